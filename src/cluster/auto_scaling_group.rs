@@ -1,0 +1,29 @@
+//! An EC2 Auto Scaling group: the instances it launches and how many it wants.
+
+use crate::ids::{AsgId, AzId, CapacityProviderId, InstanceId, InstanceTypeId};
+
+/// Runtime state of one Auto Scaling group.
+#[derive(Clone, Debug)]
+pub struct AutoScalingGroup {
+    /// Its id.
+    pub id: AsgId,
+    /// Its name in the scenario.
+    pub name: String,
+    /// The capacity provider in front of it, if any.
+    pub capacity_provider: Option<CapacityProviderId>,
+    /// Instance types it may launch, in the order given (the first is launched).
+    pub instance_types: Vec<InstanceTypeId>,
+    /// AZs it launches into; new instances go to the AZ with the fewest live instances
+    /// (EC2 Auto Scaling's AZ rebalancing).
+    pub azs: Vec<AzId>,
+    /// `MinSize`.
+    pub min_size: u32,
+    /// `MaxSize`.
+    pub max_size: u32,
+    /// `DesiredCapacity`.
+    pub desired_capacity: u32,
+    /// Launch Spot instances.
+    pub spot: bool,
+    /// Live instances (pending, active or draining), in launch order.
+    pub instances: Vec<InstanceId>,
+}

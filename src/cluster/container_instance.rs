@@ -1,0 +1,135 @@
+//! A container instance: an EC2 instance registered to the cluster.
+
+use crate::engine::SimTime;
+use crate::ids::{AsgId, AzId, CapacityProviderId, InstanceId, InstanceTypeId, Owner};
+use crate::units::{CpuArchitecture, Resources};
+
+/// Where an instance is in its life.
+///
+/// EC2 states and ECS container-instance states folded into one line:
+/// `Pending` (EC2 launched, agent not yet registered) → `Active` → `Draining` → `Terminated`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum InstanceStatus {
+    /// Launched, booting; billed once EC2 reports it running, not yet usable by ECS.
+    Pending,
+    /// Registered with the cluster; tasks may be placed on it.
+    Active,
+    /// No new tasks are placed; service tasks are being moved off.
+    Draining,
+    /// Gone. Kept in the table so ids stay stable and reports can see its history.
+    Terminated,
+}
+
+impl InstanceStatus {
+    /// The ECS word for the status.
+    pub fn ecs_name(self) -> &'static str {
+        match self {
+            InstanceStatus::Pending => "PENDING",
+            InstanceStatus::Active => "ACTIVE",
+            InstanceStatus::Draining => "DRAINING",
+            InstanceStatus::Terminated => "INACTIVE",
+        }
+    }
+}
+
+/// One EC2 instance and what ECS knows of it.
+#[derive(Clone, Debug)]
+pub struct ContainerInstance {
+    /// Its id (index in the instance table).
+    pub id: InstanceId,
+    /// The Auto Scaling group that launched it.
+    pub asg: AsgId,
+    /// The capacity provider of that ASG, if the ASG is behind one.
+    pub capacity_provider: Option<CapacityProviderId>,
+    /// EC2 instance type.
+    pub instance_type: InstanceTypeId,
+    /// Availability Zone (`attribute:ecs.availability-zone`).
+    pub az: AzId,
+    /// CPU architecture (`attribute:ecs.cpu-architecture`).
+    pub arch: CpuArchitecture,
+    /// True for a Spot instance.
+    pub spot: bool,
+    /// What the agent registered: vCPU × 1024 CPU units and memory below nominal.
+    pub registered: Resources,
+    /// Sum of what the tasks placed here (PENDING through STOPPING) reserve.
+    pub reserved: Resources,
+    /// Lifecycle status.
+    pub status: InstanceStatus,
+    /// Non-daemon tasks placed here (PENDING through STOPPING).
+    pub task_count: u32,
+    /// Tasks per group (service or workload) placed here, for `spread(instanceId)` and
+    /// `distinctInstance`. Short: an instance holds few groups, so a `Vec` beats a map.
+    pub group_counts: Vec<(Owner, u32)>,
+    /// When EC2 launched it.
+    pub launched_at: SimTime,
+    /// When it registered with the cluster (became ACTIVE).
+    pub registered_at: Option<SimTime>,
+    /// When it was terminated.
+    pub terminated_at: Option<SimTime>,
+}
+
+impl ContainerInstance {
+    /// CPU and memory not reserved by any task.
+    #[inline]
+    pub fn free(&self) -> Resources {
+        self.registered - self.reserved
+    }
+
+    /// How many tasks of `group` are placed here.
+    #[inline]
+    pub fn group_count(&self, group: Owner) -> u32 {
+        self.group_counts
+            .iter()
+            .find(|(g, _)| *g == group)
+            .map_or(0, |(_, n)| *n)
+    }
+
+    /// True when ECS may place new tasks here.
+    #[inline]
+    pub fn accepts_tasks(&self) -> bool {
+        self.status == InstanceStatus::Active
+    }
+
+    /// Records a task of `group` reserving `need` here.
+    ///
+    /// # Panics
+    /// If the instance would be over-reserved: placement must have checked the fit.
+    pub fn reserve(&mut self, need: Resources, group: Owner) {
+        assert!(
+            self.free().fits(need),
+            "instance {:?} over-reserved: free {:?}, need {:?}",
+            self.id,
+            self.free(),
+            need
+        );
+        self.reserved = self.reserved + need;
+        self.task_count += 1;
+        match self.group_counts.iter_mut().find(|(g, _)| *g == group) {
+            Some((_, n)) => *n += 1,
+            None => self.group_counts.push((group, 1)),
+        }
+    }
+
+    /// Records that a task of `group` reserving `need` has left.
+    ///
+    /// # Panics
+    /// If nothing of that size or group was reserved: the books are broken.
+    pub fn release(&mut self, need: Resources, group: Owner) {
+        assert!(
+            need.cpu <= self.reserved.cpu && need.memory <= self.reserved.memory,
+            "instance {:?} releases more than it reserved",
+            self.id
+        );
+        self.reserved = self.reserved - need;
+        self.task_count -= 1;
+        let pos = self
+            .group_counts
+            .iter()
+            .position(|(g, _)| *g == group)
+            .expect("released a task of a group not on this instance"); // ok: invariant
+        self.group_counts[pos].1 -= 1;
+        if self.group_counts[pos].1 == 0 {
+            self.group_counts.swap_remove(pos);
+        }
+    }
+}
