@@ -1,13 +1,52 @@
 //! ecsim: a discrete-event simulator of Amazon ECS capacity.
+//!
+//! Load a scenario, run it, read the [`report::Report`]:
+//!
+//! ```no_run
+//! let scenario = ecsim::load(std::path::Path::new("scenarios/quickstart.json"))?;
+//! let report = ecsim::run(&scenario, None, &mut |_| {})?;
+//! println!("total cost: ${:.2}", report.summary.cost.total_usd);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Layers (see ARCHITECTURE.md): `engine` knows nothing about ECS; the concept modules
+//! (`cluster`, `scheduler`, `billing`, `workload`, `cloud`) hold state and pure policies;
+//! `simulation` is the run loop that applies them; `report` turns the result into data and
+//! text. Only the binary writes files.
 #![warn(missing_docs)]
 
 pub mod billing;
 pub mod cloud;
 pub mod cluster;
+pub mod defaults;
+pub mod distribution;
 pub mod engine;
 pub mod ids;
 pub mod report;
 pub mod scenario;
 pub mod scheduler;
+pub mod simulation;
 pub mod units;
 pub mod workload;
+
+use std::path::Path;
+
+pub use scenario::{Scenario, ScenarioError};
+pub use simulation::{Progress, RunError};
+
+/// Reads and validates a scenario file, reporting every problem with its JSON path.
+pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+    scenario::load(path)
+}
+
+/// Runs a validated scenario. `seed` overrides the scenario's seed.
+pub fn run(
+    scenario: &Scenario,
+    seed: Option<u64>,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<report::Report, RunError> {
+    let seed = seed.unwrap_or(scenario.seed);
+    let mut report = simulation::run(scenario, seed, progress)?;
+    report.summary.seed = seed;
+    Ok(report)
+}

@@ -1,1 +1,240 @@
-//! report (being written).
+//! What a run produced, as data: the summary, the per-minute time series and the event log.
+//!
+//! The [`Report`] is the only `Serialize` output of the model; renderers are pure functions
+//! of it (`json`, `csv`, `events`, `table`), and the binary decides file names and writes.
+//! `summary.json` carries a `schema_version`; `cost.total_usd` and
+//! `cost.by_capacity_provider` are a contract other tools read: keep them stable.
+
+pub mod assumptions;
+pub mod render;
+
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Version of the `summary.json` schema. Bump on any breaking change to its fields.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Everything a run reports.
+#[derive(Clone, Debug, Serialize)]
+pub struct Report {
+    /// Headline figures.
+    pub summary: Summary,
+    /// One row per simulated minute.
+    pub timeseries: Vec<MinuteRow>,
+    /// Service events, instance and task lifecycle notes, in time order.
+    pub events: Vec<EventRecord>,
+}
+
+/// `summary.json`.
+#[derive(Clone, Debug, Serialize)]
+pub struct Summary {
+    /// Schema version of this file.
+    pub schema_version: u32,
+    /// Scenario name.
+    pub scenario: String,
+    /// Root seed of the run (rerun with `--seed` to reproduce).
+    pub seed: u64,
+    /// Simulated span in seconds.
+    pub duration_s: f64,
+    /// What the capacity cost.
+    pub cost: CostSummary,
+    /// Time-weighted CPU and memory reservation of the EC2 capacity.
+    pub reservation: ReservationSummary,
+    /// EC2 instances.
+    pub instances: InstanceSummary,
+    /// Task counts over all services and workloads.
+    pub tasks: TaskCounts,
+    /// Time from submission (or creation by the service scheduler) to RUNNING.
+    pub wait_time_s: WaitStats,
+    /// Per service.
+    pub services: Vec<ServiceSummary>,
+    /// Per batch workload.
+    pub workloads: Vec<WorkloadSummary>,
+    /// The event log: how many records were kept and how many dropped past the limit.
+    pub event_log: EventLogSummary,
+    /// The engine's own figures.
+    pub engine: EngineSummary,
+    /// Every modelling simplification and every default in force, with its source.
+    pub assumptions: Vec<Assumption>,
+}
+
+/// Cost figures in USD.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct CostSummary {
+    /// Everything.
+    pub total_usd: f64,
+    /// Average cost per simulated hour.
+    pub per_hour_usd: f64,
+    /// By capacity provider name (`FARGATE`, `FARGATE_SPOT`, an ASG provider, or `asg:<name>`
+    /// for an ASG without a provider).
+    pub by_capacity_provider: BTreeMap<String, f64>,
+    /// By service name (EC2 cost attributed by reservation; Fargate billed directly).
+    pub by_service: BTreeMap<String, f64>,
+    /// By workload name.
+    pub by_workload: BTreeMap<String, f64>,
+    /// EC2 instances.
+    pub ec2_usd: f64,
+    /// Fargate and Fargate Spot tasks.
+    pub fargate_usd: f64,
+    /// EC2 capacity paid for but not reserved by any task.
+    pub idle_usd: f64,
+}
+
+/// Reservation of EC2 capacity (ACTIVE and DRAINING instances), time-weighted over the run.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct ReservationSummary {
+    /// Σ reserved CPU-time / Σ registered CPU-time × 100.
+    pub cpu_pct_avg: f64,
+    /// Σ reserved memory-time / Σ registered memory-time × 100.
+    pub memory_pct_avg: f64,
+}
+
+/// EC2 instance figures.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct InstanceSummary {
+    /// Instances launched (including those present at the start).
+    pub launched: u64,
+    /// Most instances alive at once.
+    pub peak: u64,
+    /// Instance-hours billed.
+    pub instance_hours: f64,
+}
+
+/// Where every task ended up. `submitted` = `completed` + `failed` + `in_flight_at_end`.
+#[derive(Clone, Debug, Default, Serialize, PartialEq, Eq)]
+pub struct TaskCounts {
+    /// Tasks submitted (batch) or created by the service scheduler.
+    pub submitted: u64,
+    /// Tasks that reached RUNNING.
+    pub started: u64,
+    /// Batch tasks whose essential container exited after its run time.
+    pub completed: u64,
+    /// Tasks stopped without completing (including never placed).
+    pub failed: u64,
+    /// Of the failed, those that never got capacity (PROVISIONING timeout, no Fargate size).
+    pub never_placed: u64,
+    /// Tasks still queued, provisioning, pending, running or stopping at the end.
+    pub in_flight_at_end: u64,
+    /// Of those, tasks RUNNING at the end.
+    pub running_at_end: u64,
+    /// Of those, tasks still waiting for capacity (queued or PROVISIONING) at the end.
+    pub waiting_at_end: u64,
+}
+
+/// Distribution of waits, in seconds.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct WaitStats {
+    /// Tasks measured (those that reached RUNNING).
+    pub count: u64,
+    /// Mean.
+    pub mean: f64,
+    /// Median.
+    pub p50: f64,
+    /// 95th percentile.
+    pub p95: f64,
+    /// 99th percentile.
+    pub p99: f64,
+    /// Longest.
+    pub max: f64,
+}
+
+/// One service.
+#[derive(Clone, Debug, Serialize)]
+pub struct ServiceSummary {
+    /// `serviceName`.
+    pub name: String,
+    /// `desiredCount` at the end.
+    pub desired_count: u32,
+    /// RUNNING tasks at the end.
+    pub running_at_end: u32,
+    /// Task counts.
+    pub tasks: TaskCounts,
+    /// Minutes (sampled each minute) with fewer RUNNING tasks than desired.
+    pub minutes_below_desired: u64,
+    /// Cost attributed to it.
+    pub cost_usd: f64,
+}
+
+/// One batch workload.
+#[derive(Clone, Debug, Serialize)]
+pub struct WorkloadSummary {
+    /// Name.
+    pub name: String,
+    /// Submissions read from its source (RunTask calls).
+    pub submissions: u64,
+    /// Task counts.
+    pub tasks: TaskCounts,
+    /// Waits.
+    pub wait_time_s: WaitStats,
+    /// Cost attributed to it.
+    pub cost_usd: f64,
+    /// Cost per completed task.
+    pub cost_per_completed_task_usd: f64,
+}
+
+/// Event log bookkeeping.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct EventLogSummary {
+    /// Records in `events.jsonl`.
+    pub logged: u64,
+    /// Records dropped past `settings.eventLogLimit`.
+    pub dropped: u64,
+}
+
+/// Engine figures.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct EngineSummary {
+    /// Events processed.
+    pub events_processed: u64,
+}
+
+/// One modelling assumption or default in force.
+#[derive(Clone, Debug, Serialize)]
+pub struct Assumption {
+    /// What it is about.
+    pub topic: String,
+    /// The value or rule in force.
+    pub value: String,
+    /// Where it comes from.
+    pub source: String,
+}
+
+/// One row of `timeseries.csv`: the state at the end of a simulated minute.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct MinuteRow {
+    /// Minutes since the start.
+    pub minute: u64,
+    /// EC2 instances launched but not yet registered.
+    pub instances_pending: u32,
+    /// ACTIVE instances.
+    pub instances_active: u32,
+    /// DRAINING instances.
+    pub instances_draining: u32,
+    /// Tasks waiting in a submitter queue (not yet known to ECS).
+    pub tasks_queued: u32,
+    /// Tasks in PROVISIONING.
+    pub tasks_provisioning: u32,
+    /// Tasks in PENDING.
+    pub tasks_pending: u32,
+    /// Tasks RUNNING.
+    pub tasks_running: u32,
+    /// Reserved CPU of ACTIVE and DRAINING instances, %.
+    pub cpu_reserved_pct: f64,
+    /// Reserved memory of ACTIVE and DRAINING instances, %.
+    pub memory_reserved_pct: f64,
+    /// Cost so far, USD.
+    pub cost_usd: f64,
+}
+
+/// One record of `events.jsonl`.
+#[derive(Clone, Debug, Serialize)]
+pub struct EventRecord {
+    /// Simulated seconds since the start.
+    pub time_s: f64,
+    /// Kind: `service`, `task`, `instance`, `workload`.
+    pub kind: &'static str,
+    /// The service, workload, instance or task it is about.
+    pub subject: String,
+    /// The message, in ECS's wording where ECS has one.
+    pub message: String,
+}

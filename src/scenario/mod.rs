@@ -1,1 +1,314 @@
-//! scenario (being written).
+//! The scenario: read the JSON file, apply defaults, resolve names to typed ids, check
+//! everything, and hand the engine a [`Scenario`] it can trust.
+//!
+//! Two stages (ripgrep's lowargs → hiargs): [`file`] mirrors the JSON exactly; [`validate`]
+//! is the only place that applies defaults and checks cross-references, and it collects
+//! *every* problem with its JSON path before giving up.
+//! The model accepts only a validated [`Scenario`], so its preconditions are carried by the
+//! type. Model types do not derive `Serialize`: the JSON format is the stability boundary.
+
+pub mod duration;
+pub mod file;
+mod validate;
+
+use std::path::{Path, PathBuf};
+
+use crate::cloud::Catalog;
+use crate::distribution::Latency;
+use crate::engine::SimDuration;
+use crate::ids::{AsgId, AzId, CapacityProviderId, InstanceTypeId, TaskDefId};
+use crate::scheduler::placement::{PlacementConstraint, PlacementStrategy};
+use crate::units::{CpuArchitecture, Resources};
+use crate::workload::{AlibabaOptions, GeneratedOptions, SwfOptions};
+
+pub use validate::{from_json_str, load};
+
+/// One problem in a scenario: where and what was expected.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    /// JSON path, e.g. `services[2].desiredCount`.
+    pub path: String,
+    /// What is wrong and what was expected.
+    pub message: String,
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.path, self.message)
+    }
+}
+
+/// Why a scenario could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ScenarioError {
+    /// The file could not be read.
+    #[error("{file}: cannot read the scenario: {source}")]
+    Io {
+        /// The scenario file.
+        file: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// The file is not JSON, or its top level does not have the expected shape.
+    #[error("{file}:{line}:{column}: {message}")]
+    Syntax {
+        /// The scenario file.
+        file: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What serde found and expected.
+        message: String,
+    },
+    /// The JSON is well formed but the scenario is not valid.
+    #[error("{file}: {} problem{} found:\n{}", problems.len(), if problems.len() == 1 { "" } else { "s" }, problems.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n"))]
+    Invalid {
+        /// The scenario file.
+        file: PathBuf,
+        /// Every problem, in document order.
+        problems: Vec<Problem>,
+    },
+}
+
+/// A validated scenario. Names are resolved to ids; defaults are applied.
+#[derive(Clone, Debug)]
+pub struct Scenario {
+    /// Scenario name.
+    pub name: String,
+    /// What it shows.
+    pub description: String,
+    /// Root seed.
+    pub seed: u64,
+    /// Simulated span.
+    pub duration: SimDuration,
+    /// Folder of the scenario file; trace paths are relative to it.
+    pub base_dir: PathBuf,
+    /// Instance types and prices, with overrides applied.
+    pub catalog: Catalog,
+    /// The cluster.
+    pub cluster: Cluster,
+    /// Capacity providers, indexed by [`CapacityProviderId`].
+    pub capacity_providers: Vec<CapacityProvider>,
+    /// Auto Scaling groups, indexed by [`AsgId`].
+    pub auto_scaling_groups: Vec<AutoScalingGroupSpec>,
+    /// Task definitions, indexed by [`TaskDefId`].
+    pub task_definitions: Vec<TaskDefinition>,
+    /// Services, indexed by `ServiceId`.
+    pub services: Vec<ServiceSpec>,
+    /// Batch workloads, indexed by `WorkloadId`.
+    pub workloads: Vec<WorkloadSpec>,
+    /// Model settings in force.
+    pub settings: Settings,
+}
+
+/// The cluster.
+#[derive(Clone, Debug)]
+pub struct Cluster {
+    /// `clusterName`.
+    pub name: String,
+    /// AZ names, indexed by [`AzId`].
+    pub availability_zones: Vec<String>,
+    /// Providers associated with the cluster.
+    pub capacity_providers: Vec<CapacityProviderId>,
+    /// `defaultCapacityProviderStrategy` (empty: launch type EC2).
+    pub default_strategy: Vec<StrategyItem>,
+}
+
+/// What backs a capacity provider.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CapacityProviderKind {
+    /// An EC2 Auto Scaling group.
+    AutoScalingGroup(AsgId),
+    /// `FARGATE`.
+    Fargate,
+    /// `FARGATE_SPOT`.
+    FargateSpot,
+}
+
+/// A capacity provider.
+#[derive(Clone, Debug)]
+pub struct CapacityProvider {
+    /// Its name.
+    pub name: String,
+    /// What backs it.
+    pub kind: CapacityProviderKind,
+    /// Managed termination protection (only for ASG providers).
+    pub managed_termination_protection: bool,
+    /// Managed draining (only for ASG providers).
+    pub managed_draining: bool,
+}
+
+/// One item of a capacity provider strategy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StrategyItem {
+    /// The provider.
+    pub capacity_provider: CapacityProviderId,
+    /// Tasks placed here before weights apply.
+    pub base: u32,
+    /// Relative share after the base.
+    pub weight: u32,
+}
+
+/// How a service's or workload's tasks get capacity.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LaunchTarget {
+    /// `launchType: EC2`: any instance of the cluster; invisible to cluster auto scaling.
+    Ec2,
+    /// `launchType: FARGATE`.
+    Fargate,
+    /// A capacity provider strategy (given, or the cluster default).
+    Strategy(Vec<StrategyItem>),
+}
+
+/// An Auto Scaling group as configured.
+#[derive(Clone, Debug)]
+pub struct AutoScalingGroupSpec {
+    /// `autoScalingGroupName`.
+    pub name: String,
+    /// Instance types; the first is launched.
+    pub instance_types: Vec<InstanceTypeId>,
+    /// AZs it launches into.
+    pub availability_zones: Vec<AzId>,
+    /// `minSize`.
+    pub min_size: u32,
+    /// `maxSize`.
+    pub max_size: u32,
+    /// `desiredCapacity` at the start.
+    pub desired_capacity: u32,
+    /// Spot instances.
+    pub spot: bool,
+    /// Price as a fraction of on-demand (1.0 for on-demand).
+    pub price_factor: f64,
+    /// The provider in front of it.
+    pub capacity_provider: Option<CapacityProviderId>,
+}
+
+/// A task definition, reduced to what capacity depends on.
+#[derive(Clone, Debug)]
+pub struct TaskDefinition {
+    /// `family`.
+    pub family: String,
+    /// Task size: what it reserves on EC2 and what Fargate bills (before rounding).
+    pub size: Resources,
+    /// `runtimePlatform.cpuArchitecture`.
+    pub arch: CpuArchitecture,
+    /// May run on EC2.
+    pub ec2_compatible: bool,
+    /// May run on Fargate.
+    pub fargate_compatible: bool,
+}
+
+/// A service.
+#[derive(Clone, Debug)]
+pub struct ServiceSpec {
+    /// `serviceName`.
+    pub name: String,
+    /// Its task definition.
+    pub task_definition: TaskDefId,
+    /// `desiredCount`.
+    pub desired_count: u32,
+    /// Launch type or strategy.
+    pub launch: LaunchTarget,
+    /// `placementStrategy` (the service default when none and no constraints are given).
+    pub placement_strategy: Vec<PlacementStrategy>,
+    /// `placementConstraints`.
+    pub placement_constraints: Vec<PlacementConstraint>,
+}
+
+/// Where a workload's submissions come from.
+#[derive(Clone, Debug)]
+pub enum WorkloadSource {
+    /// ecsim batch CSV.
+    Csv {
+        /// Resolved path.
+        path: PathBuf,
+    },
+    /// Alibaba v2017 `batch_task`.
+    Alibaba {
+        /// Resolved path.
+        path: PathBuf,
+        /// Reader options.
+        options: AlibabaOptions,
+    },
+    /// Standard Workload Format.
+    Swf {
+        /// Resolved path.
+        path: PathBuf,
+        /// Reader options.
+        options: SwfOptions,
+    },
+    /// Poisson arrivals.
+    Generated(GeneratedOptions),
+}
+
+/// A batch workload.
+#[derive(Clone, Debug)]
+pub struct WorkloadSpec {
+    /// Name.
+    pub name: String,
+    /// Task definition (rows override its size).
+    pub task_definition: TaskDefId,
+    /// Source of submissions.
+    pub source: WorkloadSource,
+    /// Launch type or strategy.
+    pub launch: LaunchTarget,
+    /// `placementStrategy`.
+    pub placement_strategy: Vec<PlacementStrategy>,
+    /// `placementConstraints`.
+    pub placement_constraints: Vec<PlacementConstraint>,
+}
+
+/// Settings in force: AWS defaults from [`crate::defaults`] unless the scenario overrides them.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// Launch → `running`.
+    pub instance_running_latency: Latency,
+    /// `running` → registered.
+    pub agent_registration_latency: Latency,
+    /// EC2 PENDING → RUNNING.
+    pub ec2_task_start_latency: Latency,
+    /// Fargate PROVISIONING.
+    pub fargate_provisioning_latency: Latency,
+    /// Fargate pull → RUNNING.
+    pub fargate_task_start_latency: Latency,
+    /// STOPPING → STOPPED.
+    pub task_stop_latency: Latency,
+    /// PROVISIONING timeout.
+    pub provisioning_timeout: SimDuration,
+    /// PROVISIONING tasks per cluster.
+    pub provisioning_tasks_per_cluster: u32,
+    /// OS/hypervisor memory fraction.
+    pub memory_overhead_fraction: f64,
+    /// `ECS_RESERVED_MEMORY`.
+    pub reserved_memory_mib: u32,
+    /// Fargate launch burst.
+    pub fargate_launch_burst: u32,
+    /// Fargate launches per second.
+    pub fargate_launch_rate_per_second: u32,
+    /// Service scheduler interval.
+    pub service_scheduler_interval: SimDuration,
+    /// Placement backfill window.
+    pub placement_backfill_window: u32,
+    /// Fargate Spot price factor.
+    pub fargate_spot_price_factor: f64,
+    /// Event budget.
+    pub max_events: u64,
+    /// Event log cap.
+    pub event_log_limit: u32,
+}
+
+impl Scenario {
+    /// Loads and validates a scenario file (see [`load`]).
+    pub fn from_path(path: &Path) -> Result<Scenario, ScenarioError> {
+        load(path)
+    }
+
+    /// The provider named `name`, if any.
+    pub fn capacity_provider_named(&self, name: &str) -> Option<CapacityProviderId> {
+        self.capacity_providers
+            .iter()
+            .position(|c| c.name == name)
+            .map(CapacityProviderId::from_index)
+    }
+}

@@ -1,0 +1,111 @@
+//! Every AWS default and modelling default the scenario can override, in one place.
+//!
+//! Each constant names its source in `ecs-reference.md` (the project's summary of AWS
+//! documentation) with the tag used there: [DOC] documented, [API] API reference, [CODE] read
+//! from AWS source, [OBS] observed, [DERIVED] our inference, [UNCERTAIN] sources disagree.
+//! The report's assumptions section lists the values in force for a run.
+
+use crate::distribution::Latency;
+use crate::engine::SimDuration;
+
+/// EC2 `RunInstances` until the instance is in the `running` state, when billing starts.
+/// [DERIVED] EC2 `pending` typically lasts seconds; ecs-reference §7.6 bills from `running`.
+pub const INSTANCE_RUNNING_LATENCY: Latency = Latency::Uniform {
+    min: SimDuration::from_secs(5),
+    max: SimDuration::from_secs(15),
+};
+
+/// `running` until the ECS agent has registered the container instance.
+/// [OBS] ecs-reference §3.2: launch → registration ≈ 41 s observed; with the running latency
+/// above (mean 10 s) this gives a mean of about 40 s from launch.
+pub const AGENT_REGISTRATION_LATENCY: Latency = Latency::Uniform {
+    min: SimDuration::from_secs(20),
+    max: SimDuration::from_secs(40),
+};
+
+/// EC2 task PENDING → RUNNING: image pull (often cached on EC2) and container start.
+/// [DERIVED] no AWS figure; EC2 reuses cached layers (`ECS_IMAGE_PULL_BEHAVIOR`, §3.2).
+pub const EC2_TASK_START_LATENCY: Latency = Latency::Uniform {
+    min: SimDuration::from_secs(5),
+    max: SimDuration::from_secs(20),
+};
+
+/// Fargate PROVISIONING (ENI attachment) before the image pull starts.
+/// [OBS] ecs-reference §3.2: createdAt → pullStartedAt 11 s and 44 s in one run.
+pub const FARGATE_PROVISIONING_LATENCY: Latency = Latency::Uniform {
+    min: SimDuration::from_secs(10),
+    max: SimDuration::from_secs(45),
+};
+
+/// Fargate image pull start → RUNNING: Fargate has no image cache, every task pulls.
+/// [OBS] ecs-reference §3.2: create → running 20–40 s with ECR images, 45–90 s for larger
+/// apps; with the provisioning latency above the total is centred near 45 s.
+pub const FARGATE_TASK_START_LATENCY: Latency = Latency::Uniform {
+    min: SimDuration::from_secs(10),
+    max: SimDuration::from_secs(30),
+};
+
+/// STOPPING → STOPPED: SIGTERM until the container exits, then deprovisioning.
+/// [DERIVED] bounded by the 30 s `stopTimeout` default (§3.2); most apps exit in seconds.
+pub const TASK_STOP_LATENCY: Latency = Latency::Uniform {
+    min: SimDuration::from_secs(1),
+    max: SimDuration::from_secs(5),
+};
+
+/// How long a task waits in PROVISIONING for capacity before ECS stops it.
+/// [DOC CAS-blog] "between 10 and 30 minutes", not configurable; we take the upper end.
+/// [UNCERTAIN]
+pub const PROVISIONING_TIMEOUT: SimDuration = SimDuration::from_mins(30);
+
+/// Tasks in the PROVISIONING state per cluster.
+/// [UNCERTAIN] 100 in the 2020 blog; now a service quota commonly cited as 500 (§1.8).
+pub const PROVISIONING_TASKS_PER_CLUSTER: u32 = 500;
+
+/// Fraction of nominal instance memory the OS and hypervisor keep from the agent.
+/// [OBS] Karpenter `VM_MEMORY_OVERHEAD_PERCENT=0.075` (§4.5).
+pub const MEMORY_OVERHEAD_FRACTION: f64 = 0.075;
+
+/// `ECS_RESERVED_MEMORY`, subtracted from registered memory. [CODE] agent README: 0 (§4.5).
+pub const RESERVED_MEMORY_MIB: u32 = 0;
+
+/// Fargate task launch token bucket: burst. [DOC] `throttling.md`: 100 burst (§5.5).
+pub const FARGATE_LAUNCH_BURST: u32 = 100;
+
+/// Fargate task launch token bucket: sustained rate. [DOC] 20 tasks per second (§5.5),
+/// separately for On-Demand and Spot.
+pub const FARGATE_LAUNCH_RATE_PER_SECOND: u32 = 20;
+
+/// How often the service scheduler reconciles when no event wakes it.
+/// [UNCERTAIN] AWS documents no interval; the scheduler also reacts at once to task stops
+/// and new instances, so this only bounds how long a missed placement waits.
+pub const SERVICE_SCHEDULER_INTERVAL: SimDuration = SimDuration::from_secs(60);
+
+/// Queued tasks examined per placement pass before giving up until capacity changes.
+/// [DERIVED] a modelling bound, not AWS: lets small tasks backfill around a large one
+/// without scanning a million-task queue on every release.
+pub const PLACEMENT_BACKFILL_WINDOW: u32 = 64;
+
+/// Fargate Spot price as a fraction of Fargate on-demand.
+/// [OBS] ecs-reference §7.3 snapshot: 0.01334053 / (0.000011244 × 3600) ≈ 0.33 (≈ 67 % off).
+pub const FARGATE_SPOT_PRICE_FACTOR: f64 = 0.33;
+
+/// EC2 Spot price as a fraction of on-demand.
+/// [UNCERTAIN] AWS says "up to 90 %" off (§7.6); 0.35 is a typical recent discount for
+/// general-purpose types, not a quote. Override per ASG with `spotPriceFactor`.
+pub const EC2_SPOT_PRICE_FACTOR: f64 = 0.35;
+
+/// Stop with an error after this many events: a policy looping forever must not hang a run.
+pub const MAX_EVENTS: u64 = 2_000_000_000;
+
+/// Records kept in `events.jsonl`; beyond it the summary counts the dropped ones.
+pub const EVENT_LOG_LIMIT: u32 = 100_000;
+
+/// Root seed when neither the scenario nor `--seed` gives one.
+pub const SEED: u64 = 1;
+
+/// Upper bound on the simulated span (a limit on everything: TigerBeetle style).
+pub const MAX_DURATION: SimDuration = SimDuration::from_mins(60 * 24 * 366);
+
+/// Upper bound on instances in one ASG. [DOC] 5000 EC2 instances per cluster (§5.5); we allow
+/// more for what-if studies but cap to keep memory bounded.
+pub const MAX_INSTANCES_PER_ASG: u32 = 100_000;

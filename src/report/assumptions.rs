@@ -1,0 +1,40 @@
+//! The assumptions section: every simplification of the model and every default in force.
+
+use super::Assumption;
+use crate::scenario::Scenario;
+
+fn a(topic: &str, value: String, source: &str) -> Assumption {
+    Assumption {
+        topic: topic.to_string(),
+        value,
+        source: source.to_string(),
+    }
+}
+
+/// The assumptions in force for `sc`, in a fixed order.
+pub fn for_scenario(sc: &Scenario) -> Vec<Assumption> {
+    let s = &sc.settings;
+    vec![
+        a("region and prices", "us-east-1 on-demand Linux prices embedded (catalog overrides applied if given)".into(), "ecs-reference §7.1, §7.5 (Karpenter generated pricing 2026-07-20; Fargate pricing page)"),
+        a("EC2 billing", "per second from `running` to termination, 60 s minimum per launch".into(), "ecs-reference §7.6 [API]"),
+        a("Fargate billing", "per second (rounded up) from image pull start to task stop, 60 s minimum, on the task size rounded up to a valid Fargate size".into(), "ecs-reference §7.1, §7.2 [DOC]"),
+        a("Fargate Spot price", format!("{} × Fargate on-demand", s.fargate_spot_price_factor), "ecs-reference §7.3 [OBS snapshot]"),
+        a("EC2 cost attribution", "a task is charged price × time × (½ CPU share + ½ memory share) of its instance; the rest is idle".into(), "ecsim assumption (AWS split cost allocation weighs by a cost ratio)"),
+        a("registered memory", format!("nominal × (1 − {}) − {} MiB", s.memory_overhead_fraction, s.reserved_memory_mib), "ecs-reference §4.5 (Karpenter VM_MEMORY_OVERHEAD_PERCENT [OBS]; ECS_RESERVED_MEMORY default 0 [CODE])"),
+        a("registered CPU", "vCPU × 1024 units".into(), "ecs-reference §4.5 [CODE agent]"),
+        a("instance launch → running", s.instance_running_latency.describe(), "[DERIVED]"),
+        a("running → agent registered", s.agent_registration_latency.describe(), "ecs-reference §3.2 [OBS ≈ 41 s launch→registered]"),
+        a("EC2 task start (PENDING → RUNNING)", s.ec2_task_start_latency.describe(), "[DERIVED]"),
+        a("Fargate provisioning (ENI)", s.fargate_provisioning_latency.describe(), "ecs-reference §3.2 [OBS 11–44 s]"),
+        a("Fargate task start (pull → RUNNING)", s.fargate_task_start_latency.describe(), "ecs-reference §3.2 [OBS]"),
+        a("task stop (STOPPING → STOPPED)", s.task_stop_latency.describe(), "[DERIVED] (stopTimeout 30 s bound)"),
+        a("PROVISIONING timeout", format!("{}", s.provisioning_timeout), "ecs-reference §1.8 [DOC 10–30 min; UNCERTAIN]"),
+        a("PROVISIONING tasks per cluster", format!("{}", s.provisioning_tasks_per_cluster), "ecs-reference §1.8 [UNCERTAIN quota]"),
+        a("Fargate launch rate", format!("token bucket: burst {}, {} per second, separately on-demand and Spot", s.fargate_launch_burst, s.fargate_launch_rate_per_second), "ecs-reference §5.5 [DOC]"),
+        a("service scheduler", format!("reconciles at once on task stops and new instances, and every {}", s.service_scheduler_interval), "ecs-reference §5.1 [DOC]; interval [UNCERTAIN]"),
+        a("batch submitter", format!("RunTask failures are retried in FIFO order with a backfill window of {} placement attempts per pass", s.placement_backfill_window), "ecsim model of a job queue in front of RunTask"),
+        a("capacity provider strategy", "base first, then the provider furthest below its weighted share; per RunTask call for workloads, over live tasks for services".into(), "ecs-reference §2.1 [DOC + DERIVED]"),
+        a("start of run", "each ASG starts at its desired capacity, registered; services launch their tasks at time zero".into(), "ecsim assumption"),
+        a("not modelled", "networking (ENI limits, ports), image sizes, daemon services, Windows, GPUs, deployments, auto scaling (later issue), failures (later issue)".into(), "ecsim scope"),
+    ]
+}

@@ -1,0 +1,437 @@
+//! The scenario file exactly as JSON has it: serde types, nothing resolved, nothing defaulted.
+//!
+//! Field names follow the ECS and Auto Scaling APIs wherever AWS has the concept
+//! (`taskDefinitions[].cpu`, `services[].desiredCount`, `capacityProviderStrategy`, …), so a
+//! user can paste what they already have.
+//! Every struct denies unknown fields: a typo must be an error, not a silent default.
+//! Array elements are read leniently ([`Lenient`]), so one bad service does not hide the
+//! problems of the next: the validator reports them all.
+
+use serde::{Deserialize, Deserializer};
+
+use super::duration::Duration;
+
+/// A value that failed to deserialise keeps its error (with the path inside the element),
+/// so the validator can report it and go on with the other elements.
+#[derive(Debug)]
+pub struct Lenient<T>(pub Result<T, String>);
+
+impl<'de, T: serde::de::DeserializeOwned> Deserialize<'de> for Lenient<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(d)?;
+        Ok(Lenient(
+            serde_path_to_error::deserialize::<_, T>(value).map_err(|e| {
+                let path = e.path().to_string();
+                let inner = e.into_inner().to_string();
+                if path == "." {
+                    inner
+                } else {
+                    format!("{path}: {inner}")
+                }
+            }),
+        ))
+    }
+}
+
+/// The whole scenario file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ScenarioFile {
+    /// Scenario name; the default output folder is `results/<name>/`.
+    pub name: String,
+    /// What the scenario shows.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Root seed of every random stream (`--seed` overrides it).
+    #[serde(default)]
+    pub seed: Option<u64>,
+    /// Simulated time span.
+    pub duration: Duration,
+    /// The cluster.
+    pub cluster: Lenient<ClusterFile>,
+    /// Capacity providers (ASG-backed ones; FARGATE and FARGATE_SPOT exist implicitly).
+    #[serde(default)]
+    pub capacity_providers: Vec<Lenient<CapacityProviderFile>>,
+    /// EC2 Auto Scaling groups.
+    #[serde(default)]
+    pub auto_scaling_groups: Vec<Lenient<AutoScalingGroupFile>>,
+    /// Task definitions.
+    #[serde(default)]
+    pub task_definitions: Vec<Lenient<TaskDefinitionFile>>,
+    /// Long-running services.
+    #[serde(default)]
+    pub services: Vec<Lenient<ServiceFile>>,
+    /// Batch workloads: streams of RunTask submissions.
+    #[serde(default)]
+    pub workloads: Vec<Lenient<WorkloadFile>>,
+    /// Catalog overrides given inline (prices, new instance types).
+    #[serde(default)]
+    pub catalog: Option<Lenient<crate::cloud::CatalogOverrides>>,
+    /// Catalog overrides read from a JSON file (relative to the scenario file).
+    #[serde(default)]
+    pub catalog_file: Option<String>,
+    /// Model settings and AWS defaults to override.
+    #[serde(default)]
+    pub settings: Option<Lenient<SettingsFile>>,
+}
+
+/// `cluster`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ClusterFile {
+    /// `clusterName`.
+    pub cluster_name: String,
+    /// The Availability Zones of the cluster's subnets (ecsim-specific: ECS takes them from
+    /// the VPC). Fargate tasks and ASGs use these.
+    pub availability_zones: Vec<String>,
+    /// Capacity providers associated with the cluster (`capacityProviders`); may name
+    /// `FARGATE` and `FARGATE_SPOT`.
+    #[serde(default)]
+    pub capacity_providers: Vec<String>,
+    /// `defaultCapacityProviderStrategy`.
+    #[serde(default)]
+    pub default_capacity_provider_strategy: Vec<StrategyItemFile>,
+}
+
+/// One `capacityProviderStrategy` item.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct StrategyItemFile {
+    /// `capacityProvider`.
+    pub capacity_provider: String,
+    /// `base` (default 0).
+    #[serde(default)]
+    pub base: Option<i64>,
+    /// `weight` (default 0 via the API, as AWS).
+    #[serde(default)]
+    pub weight: Option<i64>,
+}
+
+/// One capacity provider.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct CapacityProviderFile {
+    /// `name`.
+    pub name: String,
+    /// `autoScalingGroupProvider`.
+    pub auto_scaling_group_provider: AutoScalingGroupProviderFile,
+}
+
+/// `autoScalingGroupProvider`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct AutoScalingGroupProviderFile {
+    /// `autoScalingGroupArn`: here, the `autoScalingGroupName` of one of `autoScalingGroups`
+    /// (an ARN ending in `/<name>` is accepted too).
+    pub auto_scaling_group_arn: String,
+    /// `managedTerminationProtection`: `ENABLED` or `DISABLED` (AWS default DISABLED).
+    #[serde(default)]
+    pub managed_termination_protection: Option<String>,
+    /// `managedDraining`: `ENABLED` or `DISABLED` (AWS default ENABLED).
+    #[serde(default)]
+    pub managed_draining: Option<String>,
+}
+
+/// One EC2 Auto Scaling group.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct AutoScalingGroupFile {
+    /// `autoScalingGroupName`.
+    pub auto_scaling_group_name: String,
+    /// Instance types (the first is launched; several model a mixed-instances override list).
+    pub instance_types: Vec<String>,
+    /// AZs (default: all of the cluster's).
+    #[serde(default)]
+    pub availability_zones: Option<Vec<String>>,
+    /// `minSize`.
+    pub min_size: i64,
+    /// `maxSize`.
+    pub max_size: i64,
+    /// `desiredCapacity` (default `minSize`).
+    #[serde(default)]
+    pub desired_capacity: Option<i64>,
+    /// `on-demand` (default) or `spot`.
+    #[serde(default)]
+    pub purchase_option: Option<String>,
+    /// Spot price as a fraction of on-demand (default in `cloud`).
+    #[serde(default)]
+    pub spot_price_factor: Option<f64>,
+}
+
+/// A task definition (the fields capacity depends on).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct TaskDefinitionFile {
+    /// `family`.
+    pub family: String,
+    /// Task-level `cpu`: `"512"`, `512`, or `"0.5 vCPU"`.
+    #[serde(default)]
+    pub cpu: Option<serde_json::Value>,
+    /// Task-level `memory`: `"1024"`, `1024`, or `"1 GB"`.
+    #[serde(default)]
+    pub memory: Option<serde_json::Value>,
+    /// `runtimePlatform`.
+    #[serde(default)]
+    pub runtime_platform: Option<RuntimePlatformFile>,
+    /// `requiresCompatibilities` (`EC2`, `FARGATE`).
+    #[serde(default)]
+    pub requires_compatibilities: Option<Vec<String>>,
+    /// `networkMode` (accepted; ENI limits are not modelled yet).
+    #[serde(default)]
+    pub network_mode: Option<String>,
+    /// `containerDefinitions`: only `cpu`, `memory` and `memoryReservation` are read, to size a
+    /// task that has no task-level values; every other key is ignored.
+    #[serde(default)]
+    pub container_definitions: Option<Vec<serde_json::Value>>,
+}
+
+/// `runtimePlatform`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RuntimePlatformFile {
+    /// `cpuArchitecture`: `X86_64` or `ARM64`.
+    #[serde(default)]
+    pub cpu_architecture: Option<String>,
+    /// `operatingSystemFamily`: only `LINUX` is modelled.
+    #[serde(default)]
+    pub operating_system_family: Option<String>,
+}
+
+/// One `placementStrategy` item.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct PlacementStrategyFile {
+    /// `binpack`, `spread` or `random`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// `cpu`/`memory` for binpack; `instanceId`/`host`/`attribute:…` for spread.
+    #[serde(default)]
+    pub field: Option<String>,
+}
+
+/// One `placementConstraints` item.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct PlacementConstraintFile {
+    /// `distinctInstance` or `memberOf`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Cluster query language expression for `memberOf`.
+    #[serde(default)]
+    pub expression: Option<String>,
+}
+
+/// A service.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ServiceFile {
+    /// `serviceName`.
+    pub service_name: String,
+    /// `taskDefinition`: a family from `taskDefinitions` (`family:revision` accepted).
+    pub task_definition: String,
+    /// `desiredCount`.
+    pub desired_count: i64,
+    /// `launchType`: `EC2` or `FARGATE`.
+    #[serde(default)]
+    pub launch_type: Option<String>,
+    /// `capacityProviderStrategy`.
+    #[serde(default)]
+    pub capacity_provider_strategy: Option<Vec<StrategyItemFile>>,
+    /// `placementStrategy`.
+    #[serde(default)]
+    pub placement_strategy: Option<Vec<PlacementStrategyFile>>,
+    /// `placementConstraints`.
+    #[serde(default)]
+    pub placement_constraints: Option<Vec<PlacementConstraintFile>>,
+    /// `schedulingStrategy`: only `REPLICA` is modelled.
+    #[serde(default)]
+    pub scheduling_strategy: Option<String>,
+}
+
+/// A batch workload: where its RunTask submissions come from and how they launch.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct WorkloadFile {
+    /// Name, used in reports.
+    pub name: String,
+    /// Task definition; trace rows override its `cpu` and `memory` (as RunTask overrides do).
+    pub task_definition: String,
+    /// Where submissions come from.
+    pub source: SourceFile,
+    /// `launchType`.
+    #[serde(default)]
+    pub launch_type: Option<String>,
+    /// `capacityProviderStrategy`.
+    #[serde(default)]
+    pub capacity_provider_strategy: Option<Vec<StrategyItemFile>>,
+    /// `placementStrategy`.
+    #[serde(default)]
+    pub placement_strategy: Option<Vec<PlacementStrategyFile>>,
+    /// `placementConstraints`.
+    #[serde(default)]
+    pub placement_constraints: Option<Vec<PlacementConstraintFile>>,
+}
+
+/// The source of a workload: exactly one of the keys.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub enum SourceFile {
+    /// The ecsim batch CSV format.
+    Csv(TraceFileRef),
+    /// Alibaba cluster-trace-v2017 `batch_task` table.
+    Alibaba(AlibabaFile),
+    /// Standard Workload Format (Parallel Workloads Archive).
+    Swf(SwfFile),
+    /// Poisson arrivals.
+    Poisson(PoissonFile),
+}
+
+/// A trace path (relative to the scenario file).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct TraceFileRef {
+    /// Path.
+    pub path: String,
+}
+
+/// Alibaba reader options.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct AlibabaFile {
+    /// Path.
+    pub path: String,
+    /// Machine memory that `plan_mem = 1.0` stands for.
+    #[serde(default)]
+    pub machine_memory_mib: Option<u32>,
+}
+
+/// SWF reader options.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SwfFile {
+    /// Path.
+    pub path: String,
+    /// CPU units per processor.
+    #[serde(default)]
+    pub cpu_units_per_processor: Option<u32>,
+    /// Memory per processor (the format has none).
+    #[serde(default)]
+    pub memory_mib_per_processor: Option<u32>,
+    /// Processors per ECS task; larger jobs become several tasks.
+    #[serde(default)]
+    pub processors_per_task: Option<u32>,
+}
+
+/// Poisson arrival options.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct PoissonFile {
+    /// Mean arrivals per hour.
+    pub rate_per_hour: f64,
+    /// Task run time distribution.
+    pub duration: LatencyFile,
+    /// Tasks per submission (default 1).
+    #[serde(default)]
+    pub count: Option<u32>,
+    /// First arrival not before this (default 0).
+    #[serde(default)]
+    pub start: Option<Duration>,
+    /// No arrivals after this (default: the scenario duration).
+    #[serde(default)]
+    pub end: Option<Duration>,
+}
+
+/// A distribution of durations: a plain duration (fixed) or exactly one of the keys.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum LatencyFile {
+    /// `"40s"` or `40`.
+    Fixed(Duration),
+    /// `{"uniform": {...}}` and friends.
+    Shaped(LatencyShape),
+}
+
+/// The shaped distributions.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub enum LatencyShape {
+    /// `{"fixed": "40s"}`.
+    Fixed(Duration),
+    /// `{"uniform": {"min": "10s", "max": "45s"}}`.
+    Uniform {
+        /// Shortest.
+        min: Duration,
+        /// Longest.
+        max: Duration,
+    },
+    /// `{"logNormal": {"median": "35s", "sigma": 0.4}}`.
+    #[serde(rename_all = "camelCase")]
+    LogNormal {
+        /// Median.
+        median: Duration,
+        /// Shape.
+        sigma: f64,
+    },
+    /// `{"exponential": {"mean": "10m"}}`.
+    Exponential {
+        /// Mean.
+        mean: Duration,
+    },
+}
+
+/// Model settings; each overrides an AWS default or a modelling choice.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SettingsFile {
+    /// EC2 launch until the instance is `running` (billing starts).
+    #[serde(default)]
+    pub instance_running_latency: Option<LatencyFile>,
+    /// `running` until the ECS agent has registered (ACTIVE).
+    #[serde(default)]
+    pub agent_registration_latency: Option<LatencyFile>,
+    /// EC2 task PENDING → RUNNING (image pull and container start).
+    #[serde(default)]
+    pub ec2_task_start_latency: Option<LatencyFile>,
+    /// Fargate PROVISIONING (ENI attachment) before the image pull starts.
+    #[serde(default)]
+    pub fargate_provisioning_latency: Option<LatencyFile>,
+    /// Fargate image pull start → RUNNING.
+    #[serde(default)]
+    pub fargate_task_start_latency: Option<LatencyFile>,
+    /// STOPPING → STOPPED (SIGTERM to exit, deprovisioning).
+    #[serde(default)]
+    pub task_stop_latency: Option<LatencyFile>,
+    /// How long a task waits in PROVISIONING for capacity before it is stopped.
+    #[serde(default)]
+    pub provisioning_timeout: Option<Duration>,
+    /// Tasks in PROVISIONING per cluster (service quota).
+    #[serde(default)]
+    pub provisioning_tasks_per_cluster: Option<u32>,
+    /// Fraction of nominal memory the OS and hypervisor keep.
+    #[serde(default)]
+    pub memory_overhead_fraction: Option<f64>,
+    /// `ECS_RESERVED_MEMORY`.
+    #[serde(default)]
+    pub reserved_memory_mib: Option<u32>,
+    /// Fargate task launch rate: token bucket burst.
+    #[serde(default)]
+    pub fargate_launch_burst: Option<u32>,
+    /// Fargate task launch rate: sustained tasks per second.
+    #[serde(default)]
+    pub fargate_launch_rate_per_second: Option<u32>,
+    /// How often the service scheduler reconciles when nothing else wakes it.
+    #[serde(default)]
+    pub service_scheduler_interval: Option<Duration>,
+    /// Queued tasks examined per placement pass (backfill window).
+    #[serde(default)]
+    pub placement_backfill_window: Option<u32>,
+    /// Fargate Spot price as a fraction of Fargate on-demand.
+    #[serde(default)]
+    pub fargate_spot_price_factor: Option<f64>,
+    /// Stop the run with an error after this many events.
+    #[serde(default)]
+    pub max_events: Option<u64>,
+    /// Keep at most this many records in events.jsonl.
+    #[serde(default)]
+    pub event_log_limit: Option<u32>,
+}

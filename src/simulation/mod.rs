@@ -1,0 +1,990 @@
+//! The model's run loop: one closed [`Event`] enum, one `match`, and the state it acts on.
+//!
+//! This is where ECS concepts meet the engine. Each handler applies a decision taken by a
+//! pure policy elsewhere (`scheduler::placement`, `scheduler::capacity_provider_strategy`)
+//! and keeps the incremental counters the report reads, so the per-minute tick never rescans
+//! tasks or instances.
+//! It never touches the filesystem except through the trace readers, and never the clock.
+
+mod state;
+
+use std::collections::VecDeque;
+
+use crate::billing::Billing;
+use crate::cloud::fargate;
+use crate::cluster::{AutoScalingGroup, ContainerInstance, InstanceStatus};
+use crate::engine::{EventQueue, RngStreams, SimDuration, SimRng, SimTime, Stream};
+use crate::ids::{AsgId, AzId, CapacityProviderId, InstanceId, Owner, ServiceId, TaskId, WorkloadId};
+use crate::report::{EventRecord, Report};
+use crate::scenario::{CapacityProviderKind, LaunchTarget, Scenario, StrategyItem};
+use crate::scheduler::capacity_provider_strategy;
+use crate::scheduler::placement::{self, Placer, PlacementRequest, Pool};
+use crate::scheduler::task::{Placement, StopCode, Target, Task, TaskStatus};
+use crate::units::Resources;
+use crate::workload::{JobSource, JobSubmission, TraceError};
+
+pub use state::Counters;
+
+/// One minute: the metric period.
+/// [DOC] ecs-reference §4.6: ECS publishes one datapoint per minute.
+pub const METRIC_PERIOD: SimDuration = SimDuration::from_mins(1);
+
+/// How often a service may repeat "unable to place a task" while it keeps failing.
+/// [DERIVED] ECS repeats the event while the problem lasts; one per 10 minutes keeps the log
+/// readable without hiding a long outage.
+const UNABLE_TO_PLACE_REPEAT: SimDuration = SimDuration::from_mins(10);
+
+/// Everything that can happen. Adding a variant makes the compiler list every handler to write.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Event {
+    /// Record a time-series row.
+    MetricsTick,
+    /// The service scheduler's periodic reconcile.
+    ServiceSchedulerTick,
+    /// A reconcile asked for by a change (coalesced: at most one queued).
+    Reconcile,
+    /// Try to place waiting tasks after capacity changed (coalesced).
+    PlacementPass,
+    /// The next submission of a workload is due.
+    Submission(WorkloadId),
+    /// An EC2 instance reached `running`: billing starts.
+    InstanceRunning(InstanceId),
+    /// The agent registered: the instance is ACTIVE.
+    InstanceRegistered(InstanceId),
+    /// Fargate ENI attached: image pull starts (PENDING, billing starts).
+    TaskPullStarted(TaskId),
+    /// PENDING → RUNNING.
+    TaskRunning(TaskId),
+    /// A batch task's essential container exits: RUNNING → STOPPING.
+    TaskExited(TaskId),
+    /// STOPPING → STOPPED.
+    TaskStopped(TaskId),
+    /// A PROVISIONING task's wait limit.
+    ProvisioningTimeout(TaskId),
+}
+
+/// Why a run could not finish.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// A trace row or file was bad.
+    #[error(transparent)]
+    Trace(#[from] TraceError),
+    /// The event budget ran out: a policy probably loops.
+    #[error("the run processed {limit} events without reaching its end at {at}; raise settings.maxEvents if this is expected, otherwise a policy loops")]
+    EventBudget {
+        /// The limit in force.
+        limit: u64,
+        /// Simulated time reached.
+        at: SimTime,
+    },
+}
+
+/// Progress, reported to a callback now and then (the binary draws it on stderr).
+#[derive(Clone, Copy, Debug)]
+pub struct Progress {
+    /// Simulated time reached.
+    pub now: SimTime,
+    /// Simulated end.
+    pub end: SimTime,
+    /// Events processed so far.
+    pub events: u64,
+}
+
+/// A service at run time.
+struct ServiceState {
+    desired: u32,
+    /// Tasks in PROVISIONING, PENDING or RUNNING (what counts toward desired).
+    live: u32,
+    running: u32,
+    /// Live tasks per strategy item (same order as the strategy).
+    per_item: Vec<u32>,
+    steady: bool,
+    last_unable_event: Option<SimTime>,
+    minutes_below_desired: u64,
+}
+
+/// A workload at run time.
+struct WorkloadState {
+    source: Box<dyn JobSource>,
+    next: Option<JobSubmission>,
+    submissions: u64,
+    exhausted: bool,
+}
+
+/// The world: everything the handlers act on.
+pub struct Simulation<'s> {
+    sc: &'s Scenario,
+    queue: EventQueue<Event>,
+    end: SimTime,
+    latency_rng: SimRng,
+    placement_rng: SimRng,
+    instances: Vec<ContainerInstance>,
+    asgs: Vec<AutoScalingGroup>,
+    tasks: Vec<Task>,
+    services: Vec<ServiceState>,
+    workloads: Vec<WorkloadState>,
+    placer: Placer,
+    billing: Billing,
+    /// Batch tasks with launch type EC2 waiting for room (FIFO with a backfill window).
+    cluster_queue: VecDeque<TaskId>,
+    /// Per capacity provider: tasks in PROVISIONING waiting for an instance.
+    provider_waiting: Vec<VecDeque<TaskId>>,
+    /// Per capacity provider: batch tasks waiting for a PROVISIONING slot (cluster quota).
+    provider_submit: Vec<VecDeque<TaskId>>,
+    /// Fargate tasks per owner per AZ, for AZ balancing.
+    fargate_az_counts: Vec<Vec<u32>>,
+    /// Fargate launch token buckets (GCRA theoretical arrival time), on-demand and Spot.
+    fargate_tat: [SimTime; 2],
+    reconcile_queued: bool,
+    pass_queued: bool,
+    pass_id: u32,
+    /// Largest free CPU and memory among instances that gained room since the last pass, per
+    /// pool (index = provider id; last = instances with no provider).
+    changed_max_free: Vec<Resources>,
+    counters: Counters,
+    report_events: Vec<EventRecord>,
+    events_dropped: u64,
+}
+
+impl<'s> Simulation<'s> {
+    /// Builds the world at time zero for `scenario` with root `seed`.
+    pub fn new(sc: &'s Scenario, seed: u64) -> Result<Self, RunError> {
+        let streams = RngStreams::new(seed);
+        let provider_count = sc.capacity_providers.len();
+        let owner_count = sc.services.len() + sc.workloads.len();
+        let mut workloads = Vec::with_capacity(sc.workloads.len());
+        for (i, w) in sc.workloads.iter().enumerate() {
+            let rng = streams.named(Stream::Workload.name(), i as u64);
+            let source = crate::workload::open(&w.source, rng)?;
+            workloads.push(WorkloadState {
+                source,
+                next: None,
+                submissions: 0,
+                exhausted: false,
+            });
+        }
+        let services = sc
+            .services
+            .iter()
+            .map(|s| ServiceState {
+                desired: s.desired_count,
+                live: 0,
+                running: 0,
+                per_item: match &s.launch {
+                    LaunchTarget::Strategy(items) => vec![0; items.len()],
+                    _ => Vec::new(),
+                },
+                steady: false,
+                last_unable_event: None,
+                minutes_below_desired: 0,
+            })
+            .collect();
+        let asgs = sc
+            .auto_scaling_groups
+            .iter()
+            .enumerate()
+            .map(|(i, a)| AutoScalingGroup {
+                id: AsgId::from_index(i),
+                name: a.name.clone(),
+                capacity_provider: a.capacity_provider,
+                instance_types: a.instance_types.clone(),
+                azs: a.availability_zones.clone(),
+                min_size: a.min_size,
+                max_size: a.max_size,
+                desired_capacity: a.desired_capacity,
+                spot: a.spot,
+                instances: Vec::new(),
+            })
+            .collect();
+        Ok(Simulation {
+            sc,
+            queue: EventQueue::new(),
+            end: SimTime::ZERO + sc.duration,
+            latency_rng: streams.stream(Stream::Latency),
+            placement_rng: streams.stream(Stream::Placement),
+            instances: Vec::new(),
+            asgs,
+            tasks: Vec::new(),
+            services,
+            workloads,
+            placer: Placer::new(sc.cluster.availability_zones.len()),
+            billing: Billing::new(sc),
+            cluster_queue: VecDeque::new(),
+            provider_waiting: vec![VecDeque::new(); provider_count],
+            provider_submit: vec![VecDeque::new(); provider_count],
+            fargate_az_counts: vec![vec![0; sc.cluster.availability_zones.len()]; owner_count],
+            fargate_tat: [SimTime::ZERO; 2],
+            reconcile_queued: false,
+            pass_queued: false,
+            pass_id: 0,
+            changed_max_free: vec![Resources::default(); provider_count + 1],
+            counters: Counters::new(sc),
+            report_events: Vec::new(),
+            events_dropped: 0,
+        })
+    }
+
+    /// Runs to the scenario's end and returns the report.
+    pub fn run(mut self, progress: &mut dyn FnMut(Progress)) -> Result<Report, RunError> {
+        self.start()?;
+        let limit = self.sc.settings.max_events;
+        let mut next_progress = 0u64;
+        while let Some(t) = self.queue.peek_time() {
+            if t > self.end {
+                break;
+            }
+            let Some((now, event)) = self.queue.pop() else { break };
+            if self.queue.delivered_count() > limit {
+                return Err(RunError::EventBudget { limit, at: now });
+            }
+            self.handle(now, event)?;
+            if self.queue.delivered_count() >= next_progress {
+                next_progress += 1 << 16;
+                progress(Progress {
+                    now,
+                    end: self.end,
+                    events: self.queue.delivered_count(),
+                });
+            }
+        }
+        progress(Progress {
+            now: self.end,
+            end: self.end,
+            events: self.queue.delivered_count(),
+        });
+        Ok(self.finish())
+    }
+
+    /// Time zero: the ASGs' instances registered, the first submissions and ticks queued,
+    /// and the services' tasks launched.
+    fn start(&mut self) -> Result<(), RunError> {
+        let now = SimTime::ZERO;
+        // The run starts with each ASG at its desired capacity, registered and billed from
+        // zero: a planning run asks what a running cluster costs, not how it boots.
+        for a in 0..self.asgs.len() {
+            let desired = self.asgs[a].desired_capacity;
+            for _ in 0..desired {
+                let id = self.launch_instance(AsgId::from_index(a), now, false);
+                self.instance_running(id, now);
+                self.instance_registered(id, now);
+            }
+        }
+        for w in 0..self.workloads.len() {
+            self.pull_submission(WorkloadId::from_index(w), now)?;
+        }
+        self.queue.schedule_at(now, Event::MetricsTick);
+        self.queue.schedule_at(now, Event::ServiceSchedulerTick);
+        Ok(())
+    }
+
+    fn handle(&mut self, now: SimTime, event: Event) -> Result<(), RunError> {
+        match event {
+            Event::MetricsTick => {
+                self.record_minute(now);
+                self.queue.schedule_in(METRIC_PERIOD, Event::MetricsTick);
+            }
+            Event::ServiceSchedulerTick => {
+                self.reconcile_services(now);
+                self.queue.schedule_in(self.sc.settings.service_scheduler_interval, Event::ServiceSchedulerTick);
+            }
+            Event::Reconcile => {
+                self.reconcile_queued = false;
+                self.reconcile_services(now);
+            }
+            Event::PlacementPass => {
+                self.pass_queued = false;
+                self.placement_pass(now);
+            }
+            Event::Submission(w) => self.submit(w, now)?,
+            Event::InstanceRunning(i) => self.instance_running(i, now),
+            Event::InstanceRegistered(i) => self.instance_registered(i, now),
+            Event::TaskPullStarted(t) => self.task_pull_started(t, now),
+            Event::TaskRunning(t) => self.task_running(t, now),
+            Event::TaskExited(t) => self.begin_stop(t, now, StopCode::EssentialContainerExited),
+            Event::TaskStopped(t) => self.task_stopped(t, now),
+            Event::ProvisioningTimeout(t) => {
+                if self.tasks[t.index()].status == TaskStatus::Provisioning {
+                    self.fail_unplaced(t, now, StopCode::ProvisioningTimeout);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    // ---- instances -------------------------------------------------------------------------
+
+    fn launch_instance(&mut self, asg: AsgId, now: SimTime, schedule: bool) -> InstanceId {
+        let a = &self.asgs[asg.index()];
+        // EC2 Auto Scaling balances across its AZs: launch into the one with fewest instances.
+        let az = *a
+            .azs
+            .iter()
+            .min_by_key(|az| (a.instances.iter().filter(|i| self.instances[i.index()].az == **az).count(), az.0))
+            .unwrap_or(&AzId(0));
+        let instance_type = a.instance_types[0];
+        let registered = self.sc.catalog.registered_resources(instance_type, self.sc.settings.memory_overhead_fraction, self.sc.settings.reserved_memory_mib);
+        let id = InstanceId::from_index(self.instances.len());
+        self.instances.push(ContainerInstance {
+            id,
+            asg,
+            capacity_provider: a.capacity_provider,
+            instance_type,
+            az,
+            arch: self.sc.catalog.get(instance_type).arch,
+            spot: a.spot,
+            registered,
+            reserved: Resources::default(),
+            status: InstanceStatus::Pending,
+            task_count: 0,
+            group_counts: Vec::new(),
+            launched_at: now,
+            registered_at: None,
+            terminated_at: None,
+        });
+        self.asgs[asg.index()].instances.push(id);
+        self.counters.instances_launched += 1;
+        self.counters.instances_pending += 1;
+        self.counters.peak_instances = self.counters.peak_instances.max(self.counters.live_instances());
+        if schedule {
+            let d = self.sc.settings.instance_running_latency.sample(&mut self.latency_rng);
+            self.queue.schedule_at(now + d, Event::InstanceRunning(id));
+        }
+        id
+    }
+
+    fn instance_running(&mut self, id: InstanceId, now: SimTime) {
+        let inst = &self.instances[id.index()];
+        let asg = &self.sc.auto_scaling_groups[inst.asg.index()];
+        let price = self.sc.catalog.get(inst.instance_type).on_demand_usd_per_hour * asg.price_factor;
+        self.billing.instance_started(id, now, inst.instance_type, price, inst.capacity_provider, inst.registered);
+        if now != SimTime::ZERO || self.queue.delivered_count() > 0 {
+            let d = self.sc.settings.agent_registration_latency.sample(&mut self.latency_rng);
+            self.queue.schedule_at(now + d, Event::InstanceRegistered(id));
+        }
+    }
+
+    fn instance_registered(&mut self, id: InstanceId, now: SimTime) {
+        self.counters.advance(now);
+        let inst = &mut self.instances[id.index()];
+        inst.status = InstanceStatus::Active;
+        inst.registered_at = Some(now);
+        self.counters.instances_pending -= 1;
+        self.counters.instances_active += 1;
+        self.counters.registered = self.counters.registered + inst.registered;
+        self.placer.add_instance(&self.instances[id.index()]);
+        self.note_room(id);
+        if now > SimTime::ZERO {
+            self.log(now, "instance", placement::instance_display_id(id), "Container instance registered and ACTIVE".to_string());
+        }
+        self.request_reconcile();
+        self.request_pass();
+    }
+
+    // ---- submissions -------------------------------------------------------------------------
+
+    /// Reads the next submission of workload `w` and schedules it.
+    fn pull_submission(&mut self, w: WorkloadId, now: SimTime) -> Result<(), RunError> {
+        let ws = &mut self.workloads[w.index()];
+        if ws.exhausted {
+            return Ok(());
+        }
+        match ws.source.next_job() {
+            None => {
+                ws.exhausted = true;
+                ws.next = None;
+            }
+            Some(Err(e)) => return Err(e.into()),
+            Some(Ok(job)) => {
+                let at = job.submit.max(now);
+                if at > self.end {
+                    // Past the end of the run: stop reading; the rest of the trace is not needed.
+                    ws.exhausted = true;
+                    ws.next = None;
+                } else {
+                    ws.next = Some(job);
+                    self.queue.schedule_at(at, Event::Submission(w));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn submit(&mut self, w: WorkloadId, now: SimTime) -> Result<(), RunError> {
+        let Some(job) = self.workloads[w.index()].next.take() else {
+            return self.pull_submission(w, now);
+        };
+        self.workloads[w.index()].submissions += 1;
+        let spec = &self.sc.workloads[w.index()];
+        let need = Resources { cpu: job.cpu, memory: job.memory };
+        let owner = Owner::Workload(w);
+        // RunTask with `count`: a strategy's base applies per call, so counts start at zero.
+        let mut per_item = match &spec.launch {
+            LaunchTarget::Strategy(items) => vec![0u32; items.len()],
+            _ => Vec::new(),
+        };
+        for _ in 0..job.count {
+            let target = self.choose_target(&spec.launch, &mut per_item);
+            let t = self.new_task(owner, need, target, now, Some(job.duration));
+            self.launch_task(t, now, true);
+        }
+        self.pull_submission(w, now)
+    }
+
+    /// Which capacity the next task of a launch target uses; bumps the strategy counts.
+    fn choose_target(&self, launch: &LaunchTarget, per_item: &mut [u32]) -> Target {
+        match launch {
+            LaunchTarget::Ec2 => Target::Ec2Cluster,
+            LaunchTarget::Fargate => Target::Fargate { provider: self.fargate_provider(false), spot: false },
+            LaunchTarget::Strategy(items) => {
+                let i = capacity_provider_strategy::choose(items, per_item).unwrap_or(0);
+                per_item[i] += 1;
+                self.target_of(items[i])
+            }
+        }
+    }
+
+    fn target_of(&self, item: StrategyItem) -> Target {
+        match self.sc.capacity_providers[item.capacity_provider.index()].kind {
+            CapacityProviderKind::AutoScalingGroup(_) => Target::Ec2Provider(item.capacity_provider),
+            CapacityProviderKind::Fargate => Target::Fargate { provider: item.capacity_provider, spot: false },
+            CapacityProviderKind::FargateSpot => Target::Fargate { provider: item.capacity_provider, spot: true },
+        }
+    }
+
+    fn fargate_provider(&self, spot: bool) -> CapacityProviderId {
+        let want = if spot { CapacityProviderKind::FargateSpot } else { CapacityProviderKind::Fargate };
+        let idx = self.sc.capacity_providers.iter().position(|p| p.kind == want).unwrap_or(0);
+        CapacityProviderId::from_index(idx)
+    }
+
+    fn new_task(&mut self, owner: Owner, need: Resources, target: Target, now: SimTime, run_time: Option<SimDuration>) -> TaskId {
+        let id = TaskId::from_index(self.tasks.len());
+        self.tasks.push(Task {
+            owner,
+            need,
+            fargate_size: Resources::default(),
+            status: TaskStatus::Queued,
+            target,
+            placement: Placement::Unplaced,
+            submitted_at: now,
+            started_at: None,
+            run_time,
+            stop_code: None,
+            last_pass: 0,
+        });
+        self.counters.task_submitted(owner);
+        self.counters.set_status(owner, None, Some(TaskStatus::Queued));
+        id
+    }
+
+    // ---- launching ----------------------------------------------------------------------------
+
+    /// Sends a new task to its capacity. `batch`: a submitter queues it when ECS cannot take it.
+    fn launch_task(&mut self, t: TaskId, now: SimTime, batch: bool) {
+        let target = self.tasks[t.index()].target;
+        match target {
+            Target::Fargate { spot, .. } => self.launch_fargate(t, now, spot),
+            Target::Ec2Cluster => {
+                if !self.try_place(t, now) {
+                    debug_assert!(batch, "service tasks are only created once placement succeeded");
+                    self.cluster_queue.push_back(t);
+                    self.tasks[t.index()].last_pass = self.pass_id;
+                }
+            }
+            Target::Ec2Provider(cp) => {
+                if !self.provider_waiting[cp.index()].is_empty() || !self.try_place(t, now) {
+                    if self.counters.provisioning_waiting >= self.sc.settings.provisioning_tasks_per_cluster {
+                        // The cluster's PROVISIONING quota is full: RunTask fails; the
+                        // submitter keeps the task and retries when a slot frees.
+                        self.provider_submit[cp.index()].push_back(t);
+                    } else {
+                        self.enter_provisioning(t, cp, now);
+                    }
+                }
+            }
+        }
+    }
+
+    fn enter_provisioning(&mut self, t: TaskId, cp: CapacityProviderId, now: SimTime) {
+        self.set_status(t, TaskStatus::Provisioning);
+        self.counters.provisioning_waiting += 1;
+        self.provider_waiting[cp.index()].push_back(t);
+        self.tasks[t.index()].last_pass = self.pass_id;
+        self.queue.schedule_at(now + self.sc.settings.provisioning_timeout, Event::ProvisioningTimeout(t));
+    }
+
+    fn launch_fargate(&mut self, t: TaskId, now: SimTime, spot: bool) {
+        let need = self.tasks[t.index()].need;
+        let Some(size) = fargate::round_up(need) else {
+            self.set_status(t, TaskStatus::Provisioning);
+            self.fail_unplaced(t, now, StopCode::NoFargateSize);
+            return;
+        };
+        let owner = self.tasks[t.index()].owner;
+        // [DOC] §4.3: Fargate keeps a service's tasks balanced across AZs.
+        let oi = self.owner_index(owner);
+        let counts = &mut self.fargate_az_counts[oi];
+        let az = (0..counts.len()).min_by_key(|&i| (counts[i], i)).unwrap_or(0);
+        counts[az] += 1;
+        let task = &mut self.tasks[t.index()];
+        task.fargate_size = size;
+        task.placement = Placement::Fargate(AzId::from_index(az));
+        self.set_status(t, TaskStatus::Provisioning);
+        // [DOC] §5.5: launches are rate limited by a token bucket per account (burst 100,
+        // 20/s), separately for on-demand and Spot. GCRA: integer, exact, deterministic.
+        let s = &self.sc.settings;
+        let interval = SimDuration(1000 / u64::from(s.fargate_launch_rate_per_second).max(1));
+        let tolerance = SimDuration(interval.0 * u64::from(s.fargate_launch_burst.saturating_sub(1)));
+        let bucket = &mut self.fargate_tat[usize::from(spot)];
+        let tat = (*bucket).max(now);
+        let allowed_at = if tat.0 > now.0 + tolerance.0 { SimTime(tat.0 - tolerance.0) } else { now };
+        *bucket = tat + interval;
+        let d = s.fargate_provisioning_latency.sample(&mut self.latency_rng);
+        self.queue.schedule_at(allowed_at + d, Event::TaskPullStarted(t));
+    }
+
+    /// Tries to place an EC2 task now; on success it is PENDING with its start scheduled.
+    fn try_place(&mut self, t: TaskId, now: SimTime) -> bool {
+        match self.place(t) {
+            Ok(i) => {
+                self.bind(t, i, now);
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
+    fn request_for(&self, t: TaskId) -> PlacementRequest<'s> {
+        let task = &self.tasks[t.index()];
+        let (strategy, constraints, arch) = match task.owner {
+            Owner::Service(s) => {
+                let spec = &self.sc.services[s.index()];
+                (&spec.placement_strategy[..], &spec.placement_constraints[..], self.sc.task_definitions[spec.task_definition.index()].arch)
+            }
+            Owner::Workload(w) => {
+                let spec = &self.sc.workloads[w.index()];
+                (&spec.placement_strategy[..], &spec.placement_constraints[..], self.sc.task_definitions[spec.task_definition.index()].arch)
+            }
+        };
+        let default = placement::service_default_strategy();
+        let strategy: &'s [placement::PlacementStrategy] = if strategy.is_empty() && constraints.is_empty() && matches!(task.owner, Owner::Service(_)) { default } else { strategy };
+        PlacementRequest {
+            need: task.need,
+            group: task.owner,
+            arch: Some(arch),
+            pool: match task.target {
+                Target::Ec2Provider(cp) => Pool::CapacityProvider(cp),
+                _ => Pool::Cluster,
+            },
+            strategy,
+            constraints,
+        }
+    }
+
+    fn place(&mut self, t: TaskId) -> Result<InstanceId, placement::PlacementFailure> {
+        let req = self.request_for(t);
+        self.placer.place(&req, &self.instances, &mut self.placement_rng)
+    }
+
+    /// Reserves the task on instance `i`: PENDING, start scheduled, billing attributed.
+    fn bind(&mut self, t: TaskId, i: InstanceId, now: SimTime) {
+        self.counters.advance(now);
+        let (need, owner) = (self.tasks[t.index()].need, self.tasks[t.index()].owner);
+        self.placer.reserve(&mut self.instances[i.index()], need, owner);
+        self.counters.reserved = self.counters.reserved + need;
+        self.billing.ec2_task_reserved(t, i, owner, need, now);
+        self.tasks[t.index()].placement = Placement::Instance(i);
+        if self.tasks[t.index()].status == TaskStatus::Provisioning {
+            self.counters.provisioning_waiting -= 1;
+        }
+        self.set_status(t, TaskStatus::Pending);
+        let d = self.sc.settings.ec2_task_start_latency.sample(&mut self.latency_rng);
+        self.queue.schedule_at(now + d, Event::TaskRunning(t));
+    }
+
+    // ---- task lifecycle -----------------------------------------------------------------------
+
+    fn task_pull_started(&mut self, t: TaskId, now: SimTime) {
+        let task = &self.tasks[t.index()];
+        let Target::Fargate { provider, spot } = task.target else { return };
+        let arch = self.arch_of(task.owner);
+        self.billing.fargate_task_started(t, task.owner, provider, task.fargate_size, arch, spot, now);
+        self.set_status(t, TaskStatus::Pending);
+        let d = self.sc.settings.fargate_task_start_latency.sample(&mut self.latency_rng);
+        self.queue.schedule_at(now + d, Event::TaskRunning(t));
+    }
+
+    fn task_running(&mut self, t: TaskId, now: SimTime) {
+        self.set_status(t, TaskStatus::Running);
+        let task = &mut self.tasks[t.index()];
+        task.started_at = Some(now);
+        let wait = now.saturating_since(task.submitted_at);
+        let owner = task.owner;
+        let run_time = task.run_time;
+        self.counters.task_started(owner, wait);
+        if let Some(rt) = run_time {
+            self.queue.schedule_at(now + rt, Event::TaskExited(t));
+        }
+        if let Owner::Service(s) = owner {
+            let st = &mut self.services[s.index()];
+            st.running += 1;
+            if st.running == st.desired && !st.steady {
+                st.steady = true;
+                let name = self.sc.services[s.index()].name.clone();
+                self.log(now, "service", name.clone(), format!("(service {name}) has reached a steady state."));
+            }
+        }
+    }
+
+    fn begin_stop(&mut self, t: TaskId, now: SimTime, code: StopCode) {
+        let task = &mut self.tasks[t.index()];
+        if task.status != TaskStatus::Running && task.status != TaskStatus::Pending {
+            return;
+        }
+        let was_running = task.status == TaskStatus::Running;
+        task.stop_code = Some(code);
+        let owner = task.owner;
+        self.set_status(t, TaskStatus::Stopping);
+        if let Owner::Service(s) = owner {
+            let st = &mut self.services[s.index()];
+            if was_running {
+                st.running -= 1;
+            }
+            st.steady = false;
+        }
+        let d = self.sc.settings.task_stop_latency.sample(&mut self.latency_rng);
+        self.queue.schedule_at(now + d, Event::TaskStopped(t));
+    }
+
+    fn task_stopped(&mut self, t: TaskId, now: SimTime) {
+        self.set_status(t, TaskStatus::Stopped);
+        let task = &self.tasks[t.index()];
+        let (owner, need, placement, code) = (task.owner, task.need, task.placement, task.stop_code);
+        match placement {
+            Placement::Instance(i) => {
+                self.counters.advance(now);
+                self.placer.release(&mut self.instances[i.index()], need, owner);
+                self.counters.reserved = self.counters.reserved - need;
+                self.billing.ec2_task_released(t, now);
+                self.note_room(i);
+                self.request_pass();
+            }
+            Placement::Fargate(az) => {
+                self.billing.fargate_task_stopped(t, now);
+                let oi = self.owner_index(owner);
+                self.fargate_az_counts[oi][az.index()] -= 1;
+            }
+            Placement::Unplaced => {}
+        }
+        self.counters.task_finished(owner, code.unwrap_or(StopCode::EssentialContainerExited));
+        if let Owner::Service(_) = owner {
+            self.request_reconcile();
+        }
+    }
+
+    /// A task that never got capacity stops (PROVISIONING timeout, no Fargate size).
+    fn fail_unplaced(&mut self, t: TaskId, now: SimTime, code: StopCode) {
+        let task = &mut self.tasks[t.index()];
+        let owner = task.owner;
+        task.stop_code = Some(code);
+        if let Target::Ec2Provider(_) = task.target {
+            self.counters.provisioning_waiting -= 1;
+            // The task is removed from its waiting queue lazily (its status is checked there).
+        }
+        self.set_status(t, TaskStatus::Stopped);
+        self.counters.task_finished(owner, code);
+        let subject = self.owner_name(owner);
+        self.log(now, "task", subject, format!("task {} stopped: {}", t.0, code.reason()));
+        self.request_pass();
+        if let Owner::Service(_) = owner {
+            self.request_reconcile();
+        }
+    }
+
+    fn set_status(&mut self, t: TaskId, status: TaskStatus) {
+        let task = &mut self.tasks[t.index()];
+        let from = task.status;
+        task.status = status;
+        let owner = task.owner;
+        self.counters.set_status(owner, Some(from), Some(status));
+        if let Owner::Service(s) = owner {
+            let st = &mut self.services[s.index()];
+            let live = |x: TaskStatus| matches!(x, TaskStatus::Provisioning | TaskStatus::Pending | TaskStatus::Running);
+            if live(from) && !live(status) {
+                st.live -= 1;
+                if let Some(i) = self.strategy_item_of(s, self.tasks[t.index()].target) {
+                    self.services[s.index()].per_item[i] -= 1;
+                }
+            }
+        }
+    }
+
+    fn strategy_item_of(&self, s: ServiceId, target: Target) -> Option<usize> {
+        let LaunchTarget::Strategy(items) = &self.sc.services[s.index()].launch else { return None };
+        let cp = match target {
+            Target::Ec2Provider(cp) => cp,
+            Target::Fargate { provider, .. } => provider,
+            Target::Ec2Cluster => return None,
+        };
+        items.iter().position(|x| x.capacity_provider == cp)
+    }
+
+    // ---- service scheduler ----------------------------------------------------------------------
+
+    fn request_reconcile(&mut self) {
+        if !self.reconcile_queued {
+            self.reconcile_queued = true;
+            self.queue.schedule_in(SimDuration::ZERO, Event::Reconcile);
+        }
+    }
+
+    /// [DOC] §5.1: a REPLICA service keeps `desiredCount` tasks; stopped tasks are replaced.
+    fn reconcile_services(&mut self, now: SimTime) {
+        for s in 0..self.services.len() {
+            let sid = ServiceId::from_index(s);
+            while self.services[s].live < self.services[s].desired {
+                if !self.launch_service_task(sid, now) {
+                    break;
+                }
+            }
+        }
+    }
+
+    /// Starts one task of service `s`. False when ECS could not place it (an event is logged).
+    fn launch_service_task(&mut self, s: ServiceId, now: SimTime) -> bool {
+        let spec = &self.sc.services[s.index()];
+        let need = self.sc.task_definitions[spec.task_definition.index()].size;
+        let mut per_item = std::mem::take(&mut self.services[s.index()].per_item);
+        let target = self.choose_target(&spec.launch.clone(), &mut per_item);
+        if target == Target::Ec2Cluster {
+            // Launch type EC2: ECS places the task or reports why not; no task is created.
+            let probe = self.new_probe(s, need);
+            match probe {
+                Ok(i) => {
+                    self.services[s.index()].per_item = per_item;
+                    let t = self.new_task(Owner::Service(s), need, target, now, None);
+                    self.services[s.index()].live += 1;
+                    self.bind(t, i, now);
+                    true
+                }
+                Err(f) => {
+                    self.services[s.index()].per_item = per_item;
+                    self.unable_to_place(s, now, &f);
+                    false
+                }
+            }
+        } else {
+            if let Target::Ec2Provider(_) = target {
+                if self.counters.provisioning_waiting >= self.sc.settings.provisioning_tasks_per_cluster {
+                    // Undo the count bump: no task is created.
+                    if let Some(i) = self.strategy_item_of(s, target) {
+                        per_item[i] -= 1;
+                    }
+                    self.services[s.index()].per_item = per_item;
+                    let name = self.sc.services[s.index()].name.clone();
+                    self.maybe_log_unable(s, now, format!("(service {name}) was unable to place a task because the cluster has reached its limit of tasks in the PROVISIONING state."));
+                    return false;
+                }
+            }
+            self.services[s.index()].per_item = per_item;
+            let t = self.new_task(Owner::Service(s), need, target, now, None);
+            self.services[s.index()].live += 1;
+            self.launch_task(t, now, false);
+            true
+        }
+    }
+
+    fn new_probe(&mut self, s: ServiceId, need: Resources) -> Result<InstanceId, placement::PlacementFailure> {
+        let spec = &self.sc.services[s.index()];
+        let default = placement::service_default_strategy();
+        let strategy: &[placement::PlacementStrategy] = if spec.placement_strategy.is_empty() && spec.placement_constraints.is_empty() { default } else { &spec.placement_strategy };
+        let req = PlacementRequest {
+            need,
+            group: Owner::Service(s),
+            arch: Some(self.sc.task_definitions[spec.task_definition.index()].arch),
+            pool: Pool::Cluster,
+            strategy,
+            constraints: &spec.placement_constraints,
+        };
+        self.placer.place(&req, &self.instances, &mut self.placement_rng)
+    }
+
+    fn unable_to_place(&mut self, s: ServiceId, now: SimTime, f: &placement::PlacementFailure) {
+        let name = self.sc.services[s.index()].name.clone();
+        let msg = format!("(service {name}) was unable to place a task because {}", f.ecs_reason());
+        self.maybe_log_unable(s, now, msg);
+    }
+
+    fn maybe_log_unable(&mut self, s: ServiceId, now: SimTime, msg: String) {
+        let st = &mut self.services[s.index()];
+        if st.last_unable_event.is_some_and(|t| now.saturating_since(t) < UNABLE_TO_PLACE_REPEAT) {
+            return;
+        }
+        st.last_unable_event = Some(now);
+        let name = self.sc.services[s.index()].name.clone();
+        self.log(now, "service", name, msg);
+    }
+
+    // ---- placement passes -----------------------------------------------------------------------
+
+    fn request_pass(&mut self) {
+        if !self.pass_queued {
+            self.pass_queued = true;
+            self.queue.schedule_in(SimDuration::ZERO, Event::PlacementPass);
+        }
+    }
+
+    /// Records that instance `i` gained room, for the cheap filter of the next pass.
+    fn note_room(&mut self, i: InstanceId) {
+        let inst = &self.instances[i.index()];
+        if !inst.accepts_tasks() {
+            return;
+        }
+        let free = inst.free();
+        let slot = inst.capacity_provider.map_or(self.changed_max_free.len() - 1, |c| c.index());
+        for idx in [slot, self.changed_max_free.len() - 1] {
+            let m = &mut self.changed_max_free[idx];
+            m.cpu = m.cpu.max(free.cpu);
+            m.memory = m.memory.max(free.memory);
+        }
+    }
+
+    /// Places waiting tasks after capacity changed.
+    ///
+    /// Queues are FIFO with a bounded backfill window: at most `placementBackfillWindow` full
+    /// placement attempts per queue per pass. Two filters keep a pass cheap on long queues:
+    /// a task tried in the previous pass is retried only if some instance that gained room
+    /// since could hold it; and within a pass, once a size fails, larger sizes are skipped.
+    fn placement_pass(&mut self, now: SimTime) {
+        let prev_pass = self.pass_id;
+        self.pass_id += 1;
+        let changed = std::mem::replace(&mut self.changed_max_free, vec![Resources::default(); self.sc.capacity_providers.len() + 1]);
+        let window = self.sc.settings.placement_backfill_window as usize;
+        // Provider queues (tasks in PROVISIONING), then the launch-type EC2 queue.
+        for cp in 0..self.provider_waiting.len() {
+            let mut q = std::mem::take(&mut self.provider_waiting[cp]);
+            self.drain_queue(&mut q, now, window, prev_pass, changed[cp]);
+            self.provider_waiting[cp] = q;
+        }
+        let mut q = std::mem::take(&mut self.cluster_queue);
+        self.drain_queue(&mut q, now, window, prev_pass, *changed.last().unwrap_or(&Resources::default()));
+        self.cluster_queue = q;
+        // Batch tasks held by the submitter move into PROVISIONING as quota frees.
+        for cp in 0..self.provider_submit.len() {
+            while self.counters.provisioning_waiting < self.sc.settings.provisioning_tasks_per_cluster {
+                let Some(t) = self.provider_submit[cp].pop_front() else { break };
+                let cpid = CapacityProviderId::from_index(cp);
+                if !self.provider_waiting[cp].is_empty() || !self.try_place(t, now) {
+                    self.enter_provisioning(t, cpid, now);
+                }
+            }
+        }
+    }
+
+    fn drain_queue(&mut self, q: &mut VecDeque<TaskId>, now: SimTime, window: usize, prev_pass: u32, changed: Resources) {
+        let mut attempts = 0usize;
+        let mut failed: Vec<Resources> = Vec::new();
+        let mut idx = 0usize;
+        let scan_limit = window.saturating_mul(16).max(window);
+        let mut scanned = 0usize;
+        while idx < q.len() && attempts < window && scanned < scan_limit {
+            let t = q[idx];
+            let task = &self.tasks[t.index()];
+            if !matches!(task.status, TaskStatus::Queued | TaskStatus::Provisioning) {
+                // Timed out (lazy removal).
+                q.remove(idx);
+                continue;
+            }
+            scanned += 1;
+            let need = task.need;
+            let recently_tried = task.last_pass == prev_pass;
+            if (recently_tried && !changed.fits(need)) || failed.iter().any(|f| f.cpu <= need.cpu && f.memory <= need.memory) {
+                self.tasks[t.index()].last_pass = self.pass_id;
+                idx += 1;
+                continue;
+            }
+            attempts += 1;
+            self.tasks[t.index()].last_pass = self.pass_id;
+            if self.try_place(t, now) {
+                q.remove(idx);
+            } else {
+                failed.push(need);
+                idx += 1;
+            }
+        }
+        // Tasks beyond the window keep their old `last_pass`, so they get a full attempt when
+        // they reach it.
+    }
+
+    // ---- reporting helpers ------------------------------------------------------------------------
+
+    fn owner_index(&self, owner: Owner) -> usize {
+        match owner {
+            Owner::Service(s) => s.index(),
+            Owner::Workload(w) => self.sc.services.len() + w.index(),
+        }
+    }
+
+    fn owner_name(&self, owner: Owner) -> String {
+        match owner {
+            Owner::Service(s) => self.sc.services[s.index()].name.clone(),
+            Owner::Workload(w) => self.sc.workloads[w.index()].name.clone(),
+        }
+    }
+
+    fn arch_of(&self, owner: Owner) -> crate::units::CpuArchitecture {
+        let td = match owner {
+            Owner::Service(s) => self.sc.services[s.index()].task_definition,
+            Owner::Workload(w) => self.sc.workloads[w.index()].task_definition,
+        };
+        self.sc.task_definitions[td.index()].arch
+    }
+
+    fn log(&mut self, now: SimTime, kind: &'static str, subject: String, message: String) {
+        if self.report_events.len() >= self.sc.settings.event_log_limit as usize {
+            self.events_dropped += 1;
+            return;
+        }
+        self.report_events.push(EventRecord {
+            time_s: now.as_secs_f64(),
+            kind,
+            subject,
+            message,
+        });
+    }
+
+    fn record_minute(&mut self, now: SimTime) {
+        self.counters.advance(now);
+        for (s, st) in self.services.iter_mut().enumerate() {
+            let _ = s;
+            if st.running < st.desired && now > SimTime::ZERO {
+                st.minutes_below_desired += 1;
+            }
+        }
+        let cost = self.billing.cost_so_far(now);
+        self.counters.push_row(now, cost);
+    }
+
+    fn finish(mut self) -> Report {
+        let end = self.end;
+        self.counters.advance(end);
+        self.billing.finish(end);
+        let events_processed = self.queue.delivered_count();
+        state::build_report(
+            self.sc,
+            &self.counters,
+            &self.billing,
+            &self.services.iter().map(|s| (s.desired, s.running, s.minutes_below_desired)).collect::<Vec<_>>(),
+            &self.workloads.iter().map(|w| w.submissions).collect::<Vec<_>>(),
+            std::mem::take(&mut self.report_events),
+            self.events_dropped,
+            events_processed,
+            &self.tasks,
+        )
+    }
+}
+
+/// Runs `scenario` with `seed` (the scenario's own unless overridden) and returns the report.
+pub fn run(scenario: &Scenario, seed: u64, progress: &mut dyn FnMut(Progress)) -> Result<Report, RunError> {
+    Simulation::new(scenario, seed)?.run(progress)
+}

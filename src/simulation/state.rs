@@ -1,0 +1,334 @@
+//! Incremental counters and the report built from them at the end of a run.
+//!
+//! Every figure the per-minute row needs is kept up to date as tasks and instances change
+//! state, so the tick costs O(1) whatever the cluster size.
+
+use crate::billing::Billing;
+use crate::engine::{SimDuration, SimTime};
+use crate::ids::Owner;
+use crate::report::*;
+use crate::scenario::Scenario;
+use crate::scheduler::task::{StopCode, Task, TaskStatus};
+use crate::units::Resources;
+
+const STATUS_COUNT: usize = 6;
+
+fn status_index(s: TaskStatus) -> usize {
+    match s {
+        TaskStatus::Queued => 0,
+        TaskStatus::Provisioning => 1,
+        TaskStatus::Pending => 2,
+        TaskStatus::Running => 3,
+        TaskStatus::Stopping => 4,
+        TaskStatus::Stopped => 5,
+    }
+}
+
+/// Per-owner task accounting.
+#[derive(Clone, Debug, Default)]
+struct OwnerCounts {
+    counts: TaskCounts,
+    by_status: [u64; STATUS_COUNT],
+    waits_ms: Vec<u64>,
+}
+
+/// The running totals the report is built from.
+pub struct Counters {
+    owners: Vec<OwnerCounts>,
+    service_count: usize,
+    by_status: [u32; STATUS_COUNT],
+    /// Instances launched, not yet registered.
+    pub instances_pending: u32,
+    /// ACTIVE instances.
+    pub instances_active: u32,
+    /// DRAINING instances.
+    pub instances_draining: u32,
+    /// Instances launched so far.
+    pub instances_launched: u64,
+    /// Most live instances at once.
+    pub peak_instances: u64,
+    /// Registered resources of ACTIVE and DRAINING instances.
+    pub registered: Resources,
+    /// Reserved resources on them.
+    pub reserved: Resources,
+    /// Tasks in PROVISIONING waiting for EC2 capacity (the cluster quota counts these).
+    pub provisioning_waiting: u32,
+    last_advance: SimTime,
+    reserved_cpu_ms: u128,
+    registered_cpu_ms: u128,
+    reserved_mem_ms: u128,
+    registered_mem_ms: u128,
+    rows: Vec<MinuteRow>,
+}
+
+impl Counters {
+    /// Empty counters for `sc`.
+    pub fn new(sc: &Scenario) -> Self {
+        Counters {
+            owners: vec![OwnerCounts::default(); sc.services.len() + sc.workloads.len()],
+            service_count: sc.services.len(),
+            by_status: [0; STATUS_COUNT],
+            instances_pending: 0,
+            instances_active: 0,
+            instances_draining: 0,
+            instances_launched: 0,
+            peak_instances: 0,
+            registered: Resources::default(),
+            reserved: Resources::default(),
+            provisioning_waiting: 0,
+            last_advance: SimTime::ZERO,
+            reserved_cpu_ms: 0,
+            registered_cpu_ms: 0,
+            reserved_mem_ms: 0,
+            registered_mem_ms: 0,
+            rows: Vec::new(),
+        }
+    }
+
+    fn owner(&mut self, o: Owner) -> &mut OwnerCounts {
+        let i = match o {
+            Owner::Service(s) => s.index(),
+            Owner::Workload(w) => self.service_count + w.index(),
+        };
+        &mut self.owners[i]
+    }
+
+    /// Instances alive (pending, active or draining).
+    pub fn live_instances(&self) -> u64 {
+        u64::from(self.instances_pending + self.instances_active + self.instances_draining)
+    }
+
+    /// Integrates reservation over time up to `now`; call before changing `reserved` or
+    /// `registered`.
+    pub fn advance(&mut self, now: SimTime) {
+        let dt = u128::from(now.saturating_since(self.last_advance).0);
+        if dt > 0 {
+            self.reserved_cpu_ms += u128::from(self.reserved.cpu.0) * dt;
+            self.registered_cpu_ms += u128::from(self.registered.cpu.0) * dt;
+            self.reserved_mem_ms += u128::from(self.reserved.memory.0) * dt;
+            self.registered_mem_ms += u128::from(self.registered.memory.0) * dt;
+            self.last_advance = now;
+        }
+    }
+
+    /// A task was created.
+    pub fn task_submitted(&mut self, o: Owner) {
+        self.owner(o).counts.submitted += 1;
+    }
+
+    /// A task moved between states (`None` = not counted yet / no longer counted).
+    pub fn set_status(&mut self, o: Owner, from: Option<TaskStatus>, to: Option<TaskStatus>) {
+        let oc = self.owner(o);
+        if let Some(f) = from {
+            oc.by_status[status_index(f)] -= 1;
+        }
+        if let Some(t) = to {
+            oc.by_status[status_index(t)] += 1;
+        }
+        if let Some(f) = from {
+            self.by_status[status_index(f)] -= 1;
+        }
+        if let Some(t) = to {
+            self.by_status[status_index(t)] += 1;
+        }
+    }
+
+    /// A task reached RUNNING after waiting `wait`.
+    pub fn task_started(&mut self, o: Owner, wait: SimDuration) {
+        let oc = self.owner(o);
+        oc.counts.started += 1;
+        oc.waits_ms.push(wait.0);
+    }
+
+    /// A task reached STOPPED with `code`.
+    pub fn task_finished(&mut self, o: Owner, code: StopCode) {
+        let oc = self.owner(o);
+        if code.completed() {
+            oc.counts.completed += 1;
+        } else {
+            oc.counts.failed += 1;
+            if code.never_placed() {
+                oc.counts.never_placed += 1;
+            }
+        }
+    }
+
+    /// Tasks currently in `s`, over all owners.
+    pub fn in_status(&self, s: TaskStatus) -> u32 {
+        self.by_status[status_index(s)]
+    }
+
+    /// Appends the row for the minute ending at `now`.
+    pub fn push_row(&mut self, now: SimTime, cost_usd: f64) {
+        let pct = |a: u32, b: u32| if b == 0 { 0.0 } else { round4(f64::from(a) * 100.0 / f64::from(b)) };
+        self.rows.push(MinuteRow {
+            minute: now.0 / 60_000,
+            instances_pending: self.instances_pending,
+            instances_active: self.instances_active,
+            instances_draining: self.instances_draining,
+            tasks_queued: self.in_status(TaskStatus::Queued),
+            tasks_provisioning: self.in_status(TaskStatus::Provisioning),
+            tasks_pending: self.in_status(TaskStatus::Pending),
+            tasks_running: self.in_status(TaskStatus::Running),
+            cpu_reserved_pct: pct(self.reserved.cpu.0, self.registered.cpu.0),
+            memory_reserved_pct: pct(self.reserved.memory.0, self.registered.memory.0),
+            cost_usd: round6(cost_usd),
+        });
+    }
+}
+
+/// Rounds for output: money to a micro-dollar. This is the one rounding point of money in
+/// the report; accumulation upstream is exact.
+pub fn round6(x: f64) -> f64 {
+    (x * 1e6).round() / 1e6
+}
+
+fn round4(x: f64) -> f64 {
+    (x * 1e4).round() / 1e4
+}
+
+fn wait_stats(waits: &mut [u64]) -> WaitStats {
+    if waits.is_empty() {
+        return WaitStats::default();
+    }
+    waits.sort_unstable();
+    let n = waits.len();
+    // Nearest-rank percentiles: the smallest value with at least p% of samples at or below.
+    let pick = |p: f64| -> f64 {
+        let rank = ((p / 100.0) * n as f64).ceil().max(1.0) as usize;
+        waits[rank.min(n) - 1] as f64 / 1000.0
+    };
+    let sum: u128 = waits.iter().map(|&w| u128::from(w)).sum();
+    WaitStats {
+        count: n as u64,
+        mean: round4(sum as f64 / n as f64 / 1000.0),
+        p50: pick(50.0),
+        p95: pick(95.0),
+        p99: pick(99.0),
+        max: waits[n - 1] as f64 / 1000.0,
+    }
+}
+
+fn finalize_counts(oc: &OwnerCounts) -> TaskCounts {
+    let mut c = oc.counts.clone();
+    let st = &oc.by_status;
+    c.running_at_end = st[status_index(TaskStatus::Running)];
+    c.waiting_at_end = st[status_index(TaskStatus::Queued)] + st[status_index(TaskStatus::Provisioning)];
+    c.in_flight_at_end = st[..status_index(TaskStatus::Stopped)].iter().sum();
+    c
+}
+
+fn add_counts(a: &mut TaskCounts, b: &TaskCounts) {
+    a.submitted += b.submitted;
+    a.started += b.started;
+    a.completed += b.completed;
+    a.failed += b.failed;
+    a.never_placed += b.never_placed;
+    a.in_flight_at_end += b.in_flight_at_end;
+    a.running_at_end += b.running_at_end;
+    a.waiting_at_end += b.waiting_at_end;
+}
+
+/// Builds the report at the end of a run.
+#[allow(clippy::too_many_arguments)]
+pub fn build_report(
+    sc: &Scenario,
+    counters: &Counters,
+    billing: &Billing,
+    services: &[(u32, u32, u64)],
+    submissions: &[u64],
+    events: Vec<EventRecord>,
+    events_dropped: u64,
+    events_processed: u64,
+    _tasks: &[Task],
+) -> Report {
+    let costs = billing.breakdown();
+    let hours = sc.duration.as_secs_f64() / 3600.0;
+    let mut all = TaskCounts::default();
+    let mut all_waits: Vec<u64> = Vec::new();
+    let mut service_summaries = Vec::new();
+    for (i, spec) in sc.services.iter().enumerate() {
+        let oc = &counters.owners[i];
+        let tc = finalize_counts(oc);
+        add_counts(&mut all, &tc);
+        all_waits.extend_from_slice(&oc.waits_ms);
+        let (desired, running, below) = services[i];
+        service_summaries.push(ServiceSummary {
+            name: spec.name.clone(),
+            desired_count: desired,
+            running_at_end: running,
+            tasks: tc,
+            minutes_below_desired: below,
+            cost_usd: round6(costs.by_owner.get(&Owner::Service(crate::ids::ServiceId::from_index(i))).copied().unwrap_or(0.0)),
+        });
+    }
+    let mut workload_summaries = Vec::new();
+    for (i, spec) in sc.workloads.iter().enumerate() {
+        let oc = &counters.owners[sc.services.len() + i];
+        let tc = finalize_counts(oc);
+        add_counts(&mut all, &tc);
+        all_waits.extend_from_slice(&oc.waits_ms);
+        let mut w = oc.waits_ms.clone();
+        let cost = costs.by_owner.get(&Owner::Workload(crate::ids::WorkloadId::from_index(i))).copied().unwrap_or(0.0);
+        workload_summaries.push(WorkloadSummary {
+            name: spec.name.clone(),
+            submissions: submissions[i],
+            cost_per_completed_task_usd: if tc.completed == 0 { 0.0 } else { round6(cost / tc.completed as f64) },
+            tasks: tc,
+            wait_time_s: wait_stats(&mut w),
+            cost_usd: round6(cost),
+        });
+    }
+    let pct = |a: u128, b: u128| if b == 0 { 0.0 } else { round4(a as f64 * 100.0 / b as f64) };
+    let mut by_cp = std::collections::BTreeMap::new();
+    for (k, v) in &costs.by_capacity_provider {
+        let name = match k {
+            Some(cp) => sc.capacity_providers[cp.index()].name.clone(),
+            None => "asg (no capacity provider)".to_string(),
+        };
+        *by_cp.entry(name).or_insert(0.0) += v;
+    }
+    let by_cp = by_cp.into_iter().map(|(k, v)| (k, round6(v))).collect();
+    let by_service = service_summaries.iter().map(|s| (s.name.clone(), s.cost_usd)).collect();
+    let by_workload = workload_summaries.iter().map(|w| (w.name.clone(), w.cost_usd)).collect();
+    let summary = Summary {
+        schema_version: SCHEMA_VERSION,
+        scenario: sc.name.clone(),
+        seed: 0,
+        duration_s: sc.duration.as_secs_f64(),
+        cost: CostSummary {
+            total_usd: round6(costs.total_usd),
+            per_hour_usd: if hours > 0.0 { round6(costs.total_usd / hours) } else { 0.0 },
+            by_capacity_provider: by_cp,
+            by_service,
+            by_workload,
+            ec2_usd: round6(costs.ec2_usd),
+            fargate_usd: round6(costs.fargate_usd),
+            idle_usd: round6(costs.idle_usd),
+        },
+        reservation: ReservationSummary {
+            cpu_pct_avg: pct(counters.reserved_cpu_ms, counters.registered_cpu_ms),
+            memory_pct_avg: pct(counters.reserved_mem_ms, counters.registered_mem_ms),
+        },
+        instances: InstanceSummary {
+            launched: counters.instances_launched,
+            peak: counters.peak_instances,
+            instance_hours: round4(costs.instance_hours),
+        },
+        tasks: all,
+        wait_time_s: wait_stats(&mut all_waits),
+        services: service_summaries,
+        workloads: workload_summaries,
+        event_log: EventLogSummary {
+            logged: events.len() as u64,
+            dropped: events_dropped,
+        },
+        engine: EngineSummary { events_processed },
+        assumptions: crate::report::assumptions::for_scenario(sc),
+    };
+    Report {
+        summary,
+        timeseries: counters.rows.clone(),
+        events,
+    }
+}
