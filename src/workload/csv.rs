@@ -347,4 +347,46 @@ mod tests {
             .to_string();
         assert!(e.starts_with("jobs.csv:2: cannot read: "), "{e}");
     }
+
+    #[test]
+    fn the_documented_example_parses() {
+        // The example in the module documentation, verbatim.
+        let text = "# Nightly ETL burst, hand-written for the tutorial.\n\
+                    submit_time_s,cpu_units,memory_mib,duration_s,count\n\
+                    0,512,1024,60,1\n\
+                    0.5,1024,2048,300.25,10\n\
+                    \n\
+                    3600,256,512,45,4\n";
+        let jobs = read(text).unwrap();
+        let tasks: u32 = jobs.iter().map(|j| j.count).sum();
+        // 1 + 10 + 4 = 15 tasks in 3 submissions; the last at 3600 s = 3,600,000 ms.
+        assert_eq!((jobs.len(), tasks), (3, 15));
+        assert_eq!(jobs[2].submit, SimTime(3_600_000));
+    }
+
+    proptest::proptest! {
+        /// Any sorted list of valid rows, written out, reads back exactly.
+        #[test]
+        fn written_rows_read_back_exactly(
+            mut rows in proptest::collection::vec(
+                (0u64..10_000_000, 1u32..100_000, 1u32..1_000_000, 1u64..100_000_000, 1u32..1000),
+                0..50,
+            )
+        ) {
+            rows.sort_by_key(|r| r.0);
+            let mut text = format!("{HEADER}\n");
+            for (submit_ms, cpu, mem, dur_ms, count) in &rows {
+                text.push_str(&format!(
+                    "{}.{:03},{cpu},{mem},{}.{:03},{count}\n",
+                    submit_ms / 1000, submit_ms % 1000, dur_ms / 1000, dur_ms % 1000
+                ));
+            }
+            let jobs = read(&text).unwrap();
+            let back: Vec<_> = jobs
+                .iter()
+                .map(|j| (j.submit.as_millis(), j.cpu.0, j.memory.0, j.duration.as_millis(), j.count))
+                .collect();
+            proptest::prop_assert_eq!(back, rows);
+        }
+    }
 }

@@ -223,3 +223,43 @@ impl JobSource {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::rng::{RngStreams, Stream};
+
+    #[test]
+    fn job_source_over_a_generator_stops_at_max_jobs() {
+        let generated = GeneratedSource::new(
+            GeneratedOptions {
+                rate_per_hour: 60.0,
+                duration: DurationDistribution::Fixed { secs: 1.0 },
+                cpu: CpuUnits(256),
+                memory: MemoryMib(512),
+                count: 1,
+                start: SimTime::ZERO,
+                end: SimTime(3_600_000),
+                max_jobs: 3,
+            },
+            RngStreams::new(5).stream(Stream::Workload),
+        );
+        let mut source = JobSource::Generated(generated.unwrap());
+        assert_eq!(source.skipped_summary(), "");
+        let jobs: Vec<_> = source.by_ref().collect::<Result<_, _>>().unwrap();
+        assert_eq!(jobs.len(), 3, "seed 5");
+        assert!(source.next().is_none(), "seed 5");
+    }
+
+    #[test]
+    fn job_source_over_the_shipped_swf_slice() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/scenarios/traces/pwa-nasa-ipsc-1993-swf/NASA-iPSC-1993-3.1-cln.swf"
+        );
+        let mut source = JobSource::Swf(SwfReader::open(path, SwfOptions::default()).unwrap());
+        // See swf::tests::shipped_slice_parses_fully for the awk counts (1,986 kept, 14 skipped).
+        assert_eq!(source.by_ref().count(), 1986);
+        assert_eq!(source.skipped_summary(), "14 with no run time");
+    }
+}
