@@ -50,3 +50,21 @@ pub fn run(
     report.summary.seed = seed;
     Ok(report)
 }
+
+/// Reads every trace of the scenario once, start to end, so `validate` reports a bad row
+/// before a long run reaches it. Returns the number of submissions read (generated
+/// workloads are not drawn).
+pub fn check_traces(scenario: &Scenario) -> Result<u64, workload::TraceError> {
+    let mut rows = 0u64;
+    for w in &scenario.workloads {
+        if matches!(w.source, scenario::WorkloadSource::Generated(_)) {
+            continue;
+        }
+        let rng = engine::RngStreams::new(0).stream(engine::Stream::Workload);
+        for job in simulation::open_source(&w.source, rng)? {
+            job?;
+            rows += 1;
+        }
+    }
+    Ok(rows)
+}

@@ -72,7 +72,7 @@ fn real_main(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Validate { file } => {
             let scenario = ecsim::load(&file)?;
-            let rows = ecsim::workload::check_sources(&scenario)?;
+            let rows = ecsim::check_traces(&scenario)?;
             println!(
                 "{}: valid ({} services, {} workloads, {} trace submissions read)",
                 file.display(),

@@ -10,7 +10,9 @@ use crate::ids::{AsgId, AzId, CapacityProviderId, TaskDefId};
 use crate::scheduler::placement::{
     expression, Attribute, BinpackField, PlacementConstraint, PlacementStrategy, SpreadField,
 };
+use crate::engine::SimTime;
 use crate::units::{CpuUnits, MemoryMib, CPU_UNITS_PER_VCPU};
+use crate::workload::{DurationDistribution, GeneratedSource};
 
 /// Reserved provider names ([DOC] §2.2: available in every account).
 pub const FARGATE: &str = "FARGATE";
@@ -951,7 +953,13 @@ impl Validator {
                 if !(p.rate_per_hour.is_finite() && p.rate_per_hour > 0.0 && p.rate_per_hour <= 1e9) {
                     self.problem(format!("{sp}.poisson.ratePerHour"), format!("expected a positive rate, found {}", p.rate_per_hour));
                 }
-                let duration = self.latency(&format!("{sp}.poisson.duration"), Some(&p.duration), Latency::Fixed(SimDuration::ZERO));
+                let duration = match self.latency(&format!("{sp}.poisson.duration"), Some(&p.duration), Latency::Fixed(SimDuration::ZERO)) {
+                    Latency::Fixed(d) => DurationDistribution::Fixed { secs: d.as_secs_f64() },
+                    Latency::Uniform { min, max } => DurationDistribution::Uniform { min_s: min.as_secs_f64(), max_s: max.as_secs_f64() },
+                    // The generator is parameterised by the mean; ecsim latencies by the median.
+                    Latency::LogNormal { median, sigma } => DurationDistribution::LogNormal { mean_s: median.as_secs_f64() * (sigma * sigma / 2.0).exp(), sigma },
+                    Latency::Exponential { mean } => DurationDistribution::Exponential { mean_s: mean.as_secs_f64() },
+                };
                 let count = p.count.unwrap_or(1);
                 if count == 0 {
                     self.problem(format!("{sp}.poisson.count"), "expected at least 1 task per submission");
@@ -962,7 +970,21 @@ impl Validator {
                 if end <= start {
                     self.problem(format!("{sp}.poisson.end"), "expected end after start");
                 }
-                Some(WorkloadSource::Generated(GeneratedOptions::new(p.rate_per_hour, duration, size, count, start, end)))
+                let options = GeneratedOptions {
+                    rate_per_hour: p.rate_per_hour,
+                    duration,
+                    cpu: size.cpu,
+                    memory: size.memory,
+                    count: count.max(1),
+                    start: SimTime::ZERO + start,
+                    end: SimTime::ZERO + end,
+                    max_jobs: u64::MAX,
+                };
+                // Let the generator check its own options too, so `run` cannot fail on them.
+                if let Err(e) = GeneratedSource::new(options, crate::engine::RngStreams::new(0).stream(crate::engine::Stream::Workload)) {
+                    self.problem(format!("{sp}.poisson"), e.to_string());
+                }
+                Some(WorkloadSource::Generated(options))
             }
         };
         if self.problems.len() > before {

@@ -21,7 +21,8 @@ use crate::scheduler::capacity_provider_strategy;
 use crate::scheduler::placement::{self, Placer, PlacementRequest, Pool};
 use crate::scheduler::task::{Placement, StopCode, Target, Task, TaskStatus};
 use crate::units::Resources;
-use crate::workload::{JobSource, JobSubmission, TraceError};
+use crate::scenario::WorkloadSource;
+use crate::workload::{AlibabaReader, CsvReader, GeneratedSource, JobSource, JobSubmission, SwfReader, TraceError};
 
 pub use state::Counters;
 
@@ -105,7 +106,7 @@ struct ServiceState {
 
 /// A workload at run time.
 struct WorkloadState {
-    source: Box<dyn JobSource>,
+    source: JobSource,
     next: Option<JobSubmission>,
     submissions: u64,
     exhausted: bool,
@@ -155,7 +156,7 @@ impl<'s> Simulation<'s> {
         let mut workloads = Vec::with_capacity(sc.workloads.len());
         for (i, w) in sc.workloads.iter().enumerate() {
             let rng = streams.named(Stream::Workload.name(), i as u64);
-            let source = crate::workload::open(&w.source, rng)?;
+            let source = open_source(&w.source, rng)?;
             workloads.push(WorkloadState {
                 source,
                 next: None,
@@ -388,7 +389,7 @@ impl<'s> Simulation<'s> {
         if ws.exhausted {
             return Ok(());
         }
-        match ws.source.next_job() {
+        match ws.source.next() {
             None => {
                 ws.exhausted = true;
                 ws.next = None;
@@ -987,4 +988,19 @@ impl<'s> Simulation<'s> {
 /// Runs `scenario` with `seed` (the scenario's own unless overridden) and returns the report.
 pub fn run(scenario: &Scenario, seed: u64, progress: &mut dyn FnMut(Progress)) -> Result<Report, RunError> {
     Simulation::new(scenario, seed)?.run(progress)
+}
+
+/// Opens the reader or generator behind a workload.
+pub fn open_source(source: &WorkloadSource, rng: SimRng) -> Result<JobSource, TraceError> {
+    Ok(match source {
+        WorkloadSource::Csv { path } => JobSource::Csv(CsvReader::open(path)?),
+        WorkloadSource::Alibaba { path, options } => JobSource::Alibaba(AlibabaReader::open(path, options)?),
+        WorkloadSource::Swf { path, options } => JobSource::Swf(SwfReader::open(path, *options)?),
+        WorkloadSource::Generated(options) => JobSource::Generated(GeneratedSource::new(*options, rng).map_err(|e| TraceError::Option {
+            file: "<generated>".into(),
+            option: e.option,
+            expected: e.expected,
+            found: e.found,
+        })?),
+    })
 }
