@@ -45,8 +45,8 @@ use ledger::{
 pub const EC2_MINIMUM_BILLED_SECONDS: u64 = 60;
 
 /// EC2 bills per second.
-/// Source: ecs-reference §7.6 [API EC2 StartInstances]. How a partial second is billed is not
-/// stated [UNCERTAIN]; we round it up, as Fargate does (§7.1), so a run is never under-billed.
+/// Source: ecs-reference §7.6 \[API EC2 StartInstances\]. How a partial second is billed is not
+/// stated \[UNCERTAIN\]; we round it up, as Fargate does (§7.1), so a run is never under-billed.
 pub const EC2_BILLING_GRANULARITY: SimDuration = SimDuration::from_secs(1);
 
 /// The hourly price of an EC2 instance: On-Demand, or On-Demand × `spot_price_factor` for a

@@ -15,7 +15,7 @@ use crate::units::{CpuArchitecture, CpuUnits, MemoryMib, Resources, CPU_UNITS_PE
 /// Fraction of nominal memory the OS and hypervisor keep from the ECS agent, by default.
 ///
 /// Source: ecs-reference §4.5 — Karpenter's `VM_MEMORY_OVERHEAD_PERCENT=0.075`
-/// [CODE Karpenter `pkg/operator/options/options.go`], suggested there as a default [OBS].
+/// \[CODE Karpenter `pkg/operator/options/options.go`\], suggested there as a default \[OBS\].
 /// The arithmetic uses [`DEFAULT_VM_MEMORY_OVERHEAD_PPM`], the same value in parts per million.
 pub const DEFAULT_VM_MEMORY_OVERHEAD_FRACTION: f64 = 0.075;
 
@@ -26,7 +26,7 @@ pub const DEFAULT_VM_MEMORY_OVERHEAD_FRACTION: f64 = 0.075;
 pub const DEFAULT_VM_MEMORY_OVERHEAD_PPM: u32 = 75_000;
 
 /// Default `ECS_RESERVED_MEMORY`, MiB: memory the agent leaves out of what it registers.
-/// Source: ecs-reference §4.5 [CODE Agent README] (default 0 on Linux and Windows).
+/// Source: ecs-reference §4.5 \[CODE Agent README\] (default 0 on Linux and Windows).
 pub const DEFAULT_ECS_RESERVED_MEMORY_MIB: u32 = 0;
 
 /// Parts per million in one.
@@ -127,7 +127,7 @@ use CpuArchitecture::{Arm64 as ARM, X86_64 as X86};
 /// `(name, arch, vCPU, nominal GiB, On-Demand USD/h, max ENIs)`.
 type Row = (&'static str, CpuArchitecture, u32, u32, f64, Option<u32>);
 
-/// Every row of ecs-reference §7.5 [CODE Karpenter-pricing]: Karpenter's generated pricing
+/// Every row of ecs-reference §7.5 \[CODE Karpenter-pricing\]: Karpenter's generated pricing
 /// table (`zz_generated.pricing_aws.go`, "generated at 2026-07-20T13:44:30Z for us-east-1",
 /// Linux On-Demand $/h) and VPC limits table (`zz_generated.vpclimits.go`, ENIs), commit
 /// `1d927085dd81a9df9301e613f371dac5b4d16bfe` of `aws/karpenter-provider-aws`.
@@ -247,7 +247,7 @@ impl Catalog {
 
     /// What the ECS agent registers for an instance of type `id`.
     ///
-    /// CPU = vCPU × 1024 (§4.5 [CODE Agent `getCpu`]).
+    /// CPU = vCPU × 1024 (§4.5 \[CODE Agent `getCpu`\]).
     /// Memory = ⌊nominal MiB × (1 − VM overhead)⌋ − `ECS_RESERVED_MEMORY` (floored at 0),
     /// in integer arithmetic (§4.5, §9 item 4).
     /// With the defaults an m5.large (8192 MiB) registers ⌊7577.6⌋ = 7577 MiB, about 400 MiB

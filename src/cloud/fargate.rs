@@ -11,54 +11,54 @@ use crate::engine::SimDuration;
 use crate::units::{CpuArchitecture, CpuUnits, MemoryMib, Resources};
 
 /// Fargate Linux/x86 On-Demand price per vCPU-second, USD.
-/// Source: ecs-reference §7.1 [DOC Fargate-pricing].
+/// Source: ecs-reference §7.1 \[DOC Fargate-pricing\].
 pub const FARGATE_X86_USD_PER_VCPU_SECOND: f64 = 0.000011244;
 /// Fargate Linux/x86 On-Demand price per GB-second (GB = 1024 MiB), USD.
-/// Source: ecs-reference §7.1 [DOC Fargate-pricing].
+/// Source: ecs-reference §7.1 \[DOC Fargate-pricing\].
 pub const FARGATE_X86_USD_PER_GB_SECOND: f64 = 0.000001235;
 /// Fargate Linux/ARM On-Demand price per vCPU-second, USD.
-/// Source: ecs-reference §7.1 [DOC Fargate-pricing].
+/// Source: ecs-reference §7.1 \[DOC Fargate-pricing\].
 pub const FARGATE_ARM_USD_PER_VCPU_SECOND: f64 = 0.0000089944;
 /// Fargate Linux/ARM On-Demand price per GB-second (GB = 1024 MiB), USD.
-/// Source: ecs-reference §7.1 [DOC Fargate-pricing].
+/// Source: ecs-reference §7.1 \[DOC Fargate-pricing\].
 pub const FARGATE_ARM_USD_PER_GB_SECOND: f64 = 0.0000009889;
 /// Price of ephemeral storage above the included amount, USD per GB-second.
-/// Source: ecs-reference §7.1 [DOC Fargate-pricing]. Not metered by `billing` yet: the
+/// Source: ecs-reference §7.1 \[DOC Fargate-pricing\]. Not metered by `billing` yet: the
 /// simulator does not model task storage.
 pub const FARGATE_EPHEMERAL_STORAGE_USD_PER_GB_SECOND: f64 = 0.0000000308;
 /// Ephemeral storage included with every task, GiB.
-/// Source: ecs-reference §7.1 [DOC Fargate-pricing].
+/// Source: ecs-reference §7.1 \[DOC Fargate-pricing\].
 pub const FARGATE_EPHEMERAL_STORAGE_INCLUDED_GIB: u32 = 20;
 
 /// Fargate Spot snapshot price per vCPU-hour, USD.
-/// Source: ecs-reference §7.3 [OBS tomgregory.com; the region given there is eu-west-1].
+/// Source: ecs-reference §7.3 \[OBS tomgregory.com; the region given there is eu-west-1\].
 pub const FARGATE_SPOT_SNAPSHOT_USD_PER_VCPU_HOUR: f64 = 0.01334053;
 /// Fargate Spot snapshot price per GB-hour, USD.
-/// Source: ecs-reference §7.3 [OBS tomgregory.com; the region given there is eu-west-1].
+/// Source: ecs-reference §7.3 \[OBS tomgregory.com; the region given there is eu-west-1\].
 pub const FARGATE_SPOT_SNAPSHOT_USD_PER_GB_HOUR: f64 = 0.00146489;
 
 /// Default Fargate Spot price as a fraction of the On-Demand price (≈ 67 % off).
 ///
-/// AWS sets the Fargate Spot price per Region and moves it slowly (§7.3 [DOC]); there is no
+/// AWS sets the Fargate Spot price per Region and moves it slowly (§7.3 \[DOC\]); there is no
 /// fixed discount, only "up to 70 %".
-/// We derive a factor from the observed snapshot in §7.3 [OBS]:
+/// We derive a factor from the observed snapshot in §7.3 \[OBS\]:
 /// 0.01334053 / (0.000011244 × 3600) = 0.01334053 / 0.0404784 ≈ 0.3296 per vCPU and
 /// 0.00146489 / (0.000001235 × 3600) = 0.00146489 / 0.004446 ≈ 0.3295 per GB, rounded to 0.33
-/// [DERIVED].
+/// \[DERIVED\].
 /// It is an observed snapshot (and from another Region), not a contract: scenarios override
 /// it with `fargate.spotPriceFactor`.
 pub const DEFAULT_FARGATE_SPOT_PRICE_FACTOR: f64 = 0.33;
 
 /// Shortest billed Fargate task run (Linux): one minute.
-/// Source: ecs-reference §7.1 [DOC Fargate-pricing] ("1-minute minimum (Linux)").
+/// Source: ecs-reference §7.1 \[DOC Fargate-pricing\] ("1-minute minimum (Linux)").
 pub const FARGATE_MINIMUM_BILLED: SimDuration = SimDuration::from_secs(60);
 
 /// Fargate bills per second, rounding a partial second up.
-/// Source: ecs-reference §7.1 [DOC Fargate-pricing] ("rounded up to the next second").
+/// Source: ecs-reference §7.1 \[DOC Fargate-pricing\] ("rounded up to the next second").
 pub const FARGATE_BILLING_GRANULARITY: SimDuration = SimDuration::from_secs(1);
 
 /// MiB per "GB" on the Fargate pricing page and in the task-size table (1024³ bytes).
-/// Source: ecs-reference §7.1 [DOC Fargate-pricing] ("GB" = 1024³ bytes).
+/// Source: ecs-reference §7.1 \[DOC Fargate-pricing\] ("GB" = 1024³ bytes).
 pub const MIB_PER_FARGATE_GB: u32 = 1024;
 
 /// The memory choices of one CPU size.
@@ -82,7 +82,7 @@ struct SizeRow {
 }
 
 /// Valid Linux Fargate task sizes.
-/// Source: ecs-reference §7.2 [DOC Fargate-pricing; API RegisterTaskDefinition].
+/// Source: ecs-reference §7.2 \[DOC Fargate-pricing; API RegisterTaskDefinition\].
 const SIZE_TABLE: [SizeRow; 8] = [
     SizeRow {
         cpu_units: 256,
