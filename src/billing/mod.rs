@@ -1,1 +1,1016 @@
-//! billing (being written).
+//! Cost meters: what EC2 instances and Fargate tasks cost, and who the cost belongs to.
+//!
+//! Owns one open meter per running instance and per running task, the integer totals per rate
+//! class they close into (`ledger`), and the rules of ecs-reference §7.1 and §7.6:
+//!
+//! - **EC2** is billed per second from the running state to termination, at least
+//!   [`EC2_MINIMUM_BILLED_SECONDS`] per launch, at the price the caller passes (On-Demand, or
+//!   On-Demand × a Spot factor, see [`ec2_usd_per_hour`]).
+//! - **Fargate** is billed per second, a partial second rounded up, from the start of the
+//!   image pull to the task's stop, at least [`FARGATE_MINIMUM_BILLED`], on the task size
+//!   (already rounded to a valid Fargate size), at the x86 or ARM rate, × the Spot factor on
+//!   FARGATE_SPOT.
+//! - **Attribution**: while a task reserves (cpu, mem) on an instance that registered
+//!   (CPU, MEM), its owner is charged price × time × (½·cpu/CPU + ½·mem/MEM). Whatever EC2 cost
+//!   no reservation covers (empty capacity, the 60-second minimum's extra, the rounding up to
+//!   whole seconds) is *idle*, never negative.
+//!
+//! Money does not drift: meters close into `u128` sums of milliseconds, CPU-unit·ms and
+//! MiB·ms per rate class, and those become [`Usd`] (an `f64`) only when a snapshot or the
+//! breakdown is asked for, in the three conversion functions of `ledger`.
+//! Closed meters cost no memory: only open meters have state, in `Vec`s indexed by id.
+//!
+//! It deliberately does not decide anything (when instances launch, where tasks go), does not
+//! know names (capacity providers and owners are typed ids the caller resolves), and does not
+//! model Savings Plans, EBS, data transfer, public IPv4 or ephemeral storage.
+
+mod ledger;
+
+use std::collections::BTreeMap;
+
+use crate::cloud::fargate::{is_valid_size, FARGATE_BILLING_GRANULARITY, FARGATE_MINIMUM_BILLED};
+use crate::cloud::FargatePricing;
+use crate::engine::{SimDuration, SimTime};
+use crate::ids::{CapacityProviderId, InstanceId, InstanceTypeId, Owner, TaskId};
+use crate::units::{CpuArchitecture, Resources};
+
+pub use ledger::Usd;
+use ledger::{
+    ec2_usd, fargate_usd, Ec2Class, Ec2ClassKey, FargateClass, FargateClassKey, FargateQuantity,
+};
+
+/// Shortest billed EC2 run per launch, seconds.
+/// Source: ecs-reference §7.6 [API EC2 StartInstances: "a one-minute minimum … and thereafter
+/// per second"; OBS].
+pub const EC2_MINIMUM_BILLED_SECONDS: u64 = 60;
+
+/// EC2 bills per second.
+/// Source: ecs-reference §7.6 \[API EC2 StartInstances\]. How a partial second is billed is not
+/// stated \[UNCERTAIN\]; we round it up, as Fargate does (§7.1), so a run is never under-billed.
+pub const EC2_BILLING_GRANULARITY: SimDuration = SimDuration::from_secs(1);
+
+/// The hourly price of an EC2 instance: On-Demand, or On-Demand × `spot_price_factor` for a
+/// Spot instance (§7.6: Spot is "up to 90 %" off and moves slowly, so the scenario chooses the
+/// factor).
+pub fn ec2_usd_per_hour(on_demand_usd_per_hour: f64, spot_price_factor: Option<f64>) -> f64 {
+    match spot_price_factor {
+        Some(factor) => on_demand_usd_per_hour * factor,
+        None => on_demand_usd_per_hour,
+    }
+}
+
+/// `ms` rounded up to a multiple of `granularity`, and at least `minimum`.
+fn billed_ms(ms: u64, granularity: SimDuration, minimum: SimDuration) -> u64 {
+    let g = granularity.as_millis();
+    ms.div_ceil(g).saturating_mul(g).max(minimum.as_millis())
+}
+
+/// An instance's meter. It stays after the instance stops, because a task released later
+/// (in the same millisecond or by `finish`) must know when the instance stopped.
+#[derive(Clone, Copy, Debug)]
+struct InstanceMeter {
+    class: u32,
+    since: SimTime,
+    stopped_at: Option<SimTime>,
+}
+
+/// A task's open meter. Small, because a run may have over a million tasks.
+#[derive(Clone, Copy, Debug)]
+enum TaskMeter {
+    /// A reservation on an EC2 instance, for attribution.
+    Ec2 {
+        instance: InstanceId,
+        owner: Owner,
+        need: Resources,
+        since: SimTime,
+    },
+    /// A Fargate task being billed.
+    Fargate {
+        class: u32,
+        owner: Owner,
+        size: Resources,
+        since: SimTime,
+    },
+}
+
+/// Cost up to a moment of the run: closed meters in full, open meters up to that moment
+/// (without the minimum).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct CostSnapshot {
+    /// EC2 plus Fargate.
+    pub total_usd: Usd,
+    /// EC2 instances.
+    pub ec2_usd: Usd,
+    /// Fargate and Fargate Spot tasks.
+    pub fargate_usd: Usd,
+}
+
+/// The cost of a whole run, broken down.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CostBreakdown {
+    /// EC2 plus Fargate.
+    pub total_usd: Usd,
+    /// EC2 instances, idle time included.
+    pub ec2_usd: Usd,
+    /// Fargate and Fargate Spot tasks.
+    pub fargate_usd: Usd,
+    /// The Fargate Spot part of `fargate_usd`.
+    pub fargate_spot_usd: Usd,
+    /// EC2 cost no task reservation accounts for (empty capacity, minimum and rounding).
+    pub idle_usd: Usd,
+    /// EC2 and Fargate cost per capacity provider.
+    pub by_capacity_provider_usd: BTreeMap<CapacityProviderId, Usd>,
+    /// EC2 cost of instances that are not behind a capacity provider.
+    pub ec2_without_capacity_provider_usd: Usd,
+    /// Cost per owner: attributed EC2 cost plus Fargate cost. Idle cost belongs to nobody.
+    pub by_owner_usd: BTreeMap<Owner, Usd>,
+    /// EC2 cost per instance type.
+    pub by_instance_type_usd: BTreeMap<InstanceTypeId, Usd>,
+    /// Billed instance-hours (minimum and rounding included).
+    pub instance_hours: f64,
+    /// Instances launched.
+    pub instance_launch_count: u64,
+    /// Billed Fargate vCPU-hours.
+    pub fargate_vcpu_hours: f64,
+    /// Billed Fargate GB-hours.
+    pub fargate_gb_hours: f64,
+    /// Fargate tasks started.
+    pub fargate_task_count: u64,
+}
+
+/// All the cost meters of one run.
+#[derive(Clone, Debug)]
+pub struct Billing {
+    fargate_pricing: FargatePricing,
+    instances: Vec<Option<InstanceMeter>>,
+    tasks: Vec<Option<TaskMeter>>,
+    ec2_classes: Vec<Ec2Class>,
+    ec2_class_index: BTreeMap<Ec2ClassKey, u32>,
+    fargate_classes: Vec<FargateClass>,
+    fargate_class_index: BTreeMap<FargateClassKey, u32>,
+    /// Closed EC2 reservations per (owner, EC2 class): CPU-unit·ms and MiB·ms.
+    ec2_reserved_by_owner: BTreeMap<(Owner, u32), (u128, u128)>,
+    /// Closed Fargate quantities per (owner, Fargate class).
+    fargate_by_owner: BTreeMap<(Owner, u32), FargateQuantity>,
+    /// The latest time any call has seen: the meters assume time never goes backwards.
+    latest: SimTime,
+    finished: bool,
+}
+
+/// Grows `v` so `index` is valid.
+fn slot<T>(v: &mut Vec<Option<T>>, index: usize) -> &mut Option<T> {
+    if v.len() <= index {
+        v.resize_with(index + 1, || None);
+    }
+    &mut v[index]
+}
+
+impl Billing {
+    /// Meters priced with `fargate` for Fargate tasks; EC2 prices come with each instance.
+    pub fn new(fargate: FargatePricing) -> Billing {
+        Billing {
+            fargate_pricing: fargate,
+            instances: Vec::new(),
+            tasks: Vec::new(),
+            ec2_classes: Vec::new(),
+            ec2_class_index: BTreeMap::new(),
+            fargate_classes: Vec::new(),
+            fargate_class_index: BTreeMap::new(),
+            ec2_reserved_by_owner: BTreeMap::new(),
+            fargate_by_owner: BTreeMap::new(),
+            latest: SimTime::ZERO,
+            finished: false,
+        }
+    }
+
+    fn advance(&mut self, now: SimTime) {
+        assert!(!self.finished, "billing event at {now} after finish");
+        assert!(
+            now >= self.latest,
+            "billing event at {now} before an earlier one at {}",
+            self.latest
+        );
+        self.latest = now;
+    }
+
+    /// Starts billing instance `id` (it entered EC2's `running` state) at `usd_per_hour`
+    /// (already Spot-adjusted, see [`ec2_usd_per_hour`]).
+    ///
+    /// # Panics
+    /// If `id` was started before, if time went backwards, or if the price is negative or not
+    /// finite (scenario validation rejects such prices).
+    pub fn instance_started(
+        &mut self,
+        id: InstanceId,
+        now: SimTime,
+        instance_type: InstanceTypeId,
+        usd_per_hour: f64,
+        provider: Option<CapacityProviderId>,
+        registered: Resources,
+    ) {
+        self.advance(now);
+        assert!(
+            usd_per_hour.is_finite() && usd_per_hour >= 0.0,
+            "{id:?}: price {usd_per_hour} USD/h is not a price"
+        );
+        let key = Ec2ClassKey {
+            instance_type,
+            usd_per_hour_bits: usd_per_hour.to_bits(),
+            provider,
+            registered,
+        };
+        let class = match self.ec2_class_index.get(&key) {
+            Some(&c) => c,
+            None => {
+                let c = to_class_index(self.ec2_classes.len());
+                self.ec2_classes.push(Ec2Class::new(key, usd_per_hour));
+                self.ec2_class_index.insert(key, c);
+                c
+            }
+        };
+        let meter = slot(&mut self.instances, id.index());
+        assert!(meter.is_none(), "{id:?} started twice");
+        *meter = Some(InstanceMeter {
+            class,
+            since: now,
+            stopped_at: None,
+        });
+        let c = &mut self.ec2_classes[class as usize];
+        c.launches += 1;
+        c.open_count += 1;
+        c.open_since_ms_sum += u128::from(now.as_millis());
+    }
+
+    /// Stops billing instance `id` (it left the `running` state): bills at least
+    /// [`EC2_MINIMUM_BILLED_SECONDS`], whole seconds rounded up.
+    ///
+    /// Tasks still reserved on it stop accruing attribution at `now`.
+    ///
+    /// # Panics
+    /// If `id` is not running.
+    pub fn instance_stopped(&mut self, id: InstanceId, now: SimTime) {
+        self.advance(now);
+        let meter = self
+            .instances
+            .get_mut(id.index())
+            .and_then(Option::as_mut)
+            .filter(|m| m.stopped_at.is_none());
+        let Some(meter) = meter else {
+            panic!("{id:?} stopped but it is not running");
+        };
+        meter.stopped_at = Some(now);
+        let ran_ms = (now - meter.since).as_millis();
+        let c = &mut self.ec2_classes[meter.class as usize];
+        c.open_count -= 1;
+        c.open_since_ms_sum -= u128::from(meter.since.as_millis());
+        c.billed_ms += u128::from(billed_ms(
+            ran_ms,
+            EC2_BILLING_GRANULARITY,
+            SimDuration::from_secs(EC2_MINIMUM_BILLED_SECONDS),
+        ));
+    }
+
+    /// Task `task` of `owner` reserves `need` on running instance `instance` from `now`.
+    ///
+    /// # Panics
+    /// If the instance is not running or the task already has a meter.
+    pub fn ec2_task_reserved(
+        &mut self,
+        task: TaskId,
+        instance: InstanceId,
+        owner: Owner,
+        need: Resources,
+        now: SimTime,
+    ) {
+        self.advance(now);
+        let running = self
+            .instances
+            .get(instance.index())
+            .and_then(|m| m.as_ref())
+            .is_some_and(|m| m.stopped_at.is_none());
+        assert!(
+            running,
+            "{task:?} reserved on {instance:?}, which is not running"
+        );
+        let meter = slot(&mut self.tasks, task.index());
+        assert!(meter.is_none(), "{task:?} already has a meter");
+        *meter = Some(TaskMeter::Ec2 {
+            instance,
+            owner,
+            need,
+            since: now,
+        });
+    }
+
+    /// Task `task` releases its reservation at `now` (or when its instance stopped, if that
+    /// was earlier).
+    ///
+    /// # Panics
+    /// If `task` holds no EC2 reservation.
+    pub fn ec2_task_released(&mut self, task: TaskId, now: SimTime) {
+        self.advance(now);
+        let meter = self.tasks.get_mut(task.index()).and_then(Option::take);
+        let Some(TaskMeter::Ec2 {
+            instance,
+            owner,
+            need,
+            since,
+        }) = meter
+        else {
+            panic!("{task:?} released but it holds no EC2 reservation");
+        };
+        let Some(instance_meter) = self.instances.get(instance.index()).copied().flatten() else {
+            panic!("{task:?} was reserved on {instance:?}, which has no meter");
+        };
+        let end = instance_meter.stopped_at.map_or(now, |stop| stop.min(now));
+        let ms = u128::from(end.saturating_since(since).as_millis());
+        let cpu_ms = u128::from(need.cpu.0) * ms;
+        let mib_ms = u128::from(need.memory.0) * ms;
+        let c = &mut self.ec2_classes[instance_meter.class as usize];
+        c.reserved_cpu_ms += cpu_ms;
+        c.reserved_mib_ms += mib_ms;
+        let by_owner = self
+            .ec2_reserved_by_owner
+            .entry((owner, instance_meter.class))
+            .or_default();
+        by_owner.0 += cpu_ms;
+        by_owner.1 += mib_ms;
+    }
+
+    /// Starts billing Fargate task `task` at the start of its image pull.
+    ///
+    /// `size` is the task size already rounded to a valid Fargate size
+    /// ([`crate::cloud::fargate::round_up`]); `spot` is true on FARGATE_SPOT.
+    ///
+    /// # Panics
+    /// If the task already has a meter or `size` is not a valid Fargate size.
+    #[allow(clippy::too_many_arguments)] // The shape the simulation calls; each is one fact.
+    pub fn fargate_task_started(
+        &mut self,
+        task: TaskId,
+        owner: Owner,
+        provider: CapacityProviderId,
+        size: Resources,
+        arch: CpuArchitecture,
+        spot: bool,
+        now: SimTime,
+    ) {
+        self.advance(now);
+        assert!(
+            is_valid_size(size.cpu, size.memory),
+            "{task:?}: {size:?} is not a Fargate task size; round it up first"
+        );
+        let key = FargateClassKey {
+            provider,
+            arch,
+            spot,
+        };
+        let class = match self.fargate_class_index.get(&key) {
+            Some(&c) => c,
+            None => {
+                let c = to_class_index(self.fargate_classes.len());
+                let rate = self.fargate_pricing.rate(arch, spot);
+                self.fargate_classes.push(FargateClass::new(key, rate));
+                self.fargate_class_index.insert(key, c);
+                c
+            }
+        };
+        let meter = slot(&mut self.tasks, task.index());
+        assert!(meter.is_none(), "{task:?} already has a meter");
+        *meter = Some(TaskMeter::Fargate {
+            class,
+            owner,
+            size,
+            since: now,
+        });
+        let c = &mut self.fargate_classes[class as usize];
+        let since_ms = u128::from(now.as_millis());
+        c.tasks += 1;
+        c.open_cpu_sum += u128::from(size.cpu.0);
+        c.open_mib_sum += u128::from(size.memory.0);
+        c.open_cpu_since_sum += u128::from(size.cpu.0) * since_ms;
+        c.open_mib_since_sum += u128::from(size.memory.0) * since_ms;
+    }
+
+    /// Stops billing Fargate task `task`: whole seconds rounded up, at least
+    /// [`FARGATE_MINIMUM_BILLED`].
+    ///
+    /// # Panics
+    /// If `task` has no Fargate meter.
+    pub fn fargate_task_stopped(&mut self, task: TaskId, now: SimTime) {
+        self.advance(now);
+        let meter = self.tasks.get_mut(task.index()).and_then(Option::take);
+        let Some(TaskMeter::Fargate {
+            class,
+            owner,
+            size,
+            since,
+        }) = meter
+        else {
+            panic!("{task:?} stopped but it has no Fargate meter");
+        };
+        let billed = billed_ms(
+            (now - since).as_millis(),
+            FARGATE_BILLING_GRANULARITY,
+            FARGATE_MINIMUM_BILLED,
+        );
+        let q = FargateQuantity::of(size, billed);
+        let c = &mut self.fargate_classes[class as usize];
+        let since_ms = u128::from(since.as_millis());
+        c.open_cpu_sum -= u128::from(size.cpu.0);
+        c.open_mib_sum -= u128::from(size.memory.0);
+        c.open_cpu_since_sum -= u128::from(size.cpu.0) * since_ms;
+        c.open_mib_since_sum -= u128::from(size.memory.0) * since_ms;
+        c.quantity.add(q);
+        self.fargate_by_owner
+            .entry((owner, class))
+            .or_default()
+            .add(q);
+    }
+
+    /// Cost so far: closed meters in full, open meters up to `now` without the minimum.
+    ///
+    /// Never decreases as `now` and the events advance, and after [`Billing::finish`] equals
+    /// the breakdown's total. Costs O(rate classes), not O(meters).
+    ///
+    /// # Panics
+    /// If `now` is before the latest event billing has seen.
+    pub fn cost_so_far(&self, now: SimTime) -> CostSnapshot {
+        assert!(
+            now >= self.latest,
+            "cost asked at {now}, before the latest billing event at {}",
+            self.latest
+        );
+        let now_ms = if self.finished {
+            self.latest.as_millis()
+        } else {
+            now.as_millis()
+        };
+        let ec2_usd: Usd = self
+            .ec2_classes
+            .iter()
+            .map(|c| ec2_usd(c.usd_per_hour, c.billed_ms_at(now_ms)))
+            .sum();
+        let fargate_usd: Usd = self
+            .fargate_classes
+            .iter()
+            .map(|c| fargate_usd(c.rate, c.quantity_at(now_ms)))
+            .sum();
+        CostSnapshot {
+            total_usd: ec2_usd + fargate_usd,
+            ec2_usd,
+            fargate_usd,
+        }
+    }
+
+    /// Closes every open meter at `end`: reservations first, then Fargate tasks and
+    /// instances, each billed up to `end` with its minimum applied.
+    ///
+    /// # Panics
+    /// If called twice or with `end` before the latest event.
+    pub fn finish(&mut self, end: SimTime) {
+        self.advance(end);
+        for index in 0..self.tasks.len() {
+            match self.tasks[index] {
+                Some(TaskMeter::Ec2 { .. }) => {
+                    self.ec2_task_released(TaskId::from_index(index), end)
+                }
+                Some(TaskMeter::Fargate { .. }) => {
+                    self.fargate_task_stopped(TaskId::from_index(index), end)
+                }
+                None => {}
+            }
+        }
+        for index in 0..self.instances.len() {
+            if self.instances[index].is_some_and(|m| m.stopped_at.is_none()) {
+                self.instance_stopped(InstanceId::from_index(index), end);
+            }
+        }
+        self.finished = true;
+    }
+
+    /// The cost of the run, broken down.
+    ///
+    /// # Panics
+    /// If [`Billing::finish`] has not been called: open meters would be missing.
+    pub fn breakdown(&self) -> CostBreakdown {
+        assert!(self.finished, "breakdown asked before finish");
+        let snapshot = self.cost_so_far(self.latest);
+        let mut b = CostBreakdown {
+            total_usd: snapshot.total_usd,
+            ec2_usd: snapshot.ec2_usd,
+            fargate_usd: snapshot.fargate_usd,
+            ..CostBreakdown::default()
+        };
+        let mut billed_ms_total: u128 = 0;
+        for c in &self.ec2_classes {
+            let usd = ec2_usd(c.usd_per_hour, c.billed_ms);
+            billed_ms_total += c.billed_ms;
+            b.instance_launch_count += c.launches;
+            b.idle_usd += c.share_usd(c.idle_share());
+            *b.by_instance_type_usd
+                .entry(c.key.instance_type)
+                .or_default() += usd;
+            match c.key.provider {
+                Some(p) => *b.by_capacity_provider_usd.entry(p).or_default() += usd,
+                None => b.ec2_without_capacity_provider_usd += usd,
+            }
+        }
+        b.instance_hours = billed_ms_total as f64 / ledger::MS_PER_HOUR as f64;
+        let mut fargate_total = FargateQuantity::default();
+        for c in &self.fargate_classes {
+            let usd = fargate_usd(c.rate, c.quantity);
+            fargate_total.add(c.quantity);
+            b.fargate_task_count += c.tasks;
+            if c.key.spot {
+                b.fargate_spot_usd += usd;
+            }
+            *b.by_capacity_provider_usd
+                .entry(c.key.provider)
+                .or_default() += usd;
+        }
+        b.fargate_vcpu_hours = fargate_total.vcpu_hours();
+        b.fargate_gb_hours = fargate_total.gb_hours();
+        for (&(owner, class), &(cpu_ms, mib_ms)) in &self.ec2_reserved_by_owner {
+            let c = &self.ec2_classes[class as usize];
+            *b.by_owner_usd.entry(owner).or_default() += c.share_usd(c.share(cpu_ms, mib_ms));
+        }
+        for (&(owner, class), &q) in &self.fargate_by_owner {
+            let c = &self.fargate_classes[class as usize];
+            *b.by_owner_usd.entry(owner).or_default() += fargate_usd(c.rate, q);
+        }
+        b
+    }
+}
+
+/// A class index. Classes are distinct (type, price, provider, registered) or (provider,
+/// arch, Spot) combinations, so their number is bounded by the scenario's size.
+fn to_class_index(len: usize) -> u32 {
+    u32::try_from(len).unwrap_or_else(|_| panic!("more than u32::MAX rate classes"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cloud::fargate::round_up;
+    use crate::cloud::{Catalog, MemoryOverhead};
+    use crate::ids::{ServiceId, WorkloadId};
+    use proptest::prelude::*;
+
+    const SVC: Owner = Owner::Service(ServiceId(0));
+    const BATCH: Owner = Owner::Workload(WorkloadId(0));
+    const ASG_CP: CapacityProviderId = CapacityProviderId(0);
+    const FARGATE_CP: CapacityProviderId = CapacityProviderId(1);
+    const FARGATE_SPOT_CP: CapacityProviderId = CapacityProviderId(2);
+
+    fn secs(s: u64) -> SimTime {
+        SimTime(s * 1000)
+    }
+
+    fn close(actual: f64, expected: f64) -> bool {
+        (actual - expected).abs() <= 1e-12 * expected.abs().max(1.0)
+    }
+
+    macro_rules! assert_usd {
+        ($actual:expr, $expected:expr) => {{
+            let (a, e): (f64, f64) = ($actual, $expected);
+            assert!(close(a, e), "{} = {a}, expected {e}", stringify!($actual));
+        }};
+    }
+
+    fn m5_large(c: &Catalog) -> (InstanceTypeId, f64, Resources) {
+        let id = c.find("m5.large").expect("m5.large is in the catalog");
+        (
+            id,
+            c.get(id).on_demand_usd_per_hour,
+            c.registered_resources(id, MemoryOverhead::default()),
+        )
+    }
+
+    fn one_instance(run: SimDuration, spot_factor: Option<f64>) -> CostBreakdown {
+        let c = Catalog::embedded_us_east_1();
+        let (ty, price, reg) = m5_large(&c);
+        let mut b = Billing::new(c.fargate);
+        let price = ec2_usd_per_hour(price, spot_factor);
+        b.instance_started(InstanceId(0), SimTime(0), ty, price, Some(ASG_CP), reg);
+        b.instance_stopped(InstanceId(0), SimTime(0) + run);
+        b.finish(SimTime(0) + run);
+        b.breakdown()
+    }
+
+    fn one_fargate_task(
+        size: Resources,
+        arch: CpuArchitecture,
+        spot: bool,
+        run_ms: u64,
+    ) -> CostBreakdown {
+        let mut b = Billing::new(FargatePricing::us_east_1());
+        let provider = if spot { FARGATE_SPOT_CP } else { FARGATE_CP };
+        b.fargate_task_started(TaskId(0), BATCH, provider, size, arch, spot, SimTime(0));
+        b.fargate_task_stopped(TaskId(0), SimTime(run_ms));
+        b.finish(SimTime(run_ms));
+        b.breakdown()
+    }
+
+    #[test]
+    fn ec2_per_second() {
+        let b = one_instance(SimDuration::from_secs(90), None);
+        // m5.large for 90 s: 90 × 0.096 / 3600 = 0.0024 USD.
+        assert_usd!(b.ec2_usd, 0.0024);
+        assert_usd!(b.total_usd, 0.0024);
+        assert_usd!(b.by_capacity_provider_usd[&ASG_CP], 0.0024);
+        // 90 s = 0.025 instance-hours.
+        assert_usd!(b.instance_hours, 0.025);
+        // Nothing reserved: all of it is idle.
+        assert_usd!(b.idle_usd, 0.0024);
+        assert_eq!(b.instance_launch_count, 1);
+    }
+
+    #[test]
+    fn ec2_minimum_and_rounding() {
+        let b = one_instance(SimDuration::from_secs(20), None);
+        // 20 s is billed as the 60 s minimum: 60 × 0.096 / 3600 = 0.0016 USD.
+        assert_usd!(b.ec2_usd, 0.0016);
+        // 90.001 s rounds up to 91 s: 91 × 0.096 / 3600 = 0.0024266…
+        let b = one_instance(SimDuration::from_millis(90_001), None);
+        assert_usd!(b.ec2_usd, 91.0 * 0.096 / 3600.0);
+    }
+
+    #[test]
+    fn ec2_spot_factor() {
+        let b = one_instance(SimDuration::from_secs(3600), Some(0.3));
+        // One hour at 0.096 × 0.3 = 0.0288 USD/h.
+        assert_usd!(b.ec2_usd, 0.0288);
+    }
+
+    #[test]
+    fn fargate_minimum() {
+        // 0.25 vCPU / 0.5 GB for 45.3 s → billed 60 s:
+        // 60 × (0.25 × 0.000011244 + 0.5 × 0.000001235) = 60 × 0.0000034285 = 0.00020571.
+        let b = one_fargate_task(
+            Resources::new(256, 512),
+            CpuArchitecture::X86_64,
+            false,
+            45_300,
+        );
+        assert_usd!(b.fargate_usd, 0.00020571);
+        assert_usd!(b.by_owner_usd[&BATCH], 0.00020571);
+        assert_usd!(b.by_capacity_provider_usd[&FARGATE_CP], 0.00020571);
+        // 60 s × 0.25 vCPU = 15 vCPU-s = 1/240 vCPU-h; × 0.5 GB = 30 GB-s = 1/120 GB-h.
+        assert_usd!(b.fargate_vcpu_hours, 1.0 / 240.0);
+        assert_usd!(b.fargate_gb_hours, 1.0 / 120.0);
+    }
+
+    #[test]
+    fn fargate_rounds_partial_seconds_up() {
+        // 1 vCPU / 2 GB for 3600.2 s → 3601 s:
+        // 3601 × (1 × 0.000011244 + 2 × 0.000001235) = 3601 × 0.000013714 = 0.049384114.
+        let b = one_fargate_task(
+            Resources::new(1024, 2048),
+            CpuArchitecture::X86_64,
+            false,
+            3_600_200,
+        );
+        assert_usd!(b.fargate_usd, 0.049384114);
+    }
+
+    #[test]
+    fn fargate_arm_rate() {
+        // ARM, 1 vCPU / 2 GB for 100 s:
+        // 100 × (0.0000089944 + 2 × 0.0000009889) = 100 × 0.0000109722 = 0.00109722.
+        let b = one_fargate_task(
+            Resources::new(1024, 2048),
+            CpuArchitecture::Arm64,
+            false,
+            100_000,
+        );
+        assert_usd!(b.fargate_usd, 0.00109722);
+    }
+
+    #[test]
+    fn fargate_spot_factor() {
+        // Spot, x86, 1 vCPU / 2 GB for 1000 s at the default factor 0.33:
+        // 1000 × 0.000013714 × 0.33 = 0.00452562.
+        let b = one_fargate_task(
+            Resources::new(1024, 2048),
+            CpuArchitecture::X86_64,
+            true,
+            1_000_000,
+        );
+        assert_usd!(b.fargate_usd, 0.00452562);
+        assert_usd!(b.fargate_spot_usd, 0.00452562);
+        assert_usd!(b.by_capacity_provider_usd[&FARGATE_SPOT_CP], 0.00452562);
+    }
+
+    #[test]
+    fn fargate_bills_the_rounded_size() {
+        // A task needing 300 CPU / 700 MiB runs as 512 / 1024 (0.5 vCPU / 1 GB).
+        let size = round_up(Resources::new(300, 700)).expect("fits Fargate");
+        assert_eq!(size, Resources::new(512, 1024));
+        // 120 s × (0.5 × 0.000011244 + 1 × 0.000001235) = 120 × 0.000006857 = 0.00082284.
+        let b = one_fargate_task(size, CpuArchitecture::X86_64, false, 120_000);
+        assert_usd!(b.fargate_usd, 0.00082284);
+    }
+
+    #[test]
+    fn attribution_splits_cpu_and_memory_evenly() {
+        let c = Catalog::embedded_us_east_1();
+        let (ty, price, _) = m5_large(&c);
+        // An m5.large registered as 2048 CPU / 8000 MiB (8000 rather than the default 7577,
+        // so a quarter of the memory is a whole 2000 MiB).
+        let reg = Resources::new(2048, 8000);
+        let mut b = Billing::new(c.fargate);
+        b.instance_started(InstanceId(0), SimTime(0), ty, price, Some(ASG_CP), reg);
+        // Half the CPU (1024 of 2048) and a quarter of the memory (2000 of 8000), all hour.
+        let need = Resources::new(1024, 2000);
+        b.ec2_task_reserved(TaskId(0), InstanceId(0), SVC, need, SimTime(0));
+        b.ec2_task_released(TaskId(0), secs(3600));
+        b.instance_stopped(InstanceId(0), secs(3600));
+        b.finish(secs(3600));
+        let r = b.breakdown();
+        // Owner: 0.096 × 1 h × (½ × 1024/2048 + ½ × 2000/8000) = 0.096 × 0.375 = 0.036.
+        assert_usd!(r.by_owner_usd[&SVC], 0.036);
+        // Idle: 0.096 × 0.625 = 0.06.
+        assert_usd!(r.idle_usd, 0.06);
+        assert_usd!(r.ec2_usd, 0.096);
+    }
+
+    #[test]
+    fn minimum_extra_goes_to_idle_and_release_stops_at_instance_stop() {
+        let c = Catalog::embedded_us_east_1();
+        let (ty, price, _) = m5_large(&c);
+        let reg = Resources::new(2048, 8192);
+        let mut b = Billing::new(c.fargate);
+        b.instance_started(InstanceId(3), secs(10), ty, price, None, reg);
+        // The task takes the whole instance for its whole 20 s life, and is released only at
+        // finish, after the instance stopped: attribution ends at the instance's stop.
+        b.ec2_task_reserved(TaskId(7), InstanceId(3), BATCH, reg, secs(10));
+        b.instance_stopped(InstanceId(3), secs(30));
+        b.finish(secs(100));
+        let r = b.breakdown();
+        // Billed 60 s: 60 × 0.096 / 3600 = 0.0016. Owner: 20 s × 1 = 20 × 0.096 / 3600
+        // = 0.000533…; idle: the 40 s of minimum = 0.001066…
+        assert_usd!(r.ec2_usd, 0.0016);
+        assert_usd!(r.ec2_without_capacity_provider_usd, 0.0016);
+        assert_usd!(r.by_owner_usd[&BATCH], 20.0 * 0.096 / 3600.0);
+        assert_usd!(r.idle_usd, 40.0 * 0.096 / 3600.0);
+    }
+
+    #[test]
+    fn finish_closes_open_meters_with_minimum() {
+        let c = Catalog::embedded_us_east_1();
+        let (ty, price, reg) = m5_large(&c);
+        let mut b = Billing::new(c.fargate);
+        b.instance_started(InstanceId(0), secs(0), ty, price, Some(ASG_CP), reg);
+        b.fargate_task_started(
+            TaskId(5),
+            SVC,
+            FARGATE_CP,
+            Resources::new(256, 512),
+            CpuArchitecture::X86_64,
+            false,
+            secs(5),
+        );
+        // Open meters up to 15 s, without the minimum: EC2 15 s × 0.096 / 3600 = 0.0004;
+        // Fargate 10 s × 0.0000034285 = 0.000034285.
+        let snap = b.cost_so_far(secs(15));
+        assert_usd!(snap.ec2_usd, 0.0004);
+        assert_usd!(snap.fargate_usd, 0.000034285);
+        b.finish(secs(15));
+        // At finish both minimums apply: EC2 60 s = 0.0016; Fargate 60 s = 0.00020571.
+        let r = b.breakdown();
+        assert_usd!(r.ec2_usd, 0.0016);
+        assert_usd!(r.fargate_usd, 0.00020571);
+        assert_eq!(b.cost_so_far(secs(15)).total_usd, r.total_usd);
+        assert_eq!(b.cost_so_far(secs(99)).total_usd, r.total_usd);
+    }
+
+    #[test]
+    fn many_short_fargate_tasks_sum_exactly() {
+        let mut b = Billing::new(FargatePricing::us_east_1());
+        // 10 000 one-second tasks of 0.25 vCPU / 0.5 GB, one after another over 10 000 s.
+        for i in 0..10_000u32 {
+            let t = TaskId(i);
+            let start = SimTime(u64::from(i) * 1000);
+            b.fargate_task_started(
+                t,
+                BATCH,
+                FARGATE_CP,
+                Resources::new(256, 512),
+                CpuArchitecture::X86_64,
+                false,
+                start,
+            );
+            b.fargate_task_stopped(t, start + SimDuration::from_secs(1));
+        }
+        b.finish(secs(10_000));
+        let r = b.breakdown();
+        // Each is billed the 60 s minimum: 10 000 × 60 × 0.0000034285 = 2.0571 USD.
+        assert_usd!(r.fargate_usd, 2.0571);
+        // The same figure from the closed-form integer totals, through the same single
+        // conversion, is bit-identical: 10 000 × 60 000 ms × 256 units and × 512 MiB.
+        let q = FargateQuantity {
+            cpu_ms: 10_000 * 60_000 * 256,
+            mib_ms: 10_000 * 60_000 * 512,
+        };
+        assert_eq!(
+            r.fargate_usd,
+            fargate_usd(FargatePricing::us_east_1().x86, q)
+        );
+    }
+
+    #[test]
+    fn month_of_meters_equals_closed_form() {
+        let c = Catalog::embedded_us_east_1();
+        let (ty, price, reg) = m5_large(&c);
+        let mut b = Billing::new(c.fargate);
+        let month_ms: u64 = 30 * 24 * 3600 * 1000;
+        let mut expected_ec2_ms: u128 = 0;
+        let mut expected_fargate_cpu_ms: u128 = 0;
+        let mut expected_fargate_mib_ms: u128 = 0;
+        let mut naive_usd = 0.0f64;
+        let (mut now, mut i) = (0u64, 0u32);
+        // Back-to-back meters of irregular length (7 ms to 250 s) for 30 days: an instance
+        // and a Fargate 0.5 vCPU / 1 GB task over each interval.
+        while now < month_ms {
+            let run = 7 + (u64::from(i) * 7_919) % 250_000;
+            let end = (now + run).min(month_ms);
+            let id = InstanceId(i);
+            b.instance_started(id, SimTime(now), ty, price, Some(ASG_CP), reg);
+            b.fargate_task_started(
+                TaskId(i),
+                SVC,
+                FARGATE_CP,
+                Resources::new(512, 1024),
+                CpuArchitecture::X86_64,
+                false,
+                SimTime(now),
+            );
+            b.instance_stopped(id, SimTime(end));
+            b.fargate_task_stopped(TaskId(i), SimTime(end));
+            // Both bill whole seconds rounded up, at least 60 s.
+            let billed = ((end - now).div_ceil(1000) * 1000).max(60_000);
+            expected_ec2_ms += u128::from(billed);
+            expected_fargate_cpu_ms += 512 * u128::from(billed);
+            expected_fargate_mib_ms += 1024 * u128::from(billed);
+            naive_usd += billed as f64 / 1000.0 * (0.5 * 0.000011244 + 0.000001235);
+            now = end;
+            i += 1;
+        }
+        b.finish(SimTime(month_ms));
+        let r = b.breakdown();
+        assert!(i > 20_000, "{i} meters");
+        assert_eq!(r.ec2_usd, ec2_usd(price, expected_ec2_ms));
+        let q = FargateQuantity {
+            cpu_ms: expected_fargate_cpu_ms,
+            mib_ms: expected_fargate_mib_ms,
+        };
+        assert_eq!(r.fargate_usd, fargate_usd(c.fargate.x86, q));
+        assert_eq!(r.total_usd, r.ec2_usd + r.fargate_usd);
+        // Adding each meter's dollars as a float lands close, but not necessarily on the
+        // same bits; the integer ledger is the reference.
+        assert!((naive_usd - r.fargate_usd).abs() < 1e-9);
+    }
+
+    #[test]
+    #[allow(clippy::float_cmp)]
+    fn breakdown_parts_add_up() {
+        let c = Catalog::embedded_us_east_1();
+        let (ty, price, reg) = m5_large(&c);
+        let mut b = Billing::new(c.fargate);
+        b.instance_started(InstanceId(0), secs(0), ty, price, Some(ASG_CP), reg);
+        b.ec2_task_reserved(
+            TaskId(0),
+            InstanceId(0),
+            SVC,
+            Resources::new(512, 1000),
+            secs(1),
+        );
+        b.ec2_task_reserved(
+            TaskId(1),
+            InstanceId(0),
+            BATCH,
+            Resources::new(1024, 3000),
+            secs(2),
+        );
+        b.fargate_task_started(
+            TaskId(2),
+            SVC,
+            FARGATE_CP,
+            Resources::new(2048, 4096),
+            CpuArchitecture::Arm64,
+            false,
+            secs(3),
+        );
+        b.ec2_task_released(TaskId(0), secs(500));
+        b.finish(secs(1000));
+        let r = b.breakdown();
+        let owners: f64 = r.by_owner_usd.values().sum();
+        assert_usd!(owners + r.idle_usd, r.total_usd);
+        let providers: f64 = r.by_capacity_provider_usd.values().sum();
+        assert_usd!(providers + r.ec2_without_capacity_provider_usd, r.total_usd);
+        let types: f64 = r.by_instance_type_usd.values().sum();
+        assert_usd!(types, r.ec2_usd);
+        assert_eq!(r.fargate_task_count, 1);
+    }
+
+    /// One step of a random billing history.
+    #[derive(Clone, Debug)]
+    enum Op {
+        StartInstance,
+        StopInstance(usize),
+        Reserve(usize, u32, u32),
+        Release(usize),
+        StartFargate(u32, bool, bool),
+        StopFargate(usize),
+    }
+
+    fn op() -> impl Strategy<Value = (u64, Op)> {
+        let kind = prop_oneof![
+            Just(Op::StartInstance),
+            any::<usize>().prop_map(Op::StopInstance),
+            (any::<usize>(), 0u32..2048, 0u32..7577).prop_map(|(i, c, m)| Op::Reserve(i, c, m)),
+            any::<usize>().prop_map(Op::Release),
+            (0u32..40_000, any::<bool>(), any::<bool>())
+                .prop_map(|(s, a, sp)| Op::StartFargate(s, a, sp)),
+            any::<usize>().prop_map(Op::StopFargate),
+        ];
+        (0u64..120_000, kind)
+    }
+
+    proptest! {
+        #[test]
+        fn cost_so_far_never_decreases(ops in prop::collection::vec(op(), 1..120), tail in 0u64..200_000) {
+            let c = Catalog::embedded_us_east_1();
+            let (ty, price, reg) = m5_large(&c);
+            let mut b = Billing::new(c.fargate);
+            let (mut now, mut last) = (SimTime(0), 0.0f64);
+            let (mut running, mut reserved, mut fargate) = (Vec::new(), Vec::new(), Vec::new());
+            let mut free: Vec<Resources> = Vec::new();
+            let (mut next_instance, mut next_task) = (0u32, 0u32);
+            for (dt, op) in ops {
+                now += SimDuration::from_millis(dt);
+                let before = b.cost_so_far(now).total_usd;
+                prop_assert!(before >= last, "{before} < {last} before {op:?}");
+                match op {
+                    Op::StartInstance => {
+                        let spot = if next_instance % 2 == 0 { None } else { Some(0.3) };
+                        b.instance_started(InstanceId(next_instance), now, ty,
+                            ec2_usd_per_hour(price, spot), Some(ASG_CP), reg);
+                        running.push(InstanceId(next_instance));
+                        free.push(reg);
+                        next_instance += 1;
+                    }
+                    Op::StopInstance(i) if !running.is_empty() => {
+                        let id = running.swap_remove(i % running.len());
+                        b.instance_stopped(id, now);
+                    }
+                    Op::Reserve(i, cpu, mem) if !running.is_empty() => {
+                        // Placement never over-reserves an instance; neither does this test.
+                        let inst: InstanceId = running[i % running.len()];
+                        let need = Resources::new(cpu, mem);
+                        if free[inst.index()].fits(need) {
+                            free[inst.index()] = free[inst.index()] - need;
+                            let owner = if cpu % 2 == 0 { SVC } else { BATCH };
+                            b.ec2_task_reserved(TaskId(next_task), inst, owner, need, now);
+                            reserved.push((TaskId(next_task), inst, need));
+                            next_task += 1;
+                        }
+                    }
+                    Op::Release(i) if !reserved.is_empty() => {
+                        let (t, inst, need) = reserved.swap_remove(i % reserved.len());
+                        free[inst.index()] = free[inst.index()] + need;
+                        b.ec2_task_released(t, now);
+                    }
+                    Op::StartFargate(need, arm, spot) => {
+                        let size = round_up(Resources::new(need % 8192, need))
+                            .expect("at most 8 vCPU / 40 000 MiB fits Fargate");
+                        let arch = if arm { CpuArchitecture::Arm64 } else { CpuArchitecture::X86_64 };
+                        let cp = if spot { FARGATE_SPOT_CP } else { FARGATE_CP };
+                        b.fargate_task_started(TaskId(next_task), SVC, cp, size, arch, spot, now);
+                        fargate.push(TaskId(next_task));
+                        next_task += 1;
+                    }
+                    Op::StopFargate(i) if !fargate.is_empty() => {
+                        let t = fargate.swap_remove(i % fargate.len());
+                        b.fargate_task_stopped(t, now);
+                    }
+                    _ => {}
+                }
+                let after = b.cost_so_far(now).total_usd;
+                prop_assert!(after >= before, "{after} < {before} after {op:?}");
+                last = after;
+            }
+            let end = now + SimDuration::from_millis(tail);
+            let at_end = b.cost_so_far(end).total_usd;
+            prop_assert!(at_end >= last);
+            b.finish(end);
+            let r = b.breakdown();
+            prop_assert!(r.total_usd >= at_end);
+            prop_assert_eq!(b.cost_so_far(end).total_usd, r.total_usd);
+            prop_assert!(r.idle_usd >= 0.0);
+            let owners: f64 = r.by_owner_usd.values().sum();
+            prop_assert!(close(owners + r.idle_usd, r.total_usd), "{owners} + {} vs {}", r.idle_usd, r.total_usd);
+        }
+    }
+}

@@ -1,0 +1,705 @@
+//! The EC2 instance-type catalog: shapes, prices and the resources ECS registers.
+//!
+//! Owns the embedded us-east-1 table (every row of ecs-reference §7.5), lookup by name, the
+//! estimate of what the ECS agent registers for a type (§4.5), and applying a scenario's
+//! [`CatalogOverrides`] with every problem reported at once.
+//! It deliberately does not hold per-instance state (that is `cluster`) or meter cost (that is
+//! `billing`); the price here is the On-Demand list price, and Spot factors are applied by the
+//! caller.
+
+use crate::cloud::fargate::{FargatePricing, FargateRate};
+use crate::cloud::overrides::{CatalogOverrides, FargateRateOverride, InstanceTypeOverride};
+use crate::ids::InstanceTypeId;
+use crate::units::{CpuArchitecture, CpuUnits, MemoryMib, Resources, CPU_UNITS_PER_VCPU};
+
+/// Fraction of nominal memory the OS and hypervisor keep from the ECS agent, by default.
+///
+/// Source: ecs-reference §4.5 — Karpenter's `VM_MEMORY_OVERHEAD_PERCENT=0.075`
+/// \[CODE Karpenter `pkg/operator/options/options.go`\], suggested there as a default \[OBS\].
+/// The arithmetic uses [`DEFAULT_VM_MEMORY_OVERHEAD_PPM`], the same value in parts per million.
+pub const DEFAULT_VM_MEMORY_OVERHEAD_FRACTION: f64 = 0.075;
+
+/// [`DEFAULT_VM_MEMORY_OVERHEAD_FRACTION`] in parts per million (0.075 × 1 000 000).
+///
+/// Registered memory is computed in integers so it is exact and the same on every platform;
+/// parts per million resolve any overhead a scenario is likely to give (0.0001 %).
+pub const DEFAULT_VM_MEMORY_OVERHEAD_PPM: u32 = 75_000;
+
+/// Default `ECS_RESERVED_MEMORY`, MiB: memory the agent leaves out of what it registers.
+/// Source: ecs-reference §4.5 \[CODE Agent README\] (default 0 on Linux and Windows).
+pub const DEFAULT_ECS_RESERVED_MEMORY_MIB: u32 = 0;
+
+/// Parts per million in one.
+const PPM_PER_UNIT: u64 = 1_000_000;
+
+/// At most this many vCPUs per instance type: more than any EC2 type offers, and it keeps
+/// vCPU × 1024 CPU units far inside a `u32`.
+pub const MAX_INSTANCE_TYPE_VCPU: u32 = 4096;
+
+/// At most this many instance types: an [`InstanceTypeId`] is a `u16`.
+pub const MAX_INSTANCE_TYPES: usize = u16::MAX as usize + 1;
+
+/// One EC2 instance type.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InstanceType {
+    /// API name, e.g. `m5.large`.
+    pub name: String,
+    /// CPU architecture.
+    pub arch: CpuArchitecture,
+    /// vCPUs.
+    pub vcpu: u32,
+    /// Nominal memory (AWS's published size), MiB.
+    pub memory_mib: u32,
+    /// Linux On-Demand price, USD per hour.
+    pub on_demand_usd_per_hour: f64,
+    /// Maximum network interfaces (the primary ENI included), where known.
+    pub max_enis: Option<u32>,
+}
+
+/// How far registered memory falls below nominal memory.
+///
+/// Registered memory = ⌊nominal × (1 − overhead)⌋ − reserved, computed in integers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MemoryOverhead {
+    /// The OS/hypervisor share of nominal memory, parts per million.
+    pub vm_overhead_ppm: u32,
+    /// `ECS_RESERVED_MEMORY`, MiB.
+    pub ecs_reserved_mib: u32,
+}
+
+impl MemoryOverhead {
+    /// From a fraction in `[0, 1)` (rounded to the nearest part per million) and a reserved
+    /// amount; `None` if the fraction is not finite or outside that range.
+    pub fn from_fraction(vm_overhead_fraction: f64, ecs_reserved: MemoryMib) -> Option<Self> {
+        if !(vm_overhead_fraction.is_finite() && (0.0..1.0).contains(&vm_overhead_fraction)) {
+            return None;
+        }
+        // In range [0, 1) so the product is in [0, 1e6] and the cast cannot truncate.
+        let ppm = (vm_overhead_fraction * PPM_PER_UNIT as f64).round() as u32;
+        Some(MemoryOverhead {
+            vm_overhead_ppm: ppm.min(PPM_PER_UNIT as u32 - 1),
+            ecs_reserved_mib: ecs_reserved.0,
+        })
+    }
+}
+
+impl Default for MemoryOverhead {
+    /// 7.5 % VM overhead and no `ECS_RESERVED_MEMORY` (§4.5).
+    fn default() -> MemoryOverhead {
+        MemoryOverhead {
+            vm_overhead_ppm: DEFAULT_VM_MEMORY_OVERHEAD_PPM,
+            ecs_reserved_mib: DEFAULT_ECS_RESERVED_MEMORY_MIB,
+        }
+    }
+}
+
+/// Something wrong with [`CatalogOverrides`]: where (a JSON path below the overrides object)
+/// and what was expected there.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{path}: expected {expected}")]
+pub struct CatalogProblem {
+    /// JSON path suffix, e.g. `instanceTypes[2].vcpu`.
+    pub path: String,
+    /// What a valid value looks like, phrased so the user can fix the input.
+    pub expected: String,
+}
+
+impl CatalogProblem {
+    fn new(path: impl Into<String>, expected: impl Into<String>) -> CatalogProblem {
+        CatalogProblem {
+            path: path.into(),
+            expected: expected.into(),
+        }
+    }
+}
+
+/// The instance types and Fargate prices the simulation knows.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Catalog {
+    /// Every known instance type; an [`InstanceTypeId`] is an index here.
+    pub instance_types: Vec<InstanceType>,
+    /// Fargate prices.
+    pub fargate: FargatePricing,
+}
+
+use CpuArchitecture::{Arm64 as ARM, X86_64 as X86};
+
+/// `(name, arch, vCPU, nominal GiB, On-Demand USD/h, max ENIs)`.
+type Row = (&'static str, CpuArchitecture, u32, u32, f64, Option<u32>);
+
+/// Every row of ecs-reference §7.5 \[CODE Karpenter-pricing\]: Karpenter's generated pricing
+/// table (`zz_generated.pricing_aws.go`, "generated at 2026-07-20T13:44:30Z for us-east-1",
+/// Linux On-Demand $/h) and VPC limits table (`zz_generated.vpclimits.go`, ENIs), commit
+/// `1d927085dd81a9df9301e613f371dac5b4d16bfe` of `aws/karpenter-provider-aws`.
+/// `None` ENIs = "—" in the reference (not extracted).
+const US_EAST_1: [Row; 64] = [
+    ("m5.large", X86, 2, 8, 0.096, Some(3)),
+    ("m5.xlarge", X86, 4, 16, 0.192, Some(4)),
+    ("m5.2xlarge", X86, 8, 32, 0.384, Some(4)),
+    ("m5.4xlarge", X86, 16, 64, 0.768, Some(8)),
+    ("m6i.large", X86, 2, 8, 0.096, Some(3)),
+    ("m6i.xlarge", X86, 4, 16, 0.192, Some(4)),
+    ("m6i.2xlarge", X86, 8, 32, 0.384, Some(4)),
+    ("m6i.4xlarge", X86, 16, 64, 0.768, Some(8)),
+    ("m7i.large", X86, 2, 8, 0.1008, None),
+    ("m7i.xlarge", X86, 4, 16, 0.2016, None),
+    ("m7i.2xlarge", X86, 8, 32, 0.4032, None),
+    ("m7i.4xlarge", X86, 16, 64, 0.8064, None),
+    ("m6g.large", ARM, 2, 8, 0.077, None),
+    ("m6g.xlarge", ARM, 4, 16, 0.154, None),
+    ("m6g.2xlarge", ARM, 8, 32, 0.308, None),
+    ("m6g.4xlarge", ARM, 16, 64, 0.616, None),
+    ("m7g.large", ARM, 2, 8, 0.0816, Some(3)),
+    ("m7g.xlarge", ARM, 4, 16, 0.1632, Some(4)),
+    ("m7g.2xlarge", ARM, 8, 32, 0.3264, Some(4)),
+    ("m7g.4xlarge", ARM, 16, 64, 0.6528, Some(8)),
+    ("c5.large", X86, 2, 4, 0.085, Some(3)),
+    ("c5.xlarge", X86, 4, 8, 0.170, Some(4)),
+    ("c5.2xlarge", X86, 8, 16, 0.340, Some(4)),
+    ("c5.4xlarge", X86, 16, 32, 0.680, Some(8)),
+    ("c6i.large", X86, 2, 4, 0.085, None),
+    ("c6i.xlarge", X86, 4, 8, 0.170, None),
+    ("c6i.2xlarge", X86, 8, 16, 0.340, None),
+    ("c6i.4xlarge", X86, 16, 32, 0.680, None),
+    ("c6g.large", ARM, 2, 4, 0.068, Some(3)),
+    ("c6g.xlarge", ARM, 4, 8, 0.136, Some(4)),
+    ("c6g.2xlarge", ARM, 8, 16, 0.272, Some(4)),
+    ("c6g.4xlarge", ARM, 16, 32, 0.544, Some(8)),
+    ("c7g.large", ARM, 2, 4, 0.0725, Some(3)),
+    ("c7g.xlarge", ARM, 4, 8, 0.145, Some(4)),
+    ("c7g.2xlarge", ARM, 8, 16, 0.290, Some(4)),
+    ("c7g.4xlarge", ARM, 16, 32, 0.580, Some(8)),
+    ("c7i.large", X86, 2, 4, 0.08925, None),
+    ("c7i.xlarge", X86, 4, 8, 0.1785, None),
+    ("c7i.2xlarge", X86, 8, 16, 0.357, None),
+    ("c7i.4xlarge", X86, 16, 32, 0.714, None),
+    ("r5.large", X86, 2, 16, 0.126, Some(3)),
+    ("r5.xlarge", X86, 4, 32, 0.252, Some(4)),
+    ("r5.2xlarge", X86, 8, 64, 0.504, Some(4)),
+    ("r5.4xlarge", X86, 16, 128, 1.008, Some(8)),
+    ("r6i.large", X86, 2, 16, 0.126, None),
+    ("r6i.xlarge", X86, 4, 32, 0.252, None),
+    ("r6i.2xlarge", X86, 8, 64, 0.504, None),
+    ("r6i.4xlarge", X86, 16, 128, 1.008, None),
+    ("r6g.large", ARM, 2, 16, 0.1008, Some(3)),
+    ("r6g.xlarge", ARM, 4, 32, 0.2016, Some(4)),
+    ("r6g.2xlarge", ARM, 8, 64, 0.4032, Some(4)),
+    ("r6g.4xlarge", ARM, 16, 128, 0.8064, Some(8)),
+    ("r7g.large", ARM, 2, 16, 0.1071, None),
+    ("r7g.xlarge", ARM, 4, 32, 0.2142, None),
+    ("r7g.2xlarge", ARM, 8, 64, 0.4284, None),
+    ("r7g.4xlarge", ARM, 16, 128, 0.8568, None),
+    ("t3.medium", X86, 2, 4, 0.0416, None),
+    ("t3.large", X86, 2, 8, 0.0832, Some(3)),
+    ("t3.xlarge", X86, 4, 16, 0.1664, Some(4)),
+    ("t3.2xlarge", X86, 8, 32, 0.3328, Some(4)),
+    ("t4g.medium", ARM, 2, 4, 0.0336, None),
+    ("t4g.large", ARM, 2, 8, 0.0672, None),
+    ("t4g.xlarge", ARM, 4, 16, 0.1344, None),
+    ("t4g.2xlarge", ARM, 8, 32, 0.2688, None),
+];
+
+impl Catalog {
+    /// The us-east-1 catalog: all 64 instance types of ecs-reference §7.5 (Karpenter generated
+    /// pricing table, us-east-1, generated 2026-07-20; ENIs from Karpenter's VPC limits table)
+    /// and the Fargate Linux prices of §7.1 with the default Spot factor of §7.3.
+    ///
+    /// Karpenter's table is refreshed from the AWS Price List API; the reference warns to
+    /// regenerate before trusting cents. t3/t4g are burstable and may add credit charges,
+    /// which are not modelled.
+    pub fn embedded_us_east_1() -> Catalog {
+        let instance_types = US_EAST_1
+            .iter()
+            .map(|&(name, arch, vcpu, gib, price, enis)| InstanceType {
+                name: name.to_owned(),
+                arch,
+                vcpu,
+                memory_mib: MemoryMib::from_gib(gib).0,
+                on_demand_usd_per_hour: price,
+                max_enis: enis,
+            })
+            .collect();
+        Catalog {
+            instance_types,
+            fargate: FargatePricing::us_east_1(),
+        }
+    }
+
+    /// The id of the type called `name` (exact, case-sensitive match, as EC2 spells it).
+    pub fn find(&self, name: &str) -> Option<InstanceTypeId> {
+        self.instance_types
+            .iter()
+            .position(|t| t.name == name)
+            .map(InstanceTypeId::from_index)
+    }
+
+    /// The type with id `id`.
+    ///
+    /// # Panics
+    /// If `id` did not come from this catalog (a bug: ids are resolved at validation).
+    pub fn get(&self, id: InstanceTypeId) -> &InstanceType {
+        assert!(
+            id.index() < self.instance_types.len(),
+            "{id:?} is not in the catalog"
+        );
+        &self.instance_types[id.index()]
+    }
+
+    /// What the ECS agent registers for an instance of type `id`.
+    ///
+    /// CPU = vCPU × 1024 (§4.5 \[CODE Agent `getCpu`\]).
+    /// Memory = ⌊nominal MiB × (1 − VM overhead)⌋ − `ECS_RESERVED_MEMORY` (floored at 0),
+    /// in integer arithmetic (§4.5, §9 item 4).
+    /// With the defaults an m5.large (8192 MiB) registers ⌊7577.6⌋ = 7577 MiB, about 400 MiB
+    /// less than the 7985 MiB an m4.large was observed to register: Karpenter's 7.5 % is a
+    /// deliberately conservative estimate.
+    pub fn registered_resources(&self, id: InstanceTypeId, overhead: MemoryOverhead) -> Resources {
+        let t = self.get(id);
+        let kept_ppm = PPM_PER_UNIT - u64::from(overhead.vm_overhead_ppm.min(1_000_000));
+        let visible_mib = u64::from(t.memory_mib) * kept_ppm / PPM_PER_UNIT;
+        // visible_mib ≤ memory_mib, a u32, so the conversion cannot fail.
+        let visible_mib = u32::try_from(visible_mib).unwrap_or(u32::MAX);
+        Resources {
+            cpu: CpuUnits(t.vcpu * CPU_UNITS_PER_VCPU),
+            memory: MemoryMib(visible_mib.saturating_sub(overhead.ecs_reserved_mib)),
+        }
+    }
+
+    /// Applies a scenario's overrides: new instance types are appended (so existing ids stay
+    /// valid), existing types get their price and ENI count replaced, and Fargate rates are
+    /// replaced field by field.
+    ///
+    /// Either every override is applied or, if any is invalid, none is and every problem is
+    /// returned, each with its JSON path below the overrides object.
+    pub fn apply(&mut self, overrides: &CatalogOverrides) -> Result<(), Vec<CatalogProblem>> {
+        let mut problems = Vec::new();
+        let mut updated = self.clone();
+        for (i, o) in overrides.instance_types.iter().enumerate() {
+            let path = format!("instanceTypes[{i}]");
+            if let Some(j) = overrides.instance_types[..i]
+                .iter()
+                .position(|earlier| earlier.name == o.name)
+            {
+                problems.push(CatalogProblem::new(
+                    format!("{path}.name"),
+                    format!("a name not already overridden at instanceTypes[{j}]"),
+                ));
+                continue;
+            }
+            check_instance_type_fields(&path, o, &mut problems);
+            match self.find(&o.name) {
+                Some(id) => override_existing(&path, o, &mut updated.instance_types[id.index()])
+                    .unwrap_or_else(|mut p| problems.append(&mut p)),
+                None => match new_instance_type(&path, o) {
+                    Ok(t) => updated.instance_types.push(t),
+                    Err(mut p) => problems.append(&mut p),
+                },
+            }
+        }
+        if updated.instance_types.len() > MAX_INSTANCE_TYPES {
+            problems.push(CatalogProblem::new(
+                "instanceTypes",
+                format!("at most {MAX_INSTANCE_TYPES} instance types in all, catalog included"),
+            ));
+        }
+        if let Some(f) = &overrides.fargate {
+            let path = "fargate";
+            apply_rate(
+                &format!("{path}.x86"),
+                &f.x86,
+                &mut updated.fargate.x86,
+                &mut problems,
+            );
+            apply_rate(
+                &format!("{path}.arm"),
+                &f.arm,
+                &mut updated.fargate.arm,
+                &mut problems,
+            );
+            if let Some(factor) = f.spot_price_factor {
+                if factor.is_finite() && factor > 0.0 && factor <= 1.0 {
+                    updated.fargate.spot_price_factor = factor;
+                } else {
+                    problems.push(CatalogProblem::new(
+                        format!("{path}.spotPriceFactor"),
+                        "a fraction of the On-Demand price, greater than 0 and at most 1",
+                    ));
+                }
+            }
+            if let Some(price) = f.usd_per_extra_ephemeral_gb_second {
+                match check_price(price) {
+                    Ok(p) => updated.fargate.usd_per_extra_ephemeral_gb_second = p,
+                    Err(e) => problems.push(CatalogProblem::new(
+                        format!("{path}.usdPerExtraEphemeralGbSecond"),
+                        e,
+                    )),
+                }
+            }
+        }
+        if problems.is_empty() {
+            *self = updated;
+            Ok(())
+        } else {
+            Err(problems)
+        }
+    }
+}
+
+const PRICE_EXPECTED: &str = "a finite price of at least 0 (USD)";
+
+fn check_price(price: f64) -> Result<f64, &'static str> {
+    if price.is_finite() && price >= 0.0 {
+        Ok(price)
+    } else {
+        Err(PRICE_EXPECTED)
+    }
+}
+
+/// Range checks that apply whether the type is new or existing.
+fn check_instance_type_fields(
+    path: &str,
+    o: &InstanceTypeOverride,
+    problems: &mut Vec<CatalogProblem>,
+) {
+    if o.name.trim().is_empty() {
+        problems.push(CatalogProblem::new(
+            format!("{path}.name"),
+            "a non-empty instance type name such as \"m5.large\"",
+        ));
+    }
+    if let Some(vcpu) = o.vcpu {
+        if vcpu == 0 || vcpu > MAX_INSTANCE_TYPE_VCPU {
+            problems.push(CatalogProblem::new(
+                format!("{path}.vcpu"),
+                format!("vcpu > 0 and at most {MAX_INSTANCE_TYPE_VCPU}"),
+            ));
+        }
+    }
+    if o.memory_mib == Some(0) {
+        problems.push(CatalogProblem::new(
+            format!("{path}.memoryMib"),
+            "memoryMib > 0",
+        ));
+    }
+    if let Some(price) = o.on_demand_usd_per_hour {
+        if let Err(e) = check_price(price) {
+            problems.push(CatalogProblem::new(format!("{path}.onDemandUsdPerHour"), e));
+        }
+    }
+    if o.max_enis == Some(0) {
+        problems.push(CatalogProblem::new(
+            format!("{path}.maxEnis"),
+            "maxEnis ≥ 1 (the primary network interface counts)",
+        ));
+    }
+}
+
+/// Re-prices an existing type. Its shape is fixed: giving vCPU, memory or architecture is
+/// accepted only if it repeats the catalog's value, so a typo cannot silently reshape a
+/// well-known type.
+fn override_existing(
+    path: &str,
+    o: &InstanceTypeOverride,
+    t: &mut InstanceType,
+) -> Result<(), Vec<CatalogProblem>> {
+    let mut problems = Vec::new();
+    let shape_expected = |field: &str, current: String| {
+        CatalogProblem::new(
+            format!("{path}.{field}"),
+            format!(
+                "{current} as in the catalog for {} (only onDemandUsdPerHour and maxEnis of a \
+                 catalog type can change; add a type under a new name for another shape)",
+                t.name
+            ),
+        )
+    };
+    if o.vcpu.is_some_and(|v| v != t.vcpu) {
+        problems.push(shape_expected("vcpu", t.vcpu.to_string()));
+    }
+    if o.memory_mib.is_some_and(|m| m != t.memory_mib) {
+        problems.push(shape_expected("memoryMib", t.memory_mib.to_string()));
+    }
+    if o.arch.is_some_and(|a| CpuArchitecture::from(a) != t.arch) {
+        problems.push(shape_expected(
+            "arch",
+            format!("\"{}\"", t.arch.attribute_value()),
+        ));
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    if let Some(price) = o.on_demand_usd_per_hour {
+        t.on_demand_usd_per_hour = price;
+    }
+    if let Some(enis) = o.max_enis {
+        t.max_enis = Some(enis);
+    }
+    Ok(())
+}
+
+/// A type not in the catalog: every field but `maxEnis` is required.
+fn new_instance_type(
+    path: &str,
+    o: &InstanceTypeOverride,
+) -> Result<InstanceType, Vec<CatalogProblem>> {
+    let missing = |field: &str| {
+        CatalogProblem::new(
+            format!("{path}.{field}"),
+            format!(
+                "{field} for \"{}\": it is not in the embedded catalog, so vcpu, memoryMib, \
+                 arch and onDemandUsdPerHour are required",
+                o.name
+            ),
+        )
+    };
+    let mut problems = Vec::new();
+    if o.vcpu.is_none() {
+        problems.push(missing("vcpu"));
+    }
+    if o.memory_mib.is_none() {
+        problems.push(missing("memoryMib"));
+    }
+    if o.arch.is_none() {
+        problems.push(missing("arch"));
+    }
+    if o.on_demand_usd_per_hour.is_none() {
+        problems.push(missing("onDemandUsdPerHour"));
+    }
+    match (o.vcpu, o.memory_mib, o.arch, o.on_demand_usd_per_hour) {
+        (Some(vcpu), Some(memory_mib), Some(arch), Some(price)) if problems.is_empty() => {
+            Ok(InstanceType {
+                name: o.name.clone(),
+                arch: arch.into(),
+                vcpu,
+                memory_mib,
+                on_demand_usd_per_hour: price,
+                max_enis: o.max_enis,
+            })
+        }
+        _ => Err(problems),
+    }
+}
+
+fn apply_rate(
+    path: &str,
+    o: &Option<FargateRateOverride>,
+    rate: &mut FargateRate,
+    problems: &mut Vec<CatalogProblem>,
+) {
+    let Some(o) = o else { return };
+    for (field, value, target) in [
+        (
+            "usdPerVcpuSecond",
+            o.usd_per_vcpu_second,
+            &mut rate.usd_per_vcpu_second,
+        ),
+        (
+            "usdPerGbSecond",
+            o.usd_per_gb_second,
+            &mut rate.usd_per_gb_second,
+        ),
+    ] {
+        if let Some(price) = value {
+            match check_price(price) {
+                Ok(p) => *target = p,
+                Err(e) => problems.push(CatalogProblem::new(format!("{path}.{field}"), e)),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cloud::overrides::{ArchitectureName, FargatePricingOverride, InstanceTypeOverride};
+
+    #[test]
+    fn embedded_catalog_has_every_row() {
+        let c = Catalog::embedded_us_east_1();
+        // §7.5 has 16 families × 4 sizes = 64 rows.
+        assert_eq!(c.instance_types.len(), 64);
+        let m5 = c.get(c.find("m5.large").expect("m5.large is in §7.5"));
+        assert_eq!(
+            (
+                m5.vcpu,
+                m5.memory_mib,
+                m5.arch,
+                m5.on_demand_usd_per_hour,
+                m5.max_enis
+            ),
+            (2, 8192, CpuArchitecture::X86_64, 0.096, Some(3))
+        );
+        let c7g = c.get(c.find("c7g.4xlarge").expect("c7g.4xlarge is in §7.5"));
+        assert_eq!(
+            (c7g.vcpu, c7g.memory_mib, c7g.arch),
+            (16, 32768, CpuArchitecture::Arm64)
+        );
+        assert_eq!(c.find("t3.4xlarge"), None);
+        let mut names: Vec<_> = c.instance_types.iter().map(|t| &t.name).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), 64);
+    }
+
+    #[test]
+    fn default_overhead_constants_agree() {
+        // 0.075 × 1 000 000 = 75 000.
+        assert_eq!(
+            (DEFAULT_VM_MEMORY_OVERHEAD_FRACTION * 1_000_000.0).round() as u32,
+            DEFAULT_VM_MEMORY_OVERHEAD_PPM
+        );
+        assert_eq!(
+            MemoryOverhead::from_fraction(DEFAULT_VM_MEMORY_OVERHEAD_FRACTION, MemoryMib(0)),
+            Some(MemoryOverhead::default())
+        );
+        assert_eq!(MemoryOverhead::from_fraction(1.0, MemoryMib(0)), None);
+        assert_eq!(MemoryOverhead::from_fraction(f64::NAN, MemoryMib(0)), None);
+    }
+
+    #[test]
+    fn registered_resources_by_hand() {
+        let c = Catalog::embedded_us_east_1();
+        let m5 = c.find("m5.large").expect("in catalog");
+        // CPU: 2 vCPU × 1024 = 2048 units.
+        // Memory: 8 GiB = 8192 MiB × (1 − 0.075) = 8192 × 0.925 = 7577.6 → 7577 MiB.
+        // The reference observed an m4.large (also 8 GiB) registering 7985 MiB (§4.5), so the
+        // 7.5 % estimate is 7985 − 7577 = 408 MiB (≈ 5 % of nominal) below the measured value.
+        assert_eq!(
+            c.registered_resources(m5, MemoryOverhead::default()),
+            Resources::new(2048, 7577)
+        );
+        // With ECS_RESERVED_MEMORY = 256: 7577 − 256 = 7321 MiB.
+        let reserved = MemoryOverhead {
+            ecs_reserved_mib: 256,
+            ..MemoryOverhead::default()
+        };
+        assert_eq!(
+            c.registered_resources(m5, reserved),
+            Resources::new(2048, 7321)
+        );
+        // c5.large, 4 GiB: 4096 × 0.925 = 3788.8 → 3788 MiB (the reference's c4.large,
+        // 3.75 GiB, registers 3768 MiB).
+        let c5 = c.find("c5.large").expect("in catalog");
+        assert_eq!(
+            c.registered_resources(c5, MemoryOverhead::default()),
+            Resources::new(2048, 3788)
+        );
+        // r5.4xlarge, 128 GiB: 131072 × 0.925 = 121241.6 → 121241 MiB; 16 × 1024 = 16384.
+        let r5 = c.find("r5.4xlarge").expect("in catalog");
+        assert_eq!(
+            c.registered_resources(r5, MemoryOverhead::default()),
+            Resources::new(16384, 121241)
+        );
+        // Reserving more than there is leaves 0, not an underflow.
+        let too_much = MemoryOverhead {
+            ecs_reserved_mib: 1_000_000,
+            ..MemoryOverhead::default()
+        };
+        assert_eq!(c.registered_resources(m5, too_much).memory, MemoryMib(0));
+    }
+
+    fn type_override(name: &str) -> InstanceTypeOverride {
+        InstanceTypeOverride {
+            name: name.to_owned(),
+            arch: None,
+            vcpu: None,
+            memory_mib: None,
+            on_demand_usd_per_hour: None,
+            max_enis: None,
+        }
+    }
+
+    #[test]
+    fn apply_reprices_and_adds() {
+        let mut c = Catalog::embedded_us_east_1();
+        let overrides = CatalogOverrides {
+            instance_types: vec![
+                InstanceTypeOverride {
+                    on_demand_usd_per_hour: Some(0.05),
+                    max_enis: Some(10),
+                    vcpu: Some(2),
+                    ..type_override("m5.large")
+                },
+                InstanceTypeOverride {
+                    arch: Some(ArchitectureName::Arm64),
+                    vcpu: Some(64),
+                    memory_mib: Some(131072),
+                    on_demand_usd_per_hour: Some(2.0),
+                    ..type_override("m7g.16xlarge")
+                },
+            ],
+            fargate: Some(FargatePricingOverride {
+                x86: None,
+                arm: Some(FargateRateOverride {
+                    usd_per_vcpu_second: Some(0.00001),
+                    usd_per_gb_second: None,
+                }),
+                spot_price_factor: Some(0.3),
+                usd_per_extra_ephemeral_gb_second: None,
+            }),
+        };
+        assert_eq!(c.apply(&overrides), Ok(()));
+        let m5 = c.get(c.find("m5.large").expect("in catalog"));
+        assert_eq!((m5.on_demand_usd_per_hour, m5.max_enis), (0.05, Some(10)));
+        let id = c.find("m7g.16xlarge").expect("added");
+        assert_eq!(id, InstanceTypeId(64));
+        assert_eq!(c.get(id).arch, CpuArchitecture::Arm64);
+        assert_eq!(c.fargate.arm.usd_per_vcpu_second, 0.00001);
+        assert_eq!(c.fargate.arm.usd_per_gb_second, 0.0000009889);
+        assert_eq!(c.fargate.spot_price_factor, 0.3);
+    }
+
+    #[test]
+    fn apply_reports_every_problem_and_changes_nothing() {
+        let mut c = Catalog::embedded_us_east_1();
+        let before = c.clone();
+        let overrides = CatalogOverrides {
+            instance_types: vec![
+                InstanceTypeOverride {
+                    on_demand_usd_per_hour: Some(-1.0),
+                    ..type_override("m5.large")
+                },
+                InstanceTypeOverride {
+                    vcpu: Some(4),
+                    ..type_override("c5.large")
+                },
+                InstanceTypeOverride {
+                    vcpu: Some(0),
+                    memory_mib: Some(1024),
+                    on_demand_usd_per_hour: Some(f64::INFINITY),
+                    ..type_override("x9.large")
+                },
+                type_override("m5.large"),
+            ],
+            fargate: Some(FargatePricingOverride {
+                x86: Some(FargateRateOverride {
+                    usd_per_vcpu_second: Some(f64::NAN),
+                    usd_per_gb_second: None,
+                }),
+                arm: None,
+                spot_price_factor: Some(1.5),
+                usd_per_extra_ephemeral_gb_second: None,
+            }),
+        };
+        let problems = c.apply(&overrides).expect_err("invalid overrides");
+        let paths: Vec<_> = problems.iter().map(|p| p.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "instanceTypes[0].onDemandUsdPerHour",
+                "instanceTypes[1].vcpu",
+                "instanceTypes[2].vcpu",
+                "instanceTypes[2].onDemandUsdPerHour",
+                "instanceTypes[2].arch",
+                "instanceTypes[3].name",
+                "fargate.x86.usdPerVcpuSecond",
+                "fargate.spotPriceFactor",
+            ]
+        );
+        assert_eq!(
+            problems[0].to_string(),
+            "instanceTypes[0].onDemandUsdPerHour: expected a finite price of at least 0 (USD)"
+        );
+        assert_eq!(c, before);
+    }
+}
