@@ -38,6 +38,9 @@ use super::{PlacementRequest, Pool};
 /// The capacity provider an instance's ASG is behind, or `None`: the index's partition key.
 type PoolKey = Option<CapacityProviderId>;
 
+/// A task counter's key: the group and the pool key of the instances it counts.
+type CounterKey = (Owner, PoolKey);
+
 /// The Active instances of one pool key in one AZ.
 #[derive(Clone, Debug, Default)]
 struct AzIndex {
@@ -88,7 +91,7 @@ pub struct Placer {
     /// `indexed[id]` is true while the instance is in the index.
     indexed: Vec<bool>,
     /// Tasks per (group, pool key), per AZ, over instances of any status.
-    group_az: BTreeMap<(Owner, PoolKey), Vec<u32>>,
+    group_az: BTreeMap<CounterKey, Vec<u32>>,
 }
 
 impl Placer {
@@ -428,7 +431,7 @@ fn pool_range(pool: Pool) -> (Bound<PoolKey>, Bound<PoolKey>) {
 }
 
 /// The counter keys of `group` within `pool`.
-fn group_range(group: Owner, pool: Pool) -> (Bound<(Owner, PoolKey)>, Bound<(Owner, PoolKey)>) {
+fn group_range(group: Owner, pool: Pool) -> (Bound<CounterKey>, Bound<CounterKey>) {
     match pool {
         Pool::Cluster => (
             Bound::Included((group, None)),
