@@ -1,0 +1,185 @@
+//! Why a task could not be placed, in terms rich enough to write ECS's service event text.
+//!
+//! Owns `PlacementFailure`, the diagnosis run only after a search came back empty, and the
+//! message text.
+//! It does not decide what happens to the unplaced task (it stays PENDING or PROVISIONING;
+//! that is the scheduler's business, ecs-reference §4.1 and §8).
+
+use crate::cluster::ContainerInstance;
+use crate::ids::InstanceId;
+
+use super::constraint::{self, Mismatch};
+use super::{instance_display_id, PlacementRequest};
+
+/// Why no instance was chosen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PlacementFailure {
+    /// The pool has no Active instance at all.
+    NoInstances,
+    /// Every instance meeting the constraints lacks CPU or memory; `closest` lacks the least.
+    Insufficient {
+        /// The instance that came closest (fewest resources short, then smallest relative
+        /// shortfall, then lowest id).
+        closest: InstanceId,
+        /// It has too few free CPU units.
+        cpu: bool,
+        /// It has too little free memory.
+        memory: bool,
+    },
+    /// No Active instance of the pool meets the architecture and constraints.
+    Unmatched {
+        /// An instance that fails them: the lowest id among those with room, else the lowest.
+        closest: InstanceId,
+        /// What it fails.
+        mismatch: Mismatch,
+    },
+}
+
+impl PlacementFailure {
+    /// The tail of ECS's service event after "service X was unable to place a task because ".
+    ///
+    /// When the closest instance lacks both CPU and memory, only memory is named: ECS reports
+    /// one resource per instance and which one it picks is not documented (ecs-reference has
+    /// no source for it).
+    pub fn ecs_reason(&self) -> String {
+        const HEAD: &str = "no container instance met all of its requirements.";
+        match *self {
+            PlacementFailure::NoInstances => {
+                format!("{HEAD} Reason: No Container Instances were found in your cluster.")
+            }
+            PlacementFailure::Insufficient {
+                closest, memory, ..
+            } => {
+                let what = if memory { "memory" } else { "CPU units" };
+                format!(
+                    "{HEAD} The closest matching container-instance {} has insufficient {what} available.",
+                    instance_display_id(closest)
+                )
+            }
+            PlacementFailure::Unmatched { closest, mismatch } => {
+                let what = match mismatch {
+                    Mismatch::Architecture => "is missing an attribute required by your task",
+                    Mismatch::Constraint => "did not match a placement constraint",
+                };
+                format!(
+                    "{HEAD} The closest matching container-instance {} {what}.",
+                    instance_display_id(closest)
+                )
+            }
+        }
+    }
+}
+
+/// Explains why `req` has no candidate among `instances`.
+///
+/// Resources are filtered first in ECS (§4.1), but an instance in the wrong AZ is not "close",
+/// so the closest instance is sought among those meeting the constraints; only when none does
+/// is the failure reported as a constraint mismatch.
+///
+/// # Panics
+/// If some instance is a candidate after all: the search that called this is broken.
+pub fn diagnose(req: &PlacementRequest, instances: &[ContainerInstance]) -> PlacementFailure {
+    let mut any_active = false;
+    // (resources short, relative shortfall in per-mille, id, cpu short, memory short)
+    let mut closest: Option<(u8, u64, InstanceId, bool, bool)> = None;
+    // (lacks room, id, mismatch): prefer instances that have room.
+    let mut unmatched: Option<(bool, InstanceId, Mismatch)> = None;
+    for inst in instances
+        .iter()
+        .filter(|i| req.pool.contains(i) && i.accepts_tasks())
+    {
+        any_active = true;
+        let free = inst.free();
+        let cpu_short = req.need.cpu.0.saturating_sub(free.cpu.0);
+        let mem_short = req.need.memory.0.saturating_sub(free.memory.0);
+        let lacks_room = cpu_short > 0 || mem_short > 0;
+        match constraint::check(inst, req.arch, req.group, req.constraints) {
+            Err(m) => {
+                let cand = (lacks_room, inst.id, m);
+                if unmatched.map_or(true, |u| (cand.0, cand.1) < (u.0, u.1)) {
+                    unmatched = Some(cand);
+                }
+            }
+            Ok(()) => {
+                assert!(
+                    lacks_room,
+                    "placement found no candidate but {:?} is one",
+                    inst.id
+                );
+                let per_mille = |short: u32, need: u32| {
+                    if short == 0 {
+                        0
+                    } else {
+                        u64::from(short) * 1000 / u64::from(need)
+                    }
+                };
+                let cand = (
+                    u8::from(cpu_short > 0) + u8::from(mem_short > 0),
+                    per_mille(cpu_short, req.need.cpu.0) + per_mille(mem_short, req.need.memory.0),
+                    inst.id,
+                    cpu_short > 0,
+                    mem_short > 0,
+                );
+                if closest.map_or(true, |c| (cand.0, cand.1, cand.2) < (c.0, c.1, c.2)) {
+                    closest = Some(cand);
+                }
+            }
+        }
+    }
+    if !any_active {
+        return PlacementFailure::NoInstances;
+    }
+    if let Some((_, _, id, cpu, memory)) = closest {
+        return PlacementFailure::Insufficient {
+            closest: id,
+            cpu,
+            memory,
+        };
+    }
+    let (_, id, mismatch) = unmatched.expect("an active instance is either matched or not"); // ok: any_active
+    PlacementFailure::Unmatched {
+        closest: id,
+        mismatch,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_follow_ecs_wording() {
+        assert_eq!(
+            PlacementFailure::NoInstances.ecs_reason(),
+            "no container instance met all of its requirements. Reason: No Container Instances were found in your cluster."
+        );
+        assert_eq!(
+            PlacementFailure::Insufficient {
+                closest: InstanceId(3),
+                cpu: false,
+                memory: true
+            }
+            .ecs_reason(),
+            "no container instance met all of its requirements. The closest matching container-instance i-00000003 has insufficient memory available."
+        );
+        assert!(PlacementFailure::Insufficient {
+            closest: InstanceId(3),
+            cpu: true,
+            memory: false
+        }
+        .ecs_reason()
+        .ends_with("i-00000003 has insufficient CPU units available."));
+        assert!(PlacementFailure::Unmatched {
+            closest: InstanceId(16),
+            mismatch: Mismatch::Constraint
+        }
+        .ecs_reason()
+        .ends_with("i-00000010 did not match a placement constraint."));
+        assert!(PlacementFailure::Unmatched {
+            closest: InstanceId(1),
+            mismatch: Mismatch::Architecture
+        }
+        .ecs_reason()
+        .ends_with("is missing an attribute required by your task."));
+    }
+}

@@ -1,0 +1,975 @@
+//! `Placer`: an index over Active container instances and per-group task counters that lets
+//! placement avoid looking at every instance.
+//!
+//! Owns the index (per pool key and AZ: Active instances ordered by free memory, by free CPU
+//! and by id), the per-group per-AZ task counters, and the search paths that use them.
+//! It does not own instances: the caller keeps the `ContainerInstance` table and must route
+//! every reservation change through [`Placer::reserve`] / [`Placer::release`], and every
+//! Active transition through [`Placer::add_instance`] / [`Placer::remove_instance`].
+//!
+//! **Invariant:** an instance is in the index iff it was added and not removed since, and its
+//! index entries carry its current free CPU and memory.
+//! **Invariant:** `group_count_in_az(g, az)` equals the sum of `group_count(g)` over every
+//! instance in `az`, whatever its status.
+//!
+//! Search paths, all returning exactly what [`general_scan`](super::general_scan) returns:
+//! - `[binpack(x)]` and `[spread(AZ), binpack(x)]`: walk AZs by fewest group tasks, range-scan
+//!   the free-`x` set upward from the need; the first instance passing the rest of the filter
+//!   is that set's binpack winner.
+//! - `[spread(instanceId)]` and `[spread(AZ), spread(instanceId)]` (the service default):
+//!   walk the best AZs in id order; the first candidate holding no task of the group wins.
+//! - anything else: rank every candidate with enough memory, restricted to the best AZs when
+//!   the chain starts with `spread(AZ)`.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Bound;
+
+use crate::cluster::ContainerInstance;
+use crate::engine::SimRng;
+use crate::ids::{AzId, CapacityProviderId, InstanceId, Owner};
+use crate::units::Resources;
+
+use super::attribute::Attribute;
+use super::failure::{diagnose, PlacementFailure};
+use super::scan::Selector;
+use super::strategy::{BinpackField, PlacementStrategy, SpreadCounts, SpreadField};
+use super::{PlacementRequest, Pool};
+
+/// The capacity provider an instance's ASG is behind, or `None`: the index's partition key.
+type PoolKey = Option<CapacityProviderId>;
+
+/// A task counter's key: the group and the pool key of the instances it counts.
+type CounterKey = (Owner, PoolKey);
+
+/// The Active instances of one pool key in one AZ.
+#[derive(Clone, Debug, Default)]
+struct AzIndex {
+    by_memory: BTreeSet<(u32, InstanceId)>,
+    by_cpu: BTreeSet<(u32, InstanceId)>,
+    by_id: BTreeSet<InstanceId>,
+}
+
+/// The shape of a strategy chain, deciding the search path.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Shape {
+    /// `[binpack(x)]` or `[spread(AZ), binpack(x)]`.
+    Binpack {
+        spread_az: bool,
+        field: BinpackField,
+    },
+    /// `[spread(instanceId)]` or `[spread(AZ), spread(instanceId)]`.
+    SpreadInstance { spread_az: bool },
+    /// Anything else.
+    General { spread_az: bool },
+}
+
+const SPREAD_AZ: PlacementStrategy =
+    PlacementStrategy::Spread(SpreadField::Attribute(Attribute::AvailabilityZone));
+
+impl Shape {
+    fn of(chain: &[PlacementStrategy]) -> Shape {
+        let spread_az = chain.first() == Some(&SPREAD_AZ);
+        let rest = if spread_az { &chain[1..] } else { chain };
+        match rest {
+            [PlacementStrategy::Binpack(field)] => Shape::Binpack {
+                spread_az,
+                field: *field,
+            },
+            [PlacementStrategy::Spread(SpreadField::InstanceId)] => {
+                Shape::SpreadInstance { spread_az }
+            }
+            _ => Shape::General { spread_az },
+        }
+    }
+}
+
+/// The placement index. See the module documentation for its invariants.
+#[derive(Clone, Debug)]
+pub struct Placer {
+    az_count: usize,
+    pools: BTreeMap<PoolKey, Vec<AzIndex>>,
+    /// `indexed[id]` is true while the instance is in the index.
+    indexed: Vec<bool>,
+    /// Tasks per (group, pool key), per AZ, over instances of any status.
+    group_az: BTreeMap<CounterKey, Vec<u32>>,
+}
+
+impl Placer {
+    /// An empty index for a cluster spanning `az_count` AZs (`AzId(0)..AzId(az_count)`).
+    pub fn new(az_count: usize) -> Placer {
+        Placer {
+            az_count,
+            pools: BTreeMap::new(),
+            indexed: Vec::new(),
+            group_az: BTreeMap::new(),
+        }
+    }
+
+    /// The instance became Active: it is now a candidate.
+    ///
+    /// # Panics
+    /// If it is already indexed or its AZ is outside `0..az_count`.
+    pub fn add_instance(&mut self, inst: &ContainerInstance) {
+        assert!(
+            inst.az.index() < self.az_count,
+            "{:?} outside the cluster's AZs",
+            inst.az
+        );
+        let i = inst.id.index();
+        if self.indexed.len() <= i {
+            self.indexed.resize(i + 1, false);
+        }
+        assert!(
+            !self.indexed[i],
+            "{:?} added to the placement index twice",
+            inst.id
+        );
+        self.indexed[i] = true;
+        self.insert_entries(inst);
+        let az_idx = &mut self
+            .pools
+            .entry(inst.capacity_provider)
+            .or_insert_with(|| vec![AzIndex::default(); self.az_count])[inst.az.index()];
+        az_idx.by_id.insert(inst.id);
+    }
+
+    /// The instance left Active (draining or terminated): it stops being a candidate. Its
+    /// tasks still count towards spread until they are released.
+    ///
+    /// # Panics
+    /// If it is not indexed.
+    pub fn remove_instance(&mut self, inst: &ContainerInstance) {
+        assert!(
+            self.is_indexed(inst.id),
+            "{:?} removed but not indexed",
+            inst.id
+        );
+        self.indexed[inst.id.index()] = false;
+        self.remove_entries(inst);
+        self.az_index_mut(inst).by_id.remove(&inst.id);
+    }
+
+    /// Reserves `need` for a task of `group` on `inst`, keeping the index and counters right.
+    /// Works on instances that are not Active too (only the counters change then).
+    ///
+    /// # Panics
+    /// If the task does not fit (see [`ContainerInstance::reserve`]).
+    pub fn reserve(&mut self, inst: &mut ContainerInstance, need: Resources, group: Owner) {
+        let indexed = self.is_indexed(inst.id);
+        if indexed {
+            self.remove_entries(inst);
+        }
+        inst.reserve(need, group);
+        if indexed {
+            self.insert_entries(inst);
+        }
+        let az_count = self.az_count;
+        let counts = self
+            .group_az
+            .entry((group, inst.capacity_provider))
+            .or_insert_with(|| vec![0; az_count]);
+        counts[inst.az.index()] += 1;
+    }
+
+    /// Releases what a task of `group` reserved on `inst` (the task left, also on draining
+    /// instances).
+    ///
+    /// # Panics
+    /// If nothing of that group was reserved there (see [`ContainerInstance::release`]).
+    pub fn release(&mut self, inst: &mut ContainerInstance, need: Resources, group: Owner) {
+        let indexed = self.is_indexed(inst.id);
+        if indexed {
+            self.remove_entries(inst);
+        }
+        inst.release(need, group);
+        if indexed {
+            self.insert_entries(inst);
+        }
+        let counts = self
+            .group_az
+            .get_mut(&(group, inst.capacity_provider))
+            .expect("released a task of a group never reserved"); // ok: invariant
+        counts[inst.az.index()] -= 1;
+    }
+
+    /// Tasks of `group` on instances in `az`, over every instance whatever its status.
+    pub fn group_count_in_az(&self, group: Owner, az: AzId) -> u32 {
+        self.group_az
+            .range(group_range(group, Pool::Cluster))
+            .map(|(_, v)| v[az.index()])
+            .sum()
+    }
+
+    /// Chooses an instance for `req`. Pure: reserves nothing.
+    ///
+    /// `instances` is the whole instance table, indexed by `InstanceId`.
+    /// Returns what [`general_scan`](super::general_scan) would, faster.
+    ///
+    /// # Errors
+    /// Why nothing was chosen.
+    pub fn place(
+        &self,
+        req: &PlacementRequest,
+        instances: &[ContainerInstance],
+        rng: &mut SimRng,
+    ) -> Result<InstanceId, PlacementFailure> {
+        let shape = Shape::of(req.strategy);
+        let (Shape::Binpack { spread_az, .. }
+        | Shape::SpreadInstance { spread_az }
+        | Shape::General { spread_az }) = shape;
+        let az_counts = self.pool_az_counts(req.group, req.pool);
+        let mut order: Vec<(u32, usize)> = (0..self.az_count)
+            .map(|az| (if spread_az { az_counts[az] } else { 0 }, az))
+            .collect();
+        order.sort_unstable();
+        // Spread counts for the general path: AZ from the counters, other attributes need a
+        // pass over the pool (rare chains; still O(instances) like the scan it replaces).
+        let mut counts = SpreadCounts::default();
+        if let Shape::General { .. } = shape {
+            let sel = Selector::new(req.strategy);
+            for a in sel.spread_attributes() {
+                if a == Attribute::AvailabilityZone {
+                    counts.by_attribute[a as usize] = az_counts.clone();
+                } else {
+                    for inst in instances.iter().filter(|i| req.pool.contains(i)) {
+                        counts.add(a, inst, inst.group_count(req.group));
+                    }
+                }
+            }
+        }
+        // AZs with equal counts tie on the spread key, so they are searched together.
+        let mut start = 0;
+        while start < order.len() {
+            let level = order[start].0;
+            let end = start
+                + order[start..]
+                    .iter()
+                    .take_while(|(c, _)| *c == level)
+                    .count();
+            let azs = &order[start..end];
+            start = end;
+            let found = match shape {
+                Shape::Binpack { field, .. } => self.binpack_in(req, field, azs, instances),
+                Shape::SpreadInstance { .. } => self
+                    .first_empty_in(req, azs, instances)
+                    .or_else(|| self.rank_in(req, azs, instances, &counts, rng)),
+                Shape::General { .. } => self.rank_in(req, azs, instances, &counts, rng),
+            };
+            if let Some(id) = found {
+                return Ok(id);
+            }
+        }
+        Err(diagnose(req, instances))
+    }
+
+    /// The binpack winner among `azs`: least free `field` at or above the need, then lowest id.
+    fn binpack_in(
+        &self,
+        req: &PlacementRequest,
+        field: BinpackField,
+        azs: &[(u32, usize)],
+        instances: &[ContainerInstance],
+    ) -> Option<InstanceId> {
+        let mut best: Option<(u32, InstanceId)> = None;
+        for per_az in self.pools.range(pool_range(req.pool)).map(|(_, v)| v) {
+            for &(_, az) in azs {
+                let (set, need) = match field {
+                    BinpackField::Cpu => (&per_az[az].by_cpu, req.need.cpu.0),
+                    BinpackField::Memory => (&per_az[az].by_memory, req.need.memory.0),
+                };
+                for &(free, id) in set.range((need, InstanceId(0))..) {
+                    if best.is_some_and(|b| (free, id) >= b) {
+                        break;
+                    }
+                    if req.is_candidate(&instances[id.index()]) {
+                        best = Some((free, id));
+                        break;
+                    }
+                }
+            }
+        }
+        best.map(|(_, id)| id)
+    }
+
+    /// The lowest-id candidate among `azs` holding no task of the group: the winner of
+    /// `spread(instanceId)` within one AZ level, when there is one.
+    fn first_empty_in(
+        &self,
+        req: &PlacementRequest,
+        azs: &[(u32, usize)],
+        instances: &[ContainerInstance],
+    ) -> Option<InstanceId> {
+        let mut best: Option<InstanceId> = None;
+        for per_az in self.pools.range(pool_range(req.pool)).map(|(_, v)| v) {
+            for &(_, az) in azs {
+                for &id in &per_az[az].by_id {
+                    if best.is_some_and(|b| id >= b) {
+                        break;
+                    }
+                    let inst = &instances[id.index()];
+                    if inst.group_count(req.group) == 0 && req.is_candidate(inst) {
+                        best = Some(id);
+                        break;
+                    }
+                }
+            }
+        }
+        best
+    }
+
+    /// Ranks every candidate in `azs` with the full chain.
+    fn rank_in(
+        &self,
+        req: &PlacementRequest,
+        azs: &[(u32, usize)],
+        instances: &[ContainerInstance],
+        counts: &SpreadCounts,
+        rng: &mut SimRng,
+    ) -> Option<InstanceId> {
+        let mut sel = Selector::new(req.strategy);
+        for per_az in self.pools.range(pool_range(req.pool)).map(|(_, v)| v) {
+            for &(_, az) in azs {
+                // Only instances with enough free memory can be candidates.
+                for &(_, id) in per_az[az]
+                    .by_memory
+                    .range((req.need.memory.0, InstanceId(0))..)
+                {
+                    let inst = &instances[id.index()];
+                    if req.is_candidate(inst) {
+                        sel.offer(req, inst, counts);
+                    }
+                }
+            }
+        }
+        sel.finish(rng)
+    }
+
+    /// Tasks of `group` per AZ over the instances of `pool`.
+    fn pool_az_counts(&self, group: Owner, pool: Pool) -> Vec<u32> {
+        let mut out = vec![0; self.az_count];
+        for (_, v) in self.group_az.range(group_range(group, pool)) {
+            for (o, n) in out.iter_mut().zip(v) {
+                *o += n;
+            }
+        }
+        out
+    }
+
+    fn is_indexed(&self, id: InstanceId) -> bool {
+        self.indexed.get(id.index()).copied().unwrap_or(false)
+    }
+
+    fn az_index_mut(&mut self, inst: &ContainerInstance) -> &mut AzIndex {
+        let az_count = self.az_count;
+        &mut self
+            .pools
+            .entry(inst.capacity_provider)
+            .or_insert_with(|| vec![AzIndex::default(); az_count])[inst.az.index()]
+    }
+
+    fn insert_entries(&mut self, inst: &ContainerInstance) {
+        let free = inst.free();
+        let idx = self.az_index_mut(inst);
+        let fresh = idx.by_memory.insert((free.memory.0, inst.id))
+            & idx.by_cpu.insert((free.cpu.0, inst.id));
+        assert!(fresh, "{:?} indexed twice", inst.id);
+    }
+
+    fn remove_entries(&mut self, inst: &ContainerInstance) {
+        let free = inst.free();
+        let idx = self.az_index_mut(inst);
+        let found = idx.by_memory.remove(&(free.memory.0, inst.id))
+            & idx.by_cpu.remove(&(free.cpu.0, inst.id));
+        assert!(
+            found,
+            "{:?} index entry stale: its reservation changed outside the Placer",
+            inst.id
+        );
+    }
+
+    /// Asserts the index matches `instances`: for tests.
+    #[cfg(test)]
+    pub(crate) fn assert_consistent(&self, instances: &[ContainerInstance]) {
+        let mut entries = 0;
+        for inst in instances {
+            let free = inst.free();
+            if self.is_indexed(inst.id) {
+                entries += 1;
+                let idx = &self.pools[&inst.capacity_provider][inst.az.index()];
+                assert!(idx.by_memory.contains(&(free.memory.0, inst.id)));
+                assert!(idx.by_cpu.contains(&(free.cpu.0, inst.id)));
+                assert!(idx.by_id.contains(&inst.id));
+            }
+        }
+        let total: usize = self.pools.values().flatten().map(|a| a.by_id.len()).sum();
+        assert_eq!(total, entries);
+        let total: usize = self
+            .pools
+            .values()
+            .flatten()
+            .map(|a| a.by_memory.len())
+            .sum();
+        assert_eq!(total, entries);
+        let mut by_group: BTreeMap<(Owner, usize), u32> = BTreeMap::new();
+        for inst in instances {
+            for &(g, n) in &inst.group_counts {
+                *by_group.entry((g, inst.az.index())).or_default() += n;
+            }
+        }
+        for (&(g, az), &n) in &by_group {
+            assert_eq!(self.group_count_in_az(g, AzId::from_index(az)), n);
+        }
+    }
+}
+
+/// The pool keys a pool covers.
+fn pool_range(pool: Pool) -> (Bound<PoolKey>, Bound<PoolKey>) {
+    match pool {
+        Pool::Cluster => (Bound::Unbounded, Bound::Unbounded),
+        Pool::CapacityProvider(cp) => (Bound::Included(Some(cp)), Bound::Included(Some(cp))),
+    }
+}
+
+/// The counter keys of `group` within `pool`.
+fn group_range(group: Owner, pool: Pool) -> (Bound<CounterKey>, Bound<CounterKey>) {
+    match pool {
+        Pool::Cluster => (
+            Bound::Included((group, None)),
+            Bound::Included((group, Some(CapacityProviderId(u16::MAX)))),
+        ),
+        Pool::CapacityProvider(cp) => (
+            Bound::Included((group, Some(cp))),
+            Bound::Included((group, Some(cp))),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::RngStreams;
+    use crate::ids::ServiceId;
+    use crate::scheduler::placement::test_support::Cluster;
+    use crate::scheduler::placement::{
+        parse, service_default_strategy, AttributeNames, Mismatch, PlacementConstraint,
+        PlacementFailure,
+    };
+    use crate::units::CpuArchitecture;
+    use proptest::prelude::*;
+
+    const SVC: Owner = Owner::Service(ServiceId(0));
+    const OTHER: Owner = Owner::Service(ServiceId(1));
+    const BINPACK_MEM: [PlacementStrategy; 1] = [PlacementStrategy::Binpack(BinpackField::Memory)];
+    const AZ_BINPACK: [PlacementStrategy; 2] =
+        [SPREAD_AZ, PlacementStrategy::Binpack(BinpackField::Memory)];
+    const BIG: Resources = Resources::new(4096, 15_000);
+
+    fn rng() -> SimRng {
+        RngStreams::new(7).stream(crate::engine::Stream::Placement)
+    }
+
+    fn req<'a>(
+        need: Resources,
+        strategy: &'a [PlacementStrategy],
+        constraints: &'a [PlacementConstraint],
+    ) -> PlacementRequest<'a> {
+        PlacementRequest {
+            need,
+            group: SVC,
+            arch: None,
+            pool: Pool::Cluster,
+            strategy,
+            constraints,
+        }
+    }
+
+    fn names() -> AttributeNames {
+        AttributeNames::new(
+            vec![
+                "us-east-1a".into(),
+                "us-east-1b".into(),
+                "us-east-1c".into(),
+            ],
+            vec!["m5.xlarge".into(), "t3.large".into(), "m6g.large".into()],
+        )
+    }
+
+    #[test]
+    fn binpack_fills_one_instance_before_the_next() {
+        let mut c = Cluster::new(1);
+        for _ in 0..3 {
+            c.add(0, 0, BIG);
+        }
+        let need = Resources::new(1024, 3000);
+        let r = req(need, &BINPACK_MEM, &[]);
+        let mut g = rng();
+        // 15,000 / 3,000 = 5 tasks fill instance 0 exactly, then instance 1 takes the next 5.
+        let placed: Vec<u32> = (0..10)
+            .map(|_| c.place_reserve(&r, &mut g).unwrap().0)
+            .collect();
+        // CPU runs out first: 4096 / 1024 = 4 tasks per instance.
+        assert_eq!(placed, vec![0, 0, 0, 0, 1, 1, 1, 1, 2, 2]);
+        c.placer.assert_consistent(&c.instances);
+    }
+
+    #[test]
+    fn binpack_prefers_the_tightest_fit_not_the_lowest_id() {
+        let mut c = Cluster::new(2);
+        let _roomy = c.add(0, 0, BIG);
+        let tight = c.add(1, 1, Resources::new(2048, 4000));
+        let r = req(Resources::new(512, 3500), &BINPACK_MEM, &[]);
+        assert_eq!(c.place(&r, &mut rng()), Ok(tight));
+        let cpu = [PlacementStrategy::Binpack(BinpackField::Cpu)];
+        let r = req(Resources::new(512, 3500), &cpu, &[]);
+        assert_eq!(c.place(&r, &mut rng()), Ok(tight));
+    }
+
+    #[test]
+    fn spread_az_keeps_az_counts_within_one() {
+        for chain in [&AZ_BINPACK[..], service_default_strategy()] {
+            let mut c = Cluster::new(3);
+            // Uneven AZs: 5, 2 and 3 instances.
+            for az in [0, 0, 0, 0, 0, 1, 1, 2, 2, 2] {
+                c.add(az, 0, BIG);
+            }
+            let r = req(Resources::new(256, 512), chain, &[]);
+            let mut g = rng();
+            for n in 1..=30u32 {
+                c.place_reserve(&r, &mut g).unwrap();
+                let counts: Vec<u32> = (0..3)
+                    .map(|az| c.placer.group_count_in_az(SVC, AzId(az)))
+                    .collect();
+                let (lo, hi) = (counts.iter().min().unwrap(), counts.iter().max().unwrap());
+                assert!(hi - lo <= 1, "after {n} tasks: {counts:?}");
+                assert_eq!(counts.iter().sum::<u32>(), n);
+            }
+            c.placer.assert_consistent(&c.instances);
+        }
+    }
+
+    #[test]
+    fn spread_instance_balances_tasks_per_instance() {
+        let mut c = Cluster::new(2);
+        for az in [0, 1, 0, 1, 0] {
+            c.add(az, 0, BIG);
+        }
+        // Another group's tasks must not count.
+        c.reserve(InstanceId(0), Resources::new(128, 128), OTHER);
+        let host = [PlacementStrategy::Spread(SpreadField::InstanceId)];
+        let r = req(Resources::new(128, 256), &host, &[]);
+        let mut g = rng();
+        let first: Vec<u32> = (0..5)
+            .map(|_| c.place_reserve(&r, &mut g).unwrap().0)
+            .collect();
+        // One task each, in id order (lowest id breaks ties).
+        assert_eq!(first, vec![0, 1, 2, 3, 4]);
+        for _ in 0..12 {
+            c.place_reserve(&r, &mut g).unwrap();
+        }
+        let per: Vec<u32> = c.instances.iter().map(|i| i.group_count(SVC)).collect();
+        // 17 tasks over 5 instances: 4 or 3 each.
+        assert!(per.iter().all(|&n| n == 3 || n == 4), "{per:?}");
+    }
+
+    #[test]
+    fn service_default_prefers_empty_az_then_empty_instance() {
+        let mut c = Cluster::new(2);
+        let a0 = c.add(0, 0, BIG);
+        let a1 = c.add(0, 0, BIG);
+        let b0 = c.add(1, 0, BIG);
+        let b1 = c.add(1, 0, BIG);
+        let small = Resources::new(128, 128);
+        c.reserve(a0, small, SVC);
+        c.reserve(b0, small, SVC);
+        c.reserve(b0, small, SVC);
+        // AZ 0 has 1 task, AZ 1 has 2: AZ 0 wins, and in it the empty a1.
+        let r = req(small, service_default_strategy(), &[]);
+        assert_eq!(c.place(&r, &mut rng()), Ok(a1));
+        c.reserve(a1, small, SVC);
+        c.reserve(a1, small, SVC);
+        // AZ 0: 3, AZ 1: 2 → AZ 1, where b1 is empty.
+        assert_eq!(c.place(&r, &mut rng()), Ok(b1));
+    }
+
+    #[test]
+    fn draining_instances_keep_counting_for_spread_but_take_nothing() {
+        let mut c = Cluster::new(2);
+        let a = c.add(0, 0, BIG);
+        let b = c.add(1, 0, BIG);
+        let a2 = c.add(0, 0, BIG);
+        let small = Resources::new(128, 128);
+        c.reserve(a, small, SVC);
+        c.drain(a);
+        // The task on draining `a` still puts AZ 0 ahead, so AZ 1 (b) wins.
+        let r = req(small, &AZ_BINPACK, &[]);
+        assert_eq!(c.place(&r, &mut rng()), Ok(b));
+        c.reserve(b, small, SVC);
+        // AZs tie at 1: binpack over both; a is draining so a2 or b. b has less free memory.
+        assert_eq!(c.place(&r, &mut rng()), Ok(b));
+        c.release(a, small, SVC);
+        assert_eq!(c.placer.group_count_in_az(SVC, AzId(0)), 0);
+        assert_eq!(c.place(&r, &mut rng()), Ok(a2));
+        c.placer.assert_consistent(&c.instances);
+    }
+
+    #[test]
+    fn capacity_provider_pool_excludes_other_instances() {
+        let mut c = Cluster::new(1);
+        let _none = c.add_full(
+            0,
+            0,
+            CpuArchitecture::X86_64,
+            Resources::new(512, 512),
+            None,
+        );
+        let cp1 = c.add_full(0, 0, CpuArchitecture::X86_64, BIG, Some(1));
+        let _cp2 = c.add_full(
+            0,
+            0,
+            CpuArchitecture::X86_64,
+            Resources::new(512, 512),
+            Some(2),
+        );
+        let mut r = req(Resources::new(256, 256), &BINPACK_MEM, &[]);
+        // The cluster pool takes the tightest instance, id 0.
+        assert_eq!(c.place(&r, &mut rng()), Ok(InstanceId(0)));
+        r.pool = Pool::CapacityProvider(CapacityProviderId(1));
+        assert_eq!(c.place(&r, &mut rng()), Ok(cp1));
+        r.pool = Pool::CapacityProvider(CapacityProviderId(9));
+        assert_eq!(c.place(&r, &mut rng()), Err(PlacementFailure::NoInstances));
+    }
+
+    #[test]
+    fn constraints_are_never_violated() {
+        let n = names();
+        let mut c = Cluster::new(3);
+        for i in 0..30u32 {
+            let (ty, arch) = match i % 3 {
+                0 => (0, CpuArchitecture::X86_64),
+                1 => (1, CpuArchitecture::X86_64),
+                _ => (2, CpuArchitecture::Arm64),
+            };
+            c.add_full(((i + i / 3) % 3) as u8, ty, arch, BIG, None);
+        }
+        let exprs = [
+            "attribute:ecs.availability-zone in [us-east-1a, us-east-1c]",
+            "attribute:ecs.instance-type == t3.large or attribute:ecs.cpu-architecture != arm64",
+            "not (attribute:ecs.availability-zone == us-east-1c) and attribute:ecs.cpu-architecture == arm64",
+        ];
+        let mut g = rng();
+        for (k, text) in exprs.iter().enumerate() {
+            let e = parse(text).unwrap();
+            let cons = [PlacementConstraint::MemberOf(e.compile(&n))];
+            for chain in [
+                &AZ_BINPACK[..],
+                service_default_strategy(),
+                &[PlacementStrategy::Random],
+            ] {
+                let mut r = req(Resources::new(128, 128), chain, &cons);
+                r.group = Owner::Service(ServiceId(10 + k as u16));
+                for _ in 0..20 {
+                    let id = c.place_reserve(&r, &mut g).unwrap();
+                    let inst = &c.instances[id.index()];
+                    assert!(e.matches(&n.attributes_of(inst)), "{text}: {id:?}");
+                }
+            }
+        }
+        // distinctInstance: 30 instances take 30 tasks, the 31st is refused.
+        let cons = [PlacementConstraint::DistinctInstance];
+        let mut r = req(Resources::new(1, 1), service_default_strategy(), &cons);
+        r.group = OTHER;
+        let mut seen = BTreeSet::new();
+        for _ in 0..30 {
+            assert!(seen.insert(c.place_reserve(&r, &mut g).unwrap()));
+        }
+        assert!(matches!(
+            c.place(&r, &mut g),
+            Err(PlacementFailure::Unmatched {
+                mismatch: Mismatch::Constraint,
+                ..
+            })
+        ));
+        // Architecture: arm64 tasks land only on arm64 instances.
+        r.constraints = &[];
+        r.arch = Some(CpuArchitecture::Arm64);
+        for _ in 0..10 {
+            let id = c.place_reserve(&r, &mut g).unwrap();
+            assert_eq!(c.instances[id.index()].arch, CpuArchitecture::Arm64);
+        }
+        c.placer.assert_consistent(&c.instances);
+    }
+
+    #[test]
+    fn random_is_uniformish_and_deterministic_per_seed() {
+        let mut c = Cluster::new(2);
+        for az in [0, 1, 0, 1] {
+            c.add(az, 0, BIG);
+        }
+        let chain = [PlacementStrategy::Random];
+        let r = req(Resources::new(1, 1), &chain, &[]);
+        let draw = |seed: u64| -> Vec<u32> {
+            let mut g = RngStreams::new(seed).stream(crate::engine::Stream::Placement);
+            (0..4000).map(|_| c.place(&r, &mut g).unwrap().0).collect()
+        };
+        let a = draw(1);
+        assert_eq!(a, draw(1));
+        assert_ne!(a, draw(2));
+        let mut hist = [0u32; 4];
+        for id in &a {
+            hist[*id as usize] += 1;
+        }
+        // Expected 1000 each; sd = sqrt(4000 * 0.25 * 0.75) ≈ 27, so ±150 is > 5 sd.
+        assert!(hist.iter().all(|&h| (850..=1150).contains(&h)), "{hist:?}");
+
+        // Random after spread(AZ) draws only within the best AZ.
+        c.reserve(InstanceId(1), Resources::new(1, 1), SVC);
+        let chain = [SPREAD_AZ, PlacementStrategy::Random];
+        let r = req(Resources::new(1, 1), &chain, &[]);
+        let mut g = rng();
+        let ids: BTreeSet<u32> = (0..200).map(|_| c.place(&r, &mut g).unwrap().0).collect();
+        assert_eq!(ids, BTreeSet::from([0, 2]));
+    }
+
+    #[test]
+    fn failure_reasons() {
+        let mut g = rng();
+        let empty = Cluster::new(1);
+        let r = req(Resources::new(1, 1), &BINPACK_MEM, &[]);
+        assert_eq!(empty.place(&r, &mut g), Err(PlacementFailure::NoInstances));
+
+        let mut c = Cluster::new(1);
+        c.add(0, 0, Resources::new(1024, 1000));
+        c.add(0, 0, Resources::new(1024, 3000));
+        c.add(0, 0, Resources::new(512, 8000));
+        // Needs 1024 CPU and 4000 MiB: instance 1 lacks memory only (25% short), instance 0
+        // lacks memory only (75% short), instance 2 lacks CPU only (50% short): 1 is closest.
+        let r = req(Resources::new(1024, 4000), &BINPACK_MEM, &[]);
+        let f = c.place(&r, &mut g).unwrap_err();
+        assert_eq!(
+            f,
+            PlacementFailure::Insufficient {
+                closest: InstanceId(1),
+                cpu: false,
+                memory: true
+            }
+        );
+        assert!(f.ecs_reason().ends_with(
+            "The closest matching container-instance i-00000001 has insufficient memory available."
+        ));
+        // Needs 2048 CPU and 100 MiB: all lack CPU; 0 and 1 are 50% short, 2 is 75%: 0.
+        let r = req(Resources::new(2048, 100), &BINPACK_MEM, &[]);
+        assert_eq!(
+            c.place(&r, &mut g),
+            Err(PlacementFailure::Insufficient {
+                closest: InstanceId(0),
+                cpu: true,
+                memory: false
+            })
+        );
+        // Only x86 instances: an arm64 task is missing the attribute.
+        let mut r = req(Resources::new(1, 1), &BINPACK_MEM, &[]);
+        r.arch = Some(CpuArchitecture::Arm64);
+        assert_eq!(
+            c.place(&r, &mut g),
+            Err(PlacementFailure::Unmatched {
+                closest: InstanceId(0),
+                mismatch: Mismatch::Architecture
+            })
+        );
+        // memberOf naming an AZ nobody is in.
+        let cons = [PlacementConstraint::MemberOf(
+            parse("attribute:ecs.availability-zone == us-east-1b")
+                .unwrap()
+                .compile(&names()),
+        )];
+        let r = req(Resources::new(1, 1), &BINPACK_MEM, &cons);
+        assert!(c
+            .place(&r, &mut g)
+            .unwrap_err()
+            .ecs_reason()
+            .ends_with("i-00000000 did not match a placement constraint."));
+    }
+
+    /// A random cluster and request, described by plain numbers so proptest can shrink them.
+    #[derive(Clone, Debug)]
+    struct Case {
+        az_count: usize,
+        /// (az, type, arch arm?, cpu vcpus, memory GiB, capacity provider, status)
+        instances: Vec<(u8, u16, bool, u32, u32, u8, u8)>,
+        /// (instance, group, cpu, memory) reservations, skipped when they do not fit.
+        tasks: Vec<(usize, u16, u32, u32)>,
+        /// Tasks released again: indices into the placed tasks.
+        releases: Vec<usize>,
+        need: (u32, u32),
+        group: u16,
+        arch: u8,
+        pool: u8,
+        chain: u8,
+        constraints: u8,
+        seed: u64,
+    }
+
+    fn case() -> impl Strategy<Value = Case> {
+        (
+            1usize..4,
+            prop::collection::vec(
+                (
+                    0u8..3,
+                    0u16..3,
+                    any::<bool>(),
+                    1u32..5,
+                    1u32..9,
+                    0u8..3,
+                    0u8..10,
+                ),
+                0..40,
+            ),
+            prop::collection::vec((0usize..40, 0u16..3, 0u32..2048, 0u32..4096), 0..80),
+            prop::collection::vec(0usize..80, 0..10),
+            (0u32..3000, 0u32..6000),
+            (0u16..3, 0u8..3, 0u8..3),
+            (0u8..12, 0u8..8, any::<u64>()),
+        )
+            .prop_map(
+                |(
+                    az_count,
+                    instances,
+                    tasks,
+                    releases,
+                    need,
+                    (group, arch, pool),
+                    (chain, constraints, seed),
+                )| Case {
+                    az_count,
+                    instances,
+                    tasks,
+                    releases,
+                    need,
+                    group,
+                    arch,
+                    pool,
+                    chain,
+                    constraints,
+                    seed,
+                },
+            )
+    }
+
+    fn chain_of(k: u8) -> Vec<PlacementStrategy> {
+        use PlacementStrategy::{Binpack, Random, Spread};
+        let cpu = Binpack(BinpackField::Cpu);
+        let mem = Binpack(BinpackField::Memory);
+        let host = Spread(SpreadField::InstanceId);
+        let ty = Spread(SpreadField::Attribute(Attribute::InstanceType));
+        match k {
+            0 => vec![mem],
+            1 => vec![cpu],
+            2 => vec![SPREAD_AZ, mem],
+            3 => vec![SPREAD_AZ, cpu],
+            4 => service_default_strategy().to_vec(),
+            5 => vec![host],
+            6 => vec![],
+            7 => vec![Random],
+            8 => vec![SPREAD_AZ, Random],
+            9 => vec![ty, host, mem],
+            10 => vec![mem, cpu],
+            _ => vec![SPREAD_AZ, host, Random],
+        }
+    }
+
+    fn run_case(case: &Case) {
+        let n = names();
+        let mut c = Cluster::new(case.az_count);
+        for &(az, ty, arm, vcpu, gib, cp, _) in &case.instances {
+            let arch = if arm {
+                CpuArchitecture::Arm64
+            } else {
+                CpuArchitecture::X86_64
+            };
+            let cp = if cp == 0 { None } else { Some(u16::from(cp)) };
+            let az = az % case.az_count as u8;
+            c.add_full(az, ty, arch, Resources::new(vcpu * 1024, gib * 1000), cp);
+        }
+        let mut placed = Vec::new();
+        for &(i, g, cpu, mem) in &case.tasks {
+            if c.instances.is_empty() {
+                break;
+            }
+            let id = InstanceId::from_index(i % c.instances.len());
+            let need = Resources::new(cpu, mem);
+            if c.instances[id.index()].free().fits(need) {
+                let group = Owner::Service(ServiceId(g));
+                c.reserve(id, need, group);
+                placed.push((id, need, group));
+            }
+        }
+        // Drain some instances after they got tasks, so counters cover non-Active ones.
+        for (k, &(.., status)) in case.instances.iter().enumerate() {
+            if status == 0 {
+                c.drain(InstanceId::from_index(k));
+            }
+        }
+        let mut released = BTreeSet::new();
+        for &r in &case.releases {
+            if !placed.is_empty() && released.insert(r % placed.len()) {
+                let (id, need, group) = placed[r % placed.len()];
+                c.release(id, need, group);
+            }
+        }
+        c.placer.assert_consistent(&c.instances);
+
+        let chain = chain_of(case.chain);
+        let mut cons = Vec::new();
+        if case.constraints & 1 != 0 {
+            cons.push(PlacementConstraint::DistinctInstance);
+        }
+        if case.constraints & 2 != 0 {
+            let e = parse("attribute:ecs.availability-zone != us-east-1b").unwrap();
+            cons.push(PlacementConstraint::MemberOf(e.compile(&n)));
+        }
+        if case.constraints & 4 != 0 {
+            let e = parse("attribute:ecs.instance-type in [m5.xlarge, m6g.large] or not attribute:ecs.cpu-architecture == arm64").unwrap();
+            cons.push(PlacementConstraint::MemberOf(e.compile(&n)));
+        }
+        let req = PlacementRequest {
+            need: Resources::new(case.need.0, case.need.1),
+            group: Owner::Service(ServiceId(case.group)),
+            arch: match case.arch {
+                0 => None,
+                1 => Some(CpuArchitecture::X86_64),
+                _ => Some(CpuArchitecture::Arm64),
+            },
+            pool: if case.pool == 0 {
+                Pool::Cluster
+            } else {
+                Pool::CapacityProvider(CapacityProviderId(u16::from(case.pool)))
+            },
+            strategy: &chain,
+            constraints: &cons,
+        };
+        let mut g = RngStreams::new(case.seed).stream(crate::engine::Stream::Placement);
+        // Several placements in a row, reserving each, so the index is exercised as it moves.
+        for _ in 0..4 {
+            let mut g2 = g.clone();
+            let fast = c.placer.place(&req, &c.instances, &mut g);
+            let slow = crate::scheduler::placement::general_scan(&req, &c.instances, &mut g2);
+            assert_eq!(fast, slow, "seed {}", case.seed);
+            match fast {
+                Ok(id) => {
+                    assert!(req.is_candidate(&c.instances[id.index()]));
+                    c.reserve(id, req.need, req.group);
+                }
+                Err(_) => break,
+            }
+        }
+        c.placer.assert_consistent(&c.instances);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+        #[test]
+        fn indexed_placement_equals_general_scan(case in case()) {
+            run_case(&case);
+        }
+    }
+}
