@@ -4,6 +4,11 @@
 //! documentation) with the tag used there: [DOC] documented, [API] API reference, [CODE] read
 //! from AWS source, [OBS] observed, [DERIVED] our inference, [UNCERTAIN] sources disagree.
 //! The report's assumptions section lists the values in force for a run.
+//!
+//! Prices, Fargate sizes and registered-memory overheads live beside the catalog in `cloud`
+//! (`DEFAULT_VM_MEMORY_OVERHEAD_FRACTION`, `DEFAULT_FARGATE_SPOT_PRICE_FACTOR`, …), and the
+//! billing rules (60 s minimums) in `billing`: they are facts about the catalog and the bill,
+//! overridable through `catalog`, and are not repeated here.
 
 use crate::distribution::Latency;
 use crate::engine::SimDuration;
@@ -61,13 +66,6 @@ pub const PROVISIONING_TIMEOUT: SimDuration = SimDuration::from_mins(30);
 /// [UNCERTAIN] 100 in the 2020 blog; now a service quota commonly cited as 500 (§1.8).
 pub const PROVISIONING_TASKS_PER_CLUSTER: u32 = 500;
 
-/// Fraction of nominal instance memory the OS and hypervisor keep from the agent.
-/// [OBS] Karpenter `VM_MEMORY_OVERHEAD_PERCENT=0.075` (§4.5).
-pub const MEMORY_OVERHEAD_FRACTION: f64 = 0.075;
-
-/// `ECS_RESERVED_MEMORY`, subtracted from registered memory. [CODE] agent README: 0 (§4.5).
-pub const RESERVED_MEMORY_MIB: u32 = 0;
-
 /// Fargate task launch token bucket: burst. [DOC] `throttling.md`: 100 burst (§5.5).
 pub const FARGATE_LAUNCH_BURST: u32 = 100;
 
@@ -84,10 +82,6 @@ pub const SERVICE_SCHEDULER_INTERVAL: SimDuration = SimDuration::from_secs(60);
 /// [DERIVED] a modelling bound, not AWS: lets small tasks backfill around a large one
 /// without scanning a million-task queue on every release.
 pub const PLACEMENT_BACKFILL_WINDOW: u32 = 64;
-
-/// Fargate Spot price as a fraction of Fargate on-demand.
-/// [OBS] ecs-reference §7.3 snapshot: 0.01334053 / (0.000011244 × 3600) ≈ 0.33 (≈ 67 % off).
-pub const FARGATE_SPOT_PRICE_FACTOR: f64 = 0.33;
 
 /// EC2 Spot price as a fraction of on-demand.
 /// [UNCERTAIN] AWS says "up to 90 %" off (§7.6); 0.35 is a typical recent discount for

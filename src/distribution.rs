@@ -82,7 +82,9 @@ impl Latency {
         match self {
             Latency::Fixed(d) => format!("fixed({d})"),
             Latency::Uniform { min, max } => format!("uniform({min}..{max})"),
-            Latency::LogNormal { median, sigma } => format!("lognormal(median {median}, sigma {sigma})"),
+            Latency::LogNormal { median, sigma } => {
+                format!("lognormal(median {median}, sigma {sigma})")
+            }
             Latency::Exponential { mean } => format!("exponential(mean {mean})"),
         }
     }

@@ -15,7 +15,11 @@ use ecsim::report::render;
 use ecsim::{RunError, ScenarioError};
 
 #[derive(Parser)]
-#[command(name = "ecsim", version, about = "Discrete-event simulator of Amazon ECS capacity: placement, scaling, failures and cost")]
+#[command(
+    name = "ecsim",
+    version,
+    about = "Discrete-event simulator of Amazon ECS capacity: placement, scaling, failures and cost"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -82,7 +86,12 @@ fn real_main(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
-        Command::Run { file, out, seed, quiet } => {
+        Command::Run {
+            file,
+            out,
+            seed,
+            quiet,
+        } => {
             let scenario = ecsim::load(&file)?;
             let out = out.unwrap_or_else(|| Path::new("results").join(&scenario.name));
             let started = Instant::now();
@@ -93,22 +102,45 @@ fn real_main(cli: Cli) -> anyhow::Result<()> {
                     return;
                 }
                 shown = true;
-                let pct = if p.end.0 == 0 { 100.0 } else { p.now.0 as f64 * 100.0 / p.end.0 as f64 };
+                let pct = if p.end.0 == 0 {
+                    100.0
+                } else {
+                    p.now.0 as f64 * 100.0 / p.end.0 as f64
+                };
                 let rate = p.events as f64 / started.elapsed().as_secs_f64();
-                eprint!("\r  simulated {:>5.1}%  ({} of {})  {:.1} M events/s   ", pct, p.now, p.end, rate / 1e6);
+                eprint!(
+                    "\r  simulated {:>5.1}%  ({} of {})  {:.1} M events/s   ",
+                    pct,
+                    p.now,
+                    p.end,
+                    rate / 1e6
+                );
                 let _ = std::io::stderr().flush();
             };
             let report = ecsim::run(&scenario, seed, &mut progress)?;
             if shown {
                 eprintln!();
             }
-            std::fs::create_dir_all(&out).with_context(|| format!("cannot create output folder {}", out.display()))?;
-            write_atomic(&out.join("summary.json"), render::summary_json(&report.summary).as_bytes())?;
-            write_atomic(&out.join("timeseries.csv"), render::timeseries_csv(&report).as_bytes())?;
-            write_atomic(&out.join("events.jsonl"), render::events_jsonl(&report).as_bytes())?;
+            std::fs::create_dir_all(&out)
+                .with_context(|| format!("cannot create output folder {}", out.display()))?;
+            write_atomic(
+                &out.join("summary.json"),
+                render::summary_json(&report.summary).as_bytes(),
+            )?;
+            write_atomic(
+                &out.join("timeseries.csv"),
+                render::timeseries_csv(&report).as_bytes(),
+            )?;
+            write_atomic(
+                &out.join("events.jsonl"),
+                render::events_jsonl(&report).as_bytes(),
+            )?;
             print!("{}", render::table(&report.summary));
             println!();
-            println!("wrote {}/{{summary.json, timeseries.csv, events.jsonl}}", out.display());
+            println!(
+                "wrote {}/{{summary.json, timeseries.csv, events.jsonl}}",
+                out.display()
+            );
             Ok(())
         }
     }
@@ -117,7 +149,10 @@ fn real_main(cli: Cli) -> anyhow::Result<()> {
 /// Writes `bytes` to a temporary file beside `path`, then renames it into place, so an
 /// interrupted run never leaves a half-written file under the final name.
 fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let tmp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
     let result = (|| -> std::io::Result<()> {
         let mut f = std::fs::File::create(&tmp)?;

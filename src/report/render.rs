@@ -10,7 +10,8 @@ use super::{Report, Summary};
 
 /// `summary.json`, pretty-printed, ending in a newline.
 pub fn summary_json(summary: &Summary) -> String {
-    let mut s = serde_json::to_string_pretty(summary).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    let mut s =
+        serde_json::to_string_pretty(summary).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     s.push('\n');
     s
 }
@@ -58,36 +59,91 @@ pub fn events_jsonl(report: &Report) -> String {
 /// The short table printed on stdout after a run.
 pub fn table(summary: &Summary) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "scenario {}  seed {}  simulated {}", summary.scenario, summary.seed, human_duration(summary.duration_s));
+    let _ = writeln!(
+        out,
+        "scenario {}  seed {}  simulated {}",
+        summary.scenario,
+        summary.seed,
+        human_duration(summary.duration_s)
+    );
     let _ = writeln!(out);
     let _ = writeln!(out, "{:<34} {:>14}", "cost", "USD");
     let _ = writeln!(out, "{:<34} {:>14.4}", "  total", summary.cost.total_usd);
-    let _ = writeln!(out, "{:<34} {:>14.4}", "  per hour", summary.cost.per_hour_usd);
+    let _ = writeln!(
+        out,
+        "{:<34} {:>14.4}",
+        "  per hour", summary.cost.per_hour_usd
+    );
     for (k, v) in &summary.cost.by_capacity_provider {
         let _ = writeln!(out, "{:<34} {:>14.4}", format!("  {k}"), v);
     }
-    let _ = writeln!(out, "{:<34} {:>14.4}", "  idle EC2 (paid, not reserved)", summary.cost.idle_usd);
+    let _ = writeln!(
+        out,
+        "{:<34} {:>14.4}",
+        "  idle EC2 (paid, not reserved)", summary.cost.idle_usd
+    );
     let _ = writeln!(out);
-    let _ = writeln!(out, "{:<34} {:>8.1}%", "EC2 CPU reserved (time-weighted)", summary.reservation.cpu_pct_avg);
-    let _ = writeln!(out, "{:<34} {:>8.1}%", "EC2 memory reserved (time-weighted)", summary.reservation.memory_pct_avg);
-    let _ = writeln!(out, "{:<34} {:>9}", "instances launched / peak", format!("{} / {}", summary.instances.launched, summary.instances.peak));
+    let _ = writeln!(
+        out,
+        "{:<34} {:>8.1}%",
+        "EC2 CPU reserved (time-weighted)", summary.reservation.cpu_pct_avg
+    );
+    let _ = writeln!(
+        out,
+        "{:<34} {:>8.1}%",
+        "EC2 memory reserved (time-weighted)", summary.reservation.memory_pct_avg
+    );
+    let _ = writeln!(
+        out,
+        "{:<34} {:>9}",
+        "instances launched / peak",
+        format!(
+            "{} / {}",
+            summary.instances.launched, summary.instances.peak
+        )
+    );
     let _ = writeln!(out);
     let t = &summary.tasks;
     let _ = writeln!(out, "tasks  submitted {}  started {}  completed {}  failed {} (never placed {})  in flight at end {}", t.submitted, t.started, t.completed, t.failed, t.never_placed, t.in_flight_at_end);
     let w = &summary.wait_time_s;
-    let _ = writeln!(out, "wait to RUNNING (s)  mean {:.1}  p50 {:.1}  p95 {:.1}  p99 {:.1}  max {:.1}", w.mean, w.p50, w.p95, w.p99, w.max);
+    let _ = writeln!(
+        out,
+        "wait to RUNNING (s)  mean {:.1}  p50 {:.1}  p95 {:.1}  p99 {:.1}  max {:.1}",
+        w.mean, w.p50, w.p95, w.p99, w.max
+    );
     if !summary.services.is_empty() {
         let _ = writeln!(out);
-        let _ = writeln!(out, "{:<24} {:>8} {:>8} {:>12} {:>12}", "service", "desired", "running", "min below", "cost USD");
+        let _ = writeln!(
+            out,
+            "{:<24} {:>8} {:>8} {:>12} {:>12}",
+            "service", "desired", "running", "min below", "cost USD"
+        );
         for s in &summary.services {
-            let _ = writeln!(out, "{:<24} {:>8} {:>8} {:>12} {:>12.4}", s.name, s.desired_count, s.running_at_end, s.minutes_below_desired, s.cost_usd);
+            let _ = writeln!(
+                out,
+                "{:<24} {:>8} {:>8} {:>12} {:>12.4}",
+                s.name, s.desired_count, s.running_at_end, s.minutes_below_desired, s.cost_usd
+            );
         }
     }
     if !summary.workloads.is_empty() {
         let _ = writeln!(out);
-        let _ = writeln!(out, "{:<24} {:>9} {:>10} {:>9} {:>10} {:>12}", "workload", "tasks", "completed", "failed", "p95 wait s", "cost USD");
+        let _ = writeln!(
+            out,
+            "{:<24} {:>9} {:>10} {:>9} {:>10} {:>12}",
+            "workload", "tasks", "completed", "failed", "p95 wait s", "cost USD"
+        );
         for wl in &summary.workloads {
-            let _ = writeln!(out, "{:<24} {:>9} {:>10} {:>9} {:>10.1} {:>12.4}", wl.name, wl.tasks.submitted, wl.tasks.completed, wl.tasks.failed, wl.wait_time_s.p95, wl.cost_usd);
+            let _ = writeln!(
+                out,
+                "{:<24} {:>9} {:>10} {:>9} {:>10.1} {:>12.4}",
+                wl.name,
+                wl.tasks.submitted,
+                wl.tasks.completed,
+                wl.tasks.failed,
+                wl.wait_time_s.p95,
+                wl.cost_usd
+            );
         }
     }
     out

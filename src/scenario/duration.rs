@@ -12,7 +12,8 @@ use crate::engine::SimDuration;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Duration(pub SimDuration);
 
-const EXPECTED: &str = "a duration such as \"250ms\", \"90s\", \"5m\", \"2h\", \"7d\" or a number of seconds";
+const EXPECTED: &str =
+    "a duration such as \"250ms\", \"90s\", \"5m\", \"2h\", \"7d\" or a number of seconds";
 
 /// Parses `"90s"`-style text into milliseconds.
 pub fn parse_duration(text: &str) -> Result<SimDuration, String> {
@@ -27,7 +28,11 @@ pub fn parse_duration(text: &str) -> Result<SimDuration, String> {
         "m" | "min" => 60_000,
         "h" => 3_600_000,
         "d" => 86_400_000,
-        other => return Err(format!("unknown unit {other:?} in {text:?}; expected {EXPECTED}")),
+        other => {
+            return Err(format!(
+                "unknown unit {other:?} in {text:?}; expected {EXPECTED}"
+            ))
+        }
     };
     if num.is_empty() {
         return Err(format!("no number in {text:?}; expected {EXPECTED}"));
@@ -78,7 +83,9 @@ impl<'de> Deserialize<'de> for Duration {
             }
             fn visit_i64<E: de::Error>(self, v: i64) -> Result<Duration, E> {
                 if v < 0 {
-                    return Err(E::custom(format!("negative duration {v}; expected {EXPECTED}")));
+                    return Err(E::custom(format!(
+                        "negative duration {v}; expected {EXPECTED}"
+                    )));
                 }
                 self.visit_u64(v as u64)
             }

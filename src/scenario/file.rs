@@ -303,6 +303,9 @@ pub struct AlibabaFile {
     /// Machine memory that `plan_mem = 1.0` stands for.
     #[serde(default)]
     pub machine_memory_mib: Option<u32>,
+    /// Replay one job in N (jobs whose id is a multiple of N).
+    #[serde(default)]
+    pub job_sample: Option<u32>,
 }
 
 /// SWF reader options.
@@ -425,9 +428,6 @@ pub struct SettingsFile {
     /// Queued tasks examined per placement pass (backfill window).
     #[serde(default)]
     pub placement_backfill_window: Option<u32>,
-    /// Fargate Spot price as a fraction of Fargate on-demand.
-    #[serde(default)]
-    pub fargate_spot_price_factor: Option<f64>,
     /// Stop the run with an error after this many events.
     #[serde(default)]
     pub max_events: Option<u64>,

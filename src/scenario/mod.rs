@@ -278,10 +278,8 @@ pub struct Settings {
     pub provisioning_timeout: SimDuration,
     /// PROVISIONING tasks per cluster.
     pub provisioning_tasks_per_cluster: u32,
-    /// OS/hypervisor memory fraction.
-    pub memory_overhead_fraction: f64,
-    /// `ECS_RESERVED_MEMORY`.
-    pub reserved_memory_mib: u32,
+    /// Memory the OS, hypervisor and `ECS_RESERVED_MEMORY` keep from registration.
+    pub memory_overhead: crate::cloud::MemoryOverhead,
     /// Fargate launch burst.
     pub fargate_launch_burst: u32,
     /// Fargate launches per second.
@@ -290,8 +288,6 @@ pub struct Settings {
     pub service_scheduler_interval: SimDuration,
     /// Placement backfill window.
     pub placement_backfill_window: u32,
-    /// Fargate Spot price factor.
-    pub fargate_spot_price_factor: f64,
     /// Event budget.
     pub max_events: u64,
     /// Event log cap.

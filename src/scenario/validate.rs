@@ -6,11 +6,11 @@ use super::file::*;
 use super::*;
 use crate::cloud::{fargate, Catalog};
 use crate::defaults;
+use crate::engine::SimTime;
 use crate::ids::{AsgId, AzId, CapacityProviderId, TaskDefId};
 use crate::scheduler::placement::{
     expression, Attribute, BinpackField, PlacementConstraint, PlacementStrategy, SpreadField,
 };
-use crate::engine::SimTime;
 use crate::units::{CpuUnits, MemoryMib, CPU_UNITS_PER_VCPU};
 use crate::workload::{DurationDistribution, GeneratedSource};
 
@@ -25,8 +25,8 @@ const MAX_STRATEGY_ITEMS: usize = 20;
 const MAX_BASE: i64 = 100_000;
 /// `weight` range. [DOC] §2.1: 0–1000.
 const MAX_WEIGHT: i64 = 1000;
-/// Placement strategy rules per service. [API] CreateService allows 5 (the 2023 guide says 4).
-const MAX_PLACEMENT_STRATEGIES: usize = 5;
+/// Placement strategy rules per service: [DOC] §4.2, 4 (2023 guide).
+const MAX_PLACEMENT_STRATEGIES: usize = crate::scheduler::placement::MAX_STRATEGY_RULES;
 /// Constraints per task. [DOC] §4.2: 10 (task definition and run time combined).
 const MAX_PLACEMENT_CONSTRAINTS: usize = 10;
 /// `desiredCount` cap we accept (a limit on everything).
@@ -131,7 +131,10 @@ impl Validator {
         if duration.0 == 0 {
             self.problem("duration", "expected a positive duration");
         } else if duration > defaults::MAX_DURATION {
-            self.problem("duration", format!("{} is over the limit of 366 days", duration));
+            self.problem(
+                "duration",
+                format!("{} is over the limit of 366 days", duration),
+            );
         }
 
         let catalog = self.catalog(&raw);
@@ -155,9 +158,15 @@ impl Validator {
             }
             for (i, az) in c.availability_zones.iter().enumerate() {
                 if az.trim().is_empty() {
-                    self.problem(format!("cluster.availabilityZones[{i}]"), "expected a zone name");
+                    self.problem(
+                        format!("cluster.availabilityZones[{i}]"),
+                        "expected a zone name",
+                    );
                 } else if azs.contains(az) {
-                    self.problem(format!("cluster.availabilityZones[{i}]"), format!("{az:?} is listed twice"));
+                    self.problem(
+                        format!("cluster.availabilityZones[{i}]"),
+                        format!("{az:?} is listed twice"),
+                    );
                 } else {
                     azs.push(az.clone());
                 }
@@ -168,10 +177,15 @@ impl Validator {
         let mut asgs: Vec<AutoScalingGroupSpec> = Vec::new();
         for (i, item) in raw.auto_scaling_groups.iter().enumerate() {
             let path = format!("autoScalingGroups[{i}]");
-            let Some(a) = self.lenient(&path, item) else { continue };
+            let Some(a) = self.lenient(&path, item) else {
+                continue;
+            };
             if let Some(spec) = self.asg(&path, a, &azs, catalog.as_ref()) {
                 if asgs.iter().any(|x| x.name == spec.name) {
-                    self.problem(format!("{path}.autoScalingGroupName"), format!("{:?} is defined twice", spec.name));
+                    self.problem(
+                        format!("{path}.autoScalingGroupName"),
+                        format!("{:?} is defined twice", spec.name),
+                    );
                 }
                 asgs.push(spec);
             }
@@ -181,7 +195,9 @@ impl Validator {
         let mut providers: Vec<CapacityProvider> = Vec::new();
         for (i, item) in raw.capacity_providers.iter().enumerate() {
             let path = format!("capacityProviders[{i}]");
-            let Some(p) = self.lenient(&path, item) else { continue };
+            let Some(p) = self.lenient(&path, item) else {
+                continue;
+            };
             self.provider(&path, p, &mut providers, &mut asgs);
         }
         for (name, kind) in [
@@ -205,7 +221,10 @@ impl Validator {
                     Some(idx) => {
                         let id = CapacityProviderId::from_index(idx);
                         if associated.contains(&id) {
-                            self.problem(format!("cluster.capacityProviders[{i}]"), format!("{name:?} is listed twice"));
+                            self.problem(
+                                format!("cluster.capacityProviders[{i}]"),
+                                format!("{name:?} is listed twice"),
+                            );
                         } else {
                             associated.push(id);
                         }
@@ -233,10 +252,15 @@ impl Validator {
         let mut task_defs: Vec<TaskDefinition> = Vec::new();
         for (i, item) in raw.task_definitions.iter().enumerate() {
             let path = format!("taskDefinitions[{i}]");
-            let Some(t) = self.lenient(&path, item) else { continue };
+            let Some(t) = self.lenient(&path, item) else {
+                continue;
+            };
             if let Some(td) = self.task_definition(&path, t) {
                 if task_defs.iter().any(|x| x.family == td.family) {
-                    self.problem(format!("{path}.family"), format!("{:?} is defined twice", td.family));
+                    self.problem(
+                        format!("{path}.family"),
+                        format!("{:?} is defined twice", td.family),
+                    );
                 }
                 task_defs.push(td);
             }
@@ -257,10 +281,15 @@ impl Validator {
         let mut services = Vec::new();
         for (i, item) in raw.services.iter().enumerate() {
             let path = format!("services[{i}]");
-            let Some(s) = self.lenient(&path, item) else { continue };
+            let Some(s) = self.lenient(&path, item) else {
+                continue;
+            };
             if let Some(spec) = self.service(&path, s, &names, &default_strategy) {
                 if services.iter().any(|x: &ServiceSpec| x.name == spec.name) {
-                    self.problem(format!("{path}.serviceName"), format!("{:?} is defined twice", spec.name));
+                    self.problem(
+                        format!("{path}.serviceName"),
+                        format!("{:?} is defined twice", spec.name),
+                    );
                 }
                 services.push(spec);
             }
@@ -268,23 +297,36 @@ impl Validator {
         let mut workloads = Vec::new();
         for (i, item) in raw.workloads.iter().enumerate() {
             let path = format!("workloads[{i}]");
-            let Some(w) = self.lenient(&path, item) else { continue };
+            let Some(w) = self.lenient(&path, item) else {
+                continue;
+            };
             if let Some(spec) = self.workload(&path, w, &names, &default_strategy, duration) {
                 if workloads.iter().any(|x: &WorkloadSpec| x.name == spec.name) {
-                    self.problem(format!("{path}.name"), format!("{:?} is defined twice", spec.name));
+                    self.problem(
+                        format!("{path}.name"),
+                        format!("{:?} is defined twice", spec.name),
+                    );
                 }
                 workloads.push(spec);
             }
         }
         if services.len() > usize::from(u16::MAX) || workloads.len() > usize::from(u16::MAX) {
-            self.problem("services", "expected at most 65535 services and 65535 workloads");
+            self.problem(
+                "services",
+                "expected at most 65535 services and 65535 workloads",
+            );
         }
         if services.is_empty() && workloads.is_empty() && self.problems.is_empty() {
-            self.problem("services", "expected at least one service or workload: nothing would run");
+            self.problem(
+                "services",
+                "expected at least one service or workload: nothing would run",
+            );
         }
 
         let cluster = Cluster {
-            name: cluster_raw.map(|c| c.cluster_name.clone()).unwrap_or_default(),
+            name: cluster_raw
+                .map(|c| c.cluster_name.clone())
+                .unwrap_or_default(),
             availability_zones: names.azs,
             capacity_providers: names.associated,
             default_strategy,
@@ -315,10 +357,13 @@ impl Validator {
             let path = self.base_dir.join(file);
             match crate::cloud::load_overrides(&path) {
                 Ok(o) => {
-                    if let Err(problems) = catalog.apply(o) {
+                    if let Err(problems) = catalog.apply(&o) {
                         ok = false;
                         for p in problems {
-                            self.problem(format!("catalogFile({}).{}", path.display(), p.path), p.message);
+                            self.problem(
+                                format!("catalogFile({}).{}", path.display(), p.path),
+                                p.expected,
+                            );
                         }
                     }
                 }
@@ -330,10 +375,10 @@ impl Validator {
         }
         if let Some(inline) = &raw.catalog {
             if let Some(o) = self.lenient("catalog", inline) {
-                if let Err(problems) = catalog.apply(o.clone()) {
+                if let Err(problems) = catalog.apply(o) {
                     ok = false;
                     for p in problems {
-                        self.problem(format!("catalog.{}", p.path), p.message);
+                        self.problem(format!("catalog.{}", p.path), p.expected);
                     }
                 }
             } else {
@@ -346,20 +391,36 @@ impl Validator {
     fn latency(&mut self, path: &str, raw: Option<&LatencyFile>, default: Latency) -> Latency {
         let Some(raw) = raw else { return default };
         match raw {
-            LatencyFile::Fixed(d) | LatencyFile::Shaped(LatencyShape::Fixed(d)) => Latency::Fixed(d.0),
+            LatencyFile::Fixed(d) | LatencyFile::Shaped(LatencyShape::Fixed(d)) => {
+                Latency::Fixed(d.0)
+            }
             LatencyFile::Shaped(LatencyShape::Uniform { min, max }) => {
                 if max.0 < min.0 {
-                    self.problem(format!("{path}.uniform"), format!("expected min ≤ max, found min {} > max {}", min.0, max.0));
+                    self.problem(
+                        format!("{path}.uniform"),
+                        format!("expected min ≤ max, found min {} > max {}", min.0, max.0),
+                    );
                 }
-                Latency::Uniform { min: min.0, max: max.0 }
+                Latency::Uniform {
+                    min: min.0,
+                    max: max.0,
+                }
             }
             LatencyFile::Shaped(LatencyShape::LogNormal { median, sigma }) => {
                 if !(sigma.is_finite() && *sigma >= 0.0 && *sigma <= 5.0) {
-                    self.problem(format!("{path}.logNormal.sigma"), format!("expected a number in [0, 5], found {sigma}"));
+                    self.problem(
+                        format!("{path}.logNormal.sigma"),
+                        format!("expected a number in [0, 5], found {sigma}"),
+                    );
                 }
-                Latency::LogNormal { median: median.0, sigma: *sigma }
+                Latency::LogNormal {
+                    median: median.0,
+                    sigma: *sigma,
+                }
             }
-            LatencyFile::Shaped(LatencyShape::Exponential { mean }) => Latency::Exponential { mean: mean.0 },
+            LatencyFile::Shaped(LatencyShape::Exponential { mean }) => {
+                Latency::Exponential { mean: mean.0 }
+            }
         }
     }
 
@@ -370,56 +431,134 @@ impl Validator {
             Some(l) => self.lenient("settings", l)?,
         };
         let p = "settings";
-        let memory_overhead_fraction = s.memory_overhead_fraction.unwrap_or(defaults::MEMORY_OVERHEAD_FRACTION);
-        if !(0.0..0.9).contains(&memory_overhead_fraction) {
-            self.problem(format!("{p}.memoryOverheadFraction"), format!("expected a fraction in [0, 0.9), found {memory_overhead_fraction}"));
-        }
-        let fargate_spot_price_factor = s.fargate_spot_price_factor.unwrap_or(defaults::FARGATE_SPOT_PRICE_FACTOR);
-        if !(fargate_spot_price_factor > 0.0 && fargate_spot_price_factor <= 1.0) {
-            self.problem(format!("{p}.fargateSpotPriceFactor"), format!("expected a fraction in (0, 1], found {fargate_spot_price_factor}"));
-        }
+        let memory_overhead_fraction = s
+            .memory_overhead_fraction
+            .unwrap_or(crate::cloud::DEFAULT_VM_MEMORY_OVERHEAD_FRACTION);
+        let reserved = MemoryMib(
+            s.reserved_memory_mib
+                .unwrap_or(crate::cloud::DEFAULT_ECS_RESERVED_MEMORY_MIB),
+        );
+        let memory_overhead =
+            match crate::cloud::MemoryOverhead::from_fraction(memory_overhead_fraction, reserved) {
+                Some(m) if memory_overhead_fraction < 0.9 => m,
+                _ => {
+                    self.problem(
+                        format!("{p}.memoryOverheadFraction"),
+                        format!(
+                            "expected a fraction in [0, 0.9), found {memory_overhead_fraction}"
+                        ),
+                    );
+                    crate::cloud::MemoryOverhead::default()
+                }
+            };
         let positive = |v: &mut Validator, name: &str, val: u64| {
             if val == 0 {
                 v.problem(format!("{p}.{name}"), "expected a positive value");
             }
         };
         let settings = Settings {
-            instance_running_latency: self.latency(&format!("{p}.instanceRunningLatency"), s.instance_running_latency.as_ref(), defaults::INSTANCE_RUNNING_LATENCY),
-            agent_registration_latency: self.latency(&format!("{p}.agentRegistrationLatency"), s.agent_registration_latency.as_ref(), defaults::AGENT_REGISTRATION_LATENCY),
-            ec2_task_start_latency: self.latency(&format!("{p}.ec2TaskStartLatency"), s.ec2_task_start_latency.as_ref(), defaults::EC2_TASK_START_LATENCY),
-            fargate_provisioning_latency: self.latency(&format!("{p}.fargateProvisioningLatency"), s.fargate_provisioning_latency.as_ref(), defaults::FARGATE_PROVISIONING_LATENCY),
-            fargate_task_start_latency: self.latency(&format!("{p}.fargateTaskStartLatency"), s.fargate_task_start_latency.as_ref(), defaults::FARGATE_TASK_START_LATENCY),
-            task_stop_latency: self.latency(&format!("{p}.taskStopLatency"), s.task_stop_latency.as_ref(), defaults::TASK_STOP_LATENCY),
-            provisioning_timeout: s.provisioning_timeout.map_or(defaults::PROVISIONING_TIMEOUT, |d| d.0),
-            provisioning_tasks_per_cluster: s.provisioning_tasks_per_cluster.unwrap_or(defaults::PROVISIONING_TASKS_PER_CLUSTER),
-            memory_overhead_fraction,
-            reserved_memory_mib: s.reserved_memory_mib.unwrap_or(defaults::RESERVED_MEMORY_MIB),
-            fargate_launch_burst: s.fargate_launch_burst.unwrap_or(defaults::FARGATE_LAUNCH_BURST),
-            fargate_launch_rate_per_second: s.fargate_launch_rate_per_second.unwrap_or(defaults::FARGATE_LAUNCH_RATE_PER_SECOND),
-            service_scheduler_interval: s.service_scheduler_interval.map_or(defaults::SERVICE_SCHEDULER_INTERVAL, |d| d.0),
-            placement_backfill_window: s.placement_backfill_window.unwrap_or(defaults::PLACEMENT_BACKFILL_WINDOW),
-            fargate_spot_price_factor,
+            instance_running_latency: self.latency(
+                &format!("{p}.instanceRunningLatency"),
+                s.instance_running_latency.as_ref(),
+                defaults::INSTANCE_RUNNING_LATENCY,
+            ),
+            agent_registration_latency: self.latency(
+                &format!("{p}.agentRegistrationLatency"),
+                s.agent_registration_latency.as_ref(),
+                defaults::AGENT_REGISTRATION_LATENCY,
+            ),
+            ec2_task_start_latency: self.latency(
+                &format!("{p}.ec2TaskStartLatency"),
+                s.ec2_task_start_latency.as_ref(),
+                defaults::EC2_TASK_START_LATENCY,
+            ),
+            fargate_provisioning_latency: self.latency(
+                &format!("{p}.fargateProvisioningLatency"),
+                s.fargate_provisioning_latency.as_ref(),
+                defaults::FARGATE_PROVISIONING_LATENCY,
+            ),
+            fargate_task_start_latency: self.latency(
+                &format!("{p}.fargateTaskStartLatency"),
+                s.fargate_task_start_latency.as_ref(),
+                defaults::FARGATE_TASK_START_LATENCY,
+            ),
+            task_stop_latency: self.latency(
+                &format!("{p}.taskStopLatency"),
+                s.task_stop_latency.as_ref(),
+                defaults::TASK_STOP_LATENCY,
+            ),
+            provisioning_timeout: s
+                .provisioning_timeout
+                .map_or(defaults::PROVISIONING_TIMEOUT, |d| d.0),
+            provisioning_tasks_per_cluster: s
+                .provisioning_tasks_per_cluster
+                .unwrap_or(defaults::PROVISIONING_TASKS_PER_CLUSTER),
+            memory_overhead,
+            fargate_launch_burst: s
+                .fargate_launch_burst
+                .unwrap_or(defaults::FARGATE_LAUNCH_BURST),
+            fargate_launch_rate_per_second: s
+                .fargate_launch_rate_per_second
+                .unwrap_or(defaults::FARGATE_LAUNCH_RATE_PER_SECOND),
+            service_scheduler_interval: s
+                .service_scheduler_interval
+                .map_or(defaults::SERVICE_SCHEDULER_INTERVAL, |d| d.0),
+            placement_backfill_window: s
+                .placement_backfill_window
+                .unwrap_or(defaults::PLACEMENT_BACKFILL_WINDOW),
             max_events: s.max_events.unwrap_or(defaults::MAX_EVENTS),
             event_log_limit: s.event_log_limit.unwrap_or(defaults::EVENT_LOG_LIMIT),
         };
         positive(self, "provisioningTimeout", settings.provisioning_timeout.0);
-        positive(self, "provisioningTasksPerCluster", settings.provisioning_tasks_per_cluster.into());
-        positive(self, "fargateLaunchBurst", settings.fargate_launch_burst.into());
-        positive(self, "fargateLaunchRatePerSecond", settings.fargate_launch_rate_per_second.into());
-        positive(self, "serviceSchedulerInterval", settings.service_scheduler_interval.0);
-        positive(self, "placementBackfillWindow", settings.placement_backfill_window.into());
+        positive(
+            self,
+            "provisioningTasksPerCluster",
+            settings.provisioning_tasks_per_cluster.into(),
+        );
+        positive(
+            self,
+            "fargateLaunchBurst",
+            settings.fargate_launch_burst.into(),
+        );
+        positive(
+            self,
+            "fargateLaunchRatePerSecond",
+            settings.fargate_launch_rate_per_second.into(),
+        );
+        positive(
+            self,
+            "serviceSchedulerInterval",
+            settings.service_scheduler_interval.0,
+        );
+        positive(
+            self,
+            "placementBackfillWindow",
+            settings.placement_backfill_window.into(),
+        );
         positive(self, "maxEvents", settings.max_events);
         Some(settings)
     }
 
-    fn asg(&mut self, path: &str, a: &AutoScalingGroupFile, azs: &[String], catalog: Option<&Catalog>) -> Option<AutoScalingGroupSpec> {
+    fn asg(
+        &mut self,
+        path: &str,
+        a: &AutoScalingGroupFile,
+        azs: &[String],
+        catalog: Option<&Catalog>,
+    ) -> Option<AutoScalingGroupSpec> {
         let before = self.problems.len();
         if a.auto_scaling_group_name.trim().is_empty() {
-            self.problem(format!("{path}.autoScalingGroupName"), "expected a non-empty name");
+            self.problem(
+                format!("{path}.autoScalingGroupName"),
+                "expected a non-empty name",
+            );
         }
         let mut types = Vec::new();
         if a.instance_types.is_empty() {
-            self.problem(format!("{path}.instanceTypes"), "expected at least one instance type, e.g. [\"m5.large\"]");
+            self.problem(
+                format!("{path}.instanceTypes"),
+                "expected at least one instance type, e.g. [\"m5.large\"]",
+            );
         }
         if let Some(catalog) = catalog {
             for (i, t) in a.instance_types.iter().enumerate() {
@@ -437,12 +576,21 @@ impl Validator {
             None => asg_azs = (0..azs.len()).map(AzId::from_index).collect(),
             Some(list) => {
                 if list.is_empty() {
-                    self.problem(format!("{path}.availabilityZones"), "expected at least one zone (or leave it out for all of the cluster's)");
+                    self.problem(
+                        format!("{path}.availabilityZones"),
+                        "expected at least one zone (or leave it out for all of the cluster's)",
+                    );
                 }
                 for (i, z) in list.iter().enumerate() {
                     match azs.iter().position(|x| x == z) {
                         Some(idx) => asg_azs.push(AzId::from_index(idx)),
-                        None => self.problem(format!("{path}.availabilityZones[{i}]"), format!("{z:?} is not one of cluster.availabilityZones ({})", list_strs(azs))),
+                        None => self.problem(
+                            format!("{path}.availabilityZones[{i}]"),
+                            format!(
+                                "{z:?} is not one of cluster.availabilityZones ({})",
+                                list_strs(azs)
+                            ),
+                        ),
                     }
                 }
             }
@@ -450,7 +598,10 @@ impl Validator {
         let max_allowed = i64::from(defaults::MAX_INSTANCES_PER_ASG);
         let in_range = |v: &mut Validator, field: &str, x: i64| -> u32 {
             if !(0..=max_allowed).contains(&x) {
-                v.problem(format!("{path}.{field}"), format!("expected 0..={max_allowed}, found {x}"));
+                v.problem(
+                    format!("{path}.{field}"),
+                    format!("expected 0..={max_allowed}, found {x}"),
+                );
                 0
             } else {
                 x as u32
@@ -458,9 +609,16 @@ impl Validator {
         };
         let min_size = in_range(self, "minSize", a.min_size);
         let max_size = in_range(self, "maxSize", a.max_size);
-        let desired_capacity = in_range(self, "desiredCapacity", a.desired_capacity.unwrap_or(a.min_size));
+        let desired_capacity = in_range(
+            self,
+            "desiredCapacity",
+            a.desired_capacity.unwrap_or(a.min_size),
+        );
         if min_size > max_size {
-            self.problem(format!("{path}.minSize"), format!("expected minSize ≤ maxSize, found {min_size} > {max_size}"));
+            self.problem(
+                format!("{path}.minSize"),
+                format!("expected minSize ≤ maxSize, found {min_size} > {max_size}"),
+            );
         }
         if desired_capacity < min_size || desired_capacity > max_size {
             self.problem(format!("{path}.desiredCapacity"), format!("expected minSize ≤ desiredCapacity ≤ maxSize, found {desired_capacity} outside {min_size}..={max_size}"));
@@ -469,20 +627,32 @@ impl Validator {
             None | Some("on-demand") => false,
             Some("spot") => true,
             Some(other) => {
-                self.problem(format!("{path}.purchaseOption"), format!("expected \"on-demand\" or \"spot\", found {other:?}"));
+                self.problem(
+                    format!("{path}.purchaseOption"),
+                    format!("expected \"on-demand\" or \"spot\", found {other:?}"),
+                );
                 false
             }
         };
         let price_factor = if spot {
-            a.spot_price_factor.unwrap_or(defaults::EC2_SPOT_PRICE_FACTOR)
+            a.spot_price_factor
+                .unwrap_or(defaults::EC2_SPOT_PRICE_FACTOR)
         } else {
             if a.spot_price_factor.is_some() {
-                self.problem(format!("{path}.spotPriceFactor"), "only meaningful with \"purchaseOption\": \"spot\"");
+                self.problem(
+                    format!("{path}.spotPriceFactor"),
+                    "only meaningful with \"purchaseOption\": \"spot\"",
+                );
             }
             1.0
         };
         if !(price_factor > 0.0 && price_factor <= 1.0) {
-            self.problem(format!("{path}.spotPriceFactor"), format!("expected a fraction of the on-demand price in (0, 1], found {price_factor}"));
+            self.problem(
+                format!("{path}.spotPriceFactor"),
+                format!(
+                    "expected a fraction of the on-demand price in (0, 1], found {price_factor}"
+                ),
+            );
         }
         if self.problems.len() > before {
             return None;
@@ -500,7 +670,13 @@ impl Validator {
         })
     }
 
-    fn provider(&mut self, path: &str, p: &CapacityProviderFile, providers: &mut Vec<CapacityProvider>, asgs: &mut [AutoScalingGroupSpec]) {
+    fn provider(
+        &mut self,
+        path: &str,
+        p: &CapacityProviderFile,
+        providers: &mut Vec<CapacityProvider>,
+        asgs: &mut [AutoScalingGroupSpec],
+    ) {
         let name = p.name.trim();
         if name.is_empty() {
             self.problem(format!("{path}.name"), "expected a non-empty name");
@@ -525,7 +701,10 @@ impl Validator {
         let Some(asg_idx) = asgs.iter().position(|a| a.name == asg_name) else {
             self.problem(
                 format!("{path}.autoScalingGroupProvider.autoScalingGroupArn"),
-                format!("no Auto Scaling group named {asg_name:?}; expected one of {}", list(asgs.iter().map(|a| a.name.as_str()))),
+                format!(
+                    "no Auto Scaling group named {asg_name:?}; expected one of {}",
+                    list(asgs.iter().map(|a| a.name.as_str()))
+                ),
             );
             return;
         };
@@ -542,14 +721,22 @@ impl Validator {
                 Some("ENABLED") => true,
                 Some("DISABLED") => false,
                 Some(o) => {
-                    v.problem(format!("{path}.autoScalingGroupProvider.{field}"), format!("expected \"ENABLED\" or \"DISABLED\", found {o:?}"));
+                    v.problem(
+                        format!("{path}.autoScalingGroupProvider.{field}"),
+                        format!("expected \"ENABLED\" or \"DISABLED\", found {o:?}"),
+                    );
                     default
                 }
             }
         };
         // [API] AutoScalingGroupProvider: managed termination protection is off by default;
         // [DOC] managed draining is on by default when a provider is created (§1.7).
-        let managed_termination_protection = flag(self, "managedTerminationProtection", &g.managed_termination_protection, false);
+        let managed_termination_protection = flag(
+            self,
+            "managedTerminationProtection",
+            &g.managed_termination_protection,
+            false,
+        );
         let managed_draining = flag(self, "managedDraining", &g.managed_draining, true);
         asgs[asg_idx].capacity_provider = Some(id);
         providers.push(CapacityProvider {
@@ -560,17 +747,39 @@ impl Validator {
         });
     }
 
-    fn strategy(&mut self, path: &str, items: &[StrategyItemFile], providers: &[CapacityProvider], associated: &[CapacityProviderId]) -> Option<Vec<StrategyItem>> {
+    fn strategy(
+        &mut self,
+        path: &str,
+        items: &[StrategyItemFile],
+        providers: &[CapacityProvider],
+        associated: &[CapacityProviderId],
+    ) -> Option<Vec<StrategyItem>> {
         let before = self.problems.len();
         if items.len() > MAX_STRATEGY_ITEMS {
-            self.problem(path, format!("expected at most {MAX_STRATEGY_ITEMS} items, found {}", items.len()));
+            self.problem(
+                path,
+                format!(
+                    "expected at most {MAX_STRATEGY_ITEMS} items, found {}",
+                    items.len()
+                ),
+            );
         }
         let mut out: Vec<StrategyItem> = Vec::new();
         let mut with_base = 0;
         for (i, it) in items.iter().enumerate() {
             let ip = format!("{path}[{i}]");
-            let Some(idx) = providers.iter().position(|p| p.name == it.capacity_provider) else {
-                self.problem(format!("{ip}.capacityProvider"), format!("no capacity provider named {:?}; expected one of {}", it.capacity_provider, list(providers.iter().map(|p| p.name.as_str()))));
+            let Some(idx) = providers
+                .iter()
+                .position(|p| p.name == it.capacity_provider)
+            else {
+                self.problem(
+                    format!("{ip}.capacityProvider"),
+                    format!(
+                        "no capacity provider named {:?}; expected one of {}",
+                        it.capacity_provider,
+                        list(providers.iter().map(|p| p.name.as_str()))
+                    ),
+                );
                 continue;
             };
             let id = CapacityProviderId::from_index(idx);
@@ -578,11 +787,17 @@ impl Validator {
                 self.problem(format!("{ip}.capacityProvider"), format!("{:?} is not associated with the cluster; add it to cluster.capacityProviders", it.capacity_provider));
             }
             if out.iter().any(|x| x.capacity_provider == id) {
-                self.problem(format!("{ip}.capacityProvider"), format!("{:?} appears twice in the strategy", it.capacity_provider));
+                self.problem(
+                    format!("{ip}.capacityProvider"),
+                    format!("{:?} appears twice in the strategy", it.capacity_provider),
+                );
             }
             let base = it.base.unwrap_or(0);
             if !(0..=MAX_BASE).contains(&base) {
-                self.problem(format!("{ip}.base"), format!("expected 0..={MAX_BASE}, found {base}"));
+                self.problem(
+                    format!("{ip}.base"),
+                    format!("expected 0..={MAX_BASE}, found {base}"),
+                );
             }
             if base > 0 {
                 with_base += 1;
@@ -590,7 +805,10 @@ impl Validator {
             // [DOC] §2.1: the API default weight is 0.
             let weight = it.weight.unwrap_or(0);
             if !(0..=MAX_WEIGHT).contains(&weight) {
-                self.problem(format!("{ip}.weight"), format!("expected 0..={MAX_WEIGHT}, found {weight}"));
+                self.problem(
+                    format!("{ip}.weight"),
+                    format!("expected 0..={MAX_WEIGHT}, found {weight}"),
+                );
             }
             out.push(StrategyItem {
                 capacity_provider: id,
@@ -606,13 +824,24 @@ impl Validator {
         }
         // [DOC] §2.1: only one provider may have a base; at least one weight must be > 0.
         if with_base > 1 {
-            self.problem(path, "only one capacity provider in a strategy can have a base");
+            self.problem(
+                path,
+                "only one capacity provider in a strategy can have a base",
+            );
         }
         if out.iter().all(|x| x.weight == 0) {
             self.problem(path, "at least one capacity provider must have a weight greater than 0 (the API default weight is 0)");
         }
         // [DOC] §2.1: a strategy holds ASG providers or Fargate providers, never both.
-        let fargate = out.iter().filter(|x| !matches!(providers[x.capacity_provider.index()].kind, CapacityProviderKind::AutoScalingGroup(_))).count();
+        let fargate = out
+            .iter()
+            .filter(|x| {
+                !matches!(
+                    providers[x.capacity_provider.index()].kind,
+                    CapacityProviderKind::AutoScalingGroup(_)
+                )
+            })
+            .count();
         if fargate != 0 && fargate != out.len() {
             self.problem(path, "a strategy may contain Auto Scaling group providers or FARGATE/FARGATE_SPOT, not both");
         }
@@ -634,28 +863,53 @@ impl Validator {
                     match c.as_str() {
                         "EC2" => e = true,
                         "FARGATE" => f = true,
-                        "EXTERNAL" | "MANAGED_INSTANCES" => self.problem(format!("{path}.requiresCompatibilities[{i}]"), format!("{c:?} capacity is not modelled; expected \"EC2\" or \"FARGATE\"")),
-                        other => self.problem(format!("{path}.requiresCompatibilities[{i}]"), format!("expected \"EC2\" or \"FARGATE\", found {other:?}")),
+                        "EXTERNAL" | "MANAGED_INSTANCES" => self.problem(
+                            format!("{path}.requiresCompatibilities[{i}]"),
+                            format!(
+                                "{c:?} capacity is not modelled; expected \"EC2\" or \"FARGATE\""
+                            ),
+                        ),
+                        other => self.problem(
+                            format!("{path}.requiresCompatibilities[{i}]"),
+                            format!("expected \"EC2\" or \"FARGATE\", found {other:?}"),
+                        ),
                     }
                 }
                 (e, f)
             }
         };
-        let arch = match t.runtime_platform.as_ref().and_then(|r| r.cpu_architecture.as_deref()) {
+        let arch = match t
+            .runtime_platform
+            .as_ref()
+            .and_then(|r| r.cpu_architecture.as_deref())
+        {
             None | Some("X86_64") => CpuArchitecture::X86_64,
             Some("ARM64") => CpuArchitecture::Arm64,
             Some(o) => {
-                self.problem(format!("{path}.runtimePlatform.cpuArchitecture"), format!("expected \"X86_64\" or \"ARM64\", found {o:?}"));
+                self.problem(
+                    format!("{path}.runtimePlatform.cpuArchitecture"),
+                    format!("expected \"X86_64\" or \"ARM64\", found {o:?}"),
+                );
                 CpuArchitecture::X86_64
             }
         };
-        if let Some(os) = t.runtime_platform.as_ref().and_then(|r| r.operating_system_family.as_deref()) {
+        if let Some(os) = t
+            .runtime_platform
+            .as_ref()
+            .and_then(|r| r.operating_system_family.as_deref())
+        {
             if os != "LINUX" {
                 self.problem(format!("{path}.runtimePlatform.operatingSystemFamily"), format!("only \"LINUX\" is modelled (Windows billing minimums and sizes differ), found {os:?}"));
             }
         }
-        let cpu = t.cpu.as_ref().and_then(|v| self.cpu_value(&format!("{path}.cpu"), v));
-        let memory = t.memory.as_ref().and_then(|v| self.memory_value(&format!("{path}.memory"), v));
+        let cpu = t
+            .cpu
+            .as_ref()
+            .and_then(|v| self.cpu_value(&format!("{path}.cpu"), v));
+        let memory = t
+            .memory
+            .as_ref()
+            .and_then(|v| self.memory_value(&format!("{path}.memory"), v));
         // Without task-level values, add up the containers (EC2 only; Fargate requires them).
         let (mut c_cpu, mut c_mem, mut any_mem) = (0u32, 0u32, false);
         for (i, c) in t.container_definitions.iter().flatten().enumerate() {
@@ -663,7 +917,10 @@ impl Validator {
             if let Some(v) = c.get("cpu") {
                 match v.as_u64() {
                     Some(x) if x <= 1_000_000 => c_cpu += x as u32,
-                    _ => self.problem(format!("{cp}.cpu"), format!("expected CPU units as a whole number, found {v}")),
+                    _ => self.problem(
+                        format!("{cp}.cpu"),
+                        format!("expected CPU units as a whole number, found {v}"),
+                    ),
                 }
             }
             let m = c.get("memory").or_else(|| c.get("memoryReservation"));
@@ -673,7 +930,10 @@ impl Validator {
                         c_mem += x as u32;
                         any_mem = true;
                     }
-                    _ => self.problem(format!("{cp}.memory"), format!("expected MiB as a whole number, found {v}")),
+                    _ => self.problem(
+                        format!("{cp}.memory"),
+                        format!("expected MiB as a whole number, found {v}"),
+                    ),
                 }
             }
         }
@@ -688,7 +948,10 @@ impl Validator {
         };
         if fargate_compatible {
             if t.cpu.is_none() {
-                self.problem(format!("{path}.cpu"), "Fargate requires task-level cpu (e.g. \"256\" or \".25 vCPU\")");
+                self.problem(
+                    format!("{path}.cpu"),
+                    "Fargate requires task-level cpu (e.g. \"256\" or \".25 vCPU\")",
+                );
             } else if t.memory.is_some() && !fargate::is_valid_size(cpu, memory) {
                 self.problem(format!("{path}.memory"), fargate_pair_message(cpu, memory));
             }
@@ -712,7 +975,10 @@ impl Validator {
                 let t = s.trim();
                 let lower = t.to_ascii_lowercase();
                 if let Some(num) = lower.strip_suffix("vcpu") {
-                    num.trim().parse::<f64>().ok().map(|x| x * f64::from(CPU_UNITS_PER_VCPU))
+                    num.trim()
+                        .parse::<f64>()
+                        .ok()
+                        .map(|x| x * f64::from(CPU_UNITS_PER_VCPU))
                 } else {
                     t.parse::<u64>().ok().map(|x| x as f64)
                 }
@@ -720,9 +986,14 @@ impl Validator {
             _ => None,
         };
         match parsed {
-            Some(x) if x.is_finite() && x >= 0.0 && x <= 1_000_000.0 && x.fract() == 0.0 => Some(CpuUnits(x as u32)),
+            Some(x) if x.is_finite() && x >= 0.0 && x <= 1_000_000.0 && x.fract() == 0.0 => {
+                Some(CpuUnits(x as u32))
+            }
             _ => {
-                self.problem(path, format!("expected CPU units (\"512\", 512) or vCPUs (\"0.5 vCPU\"), found {v}"));
+                self.problem(
+                    path,
+                    format!("expected CPU units (\"512\", 512) or vCPUs (\"0.5 vCPU\"), found {v}"),
+                );
                 None
             }
         }
@@ -743,9 +1014,14 @@ impl Validator {
             _ => None,
         };
         match parsed {
-            Some(x) if x.is_finite() && x > 0.0 && x <= 10_000_000.0 && x.fract() == 0.0 => Some(MemoryMib(x as u32)),
+            Some(x) if x.is_finite() && x > 0.0 && x <= 10_000_000.0 && x.fract() == 0.0 => {
+                Some(MemoryMib(x as u32))
+            }
             _ => {
-                self.problem(path, format!("expected MiB (\"1024\", 1024) or GB (\"1 GB\"), found {v}"));
+                self.problem(
+                    path,
+                    format!("expected MiB (\"1024\", 1024) or GB (\"1 GB\"), found {v}"),
+                );
                 None
             }
         }
@@ -753,22 +1029,44 @@ impl Validator {
 
     /// Resolves launchType / capacityProviderStrategy / the cluster default.
     #[allow(clippy::too_many_arguments)]
-    fn launch(&mut self, path: &str, launch_type: Option<&str>, strategy: Option<&Vec<StrategyItemFile>>, names: &Names, default_strategy: &[StrategyItem], td: &TaskDefinition) -> Option<LaunchTarget> {
+    fn launch(
+        &mut self,
+        path: &str,
+        launch_type: Option<&str>,
+        strategy: Option<&Vec<StrategyItemFile>>,
+        names: &Names,
+        default_strategy: &[StrategyItem],
+        td: &TaskDefinition,
+    ) -> Option<LaunchTarget> {
         let target = match (launch_type, strategy) {
             (Some(_), Some(_)) => {
-                self.problem(path, "launchType and capacityProviderStrategy are mutually exclusive; give one");
+                self.problem(
+                    path,
+                    "launchType and capacityProviderStrategy are mutually exclusive; give one",
+                );
                 return None;
             }
             (Some("EC2"), None) => LaunchTarget::Ec2,
             (Some("FARGATE"), None) => LaunchTarget::Fargate,
             (Some(o), None) => {
-                self.problem(format!("{path}.launchType"), format!("expected \"EC2\" or \"FARGATE\", found {o:?}"));
+                self.problem(
+                    format!("{path}.launchType"),
+                    format!("expected \"EC2\" or \"FARGATE\", found {o:?}"),
+                );
                 return None;
             }
             (None, Some(items)) => {
-                let s = self.strategy(&format!("{path}.capacityProviderStrategy"), items, &names.providers, &names.associated)?;
+                let s = self.strategy(
+                    &format!("{path}.capacityProviderStrategy"),
+                    items,
+                    &names.providers,
+                    &names.associated,
+                )?;
                 if s.is_empty() {
-                    self.problem(format!("{path}.capacityProviderStrategy"), "expected at least one item (or leave it out for the cluster default)");
+                    self.problem(
+                        format!("{path}.capacityProviderStrategy"),
+                        "expected at least one item (or leave it out for the cluster default)",
+                    );
                     return None;
                 }
                 LaunchTarget::Strategy(s)
@@ -780,7 +1078,12 @@ impl Validator {
         let uses_fargate = match &target {
             LaunchTarget::Ec2 => false,
             LaunchTarget::Fargate => true,
-            LaunchTarget::Strategy(s) => s.iter().any(|x| !matches!(names.providers[x.capacity_provider.index()].kind, CapacityProviderKind::AutoScalingGroup(_))),
+            LaunchTarget::Strategy(s) => s.iter().any(|x| {
+                !matches!(
+                    names.providers[x.capacity_provider.index()].kind,
+                    CapacityProviderKind::AutoScalingGroup(_)
+                )
+            }),
         };
         if uses_fargate && !td.fargate_compatible {
             self.problem(format!("{path}.taskDefinition"), format!("task definition {:?} is not Fargate-compatible; add \"FARGATE\" to its requiresCompatibilities", td.family));
@@ -791,20 +1094,37 @@ impl Validator {
         Some(target)
     }
 
-    fn placement(&mut self, path: &str, strategy: Option<&Vec<PlacementStrategyFile>>, constraints: Option<&Vec<PlacementConstraintFile>>, names: &Names, target: Option<&LaunchTarget>) -> (Vec<PlacementStrategy>, Vec<PlacementConstraint>) {
+    fn placement(
+        &mut self,
+        path: &str,
+        strategy: Option<&Vec<PlacementStrategyFile>>,
+        constraints: Option<&Vec<PlacementConstraintFile>>,
+        names: &Names,
+        target: Option<&LaunchTarget>,
+    ) -> (Vec<PlacementStrategy>, Vec<PlacementConstraint>) {
         let mut out_s = Vec::new();
         let mut out_c = Vec::new();
         let on_fargate = matches!(target, Some(LaunchTarget::Fargate))
             || matches!(target, Some(LaunchTarget::Strategy(s)) if s.iter().any(|x| !matches!(names.providers[x.capacity_provider.index()].kind, CapacityProviderKind::AutoScalingGroup(_))));
-        let given = strategy.is_some_and(|s| !s.is_empty()) || constraints.is_some_and(|c| !c.is_empty());
+        let given =
+            strategy.is_some_and(|s| !s.is_empty()) || constraints.is_some_and(|c| !c.is_empty());
         if on_fargate && given {
             // [DOC] §4.2: placement strategies and constraints are not supported on Fargate.
-            self.problem(format!("{path}.placementStrategy"), "placement strategies and constraints are not supported on Fargate; remove them");
+            self.problem(
+                format!("{path}.placementStrategy"),
+                "placement strategies and constraints are not supported on Fargate; remove them",
+            );
             return (out_s, out_c);
         }
         if let Some(list) = strategy {
             if list.len() > MAX_PLACEMENT_STRATEGIES {
-                self.problem(format!("{path}.placementStrategy"), format!("expected at most {MAX_PLACEMENT_STRATEGIES} rules, found {}", list.len()));
+                self.problem(
+                    format!("{path}.placementStrategy"),
+                    format!(
+                        "expected at most {MAX_PLACEMENT_STRATEGIES} rules, found {}",
+                        list.len()
+                    ),
+                );
             }
             for (i, s) in list.iter().enumerate() {
                 let sp = format!("{path}.placementStrategy[{i}]");
@@ -815,13 +1135,22 @@ impl Validator {
                         self.problem(format!("{sp}.field"), "random takes no field");
                         None
                     }
-                    ("binpack", Some(f)) if f.eq_ignore_ascii_case("cpu") => Some(PlacementStrategy::Binpack(BinpackField::Cpu)),
-                    ("binpack", Some(f)) if f.eq_ignore_ascii_case("memory") => Some(PlacementStrategy::Binpack(BinpackField::Memory)),
+                    ("binpack", Some(f)) if f.eq_ignore_ascii_case("cpu") => {
+                        Some(PlacementStrategy::Binpack(BinpackField::Cpu))
+                    }
+                    ("binpack", Some(f)) if f.eq_ignore_ascii_case("memory") => {
+                        Some(PlacementStrategy::Binpack(BinpackField::Memory))
+                    }
                     ("binpack", f) => {
-                        self.problem(format!("{sp}.field"), format!("binpack needs field \"cpu\" or \"memory\", found {f:?}"));
+                        self.problem(
+                            format!("{sp}.field"),
+                            format!("binpack needs field \"cpu\" or \"memory\", found {f:?}"),
+                        );
                         None
                     }
-                    ("spread", Some("instanceId" | "host")) => Some(PlacementStrategy::Spread(SpreadField::InstanceId)),
+                    ("spread", Some("instanceId" | "host")) => {
+                        Some(PlacementStrategy::Spread(SpreadField::InstanceId))
+                    }
                     ("spread", Some(f)) => match Attribute::parse(f) {
                         Some(a) => Some(PlacementStrategy::Spread(SpreadField::Attribute(a))),
                         None => {
@@ -830,11 +1159,17 @@ impl Validator {
                         }
                     },
                     ("spread", None) => {
-                        self.problem(format!("{sp}.field"), "spread needs a field, e.g. \"attribute:ecs.availability-zone\"");
+                        self.problem(
+                            format!("{sp}.field"),
+                            "spread needs a field, e.g. \"attribute:ecs.availability-zone\"",
+                        );
                         None
                     }
                     (o, _) => {
-                        self.problem(format!("{sp}.type"), format!("expected \"binpack\", \"spread\" or \"random\", found {o:?}"));
+                        self.problem(
+                            format!("{sp}.type"),
+                            format!("expected \"binpack\", \"spread\" or \"random\", found {o:?}"),
+                        );
                         None
                     }
                 };
@@ -843,7 +1178,13 @@ impl Validator {
         }
         if let Some(list) = constraints {
             if list.len() > MAX_PLACEMENT_CONSTRAINTS {
-                self.problem(format!("{path}.placementConstraints"), format!("expected at most {MAX_PLACEMENT_CONSTRAINTS} constraints, found {}", list.len()));
+                self.problem(
+                    format!("{path}.placementConstraints"),
+                    format!(
+                        "expected at most {MAX_PLACEMENT_CONSTRAINTS} constraints, found {}",
+                        list.len()
+                    ),
+                );
             }
             let attr_names = self.attribute_names(names);
             for (i, c) in list.iter().enumerate() {
@@ -863,10 +1204,15 @@ impl Validator {
         (out_s, out_c)
     }
 
-    fn attribute_names(&self, names: &Names) -> expression::AttributeNames {
-        expression::AttributeNames::new(
+    fn attribute_names(&self, names: &Names) -> crate::scheduler::placement::AttributeNames {
+        crate::scheduler::placement::AttributeNames::new(
             names.azs.clone(),
-            names.catalog.instance_types.iter().map(|t| t.name.clone()).collect(),
+            names
+                .catalog
+                .instance_types
+                .iter()
+                .map(|t| t.name.clone())
+                .collect(),
         )
     }
 
@@ -877,28 +1223,64 @@ impl Validator {
         match names.task_defs.iter().position(|t| t.family == family) {
             Some(i) => Some(TaskDefId::from_index(i)),
             None => {
-                self.problem(path, format!("no task definition with family {family:?}; expected one of {}", list(names.task_defs.iter().map(|t| t.family.as_str()))));
+                self.problem(
+                    path,
+                    format!(
+                        "no task definition with family {family:?}; expected one of {}",
+                        list(names.task_defs.iter().map(|t| t.family.as_str()))
+                    ),
+                );
                 None
             }
         }
     }
 
-    fn service(&mut self, path: &str, s: &ServiceFile, names: &Names, default_strategy: &[StrategyItem]) -> Option<ServiceSpec> {
+    fn service(
+        &mut self,
+        path: &str,
+        s: &ServiceFile,
+        names: &Names,
+        default_strategy: &[StrategyItem],
+    ) -> Option<ServiceSpec> {
         let before = self.problems.len();
         if s.service_name.trim().is_empty() {
             self.problem(format!("{path}.serviceName"), "expected a non-empty name");
         }
         if let Some(st) = s.scheduling_strategy.as_deref() {
             if st != "REPLICA" {
-                self.problem(format!("{path}.schedulingStrategy"), format!("only \"REPLICA\" is modelled so far, found {st:?}"));
+                self.problem(
+                    format!("{path}.schedulingStrategy"),
+                    format!("only \"REPLICA\" is modelled so far, found {st:?}"),
+                );
             }
         }
         if !(0..=MAX_DESIRED_COUNT).contains(&s.desired_count) {
-            self.problem(format!("{path}.desiredCount"), format!("expected 0..={MAX_DESIRED_COUNT}, found {}", s.desired_count));
+            self.problem(
+                format!("{path}.desiredCount"),
+                format!(
+                    "expected 0..={MAX_DESIRED_COUNT}, found {}",
+                    s.desired_count
+                ),
+            );
         }
         let td = self.find_task_def(&format!("{path}.taskDefinition"), &s.task_definition, names);
-        let launch = td.and_then(|td| self.launch(path, s.launch_type.as_deref(), s.capacity_provider_strategy.as_ref(), names, default_strategy, &names.task_defs[td.index()]));
-        let (strategy, constraints) = self.placement(path, s.placement_strategy.as_ref(), s.placement_constraints.as_ref(), names, launch.as_ref());
+        let launch = td.and_then(|td| {
+            self.launch(
+                path,
+                s.launch_type.as_deref(),
+                s.capacity_provider_strategy.as_ref(),
+                names,
+                default_strategy,
+                &names.task_defs[td.index()],
+            )
+        });
+        let (strategy, constraints) = self.placement(
+            path,
+            s.placement_strategy.as_ref(),
+            s.placement_constraints.as_ref(),
+            names,
+            launch.as_ref(),
+        );
         if self.problems.len() > before {
             return None;
         }
@@ -912,33 +1294,82 @@ impl Validator {
         })
     }
 
-    fn workload(&mut self, path: &str, w: &WorkloadFile, names: &Names, default_strategy: &[StrategyItem], horizon: SimDuration) -> Option<WorkloadSpec> {
+    fn workload(
+        &mut self,
+        path: &str,
+        w: &WorkloadFile,
+        names: &Names,
+        default_strategy: &[StrategyItem],
+        horizon: SimDuration,
+    ) -> Option<WorkloadSpec> {
         let before = self.problems.len();
         if w.name.trim().is_empty() {
             self.problem(format!("{path}.name"), "expected a non-empty name");
         }
         let td = self.find_task_def(&format!("{path}.taskDefinition"), &w.task_definition, names);
-        let launch = td.and_then(|td| self.launch(path, w.launch_type.as_deref(), w.capacity_provider_strategy.as_ref(), names, default_strategy, &names.task_defs[td.index()]));
-        let (strategy, constraints) = self.placement(path, w.placement_strategy.as_ref(), w.placement_constraints.as_ref(), names, launch.as_ref());
+        let launch = td.and_then(|td| {
+            self.launch(
+                path,
+                w.launch_type.as_deref(),
+                w.capacity_provider_strategy.as_ref(),
+                names,
+                default_strategy,
+                &names.task_defs[td.index()],
+            )
+        });
+        let (strategy, constraints) = self.placement(
+            path,
+            w.placement_strategy.as_ref(),
+            w.placement_constraints.as_ref(),
+            names,
+            launch.as_ref(),
+        );
         let sp = format!("{path}.source");
         let source = match &w.source {
-            SourceFile::Csv(f) => self.trace_path(&format!("{sp}.csv.path"), &f.path).map(|path| WorkloadSource::Csv { path }),
+            SourceFile::Csv(f) => self
+                .trace_path(&format!("{sp}.csv.path"), &f.path)
+                .map(|path| WorkloadSource::Csv { path }),
             SourceFile::Alibaba(a) => {
                 let mut options = AlibabaOptions::default();
                 if let Some(m) = a.machine_memory_mib {
                     if m == 0 {
-                        self.problem(format!("{sp}.alibaba.machineMemoryMib"), "expected a positive number of MiB");
+                        self.problem(
+                            format!("{sp}.alibaba.machineMemoryMib"),
+                            "expected a positive number of MiB",
+                        );
                     }
                     options.machine_memory_mib = m;
                 }
-                self.trace_path(&format!("{sp}.alibaba.path"), &a.path).map(|path| WorkloadSource::Alibaba { path, options })
+                if let Some(n) = a.job_sample {
+                    if n == 0 {
+                        self.problem(
+                            format!("{sp}.alibaba.jobSample"),
+                            "expected a positive number (1 keeps every job)",
+                        );
+                    }
+                    options.job_sample = n.max(1);
+                }
+                self.trace_path(&format!("{sp}.alibaba.path"), &a.path)
+                    .map(|path| WorkloadSource::Alibaba { path, options })
             }
             SourceFile::Swf(s) => {
                 let mut options = SwfOptions::default();
                 for (field, val, slot) in [
-                    ("cpuUnitsPerProcessor", s.cpu_units_per_processor, &mut options.cpu_units_per_processor),
-                    ("memoryMibPerProcessor", s.memory_mib_per_processor, &mut options.memory_mib_per_processor),
-                    ("processorsPerTask", s.processors_per_task, &mut options.processors_per_task),
+                    (
+                        "cpuUnitsPerProcessor",
+                        s.cpu_units_per_processor,
+                        &mut options.cpu_units_per_processor,
+                    ),
+                    (
+                        "memoryMibPerProcessor",
+                        s.memory_mib_per_processor,
+                        &mut options.memory_mib_per_processor,
+                    ),
+                    (
+                        "processorsPerTask",
+                        s.processors_per_task,
+                        &mut options.processors_per_task,
+                    ),
                 ] {
                     if let Some(v) = val {
                         if v == 0 {
@@ -947,24 +1378,48 @@ impl Validator {
                         *slot = v;
                     }
                 }
-                self.trace_path(&format!("{sp}.swf.path"), &s.path).map(|path| WorkloadSource::Swf { path, options })
+                self.trace_path(&format!("{sp}.swf.path"), &s.path)
+                    .map(|path| WorkloadSource::Swf { path, options })
             }
             SourceFile::Poisson(p) => {
-                if !(p.rate_per_hour.is_finite() && p.rate_per_hour > 0.0 && p.rate_per_hour <= 1e9) {
-                    self.problem(format!("{sp}.poisson.ratePerHour"), format!("expected a positive rate, found {}", p.rate_per_hour));
+                if !(p.rate_per_hour.is_finite() && p.rate_per_hour > 0.0 && p.rate_per_hour <= 1e9)
+                {
+                    self.problem(
+                        format!("{sp}.poisson.ratePerHour"),
+                        format!("expected a positive rate, found {}", p.rate_per_hour),
+                    );
                 }
-                let duration = match self.latency(&format!("{sp}.poisson.duration"), Some(&p.duration), Latency::Fixed(SimDuration::ZERO)) {
-                    Latency::Fixed(d) => DurationDistribution::Fixed { secs: d.as_secs_f64() },
-                    Latency::Uniform { min, max } => DurationDistribution::Uniform { min_s: min.as_secs_f64(), max_s: max.as_secs_f64() },
+                let duration = match self.latency(
+                    &format!("{sp}.poisson.duration"),
+                    Some(&p.duration),
+                    Latency::Fixed(SimDuration::ZERO),
+                ) {
+                    Latency::Fixed(d) => DurationDistribution::Fixed {
+                        secs: d.as_secs_f64(),
+                    },
+                    Latency::Uniform { min, max } => DurationDistribution::Uniform {
+                        min_s: min.as_secs_f64(),
+                        max_s: max.as_secs_f64(),
+                    },
                     // The generator is parameterised by the mean; ecsim latencies by the median.
-                    Latency::LogNormal { median, sigma } => DurationDistribution::LogNormal { mean_s: median.as_secs_f64() * (sigma * sigma / 2.0).exp(), sigma },
-                    Latency::Exponential { mean } => DurationDistribution::Exponential { mean_s: mean.as_secs_f64() },
+                    Latency::LogNormal { median, sigma } => DurationDistribution::LogNormal {
+                        mean_s: median.as_secs_f64() * (sigma * sigma / 2.0).exp(),
+                        sigma,
+                    },
+                    Latency::Exponential { mean } => DurationDistribution::Exponential {
+                        mean_s: mean.as_secs_f64(),
+                    },
                 };
                 let count = p.count.unwrap_or(1);
                 if count == 0 {
-                    self.problem(format!("{sp}.poisson.count"), "expected at least 1 task per submission");
+                    self.problem(
+                        format!("{sp}.poisson.count"),
+                        "expected at least 1 task per submission",
+                    );
                 }
-                let size = td.map(|t| names.task_defs[t.index()].size).unwrap_or_default();
+                let size = td
+                    .map(|t| names.task_defs[t.index()].size)
+                    .unwrap_or_default();
                 let start = p.start.map_or(SimDuration::ZERO, |d| d.0);
                 let end = p.end.map_or(horizon, |d| d.0);
                 if end <= start {
@@ -981,7 +1436,10 @@ impl Validator {
                     max_jobs: u64::MAX,
                 };
                 // Let the generator check its own options too, so `run` cannot fail on them.
-                if let Err(e) = GeneratedSource::new(options, crate::engine::RngStreams::new(0).stream(crate::engine::Stream::Workload)) {
+                if let Err(e) = GeneratedSource::new(
+                    options,
+                    crate::engine::RngStreams::new(0).stream(crate::engine::Stream::Workload),
+                ) {
                     self.problem(format!("{sp}.poisson"), e.to_string());
                 }
                 Some(WorkloadSource::Generated(options))
@@ -1005,7 +1463,13 @@ impl Validator {
         if p.is_file() {
             Some(p)
         } else {
-            self.problem(path, format!("trace file {} does not exist (paths are relative to the scenario file)", p.display()));
+            self.problem(
+                path,
+                format!(
+                    "trace file {} does not exist (paths are relative to the scenario file)",
+                    p.display()
+                ),
+            );
             None
         }
     }

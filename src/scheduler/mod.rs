@@ -1,6 +1,10 @@
 //! The ECS schedulers' decisions about where tasks run.
 //!
 //! Owns placement of tasks on EC2 container instances (`placement`).
-//! It does not own instance state (`cluster`), nor the service scheduler's desired-count loop.
+//! Also the capacity provider strategy rule (`capacity_provider_strategy`) and the task
+//! lifecycle types (`task`). It does not own instance state (`cluster`); the service
+//! scheduler's desired-count loop runs in `simulation`.
 
+pub mod capacity_provider_strategy;
 pub mod placement;
+pub mod task;

@@ -14,15 +14,19 @@ use crate::billing::Billing;
 use crate::cloud::fargate;
 use crate::cluster::{AutoScalingGroup, ContainerInstance, InstanceStatus};
 use crate::engine::{EventQueue, RngStreams, SimDuration, SimRng, SimTime, Stream};
-use crate::ids::{AsgId, AzId, CapacityProviderId, InstanceId, Owner, ServiceId, TaskId, WorkloadId};
+use crate::ids::{
+    AsgId, AzId, CapacityProviderId, InstanceId, Owner, ServiceId, TaskId, WorkloadId,
+};
 use crate::report::{EventRecord, Report};
+use crate::scenario::WorkloadSource;
 use crate::scenario::{CapacityProviderKind, LaunchTarget, Scenario, StrategyItem};
 use crate::scheduler::capacity_provider_strategy;
-use crate::scheduler::placement::{self, Placer, PlacementRequest, Pool};
+use crate::scheduler::placement::{self, PlacementRequest, Placer, Pool};
 use crate::scheduler::task::{Placement, StopCode, Target, Task, TaskStatus};
 use crate::units::Resources;
-use crate::scenario::WorkloadSource;
-use crate::workload::{AlibabaReader, CsvReader, GeneratedSource, JobSource, JobSubmission, SwfReader, TraceError};
+use crate::workload::{
+    AlibabaReader, CsvReader, GeneratedSource, JobSource, JobSubmission, SwfReader, TraceError,
+};
 
 pub use state::Counters;
 
@@ -209,7 +213,7 @@ impl<'s> Simulation<'s> {
             services,
             workloads,
             placer: Placer::new(sc.cluster.availability_zones.len()),
-            billing: Billing::new(sc),
+            billing: Billing::new(sc.catalog.fargate.clone()),
             cluster_queue: VecDeque::new(),
             provider_waiting: vec![VecDeque::new(); provider_count],
             provider_submit: vec![VecDeque::new(); provider_count],
@@ -234,7 +238,9 @@ impl<'s> Simulation<'s> {
             if t > self.end {
                 break;
             }
-            let Some((now, event)) = self.queue.pop() else { break };
+            let Some((now, event)) = self.queue.pop() else {
+                break;
+            };
             if self.queue.delivered_count() > limit {
                 return Err(RunError::EventBudget { limit, at: now });
             }
@@ -286,7 +292,10 @@ impl<'s> Simulation<'s> {
             }
             Event::ServiceSchedulerTick => {
                 self.reconcile_services(now);
-                self.queue.schedule_in(self.sc.settings.service_scheduler_interval, Event::ServiceSchedulerTick);
+                self.queue.schedule_in(
+                    self.sc.settings.service_scheduler_interval,
+                    Event::ServiceSchedulerTick,
+                );
             }
             Event::Reconcile => {
                 self.reconcile_queued = false;
@@ -320,10 +329,21 @@ impl<'s> Simulation<'s> {
         let az = *a
             .azs
             .iter()
-            .min_by_key(|az| (a.instances.iter().filter(|i| self.instances[i.index()].az == **az).count(), az.0))
+            .min_by_key(|az| {
+                (
+                    a.instances
+                        .iter()
+                        .filter(|i| self.instances[i.index()].az == **az)
+                        .count(),
+                    az.0,
+                )
+            })
             .unwrap_or(&AzId(0));
         let instance_type = a.instance_types[0];
-        let registered = self.sc.catalog.registered_resources(instance_type, self.sc.settings.memory_overhead_fraction, self.sc.settings.reserved_memory_mib);
+        let registered = self
+            .sc
+            .catalog
+            .registered_resources(instance_type, self.sc.settings.memory_overhead);
         let id = InstanceId::from_index(self.instances.len());
         self.instances.push(ContainerInstance {
             id,
@@ -345,9 +365,16 @@ impl<'s> Simulation<'s> {
         self.asgs[asg.index()].instances.push(id);
         self.counters.instances_launched += 1;
         self.counters.instances_pending += 1;
-        self.counters.peak_instances = self.counters.peak_instances.max(self.counters.live_instances());
+        self.counters.peak_instances = self
+            .counters
+            .peak_instances
+            .max(self.counters.live_instances());
         if schedule {
-            let d = self.sc.settings.instance_running_latency.sample(&mut self.latency_rng);
+            let d = self
+                .sc
+                .settings
+                .instance_running_latency
+                .sample(&mut self.latency_rng);
             self.queue.schedule_at(now + d, Event::InstanceRunning(id));
         }
         id
@@ -356,11 +383,28 @@ impl<'s> Simulation<'s> {
     fn instance_running(&mut self, id: InstanceId, now: SimTime) {
         let inst = &self.instances[id.index()];
         let asg = &self.sc.auto_scaling_groups[inst.asg.index()];
-        let price = self.sc.catalog.get(inst.instance_type).on_demand_usd_per_hour * asg.price_factor;
-        self.billing.instance_started(id, now, inst.instance_type, price, inst.capacity_provider, inst.registered);
+        let price = self
+            .sc
+            .catalog
+            .get(inst.instance_type)
+            .on_demand_usd_per_hour
+            * asg.price_factor;
+        self.billing.instance_started(
+            id,
+            now,
+            inst.instance_type,
+            price,
+            inst.capacity_provider,
+            inst.registered,
+        );
         if now != SimTime::ZERO || self.queue.delivered_count() > 0 {
-            let d = self.sc.settings.agent_registration_latency.sample(&mut self.latency_rng);
-            self.queue.schedule_at(now + d, Event::InstanceRegistered(id));
+            let d = self
+                .sc
+                .settings
+                .agent_registration_latency
+                .sample(&mut self.latency_rng);
+            self.queue
+                .schedule_at(now + d, Event::InstanceRegistered(id));
         }
     }
 
@@ -375,7 +419,12 @@ impl<'s> Simulation<'s> {
         self.placer.add_instance(&self.instances[id.index()]);
         self.note_room(id);
         if now > SimTime::ZERO {
-            self.log(now, "instance", placement::instance_display_id(id), "Container instance registered and ACTIVE".to_string());
+            self.log(
+                now,
+                "instance",
+                placement::instance_display_id(id),
+                "Container instance registered and ACTIVE".to_string(),
+            );
         }
         self.request_reconcile();
         self.request_pass();
@@ -416,7 +465,10 @@ impl<'s> Simulation<'s> {
         };
         self.workloads[w.index()].submissions += 1;
         let spec = &self.sc.workloads[w.index()];
-        let need = Resources { cpu: job.cpu, memory: job.memory };
+        let need = Resources {
+            cpu: job.cpu,
+            memory: job.memory,
+        };
         let owner = Owner::Workload(w);
         // RunTask with `count`: a strategy's base applies per call, so counts start at zero.
         let mut per_item = match &spec.launch {
@@ -435,7 +487,10 @@ impl<'s> Simulation<'s> {
     fn choose_target(&self, launch: &LaunchTarget, per_item: &mut [u32]) -> Target {
         match launch {
             LaunchTarget::Ec2 => Target::Ec2Cluster,
-            LaunchTarget::Fargate => Target::Fargate { provider: self.fargate_provider(false), spot: false },
+            LaunchTarget::Fargate => Target::Fargate {
+                provider: self.fargate_provider(false),
+                spot: false,
+            },
             LaunchTarget::Strategy(items) => {
                 let i = capacity_provider_strategy::choose(items, per_item).unwrap_or(0);
                 per_item[i] += 1;
@@ -446,19 +501,43 @@ impl<'s> Simulation<'s> {
 
     fn target_of(&self, item: StrategyItem) -> Target {
         match self.sc.capacity_providers[item.capacity_provider.index()].kind {
-            CapacityProviderKind::AutoScalingGroup(_) => Target::Ec2Provider(item.capacity_provider),
-            CapacityProviderKind::Fargate => Target::Fargate { provider: item.capacity_provider, spot: false },
-            CapacityProviderKind::FargateSpot => Target::Fargate { provider: item.capacity_provider, spot: true },
+            CapacityProviderKind::AutoScalingGroup(_) => {
+                Target::Ec2Provider(item.capacity_provider)
+            }
+            CapacityProviderKind::Fargate => Target::Fargate {
+                provider: item.capacity_provider,
+                spot: false,
+            },
+            CapacityProviderKind::FargateSpot => Target::Fargate {
+                provider: item.capacity_provider,
+                spot: true,
+            },
         }
     }
 
     fn fargate_provider(&self, spot: bool) -> CapacityProviderId {
-        let want = if spot { CapacityProviderKind::FargateSpot } else { CapacityProviderKind::Fargate };
-        let idx = self.sc.capacity_providers.iter().position(|p| p.kind == want).unwrap_or(0);
+        let want = if spot {
+            CapacityProviderKind::FargateSpot
+        } else {
+            CapacityProviderKind::Fargate
+        };
+        let idx = self
+            .sc
+            .capacity_providers
+            .iter()
+            .position(|p| p.kind == want)
+            .unwrap_or(0);
         CapacityProviderId::from_index(idx)
     }
 
-    fn new_task(&mut self, owner: Owner, need: Resources, target: Target, now: SimTime, run_time: Option<SimDuration>) -> TaskId {
+    fn new_task(
+        &mut self,
+        owner: Owner,
+        need: Resources,
+        target: Target,
+        now: SimTime,
+        run_time: Option<SimDuration>,
+    ) -> TaskId {
         let id = TaskId::from_index(self.tasks.len());
         self.tasks.push(Task {
             owner,
@@ -474,7 +553,8 @@ impl<'s> Simulation<'s> {
             last_pass: 0,
         });
         self.counters.task_submitted(owner);
-        self.counters.set_status(owner, None, Some(TaskStatus::Queued));
+        self.counters
+            .set_status(owner, None, Some(TaskStatus::Queued));
         id
     }
 
@@ -487,14 +567,19 @@ impl<'s> Simulation<'s> {
             Target::Fargate { spot, .. } => self.launch_fargate(t, now, spot),
             Target::Ec2Cluster => {
                 if !self.try_place(t, now) {
-                    debug_assert!(batch, "service tasks are only created once placement succeeded");
+                    debug_assert!(
+                        batch,
+                        "service tasks are only created once placement succeeded"
+                    );
                     self.cluster_queue.push_back(t);
                     self.tasks[t.index()].last_pass = self.pass_id;
                 }
             }
             Target::Ec2Provider(cp) => {
                 if !self.provider_waiting[cp.index()].is_empty() || !self.try_place(t, now) {
-                    if self.counters.provisioning_waiting >= self.sc.settings.provisioning_tasks_per_cluster {
+                    if self.counters.provisioning_waiting
+                        >= self.sc.settings.provisioning_tasks_per_cluster
+                    {
                         // The cluster's PROVISIONING quota is full: RunTask fails; the
                         // submitter keeps the task and retries when a slot frees.
                         self.provider_submit[cp.index()].push_back(t);
@@ -511,7 +596,10 @@ impl<'s> Simulation<'s> {
         self.counters.provisioning_waiting += 1;
         self.provider_waiting[cp.index()].push_back(t);
         self.tasks[t.index()].last_pass = self.pass_id;
-        self.queue.schedule_at(now + self.sc.settings.provisioning_timeout, Event::ProvisioningTimeout(t));
+        self.queue.schedule_at(
+            now + self.sc.settings.provisioning_timeout,
+            Event::ProvisioningTimeout(t),
+        );
     }
 
     fn launch_fargate(&mut self, t: TaskId, now: SimTime, spot: bool) {
@@ -525,7 +613,9 @@ impl<'s> Simulation<'s> {
         // [DOC] §4.3: Fargate keeps a service's tasks balanced across AZs.
         let oi = self.owner_index(owner);
         let counts = &mut self.fargate_az_counts[oi];
-        let az = (0..counts.len()).min_by_key(|&i| (counts[i], i)).unwrap_or(0);
+        let az = (0..counts.len())
+            .min_by_key(|&i| (counts[i], i))
+            .unwrap_or(0);
         counts[az] += 1;
         let task = &mut self.tasks[t.index()];
         task.fargate_size = size;
@@ -535,13 +625,19 @@ impl<'s> Simulation<'s> {
         // 20/s), separately for on-demand and Spot. GCRA: integer, exact, deterministic.
         let s = &self.sc.settings;
         let interval = SimDuration(1000 / u64::from(s.fargate_launch_rate_per_second).max(1));
-        let tolerance = SimDuration(interval.0 * u64::from(s.fargate_launch_burst.saturating_sub(1)));
+        let tolerance =
+            SimDuration(interval.0 * u64::from(s.fargate_launch_burst.saturating_sub(1)));
         let bucket = &mut self.fargate_tat[usize::from(spot)];
         let tat = (*bucket).max(now);
-        let allowed_at = if tat.0 > now.0 + tolerance.0 { SimTime(tat.0 - tolerance.0) } else { now };
+        let allowed_at = if tat.0 > now.0 + tolerance.0 {
+            SimTime(tat.0 - tolerance.0)
+        } else {
+            now
+        };
         *bucket = tat + interval;
         let d = s.fargate_provisioning_latency.sample(&mut self.latency_rng);
-        self.queue.schedule_at(allowed_at + d, Event::TaskPullStarted(t));
+        self.queue
+            .schedule_at(allowed_at + d, Event::TaskPullStarted(t));
     }
 
     /// Tries to place an EC2 task now; on success it is PENDING with its start scheduled.
@@ -560,15 +656,30 @@ impl<'s> Simulation<'s> {
         let (strategy, constraints, arch) = match task.owner {
             Owner::Service(s) => {
                 let spec = &self.sc.services[s.index()];
-                (&spec.placement_strategy[..], &spec.placement_constraints[..], self.sc.task_definitions[spec.task_definition.index()].arch)
+                (
+                    &spec.placement_strategy[..],
+                    &spec.placement_constraints[..],
+                    self.sc.task_definitions[spec.task_definition.index()].arch,
+                )
             }
             Owner::Workload(w) => {
                 let spec = &self.sc.workloads[w.index()];
-                (&spec.placement_strategy[..], &spec.placement_constraints[..], self.sc.task_definitions[spec.task_definition.index()].arch)
+                (
+                    &spec.placement_strategy[..],
+                    &spec.placement_constraints[..],
+                    self.sc.task_definitions[spec.task_definition.index()].arch,
+                )
             }
         };
         let default = placement::service_default_strategy();
-        let strategy: &'s [placement::PlacementStrategy] = if strategy.is_empty() && constraints.is_empty() && matches!(task.owner, Owner::Service(_)) { default } else { strategy };
+        let strategy: &'s [placement::PlacementStrategy] = if strategy.is_empty()
+            && constraints.is_empty()
+            && matches!(task.owner, Owner::Service(_))
+        {
+            default
+        } else {
+            strategy
+        };
         PlacementRequest {
             need: task.need,
             group: task.owner,
@@ -584,14 +695,16 @@ impl<'s> Simulation<'s> {
 
     fn place(&mut self, t: TaskId) -> Result<InstanceId, placement::PlacementFailure> {
         let req = self.request_for(t);
-        self.placer.place(&req, &self.instances, &mut self.placement_rng)
+        self.placer
+            .place(&req, &self.instances, &mut self.placement_rng)
     }
 
     /// Reserves the task on instance `i`: PENDING, start scheduled, billing attributed.
     fn bind(&mut self, t: TaskId, i: InstanceId, now: SimTime) {
         self.counters.advance(now);
         let (need, owner) = (self.tasks[t.index()].need, self.tasks[t.index()].owner);
-        self.placer.reserve(&mut self.instances[i.index()], need, owner);
+        self.placer
+            .reserve(&mut self.instances[i.index()], need, owner);
         self.counters.reserved = self.counters.reserved + need;
         self.billing.ec2_task_reserved(t, i, owner, need, now);
         self.tasks[t.index()].placement = Placement::Instance(i);
@@ -599,7 +712,11 @@ impl<'s> Simulation<'s> {
             self.counters.provisioning_waiting -= 1;
         }
         self.set_status(t, TaskStatus::Pending);
-        let d = self.sc.settings.ec2_task_start_latency.sample(&mut self.latency_rng);
+        let d = self
+            .sc
+            .settings
+            .ec2_task_start_latency
+            .sample(&mut self.latency_rng);
         self.queue.schedule_at(now + d, Event::TaskRunning(t));
     }
 
@@ -607,11 +724,25 @@ impl<'s> Simulation<'s> {
 
     fn task_pull_started(&mut self, t: TaskId, now: SimTime) {
         let task = &self.tasks[t.index()];
-        let Target::Fargate { provider, spot } = task.target else { return };
+        let Target::Fargate { provider, spot } = task.target else {
+            return;
+        };
         let arch = self.arch_of(task.owner);
-        self.billing.fargate_task_started(t, task.owner, provider, task.fargate_size, arch, spot, now);
+        self.billing.fargate_task_started(
+            t,
+            task.owner,
+            provider,
+            task.fargate_size,
+            arch,
+            spot,
+            now,
+        );
         self.set_status(t, TaskStatus::Pending);
-        let d = self.sc.settings.fargate_task_start_latency.sample(&mut self.latency_rng);
+        let d = self
+            .sc
+            .settings
+            .fargate_task_start_latency
+            .sample(&mut self.latency_rng);
         self.queue.schedule_at(now + d, Event::TaskRunning(t));
     }
 
@@ -632,7 +763,12 @@ impl<'s> Simulation<'s> {
             if st.running == st.desired && !st.steady {
                 st.steady = true;
                 let name = self.sc.services[s.index()].name.clone();
-                self.log(now, "service", name.clone(), format!("(service {name}) has reached a steady state."));
+                self.log(
+                    now,
+                    "service",
+                    name.clone(),
+                    format!("(service {name}) has reached a steady state."),
+                );
             }
         }
     }
@@ -653,18 +789,24 @@ impl<'s> Simulation<'s> {
             }
             st.steady = false;
         }
-        let d = self.sc.settings.task_stop_latency.sample(&mut self.latency_rng);
+        let d = self
+            .sc
+            .settings
+            .task_stop_latency
+            .sample(&mut self.latency_rng);
         self.queue.schedule_at(now + d, Event::TaskStopped(t));
     }
 
     fn task_stopped(&mut self, t: TaskId, now: SimTime) {
         self.set_status(t, TaskStatus::Stopped);
         let task = &self.tasks[t.index()];
-        let (owner, need, placement, code) = (task.owner, task.need, task.placement, task.stop_code);
+        let (owner, need, placement, code) =
+            (task.owner, task.need, task.placement, task.stop_code);
         match placement {
             Placement::Instance(i) => {
                 self.counters.advance(now);
-                self.placer.release(&mut self.instances[i.index()], need, owner);
+                self.placer
+                    .release(&mut self.instances[i.index()], need, owner);
                 self.counters.reserved = self.counters.reserved - need;
                 self.billing.ec2_task_released(t, now);
                 self.note_room(i);
@@ -677,7 +819,8 @@ impl<'s> Simulation<'s> {
             }
             Placement::Unplaced => {}
         }
-        self.counters.task_finished(owner, code.unwrap_or(StopCode::EssentialContainerExited));
+        self.counters
+            .task_finished(owner, code.unwrap_or(StopCode::EssentialContainerExited));
         if let Owner::Service(_) = owner {
             self.request_reconcile();
         }
@@ -695,7 +838,12 @@ impl<'s> Simulation<'s> {
         self.set_status(t, TaskStatus::Stopped);
         self.counters.task_finished(owner, code);
         let subject = self.owner_name(owner);
-        self.log(now, "task", subject, format!("task {} stopped: {}", t.0, code.reason()));
+        self.log(
+            now,
+            "task",
+            subject,
+            format!("task {} stopped: {}", t.0, code.reason()),
+        );
         self.request_pass();
         if let Owner::Service(_) = owner {
             self.request_reconcile();
@@ -710,7 +858,12 @@ impl<'s> Simulation<'s> {
         self.counters.set_status(owner, Some(from), Some(status));
         if let Owner::Service(s) = owner {
             let st = &mut self.services[s.index()];
-            let live = |x: TaskStatus| matches!(x, TaskStatus::Provisioning | TaskStatus::Pending | TaskStatus::Running);
+            let live = |x: TaskStatus| {
+                matches!(
+                    x,
+                    TaskStatus::Provisioning | TaskStatus::Pending | TaskStatus::Running
+                )
+            };
             if live(from) && !live(status) {
                 st.live -= 1;
                 if let Some(i) = self.strategy_item_of(s, self.tasks[t.index()].target) {
@@ -721,7 +874,9 @@ impl<'s> Simulation<'s> {
     }
 
     fn strategy_item_of(&self, s: ServiceId, target: Target) -> Option<usize> {
-        let LaunchTarget::Strategy(items) = &self.sc.services[s.index()].launch else { return None };
+        let LaunchTarget::Strategy(items) = &self.sc.services[s.index()].launch else {
+            return None;
+        };
         let cp = match target {
             Target::Ec2Provider(cp) => cp,
             Target::Fargate { provider, .. } => provider,
@@ -776,7 +931,9 @@ impl<'s> Simulation<'s> {
             }
         } else {
             if let Target::Ec2Provider(_) = target {
-                if self.counters.provisioning_waiting >= self.sc.settings.provisioning_tasks_per_cluster {
+                if self.counters.provisioning_waiting
+                    >= self.sc.settings.provisioning_tasks_per_cluster
+                {
                     // Undo the count bump: no task is created.
                     if let Some(i) = self.strategy_item_of(s, target) {
                         per_item[i] -= 1;
@@ -795,10 +952,19 @@ impl<'s> Simulation<'s> {
         }
     }
 
-    fn new_probe(&mut self, s: ServiceId, need: Resources) -> Result<InstanceId, placement::PlacementFailure> {
+    fn new_probe(
+        &mut self,
+        s: ServiceId,
+        need: Resources,
+    ) -> Result<InstanceId, placement::PlacementFailure> {
         let spec = &self.sc.services[s.index()];
         let default = placement::service_default_strategy();
-        let strategy: &[placement::PlacementStrategy] = if spec.placement_strategy.is_empty() && spec.placement_constraints.is_empty() { default } else { &spec.placement_strategy };
+        let strategy: &[placement::PlacementStrategy] =
+            if spec.placement_strategy.is_empty() && spec.placement_constraints.is_empty() {
+                default
+            } else {
+                &spec.placement_strategy
+            };
         let req = PlacementRequest {
             need,
             group: Owner::Service(s),
@@ -807,18 +973,25 @@ impl<'s> Simulation<'s> {
             strategy,
             constraints: &spec.placement_constraints,
         };
-        self.placer.place(&req, &self.instances, &mut self.placement_rng)
+        self.placer
+            .place(&req, &self.instances, &mut self.placement_rng)
     }
 
     fn unable_to_place(&mut self, s: ServiceId, now: SimTime, f: &placement::PlacementFailure) {
         let name = self.sc.services[s.index()].name.clone();
-        let msg = format!("(service {name}) was unable to place a task because {}", f.ecs_reason());
+        let msg = format!(
+            "(service {name}) was unable to place a task because {}",
+            f.ecs_reason()
+        );
         self.maybe_log_unable(s, now, msg);
     }
 
     fn maybe_log_unable(&mut self, s: ServiceId, now: SimTime, msg: String) {
         let st = &mut self.services[s.index()];
-        if st.last_unable_event.is_some_and(|t| now.saturating_since(t) < UNABLE_TO_PLACE_REPEAT) {
+        if st
+            .last_unable_event
+            .is_some_and(|t| now.saturating_since(t) < UNABLE_TO_PLACE_REPEAT)
+        {
             return;
         }
         st.last_unable_event = Some(now);
@@ -831,7 +1004,8 @@ impl<'s> Simulation<'s> {
     fn request_pass(&mut self) {
         if !self.pass_queued {
             self.pass_queued = true;
-            self.queue.schedule_in(SimDuration::ZERO, Event::PlacementPass);
+            self.queue
+                .schedule_in(SimDuration::ZERO, Event::PlacementPass);
         }
     }
 
@@ -842,7 +1016,9 @@ impl<'s> Simulation<'s> {
             return;
         }
         let free = inst.free();
-        let slot = inst.capacity_provider.map_or(self.changed_max_free.len() - 1, |c| c.index());
+        let slot = inst
+            .capacity_provider
+            .map_or(self.changed_max_free.len() - 1, |c| c.index());
         for idx in [slot, self.changed_max_free.len() - 1] {
             let m = &mut self.changed_max_free[idx];
             m.cpu = m.cpu.max(free.cpu);
@@ -859,7 +1035,10 @@ impl<'s> Simulation<'s> {
     fn placement_pass(&mut self, now: SimTime) {
         let prev_pass = self.pass_id;
         self.pass_id += 1;
-        let changed = std::mem::replace(&mut self.changed_max_free, vec![Resources::default(); self.sc.capacity_providers.len() + 1]);
+        let changed = std::mem::replace(
+            &mut self.changed_max_free,
+            vec![Resources::default(); self.sc.capacity_providers.len() + 1],
+        );
         let window = self.sc.settings.placement_backfill_window as usize;
         // Provider queues (tasks in PROVISIONING), then the launch-type EC2 queue.
         for cp in 0..self.provider_waiting.len() {
@@ -868,12 +1047,22 @@ impl<'s> Simulation<'s> {
             self.provider_waiting[cp] = q;
         }
         let mut q = std::mem::take(&mut self.cluster_queue);
-        self.drain_queue(&mut q, now, window, prev_pass, *changed.last().unwrap_or(&Resources::default()));
+        self.drain_queue(
+            &mut q,
+            now,
+            window,
+            prev_pass,
+            *changed.last().unwrap_or(&Resources::default()),
+        );
         self.cluster_queue = q;
         // Batch tasks held by the submitter move into PROVISIONING as quota frees.
         for cp in 0..self.provider_submit.len() {
-            while self.counters.provisioning_waiting < self.sc.settings.provisioning_tasks_per_cluster {
-                let Some(t) = self.provider_submit[cp].pop_front() else { break };
+            while self.counters.provisioning_waiting
+                < self.sc.settings.provisioning_tasks_per_cluster
+            {
+                let Some(t) = self.provider_submit[cp].pop_front() else {
+                    break;
+                };
                 let cpid = CapacityProviderId::from_index(cp);
                 if !self.provider_waiting[cp].is_empty() || !self.try_place(t, now) {
                     self.enter_provisioning(t, cpid, now);
@@ -882,7 +1071,14 @@ impl<'s> Simulation<'s> {
         }
     }
 
-    fn drain_queue(&mut self, q: &mut VecDeque<TaskId>, now: SimTime, window: usize, prev_pass: u32, changed: Resources) {
+    fn drain_queue(
+        &mut self,
+        q: &mut VecDeque<TaskId>,
+        now: SimTime,
+        window: usize,
+        prev_pass: u32,
+        changed: Resources,
+    ) {
         let mut attempts = 0usize;
         let mut failed: Vec<Resources> = Vec::new();
         let mut idx = 0usize;
@@ -899,7 +1095,11 @@ impl<'s> Simulation<'s> {
             scanned += 1;
             let need = task.need;
             let recently_tried = task.last_pass == prev_pass;
-            if (recently_tried && !changed.fits(need)) || failed.iter().any(|f| f.cpu <= need.cpu && f.memory <= need.memory) {
+            if (recently_tried && !changed.fits(need))
+                || failed
+                    .iter()
+                    .any(|f| f.cpu <= need.cpu && f.memory <= need.memory)
+            {
                 self.tasks[t.index()].last_pass = self.pass_id;
                 idx += 1;
                 continue;
@@ -963,7 +1163,7 @@ impl<'s> Simulation<'s> {
             }
         }
         let cost = self.billing.cost_so_far(now);
-        self.counters.push_row(now, cost);
+        self.counters.push_row(now, cost.total_usd);
     }
 
     fn finish(mut self) -> Report {
@@ -975,8 +1175,16 @@ impl<'s> Simulation<'s> {
             self.sc,
             &self.counters,
             &self.billing,
-            &self.services.iter().map(|s| (s.desired, s.running, s.minutes_below_desired)).collect::<Vec<_>>(),
-            &self.workloads.iter().map(|w| w.submissions).collect::<Vec<_>>(),
+            &self
+                .services
+                .iter()
+                .map(|s| (s.desired, s.running, s.minutes_below_desired))
+                .collect::<Vec<_>>(),
+            &self
+                .workloads
+                .iter()
+                .map(|w| w.submissions)
+                .collect::<Vec<_>>(),
             std::mem::take(&mut self.report_events),
             self.events_dropped,
             events_processed,
@@ -986,7 +1194,11 @@ impl<'s> Simulation<'s> {
 }
 
 /// Runs `scenario` with `seed` (the scenario's own unless overridden) and returns the report.
-pub fn run(scenario: &Scenario, seed: u64, progress: &mut dyn FnMut(Progress)) -> Result<Report, RunError> {
+pub fn run(
+    scenario: &Scenario,
+    seed: u64,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Report, RunError> {
     Simulation::new(scenario, seed)?.run(progress)
 }
 
@@ -994,13 +1206,19 @@ pub fn run(scenario: &Scenario, seed: u64, progress: &mut dyn FnMut(Progress)) -
 pub fn open_source(source: &WorkloadSource, rng: SimRng) -> Result<JobSource, TraceError> {
     Ok(match source {
         WorkloadSource::Csv { path } => JobSource::Csv(CsvReader::open(path)?),
-        WorkloadSource::Alibaba { path, options } => JobSource::Alibaba(AlibabaReader::open(path, options)?),
+        WorkloadSource::Alibaba { path, options } => {
+            JobSource::Alibaba(AlibabaReader::open(path, options)?)
+        }
         WorkloadSource::Swf { path, options } => JobSource::Swf(SwfReader::open(path, *options)?),
-        WorkloadSource::Generated(options) => JobSource::Generated(GeneratedSource::new(*options, rng).map_err(|e| TraceError::Option {
-            file: "<generated>".into(),
-            option: e.option,
-            expected: e.expected,
-            found: e.found,
-        })?),
+        WorkloadSource::Generated(options) => {
+            JobSource::Generated(GeneratedSource::new(*options, rng).map_err(|e| {
+                TraceError::Option {
+                    file: "<generated>".into(),
+                    option: e.option,
+                    expected: e.expected,
+                    found: e.found,
+                }
+            })?)
+        }
     })
 }

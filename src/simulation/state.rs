@@ -13,6 +13,9 @@ use crate::units::Resources;
 
 const STATUS_COUNT: usize = 6;
 
+/// The `cost.by_capacity_provider` key for EC2 instances of ASGs with no capacity provider.
+pub const NO_PROVIDER: &str = "(no capacity provider)";
+
 fn status_index(s: TaskStatus) -> usize {
     match s {
         TaskStatus::Queued => 0,
@@ -160,7 +163,13 @@ impl Counters {
 
     /// Appends the row for the minute ending at `now`.
     pub fn push_row(&mut self, now: SimTime, cost_usd: f64) {
-        let pct = |a: u32, b: u32| if b == 0 { 0.0 } else { round4(f64::from(a) * 100.0 / f64::from(b)) };
+        let pct = |a: u32, b: u32| {
+            if b == 0 {
+                0.0
+            } else {
+                round4(f64::from(a) * 100.0 / f64::from(b))
+            }
+        };
         self.rows.push(MinuteRow {
             minute: now.0 / 60_000,
             instances_pending: self.instances_pending,
@@ -213,7 +222,8 @@ fn finalize_counts(oc: &OwnerCounts) -> TaskCounts {
     let mut c = oc.counts.clone();
     let st = &oc.by_status;
     c.running_at_end = st[status_index(TaskStatus::Running)];
-    c.waiting_at_end = st[status_index(TaskStatus::Queued)] + st[status_index(TaskStatus::Provisioning)];
+    c.waiting_at_end =
+        st[status_index(TaskStatus::Queued)] + st[status_index(TaskStatus::Provisioning)];
     c.in_flight_at_end = st[..status_index(TaskStatus::Stopped)].iter().sum();
     c
 }
@@ -259,7 +269,13 @@ pub fn build_report(
             running_at_end: running,
             tasks: tc,
             minutes_below_desired: below,
-            cost_usd: round6(costs.by_owner.get(&Owner::Service(crate::ids::ServiceId::from_index(i))).copied().unwrap_or(0.0)),
+            cost_usd: round6(
+                costs
+                    .by_owner_usd
+                    .get(&Owner::Service(crate::ids::ServiceId::from_index(i)))
+                    .copied()
+                    .unwrap_or(0.0),
+            ),
         });
     }
     let mut workload_summaries = Vec::new();
@@ -269,28 +285,53 @@ pub fn build_report(
         add_counts(&mut all, &tc);
         all_waits.extend_from_slice(&oc.waits_ms);
         let mut w = oc.waits_ms.clone();
-        let cost = costs.by_owner.get(&Owner::Workload(crate::ids::WorkloadId::from_index(i))).copied().unwrap_or(0.0);
+        let cost = costs
+            .by_owner_usd
+            .get(&Owner::Workload(crate::ids::WorkloadId::from_index(i)))
+            .copied()
+            .unwrap_or(0.0);
         workload_summaries.push(WorkloadSummary {
             name: spec.name.clone(),
             submissions: submissions[i],
-            cost_per_completed_task_usd: if tc.completed == 0 { 0.0 } else { round6(cost / tc.completed as f64) },
+            cost_per_completed_task_usd: if tc.completed == 0 {
+                0.0
+            } else {
+                round6(cost / tc.completed as f64)
+            },
             tasks: tc,
             wait_time_s: wait_stats(&mut w),
             cost_usd: round6(cost),
         });
     }
-    let pct = |a: u128, b: u128| if b == 0 { 0.0 } else { round4(a as f64 * 100.0 / b as f64) };
+    let pct = |a: u128, b: u128| {
+        if b == 0 {
+            0.0
+        } else {
+            round4(a as f64 * 100.0 / b as f64)
+        }
+    };
     let mut by_cp = std::collections::BTreeMap::new();
-    for (k, v) in &costs.by_capacity_provider {
-        let name = match k {
-            Some(cp) => sc.capacity_providers[cp.index()].name.clone(),
-            None => "asg (no capacity provider)".to_string(),
-        };
-        *by_cp.entry(name).or_insert(0.0) += v;
+    for (cp, v) in &costs.by_capacity_provider_usd {
+        *by_cp
+            .entry(sc.capacity_providers[cp.index()].name.clone())
+            .or_insert(0.0) += v;
+    }
+    if costs.ec2_without_capacity_provider_usd > 0.0 {
+        // ASGs with no provider in front (capacity for launch type EC2).
+        by_cp.insert(
+            NO_PROVIDER.to_string(),
+            costs.ec2_without_capacity_provider_usd,
+        );
     }
     let by_cp = by_cp.into_iter().map(|(k, v)| (k, round6(v))).collect();
-    let by_service = service_summaries.iter().map(|s| (s.name.clone(), s.cost_usd)).collect();
-    let by_workload = workload_summaries.iter().map(|w| (w.name.clone(), w.cost_usd)).collect();
+    let by_service = service_summaries
+        .iter()
+        .map(|s| (s.name.clone(), s.cost_usd))
+        .collect();
+    let by_workload = workload_summaries
+        .iter()
+        .map(|w| (w.name.clone(), w.cost_usd))
+        .collect();
     let summary = Summary {
         schema_version: SCHEMA_VERSION,
         scenario: sc.name.clone(),
@@ -298,7 +339,11 @@ pub fn build_report(
         duration_s: sc.duration.as_secs_f64(),
         cost: CostSummary {
             total_usd: round6(costs.total_usd),
-            per_hour_usd: if hours > 0.0 { round6(costs.total_usd / hours) } else { 0.0 },
+            per_hour_usd: if hours > 0.0 {
+                round6(costs.total_usd / hours)
+            } else {
+                0.0
+            },
             by_capacity_provider: by_cp,
             by_service,
             by_workload,

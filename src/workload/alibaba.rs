@@ -141,6 +141,11 @@ pub struct AlibabaOptions {
     pub origin_s: i64,
     /// What to do with tasks created before `origin_s`.
     pub before_origin: BeforeOrigin,
+    /// Keep one job in `job_sample`: only jobs whose `job_id` is a multiple of it are
+    /// replayed. Default 1 (all). Sampling whole jobs keeps the trace's task sizes, burst
+    /// shape and run times while scaling its volume down to a small cluster (the full table
+    /// needs about 1,300 machines).
+    pub job_sample: u32,
 }
 
 impl Default for AlibabaOptions {
@@ -150,6 +155,7 @@ impl Default for AlibabaOptions {
             statuses: vec![AlibabaStatus::Terminated],
             origin_s: 0,
             before_origin: BeforeOrigin::ClampSubmit,
+            job_sample: 1,
         }
     }
 }
@@ -161,6 +167,8 @@ pub struct AlibabaSkips {
     pub status_filtered: u64,
     /// `plan_cpu` or `plan_mem` is empty or zero.
     pub missing_plan: u64,
+    /// The job was not in the sample ([`AlibabaOptions::job_sample`]).
+    pub sampled_out: u64,
     /// `modify_timestamp` is before `create_timestamp`.
     pub bad_lifetime: u64,
     /// The task ended at or before the origin ([`BeforeOrigin::TrimToWindow`] only).
@@ -170,7 +178,11 @@ pub struct AlibabaSkips {
 impl AlibabaSkips {
     /// All skipped rows.
     pub fn total(&self) -> u64 {
-        self.status_filtered + self.missing_plan + self.bad_lifetime + self.ended_before_origin
+        self.status_filtered
+            + self.missing_plan
+            + self.bad_lifetime
+            + self.ended_before_origin
+            + self.sampled_out
     }
 }
 
@@ -179,6 +191,7 @@ impl fmt::Display for AlibabaSkips {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let parts = [
             (self.status_filtered, "with a status not replayed"),
+            (self.sampled_out, "of jobs outside the sample"),
             (self.missing_plan, "with no plan_cpu/plan_mem"),
             (
                 self.bad_lifetime,
@@ -279,7 +292,7 @@ fn parse_row<R: BufRead>(
     if n != FIELDS {
         return Err(lines.field_count_error(FIELDS, n, "comma", ""));
     }
-    let [create, modify, _job_id, _task_id, instances, status, plan_cpu, plan_mem] = f;
+    let [create, modify, job_id, _task_id, instances, status, plan_cpu, plan_mem] = f;
 
     // Parse every field before deciding to skip, so a corrupted row is an error even when
     // the options would have skipped it.
@@ -309,8 +322,15 @@ fn parse_row<R: BufRead>(
         lines.field_error("plan_mem", "a fraction of a machine's memory", plan_mem)
     })?;
 
+    let job =
+        parse_u64(job_id).ok_or_else(|| lines.field_error("job_id", "a whole number", job_id))?;
+
     if !options.statuses.contains(&status) {
         skips.status_filtered += 1;
+        return Ok(None);
+    }
+    if job % u64::from(options.job_sample.max(1)) != 0 {
+        skips.sampled_out += 1;
         return Ok(None);
     }
     let (Some(cpu), Some(mem)) = (cpu, mem) else {
@@ -490,6 +510,7 @@ mod tests {
             AlibabaSkips {
                 status_filtered: 2,
                 missing_plan: 1,
+                sampled_out: 0,
                 bad_lifetime: 1,
                 ended_before_origin: 0,
             }
