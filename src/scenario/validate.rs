@@ -986,7 +986,7 @@ impl Validator {
             _ => None,
         };
         match parsed {
-            Some(x) if x.is_finite() && x >= 0.0 && x <= 1_000_000.0 && x.fract() == 0.0 => {
+            Some(x) if (0.0..=1_000_000.0).contains(&x) && x.fract() == 0.0 => {
                 Some(CpuUnits(x as u32))
             }
             _ => {

@@ -146,6 +146,9 @@ pub struct Simulation<'s> {
     /// Largest free CPU and memory among instances that gained room since the last pass, per
     /// pool (index = provider id; last = instances with no provider).
     changed_max_free: Vec<Resources>,
+    /// Per pool (index = provider id; last = the whole cluster): the registered size of each
+    /// instance type its ASGs can launch. A task that fits none of them can never run there.
+    pool_shapes: Vec<Vec<Resources>>,
     counters: Counters,
     report_events: Vec<EventRecord>,
     events_dropped: u64,
@@ -201,7 +204,20 @@ impl<'s> Simulation<'s> {
                 instances: Vec::new(),
             })
             .collect();
+        let mut pool_shapes = vec![Vec::new(); provider_count + 1];
+        for a in &sc.auto_scaling_groups {
+            for &t in &a.instance_types {
+                let shape = sc
+                    .catalog
+                    .registered_resources(t, sc.settings.memory_overhead);
+                if let Some(cp) = a.capacity_provider {
+                    pool_shapes[cp.index()].push(shape);
+                }
+                pool_shapes[provider_count].push(shape);
+            }
+        }
         Ok(Simulation {
+            pool_shapes,
             sc,
             queue: EventQueue::new(),
             end: SimTime::ZERO + sc.duration,
@@ -213,7 +229,7 @@ impl<'s> Simulation<'s> {
             services,
             workloads,
             placer: Placer::new(sc.cluster.availability_zones.len()),
-            billing: Billing::new(sc.catalog.fargate.clone()),
+            billing: Billing::new(sc.catalog.fargate),
             cluster_queue: VecDeque::new(),
             provider_waiting: vec![VecDeque::new(); provider_count],
             provider_submit: vec![VecDeque::new(); provider_count],
@@ -563,6 +579,18 @@ impl<'s> Simulation<'s> {
     /// Sends a new task to its capacity. `batch`: a submitter queues it when ECS cannot take it.
     fn launch_task(&mut self, t: TaskId, now: SimTime, batch: bool) {
         let target = self.tasks[t.index()].target;
+        {
+            if self.never_fits(target, self.tasks[t.index()].need) {
+                // Larger than every instance type the capacity can launch: RunTask would
+                // fail for good, so the task stops at once rather than wait forever.
+                self.set_status(t, TaskStatus::Provisioning);
+                if let Target::Ec2Provider(_) = target {
+                    self.counters.provisioning_waiting += 1;
+                }
+                self.fail_unplaced(t, now, StopCode::NeverFits);
+                return;
+            }
+        }
         match target {
             Target::Fargate { spot, .. } => self.launch_fargate(t, now, spot),
             Target::Ec2Cluster => {
@@ -589,6 +617,16 @@ impl<'s> Simulation<'s> {
                 }
             }
         }
+    }
+
+    /// True when no instance type the target's capacity can launch holds `need`.
+    fn never_fits(&self, target: Target, need: Resources) -> bool {
+        let pool = match target {
+            Target::Ec2Provider(cp) => cp.index(),
+            Target::Ec2Cluster => self.pool_shapes.len() - 1,
+            Target::Fargate { .. } => return false,
+        };
+        !self.pool_shapes[pool].iter().any(|s| s.fits(need))
     }
 
     fn enter_provisioning(&mut self, t: TaskId, cp: CapacityProviderId, now: SimTime) {
@@ -912,6 +950,15 @@ impl<'s> Simulation<'s> {
         let need = self.sc.task_definitions[spec.task_definition.index()].size;
         let mut per_item = std::mem::take(&mut self.services[s.index()].per_item);
         let target = self.choose_target(&spec.launch.clone(), &mut per_item);
+        if self.never_fits(target, need) {
+            if let Some(i) = self.strategy_item_of(s, target) {
+                per_item[i] -= 1;
+            }
+            self.services[s.index()].per_item = per_item;
+            let name = self.sc.services[s.index()].name.clone();
+            self.maybe_log_unable(s, now, format!("(service {name}) was unable to place a task because no container instance met all of its requirements: the task is larger than every instance type its capacity can launch."));
+            return false;
+        }
         if target == Target::Ec2Cluster {
             // Launch type EC2: ECS places the task or reports why not; no task is created.
             let probe = self.new_probe(s, need);
@@ -1041,9 +1088,9 @@ impl<'s> Simulation<'s> {
         );
         let window = self.sc.settings.placement_backfill_window as usize;
         // Provider queues (tasks in PROVISIONING), then the launch-type EC2 queue.
-        for cp in 0..self.provider_waiting.len() {
+        for (cp, room) in changed.iter().enumerate().take(self.provider_waiting.len()) {
             let mut q = std::mem::take(&mut self.provider_waiting[cp]);
-            self.drain_queue(&mut q, now, window, prev_pass, changed[cp]);
+            self.drain_queue(&mut q, now, window, prev_pass, *room);
             self.provider_waiting[cp] = q;
         }
         let mut q = std::mem::take(&mut self.cluster_queue);
