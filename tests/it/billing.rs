@@ -181,11 +181,8 @@ fn short_fargate_tasks_pay_the_one_minute_minimum() {
     assert!(close(s.cost.by_workload["b"], expected, USD), "seed {SEED}");
     // 0.00164568 / 2 completed tasks.
     assert!(
-        close(
-            s.workloads[0].cost_per_completed_task_usd,
-            0.00082284,
-            1e-12
-        ),
-        "seed {SEED}"
+        close(s.workloads[0].cost_per_completed_task_usd, 0.00082284, USD),
+        "seed {SEED}: {}",
+        s.workloads[0].cost_per_completed_task_usd
     );
 }

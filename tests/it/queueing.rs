@@ -112,3 +112,52 @@ fn mean_wait_matches_erlang_c() {
         "seed {seed}: CPU reservation {util:.4}, expected ρ = {rho}"
     );
 }
+
+#[test]
+fn identical_waiting_tasks_start_in_submission_order() {
+    // One m5.large (one 2048-unit slot); three 100-second tasks submitted at 0, 10 and 20 s.
+    // FIFO: starts at 0, 100, 200 s → waits 0, 90, 180 s (mean 90, max 180).
+    // LIFO would start the third at 100 s and the second at 200 s → max wait 190 s.
+    for window in [1u32, 64] {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("t.csv"),
+            "submit_time_s,cpu_units,memory_mib,duration_s,count\n0,2048,1024,100,1\n10,2048,1024,100,1\n20,2048,1024,100,1\n",
+        )
+        .unwrap();
+        let mut v = skeleton("fifo", "1h", &["us-east-1a"]);
+        let mut settings = zero_latencies();
+        settings["placementBackfillWindow"] = json!(window);
+        v["settings"] = settings;
+        v["autoScalingGroups"] = json!([{
+            "autoScalingGroupName": "one",
+            "instanceTypes": ["m5.large"],
+            "minSize": 1,
+            "maxSize": 1
+        }]);
+        v["taskDefinitions"] = json!([{
+            "family": "job", "cpu": "2048", "memory": "1024", "requiresCompatibilities": ["EC2"]
+        }]);
+        v["workloads"] = json!([{
+            "name": "csv", "taskDefinition": "job", "launchType": "EC2",
+            "source": { "csv": { "path": "t.csv" } }
+        }]);
+        let file = dir.path().join("s.json");
+        std::fs::write(&file, serde_json::to_string(&v).unwrap()).unwrap();
+        let sc = ecsim::load(&file).expect("valid");
+        let r = ecsim::run(&sc, Some(1), &mut |_| {}).expect("runs");
+        let w = &r.summary.wait_time_s;
+        assert_eq!(w.count, 3, "window {window}");
+        assert!(
+            (w.mean - 90.0).abs() < 1e-9,
+            "window {window}: mean {}",
+            w.mean
+        );
+        assert!(
+            (w.max - 180.0).abs() < 1e-9,
+            "window {window}: max {}",
+            w.max
+        );
+        assert_eq!(r.summary.tasks.completed, 3, "window {window}");
+    }
+}
