@@ -1,1 +1,10 @@
+//! Integration tests: one binary, one module per behaviour (CONVENTIONS.md item 12).
 
+mod bad_input;
+mod billing;
+mod capacity_provider_strategy;
+mod determinism;
+mod invariants;
+mod placement;
+mod queueing;
+mod support;

@@ -1,0 +1,188 @@
+//! Whole-run billing against hand arithmetic (ecs-reference §7).
+
+use serde_json::json;
+
+use super::support::{close, run, skeleton, zero_latencies, USD};
+
+const SEED: u64 = 1;
+
+#[test]
+fn idle_asg_for_one_hour_costs_n_times_the_hourly_price() {
+    let n = 3;
+    let mut v = skeleton("idle", "1h", &["us-east-1a", "us-east-1b"]);
+    v["settings"] = zero_latencies();
+    v["cluster"]["capacityProviders"] = json!(["ec2"]);
+    v["autoScalingGroups"] = json!([{
+        "autoScalingGroupName": "asg",
+        "instanceTypes": ["m5.large"],
+        "minSize": n,
+        "maxSize": n
+    }]);
+    v["capacityProviders"] = json!([
+        { "name": "ec2", "autoScalingGroupProvider": { "autoScalingGroupArn": "asg" } }
+    ]);
+    // A scenario needs a service or workload; one with no tasks keeps the cluster empty.
+    v["taskDefinitions"] = json!([
+        { "family": "none", "cpu": "256", "memory": "512", "requiresCompatibilities": ["EC2"] }
+    ]);
+    v["services"] = json!([
+        { "serviceName": "none", "taskDefinition": "none", "desiredCount": 0 }
+    ]);
+    let r = run(&v, SEED);
+    let c = &r.summary.cost;
+    // §7.5: m5.large is $0.096/h; 3 instances × 1 h × 0.096 = $0.288, all of it idle.
+    let expected = 0.288;
+    assert!(
+        close(c.total_usd, expected, USD),
+        "seed {SEED}: total {}",
+        c.total_usd
+    );
+    assert!(
+        close(c.ec2_usd, expected, USD),
+        "seed {SEED}: ec2 {}",
+        c.ec2_usd
+    );
+    assert!(
+        close(c.idle_usd, expected, USD),
+        "seed {SEED}: idle {}",
+        c.idle_usd
+    );
+    assert_eq!(c.fargate_usd, 0.0, "seed {SEED}");
+    // Cost per hour over a 1 h run is the total.
+    assert!(
+        close(c.per_hour_usd, expected, USD),
+        "seed {SEED}: {}",
+        c.per_hour_usd
+    );
+    let keys: Vec<_> = c.by_capacity_provider.keys().cloned().collect();
+    assert_eq!(
+        keys,
+        vec!["ec2".to_string()],
+        "seed {SEED}: {:?}",
+        c.by_capacity_provider
+    );
+    assert!(
+        close(c.by_capacity_provider["ec2"], expected, USD),
+        "seed {SEED}"
+    );
+    // 3 instance-hours; nothing reserved.
+    assert!(
+        close(r.summary.instances.instance_hours, 3.0, USD),
+        "seed {SEED}"
+    );
+    assert_eq!(r.summary.instances.launched, 3, "seed {SEED}");
+    assert_eq!(r.summary.reservation.cpu_pct_avg, 0.0, "seed {SEED}");
+    // The last per-minute row (minute 60) has the whole cost.
+    let last = r.timeseries.last().expect("rows");
+    assert_eq!(last.minute, 60, "seed {SEED}");
+    assert!(
+        close(last.cost_usd, expected, USD),
+        "seed {SEED}: {}",
+        last.cost_usd
+    );
+}
+
+#[test]
+fn fargate_service_is_billed_from_pull_start_to_the_end() {
+    let k = 3;
+    let mut v = skeleton("fargate-bill", "1h", &["us-east-1a", "us-east-1b"]);
+    let mut settings = zero_latencies();
+    settings["fargateProvisioningLatency"] = json!("10s");
+    settings["fargateTaskStartLatency"] = json!("20s");
+    v["settings"] = settings;
+    v["taskDefinitions"] = json!([{
+        "family": "api", "cpu": "1024", "memory": "2048", "requiresCompatibilities": ["FARGATE"]
+    }]);
+    v["services"] = json!([{
+        "serviceName": "api", "taskDefinition": "api", "desiredCount": k, "launchType": "FARGATE"
+    }]);
+    let r = run(&v, SEED);
+    let s = &r.summary;
+    // Tasks are created at 0 s, pull starts at 10 s (billing starts), RUNNING at 30 s, and
+    // they run to the end at 3600 s: 3590 billed seconds each.
+    // Rate (§7.1, x86): 1 vCPU × 0.000011244 + 2 GB × 0.000001235 = 0.000013714 $/s.
+    // Per task: 3590 × 0.000013714 = 0.04923326; × 3 tasks = 0.14769978.
+    let expected = 0.14769978;
+    assert!(
+        close(s.cost.total_usd, expected, USD),
+        "seed {SEED}: total {}",
+        s.cost.total_usd
+    );
+    assert!(close(s.cost.fargate_usd, expected, USD), "seed {SEED}");
+    assert_eq!(s.cost.ec2_usd, 0.0, "seed {SEED}");
+    assert_eq!(s.cost.idle_usd, 0.0, "seed {SEED}");
+    let nonzero: Vec<_> = s
+        .cost
+        .by_capacity_provider
+        .iter()
+        .filter(|(_, v)| **v != 0.0)
+        .map(|(k, _)| k.clone())
+        .collect();
+    assert_eq!(
+        nonzero,
+        vec!["FARGATE".to_string()],
+        "seed {SEED}: {:?}",
+        s.cost.by_capacity_provider
+    );
+    assert!(
+        close(s.cost.by_capacity_provider["FARGATE"], expected, USD),
+        "seed {SEED}"
+    );
+    assert!(
+        close(s.cost.by_service["api"], expected, USD),
+        "seed {SEED}: {:?}",
+        s.cost.by_service
+    );
+    // Every task waited 30 s (10 s provisioning + 20 s start) and is still running.
+    assert_eq!(s.tasks.started, k, "seed {SEED}");
+    assert_eq!(s.tasks.running_at_end, k, "seed {SEED}");
+    assert!(
+        close(s.wait_time_s.mean, 30.0, USD),
+        "seed {SEED}: {}",
+        s.wait_time_s.mean
+    );
+    assert!(close(s.wait_time_s.max, 30.0, USD), "seed {SEED}");
+}
+
+#[test]
+fn short_fargate_tasks_pay_the_one_minute_minimum() {
+    let dir = tempfile::tempdir().unwrap();
+    // One RunTask call of two 10-second tasks at t = 5 s.
+    std::fs::write(
+        dir.path().join("t.csv"),
+        "submit_time_s,cpu_units,memory_mib,duration_s,count\n5,1024,2048,10,2\n",
+    )
+    .unwrap();
+    let mut v = skeleton("fargate-min", "10m", &["us-east-1a"]);
+    v["settings"] = zero_latencies();
+    v["taskDefinitions"] = json!([{
+        "family": "b", "cpu": "1024", "memory": "2048", "requiresCompatibilities": ["FARGATE"]
+    }]);
+    v["workloads"] = json!([{
+        "name": "b", "taskDefinition": "b", "launchType": "FARGATE",
+        "source": { "csv": { "path": "t.csv" } }
+    }]);
+    let file = dir.path().join("s.json");
+    std::fs::write(&file, serde_json::to_string(&v).unwrap()).unwrap();
+    let sc = ecsim::load(&file).expect("valid");
+    let r = ecsim::run(&sc, Some(SEED), &mut |_| {}).expect("runs");
+    let s = &r.summary;
+    assert_eq!(s.tasks.submitted, 2, "seed {SEED}");
+    assert_eq!(s.tasks.completed, 2, "seed {SEED}");
+    // Each 10-second task is billed the 60-second minimum (§7.1):
+    // 60 × (1 × 0.000011244 + 2 × 0.000001235) = 60 × 0.000013714 = 0.00082284 $;
+    // two tasks: 0.00164568 $.
+    let expected = 0.00164568;
+    assert!(
+        close(s.cost.total_usd, expected, USD),
+        "seed {SEED}: cost {}, expected {expected}",
+        s.cost.total_usd
+    );
+    assert!(close(s.cost.by_workload["b"], expected, USD), "seed {SEED}");
+    // 0.00164568 / 2 completed tasks.
+    assert!(
+        close(s.workloads[0].cost_per_completed_task_usd, 0.00082284, USD),
+        "seed {SEED}: {}",
+        s.workloads[0].cost_per_completed_task_usd
+    );
+}
