@@ -97,6 +97,12 @@ fn mean_wait_matches_erlang_c() {
     );
     let measured = s.wait_time_s.mean;
     let rel = (measured - expected_wq).abs() / expected_wq;
+    // Shown with --nocapture: how close this build's run came.
+    eprintln!(
+        "seed {seed}: {} waits, mean {measured:.3} s, Erlang C {expected_wq:.3} s ({:+.2} %)",
+        s.wait_time_s.count,
+        (measured / expected_wq - 1.0) * 100.0
+    );
     assert!(
         rel <= tolerance,
         "seed {seed}: mean wait {measured:.3} s vs Erlang C {expected_wq:.3} s ({:.2} % off, \
