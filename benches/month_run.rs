@@ -1,1 +1,171 @@
-fn main() {}
+//! A whole simulated month at production scale, end to end through `ecsim::run`.
+//!
+//! The scenario (built in code below, validated by `ecsim::scenario::from_json_str`) is one
+//! cluster with one capacity provider over one Auto Scaling group of 1,000 m5.2xlarge
+//! instances (8 vCPU, 32 GiB) across 3 AZs, ten services of 2,000 tasks each
+//! (256 CPU / 512 MiB, 20,000 tasks), and a Poisson batch workload of 1,389 submissions per
+//! hour with exponential run times of mean 20 minutes (about one million tasks over 30 days,
+//! about 460 running at a time) on the same provider.
+//! The services reserve 20,000 × 256 = 5.12M of the 1,000 × 8,192 = 8.19M CPU units and the
+//! batch tasks (1,024 CPU / 2,048 MiB) about 0.47M more, so everything fits with room to spare
+//! and the run measures steady-state simulation, not queueing.
+//! The batch tasks use `binpack(memory)` while CPU is the scarcer resource on these instances
+//! (after the services, 3,072 CPU and about 20 GiB are free per instance), which is the common
+//! real-world case and exercises the placer's skip over memory-light but CPU-full instances.
+//! `settings.eventLogLimit` is 10,000 so the event log does not grow with the run.
+//!
+//! Budget: one run under 60 seconds wall time and under 2 GiB peak memory (RSS).
+//!
+//! Two ways to run it:
+//!
+//! - `cargo bench --bench month_run` runs criterion with `sample_size(10)`, which takes ten
+//!   runs plus a warm-up.
+//! - `ECSIM_BENCH_ONCE=1 cargo bench --bench month_run` runs once and prints the wall time,
+//!   the events processed, events per second and the peak RSS (`VmHWM` from
+//!   `/proc/self/status`, so Linux only), then exits without starting criterion.
+//!
+//! Owns only the fixture and the timing; what the run decides is checked by the tests.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use criterion::{criterion_group, Criterion, SamplingMode};
+use serde_json::json;
+
+use ecsim::Scenario;
+
+const INSTANCES: u32 = 1_000;
+const SERVICES: u32 = 10;
+const TASKS_PER_SERVICE: u32 = 2_000;
+/// 1,389 × 24 × 30 = 1,000,080 submissions expected over the month.
+const BATCH_PER_HOUR: u32 = 1_389;
+
+/// The scenario as JSON text, exactly as a user would write it.
+fn scenario_json() -> String {
+    let services: Vec<_> = (0..SERVICES)
+        .map(|i| {
+            json!({
+                "serviceName": format!("svc-{i:02}"),
+                "taskDefinition": "svc",
+                "desiredCount": TASKS_PER_SERVICE,
+            })
+        })
+        .collect();
+    let scenario = json!({
+        "name": "bench-month-run",
+        "description": "1,000 m5.2xlarge, 20,000 service tasks and about a million batch tasks over 30 days",
+        "seed": 7,
+        "duration": "30d",
+        "cluster": {
+            "clusterName": "bench",
+            "availabilityZones": ["us-east-1a", "us-east-1b", "us-east-1c"],
+            "capacityProviders": ["main-ec2"],
+            "defaultCapacityProviderStrategy": [{ "capacityProvider": "main-ec2", "weight": 1 }]
+        },
+        "autoScalingGroups": [{
+            "autoScalingGroupName": "main-asg",
+            "instanceTypes": ["m5.2xlarge"],
+            "minSize": INSTANCES,
+            "maxSize": INSTANCES,
+            "desiredCapacity": INSTANCES
+        }],
+        "capacityProviders": [{
+            "name": "main-ec2",
+            "autoScalingGroupProvider": { "autoScalingGroupArn": "main-asg" }
+        }],
+        "taskDefinitions": [
+            { "family": "svc", "cpu": "256", "memory": "512", "requiresCompatibilities": ["EC2"] },
+            { "family": "batch", "cpu": "1024", "memory": "2048", "requiresCompatibilities": ["EC2"] }
+        ],
+        "services": services,
+        "workloads": [{
+            "name": "batch",
+            "taskDefinition": "batch",
+            "source": { "poisson": {
+                "ratePerHour": BATCH_PER_HOUR,
+                "duration": { "exponential": { "mean": "20m" } }
+            } },
+            "capacityProviderStrategy": [{ "capacityProvider": "main-ec2", "weight": 1 }],
+            "placementStrategy": [{ "type": "binpack", "field": "memory" }]
+        }],
+        "settings": { "eventLogLimit": 10_000 }
+    });
+    scenario.to_string()
+}
+
+fn scenario() -> Scenario {
+    let text = scenario_json();
+    match ecsim::scenario::from_json_str(&text, Path::new("<bench>"), Path::new(".")) {
+        Ok(s) => s,
+        Err(e) => panic!("the bench scenario is invalid: {e}"),
+    }
+}
+
+/// Peak resident set size of this process in KiB (`VmHWM`), if the kernel reports it.
+fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// One timed run with a human-readable summary on stdout.
+fn run_once() {
+    let parse_started = Instant::now();
+    let sc = scenario();
+    let parse = parse_started.elapsed();
+    let started = Instant::now();
+    let report = ecsim::run(&sc, None, &mut |_| {}).expect("the bench scenario runs"); // ok: fixed fixture
+    let wall = started.elapsed();
+    let events = report.summary.engine.events_processed;
+    let t = &report.summary.tasks;
+    println!(
+        "month_run: scenario parsed and validated in {:.3} s",
+        parse.as_secs_f64()
+    );
+    println!("month_run: wall time      {:.2} s", wall.as_secs_f64());
+    println!("month_run: events         {events}");
+    println!(
+        "month_run: events/s       {:.0}",
+        events as f64 / wall.as_secs_f64()
+    );
+    match peak_rss_kib() {
+        Some(kib) => println!("month_run: peak RSS       {:.1} MiB", kib as f64 / 1024.0),
+        None => println!("month_run: peak RSS       unknown (no /proc/self/status)"),
+    }
+    println!(
+        "month_run: tasks submitted {} started {} completed {} failed {} never placed {} running at end {}",
+        t.submitted, t.started, t.completed, t.failed, t.never_placed, t.running_at_end
+    );
+}
+
+fn bench(c: &mut Criterion) {
+    let sc = scenario();
+    let mut group = c.benchmark_group("month_run");
+    // One run takes seconds to tens of seconds: ten flat samples of one run each is the
+    // smallest sample criterion accepts. With a run of about 2.5 s, 20 s of measurement time
+    // gives one run per sample; criterion stretches it (with a warning) if runs get slower.
+    group.sample_size(10);
+    group.sampling_mode(SamplingMode::Flat);
+    group.warm_up_time(Duration::from_secs(1));
+    group.measurement_time(Duration::from_secs(20));
+    group.bench_function(
+        "1000 instances, 20k service tasks, 1M batch tasks, 30 days",
+        |b| {
+            b.iter(|| ecsim::run(&sc, None, &mut |_| {}).expect("the bench scenario runs"))
+            // ok: fixed fixture
+        },
+    );
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+
+/// `criterion_main!` with one escape hatch: `ECSIM_BENCH_ONCE=1` times a single run instead.
+fn main() {
+    if std::env::var_os("ECSIM_BENCH_ONCE").is_some_and(|v| !v.is_empty() && v != "0") {
+        run_once();
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}
