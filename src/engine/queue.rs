@@ -128,6 +128,34 @@ mod tests {
     }
 
     #[test]
+    fn pops_in_time_then_sequence_order_under_random_load() {
+        use rand::Rng;
+        let mut rng = crate::engine::RngStreams::new(3).stream(crate::engine::Stream::Workload);
+        let mut q = EventQueue::new();
+        let mut last = (SimTime::ZERO, 0u64);
+        let mut seq_of = std::collections::BTreeMap::new();
+        let mut next = 0u64;
+        for round in 0..20_000u64 {
+            if round % 3 != 2 || q.is_empty() {
+                let t = q.now() + SimDuration(rng.gen_range(0..50));
+                seq_of.insert(next, t);
+                q.schedule_at(t, next);
+                next += 1;
+            } else if let Some((t, id)) = q.pop() {
+                // Ids are assigned in scheduling order, so (time, id) must never go back.
+                assert!(
+                    (t, id) > last || last == (SimTime::ZERO, 0),
+                    "{:?} after {:?}",
+                    (t, id),
+                    last
+                );
+                assert_eq!(seq_of[&id], t);
+                last = (t, id);
+            }
+        }
+    }
+
+    #[test]
     fn schedule_in_is_relative_to_last_delivered_event() {
         let mut q = EventQueue::new();
         q.schedule_at(SimTime(100), 1u8);
