@@ -1203,8 +1203,7 @@ impl<'s> Simulation<'s> {
 
     fn record_minute(&mut self, now: SimTime) {
         self.counters.advance(now);
-        for (s, st) in self.services.iter_mut().enumerate() {
-            let _ = s;
+        for st in &mut self.services {
             if st.running < st.desired && now > SimTime::ZERO {
                 st.minutes_below_desired += 1;
             }
@@ -1235,7 +1234,6 @@ impl<'s> Simulation<'s> {
             std::mem::take(&mut self.report_events),
             self.events_dropped,
             events_processed,
-            &self.tasks,
         )
     }
 }

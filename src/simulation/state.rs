@@ -8,7 +8,7 @@ use crate::engine::{SimDuration, SimTime};
 use crate::ids::Owner;
 use crate::report::*;
 use crate::scenario::Scenario;
-use crate::scheduler::task::{StopCode, Task, TaskStatus};
+use crate::scheduler::task::{StopCode, TaskStatus};
 use crate::units::Resources;
 
 const STATUS_COUNT: usize = 6;
@@ -250,7 +250,6 @@ pub fn build_report(
     events: Vec<EventRecord>,
     events_dropped: u64,
     events_processed: u64,
-    _tasks: &[Task],
 ) -> Report {
     let costs = billing.breakdown();
     let hours = sc.duration.as_secs_f64() / 3600.0;
