@@ -11,7 +11,7 @@
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use rand::Rng;
 
-use ecsim::cluster::{ContainerInstance, InstanceStatus};
+use ecsim::cluster::ContainerInstance;
 use ecsim::engine::{RngStreams, SimTime, Stream};
 use ecsim::ids::{AsgId, AzId, InstanceId, InstanceTypeId, Owner, ServiceId};
 use ecsim::scheduler::placement::Attribute;
@@ -37,23 +37,17 @@ fn cluster() -> (Vec<ContainerInstance>, Placer) {
     let mut instances: Vec<ContainerInstance> = (0..INSTANCES)
         .map(|i| {
             let ty = rng.gen_range(0..sizes.len());
-            ContainerInstance {
-                id: InstanceId::from_index(i),
-                asg: AsgId(0),
-                capacity_provider: None,
-                instance_type: InstanceTypeId::from_index(ty),
-                az: AzId::from_index(i % AZS),
-                arch: CpuArchitecture::X86_64,
-                spot: false,
-                registered: sizes[ty],
-                reserved: Resources::default(),
-                status: InstanceStatus::Active,
-                task_count: 0,
-                group_counts: Vec::new(),
-                launched_at: SimTime::ZERO,
-                registered_at: Some(SimTime::ZERO),
-                terminated_at: None,
-            }
+            let mut inst = ContainerInstance::launched(
+                InstanceId::from_index(i),
+                AsgId(0),
+                InstanceTypeId::from_index(ty),
+                AzId::from_index(i % AZS),
+                CpuArchitecture::X86_64,
+                sizes[ty],
+                SimTime::ZERO,
+            );
+            inst.mark_registered(SimTime::ZERO);
+            inst
         })
         .collect();
     for inst in &instances {

@@ -69,6 +69,42 @@ pub struct ContainerInstance {
 }
 
 impl ContainerInstance {
+    /// An instance EC2 has just launched: PENDING, nothing reserved, not behind a capacity
+    /// provider and on-demand until the caller says otherwise.
+    pub fn launched(
+        id: InstanceId,
+        asg: AsgId,
+        instance_type: InstanceTypeId,
+        az: AzId,
+        arch: CpuArchitecture,
+        registered: Resources,
+        now: SimTime,
+    ) -> ContainerInstance {
+        ContainerInstance {
+            id,
+            asg,
+            capacity_provider: None,
+            instance_type,
+            az,
+            arch,
+            spot: false,
+            registered,
+            reserved: Resources::default(),
+            status: InstanceStatus::Pending,
+            task_count: 0,
+            group_counts: Vec::new(),
+            launched_at: now,
+            registered_at: None,
+            terminated_at: None,
+        }
+    }
+
+    /// The agent registered the instance: it becomes ACTIVE.
+    pub fn mark_registered(&mut self, now: SimTime) {
+        self.status = InstanceStatus::Active;
+        self.registered_at = Some(now);
+    }
+
     /// CPU and memory not reserved by any task.
     #[inline]
     pub fn free(&self) -> Resources {

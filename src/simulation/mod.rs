@@ -12,7 +12,7 @@ use std::collections::VecDeque;
 
 use crate::billing::Billing;
 use crate::cloud::fargate;
-use crate::cluster::{AutoScalingGroup, ContainerInstance, InstanceStatus};
+use crate::cluster::{AutoScalingGroup, ContainerInstance};
 use crate::engine::{EventQueue, RngStreams, SimDuration, SimRng, SimTime, Stream};
 use crate::ids::{
     AsgId, AzId, CapacityProviderId, InstanceId, Owner, ServiceId, TaskId, WorkloadId,
@@ -361,23 +361,12 @@ impl<'s> Simulation<'s> {
             .catalog
             .registered_resources(instance_type, self.sc.settings.memory_overhead);
         let id = InstanceId::from_index(self.instances.len());
-        self.instances.push(ContainerInstance {
-            id,
-            asg,
-            capacity_provider: a.capacity_provider,
-            instance_type,
-            az,
-            arch: self.sc.catalog.get(instance_type).arch,
-            spot: a.spot,
-            registered,
-            reserved: Resources::default(),
-            status: InstanceStatus::Pending,
-            task_count: 0,
-            group_counts: Vec::new(),
-            launched_at: now,
-            registered_at: None,
-            terminated_at: None,
-        });
+        let arch = self.sc.catalog.get(instance_type).arch;
+        let mut inst =
+            ContainerInstance::launched(id, asg, instance_type, az, arch, registered, now);
+        inst.capacity_provider = a.capacity_provider;
+        inst.spot = a.spot;
+        self.instances.push(inst);
         self.asgs[asg.index()].instances.push(id);
         self.counters.instances_launched += 1;
         self.counters.instances_pending += 1;
@@ -427,8 +416,7 @@ impl<'s> Simulation<'s> {
     fn instance_registered(&mut self, id: InstanceId, now: SimTime) {
         self.counters.advance(now);
         let inst = &mut self.instances[id.index()];
-        inst.status = InstanceStatus::Active;
-        inst.registered_at = Some(now);
+        inst.mark_registered(now);
         self.counters.instances_pending -= 1;
         self.counters.instances_active += 1;
         self.counters.registered = self.counters.registered + inst.registered;

@@ -108,23 +108,18 @@ pub(crate) mod test_support {
         registered: Resources,
         cp: Option<u16>,
     ) -> ContainerInstance {
-        ContainerInstance {
-            id: InstanceId(id),
-            asg: AsgId(0),
-            capacity_provider: cp.map(CapacityProviderId),
-            instance_type: InstanceTypeId(instance_type),
-            az: AzId(az),
+        let mut inst = ContainerInstance::launched(
+            InstanceId(id),
+            AsgId(0),
+            InstanceTypeId(instance_type),
+            AzId(az),
             arch,
-            spot: false,
             registered,
-            reserved: Resources::default(),
-            status: InstanceStatus::Active,
-            task_count: 0,
-            group_counts: Vec::new(),
-            launched_at: SimTime::ZERO,
-            registered_at: Some(SimTime::ZERO),
-            terminated_at: None,
-        }
+            SimTime::ZERO,
+        );
+        inst.capacity_provider = cp.map(CapacityProviderId);
+        inst.mark_registered(SimTime::ZERO);
+        inst
     }
 
     /// An instance table and its index, kept in step.
