@@ -15,6 +15,7 @@
 //! text. Only the binary writes files.
 #![warn(missing_docs)]
 
+pub mod autoscaling;
 pub mod billing;
 pub mod cloud;
 pub mod cluster;
