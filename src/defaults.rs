@@ -62,6 +62,12 @@ pub const TASK_STOP_LATENCY: Latency = Latency::Uniform {
 /// [UNCERTAIN]
 pub const PROVISIONING_TIMEOUT: SimDuration = SimDuration::from_mins(30);
 
+/// How long a DRAINING instance may wait for its tasks before the ASG terminates it anyway
+/// (the lifecycle hook's heartbeat timeout).
+/// [DOC] EC2 Auto Scaling lifecycle hooks: default heartbeat timeout 3600 s. The timeout ECS's
+/// managed-draining hook uses is not in our sources. [UNCERTAIN]
+pub const DRAINING_TIMEOUT: SimDuration = SimDuration::from_mins(60);
+
 /// Tasks in the PROVISIONING state per cluster.
 /// [UNCERTAIN] 100 in the 2020 blog; now a service quota commonly cited as 500 (§1.8).
 pub const PROVISIONING_TASKS_PER_CLUSTER: u32 = 500;

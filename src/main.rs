@@ -132,13 +132,21 @@ fn real_main(cli: Cli) -> anyhow::Result<()> {
                 render::timeseries_csv(&report).as_bytes(),
             )?;
             write_atomic(
+                &out.join("services.csv"),
+                render::services_csv(&report).as_bytes(),
+            )?;
+            write_atomic(
+                &out.join("capacity_providers.csv"),
+                render::providers_csv(&report).as_bytes(),
+            )?;
+            write_atomic(
                 &out.join("events.jsonl"),
                 render::events_jsonl(&report).as_bytes(),
             )?;
             print!("{}", render::table(&report.summary));
             println!();
             println!(
-                "wrote {}/{{summary.json, timeseries.csv, events.jsonl}}",
+                "wrote {}/{{summary.json, timeseries.csv, services.csv, capacity_providers.csv, events.jsonl}}",
                 out.display()
             );
             Ok(())

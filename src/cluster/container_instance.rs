@@ -64,6 +64,8 @@ pub struct ContainerInstance {
     pub launched_at: SimTime,
     /// When it registered with the cluster (became ACTIVE).
     pub registered_at: Option<SimTime>,
+    /// When EC2 reported it `running` (billing starts); `None` while still `pending`.
+    pub running_at: Option<SimTime>,
     /// When it was terminated.
     pub terminated_at: Option<SimTime>,
 }
@@ -95,6 +97,7 @@ impl ContainerInstance {
             group_counts: Vec::new(),
             launched_at: now,
             registered_at: None,
+            running_at: None,
             terminated_at: None,
         }
     }

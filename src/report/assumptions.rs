@@ -28,6 +28,7 @@ pub fn for_scenario(sc: &Scenario) -> Vec<Assumption> {
         a("Fargate provisioning (ENI)", s.fargate_provisioning_latency.describe(), "ecs-reference §3.2 [OBS 11–44 s]"),
         a("Fargate task start (pull → RUNNING)", s.fargate_task_start_latency.describe(), "ecs-reference §3.2 [OBS]"),
         a("task stop (STOPPING → STOPPED)", s.task_stop_latency.describe(), "[DERIVED] (stopTimeout 30 s bound)"),
+        a("Draining timeout (lifecycle hook)", format!("{}", s.draining_timeout), "EC2 Auto Scaling lifecycle hook default heartbeat 3600 s [UNCERTAIN for ECS managed draining]"),
         a("PROVISIONING timeout", format!("{}", s.provisioning_timeout), "ecs-reference §1.8 [DOC 10–30 min; UNCERTAIN]"),
         a("PROVISIONING tasks per cluster", format!("{}", s.provisioning_tasks_per_cluster), "ecs-reference §1.8 [UNCERTAIN quota]"),
         a("Fargate launch rate", format!("token bucket: burst {}, {} per second, separately on-demand and Spot", s.fargate_launch_burst, s.fargate_launch_rate_per_second), "ecs-reference §5.5 [DOC]"),

@@ -21,6 +21,10 @@ pub struct Report {
     pub summary: Summary,
     /// One row per simulated minute.
     pub timeseries: Vec<MinuteRow>,
+    /// One row per service per simulated minute.
+    pub service_series: Vec<ServiceMinuteRow>,
+    /// One row per ASG capacity provider per simulated minute.
+    pub provider_series: Vec<ProviderMinuteRow>,
     /// Service events, instance and task lifecycle notes, in time order.
     pub events: Vec<EventRecord>,
 }
@@ -50,6 +54,8 @@ pub struct Summary {
     pub services: Vec<ServiceSummary>,
     /// Per batch workload.
     pub workloads: Vec<WorkloadSummary>,
+    /// Per ASG capacity provider: cluster auto scaling.
+    pub capacity_providers: Vec<CapacityProviderSummary>,
     /// The event log: how many records were kept and how many dropped past the limit.
     pub event_log: EventLogSummary,
     /// The engine's own figures.
@@ -109,10 +115,14 @@ pub struct TaskCounts {
     pub started: u64,
     /// Batch tasks whose essential container exited after its run time.
     pub completed: u64,
-    /// Tasks stopped without completing (including never placed).
+    /// Healthy tasks the service scheduler stopped (scale-in, moved off a DRAINING instance).
+    pub stopped_by_scheduler: u64,
+    /// Tasks stopped without completing (never placed, or killed with their instance).
     pub failed: u64,
     /// Of the failed, those that never got capacity (PROVISIONING timeout, no Fargate size).
     pub never_placed: u64,
+    /// Of the failed, those killed when their instance was terminated.
+    pub interrupted: u64,
     /// Tasks still queued, provisioning, pending, running or stopping at the end.
     pub in_flight_at_end: u64,
     /// Of those, tasks RUNNING at the end.
@@ -153,6 +163,108 @@ pub struct ServiceSummary {
     pub minutes_below_desired: u64,
     /// Cost attributed to it.
     pub cost_usd: f64,
+    /// Smallest and largest desired count during the run.
+    pub desired_min: u32,
+    /// Largest desired count during the run.
+    pub desired_max: u32,
+    /// Service auto scaling activities (scale-out, scale-in, scheduled).
+    pub scaling_activities: ScalingActivityCounts,
+    /// The request load and how much of it found capacity (absent without a load model).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub load: Option<LoadSummary>,
+}
+
+/// How many scaling activities of each kind ran.
+#[derive(Clone, Debug, Default, Serialize, PartialEq, Eq)]
+pub struct ScalingActivityCounts {
+    /// Desired count raised by a policy.
+    pub scale_out: u64,
+    /// Desired count lowered by a policy.
+    pub scale_in: u64,
+    /// Desired count changed by a scheduled action.
+    pub scheduled: u64,
+}
+
+/// A service's request load over the run.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct LoadSummary {
+    /// Requests that arrived.
+    pub requests: f64,
+    /// Requests served: no more than the RUNNING tasks' capacity.
+    pub served: f64,
+    /// Requests above the capacity of the RUNNING tasks: the shortfall.
+    pub unserved: f64,
+    /// `unserved / requests` × 100.
+    pub unserved_pct: f64,
+    /// Minutes in which some requests found no capacity.
+    pub minutes_with_shortfall: u64,
+    /// Cost attributed to the service per million requests served.
+    pub cost_per_million_requests_usd: f64,
+    /// Time-weighted CPU utilization of the running tasks, %.
+    pub cpu_utilization_avg_pct: f64,
+}
+
+/// One ASG capacity provider.
+#[derive(Clone, Debug, Serialize)]
+pub struct CapacityProviderSummary {
+    /// Provider name.
+    pub name: String,
+    /// Managed scaling on.
+    pub managed_scaling: bool,
+    /// ASG desired capacity raised by managed scaling.
+    pub scale_out: u64,
+    /// ASG desired capacity lowered by managed scaling.
+    pub scale_in: u64,
+    /// Fewest and most instances in service at a minute boundary.
+    pub instances_min: u32,
+    /// Most instances in service at a minute boundary.
+    pub instances_max: u32,
+    /// Instances launched by scaling during the run.
+    pub instances_launched: u64,
+    /// Instances terminated during the run.
+    pub instances_terminated: u64,
+}
+
+/// One row of `services.csv`.
+#[derive(Clone, Debug, Serialize)]
+pub struct ServiceMinuteRow {
+    /// Minutes since the start.
+    pub minute: u64,
+    /// Service index (into `summary.services`).
+    pub service: u32,
+    /// Desired count.
+    pub desired: u32,
+    /// RUNNING tasks.
+    pub running: u32,
+    /// Tasks in PROVISIONING or PENDING.
+    pub pending: u32,
+    /// Mean offered load over the past minute, requests/s.
+    pub requests_per_second: f64,
+    /// Requests of the past minute that found no capacity.
+    pub unserved_requests: f64,
+    /// `ECSServiceAverageCPUUtilization` of the past minute, % (empty: no data).
+    pub cpu_utilization: Option<f64>,
+    /// `ECSServiceAverageMemoryUtilization` of the past minute, % (empty: no data).
+    pub memory_utilization: Option<f64>,
+}
+
+/// One row of `capacity_providers.csv`.
+#[derive(Clone, Debug, Serialize)]
+pub struct ProviderMinuteRow {
+    /// Minutes since the start.
+    pub minute: u64,
+    /// Provider index (into `summary.capacity_providers`).
+    pub provider: u32,
+    /// Instances in service (pending or ACTIVE).
+    pub instances: u32,
+    /// Instances DRAINING.
+    pub draining: u32,
+    /// ASG desired capacity.
+    pub desired_capacity: u32,
+    /// `CapacityProviderReservation`, % (empty without managed scaling).
+    pub reservation: Option<f64>,
+    /// M: instances needed.
+    pub m: Option<u32>,
 }
 
 /// One batch workload.
@@ -237,4 +349,7 @@ pub struct EventRecord {
     pub subject: String,
     /// The message, in ECS's wording where ECS has one.
     pub message: String,
+    /// For scaling activities: the cause (alarm, policy, metric value), in AWS's wording.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cause: Option<String>,
 }

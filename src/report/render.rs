@@ -44,6 +44,77 @@ pub fn timeseries_csv(report: &Report) -> String {
     out
 }
 
+/// The header of `services.csv`.
+pub const SERVICES_HEADER: &str = "minute,service,desired,running,pending,requests_per_second,unserved_requests,cpu_utilization,memory_utilization";
+
+/// `services.csv`: one row per service per simulated minute (long format).
+pub fn services_csv(report: &Report) -> String {
+    let mut out = String::with_capacity(48 * (report.service_series.len() + 1));
+    out.push_str(SERVICES_HEADER);
+    out.push('\n');
+    let opt = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
+    for r in &report.service_series {
+        let name = report
+            .summary
+            .services
+            .get(r.service as usize)
+            .map_or("", |s| s.name.as_str());
+        let _ = writeln!(
+            out,
+            "{},{},{},{},{},{},{},{},{}",
+            r.minute,
+            csv_field(name),
+            r.desired,
+            r.running,
+            r.pending,
+            r.requests_per_second,
+            r.unserved_requests,
+            opt(r.cpu_utilization),
+            opt(r.memory_utilization)
+        );
+    }
+    out
+}
+
+/// The header of `capacity_providers.csv`.
+pub const PROVIDERS_HEADER: &str =
+    "minute,capacity_provider,instances,draining,desired_capacity,reservation,m";
+
+/// `capacity_providers.csv`: one row per ASG capacity provider per simulated minute.
+pub fn providers_csv(report: &Report) -> String {
+    let mut out = String::with_capacity(40 * (report.provider_series.len() + 1));
+    out.push_str(PROVIDERS_HEADER);
+    out.push('\n');
+    for r in &report.provider_series {
+        let name = report
+            .summary
+            .capacity_providers
+            .get(r.provider as usize)
+            .map_or("", |s| s.name.as_str());
+        let _ = writeln!(
+            out,
+            "{},{},{},{},{},{},{}",
+            r.minute,
+            csv_field(name),
+            r.instances,
+            r.draining,
+            r.desired_capacity,
+            r.reservation.map(|x| x.to_string()).unwrap_or_default(),
+            r.m.map(|x| x.to_string()).unwrap_or_default()
+        );
+    }
+    out
+}
+
+/// Quotes a CSV field when it needs it (RFC 4180).
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
 /// `events.jsonl`: one JSON object per line.
 pub fn events_jsonl(report: &Report) -> String {
     let mut out = String::new();

@@ -130,6 +130,24 @@ pub struct AutoScalingGroupProviderFile {
     /// `managedDraining`: `ENABLED` or `DISABLED` (AWS default ENABLED).
     #[serde(default)]
     pub managed_draining: Option<String>,
+    #[serde(default)]
+    pub managed_scaling: Option<ManagedScalingFile>,
+}
+
+/// `ManagedScaling` of the ECS API.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ManagedScalingFile {
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default)]
+    pub target_capacity: Option<i64>,
+    #[serde(default)]
+    pub minimum_scaling_step_size: Option<i64>,
+    #[serde(default)]
+    pub maximum_scaling_step_size: Option<i64>,
+    #[serde(default)]
+    pub instance_warmup_period: Option<Duration>,
 }
 
 /// One EC2 Auto Scaling group.
@@ -246,6 +264,158 @@ pub struct ServiceFile {
     /// `schedulingStrategy`: only `REPLICA` is modelled.
     #[serde(default)]
     pub scheduling_strategy: Option<String>,
+    #[serde(default)]
+    pub load: Option<LoadFile>,
+    #[serde(default)]
+    pub auto_scaling: Option<AutoScalingFile>,
+}
+
+/// The request load on a service (ecsim's own).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct LoadFile {
+    #[serde(default)]
+    pub trace: Option<RateTraceFile>,
+    #[serde(default)]
+    pub points: Option<Vec<RatePointFile>>,
+    #[serde(default)]
+    pub repeat_every: Option<Duration>,
+    pub requests_per_task_per_second: f64,
+    #[serde(default)]
+    pub baseline_cpu_percent: Option<f64>,
+    #[serde(default)]
+    pub baseline_memory_percent: Option<f64>,
+    #[serde(default)]
+    pub memory_percent_at_capacity: Option<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RateTraceFile {
+    pub format: String,
+    pub path: String,
+    #[serde(default)]
+    pub scale: Option<f64>,
+    #[serde(default)]
+    pub shift: Option<Duration>,
+    #[serde(default)]
+    pub window_start: Option<serde_json::Value>,
+    #[serde(default)]
+    pub window_end: Option<serde_json::Value>,
+    #[serde(default)]
+    pub repeat: Option<bool>,
+    #[serde(default)]
+    pub bucket: Option<Duration>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RatePointFile {
+    pub at: Duration,
+    #[serde(default)]
+    pub requests_per_second: Option<f64>,
+    #[serde(default)]
+    pub requests_per_minute: Option<f64>,
+}
+
+/// Application Auto Scaling for the service: `RegisterScalableTarget` + `PutScalingPolicy` +
+/// `PutScheduledAction`, with the API's field names in camelCase.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct AutoScalingFile {
+    pub min_capacity: i64,
+    pub max_capacity: i64,
+    #[serde(default)]
+    pub policies: Vec<Lenient<ScalingPolicyFile>>,
+    #[serde(default)]
+    pub scheduled_actions: Vec<Lenient<ScheduledActionFile>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ScalingPolicyFile {
+    pub policy_name: String,
+    pub policy_type: String,
+    #[serde(default)]
+    pub target_tracking_scaling_policy_configuration: Option<TargetTrackingFile>,
+    #[serde(default)]
+    pub step_scaling_policy_configuration: Option<StepScalingFile>,
+    /// The CloudWatch alarm that invokes a step scaling policy.
+    #[serde(default)]
+    pub alarm: Option<AlarmFile>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct TargetTrackingFile {
+    pub target_value: f64,
+    pub predefined_metric_specification: PredefinedMetricFile,
+    #[serde(default)]
+    pub scale_out_cooldown: Option<Duration>,
+    #[serde(default)]
+    pub scale_in_cooldown: Option<Duration>,
+    #[serde(default)]
+    pub disable_scale_in: Option<bool>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct PredefinedMetricFile {
+    pub predefined_metric_type: String,
+    #[serde(default)]
+    pub resource_label: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct StepScalingFile {
+    pub adjustment_type: String,
+    pub step_adjustments: Vec<StepAdjustmentFile>,
+    #[serde(default)]
+    pub min_adjustment_magnitude: Option<i64>,
+    #[serde(default)]
+    pub cooldown: Option<Duration>,
+    #[serde(default)]
+    pub metric_aggregation_type: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct StepAdjustmentFile {
+    #[serde(default)]
+    pub metric_interval_lower_bound: Option<f64>,
+    #[serde(default)]
+    pub metric_interval_upper_bound: Option<f64>,
+    pub scaling_adjustment: i64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct AlarmFile {
+    pub metric_name: String,
+    pub threshold: f64,
+    pub comparison_operator: String,
+    #[serde(default)]
+    pub evaluation_periods: Option<i64>,
+    #[serde(default)]
+    pub datapoints_to_alarm: Option<i64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ScheduledActionFile {
+    pub scheduled_action_name: String,
+    pub schedule: String,
+    pub scalable_target_action: ScalableTargetActionFile,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ScalableTargetActionFile {
+    #[serde(default)]
+    pub min_capacity: Option<i64>,
+    #[serde(default)]
+    pub max_capacity: Option<i64>,
 }
 
 /// A batch workload: where its RunTask submissions come from and how they launch.
@@ -383,6 +553,24 @@ pub enum LatencyShape {
 }
 
 /// Model settings; each overrides an AWS default or a modelling choice.
+/// Switches for the [UNCERTAIN] points of cluster auto scaling (ecs-reference §1).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ManagedScalingSettingsFile {
+    #[serde(default)]
+    pub empty_cluster_value: Option<String>,
+    #[serde(default)]
+    pub step_mode: Option<String>,
+    #[serde(default)]
+    pub scale_out_datapoints: Option<u32>,
+    #[serde(default)]
+    pub scale_in_datapoints: Option<u32>,
+    #[serde(default)]
+    pub scale_in_hold_after_scale_out: Option<Duration>,
+    #[serde(default)]
+    pub max_scale_in_fraction: Option<f64>,
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct SettingsFile {
@@ -407,6 +595,19 @@ pub struct SettingsFile {
     /// How long a task waits in PROVISIONING for capacity before it is stopped.
     #[serde(default)]
     pub provisioning_timeout: Option<Duration>,
+    #[serde(default)]
+    pub draining_timeout: Option<Duration>,
+    /// Wall-clock time of simulated time zero, `YYYY-MM-DDThh:mm:ssZ` (for cron schedules).
+    #[serde(default)]
+    pub start_time: Option<String>,
+    #[serde(default)]
+    pub target_tracking_alarm_high_datapoints: Option<u32>,
+    #[serde(default)]
+    pub target_tracking_alarm_low_datapoints: Option<u32>,
+    #[serde(default)]
+    pub target_tracking_alarm_low_ratio: Option<f64>,
+    #[serde(default)]
+    pub managed_scaling: Option<ManagedScalingSettingsFile>,
     /// Tasks in PROVISIONING per cluster (service quota).
     #[serde(default)]
     pub provisioning_tasks_per_cluster: Option<u32>,

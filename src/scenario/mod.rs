@@ -137,6 +137,8 @@ pub struct CapacityProvider {
     pub managed_termination_protection: bool,
     /// Managed draining (only for ASG providers).
     pub managed_draining: bool,
+    /// Managed scaling (cluster auto scaling), when enabled.
+    pub managed_scaling: Option<crate::autoscaling::managed_scaling::ManagedScalingConfig>,
 }
 
 /// One item of a capacity provider strategy.
@@ -214,6 +216,38 @@ pub struct ServiceSpec {
     pub placement_strategy: Vec<PlacementStrategy>,
     /// `placementConstraints`.
     pub placement_constraints: Vec<PlacementConstraint>,
+    /// The request load on the service, if modelled.
+    pub load: Option<ServiceLoadSpec>,
+    /// Service auto scaling (Application Auto Scaling), if registered.
+    pub auto_scaling: Option<crate::autoscaling::service::ServiceAutoScalingConfig>,
+}
+
+/// The request load on a service: where the rate comes from and what a task does with it.
+#[derive(Clone, Debug)]
+pub struct ServiceLoadSpec {
+    /// The request-rate series.
+    pub source: RateSourceSpec,
+    /// Per-task capacity and resource use.
+    pub model: crate::workload::service_load::LoadModel,
+}
+
+/// Where a service's request rate comes from.
+#[derive(Clone, Debug)]
+pub enum RateSourceSpec {
+    /// A trace file.
+    Trace {
+        /// Resolved path.
+        path: PathBuf,
+        /// Reader options.
+        options: crate::workload::request_rate::RateOptions,
+    },
+    /// Inline steps.
+    Points {
+        /// Steps in time order.
+        points: Vec<crate::workload::request_rate::RateStep>,
+        /// Repeat the steps with this period.
+        repeat_every: Option<SimDuration>,
+    },
 }
 
 /// Where a workload's submissions come from.
@@ -276,6 +310,10 @@ pub struct Settings {
     pub task_stop_latency: Latency,
     /// PROVISIONING timeout.
     pub provisioning_timeout: SimDuration,
+    /// How long a DRAINING instance waits for its tasks before it is terminated anyway.
+    pub draining_timeout: SimDuration,
+    /// Unix time (UTC seconds) of simulated time zero, for scheduled actions.
+    pub start_time_unix_s: i64,
     /// PROVISIONING tasks per cluster.
     pub provisioning_tasks_per_cluster: u32,
     /// Memory the OS, hypervisor and `ECS_RESERVED_MEMORY` keep from registration.

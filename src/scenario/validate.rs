@@ -490,6 +490,9 @@ impl Validator {
             provisioning_timeout: s
                 .provisioning_timeout
                 .map_or(defaults::PROVISIONING_TIMEOUT, |d| d.0),
+            draining_timeout: s
+                .draining_timeout
+                .map_or(defaults::DRAINING_TIMEOUT, |d| d.0),
             provisioning_tasks_per_cluster: s
                 .provisioning_tasks_per_cluster
                 .unwrap_or(defaults::PROVISIONING_TASKS_PER_CLUSTER),

@@ -48,24 +48,57 @@ pub enum StopCode {
     EssentialContainerExited,
     /// `TaskFailedToStart`: waited in PROVISIONING past the timeout.
     ProvisioningTimeout,
-    /// `TaskFailedToStart`: no valid Fargate size covers the requested CPU and memory.
+    /// `TaskFailedToStart`: no Fargate size covers the request.
     NoFargateSize,
-    /// `TaskFailedToStart`: larger than any instance the pool can ever offer.
+    /// `TaskFailedToStart`: larger than every instance type the capacity can launch.
     NeverFits,
+    /// `ServiceSchedulerInitiated`: the service's desired count went down.
+    ServiceScaleIn,
+    /// `ServiceSchedulerInitiated`: its instance is DRAINING and a replacement is running.
+    InstanceDraining,
+    /// The host EC2 instance was terminated under the task.
+    InstanceTerminated,
+}
+
+/// What a stop means for the counts in the report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StopKind {
+    /// The task did its work (a batch task ran to its end).
+    Completed,
+    /// The service scheduler stopped a healthy task (scale-in, draining).
+    StoppedByScheduler,
+    /// The task never got capacity.
+    NeverPlaced,
+    /// The task was killed by a loss of its capacity.
+    Interrupted,
 }
 
 impl StopCode {
-    /// True when the task did its work.
-    pub fn completed(self) -> bool {
-        self == StopCode::EssentialContainerExited
+    /// What the stop means for the counts.
+    pub fn kind(self) -> StopKind {
+        match self {
+            StopCode::EssentialContainerExited => StopKind::Completed,
+            StopCode::ServiceScaleIn | StopCode::InstanceDraining => StopKind::StoppedByScheduler,
+            StopCode::ProvisioningTimeout | StopCode::NoFargateSize | StopCode::NeverFits => {
+                StopKind::NeverPlaced
+            }
+            StopCode::InstanceTerminated => StopKind::Interrupted,
+        }
     }
 
-    /// True when the task never got capacity.
-    pub fn never_placed(self) -> bool {
-        !self.completed()
+    /// ECS's `stopCode`.
+    pub fn ecs_stop_code(self) -> &'static str {
+        match self {
+            StopCode::EssentialContainerExited => "EssentialContainerExited",
+            StopCode::ProvisioningTimeout | StopCode::NoFargateSize | StopCode::NeverFits => {
+                "TaskFailedToStart"
+            }
+            StopCode::ServiceScaleIn | StopCode::InstanceDraining => "ServiceSchedulerInitiated",
+            StopCode::InstanceTerminated => "TerminationNotice",
+        }
     }
 
-    /// ECS-style `stoppedReason`.
+    /// The stopped reason.
     pub fn reason(self) -> &'static str {
         match self {
             StopCode::EssentialContainerExited => "Essential container in task exited",
@@ -74,11 +107,16 @@ impl StopCode {
             }
             StopCode::NoFargateSize => "No Fargate task size covers the requested CPU and memory",
             StopCode::NeverFits => "No instance type in the capacity can hold the task",
+            StopCode::ServiceScaleIn => "Scaling activity initiated by (deployment ecs-svc)",
+            StopCode::InstanceDraining => {
+                "Service scheduler stopped the task: its container instance is DRAINING"
+            }
+            StopCode::InstanceTerminated => "Host EC2 instance terminated",
         }
     }
 }
 
-/// Where a task's capacity comes from.
+/// Which capacity a task asks for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Target {
     /// `launchType: EC2`: any instance of the cluster.
@@ -130,4 +168,7 @@ pub struct Task {
     pub stop_code: Option<StopCode>,
     /// The placement pass that last tried this task (see `simulation::placement_pass`).
     pub last_pass: u32,
+    /// A service task on a DRAINING instance, no longer counted toward the desired count:
+    /// it keeps running until a replacement is RUNNING (ecs-reference §1.7).
+    pub replaced: bool,
 }

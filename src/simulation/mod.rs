@@ -6,13 +6,15 @@
 //! tasks or instances.
 //! It never touches the filesystem except through the trace readers, and never the clock.
 
+mod policies;
+mod scaling;
 mod state;
 
 use std::collections::VecDeque;
 
 use crate::billing::Billing;
 use crate::cloud::fargate;
-use crate::cluster::{AutoScalingGroup, ContainerInstance};
+use crate::cluster::{AutoScalingGroup, ContainerInstance, InstanceStatus};
 use crate::engine::{EventQueue, RngStreams, SimDuration, SimRng, SimTime, Stream};
 use crate::ids::{
     AsgId, AzId, CapacityProviderId, InstanceId, Owner, ServiceId, TaskId, WorkloadId,
@@ -22,7 +24,7 @@ use crate::scenario::WorkloadSource;
 use crate::scenario::{CapacityProviderKind, LaunchTarget, Scenario, StrategyItem};
 use crate::scheduler::capacity_provider_strategy;
 use crate::scheduler::placement::{self, PlacementRequest, Placer, Pool};
-use crate::scheduler::task::{Placement, StopCode, Target, Task, TaskStatus};
+use crate::scheduler::task::{Placement, StopCode, StopKind, Target, Task, TaskStatus};
 use crate::units::Resources;
 use crate::workload::{
     AlibabaReader, CsvReader, GeneratedSource, JobSource, JobSubmission, SwfReader, TraceError,
@@ -66,6 +68,14 @@ pub enum Event {
     TaskStopped(TaskId),
     /// A PROVISIONING task's wait limit.
     ProvisioningTimeout(TaskId),
+    /// A DRAINING instance's lifecycle hook timed out: terminate it with what still runs.
+    DrainingTimeout(InstanceId),
+    /// A service's request rate changes.
+    LoadStep(ServiceId),
+    /// A 20-second metric period ended (high-resolution service metrics).
+    HighResolutionTick,
+    /// A scheduled action of a service is due.
+    ScheduledAction(ServiceId),
 }
 
 /// Why a run could not finish.
@@ -106,6 +116,10 @@ struct ServiceState {
     steady: bool,
     last_unable_event: Option<SimTime>,
     minutes_below_desired: u64,
+    /// Live tasks (PROVISIONING, PENDING, RUNNING and not replaced), for scale-in.
+    tasks: Vec<TaskId>,
+    /// RUNNING tasks on DRAINING instances waiting for a replacement, oldest first.
+    replacing: VecDeque<TaskId>,
 }
 
 /// A workload at run time.
@@ -123,7 +137,10 @@ pub struct Simulation<'s> {
     end: SimTime,
     latency_rng: SimRng,
     placement_rng: SimRng,
+    scaling_rng: SimRng,
     instances: Vec<ContainerInstance>,
+    /// Tasks bound to each instance (PENDING, RUNNING, STOPPING), for draining and termination.
+    instance_tasks: Vec<Vec<TaskId>>,
     asgs: Vec<AutoScalingGroup>,
     tasks: Vec<Task>,
     services: Vec<ServiceState>,
@@ -150,6 +167,16 @@ pub struct Simulation<'s> {
     /// instance type its ASGs can launch. A task that fits none of them can never run there.
     pool_shapes: Vec<Vec<Resources>>,
     counters: Counters,
+    /// Per service: load and auto scaling (same index as `services`).
+    service_scaling: Vec<policies::ServiceScaling>,
+    /// Per ASG capacity provider: managed scaling.
+    provider_scaling: Vec<policies::ProviderScaling>,
+    /// The provider of each `provider_scaling` entry.
+    provider_scaling_index: Vec<CapacityProviderId>,
+    /// Some service policy uses 20-second metrics.
+    high_resolution: bool,
+    service_series: Vec<crate::report::ServiceMinuteRow>,
+    provider_series: Vec<crate::report::ProviderMinuteRow>,
     report_events: Vec<EventRecord>,
     events_dropped: u64,
 }
@@ -185,6 +212,8 @@ impl<'s> Simulation<'s> {
                 steady: false,
                 last_unable_event: None,
                 minutes_below_desired: 0,
+                tasks: Vec::new(),
+                replacing: VecDeque::new(),
             })
             .collect();
         let asgs = sc
@@ -216,14 +245,16 @@ impl<'s> Simulation<'s> {
                 pool_shapes[provider_count].push(shape);
             }
         }
-        Ok(Simulation {
+        let mut sim = Simulation {
             pool_shapes,
             sc,
             queue: EventQueue::new(),
             end: SimTime::ZERO + sc.duration,
             latency_rng: streams.stream(Stream::Latency),
             placement_rng: streams.stream(Stream::Placement),
+            scaling_rng: streams.stream(Stream::Scaling),
             instances: Vec::new(),
+            instance_tasks: Vec::new(),
             asgs,
             tasks: Vec::new(),
             services,
@@ -240,9 +271,18 @@ impl<'s> Simulation<'s> {
             pass_id: 0,
             changed_max_free: vec![Resources::default(); provider_count + 1],
             counters: Counters::new(sc),
+            service_scaling: Vec::new(),
+            provider_scaling: Vec::new(),
+            provider_scaling_index: Vec::new(),
+            high_resolution: false,
+            service_series: Vec::new(),
+            provider_series: Vec::new(),
             report_events: Vec::new(),
             events_dropped: 0,
-        })
+        };
+        sim.init_service_scaling()?;
+        sim.init_provider_scaling();
+        Ok(sim)
     }
 
     /// Runs to the scenario's end and returns the report.
@@ -295,6 +335,7 @@ impl<'s> Simulation<'s> {
         for w in 0..self.workloads.len() {
             self.pull_submission(WorkloadId::from_index(w), now)?;
         }
+        self.start_policies(now)?;
         self.queue.schedule_at(now, Event::MetricsTick);
         self.queue.schedule_at(now, Event::ServiceSchedulerTick);
         Ok(())
@@ -304,6 +345,11 @@ impl<'s> Simulation<'s> {
         match event {
             Event::MetricsTick => {
                 self.record_minute(now);
+                self.record_policy_rows(now);
+                if now > SimTime::ZERO {
+                    self.evaluate_services(now, crate::autoscaling::Resolution::Standard);
+                }
+                self.managed_scaling_tick(now);
                 self.queue.schedule_in(METRIC_PERIOD, Event::MetricsTick);
             }
             Event::ServiceSchedulerTick => {
@@ -328,6 +374,20 @@ impl<'s> Simulation<'s> {
             Event::TaskRunning(t) => self.task_running(t, now),
             Event::TaskExited(t) => self.begin_stop(t, now, StopCode::EssentialContainerExited),
             Event::TaskStopped(t) => self.task_stopped(t, now),
+            Event::LoadStep(s) => self.pull_load_step(s, now)?,
+            Event::HighResolutionTick => {
+                self.evaluate_services(now, crate::autoscaling::Resolution::High);
+                self.queue.schedule_in(
+                    crate::autoscaling::Resolution::High.period(),
+                    Event::HighResolutionTick,
+                );
+            }
+            Event::ScheduledAction(s) => self.run_scheduled_actions(s, now),
+            Event::DrainingTimeout(i) => {
+                if self.instances[i.index()].status == InstanceStatus::Draining {
+                    self.terminate_instance(i, now);
+                }
+            }
             Event::ProvisioningTimeout(t) => {
                 if self.tasks[t.index()].status == TaskStatus::Provisioning {
                     self.fail_unplaced(t, now, StopCode::ProvisioningTimeout);
@@ -367,6 +427,7 @@ impl<'s> Simulation<'s> {
         inst.capacity_provider = a.capacity_provider;
         inst.spot = a.spot;
         self.instances.push(inst);
+        self.instance_tasks.push(Vec::new());
         self.asgs[asg.index()].instances.push(id);
         self.counters.instances_launched += 1;
         self.counters.instances_pending += 1;
@@ -386,6 +447,11 @@ impl<'s> Simulation<'s> {
     }
 
     fn instance_running(&mut self, id: InstanceId, now: SimTime) {
+        let inst = &self.instances[id.index()];
+        if inst.status == InstanceStatus::Terminated {
+            return;
+        }
+        self.instances[id.index()].running_at = Some(now);
         let inst = &self.instances[id.index()];
         let asg = &self.sc.auto_scaling_groups[inst.asg.index()];
         let price = self
@@ -414,6 +480,9 @@ impl<'s> Simulation<'s> {
     }
 
     fn instance_registered(&mut self, id: InstanceId, now: SimTime) {
+        if self.instances[id.index()].status != InstanceStatus::Pending {
+            return;
+        }
         self.counters.advance(now);
         let inst = &mut self.instances[id.index()];
         inst.mark_registered(now);
@@ -555,6 +624,7 @@ impl<'s> Simulation<'s> {
             run_time,
             stop_code: None,
             last_pass: 0,
+            replaced: false,
         });
         self.counters.task_submitted(owner);
         self.counters
@@ -734,6 +804,7 @@ impl<'s> Simulation<'s> {
         self.counters.reserved = self.counters.reserved + need;
         self.billing.ec2_task_reserved(t, i, owner, need, now);
         self.tasks[t.index()].placement = Placement::Instance(i);
+        self.instance_tasks[i.index()].push(t);
         if self.tasks[t.index()].status == TaskStatus::Provisioning {
             self.counters.provisioning_waiting -= 1;
         }
@@ -750,6 +821,10 @@ impl<'s> Simulation<'s> {
 
     fn task_pull_started(&mut self, t: TaskId, now: SimTime) {
         let task = &self.tasks[t.index()];
+        if task.status != TaskStatus::Provisioning {
+            // Stopped while Fargate provisioned it (scale-in).
+            return;
+        }
         let Target::Fargate { provider, spot } = task.target else {
             return;
         };
@@ -773,6 +848,10 @@ impl<'s> Simulation<'s> {
     }
 
     fn task_running(&mut self, t: TaskId, now: SimTime) {
+        if self.tasks[t.index()].status != TaskStatus::Pending {
+            // Stopped while PENDING (scale-in, draining, termination).
+            return;
+        }
         self.set_status(t, TaskStatus::Running);
         let task = &mut self.tasks[t.index()];
         task.started_at = Some(now);
@@ -784,8 +863,14 @@ impl<'s> Simulation<'s> {
             self.queue.schedule_at(now + rt, Event::TaskExited(t));
         }
         if let Owner::Service(s) = owner {
+            // [DOC] ecs-reference §1.7: a task on a DRAINING instance stops once its
+            // replacement runs.
+            if let Some(old) = self.services[s.index()].replacing.pop_front() {
+                self.begin_stop(old, now, StopCode::InstanceDraining);
+            }
+            self.services[s.index()].running += 1;
+            self.service_running_changed(s, now);
             let st = &mut self.services[s.index()];
-            st.running += 1;
             if st.running == st.desired && !st.steady {
                 st.steady = true;
                 let name = self.sc.services[s.index()].name.clone();
@@ -814,6 +899,9 @@ impl<'s> Simulation<'s> {
                 st.running -= 1;
             }
             st.steady = false;
+            if was_running {
+                self.service_running_changed(s, now);
+            }
         }
         let d = self
             .sc
@@ -824,6 +912,10 @@ impl<'s> Simulation<'s> {
     }
 
     fn task_stopped(&mut self, t: TaskId, now: SimTime) {
+        if self.tasks[t.index()].status != TaskStatus::Stopping {
+            // Already stopped with its instance.
+            return;
+        }
         self.set_status(t, TaskStatus::Stopped);
         let task = &self.tasks[t.index()];
         let (owner, need, placement, code) =
@@ -835,8 +927,17 @@ impl<'s> Simulation<'s> {
                     .release(&mut self.instances[i.index()], need, owner);
                 self.counters.reserved = self.counters.reserved - need;
                 self.billing.ec2_task_released(t, now);
+                let on = &mut self.instance_tasks[i.index()];
+                if let Some(pos) = on.iter().position(|&x| x == t) {
+                    on.swap_remove(pos);
+                }
                 self.note_room(i);
                 self.request_pass();
+                if self.instances[i.index()].status == InstanceStatus::Draining
+                    && self.instance_tasks[i.index()].is_empty()
+                {
+                    self.terminate_instance(i, now);
+                }
             }
             Placement::Fargate(az) => {
                 self.billing.fargate_task_stopped(t, now);
@@ -852,24 +953,37 @@ impl<'s> Simulation<'s> {
         }
     }
 
-    /// A task that never got capacity stops (PROVISIONING timeout, no Fargate size).
+    /// A task that is not on an instance stops at once: it never got capacity (PROVISIONING
+    /// timeout, no Fargate size, never fits) or the service scaled in while it waited.
     fn fail_unplaced(&mut self, t: TaskId, now: SimTime, code: StopCode) {
         let task = &mut self.tasks[t.index()];
         let owner = task.owner;
         task.stop_code = Some(code);
-        if let Target::Ec2Provider(_) = task.target {
-            self.counters.provisioning_waiting -= 1;
-            // The task is removed from its waiting queue lazily (its status is checked there).
+        match (task.target, task.placement) {
+            (Target::Ec2Provider(_), Placement::Unplaced)
+                if task.status == TaskStatus::Provisioning =>
+            {
+                self.counters.provisioning_waiting -= 1;
+                // Removed from its waiting queue lazily (its status is checked there).
+            }
+            (_, Placement::Fargate(az)) => {
+                // Fargate was provisioning it; nothing was billed yet.
+                let oi = self.owner_index(owner);
+                self.fargate_az_counts[oi][az.index()] -= 1;
+            }
+            _ => {}
         }
         self.set_status(t, TaskStatus::Stopped);
         self.counters.task_finished(owner, code);
-        let subject = self.owner_name(owner);
-        self.log(
-            now,
-            "task",
-            subject,
-            format!("task {} stopped: {}", t.0, code.reason()),
-        );
+        if code.kind() == StopKind::NeverPlaced {
+            let subject = self.owner_name(owner);
+            self.log(
+                now,
+                "task",
+                subject,
+                format!("task {} stopped: {}", t.0, code.reason()),
+            );
+        }
         self.request_pass();
         if let Owner::Service(_) = owner {
             self.request_reconcile();
@@ -890,12 +1004,21 @@ impl<'s> Simulation<'s> {
                     TaskStatus::Provisioning | TaskStatus::Pending | TaskStatus::Running
                 )
             };
-            if live(from) && !live(status) {
-                st.live -= 1;
-                if let Some(i) = self.strategy_item_of(s, self.tasks[t.index()].target) {
-                    self.services[s.index()].per_item[i] -= 1;
-                }
+            if live(from) && !live(status) && !self.tasks[t.index()].replaced {
+                self.retire(s, t);
             }
+        }
+    }
+
+    /// Task `t` stops counting toward service `s`'s desired count.
+    fn retire(&mut self, s: ServiceId, t: TaskId) {
+        let st = &mut self.services[s.index()];
+        st.live -= 1;
+        if let Some(pos) = st.tasks.iter().position(|&x| x == t) {
+            st.tasks.swap_remove(pos);
+        }
+        if let Some(i) = self.strategy_item_of(s, self.tasks[t.index()].target) {
+            self.services[s.index()].per_item[i] -= 1;
         }
     }
 
@@ -955,6 +1078,7 @@ impl<'s> Simulation<'s> {
                     self.services[s.index()].per_item = per_item;
                     let t = self.new_task(Owner::Service(s), need, target, now, None);
                     self.services[s.index()].live += 1;
+                    self.services[s.index()].tasks.push(t);
                     self.bind(t, i, now);
                     true
                 }
@@ -982,6 +1106,7 @@ impl<'s> Simulation<'s> {
             self.services[s.index()].per_item = per_item;
             let t = self.new_task(Owner::Service(s), need, target, now, None);
             self.services[s.index()].live += 1;
+            self.services[s.index()].tasks.push(t);
             self.launch_task(t, now, false);
             true
         }
@@ -1177,6 +1302,18 @@ impl<'s> Simulation<'s> {
     }
 
     fn log(&mut self, now: SimTime, kind: &'static str, subject: String, message: String) {
+        self.log_cause(now, kind, subject, message, String::new());
+    }
+
+    /// Logs an event with its cause (scaling activities); an empty cause is left out.
+    fn log_cause(
+        &mut self,
+        now: SimTime,
+        kind: &'static str,
+        subject: String,
+        message: String,
+        cause: String,
+    ) {
         if self.report_events.len() >= self.sc.settings.event_log_limit as usize {
             self.events_dropped += 1;
             return;
@@ -1186,6 +1323,7 @@ impl<'s> Simulation<'s> {
             kind,
             subject,
             message,
+            cause: if cause.is_empty() { None } else { Some(cause) },
         });
     }
 
@@ -1205,24 +1343,54 @@ impl<'s> Simulation<'s> {
         self.counters.advance(end);
         self.billing.finish(end);
         let events_processed = self.queue.delivered_count();
-        state::build_report(
-            self.sc,
-            &self.counters,
-            &self.billing,
-            &self
-                .services
-                .iter()
-                .map(|s| (s.desired, s.running, s.minutes_below_desired))
-                .collect::<Vec<_>>(),
-            &self
-                .workloads
-                .iter()
-                .map(|w| w.submissions)
-                .collect::<Vec<_>>(),
-            std::mem::take(&mut self.report_events),
-            self.events_dropped,
+        let services = self
+            .services
+            .iter()
+            .zip(&mut self.service_scaling)
+            .map(|(st, sc)| state::ServiceEnd {
+                desired: st.desired,
+                running: st.running,
+                minutes_below_desired: st.minutes_below_desired,
+                desired_min: sc.desired_min,
+                desired_max: sc.desired_max,
+                activities: sc.activities.clone(),
+                load: sc.load.as_mut().map(|l| l.end(end)),
+            })
+            .collect();
+        let providers = self
+            .provider_scaling
+            .iter()
+            .zip(&self.provider_scaling_index)
+            .map(|(ps, cp)| crate::report::CapacityProviderSummary {
+                name: self.sc.capacity_providers[cp.index()].name.clone(),
+                managed_scaling: ps.managed.is_some(),
+                scale_out: ps.scale_out,
+                scale_in: ps.scale_in,
+                instances_min: if ps.instances_min == u32::MAX { 0 } else { ps.instances_min },
+                instances_max: ps.instances_max,
+                instances_launched: self
+                    .instances
+                    .iter()
+                    .filter(|i| i.asg == ps.asg && i.launched_at > SimTime::ZERO)
+                    .count() as u64,
+                instances_terminated: self
+                    .instances
+                    .iter()
+                    .filter(|i| i.asg == ps.asg && i.status == InstanceStatus::Terminated)
+                    .count() as u64,
+            })
+            .collect();
+        let outcome = state::RunOutcome {
+            services,
+            submissions: self.workloads.iter().map(|w| w.submissions).collect(),
+            providers,
+            service_series: std::mem::take(&mut self.service_series),
+            provider_series: std::mem::take(&mut self.provider_series),
+            events: std::mem::take(&mut self.report_events),
+            events_dropped: self.events_dropped,
             events_processed,
-        )
+        };
+        state::build_report(self.sc, &self.counters, &self.billing, outcome)
     }
 }
 

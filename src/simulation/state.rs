@@ -8,7 +8,7 @@ use crate::engine::{SimDuration, SimTime};
 use crate::ids::Owner;
 use crate::report::*;
 use crate::scenario::Scenario;
-use crate::scheduler::task::{StopCode, TaskStatus};
+use crate::scheduler::task::{StopCode, StopKind, TaskStatus};
 use crate::units::Resources;
 
 const STATUS_COUNT: usize = 6;
@@ -146,14 +146,27 @@ impl Counters {
     /// A task reached STOPPED with `code`.
     pub fn task_finished(&mut self, o: Owner, code: StopCode) {
         let oc = self.owner(o);
-        if code.completed() {
-            oc.counts.completed += 1;
-        } else {
-            oc.counts.failed += 1;
-            if code.never_placed() {
+        match code.kind() {
+            StopKind::Completed => oc.counts.completed += 1,
+            StopKind::StoppedByScheduler => oc.counts.stopped_by_scheduler += 1,
+            StopKind::NeverPlaced => {
+                oc.counts.failed += 1;
                 oc.counts.never_placed += 1;
             }
+            StopKind::Interrupted => {
+                oc.counts.failed += 1;
+                oc.counts.interrupted += 1;
+            }
         }
+    }
+
+    /// Tasks of owner `o` currently in `s`.
+    pub fn owner_in_status(&self, o: Owner, s: TaskStatus) -> u64 {
+        let i = match o {
+            Owner::Service(s) => s.index(),
+            Owner::Workload(w) => self.service_count + w.index(),
+        };
+        self.owners[i].by_status[status_index(s)]
     }
 
     /// Tasks currently in `s`, over all owners.
@@ -234,6 +247,8 @@ fn add_counts(a: &mut TaskCounts, b: &TaskCounts) {
     a.completed += b.completed;
     a.failed += b.failed;
     a.never_placed += b.never_placed;
+    a.stopped_by_scheduler += b.stopped_by_scheduler;
+    a.interrupted += b.interrupted;
     a.in_flight_at_end += b.in_flight_at_end;
     a.running_at_end += b.running_at_end;
     a.waiting_at_end += b.waiting_at_end;
@@ -241,16 +256,54 @@ fn add_counts(a: &mut TaskCounts, b: &TaskCounts) {
 
 /// Builds the report at the end of a run.
 #[allow(clippy::too_many_arguments)]
+/// A service's state at the end of the run, for its summary.
+pub struct ServiceEnd {
+    pub desired: u32,
+    pub running: u32,
+    pub minutes_below_desired: u64,
+    pub desired_min: u32,
+    pub desired_max: u32,
+    pub activities: ScalingActivityCounts,
+    pub load: Option<LoadEnd>,
+}
+
+/// A service's load totals at the end of the run.
+pub struct LoadEnd {
+    pub requests: f64,
+    pub served: f64,
+    pub minutes_with_shortfall: u64,
+    pub cpu_used_task_seconds: f64,
+    pub task_seconds: f64,
+}
+
+/// What the run loop hands over besides the counters.
+pub struct RunOutcome {
+    pub services: Vec<ServiceEnd>,
+    pub submissions: Vec<u64>,
+    pub providers: Vec<CapacityProviderSummary>,
+    pub service_series: Vec<ServiceMinuteRow>,
+    pub provider_series: Vec<ProviderMinuteRow>,
+    pub events: Vec<EventRecord>,
+    pub events_dropped: u64,
+    pub events_processed: u64,
+}
+
 pub fn build_report(
     sc: &Scenario,
     counters: &Counters,
     billing: &Billing,
-    services: &[(u32, u32, u64)],
-    submissions: &[u64],
-    events: Vec<EventRecord>,
-    events_dropped: u64,
-    events_processed: u64,
+    outcome: RunOutcome,
 ) -> Report {
+    let RunOutcome {
+        services,
+        submissions,
+        providers,
+        service_series,
+        provider_series,
+        events,
+        events_dropped,
+        events_processed,
+    } = outcome;
     let costs = billing.breakdown();
     let hours = sc.duration.as_secs_f64() / 3600.0;
     let mut all = TaskCounts::default();
@@ -261,20 +314,47 @@ pub fn build_report(
         let tc = finalize_counts(oc);
         add_counts(&mut all, &tc);
         all_waits.extend_from_slice(&oc.waits_ms);
-        let (desired, running, below) = services[i];
+        let end = &services[i];
+        let cost = costs
+            .by_owner_usd
+            .get(&Owner::Service(crate::ids::ServiceId::from_index(i)))
+            .copied()
+            .unwrap_or(0.0);
+        let load = end.load.as_ref().map(|l| {
+            let unserved = (l.requests - l.served).max(0.0);
+            LoadSummary {
+                requests: round4(l.requests),
+                served: round4(l.served),
+                unserved: round4(unserved),
+                unserved_pct: if l.requests > 0.0 {
+                    round4(unserved * 100.0 / l.requests)
+                } else {
+                    0.0
+                },
+                minutes_with_shortfall: l.minutes_with_shortfall,
+                cost_per_million_requests_usd: if l.served > 0.0 {
+                    round6(cost * 1e6 / l.served)
+                } else {
+                    0.0
+                },
+                cpu_utilization_avg_pct: if l.task_seconds > 0.0 {
+                    round4(l.cpu_used_task_seconds * 100.0 / l.task_seconds)
+                } else {
+                    0.0
+                },
+            }
+        });
         service_summaries.push(ServiceSummary {
             name: spec.name.clone(),
-            desired_count: desired,
-            running_at_end: running,
+            desired_count: end.desired,
+            running_at_end: end.running,
             tasks: tc,
-            minutes_below_desired: below,
-            cost_usd: round6(
-                costs
-                    .by_owner_usd
-                    .get(&Owner::Service(crate::ids::ServiceId::from_index(i)))
-                    .copied()
-                    .unwrap_or(0.0),
-            ),
+            minutes_below_desired: end.minutes_below_desired,
+            cost_usd: round6(cost),
+            desired_min: end.desired_min,
+            desired_max: end.desired_max,
+            scaling_activities: end.activities.clone(),
+            load,
         });
     }
     let mut workload_summaries = Vec::new();
@@ -363,6 +443,7 @@ pub fn build_report(
         wait_time_s: wait_stats(&mut all_waits),
         services: service_summaries,
         workloads: workload_summaries,
+        capacity_providers: providers,
         event_log: EventLogSummary {
             logged: events.len() as u64,
             dropped: events_dropped,
@@ -373,6 +454,8 @@ pub fn build_report(
     Report {
         summary,
         timeseries: counters.rows.clone(),
+        service_series,
+        provider_series,
         events,
     }
 }

@@ -160,11 +160,14 @@ fn random_scenario(seed: u64) -> Value {
 fn check_counts(seed: u64, what: &str, c: &ecsim::report::TaskCounts) {
     assert_eq!(
         c.submitted,
-        c.completed + c.failed + c.in_flight_at_end,
-        "seed {seed}: {what}: submitted ≠ completed + failed + in flight: {c:?}"
+        c.completed + c.stopped_by_scheduler + c.failed + c.in_flight_at_end,
+        "seed {seed}: {what}: submitted ≠ completed + stopped + failed + in flight: {c:?}"
     );
     assert!(c.started <= c.submitted, "seed {seed}: {what}: {c:?}");
-    assert!(c.never_placed <= c.failed, "seed {seed}: {what}: {c:?}");
+    assert!(
+        c.never_placed + c.interrupted <= c.failed,
+        "seed {seed}: {what}: {c:?}"
+    );
     assert!(
         c.running_at_end + c.waiting_at_end <= c.in_flight_at_end,
         "seed {seed}: {what}: {c:?}"
@@ -265,6 +268,8 @@ fn add(sum: &mut ecsim::report::TaskCounts, c: &ecsim::report::TaskCounts) {
     sum.completed += c.completed;
     sum.failed += c.failed;
     sum.never_placed += c.never_placed;
+    sum.stopped_by_scheduler += c.stopped_by_scheduler;
+    sum.interrupted += c.interrupted;
     sum.in_flight_at_end += c.in_flight_at_end;
     sum.running_at_end += c.running_at_end;
     sum.waiting_at_end += c.waiting_at_end;

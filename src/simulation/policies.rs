@@ -1,0 +1,464 @@
+//! The auto scaling loops at run time: request load on services, the metric periods that
+//! feed service auto scaling, scheduled actions, and capacity provider managed scaling.
+//!
+//! Each loop computes its metric from the world, asks the pure policy in `autoscaling`, and
+//! applies the answer through `scaling.rs`. Every activity is logged with its cause.
+
+use super::{Event, Simulation};
+use crate::autoscaling::managed_scaling::{
+    capacity_provider_reservation, AsgBounds, InstanceView, ManagedScaling, ProviderView,
+    Reservation,
+};
+use crate::autoscaling::service::ServiceAutoScaling;
+use crate::autoscaling::{Resolution, ScalingActivity, ServiceDatapoints};
+use crate::cluster::InstanceStatus;
+use crate::engine::{SimDuration, SimTime};
+use crate::ids::{AsgId, CapacityProviderId, Owner, ServiceId};
+use crate::report::{ProviderMinuteRow, ScalingActivityCounts, ServiceMinuteRow};
+use crate::scenario::{CapacityProviderKind, RateSourceSpec};
+use crate::scheduler::task::TaskStatus;
+use crate::units::Resources;
+use crate::workload::request_rate::{RateReader, RateStep};
+use crate::workload::service_load::{datapoints, LoadMeter, LoadTotals};
+use crate::workload::TraceError;
+
+/// A service's load at run time.
+pub(super) struct LoadState {
+    meter: LoadMeter,
+    source: RateReader,
+    /// The next rate step, scheduled as `Event::LoadStep`.
+    pending: Option<RateStep>,
+    /// Totals at the last datapoint, per resolution (standard, high).
+    last: [LoadTotals; 2],
+    /// Totals at the last minute row.
+    last_minute: LoadTotals,
+    pub(super) minutes_with_shortfall: u64,
+}
+
+/// A service's auto scaling at run time.
+pub(super) struct ServiceScaling {
+    pub(super) policy: Option<ServiceAutoScaling>,
+    pub(super) load: Option<LoadState>,
+    pub(super) desired_min: u32,
+    pub(super) desired_max: u32,
+    pub(super) activities: ScalingActivityCounts,
+}
+
+/// An ASG capacity provider's managed scaling at run time.
+pub(super) struct ProviderScaling {
+    pub(super) asg: AsgId,
+    pub(super) managed: Option<ManagedScaling>,
+    pub(super) last: Option<Reservation>,
+    /// Registered size of the largest and smallest instance types of the ASG.
+    largest: Resources,
+    smallest: Resources,
+    multi_type_or_multi_az: bool,
+    pub(super) scale_out: u64,
+    pub(super) scale_in: u64,
+    pub(super) instances_min: u32,
+    pub(super) instances_max: u32,
+}
+
+impl LoadState {
+    /// The totals at the end of the run.
+    pub(super) fn end(&mut self, end: SimTime) -> super::state::LoadEnd {
+        let t = self.meter.totals(end);
+        super::state::LoadEnd {
+            requests: t.offered,
+            served: t.served,
+            minutes_with_shortfall: self.minutes_with_shortfall,
+            cpu_used_task_seconds: t.cpu_used_task_seconds,
+            task_seconds: t.task_seconds,
+        }
+    }
+}
+
+fn res_index(r: Resolution) -> usize {
+    match r {
+        Resolution::Standard => 0,
+        Resolution::High => 1,
+    }
+}
+
+impl<'s> Simulation<'s> {
+    /// Builds the run-time state of every service's load and scaling policies.
+    pub(super) fn init_service_scaling(&mut self) -> Result<(), TraceError> {
+        for (i, spec) in self.sc.services.iter().enumerate() {
+            let load = match &spec.load {
+                None => None,
+                Some(l) => {
+                    let source = match &l.source {
+                        RateSourceSpec::Trace { path, options } => {
+                            RateReader::open(path, options)?
+                        }
+                        RateSourceSpec::Points {
+                            points,
+                            repeat_every,
+                        } => RateReader::from_points(points.clone(), *repeat_every),
+                    };
+                    Some(LoadState {
+                        meter: LoadMeter::new(l.model),
+                        source,
+                        pending: None,
+                        last: [LoadTotals::default(); 2],
+                        last_minute: LoadTotals::default(),
+                        minutes_with_shortfall: 0,
+                    })
+                }
+            };
+            let policy = spec.auto_scaling.clone().map(ServiceAutoScaling::new);
+            if let Some(p) = &policy {
+                if p.resolutions().any(|r| r == Resolution::High) {
+                    self.high_resolution = true;
+                }
+                // The scalable target's bounds hold from the start.
+                let st = &mut self.services[i];
+                st.desired = st.desired.clamp(p.min_capacity(), p.max_capacity());
+            }
+            let desired = self.services[i].desired;
+            self.service_scaling.push(ServiceScaling {
+                policy,
+                load,
+                desired_min: desired,
+                desired_max: desired,
+                activities: ScalingActivityCounts::default(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Builds the run-time state of each ASG capacity provider.
+    pub(super) fn init_provider_scaling(&mut self) {
+        for (i, cp) in self.sc.capacity_providers.iter().enumerate() {
+            let CapacityProviderKind::AutoScalingGroup(asg) = cp.kind else {
+                continue;
+            };
+            let spec = &self.sc.auto_scaling_groups[asg.index()];
+            let mut shapes: Vec<Resources> = spec
+                .instance_types
+                .iter()
+                .map(|&t| {
+                    self.sc
+                        .catalog
+                        .registered_resources(t, self.sc.settings.memory_overhead)
+                })
+                .collect();
+            // [DOC] ecs-reference §1.3: types sorted on vCPU, then memory.
+            shapes.sort_by_key(|r| (r.cpu, r.memory));
+            self.provider_scaling.push(ProviderScaling {
+                asg,
+                managed: cp
+                    .managed_scaling
+                    .clone()
+                    .map(|c| ManagedScaling::new(c, &cp.name)),
+                last: None,
+                largest: shapes.last().copied().unwrap_or_default(),
+                smallest: shapes.first().copied().unwrap_or_default(),
+                multi_type_or_multi_az: spec.instance_types.len() > 1
+                    || spec.availability_zones.len() > 1,
+                scale_out: 0,
+                scale_in: 0,
+                instances_min: u32::MAX,
+                instances_max: 0,
+            });
+            self.provider_scaling_index.push(CapacityProviderId::from_index(i));
+        }
+    }
+
+    /// Time zero: first load steps, first scheduled actions, the high-resolution tick.
+    pub(super) fn start_policies(&mut self, now: SimTime) -> Result<(), TraceError> {
+        for s in 0..self.service_scaling.len() {
+            let sid = ServiceId::from_index(s);
+            if self.service_scaling[s].load.is_some() {
+                self.pull_load_step(sid, now)?;
+            }
+            self.schedule_next_action(sid, now, true);
+        }
+        if self.high_resolution {
+            self.queue
+                .schedule_at(now + Resolution::High.period(), Event::HighResolutionTick);
+        }
+        Ok(())
+    }
+
+    /// Applies due rate steps of service `s` and schedules the next one.
+    pub(super) fn pull_load_step(&mut self, s: ServiceId, now: SimTime) -> Result<(), TraceError> {
+        let end = self.end;
+        let Some(l) = self.service_scaling[s.index()].load.as_mut() else {
+            return Ok(());
+        };
+        if let Some(step) = l.pending.take() {
+            l.meter.set_rate(now, step.requests_per_second);
+        }
+        loop {
+            match l.source.next() {
+                None => return Ok(()),
+                Some(Err(e)) => return Err(e),
+                Some(Ok(step)) => {
+                    if step.at <= now {
+                        l.meter.set_rate(now, step.requests_per_second);
+                        continue;
+                    }
+                    if step.at <= end {
+                        l.pending = Some(step);
+                        self.queue.schedule_at(step.at, Event::LoadStep(s));
+                    }
+                    return Ok(());
+                }
+            }
+        }
+    }
+
+    /// Tells the load meter of service `s` how many tasks run now.
+    pub(super) fn service_running_changed(&mut self, s: ServiceId, now: SimTime) {
+        let running = self.services[s.index()].running;
+        if let Some(l) = self.service_scaling[s.index()].load.as_mut() {
+            l.meter.set_running(now, running);
+        }
+    }
+
+    fn schedule_next_action(&mut self, s: ServiceId, after: SimTime, first: bool) {
+        let epoch = self.sc.settings.start_time_unix_s;
+        let Some(p) = self.service_scaling[s.index()].policy.as_ref() else {
+            return;
+        };
+        // An action due exactly at time zero runs too.
+        let after = if first && after == SimTime::ZERO {
+            None
+        } else {
+            Some(after)
+        };
+        let next = match after {
+            None => p.next_scheduled_from(SimTime::ZERO, epoch),
+            Some(a) => p.next_scheduled(a, epoch),
+        };
+        if let Some(t) = next {
+            if t <= self.end {
+                self.queue.schedule_at(t, Event::ScheduledAction(s));
+            }
+        }
+    }
+
+    /// Runs the scheduled actions of service `s` due now.
+    pub(super) fn run_scheduled_actions(&mut self, s: ServiceId, now: SimTime) {
+        let epoch = self.sc.settings.start_time_unix_s;
+        let desired = self.services[s.index()].desired;
+        let act = self.service_scaling[s.index()]
+            .policy
+            .as_mut()
+            .and_then(|p| p.on_scheduled(now, epoch, desired));
+        if let Some(act) = act {
+            self.service_scaling[s.index()].activities.scheduled += 1;
+            self.apply_service_activity(s, act, now);
+        }
+        self.schedule_next_action(s, now, false);
+    }
+
+    /// One metric period of `resolution` ended: feed every service's policies.
+    pub(super) fn evaluate_services(&mut self, now: SimTime, resolution: Resolution) {
+        let ri = res_index(resolution);
+        for s in 0..self.service_scaling.len() {
+            let sc = &mut self.service_scaling[s];
+            let Some(policy) = sc.policy.as_mut() else {
+                continue;
+            };
+            if !policy.resolutions().any(|r| r == resolution) {
+                continue;
+            }
+            let dp = match sc.load.as_mut() {
+                Some(l) => {
+                    let totals = l.meter.totals(now);
+                    let delta = totals.since(&l.last[ri]);
+                    l.last[ri] = totals;
+                    datapoints(&delta, resolution.period())
+                }
+                None => ServiceDatapoints::default(),
+            };
+            let st = &self.services[s];
+            let act = policy.on_datapoints(now, resolution, &dp, st.running, st.desired);
+            if let Some(act) = act {
+                if act.to > act.from {
+                    self.service_scaling[s].activities.scale_out += 1;
+                } else {
+                    self.service_scaling[s].activities.scale_in += 1;
+                }
+                self.apply_service_activity(ServiceId::from_index(s), act, now);
+            }
+        }
+    }
+
+    fn apply_service_activity(&mut self, s: ServiceId, act: ScalingActivity, now: SimTime) {
+        let sc = &mut self.service_scaling[s.index()];
+        sc.desired_min = sc.desired_min.min(act.to);
+        sc.desired_max = sc.desired_max.max(act.to);
+        let name = self.sc.services[s.index()].name.clone();
+        self.log_cause(
+            now,
+            "scaling",
+            name,
+            format!(
+                "Setting desired count to {} (from {}) by policy {}.",
+                act.to, act.from, act.policy
+            ),
+            act.cause.clone(),
+        );
+        self.set_service_desired(s, act.to, now);
+    }
+
+    /// The managed scaling minute: publish `CapacityProviderReservation`, act on it.
+    pub(super) fn managed_scaling_tick(&mut self, now: SimTime) {
+        for p in 0..self.provider_scaling.len() {
+            let cp = self.provider_scaling_index[p];
+            let asg = self.provider_scaling[p].asg;
+            let mut views = Vec::new();
+            let mut newest: Option<SimTime> = None;
+            for &i in &self.asgs[asg.index()].instances {
+                let inst = &self.instances[i.index()];
+                if !matches!(
+                    inst.status,
+                    InstanceStatus::Pending | InstanceStatus::Active
+                ) {
+                    continue;
+                }
+                newest = Some(newest.map_or(inst.launched_at, |n| n.max(inst.launched_at)));
+                views.push(InstanceView {
+                    free: inst.free(),
+                    registered: inst.registered,
+                    non_empty: !self.instance_tasks[i.index()].is_empty(),
+                    launched_at: inst.launched_at,
+                    active: inst.status == InstanceStatus::Active,
+                });
+            }
+            let in_service = views.len() as u32;
+            let ps = &mut self.provider_scaling[p];
+            ps.instances_min = ps.instances_min.min(in_service);
+            ps.instances_max = ps.instances_max.max(in_service);
+            if ps.managed.is_none() {
+                continue;
+            }
+            let provisioning: Vec<Resources> = self.provider_waiting[cp.index()]
+                .iter()
+                .map(|t| &self.tasks[t.index()])
+                .filter(|t| t.status == TaskStatus::Provisioning)
+                .map(|t| t.need)
+                .collect();
+            let ps = &self.provider_scaling[p];
+            let view = ProviderView {
+                instances: &views,
+                provisioning: &provisioning,
+                largest_type: ps.largest,
+                smallest_type: ps.smallest,
+                multi_type_or_multi_az: ps.multi_type_or_multi_az,
+            };
+            let Some(cfg) = self.sc.capacity_providers[cp.index()].managed_scaling.as_ref() else {
+                continue;
+            };
+            let r = capacity_provider_reservation(&view, cfg);
+            let a = &self.asgs[asg.index()];
+            let bounds = AsgBounds {
+                min_size: a.min_size,
+                max_size: a.max_size,
+                desired: in_service,
+            };
+            let ps = &mut self.provider_scaling[p];
+            let act = ps
+                .managed
+                .as_mut()
+                .and_then(|m| m.on_minute(now, &r, bounds, newest));
+            ps.last = Some(r);
+            if let Some(act) = act {
+                let got = self.set_asg_desired(asg, act.to, now);
+                let ps = &mut self.provider_scaling[p];
+                if act.to > act.from {
+                    ps.scale_out += 1;
+                } else {
+                    ps.scale_in += 1;
+                }
+                let name = self.sc.capacity_providers[cp.index()].name.clone();
+                let message = if got == act.to {
+                    format!(
+                        "Changing the desired capacity of {} from {} to {}.",
+                        self.asgs[asg.index()].name,
+                        act.from,
+                        act.to
+                    )
+                } else {
+                    format!(
+                        "Changing the desired capacity of {} from {} to {}; {} instances kept by managed termination protection.",
+                        self.asgs[asg.index()].name,
+                        act.from,
+                        act.to,
+                        got.saturating_sub(act.to)
+                    )
+                };
+                self.log_cause(now, "scaling", name, message, act.cause);
+            }
+        }
+    }
+
+    /// Appends this minute's per-service and per-provider rows.
+    pub(super) fn record_policy_rows(&mut self, now: SimTime) {
+        let minute = now.0 / 60_000;
+        for s in 0..self.services.len() {
+            let owner = Owner::Service(ServiceId::from_index(s));
+            let pending = self.counters.owner_in_status(owner, TaskStatus::Provisioning)
+                + self.counters.owner_in_status(owner, TaskStatus::Pending);
+            let st = &self.services[s];
+            let (rps, unserved, cpu, mem) = match self.service_scaling[s].load.as_mut() {
+                Some(l) if now > SimTime::ZERO => {
+                    let totals = l.meter.totals(now);
+                    let d = totals.since(&l.last_minute);
+                    l.last_minute = totals;
+                    let dp = datapoints(&d, SimDuration::from_mins(1));
+                    let unserved = d.unserved();
+                    if unserved > 1e-9 {
+                        l.minutes_with_shortfall += 1;
+                    }
+                    (
+                        round4(d.offered / 60.0),
+                        round4(unserved),
+                        dp.cpu_utilization.map(round4),
+                        dp.memory_utilization.map(round4),
+                    )
+                }
+                _ => (0.0, 0.0, None, None),
+            };
+            self.service_series.push(ServiceMinuteRow {
+                minute,
+                service: s as u32,
+                desired: st.desired,
+                running: st.running,
+                pending: pending as u32,
+                requests_per_second: rps,
+                unserved_requests: unserved,
+                cpu_utilization: cpu,
+                memory_utilization: mem,
+            });
+        }
+        for p in 0..self.provider_scaling.len() {
+            let ps = &self.provider_scaling[p];
+            let a = &self.asgs[ps.asg.index()];
+            let (mut instances, mut draining) = (0u32, 0u32);
+            for &i in &a.instances {
+                match self.instances[i.index()].status {
+                    InstanceStatus::Pending | InstanceStatus::Active => instances += 1,
+                    InstanceStatus::Draining => draining += 1,
+                    InstanceStatus::Terminated => {}
+                }
+            }
+            self.provider_series.push(ProviderMinuteRow {
+                minute,
+                provider: p as u32,
+                instances,
+                draining,
+                desired_capacity: a.desired_capacity,
+                reservation: ps.last.map(|r| round4(r.value)),
+                m: ps.last.map(|r| r.m),
+            });
+        }
+    }
+}
+
+fn round4(x: f64) -> f64 {
+    (x * 10_000.0).round() / 10_000.0
+}
