@@ -109,3 +109,24 @@ pub const MAX_DURATION: SimDuration = SimDuration::from_mins(60 * 24 * 366);
 /// Upper bound on instances in one ASG. [DOC] 5000 EC2 instances per cluster (§5.5); we allow
 /// more for what-if studies but cap to keep memory bounded.
 pub const MAX_INSTANCES_PER_ASG: u32 = 100_000;
+
+/// Wall-clock time of simulated time zero: 2026-01-05T00:00:00Z, a Monday, so weekly cron
+/// schedules line up with a week that starts at time zero. [DERIVED] ecsim's choice;
+/// scheduled actions are in UTC (ecs-reference §6.4). Override with `settings.startTime`.
+pub const START_TIME_UNIX_S: i64 = 1_767_571_200;
+
+/// CPU a service task uses with no requests, % of its CPU. [DERIVED] ecsim's choice (an idle
+/// web server's runtime and health checks); override with `load.baselineCpuPercent`.
+pub const LOAD_BASELINE_CPU_PERCENT: f64 = 5.0;
+
+/// Memory a service task uses with no requests, % of its memory. [DERIVED] ecsim's choice;
+/// override with `load.baselineMemoryPercent`.
+pub const LOAD_BASELINE_MEMORY_PERCENT: f64 = 30.0;
+
+/// Memory a service task uses at full load, % of its memory. [DERIVED] ecsim's choice;
+/// override with `load.memoryPercentAtCapacity`.
+pub const LOAD_MEMORY_PERCENT_AT_CAPACITY: f64 = 50.0;
+
+/// Bin width when per-request arrival timestamps are turned into a rate. [DERIVED] one
+/// minute, the resolution of the standard ECS metrics (ecs-reference §4.6).
+pub const RATE_BUCKET: SimDuration = SimDuration::from_mins(1);

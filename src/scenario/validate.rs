@@ -14,6 +14,8 @@ use crate::scheduler::placement::{
 use crate::units::{CpuUnits, MemoryMib, CPU_UNITS_PER_VCPU};
 use crate::workload::{DurationDistribution, GeneratedSource};
 
+mod scaling;
+
 /// Reserved provider names ([DOC] §2.2: available in every account).
 pub const FARGATE: &str = "FARGATE";
 /// Reserved provider name for Fargate Spot.
@@ -68,6 +70,7 @@ pub fn from_json_str(text: &str, file: &Path, base_dir: &Path) -> Result<Scenari
     let mut v = Validator {
         problems: Vec::new(),
         base_dir: base_dir.to_path_buf(),
+        scaling_defaults: None,
     };
     let scenario = v.scenario(raw);
     if v.problems.is_empty() {
@@ -84,6 +87,8 @@ pub fn from_json_str(text: &str, file: &Path, base_dir: &Path) -> Result<Scenari
 struct Validator {
     problems: Vec<Problem>,
     base_dir: PathBuf,
+    /// Target tracking alarm knobs from `settings`, applied to every policy.
+    scaling_defaults: Option<scaling::ScalingDefaults>,
 }
 
 /// Names resolved so far, for cross-references.
@@ -198,7 +203,12 @@ impl Validator {
             let Some(p) = self.lenient(&path, item) else {
                 continue;
             };
-            self.provider(&path, p, &mut providers, &mut asgs);
+            let knobs = raw
+                .settings
+                .as_ref()
+                .and_then(|l| l.0.as_ref().ok())
+                .and_then(|s| s.managed_scaling.as_ref());
+            self.provider(&path, p, &mut providers, &mut asgs, knobs);
         }
         for (name, kind) in [
             (FARGATE, CapacityProviderKind::Fargate),
@@ -209,6 +219,7 @@ impl Validator {
                 kind,
                 managed_termination_protection: false,
                 managed_draining: false,
+                managed_scaling: None,
             });
         }
 
@@ -431,6 +442,8 @@ impl Validator {
             Some(l) => self.lenient("settings", l)?,
         };
         let p = "settings";
+        self.scaling_defaults = Some(self.scaling_defaults(s));
+        let start_time_unix_s = self.start_time(s.start_time.as_deref());
         let memory_overhead_fraction = s
             .memory_overhead_fraction
             .unwrap_or(crate::cloud::DEFAULT_VM_MEMORY_OVERHEAD_FRACTION);
@@ -490,6 +503,7 @@ impl Validator {
             provisioning_timeout: s
                 .provisioning_timeout
                 .map_or(defaults::PROVISIONING_TIMEOUT, |d| d.0),
+            start_time_unix_s,
             draining_timeout: s
                 .draining_timeout
                 .map_or(defaults::DRAINING_TIMEOUT, |d| d.0),
@@ -679,6 +693,7 @@ impl Validator {
         p: &CapacityProviderFile,
         providers: &mut Vec<CapacityProvider>,
         asgs: &mut [AutoScalingGroupSpec],
+        knobs: Option<&ManagedScalingSettingsFile>,
     ) {
         let name = p.name.trim();
         if name.is_empty() {
@@ -741,12 +756,33 @@ impl Validator {
             false,
         );
         let managed_draining = flag(self, "managedDraining", &g.managed_draining, true);
+        let managed_scaling = g.managed_scaling.as_ref().and_then(|m| {
+            self.managed_scaling(
+                &format!("{path}.autoScalingGroupProvider.managedScaling"),
+                m,
+                knobs,
+            )
+        });
+        // [DOC] ecs-reference §1.7: managed termination protection requires managed scaling.
+        if managed_termination_protection && managed_scaling.is_none() {
+            self.problem(
+                format!("{path}.autoScalingGroupProvider.managedTerminationProtection"),
+                "managed termination protection requires managed scaling (managedScaling.status ENABLED)",
+            );
+        }
+        if managed_scaling.is_some() && asgs[asg_idx].max_size == 0 {
+            self.problem(
+                format!("{path}.autoScalingGroupProvider.managedScaling"),
+                format!("Auto Scaling group {asg_name:?} has maxSize 0: managed scaling cannot scale out (ecs-reference §1.1)"),
+            );
+        }
         asgs[asg_idx].capacity_provider = Some(id);
         providers.push(CapacityProvider {
             name: name.to_string(),
             kind: CapacityProviderKind::AutoScalingGroup(AsgId::from_index(asg_idx)),
             managed_termination_protection,
             managed_draining,
+            managed_scaling,
         });
     }
 
@@ -1284,6 +1320,23 @@ impl Validator {
             names,
             launch.as_ref(),
         );
+        let load = s
+            .load
+            .as_ref()
+            .and_then(|l| self.service_load(&format!("{path}.load"), l));
+        let knobs = self.scaling_defaults.unwrap_or(scaling::ScalingDefaults {
+            high_datapoints: crate::autoscaling::target_tracking::ALARM_HIGH_DATAPOINTS,
+            low_datapoints: crate::autoscaling::target_tracking::ALARM_LOW_DATAPOINTS,
+            low_ratio: crate::autoscaling::target_tracking::ALARM_LOW_RATIO,
+        });
+        let auto_scaling = s.auto_scaling.as_ref().and_then(|a| {
+            self.service_auto_scaling(
+                &format!("{path}.autoScaling"),
+                a,
+                s.load.is_some(),
+                knobs,
+            )
+        });
         if self.problems.len() > before {
             return None;
         }
@@ -1294,6 +1347,8 @@ impl Validator {
             launch: launch?,
             placement_strategy: strategy,
             placement_constraints: constraints,
+            load,
+            auto_scaling,
         })
     }
 
