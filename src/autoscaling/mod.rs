@@ -9,6 +9,7 @@
 //! auto scaling).
 
 pub mod alarm;
+pub mod managed_scaling;
 
 use crate::engine::SimDuration;
 

@@ -7,6 +7,7 @@
 
 pub mod auto_scaling_group;
 pub mod container_instance;
+pub mod termination;
 
 pub use auto_scaling_group::AutoScalingGroup;
 pub use container_instance::{ContainerInstance, InstanceStatus};
