@@ -1,11 +1,15 @@
-//! Batch workloads: streams of RunTask submissions read from trace files or generated.
+//! Workloads: batch jobs (streams of RunTask submissions read from trace files or generated)
+//! and the request load on long-running services.
 //!
 //! Owns the [`JobSubmission`] record, the trace readers (the ecsim CSV format in [`csv`], the
 //! Alibaba 2017 `batch_task` table in [`alibaba`], the Standard Workload Format in [`swf`]),
-//! the Poisson generator in [`generated`], and [`TraceError`], which names the file and line
-//! of every bad row.
-//! It deliberately does not schedule events, place tasks or know about services: the
-//! simulator pulls one submission at a time and turns it into a RunTask event.
+//! the Poisson generator in [`generated`], request-rate series for services
+//! ([`request_rate`]: ecsim's rate CSV, WorldCup98, the Azure LLM trace, inline points), the
+//! load model that turns a rate and a task count into served requests and utilization
+//! ([`service_load`]), and [`TraceError`], which names the file and line of every bad row.
+//! It deliberately does not schedule events, place tasks or scale services: the simulator
+//! pulls one submission or rate step at a time and turns it into an event, and feeds the
+//! load meters the running task counts.
 //!
 //! # Streaming
 //!
@@ -25,9 +29,12 @@
 //! its counts through `skipped()` so the report can say how much of the trace was used.
 
 pub mod alibaba;
+mod calendar;
 pub mod csv;
 pub mod generated;
 mod parse;
+pub mod request_rate;
+pub mod service_load;
 pub mod swf;
 
 use std::path::PathBuf;
@@ -40,6 +47,8 @@ pub use csv::CsvReader;
 pub use generated::{
     DurationDistribution, GeneratedOptions, GeneratedOptionsError, GeneratedSource,
 };
+pub use request_rate::{PointsError, RateFormat, RateOptions, RateReader, RateStep, WindowBound};
+pub use service_load::{datapoints, LoadMeter, LoadModel, LoadModelError, LoadTotals};
 pub use swf::{SwfOptions, SwfReader, SwfSkips};
 
 /// One RunTask call: `count` identical tasks submitted together.
@@ -168,6 +177,48 @@ pub enum TraceError {
         found: String,
         /// The simulator's unit, e.g. "CPU units".
         unit: &'static str,
+    },
+    /// A row's time is earlier than the previous row's (or equal, in a format whose rows must
+    /// strictly advance), in a trace that must be sorted. Times are quoted as the trace
+    /// writes them.
+    #[error("{}:{line}: expected rows in {order} time order, found {found} after {previous} on line {previous_line}", file.display())]
+    NotIncreasing {
+        /// The trace file.
+        file: PathBuf,
+        /// The row that does not advance.
+        line: u64,
+        /// `increasing` or `non-decreasing`.
+        order: &'static str,
+        /// Its time.
+        found: String,
+        /// The previous row's time.
+        previous: String,
+        /// The previous row's line.
+        previous_line: u64,
+    },
+    /// The file has a header but no data row.
+    #[error("{}:{line}: expected at least one row after the header, found the end of the file", file.display())]
+    Empty {
+        /// The trace file.
+        file: PathBuf,
+        /// The line where the first row should be.
+        line: u64,
+    },
+    /// A time window asked for in the options does not lie within the trace: it starts before
+    /// the trace's first timestamp, or starts or ends after the trace's end. `line` is the row
+    /// that shows it (the first row, or the last row read).
+    #[error("{}:{line}: option `{option}`: {found} is {problem}", file.display())]
+    Window {
+        /// The trace file.
+        file: PathBuf,
+        /// The row that shows the problem.
+        line: u64,
+        /// `window_start` or `window_end`.
+        option: &'static str,
+        /// The bound as given, with the time it resolves to.
+        found: String,
+        /// What is wrong, naming the trace's first timestamp or end.
+        problem: String,
     },
     /// A reader option is out of range. It concerns the options, not a line of the file.
     #[error("{}: option `{option}`: expected {expected}, found {found}", file.display())]
