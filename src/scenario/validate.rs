@@ -1325,9 +1325,9 @@ impl Validator {
             .as_ref()
             .and_then(|l| self.service_load(&format!("{path}.load"), l));
         let knobs = self.scaling_defaults.unwrap_or(scaling::ScalingDefaults {
-            high_datapoints: crate::autoscaling::target_tracking::ALARM_HIGH_DATAPOINTS,
-            low_datapoints: crate::autoscaling::target_tracking::ALARM_LOW_DATAPOINTS,
-            low_ratio: crate::autoscaling::target_tracking::ALARM_LOW_RATIO,
+            high_datapoints: crate::autoscaling::target_tracking::DEFAULT_HIGH_ALARM_DATAPOINTS,
+            low_datapoints: crate::autoscaling::target_tracking::DEFAULT_LOW_ALARM_DATAPOINTS,
+            low_ratio: crate::autoscaling::target_tracking::DEFAULT_LOW_ALARM_RATIO,
         });
         let auto_scaling = s.auto_scaling.as_ref().and_then(|a| {
             self.service_auto_scaling(

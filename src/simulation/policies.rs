@@ -94,7 +94,14 @@ impl<'s> Simulation<'s> {
                         RateSourceSpec::Points {
                             points,
                             repeat_every,
-                        } => RateReader::from_points(points.clone(), *repeat_every),
+                        } => RateReader::from_points(points.clone(), *repeat_every).map_err(
+                            |e| TraceError::Option {
+                                file: format!("<services[{i}].load.points>").into(),
+                                option: "points",
+                                expected: "rates ≥ 0 in time order",
+                                found: e.to_string(),
+                            },
+                        )?,
                     };
                     Some(LoadState {
                         meter: LoadMeter::new(l.model),
@@ -172,7 +179,14 @@ impl<'s> Simulation<'s> {
             if self.service_scaling[s].load.is_some() {
                 self.pull_load_step(sid, now)?;
             }
-            self.schedule_next_action(sid, now, true);
+            if self.service_scaling[s]
+                .policy
+                .as_ref()
+                .is_some_and(|p| p.has_scheduled_actions())
+            {
+                // Actions due at time zero run first; the handler schedules the next.
+                self.queue.schedule_at(now, Event::ScheduledAction(sid));
+            }
         }
         if self.high_resolution {
             self.queue
@@ -217,22 +231,12 @@ impl<'s> Simulation<'s> {
         }
     }
 
-    fn schedule_next_action(&mut self, s: ServiceId, after: SimTime, first: bool) {
+    fn schedule_next_action(&mut self, s: ServiceId, after: SimTime) {
         let epoch = self.sc.settings.start_time_unix_s;
         let Some(p) = self.service_scaling[s.index()].policy.as_ref() else {
             return;
         };
-        // An action due exactly at time zero runs too.
-        let after = if first && after == SimTime::ZERO {
-            None
-        } else {
-            Some(after)
-        };
-        let next = match after {
-            None => p.next_scheduled_from(SimTime::ZERO, epoch),
-            Some(a) => p.next_scheduled(a, epoch),
-        };
-        if let Some(t) = next {
+        if let Some(t) = p.next_scheduled(after, epoch) {
             if t <= self.end {
                 self.queue.schedule_at(t, Event::ScheduledAction(s));
             }
@@ -251,7 +255,7 @@ impl<'s> Simulation<'s> {
             self.service_scaling[s.index()].activities.scheduled += 1;
             self.apply_service_activity(s, act, now);
         }
-        self.schedule_next_action(s, now, false);
+        self.schedule_next_action(s, now);
     }
 
     /// One metric period of `resolution` ended: feed every service's policies.

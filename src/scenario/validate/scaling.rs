@@ -48,13 +48,44 @@ fn metric_of(name: &str) -> Option<(ServiceMetric, Resolution)> {
 
 const METRIC_NAMES: &str = "\"ECSServiceAverageCPUUtilization\", \"ECSServiceAverageMemoryUtilization\", \"ALBRequestCountPerTarget\", \"ECSServiceAverageCPUUtilizationHighResolution\" or \"ECSServiceAverageMemoryUtilizationHighResolution\"";
 
+/// `YYYY-MM-DDThh:mm:ssZ` → Unix seconds (UTC only).
+fn parse_utc_datetime(text: &str) -> Result<i64, String> {
+    let b = text.as_bytes();
+    let ok = b.len() == 20
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b[10] == b'T'
+        && b[13] == b':'
+        && b[16] == b':'
+        && b[19] == b'Z';
+    if !ok {
+        return Err(format!("found {text:?}"));
+    }
+    let num = |r: std::ops::Range<usize>| -> Result<i64, String> {
+        text[r]
+            .parse::<i64>()
+            .map_err(|_| format!("found {text:?}"))
+    };
+    let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (h, mi, s) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    if !(1..=12).contains(&mo) {
+        return Err(format!("month {mo} in {text:?}"));
+    }
+    let dim = i64::from(crate::autoscaling::schedule::days_in_month(y, mo as u32));
+    if !(1..=dim).contains(&d) || h > 23 || mi > 59 || s > 59 {
+        return Err(format!("no such time: {text:?}"));
+    }
+    let days = crate::autoscaling::schedule::days_from_civil(y, mo as u32, d as u32);
+    Ok(days * 86_400 + h * 3600 + mi * 60 + s)
+}
+
 impl Validator {
     /// `settings.startTime`: `YYYY-MM-DDThh:mm:ssZ` → Unix seconds.
     pub(super) fn start_time(&mut self, raw: Option<&str>) -> i64 {
         let Some(text) = raw else {
             return defaults::START_TIME_UNIX_S;
         };
-        match crate::autoscaling::schedule::parse_utc_datetime(text) {
+        match parse_utc_datetime(text) {
             Ok(t) => t,
             Err(e) => {
                 self.problem(
@@ -70,13 +101,13 @@ impl Validator {
         let d = ScalingDefaults {
             high_datapoints: s
                 .target_tracking_alarm_high_datapoints
-                .unwrap_or(crate::autoscaling::target_tracking::ALARM_HIGH_DATAPOINTS),
+                .unwrap_or(crate::autoscaling::target_tracking::DEFAULT_HIGH_ALARM_DATAPOINTS),
             low_datapoints: s
                 .target_tracking_alarm_low_datapoints
-                .unwrap_or(crate::autoscaling::target_tracking::ALARM_LOW_DATAPOINTS),
+                .unwrap_or(crate::autoscaling::target_tracking::DEFAULT_LOW_ALARM_DATAPOINTS),
             low_ratio: s
                 .target_tracking_alarm_low_ratio
-                .unwrap_or(crate::autoscaling::target_tracking::ALARM_LOW_RATIO),
+                .unwrap_or(crate::autoscaling::target_tracking::DEFAULT_LOW_ALARM_RATIO),
         };
         if d.high_datapoints == 0 || d.high_datapoints > 1440 {
             self.problem(
@@ -741,8 +772,11 @@ impl Validator {
                 scaling_adjustment: a.scaling_adjustment,
             })
             .collect();
-        if let Err(e) = crate::autoscaling::step_scaling::validate_steps(&steps) {
-            self.problem(format!("{sp}.stepAdjustments"), e);
+        if let Some(t) = adjustment_type {
+            if let Err(e) = crate::autoscaling::step_scaling::validate_step_adjustments(&steps, t)
+            {
+                self.problem(format!("{sp}.stepAdjustments"), e);
+            }
         }
         if self.problems.len() > before {
             return None;
@@ -762,7 +796,7 @@ impl Validator {
             step_adjustments: steps,
             min_adjustment_magnitude: min_mag,
             cooldown: s.cooldown.as_ref().map_or(
-                crate::autoscaling::step_scaling::DEFAULT_COOLDOWN,
+                crate::autoscaling::step_scaling::DEFAULT_STEP_COOLDOWN,
                 |d| d.0,
             ),
             metric_aggregation_type: aggregation,
