@@ -130,6 +130,7 @@ pub struct AutoScalingGroupProviderFile {
     /// `managedDraining`: `ENABLED` or `DISABLED` (AWS default ENABLED).
     #[serde(default)]
     pub managed_draining: Option<String>,
+    /// `managedScaling`.
     #[serde(default)]
     pub managed_scaling: Option<ManagedScalingFile>,
 }
@@ -138,14 +139,19 @@ pub struct AutoScalingGroupProviderFile {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ManagedScalingFile {
+    /// `status`.
     #[serde(default)]
     pub status: Option<String>,
+    /// `targetCapacity`.
     #[serde(default)]
     pub target_capacity: Option<i64>,
+    /// `minimumScalingStepSize`.
     #[serde(default)]
     pub minimum_scaling_step_size: Option<i64>,
+    /// `maximumScalingStepSize`.
     #[serde(default)]
     pub maximum_scaling_step_size: Option<i64>,
+    /// `instanceWarmupPeriod`.
     #[serde(default)]
     pub instance_warmup_period: Option<Duration>,
 }
@@ -264,8 +270,10 @@ pub struct ServiceFile {
     /// `schedulingStrategy`: only `REPLICA` is modelled.
     #[serde(default)]
     pub scheduling_strategy: Option<String>,
+    /// `load`.
     #[serde(default)]
     pub load: Option<LoadFile>,
+    /// `autoScaling`.
     #[serde(default)]
     pub auto_scaling: Option<AutoScalingFile>,
 }
@@ -274,46 +282,66 @@ pub struct ServiceFile {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct LoadFile {
+    /// `trace`.
     #[serde(default)]
     pub trace: Option<RateTraceFile>,
+    /// `points`.
     #[serde(default)]
     pub points: Option<Vec<RatePointFile>>,
+    /// `repeatEvery`.
     #[serde(default)]
     pub repeat_every: Option<Duration>,
+    /// `requestsPerTaskPerSecond`.
     pub requests_per_task_per_second: f64,
+    /// `baselineCpuPercent`.
     #[serde(default)]
     pub baseline_cpu_percent: Option<f64>,
+    /// `baselineMemoryPercent`.
     #[serde(default)]
     pub baseline_memory_percent: Option<f64>,
+    /// `memoryPercentAtCapacity`.
     #[serde(default)]
     pub memory_percent_at_capacity: Option<f64>,
 }
 
+/// The JSON object read into `RateTraceFile`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RateTraceFile {
+    /// `format`.
     pub format: String,
+    /// `path`.
     pub path: String,
+    /// `scale`.
     #[serde(default)]
     pub scale: Option<f64>,
+    /// `shift`.
     #[serde(default)]
     pub shift: Option<Duration>,
+    /// `windowStart`.
     #[serde(default)]
     pub window_start: Option<serde_json::Value>,
+    /// `windowEnd`.
     #[serde(default)]
     pub window_end: Option<serde_json::Value>,
+    /// `repeat`.
     #[serde(default)]
     pub repeat: Option<bool>,
+    /// `bucket`.
     #[serde(default)]
     pub bucket: Option<Duration>,
 }
 
+/// The JSON object read into `RatePointFile`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RatePointFile {
+    /// `at`.
     pub at: Duration,
+    /// `requestsPerSecond`.
     #[serde(default)]
     pub requests_per_second: Option<f64>,
+    /// `requestsPerMinute`.
     #[serde(default)]
     pub requests_per_minute: Option<f64>,
 }
@@ -323,21 +351,30 @@ pub struct RatePointFile {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct AutoScalingFile {
+    /// `minCapacity`.
     pub min_capacity: i64,
+    /// `maxCapacity`.
     pub max_capacity: i64,
+    /// `policies`.
     #[serde(default)]
     pub policies: Vec<Lenient<ScalingPolicyFile>>,
+    /// `scheduledActions`.
     #[serde(default)]
     pub scheduled_actions: Vec<Lenient<ScheduledActionFile>>,
 }
 
+/// The JSON object read into `ScalingPolicyFile`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ScalingPolicyFile {
+    /// `policyName`.
     pub policy_name: String,
+    /// `policyType`.
     pub policy_type: String,
+    /// `targetTrackingScalingPolicyConfiguration`.
     #[serde(default)]
     pub target_tracking_scaling_policy_configuration: Option<TargetTrackingFile>,
+    /// `stepScalingPolicyConfiguration`.
     #[serde(default)]
     pub step_scaling_policy_configuration: Option<StepScalingFile>,
     /// The CloudWatch alarm that invokes a step scaling policy.
@@ -345,75 +382,107 @@ pub struct ScalingPolicyFile {
     pub alarm: Option<AlarmFile>,
 }
 
+/// The JSON object read into `TargetTrackingFile`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct TargetTrackingFile {
+    /// `targetValue`.
     pub target_value: f64,
+    /// `predefinedMetricSpecification`.
     pub predefined_metric_specification: PredefinedMetricFile,
+    /// `scaleOutCooldown`.
     #[serde(default)]
     pub scale_out_cooldown: Option<Duration>,
+    /// `scaleInCooldown`.
     #[serde(default)]
     pub scale_in_cooldown: Option<Duration>,
+    /// `disableScaleIn`.
     #[serde(default)]
     pub disable_scale_in: Option<bool>,
 }
 
+/// The JSON object read into `PredefinedMetricFile`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct PredefinedMetricFile {
+    /// `predefinedMetricType`.
     pub predefined_metric_type: String,
+    /// `resourceLabel`.
     #[serde(default)]
     pub resource_label: Option<String>,
 }
 
+/// The JSON object read into `StepScalingFile`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct StepScalingFile {
+    /// `adjustmentType`.
     pub adjustment_type: String,
+    /// `stepAdjustments`.
     pub step_adjustments: Vec<StepAdjustmentFile>,
+    /// `minAdjustmentMagnitude`.
     #[serde(default)]
     pub min_adjustment_magnitude: Option<i64>,
+    /// `cooldown`.
     #[serde(default)]
     pub cooldown: Option<Duration>,
+    /// `metricAggregationType`.
     #[serde(default)]
     pub metric_aggregation_type: Option<String>,
 }
 
+/// The JSON object read into `StepAdjustmentFile`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct StepAdjustmentFile {
+    /// `metricIntervalLowerBound`.
     #[serde(default)]
     pub metric_interval_lower_bound: Option<f64>,
+    /// `metricIntervalUpperBound`.
     #[serde(default)]
     pub metric_interval_upper_bound: Option<f64>,
+    /// `scalingAdjustment`.
     pub scaling_adjustment: i64,
 }
 
+/// The JSON object read into `AlarmFile`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct AlarmFile {
+    /// `metricName`.
     pub metric_name: String,
+    /// `threshold`.
     pub threshold: f64,
+    /// `comparisonOperator`.
     pub comparison_operator: String,
+    /// `evaluationPeriods`.
     #[serde(default)]
     pub evaluation_periods: Option<i64>,
+    /// `datapointsToAlarm`.
     #[serde(default)]
     pub datapoints_to_alarm: Option<i64>,
 }
 
+/// The JSON object read into `ScheduledActionFile`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ScheduledActionFile {
+    /// `scheduledActionName`.
     pub scheduled_action_name: String,
+    /// `schedule`.
     pub schedule: String,
+    /// `scalableTargetAction`.
     pub scalable_target_action: ScalableTargetActionFile,
 }
 
+/// The JSON object read into `ScalableTargetActionFile`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ScalableTargetActionFile {
+    /// `minCapacity`.
     #[serde(default)]
     pub min_capacity: Option<i64>,
+    /// `maxCapacity`.
     #[serde(default)]
     pub max_capacity: Option<i64>,
 }
@@ -557,20 +626,27 @@ pub enum LatencyShape {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ManagedScalingSettingsFile {
+    /// `emptyClusterValue`.
     #[serde(default)]
     pub empty_cluster_value: Option<String>,
+    /// `stepMode`.
     #[serde(default)]
     pub step_mode: Option<String>,
+    /// `scaleOutDatapoints`.
     #[serde(default)]
     pub scale_out_datapoints: Option<u32>,
+    /// `scaleInDatapoints`.
     #[serde(default)]
     pub scale_in_datapoints: Option<u32>,
+    /// `scaleInHoldAfterScaleOut`.
     #[serde(default)]
     pub scale_in_hold_after_scale_out: Option<Duration>,
+    /// `maxScaleInFraction`.
     #[serde(default)]
     pub max_scale_in_fraction: Option<f64>,
 }
 
+/// The JSON object read into `SettingsFile`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct SettingsFile {
@@ -595,17 +671,22 @@ pub struct SettingsFile {
     /// How long a task waits in PROVISIONING for capacity before it is stopped.
     #[serde(default)]
     pub provisioning_timeout: Option<Duration>,
+    /// `drainingTimeout`.
     #[serde(default)]
     pub draining_timeout: Option<Duration>,
     /// Wall-clock time of simulated time zero, `YYYY-MM-DDThh:mm:ssZ` (for cron schedules).
     #[serde(default)]
     pub start_time: Option<String>,
+    /// `targetTrackingAlarmHighDatapoints`.
     #[serde(default)]
     pub target_tracking_alarm_high_datapoints: Option<u32>,
+    /// `targetTrackingAlarmLowDatapoints`.
     #[serde(default)]
     pub target_tracking_alarm_low_datapoints: Option<u32>,
+    /// `targetTrackingAlarmLowRatio`.
     #[serde(default)]
     pub target_tracking_alarm_low_ratio: Option<f64>,
+    /// `managedScaling`.
     #[serde(default)]
     pub managed_scaling: Option<ManagedScalingSettingsFile>,
     /// Tasks in PROVISIONING per cluster (service quota).

@@ -997,7 +997,6 @@ impl<'s> Simulation<'s> {
         let owner = task.owner;
         self.counters.set_status(owner, Some(from), Some(status));
         if let Owner::Service(s) = owner {
-            let st = &mut self.services[s.index()];
             let live = |x: TaskStatus| {
                 matches!(
                     x,
