@@ -169,6 +169,9 @@ pub struct ServiceSummary {
     pub desired_max: u32,
     /// Service auto scaling activities (scale-out, scale-in, scheduled).
     pub scaling_activities: ScalingActivityCounts,
+    /// Tasks counting toward the desired count at the end (PROVISIONING, PENDING, RUNNING),
+    /// by capacity provider (`EC2` or `FARGATE` for a launch type).
+    pub live_tasks_by_capacity_provider: BTreeMap<String, u32>,
     /// The request load and how much of it found capacity (absent without a load model).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub load: Option<LoadSummary>,

@@ -468,6 +468,15 @@ impl<'s> Simulation<'s> {
             inst.capacity_provider,
             inst.registered,
         );
+        if now > SimTime::ZERO {
+            let (az, ty) = (inst.az, inst.instance_type);
+            let msg = format!(
+                "EC2 instance {} running in {} (billing starts)",
+                self.sc.catalog.get(ty).name,
+                self.sc.cluster.availability_zones[az.index()]
+            );
+            self.log(now, "instance", placement::instance_display_id(id), msg);
+        }
         if now != SimTime::ZERO || self.queue.delivered_count() > 0 {
             let d = self
                 .sc
@@ -1353,6 +1362,19 @@ impl<'s> Simulation<'s> {
                 desired_min: sc.desired_min,
                 desired_max: sc.desired_max,
                 activities: sc.activities.clone(),
+                live_by_provider: st
+                    .tasks
+                    .iter()
+                    .map(|t| match self.tasks[t.index()].target {
+                        Target::Ec2Cluster => "EC2".to_string(),
+                        Target::Ec2Provider(cp) | Target::Fargate { provider: cp, .. } => {
+                            self.sc.capacity_providers[cp.index()].name.clone()
+                        }
+                    })
+                    .fold(std::collections::BTreeMap::new(), |mut m, k| {
+                        *m.entry(k).or_insert(0u32) += 1;
+                        m
+                    }),
                 load: sc.load.as_mut().map(|l| l.end(end)),
             })
             .collect();

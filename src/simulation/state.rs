@@ -265,6 +265,7 @@ pub struct ServiceEnd {
     pub desired_max: u32,
     pub activities: ScalingActivityCounts,
     pub load: Option<LoadEnd>,
+    pub live_by_provider: std::collections::BTreeMap<String, u32>,
 }
 
 /// A service's load totals at the end of the run.
@@ -354,6 +355,7 @@ pub fn build_report(
             desired_min: end.desired_min,
             desired_max: end.desired_max,
             scaling_activities: end.activities.clone(),
+            live_tasks_by_capacity_provider: end.live_by_provider.clone(),
             load,
         });
     }
