@@ -52,9 +52,9 @@ pub fn run(
     Ok(report)
 }
 
-/// Reads every trace of the scenario once, start to end, so `validate` reports a bad row
-/// before a long run reaches it. Returns the number of submissions read (generated
-/// workloads are not drawn).
+/// Reads every trace of the scenario once, start to end (request-rate traces up to the end
+/// of the run), so `validate` reports a bad row before a long run reaches it. Returns the
+/// number of submissions and rate steps read (generated workloads are not drawn).
 pub fn check_traces(scenario: &Scenario) -> Result<u64, workload::TraceError> {
     let mut rows = 0u64;
     for w in &scenario.workloads {
@@ -65,6 +65,24 @@ pub fn check_traces(scenario: &Scenario) -> Result<u64, workload::TraceError> {
         for job in simulation::open_source(&w.source, rng)? {
             job?;
             rows += 1;
+        }
+    }
+    // Request-rate traces: read up to the end of the run (a repeating trace never ends).
+    let end = engine::SimTime::ZERO + scenario.duration;
+    for s in &scenario.services {
+        let Some(scenario::ServiceLoadSpec {
+            source: scenario::RateSourceSpec::Trace { path, options },
+            ..
+        }) = &s.load
+        else {
+            continue;
+        };
+        for step in workload::request_rate::RateReader::open(path, options)? {
+            let step = step?;
+            rows += 1;
+            if step.at > end {
+                break;
+            }
         }
     }
     Ok(rows)

@@ -175,7 +175,7 @@ pub fn table(summary: &Summary) -> String {
     );
     let _ = writeln!(out);
     let t = &summary.tasks;
-    let _ = writeln!(out, "tasks  submitted {}  started {}  completed {}  failed {} (never placed {})  in flight at end {}", t.submitted, t.started, t.completed, t.failed, t.never_placed, t.in_flight_at_end);
+    let _ = writeln!(out, "tasks  submitted {}  started {}  completed {}  stopped by scheduler {}  failed {} (never placed {}, interrupted {})  in flight at end {}", t.submitted, t.started, t.completed, t.stopped_by_scheduler, t.failed, t.never_placed, t.interrupted, t.in_flight_at_end);
     let w = &summary.wait_time_s;
     let _ = writeln!(
         out,
@@ -194,6 +194,66 @@ pub fn table(summary: &Summary) -> String {
                 out,
                 "{:<24} {:>8} {:>8} {:>12} {:>12.4}",
                 s.name, s.desired_count, s.running_at_end, s.minutes_below_desired, s.cost_usd
+            );
+        }
+        let scaled: Vec<_> = summary
+            .services
+            .iter()
+            .filter(|s| s.load.is_some() || s.desired_min != s.desired_max)
+            .collect();
+        if !scaled.is_empty() {
+            let _ = writeln!(out);
+            let _ = writeln!(
+                out,
+                "{:<24} {:>9} {:>10} {:>12} {:>11} {:>12}",
+                "service load", "desired", "out/in/sch", "requests", "unserved %", "USD/M req"
+            );
+            for s in scaled {
+                let a = &s.scaling_activities;
+                let (req, uns, per_m) = s.load.as_ref().map_or(
+                    ("-".to_string(), "-".to_string(), "-".to_string()),
+                    |l| {
+                        (
+                            format!("{:.0}", l.requests),
+                            format!("{:.2}", l.unserved_pct),
+                            format!("{:.4}", l.cost_per_million_requests_usd),
+                        )
+                    },
+                );
+                let _ = writeln!(
+                    out,
+                    "{:<24} {:>9} {:>10} {:>12} {:>11} {:>12}",
+                    s.name,
+                    format!("{}–{}", s.desired_min, s.desired_max),
+                    format!("{}/{}/{}", a.scale_out, a.scale_in, a.scheduled),
+                    req,
+                    uns,
+                    per_m
+                );
+            }
+        }
+    }
+    let managed: Vec<_> = summary
+        .capacity_providers
+        .iter()
+        .filter(|p| p.managed_scaling)
+        .collect();
+    if !managed.is_empty() {
+        let _ = writeln!(out);
+        let _ = writeln!(
+            out,
+            "{:<24} {:>10} {:>10} {:>10} {:>11}",
+            "managed scaling", "instances", "scale-out", "scale-in", "terminated"
+        );
+        for p in managed {
+            let _ = writeln!(
+                out,
+                "{:<24} {:>10} {:>10} {:>10} {:>11}",
+                p.name,
+                format!("{}–{}", p.instances_min, p.instances_max),
+                p.scale_out,
+                p.scale_in,
+                p.instances_terminated
             );
         }
     }

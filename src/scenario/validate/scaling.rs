@@ -325,17 +325,23 @@ impl Validator {
                 None
             }
         };
+        let model = LoadModel {
+            requests_per_task_per_second: cap,
+            baseline_cpu_percent: baseline_cpu,
+            baseline_memory_percent: baseline_mem,
+            memory_percent_at_capacity: mem_at_cap,
+        };
+        if self.problems.len() == before {
+            if let Err(e) = model.validate() {
+                self.problem(path.to_string(), e.to_string());
+            }
+        }
         if self.problems.len() > before {
             return None;
         }
         Some(ServiceLoadSpec {
             source: source?,
-            model: LoadModel {
-                requests_per_task_per_second: cap,
-                baseline_cpu_percent: baseline_cpu,
-                baseline_memory_percent: baseline_mem,
-                memory_percent_at_capacity: mem_at_cap,
-            },
+            model,
         })
     }
 
@@ -382,6 +388,16 @@ impl Validator {
         };
         let window_start = bound(self, "windowStart", &t.window_start);
         let window_end = bound(self, "windowEnd", &t.window_end);
+        for (field, b) in [("windowStart", &window_start), ("windowEnd", &window_end)] {
+            if let Some(b) = b {
+                if !b.is_valid_for(format) {
+                    self.problem(
+                        format!("{path}.{field}"),
+                        "expected a real date and time \"YYYY-MM-DD hh:mm:ss\" (only for the dated formats worldcup98 and azureLlm) or an offset such as \"45d\"",
+                    );
+                }
+            }
+        }
         let bucket = t.bucket.as_ref().map_or(defaults::RATE_BUCKET, |b| b.0);
         if bucket < crate::engine::SimDuration::from_secs(1) {
             self.problem(
