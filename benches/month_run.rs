@@ -14,6 +14,11 @@
 //! real-world case and exercises the placer's skip over memory-light but CPU-full instances.
 //! `settings.eventLogLimit` is 10,000 so the event log does not grow with the run.
 //!
+//! The autoscaling variant is the same month with every service under load (a daily cycle
+//! between 0.8 and 1.4 of its base rate, inline points repeated every day) and a target
+//! tracking policy on CPU at 50 %, and managed scaling on the capacity provider (ASG bounds
+//! 1,000–1,300). Issue budget: it stays within 1.5 × the static run.
+//!
 //! Budget: one run under 60 seconds wall time and under 2 GiB peak memory (RSS).
 //!
 //! Two ways to run it:
@@ -40,18 +45,51 @@ const TASKS_PER_SERVICE: u32 = 2_000;
 /// 1,389 × 24 × 30 = 1,000,080 submissions expected over the month.
 const BATCH_PER_HOUR: u32 = 1_389;
 
+/// Requests per second one service task serves at 100 % CPU (autoscaling variant).
+const TASK_CAPACITY_RPS: f64 = 10.0;
+
 /// The scenario as JSON text, exactly as a user would write it.
-fn scenario_json() -> String {
+fn scenario_json(autoscaling: bool) -> String {
+    // At 50 % CPU with a 5 % baseline a task runs at load fraction 45/95 ≈ 0.47, so a base
+    // rate of 2,000 tasks × 10 rps × 0.47 keeps about 2,000 tasks at the base of the cycle.
+    let base_rps = f64::from(TASKS_PER_SERVICE) * TASK_CAPACITY_RPS * 45.0 / 95.0;
     let services: Vec<_> = (0..SERVICES)
         .map(|i| {
-            json!({
+            let mut s = json!({
                 "serviceName": format!("svc-{i:02}"),
                 "taskDefinition": "svc",
                 "desiredCount": TASKS_PER_SERVICE,
-            })
+            });
+            if autoscaling {
+                let points: Vec<_> = [(0, 0.8), (6, 1.0), (12, 1.4), (18, 1.1)]
+                    .iter()
+                    .map(|&(h, f)| json!({ "at": format!("{}h", h), "requestsPerSecond": base_rps * f }))
+                    .collect();
+                s["load"] = json!({
+                    "points": points,
+                    "repeatEvery": "1d",
+                    "requestsPerTaskPerSecond": TASK_CAPACITY_RPS,
+                    "baselineCpuPercent": 5
+                });
+                s["autoScaling"] = json!({
+                    "minCapacity": 500,
+                    "maxCapacity": 4000,
+                    "policies": [{
+                        "policyName": "cpu50",
+                        "policyType": "TargetTrackingScaling",
+                        "targetTrackingScalingPolicyConfiguration": {
+                            "targetValue": 50,
+                            "predefinedMetricSpecification": {
+                                "predefinedMetricType": "ECSServiceAverageCPUUtilization"
+                            }
+                        }
+                    }]
+                });
+            }
+            s
         })
         .collect();
-    let scenario = json!({
+    let mut scenario = json!({
         "name": "bench-month-run",
         "description": "1,000 m5.2xlarge, 20,000 service tasks and about a million batch tasks over 30 days",
         "seed": 7,
@@ -90,11 +128,18 @@ fn scenario_json() -> String {
         }],
         "settings": { "eventLogLimit": 10_000 }
     });
+    if autoscaling {
+        scenario["autoScalingGroups"][0]["maxSize"] = json!(1_300);
+        scenario["capacityProviders"][0]["autoScalingGroupProvider"]["managedScaling"] =
+            json!({ "status": "ENABLED", "targetCapacity": 100 });
+        scenario["capacityProviders"][0]["autoScalingGroupProvider"]
+            ["managedTerminationProtection"] = json!("ENABLED");
+    }
     scenario.to_string()
 }
 
-fn scenario() -> Scenario {
-    let text = scenario_json();
+fn scenario(autoscaling: bool) -> Scenario {
+    let text = scenario_json(autoscaling);
     match ecsim::scenario::from_json_str(&text, Path::new("<bench>"), Path::new(".")) {
         Ok(s) => s,
         Err(e) => panic!("the bench scenario is invalid: {e}"),
@@ -109,9 +154,13 @@ fn peak_rss_kib() -> Option<u64> {
 }
 
 /// One timed run with a human-readable summary on stdout.
-fn run_once() {
+fn run_once(autoscaling: bool) {
+    println!(
+        "month_run ({}):",
+        if autoscaling { "autoscaling" } else { "static" }
+    );
     let parse_started = Instant::now();
-    let sc = scenario();
+    let sc = scenario(autoscaling);
     let parse = parse_started.elapsed();
     let started = Instant::now();
     let report = ecsim::run(&sc, None, &mut |_| {}).expect("the bench scenario runs"); // ok: fixed fixture
@@ -136,10 +185,24 @@ fn run_once() {
         "month_run: tasks submitted {} started {} completed {} failed {} never placed {} running at end {}",
         t.submitted, t.started, t.completed, t.failed, t.never_placed, t.running_at_end
     );
+    let (out, inn) = report.summary.services.iter().fold((0, 0), |(o, i), s| {
+        (
+            o + s.scaling_activities.scale_out,
+            i + s.scaling_activities.scale_in,
+        )
+    });
+    println!("month_run: service scaling activities out {out} in {inn}");
+    for p in &report.summary.capacity_providers {
+        println!(
+            "month_run: provider {} instances {}–{} scale-out {} scale-in {}",
+            p.name, p.instances_min, p.instances_max, p.scale_out, p.scale_in
+        );
+    }
 }
 
 fn bench(c: &mut Criterion) {
-    let sc = scenario();
+    let sc = scenario(false);
+    let scaled = scenario(true);
     let mut group = c.benchmark_group("month_run");
     // One run takes seconds to tens of seconds: ten flat samples of one run each is the
     // smallest sample criterion accepts. With a run of about 2.5 s, 20 s of measurement time
@@ -155,6 +218,13 @@ fn bench(c: &mut Criterion) {
             // ok: fixed fixture
         },
     );
+    group.bench_function(
+        "same month with target tracking on every service and managed scaling",
+        |b| {
+            b.iter(|| ecsim::run(&scaled, None, &mut |_| {}).expect("the bench scenario runs"))
+            // ok: fixed fixture
+        },
+    );
     group.finish();
 }
 
@@ -163,7 +233,13 @@ criterion_group!(benches, bench);
 /// `criterion_main!` with one escape hatch: `ECSIM_BENCH_ONCE=1` times a single run instead.
 fn main() {
     if std::env::var_os("ECSIM_BENCH_ONCE").is_some_and(|v| !v.is_empty() && v != "0") {
-        run_once();
+        let which = std::env::var("ECSIM_BENCH_VARIANT").unwrap_or_default();
+        if which != "autoscaling" {
+            run_once(false);
+        }
+        if which != "static" {
+            run_once(true);
+        }
         return;
     }
     benches();

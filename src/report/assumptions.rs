@@ -40,17 +40,32 @@ pub fn for_scenario(sc: &Scenario) -> Vec<Assumption> {
     ];
     if sc.services.iter().any(|x| x.load.is_some()) {
         out.push(a("service load model", "requests are spread evenly over RUNNING tasks; a task serves up to requestsPerTaskPerSecond at 100 % CPU; CPU % = baseline + (100 − baseline) × load fraction, capped at 100 (no bursting above the task's CPU); memory % = baseline + (at capacity − baseline) × load fraction; requests above the RUNNING tasks' capacity are not served (the shortfall)".into(), "ecsim model; metrics as ECS computes them (ecs-reference §4.6 [DOC])"));
-        out.push(a("ALBRequestCountPerTarget", "requests in the period ÷ max(1, time-averaged RUNNING tasks), per minute".into(), "ecs-reference §6.2 [DOC]; divisor floor ecsim's"));
+        out.push(a(
+            "ALBRequestCountPerTarget",
+            "requests in the period ÷ max(1, time-averaged RUNNING tasks), per minute".into(),
+            "ecs-reference §6.2 [DOC]; divisor floor ecsim's",
+        ));
     }
     if sc.services.iter().any(|x| x.auto_scaling.is_some()) {
         use crate::autoscaling::target_tracking as tt;
         out.push(a("target tracking alarms", format!("AlarmHigh: metric > target for {} of {} datapoints; AlarmLow: metric < {} × target for {} of {}; the policy acts every period while an alarm stays in ALARM; datapoints are evaluated at the end of each period with no publication delay", tt::DEFAULT_HIGH_ALARM_DATAPOINTS, tt::DEFAULT_HIGH_ALARM_DATAPOINTS, tt::DEFAULT_LOW_ALARM_RATIO, tt::DEFAULT_LOW_ALARM_DATAPOINTS, tt::DEFAULT_LOW_ALARM_DATAPOINTS), "ecs-reference §6.2 [OBS exported alarms]; override in settings"));
         out.push(a("target tracking capacity", "scale-out to ceil(running × metric ÷ target), scale-in to ceil(running × metric ÷ target), both from the RUNNING count; a scale-out applies only if it raises the desired count".into(), "ecs-reference §6.1 [DOC running count as base], §6.2 [UNCERTAIN formula]"));
         out.push(a("service auto scaling cooldowns", "scale-in blocked for scaleInCooldown after a scale-in, cancelled by a scale-out; a scale-out within scaleOutCooldown must exceed the capacity already set; defaults 300 s".into(), "ecs-reference §6.2 [DOC, API]"));
-        out.push(a("scheduled actions", format!("UTC; simulated time zero is {}", crate::autoscaling::schedule::format_utc(s.start_time_unix_s)), "ecs-reference §6.4 [DOC]; settings.startTime"));
+        out.push(a(
+            "scheduled actions",
+            format!(
+                "UTC; simulated time zero is {}",
+                crate::autoscaling::schedule::format_utc(s.start_time_unix_s)
+            ),
+            "ecs-reference §6.4 [DOC]; settings.startTime",
+        ));
         out.push(a("service scale-in order", "tasks not yet RUNNING first, then the AZ with most of the service's tasks, then the instance with most, newest first; with a strategy, from the provider furthest above its share".into(), "ECS service scheduler concepts [DOC]; strategy order [DERIVED] ecs-reference §2.1"));
     }
-    if sc.capacity_providers.iter().any(|p| p.managed_scaling.is_some()) {
+    if sc
+        .capacity_providers
+        .iter()
+        .any(|p| p.managed_scaling.is_some())
+    {
         out.push(a("managed scaling metric", "CapacityProviderReservation = M ÷ N × 100, N = instances in service (pending or ACTIVE), M = non-empty instances, or N + instances to add for PROVISIONING tasks (binpacked on CPU and memory onto free room, then onto the largest instance type, bounded by the step sizes); 200 when N = 0 and tasks wait; targetCapacity when nothing runs or waits".into(), "ecs-reference §1.2, §1.3 [DOC]; empty-cluster value [UNCERTAIN], settings.managedScaling.emptyClusterValue"));
         out.push(a("managed scaling timing", "metric once a minute; scale-out after 1 datapoint above target, not while an instance is within its warm-up; scale-in after 15 datapoints below target (threshold < target [UNCERTAIN]), not within 15 min of a scale-out, at most 50 % of the instances per step".into(), "ecs-reference §1.5, §1.6 [DOC, OBS]"));
         out.push(a("ASG scale-in choice", "AZ with the most instances, then at random; only instances without tasks under managed termination protection; managed draining moves service tasks before termination, standalone tasks finish first (up to the draining timeout)".into(), "ecs-reference §1.7 [DOC]; EC2 Auto Scaling default termination policy (launch template and billing-hour steps not modelled)"));

@@ -171,4 +171,6 @@ pub struct Task {
     /// A service task on a DRAINING instance, no longer counted toward the desired count:
     /// it keeps running until a replacement is RUNNING (ecs-reference §1.7).
     pub replaced: bool,
+    /// Position in its service's list of live tasks (unused for batch tasks).
+    pub service_slot: u32,
 }

@@ -634,6 +634,7 @@ impl<'s> Simulation<'s> {
             stop_code: None,
             last_pass: 0,
             replaced: false,
+            service_slot: 0,
         });
         self.counters.task_submitted(owner);
         self.counters
@@ -1018,12 +1019,22 @@ impl<'s> Simulation<'s> {
         }
     }
 
+    /// Task `t` counts toward service `s`'s desired count (its `live` was bumped).
+    fn add_service_task(&mut self, s: ServiceId, t: TaskId) {
+        let st = &mut self.services[s.index()];
+        self.tasks[t.index()].service_slot = st.tasks.len() as u32;
+        st.tasks.push(t);
+    }
+
     /// Task `t` stops counting toward service `s`'s desired count.
     fn retire(&mut self, s: ServiceId, t: TaskId) {
         let st = &mut self.services[s.index()];
         st.live -= 1;
-        if let Some(pos) = st.tasks.iter().position(|&x| x == t) {
-            st.tasks.swap_remove(pos);
+        let pos = self.tasks[t.index()].service_slot as usize;
+        debug_assert_eq!(st.tasks.get(pos), Some(&t));
+        st.tasks.swap_remove(pos);
+        if let Some(&moved) = st.tasks.get(pos) {
+            self.tasks[moved.index()].service_slot = pos as u32;
         }
         if let Some(i) = self.strategy_item_of(s, self.tasks[t.index()].target) {
             self.services[s.index()].per_item[i] -= 1;
@@ -1086,7 +1097,7 @@ impl<'s> Simulation<'s> {
                     self.services[s.index()].per_item = per_item;
                     let t = self.new_task(Owner::Service(s), need, target, now, None);
                     self.services[s.index()].live += 1;
-                    self.services[s.index()].tasks.push(t);
+                    self.add_service_task(s, t);
                     self.bind(t, i, now);
                     true
                 }
@@ -1114,7 +1125,7 @@ impl<'s> Simulation<'s> {
             self.services[s.index()].per_item = per_item;
             let t = self.new_task(Owner::Service(s), need, target, now, None);
             self.services[s.index()].live += 1;
-            self.services[s.index()].tasks.push(t);
+            self.add_service_task(s, t);
             self.launch_task(t, now, false);
             true
         }
@@ -1387,7 +1398,11 @@ impl<'s> Simulation<'s> {
                 managed_scaling: ps.managed.is_some(),
                 scale_out: ps.scale_out,
                 scale_in: ps.scale_in,
-                instances_min: if ps.instances_min == u32::MAX { 0 } else { ps.instances_min },
+                instances_min: if ps.instances_min == u32::MAX {
+                    0
+                } else {
+                    ps.instances_min
+                },
                 instances_max: ps.instances_max,
                 instances_launched: self
                     .instances

@@ -88,20 +88,20 @@ impl<'s> Simulation<'s> {
                 None => None,
                 Some(l) => {
                     let source = match &l.source {
-                        RateSourceSpec::Trace { path, options } => {
-                            RateReader::open(path, options)?
-                        }
+                        RateSourceSpec::Trace { path, options } => RateReader::open(path, options)?,
                         RateSourceSpec::Points {
                             points,
                             repeat_every,
-                        } => RateReader::from_points(points.clone(), *repeat_every).map_err(
-                            |e| TraceError::Option {
-                                file: format!("<services[{i}].load.points>").into(),
-                                option: "points",
-                                expected: "rates ≥ 0 in time order",
-                                found: e.to_string(),
-                            },
-                        )?,
+                        } => {
+                            RateReader::from_points(points.clone(), *repeat_every).map_err(|e| {
+                                TraceError::Option {
+                                    file: format!("<services[{i}].load.points>").into(),
+                                    option: "points",
+                                    expected: "rates ≥ 0 in time order",
+                                    found: e.to_string(),
+                                }
+                            })?
+                        }
                     };
                     Some(LoadState {
                         meter: LoadMeter::new(l.model),
@@ -168,7 +168,8 @@ impl<'s> Simulation<'s> {
                 instances_min: u32::MAX,
                 instances_max: 0,
             });
-            self.provider_scaling_index.push(CapacityProviderId::from_index(i));
+            self.provider_scaling_index
+                .push(CapacityProviderId::from_index(i));
         }
     }
 
@@ -354,7 +355,10 @@ impl<'s> Simulation<'s> {
                 smallest_type: ps.smallest,
                 multi_type_or_multi_az: ps.multi_type_or_multi_az,
             };
-            let Some(cfg) = self.sc.capacity_providers[cp.index()].managed_scaling.as_ref() else {
+            let Some(cfg) = self.sc.capacity_providers[cp.index()]
+                .managed_scaling
+                .as_ref()
+            else {
                 continue;
             };
             let r = capacity_provider_reservation(&view, cfg);
@@ -405,7 +409,9 @@ impl<'s> Simulation<'s> {
         let minute = now.0 / 60_000;
         for s in 0..self.services.len() {
             let owner = Owner::Service(ServiceId::from_index(s));
-            let pending = self.counters.owner_in_status(owner, TaskStatus::Provisioning)
+            let pending = self
+                .counters
+                .owner_in_status(owner, TaskStatus::Provisioning)
                 + self.counters.owner_in_status(owner, TaskStatus::Pending);
             let st = &self.services[s];
             let (rps, unserved, cpu, mem) = match self.service_scaling[s].load.as_mut() {

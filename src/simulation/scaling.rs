@@ -40,13 +40,16 @@ impl<'s> Simulation<'s> {
 
     /// Stops live tasks of `s` until no more than `desired` remain.
     fn scale_in_service(&mut self, s: ServiceId, now: SimTime) {
-        while self.services[s.index()].live > self.services[s.index()].desired {
-            let Some(t) = self.scale_in_victim(s) else {
-                break;
-            };
-            match self.tasks[t.index()].status {
-                TaskStatus::Provisioning => self.fail_unplaced(t, now, StopCode::ServiceScaleIn),
-                _ => self.begin_stop(t, now, StopCode::ServiceScaleIn),
+        let st = &self.services[s.index()];
+        if st.live > st.desired {
+            let count = (st.live - st.desired) as usize;
+            for t in self.scale_in_victims(s, count) {
+                match self.tasks[t.index()].status {
+                    TaskStatus::Provisioning => {
+                        self.fail_unplaced(t, now, StopCode::ServiceScaleIn)
+                    }
+                    _ => self.begin_stop(t, now, StopCode::ServiceScaleIn),
+                }
             }
         }
         // Tasks waiting on a DRAINING instance for a replacement are surplus once the
@@ -60,57 +63,83 @@ impl<'s> Simulation<'s> {
         }
     }
 
-    /// Which live task of `s` a scale-in stops next.
-    fn scale_in_victim(&self, s: ServiceId) -> Option<TaskId> {
+    /// The `count` live tasks of `s` a scale-in stops, in order.
+    ///
+    /// With a capacity provider strategy, each victim comes from the provider furthest above
+    /// its share of the tasks that remain ([DERIVED] ecs-reference §2.1: remove in the
+    /// reverse sense). Within a provider: tasks not RUNNING yet first (PROVISIONING, then
+    /// PENDING, newest first), then RUNNING tasks from the AZ with the most of them, then
+    /// from the instance with the most, newest first. Cost: O(n log n + count × (AZs +
+    /// items + log n)) for n live tasks.
+    fn scale_in_victims(&self, s: ServiceId, count: usize) -> Vec<TaskId> {
         let st = &self.services[s.index()];
-        // With a capacity provider strategy, take from the provider furthest above its
-        // share of one task fewer ([DERIVED] ecs-reference §2.1: remove in the reverse sense).
-        let item = match &self.sc.services[s.index()].launch {
-            LaunchTarget::Strategy(items) if st.live > 0 => {
-                let mut ideal = vec![0u32; items.len()];
-                for _ in 0..st.live - 1 {
-                    if let Some(i) = capacity_provider_strategy::choose(items, &ideal) {
-                        ideal[i] += 1;
-                    }
-                }
-                (0..items.len())
-                    .filter(|&i| st.per_item[i] > ideal[i])
-                    .max_by_key(|&i| (st.per_item[i] - ideal[i], Reverse(i)))
-                    .map(|i| items[i].capacity_provider)
-            }
-            _ => None,
+        let items: &[crate::scenario::StrategyItem] = match &self.sc.services[s.index()].launch {
+            LaunchTarget::Strategy(items) => items,
+            _ => &[],
         };
-        let owner = Owner::Service(s);
-        st.tasks
-            .iter()
-            .copied()
-            .filter(|&t| {
-                let task = &self.tasks[t.index()];
-                item.is_none() || self.provider_of(task.target) == item
-            })
-            .min_by_key(|&t| {
-                let task = &self.tasks[t.index()];
-                let stage = match task.status {
-                    TaskStatus::Provisioning => 0u8,
-                    TaskStatus::Pending => 1,
-                    _ => 2,
-                };
-                let (az_count, instance_count) = match task.placement {
-                    Placement::Instance(i) => {
-                        let inst = &self.instances[i.index()];
-                        (
-                            self.placer.group_count_in_az(owner, inst.az),
-                            inst.group_count(owner),
-                        )
-                    }
-                    Placement::Fargate(az) => {
-                        (self.fargate_az_counts[self.owner_index(owner)][az.index()], 1)
-                    }
-                    Placement::Unplaced => (0, 0),
-                };
-                // Newest first among equals: deterministic, and it keeps long-lived tasks.
-                (stage, Reverse(az_count), Reverse(instance_count), Reverse(t.0))
-            })
+        let groups = items.len().max(1);
+        let az_count = self.sc.cluster.availability_zones.len().max(1);
+        let mut pickers: Vec<VictimPicker> =
+            (0..groups).map(|_| VictimPicker::new(az_count)).collect();
+        for &t in &st.tasks {
+            let task = &self.tasks[t.index()];
+            let g = if items.is_empty() {
+                0
+            } else {
+                let cp = self.provider_of(task.target);
+                items
+                    .iter()
+                    .position(|x| Some(x.capacity_provider) == cp)
+                    .unwrap_or(0)
+            };
+            pickers[g].add(t, task.status, task.placement, self.instances.as_slice());
+        }
+        for p in &mut pickers {
+            p.seal();
+        }
+        // Which item each of the first `live` tasks of a fresh distribution goes to: the
+        // ideal counts for m tasks are the first m entries.
+        let live = st.live as usize;
+        let mut added = Vec::new();
+        let mut per_item: Vec<u32> = st.per_item.clone();
+        let mut ideal = vec![0u32; items.len()];
+        if !items.is_empty() {
+            added.reserve(live);
+            for _ in 0..live {
+                let i = capacity_provider_strategy::choose(items, &ideal).unwrap_or(0);
+                ideal[i] += 1;
+                added.push(i);
+            }
+        }
+        let mut out = Vec::with_capacity(count);
+        let mut remaining = live;
+        while out.len() < count && remaining > 0 {
+            let g = if items.is_empty() {
+                0
+            } else {
+                // One task fewer: the ideal loses the last task a fresh fill would add.
+                ideal[added[remaining - 1]] -= 1;
+                match (0..items.len())
+                    .filter(|&i| per_item[i] > ideal[i] && !pickers[i].is_empty())
+                    .max_by_key(|&i| (per_item[i] - ideal[i], Reverse(i)))
+                {
+                    Some(i) => i,
+                    None => match (0..items.len()).find(|&i| !pickers[i].is_empty()) {
+                        Some(i) => i,
+                        None => break,
+                    },
+                }
+            };
+            let Some(t) = pickers[g].pop() else {
+                break;
+            };
+            if !items.is_empty() {
+                per_item[g] = per_item[g].saturating_sub(1);
+            }
+            remaining -= 1;
+            out.push(t);
+        }
+        out
     }
 
     fn provider_of(
@@ -127,12 +156,16 @@ impl<'s> Simulation<'s> {
 
     /// Live instances of an ASG that count toward its capacity (not draining, not gone).
     pub(super) fn asg_in_service(&self, asg: AsgId) -> impl Iterator<Item = InstanceId> + '_ {
-        self.asgs[asg.index()].instances.iter().copied().filter(|i| {
-            matches!(
-                self.instances[i.index()].status,
-                InstanceStatus::Pending | InstanceStatus::Active
-            )
-        })
+        self.asgs[asg.index()]
+            .instances
+            .iter()
+            .copied()
+            .filter(|i| {
+                matches!(
+                    self.instances[i.index()].status,
+                    InstanceStatus::Pending | InstanceStatus::Active
+                )
+            })
     }
 
     /// Sets an ASG's desired capacity: launches instances, or picks instances to leave
@@ -282,5 +315,100 @@ impl<'s> Simulation<'s> {
         );
         self.request_reconcile();
         self.request_pass();
+    }
+}
+
+/// Picks scale-in victims among one provider's live tasks of a service (see
+/// `Simulation::scale_in_victims`).
+struct VictimPicker {
+    /// Tasks not RUNNING yet, popped from the end: PROVISIONING newest last.
+    waiting: Vec<(u8, u32, TaskId)>,
+    /// Per AZ: RUNNING tasks left, and a max-heap of (tasks on the instance, newest task,
+    /// instance slot); entries whose count is stale are skipped.
+    az_left: Vec<u32>,
+    az_heap: Vec<std::collections::BinaryHeap<(u32, u32, usize)>>,
+    /// Per instance slot: its RUNNING tasks, oldest first, and the AZ.
+    slots: Vec<(Vec<TaskId>, usize)>,
+    slot_of: std::collections::BTreeMap<u64, usize>,
+}
+
+impl VictimPicker {
+    fn new(az_count: usize) -> VictimPicker {
+        VictimPicker {
+            waiting: Vec::new(),
+            az_left: vec![0; az_count],
+            az_heap: vec![std::collections::BinaryHeap::new(); az_count],
+            slots: Vec::new(),
+            slot_of: std::collections::BTreeMap::new(),
+        }
+    }
+
+    fn add(
+        &mut self,
+        t: TaskId,
+        status: TaskStatus,
+        placement: Placement,
+        instances: &[crate::cluster::ContainerInstance],
+    ) {
+        match status {
+            TaskStatus::Provisioning | TaskStatus::Pending => {
+                // Popped from the end: PROVISIONING before PENDING, newest first.
+                let stage = if status == TaskStatus::Provisioning { 1 } else { 0 };
+                self.waiting.push((stage, t.0, t));
+            }
+            _ => {
+                // Fargate tasks are alone on their "instance" (key above every instance id).
+                let (key, az) = match placement {
+                    Placement::Instance(i) => (u64::from(i.0), instances[i.index()].az.index()),
+                    Placement::Fargate(az) => ((1u64 << 40) + u64::from(t.0), az.index()),
+                    Placement::Unplaced => ((1u64 << 40) + u64::from(t.0), 0),
+                };
+                let az = az.min(self.az_left.len() - 1);
+                let slot = *self.slot_of.entry(key).or_insert_with(|| {
+                    self.slots.push((Vec::new(), az));
+                    self.slots.len() - 1
+                });
+                self.slots[slot].0.push(t);
+                self.az_left[az] += 1;
+            }
+        }
+    }
+
+    /// Call once after the last `add`.
+    fn seal(&mut self) {
+        self.waiting.sort_unstable();
+        for (slot, (tasks, az)) in self.slots.iter_mut().enumerate() {
+            tasks.sort_unstable_by_key(|t| t.0);
+            if let Some(newest) = tasks.last() {
+                self.az_heap[*az].push((tasks.len() as u32, newest.0, slot));
+            }
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.waiting.is_empty() && self.az_left.iter().all(|&n| n == 0)
+    }
+
+    fn pop(&mut self) -> Option<TaskId> {
+        if let Some((_, _, t)) = self.waiting.pop() {
+            return Some(t);
+        }
+        // The AZ with the most RUNNING tasks (lowest index among equals).
+        let az = (0..self.az_left.len())
+            .filter(|&a| self.az_left[a] > 0)
+            .max_by_key(|&a| (self.az_left[a], Reverse(a)))?;
+        while let Some((n, _, slot)) = self.az_heap[az].pop() {
+            let tasks = &mut self.slots[slot].0;
+            if tasks.len() as u32 != n {
+                continue; // stale
+            }
+            let t = tasks.pop()?;
+            if let Some(newest) = tasks.last() {
+                self.az_heap[az].push((tasks.len() as u32, newest.0, slot));
+            }
+            self.az_left[az] -= 1;
+            return Some(t);
+        }
+        None
     }
 }

@@ -92,6 +92,9 @@ pub struct Placer {
     indexed: Vec<bool>,
     /// Tasks per (group, pool key), per AZ, over instances of any status.
     group_az: BTreeMap<CounterKey, Vec<u32>>,
+    /// Per (group, pool key, AZ): the indexed instances holding at least one task of the
+    /// group, ordered by (tasks of the group, id): the `spread(instanceId)` order.
+    spread: BTreeMap<(Owner, PoolKey, usize), BTreeSet<(u32, InstanceId)>>,
 }
 
 impl Placer {
@@ -102,6 +105,7 @@ impl Placer {
             pools: BTreeMap::new(),
             indexed: Vec::new(),
             group_az: BTreeMap::new(),
+            spread: BTreeMap::new(),
         }
     }
 
@@ -126,6 +130,9 @@ impl Placer {
         );
         self.indexed[i] = true;
         self.insert_entries(inst);
+        for &(g, n) in &inst.group_counts {
+            self.spread_move(g, inst, 0, n);
+        }
         let az_idx = &mut self
             .pools
             .entry(inst.capacity_provider)
@@ -146,6 +153,9 @@ impl Placer {
         );
         self.indexed[inst.id.index()] = false;
         self.remove_entries(inst);
+        for &(g, n) in &inst.group_counts {
+            self.spread_move(g, inst, n, 0);
+        }
         self.az_index_mut(inst).by_id.remove(&inst.id);
     }
 
@@ -162,6 +172,8 @@ impl Placer {
         inst.reserve(need, group);
         if indexed {
             self.insert_entries(inst);
+            let n = inst.group_count(group);
+            self.spread_move(group, inst, n - 1, n);
         }
         let az_count = self.az_count;
         let counts = self
@@ -184,6 +196,8 @@ impl Placer {
         inst.release(need, group);
         if indexed {
             self.insert_entries(inst);
+            let n = inst.group_count(group);
+            self.spread_move(group, inst, n + 1, n);
         }
         let counts = self
             .group_az
@@ -252,7 +266,7 @@ impl Placer {
                 Shape::Binpack { field, .. } => self.binpack_in(req, field, azs, instances),
                 Shape::SpreadInstance { .. } => self
                     .first_empty_in(req, azs, instances)
-                    .or_else(|| self.rank_in(req, azs, instances, &counts, rng)),
+                    .or_else(|| self.least_loaded_in(req, azs, instances)),
                 Shape::General { .. } => self.rank_in(req, azs, instances, &counts, rng),
             };
             if let Some(id) = found {
@@ -300,8 +314,16 @@ impl Placer {
         instances: &[ContainerInstance],
     ) -> Option<InstanceId> {
         let mut best: Option<InstanceId> = None;
-        for per_az in self.pools.range(pool_range(req.pool)).map(|(_, v)| v) {
+        for (&key, per_az) in self.pools.range(pool_range(req.pool)) {
             for &(_, az) in azs {
+                // Every indexed instance here holds a task of the group: nothing to find.
+                let holding = self
+                    .spread
+                    .get(&(req.group, key, az))
+                    .map_or(0, BTreeSet::len);
+                if holding >= per_az[az].by_id.len() {
+                    continue;
+                }
                 for &id in &per_az[az].by_id {
                     if best.is_some_and(|b| id >= b) {
                         break;
@@ -315,6 +337,51 @@ impl Placer {
             }
         }
         best
+    }
+
+    /// The candidate among `azs` with the fewest tasks of the group, then the lowest id: the
+    /// winner of `spread(instanceId)` when no candidate is free of the group's tasks.
+    fn least_loaded_in(
+        &self,
+        req: &PlacementRequest,
+        azs: &[(u32, usize)],
+        instances: &[ContainerInstance],
+    ) -> Option<InstanceId> {
+        let mut best: Option<(u32, InstanceId)> = None;
+        for (&key, _) in self.pools.range(pool_range(req.pool)) {
+            for &(_, az) in azs {
+                let Some(set) = self.spread.get(&(req.group, key, az)) else {
+                    continue;
+                };
+                for &(n, id) in set {
+                    if best.is_some_and(|b| (n, id) >= b) {
+                        break;
+                    }
+                    if req.is_candidate(&instances[id.index()]) {
+                        best = Some((n, id));
+                        break;
+                    }
+                }
+            }
+        }
+        best.map(|(_, id)| id)
+    }
+
+    /// Keeps `spread` in step when an indexed instance's count of `group` goes from `old`
+    /// to `new`.
+    fn spread_move(&mut self, group: Owner, inst: &ContainerInstance, old: u32, new: u32) {
+        let key = (group, inst.capacity_provider, inst.az.index());
+        if old > 0 {
+            if let Some(set) = self.spread.get_mut(&key) {
+                set.remove(&(old, inst.id));
+                if set.is_empty() {
+                    self.spread.remove(&key);
+                }
+            }
+        }
+        if new > 0 {
+            self.spread.entry(key).or_default().insert((new, inst.id));
+        }
     }
 
     /// Ranks every candidate in `azs` with the full chain.
@@ -403,6 +470,18 @@ impl Placer {
         }
         let total: usize = self.pools.values().flatten().map(|a| a.by_id.len()).sum();
         assert_eq!(total, entries);
+        let mut spread_entries = 0;
+        for inst in instances.iter().filter(|i| self.is_indexed(i.id)) {
+            for &(g, n) in &inst.group_counts {
+                spread_entries += 1;
+                let key = (g, inst.capacity_provider, inst.az.index());
+                assert!(self.spread.get(&key).is_some_and(|s| s.contains(&(n, inst.id))));
+            }
+        }
+        assert_eq!(
+            self.spread.values().map(BTreeSet::len).sum::<usize>(),
+            spread_entries
+        );
         let total: usize = self
             .pools
             .values()
