@@ -103,13 +103,19 @@ impl<'s> Simulation<'s> {
                             inst.group_count(owner),
                         )
                     }
-                    Placement::Fargate(az) => {
-                        (self.fargate_az_counts[self.owner_index(owner)][az.index()], 1)
-                    }
+                    Placement::Fargate(az) => (
+                        self.fargate_az_counts[self.owner_index(owner)][az.index()],
+                        1,
+                    ),
                     Placement::Unplaced => (0, 0),
                 };
                 // Newest first among equals: deterministic, and it keeps long-lived tasks.
-                (stage, Reverse(az_count), Reverse(instance_count), Reverse(t.0))
+                (
+                    stage,
+                    Reverse(az_count),
+                    Reverse(instance_count),
+                    Reverse(t.0),
+                )
             })
     }
 
@@ -127,12 +133,16 @@ impl<'s> Simulation<'s> {
 
     /// Live instances of an ASG that count toward its capacity (not draining, not gone).
     pub(super) fn asg_in_service(&self, asg: AsgId) -> impl Iterator<Item = InstanceId> + '_ {
-        self.asgs[asg.index()].instances.iter().copied().filter(|i| {
-            matches!(
-                self.instances[i.index()].status,
-                InstanceStatus::Pending | InstanceStatus::Active
-            )
-        })
+        self.asgs[asg.index()]
+            .instances
+            .iter()
+            .copied()
+            .filter(|i| {
+                matches!(
+                    self.instances[i.index()].status,
+                    InstanceStatus::Pending | InstanceStatus::Active
+                )
+            })
     }
 
     /// Sets an ASG's desired capacity: launches instances, or picks instances to leave
