@@ -1330,12 +1330,7 @@ impl Validator {
             low_ratio: crate::autoscaling::target_tracking::DEFAULT_LOW_ALARM_RATIO,
         });
         let auto_scaling = s.auto_scaling.as_ref().and_then(|a| {
-            self.service_auto_scaling(
-                &format!("{path}.autoScaling"),
-                a,
-                s.load.is_some(),
-                knobs,
-            )
+            self.service_auto_scaling(&format!("{path}.autoScaling"), a, s.load.is_some(), knobs)
         });
         if self.problems.len() > before {
             return None;

@@ -1387,7 +1387,11 @@ impl<'s> Simulation<'s> {
                 managed_scaling: ps.managed.is_some(),
                 scale_out: ps.scale_out,
                 scale_in: ps.scale_in,
-                instances_min: if ps.instances_min == u32::MAX { 0 } else { ps.instances_min },
+                instances_min: if ps.instances_min == u32::MAX {
+                    0
+                } else {
+                    ps.instances_min
+                },
                 instances_max: ps.instances_max,
                 instances_launched: self
                     .instances

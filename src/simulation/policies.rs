@@ -57,6 +57,10 @@ pub(super) struct ProviderScaling {
     pub(super) scale_in: u64,
     pub(super) instances_min: u32,
     pub(super) instances_max: u32,
+    /// Instances with a lower index were in service when the run started (set at the first
+    /// managed scaling minute, which runs before anything can scale). They stand for a
+    /// running cluster, so they are past their warm-up.
+    started_with: Option<usize>,
 }
 
 impl LoadState {
@@ -88,20 +92,20 @@ impl<'s> Simulation<'s> {
                 None => None,
                 Some(l) => {
                     let source = match &l.source {
-                        RateSourceSpec::Trace { path, options } => {
-                            RateReader::open(path, options)?
-                        }
+                        RateSourceSpec::Trace { path, options } => RateReader::open(path, options)?,
                         RateSourceSpec::Points {
                             points,
                             repeat_every,
-                        } => RateReader::from_points(points.clone(), *repeat_every).map_err(
-                            |e| TraceError::Option {
-                                file: format!("<services[{i}].load.points>").into(),
-                                option: "points",
-                                expected: "rates ≥ 0 in time order",
-                                found: e.to_string(),
-                            },
-                        )?,
+                        } => {
+                            RateReader::from_points(points.clone(), *repeat_every).map_err(|e| {
+                                TraceError::Option {
+                                    file: format!("<services[{i}].load.points>").into(),
+                                    option: "points",
+                                    expected: "rates ≥ 0 in time order",
+                                    found: e.to_string(),
+                                }
+                            })?
+                        }
                     };
                     Some(LoadState {
                         meter: LoadMeter::new(l.model),
@@ -154,10 +158,7 @@ impl<'s> Simulation<'s> {
             shapes.sort_by_key(|r| (r.cpu, r.memory));
             self.provider_scaling.push(ProviderScaling {
                 asg,
-                managed: cp
-                    .managed_scaling
-                    .clone()
-                    .map(|c| ManagedScaling::new(c, &cp.name)),
+                managed: cp.managed_scaling.map(|c| ManagedScaling::new(c, &cp.name)),
                 last: None,
                 largest: shapes.last().copied().unwrap_or_default(),
                 smallest: shapes.first().copied().unwrap_or_default(),
@@ -167,8 +168,10 @@ impl<'s> Simulation<'s> {
                 scale_in: 0,
                 instances_min: u32::MAX,
                 instances_max: 0,
+                started_with: None,
             });
-            self.provider_scaling_index.push(CapacityProviderId::from_index(i));
+            self.provider_scaling_index
+                .push(CapacityProviderId::from_index(i));
         }
     }
 
@@ -314,7 +317,13 @@ impl<'s> Simulation<'s> {
         for p in 0..self.provider_scaling.len() {
             let cp = self.provider_scaling_index[p];
             let asg = self.provider_scaling[p].asg;
+            let started_with = *self.provider_scaling[p]
+                .started_with
+                .get_or_insert(self.instances.len());
             let mut views = Vec::new();
+            // The newest launch that is still warming up counts; instances present at the
+            // start are not newly launched ([DOC] ecs-reference §1.4–1.5: the warm-up holds
+            // back scale-outs after a scale-out, not the first one of a running cluster).
             let mut newest: Option<SimTime> = None;
             for &i in &self.asgs[asg.index()].instances {
                 let inst = &self.instances[i.index()];
@@ -324,7 +333,9 @@ impl<'s> Simulation<'s> {
                 ) {
                     continue;
                 }
-                newest = Some(newest.map_or(inst.launched_at, |n| n.max(inst.launched_at)));
+                if i.index() >= started_with {
+                    newest = Some(newest.map_or(inst.launched_at, |n| n.max(inst.launched_at)));
+                }
                 views.push(InstanceView {
                     free: inst.free(),
                     registered: inst.registered,
@@ -354,7 +365,10 @@ impl<'s> Simulation<'s> {
                 smallest_type: ps.smallest,
                 multi_type_or_multi_az: ps.multi_type_or_multi_az,
             };
-            let Some(cfg) = self.sc.capacity_providers[cp.index()].managed_scaling.as_ref() else {
+            let Some(cfg) = self.sc.capacity_providers[cp.index()]
+                .managed_scaling
+                .as_ref()
+            else {
                 continue;
             };
             let r = capacity_provider_reservation(&view, cfg);
@@ -405,7 +419,9 @@ impl<'s> Simulation<'s> {
         let minute = now.0 / 60_000;
         for s in 0..self.services.len() {
             let owner = Owner::Service(ServiceId::from_index(s));
-            let pending = self.counters.owner_in_status(owner, TaskStatus::Provisioning)
+            let pending = self
+                .counters
+                .owner_in_status(owner, TaskStatus::Provisioning)
                 + self.counters.owner_in_status(owner, TaskStatus::Pending);
             let st = &self.services[s];
             let (rps, unserved, cpu, mem) = match self.service_scaling[s].load.as_mut() {

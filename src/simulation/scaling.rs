@@ -3,9 +3,11 @@
 //!
 //! The decisions themselves come from pure policies (`autoscaling`, `cluster::termination`);
 //! this file only applies them to the world, in ECS's order:
-//! - service scale-in stops tasks that are not running yet first, then balances across AZs
-//!   and instances ([DOC] ECS developer guide, "Service scheduler concepts": stop tasks in the
-//!   AZ with the most tasks, then on the instance with the most tasks);
+//! - service scale-in stops tasks that are not running yet first, then follows the service's
+//!   placement strategy in reverse: by default it balances across AZs and instances ([DOC]
+//!   ECS developer guide, "Service scheduler concepts": stop tasks in the AZ with the most
+//!   tasks, then on the instance with the most tasks); binpack stops the task on the
+//!   instance that would have the most of its field left (ecs-reference §4.2);
 //! - a DRAINING instance takes no new task, its PENDING service tasks stop at once and its
 //!   RUNNING service tasks stop only once a replacement runs; standalone (batch) tasks are
 //!   left alone ([DOC] ecs-reference §1.7);
@@ -13,6 +15,7 @@
 //!   service tasks.
 
 use std::cmp::Reverse;
+use std::collections::BTreeMap;
 
 use super::{Event, Simulation};
 use crate::cluster::InstanceStatus;
@@ -20,7 +23,7 @@ use crate::engine::SimTime;
 use crate::ids::{AsgId, InstanceId, Owner, ServiceId, TaskId};
 use crate::scenario::LaunchTarget;
 use crate::scheduler::capacity_provider_strategy;
-use crate::scheduler::placement;
+use crate::scheduler::placement::{self, Attribute, BinpackField, PlacementStrategy, SpreadField};
 use crate::scheduler::task::{Placement, StopCode, TaskStatus};
 
 impl<'s> Simulation<'s> {
@@ -81,6 +84,90 @@ impl<'s> Simulation<'s> {
             _ => None,
         };
         let owner = Owner::Service(s);
+        // [DOC] ecs-reference §4.2–4.3: a scale-in follows the service's placement strategy
+        // in reverse. Spread stops tasks where the service has the most (the default chain:
+        // the AZ with the most tasks, then the instance with the most); binpack stops the task
+        // on the instance that would have the most of the field left after the stop. Rules
+        // apply in order as tie-breakers; `random` is left to the final tie-break.
+        let spec = &self.sc.services[s.index()];
+        let chain = if spec.placement_strategy.is_empty() {
+            placement::service_default_strategy()
+        } else {
+            &spec.placement_strategy[..]
+        };
+        // Tasks of the service per value of each spread attribute other than the AZ (which
+        // the placer counts).
+        let mut by_value: Vec<(Attribute, BTreeMap<u16, u32>)> = chain
+            .iter()
+            .filter_map(|r| match r {
+                PlacementStrategy::Spread(SpreadField::Attribute(a))
+                    if *a != Attribute::AvailabilityZone =>
+                {
+                    Some((*a, BTreeMap::new()))
+                }
+                _ => None,
+            })
+            .collect();
+        if !by_value.is_empty() {
+            for &t in &st.tasks {
+                if let Placement::Instance(i) = self.tasks[t.index()].placement {
+                    for (a, counts) in &mut by_value {
+                        *counts
+                            .entry(a.value_of(&self.instances[i.index()]))
+                            .or_default() += 1;
+                    }
+                }
+            }
+        }
+        let rank = |t: TaskId| {
+            let task = &self.tasks[t.index()];
+            let mut rank = [0i64; placement::MAX_STRATEGY_RULES];
+            for (k, rule) in chain.iter().take(rank.len()).enumerate() {
+                let more_first = match (*rule, task.placement) {
+                    (
+                        PlacementStrategy::Spread(SpreadField::Attribute(
+                            Attribute::AvailabilityZone,
+                        )),
+                        Placement::Instance(i),
+                    ) => self
+                        .placer
+                        .group_count_in_az(owner, self.instances[i.index()].az),
+                    (
+                        PlacementStrategy::Spread(SpreadField::Attribute(
+                            Attribute::AvailabilityZone,
+                        )),
+                        Placement::Fargate(az),
+                    ) => self.fargate_az_counts[self.owner_index(owner)][az.index()],
+                    (
+                        PlacementStrategy::Spread(SpreadField::InstanceId),
+                        Placement::Instance(i),
+                    ) => self.instances[i.index()].group_count(owner),
+                    (PlacementStrategy::Spread(SpreadField::InstanceId), Placement::Fargate(_)) => {
+                        1
+                    }
+                    (
+                        PlacementStrategy::Spread(SpreadField::Attribute(a)),
+                        Placement::Instance(i),
+                    ) => {
+                        let value = a.value_of(&self.instances[i.index()]);
+                        by_value
+                            .iter()
+                            .find(|(b, _)| *b == a)
+                            .and_then(|(_, counts)| counts.get(&value).copied())
+                            .unwrap_or(0)
+                    }
+                    (PlacementStrategy::Binpack(BinpackField::Cpu), Placement::Instance(i)) => {
+                        self.instances[i.index()].free().cpu.0
+                    }
+                    (PlacementStrategy::Binpack(BinpackField::Memory), Placement::Instance(i)) => {
+                        self.instances[i.index()].free().memory.0
+                    }
+                    _ => 0,
+                };
+                rank[k] = -i64::from(more_first);
+            }
+            rank
+        };
         st.tasks
             .iter()
             .copied()
@@ -89,27 +176,13 @@ impl<'s> Simulation<'s> {
                 item.is_none() || self.provider_of(task.target) == item
             })
             .min_by_key(|&t| {
-                let task = &self.tasks[t.index()];
-                let stage = match task.status {
+                let stage = match self.tasks[t.index()].status {
                     TaskStatus::Provisioning => 0u8,
                     TaskStatus::Pending => 1,
                     _ => 2,
                 };
-                let (az_count, instance_count) = match task.placement {
-                    Placement::Instance(i) => {
-                        let inst = &self.instances[i.index()];
-                        (
-                            self.placer.group_count_in_az(owner, inst.az),
-                            inst.group_count(owner),
-                        )
-                    }
-                    Placement::Fargate(az) => {
-                        (self.fargate_az_counts[self.owner_index(owner)][az.index()], 1)
-                    }
-                    Placement::Unplaced => (0, 0),
-                };
                 // Newest first among equals: deterministic, and it keeps long-lived tasks.
-                (stage, Reverse(az_count), Reverse(instance_count), Reverse(t.0))
+                (stage, rank(t), Reverse(t.0))
             })
     }
 
@@ -127,12 +200,16 @@ impl<'s> Simulation<'s> {
 
     /// Live instances of an ASG that count toward its capacity (not draining, not gone).
     pub(super) fn asg_in_service(&self, asg: AsgId) -> impl Iterator<Item = InstanceId> + '_ {
-        self.asgs[asg.index()].instances.iter().copied().filter(|i| {
-            matches!(
-                self.instances[i.index()].status,
-                InstanceStatus::Pending | InstanceStatus::Active
-            )
-        })
+        self.asgs[asg.index()]
+            .instances
+            .iter()
+            .copied()
+            .filter(|i| {
+                matches!(
+                    self.instances[i.index()].status,
+                    InstanceStatus::Pending | InstanceStatus::Active
+                )
+            })
     }
 
     /// Sets an ASG's desired capacity: launches instances, or picks instances to leave

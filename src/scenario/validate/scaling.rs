@@ -360,15 +360,13 @@ impl Validator {
                 format!("expected a non-negative factor, found {scale}"),
             );
         }
-        let bound = |v: &mut Validator, field: &str, val: &Option<serde_json::Value>| {
-            match val {
-                None => None,
-                Some(serde_json::Value::String(s)) if s.contains('-') && s.contains(':') => {
-                    Some(WindowBound::At(s.clone()))
-                }
-                Some(other) => match serde_json::from_value::<super::super::duration::Duration>(
-                    other.clone(),
-                ) {
+        let bound = |v: &mut Validator, field: &str, val: &Option<serde_json::Value>| match val {
+            None => None,
+            Some(serde_json::Value::String(s)) if s.contains('-') && s.contains(':') => {
+                Some(WindowBound::At(s.clone()))
+            }
+            Some(other) => {
+                match serde_json::from_value::<super::super::duration::Duration>(other.clone()) {
                     Ok(d) => Some(WindowBound::Offset(d.0)),
                     Err(e) => {
                         v.problem(
@@ -377,7 +375,7 @@ impl Validator {
                         );
                         None
                     }
-                },
+                }
             }
         };
         let window_start = bound(self, "windowStart", &t.window_start);
@@ -392,7 +390,10 @@ impl Validator {
         let options = RateOptions {
             format,
             scale,
-            shift: t.shift.as_ref().map_or(crate::engine::SimDuration::ZERO, |d| d.0),
+            shift: t
+                .shift
+                .as_ref()
+                .map_or(crate::engine::SimDuration::ZERO, |d| d.0),
             window_start,
             window_end,
             repeat: t.repeat.unwrap_or(false),
@@ -490,13 +491,17 @@ impl Validator {
         if min_capacity > max_capacity {
             self.problem(
                 format!("{path}.minCapacity"),
-                format!("expected minCapacity ≤ maxCapacity, found {min_capacity} > {max_capacity}"),
+                format!(
+                    "expected minCapacity ≤ maxCapacity, found {min_capacity} > {max_capacity}"
+                ),
             );
         }
         if a.policies.len() > MAX_POLICIES {
             self.problem(
                 format!("{path}.policies"),
-                format!("expected at most {MAX_POLICIES} policies (the Application Auto Scaling quota)"),
+                format!(
+                    "expected at most {MAX_POLICIES} policies (the Application Auto Scaling quota)"
+                ),
             );
         }
         if a.scheduled_actions.len() > MAX_SCHEDULED_ACTIONS {
@@ -535,8 +540,7 @@ impl Validator {
                         );
                         continue;
                     };
-                    if let Some(c) = self.target_tracking(&pp, &p.policy_name, t, has_load, knobs)
-                    {
+                    if let Some(c) = self.target_tracking(&pp, &p.policy_name, t, has_load, knobs) {
                         target_tracking.push(c);
                     }
                 }
@@ -585,12 +589,20 @@ impl Validator {
                     "expected minCapacity, maxCapacity or both",
                 );
             }
-            let min = act
-                .min_capacity
-                .map(|x| cap(self, &format!("scheduledActions[{i}].scalableTargetAction.minCapacity"), x));
-            let max = act
-                .max_capacity
-                .map(|x| cap(self, &format!("scheduledActions[{i}].scalableTargetAction.maxCapacity"), x));
+            let min = act.min_capacity.map(|x| {
+                cap(
+                    self,
+                    &format!("scheduledActions[{i}].scalableTargetAction.minCapacity"),
+                    x,
+                )
+            });
+            let max = act.max_capacity.map(|x| {
+                cap(
+                    self,
+                    &format!("scheduledActions[{i}].scalableTargetAction.maxCapacity"),
+                    x,
+                )
+            });
             if let (Some(lo), Some(hi)) = (min, max) {
                 if lo > hi {
                     self.problem(
@@ -748,7 +760,7 @@ impl Validator {
         };
         let min_mag = match s.min_adjustment_magnitude {
             None => None,
-            Some(x) if x >= 1 && x <= MAX_DESIRED_COUNT => Some(x as u32),
+            Some(x) if (1..=MAX_DESIRED_COUNT).contains(&x) => Some(x as u32),
             Some(x) => {
                 self.problem(
                     format!("{sp}.minAdjustmentMagnitude"),
@@ -773,8 +785,7 @@ impl Validator {
             })
             .collect();
         if let Some(t) = adjustment_type {
-            if let Err(e) = crate::autoscaling::step_scaling::validate_step_adjustments(&steps, t)
-            {
+            if let Err(e) = crate::autoscaling::step_scaling::validate_step_adjustments(&steps, t) {
                 self.problem(format!("{sp}.stepAdjustments"), e);
             }
         }
