@@ -57,6 +57,10 @@ pub(super) struct ProviderScaling {
     pub(super) scale_in: u64,
     pub(super) instances_min: u32,
     pub(super) instances_max: u32,
+    /// Instances with a lower index were in service when the run started (set at the first
+    /// managed scaling minute, which runs before anything can scale). They stand for a
+    /// running cluster, so they are past their warm-up.
+    started_with: Option<usize>,
 }
 
 impl LoadState {
@@ -164,6 +168,7 @@ impl<'s> Simulation<'s> {
                 scale_in: 0,
                 instances_min: u32::MAX,
                 instances_max: 0,
+                started_with: None,
             });
             self.provider_scaling_index
                 .push(CapacityProviderId::from_index(i));
@@ -312,7 +317,13 @@ impl<'s> Simulation<'s> {
         for p in 0..self.provider_scaling.len() {
             let cp = self.provider_scaling_index[p];
             let asg = self.provider_scaling[p].asg;
+            let started_with = *self.provider_scaling[p]
+                .started_with
+                .get_or_insert(self.instances.len());
             let mut views = Vec::new();
+            // The newest launch that is still warming up counts; instances present at the
+            // start are not newly launched ([DOC] ecs-reference §1.4–1.5: the warm-up holds
+            // back scale-outs after a scale-out, not the first one of a running cluster).
             let mut newest: Option<SimTime> = None;
             for &i in &self.asgs[asg.index()].instances {
                 let inst = &self.instances[i.index()];
@@ -322,7 +333,9 @@ impl<'s> Simulation<'s> {
                 ) {
                     continue;
                 }
-                newest = Some(newest.map_or(inst.launched_at, |n| n.max(inst.launched_at)));
+                if i.index() >= started_with {
+                    newest = Some(newest.map_or(inst.launched_at, |n| n.max(inst.launched_at)));
+                }
                 views.push(InstanceView {
                     free: inst.free(),
                     registered: inst.registered,

@@ -3,9 +3,11 @@
 //!
 //! The decisions themselves come from pure policies (`autoscaling`, `cluster::termination`);
 //! this file only applies them to the world, in ECS's order:
-//! - service scale-in stops tasks that are not running yet first, then balances across AZs
-//!   and instances ([DOC] ECS developer guide, "Service scheduler concepts": stop tasks in the
-//!   AZ with the most tasks, then on the instance with the most tasks);
+//! - service scale-in stops tasks that are not running yet first, then follows the service's
+//!   placement strategy in reverse: by default it balances across AZs and instances ([DOC]
+//!   ECS developer guide, "Service scheduler concepts": stop tasks in the AZ with the most
+//!   tasks, then on the instance with the most tasks); binpack stops the task on the
+//!   instance that would have the most of its field left (ecs-reference §4.2);
 //! - a DRAINING instance takes no new task, its PENDING service tasks stop at once and its
 //!   RUNNING service tasks stop only once a replacement runs; standalone (batch) tasks are
 //!   left alone ([DOC] ecs-reference §1.7);
@@ -13,6 +15,7 @@
 //!   service tasks.
 
 use std::cmp::Reverse;
+use std::collections::BTreeMap;
 
 use super::{Event, Simulation};
 use crate::cluster::InstanceStatus;
@@ -20,7 +23,7 @@ use crate::engine::SimTime;
 use crate::ids::{AsgId, InstanceId, Owner, ServiceId, TaskId};
 use crate::scenario::LaunchTarget;
 use crate::scheduler::capacity_provider_strategy;
-use crate::scheduler::placement;
+use crate::scheduler::placement::{self, Attribute, BinpackField, PlacementStrategy, SpreadField};
 use crate::scheduler::task::{Placement, StopCode, TaskStatus};
 
 impl<'s> Simulation<'s> {
@@ -79,24 +82,31 @@ impl<'s> Simulation<'s> {
         };
         let groups = items.len().max(1);
         let az_count = self.sc.cluster.availability_zones.len().max(1);
-        let mut pickers: Vec<VictimPicker> =
-            (0..groups).map(|_| VictimPicker::new(az_count)).collect();
-        for &t in &st.tasks {
-            let task = &self.tasks[t.index()];
-            let g = if items.is_empty() {
-                0
-            } else {
-                let cp = self.provider_of(task.target);
-                items
-                    .iter()
-                    .position(|x| Some(x.capacity_provider) == cp)
-                    .unwrap_or(0)
-            };
-            pickers[g].add(t, task.status, task.placement, self.instances.as_slice());
-        }
-        for p in &mut pickers {
-            p.seal();
-        }
+        let spec = &self.sc.services[s.index()];
+        let default = placement::service_default_strategy();
+        let chain = if spec.placement_strategy.is_empty() {
+            default
+        } else {
+            &spec.placement_strategy[..]
+        };
+        let mut pickers: Vec<GroupPicker> = if chain == default {
+            let mut pickers: Vec<VictimPicker> =
+                (0..groups).map(|_| VictimPicker::new(az_count)).collect();
+            for &t in &st.tasks {
+                let task = &self.tasks[t.index()];
+                let g = self.strategy_group(items, task.target);
+                pickers[g].add(t, task.status, task.placement, self.instances.as_slice());
+            }
+            pickers
+                .into_iter()
+                .map(|mut p| {
+                    p.seal();
+                    GroupPicker::Balanced(p)
+                })
+                .collect()
+        } else {
+            self.ranked_pickers(s, chain, items)
+        };
         // Which item each of the first `live` tasks of a fresh distribution goes to: the
         // ideal counts for m tasks are the first m entries.
         let live = st.live as usize;
@@ -140,6 +150,140 @@ impl<'s> Simulation<'s> {
             out.push(t);
         }
         out
+    }
+
+    /// Scale-in pickers for a service with its own placement strategy: every live task is
+    /// ranked once by the strategy in reverse, then taken in that order (per provider).
+    ///
+    /// [DOC] ecs-reference §4.2–4.3: a scale-in follows the service's placement strategy in
+    /// reverse. Spread stops tasks where the service has the most; binpack stops the task on
+    /// the instance that would have the most of the field left after the stop, so the least
+    /// packed instances empty first and the cluster can shrink. Rules apply in order as
+    /// tie-breakers; `random` is left to the final tie-break (newest first). Counts are taken
+    /// before the scale-in starts.
+    fn ranked_pickers(
+        &self,
+        s: ServiceId,
+        chain: &[PlacementStrategy],
+        items: &[crate::scenario::StrategyItem],
+    ) -> Vec<GroupPicker> {
+        let st = &self.services[s.index()];
+        let owner = Owner::Service(s);
+        let groups = items.len().max(1);
+        // Tasks of the service per value of each spread attribute other than the AZ (which
+        // the placer counts).
+        let mut by_value: Vec<(Attribute, BTreeMap<u16, u32>)> = chain
+            .iter()
+            .filter_map(|r| match r {
+                PlacementStrategy::Spread(SpreadField::Attribute(a))
+                    if *a != Attribute::AvailabilityZone =>
+                {
+                    Some((*a, BTreeMap::new()))
+                }
+                _ => None,
+            })
+            .collect();
+        if !by_value.is_empty() {
+            for &t in &st.tasks {
+                if let Placement::Instance(i) = self.tasks[t.index()].placement {
+                    for (a, counts) in &mut by_value {
+                        *counts
+                            .entry(a.value_of(&self.instances[i.index()]))
+                            .or_default() += 1;
+                    }
+                }
+            }
+        }
+        let rank = |t: TaskId| {
+            let task = &self.tasks[t.index()];
+            let mut rank = [0i64; placement::MAX_STRATEGY_RULES];
+            for (k, rule) in chain.iter().take(rank.len()).enumerate() {
+                let more_first = match (*rule, task.placement) {
+                    (
+                        PlacementStrategy::Spread(SpreadField::Attribute(
+                            Attribute::AvailabilityZone,
+                        )),
+                        Placement::Instance(i),
+                    ) => self
+                        .placer
+                        .group_count_in_az(owner, self.instances[i.index()].az),
+                    (
+                        PlacementStrategy::Spread(SpreadField::Attribute(
+                            Attribute::AvailabilityZone,
+                        )),
+                        Placement::Fargate(az),
+                    ) => self.fargate_az_counts[self.owner_index(owner)][az.index()],
+                    (
+                        PlacementStrategy::Spread(SpreadField::InstanceId),
+                        Placement::Instance(i),
+                    ) => self.instances[i.index()].group_count(owner),
+                    (PlacementStrategy::Spread(SpreadField::InstanceId), Placement::Fargate(_)) => {
+                        1
+                    }
+                    (
+                        PlacementStrategy::Spread(SpreadField::Attribute(a)),
+                        Placement::Instance(i),
+                    ) => {
+                        let value = a.value_of(&self.instances[i.index()]);
+                        by_value
+                            .iter()
+                            .find(|(b, _)| *b == a)
+                            .and_then(|(_, counts)| counts.get(&value).copied())
+                            .unwrap_or(0)
+                    }
+                    (PlacementStrategy::Binpack(BinpackField::Cpu), Placement::Instance(i)) => {
+                        self.instances[i.index()].free().cpu.0
+                    }
+                    (PlacementStrategy::Binpack(BinpackField::Memory), Placement::Instance(i)) => {
+                        self.instances[i.index()].free().memory.0
+                    }
+                    _ => 0,
+                };
+                rank[k] = -i64::from(more_first);
+            }
+            rank
+        };
+        type Ranked = (
+            u8,
+            [i64; placement::MAX_STRATEGY_RULES],
+            Reverse<u32>,
+            TaskId,
+        );
+        let mut ordered: Vec<Vec<Ranked>> = vec![Vec::new(); groups];
+        for &t in &st.tasks {
+            let task = &self.tasks[t.index()];
+            let g = self.strategy_group(items, task.target);
+            let stage = match task.status {
+                TaskStatus::Provisioning => 0u8,
+                TaskStatus::Pending => 1,
+                _ => 2,
+            };
+            ordered[g].push((stage, rank(t), Reverse(t.0), t));
+        }
+        ordered
+            .into_iter()
+            .map(|mut o| {
+                // Popped from the end: sort descending.
+                o.sort_unstable_by(|a, b| b.cmp(a));
+                GroupPicker::Ranked(o.into_iter().map(|x| x.3).collect())
+            })
+            .collect()
+    }
+
+    /// The strategy item a task's capacity belongs to (0 without a strategy).
+    fn strategy_group(
+        &self,
+        items: &[crate::scenario::StrategyItem],
+        target: crate::scheduler::task::Target,
+    ) -> usize {
+        if items.is_empty() {
+            return 0;
+        }
+        let cp = self.provider_of(target);
+        items
+            .iter()
+            .position(|x| Some(x.capacity_provider) == cp)
+            .unwrap_or(0)
     }
 
     fn provider_of(
@@ -353,7 +497,11 @@ impl VictimPicker {
         match status {
             TaskStatus::Provisioning | TaskStatus::Pending => {
                 // Popped from the end: PROVISIONING before PENDING, newest first.
-                let stage = if status == TaskStatus::Provisioning { 1 } else { 0 };
+                let stage = if status == TaskStatus::Provisioning {
+                    1
+                } else {
+                    0
+                };
                 self.waiting.push((stage, t.0, t));
             }
             _ => {
@@ -410,5 +558,29 @@ impl VictimPicker {
             return Some(t);
         }
         None
+    }
+}
+
+/// The scale-in order within one provider of a service.
+enum GroupPicker {
+    /// The default strategy: AZ balance, then instance balance, counts kept up to date.
+    Balanced(VictimPicker),
+    /// Any other strategy: a fixed order, popped from the end.
+    Ranked(Vec<TaskId>),
+}
+
+impl GroupPicker {
+    fn is_empty(&self) -> bool {
+        match self {
+            GroupPicker::Balanced(p) => p.is_empty(),
+            GroupPicker::Ranked(v) => v.is_empty(),
+        }
+    }
+
+    fn pop(&mut self) -> Option<TaskId> {
+        match self {
+            GroupPicker::Balanced(p) => p.pop(),
+            GroupPicker::Ranked(v) => v.pop(),
+        }
     }
 }

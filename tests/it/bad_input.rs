@@ -29,7 +29,7 @@ fn four_mistakes() -> serde_json::Value {
     v
 }
 
-fn problems_of(text: &str) -> Vec<ecsim::scenario::Problem> {
+pub(super) fn problems_of(text: &str) -> Vec<ecsim::scenario::Problem> {
     match ecsim::scenario::from_json_str(text, Path::new("bad.json"), Path::new(".")) {
         Err(ScenarioError::Invalid { file, problems }) => {
             assert_eq!(file, Path::new("bad.json"));

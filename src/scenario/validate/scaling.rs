@@ -776,7 +776,7 @@ impl Validator {
         };
         let min_mag = match s.min_adjustment_magnitude {
             None => None,
-            Some(x) if x >= 1 && x <= MAX_DESIRED_COUNT => Some(x as u32),
+            Some(x) if (1..=MAX_DESIRED_COUNT).contains(&x) => Some(x as u32),
             Some(x) => {
                 self.problem(
                     format!("{sp}.minAdjustmentMagnitude"),

@@ -475,7 +475,10 @@ impl Placer {
             for &(g, n) in &inst.group_counts {
                 spread_entries += 1;
                 let key = (g, inst.capacity_provider, inst.az.index());
-                assert!(self.spread.get(&key).is_some_and(|s| s.contains(&(n, inst.id))));
+                assert!(self
+                    .spread
+                    .get(&key)
+                    .is_some_and(|s| s.contains(&(n, inst.id))));
             }
         }
         assert_eq!(
