@@ -35,7 +35,7 @@ pub fn for_scenario(sc: &Scenario) -> Vec<Assumption> {
         a("service scheduler", format!("reconciles at once on task stops and new instances, and every {}", s.service_scheduler_interval), "ecs-reference §5.1 [DOC]; interval [UNCERTAIN]"),
         a("batch submitter", format!("RunTask failures are retried in FIFO order with a backfill window of {} placement attempts per pass", s.placement_backfill_window), "ecsim model of a job queue in front of RunTask"),
         a("capacity provider strategy", "base first, then the provider furthest below its weighted share; per RunTask call for workloads, over live tasks for services".into(), "ecs-reference §2.1 [DOC + DERIVED]"),
-        a("start of run", "each ASG starts at its desired capacity, registered; services launch their tasks at time zero".into(), "ecsim assumption"),
+        a("start of run", "each ASG starts at its desired capacity, registered and past its warm-up (a running cluster, not a booting one); services launch their tasks at time zero".into(), "ecsim assumption"),
         a("not modelled", "networking (ENI limits, ports), image sizes, daemon services, Windows, GPUs, deployments, failures (later issue)".into(), "ecsim scope"),
     ];
     if sc.services.iter().any(|x| x.load.is_some()) {

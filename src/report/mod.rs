@@ -71,6 +71,10 @@ pub struct CostSummary {
     pub total_usd: f64,
     /// Average cost per simulated hour.
     pub per_hour_usd: f64,
+    /// Total cost (idle capacity included) per million requests served by the services
+    /// with a load model; absent when no service has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub per_million_requests_usd: Option<f64>,
     /// By capacity provider name (`FARGATE`, `FARGATE_SPOT`, an ASG provider, or `asg:<name>`
     /// for an ASG without a provider).
     pub by_capacity_provider: BTreeMap<String, f64>,
@@ -201,7 +205,8 @@ pub struct LoadSummary {
     pub unserved_pct: f64,
     /// Minutes in which some requests found no capacity.
     pub minutes_with_shortfall: u64,
-    /// Cost attributed to the service per million requests served.
+    /// Cost attributed to the service (its reservations; idle EC2 capacity excluded) per
+    /// million requests served. Compare launch types with `cost.per_million_requests_usd`.
     pub cost_per_million_requests_usd: f64,
     /// Time-weighted CPU utilization of the running tasks, %.
     pub cpu_utilization_avg_pct: f64,

@@ -145,6 +145,9 @@ pub fn table(summary: &Summary) -> String {
         "{:<34} {:>14.4}",
         "  per hour", summary.cost.per_hour_usd
     );
+    if let Some(m) = summary.cost.per_million_requests_usd {
+        let _ = writeln!(out, "{:<34} {:>14.4}", "  per million requests served", m);
+    }
     for (k, v) in &summary.cost.by_capacity_provider {
         let _ = writeln!(out, "{:<34} {:>14.4}", format!("  {k}"), v);
     }

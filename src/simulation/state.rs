@@ -202,7 +202,8 @@ impl Counters {
 /// Rounds for output: money to a micro-dollar. This is the one rounding point of money in
 /// the report; accumulation upstream is exact.
 pub fn round6(x: f64) -> f64 {
-    (x * 1e6).round() / 1e6
+    // `+ 0.0` turns a rounded -0.0 into 0.0, so the JSON never says "-0.0".
+    (x * 1e6).round() / 1e6 + 0.0
 }
 
 fn round4(x: f64) -> f64 {
@@ -424,6 +425,19 @@ pub fn build_report(
                 round6(costs.total_usd / hours)
             } else {
                 0.0
+            },
+            per_million_requests_usd: {
+                let served: f64 = services
+                    .iter()
+                    .filter_map(|e| e.load.as_ref().map(|l| l.served))
+                    .sum();
+                services.iter().any(|e| e.load.is_some()).then(|| {
+                    if served > 0.0 {
+                        round6(costs.total_usd * 1e6 / served)
+                    } else {
+                        0.0
+                    }
+                })
             },
             by_capacity_provider: by_cp,
             by_service,
