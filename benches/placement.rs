@@ -34,6 +34,9 @@ fn cluster() -> (Vec<ContainerInstance>, Placer) {
     ];
     let mut rng = RngStreams::new(1).named("bench-fixture", 0);
     let mut placer = Placer::new(AZS);
+    for s in 0..8 {
+        placer.track_spread(Owner::Service(ServiceId(s)));
+    }
     let mut instances: Vec<ContainerInstance> = (0..INSTANCES)
         .map(|i| {
             let ty = rng.gen_range(0..sizes.len());

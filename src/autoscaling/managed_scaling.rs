@@ -268,6 +268,18 @@ pub fn capacity_provider_reservation(
     finish(m, n, incompatible, cfg)
 }
 
+/// `CapacityProviderReservation` when no task is PROVISIONING: M is the `non_empty`
+/// instances, N the `in_service` ones (the same as [`capacity_provider_reservation`] with an
+/// empty `provisioning`, without walking the instances).
+pub fn reservation_from_counts(
+    non_empty: u32,
+    in_service: u32,
+    cfg: &ManagedScalingConfig,
+) -> Reservation {
+    assert!(cfg.target_capacity > 0, "targetCapacity must be > 0");
+    finish(non_empty, in_service, 0, cfg)
+}
+
 /// The value for M and N, with the special cases.
 fn finish(m: u32, n: u32, incompatible_tasks: u32, cfg: &ManagedScalingConfig) -> Reservation {
     let value = match (m, n) {

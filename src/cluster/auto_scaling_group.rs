@@ -26,4 +26,10 @@ pub struct AutoScalingGroup {
     pub spot: bool,
     /// Live instances (pending, active or draining), in launch order.
     pub instances: Vec<InstanceId>,
+    /// Instances in service (pending or ACTIVE), kept by the simulation.
+    pub in_service: u32,
+    /// Instances DRAINING, kept by the simulation.
+    pub draining: u32,
+    /// In-service instances with at least one task, kept by the simulation.
+    pub non_empty: u32,
 }

@@ -123,6 +123,15 @@ impl ContainerInstance {
             .map_or(0, |(_, n)| *n)
     }
 
+    /// Pending or ACTIVE: counts toward its Auto Scaling group's capacity.
+    #[inline]
+    pub fn in_service(&self) -> bool {
+        matches!(
+            self.status,
+            InstanceStatus::Pending | InstanceStatus::Active
+        )
+    }
+
     /// True when ECS may place new tasks here.
     #[inline]
     pub fn accepts_tasks(&self) -> bool {

@@ -231,6 +231,9 @@ impl<'s> Simulation<'s> {
                 desired_capacity: a.desired_capacity,
                 spot: a.spot,
                 instances: Vec::new(),
+                in_service: 0,
+                draining: 0,
+                non_empty: 0,
             })
             .collect();
         let mut pool_shapes = vec![Vec::new(); provider_count + 1];
@@ -243,6 +246,22 @@ impl<'s> Simulation<'s> {
                     pool_shapes[cp.index()].push(shape);
                 }
                 pool_shapes[provider_count].push(shape);
+            }
+        }
+        let mut placer = Placer::new(sc.cluster.availability_zones.len());
+        // The spread(instanceId) index is kept for services (their default strategy) and for
+        // workloads that ask for that strategy; binpack-only workloads do not pay for it.
+        for s in 0..sc.services.len() {
+            placer.track_spread(Owner::Service(ServiceId::from_index(s)));
+        }
+        for (w, spec) in sc.workloads.iter().enumerate() {
+            if spec.placement_strategy.iter().any(|r| {
+                matches!(
+                    r,
+                    placement::PlacementStrategy::Spread(placement::SpreadField::InstanceId)
+                )
+            }) {
+                placer.track_spread(Owner::Workload(WorkloadId::from_index(w)));
             }
         }
         let mut sim = Simulation {
@@ -259,7 +278,7 @@ impl<'s> Simulation<'s> {
             tasks: Vec::new(),
             services,
             workloads,
-            placer: Placer::new(sc.cluster.availability_zones.len()),
+            placer,
             billing: Billing::new(sc.catalog.fargate),
             cluster_queue: VecDeque::new(),
             provider_waiting: vec![VecDeque::new(); provider_count],
@@ -429,6 +448,7 @@ impl<'s> Simulation<'s> {
         self.instances.push(inst);
         self.instance_tasks.push(Vec::new());
         self.asgs[asg.index()].instances.push(id);
+        self.asgs[asg.index()].in_service += 1;
         self.counters.instances_launched += 1;
         self.counters.instances_pending += 1;
         self.counters.peak_instances = self
@@ -814,6 +834,9 @@ impl<'s> Simulation<'s> {
         self.counters.reserved = self.counters.reserved + need;
         self.billing.ec2_task_reserved(t, i, owner, need, now);
         self.tasks[t.index()].placement = Placement::Instance(i);
+        if self.instance_tasks[i.index()].is_empty() && self.instances[i.index()].in_service() {
+            self.asgs[self.instances[i.index()].asg.index()].non_empty += 1;
+        }
         self.instance_tasks[i.index()].push(t);
         if self.tasks[t.index()].status == TaskStatus::Provisioning {
             self.counters.provisioning_waiting -= 1;
@@ -940,6 +963,9 @@ impl<'s> Simulation<'s> {
                 let on = &mut self.instance_tasks[i.index()];
                 if let Some(pos) = on.iter().position(|&x| x == t) {
                     on.swap_remove(pos);
+                    if on.is_empty() && self.instances[i.index()].in_service() {
+                        self.asgs[self.instances[i.index()].asg.index()].non_empty -= 1;
+                    }
                 }
                 self.note_room(i);
                 self.request_pass();

@@ -6,8 +6,8 @@
 
 use super::{Event, Simulation};
 use crate::autoscaling::managed_scaling::{
-    capacity_provider_reservation, AsgBounds, InstanceView, ManagedScaling, ProviderView,
-    Reservation,
+    capacity_provider_reservation, reservation_from_counts, AsgBounds, InstanceView,
+    ManagedScaling, ProviderView, Reservation,
 };
 use crate::autoscaling::service::ServiceAutoScaling;
 use crate::autoscaling::{Resolution, ScalingActivity, ServiceDatapoints};
@@ -320,58 +320,85 @@ impl<'s> Simulation<'s> {
             let started_with = *self.provider_scaling[p]
                 .started_with
                 .get_or_insert(self.instances.len());
-            let mut views = Vec::new();
-            // The newest launch that is still warming up counts; instances present at the
-            // start are not newly launched ([DOC] ecs-reference §1.4–1.5: the warm-up holds
-            // back scale-outs after a scale-out, not the first one of a running cluster).
-            let mut newest: Option<SimTime> = None;
-            for &i in &self.asgs[asg.index()].instances {
-                let inst = &self.instances[i.index()];
-                if !matches!(
-                    inst.status,
-                    InstanceStatus::Pending | InstanceStatus::Active
-                ) {
-                    continue;
-                }
-                if i.index() >= started_with {
-                    newest = Some(newest.map_or(inst.launched_at, |n| n.max(inst.launched_at)));
-                }
-                views.push(InstanceView {
-                    free: inst.free(),
-                    registered: inst.registered,
-                    non_empty: !self.instance_tasks[i.index()].is_empty(),
-                    launched_at: inst.launched_at,
-                    active: inst.status == InstanceStatus::Active,
-                });
-            }
-            let in_service = views.len() as u32;
+            let in_service = self.asgs[asg.index()].in_service;
             let ps = &mut self.provider_scaling[p];
             ps.instances_min = ps.instances_min.min(in_service);
             ps.instances_max = ps.instances_max.max(in_service);
             if ps.managed.is_none() {
                 continue;
             }
-            let provisioning: Vec<Resources> = self.provider_waiting[cp.index()]
-                .iter()
-                .map(|t| &self.tasks[t.index()])
-                .filter(|t| t.status == TaskStatus::Provisioning)
-                .map(|t| t.need)
-                .collect();
-            let ps = &self.provider_scaling[p];
-            let view = ProviderView {
-                instances: &views,
-                provisioning: &provisioning,
-                largest_type: ps.largest,
-                smallest_type: ps.smallest,
-                multi_type_or_multi_az: ps.multi_type_or_multi_az,
-            };
             let Some(cfg) = self.sc.capacity_providers[cp.index()]
                 .managed_scaling
                 .as_ref()
             else {
                 continue;
             };
-            let r = capacity_provider_reservation(&view, cfg);
+            let provisioning: Vec<Resources> = self.provider_waiting[cp.index()]
+                .iter()
+                .map(|t| &self.tasks[t.index()])
+                .filter(|t| t.status == TaskStatus::Provisioning)
+                .map(|t| t.need)
+                .collect();
+            // The newest launch that is still warming up counts; instances present at the
+            // start are not newly launched ([DOC] ecs-reference §1.4–1.5: the warm-up holds
+            // back scale-outs after a scale-out, not the first one of a running cluster).
+            let newest_launch = |sim: &Self| {
+                sim.asgs[asg.index()]
+                    .instances
+                    .iter()
+                    .filter(|i| i.index() >= started_with)
+                    .map(|i| &sim.instances[i.index()])
+                    .filter(|inst| inst.in_service())
+                    .map(|inst| inst.launched_at)
+                    .max()
+            };
+            let (r, newest) = if provisioning.is_empty() {
+                // Nothing waits: M is the non-empty instances, kept as counters, so the
+                // minute costs O(1) however large the group.
+                let a = &self.asgs[asg.index()];
+                debug_assert_eq!(
+                    a.non_empty as usize,
+                    a.instances
+                        .iter()
+                        .filter(|i| self.instances[i.index()].in_service()
+                            && !self.instance_tasks[i.index()].is_empty())
+                        .count()
+                );
+                let r = reservation_from_counts(a.non_empty, in_service, cfg);
+                // Only a scale-out looks at the warm-up.
+                let newest = if r.value > f64::from(cfg.target_capacity) {
+                    newest_launch(self)
+                } else {
+                    None
+                };
+                (r, newest)
+            } else {
+                let views: Vec<InstanceView> = self.asgs[asg.index()]
+                    .instances
+                    .iter()
+                    .map(|i| &self.instances[i.index()])
+                    .filter(|inst| inst.in_service())
+                    .map(|inst| InstanceView {
+                        free: inst.free(),
+                        registered: inst.registered,
+                        non_empty: !self.instance_tasks[inst.id.index()].is_empty(),
+                        launched_at: inst.launched_at,
+                        active: inst.status == InstanceStatus::Active,
+                    })
+                    .collect();
+                let ps = &self.provider_scaling[p];
+                let view = ProviderView {
+                    instances: &views,
+                    provisioning: &provisioning,
+                    largest_type: ps.largest,
+                    smallest_type: ps.smallest,
+                    multi_type_or_multi_az: ps.multi_type_or_multi_az,
+                };
+                (
+                    capacity_provider_reservation(&view, cfg),
+                    newest_launch(self),
+                )
+            };
             let a = &self.asgs[asg.index()];
             let bounds = AsgBounds {
                 min_size: a.min_size,

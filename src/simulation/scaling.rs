@@ -319,7 +319,7 @@ impl<'s> Simulation<'s> {
     pub(super) fn set_asg_desired(&mut self, asg: AsgId, to: u32, now: SimTime) -> u32 {
         let a = &self.asgs[asg.index()];
         let to = to.clamp(a.min_size, a.max_size);
-        let current = self.asg_in_service(asg).count() as u32;
+        let current = a.in_service;
         if to > current {
             for _ in current..to {
                 self.launch_instance(asg, now, true);
@@ -357,7 +357,8 @@ impl<'s> Simulation<'s> {
                 }
             }
         }
-        let in_service = self.asg_in_service(asg).count() as u32;
+        let in_service = self.asgs[asg.index()].in_service;
+        debug_assert_eq!(in_service as usize, self.asg_in_service(asg).count());
         self.asgs[asg.index()].desired_capacity = in_service;
         in_service
     }
@@ -375,6 +376,12 @@ impl<'s> Simulation<'s> {
         }
         self.counters.advance(now);
         self.placer.remove_instance(&self.instances[i.index()]);
+        let a = &mut self.asgs[self.instances[i.index()].asg.index()];
+        a.in_service -= 1;
+        a.draining += 1;
+        if !self.instance_tasks[i.index()].is_empty() {
+            a.non_empty -= 1;
+        }
         self.instances[i.index()].status = InstanceStatus::Draining;
         self.counters.instances_active -= 1;
         self.counters.instances_draining += 1;
@@ -419,6 +426,17 @@ impl<'s> Simulation<'s> {
         }
         self.counters.advance(now);
         let registered = self.instances[i.index()].registered;
+        let a = &mut self.asgs[self.instances[i.index()].asg.index()];
+        match status {
+            InstanceStatus::Pending | InstanceStatus::Active => {
+                a.in_service -= 1;
+                if !self.instance_tasks[i.index()].is_empty() {
+                    a.non_empty -= 1;
+                }
+            }
+            InstanceStatus::Draining => a.draining -= 1,
+            InstanceStatus::Terminated => {}
+        }
         match status {
             InstanceStatus::Pending => self.counters.instances_pending -= 1,
             InstanceStatus::Active => {
@@ -473,7 +491,8 @@ struct VictimPicker {
     az_heap: Vec<std::collections::BinaryHeap<(u32, u32, usize)>>,
     /// Per instance slot: its RUNNING tasks, oldest first, and the AZ.
     slots: Vec<(Vec<TaskId>, usize)>,
-    slot_of: std::collections::BTreeMap<u64, usize>,
+    /// Slot of each instance (by `InstanceId`), `u32::MAX` when it has none yet.
+    slot_of: Vec<u32>,
 }
 
 impl VictimPicker {
@@ -483,7 +502,7 @@ impl VictimPicker {
             az_left: vec![0; az_count],
             az_heap: vec![std::collections::BinaryHeap::new(); az_count],
             slots: Vec::new(),
-            slot_of: std::collections::BTreeMap::new(),
+            slot_of: Vec::new(),
         }
     }
 
@@ -505,17 +524,30 @@ impl VictimPicker {
                 self.waiting.push((stage, t.0, t));
             }
             _ => {
-                // Fargate tasks are alone on their "instance" (key above every instance id).
-                let (key, az) = match placement {
-                    Placement::Instance(i) => (u64::from(i.0), instances[i.index()].az.index()),
-                    Placement::Fargate(az) => ((1u64 << 40) + u64::from(t.0), az.index()),
-                    Placement::Unplaced => ((1u64 << 40) + u64::from(t.0), 0),
+                // Fargate tasks are alone on their "instance": each gets its own slot.
+                let (instance, az) = match placement {
+                    Placement::Instance(i) => (Some(i.index()), instances[i.index()].az.index()),
+                    Placement::Fargate(az) => (None, az.index()),
+                    Placement::Unplaced => (None, 0),
                 };
                 let az = az.min(self.az_left.len() - 1);
-                let slot = *self.slot_of.entry(key).or_insert_with(|| {
-                    self.slots.push((Vec::new(), az));
-                    self.slots.len() - 1
+                let existing = instance.and_then(|i| {
+                    if self.slot_of.len() <= i {
+                        self.slot_of.resize(instances.len().max(i + 1), u32::MAX);
+                    }
+                    (self.slot_of[i] != u32::MAX).then_some(self.slot_of[i] as usize)
                 });
+                let slot = match existing {
+                    Some(slot) => slot,
+                    None => {
+                        self.slots.push((Vec::new(), az));
+                        let slot = self.slots.len() - 1;
+                        if let Some(i) = instance {
+                            self.slot_of[i] = slot as u32;
+                        }
+                        slot
+                    }
+                };
                 self.slots[slot].0.push(t);
                 self.az_left[az] += 1;
             }

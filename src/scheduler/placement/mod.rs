@@ -130,9 +130,14 @@ pub(crate) mod test_support {
 
     impl Cluster {
         pub(crate) fn new(az_count: usize) -> Cluster {
+            let mut placer = Placer::new(az_count);
+            // Tests use services 0..300: all take the indexed spread(instanceId) path.
+            for s in 0..300 {
+                placer.track_spread(crate::ids::Owner::Service(crate::ids::ServiceId(s)));
+            }
             Cluster {
                 instances: Vec::new(),
-                placer: Placer::new(az_count),
+                placer,
             }
         }
 

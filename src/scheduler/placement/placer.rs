@@ -35,6 +35,25 @@ use super::scan::Selector;
 use super::strategy::{BinpackField, PlacementStrategy, SpreadCounts, SpreadField};
 use super::{PlacementRequest, Pool};
 
+/// Free-CPU classes of `by_memory`: [0, 256), [256, 512), [512, 1024), … doubling, the last
+/// open-ended.
+const CPU_CLASSES: usize = 8;
+
+/// The free-CPU class of an instance with `free_cpu` units free.
+fn cpu_class(free_cpu: u32) -> usize {
+    if free_cpu < 256 {
+        0
+    } else {
+        ((free_cpu / 256).ilog2() as usize + 1).min(CPU_CLASSES - 1)
+    }
+}
+
+/// True when class `k` may hold an instance with at least `need_cpu` free.
+fn class_may_fit(k: usize, need_cpu: u32) -> bool {
+    // Class k holds free CPU below 256 << k (the last class is unbounded).
+    k + 1 == CPU_CLASSES || (256u64 << k) > u64::from(need_cpu)
+}
+
 /// The capacity provider an instance's ASG is behind, or `None`: the index's partition key.
 type PoolKey = Option<CapacityProviderId>;
 
@@ -44,7 +63,9 @@ type CounterKey = (Owner, PoolKey);
 /// The Active instances of one pool key in one AZ.
 #[derive(Clone, Debug, Default)]
 struct AzIndex {
-    by_memory: BTreeSet<(u32, InstanceId)>,
+    /// By free memory, split by free-CPU class (see [`cpu_class`]), so a search for memory
+    /// skips whole classes of instances whose CPU is too short.
+    by_memory: [BTreeSet<(u32, InstanceId)>; CPU_CLASSES],
     by_cpu: BTreeSet<(u32, InstanceId)>,
     by_id: BTreeSet<InstanceId>,
 }
@@ -95,6 +116,9 @@ pub struct Placer {
     /// Per (group, pool key, AZ): the indexed instances holding at least one task of the
     /// group, ordered by (tasks of the group, id): the `spread(instanceId)` order.
     spread: BTreeMap<(Owner, PoolKey, usize), BTreeSet<(u32, InstanceId)>>,
+    /// The groups `spread` is kept for (those placed with `spread(instanceId)`); others
+    /// pay nothing for it and are ranked by a scan instead.
+    spread_groups: BTreeSet<Owner>,
 }
 
 impl Placer {
@@ -106,7 +130,18 @@ impl Placer {
             indexed: Vec::new(),
             group_az: BTreeMap::new(),
             spread: BTreeMap::new(),
+            spread_groups: BTreeSet::new(),
         }
+    }
+
+    /// Keeps the `spread(instanceId)` index for `group` (call before any instance is added):
+    /// its placements with that strategy then cost O(log n) instead of a scan.
+    pub fn track_spread(&mut self, group: Owner) {
+        assert!(
+            self.indexed.iter().all(|&x| !x),
+            "track_spread must be called before instances are added"
+        );
+        self.spread_groups.insert(group);
     }
 
     /// The instance became Active: it is now a candidate.
@@ -264,9 +299,12 @@ impl Placer {
             start = end;
             let found = match shape {
                 Shape::Binpack { field, .. } => self.binpack_in(req, field, azs, instances),
-                Shape::SpreadInstance { .. } => self
+                Shape::SpreadInstance { .. } if self.spread_groups.contains(&req.group) => self
                     .first_empty_in(req, azs, instances)
                     .or_else(|| self.least_loaded_in(req, azs, instances)),
+                Shape::SpreadInstance { .. } => self
+                    .first_empty_in(req, azs, instances)
+                    .or_else(|| self.rank_in(req, azs, instances, &counts, rng)),
                 Shape::General { .. } => self.rank_in(req, azs, instances, &counts, rng),
             };
             if let Some(id) = found {
@@ -287,17 +325,27 @@ impl Placer {
         let mut best: Option<(u32, InstanceId)> = None;
         for per_az in self.pools.range(pool_range(req.pool)).map(|(_, v)| v) {
             for &(_, az) in azs {
-                let (set, need) = match field {
-                    BinpackField::Cpu => (&per_az[az].by_cpu, req.need.cpu.0),
-                    BinpackField::Memory => (&per_az[az].by_memory, req.need.memory.0),
+                let idx = &per_az[az];
+                let sets: Vec<&BTreeSet<(u32, InstanceId)>> = match field {
+                    BinpackField::Cpu => vec![&idx.by_cpu],
+                    BinpackField::Memory => (0..CPU_CLASSES)
+                        .filter(|&k| class_may_fit(k, req.need.cpu.0))
+                        .map(|k| &idx.by_memory[k])
+                        .collect(),
                 };
-                for &(free, id) in set.range((need, InstanceId(0))..) {
-                    if best.is_some_and(|b| (free, id) >= b) {
-                        break;
-                    }
-                    if req.is_candidate(&instances[id.index()]) {
-                        best = Some((free, id));
-                        break;
+                let need = match field {
+                    BinpackField::Cpu => req.need.cpu.0,
+                    BinpackField::Memory => req.need.memory.0,
+                };
+                for set in sets {
+                    for &(free, id) in set.range((need, InstanceId(0))..) {
+                        if best.is_some_and(|b| (free, id) >= b) {
+                            break;
+                        }
+                        if req.is_candidate(&instances[id.index()]) {
+                            best = Some((free, id));
+                            break;
+                        }
                     }
                 }
             }
@@ -314,6 +362,7 @@ impl Placer {
         instances: &[ContainerInstance],
     ) -> Option<InstanceId> {
         let mut best: Option<InstanceId> = None;
+        let tracked = self.spread_groups.contains(&req.group);
         for (&key, per_az) in self.pools.range(pool_range(req.pool)) {
             for &(_, az) in azs {
                 // Every indexed instance here holds a task of the group: nothing to find.
@@ -321,7 +370,7 @@ impl Placer {
                     .spread
                     .get(&(req.group, key, az))
                     .map_or(0, BTreeSet::len);
-                if holding >= per_az[az].by_id.len() {
+                if tracked && holding >= per_az[az].by_id.len() {
                     continue;
                 }
                 for &id in &per_az[az].by_id {
@@ -370,6 +419,9 @@ impl Placer {
     /// Keeps `spread` in step when an indexed instance's count of `group` goes from `old`
     /// to `new`.
     fn spread_move(&mut self, group: Owner, inst: &ContainerInstance, old: u32, new: u32) {
+        if !self.spread_groups.contains(&group) {
+            return;
+        }
         let key = (group, inst.capacity_provider, inst.az.index());
         if old > 0 {
             if let Some(set) = self.spread.get_mut(&key) {
@@ -396,14 +448,15 @@ impl Placer {
         let mut sel = Selector::new(req.strategy);
         for per_az in self.pools.range(pool_range(req.pool)).map(|(_, v)| v) {
             for &(_, az) in azs {
-                // Only instances with enough free memory can be candidates.
-                for &(_, id) in per_az[az]
-                    .by_memory
-                    .range((req.need.memory.0, InstanceId(0))..)
-                {
-                    let inst = &instances[id.index()];
-                    if req.is_candidate(inst) {
-                        sel.offer(req, inst, counts);
+                // Only instances with enough free memory and CPU can be candidates.
+                for k in (0..CPU_CLASSES).filter(|&k| class_may_fit(k, req.need.cpu.0)) {
+                    for &(_, id) in
+                        per_az[az].by_memory[k].range((req.need.memory.0, InstanceId(0))..)
+                    {
+                        let inst = &instances[id.index()];
+                        if req.is_candidate(inst) {
+                            sel.offer(req, inst, counts);
+                        }
                     }
                 }
             }
@@ -437,7 +490,7 @@ impl Placer {
     fn insert_entries(&mut self, inst: &ContainerInstance) {
         let free = inst.free();
         let idx = self.az_index_mut(inst);
-        let fresh = idx.by_memory.insert((free.memory.0, inst.id))
+        let fresh = idx.by_memory[cpu_class(free.cpu.0)].insert((free.memory.0, inst.id))
             & idx.by_cpu.insert((free.cpu.0, inst.id));
         assert!(fresh, "{:?} indexed twice", inst.id);
     }
@@ -445,7 +498,7 @@ impl Placer {
     fn remove_entries(&mut self, inst: &ContainerInstance) {
         let free = inst.free();
         let idx = self.az_index_mut(inst);
-        let found = idx.by_memory.remove(&(free.memory.0, inst.id))
+        let found = idx.by_memory[cpu_class(free.cpu.0)].remove(&(free.memory.0, inst.id))
             & idx.by_cpu.remove(&(free.cpu.0, inst.id));
         assert!(
             found,
@@ -463,7 +516,7 @@ impl Placer {
             if self.is_indexed(inst.id) {
                 entries += 1;
                 let idx = &self.pools[&inst.capacity_provider][inst.az.index()];
-                assert!(idx.by_memory.contains(&(free.memory.0, inst.id)));
+                assert!(idx.by_memory[cpu_class(free.cpu.0)].contains(&(free.memory.0, inst.id)));
                 assert!(idx.by_cpu.contains(&(free.cpu.0, inst.id)));
                 assert!(idx.by_id.contains(&inst.id));
             }
@@ -472,7 +525,11 @@ impl Placer {
         assert_eq!(total, entries);
         let mut spread_entries = 0;
         for inst in instances.iter().filter(|i| self.is_indexed(i.id)) {
-            for &(g, n) in &inst.group_counts {
+            for &(g, n) in inst
+                .group_counts
+                .iter()
+                .filter(|(g, _)| self.spread_groups.contains(g))
+            {
                 spread_entries += 1;
                 let key = (g, inst.capacity_provider, inst.az.index());
                 assert!(self
@@ -489,7 +546,7 @@ impl Placer {
             .pools
             .values()
             .flatten()
-            .map(|a| a.by_memory.len())
+            .map(|a| a.by_memory.iter().map(BTreeSet::len).sum::<usize>())
             .sum();
         assert_eq!(total, entries);
         let mut by_group: BTreeMap<(Owner, usize), u32> = BTreeMap::new();
@@ -1052,6 +1109,43 @@ mod tests {
         #[test]
         fn indexed_placement_equals_general_scan(case in case()) {
             run_case(&case);
+        }
+    }
+}
+
+#[cfg(test)]
+mod cpu_class_tests {
+    use super::{class_may_fit, cpu_class, CPU_CLASSES};
+
+    #[test]
+    fn classes_double_from_256() {
+        assert_eq!(cpu_class(0), 0);
+        assert_eq!(cpu_class(255), 0);
+        assert_eq!(cpu_class(256), 1);
+        assert_eq!(cpu_class(511), 1);
+        assert_eq!(cpu_class(512), 2);
+        assert_eq!(cpu_class(1023), 2);
+        assert_eq!(cpu_class(1024), 3);
+        assert_eq!(cpu_class(16_384), 7);
+        assert_eq!(cpu_class(u32::MAX), CPU_CLASSES - 1);
+    }
+
+    #[test]
+    fn a_class_is_skipped_only_when_every_member_is_too_small() {
+        // Class 2 holds 512..1024: it may fit 1023 but never 1024.
+        assert!(class_may_fit(2, 1023));
+        assert!(!class_may_fit(2, 1024));
+        assert!(class_may_fit(3, 1024));
+        // The last class is open-ended.
+        assert!(class_may_fit(CPU_CLASSES - 1, u32::MAX));
+        // Exhaustively: an instance with free >= need is never in a skipped class.
+        for need in (0..20_000).step_by(97) {
+            for free in (need..need + 5_000).step_by(31) {
+                assert!(
+                    class_may_fit(cpu_class(free), need),
+                    "free {free} need {need}"
+                );
+            }
         }
     }
 }
