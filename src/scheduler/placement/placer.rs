@@ -326,18 +326,18 @@ impl Placer {
         for per_az in self.pools.range(pool_range(req.pool)).map(|(_, v)| v) {
             for &(_, az) in azs {
                 let idx = &per_az[az];
-                let sets: Vec<&BTreeSet<(u32, InstanceId)>> = match field {
-                    BinpackField::Cpu => vec![&idx.by_cpu],
-                    BinpackField::Memory => (0..CPU_CLASSES)
-                        .filter(|&k| class_may_fit(k, req.need.cpu.0))
-                        .map(|k| &idx.by_memory[k])
-                        .collect(),
+                let (need, classes) = match field {
+                    BinpackField::Cpu => (req.need.cpu.0, 0..1),
+                    BinpackField::Memory => (req.need.memory.0, 0..CPU_CLASSES),
                 };
-                let need = match field {
-                    BinpackField::Cpu => req.need.cpu.0,
-                    BinpackField::Memory => req.need.memory.0,
-                };
-                for set in sets {
+                for k in classes {
+                    let set = match field {
+                        BinpackField::Cpu => &idx.by_cpu,
+                        BinpackField::Memory if class_may_fit(k, req.need.cpu.0) => {
+                            &idx.by_memory[k]
+                        }
+                        BinpackField::Memory => continue,
+                    };
                     for &(free, id) in set.range((need, InstanceId(0))..) {
                         if best.is_some_and(|b| (free, id) >= b) {
                             break;
