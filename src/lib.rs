@@ -52,10 +52,19 @@ pub fn run(
     Ok(report)
 }
 
+/// What [`check_traces`] read.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TracesRead {
+    /// Batch submissions (RunTask calls) read from workload traces.
+    pub submissions: u64,
+    /// Request-rate steps read from service load traces, up to the end of the run.
+    pub rate_steps: u64,
+}
+
 /// Reads every trace of the scenario once, start to end (request-rate traces up to the end
 /// of the run), so `validate` reports a bad row before a long run reaches it. Returns the
 /// number of submissions and rate steps read (generated workloads are not drawn).
-pub fn check_traces(scenario: &Scenario) -> Result<u64, workload::TraceError> {
+pub fn check_traces(scenario: &Scenario) -> Result<TracesRead, workload::TraceError> {
     let mut rows = 0u64;
     for w in &scenario.workloads {
         if matches!(w.source, scenario::WorkloadSource::Generated(_)) {
@@ -68,6 +77,8 @@ pub fn check_traces(scenario: &Scenario) -> Result<u64, workload::TraceError> {
         }
     }
     // Request-rate traces: read up to the end of the run (a repeating trace never ends).
+    let submissions = rows;
+    let mut rows = 0u64;
     let end = engine::SimTime::ZERO + scenario.duration;
     for s in &scenario.services {
         let Some(scenario::ServiceLoadSpec {
@@ -85,5 +96,8 @@ pub fn check_traces(scenario: &Scenario) -> Result<u64, workload::TraceError> {
             }
         }
     }
-    Ok(rows)
+    Ok(TracesRead {
+        submissions,
+        rate_steps: rows,
+    })
 }

@@ -76,13 +76,14 @@ fn real_main(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Validate { file } => {
             let scenario = ecsim::load(&file)?;
-            let rows = ecsim::check_traces(&scenario)?;
+            let read = ecsim::check_traces(&scenario)?;
             println!(
-                "{}: valid ({} services, {} workloads, {} trace submissions read)",
+                "{}: valid ({} services, {} workloads, {} trace submissions and {} rate steps read)",
                 file.display(),
                 scenario.services.len(),
                 scenario.workloads.len(),
-                rows
+                read.submissions,
+                read.rate_steps
             );
             Ok(())
         }
