@@ -32,4 +32,7 @@ pub struct AutoScalingGroup {
     pub draining: u32,
     /// In-service instances with at least one task, kept by the simulation.
     pub non_empty: u32,
+    /// Instances launched to rebalance into a recovered AZ whose surplus counterpart
+    /// elsewhere is not terminated yet.
+    pub rebalance_pending: u32,
 }

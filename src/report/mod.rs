@@ -56,6 +56,9 @@ pub struct Summary {
     pub workloads: Vec<WorkloadSummary>,
     /// Per ASG capacity provider: cluster auto scaling.
     pub capacity_providers: Vec<CapacityProviderSummary>,
+    /// What the injected faults did (absent when no fault model is on).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub faults: Option<FaultSummary>,
     /// The event log: how many records were kept and how many dropped past the limit.
     pub event_log: EventLogSummary,
     /// The engine's own figures.
@@ -125,8 +128,11 @@ pub struct TaskCounts {
     pub failed: u64,
     /// Of the failed, those that never got capacity (PROVISIONING timeout, no Fargate size).
     pub never_placed: u64,
-    /// Of the failed, those killed when their instance was terminated.
+    /// Of the failed, those killed when their capacity went away (instance terminated or
+    /// failed, AZ outage, Spot interruption).
     pub interrupted: u64,
+    /// Of the failed, those that crashed while RUNNING or failed to start.
+    pub crashed: u64,
     /// Tasks still queued, provisioning, pending, running or stopping at the end.
     pub in_flight_at_end: u64,
     /// Of those, tasks RUNNING at the end.
@@ -179,6 +185,56 @@ pub struct ServiceSummary {
     /// The request load and how much of it found capacity (absent without a load model).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub load: Option<LoadSummary>,
+    /// Availability: how far below desired the service ran, and how faults hurt it.
+    pub availability: AvailabilitySummary,
+}
+
+/// A service's availability over the run.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct AvailabilitySummary {
+    /// Σ over minutes of (desired − RUNNING) where positive.
+    pub task_minutes_below_desired: u64,
+    /// Service tasks killed by faults (instance failure, AZ outage, Spot, crash).
+    pub tasks_lost_to_faults: u64,
+    /// Faults the service recovered from (back to its desired count).
+    pub recoveries: u64,
+    /// Mean time from a fault to being back at the desired count, seconds.
+    pub time_to_recover_mean_s: f64,
+    /// Longest such time, seconds.
+    pub time_to_recover_max_s: f64,
+    /// A fault not recovered from at the end of the run.
+    pub unrecovered_at_end: bool,
+    /// Requests not served in minutes when the service had not recovered from a fault.
+    pub unserved_due_to_faults: f64,
+    /// The other unserved requests: load above what scaling provided.
+    pub unserved_due_to_scaling: f64,
+}
+
+/// What the injected faults did.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct FaultSummary {
+    /// Instances that failed their status checks.
+    pub instance_failures: u64,
+    /// AZ outages that started.
+    pub az_outages: u64,
+    /// EC2 Spot interruption notices.
+    pub spot_interruption_notices: u64,
+    /// EC2 Spot instances reclaimed.
+    pub spot_instances_reclaimed: u64,
+    /// Fargate Spot tasks reclaimed.
+    pub fargate_spot_interruptions: u64,
+    /// RUNNING tasks that crashed.
+    pub task_crashes: u64,
+    /// Tasks that failed before RUNNING.
+    pub task_start_failures: u64,
+    /// PENDING or RUNNING tasks the faults killed.
+    pub tasks_killed: u64,
+    /// Batch tasks re-run from the start after their work was lost.
+    pub batch_task_reruns: u64,
+    /// Task-seconds of work lost (RUNNING time of killed tasks).
+    pub wasted_task_seconds: f64,
+    /// What that lost work cost, USD (Fargate rate, or the task's share of its instance).
+    pub wasted_cost_usd: f64,
 }
 
 /// How many scaling activities of each kind ran.

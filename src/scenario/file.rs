@@ -73,6 +73,9 @@ pub struct ScenarioFile {
     /// Model settings and AWS defaults to override.
     #[serde(default)]
     pub settings: Option<Lenient<SettingsFile>>,
+    /// `faults` (ecsim's own): failures to inject.
+    #[serde(default)]
+    pub faults: Option<Lenient<FaultsFile>>,
 }
 
 /// `cluster`.
@@ -674,6 +677,18 @@ pub struct SettingsFile {
     /// `drainingTimeout`.
     #[serde(default)]
     pub draining_timeout: Option<Duration>,
+    /// `spotInstanceDraining`: the agent's ECS_ENABLE_SPOT_INSTANCE_DRAINING.
+    #[serde(default)]
+    pub spot_instance_draining: Option<bool>,
+    /// `stopTimeout`: SIGTERM to SIGKILL (Fargate Spot interruptions).
+    #[serde(default)]
+    pub stop_timeout: Option<Duration>,
+    /// `taskRetryFirstDelay`: the service scheduler's first back-off after a failed start.
+    #[serde(default)]
+    pub task_retry_first_delay: Option<Duration>,
+    /// `taskRetryMaxDelay`: its cap.
+    #[serde(default)]
+    pub task_retry_max_delay: Option<Duration>,
     /// Wall-clock time of simulated time zero, `YYYY-MM-DDThh:mm:ssZ` (for cron schedules).
     #[serde(default)]
     pub start_time: Option<String>,
@@ -716,4 +731,119 @@ pub struct SettingsFile {
     /// Keep at most this many records in events.jsonl.
     #[serde(default)]
     pub event_log_limit: Option<u32>,
+}
+
+/// `faults`: every fault model is off unless listed.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct FaultsFile {
+    /// Instance failures (hardware, status checks), per scope.
+    #[serde(default)]
+    pub instance_failures: Vec<InstanceFailureFile>,
+    /// Scheduled AZ outages.
+    #[serde(default)]
+    pub az_outages: Vec<AzOutageFile>,
+    /// Random AZ outages.
+    #[serde(default)]
+    pub random_az_outages: Option<RandomAzOutagesFile>,
+    /// EC2 Spot interruptions of Spot instances.
+    #[serde(default)]
+    pub spot_interruptions: Option<SpotInterruptionsFile>,
+    /// Fargate Spot interruptions of FARGATE_SPOT tasks.
+    #[serde(default)]
+    pub fargate_spot_interruptions: Option<FargateSpotInterruptionsFile>,
+    /// Task crashes, per service or workload.
+    #[serde(default)]
+    pub task_crashes: Vec<TaskCrashFile>,
+}
+
+/// One instance failure model.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct InstanceFailureFile {
+    /// Only instances behind this capacity provider.
+    #[serde(default)]
+    pub capacity_provider: Option<String>,
+    /// Only instances of this type.
+    #[serde(default)]
+    pub instance_type: Option<String>,
+    /// Exponential time to failure with this mean.
+    #[serde(default)]
+    pub mtbf: Option<Duration>,
+    /// Weibull time to failure.
+    #[serde(default)]
+    pub weibull: Option<WeibullFile>,
+    /// Failures at these times (one instance in scope each, chosen at random).
+    #[serde(default)]
+    pub at: Option<Vec<Duration>>,
+}
+
+/// `weibull`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct WeibullFile {
+    /// `shape` (k): below 1 infant mortality, above 1 wear-out.
+    pub shape: f64,
+    /// `scale` (λ).
+    pub scale: Duration,
+}
+
+/// One scheduled AZ outage.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct AzOutageFile {
+    /// `availabilityZone`.
+    pub availability_zone: String,
+    /// `start`.
+    pub start: Duration,
+    /// `duration`.
+    pub duration: Duration,
+}
+
+/// `randomAzOutages`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RandomAzOutagesFile {
+    /// `ratePerAzYear`.
+    pub rate_per_az_year: f64,
+    /// `duration`: a distribution.
+    pub duration: LatencyFile,
+}
+
+/// `spotInterruptions`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SpotInterruptionsFile {
+    /// `ratePerInstanceHour`.
+    #[serde(default)]
+    pub rate_per_instance_hour: Option<f64>,
+    /// `at`: interruption notices at these times (one Spot instance each, at random).
+    #[serde(default)]
+    pub at: Option<Vec<Duration>>,
+}
+
+/// `fargateSpotInterruptions`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct FargateSpotInterruptionsFile {
+    /// `ratePerTaskHour`.
+    pub rate_per_task_hour: f64,
+}
+
+/// One task crash model.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct TaskCrashFile {
+    /// `service` name.
+    #[serde(default)]
+    pub service: Option<String>,
+    /// `workload` name.
+    #[serde(default)]
+    pub workload: Option<String>,
+    /// `ratePerTaskHour`: crashes of a RUNNING task.
+    #[serde(default)]
+    pub rate_per_task_hour: Option<f64>,
+    /// `crashAtStartProbability`: a task fails before RUNNING (a bad deployment).
+    #[serde(default)]
+    pub crash_at_start_probability: Option<f64>,
 }

@@ -100,6 +100,71 @@ pub struct Scenario {
     pub workloads: Vec<WorkloadSpec>,
     /// Model settings in force.
     pub settings: Settings,
+    /// Failures to inject (all off unless the scenario lists them).
+    pub faults: Faults,
+}
+
+/// Failures to inject. Each model draws from its own RNG stream.
+#[derive(Clone, Debug, Default)]
+pub struct Faults {
+    /// Instance failures.
+    pub instance_failures: Vec<InstanceFailureSpec>,
+    /// Scheduled AZ outages, merged and sorted.
+    pub az_outages: Vec<crate::faults::outage::AzOutageWindow>,
+    /// Random AZ outages.
+    pub random_az_outages: Option<crate::faults::outage::RandomAzOutages>,
+    /// EC2 Spot interruption notices per Spot instance-hour (0: none).
+    pub spot_rate_per_instance_hour: f64,
+    /// EC2 Spot interruption notices at these times (one Spot instance each).
+    pub spot_at: Vec<SimDuration>,
+    /// Fargate Spot interruptions per FARGATE_SPOT task-hour (0: none).
+    pub fargate_spot_rate_per_task_hour: f64,
+    /// Task crashes.
+    pub task_crashes: Vec<TaskCrashSpec>,
+}
+
+impl Faults {
+    /// True when no fault model is on.
+    pub fn is_empty(&self) -> bool {
+        self.instance_failures.is_empty()
+            && self.az_outages.is_empty()
+            && self.random_az_outages.is_none()
+            && self.spot_rate_per_instance_hour == 0.0
+            && self.spot_at.is_empty()
+            && self.fargate_spot_rate_per_task_hour == 0.0
+            && self.task_crashes.is_empty()
+    }
+}
+
+/// Which instances an instance failure model applies to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FaultScope {
+    /// Every EC2 instance.
+    All,
+    /// Instances behind this capacity provider.
+    CapacityProvider(CapacityProviderId),
+    /// Instances of this type.
+    InstanceType(InstanceTypeId),
+}
+
+/// One instance failure model.
+#[derive(Clone, Debug)]
+pub struct InstanceFailureSpec {
+    /// Which instances.
+    pub scope: FaultScope,
+    /// When they fail.
+    pub lifetime: crate::faults::lifetime::TimeToFailure,
+}
+
+/// Task crashes of one service or workload.
+#[derive(Clone, Copy, Debug)]
+pub struct TaskCrashSpec {
+    /// The service or workload.
+    pub owner: crate::ids::Owner,
+    /// Crashes per RUNNING task-hour.
+    pub rate_per_task_hour: f64,
+    /// Probability that a task fails before it reaches RUNNING.
+    pub crash_at_start_probability: f64,
 }
 
 /// The cluster.
@@ -312,6 +377,12 @@ pub struct Settings {
     pub provisioning_timeout: SimDuration,
     /// How long a DRAINING instance waits for its tasks before it is terminated anyway.
     pub draining_timeout: SimDuration,
+    /// The agent's ECS_ENABLE_SPOT_INSTANCE_DRAINING: drain on a Spot interruption notice.
+    pub spot_instance_draining: bool,
+    /// SIGTERM to SIGKILL when a Fargate Spot task is interrupted.
+    pub stop_timeout: SimDuration,
+    /// The service scheduler's back-off for tasks that fail before RUNNING.
+    pub task_retry: crate::faults::throttle::ThrottleConfig,
     /// Unix time (UTC seconds) of simulated time zero, for scheduled actions.
     pub start_time_unix_s: i64,
     /// PROVISIONING tasks per cluster.

@@ -14,6 +14,7 @@ use crate::scheduler::placement::{
 use crate::units::{CpuUnits, MemoryMib, CPU_UNITS_PER_VCPU};
 use crate::workload::{DurationDistribution, GeneratedSource};
 
+mod faults;
 mod scaling;
 
 /// Reserved provider names ([DOC] §2.2: available in every account).
@@ -334,6 +335,7 @@ impl Validator {
             );
         }
 
+        let faults = self.faults(raw.faults.as_ref(), &names, &services, &workloads, duration);
         let cluster = Cluster {
             name: cluster_raw
                 .map(|c| c.cluster_name.clone())
@@ -358,6 +360,7 @@ impl Validator {
             services,
             workloads,
             settings,
+            faults,
         })
     }
 
@@ -504,6 +507,21 @@ impl Validator {
                 .provisioning_timeout
                 .map_or(defaults::PROVISIONING_TIMEOUT, |d| d.0),
             start_time_unix_s,
+            spot_instance_draining: s
+                .spot_instance_draining
+                .unwrap_or(crate::faults::throttle::ECS_ENABLE_SPOT_INSTANCE_DRAINING_DEFAULT),
+            stop_timeout: s
+                .stop_timeout
+                .map_or(crate::faults::throttle::DEFAULT_STOP_TIMEOUT, |d| d.0),
+            task_retry: crate::faults::throttle::ThrottleConfig {
+                first_delay: s
+                    .task_retry_first_delay
+                    .map_or(crate::faults::throttle::THROTTLE_FIRST_DELAY, |d| d.0),
+                factor: crate::faults::throttle::THROTTLE_FACTOR,
+                cap: s
+                    .task_retry_max_delay
+                    .map_or(crate::faults::throttle::THROTTLE_CAP, |d| d.0),
+            },
             draining_timeout: s
                 .draining_timeout
                 .map_or(defaults::DRAINING_TIMEOUT, |d| d.0),
@@ -553,6 +571,22 @@ impl Validator {
             settings.placement_backfill_window.into(),
         );
         positive(self, "maxEvents", settings.max_events);
+        if settings.stop_timeout > crate::faults::throttle::MAX_FARGATE_STOP_TIMEOUT {
+            self.problem(
+                format!("{p}.stopTimeout"),
+                format!(
+                    "expected at most {} (the Fargate maximum), found {}",
+                    crate::faults::throttle::MAX_FARGATE_STOP_TIMEOUT,
+                    settings.stop_timeout
+                ),
+            );
+        }
+        if settings.task_retry.first_delay > settings.task_retry.cap {
+            self.problem(
+                format!("{p}.taskRetryFirstDelay"),
+                "expected taskRetryFirstDelay ≤ taskRetryMaxDelay",
+            );
+        }
         Some(settings)
     }
 

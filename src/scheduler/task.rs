@@ -58,6 +58,18 @@ pub enum StopCode {
     InstanceDraining,
     /// The host EC2 instance was terminated under the task.
     InstanceTerminated,
+    /// The host EC2 instance failed (status checks) and was replaced.
+    InstanceFailed,
+    /// The task's Availability Zone went down.
+    AzOutage,
+    /// A Spot interruption: the EC2 Spot host was reclaimed, or the Fargate Spot task was.
+    SpotInterruption,
+    /// The task crashed while RUNNING (its essential container exited with an error).
+    TaskFailed,
+    /// The task failed before reaching RUNNING (image pull, bad configuration).
+    CannotStart,
+    /// No Availability Zone could take a Fargate task (all of the cluster's are down).
+    AzUnavailable,
 }
 
 /// What a stop means for the counts in the report.
@@ -71,6 +83,8 @@ pub enum StopKind {
     NeverPlaced,
     /// The task was killed by a loss of its capacity.
     Interrupted,
+    /// The task failed by itself (crashed while RUNNING or failed to start).
+    Crashed,
 }
 
 impl StopCode {
@@ -79,10 +93,15 @@ impl StopCode {
         match self {
             StopCode::EssentialContainerExited => StopKind::Completed,
             StopCode::ServiceScaleIn | StopCode::InstanceDraining => StopKind::StoppedByScheduler,
-            StopCode::ProvisioningTimeout | StopCode::NoFargateSize | StopCode::NeverFits => {
-                StopKind::NeverPlaced
-            }
-            StopCode::InstanceTerminated => StopKind::Interrupted,
+            StopCode::ProvisioningTimeout
+            | StopCode::NoFargateSize
+            | StopCode::NeverFits
+            | StopCode::AzUnavailable => StopKind::NeverPlaced,
+            StopCode::InstanceTerminated
+            | StopCode::InstanceFailed
+            | StopCode::AzOutage
+            | StopCode::SpotInterruption => StopKind::Interrupted,
+            StopCode::TaskFailed | StopCode::CannotStart => StopKind::Crashed,
         }
     }
 
@@ -90,11 +109,17 @@ impl StopCode {
     pub fn ecs_stop_code(self) -> &'static str {
         match self {
             StopCode::EssentialContainerExited => "EssentialContainerExited",
-            StopCode::ProvisioningTimeout | StopCode::NoFargateSize | StopCode::NeverFits => {
-                "TaskFailedToStart"
-            }
+            StopCode::ProvisioningTimeout
+            | StopCode::NoFargateSize
+            | StopCode::NeverFits
+            | StopCode::AzUnavailable
+            | StopCode::CannotStart => "TaskFailedToStart",
             StopCode::ServiceScaleIn | StopCode::InstanceDraining => "ServiceSchedulerInitiated",
-            StopCode::InstanceTerminated => "TerminationNotice",
+            StopCode::InstanceTerminated
+            | StopCode::InstanceFailed
+            | StopCode::AzOutage
+            | StopCode::SpotInterruption => "TerminationNotice",
+            StopCode::TaskFailed => "EssentialContainerExited",
         }
     }
 
@@ -112,6 +137,12 @@ impl StopCode {
                 "Service scheduler stopped the task: its container instance is DRAINING"
             }
             StopCode::InstanceTerminated => "Host EC2 instance terminated",
+            StopCode::InstanceFailed => "Host EC2 instance failed its status checks and was terminated",
+            StopCode::AzOutage => "The task's Availability Zone is unavailable",
+            StopCode::SpotInterruption => "Your Spot Task was interrupted.",
+            StopCode::TaskFailed => "Essential container in task exited (exit code 1)",
+            StopCode::CannotStart => "CannotPullContainerError: the task failed to start",
+            StopCode::AzUnavailable => "No Availability Zone of the cluster can take the task",
         }
     }
 }

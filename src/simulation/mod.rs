@@ -6,6 +6,7 @@
 //! tasks or instances.
 //! It never touches the filesystem except through the trace readers, and never the clock.
 
+mod faults;
 mod policies;
 mod scaling;
 mod state;
@@ -76,6 +77,24 @@ pub enum Event {
     HighResolutionTick,
     /// A scheduled action of a service is due.
     ScheduledAction(ServiceId),
+    /// An instance fails its status checks.
+    InstanceFailure(InstanceId),
+    /// A scheduled instance failure of model `.0` (the `.1`-th time in its list).
+    ScheduledInstanceFailure(u16, u32),
+    /// An EC2 Spot interruption notice for an instance.
+    SpotNotice(InstanceId),
+    /// The `.0`-th scheduled EC2 Spot interruption notice.
+    ScheduledSpotNotice(u32),
+    /// Two minutes after the notice: the Spot instance is reclaimed.
+    SpotTermination(InstanceId),
+    /// A Fargate Spot task is reclaimed.
+    FargateSpotInterruption(TaskId),
+    /// A RUNNING task crashes.
+    TaskCrash(TaskId),
+    /// An AZ outage window starts.
+    AzOutageStart(u32),
+    /// An AZ outage window ends.
+    AzOutageEnd(u32),
 }
 
 /// Why a run could not finish.
@@ -135,6 +154,19 @@ pub struct Simulation<'s> {
     sc: &'s Scenario,
     queue: EventQueue<Event>,
     end: SimTime,
+    /// The root of every generator, for per-entity fault streams.
+    streams: RngStreams,
+    /// Active outage windows per AZ.
+    az_down: Vec<u32>,
+    /// AZ outage windows (scheduled and random), merged.
+    outage_windows: Vec<crate::faults::outage::AzOutageWindow>,
+    fault_stats: faults::FaultStats,
+    /// Batch tasks to re-run (work lost with their capacity), launched once the loss is over.
+    reruns: Vec<(Owner, Resources, Target, Option<SimDuration>)>,
+    /// Set while a whole AZ is being lost, so re-runs wait until it is gone.
+    defer_reruns: bool,
+    /// Per service: availability under faults.
+    service_faults: Vec<faults::ServiceFaults>,
     latency_rng: SimRng,
     placement_rng: SimRng,
     scaling_rng: SimRng,
@@ -234,6 +266,7 @@ impl<'s> Simulation<'s> {
                 in_service: 0,
                 draining: 0,
                 non_empty: 0,
+                rebalance_pending: 0,
             })
             .collect();
         let mut pool_shapes = vec![Vec::new(); provider_count + 1];
@@ -269,6 +302,13 @@ impl<'s> Simulation<'s> {
             sc,
             queue: EventQueue::new(),
             end: SimTime::ZERO + sc.duration,
+            streams,
+            az_down: vec![0; sc.cluster.availability_zones.len()],
+            outage_windows: Vec::new(),
+            fault_stats: faults::FaultStats::default(),
+            reruns: Vec::new(),
+            defer_reruns: false,
+            service_faults: vec![faults::ServiceFaults::default(); sc.services.len()],
             latency_rng: streams.stream(Stream::Latency),
             placement_rng: streams.stream(Stream::Placement),
             scaling_rng: streams.stream(Stream::Scaling),
@@ -346,15 +386,17 @@ impl<'s> Simulation<'s> {
         for a in 0..self.asgs.len() {
             let desired = self.asgs[a].desired_capacity;
             for _ in 0..desired {
-                let id = self.launch_instance(AsgId::from_index(a), now, false);
-                self.instance_running(id, now);
-                self.instance_registered(id, now);
+                if let Some(id) = self.launch_instance(AsgId::from_index(a), now, false) {
+                    self.instance_running(id, now);
+                    self.instance_registered(id, now);
+                }
             }
         }
         for w in 0..self.workloads.len() {
             self.pull_submission(WorkloadId::from_index(w), now)?;
         }
         self.start_policies(now)?;
+        self.start_faults();
         self.queue.schedule_at(now, Event::MetricsTick);
         self.queue.schedule_at(now, Event::ServiceSchedulerTick);
         Ok(())
@@ -402,6 +444,15 @@ impl<'s> Simulation<'s> {
                 );
             }
             Event::ScheduledAction(s) => self.run_scheduled_actions(s, now),
+            Event::InstanceFailure(_)
+            | Event::ScheduledInstanceFailure(..)
+            | Event::SpotNotice(_)
+            | Event::ScheduledSpotNotice(_)
+            | Event::SpotTermination(_)
+            | Event::FargateSpotInterruption(_)
+            | Event::TaskCrash(_)
+            | Event::AzOutageStart(_)
+            | Event::AzOutageEnd(_) => self.handle_fault(now, event),
             Event::DrainingTimeout(i) => {
                 if self.instances[i.index()].status == InstanceStatus::Draining {
                     self.terminate_instance(i, now);
@@ -418,12 +469,15 @@ impl<'s> Simulation<'s> {
 
     // ---- instances -------------------------------------------------------------------------
 
-    fn launch_instance(&mut self, asg: AsgId, now: SimTime, schedule: bool) -> InstanceId {
+    /// Launches one instance for `asg`; `None` when every one of its AZs is down.
+    fn launch_instance(&mut self, asg: AsgId, now: SimTime, schedule: bool) -> Option<InstanceId> {
         let a = &self.asgs[asg.index()];
-        // EC2 Auto Scaling balances across its AZs: launch into the one with fewest instances.
+        // EC2 Auto Scaling balances across its AZs: launch into the one with fewest instances
+        // (among the zones that are up).
         let az = *a
             .azs
             .iter()
+            .filter(|az| !self.az_down(**az))
             .min_by_key(|az| {
                 (
                     a.instances
@@ -432,8 +486,26 @@ impl<'s> Simulation<'s> {
                         .count(),
                     az.0,
                 )
-            })
-            .unwrap_or(&AzId(0));
+            })?;
+        Some(self.launch_instance_at(asg, az, now, schedule))
+    }
+
+    /// Launches one instance for `asg` in zone `az` (AZ rebalancing); `None` if it is down.
+    fn launch_instance_in(&mut self, asg: AsgId, az: AzId, now: SimTime) -> Option<InstanceId> {
+        if self.az_down(az) {
+            return None;
+        }
+        Some(self.launch_instance_at(asg, az, now, true))
+    }
+
+    fn launch_instance_at(
+        &mut self,
+        asg: AsgId,
+        az: AzId,
+        now: SimTime,
+        schedule: bool,
+    ) -> InstanceId {
+        let a = &self.asgs[asg.index()];
         let instance_type = a.instance_types[0];
         let registered = self
             .sc
@@ -497,6 +569,9 @@ impl<'s> Simulation<'s> {
             );
             self.log(now, "instance", placement::instance_display_id(id), msg);
         }
+        if !self.sc.faults.is_empty() {
+            self.instance_faults(id, now);
+        }
         if now != SimTime::ZERO || self.queue.delivered_count() > 0 {
             let d = self
                 .sc
@@ -530,6 +605,10 @@ impl<'s> Simulation<'s> {
         }
         self.request_reconcile();
         self.request_pass();
+        let asg = self.instances[id.index()].asg;
+        if self.asgs[asg.index()].rebalance_pending > 0 {
+            self.rebalance_after_launch(id, now);
+        }
     }
 
     // ---- submissions -------------------------------------------------------------------------
@@ -738,10 +817,16 @@ impl<'s> Simulation<'s> {
         let owner = self.tasks[t.index()].owner;
         // [DOC] §4.3: Fargate keeps a service's tasks balanced across AZs.
         let oi = self.owner_index(owner);
+        let down = &self.az_down;
         let counts = &mut self.fargate_az_counts[oi];
-        let az = (0..counts.len())
+        let Some(az) = (0..counts.len())
+            .filter(|&i| down[i] == 0)
             .min_by_key(|&i| (counts[i], i))
-            .unwrap_or(0);
+        else {
+            self.set_status(t, TaskStatus::Provisioning);
+            self.fail_unplaced(t, now, StopCode::AzUnavailable);
+            return;
+        };
         counts[az] += 1;
         let task = &mut self.tasks[t.index()];
         task.fargate_size = size;
@@ -885,6 +970,10 @@ impl<'s> Simulation<'s> {
             // Stopped while PENDING (scale-in, draining, termination).
             return;
         }
+        if !self.sc.faults.is_empty() && self.task_start_faults(t, now) {
+            // It failed to start instead.
+            return;
+        }
         self.set_status(t, TaskStatus::Running);
         let task = &mut self.tasks[t.index()];
         task.started_at = Some(now);
@@ -918,6 +1007,17 @@ impl<'s> Simulation<'s> {
     }
 
     fn begin_stop(&mut self, t: TaskId, now: SimTime, code: StopCode) {
+        self.begin_stop_after(t, now, code, None);
+    }
+
+    /// RUNNING or PENDING → STOPPING; STOPPED after `stopping` (or the stop latency).
+    fn begin_stop_after(
+        &mut self,
+        t: TaskId,
+        now: SimTime,
+        code: StopCode,
+        stopping: Option<SimDuration>,
+    ) {
         let task = &mut self.tasks[t.index()];
         if task.status != TaskStatus::Running && task.status != TaskStatus::Pending {
             return;
@@ -936,11 +1036,14 @@ impl<'s> Simulation<'s> {
                 self.service_running_changed(s, now);
             }
         }
-        let d = self
-            .sc
-            .settings
-            .task_stop_latency
-            .sample(&mut self.latency_rng);
+        let d = match stopping {
+            Some(d) => d,
+            None => self
+                .sc
+                .settings
+                .task_stop_latency
+                .sample(&mut self.latency_rng),
+        };
         self.queue.schedule_at(now + d, Event::TaskStopped(t));
     }
 
@@ -1092,6 +1195,10 @@ impl<'s> Simulation<'s> {
     fn reconcile_services(&mut self, now: SimTime) {
         for s in 0..self.services.len() {
             let sid = ServiceId::from_index(s);
+            if self.throttled(sid, now) {
+                // [DOC] ecs-reference §5.2: back-off after tasks failed to start.
+                continue;
+            }
             while self.services[s].live < self.services[s].desired {
                 if !self.launch_service_task(sid, now) {
                     break;
@@ -1374,6 +1481,7 @@ impl<'s> Simulation<'s> {
 
     fn record_minute(&mut self, now: SimTime) {
         self.counters.advance(now);
+        self.fault_minute(now);
         for st in &mut self.services {
             if st.running < st.desired && now > SimTime::ZERO {
                 st.minutes_below_desired += 1;
@@ -1388,11 +1496,25 @@ impl<'s> Simulation<'s> {
         self.counters.advance(end);
         self.billing.finish(end);
         let events_processed = self.queue.delivered_count();
+        let unserved: Vec<f64> = self
+            .service_scaling
+            .iter_mut()
+            .map(|sc| sc.load.as_mut().map_or(0.0, |l| {
+                let e = l.end(end);
+                (e.requests - e.served).max(0.0)
+            }))
+            .collect();
+        let availability: Vec<crate::report::AvailabilitySummary> = (0..self.services.len())
+            .map(|s| self.availability(s, unserved[s]))
+            .collect();
+        let fault_summary = self.fault_summary();
         let services = self
             .services
             .iter()
             .zip(&mut self.service_scaling)
-            .map(|(st, sc)| state::ServiceEnd {
+            .zip(availability)
+            .map(|((st, sc), availability)| state::ServiceEnd {
+                availability,
                 desired: st.desired,
                 running: st.running,
                 minutes_below_desired: st.minutes_below_desired,
@@ -1443,6 +1565,7 @@ impl<'s> Simulation<'s> {
             })
             .collect();
         let outcome = state::RunOutcome {
+            faults: fault_summary,
             services,
             submissions: self.workloads.iter().map(|w| w.submissions).collect(),
             providers,

@@ -458,6 +458,9 @@ impl<'s> Simulation<'s> {
                     l.last_minute = totals;
                     let dp = datapoints(&d, SimDuration::from_mins(1));
                     let unserved = d.unserved();
+                    if self.service_faults[s].hurt_during_minute(now) {
+                        self.service_faults[s].unserved_due_to_faults += unserved;
+                    }
                     // Offered and served are summed separately, so a minute with no
                     // shortfall can differ by a rounding residue (a few 1e-9 once the totals
                     // reach tens of millions): count the minute only if services.csv shows

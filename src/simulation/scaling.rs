@@ -322,7 +322,9 @@ impl<'s> Simulation<'s> {
         let current = a.in_service;
         if to > current {
             for _ in current..to {
-                self.launch_instance(asg, now, true);
+                if self.launch_instance(asg, now, true).is_none() {
+                    break;
+                }
             }
         } else if to < current {
             let ids: Vec<InstanceId> = self.asg_in_service(asg).collect();
@@ -418,8 +420,14 @@ impl<'s> Simulation<'s> {
         }
     }
 
-    /// Terminates instance `i`: billing stops, and tasks still on it stop with it.
+    /// Terminates instance `i` (a scale-in or a rebalance): billing stops, and tasks still on
+    /// it stop with it.
     pub(super) fn terminate_instance(&mut self, i: InstanceId, now: SimTime) {
+        self.terminate_instance_with(i, now, StopCode::InstanceTerminated);
+    }
+
+    /// Terminates instance `i`; tasks still on it stop with `code`.
+    pub(super) fn terminate_instance_with(&mut self, i: InstanceId, now: SimTime, code: StopCode) {
         let status = self.instances[i.index()].status;
         if status == InstanceStatus::Terminated {
             return;
@@ -461,12 +469,16 @@ impl<'s> Simulation<'s> {
                 self.services[s.index()].replacing.retain(|&x| x != t);
             }
             if matches!(task.status, TaskStatus::Pending | TaskStatus::Running) {
-                self.begin_stop(t, now, StopCode::InstanceTerminated);
+                self.task_killed(t, now, code);
+                self.begin_stop(t, now, code);
             }
             self.task_stopped(t, now);
         }
         if billed {
             self.billing.instance_stopped(i, now);
+        }
+        if !self.defer_reruns {
+            self.flush_reruns(now);
         }
         self.asgs[asg.index()].instances.retain(|&x| x != i);
         self.log(

@@ -157,6 +157,10 @@ impl Counters {
                 oc.counts.failed += 1;
                 oc.counts.interrupted += 1;
             }
+            StopKind::Crashed => {
+                oc.counts.failed += 1;
+                oc.counts.crashed += 1;
+            }
         }
     }
 
@@ -250,6 +254,7 @@ fn add_counts(a: &mut TaskCounts, b: &TaskCounts) {
     a.never_placed += b.never_placed;
     a.stopped_by_scheduler += b.stopped_by_scheduler;
     a.interrupted += b.interrupted;
+    a.crashed += b.crashed;
     a.in_flight_at_end += b.in_flight_at_end;
     a.running_at_end += b.running_at_end;
     a.waiting_at_end += b.waiting_at_end;
@@ -267,6 +272,7 @@ pub struct ServiceEnd {
     pub activities: ScalingActivityCounts,
     pub load: Option<LoadEnd>,
     pub live_by_provider: std::collections::BTreeMap<String, u32>,
+    pub availability: AvailabilitySummary,
 }
 
 /// A service's load totals at the end of the run.
@@ -280,6 +286,7 @@ pub struct LoadEnd {
 
 /// What the run loop hands over besides the counters.
 pub struct RunOutcome {
+    pub faults: Option<FaultSummary>,
     pub services: Vec<ServiceEnd>,
     pub submissions: Vec<u64>,
     pub providers: Vec<CapacityProviderSummary>,
@@ -297,6 +304,7 @@ pub fn build_report(
     outcome: RunOutcome,
 ) -> Report {
     let RunOutcome {
+        faults,
         services,
         submissions,
         providers,
@@ -357,6 +365,7 @@ pub fn build_report(
             desired_max: end.desired_max,
             scaling_activities: end.activities.clone(),
             live_tasks_by_capacity_provider: end.live_by_provider.clone(),
+            availability: end.availability.clone(),
             load,
         });
     }
@@ -460,6 +469,7 @@ pub fn build_report(
         services: service_summaries,
         workloads: workload_summaries,
         capacity_providers: providers,
+        faults,
         event_log: EventLogSummary {
             logged: events.len() as u64,
             dropped: events_dropped,

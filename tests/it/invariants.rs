@@ -165,7 +165,7 @@ fn check_counts(seed: u64, what: &str, c: &ecsim::report::TaskCounts) {
     );
     assert!(c.started <= c.submitted, "seed {seed}: {what}: {c:?}");
     assert!(
-        c.never_placed + c.interrupted <= c.failed,
+        c.never_placed + c.interrupted + c.crashed == c.failed,
         "seed {seed}: {what}: {c:?}"
     );
     assert!(
@@ -281,6 +281,7 @@ fn add(sum: &mut ecsim::report::TaskCounts, c: &ecsim::report::TaskCounts) {
     sum.never_placed += c.never_placed;
     sum.stopped_by_scheduler += c.stopped_by_scheduler;
     sum.interrupted += c.interrupted;
+    sum.crashed += c.crashed;
     sum.in_flight_at_end += c.in_flight_at_end;
     sum.running_at_end += c.running_at_end;
     sum.waiting_at_end += c.waiting_at_end;
