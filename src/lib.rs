@@ -22,6 +22,7 @@ pub mod cluster;
 pub mod defaults;
 pub mod distribution;
 pub mod engine;
+pub mod faults;
 pub mod ids;
 pub mod report;
 pub mod scenario;
