@@ -137,7 +137,9 @@ impl StopCode {
                 "Service scheduler stopped the task: its container instance is DRAINING"
             }
             StopCode::InstanceTerminated => "Host EC2 instance terminated",
-            StopCode::InstanceFailed => "Host EC2 instance failed its status checks and was terminated",
+            StopCode::InstanceFailed => {
+                "Host EC2 instance failed its status checks and was terminated"
+            }
             StopCode::AzOutage => "The task's Availability Zone is unavailable",
             StopCode::SpotInterruption => "Your Spot Task was interrupted.",
             StopCode::TaskFailed => "Essential container in task exited (exit code 1)",

@@ -68,6 +68,7 @@ impl ServiceFaults {
                 .last_recovery
                 .is_some_and(|r| now.saturating_since(r) < SimDuration::from_mins(1))
     }
+}
 
 /// A hash of a task or instance id and a model index, for stream indices.
 fn key(id: u32, model: usize) -> u64 {
@@ -137,8 +138,7 @@ impl<'s> Simulation<'s> {
             let mut rng = self.fault_rng(STREAM_INSTANCE_FAILURE, key(id.0, k));
             if let Some(d) = spec.lifetime.sample(&mut rng) {
                 if now + d <= self.end {
-                    self.queue
-                        .schedule_at(now + d, Event::InstanceFailure(id));
+                    self.queue.schedule_at(now + d, Event::InstanceFailure(id));
                 }
             }
         }
@@ -179,7 +179,7 @@ impl<'s> Simulation<'s> {
                 return true;
             }
             if let Some(d) = poisson::next_arrival(spec.rate_per_task_hour, &mut rng) {
-                if now + d <= self.end && end_of_work.is_none_or(|e| now + d < e) {
+                if now + d <= self.end && end_of_work.map_or(true, |e| now + d < e) {
                     self.queue.schedule_at(now + d, Event::TaskCrash(t));
                 }
             }
@@ -202,7 +202,7 @@ impl<'s> Simulation<'s> {
         if spot_fargate && rate > 0.0 {
             let mut rng = self.fault_rng(STREAM_FARGATE_SPOT_INTERRUPTION, u64::from(t.0));
             if let Some(d) = poisson::next_arrival(rate, &mut rng) {
-                if now + d <= self.end && end_of_work.is_none_or(|e| now + d < e) {
+                if now + d <= self.end && end_of_work.map_or(true, |e| now + d < e) {
                     self.queue
                         .schedule_at(now + d, Event::FargateSpotInterruption(t));
                 }
@@ -249,7 +249,9 @@ impl<'s> Simulation<'s> {
             .filter(|_| task.status == TaskStatus::Running)
             .map_or(SimDuration::ZERO, |s| now.saturating_since(s));
         let (owner, need, target, run_time) = (task.owner, task.need, task.target, task.run_time);
-        if ran > SimDuration::ZERO {
+        // Work is wasted only where it has to be done again: batch tasks. A service task
+        // that dies costs availability instead (counted per service).
+        if ran > SimDuration::ZERO && matches!(owner, Owner::Workload(_)) {
             self.fault_stats.wasted_task_seconds += ran.as_secs_f64();
             self.fault_stats.wasted_usd += self.task_cost_rate(t) * ran.as_secs_f64();
         }
@@ -285,9 +287,14 @@ impl<'s> Simulation<'s> {
         match task.placement {
             Placement::Instance(i) => {
                 let inst = &self.instances[i.index()];
-                let price = self.sc.catalog.get(inst.instance_type).on_demand_usd_per_hour
+                let price = self
+                    .sc
+                    .catalog
+                    .get(inst.instance_type)
+                    .on_demand_usd_per_hour
                     * self.sc.auto_scaling_groups[inst.asg.index()].price_factor;
-                let share = 0.5 * f64::from(task.need.cpu.0) / f64::from(inst.registered.cpu.0.max(1))
+                let share = 0.5 * f64::from(task.need.cpu.0)
+                    / f64::from(inst.registered.cpu.0.max(1))
                     + 0.5 * f64::from(task.need.memory.0)
                         / f64::from(inst.registered.memory.0.max(1));
                 price / 3600.0 * share
@@ -336,16 +343,17 @@ impl<'s> Simulation<'s> {
     /// Handles the fault events.
     pub(super) fn handle_fault(&mut self, now: SimTime, event: Event) {
         match event {
-            Event::InstanceFailure(i) => {
-                if self.instances[i.index()].status != crate::cluster::InstanceStatus::Terminated {
-                    self.fault_stats.instance_failures += 1;
-                    self.fail_instance(
-                        i,
-                        now,
-                        StopCode::InstanceFailed,
-                        "EC2 instance failed its status checks; the Auto Scaling group terminates and replaces it",
-                    );
-                }
+            Event::InstanceFailure(i)
+                if self.instances[i.index()].status
+                    != crate::cluster::InstanceStatus::Terminated =>
+            {
+                self.fault_stats.instance_failures += 1;
+                self.fail_instance(
+                    i,
+                    now,
+                    StopCode::InstanceFailed,
+                    "EC2 instance failed its status checks; the Auto Scaling group terminates and replaces it",
+                );
             }
             Event::ScheduledInstanceFailure(k, j) => {
                 let spec = &self.sc.faults.instance_failures[usize::from(k)];
@@ -353,7 +361,9 @@ impl<'s> Simulation<'s> {
                 let candidates: Vec<InstanceId> = self
                     .instances
                     .iter()
-                    .filter(|inst| inst.in_service() || inst.status == crate::cluster::InstanceStatus::Draining)
+                    .filter(|inst| {
+                        inst.in_service() || inst.status == crate::cluster::InstanceStatus::Draining
+                    })
                     .filter(|inst| match scope {
                         FaultScope::All => true,
                         FaultScope::CapacityProvider(p) => inst.capacity_provider == Some(p),
@@ -379,43 +389,43 @@ impl<'s> Simulation<'s> {
                     .map(|inst| inst.id)
                     .collect();
                 if !candidates.is_empty() {
-                    let mut rng = self.fault_rng(STREAM_EC2_SPOT_INTERRUPTION, (1u64 << 40) | u64::from(j));
+                    let mut rng =
+                        self.fault_rng(STREAM_EC2_SPOT_INTERRUPTION, (1u64 << 40) | u64::from(j));
                     let i = candidates[rand::Rng::gen_range(&mut rng, 0..candidates.len())];
                     self.spot_notice(i, now);
                 }
             }
-            Event::SpotTermination(i) => {
-                if self.instances[i.index()].status != crate::cluster::InstanceStatus::Terminated {
-                    self.fault_stats.spot_terminations += 1;
-                    self.fail_instance(
-                        i,
-                        now,
-                        StopCode::SpotInterruption,
-                        "EC2 Spot instance reclaimed and terminated; the Auto Scaling group launches a replacement",
-                    );
-                }
+            Event::SpotTermination(i)
+                if self.instances[i.index()].status
+                    != crate::cluster::InstanceStatus::Terminated =>
+            {
+                self.fault_stats.spot_terminations += 1;
+                self.fail_instance(
+                    i,
+                    now,
+                    StopCode::SpotInterruption,
+                    "EC2 Spot instance reclaimed and terminated; the Auto Scaling group launches a replacement",
+                );
             }
-            Event::FargateSpotInterruption(t) => {
-                if self.tasks[t.index()].status == TaskStatus::Running {
-                    self.fault_stats.fargate_spot_interruptions += 1;
-                    let subject = self.owner_name(self.tasks[t.index()].owner);
-                    self.log(
-                        now,
-                        "fault",
-                        subject,
-                        format!("task {}: Fargate Spot interruption: two-minute warning and SIGTERM; the task stops after its stopTimeout", t.0),
-                    );
-                    self.task_killed(t, now, StopCode::SpotInterruption);
-                    let d = self.sc.settings.stop_timeout;
-                    self.begin_stop_after(t, now, StopCode::SpotInterruption, Some(d));
-                }
+            Event::FargateSpotInterruption(t)
+                if self.tasks[t.index()].status == TaskStatus::Running =>
+            {
+                self.fault_stats.fargate_spot_interruptions += 1;
+                let subject = self.owner_name(self.tasks[t.index()].owner);
+                self.log(
+                    now,
+                    "fault",
+                    subject,
+                    format!("task {}: Fargate Spot interruption: two-minute warning and SIGTERM; the task stops after its stopTimeout", t.0),
+                );
+                self.task_killed(t, now, StopCode::SpotInterruption);
+                let d = self.sc.settings.stop_timeout;
+                self.begin_stop_after(t, now, StopCode::SpotInterruption, Some(d));
             }
-            Event::TaskCrash(t) => {
-                if self.tasks[t.index()].status == TaskStatus::Running {
-                    self.fault_stats.task_crashes += 1;
-                    self.task_killed(t, now, StopCode::TaskFailed);
-                    self.begin_stop(t, now, StopCode::TaskFailed);
-                }
+            Event::TaskCrash(t) if self.tasks[t.index()].status == TaskStatus::Running => {
+                self.fault_stats.task_crashes += 1;
+                self.task_killed(t, now, StopCode::TaskFailed);
+                self.begin_stop(t, now, StopCode::TaskFailed);
             }
             Event::AzOutageStart(w) => self.az_outage_start(w as usize, now),
             Event::AzOutageEnd(w) => self.az_outage_end(w as usize, now),
@@ -426,10 +436,7 @@ impl<'s> Simulation<'s> {
 
     fn spot_notice(&mut self, i: InstanceId, now: SimTime) {
         use crate::cluster::InstanceStatus;
-        if matches!(
-            self.instances[i.index()].status,
-            InstanceStatus::Terminated
-        ) {
+        if matches!(self.instances[i.index()].status, InstanceStatus::Terminated) {
             return;
         }
         self.fault_stats.spot_notices += 1;
@@ -520,8 +527,14 @@ impl<'s> Simulation<'s> {
             now,
             "fault",
             name.clone(),
-            format!("Availability Zone {name} has recovered; Auto Scaling groups rebalance into it"),
+            format!(
+                "Availability Zone {name} has recovered; Auto Scaling groups rebalance into it"
+            ),
         );
+        // Groups that could not launch during the outage launch now.
+        for a in 0..self.asgs.len() {
+            self.replace_instances(AsgId::from_index(a), now);
+        }
         // [DOC] EC2 Auto Scaling AZ rebalancing launches new instances in the recovered zone
         // first and terminates surplus ones elsewhere once they are in service.
         for a in 0..self.asgs.len() {
@@ -529,7 +542,11 @@ impl<'s> Simulation<'s> {
             if !self.asgs[a].azs.contains(&az) {
                 continue;
             }
-            let zones = self.asgs[a].azs.iter().filter(|z| !self.az_down(**z)).count() as u32;
+            let zones = self.asgs[a]
+                .azs
+                .iter()
+                .filter(|z| !self.az_down(**z))
+                .count() as u32;
             let target = self.asgs[a].in_service / zones.max(1);
             let here = self.asgs[a]
                 .instances
@@ -582,7 +599,12 @@ impl<'s> Simulation<'s> {
                 let inst = &self.instances[j.index()];
                 inst.in_service() && inst.az == from && *j != i
             })
-            .min_by_key(|j| (!self.instance_tasks[j.index()].is_empty(), std::cmp::Reverse(j.0)));
+            .min_by_key(|j| {
+                (
+                    !self.instance_tasks[j.index()].is_empty(),
+                    std::cmp::Reverse(j.0),
+                )
+            });
         if let Some(v) = victim {
             let drain = self.asgs[asg.index()]
                 .capacity_provider
@@ -591,7 +613,8 @@ impl<'s> Simulation<'s> {
                 now,
                 "instance",
                 placement::instance_display_id(v),
-                "Terminating the instance to rebalance the Auto Scaling group across zones".to_string(),
+                "Terminating the instance to rebalance the Auto Scaling group across zones"
+                    .to_string(),
             );
             if drain {
                 self.drain_instance(v, now);
@@ -623,7 +646,11 @@ impl<'s> Simulation<'s> {
     }
 
     /// Service `s`'s availability figures; `unserved` is its total unserved requests.
-    pub(super) fn availability(&self, s: usize, unserved: f64) -> crate::report::AvailabilitySummary {
+    pub(super) fn availability(
+        &self,
+        s: usize,
+        unserved: f64,
+    ) -> crate::report::AvailabilitySummary {
         let sf = &self.service_faults[s];
         let n = sf.recoveries.len();
         let secs: Vec<f64> = sf.recoveries.iter().map(|d| d.as_secs_f64()).collect();

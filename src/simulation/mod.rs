@@ -1499,10 +1499,12 @@ impl<'s> Simulation<'s> {
         let unserved: Vec<f64> = self
             .service_scaling
             .iter_mut()
-            .map(|sc| sc.load.as_mut().map_or(0.0, |l| {
-                let e = l.end(end);
-                (e.requests - e.served).max(0.0)
-            }))
+            .map(|sc| {
+                sc.load.as_mut().map_or(0.0, |l| {
+                    let e = l.end(end);
+                    (e.requests - e.served).max(0.0)
+                })
+            })
             .collect();
         let availability: Vec<crate::report::AvailabilitySummary> = (0..self.services.len())
             .map(|s| self.availability(s, unserved[s]))

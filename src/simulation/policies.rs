@@ -411,6 +411,10 @@ impl<'s> Simulation<'s> {
                 .as_mut()
                 .and_then(|m| m.on_minute(now, &r, bounds, newest));
             ps.last = Some(r);
+            // The group is already trying to reach this size (launches failed): not a new
+            // activity.
+            let act =
+                act.filter(|a| !(a.to > a.from && a.to <= self.asgs[asg.index()].desired_capacity));
             if let Some(act) = act {
                 let got = self.set_asg_desired(asg, act.to, now);
                 let ps = &mut self.provider_scaling[p];
@@ -420,7 +424,14 @@ impl<'s> Simulation<'s> {
                     ps.scale_in += 1;
                 }
                 let name = self.sc.capacity_providers[cp.index()].name.clone();
-                let message = if got == act.to {
+                let message = if got < act.to && act.to > act.from {
+                    format!(
+                        "Changing the desired capacity of {} from {} to {}; launching failed: no Availability Zone of the group is available.",
+                        self.asgs[asg.index()].name,
+                        act.from,
+                        act.to
+                    )
+                } else if got == act.to {
                     format!(
                         "Changing the desired capacity of {} from {} to {}.",
                         self.asgs[asg.index()].name,

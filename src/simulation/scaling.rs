@@ -361,7 +361,13 @@ impl<'s> Simulation<'s> {
         }
         let in_service = self.asgs[asg.index()].in_service;
         debug_assert_eq!(in_service as usize, self.asg_in_service(asg).count());
-        self.asgs[asg.index()].desired_capacity = in_service;
+        // A scale-out the group could not launch (its zones are down) stays desired: EC2 Auto
+        // Scaling keeps trying and launches once a zone is back.
+        self.asgs[asg.index()].desired_capacity = if to > current {
+            in_service.max(to)
+        } else {
+            in_service
+        };
         in_service
     }
 

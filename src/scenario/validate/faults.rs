@@ -35,7 +35,9 @@ impl Validator {
                             CapacityProviderKind::AutoScalingGroup(_)
                         ) =>
                     {
-                        Some(FaultScope::CapacityProvider(CapacityProviderId::from_index(idx)))
+                        Some(FaultScope::CapacityProvider(
+                            CapacityProviderId::from_index(idx),
+                        ))
                     }
                     _ => {
                         self.problem(
@@ -59,10 +61,7 @@ impl Validator {
                     }
                 },
                 (Some(_), Some(_)) => {
-                    self.problem(
-                        p.clone(),
-                        "give capacityProvider or instanceType, not both",
-                    );
+                    self.problem(p.clone(), "give capacityProvider or instanceType, not both");
                     None
                 }
             };
@@ -112,7 +111,10 @@ impl Validator {
                     if o.start.0 >= duration {
                         self.problem(
                             format!("{p}.start"),
-                            format!("{} is not before the end of the run ({duration})", o.start.0),
+                            format!(
+                                "{} is not before the end of the run ({duration})",
+                                o.start.0
+                            ),
                         );
                     }
                     windows.push(AzOutageWindow {
@@ -210,7 +212,10 @@ impl Validator {
                     }
                 },
                 _ => {
-                    self.problem(p.clone(), "expected exactly one of \"service\" or \"workload\"");
+                    self.problem(
+                        p.clone(),
+                        "expected exactly one of \"service\" or \"workload\"",
+                    );
                     None
                 }
             };
@@ -245,4 +250,3 @@ impl Validator {
         out
     }
 }
-
