@@ -23,6 +23,7 @@ pub mod defaults;
 pub mod distribution;
 pub mod engine;
 pub mod ids;
+pub mod montecarlo;
 pub mod report;
 pub mod scenario;
 pub mod scheduler;
