@@ -24,6 +24,7 @@ pub mod distribution;
 pub mod engine;
 pub mod faults;
 pub mod ids;
+pub mod montecarlo;
 pub mod report;
 pub mod scenario;
 pub mod scheduler;

@@ -6,12 +6,14 @@
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
-use ecsim::report::render;
+use ecsim::montecarlo;
+use ecsim::report::{render, Report};
 use ecsim::{RunError, ScenarioError};
 
 #[derive(Parser)]
@@ -27,7 +29,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run a scenario and write summary.json, timeseries.csv and events.jsonl.
+    /// Run a scenario and write summary.json, timeseries.csv, services.csv,
+    /// capacity_providers.csv and events.jsonl (and replicas.csv with --replicas).
     Run {
         /// Scenario file (JSON).
         file: PathBuf,
@@ -40,6 +43,10 @@ enum Command {
         /// No progress on stderr.
         #[arg(long)]
         quiet: bool,
+        /// Monte Carlo: run N replicas with seeds seed, seed+1, …; replica 0's files as
+        /// usual, plus `monte_carlo` in summary.json and replicas.csv (N = 1: a single run).
+        #[arg(long, default_value_t = 1, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+        replicas: u32,
     },
     /// Check a scenario (and read its traces) without running it.
     Validate {
@@ -48,7 +55,8 @@ enum Command {
     },
 }
 
-/// An error that means "fix your input": exit code 2.
+/// An error that means "fix your input": exit code 2. (A failed Monte Carlo replica,
+/// `montecarlo::ReplicaError`, has its `RunError` as its source, so the chain finds it.)
 fn is_input_error(e: &anyhow::Error) -> bool {
     e.chain().any(|c| {
         c.downcast_ref::<ScenarioError>().is_some()
@@ -92,11 +100,15 @@ fn real_main(cli: Cli) -> anyhow::Result<()> {
             out,
             seed,
             quiet,
+            replicas,
         } => {
             let scenario = ecsim::load(&file)?;
             let out = out.unwrap_or_else(|| Path::new("results").join(&scenario.name));
             let started = Instant::now();
             let show = !quiet && std::io::stderr().is_terminal();
+            if replicas > 1 {
+                return run_monte_carlo(&scenario, &out, seed, replicas, show);
+            }
             let mut shown = false;
             let mut progress = |p: ecsim::Progress| {
                 if !show || started.elapsed().as_secs_f64() < 2.0 {
@@ -122,28 +134,10 @@ fn real_main(cli: Cli) -> anyhow::Result<()> {
             if shown {
                 eprintln!();
             }
-            std::fs::create_dir_all(&out)
-                .with_context(|| format!("cannot create output folder {}", out.display()))?;
-            write_atomic(
-                &out.join("summary.json"),
-                render::summary_json(&report.summary).as_bytes(),
-            )?;
-            write_atomic(
-                &out.join("timeseries.csv"),
-                render::timeseries_csv(&report).as_bytes(),
-            )?;
-            write_atomic(
-                &out.join("services.csv"),
-                render::services_csv(&report).as_bytes(),
-            )?;
-            write_atomic(
-                &out.join("capacity_providers.csv"),
-                render::providers_csv(&report).as_bytes(),
-            )?;
-            write_atomic(
-                &out.join("events.jsonl"),
-                render::events_jsonl(&report).as_bytes(),
-            )?;
+            write_run_files(&out, &render::summary_json(&report.summary), &report)?;
+            // A replicas.csv left by an earlier Monte Carlo run in this folder no longer
+            // matches summary.json: remove it.
+            remove_stale(&out.join(REPLICAS_CSV))?;
             print!("{}", render::table(&report.summary));
             println!();
             println!(
@@ -152,6 +146,92 @@ fn real_main(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
+    }
+}
+
+const REPLICAS_CSV: &str = "replicas.csv";
+
+/// `run --replicas N` with N > 1: replica 0's files as a single run writes them, its
+/// summary with a `monte_carlo` object, and `replicas.csv`.
+fn run_monte_carlo(
+    scenario: &ecsim::Scenario,
+    out: &Path,
+    seed: Option<u64>,
+    n: u32,
+    show: bool,
+) -> anyhow::Result<()> {
+    let base = seed.unwrap_or(scenario.seed);
+    let started = Instant::now();
+    let shown = AtomicBool::new(false);
+    // `run_replicas` serialises these calls and the count only grows.
+    let progress = |done: u32| {
+        if !show || started.elapsed().as_secs_f64() < 2.0 {
+            return;
+        }
+        shown.store(true, Ordering::Relaxed);
+        eprint!("\r  replica {done}/{n}   ");
+        let _ = std::io::stderr().flush();
+    };
+    let result = montecarlo::run_replicas(scenario, base, n, &progress);
+    if shown.load(Ordering::Relaxed) {
+        eprintln!();
+    }
+    let replicas = result?;
+    let all = replicas.all_summaries();
+    let mc = montecarlo::aggregate(&all);
+    let report = &replicas.first;
+    write_run_files(
+        out,
+        &montecarlo::summary_json(&report.summary, Some(&mc)),
+        report,
+    )?;
+    write_atomic(
+        &out.join(REPLICAS_CSV),
+        montecarlo::replicas_csv(&all).as_bytes(),
+    )?;
+    println!("replica 0 of {n}:");
+    print!("{}", render::table(&report.summary));
+    println!();
+    print!("{}", montecarlo::table(&mc));
+    println!();
+    println!(
+        "wrote {}/{{summary.json, timeseries.csv, services.csv, capacity_providers.csv, events.jsonl}} (replica 0) and {REPLICAS_CSV}",
+        out.display()
+    );
+    Ok(())
+}
+
+/// Creates `out` and writes `summary_json` and the report's per-minute and event files.
+fn write_run_files(out: &Path, summary_json: &str, report: &Report) -> anyhow::Result<()> {
+    std::fs::create_dir_all(out)
+        .with_context(|| format!("cannot create output folder {}", out.display()))?;
+    write_atomic(&out.join("summary.json"), summary_json.as_bytes())?;
+    write_atomic(
+        &out.join("timeseries.csv"),
+        render::timeseries_csv(report).as_bytes(),
+    )?;
+    write_atomic(
+        &out.join("services.csv"),
+        render::services_csv(report).as_bytes(),
+    )?;
+    write_atomic(
+        &out.join("capacity_providers.csv"),
+        render::providers_csv(report).as_bytes(),
+    )?;
+    write_atomic(
+        &out.join("events.jsonl"),
+        render::events_jsonl(report).as_bytes(),
+    )?;
+    Ok(())
+}
+
+/// Removes `path` if it exists.
+fn remove_stale(path: &Path) -> anyhow::Result<()> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            Err(e).with_context(|| format!("cannot remove stale {}", path.display()))
+        }
+        _ => Ok(()),
     }
 }
 

@@ -6,6 +6,7 @@ mod billing;
 mod capacity_provider_strategy;
 mod determinism;
 mod invariants;
+mod montecarlo;
 mod placement;
 mod queueing;
 mod support;

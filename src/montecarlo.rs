@@ -1,0 +1,668 @@
+//! Monte Carlo runs: the same scenario under N seeds, and what the headline figures look
+//! like across them.
+//!
+//! Replica `i` runs with seed `base + i` (wrapping), so replica 0 is the ordinary run with
+//! the base seed and the first `k` replicas of an `N`-replica run are exactly a `k`-replica
+//! run. Replicas run in parallel on rayon's pool and are collected in replica order: the
+//! output depends on the scenario and the seeds, never on the thread count or scheduling.
+//! Only replica 0 keeps its full [`Report`] (time series, events); the others keep their
+//! [`Summary`].
+//!
+//! [`headline_figures`] flattens a summary into named numbers, [`aggregate`] turns the
+//! replicas' figures into [`FigureStats`] (mean, sample sd, percentiles, a Student-t 95 %
+//! confidence interval of the mean). The renderers at the end are pure, like
+//! `report::render`: the binary writes their output.
+
+use std::fmt::Write as _;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Mutex;
+
+use rayon::prelude::*;
+use serde::ser::{SerializeMap, Serializer};
+use serde::Serialize;
+
+use crate::report::{Report, Summary};
+use crate::{RunError, Scenario};
+
+/// The seeds of `n` replicas: `base`, `base + 1`, … (wrapping at `u64::MAX`).
+pub fn replica_seeds(base: u64, n: u32) -> Vec<u64> {
+    (0..n).map(|i| base.wrapping_add(u64::from(i))).collect()
+}
+
+/// What [`run_replicas`] keeps: the full report of replica 0 and the summaries of the rest.
+#[derive(Clone, Debug)]
+pub struct Replicas {
+    /// Replica 0: the ordinary run with the base seed.
+    pub first: Report,
+    /// Replicas 1, 2, …, in replica order.
+    pub summaries: Vec<Summary>,
+}
+
+impl Replicas {
+    /// Every replica's summary, replica 0 first.
+    pub fn all_summaries(&self) -> Vec<&Summary> {
+        std::iter::once(&self.first.summary)
+            .chain(self.summaries.iter())
+            .collect()
+    }
+
+    /// Number of replicas.
+    pub fn len(&self) -> usize {
+        1 + self.summaries.len()
+    }
+
+    /// Always false: there is at least replica 0.
+    pub fn is_empty(&self) -> bool {
+        false
+    }
+}
+
+/// A replica that failed: which one, with which seed, and why.
+#[derive(Debug, thiserror::Error)]
+#[error("replica {replica} (seed {seed})")]
+pub struct ReplicaError {
+    /// Replica index.
+    pub replica: u32,
+    /// Its seed.
+    pub seed: u64,
+    /// The run's error.
+    #[source]
+    pub error: RunError,
+}
+
+/// What one replica hands back: the full report for replica 0, the summary otherwise.
+enum Kept {
+    Full(Box<Report>),
+    Summary(Box<Summary>),
+}
+
+/// Runs `n` replicas of `scenario` (seeds from [`replica_seeds`]) on the current rayon pool.
+///
+/// `n` below 1 is taken as 1. `progress` is called once per finished replica with the number
+/// finished so far; calls are serialised and the count only grows.
+///
+/// If some replicas fail, the error returned is that of the lowest failing replica index,
+/// whatever the scheduling: a replica is skipped only when a lower one has already failed.
+pub fn run_replicas(
+    scenario: &Scenario,
+    base_seed: u64,
+    n: u32,
+    progress: &(dyn Fn(u32) + Sync),
+) -> Result<Replicas, ReplicaError> {
+    let seeds = replica_seeds(base_seed, n.max(1));
+    let lowest_failed = AtomicU32::new(u32::MAX);
+    let done = Mutex::new(0u32);
+    let results: Vec<Option<Result<Kept, ReplicaError>>> = (0..seeds.len() as u32)
+        .into_par_iter()
+        .map(|i| {
+            if i > lowest_failed.load(Ordering::Relaxed) {
+                return None;
+            }
+            let seed = seeds[i as usize];
+            let kept = match crate::run(scenario, Some(seed), &mut |_| {}) {
+                Ok(report) if i == 0 => Kept::Full(Box::new(report)),
+                // Drop the time series and events of the other replicas at once.
+                Ok(report) => Kept::Summary(Box::new(report.summary)),
+                Err(error) => {
+                    lowest_failed.fetch_min(i, Ordering::Relaxed);
+                    return Some(Err(ReplicaError {
+                        replica: i,
+                        seed,
+                        error,
+                    }));
+                }
+            };
+            let mut d = done.lock().unwrap_or_else(|e| e.into_inner());
+            *d += 1;
+            progress(*d);
+            Some(Ok(kept))
+        })
+        .collect();
+    let mut first = None;
+    let mut summaries = Vec::with_capacity(results.len().saturating_sub(1));
+    // In replica order: every replica below the lowest failure ran, so the first `Err` met
+    // is the lowest failure and no `None` (skipped) comes before it.
+    for r in results {
+        match r {
+            Some(Ok(Kept::Full(report))) => first = Some(*report),
+            Some(Ok(Kept::Summary(s))) => summaries.push(*s),
+            Some(Err(e)) => return Err(e),
+            None => break,
+        }
+    }
+    let first = first.expect("replica 0 either ran or its error was returned"); // ok: see the loop above
+    Ok(Replicas { first, summaries })
+}
+
+/// One headline figure.
+struct Figure {
+    name: String,
+    value: f64,
+    /// Shown in the Monte Carlo table on stdout (every figure goes to the files).
+    main: bool,
+}
+
+/// Builds the list in order.
+#[derive(Default)]
+struct Figures(Vec<Figure>);
+
+impl Figures {
+    fn add(&mut self, name: impl Into<String>, value: f64) {
+        self.push(name.into(), value, false);
+    }
+    fn main(&mut self, name: impl Into<String>, value: f64) {
+        self.push(name.into(), value, true);
+    }
+    /// A figure that exists only when `value` is `Some` (an undefined ratio is missing).
+    fn opt(&mut self, name: impl Into<String>, value: Option<f64>, main: bool) {
+        if let Some(v) = value {
+            self.push(name.into(), v, main);
+        }
+    }
+    fn push(&mut self, name: String, value: f64, main: bool) {
+        // A non-finite number is no figure: treat it as missing.
+        if value.is_finite() {
+            self.0.push(Figure { name, value, main });
+        }
+    }
+}
+
+/// Every headline figure of `s`, in a stable order, with a stable dotted name.
+///
+/// THE place that decides which figures Monte Carlo runs aggregate: to add one, add a line
+/// here (`main` puts it in the stdout table as well). `replicas.csv` and
+/// `summary.json.monte_carlo` follow.
+///
+/// Figures that are ratios with a zero denominator (cost per completed task with no task
+/// completed, waits with no task started, unserved % with no request, cost per million
+/// requests with none served) are left out, not reported as 0, so they count as missing in
+/// that replica; so are map entries absent from a replica.
+pub fn headline_figures(s: &Summary) -> Vec<(String, f64)> {
+    figures(s).into_iter().map(|f| (f.name, f.value)).collect()
+}
+
+fn figures(s: &Summary) -> Vec<Figure> {
+    let mut f = Figures::default();
+    let c = &s.cost;
+    f.main("cost.total_usd", c.total_usd);
+    f.main("cost.per_hour_usd", c.per_hour_usd);
+    f.add("cost.ec2_usd", c.ec2_usd);
+    f.add("cost.fargate_usd", c.fargate_usd);
+    f.main("cost.idle_usd", c.idle_usd);
+    let served: f64 = s
+        .services
+        .iter()
+        .filter_map(|x| x.load.as_ref().map(|l| l.served))
+        .sum();
+    f.opt(
+        "cost.per_million_requests_usd",
+        c.per_million_requests_usd.filter(|_| served > 0.0),
+        true,
+    );
+    for (name, v) in &c.by_capacity_provider {
+        f.main(format!("cost.by_capacity_provider.{name}"), *v);
+    }
+    f.main("reservation.cpu_pct_avg", s.reservation.cpu_pct_avg);
+    f.main("reservation.memory_pct_avg", s.reservation.memory_pct_avg);
+    f.add("instances.launched", s.instances.launched as f64);
+    f.main("instances.peak", s.instances.peak as f64);
+    f.add("instances.instance_hours", s.instances.instance_hours);
+    let t = &s.tasks;
+    f.add("tasks.submitted", t.submitted as f64);
+    f.add("tasks.started", t.started as f64);
+    f.main("tasks.completed", t.completed as f64);
+    f.add("tasks.stopped_by_scheduler", t.stopped_by_scheduler as f64);
+    f.main("tasks.failed", t.failed as f64);
+    f.add("tasks.never_placed", t.never_placed as f64);
+    f.add("tasks.interrupted", t.interrupted as f64);
+    let w = &s.wait_time_s;
+    let waited = w.count > 0;
+    f.opt("wait_time_s.mean", waited.then_some(w.mean), true);
+    f.opt("wait_time_s.p50", waited.then_some(w.p50), false);
+    f.opt("wait_time_s.p95", waited.then_some(w.p95), true);
+    f.opt("wait_time_s.p99", waited.then_some(w.p99), false);
+    for sv in &s.services {
+        let p = format!("services.{}", sv.name);
+        f.main(
+            format!("{p}.minutes_below_desired"),
+            sv.minutes_below_desired as f64,
+        );
+        f.add(format!("{p}.cost_usd"), sv.cost_usd);
+        f.add(format!("{p}.desired_max"), f64::from(sv.desired_max));
+        if let Some(l) = &sv.load {
+            f.opt(
+                format!("{p}.load.unserved_pct"),
+                (l.requests > 0.0).then_some(l.unserved_pct),
+                true,
+            );
+            f.add(format!("{p}.load.requests"), l.requests);
+            f.add(
+                format!("{p}.load.minutes_with_shortfall"),
+                l.minutes_with_shortfall as f64,
+            );
+        }
+    }
+    for wl in &s.workloads {
+        let p = format!("workloads.{}", wl.name);
+        f.add(format!("{p}.tasks.completed"), wl.tasks.completed as f64);
+        f.opt(
+            format!("{p}.wait_time_s.p95"),
+            (wl.wait_time_s.count > 0).then_some(wl.wait_time_s.p95),
+            true,
+        );
+        f.main(format!("{p}.cost_usd"), wl.cost_usd);
+        f.opt(
+            format!("{p}.cost_per_completed_task_usd"),
+            (wl.tasks.completed > 0).then_some(wl.cost_per_completed_task_usd),
+            false,
+        );
+    }
+    f.0
+}
+
+/// One figure across the replicas. Every number is rounded to 6 decimals.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FigureStats {
+    /// Replicas in which the figure exists (fewer than `replicas` when it is missing in some).
+    pub n: u32,
+    /// Mean.
+    pub mean: f64,
+    /// Sample standard deviation (divisor n − 1); 0 when n = 1.
+    pub sd: f64,
+    /// Smallest value.
+    pub min: f64,
+    /// 5th percentile (linear interpolation between order statistics, see [`percentile`]).
+    pub p5: f64,
+    /// Median.
+    pub p50: f64,
+    /// 95th percentile.
+    pub p95: f64,
+    /// Largest value.
+    pub max: f64,
+    /// Lower end of the 95 % confidence interval of the mean: mean − t(0.975, n−1)·sd/√n.
+    pub ci95_low: f64,
+    /// Upper end: mean + t(0.975, n−1)·sd/√n. Equal to the mean when n = 1.
+    pub ci95_high: f64,
+}
+
+/// Rounds to 6 decimals (and turns −0 into 0), so the JSON is stable.
+fn round6(x: f64) -> f64 {
+    (x * 1e6).round() / 1e6 + 0.0
+}
+
+/// The `p`-quantile (0 ≤ p ≤ 1) of ascending `sorted`, by linear interpolation between the
+/// closest order statistics: rank h = (n − 1)·p, value x[⌊h⌋] + (h − ⌊h⌋)·(x[⌊h⌋+1] − x[⌊h⌋]).
+/// This is Hyndman and Fan's definition 7, the default of R's `quantile` and NumPy's
+/// `percentile`. `sorted` must not be empty.
+pub fn percentile(sorted: &[f64], p: f64) -> f64 {
+    let h = (sorted.len() - 1) as f64 * p.clamp(0.0, 1.0);
+    let lo = h.floor() as usize;
+    let hi = (lo + 1).min(sorted.len() - 1);
+    sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
+}
+
+/// Student's t quantile t(0.975, df): the half-width factor of a two-sided 95 % interval.
+///
+/// df 1–30: the standard table values to 6 decimals (as in Abramowitz and Stegun, Table
+/// 26.10, and any statistics package); a unit test checks each against a numerical
+/// integration of the t density. df > 30: the Cornish–Fisher expansion of t in terms of the
+/// normal quantile z = 1.959964 (Abramowitz and Stegun 26.7.5, four terms), whose error is
+/// below 1e-6 there. df = 0 has no interval and returns 0.
+pub fn t_975(df: u32) -> f64 {
+    const TABLE: [f64; 30] = [
+        12.706205, 4.302653, 3.182446, 2.776445, 2.570582, 2.446912, 2.364624, 2.306004, 2.262157,
+        2.228139, 2.200985, 2.178813, 2.160369, 2.144787, 2.131450, 2.119905, 2.109816, 2.100922,
+        2.093024, 2.085963, 2.079614, 2.073873, 2.068658, 2.063899, 2.059539, 2.055529, 2.051831,
+        2.048407, 2.045230, 2.042272,
+    ];
+    match df {
+        0 => 0.0,
+        1..=30 => TABLE[df as usize - 1],
+        _ => {
+            let z: f64 = 1.959_963_984_540_054;
+            let v = f64::from(df);
+            let (z3, z5, z7) = (z.powi(3), z.powi(5), z.powi(7));
+            z + (z3 + z) / (4.0 * v)
+                + (5.0 * z5 + 16.0 * z3 + 3.0 * z) / (96.0 * v * v)
+                + (3.0 * z7 + 19.0 * z5 + 17.0 * z3 - 15.0 * z) / (384.0 * v * v * v)
+        }
+    }
+}
+
+impl FigureStats {
+    /// Statistics of `values` (at least one, all finite; order does not matter).
+    pub fn of(values: &[f64]) -> FigureStats {
+        assert!(!values.is_empty(), "FigureStats of no values");
+        let n = values.len();
+        let mut sorted = values.to_vec();
+        sorted.sort_by(f64::total_cmp);
+        let mean = sorted.iter().sum::<f64>() / n as f64;
+        let sd = if n > 1 {
+            let ss: f64 = sorted.iter().map(|x| (x - mean) * (x - mean)).sum();
+            (ss / (n - 1) as f64).sqrt()
+        } else {
+            0.0
+        };
+        let half = t_975(n as u32 - 1) * sd / (n as f64).sqrt();
+        FigureStats {
+            n: n as u32,
+            mean: round6(mean),
+            sd: round6(sd),
+            min: round6(sorted[0]),
+            p5: round6(percentile(&sorted, 0.05)),
+            p50: round6(percentile(&sorted, 0.50)),
+            p95: round6(percentile(&sorted, 0.95)),
+            max: round6(sorted[n - 1]),
+            ci95_low: round6(mean - half),
+            ci95_high: round6(mean + half),
+        }
+    }
+
+    /// Width of the confidence interval.
+    pub fn ci95_width(&self) -> f64 {
+        self.ci95_high - self.ci95_low
+    }
+}
+
+/// One figure's statistics, by name.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NamedFigure {
+    /// Dotted name from [`headline_figures`].
+    pub name: String,
+    /// Shown in the stdout table.
+    pub main: bool,
+    /// The statistics.
+    pub stats: FigureStats,
+}
+
+/// `summary.json.monte_carlo`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MonteCarloSummary {
+    /// Number of replicas.
+    pub replicas: u32,
+    /// Their seeds, replica 0 first.
+    pub seeds: Vec<u64>,
+    /// How the statistics are computed.
+    pub method: &'static str,
+    /// Name → statistics, in the order of [`headline_figures`] (names first seen in a later
+    /// replica come after). A JSON object whose keys keep that order.
+    #[serde(serialize_with = "ordered_map")]
+    pub figures: Vec<NamedFigure>,
+}
+
+impl MonteCarloSummary {
+    /// The statistics of one figure.
+    pub fn get(&self, name: &str) -> Option<&FigureStats> {
+        self.figures
+            .iter()
+            .find(|f| f.name == name)
+            .map(|f| &f.stats)
+    }
+}
+
+fn ordered_map<S: Serializer>(figures: &[NamedFigure], s: S) -> Result<S::Ok, S::Error> {
+    let mut m = s.serialize_map(Some(figures.len()))?;
+    for f in figures {
+        m.serialize_entry(&f.name, &f.stats)?;
+    }
+    m.end()
+}
+
+/// What [`MonteCarloSummary::method`] says.
+pub const METHOD: &str = "per figure over the replicas where it exists (n): mean; sd with divisor n-1; min, max; p5, p50, p95 by linear interpolation between order statistics (Hyndman-Fan 7, as R and NumPy); ci95 = mean -/+ t(0.975, n-1) * sd / sqrt(n) (Student); rounded to 6 decimals";
+
+/// The union of the figure names of `summaries`, in first-seen order, with each one's
+/// value per summary (`None`: missing there).
+fn columns(summaries: &[&Summary]) -> Vec<(String, bool, Vec<Option<f64>>)> {
+    let mut cols: Vec<(String, bool, Vec<Option<f64>>)> = Vec::new();
+    let mut index = std::collections::BTreeMap::<String, usize>::new();
+    for (r, s) in summaries.iter().enumerate() {
+        for f in figures(s) {
+            let i = *index.entry(f.name.clone()).or_insert_with(|| {
+                cols.push((f.name.clone(), f.main, vec![None; summaries.len()]));
+                cols.len() - 1
+            });
+            cols[i].2[r] = Some(f.value);
+        }
+    }
+    cols
+}
+
+/// Statistics of every headline figure over `summaries` (one per replica, replica order).
+pub fn aggregate(summaries: &[&Summary]) -> MonteCarloSummary {
+    let figures = columns(summaries)
+        .into_iter()
+        .map(|(name, main, values)| {
+            let present: Vec<f64> = values.into_iter().flatten().collect();
+            NamedFigure {
+                name,
+                main,
+                stats: FigureStats::of(&present),
+            }
+        })
+        .collect();
+    MonteCarloSummary {
+        replicas: summaries.len() as u32,
+        seeds: summaries.iter().map(|s| s.seed).collect(),
+        method: METHOD,
+        figures,
+    }
+}
+
+/// `summary.json` with a `monte_carlo` object after the summary's own fields (none when
+/// `monte_carlo` is `None`: then the bytes are exactly `report::render::summary_json`'s).
+pub fn summary_json(summary: &Summary, monte_carlo: Option<&MonteCarloSummary>) -> String {
+    #[derive(Serialize)]
+    struct WithMonteCarlo<'a> {
+        #[serde(flatten)]
+        summary: &'a Summary,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        monte_carlo: Option<&'a MonteCarloSummary>,
+    }
+    let mut s = serde_json::to_string_pretty(&WithMonteCarlo {
+        summary,
+        monte_carlo,
+    })
+    .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    s.push('\n');
+    s
+}
+
+/// `replicas.csv`: one row per replica (replica, seed, then every headline figure; columns
+/// are the union of the names in first-seen order; an empty cell is a missing figure).
+pub fn replicas_csv(summaries: &[&Summary]) -> String {
+    let cols = columns(summaries);
+    let mut out = String::from("replica,seed");
+    for (name, _, _) in &cols {
+        out.push(',');
+        out.push_str(&crate::report::render::csv_field(name));
+    }
+    out.push('\n');
+    for (r, s) in summaries.iter().enumerate() {
+        let _ = write!(out, "{r},{}", s.seed);
+        for (_, _, values) in &cols {
+            out.push(',');
+            if let Some(v) = values[r] {
+                let _ = write!(out, "{v}");
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// The Monte Carlo table printed on stdout: the main figures.
+pub fn table(mc: &MonteCarloSummary) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "Monte Carlo: {} replicas, seeds {}..={}",
+        mc.replicas,
+        mc.seeds.first().copied().unwrap_or(0),
+        mc.seeds.last().copied().unwrap_or(0)
+    );
+    let _ = writeln!(out);
+    let main: Vec<&NamedFigure> = mc.figures.iter().filter(|f| f.main).collect();
+    let width = main.iter().map(|f| f.name.len()).max().unwrap_or(6).max(6);
+    let _ = writeln!(
+        out,
+        "{:<width$} {:>4} {:>12} {:>12} {:>12} {:>12} {:>12}  95% CI of the mean",
+        "figure", "n", "mean", "sd", "p5", "p50", "p95"
+    );
+    for f in main {
+        let s = &f.stats;
+        let big = [s.mean, s.p5, s.p95, s.ci95_low, s.ci95_high]
+            .iter()
+            .any(|x| x.abs() >= 1e5);
+        let num = |x: f64| {
+            if big {
+                format!("{x:.1}")
+            } else {
+                format!("{x:.4}")
+            }
+        };
+        let _ = writeln!(
+            out,
+            "{:<width$} {:>4} {:>12} {:>12} {:>12} {:>12} {:>12}  [{}, {}]",
+            f.name,
+            s.n,
+            num(s.mean),
+            num(s.sd),
+            num(s.p5),
+            num(s.p50),
+            num(s.p95),
+            num(s.ci95_low),
+            num(s.ci95_high)
+        );
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn close(a: f64, b: f64, tol: f64) -> bool {
+        (a - b).abs() <= tol
+    }
+
+    #[test]
+    fn seeds_count_up_from_the_base_and_wrap() {
+        assert_eq!(replica_seeds(42, 3), vec![42, 43, 44]);
+        assert_eq!(replica_seeds(u64::MAX, 3), vec![u64::MAX, 0, 1]);
+        assert!(replica_seeds(7, 0).is_empty());
+    }
+
+    #[test]
+    fn stats_of_five_hand_computed_values() {
+        // 1, 2, 3, 4, 10 (given shuffled): mean 4; deviations −3 −2 −1 0 6, squares sum 50,
+        // sample variance 50/4 = 12.5, sd = 3.535534. t(0.975, 4) = 2.776 (table 2.776445):
+        // half-width 2.776445 × 3.535534 / √5 = 4.389945.
+        // Percentiles (type 7): h = 4p; p5 → h 0.2: 1 + 0.2 × 1 = 1.2; p50 → h 2: 3;
+        // p95 → h 3.8: 4 + 0.8 × 6 = 8.8.
+        let s = FigureStats::of(&[10.0, 3.0, 1.0, 4.0, 2.0]);
+        assert_eq!(s.n, 5);
+        assert_eq!(s.mean, 4.0);
+        assert!(close(s.sd, 3.535534, 1e-6), "sd {}", s.sd);
+        assert_eq!((s.min, s.max), (1.0, 10.0));
+        assert!(close(s.p5, 1.2, 1e-9), "p5 {}", s.p5);
+        assert_eq!(s.p50, 3.0);
+        assert!(close(s.p95, 8.8, 1e-9), "p95 {}", s.p95);
+        let half = 2.776 * 12.5f64.sqrt() / 5f64.sqrt();
+        assert!(close(s.ci95_low, 4.0 - half, 2e-3), "ci low {}", s.ci95_low);
+        assert!(
+            close(s.ci95_high, 4.0 + half, 2e-3),
+            "ci high {}",
+            s.ci95_high
+        );
+        assert!(
+            close(s.ci95_high, 8.389945, 1e-6),
+            "ci high {}",
+            s.ci95_high
+        );
+        assert!(close(s.ci95_low, -0.389945, 1e-6), "ci low {}", s.ci95_low);
+    }
+
+    #[test]
+    fn one_value_is_its_own_interval() {
+        let s = FigureStats::of(&[2.5]);
+        assert_eq!(s.n, 1);
+        assert_eq!(s.sd, 0.0);
+        for v in [
+            s.mean,
+            s.min,
+            s.p5,
+            s.p50,
+            s.p95,
+            s.max,
+            s.ci95_low,
+            s.ci95_high,
+        ] {
+            assert_eq!(v, 2.5);
+        }
+    }
+
+    #[test]
+    fn two_values_use_t_with_one_degree_of_freedom() {
+        // mean 1, sd √2, half-width 12.706205 × √2 / √2 = 12.706205.
+        let s = FigureStats::of(&[0.0, 2.0]);
+        assert!(close(s.sd, 2f64.sqrt(), 1e-6));
+        assert!(close(s.ci95_low, 1.0 - 12.706205, 1e-6));
+        assert!(close(s.ci95_high, 1.0 + 12.706205, 1e-6));
+        assert!(close(s.p5, 0.1, 1e-9) && close(s.p95, 1.9, 1e-9));
+    }
+
+    #[test]
+    fn stats_are_rounded_to_six_decimals() {
+        let s = FigureStats::of(&[1.0 / 3.0, 2.0 / 3.0, 1.0]);
+        assert_eq!(s.mean, 0.666667);
+        assert_eq!(s.min, 0.333333);
+    }
+
+    /// Γ((ν+1)/2) / Γ(ν/2) for integer ν, from Γ(1/2) = √π, Γ(1) = 1, Γ(x+1) = xΓ(x).
+    fn gamma_ratio(nu: u32) -> f64 {
+        let mut c = 1.0 / std::f64::consts::PI.sqrt(); // ν = 1: Γ(1)/Γ(1/2)
+        for k in 1..nu {
+            c = (f64::from(k) / 2.0) / c; // ν = k+1 from ν = k
+        }
+        c
+    }
+
+    /// P(0 ≤ T ≤ x) for Student's t with ν degrees of freedom, by Simpson's rule.
+    fn t_mass(nu: u32, x: f64) -> f64 {
+        let v = f64::from(nu);
+        let k = gamma_ratio(nu) / (v * std::f64::consts::PI).sqrt();
+        let pdf = |t: f64| k * (1.0 + t * t / v).powf(-(v + 1.0) / 2.0);
+        let m = 20_000;
+        let h = x / m as f64;
+        let mut s = pdf(0.0) + pdf(x);
+        for i in 1..m {
+            s += pdf(i as f64 * h) * if i % 2 == 1 { 4.0 } else { 2.0 };
+        }
+        s * h / 3.0
+    }
+
+    #[test]
+    fn t_quantiles_leave_two_and_a_half_percent_in_each_tail() {
+        // Independent check of the table and of the expansion: the t density integrates to
+        // 0.475 between 0 and t(0.975, ν).
+        for nu in (1..=40).chain([50, 63, 99, 200, 1000]) {
+            let q = t_975(nu);
+            let mass = t_mass(nu, q);
+            assert!(close(mass, 0.475, 1e-6), "ν {nu}: t {q} leaves mass {mass}");
+        }
+        assert!(close(t_975(4), 2.776, 5e-4));
+        // Large df: z + (z³ + z)/(4ν) ≈ 1.959964 + 0.0000237.
+        assert!(close(t_975(100_000), 1.959988, 1e-6));
+    }
+
+    #[test]
+    fn percentile_interpolates_between_order_statistics() {
+        let x = [10.0, 20.0, 30.0, 40.0];
+        assert_eq!(percentile(&x, 0.0), 10.0);
+        assert_eq!(percentile(&x, 1.0), 40.0);
+        assert!(close(percentile(&x, 0.5), 25.0, 1e-12));
+        assert!(close(percentile(&x, 0.05), 11.5, 1e-12));
+        assert_eq!(percentile(&[7.0], 0.95), 7.0);
+    }
+}
