@@ -215,6 +215,7 @@ fn figures(s: &Summary) -> Vec<Figure> {
     f.main("tasks.failed", t.failed as f64);
     f.add("tasks.never_placed", t.never_placed as f64);
     f.add("tasks.interrupted", t.interrupted as f64);
+    f.add("tasks.crashed", t.crashed as f64);
     let w = &s.wait_time_s;
     let waited = w.count > 0;
     f.opt("wait_time_s.mean", waited.then_some(w.mean), true);
@@ -229,6 +230,28 @@ fn figures(s: &Summary) -> Vec<Figure> {
         );
         f.add(format!("{p}.cost_usd"), sv.cost_usd);
         f.add(format!("{p}.desired_max"), f64::from(sv.desired_max));
+        let a = &sv.availability;
+        f.add(
+            format!("{p}.availability.task_minutes_below_desired"),
+            a.task_minutes_below_desired as f64,
+        );
+        if s.faults.is_some() {
+            f.add(
+                format!("{p}.availability.tasks_lost_to_faults"),
+                a.tasks_lost_to_faults as f64,
+            );
+            f.opt(
+                format!("{p}.availability.time_to_recover_max_s"),
+                (a.recoveries > 0).then_some(a.time_to_recover_max_s),
+                true,
+            );
+            if sv.load.is_some() {
+                f.add(
+                    format!("{p}.availability.unserved_due_to_faults"),
+                    a.unserved_due_to_faults,
+                );
+            }
+        }
         if let Some(l) = &sv.load {
             f.opt(
                 format!("{p}.load.unserved_pct"),
@@ -241,6 +264,23 @@ fn figures(s: &Summary) -> Vec<Figure> {
                 l.minutes_with_shortfall as f64,
             );
         }
+    }
+    if let Some(x) = &s.faults {
+        f.add("faults.instance_failures", x.instance_failures as f64);
+        f.add("faults.az_outages", x.az_outages as f64);
+        f.add(
+            "faults.spot_instances_reclaimed",
+            x.spot_instances_reclaimed as f64,
+        );
+        f.add(
+            "faults.fargate_spot_interruptions",
+            x.fargate_spot_interruptions as f64,
+        );
+        f.add("faults.task_crashes", x.task_crashes as f64);
+        f.main("faults.tasks_killed", x.tasks_killed as f64);
+        f.add("faults.batch_task_reruns", x.batch_task_reruns as f64);
+        f.add("faults.wasted_task_seconds", x.wasted_task_seconds);
+        f.main("faults.wasted_cost_usd", x.wasted_cost_usd);
     }
     for wl in &s.workloads {
         let p = format!("workloads.{}", wl.name);
