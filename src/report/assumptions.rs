@@ -36,7 +36,7 @@ pub fn for_scenario(sc: &Scenario) -> Vec<Assumption> {
         a("batch submitter", format!("RunTask failures are retried in FIFO order with a backfill window of {} placement attempts per pass", s.placement_backfill_window), "ecsim model of a job queue in front of RunTask"),
         a("capacity provider strategy", "base first, then the provider furthest below its weighted share; per RunTask call for workloads, over live tasks for services".into(), "ecs-reference §2.1 [DOC + DERIVED]"),
         a("start of run", "each ASG starts at its desired capacity, registered and past its warm-up (a running cluster, not a booting one); services launch their tasks at time zero".into(), "ecsim assumption"),
-        a("not modelled", "networking (ENI limits, ports), image sizes, daemon services, Windows, GPUs, deployments, failures (later issue)".into(), "ecsim scope"),
+        a("not modelled", "networking (ENI limits, ports), image sizes, daemon services, Windows, GPUs, deployments".into(), "ecsim scope"),
     ];
     if sc.services.iter().any(|x| x.load.is_some()) {
         out.push(a("service load model", "requests are spread evenly over RUNNING tasks; a task serves up to requestsPerTaskPerSecond at 100 % CPU; CPU % = baseline + (100 − baseline) × load fraction, capped at 100 (no bursting above the task's CPU); memory % = baseline + (at capacity − baseline) × load fraction; requests above the RUNNING tasks' capacity are not served (the shortfall)".into(), "ecsim model; metrics as ECS computes them (ecs-reference §4.6 [DOC])"));
@@ -59,7 +59,18 @@ pub fn for_scenario(sc: &Scenario) -> Vec<Assumption> {
             ),
             "ecs-reference §6.4 [DOC]; settings.startTime",
         ));
-        out.push(a("service scale-in order", "tasks not yet RUNNING first, then the AZ with most of the service's tasks, then the instance with most, newest first; with a strategy, from the provider furthest above its share".into(), "ECS service scheduler concepts [DOC]; strategy order [DERIVED] ecs-reference §2.1"));
+        out.push(a("service scale-in order", "tasks not yet RUNNING first, then the placement strategy in reverse: by default the AZ with most of the service's tasks, then the instance with most (counts updated as tasks are picked), newest first; binpack stops tasks on the instance with the most of its field free; with a capacity provider strategy, from the provider furthest above its share".into(), "ECS service scheduler concepts [DOC]; strategy order [DERIVED] ecs-reference §2.1"));
+    }
+    if !sc.faults.is_empty() {
+        use crate::faults::throttle as th;
+        out.push(a("fault randomness", "each fault model draws from its own stream, per instance or task id, so turning one on changes neither the workload nor another model's draws for the same entity".into(), "ecsim design (DESIGN.md determinism rules)"));
+        out.push(a("instance failure", "the instance is terminated with its tasks; its Auto Scaling group launches a replacement (launch and registration latencies apply)".into(), "EC2 Auto Scaling health check replacement [DOC]"));
+        out.push(a("AZ outage", "instances and Fargate tasks in the zone are lost; nothing launches there until it recovers; Auto Scaling groups then launch into it and terminate (drain, with managed draining) the surplus elsewhere once the new instances are in service".into(), "EC2 Auto Scaling AZ rebalancing [DOC]; ECS does not move running service tasks back by itself"));
+        out.push(a("EC2 Spot interruption", format!("notice {} before the instance is reclaimed; the agent drains it on the notice only with ECS_ENABLE_SPOT_INSTANCE_DRAINING (settings.spotInstanceDraining = {}); the group launches a replacement after the instance is gone (capacity rebalancing off)", th::SPOT_INTERRUPTION_NOTICE, s.spot_instance_draining), "ecs-reference §5.6 [DOC, CODE agent]"));
+        out.push(a("Fargate Spot interruption", format!("two-minute warning and SIGTERM; the task stops after stopTimeout ({}); replacements follow the service's strategy (no fallback to FARGATE)", s.stop_timeout), "ecs-reference §2.2 [DOC, OBS]"));
+        out.push(a("task start back-off", format!("a task that fails before RUNNING delays the service's next launch by {} doubling up to {}; reset when a task reaches RUNNING", s.task_retry.first_delay, s.task_retry.cap), "ecs-reference §5.2 [DOC cap 27 min; growth UNCERTAIN]"));
+        out.push(a("lost batch work", "a batch task killed by a failure is re-run from the start; its RUNNING time is wasted and costed at its Fargate rate or its share of the instance; batch tasks that fail to start are not retried".into(), "ecsim model"));
+        out.push(a("availability attribution", "a service is hurt by a fault from the moment a fault kills one of its tasks (or a task fails to start) until it runs its desired count again; requests unserved in minutes when it was hurt are counted as lost to faults, the rest as scaling lag".into(), "ecsim model, minute resolution"));
     }
     if sc
         .capacity_providers

@@ -236,6 +236,43 @@ pub fn table(summary: &Summary) -> String {
             }
         }
     }
+    if let Some(f) = &summary.faults {
+        let _ = writeln!(out);
+        let _ = writeln!(
+            out,
+            "faults  instance failures {}  AZ outages {}  Spot reclaimed {} (notices {})  Fargate Spot {}  crashes {} (at start {})",
+            f.instance_failures,
+            f.az_outages,
+            f.spot_instances_reclaimed,
+            f.spot_interruption_notices,
+            f.fargate_spot_interruptions,
+            f.task_crashes,
+            f.task_start_failures
+        );
+        let _ = writeln!(
+            out,
+            "        tasks killed {}  batch re-runs {}  wasted {:.0} task-s ({:.4} USD)",
+            f.tasks_killed, f.batch_task_reruns, f.wasted_task_seconds, f.wasted_cost_usd
+        );
+        for s in &summary.services {
+            let a = &s.availability;
+            if a.tasks_lost_to_faults == 0 && a.recoveries == 0 && !a.unrecovered_at_end {
+                continue;
+            }
+            let _ = writeln!(
+                out,
+                "        {}: {} tasks lost, {} task-min below desired, recovered {}x (mean {:.0} s, max {:.0} s){}, unserved by faults {:.0}",
+                s.name,
+                a.tasks_lost_to_faults,
+                a.task_minutes_below_desired,
+                a.recoveries,
+                a.time_to_recover_mean_s,
+                a.time_to_recover_max_s,
+                if a.unrecovered_at_end { ", not recovered at end" } else { "" },
+                a.unserved_due_to_faults
+            );
+        }
+    }
     let managed: Vec<_> = summary
         .capacity_providers
         .iter()

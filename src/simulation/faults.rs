@@ -605,6 +605,14 @@ impl<'s> Simulation<'s> {
                     std::cmp::Reverse(j.0),
                 )
             });
+        // Scale-in protection (managed termination protection) also holds against
+        // rebalancing: an instance with tasks stays, and managed scaling removes the surplus
+        // later once instances are empty.
+        let protected = self.asgs[asg.index()].capacity_provider.is_some_and(|cp| {
+            self.sc.capacity_providers[cp.index()].managed_termination_protection
+        });
+        let victim =
+            victim.filter(|v| !(protected && !self.instance_tasks[v.index()].is_empty()));
         if let Some(v) = victim {
             let drain = self.asgs[asg.index()]
                 .capacity_provider
