@@ -395,17 +395,21 @@ impl<'s> Simulation<'s> {
                     self.spot_notice(i, now);
                 }
             }
-            Event::SpotTermination(i)
-                if self.instances[i.index()].status
-                    != crate::cluster::InstanceStatus::Terminated =>
-            {
+            Event::SpotTermination(i) => {
                 self.fault_stats.spot_terminations += 1;
-                self.fail_instance(
-                    i,
-                    now,
-                    StopCode::SpotInterruption,
-                    "EC2 Spot instance reclaimed and terminated; the Auto Scaling group launches a replacement",
-                );
+                if self.instances[i.index()].status == crate::cluster::InstanceStatus::Terminated {
+                    // Drained empty before the two minutes were up: the group still
+                    // replaces it now that EC2 has reclaimed it.
+                    let asg = self.instances[i.index()].asg;
+                    self.replace_instances(asg, now);
+                } else {
+                    self.fail_instance(
+                        i,
+                        now,
+                        StopCode::SpotInterruption,
+                        "EC2 Spot instance reclaimed and terminated; the Auto Scaling group launches a replacement",
+                    );
+                }
             }
             Event::FargateSpotInterruption(t)
                 if self.tasks[t.index()].status == TaskStatus::Running =>
@@ -611,8 +615,7 @@ impl<'s> Simulation<'s> {
         let protected = self.asgs[asg.index()].capacity_provider.is_some_and(|cp| {
             self.sc.capacity_providers[cp.index()].managed_termination_protection
         });
-        let victim =
-            victim.filter(|v| !(protected && !self.instance_tasks[v.index()].is_empty()));
+        let victim = victim.filter(|v| !(protected && !self.instance_tasks[v.index()].is_empty()));
         if let Some(v) = victim {
             let drain = self.asgs[asg.index()]
                 .capacity_provider
