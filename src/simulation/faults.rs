@@ -575,6 +575,10 @@ impl<'s> Simulation<'s> {
             return;
         }
         self.asgs[asg.index()].rebalance_pending -= 1;
+        if self.asgs[asg.index()].in_service <= self.asgs[asg.index()].desired_capacity {
+            // Something else already brought the group back to its size.
+            return;
+        }
         let new_az = self.instances[i.index()].az;
         // The zone with the most instances in service, then the lowest index.
         let mut per_az: Vec<(u32, AzId)> = Vec::new();

@@ -415,6 +415,10 @@ impl<'s> Simulation<'s> {
             // activity.
             let act =
                 act.filter(|a| !(a.to > a.from && a.to <= self.asgs[asg.index()].desired_capacity));
+            // While the group rebalances into a recovered zone it is above its desired
+            // capacity on purpose; the rebalance itself removes the surplus.
+            let act =
+                act.filter(|a| !(a.to < a.from && self.asgs[asg.index()].rebalance_pending > 0));
             if let Some(act) = act {
                 let got = self.set_asg_desired(asg, act.to, now);
                 let ps = &mut self.provider_scaling[p];
