@@ -34,12 +34,16 @@
 //!
 //! Each fault model draws from its own RNG stream, obtained with
 //! [`RngStreams::named`](crate::engine::RngStreams::named) and one of the `STREAM_*` names
-//! below (the index distinguishes several models of the same kind, e.g. one per Auto Scaling
-//! group; use 0 when there is one). Turning a fault model on therefore changes neither the
-//! workload, nor the latencies, nor placement, nor any other fault model's draws: a run with
-//! Spot interruptions added sees the same instance failures and the same job arrivals as
-//! the run without them, and the difference between the two reports is the effect of the
-//! interruptions alone.
+//! below; the simulation keys the index by the instance or task the draw is about. Turning a
+//! fault model on therefore changes neither the workload's draws nor another fault model's
+//! draws for the same entity: the job arrivals are the same, and an instance that exists in
+//! both runs gets the same time to failure.
+//!
+//! Limits of that rule (measured by `tests/it/faults.rs`): launch and start latencies are
+//! drawn in event order from one stream, so a fault that adds replacement launches shifts
+//! later latencies, and with them the times at which other entities' draws apply; and a
+//! model that creates replacement tasks shifts later task ids, and so which draw another
+//! task gets. Keying every latency by entity would remove both.
 //!
 //! # Units and rounding
 //!

@@ -37,6 +37,8 @@ pub(super) struct FaultStats {
     pub(super) batch_reruns: u64,
     pub(super) wasted_task_seconds: f64,
     pub(super) wasted_usd: f64,
+    /// Spot instances set to DRAINING on their interruption notice and not yet reclaimed.
+    pub(super) spot_drained: Vec<InstanceId>,
 }
 
 /// A service's availability under faults.
@@ -211,6 +213,16 @@ impl<'s> Simulation<'s> {
         false
     }
 
+    /// A service task stopped as soon as it was launched: count it as a failed start and
+    /// back off ([DOC] ecs-reference §5.2).
+    pub(super) fn start_failed_at_once(&mut self, s: ServiceId, now: SimTime) {
+        let sf = &mut self.service_faults[s.index()];
+        sf.start_failures += 1;
+        let delay = self.sc.settings.task_retry.delay_after(sf.start_failures);
+        sf.retry_at = now + delay;
+        self.queue.schedule_at(now + delay, Event::Reconcile);
+    }
+
     fn crash_spec(&self, owner: Owner) -> Option<crate::scenario::TaskCrashSpec> {
         self.sc
             .faults
@@ -227,8 +239,10 @@ impl<'s> Simulation<'s> {
             .is_some_and(|f| now < f.retry_at)
     }
 
-    /// A fault is about to kill task `t` (RUNNING or PENDING): count the loss, re-run batch
-    /// work, and start the service's recovery clock.
+    /// Task `t` (RUNNING or PENDING) is about to be killed with `code`. If a fault kills it
+    /// (instance failure, AZ outage, Spot, crash): count the loss, re-run batch work, and
+    /// start the service's recovery clock; otherwise (scale-in, rebalance, draining timeout)
+    /// nothing.
     pub(super) fn task_killed(&mut self, t: TaskId, now: SimTime, code: StopCode) {
         let task = &self.tasks[t.index()];
         if !matches!(task.status, TaskStatus::Pending | TaskStatus::Running) {
@@ -241,9 +255,13 @@ impl<'s> Simulation<'s> {
                 | StopCode::SpotInterruption
                 | StopCode::TaskFailed
         );
-        if fault {
-            self.fault_stats.tasks_killed += 1;
+        if !fault {
+            // A scale-in, a rebalance or a draining timeout: the scheduler's doing, not a
+            // fault. The task is interrupted as it was before faults existed: no re-run, no
+            // wasted work, nothing counted.
+            return;
         }
+        self.fault_stats.tasks_killed += 1;
         let ran = task
             .started_at
             .filter(|_| task.status == TaskStatus::Running)
@@ -257,11 +275,9 @@ impl<'s> Simulation<'s> {
         }
         match owner {
             Owner::Service(s) => {
-                if fault {
-                    let sf = &mut self.service_faults[s.index()];
-                    sf.tasks_lost += 1;
-                    sf.since.get_or_insert(now);
-                }
+                let sf = &mut self.service_faults[s.index()];
+                sf.tasks_lost += 1;
+                sf.since.get_or_insert(now);
             }
             Owner::Workload(_) => {
                 // Batch work lost to a failure is re-run from the start, once the instances
@@ -321,6 +337,8 @@ impl<'s> Simulation<'s> {
             what.to_string(),
         );
         let asg = self.instances[i.index()].asg;
+        // Gone for this reason, not reclaimed later.
+        self.fault_stats.spot_drained.retain(|&x| x != i);
         self.terminate_instance_with(i, now, code);
         self.replace_instances(asg, now);
     }
@@ -395,22 +413,7 @@ impl<'s> Simulation<'s> {
                     self.spot_notice(i, now);
                 }
             }
-            Event::SpotTermination(i) => {
-                self.fault_stats.spot_terminations += 1;
-                if self.instances[i.index()].status == crate::cluster::InstanceStatus::Terminated {
-                    // Drained empty before the two minutes were up: the group still
-                    // replaces it now that EC2 has reclaimed it.
-                    let asg = self.instances[i.index()].asg;
-                    self.replace_instances(asg, now);
-                } else {
-                    self.fail_instance(
-                        i,
-                        now,
-                        StopCode::SpotInterruption,
-                        "EC2 Spot instance reclaimed and terminated; the Auto Scaling group launches a replacement",
-                    );
-                }
-            }
+            Event::SpotTermination(i) => self.spot_termination(i, now),
             Event::FargateSpotInterruption(t)
                 if self.tasks[t.index()].status == TaskStatus::Running =>
             {
@@ -459,12 +462,46 @@ impl<'s> Simulation<'s> {
             ),
         );
         if draining {
+            self.fault_stats.spot_drained.push(i);
             self.drain_instance(i, now);
         }
         self.queue.schedule_at(
             now + crate::faults::throttle::SPOT_INTERRUPTION_NOTICE,
             Event::SpotTermination(i),
         );
+    }
+
+    /// EC2 reclaims a Spot instance two minutes after its notice.
+    fn spot_termination(&mut self, i: InstanceId, now: SimTime) {
+        let drained = match self.fault_stats.spot_drained.iter().position(|&x| x == i) {
+            Some(p) => {
+                self.fault_stats.spot_drained.swap_remove(p);
+                true
+            }
+            None => false,
+        };
+        if self.instances[i.index()].status != crate::cluster::InstanceStatus::Terminated {
+            self.fault_stats.spot_terminations += 1;
+            self.fail_instance(
+                i,
+                now,
+                StopCode::SpotInterruption,
+                "EC2 Spot instance reclaimed and terminated; the Auto Scaling group launches a replacement",
+            );
+        } else if drained {
+            // Drained on the notice, it was terminated as soon as its last task stopped; EC2
+            // reclaims it now all the same, and only now does its Auto Scaling group see it
+            // gone and launch a replacement.
+            self.fault_stats.spot_terminations += 1;
+            self.log(
+                now,
+                "fault",
+                placement::instance_display_id(i),
+                "EC2 Spot instance reclaimed (it had been drained); the Auto Scaling group launches a replacement".to_string(),
+            );
+            let asg = self.instances[i.index()].asg;
+            self.replace_instances(asg, now);
+        }
     }
 
     fn az_outage_start(&mut self, w: usize, now: SimTime) {
@@ -489,6 +526,7 @@ impl<'s> Simulation<'s> {
             })
             .map(|inst| inst.id)
             .collect();
+        self.fault_stats.spot_drained.retain(|x| !lost.contains(x));
         self.defer_reruns = true;
         for i in lost {
             self.terminate_instance_with(i, now, StopCode::AzOutage);

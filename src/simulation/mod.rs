@@ -1260,6 +1260,12 @@ impl<'s> Simulation<'s> {
             self.services[s.index()].live += 1;
             self.add_service_task(s, t);
             self.launch_task(t, now, false);
+            if self.tasks[t.index()].status == TaskStatus::Stopped {
+                // It failed at once (no Fargate size, no zone up): launching again now would
+                // fail the same way, so the scheduler backs off as after a failed start.
+                self.start_failed_at_once(s, now);
+                return false;
+            }
             true
         }
     }

@@ -5,6 +5,7 @@ mod bad_input;
 mod billing;
 mod capacity_provider_strategy;
 mod determinism;
+mod faults;
 mod invariants;
 mod montecarlo;
 mod placement;
