@@ -657,7 +657,7 @@ impl<'s> Simulation<'s> {
         let protected = self.asgs[asg.index()].capacity_provider.is_some_and(|cp| {
             self.sc.capacity_providers[cp.index()].managed_termination_protection
         });
-        let victim = victim.filter(|v| !(protected && !self.instance_tasks[v.index()].is_empty()));
+        let victim = victim.filter(|v| !protected || self.instance_tasks[v.index()].is_empty());
         if let Some(v) = victim {
             let drain = self.asgs[asg.index()]
                 .capacity_provider
