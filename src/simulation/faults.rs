@@ -345,12 +345,15 @@ impl<'s> Simulation<'s> {
 
     /// EC2 Auto Scaling keeps the group at its desired capacity: it launches replacements
     /// for instances that were lost (into AZs that are up).
-    pub(super) fn replace_instances(&mut self, asg: AsgId, now: SimTime) {
+    pub(super) fn replace_instances(&mut self, asg: AsgId, now: SimTime) -> u32 {
+        let mut launched = 0;
         while self.asgs[asg.index()].in_service < self.asgs[asg.index()].desired_capacity {
             if self.launch_instance(asg, now, true).is_none() {
                 break;
             }
+            launched += 1;
         }
+        launched
     }
 
     /// True when AZ `az` is in an outage.
@@ -493,14 +496,19 @@ impl<'s> Simulation<'s> {
             // reclaims it now all the same, and only now does its Auto Scaling group see it
             // gone and launch a replacement.
             self.fault_stats.spot_terminations += 1;
+            let asg = self.instances[i.index()].asg;
+            let launched = self.replace_instances(asg, now);
             self.log(
                 now,
                 "fault",
                 placement::instance_display_id(i),
-                "EC2 Spot instance reclaimed (it had been drained); the Auto Scaling group launches a replacement".to_string(),
+                if launched > 0 {
+                    "EC2 Spot instance reclaimed (it had been drained); the Auto Scaling group launches a replacement"
+                } else {
+                    "EC2 Spot instance reclaimed (it had been drained); the Auto Scaling group is at its desired capacity"
+                }
+                .to_string(),
             );
-            let asg = self.instances[i.index()].asg;
-            self.replace_instances(asg, now);
         }
     }
 
