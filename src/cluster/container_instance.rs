@@ -66,6 +66,9 @@ pub struct ContainerInstance {
     pub registered_at: Option<SimTime>,
     /// When EC2 reported it `running` (billing starts); `None` while still `pending`.
     pub running_at: Option<SimTime>,
+    /// This instance is its group's `seq`-th launch (from 0): with the group, the key of the
+    /// instance's own random draws.
+    pub seq: u32,
     /// When it was terminated.
     pub terminated_at: Option<SimTime>,
 }
@@ -98,6 +101,7 @@ impl ContainerInstance {
             launched_at: now,
             registered_at: None,
             running_at: None,
+            seq: 0,
             terminated_at: None,
         }
     }

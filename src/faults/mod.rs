@@ -39,11 +39,11 @@
 //! draws for the same entity: the job arrivals are the same, and an instance that exists in
 //! both runs gets the same time to failure.
 //!
-//! Limits of that rule (measured by `tests/it/faults.rs`): launch and start latencies are
-//! drawn in event order from one stream, so a fault that adds replacement launches shifts
-//! later latencies, and with them the times at which other entities' draws apply; and a
-//! model that creates replacement tasks shifts later task ids, and so which draw another
-//! task gets. Keying every latency by entity would remove both.
+//! The simulation keys every latency draw the same way (an instance by its group and launch
+//! number, a task by its owner and task number), so one model's replacement launches shift
+//! neither another entity's latencies nor its fault draws
+//! (`tests/it/faults.rs::with_random_latencies_…` checks it). Entities still interact
+//! through the model itself, e.g. two services sharing instances.
 //!
 //! # Units and rounding
 //!

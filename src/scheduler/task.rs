@@ -206,4 +206,7 @@ pub struct Task {
     pub replaced: bool,
     /// Position in its service's list of live tasks (unused for batch tasks).
     pub service_slot: u32,
+    /// This task is its owner's `seq`-th (from 0): with the owner, the key of the task's own
+    /// random draws, stable when other owners' tasks come and go.
+    pub seq: u32,
 }

@@ -72,9 +72,10 @@ impl ServiceFaults {
     }
 }
 
-/// A hash of a task or instance id and a model index, for stream indices.
-fn key(id: u32, model: usize) -> u64 {
-    (u64::from(id) << 16) | model as u64
+/// The stream index of model `model`'s draw about an entity with stable key `entity` (an
+/// instance's group and launch number, or a task's owner and task number).
+fn key(entity: u64, model: usize) -> u64 {
+    (entity << 8) | model as u64
 }
 
 impl<'s> Simulation<'s> {
@@ -137,7 +138,7 @@ impl<'s> Simulation<'s> {
             if !applies {
                 continue;
             }
-            let mut rng = self.fault_rng(STREAM_INSTANCE_FAILURE, key(id.0, k));
+            let mut rng = self.fault_rng(STREAM_INSTANCE_FAILURE, key(self.instance_key(id), k));
             if let Some(d) = spec.lifetime.sample(&mut rng) {
                 if now + d <= self.end {
                     self.queue.schedule_at(now + d, Event::InstanceFailure(id));
@@ -146,7 +147,8 @@ impl<'s> Simulation<'s> {
         }
         let rate = self.sc.faults.spot_rate_per_instance_hour;
         if spot && rate > 0.0 {
-            let mut rng = self.fault_rng(STREAM_EC2_SPOT_INTERRUPTION, u64::from(id.0));
+            let mut rng =
+                self.fault_rng(STREAM_EC2_SPOT_INTERRUPTION, key(self.instance_key(id), 0));
             if let Some(d) = poisson::next_arrival(rate, &mut rng) {
                 if now + d <= self.end {
                     self.queue.schedule_at(now + d, Event::SpotNotice(id));
@@ -163,7 +165,7 @@ impl<'s> Simulation<'s> {
         let end_of_work = task.run_time.map(|r| now + r);
         let spot_fargate = matches!(task.target, Target::Fargate { spot: true, .. });
         if let Some(spec) = self.crash_spec(owner) {
-            let mut rng = self.fault_rng(STREAM_TASK_CRASH, u64::from(t.0));
+            let mut rng = self.fault_rng(STREAM_TASK_CRASH, key(self.task_key(t), 0));
             if spec.crash_at_start_probability > 0.0
                 && rand::Rng::gen::<f64>(&mut rng) < spec.crash_at_start_probability
             {
@@ -202,7 +204,8 @@ impl<'s> Simulation<'s> {
         }
         let rate = self.sc.faults.fargate_spot_rate_per_task_hour;
         if spot_fargate && rate > 0.0 {
-            let mut rng = self.fault_rng(STREAM_FARGATE_SPOT_INTERRUPTION, u64::from(t.0));
+            let mut rng =
+                self.fault_rng(STREAM_FARGATE_SPOT_INTERRUPTION, key(self.task_key(t), 0));
             if let Some(d) = poisson::next_arrival(rate, &mut rng) {
                 if now + d <= self.end && end_of_work.map_or(true, |e| now + d < e) {
                     self.queue

@@ -42,6 +42,16 @@ pub const METRIC_PERIOD: SimDuration = SimDuration::from_mins(1);
 /// readable without hiding a long outage.
 const UNABLE_TO_PLACE_REPEAT: SimDuration = SimDuration::from_mins(10);
 
+/// Stream names of the latency draws. Each draw is keyed by the instance (group, launch
+/// number) or task (owner, task number) it is about, so a change elsewhere (a fault's
+/// replacement launches, another service's scaling) never shifts it.
+const LATENCY_INSTANCE_RUNNING: &str = "latency.instance-running";
+const LATENCY_AGENT_REGISTRATION: &str = "latency.agent-registration";
+const LATENCY_EC2_TASK_START: &str = "latency.ec2-task-start";
+const LATENCY_FARGATE_PROVISIONING: &str = "latency.fargate-provisioning";
+const LATENCY_FARGATE_TASK_START: &str = "latency.fargate-task-start";
+const LATENCY_TASK_STOP: &str = "latency.task-stop";
+
 /// Everything that can happen. Adding a variant makes the compiler list every handler to write.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Event {
@@ -167,7 +177,10 @@ pub struct Simulation<'s> {
     defer_reruns: bool,
     /// Per service: availability under faults.
     service_faults: Vec<faults::ServiceFaults>,
-    latency_rng: SimRng,
+    /// Tasks created so far per owner (services, then workloads).
+    owner_seq: Vec<u32>,
+    /// Instances launched so far per Auto Scaling group.
+    asg_seq: Vec<u32>,
     placement_rng: SimRng,
     scaling_rng: SimRng,
     instances: Vec<ContainerInstance>,
@@ -309,7 +322,8 @@ impl<'s> Simulation<'s> {
             reruns: Vec::new(),
             defer_reruns: false,
             service_faults: vec![faults::ServiceFaults::default(); sc.services.len()],
-            latency_rng: streams.stream(Stream::Latency),
+            owner_seq: vec![0; sc.services.len() + sc.workloads.len()],
+            asg_seq: vec![0; sc.auto_scaling_groups.len()],
             placement_rng: streams.stream(Stream::Placement),
             scaling_rng: streams.stream(Stream::Scaling),
             instances: Vec::new(),
@@ -512,10 +526,13 @@ impl<'s> Simulation<'s> {
             .catalog
             .registered_resources(instance_type, self.sc.settings.memory_overhead);
         let id = InstanceId::from_index(self.instances.len());
+        let seq = self.asg_seq[asg.index()];
+        self.asg_seq[asg.index()] += 1;
         let arch = self.sc.catalog.get(instance_type).arch;
         let mut inst =
             ContainerInstance::launched(id, asg, instance_type, az, arch, registered, now);
         inst.capacity_provider = a.capacity_provider;
+        inst.seq = seq;
         inst.spot = a.spot;
         self.instances.push(inst);
         self.instance_tasks.push(Vec::new());
@@ -532,7 +549,7 @@ impl<'s> Simulation<'s> {
                 .sc
                 .settings
                 .instance_running_latency
-                .sample(&mut self.latency_rng);
+                .sample(&mut self.instance_rng(LATENCY_INSTANCE_RUNNING, id));
             self.queue.schedule_at(now + d, Event::InstanceRunning(id));
         }
         id
@@ -577,7 +594,7 @@ impl<'s> Simulation<'s> {
                 .sc
                 .settings
                 .agent_registration_latency
-                .sample(&mut self.latency_rng);
+                .sample(&mut self.instance_rng(LATENCY_AGENT_REGISTRATION, id));
             self.queue
                 .schedule_at(now + d, Event::InstanceRegistered(id));
         }
@@ -734,6 +751,12 @@ impl<'s> Simulation<'s> {
             last_pass: 0,
             replaced: false,
             service_slot: 0,
+            seq: {
+                let oi = self.owner_index(owner);
+                let n = self.owner_seq[oi];
+                self.owner_seq[oi] += 1;
+                n
+            },
         });
         self.counters.task_submitted(owner);
         self.counters
@@ -846,7 +869,9 @@ impl<'s> Simulation<'s> {
             now
         };
         *bucket = tat + interval;
-        let d = s.fargate_provisioning_latency.sample(&mut self.latency_rng);
+        let d = s
+            .fargate_provisioning_latency
+            .sample(&mut self.task_rng(LATENCY_FARGATE_PROVISIONING, t));
         self.queue
             .schedule_at(allowed_at + d, Event::TaskPullStarted(t));
     }
@@ -931,7 +956,7 @@ impl<'s> Simulation<'s> {
             .sc
             .settings
             .ec2_task_start_latency
-            .sample(&mut self.latency_rng);
+            .sample(&mut self.task_rng(LATENCY_EC2_TASK_START, t));
         self.queue.schedule_at(now + d, Event::TaskRunning(t));
     }
 
@@ -961,7 +986,7 @@ impl<'s> Simulation<'s> {
             .sc
             .settings
             .fargate_task_start_latency
-            .sample(&mut self.latency_rng);
+            .sample(&mut self.task_rng(LATENCY_FARGATE_TASK_START, t));
         self.queue.schedule_at(now + d, Event::TaskRunning(t));
     }
 
@@ -1035,6 +1060,9 @@ impl<'s> Simulation<'s> {
             if was_running {
                 self.service_running_changed(s, now);
             }
+            // The task no longer counts toward the desired count: the service scheduler
+            // starts its replacement now, not when it is finally STOPPED.
+            self.request_reconcile();
         }
         let d = match stopping {
             Some(d) => d,
@@ -1042,7 +1070,7 @@ impl<'s> Simulation<'s> {
                 .sc
                 .settings
                 .task_stop_latency
-                .sample(&mut self.latency_rng),
+                .sample(&mut self.task_rng(LATENCY_TASK_STOP, t)),
         };
         self.queue.schedule_at(now + d, Event::TaskStopped(t));
     }
@@ -1436,6 +1464,28 @@ impl<'s> Simulation<'s> {
     }
 
     // ---- reporting helpers ------------------------------------------------------------------------
+
+    /// The generator for `stream` keyed by instance `i` (its group and launch number).
+    fn instance_rng(&self, stream: &str, i: InstanceId) -> SimRng {
+        self.streams.named(stream, self.instance_key(i))
+    }
+
+    /// An instance's stable key: its group and its launch number within the group.
+    fn instance_key(&self, i: InstanceId) -> u64 {
+        let inst = &self.instances[i.index()];
+        (u64::from(inst.asg.0) << 32) | u64::from(inst.seq)
+    }
+
+    /// The generator for `stream` keyed by task `t` (its owner and task number).
+    fn task_rng(&self, stream: &str, t: TaskId) -> SimRng {
+        self.streams.named(stream, self.task_key(t))
+    }
+
+    /// A task's stable key: owner index and the task's number within its owner.
+    fn task_key(&self, t: TaskId) -> u64 {
+        let task = &self.tasks[t.index()];
+        ((self.owner_index(task.owner) as u64) << 32) | u64::from(task.seq)
+    }
 
     fn owner_index(&self, owner: Owner) -> usize {
         match owner {

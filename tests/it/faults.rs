@@ -992,11 +992,6 @@ fn one_fault_model_changes_neither_the_workload_nor_another_models_draws() {
 }
 
 #[test]
-#[ignore = "bug: instance and task latencies share one random stream (simulation/mod.rs \
-            latency_rng), so the replacement launches of one fault model shift every later \
-            latency draw, hence task start times and the other model's fault times; \
-            faults/mod.rs promises that turning a model on changes neither the latencies nor \
-            another model's draws"]
 fn with_random_latencies_one_fault_model_leaves_another_models_times_unchanged() {
     for seed in [1, 2, 3] {
         let spot_only = run(&independence_scenario(false, true, false), seed);
