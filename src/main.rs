@@ -13,7 +13,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 use ecsim::montecarlo;
-use ecsim::report::{render, Report};
+use ecsim::report::{charts, render, Report};
 use ecsim::{RunError, ScenarioError};
 
 #[derive(Parser)]
@@ -30,7 +30,8 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run a scenario and write summary.json, timeseries.csv, services.csv,
-    /// capacity_providers.csv and events.jsonl (and replicas.csv with --replicas).
+    /// capacity_providers.csv, events.jsonl and charts/*.svg (and replicas.csv with
+    /// --replicas).
     Run {
         /// Scenario file (JSON).
         file: PathBuf,
@@ -47,6 +48,9 @@ enum Command {
         /// usual, plus `monte_carlo` in summary.json and replicas.csv (N = 1: a single run).
         #[arg(long, default_value_t = 1, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
         replicas: u32,
+        /// Do not write the SVG charts under charts/ (saves time on very long runs).
+        #[arg(long)]
+        no_charts: bool,
     },
     /// Check a scenario (and read its traces) without running it.
     Validate {
@@ -101,13 +105,14 @@ fn real_main(cli: Cli) -> anyhow::Result<()> {
             seed,
             quiet,
             replicas,
+            no_charts,
         } => {
             let scenario = ecsim::load(&file)?;
             let out = out.unwrap_or_else(|| Path::new("results").join(&scenario.name));
             let started = Instant::now();
             let show = !quiet && std::io::stderr().is_terminal();
             if replicas > 1 {
-                return run_monte_carlo(&scenario, &out, seed, replicas, show);
+                return run_monte_carlo(&scenario, &out, seed, replicas, show, !no_charts);
             }
             let mut shown = false;
             let mut progress = |p: ecsim::Progress| {
@@ -134,16 +139,18 @@ fn real_main(cli: Cli) -> anyhow::Result<()> {
             if shown {
                 eprintln!();
             }
-            write_run_files(&out, &render::summary_json(&report.summary), &report)?;
+            write_run_files(
+                &out,
+                &render::summary_json(&report.summary),
+                &report,
+                !no_charts,
+            )?;
             // A replicas.csv left by an earlier Monte Carlo run in this folder no longer
             // matches summary.json: remove it.
             remove_stale(&out.join(REPLICAS_CSV))?;
             print!("{}", render::table(&report.summary));
             println!();
-            println!(
-                "wrote {}/{{summary.json, timeseries.csv, services.csv, capacity_providers.csv, events.jsonl}}",
-                out.display()
-            );
+            println!("wrote {}/{}", out.display(), written_files(!no_charts));
             Ok(())
         }
     }
@@ -159,6 +166,7 @@ fn run_monte_carlo(
     seed: Option<u64>,
     n: u32,
     show: bool,
+    with_charts: bool,
 ) -> anyhow::Result<()> {
     let base = seed.unwrap_or(scenario.seed);
     let started = Instant::now();
@@ -184,6 +192,7 @@ fn run_monte_carlo(
         out,
         &montecarlo::summary_json(&report.summary, Some(&mc)),
         report,
+        with_charts,
     )?;
     write_atomic(
         &out.join(REPLICAS_CSV),
@@ -195,14 +204,36 @@ fn run_monte_carlo(
     print!("{}", montecarlo::table(&mc));
     println!();
     println!(
-        "wrote {}/{{summary.json, timeseries.csv, services.csv, capacity_providers.csv, events.jsonl}} (replica 0) and {REPLICAS_CSV}",
-        out.display()
+        "wrote {}/{} (replica 0) and {REPLICAS_CSV}",
+        out.display(),
+        written_files(with_charts)
     );
     Ok(())
 }
 
-/// Creates `out` and writes `summary_json` and the report's per-minute and event files.
-fn write_run_files(out: &Path, summary_json: &str, report: &Report) -> anyhow::Result<()> {
+/// The files `write_run_files` writes, for the "wrote …" line.
+fn written_files(with_charts: bool) -> String {
+    let mut s = String::from(
+        "{summary.json, timeseries.csv, services.csv, capacity_providers.csv, events.jsonl",
+    );
+    if with_charts {
+        s.push_str(", charts/{");
+        let names: Vec<&str> = charts::ALL.iter().map(|(name, _)| *name).collect();
+        s.push_str(&names.join(", "));
+        s.push('}');
+    }
+    s.push('}');
+    s
+}
+
+/// Creates `out` and writes `summary_json`, the report's per-minute and event files and,
+/// with `with_charts`, the SVG charts under `charts/`.
+fn write_run_files(
+    out: &Path,
+    summary_json: &str,
+    report: &Report,
+    with_charts: bool,
+) -> anyhow::Result<()> {
     std::fs::create_dir_all(out)
         .with_context(|| format!("cannot create output folder {}", out.display()))?;
     write_atomic(&out.join("summary.json"), summary_json.as_bytes())?;
@@ -222,6 +253,15 @@ fn write_run_files(out: &Path, summary_json: &str, report: &Report) -> anyhow::R
         &out.join("events.jsonl"),
         render::events_jsonl(report).as_bytes(),
     )?;
+    if with_charts {
+        let dir = out.join("charts");
+        std::fs::create_dir_all(&dir)
+            .with_context(|| format!("cannot create chart folder {}", dir.display()))?;
+        for (name, chart) in charts::ALL {
+            let svg = chart(report)?;
+            write_atomic(&dir.join(name), svg.as_bytes())?;
+        }
+    }
     Ok(())
 }
 

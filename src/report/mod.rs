@@ -6,6 +6,7 @@
 //! `cost.by_capacity_provider` are a contract other tools read: keep them stable.
 
 pub mod assumptions;
+pub mod charts;
 pub mod render;
 
 use serde::Serialize;

@@ -5,7 +5,15 @@ use std::process::Command;
 
 use super::support::repo_root;
 
-const OUTPUTS: [&str; 3] = ["summary.json", "timeseries.csv", "events.jsonl"];
+const OUTPUTS: [&str; 7] = [
+    "summary.json",
+    "timeseries.csv",
+    "events.jsonl",
+    "charts/capacity.svg",
+    "charts/utilization.svg",
+    "charts/cost.svg",
+    "charts/wait.svg",
+];
 
 fn ecsim() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_ecsim"));

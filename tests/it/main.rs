@@ -4,6 +4,7 @@ mod autoscaling;
 mod bad_input;
 mod billing;
 mod capacity_provider_strategy;
+mod charts;
 mod determinism;
 mod faults;
 mod invariants;

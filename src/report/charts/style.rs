@@ -1,0 +1,64 @@
+//! The one chart style: canvas size, margins, fonts and colours shared by every chart.
+
+use plotters::style::RGBColor;
+
+/// Canvas width, pixels.
+pub const WIDTH: u32 = 1000;
+/// Canvas height, pixels.
+pub const HEIGHT: u32 = 600;
+/// Margin around the plot, pixels.
+pub const MARGIN: u32 = 16;
+/// Room for the x axis labels and description, pixels.
+pub const X_LABEL_AREA: u32 = 48;
+/// Room for a y axis' labels and description, pixels.
+pub const Y_LABEL_AREA: u32 = 72;
+
+/// Font family of every text element.
+pub const FONT_FAMILY: &str = "sans-serif";
+/// Title size, pixels.
+pub const TITLE_SIZE: u32 = 22;
+/// Axis description size, pixels.
+pub const LABEL_SIZE: u32 = 15;
+/// Tick label, legend and note size, pixels.
+pub const TICK_SIZE: u32 = 12;
+
+/// Stroke width of a series line, pixels.
+pub const LINE_WIDTH: u32 = 2;
+/// Stroke width of an event marker, pixels.
+pub const MARKER_WIDTH: u32 = 1;
+
+/// Series colours, used in order and cycled. Markers, axes and text never use them, so
+/// a series is exactly a `<polyline>` whose stroke is one of these.
+pub const PALETTE: [RGBColor; 10] = [
+    RGBColor(0x1F, 0x77, 0xB4),
+    RGBColor(0xFF, 0x7F, 0x0E),
+    RGBColor(0x2C, 0xA0, 0x2C),
+    RGBColor(0x94, 0x67, 0xBD),
+    RGBColor(0x8C, 0x56, 0x4B),
+    RGBColor(0xE3, 0x77, 0xC2),
+    RGBColor(0x17, 0xBE, 0xCF),
+    RGBColor(0xBC, 0xBD, 0x22),
+    RGBColor(0x39, 0x3B, 0x79),
+    RGBColor(0x63, 0x79, 0x39),
+];
+
+/// Marker of a scaling activity.
+pub const SCALING_MARKER: RGBColor = RGBColor(0x99, 0x99, 0x99);
+/// Marker of a fault.
+pub const FAULT_MARKER: RGBColor = RGBColor(0xD6, 0x27, 0x28);
+/// Bars of the wait chart.
+pub const BAR: RGBColor = RGBColor(0x4C, 0x72, 0xB0);
+/// Axes and text.
+pub const INK: RGBColor = RGBColor(0x22, 0x22, 0x22);
+/// Grid lines.
+pub const GRID: RGBColor = RGBColor(0xE6, 0xE6, 0xE6);
+
+/// The colour of the `i`-th series.
+pub fn series_color(i: usize) -> RGBColor {
+    PALETTE[i % PALETTE.len()]
+}
+
+/// A colour as the SVG backend writes it (`#RRGGBB`, upper case).
+pub fn hex(c: RGBColor) -> String {
+    format!("#{:02X}{:02X}{:02X}", c.0, c.1, c.2)
+}

@@ -1,0 +1,339 @@
+//! The SVG charts: well-formed, one line per series, never a panic, deterministic.
+
+use std::collections::BTreeSet;
+use std::process::Command;
+
+use ecsim::report::charts::{self, style};
+use ecsim::report::Report;
+
+use super::support::repo_root;
+
+fn run_file(rel: &str) -> Report {
+    let sc = ecsim::load(&repo_root().join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"));
+    ecsim::run(&sc, None, &mut |_| {}).unwrap_or_else(|e| panic!("{rel}: {e}"))
+}
+
+/// A number-ish attribute value that is not finite.
+fn bad_number(v: &str) -> bool {
+    let l = v.to_ascii_lowercase();
+    l.contains("nan") || l.split([' ', ',', '(', ')']).any(|t| t.ends_with("inf"))
+}
+
+/// A small well-formedness check: one root `<svg …>`, balanced tags, quoted attributes,
+/// no NaN or infinity in any attribute. Returns every element as (name, attributes).
+fn check_svg(svg: &str) -> Vec<(String, Vec<(String, String)>)> {
+    let mut elements = Vec::new();
+    let mut stack: Vec<String> = Vec::new();
+    let mut roots = 0;
+    let mut rest = svg;
+    while let Some(start) = rest.find('<') {
+        assert!(
+            !rest[..start].contains('>') && !bad_number(rest[..start].trim()),
+            "stray text: {:?}",
+            &rest[..start]
+        );
+        let end = rest[start..]
+            .find('>')
+            .unwrap_or_else(|| panic!("unclosed tag at {:?}", &rest[start..]))
+            + start;
+        let tag = &rest[start + 1..end];
+        rest = &rest[end + 1..];
+        if let Some(name) = tag.strip_prefix('/') {
+            let open = stack
+                .pop()
+                .unwrap_or_else(|| panic!("</{name}> closes nothing"));
+            assert_eq!(open, name.trim(), "mismatched closing tag");
+            continue;
+        }
+        let self_closing = tag.ends_with('/');
+        let body = tag.trim_end_matches('/');
+        let name_end = body.find(char::is_whitespace).unwrap_or(body.len());
+        let name = body[..name_end].to_string();
+        assert!(
+            !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric()),
+            "bad element name in <{tag}>"
+        );
+        if stack.is_empty() {
+            roots += 1;
+            assert_eq!(name, "svg", "the root is <svg>");
+        }
+        let mut attrs = Vec::new();
+        let mut a = body[name_end..].trim();
+        while !a.is_empty() {
+            let eq = a
+                .find('=')
+                .unwrap_or_else(|| panic!("attribute without value in <{tag}>"));
+            let key = a[..eq].trim().to_string();
+            let after = &a[eq + 1..];
+            assert!(after.starts_with('"'), "unquoted attribute in <{tag}>");
+            let close = after[1..].find('"').expect("closing quote") + 1;
+            let value = after[1..close].to_string();
+            assert!(!value.contains('<'), "'<' in an attribute of <{tag}>");
+            assert!(
+                !bad_number(&value),
+                "non-finite value {key}={value:?} in <{tag}>"
+            );
+            attrs.push((key, value));
+            a = after[close + 1..].trim_start();
+        }
+        elements.push((name.clone(), attrs));
+        if !self_closing {
+            stack.push(name);
+        }
+    }
+    assert!(rest.trim().is_empty(), "text after the root: {rest:?}");
+    assert!(stack.is_empty(), "unclosed elements: {stack:?}");
+    assert_eq!(roots, 1, "exactly one root element");
+    elements
+}
+
+fn attr<'a>(e: &'a (String, Vec<(String, String)>), key: &str) -> Option<&'a str> {
+    e.1.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+}
+
+/// Series lines: `<polyline>`s stroked with a palette colour.
+fn series_lines(svg: &str) -> usize {
+    let palette: BTreeSet<String> = style::PALETTE.iter().map(|c| style::hex(*c)).collect();
+    check_svg(svg)
+        .iter()
+        .filter(|e| e.0 == "polyline" && attr(e, "stroke").is_some_and(|s| palette.contains(s)))
+        .count()
+}
+
+fn lines_stroked(svg: &str, color: plotters::style::RGBColor) -> usize {
+    let hex = style::hex(color);
+    check_svg(svg)
+        .iter()
+        .filter(|e| e.0 == "polyline" && attr(e, "stroke") == Some(hex.as_str()))
+        .count()
+}
+
+fn bars(svg: &str) -> usize {
+    let hex = style::hex(style::BAR);
+    check_svg(svg)
+        .iter()
+        .filter(|e| e.0 == "rect" && attr(e, "fill") == Some(hex.as_str()))
+        .count()
+}
+
+fn loaded(report: &Report, service: u32) -> bool {
+    report
+        .summary
+        .services
+        .get(service as usize)
+        .is_some_and(|s| s.load.is_some())
+}
+
+fn expected_capacity_lines(report: &Report) -> usize {
+    let services: BTreeSet<u32> = report.service_series.iter().map(|r| r.service).collect();
+    let providers: BTreeSet<u32> = report.provider_series.iter().map(|r| r.provider).collect();
+    let per_provider = if report.summary.capacity_providers.len() > 1 {
+        providers.len()
+    } else {
+        0
+    };
+    let rates = services.iter().filter(|&&s| loaded(report, s)).count();
+    1 + per_provider + 3 * services.len() + rates
+}
+
+fn expected_utilization_lines(report: &Report) -> usize {
+    let with_cpu: BTreeSet<u32> = report
+        .service_series
+        .iter()
+        .filter(|r| r.cpu_utilization.is_some() && loaded(report, r.service))
+        .map(|r| r.service)
+        .collect();
+    2 + with_cpu.len()
+}
+
+fn check_report(name: &str, report: &Report) {
+    let capacity = charts::capacity_svg(report).expect("capacity");
+    assert_eq!(
+        series_lines(&capacity),
+        expected_capacity_lines(report),
+        "{name}: capacity series"
+    );
+    let scaling = report.events.iter().filter(|e| e.kind == "scaling").count();
+    let faults = report.events.iter().filter(|e| e.kind == "fault").count();
+    let last_s = report
+        .timeseries
+        .last()
+        .map_or(0.0, |r| r.minute as f64 * 60.0);
+    let scaling_in_range = report
+        .events
+        .iter()
+        .filter(|e| e.kind == "scaling" && e.time_s <= last_s)
+        .count();
+    let fault_in_range = report
+        .events
+        .iter()
+        .filter(|e| e.kind == "fault" && e.time_s <= last_s)
+        .count();
+    assert!(scaling_in_range <= scaling && fault_in_range <= faults);
+    assert_eq!(
+        lines_stroked(&capacity, style::SCALING_MARKER),
+        scaling_in_range,
+        "{name}: one marker per scaling activity"
+    );
+    assert_eq!(
+        lines_stroked(&capacity, style::FAULT_MARKER),
+        fault_in_range,
+        "{name}: one marker per fault"
+    );
+    let utilization = charts::utilization_svg(report).expect("utilization");
+    assert_eq!(
+        series_lines(&utilization),
+        expected_utilization_lines(report),
+        "{name}: utilization series"
+    );
+    let cost = charts::cost_svg(report).expect("cost");
+    // The cost rate needs a minute after minute 0.
+    let rate = usize::from(report.timeseries.iter().any(|r| r.minute > 0));
+    assert_eq!(
+        series_lines(&cost),
+        1 + rate,
+        "{name}: cumulative cost and rate"
+    );
+    let wait = charts::wait_svg(report).expect("wait");
+    check_svg(&wait);
+    let expected_bars = if report.summary.wait_time_s.count > 0 {
+        5
+    } else {
+        0
+    };
+    assert_eq!(bars(&wait), expected_bars, "{name}: wait bars");
+    for svg in [&capacity, &utilization, &cost, &wait] {
+        assert!(
+            svg.matches("<text").count() >= 3,
+            "{name}: title and axis labels"
+        );
+    }
+    for (file, chart) in charts::ALL {
+        assert_eq!(
+            chart(report).expect("renders"),
+            chart(report).expect("renders"),
+            "{name}: {file} same report, same bytes"
+        );
+    }
+}
+
+#[test]
+fn quickstart_charts_are_well_formed_with_one_line_per_series() {
+    let report = run_file("scenarios/quickstart.json");
+    assert!(!report.timeseries.is_empty());
+    check_report("quickstart", &report);
+    let capacity = charts::capacity_svg(&report).expect("capacity");
+    assert!(capacity.contains("Capacity: quickstart"));
+    assert!(capacity.contains("time (minutes)") || capacity.contains("time (hours)"));
+    assert!(capacity.contains("instances / tasks"));
+}
+
+#[test]
+fn scale_out_lag_charts_show_load_and_scaling_markers() {
+    let report = run_file("scenarios/scale-out-lag/scenario.json");
+    check_report("scale-out-lag", &report);
+    assert!(report.summary.services.iter().any(|s| s.load.is_some()));
+    let capacity = charts::capacity_svg(&report).expect("capacity");
+    assert!(capacity.contains("requests/s"), "second axis for the load");
+    assert!(
+        lines_stroked(&capacity, style::SCALING_MARKER) > 0,
+        "scale-out-lag scales"
+    );
+    let utilization = charts::utilization_svg(&report).expect("utilization");
+    assert!(utilization.contains("CPU utilization"));
+}
+
+#[test]
+fn empty_and_one_point_reports_render_valid_svg() {
+    let full = run_file("scenarios/quickstart.json");
+    let mut empty = full.clone();
+    empty.timeseries.clear();
+    empty.service_series.clear();
+    empty.provider_series.clear();
+    empty.events.clear();
+    empty.summary.duration_s = 0.0;
+    empty.summary.wait_time_s = Default::default();
+    for (file, chart) in charts::ALL {
+        let svg = chart(&empty).unwrap_or_else(|e| panic!("{file}: {e}"));
+        check_svg(&svg);
+        assert!(svg.contains("no data"), "{file}: says there is no data");
+        assert_eq!(series_lines(&svg), 0, "{file}");
+    }
+    let mut one = full.clone();
+    one.timeseries.truncate(1);
+    let first = one.timeseries[0].minute;
+    one.service_series.retain(|r| r.minute == first);
+    one.provider_series.retain(|r| r.minute == first);
+    one.events.clear();
+    for (file, chart) in charts::ALL {
+        let svg = chart(&one).unwrap_or_else(|e| panic!("{file}: {e}"));
+        check_svg(&svg);
+    }
+    check_report("one point", &one);
+    let mut zeros = one.clone();
+    for r in &mut zeros.timeseries {
+        *r = ecsim::report::MinuteRow {
+            minute: r.minute,
+            ..Default::default()
+        };
+    }
+    for (file, chart) in charts::ALL {
+        check_svg(&chart(&zeros).unwrap_or_else(|e| panic!("{file}: {e}")));
+    }
+}
+
+#[test]
+fn run_writes_the_charts_and_no_charts_skips_them() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let run = |out: &std::path::Path, extra: &[&str]| {
+        let o = Command::new(env!("CARGO_BIN_EXE_ecsim"))
+            .current_dir(repo_root())
+            .args(["run", "scenarios/quickstart.json", "--quiet", "--out"])
+            .arg(out)
+            .args(extra)
+            .output()
+            .expect("ecsim runs");
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    let with = dir.path().join("with");
+    let stdout = run(&with, &[]);
+    assert!(stdout.contains("charts/{capacity.svg"), "{stdout}");
+    for (file, _) in charts::ALL {
+        let svg = std::fs::read_to_string(with.join("charts").join(file)).expect(file);
+        check_svg(&svg);
+    }
+    let without = dir.path().join("without");
+    let stdout = run(&without, &["--no-charts"]);
+    assert!(!stdout.contains("charts/"), "{stdout}");
+    assert!(!without.join("charts").exists());
+}
+
+#[test]
+fn az_outage_charts_mark_the_faults() {
+    let report = run_file("scenarios/az-outage/three-azs.json");
+    check_report("az-outage", &report);
+    let capacity = charts::capacity_svg(&report).expect("capacity");
+    assert!(
+        lines_stroked(&capacity, style::FAULT_MARKER) > 0,
+        "az-outage has faults"
+    );
+}
+
+#[test]
+#[should_panic(expected = "mismatched closing tag")]
+fn the_checker_rejects_unbalanced_tags() {
+    check_svg("<svg><g></svg></g>");
+}
+
+#[test]
+#[should_panic(expected = "non-finite")]
+fn the_checker_rejects_nan() {
+    check_svg(r#"<svg><polyline points="1,2 NaN,3"/></svg>"#);
+}
+
+#[test]
+#[should_panic(expected = "the root is <svg>")]
+fn the_checker_wants_an_svg_root() {
+    check_svg("<html></html>");
+}
