@@ -66,13 +66,15 @@ impl RngStreams {
 
     /// A generator for a named sub-stream, e.g. one per workload (`index` distinguishes them).
     pub fn named(&self, name: &str, index: u64) -> SimRng {
-        // FNV-1a over the name, then SplitMix64 finalisation of (seed, name, index):
-        // cheap, stable across platforms and Rust versions, and well mixed.
-        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        for b in name.bytes() {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0000_0100_0000_01b3);
-        }
+        self.named_hash(stream_hash(name), index)
+    }
+
+    /// [`RngStreams::named`] with the name already hashed by [`stream_hash`] (for hot paths
+    /// that derive a generator per entity): the same generator, without rehashing the name.
+    pub fn named_hash(&self, name_hash: u64, index: u64) -> SimRng {
+        // SplitMix64 finalisation of (seed, name, index): cheap, stable across platforms and
+        // Rust versions, and well mixed.
+        let h = name_hash;
         let a = splitmix64(self.seed ^ splitmix64(h ^ splitmix64(index)));
         let b = splitmix64(a ^ 0x9e37_79b9_7f4a_7c15);
         let mut bytes = [0u8; 32];
@@ -82,6 +84,20 @@ impl RngStreams {
         bytes[24..].copy_from_slice(&splitmix64(a.rotate_left(17)).to_le_bytes());
         Pcg64::from_seed(bytes)
     }
+}
+
+/// FNV-1a hash of a stream name, as [`RngStreams::named`] uses it; `const`, so hot paths can
+/// hash their names at compile time.
+pub const fn stream_hash(name: &str) -> u64 {
+    let bytes = name.as_bytes();
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut i = 0;
+    while i < bytes.len() {
+        h ^= bytes[i] as u64;
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        i += 1;
+    }
+    h
 }
 
 fn splitmix64(mut z: u64) -> u64 {

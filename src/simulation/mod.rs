@@ -45,12 +45,15 @@ const UNABLE_TO_PLACE_REPEAT: SimDuration = SimDuration::from_mins(10);
 /// Stream names of the latency draws. Each draw is keyed by the instance (group, launch
 /// number) or task (owner, task number) it is about, so a change elsewhere (a fault's
 /// replacement launches, another service's scaling) never shifts it.
-const LATENCY_INSTANCE_RUNNING: &str = "latency.instance-running";
-const LATENCY_AGENT_REGISTRATION: &str = "latency.agent-registration";
-const LATENCY_EC2_TASK_START: &str = "latency.ec2-task-start";
-const LATENCY_FARGATE_PROVISIONING: &str = "latency.fargate-provisioning";
-const LATENCY_FARGATE_TASK_START: &str = "latency.fargate-task-start";
-const LATENCY_TASK_STOP: &str = "latency.task-stop";
+const LATENCY_INSTANCE_RUNNING: u64 = crate::engine::rng::stream_hash("latency.instance-running");
+const LATENCY_AGENT_REGISTRATION: u64 =
+    crate::engine::rng::stream_hash("latency.agent-registration");
+const LATENCY_EC2_TASK_START: u64 = crate::engine::rng::stream_hash("latency.ec2-task-start");
+const LATENCY_FARGATE_PROVISIONING: u64 =
+    crate::engine::rng::stream_hash("latency.fargate-provisioning");
+const LATENCY_FARGATE_TASK_START: u64 =
+    crate::engine::rng::stream_hash("latency.fargate-task-start");
+const LATENCY_TASK_STOP: u64 = crate::engine::rng::stream_hash("latency.task-stop");
 
 /// Everything that can happen. Adding a variant makes the compiler list every handler to write.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -1466,8 +1469,8 @@ impl<'s> Simulation<'s> {
     // ---- reporting helpers ------------------------------------------------------------------------
 
     /// The generator for `stream` keyed by instance `i` (its group and launch number).
-    fn instance_rng(&self, stream: &str, i: InstanceId) -> SimRng {
-        self.streams.named(stream, self.instance_key(i))
+    fn instance_rng(&self, stream: u64, i: InstanceId) -> SimRng {
+        self.streams.named_hash(stream, self.instance_key(i))
     }
 
     /// An instance's stable key: its group and its launch number within the group.
@@ -1477,8 +1480,8 @@ impl<'s> Simulation<'s> {
     }
 
     /// The generator for `stream` keyed by task `t` (its owner and task number).
-    fn task_rng(&self, stream: &str, t: TaskId) -> SimRng {
-        self.streams.named(stream, self.task_key(t))
+    fn task_rng(&self, stream: u64, t: TaskId) -> SimRng {
+        self.streams.named_hash(stream, self.task_key(t))
     }
 
     /// A task's stable key: owner index and the task's number within its owner.
