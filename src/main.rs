@@ -13,7 +13,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 use ecsim::montecarlo;
-use ecsim::report::{charts, render, Report};
+use ecsim::report::{charts, html, render, Report};
 use ecsim::{RunError, ScenarioError};
 
 #[derive(Parser)]
@@ -30,8 +30,8 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run a scenario and write summary.json, timeseries.csv, services.csv,
-    /// capacity_providers.csv, events.jsonl and charts/*.svg (and replicas.csv with
-    /// --replicas).
+    /// capacity_providers.csv, events.jsonl, report.html and charts/*.svg (and replicas.csv
+    /// with --replicas).
     Run {
         /// Scenario file (JSON).
         file: PathBuf,
@@ -48,7 +48,8 @@ enum Command {
         /// usual, plus `monte_carlo` in summary.json and replicas.csv (N = 1: a single run).
         #[arg(long, default_value_t = 1, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
         replicas: u32,
-        /// Do not write the SVG charts under charts/ (saves time on very long runs).
+        /// Do not write the SVG charts under charts/ nor inline them in report.html (which is
+        /// still written) (saves time on very long runs).
         #[arg(long)]
         no_charts: bool,
     },
@@ -144,6 +145,7 @@ fn real_main(cli: Cli) -> anyhow::Result<()> {
                 &render::summary_json(&report.summary),
                 &report,
                 !no_charts,
+                &[],
             )?;
             // A replicas.csv left by an earlier Monte Carlo run in this folder no longer
             // matches summary.json: remove it.
@@ -193,6 +195,7 @@ fn run_monte_carlo(
         &montecarlo::summary_json(&report.summary, Some(&mc)),
         report,
         with_charts,
+        &[montecarlo::html_table(&mc)],
     )?;
     write_atomic(
         &out.join(REPLICAS_CSV),
@@ -214,7 +217,7 @@ fn run_monte_carlo(
 /// The files `write_run_files` writes, for the "wrote …" line.
 fn written_files(with_charts: bool) -> String {
     let mut s = String::from(
-        "{summary.json, timeseries.csv, services.csv, capacity_providers.csv, events.jsonl",
+        "{summary.json, timeseries.csv, services.csv, capacity_providers.csv, events.jsonl, report.html",
     );
     if with_charts {
         s.push_str(", charts/{");
@@ -227,12 +230,14 @@ fn written_files(with_charts: bool) -> String {
 }
 
 /// Creates `out` and writes `summary_json`, the report's per-minute and event files and,
-/// with `with_charts`, the SVG charts under `charts/`.
+/// with `with_charts`, the SVG charts under `charts/`, and `report.html` (its charts inlined
+/// only with `with_charts`; `extra` tables appended).
 fn write_run_files(
     out: &Path,
     summary_json: &str,
     report: &Report,
     with_charts: bool,
+    extra: &[html::ExtraTable],
 ) -> anyhow::Result<()> {
     std::fs::create_dir_all(out)
         .with_context(|| format!("cannot create output folder {}", out.display()))?;
@@ -262,6 +267,14 @@ fn write_run_files(
             write_atomic(&dir.join(name), svg.as_bytes())?;
         }
     }
+    let page = html::report_html_with(
+        report,
+        &html::HtmlOptions {
+            charts: with_charts,
+            extra,
+        },
+    );
+    write_atomic(&out.join("report.html"), page.as_bytes())?;
     Ok(())
 }
 

@@ -578,6 +578,51 @@ pub fn table(mc: &MonteCarloSummary) -> String {
     out
 }
 
+/// The Monte Carlo figures (the main ones, as in [`table`]) as a table for `report.html`.
+pub fn html_table(mc: &MonteCarloSummary) -> crate::report::html::ExtraTable {
+    let num = |x: f64| format!("{x:.4}");
+    crate::report::html::ExtraTable {
+        heading: "Monte Carlo".to_string(),
+        note: format!(
+            "{} replicas, seeds {}..={}; the sections above are replica 0.",
+            mc.replicas,
+            mc.seeds.first().copied().unwrap_or(0),
+            mc.seeds.last().copied().unwrap_or(0)
+        ),
+        columns: [
+            "figure",
+            "n",
+            "mean",
+            "sd",
+            "p5",
+            "p50",
+            "p95",
+            "95% CI of the mean",
+        ]
+        .iter()
+        .map(|c| c.to_string())
+        .collect(),
+        rows: mc
+            .figures
+            .iter()
+            .filter(|f| f.main)
+            .map(|f| {
+                let s = &f.stats;
+                vec![
+                    f.name.clone(),
+                    s.n.to_string(),
+                    num(s.mean),
+                    num(s.sd),
+                    num(s.p5),
+                    num(s.p50),
+                    num(s.p95),
+                    format!("{} to {}", num(s.ci95_low), num(s.ci95_high)),
+                ]
+            })
+            .collect(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,6 +7,7 @@
 
 pub mod assumptions;
 pub mod charts;
+pub mod html;
 pub mod render;
 
 use serde::Serialize;

@@ -11,4 +11,5 @@ mod invariants;
 mod montecarlo;
 mod placement;
 mod queueing;
+mod report_html;
 mod support;

@@ -1,0 +1,489 @@
+//! `report.html`: one self-contained page per run, a pure function of the [`Report`].
+//!
+//! Inline CSS, the SVG charts inlined, no script and no external reference of any kind
+//! (no links, no `url()`, no `@import`). Every text from the report is escaped. Sections
+//! appear only when they have data. Output is deterministic: the same report gives the
+//! same bytes.
+
+use std::fmt::Write as _;
+
+use super::{charts, Report, Summary};
+
+/// Timeline rows shown at most (scaling activities and faults).
+pub const TIMELINE_LIMIT: usize = 500;
+
+/// An extra table a caller appends (the Monte Carlo figures, for one).
+#[derive(Clone, Debug, Default)]
+pub struct ExtraTable {
+    /// Section heading.
+    pub heading: String,
+    /// A sentence above the table.
+    pub note: String,
+    /// Column headers.
+    pub columns: Vec<String>,
+    /// Rows of cells (plain text; escaped when rendered).
+    pub rows: Vec<Vec<String>>,
+}
+
+/// What to put in the page besides the report.
+#[derive(Clone, Debug)]
+pub struct HtmlOptions<'a> {
+    /// Inline the SVG charts.
+    pub charts: bool,
+    /// Tables appended after the assumptions.
+    pub extra: &'a [ExtraTable],
+}
+
+impl Default for HtmlOptions<'_> {
+    fn default() -> Self {
+        HtmlOptions {
+            charts: true,
+            extra: &[],
+        }
+    }
+}
+
+/// `report.html` with the charts.
+pub fn report_html(report: &Report) -> String {
+    report_html_with(report, &HtmlOptions::default())
+}
+
+/// Escapes `&`, `<`, `>`, `"` and `'` for HTML text and attribute values.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+const CSS: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',Helvetica,Arial,sans-serif;margin:1.5em auto;max-width:1100px;padding:0 1em;color:#222;background:#fff}\
+h1{font-size:1.6em;margin-bottom:.2em}h2{margin-top:1.6em;border-bottom:1px solid #ddd;padding-bottom:.2em}h3{margin-bottom:.3em}\
+.meta{color:#666}.cards{display:flex;flex-wrap:wrap;gap:.8em}\
+.card{border:1px solid #ddd;border-radius:6px;padding:.6em .9em;min-width:10em;background:#fafafa}\
+.card .label{color:#666;font-size:.85em}.card .value{font-size:1.3em;font-weight:600}\
+table{border-collapse:collapse;margin:.4em 0 1em}th,td{border:1px solid #ddd;padding:.25em .6em;text-align:left;vertical-align:top}\
+th{background:#f2f2f2}td.num{text-align:right;font-variant-numeric:tabular-nums}\
+.chart{margin:1em 0}.chart svg{max-width:100%;height:auto}.note{color:#666;font-style:italic}";
+
+/// `report.html`, with the options.
+pub fn report_html_with(report: &Report, opts: &HtmlOptions<'_>) -> String {
+    let s = &report.summary;
+    let mut out = String::with_capacity(64 * 1024);
+    out.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+    out.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+    let _ = writeln!(out, "<title>ecsim report: {}</title>", escape(&s.scenario));
+    let _ = writeln!(out, "<style>{CSS}</style>");
+    out.push_str("</head>\n<body>\n");
+    let _ = writeln!(out, "<h1>ecsim report: {}</h1>", escape(&s.scenario));
+    let _ = writeln!(
+        out,
+        "<p class=\"meta\">seed {}, simulated {}</p>",
+        s.seed,
+        hms(s.duration_s)
+    );
+    cards(&mut out, s);
+    if opts.charts {
+        charts_section(&mut out, report);
+    }
+    providers(&mut out, s);
+    services(&mut out, s);
+    workloads(&mut out, s);
+    faults(&mut out, s);
+    timeline(&mut out, report);
+    assumptions(&mut out, s);
+    for t in opts.extra {
+        let _ = writeln!(out, "<h2>{}</h2>", escape(&t.heading));
+        if !t.note.is_empty() {
+            let _ = writeln!(out, "<p>{}</p>", escape(&t.note));
+        }
+        let cols: Vec<&str> = t.columns.iter().map(String::as_str).collect();
+        table(&mut out, &cols, &t.rows);
+    }
+    out.push_str("</body>\n</html>\n");
+    out
+}
+
+/// `h:mm:ss` (whole seconds, rounded down).
+fn hms(secs: f64) -> String {
+    let t = if secs.is_finite() && secs > 0.0 {
+        secs.floor() as u64
+    } else {
+        0
+    };
+    format!("{}:{:02}:{:02}", t / 3600, t / 60 % 60, t % 60)
+}
+
+fn usd(x: f64) -> String {
+    format!("${x:.4}")
+}
+
+fn pct(x: f64) -> String {
+    format!("{x:.1}%")
+}
+
+fn num(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{x:.0}")
+    } else {
+        format!("{x:.2}")
+    }
+}
+
+fn card(out: &mut String, label: &str, value: &str) {
+    let _ = writeln!(
+        out,
+        "<div class=\"card\"><div class=\"label\">{}</div><div class=\"value\">{}</div></div>",
+        escape(label),
+        escape(value)
+    );
+}
+
+fn cards(out: &mut String, s: &Summary) {
+    out.push_str("<h2>Summary</h2>\n<div class=\"cards\">\n");
+    card(out, "Total cost", &usd(s.cost.total_usd));
+    card(out, "Cost per hour", &usd(s.cost.per_hour_usd));
+    if let Some(m) = s.cost.per_million_requests_usd {
+        card(out, "Cost per million requests served", &usd(m));
+    } else if s.tasks.completed > 0 {
+        card(
+            out,
+            "Cost per completed task",
+            &usd(s.cost.total_usd / s.tasks.completed as f64),
+        );
+    }
+    if s.instances.launched > 0 {
+        card(out, "EC2 CPU reserved", &pct(s.reservation.cpu_pct_avg));
+        card(
+            out,
+            "EC2 memory reserved",
+            &pct(s.reservation.memory_pct_avg),
+        );
+    }
+    card(out, "Tasks completed", &s.tasks.completed.to_string());
+    card(out, "Tasks failed", &s.tasks.failed.to_string());
+    let loads: Vec<_> = s.services.iter().filter_map(|v| v.load.as_ref()).collect();
+    if !loads.is_empty() {
+        let requests: f64 = loads.iter().map(|l| l.requests).sum();
+        let unserved: f64 = loads.iter().map(|l| l.unserved).sum();
+        let share = if requests > 0.0 {
+            unserved / requests * 100.0
+        } else {
+            0.0
+        };
+        card(out, "Requests not served", &format!("{share:.2}%"));
+    }
+    out.push_str("</div>\n");
+}
+
+/// An SVG string ready to inline: no XML declaration, no namespace URI.
+fn inline_svg(svg: &str) -> String {
+    let mut body = svg.trim_start();
+    if body.starts_with("<?xml") {
+        body = body.find("?>").map_or("", |i| &body[i + 2..]).trim_start();
+    }
+    body.replace(" xmlns=\"http://www.w3.org/2000/svg\"", "")
+        .replace(" xmlns:xlink=\"http://www.w3.org/1999/xlink\"", "")
+}
+
+fn charts_section(out: &mut String, report: &Report) {
+    out.push_str("<h2>Charts</h2>\n");
+    for (name, chart) in charts::ALL {
+        out.push_str("<div class=\"chart\">\n");
+        match chart(report) {
+            Ok(svg) => {
+                out.push_str(&inline_svg(&svg));
+                out.push('\n');
+            }
+            Err(e) => {
+                let _ = writeln!(
+                    out,
+                    "<p class=\"note\">{}: {}</p>",
+                    escape(name),
+                    escape(&e.to_string())
+                );
+            }
+        }
+        out.push_str("</div>\n");
+    }
+}
+
+/// A table with a header row; cells are escaped, numeric-looking ones right-aligned.
+fn table(out: &mut String, columns: &[&str], rows: &[Vec<String>]) {
+    out.push_str("<table>\n<tr>");
+    for c in columns {
+        let _ = write!(out, "<th>{}</th>", escape(c));
+    }
+    out.push_str("</tr>\n");
+    for r in rows {
+        out.push_str("<tr>");
+        for c in r {
+            let numeric = !c.is_empty()
+                && c.chars()
+                    .all(|ch| ch.is_ascii_digit() || ".-$%:, ".contains(ch));
+            if numeric {
+                let _ = write!(out, "<td class=\"num\">{}</td>", escape(c));
+            } else {
+                let _ = write!(out, "<td>{}</td>", escape(c));
+            }
+        }
+        out.push_str("</tr>\n");
+    }
+    out.push_str("</table>\n");
+}
+
+/// A two-column table of (figure, value).
+fn kv(out: &mut String, rows: Vec<(&str, String)>) {
+    let rows: Vec<Vec<String>> = rows
+        .into_iter()
+        .map(|(k, v)| vec![k.to_string(), v])
+        .collect();
+    table(out, &["figure", "value"], &rows);
+}
+
+fn providers(out: &mut String, s: &Summary) {
+    if s.cost.by_capacity_provider.is_empty() && s.capacity_providers.is_empty() {
+        return;
+    }
+    out.push_str("<h2>Capacity providers</h2>\n");
+    if !s.cost.by_capacity_provider.is_empty() {
+        let rows: Vec<Vec<String>> = s
+            .cost
+            .by_capacity_provider
+            .iter()
+            .map(|(k, v)| vec![k.clone(), usd(*v)])
+            .collect();
+        table(out, &["capacity provider", "cost"], &rows);
+    }
+    for p in &s.capacity_providers {
+        let _ = writeln!(out, "<h3>{}</h3>", escape(&p.name));
+        let cost = s.cost.by_capacity_provider.get(&p.name).copied();
+        let mut rows = vec![
+            (
+                "managed scaling",
+                if p.managed_scaling { "on" } else { "off" }.to_string(),
+            ),
+            ("scale-out activities", p.scale_out.to_string()),
+            ("scale-in activities", p.scale_in.to_string()),
+            (
+                "instances in service (min to max)",
+                format!("{} to {}", p.instances_min, p.instances_max),
+            ),
+            ("instances launched", p.instances_launched.to_string()),
+            ("instances terminated", p.instances_terminated.to_string()),
+        ];
+        if let Some(c) = cost {
+            rows.push(("cost", usd(c)));
+        }
+        kv(out, rows);
+    }
+}
+
+fn services(out: &mut String, s: &Summary) {
+    if s.services.is_empty() {
+        return;
+    }
+    out.push_str("<h2>Services</h2>\n");
+    for v in &s.services {
+        let _ = writeln!(out, "<h3>{}</h3>", escape(&v.name));
+        let a = &v.availability;
+        let mut rows = vec![
+            (
+                "desired count (min to max)",
+                format!("{} to {}", v.desired_min, v.desired_max),
+            ),
+            ("desired at end", v.desired_count.to_string()),
+            ("running at end", v.running_at_end.to_string()),
+            ("minutes below desired", v.minutes_below_desired.to_string()),
+            ("cost", usd(v.cost_usd)),
+            (
+                "scaling activities (out / in / scheduled)",
+                format!(
+                    "{} / {} / {}",
+                    v.scaling_activities.scale_out,
+                    v.scaling_activities.scale_in,
+                    v.scaling_activities.scheduled
+                ),
+            ),
+        ];
+        for (cp, n) in &v.live_tasks_by_capacity_provider {
+            rows.push(("live tasks at end", format!("{n} on {cp}")));
+        }
+        if let Some(l) = &v.load {
+            rows.push(("requests", num(l.requests)));
+            rows.push(("requests served", num(l.served)));
+            rows.push(("requests not served", format!("{:.2}%", l.unserved_pct)));
+            rows.push((
+                "minutes with shortfall",
+                l.minutes_with_shortfall.to_string(),
+            ));
+            rows.push((
+                "cost per million requests served",
+                usd(l.cost_per_million_requests_usd),
+            ));
+            rows.push(("CPU utilization (avg)", pct(l.cpu_utilization_avg_pct)));
+        }
+        rows.push((
+            "task-minutes below desired",
+            a.task_minutes_below_desired.to_string(),
+        ));
+        rows.push(("tasks lost to faults", a.tasks_lost_to_faults.to_string()));
+        rows.push(("recoveries", a.recoveries.to_string()));
+        if a.recoveries > 0 {
+            rows.push(("time to recover, mean", hms(a.time_to_recover_mean_s)));
+            rows.push(("time to recover, max", hms(a.time_to_recover_max_s)));
+        }
+        rows.push((
+            "unrecovered at end",
+            if a.unrecovered_at_end { "yes" } else { "no" }.to_string(),
+        ));
+        if v.load.is_some() {
+            rows.push(("unserved due to faults", num(a.unserved_due_to_faults)));
+            rows.push(("unserved due to scaling", num(a.unserved_due_to_scaling)));
+        }
+        kv(out, rows);
+    }
+}
+
+fn workloads(out: &mut String, s: &Summary) {
+    if s.workloads.is_empty() {
+        return;
+    }
+    out.push_str("<h2>Workloads</h2>\n");
+    for w in &s.workloads {
+        let _ = writeln!(out, "<h3>{}</h3>", escape(&w.name));
+        let t = &w.tasks;
+        let ws = &w.wait_time_s;
+        kv(
+            out,
+            vec![
+                ("submissions", w.submissions.to_string()),
+                ("tasks submitted", t.submitted.to_string()),
+                ("tasks completed", t.completed.to_string()),
+                ("tasks failed", t.failed.to_string()),
+                ("in flight at end", t.in_flight_at_end.to_string()),
+                (
+                    "wait to RUNNING, s (mean / p50 / p95 / p99 / max)",
+                    format!(
+                        "{:.1} / {:.1} / {:.1} / {:.1} / {:.1}",
+                        ws.mean, ws.p50, ws.p95, ws.p99, ws.max
+                    ),
+                ),
+                ("cost", usd(w.cost_usd)),
+                (
+                    "cost per completed task",
+                    usd(w.cost_per_completed_task_usd),
+                ),
+            ],
+        );
+    }
+}
+
+fn faults(out: &mut String, s: &Summary) {
+    let Some(f) = &s.faults else {
+        return;
+    };
+    out.push_str("<h2>Faults</h2>\n");
+    kv(
+        out,
+        vec![
+            ("instance failures", f.instance_failures.to_string()),
+            ("AZ outages", f.az_outages.to_string()),
+            (
+                "Spot interruption notices",
+                f.spot_interruption_notices.to_string(),
+            ),
+            (
+                "Spot instances reclaimed",
+                f.spot_instances_reclaimed.to_string(),
+            ),
+            (
+                "Fargate Spot interruptions",
+                f.fargate_spot_interruptions.to_string(),
+            ),
+            ("task crashes", f.task_crashes.to_string()),
+            ("task start failures", f.task_start_failures.to_string()),
+            ("tasks killed", f.tasks_killed.to_string()),
+            ("batch task reruns", f.batch_task_reruns.to_string()),
+            ("wasted task time", hms(f.wasted_task_seconds)),
+            ("wasted cost", usd(f.wasted_cost_usd)),
+        ],
+    );
+}
+
+fn timeline(out: &mut String, report: &Report) {
+    let events: Vec<_> = report
+        .events
+        .iter()
+        .filter(|e| e.kind == "scaling" || e.kind == "fault")
+        .collect();
+    if events.is_empty() {
+        return;
+    }
+    out.push_str("<h2>Timeline</h2>\n");
+    if events.len() > TIMELINE_LIMIT {
+        let _ = writeln!(
+            out,
+            "<p class=\"note\">The first {TIMELINE_LIMIT} of {} scaling and fault events; events.jsonl has them all.</p>",
+            events.len()
+        );
+    }
+    let rows: Vec<Vec<String>> = events
+        .iter()
+        .take(TIMELINE_LIMIT)
+        .map(|e| {
+            vec![
+                hms(e.time_s),
+                e.kind.to_string(),
+                e.subject.clone(),
+                e.message.clone(),
+                e.cause.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    table(out, &["time", "kind", "subject", "message", "cause"], &rows);
+}
+
+fn assumptions(out: &mut String, s: &Summary) {
+    if s.assumptions.is_empty() {
+        return;
+    }
+    out.push_str("<h2>Assumptions</h2>\n");
+    let rows: Vec<Vec<String>> = s
+        .assumptions
+        .iter()
+        .map(|a| vec![a.topic.clone(), a.value.clone(), a.source.clone()])
+        .collect();
+    table(out, &["topic", "value", "source"], &rows);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_the_five_characters() {
+        assert_eq!(escape("a<&>\"'b"), "a&lt;&amp;&gt;&quot;&#39;b");
+    }
+
+    #[test]
+    fn hms_formats_whole_seconds() {
+        assert_eq!(hms(0.0), "0:00:00");
+        assert_eq!(hms(3723.9), "1:02:03");
+        assert_eq!(hms(f64::NAN), "0:00:00");
+    }
+
+    #[test]
+    fn strips_the_xml_declaration_and_namespace() {
+        let svg =
+            "<?xml version=\"1.0\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"1\"></svg>";
+        assert_eq!(inline_svg(svg), "<svg width=\"1\"></svg>");
+    }
+}

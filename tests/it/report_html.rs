@@ -1,0 +1,242 @@
+//! `report.html`: self-contained, well-formed, escaped, complete, deterministic.
+
+use ecsim::report::html::{self, ExtraTable, HtmlOptions};
+use ecsim::report::Report;
+
+use super::support::repo_root;
+
+fn run_file(rel: &str) -> Report {
+    let sc = ecsim::load(&repo_root().join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"));
+    ecsim::run(&sc, None, &mut |_| {}).unwrap_or_else(|e| panic!("{rel}: {e}"))
+}
+
+const VOID: [&str; 8] = ["meta", "br", "img", "hr", "input", "link", "wbr", "col"];
+
+/// Text between tags: no raw `<` or `>`, every `&` starts an entity.
+fn check_text(text: &str) {
+    assert!(!text.contains('>'), "raw '>' in text: {text:?}");
+    let mut rest = text;
+    while let Some(i) = rest.find('&') {
+        rest = &rest[i + 1..];
+        let end = rest
+            .find(';')
+            .unwrap_or_else(|| panic!("bare '&' in text: {text:?}"));
+        let name = &rest[..end];
+        assert!(
+            !name.is_empty()
+                && name.len() <= 8
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '#'),
+            "bad entity &{name}; in {text:?}"
+        );
+    }
+}
+
+/// A small well-formedness check of the HTML: a doctype, balanced tags except void
+/// elements, quoted attributes, escaped text, `<style>` content taken as raw text.
+/// Returns every element as (name, attributes).
+fn check_html(page: &str) -> Vec<(String, Vec<(String, String)>)> {
+    let mut rest = page
+        .strip_prefix("<!DOCTYPE html>")
+        .expect("starts with <!DOCTYPE html>");
+    let mut elements = Vec::new();
+    let mut stack: Vec<String> = Vec::new();
+    while let Some(start) = rest.find('<') {
+        check_text(&rest[..start]);
+        let end = rest[start..]
+            .find('>')
+            .unwrap_or_else(|| panic!("unclosed tag at {:?}", &rest[start..]))
+            + start;
+        let tag = &rest[start + 1..end];
+        rest = &rest[end + 1..];
+        if let Some(name) = tag.strip_prefix('/') {
+            let open = stack
+                .pop()
+                .unwrap_or_else(|| panic!("</{name}> closes nothing"));
+            assert_eq!(open, name.trim(), "mismatched closing tag");
+            continue;
+        }
+        assert!(!tag.starts_with('!') && !tag.starts_with('?'), "<{tag}>");
+        let self_closing = tag.ends_with('/');
+        let body = tag.trim_end_matches('/');
+        let name_end = body.find(char::is_whitespace).unwrap_or(body.len());
+        let name = body[..name_end].to_string();
+        assert!(
+            !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric()),
+            "bad element name in <{tag}>"
+        );
+        let mut attrs = Vec::new();
+        let mut a = body[name_end..].trim();
+        while !a.is_empty() {
+            let eq = a
+                .find('=')
+                .unwrap_or_else(|| panic!("attribute without value in <{tag}>"));
+            let key = a[..eq].trim().to_string();
+            let after = &a[eq + 1..];
+            assert!(after.starts_with('"'), "unquoted attribute in <{tag}>");
+            let close = after[1..].find('"').expect("closing quote") + 1;
+            let value = after[1..close].to_string();
+            assert!(!value.contains('<'), "'<' in an attribute of <{tag}>");
+            attrs.push((key, value));
+            a = after[close + 1..].trim_start();
+        }
+        elements.push((name.clone(), attrs));
+        if name == "style" {
+            let close = rest.find("</style>").expect("</style>");
+            rest = &rest[close + "</style>".len()..];
+            continue;
+        }
+        if !self_closing && !VOID.contains(&name.as_str()) {
+            stack.push(name);
+        }
+    }
+    check_text(rest);
+    assert!(rest.trim().is_empty(), "text after </html>: {rest:?}");
+    assert!(stack.is_empty(), "unclosed elements: {stack:?}");
+    assert_eq!(elements.first().map(|e| e.0.as_str()), Some("html"));
+    elements
+}
+
+fn headings(page: &str) -> Vec<String> {
+    page.split("<h2>")
+        .skip(1)
+        .map(|s| s[..s.find("</h2>").expect("</h2>")].to_string())
+        .collect()
+}
+
+fn self_contained(page: &str) {
+    for bad in [
+        "http://", "https://", "src=", "href=", "<script", "url(", "@import", "<link", "//",
+    ] {
+        assert!(!page.contains(bad), "report.html contains {bad:?}");
+    }
+}
+
+fn check_page(report: &Report, expected: &[&str]) -> String {
+    let page = html::report_html(report);
+    self_contained(&page);
+    let elements = check_html(&page);
+    assert!(page.contains("<html lang=\"en\">"));
+    assert!(elements
+        .iter()
+        .any(|e| e.0 == "meta" && e.1 == [("charset".to_string(), "utf-8".to_string())]));
+    assert!(elements.iter().any(|e| e.0 == "title"));
+    assert_eq!(elements.iter().filter(|e| e.0 == "svg").count(), 4);
+    assert_eq!(headings(&page), expected);
+    for a in &report.summary.assumptions {
+        assert!(
+            page.contains(&format!("<td>{}</td>", html::escape(&a.topic))),
+            "assumption {:?} missing",
+            a.topic
+        );
+    }
+    assert_eq!(page, html::report_html(report), "same report, same bytes");
+    page
+}
+
+#[test]
+fn quickstart_page_is_self_contained_and_complete() {
+    let report = run_file("scenarios/quickstart.json");
+    let mut expected = vec!["Summary", "Charts"];
+    if !report.summary.cost.by_capacity_provider.is_empty() {
+        expected.push("Capacity providers");
+    }
+    if !report.summary.services.is_empty() {
+        expected.push("Services");
+    }
+    if !report.summary.workloads.is_empty() {
+        expected.push("Workloads");
+    }
+    assert!(report.summary.faults.is_none());
+    if report
+        .events
+        .iter()
+        .any(|e| e.kind == "scaling" || e.kind == "fault")
+    {
+        expected.push("Timeline");
+    }
+    expected.push("Assumptions");
+    check_page(&report, &expected);
+}
+
+#[test]
+fn az_outage_page_has_faults_and_a_timeline() {
+    let report = run_file("scenarios/az-outage/three-azs.json");
+    assert!(report.summary.faults.is_some());
+    let page = check_page(
+        &report,
+        &[
+            "Summary",
+            "Charts",
+            "Capacity providers",
+            "Services",
+            "Faults",
+            "Timeline",
+            "Assumptions",
+        ],
+    );
+    assert!(page.contains("<td>fault</td>"));
+    assert!(page.contains("Requests not served"));
+}
+
+#[test]
+fn names_are_escaped() {
+    let mut report = run_file("scenarios/az-outage/three-azs.json");
+    report.summary.scenario = "a <&> \"b\" 'c'".to_string();
+    if let Some(s) = report.summary.services.first_mut() {
+        s.name = "<svc&>".to_string();
+    }
+    report.summary.assumptions[0].topic = "x <&> y".to_string();
+    let page = html::report_html(&report);
+    check_html(&page);
+    self_contained(&page);
+    assert!(page.contains("<title>ecsim report: a &lt;&amp;&gt; &quot;b&quot; &#39;c&#39;</title>"));
+    assert!(page.contains("<h3>&lt;svc&amp;&gt;</h3>"));
+    assert!(page.contains("<td>x &lt;&amp;&gt; y</td>"));
+    assert!(!page.contains("<&>"));
+    assert!(!page.contains("<svc"));
+}
+
+#[test]
+fn without_charts_and_with_an_extra_table() {
+    let report = run_file("scenarios/quickstart.json");
+    let extra = [ExtraTable {
+        heading: "Monte Carlo".to_string(),
+        note: "2 replicas <&>".to_string(),
+        columns: vec!["figure".to_string(), "mean".to_string()],
+        rows: vec![vec!["cost.total_usd".to_string(), "1.0".to_string()]],
+    }];
+    let page = html::report_html_with(
+        &report,
+        &HtmlOptions {
+            charts: false,
+            extra: &extra,
+        },
+    );
+    self_contained(&page);
+    let elements = check_html(&page);
+    assert!(!elements.iter().any(|e| e.0 == "svg"));
+    let h = headings(&page);
+    assert!(!h.iter().any(|x| x == "Charts"));
+    assert_eq!(h.last().map(String::as_str), Some("Monte Carlo"));
+    assert!(page.contains("2 replicas &lt;&amp;&gt;"));
+}
+
+#[test]
+fn timeline_is_capped() {
+    let mut report = run_file("scenarios/az-outage/three-azs.json");
+    let e = report
+        .events
+        .iter()
+        .find(|e| e.kind == "fault")
+        .cloned()
+        .expect("a fault event");
+    report.events = vec![e; html::TIMELINE_LIMIT + 7];
+    let page = html::report_html(&report);
+    check_html(&page);
+    assert_eq!(page.matches("<td>fault</td>").count(), html::TIMELINE_LIMIT);
+    assert!(page.contains(&format!(
+        "first {} of {}",
+        html::TIMELINE_LIMIT,
+        html::TIMELINE_LIMIT + 7
+    )));
+}
