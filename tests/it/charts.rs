@@ -22,69 +22,39 @@ fn bad_number(v: &str) -> bool {
 /// A small well-formedness check: one root `<svg …>`, balanced tags, quoted attributes,
 /// no NaN or infinity in any attribute. Returns every element as (name, attributes).
 fn check_svg(svg: &str) -> Vec<(String, Vec<(String, String)>)> {
-    let mut elements = Vec::new();
-    let mut stack: Vec<String> = Vec::new();
-    let mut roots = 0;
-    let mut rest = svg;
-    while let Some(start) = rest.find('<') {
+    let text = |t: &str| {
         assert!(
-            !rest[..start].contains('>') && !bad_number(rest[..start].trim()),
-            "stray text: {:?}",
-            &rest[..start]
-        );
-        let end = rest[start..]
-            .find('>')
-            .unwrap_or_else(|| panic!("unclosed tag at {:?}", &rest[start..]))
-            + start;
-        let tag = &rest[start + 1..end];
-        rest = &rest[end + 1..];
-        if let Some(name) = tag.strip_prefix('/') {
-            let open = stack
-                .pop()
-                .unwrap_or_else(|| panic!("</{name}> closes nothing"));
-            assert_eq!(open, name.trim(), "mismatched closing tag");
-            continue;
-        }
-        let self_closing = tag.ends_with('/');
-        let body = tag.trim_end_matches('/');
-        let name_end = body.find(char::is_whitespace).unwrap_or(body.len());
-        let name = body[..name_end].to_string();
+            !t.contains('>') && !bad_number(t.trim()),
+            "stray text: {t:?}"
+        )
+    };
+    let value = |key: &str, value: &str, tag: &str| {
         assert!(
-            !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric()),
-            "bad element name in <{tag}>"
-        );
-        if stack.is_empty() {
-            roots += 1;
-            assert_eq!(name, "svg", "the root is <svg>");
-        }
-        let mut attrs = Vec::new();
-        let mut a = body[name_end..].trim();
-        while !a.is_empty() {
-            let eq = a
-                .find('=')
-                .unwrap_or_else(|| panic!("attribute without value in <{tag}>"));
-            let key = a[..eq].trim().to_string();
-            let after = &a[eq + 1..];
-            assert!(after.starts_with('"'), "unquoted attribute in <{tag}>");
-            let close = after[1..].find('"').expect("closing quote") + 1;
-            let value = after[1..close].to_string();
-            assert!(!value.contains('<'), "'<' in an attribute of <{tag}>");
-            assert!(
-                !bad_number(&value),
-                "non-finite value {key}={value:?} in <{tag}>"
-            );
-            attrs.push((key, value));
-            a = after[close + 1..].trim_start();
-        }
-        elements.push((name.clone(), attrs));
-        if !self_closing {
-            stack.push(name);
-        }
-    }
-    assert!(rest.trim().is_empty(), "text after the root: {rest:?}");
-    assert!(stack.is_empty(), "unclosed elements: {stack:?}");
-    assert_eq!(roots, 1, "exactly one root element");
-    elements
+            !bad_number(value),
+            "non-finite value {key}={value:?} in <{tag}>"
+        )
+    };
+    let parsed = super::markup::parse(
+        svg,
+        &super::markup::Rules {
+            void: &[],
+            raw_text: &[],
+            text: &text,
+            value: &value,
+        },
+    );
+    assert!(
+        parsed.rest.trim().is_empty(),
+        "text after the root: {:?}",
+        parsed.rest
+    );
+    assert_eq!(parsed.roots, 1, "exactly one root element");
+    assert_eq!(
+        parsed.elements.first().map(|e| e.0.as_str()),
+        Some("svg"),
+        "the root is <svg>"
+    );
+    parsed.elements
 }
 
 fn attr<'a>(e: &'a (String, Vec<(String, String)>), key: &str) -> Option<&'a str> {

@@ -8,6 +8,7 @@ mod charts;
 mod determinism;
 mod faults;
 mod invariants;
+mod markup;
 mod montecarlo;
 mod placement;
 mod queueing;

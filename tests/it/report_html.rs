@@ -35,65 +35,26 @@ fn check_text(text: &str) {
 /// elements, quoted attributes, escaped text, `<style>` content taken as raw text.
 /// Returns every element as (name, attributes).
 fn check_html(page: &str) -> Vec<(String, Vec<(String, String)>)> {
-    let mut rest = page
+    let doc = page
         .strip_prefix("<!DOCTYPE html>")
         .expect("starts with <!DOCTYPE html>");
-    let mut elements = Vec::new();
-    let mut stack: Vec<String> = Vec::new();
-    while let Some(start) = rest.find('<') {
-        check_text(&rest[..start]);
-        let end = rest[start..]
-            .find('>')
-            .unwrap_or_else(|| panic!("unclosed tag at {:?}", &rest[start..]))
-            + start;
-        let tag = &rest[start + 1..end];
-        rest = &rest[end + 1..];
-        if let Some(name) = tag.strip_prefix('/') {
-            let open = stack
-                .pop()
-                .unwrap_or_else(|| panic!("</{name}> closes nothing"));
-            assert_eq!(open, name.trim(), "mismatched closing tag");
-            continue;
-        }
-        assert!(!tag.starts_with('!') && !tag.starts_with('?'), "<{tag}>");
-        let self_closing = tag.ends_with('/');
-        let body = tag.trim_end_matches('/');
-        let name_end = body.find(char::is_whitespace).unwrap_or(body.len());
-        let name = body[..name_end].to_string();
-        assert!(
-            !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric()),
-            "bad element name in <{tag}>"
-        );
-        let mut attrs = Vec::new();
-        let mut a = body[name_end..].trim();
-        while !a.is_empty() {
-            let eq = a
-                .find('=')
-                .unwrap_or_else(|| panic!("attribute without value in <{tag}>"));
-            let key = a[..eq].trim().to_string();
-            let after = &a[eq + 1..];
-            assert!(after.starts_with('"'), "unquoted attribute in <{tag}>");
-            let close = after[1..].find('"').expect("closing quote") + 1;
-            let value = after[1..close].to_string();
-            assert!(!value.contains('<'), "'<' in an attribute of <{tag}>");
-            attrs.push((key, value));
-            a = after[close + 1..].trim_start();
-        }
-        elements.push((name.clone(), attrs));
-        if name == "style" {
-            let close = rest.find("</style>").expect("</style>");
-            rest = &rest[close + "</style>".len()..];
-            continue;
-        }
-        if !self_closing && !VOID.contains(&name.as_str()) {
-            stack.push(name);
-        }
-    }
-    check_text(rest);
-    assert!(rest.trim().is_empty(), "text after </html>: {rest:?}");
-    assert!(stack.is_empty(), "unclosed elements: {stack:?}");
-    assert_eq!(elements.first().map(|e| e.0.as_str()), Some("html"));
-    elements
+    let parsed = super::markup::parse(
+        doc,
+        &super::markup::Rules {
+            void: &VOID,
+            raw_text: &["style"],
+            text: &check_text,
+            value: &|_, _, _| {},
+        },
+    );
+    check_text(parsed.rest);
+    assert!(
+        parsed.rest.trim().is_empty(),
+        "text after </html>: {:?}",
+        parsed.rest
+    );
+    assert_eq!(parsed.elements.first().map(|e| e.0.as_str()), Some("html"));
+    parsed.elements
 }
 
 fn headings(page: &str) -> Vec<String> {
