@@ -581,10 +581,10 @@ impl Validator {
                 ),
             );
         }
-        if settings.task_retry.first_delay > settings.task_retry.cap {
+        if let Err(e) = settings.task_retry.validate() {
             self.problem(
                 format!("{p}.taskRetryFirstDelay"),
-                "expected taskRetryFirstDelay ≤ taskRetryMaxDelay",
+                format!("expected taskRetryFirstDelay ≤ taskRetryMaxDelay: {e}"),
             );
         }
         Some(settings)

@@ -136,21 +136,20 @@ impl Validator {
         out.az_outages = merge(windows);
         if let Some(r) = &f.random_az_outages {
             let p = "faults.randomAzOutages";
-            if !(r.rate_per_az_year.is_finite() && r.rate_per_az_year >= 0.0) {
-                self.problem(
-                    format!("{p}.ratePerAzYear"),
-                    format!("expected a non-negative rate, found {}", r.rate_per_az_year),
-                );
-            }
             let d = self.latency(
                 &format!("{p}.duration"),
                 Some(&r.duration),
                 crate::distribution::Latency::Fixed(SimDuration::from_mins(60)),
             );
-            out.random_az_outages = Some(RandomAzOutages {
+            let random = RandomAzOutages {
                 rate_per_az_year: r.rate_per_az_year,
                 duration: d,
-            });
+            };
+            // The rate rule lives with the model (`RandomAzOutages::validate`).
+            if let Err(e) = random.validate() {
+                self.problem(p, e);
+            }
+            out.random_az_outages = Some(random);
         }
         if let Some(s) = &f.spot_interruptions {
             let p = "faults.spotInterruptions";

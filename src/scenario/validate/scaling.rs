@@ -639,13 +639,20 @@ impl Validator {
         if self.problems.len() > before {
             return None;
         }
-        Some(ServiceAutoScalingConfig {
+        let cfg = ServiceAutoScalingConfig {
             min_capacity,
             max_capacity,
             target_tracking,
             step_scaling,
             scheduled_actions,
-        })
+        };
+        // The policy module's own rules, as a last guard: the checks above name the JSON
+        // path; anything they miss is still reported instead of reaching the model.
+        if let Err(e) = cfg.validate() {
+            self.problem(path.to_string(), e);
+            return None;
+        }
+        Some(cfg)
     }
 
     fn metric(
