@@ -476,6 +476,7 @@ pub fn build_report(
         },
         engine: EngineSummary { events_processed },
         assumptions: crate::report::assumptions::for_scenario(sc),
+        usage: Default::default(),
     };
     Report {
         summary,

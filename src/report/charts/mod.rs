@@ -341,6 +341,7 @@ pub(crate) mod test_support {
                 event_log: EventLogSummary::default(),
                 engine: EngineSummary::default(),
                 assumptions: vec![],
+                usage: Default::default(),
             },
             timeseries: vec![],
             service_series: vec![],
