@@ -19,6 +19,7 @@ pub mod autoscaling;
 pub mod billing;
 pub mod cloud;
 pub mod cluster;
+pub mod compare;
 pub mod defaults;
 pub mod distribution;
 pub mod engine;

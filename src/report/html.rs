@@ -64,7 +64,7 @@ pub fn escape(s: &str) -> String {
     out
 }
 
-const CSS: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',Helvetica,Arial,sans-serif;margin:1.5em auto;max-width:1100px;padding:0 1em;color:#222;background:#fff}\
+pub(crate) const CSS: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',Helvetica,Arial,sans-serif;margin:1.5em auto;max-width:1100px;padding:0 1em;color:#222;background:#fff}\
 h1{font-size:1.6em;margin-bottom:.2em}h2{margin-top:1.6em;border-bottom:1px solid #ddd;padding-bottom:.2em}h3{margin-bottom:.3em}\
 .meta{color:#666}.cards{display:flex;flex-wrap:wrap;gap:.8em}\
 .card{border:1px solid #ddd;border-radius:6px;padding:.6em .9em;min-width:10em;background:#fafafa}\
@@ -216,7 +216,7 @@ fn charts_section(out: &mut String, report: &Report) {
 }
 
 /// A table with a header row; cells are escaped, numeric-looking ones right-aligned.
-fn table(out: &mut String, columns: &[&str], rows: &[Vec<String>]) {
+pub(crate) fn table(out: &mut String, columns: &[&str], rows: &[Vec<String>]) {
     out.push_str("<table>\n<tr>");
     for c in columns {
         let _ = write!(out, "<th>{}</th>", escape(c));

@@ -76,6 +76,10 @@ pub struct ScenarioFile {
     /// `faults` (ecsim's own): failures to inject.
     #[serde(default)]
     pub faults: Option<Lenient<FaultsFile>>,
+    /// Named variants of this scenario for `ecsim compare`: read and applied by
+    /// [`super::variants`], ignored by the validator of the base.
+    #[serde(default)]
+    pub variants: Option<serde::de::IgnoredAny>,
 }
 
 /// `cluster`.

@@ -10,6 +10,7 @@
 pub mod duration;
 pub mod file;
 mod validate;
+pub mod variants;
 
 use std::path::{Path, PathBuf};
 
@@ -22,6 +23,7 @@ use crate::units::{CpuArchitecture, Resources};
 use crate::workload::{AlibabaOptions, GeneratedOptions, SwfOptions};
 
 pub use validate::{from_json_str, load};
+pub use variants::{load_set, set_from_json_str, ScenarioSet, Variant};
 
 /// One problem in a scenario: where and what was expected.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -68,21 +68,41 @@ pub fn from_json_str(text: &str, file: &Path, base_dir: &Path) -> Result<Scenari
             }
         })?
     };
+    validate_file(raw, base_dir).map_err(|problems| ScenarioError::Invalid {
+        file: file.to_path_buf(),
+        problems,
+    })
+}
+
+/// Parses and validates a scenario held as a JSON value (a patched variant, see
+/// [`super::variants`]); `base_dir` anchors paths. A value has no lines, so a shape error
+/// is a [`Problem`] at its serde path rather than a [`ScenarioError::Syntax`].
+pub(crate) fn from_value(
+    value: serde_json::Value,
+    base_dir: &Path,
+) -> Result<Scenario, Vec<Problem>> {
+    let raw: ScenarioFile = serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        vec![Problem {
+            path: if path == "." { String::new() } else { path },
+            message: e.into_inner().to_string(),
+        }]
+    })?;
+    validate_file(raw, base_dir)
+}
+
+/// Stage two on a parsed file: every problem, or the scenario.
+fn validate_file(raw: ScenarioFile, base_dir: &Path) -> Result<Scenario, Vec<Problem>> {
     let mut v = Validator {
         problems: Vec::new(),
         base_dir: base_dir.to_path_buf(),
         scaling_defaults: None,
     };
     let scenario = v.scenario(raw);
-    if v.problems.is_empty() {
-        if let Some(s) = scenario {
-            return Ok(s);
-        }
+    match scenario {
+        Some(s) if v.problems.is_empty() => Ok(s),
+        _ => Err(v.problems),
     }
-    Err(ScenarioError::Invalid {
-        file: file.to_path_buf(),
-        problems: v.problems,
-    })
 }
 
 struct Validator {

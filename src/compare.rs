@@ -1,0 +1,810 @@
+//! `ecsim compare`: the same workload under several capacity setups, side by side.
+//!
+//! [`plan`] turns scenario files (several files, or one file with named variants) into a list
+//! of named runs; [`run_variants`] runs them in parallel with one seed, collected in input
+//! order; [`compare`] turns their [`Summary`]s into a [`Comparison`] (headline figures, deltas
+//! against the first variant, break-even lines); [`compare_json`], [`table`] and [`html`]
+//! render it. Nothing here does I/O: the binary writes the files.
+//!
+//! Every variant runs with the same seed (common random numbers): each subsystem draws from
+//! its own stream derived from `(seed, stream name)`, so the workload replayed is the same in
+//! every variant and the differences come from the capacity, not from luck.
+//!
+//! The break-even is measured, not modelled: it takes the cost per RUNNING task-hour that each
+//! run billed, and the share of the EC2 spend that tasks reserved, and asks at what average
+//! reservation the EC2 cost per task-hour would equal Fargate's (see [`BreakEven`]).
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::report::html::{escape, CSS};
+use crate::report::{Report, Summary};
+use crate::scenario::variants::{check_name, MAX_VARIANT_NAME_LEN};
+use crate::scenario::{Scenario, ScenarioSet};
+use crate::RunError;
+
+/// Version of the `compare.json` schema. Bump on any breaking change to its fields.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// One run of a comparison.
+#[derive(Clone, Debug)]
+pub struct Planned {
+    /// Variant name: unique in the comparison, filename-safe (its output folder).
+    pub name: String,
+    /// What the variant is.
+    pub description: String,
+    /// The scenario file it came from.
+    pub file: PathBuf,
+    /// The validated scenario to run.
+    pub scenario: Scenario,
+}
+
+/// The runs of a comparison, in input order. Each file contributes its variants when it has
+/// some (named as the file names them), otherwise its base scenario named after the
+/// scenario. A name already taken gets `-<file stem>` appended, then `-2`, `-3`, … The first
+/// run is the reference the deltas are measured against.
+pub fn plan(inputs: Vec<(PathBuf, ScenarioSet)>) -> Vec<Planned> {
+    let mut out: Vec<Planned> = Vec::new();
+    for (file, set) in inputs {
+        let stem = file
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let runs: Vec<(String, String, Scenario)> = if set.variants.is_empty() {
+            let s = set.base;
+            vec![(safe_name(&s.name), s.description.clone(), s)]
+        } else {
+            set.variants
+                .into_iter()
+                .map(|v| (v.name, v.description, v.scenario))
+                .collect()
+        };
+        for (name, description, scenario) in runs {
+            let taken = |n: &str| out.iter().any(|p| p.name == n);
+            let mut unique = name.clone();
+            if taken(&unique) {
+                unique = safe_name(&format!("{name}-{stem}"));
+            }
+            let mut k = 2;
+            let stemmed = unique.clone();
+            while taken(&unique) {
+                unique = format!("{stemmed}-{k}");
+                k += 1;
+            }
+            out.push(Planned {
+                name: unique,
+                description,
+                file: file.clone(),
+                scenario,
+            });
+        }
+    }
+    out
+}
+
+/// `name` made filename-safe: characters outside `A–Z a–z 0–9 . _ -` become `-`, no leading
+/// `.` or `-`, at most [`MAX_VARIANT_NAME_LEN`] characters, `variant` when nothing is left.
+pub fn safe_name(name: &str) -> String {
+    let mut s: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    s = s.trim_start_matches(['.', '-']).to_string();
+    // ASCII only by now, so byte truncation is a character boundary.
+    s.truncate(MAX_VARIANT_NAME_LEN.saturating_sub(4));
+    if check_name(&s).is_err() {
+        s = "variant".into();
+    }
+    s
+}
+
+/// A variant whose run failed.
+#[derive(Debug, thiserror::Error)]
+#[error("variant {name}: {error}")]
+pub struct VariantError {
+    /// The variant.
+    pub name: String,
+    /// Why its run failed.
+    #[source]
+    pub error: RunError,
+}
+
+/// Runs every planned variant with `seed`, in parallel, results in input order (whatever the
+/// thread count). `progress` is called once per finished variant with the number finished;
+/// calls are serialised. On failure, the error of the first failing variant in input order.
+pub fn run_variants(
+    planned: &[Planned],
+    seed: u64,
+    progress: &(dyn Fn(usize) + Sync),
+) -> Result<Vec<Report>, VariantError> {
+    let lowest_failed = AtomicUsize::new(usize::MAX);
+    let done = Mutex::new(0usize);
+    let results: Vec<Option<Result<Report, VariantError>>> = planned
+        .par_iter()
+        .enumerate()
+        .map(|(i, p)| {
+            if i > lowest_failed.load(Ordering::Relaxed) {
+                return None;
+            }
+            let r = crate::run(&p.scenario, Some(seed), &mut |_| {}).map_err(|error| {
+                lowest_failed.fetch_min(i, Ordering::Relaxed);
+                VariantError {
+                    name: p.name.clone(),
+                    error,
+                }
+            });
+            let mut d = done.lock().unwrap_or_else(|e| e.into_inner());
+            *d += 1;
+            progress(*d);
+            Some(r)
+        })
+        .collect();
+    let mut reports = Vec::with_capacity(results.len());
+    // Every variant before the lowest failure ran, so the first `Err` met is that failure
+    // and no skipped (`None`) variant comes before it.
+    for r in results.into_iter().flatten() {
+        reports.push(r?);
+    }
+    Ok(reports)
+}
+
+/// One variant's input to [`compare`].
+#[derive(Clone, Copy, Debug)]
+pub struct Entry<'a> {
+    /// Variant name.
+    pub name: &'a str,
+    /// What it is.
+    pub description: &'a str,
+    /// Its run's summary.
+    pub summary: &'a Summary,
+}
+
+/// `compare.json`: the comparison, as data.
+#[derive(Clone, Debug, Serialize)]
+pub struct Comparison {
+    /// Schema version of this file.
+    pub schema_version: u32,
+    /// The seed every variant ran with.
+    pub seed: u64,
+    /// The variant the deltas are measured against (the first).
+    pub reference: String,
+    /// Per variant, in input order.
+    pub variants: Vec<VariantFigures>,
+    /// Break-even lines, one per (EC2-only, Fargate-only) pair, EC2 variants in input order.
+    pub break_even: Vec<BreakEven>,
+    /// Warnings about the comparison itself (different durations, …).
+    pub notes: Vec<String>,
+}
+
+/// One variant's headline figures and their deltas against the reference.
+#[derive(Clone, Debug, Serialize)]
+pub struct VariantFigures {
+    /// Variant name (its output folder).
+    pub name: String,
+    /// What it is.
+    pub description: String,
+    /// The scenario name its run reports.
+    pub scenario: String,
+    /// Simulated span, seconds.
+    pub duration_s: f64,
+    /// The figures.
+    pub figures: Figures,
+    /// Per figure present in both this variant and the reference: this − reference.
+    pub deltas: BTreeMap<String, Delta>,
+}
+
+/// The figures a comparison is made on. Optional ones are absent when they do not apply.
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+pub struct Figures {
+    /// Total cost, USD.
+    pub total_usd: f64,
+    /// Cost per simulated hour, USD.
+    pub per_hour_usd: f64,
+    /// EC2 instances, USD (idle included).
+    pub ec2_usd: f64,
+    /// Fargate and Fargate Spot tasks, USD.
+    pub fargate_usd: f64,
+    /// EC2 paid for but reserved by no task, USD.
+    pub idle_usd: f64,
+    /// Total cost per million requests served (services with a load model).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub per_million_requests_usd: Option<f64>,
+    /// Total cost (idle included) per completed batch task.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub per_completed_batch_task_usd: Option<f64>,
+    /// Time-weighted EC2 CPU reservation, % (absent without EC2 instances).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ec2_cpu_reserved_pct: Option<f64>,
+    /// Time-weighted EC2 memory reservation, %.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ec2_memory_reserved_pct: Option<f64>,
+    /// Requests not served over all services with a load model, %.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unserved_requests_pct: Option<f64>,
+    /// Σ over services of task-minutes below the desired count.
+    pub task_minutes_below_desired: f64,
+    /// Wait from submission to RUNNING, median, seconds.
+    pub wait_p50_s: f64,
+    /// 95th percentile.
+    pub wait_p95_s: f64,
+    /// 99th percentile.
+    pub wait_p99_s: f64,
+    /// Tasks that stopped without completing.
+    pub failed_tasks: f64,
+    /// EC2 instance-hours billed.
+    pub instance_hours: f64,
+    /// Task-hours in RUNNING, all capacity.
+    pub running_task_hours: f64,
+}
+
+impl Figures {
+    /// Reads the figures off a run's summary.
+    pub fn of(s: &Summary) -> Figures {
+        let loads: Vec<_> = s.services.iter().filter_map(|v| v.load.as_ref()).collect();
+        let unserved_requests_pct = if loads.is_empty() {
+            None
+        } else {
+            let requests: f64 = loads.iter().map(|l| l.requests).sum();
+            let unserved: f64 = loads.iter().map(|l| l.unserved).sum();
+            Some(if requests > 0.0 {
+                unserved / requests * 100.0
+            } else {
+                0.0
+            })
+        };
+        let completed: u64 = s.workloads.iter().map(|w| w.tasks.completed).sum();
+        let has_ec2 = s.instances.launched > 0;
+        Figures {
+            total_usd: s.cost.total_usd,
+            per_hour_usd: s.cost.per_hour_usd,
+            ec2_usd: s.cost.ec2_usd,
+            fargate_usd: s.cost.fargate_usd,
+            idle_usd: s.cost.idle_usd,
+            per_million_requests_usd: s.cost.per_million_requests_usd,
+            per_completed_batch_task_usd: (completed > 0)
+                .then(|| s.cost.total_usd / completed as f64),
+            ec2_cpu_reserved_pct: has_ec2.then_some(s.reservation.cpu_pct_avg),
+            ec2_memory_reserved_pct: has_ec2.then_some(s.reservation.memory_pct_avg),
+            unserved_requests_pct,
+            task_minutes_below_desired: s
+                .services
+                .iter()
+                .map(|v| v.availability.task_minutes_below_desired as f64)
+                .sum(),
+            wait_p50_s: s.wait_time_s.p50,
+            wait_p95_s: s.wait_time_s.p95,
+            wait_p99_s: s.wait_time_s.p99,
+            failed_tasks: s.tasks.failed as f64,
+            instance_hours: s.instances.instance_hours,
+            running_task_hours: s.usage.running_task_hours,
+        }
+    }
+
+    /// `(key, label, value)` in display order: the one list the table, the deltas and the
+    /// page are built from.
+    pub fn entries(&self) -> Vec<(&'static str, &'static str, Option<f64>)> {
+        vec![
+            ("total_usd", "total cost, USD", Some(self.total_usd)),
+            ("per_hour_usd", "cost per hour, USD", Some(self.per_hour_usd)),
+            ("ec2_usd", "  EC2, USD", Some(self.ec2_usd)),
+            ("idle_usd", "    of which idle, USD", Some(self.idle_usd)),
+            ("fargate_usd", "  Fargate, USD", Some(self.fargate_usd)),
+            (
+                "per_million_requests_usd",
+                "per million requests served, USD",
+                self.per_million_requests_usd,
+            ),
+            (
+                "per_completed_batch_task_usd",
+                "per completed batch task, USD",
+                self.per_completed_batch_task_usd,
+            ),
+            (
+                "ec2_cpu_reserved_pct",
+                "EC2 CPU reserved, %",
+                self.ec2_cpu_reserved_pct,
+            ),
+            (
+                "ec2_memory_reserved_pct",
+                "EC2 memory reserved, %",
+                self.ec2_memory_reserved_pct,
+            ),
+            (
+                "unserved_requests_pct",
+                "requests not served, %",
+                self.unserved_requests_pct,
+            ),
+            (
+                "task_minutes_below_desired",
+                "task-minutes below desired",
+                Some(self.task_minutes_below_desired),
+            ),
+            ("wait_p50_s", "wait to RUNNING p50, s", Some(self.wait_p50_s)),
+            ("wait_p95_s", "wait to RUNNING p95, s", Some(self.wait_p95_s)),
+            ("wait_p99_s", "wait to RUNNING p99, s", Some(self.wait_p99_s)),
+            ("failed_tasks", "tasks failed", Some(self.failed_tasks)),
+            ("instance_hours", "EC2 instance-hours", Some(self.instance_hours)),
+            (
+                "running_task_hours",
+                "RUNNING task-hours",
+                Some(self.running_task_hours),
+            ),
+        ]
+    }
+}
+
+/// A figure's difference from the reference.
+#[derive(Clone, Copy, Debug, Serialize, PartialEq)]
+pub struct Delta {
+    /// This variant's value minus the reference's.
+    pub absolute: f64,
+    /// `absolute / reference × 100`; absent when the reference is 0.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub percent: Option<f64>,
+}
+
+/// Which side of a break-even a measured run is on.
+#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// The EC2 variant's measured cost per task-hour is below Fargate's.
+    Ec2Cheaper,
+    /// Fargate is cheaper at the EC2 variant's measured reservation, and EC2 would need more.
+    FargateCheaper,
+    /// Even at 100 % reservation EC2 costs more per task-hour than Fargate at these prices.
+    Ec2NeverCheaper,
+}
+
+/// Where EC2 becomes cheaper than Fargate for this workload, from one EC2-only and one
+/// Fargate-only run.
+///
+/// Billing charges each task on an instance `price × time × (½·cpu/CPU + ½·mem/MEM)`, and the
+/// rest of the instance's cost is idle. So a task-hour of this workload carries a fixed
+/// attributed cost `a = C_e·u_m`, where `C_e` is the EC2 spend per RUNNING task-hour and `u_m`
+/// the reserved share of that spend (`(ec2 − idle) / ec2`). At an average reserved share `u`
+/// the EC2 cost per task-hour is `a / u`; it equals Fargate's `C_f` at `u* = u_m·C_e / C_f`.
+/// In instance terms: an instance-hour costs `p = ec2 / instance-hours` and EC2 is cheaper
+/// when it carries more than `p / C_f` task-hours of this workload.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct BreakEven {
+    /// The EC2-only variant.
+    pub ec2_variant: String,
+    /// The Fargate-only variant.
+    pub fargate_variant: String,
+    /// `C_e`: EC2 spend per RUNNING task-hour, USD.
+    pub ec2_usd_per_task_hour: f64,
+    /// `C_f`: Fargate spend per RUNNING task-hour, USD.
+    pub fargate_usd_per_task_hour: f64,
+    /// `u_m`: reserved share of the EC2 spend, %.
+    pub ec2_reserved_share_pct: f64,
+    /// `u*`: the reserved share above which EC2 is cheaper, % (may exceed 100: never).
+    pub break_even_reserved_share_pct: f64,
+    /// `p`: EC2 spend per instance-hour, USD.
+    pub ec2_usd_per_instance_hour: f64,
+    /// Task-hours per instance-hour the EC2 variant carried.
+    pub task_hours_per_instance_hour: f64,
+    /// `p / C_f`: EC2 is cheaper above this many task-hours per instance-hour.
+    pub break_even_task_hours_per_instance_hour: f64,
+    /// The side the EC2 variant is on as measured.
+    pub verdict: Verdict,
+    /// The arithmetic, one line per step, as printed.
+    pub arithmetic: Vec<String>,
+}
+
+/// EC2-only: EC2 spend and EC2 task-hours, no Fargate at all.
+fn ec2_only(s: &Summary) -> bool {
+    s.cost.ec2_usd > 0.0
+        && s.usage.ec2_running_task_hours > 0.0
+        && s.cost.fargate_usd == 0.0
+        && s.usage.fargate_running_task_hours == 0.0
+}
+
+/// Fargate-only (Fargate, Fargate Spot or both): no EC2 spend at all.
+fn fargate_only(s: &Summary) -> bool {
+    s.cost.fargate_usd > 0.0
+        && s.usage.fargate_running_task_hours > 0.0
+        && s.cost.ec2_usd == 0.0
+        && s.usage.ec2_running_task_hours == 0.0
+}
+
+/// The break-even of an EC2-only and a Fargate-only run (see [`BreakEven`]).
+pub fn break_even(ec2: Entry<'_>, fargate: Entry<'_>) -> BreakEven {
+    let (e, f) = (ec2.summary, fargate.summary);
+    let c_e = e.cost.ec2_usd / e.usage.ec2_running_task_hours;
+    let c_f = f.cost.fargate_usd / f.usage.fargate_running_task_hours;
+    let u_m = ((e.cost.ec2_usd - e.cost.idle_usd) / e.cost.ec2_usd).clamp(0.0, 1.0);
+    let u_star = u_m * c_e / c_f;
+    let p = if e.instances.instance_hours > 0.0 {
+        e.cost.ec2_usd / e.instances.instance_hours
+    } else {
+        0.0
+    };
+    let k = if e.instances.instance_hours > 0.0 {
+        e.usage.ec2_running_task_hours / e.instances.instance_hours
+    } else {
+        0.0
+    };
+    let k_star = p / c_f;
+    let verdict = if c_e < c_f {
+        Verdict::Ec2Cheaper
+    } else if u_star >= 1.0 {
+        Verdict::Ec2NeverCheaper
+    } else {
+        Verdict::FargateCheaper
+    };
+    let (en, fnm) = (ec2.name, fargate.name);
+    let mut arithmetic = vec![
+        format!(
+            "{en}: EC2 cost ${:.4} over {:.4} RUNNING task-hours = ${c_e:.6} per task-hour, at {:.2} % reservation (the share of the EC2 spend reserved by tasks: (${:.4} − ${:.4} idle) / ${:.4})",
+            e.cost.ec2_usd,
+            e.usage.ec2_running_task_hours,
+            u_m * 100.0,
+            e.cost.ec2_usd,
+            e.cost.idle_usd,
+            e.cost.ec2_usd
+        ),
+        format!(
+            "{fnm}: Fargate cost ${:.4} over {:.4} RUNNING task-hours = ${c_f:.6} per task-hour",
+            f.cost.fargate_usd, f.usage.fargate_running_task_hours
+        ),
+        format!(
+            "EC2 cost per task-hour scales as 1 / reservation: at reservation u it is ${c_e:.6} × {:.2} % / u; it equals ${c_f:.6} at u* = {:.2} % × {c_e:.6} / {c_f:.6} = {:.2} %",
+            u_m * 100.0,
+            u_m * 100.0,
+            u_star * 100.0
+        ),
+        format!(
+            "in instance terms: an instance-hour costs ${p:.6} (${:.4} / {:.4} instance-hours); EC2 is cheaper when an instance-hour carries more than ${p:.6} / ${c_f:.6} = {k_star:.3} task-hours of this workload ({en} carried {k:.3})",
+            e.cost.ec2_usd, e.instances.instance_hours
+        ),
+    ];
+    arithmetic.push(match verdict {
+        Verdict::Ec2Cheaper => format!(
+            "{en} is cheaper than {fnm} as measured: its {:.2} % reservation is above the {:.2} % break-even",
+            u_m * 100.0,
+            u_star * 100.0
+        ),
+        Verdict::FargateCheaper => format!(
+            "{fnm} is cheaper than {en} as measured; EC2 becomes cheaper above {:.2} % average reservation ({en} ran at {:.2} %)",
+            u_star * 100.0,
+            u_m * 100.0
+        ),
+        Verdict::Ec2NeverCheaper => format!(
+            "{fnm} is cheaper than {en} at any reservation: the break-even {:.2} % is at or above 100 %",
+            u_star * 100.0
+        ),
+    });
+    BreakEven {
+        ec2_variant: en.to_string(),
+        fargate_variant: fnm.to_string(),
+        ec2_usd_per_task_hour: c_e,
+        fargate_usd_per_task_hour: c_f,
+        ec2_reserved_share_pct: u_m * 100.0,
+        break_even_reserved_share_pct: u_star * 100.0,
+        ec2_usd_per_instance_hour: p,
+        task_hours_per_instance_hour: k,
+        break_even_task_hours_per_instance_hour: k_star,
+        verdict,
+        arithmetic,
+    }
+}
+
+/// The comparison of `entries` (the first is the reference) run with `seed`.
+pub fn compare(entries: &[Entry<'_>], seed: u64) -> Comparison {
+    let figures: Vec<Figures> = entries.iter().map(|e| Figures::of(e.summary)).collect();
+    let reference = figures.first().cloned().unwrap_or_default();
+    let reference_entries = reference.entries();
+    let variants = entries
+        .iter()
+        .zip(&figures)
+        .map(|(e, f)| {
+            let mut deltas = BTreeMap::new();
+            for ((key, _, v), (_, _, r)) in f.entries().into_iter().zip(&reference_entries) {
+                if let (Some(v), Some(r)) = (v, *r) {
+                    let absolute = v - r;
+                    let percent = (r != 0.0).then(|| absolute / r * 100.0);
+                    deltas.insert(key.to_string(), Delta { absolute, percent });
+                }
+            }
+            VariantFigures {
+                name: e.name.to_string(),
+                description: e.description.to_string(),
+                scenario: e.summary.scenario.clone(),
+                duration_s: e.summary.duration_s,
+                figures: f.clone(),
+                deltas,
+            }
+        })
+        .collect();
+    let mut break_even_lines = Vec::new();
+    for e in entries.iter().filter(|e| ec2_only(e.summary)) {
+        for f in entries.iter().filter(|f| fargate_only(f.summary)) {
+            break_even_lines.push(break_even(*e, *f));
+        }
+    }
+    let mut notes = Vec::new();
+    if let Some(first) = entries.first() {
+        for e in &entries[1..] {
+            if e.summary.duration_s != first.summary.duration_s {
+                notes.push(format!(
+                    "{} simulates {} s and {} {} s: compare cost per hour, not total cost",
+                    e.name, e.summary.duration_s, first.name, first.summary.duration_s
+                ));
+            }
+        }
+    }
+    if break_even_lines.is_empty() && entries.len() > 1 {
+        notes.push("no break-even line: it needs one variant on EC2 only and one on Fargate only, each with RUNNING tasks".into());
+    }
+    Comparison {
+        schema_version: SCHEMA_VERSION,
+        seed,
+        reference: entries
+            .first()
+            .map(|e| e.name.to_string())
+            .unwrap_or_default(),
+        variants,
+        break_even: break_even_lines,
+        notes,
+    }
+}
+
+/// `compare.json`, pretty-printed, ending in a newline.
+pub fn compare_json(c: &Comparison) -> String {
+    let mut s =
+        serde_json::to_string_pretty(c).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    s.push('\n');
+    s
+}
+
+/// A figure as shown in tables: 4 decimals for money, 2 otherwise; `–` when absent.
+fn cell(key: &str, v: Option<f64>) -> String {
+    match v {
+        None => "–".into(),
+        Some(x) if key.ends_with("_usd") => format!("{x:.4}"),
+        Some(x) => format!("{x:.2}"),
+    }
+}
+
+/// A delta as shown: `+1.2345 (+12.3%)`; empty for the reference.
+fn delta_cell(key: &str, d: Option<&Delta>) -> String {
+    match d {
+        None => "–".into(),
+        Some(d) => {
+            let abs = if key.ends_with("_usd") {
+                format!("{:+.4}", d.absolute)
+            } else {
+                format!("{:+.2}", d.absolute)
+            };
+            match d.percent {
+                Some(p) => format!("{abs} ({p:+.1}%)"),
+                None => abs,
+            }
+        }
+    }
+}
+
+/// The rows of the figures table: label, then one cell per variant.
+fn figure_rows(c: &Comparison) -> Vec<Vec<String>> {
+    let Some(first) = c.variants.first() else {
+        return Vec::new();
+    };
+    let per_variant: Vec<Vec<(&'static str, &'static str, Option<f64>)>> =
+        c.variants.iter().map(|v| v.figures.entries()).collect();
+    let mut rows = Vec::new();
+    for (i, (key, label, _)) in first.figures.entries().into_iter().enumerate() {
+        if per_variant.iter().all(|e| e[i].2.is_none()) {
+            continue;
+        }
+        let mut row = vec![label.to_string()];
+        row.extend(per_variant.iter().map(|e| cell(key, e[i].2)));
+        rows.push(row);
+    }
+    rows
+}
+
+/// The rows of the deltas table (variants after the reference).
+fn delta_rows(c: &Comparison) -> Vec<Vec<String>> {
+    let Some(first) = c.variants.first() else {
+        return Vec::new();
+    };
+    let mut rows = Vec::new();
+    for (key, label, _) in first.figures.entries() {
+        let cells: Vec<String> = c.variants[1..]
+            .iter()
+            .map(|v| delta_cell(key, v.deltas.get(key)))
+            .collect();
+        if cells.iter().all(|x| x == "–") {
+            continue;
+        }
+        let mut row = vec![label.to_string()];
+        row.extend(cells);
+        rows.push(row);
+    }
+    rows
+}
+
+/// Left-aligned first column, right-aligned others, widths from the content.
+fn text_table(out: &mut String, header: &[String], rows: &[Vec<String>]) {
+    let cols = header.len();
+    let mut width = vec![0usize; cols];
+    for r in std::iter::once(header).chain(rows.iter().map(Vec::as_slice)) {
+        for (i, c) in r.iter().enumerate().take(cols) {
+            width[i] = width[i].max(c.chars().count());
+        }
+    }
+    for r in std::iter::once(header).chain(rows.iter().map(Vec::as_slice)) {
+        let mut line = String::new();
+        for (i, c) in r.iter().enumerate().take(cols) {
+            let pad = width[i].saturating_sub(c.chars().count());
+            if i == 0 {
+                line.push_str(c);
+                line.push_str(&" ".repeat(pad));
+            } else {
+                line.push_str("  ");
+                line.push_str(&" ".repeat(pad));
+                line.push_str(c);
+            }
+        }
+        let _ = writeln!(out, "{}", line.trim_end());
+    }
+}
+
+/// The stdout table: figures per variant, deltas against the reference, break-even lines.
+pub fn table(c: &Comparison) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "compare {} variant{}  seed {} (all variants)  reference {}",
+        c.variants.len(),
+        if c.variants.len() == 1 { "" } else { "s" },
+        c.seed,
+        c.reference
+    );
+    let _ = writeln!(out);
+    let mut header = vec!["figure".to_string()];
+    header.extend(c.variants.iter().map(|v| v.name.clone()));
+    text_table(&mut out, &header, &figure_rows(c));
+    if c.variants.len() > 1 {
+        let _ = writeln!(out);
+        let mut header = vec![format!("change vs {}", c.reference)];
+        header.extend(c.variants[1..].iter().map(|v| v.name.clone()));
+        text_table(&mut out, &header, &delta_rows(c));
+    }
+    for b in &c.break_even {
+        let _ = writeln!(out);
+        let _ = writeln!(out, "break-even {} vs {}:", b.ec2_variant, b.fargate_variant);
+        for line in &b.arithmetic {
+            let _ = writeln!(out, "  {line}");
+        }
+    }
+    if !c.notes.is_empty() {
+        let _ = writeln!(out);
+        for n in &c.notes {
+            let _ = writeln!(out, "note: {n}");
+        }
+    }
+    out
+}
+
+/// An SVG chart to inline in `compare.html`, drawn by the caller.
+#[derive(Clone, Debug, Default)]
+pub struct InlineChart {
+    /// Caption.
+    pub title: String,
+    /// The SVG markup (namespace URIs stripped, as `report.html` inlines them).
+    pub svg: String,
+}
+
+/// `compare.html`: one self-contained page (inline CSS, no script, no external reference),
+/// with the figures, the deltas, the break-even arithmetic, `charts` (comparison charts,
+/// drawn elsewhere; none yet), and a relative link to each variant's `<name>/report.html`.
+pub fn html(c: &Comparison, charts: &[InlineChart]) -> String {
+    let mut out = String::with_capacity(16 * 1024);
+    out.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+    out.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+    let title = c
+        .variants
+        .iter()
+        .map(|v| v.name.as_str())
+        .collect::<Vec<_>>()
+        .join(" vs ");
+    let _ = writeln!(out, "<title>ecsim compare: {}</title>", escape(&title));
+    let _ = writeln!(out, "<style>{CSS}</style>");
+    out.push_str("</head>\n<body>\n");
+    let _ = writeln!(out, "<h1>ecsim compare: {}</h1>", escape(&title));
+    let _ = writeln!(
+        out,
+        "<p class=\"meta\">seed {} for every variant (common random numbers); deltas against {}</p>",
+        c.seed,
+        escape(&c.reference)
+    );
+    out.push_str("<h2>Variants</h2>\n");
+    let rows: Vec<Vec<String>> = c
+        .variants
+        .iter()
+        .map(|v| vec![v.name.clone(), v.description.clone(), v.scenario.clone()])
+        .collect();
+    let mut links = String::new();
+    crate::report::html::table(&mut links, &["variant", "description", "scenario"], &rows);
+    out.push_str(&links);
+    out.push_str("<p>Each variant's own report: ");
+    for (i, v) in c.variants.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        // Variant names are filename-safe (letters, digits, '.', '_', '-'), so the href
+        // needs no percent-encoding; it is escaped all the same.
+        let _ = write!(
+            out,
+            "<a href=\"{}/report.html\">{}</a>",
+            escape(&v.name),
+            escape(&v.name)
+        );
+    }
+    out.push_str("</p>\n");
+    out.push_str("<h2>Figures</h2>\n");
+    let mut header = vec!["figure"];
+    header.extend(c.variants.iter().map(|v| v.name.as_str()));
+    crate::report::html::table(&mut out, &header, &figure_rows(c));
+    if c.variants.len() > 1 {
+        let _ = writeln!(
+            out,
+            "<h2>Change against {}</h2>",
+            escape(&c.reference)
+        );
+        let first = format!("change vs {}", c.reference);
+        let mut header = vec![first.as_str()];
+        header.extend(c.variants[1..].iter().map(|v| v.name.as_str()));
+        crate::report::html::table(&mut out, &header, &delta_rows(c));
+    }
+    if !c.break_even.is_empty() {
+        out.push_str("<h2>Break-even: EC2 against Fargate</h2>\n");
+        for b in &c.break_even {
+            let _ = writeln!(
+                out,
+                "<h3>{} vs {}</h3>\n<ol>",
+                escape(&b.ec2_variant),
+                escape(&b.fargate_variant)
+            );
+            for line in &b.arithmetic {
+                let _ = writeln!(out, "<li>{}</li>", escape(line));
+            }
+            out.push_str("</ol>\n");
+        }
+    }
+    // Comparison charts (cost split, shortfall per variant) are drawn by the caller and
+    // inlined here; none are drawn yet.
+    if !charts.is_empty() {
+        out.push_str("<h2>Charts</h2>\n");
+        for ch in charts {
+            let _ = writeln!(
+                out,
+                "<div class=\"chart\">\n<h3>{}</h3>\n{}\n</div>",
+                escape(&ch.title),
+                ch.svg
+            );
+        }
+    }
+    if !c.notes.is_empty() {
+        out.push_str("<h2>Notes</h2>\n<ul>\n");
+        for n in &c.notes {
+            let _ = writeln!(out, "<li>{}</li>", escape(n));
+        }
+        out.push_str("</ul>\n");
+    }
+    out.push_str("</body>\n</html>\n");
+    out
+}
