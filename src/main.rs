@@ -12,7 +12,7 @@ use std::time::Instant;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
-use ecsim::montecarlo;
+use ecsim::{compare, montecarlo};
 use ecsim::report::{charts, html, render, Report};
 use ecsim::{RunError, ScenarioError};
 
@@ -53,10 +53,32 @@ enum Command {
         #[arg(long)]
         no_charts: bool,
     },
-    /// Check a scenario (and read its traces) without running it.
+    /// Check a scenario and every one of its variants (and read their traces) without
+    /// running it.
     Validate {
         /// Scenario file (JSON).
         file: PathBuf,
+    },
+    /// Run the same workload under several capacity setups (several scenario files, or one
+    /// file with `variants`), all with the same seed, and write compare.json, compare.html
+    /// and each variant's run files under <out>/<variant>/.
+    Compare {
+        /// Scenario files (JSON): one with `variants`, or several (one variant each, or
+        /// each file's variants).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Output folder (default: results/<first scenario name>-compare/).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Seed every variant runs with (default: the first scenario's `seed`).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// No progress on stderr.
+        #[arg(long)]
+        quiet: bool,
+        /// Do not write the variants' SVG charts nor inline them in their report.html.
+        #[arg(long)]
+        no_charts: bool,
     },
 }
 
@@ -88,10 +110,23 @@ fn main() -> ExitCode {
 fn real_main(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Validate { file } => {
-            let scenario = ecsim::load(&file)?;
-            let read = ecsim::check_traces(&scenario)?;
+            let set = ecsim::scenario::load_set(&file)?;
+            let scenario = &set.base;
+            let read = ecsim::check_traces(scenario)?;
+            // Variants share the base's folder; their traces are read too, since a variant
+            // may point a service or workload at another trace.
+            for v in &set.variants {
+                ecsim::check_traces(&v.scenario)
+                    .with_context(|| format!("variant {}", v.name))?;
+            }
+            let variants = if set.variants.is_empty() {
+                String::new()
+            } else {
+                let names: Vec<&str> = set.variants.iter().map(|v| v.name.as_str()).collect();
+                format!("; variants valid: {}", names.join(", "))
+            };
             println!(
-                "{}: valid ({} services, {} workloads, {} trace submissions and {} rate steps read)",
+                "{}: valid ({} services, {} workloads, {} trace submissions and {} rate steps read){variants}",
                 file.display(),
                 scenario.services.len(),
                 scenario.workloads.len(),
@@ -100,6 +135,13 @@ fn real_main(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::Compare {
+            files,
+            out,
+            seed,
+            quiet,
+            no_charts,
+        } => compare(&files, out, seed, quiet, !no_charts),
         Command::Run {
             file,
             out,
@@ -108,7 +150,16 @@ fn real_main(cli: Cli) -> anyhow::Result<()> {
             replicas,
             no_charts,
         } => {
-            let scenario = ecsim::load(&file)?;
+            let set = ecsim::scenario::load_set(&file)?;
+            if !set.variants.is_empty() && !quiet {
+                eprintln!(
+                    "note: {} has {} variants; `run` runs the base scenario (`ecsim compare {}` runs the variants)",
+                    file.display(),
+                    set.variants.len(),
+                    file.display()
+                );
+            }
+            let scenario = set.base;
             let out = out.unwrap_or_else(|| Path::new("results").join(&scenario.name));
             let started = Instant::now();
             let show = !quiet && std::io::stderr().is_terminal();
@@ -159,6 +210,93 @@ fn real_main(cli: Cli) -> anyhow::Result<()> {
 }
 
 const REPLICAS_CSV: &str = "replicas.csv";
+
+/// `compare`: load every file, run the variants in parallel with one seed, write each
+/// variant's run files under `<out>/<variant>/`, then `compare.json` and `compare.html`.
+fn compare(
+    files: &[PathBuf],
+    out: Option<PathBuf>,
+    seed: Option<u64>,
+    quiet: bool,
+    with_charts: bool,
+) -> anyhow::Result<()> {
+    let mut inputs = Vec::with_capacity(files.len());
+    for f in files {
+        inputs.push((f.clone(), ecsim::scenario::load_set(f)?));
+    }
+    let planned = compare::plan(inputs);
+    let Some(first) = planned.first() else {
+        anyhow::bail!("nothing to compare");
+    };
+    let seed = seed.unwrap_or(first.scenario.seed);
+    let out = out.unwrap_or_else(|| {
+        let base = first
+            .scenario
+            .name
+            .strip_suffix(&format!("-{}", first.name))
+            .unwrap_or(&first.scenario.name);
+        Path::new("results").join(format!("{base}-compare"))
+    });
+    let show = !quiet && std::io::stderr().is_terminal();
+    let started = Instant::now();
+    let shown = AtomicBool::new(false);
+    let n = planned.len();
+    let progress = |done: usize| {
+        if !show || started.elapsed().as_secs_f64() < 2.0 {
+            return;
+        }
+        shown.store(true, Ordering::Relaxed);
+        eprint!("\r  variant {done}/{n}   ");
+        let _ = std::io::stderr().flush();
+    };
+    let result = compare::run_variants(&planned, seed, &progress);
+    if shown.load(Ordering::Relaxed) {
+        eprintln!();
+    }
+    let reports = result?;
+    for (p, report) in planned.iter().zip(&reports) {
+        let dir = out.join(&p.name);
+        write_run_files(
+            &dir,
+            &render::summary_json(&report.summary),
+            report,
+            with_charts,
+            &[],
+        )?;
+        remove_stale(&dir.join(REPLICAS_CSV))?;
+    }
+    let entries: Vec<compare::Entry<'_>> = planned
+        .iter()
+        .zip(&reports)
+        .map(|(p, r)| compare::Entry {
+            name: &p.name,
+            description: &p.description,
+            summary: &r.summary,
+        })
+        .collect();
+    let comparison = compare::compare(&entries, seed);
+    write_atomic(
+        &out.join("compare.json"),
+        compare::compare_json(&comparison).as_bytes(),
+    )?;
+    // Comparison charts (cost split and shortfall per variant) go in this slice once the
+    // chart plumbing can draw them; the page has their section ready.
+    let charts: &[compare::InlineChart] = &[];
+    write_atomic(
+        &out.join("compare.html"),
+        compare::html(&comparison, charts).as_bytes(),
+    )?;
+    print!("{}", compare::table(&comparison));
+    println!();
+    let names: Vec<&str> = planned.iter().map(|p| p.name.as_str()).collect();
+    println!(
+        "wrote {}/{{compare.json, compare.html}} and {{{}}}/{}",
+        out.display(),
+        names.join(", "),
+        written_files(with_charts)
+    );
+    Ok(())
+}
 
 /// `run --replicas N` with N > 1: replica 0's files as a single run writes them, its
 /// summary with a `monte_carlo` object, and `replicas.csv`.

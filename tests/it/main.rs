@@ -5,6 +5,7 @@ mod bad_input;
 mod billing;
 mod capacity_provider_strategy;
 mod charts;
+mod compare;
 mod determinism;
 mod faults;
 mod invariants;

@@ -34,7 +34,7 @@ fn check_text(text: &str) {
 /// A small well-formedness check of the HTML: a doctype, balanced tags except void
 /// elements, quoted attributes, escaped text, `<style>` content taken as raw text.
 /// Returns every element as (name, attributes).
-fn check_html(page: &str) -> Vec<(String, Vec<(String, String)>)> {
+pub(super) fn check_html(page: &str) -> Vec<(String, Vec<(String, String)>)> {
     let doc = page
         .strip_prefix("<!DOCTYPE html>")
         .expect("starts with <!DOCTYPE html>");
