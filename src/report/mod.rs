@@ -67,22 +67,6 @@ pub struct Summary {
     pub engine: EngineSummary,
     /// Every modelling simplification and every default in force, with its source.
     pub assumptions: Vec<Assumption>,
-    /// TEMPORARY stub of the lead's `usage` (replaced when main's lands).
-    #[serde(skip)]
-    pub usage: UsageSummary,
-}
-
-/// TEMPORARY stub: the names the lead announced; all zero until main's version is merged.
-#[allow(missing_docs)]
-#[derive(Clone, Debug, Default)]
-pub struct UsageSummary {
-    pub running_task_hours: f64,
-    pub ec2_running_task_hours: f64,
-    pub fargate_running_task_hours: f64,
-    pub ec2_instance_hours: f64,
-    pub ec2_reserved_share_pct: f64,
-    pub fargate_vcpu_hours: f64,
-    pub fargate_gb_hours: f64,
 }
 
 /// Cost figures in USD.

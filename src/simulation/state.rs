@@ -476,7 +476,6 @@ pub fn build_report(
         },
         engine: EngineSummary { events_processed },
         assumptions: crate::report::assumptions::for_scenario(sc),
-        usage: Default::default(),
     };
     Report {
         summary,

@@ -341,7 +341,6 @@ pub(crate) mod test_support {
                 event_log: EventLogSummary::default(),
                 engine: EngineSummary::default(),
                 assumptions: vec![],
-                usage: Default::default(),
             },
             timeseries: vec![],
             service_series: vec![],
