@@ -67,7 +67,13 @@ fn screenshot(chromium: &Path, page: &Path, dir: &Path) -> Shot {
     let err_path = dir.join("chromium.stderr");
     let out = File::create(&out_path).expect("create stdout file");
     let err = File::create(&err_path).expect("create stderr file");
-    let mut child = Command::new(chromium)
+    let mut cmd = Command::new(chromium);
+    // Debian's /usr/bin/chromium is a shell script that runs the browser as its child,
+    // and the browser starts helpers of its own: a group of their own lets a timeout
+    // kill all of them, not just the script.
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+    let mut child = cmd
         .args([
             // As the machine's probe ran it: headless as root, and none of Chromium's own
             // network traffic, which a closed network refuses.
@@ -103,7 +109,11 @@ fn screenshot(chromium: &Path, page: &Path, dir: &Path) -> Shot {
             break s;
         }
         if start.elapsed() > TIMEOUT {
-            // Best effort: the process may have exited between the two calls.
+            // Best effort: the processes may have exited since the last look.
+            #[cfg(unix)]
+            let _ = Command::new("kill")
+                .args(["-KILL", "--", &format!("-{}", child.id())])
+                .status();
             let _ = child.kill();
             let _ = child.wait();
             let stderr = std::fs::read_to_string(&err_path).unwrap_or_default();
