@@ -53,6 +53,12 @@ pub(crate) struct Ec2Class {
     pub reserved_cpu_ms: u128,
     /// Σ reserved MiB × reserved milliseconds, over closed reservations.
     pub reserved_mib_ms: u128,
+    /// Open reservations: Σ size, and Σ size × start time, per dimension, so the reserved
+    /// total at `now` needs no visit of each reservation (for per-minute idle cost).
+    pub open_res_cpu_sum: u128,
+    pub open_res_mib_sum: u128,
+    pub open_res_cpu_since_sum: u128,
+    pub open_res_mib_since_sum: u128,
 }
 
 /// A share of an instance's time, as the exact fraction `numerator / denominator` of
@@ -74,6 +80,26 @@ impl Ec2Class {
             open_since_ms_sum: 0,
             reserved_cpu_ms: 0,
             reserved_mib_ms: 0,
+            open_res_cpu_sum: 0,
+            open_res_mib_sum: 0,
+            open_res_cpu_since_sum: 0,
+            open_res_mib_since_sum: 0,
+        }
+    }
+
+    /// The idle part of the instance time up to `now_ms`, open meters and open reservations
+    /// counted up to then (no minimum, no rounding): for the per-minute cost series.
+    pub(crate) fn idle_share_at(&self, now_ms: u64) -> Share {
+        let now = u128::from(now_ms);
+        let cpu_ms = self.reserved_cpu_ms
+            + (self.open_res_cpu_sum * now).saturating_sub(self.open_res_cpu_since_sum);
+        let mib_ms = self.reserved_mib_ms
+            + (self.open_res_mib_sum * now).saturating_sub(self.open_res_mib_since_sum);
+        let reserved = self.share(cpu_ms, mib_ms);
+        Share {
+            numerator: (self.billed_ms_at(now_ms) * reserved.denominator)
+                .saturating_sub(reserved.numerator),
+            denominator: reserved.denominator,
         }
     }
 

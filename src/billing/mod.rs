@@ -292,6 +292,14 @@ impl Billing {
             running,
             "{task:?} reserved on {instance:?}, which is not running"
         );
+        if let Some(m) = self.instances.get(instance.index()).copied().flatten() {
+            let c = &mut self.ec2_classes[m.class as usize];
+            let since = u128::from(now.as_millis());
+            c.open_res_cpu_sum += u128::from(need.cpu.0);
+            c.open_res_mib_sum += u128::from(need.memory.0);
+            c.open_res_cpu_since_sum += u128::from(need.cpu.0) * since;
+            c.open_res_mib_since_sum += u128::from(need.memory.0) * since;
+        }
         let meter = slot(&mut self.tasks, task.index());
         assert!(meter.is_none(), "{task:?} already has a meter");
         *meter = Some(TaskMeter::Ec2 {
@@ -329,6 +337,11 @@ impl Billing {
         let c = &mut self.ec2_classes[instance_meter.class as usize];
         c.reserved_cpu_ms += cpu_ms;
         c.reserved_mib_ms += mib_ms;
+        let since_ms = u128::from(since.as_millis());
+        c.open_res_cpu_sum -= u128::from(need.cpu.0);
+        c.open_res_mib_sum -= u128::from(need.memory.0);
+        c.open_res_cpu_since_sum -= u128::from(need.cpu.0) * since_ms;
+        c.open_res_mib_since_sum -= u128::from(need.memory.0) * since_ms;
         let by_owner = self
             .ec2_reserved_by_owner
             .entry((owner, instance_meter.class))
@@ -461,6 +474,32 @@ impl Billing {
             ec2_usd,
             fargate_usd,
         }
+    }
+
+    /// Cost up to `now` per capacity provider (`None`: instances of ASGs without one), and the
+    /// EC2 idle cost up to `now`, open meters and reservations counted up to `now` without
+    /// the minimum: the per-minute cost series. Providers with no cost yet are absent.
+    pub fn cost_so_far_by_provider(
+        &self,
+        now: SimTime,
+    ) -> (BTreeMap<Option<CapacityProviderId>, Usd>, Usd) {
+        let now_ms = if self.finished {
+            self.latest.as_millis()
+        } else {
+            now.as_millis()
+        };
+        let mut by = BTreeMap::new();
+        let mut idle = 0.0;
+        for c in &self.ec2_classes {
+            *by.entry(c.key.provider).or_insert(0.0) +=
+                ec2_usd(c.usd_per_hour, c.billed_ms_at(now_ms));
+            idle += c.share_usd(c.idle_share_at(now_ms));
+        }
+        for c in &self.fargate_classes {
+            *by.entry(Some(c.key.provider)).or_insert(0.0) +=
+                fargate_usd(c.rate, c.quantity_at(now_ms));
+        }
+        (by, idle)
     }
 
     /// Closes every open meter at `end`: reservations first, then Fargate tasks and
@@ -912,6 +951,57 @@ mod tests {
         let types: f64 = r.by_instance_type_usd.values().sum();
         assert_usd!(types, r.ec2_usd);
         assert_eq!(r.fargate_task_count, 1);
+    }
+
+    #[test]
+    fn cost_by_provider_so_far_matches_the_breakdown_at_the_end() {
+        // Whole seconds and runs past the 60 s minimum, so the snapshot (no minimum) and the
+        // breakdown (minimum and rounding) agree exactly.
+        let c = Catalog::embedded_us_east_1();
+        let (ty, price, reg) = m5_large(&c);
+        let mut b = Billing::new(c.fargate);
+        b.instance_started(InstanceId(0), secs(0), ty, price, Some(ASG_CP), reg);
+        b.ec2_task_reserved(
+            TaskId(0),
+            InstanceId(0),
+            SVC,
+            Resources::new(512, 1000),
+            secs(10),
+        );
+        b.ec2_task_reserved(
+            TaskId(1),
+            InstanceId(0),
+            BATCH,
+            Resources::new(1024, 3000),
+            secs(20),
+        );
+        b.fargate_task_started(
+            TaskId(2),
+            SVC,
+            FARGATE_CP,
+            Resources::new(2048, 4096),
+            CpuArchitecture::X86_64,
+            false,
+            secs(30),
+        );
+        // Mid-run: one reservation closed, one open; idle is the instance time they leave.
+        b.ec2_task_released(TaskId(0), secs(500));
+        let (mid, mid_idle) = b.cost_so_far_by_provider(secs(600));
+        let hour_usd = price / 3600.0;
+        let reg_cpu = f64::from(reg.cpu.0);
+        let reg_mem = f64::from(reg.memory.0);
+        let share = |cpu: f64, mem: f64, s: f64| (0.5 * cpu / reg_cpu + 0.5 * mem / reg_mem) * s;
+        let reserved_s = share(512.0, 1000.0, 490.0) + share(1024.0, 3000.0, 580.0);
+        assert_usd!(mid_idle, (600.0 - reserved_s) * hour_usd);
+        assert_usd!(mid[&Some(ASG_CP)], 600.0 * hour_usd);
+        b.finish(secs(1000));
+        let (by, idle) = b.cost_so_far_by_provider(secs(1000));
+        let r = b.breakdown();
+        assert_usd!(idle, r.idle_usd);
+        for (cp, usd) in &r.by_capacity_provider_usd {
+            assert_usd!(by[&Some(*cp)], *usd);
+        }
+        assert_eq!(by.len(), r.by_capacity_provider_usd.len());
     }
 
     /// One step of a random billing history.

@@ -29,6 +29,74 @@ pub struct Report {
     pub provider_series: Vec<ProviderMinuteRow>,
     /// Service events, instance and task lifecycle notes, in time order.
     pub events: Vec<EventRecord>,
+    /// The columns of `cost_series`: every capacity provider of the scenario, in its order,
+    /// then [`NO_CAPACITY_PROVIDER`] when an ASG has no provider in front.
+    pub cost_series_providers: Vec<String>,
+    /// Cumulative cost per capacity provider and EC2 idle cost, one row per minute.
+    pub cost_series: Vec<CostMinuteRow>,
+    /// How long tasks waited from submission to RUNNING, in fixed bins.
+    pub wait_histogram: Vec<WaitBin>,
+}
+
+/// The `cost.by_capacity_provider` key (and `cost_series_providers` entry) for EC2 instances
+/// of ASGs with no capacity provider.
+pub const NO_CAPACITY_PROVIDER: &str = "(no capacity provider)";
+
+/// Cumulative cost at the end of a minute, open meters counted up to then without the
+/// 60-second minimum (which the end-of-run totals include).
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct CostMinuteRow {
+    /// Minutes since the start.
+    pub minute: u64,
+    /// USD so far per entry of `Report::cost_series_providers`.
+    pub by_provider_usd: Vec<f64>,
+    /// EC2 cost so far that no task reservation covers.
+    pub idle_usd: f64,
+}
+
+/// Upper edges of the wait histogram bins, seconds: a 1-2-5 scale from 1 s to one day, so
+/// a Fargate start (tens of seconds) and a queue of hours both land in readable bins. The
+/// last bin is open-ended.
+pub const WAIT_BIN_UPPER_S: [f64; 17] = [
+    1.0, 2.0, 5.0, 10.0, 20.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1200.0, 1800.0, 3600.0, 7200.0,
+    14400.0, 43200.0, 86400.0,
+];
+
+/// One bin of the wait histogram: waits in `[lower_s, upper_s)`.
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+pub struct WaitBin {
+    /// Lower edge, seconds (inclusive).
+    pub lower_s: f64,
+    /// Upper edge, seconds (exclusive); `None` for the open-ended last bin.
+    pub upper_s: Option<f64>,
+    /// Tasks whose wait fell in the bin.
+    pub count: u64,
+}
+
+/// The wait histogram of `waits_ms` (milliseconds): one bin per [`WAIT_BIN_UPPER_S`] edge
+/// plus the open-ended last one, all present even when empty.
+pub fn wait_histogram(waits_ms: &[u64]) -> Vec<WaitBin> {
+    let mut bins: Vec<WaitBin> = Vec::with_capacity(WAIT_BIN_UPPER_S.len() + 1);
+    let mut lower = 0.0;
+    for &upper in &WAIT_BIN_UPPER_S {
+        bins.push(WaitBin {
+            lower_s: lower,
+            upper_s: Some(upper),
+            count: 0,
+        });
+        lower = upper;
+    }
+    bins.push(WaitBin {
+        lower_s: lower,
+        upper_s: None,
+        count: 0,
+    });
+    for &w in waits_ms {
+        // Edges are whole seconds, so compare in milliseconds, exactly.
+        let i = WAIT_BIN_UPPER_S.partition_point(|&u| (u as u64) * 1000 <= w);
+        bins[i].count += 1;
+    }
+    bins
 }
 
 /// `summary.json`.
@@ -50,6 +118,8 @@ pub struct Summary {
     pub instances: InstanceSummary,
     /// Task counts over all services and workloads.
     pub tasks: TaskCounts,
+    /// Task-hours and capacity-hours: what the cost bought.
+    pub usage: UsageSummary,
     /// Time from submission (or creation by the service scheduler) to RUNNING.
     pub wait_time_s: WaitStats,
     /// Per service.
@@ -93,6 +163,26 @@ pub struct CostSummary {
     pub fargate_usd: f64,
     /// EC2 capacity paid for but not reserved by any task.
     pub idle_usd: f64,
+}
+
+/// What the capacity was used for, in hours.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct UsageSummary {
+    /// Σ time tasks spent RUNNING, hours (the work done, whatever it ran on).
+    pub running_task_hours: f64,
+    /// Of which on EC2 instances.
+    pub ec2_running_task_hours: f64,
+    /// Of which on Fargate and Fargate Spot.
+    pub fargate_running_task_hours: f64,
+    /// EC2 instance-hours billed (the 60-second minimum included).
+    pub ec2_instance_hours: f64,
+    /// The share of the EC2 spend that task reservations cover, % (100 × (EC2 − idle) /
+    /// EC2, billing's ½·CPU + ½·memory attribution); 0 without EC2.
+    pub ec2_reserved_share_pct: f64,
+    /// Fargate vCPU-hours billed.
+    pub fargate_vcpu_hours: f64,
+    /// Fargate GB-hours billed.
+    pub fargate_gb_hours: f64,
 }
 
 /// Reservation of EC2 capacity (ACTIVE and DRAINING instances), time-weighted over the run.
@@ -418,4 +508,45 @@ pub struct EventRecord {
     /// For scaling activities: the cause (alarm, policy, metric value), in AWS's wording.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cause: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wait_histogram_bins_are_half_open_and_the_last_is_open_ended() {
+        let h = wait_histogram(&[
+            0,
+            999,
+            1_000,
+            1_999,
+            2_000,
+            59_999,
+            60_000,
+            86_400_000,
+            u64::MAX,
+        ]);
+        assert_eq!(h.len(), WAIT_BIN_UPPER_S.len() + 1);
+        let count = |lower: f64| h.iter().find(|b| b.lower_s == lower).map(|b| b.count);
+        assert_eq!(count(0.0), Some(2)); // 0 and 0.999 s
+        assert_eq!(count(1.0), Some(2)); // 1 and 1.999 s
+        assert_eq!(count(2.0), Some(1));
+        assert_eq!(count(30.0), Some(1)); // 59.999 s is below the 60 s edge
+        assert_eq!(count(60.0), Some(1));
+        assert_eq!(count(86_400.0), Some(2)); // one day and beyond: the open bin
+        assert_eq!(h.last().and_then(|b| b.upper_s), None);
+        assert_eq!(h.iter().map(|b| b.count).sum::<u64>(), 9);
+        // Contiguous edges.
+        for pair in h.windows(2) {
+            assert_eq!(pair[0].upper_s, Some(pair[1].lower_s));
+        }
+    }
+
+    #[test]
+    fn an_empty_histogram_still_has_every_bin() {
+        let h = wait_histogram(&[]);
+        assert_eq!(h.len(), WAIT_BIN_UPPER_S.len() + 1);
+        assert!(h.iter().all(|b| b.count == 0));
+    }
 }

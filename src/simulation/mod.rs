@@ -1161,9 +1161,17 @@ impl<'s> Simulation<'s> {
     }
 
     fn set_status(&mut self, t: TaskId, status: TaskStatus) {
+        let now = self.queue.now();
         let task = &mut self.tasks[t.index()];
         let from = task.status;
         task.status = status;
+        if from == TaskStatus::Running && status != TaskStatus::Running {
+            if let Some(started) = task.started_at {
+                let on_fargate = matches!(task.placement, Placement::Fargate(_));
+                self.counters
+                    .task_ran(on_fargate, now.saturating_since(started));
+            }
+        }
         let owner = task.owner;
         self.counters.set_status(owner, Some(from), Some(status));
         if let Owner::Service(s) = owner {
@@ -1548,11 +1556,35 @@ impl<'s> Simulation<'s> {
         }
         let cost = self.billing.cost_so_far(now);
         self.counters.push_row(now, cost.total_usd);
+        let (by, idle) = self.billing.cost_so_far_by_provider(now);
+        let mut row: Vec<f64> = (0..self.sc.capacity_providers.len())
+            .map(|i| {
+                by.get(&Some(CapacityProviderId::from_index(i)))
+                    .copied()
+                    .unwrap_or(0.0)
+            })
+            .collect();
+        if self
+            .sc
+            .auto_scaling_groups
+            .iter()
+            .any(|a| a.capacity_provider.is_none())
+        {
+            row.push(by.get(&None).copied().unwrap_or(0.0));
+        }
+        self.counters.push_cost_row(now, row, idle);
     }
 
     fn finish(mut self) -> Report {
         let end = self.end;
         self.counters.advance(end);
+        for task in &self.tasks {
+            if let (TaskStatus::Running, Some(started)) = (task.status, task.started_at) {
+                let on_fargate = matches!(task.placement, Placement::Fargate(_));
+                self.counters
+                    .task_ran(on_fargate, end.saturating_since(started));
+            }
+        }
         self.billing.finish(end);
         let events_processed = self.queue.delivered_count();
         let unserved: Vec<f64> = self

@@ -14,7 +14,7 @@ use crate::units::Resources;
 const STATUS_COUNT: usize = 6;
 
 /// The `cost.by_capacity_provider` key for EC2 instances of ASGs with no capacity provider.
-pub const NO_PROVIDER: &str = "(no capacity provider)";
+pub const NO_PROVIDER: &str = crate::report::NO_CAPACITY_PROVIDER;
 
 fn status_index(s: TaskStatus) -> usize {
     match s {
@@ -62,6 +62,10 @@ pub struct Counters {
     reserved_mem_ms: u128,
     registered_mem_ms: u128,
     rows: Vec<MinuteRow>,
+    cost_rows: Vec<CostMinuteRow>,
+    /// Σ RUNNING time of tasks that left RUNNING (or were running at the end), ms.
+    ec2_running_ms: u128,
+    fargate_running_ms: u128,
 }
 
 impl Counters {
@@ -85,7 +89,28 @@ impl Counters {
             reserved_mem_ms: 0,
             registered_mem_ms: 0,
             rows: Vec::new(),
+            cost_rows: Vec::new(),
+            ec2_running_ms: 0,
+            fargate_running_ms: 0,
         }
+    }
+
+    /// A task was RUNNING for `ran`, on Fargate or on an EC2 instance.
+    pub fn task_ran(&mut self, on_fargate: bool, ran: SimDuration) {
+        if on_fargate {
+            self.fargate_running_ms += u128::from(ran.0);
+        } else {
+            self.ec2_running_ms += u128::from(ran.0);
+        }
+    }
+
+    /// Appends the cost row for the minute ending at `now`.
+    pub fn push_cost_row(&mut self, now: SimTime, by_provider_usd: Vec<f64>, idle_usd: f64) {
+        self.cost_rows.push(CostMinuteRow {
+            minute: now.0 / 60_000,
+            by_provider_usd: by_provider_usd.into_iter().map(round6).collect(),
+            idle_usd: round6(idle_usd),
+        });
     }
 
     fn owner(&mut self, o: Owner) -> &mut OwnerCounts {
@@ -212,6 +237,24 @@ pub fn round6(x: f64) -> f64 {
 
 fn round4(x: f64) -> f64 {
     (x * 1e4).round() / 1e4
+}
+
+/// The columns of the cost series: every capacity provider, then [`NO_PROVIDER`] when an
+/// ASG has no provider in front.
+pub fn cost_series_providers(sc: &Scenario) -> Vec<String> {
+    let mut names: Vec<String> = sc
+        .capacity_providers
+        .iter()
+        .map(|c| c.name.clone())
+        .collect();
+    if sc
+        .auto_scaling_groups
+        .iter()
+        .any(|a| a.capacity_provider.is_none())
+    {
+        names.push(NO_PROVIDER.to_string());
+    }
+    names
 }
 
 fn wait_stats(waits: &mut [u64]) -> WaitStats {
@@ -423,6 +466,7 @@ pub fn build_report(
         .iter()
         .map(|w| (w.name.clone(), w.cost_usd))
         .collect();
+    let wait_histogram = crate::report::wait_histogram(&all_waits);
     let summary = Summary {
         schema_version: SCHEMA_VERSION,
         scenario: sc.name.clone(),
@@ -465,6 +509,22 @@ pub fn build_report(
             instance_hours: round4(costs.instance_hours),
         },
         tasks: all,
+        usage: {
+            let hours = |ms: u128| round4(ms as f64 / 3_600_000.0);
+            UsageSummary {
+                running_task_hours: hours(counters.ec2_running_ms + counters.fargate_running_ms),
+                ec2_running_task_hours: hours(counters.ec2_running_ms),
+                fargate_running_task_hours: hours(counters.fargate_running_ms),
+                ec2_instance_hours: round4(costs.instance_hours),
+                ec2_reserved_share_pct: if costs.ec2_usd > 0.0 {
+                    round4((costs.ec2_usd - costs.idle_usd).max(0.0) * 100.0 / costs.ec2_usd)
+                } else {
+                    0.0
+                },
+                fargate_vcpu_hours: round4(costs.fargate_vcpu_hours),
+                fargate_gb_hours: round4(costs.fargate_gb_hours),
+            }
+        },
         wait_time_s: wait_stats(&mut all_waits),
         services: service_summaries,
         workloads: workload_summaries,
@@ -483,5 +543,8 @@ pub fn build_report(
         service_series,
         provider_series,
         events,
+        cost_series_providers: cost_series_providers(sc),
+        cost_series: counters.cost_rows.clone(),
+        wait_histogram,
     }
 }

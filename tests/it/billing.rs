@@ -80,6 +80,28 @@ fn idle_asg_for_one_hour_costs_n_times_the_hourly_price() {
         "seed {SEED}: {}",
         last.cost_usd
     );
+    // The per-provider cost series: one column per provider (the Fargate ones are always
+    // there), the EC2 one all idle.
+    assert_eq!(r.cost_series_providers, ["ec2", "FARGATE", "FARGATE_SPOT"]);
+    let last = r.cost_series.last().expect("cost rows");
+    assert_eq!(last.minute, 60);
+    assert!(close(last.by_provider_usd[0], expected, USD), "{last:?}");
+    assert_eq!(&last.by_provider_usd[1..], [0.0, 0.0]);
+    assert!(close(last.idle_usd, expected, USD), "{last:?}");
+    // Half an hour in, half of it.
+    let half = r
+        .cost_series
+        .iter()
+        .find(|row| row.minute == 30)
+        .expect("minute 30");
+    assert!(
+        close(half.by_provider_usd[0], expected / 2.0, USD),
+        "{half:?}"
+    );
+    let u = &r.summary.usage;
+    assert!(close(u.ec2_instance_hours, 3.0, USD), "{u:?}");
+    assert_eq!(u.ec2_reserved_share_pct, 0.0);
+    assert_eq!(u.running_task_hours, 0.0);
 }
 
 #[test]
@@ -142,6 +164,73 @@ fn fargate_service_is_billed_from_pull_start_to_the_end() {
         s.wait_time_s.mean
     );
     assert!(close(s.wait_time_s.max, 30.0, USD), "seed {SEED}");
+    // The wait histogram puts all three in the [30 s, 60 s) bin.
+    let bins: Vec<(f64, u64)> = r
+        .wait_histogram
+        .iter()
+        .filter(|b| b.count > 0)
+        .map(|b| (b.lower_s, b.count))
+        .collect();
+    assert_eq!(bins, vec![(30.0, k)]);
+    // RUNNING from 30 s to 3600 s: 3 × 3570 s = 2.975 task-hours, all on Fargate.
+    let u = &s.usage;
+    assert!(close(u.running_task_hours, 2.975, 1e-4), "{u:?}");
+    assert!(close(u.fargate_running_task_hours, 2.975, 1e-4), "{u:?}");
+    assert_eq!(u.ec2_running_task_hours, 0.0);
+    // Billed 3 × 3590 s of 1 vCPU and 2 GB.
+    assert!(
+        close(u.fargate_vcpu_hours, 3.0 * 3590.0 / 3600.0, 1e-4),
+        "{u:?}"
+    );
+    assert!(
+        close(u.fargate_gb_hours, 6.0 * 3590.0 / 3600.0, 1e-4),
+        "{u:?}"
+    );
+    // The cost series ends on the total, all under FARGATE; no EC2, so no idle.
+    let col = r
+        .cost_series_providers
+        .iter()
+        .position(|p| p == "FARGATE")
+        .expect("FARGATE column");
+    let last = r.cost_series.last().expect("cost rows");
+    assert!(close(last.by_provider_usd[col], expected, USD), "{last:?}");
+    assert_eq!(last.idle_usd, 0.0);
+}
+
+#[test]
+fn reserved_share_and_running_task_hours_of_an_ec2_service() {
+    // One m5.large (2048 CPU units, 7,577 MiB registered; §2.2) running 2 tasks of
+    // 1024 CPU / 1024 MiB for the whole hour with zero latencies.
+    let mut v = skeleton("ec2-share", "1h", &["us-east-1a"]);
+    v["settings"] = zero_latencies();
+    v["cluster"]["capacityProviders"] = json!(["ec2"]);
+    v["autoScalingGroups"] = json!([{
+        "autoScalingGroupName": "asg", "instanceTypes": ["m5.large"], "minSize": 1, "maxSize": 1
+    }]);
+    v["capacityProviders"] = json!([
+        { "name": "ec2", "autoScalingGroupProvider": { "autoScalingGroupArn": "asg" } }
+    ]);
+    v["taskDefinitions"] = json!([
+        { "family": "t", "cpu": "1024", "memory": "1024", "requiresCompatibilities": ["EC2"] }
+    ]);
+    v["services"] = json!([{
+        "serviceName": "s", "taskDefinition": "t", "desiredCount": 2,
+        "capacityProviderStrategy": [{ "capacityProvider": "ec2", "weight": 1 }]
+    }]);
+    let r = run(&v, SEED);
+    let u = &r.summary.usage;
+    assert!(close(u.ec2_running_task_hours, 2.0, 1e-4), "{u:?}");
+    assert!(close(u.running_task_hours, 2.0, 1e-4), "{u:?}");
+    // Reserved share = ½ × 2048/2048 + ½ × 2048/7577 = 0.5 + 0.135146… = 63.5146 %.
+    let expected_pct = 50.0 + 50.0 * 2048.0 / 7577.0;
+    assert!(close(u.ec2_reserved_share_pct, expected_pct, 1e-3), "{u:?}");
+    let c = &r.summary.cost;
+    assert!(
+        close(c.idle_usd, 0.096 * (1.0 - expected_pct / 100.0), USD),
+        "{c:?}"
+    );
+    let last = r.cost_series.last().expect("cost rows");
+    assert!(close(last.idle_usd, c.idle_usd, USD), "{last:?}");
 }
 
 #[test]

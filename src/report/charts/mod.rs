@@ -333,6 +333,7 @@ pub(crate) mod test_support {
                 reservation: ReservationSummary::default(),
                 instances: InstanceSummary::default(),
                 tasks: TaskCounts::default(),
+                usage: UsageSummary::default(),
                 wait_time_s: WaitStats::default(),
                 services: vec![],
                 workloads: vec![],
@@ -346,6 +347,9 @@ pub(crate) mod test_support {
             service_series: vec![],
             provider_series: vec![],
             events: vec![],
+            cost_series_providers: vec![],
+            cost_series: vec![],
+            wait_histogram: wait_histogram(&[]),
         }
     }
 
