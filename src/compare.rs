@@ -112,10 +112,10 @@ pub fn safe_name(name: &str) -> String {
 
 /// A variant whose run failed.
 #[derive(Debug, thiserror::Error)]
-#[error("variant {name}: {error}")]
+#[error("variant {name}")]
 pub struct VariantError {
-    /// The variant.
-    pub name: String,
+    /// The variant (boxed: keeps the error small, clippy's `result_large_err`).
+    pub name: Box<str>,
     /// Why its run failed.
     #[source]
     pub error: RunError,
@@ -141,7 +141,7 @@ pub fn run_variants(
             let r = crate::run(&p.scenario, Some(seed), &mut |_| {}).map_err(|error| {
                 lowest_failed.fetch_min(i, Ordering::Relaxed);
                 VariantError {
-                    name: p.name.clone(),
+                    name: p.name.as_str().into(),
                     error,
                 }
             });
@@ -297,7 +297,11 @@ impl Figures {
     pub fn entries(&self) -> Vec<(&'static str, &'static str, Option<f64>)> {
         vec![
             ("total_usd", "total cost, USD", Some(self.total_usd)),
-            ("per_hour_usd", "cost per hour, USD", Some(self.per_hour_usd)),
+            (
+                "per_hour_usd",
+                "cost per hour, USD",
+                Some(self.per_hour_usd),
+            ),
             ("ec2_usd", "  EC2, USD", Some(self.ec2_usd)),
             ("idle_usd", "    of which idle, USD", Some(self.idle_usd)),
             ("fargate_usd", "  Fargate, USD", Some(self.fargate_usd)),
@@ -331,11 +335,27 @@ impl Figures {
                 "task-minutes below desired",
                 Some(self.task_minutes_below_desired),
             ),
-            ("wait_p50_s", "wait to RUNNING p50, s", Some(self.wait_p50_s)),
-            ("wait_p95_s", "wait to RUNNING p95, s", Some(self.wait_p95_s)),
-            ("wait_p99_s", "wait to RUNNING p99, s", Some(self.wait_p99_s)),
+            (
+                "wait_p50_s",
+                "wait to RUNNING p50, s",
+                Some(self.wait_p50_s),
+            ),
+            (
+                "wait_p95_s",
+                "wait to RUNNING p95, s",
+                Some(self.wait_p95_s),
+            ),
+            (
+                "wait_p99_s",
+                "wait to RUNNING p99, s",
+                Some(self.wait_p99_s),
+            ),
             ("failed_tasks", "tasks failed", Some(self.failed_tasks)),
-            ("instance_hours", "EC2 instance-hours", Some(self.instance_hours)),
+            (
+                "instance_hours",
+                "EC2 instance-hours",
+                Some(self.instance_hours),
+            ),
             (
                 "running_task_hours",
                 "RUNNING task-hours",
@@ -569,12 +589,25 @@ pub fn compare_json(c: &Comparison) -> String {
     s
 }
 
-/// A figure as shown in tables: 4 decimals for money, 2 otherwise; `–` when absent.
+/// Figures that count whole things, shown without decimals.
+const COUNTS: [&str; 2] = ["task_minutes_below_desired", "failed_tasks"];
+
+/// Decimals a figure is shown with: 4 for money, none for counts, 2 otherwise.
+fn decimals(key: &str) -> usize {
+    if key.ends_with("_usd") {
+        4
+    } else if COUNTS.contains(&key) {
+        0
+    } else {
+        2
+    }
+}
+
+/// A figure as shown in tables; `–` when absent.
 fn cell(key: &str, v: Option<f64>) -> String {
     match v {
         None => "–".into(),
-        Some(x) if key.ends_with("_usd") => format!("{x:.4}"),
-        Some(x) => format!("{x:.2}"),
+        Some(x) => format!("{x:.*}", decimals(key)),
     }
 }
 
@@ -583,11 +616,7 @@ fn delta_cell(key: &str, d: Option<&Delta>) -> String {
     match d {
         None => "–".into(),
         Some(d) => {
-            let abs = if key.ends_with("_usd") {
-                format!("{:+.4}", d.absolute)
-            } else {
-                format!("{:+.2}", d.absolute)
-            };
+            let abs = format!("{:+.*}", decimals(key), d.absolute);
             match d.percent {
                 Some(p) => format!("{abs} ({p:+.1}%)"),
                 None => abs,
@@ -685,7 +714,11 @@ pub fn table(c: &Comparison) -> String {
     }
     for b in &c.break_even {
         let _ = writeln!(out);
-        let _ = writeln!(out, "break-even {} vs {}:", b.ec2_variant, b.fargate_variant);
+        let _ = writeln!(
+            out,
+            "break-even {} vs {}:",
+            b.ec2_variant, b.fargate_variant
+        );
         for line in &b.arithmetic {
             let _ = writeln!(out, "  {line}");
         }
@@ -760,11 +793,7 @@ pub fn html(c: &Comparison, charts: &[InlineChart]) -> String {
     header.extend(c.variants.iter().map(|v| v.name.as_str()));
     crate::report::html::table(&mut out, &header, &figure_rows(c));
     if c.variants.len() > 1 {
-        let _ = writeln!(
-            out,
-            "<h2>Change against {}</h2>",
-            escape(&c.reference)
-        );
+        let _ = writeln!(out, "<h2>Change against {}</h2>", escape(&c.reference));
         let first = format!("change vs {}", c.reference);
         let mut header = vec![first.as_str()];
         header.extend(c.variants[1..].iter().map(|v| v.name.as_str()));

@@ -12,8 +12,8 @@ use std::time::Instant;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
-use ecsim::{compare, montecarlo};
 use ecsim::report::{charts, html, render, Report};
+use ecsim::{compare, montecarlo};
 use ecsim::{RunError, ScenarioError};
 
 #[derive(Parser)]
@@ -116,8 +116,7 @@ fn real_main(cli: Cli) -> anyhow::Result<()> {
             // Variants share the base's folder; their traces are read too, since a variant
             // may point a service or workload at another trace.
             for v in &set.variants {
-                ecsim::check_traces(&v.scenario)
-                    .with_context(|| format!("variant {}", v.name))?;
+                ecsim::check_traces(&v.scenario).with_context(|| format!("variant {}", v.name))?;
             }
             let variants = if set.variants.is_empty() {
                 String::new()

@@ -241,7 +241,10 @@ pub fn set_from_json_str(
 
 /// The index of the earlier variant called `name`, if any.
 fn variants_named(variants: &[(usize, Variant)], name: &str) -> Option<usize> {
-    variants.iter().find(|(_, v)| v.name == name).map(|(i, _)| *i)
+    variants
+        .iter()
+        .find(|(_, v)| v.name == name)
+        .map(|(i, _)| *i)
 }
 
 /// A variant name becomes a folder name: non-empty, at most [`MAX_VARIANT_NAME_LEN`]
@@ -350,11 +353,7 @@ fn walk<'a>(doc: &'a mut Value, tokens: &[String]) -> Result<&'a mut Value, Stri
             Value::Array(a) => {
                 let len = a.len();
                 let i = index(t).ok_or_else(|| {
-                    format!(
-                        "{}: {} is not an array index",
-                        quoted(&path),
-                        quoted(t)
-                    )
+                    format!("{}: {} is not an array index", quoted(&path), quoted(t))
                 })?;
                 a.get_mut(i).ok_or_else(|| {
                     format!(
@@ -492,13 +491,12 @@ mod tests {
 
     #[test]
     fn set_entries_keep_document_order() {
-        let v: VariantFile = serde_json::from_str(
-            r#"{"name": "n", "set": {"/z": 1, "/a": 2, "/m": 3}}"#,
-        )
-        .unwrap();
+        let v: VariantFile =
+            serde_json::from_str(r#"{"name": "n", "set": {"/z": 1, "/a": 2, "/m": 3}}"#).unwrap();
         let keys: Vec<&str> = v.set.0.iter().map(|(k, _)| k.as_str()).collect();
         assert_eq!(keys, ["/z", "/a", "/m"]);
-        let dup = serde_json::from_str::<VariantFile>(r#"{"name": "n", "set": {"/a": 1, "/a": 2}}"#);
+        let dup =
+            serde_json::from_str::<VariantFile>(r#"{"name": "n", "set": {"/a": 1, "/a": 2}}"#);
         assert!(dup.is_err());
     }
 }

@@ -86,8 +86,8 @@ fn load_err(value: &Value) -> String {
 /// Runs every variant of `value` with seed 1 and compares them.
 fn compare_all(value: &Value) -> (compare::Comparison, Vec<Report>) {
     let planned = compare::plan(vec![("test.json".into(), load_ok(value))]);
-    let reports = compare::run_variants(&planned, 1, &|_| {})
-        .unwrap_or_else(|e| panic!("seed 1: {e}"));
+    let reports =
+        compare::run_variants(&planned, 1, &|_| {}).unwrap_or_else(|e| panic!("seed 1: {e}"));
     let entries: Vec<compare::Entry<'_>> = planned
         .iter()
         .zip(&reports)
@@ -195,7 +195,9 @@ fn compare_files_are_deterministic_and_the_page_is_self_contained() {
 
     let page = compare::html(&a, &[]);
     assert_eq!(page, compare::html(&b, &[]));
-    for bad in ["http://", "https://", "src=", "<script", "url(", "@import", "<link"] {
+    for bad in [
+        "http://", "https://", "src=", "<script", "url(", "@import", "<link",
+    ] {
         assert!(!page.contains(bad), "compare.html contains {bad:?}");
     }
     let elements = super::report_html::check_html(&page);
@@ -238,7 +240,12 @@ fn variants_set_append_and_remove() {
     assert_eq!(v.name, "two-services");
     assert_eq!(v.scenario.name, "steady-two-services");
     assert_eq!(v.scenario.description, "patched");
-    let names: Vec<&str> = v.scenario.services.iter().map(|x| x.name.as_str()).collect();
+    let names: Vec<&str> = v
+        .scenario
+        .services
+        .iter()
+        .map(|x| x.name.as_str())
+        .collect();
     assert_eq!(names, ["app", "other"]);
     assert_eq!(v.scenario.services[0].desired_count, 2);
     // Trace paths stay relative to the base file's folder.
@@ -277,7 +284,10 @@ fn duplicate_and_unsafe_variant_names_are_errors() {
         "{e}"
     );
     assert!(e.contains("variants[2].name"), "{e}");
-    assert!(e.contains("variants[3].name: expected a non-empty name"), "{e}");
+    assert!(
+        e.contains("variants[3].name: expected a non-empty name"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -365,7 +375,10 @@ fn the_binary_compares_two_files_and_one_file_of_variants() {
         "{}\n{stdout}",
         String::from_utf8_lossy(&o.stderr)
     );
-    assert!(stdout.contains("break-even steady-ec2 vs steady-fargate"), "{stdout}");
+    assert!(
+        stdout.contains("break-even steady-ec2 vs steady-fargate"),
+        "{stdout}"
+    );
     for f in [
         "compare.json",
         "compare.html",
@@ -401,11 +414,21 @@ fn the_binary_compares_two_files_and_one_file_of_variants() {
     let mut bad = steady();
     bad["variants"][1]["set"]["/autoScalingGroups/0/minSize"] = json!(-3);
     let b = write("bad.json", &bad);
-    let o = ecsim().arg("validate").arg(&b).output().expect("ecsim runs");
+    let o = ecsim()
+        .arg("validate")
+        .arg(&b)
+        .output()
+        .expect("ecsim runs");
     assert_eq!(o.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert!(stderr.contains("variants[1] (ec2-20pct)"), "{stderr}");
-    let o = ecsim().arg("validate").arg(&v).output().expect("ecsim runs");
+    let o = ecsim()
+        .arg("validate")
+        .arg(&v)
+        .output()
+        .expect("ecsim runs");
     assert!(o.status.success());
-    assert!(String::from_utf8_lossy(&o.stdout).contains("variants valid: ec2-full, ec2-20pct, fargate"));
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("variants valid: ec2-full, ec2-20pct, fargate")
+    );
 }
