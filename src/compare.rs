@@ -565,6 +565,9 @@ pub fn compare(entries: &[Entry<'_>], seed: u64) -> Comparison {
             }
         }
     }
+    if entries.len() == 1 {
+        notes.push("one variant only: give several files, or a file with `variants`".into());
+    }
     if break_even_lines.is_empty() && entries.len() > 1 {
         notes.push("no break-even line: it needs one variant on EC2 only and one on Fargate only, each with RUNNING tasks".into());
     }

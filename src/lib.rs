@@ -39,6 +39,7 @@ pub use scenario::{Scenario, ScenarioError};
 pub use simulation::{Progress, RunError};
 
 /// Reads and validates a scenario file, reporting every problem with its JSON path.
+/// A `variants` list is neither applied nor checked here: [`scenario::load_set`] does both.
 pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
     scenario::load(path)
 }
