@@ -840,3 +840,92 @@ pub fn html(c: &Comparison, charts: &[InlineChart]) -> String {
     out.push_str("</body>\n</html>\n");
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::charts::test_support::empty_report;
+
+    /// A summary that billed `ec2` USD (of which `idle`) over `ec2_hours` task-hours on
+    /// `instance_hours` instance-hours, and `fargate` USD over `fargate_hours` task-hours.
+    fn summary(
+        ec2: f64,
+        idle: f64,
+        ec2_hours: f64,
+        instance_hours: f64,
+        fargate: f64,
+        fargate_hours: f64,
+    ) -> Summary {
+        let mut s = empty_report().summary;
+        s.duration_s = 3600.0;
+        s.cost.ec2_usd = ec2;
+        s.cost.idle_usd = idle;
+        s.cost.fargate_usd = fargate;
+        s.cost.total_usd = ec2 + fargate;
+        s.instances.instance_hours = instance_hours;
+        s.instances.launched = u64::from(instance_hours > 0.0);
+        s.usage.ec2_running_task_hours = ec2_hours;
+        s.usage.fargate_running_task_hours = fargate_hours;
+        s.usage.running_task_hours = ec2_hours + fargate_hours;
+        s
+    }
+
+    fn entry<'a>(name: &'a str, s: &'a Summary) -> Entry<'a> {
+        Entry {
+            name,
+            description: "",
+            summary: s,
+        }
+    }
+
+    #[test]
+    fn break_even_arithmetic_and_verdicts() {
+        // EC2: $10 for 100 task-hours on 50 instance-hours, $2 idle: C_e = 0.10, u_m = 0.8,
+        // p = 0.20. Fargate at C_f = 0.16: u* = 0.8 × 0.10 / 0.16 = 50 %; EC2 (0.10 < 0.16) is
+        // cheaper; per instance-hour 0.20 / 0.16 = 1.25 task-hours, and it carried 2.
+        let e = summary(10.0, 2.0, 100.0, 50.0, 0.0, 0.0);
+        let f = summary(0.0, 0.0, 0.0, 0.0, 16.0, 100.0);
+        let b = break_even(entry("e", &e), entry("f", &f));
+        assert!((b.break_even_reserved_share_pct - 50.0).abs() < 1e-9);
+        assert!((b.break_even_task_hours_per_instance_hour - 1.25).abs() < 1e-12);
+        assert!((b.task_hours_per_instance_hour - 2.0).abs() < 1e-12);
+        assert_eq!(b.verdict, Verdict::Ec2Cheaper);
+        // Fargate at C_f = 0.05: u* = 0.8 × 0.10 / 0.05 = 160 %: never.
+        let cheap = summary(0.0, 0.0, 0.0, 0.0, 5.0, 100.0);
+        let b = break_even(entry("e", &e), entry("f", &cheap));
+        assert!((b.break_even_reserved_share_pct - 160.0).abs() < 1e-9);
+        assert_eq!(b.verdict, Verdict::Ec2NeverCheaper);
+        // Fargate at C_f = 0.09: u* = 0.08 / 0.09 = 88.9 %, above the measured 80 %.
+        let mid = summary(0.0, 0.0, 0.0, 0.0, 9.0, 100.0);
+        let b = break_even(entry("e", &e), entry("f", &mid));
+        assert_eq!(b.verdict, Verdict::FargateCheaper);
+        assert_eq!(b.arithmetic.len(), 5);
+    }
+
+    #[test]
+    fn pairs_only_ec2_only_with_fargate_only_and_deltas_skip_zero_references() {
+        let e = summary(10.0, 2.0, 100.0, 50.0, 0.0, 0.0);
+        let mixed = summary(5.0, 1.0, 50.0, 25.0, 8.0, 50.0);
+        let f = summary(0.0, 0.0, 0.0, 0.0, 16.0, 100.0);
+        let c = compare(&[entry("e", &e), entry("mixed", &mixed), entry("f", &f)], 3);
+        assert_eq!(c.break_even.len(), 1);
+        assert_eq!((c.break_even[0].ec2_variant.as_str(), c.seed), ("e", 3));
+        // The reference had no Fargate cost: an absolute change, no percentage.
+        let d = c.variants[2].deltas["fargate_usd"];
+        assert_eq!((d.absolute, d.percent), (16.0, None));
+        let d = c.variants[2].deltas["total_usd"];
+        assert_eq!(d.percent, Some(60.0));
+        // No EC2 in the Fargate variant: its reservation is absent, and so is its delta.
+        assert!(c.variants[2].figures.ec2_cpu_reserved_pct.is_none());
+        assert!(!c.variants[2].deltas.contains_key("ec2_cpu_reserved_pct"));
+        assert!(c.notes.is_empty(), "{:?}", c.notes);
+    }
+
+    #[test]
+    fn safe_names() {
+        assert_eq!(safe_name("worldcup-ec2"), "worldcup-ec2");
+        assert_eq!(safe_name("-a b"), "a-b");
+        assert_eq!(safe_name(""), "variant");
+        assert!(safe_name(&"x".repeat(200)).len() <= MAX_VARIANT_NAME_LEN);
+    }
+}
