@@ -31,7 +31,7 @@ struct Cli {
 enum Command {
     /// Run a scenario and write summary.json, timeseries.csv, services.csv,
     /// capacity_providers.csv, events.jsonl, report.html and charts/*.svg (and replicas.csv
-    /// with --replicas).
+    /// with --replicas). A file's `variants` are checked but not run (see `compare`).
     Run {
         /// Scenario file (JSON).
         file: PathBuf,
