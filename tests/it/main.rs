@@ -8,6 +8,7 @@ mod capacity_provider_strategy;
 mod charts;
 mod determinism;
 mod faults;
+mod golden;
 mod invariants;
 mod markup;
 mod montecarlo;
