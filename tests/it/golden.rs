@@ -79,7 +79,7 @@ fn round9(x: f64) -> f64 {
 /// named `column[i]`.
 fn digest_rows<T: serde::Serialize>(rows: &[T]) -> Value {
     let mut columns: Vec<(String, Vec<f64>)> = Vec::new();
-    let mut push = |name: String, v: f64, columns: &mut Vec<(String, Vec<f64>)>| match columns
+    let push = |name: String, v: f64, columns: &mut Vec<(String, Vec<f64>)>| match columns
         .iter_mut()
         .find(|(n, _)| *n == name)
     {
