@@ -171,15 +171,15 @@ fn real_main(cli: Cli) -> anyhow::Result<()> {
                     return;
                 }
                 shown = true;
-                let pct = if p.end.0 == 0 {
-                    100.0
+                let fraction = if p.end.0 == 0 {
+                    1.0
                 } else {
-                    p.now.0 as f64 * 100.0 / p.end.0 as f64
+                    p.now.0 as f64 / p.end.0 as f64
                 };
                 let rate = p.events as f64 / started.elapsed().as_secs_f64();
                 eprint!(
-                    "\r  simulated {:>5.1}%  ({} of {})  {:.1} M events/s   ",
-                    pct,
+                    "\r  {} simulated {} of {}  {:.1} M events/s   ",
+                    progress_bar(fraction),
                     p.now,
                     p.end,
                     rate / 1e6
@@ -316,7 +316,10 @@ fn run_monte_carlo(
             return;
         }
         shown.store(true, Ordering::Relaxed);
-        eprint!("\r  replica {done}/{n}   ");
+        eprint!(
+            "\r  {} replica {done} of {n}   ",
+            progress_bar(f64::from(done) / f64::from(n))
+        );
         let _ = std::io::stderr().flush();
     };
     let result = montecarlo::run_replicas(scenario, base, n, &progress);
@@ -349,6 +352,23 @@ fn run_monte_carlo(
         written_files(with_charts)
     );
     Ok(())
+}
+
+/// `[########----------------]  33.3%`: a fixed-width bar for progress lines on stderr.
+fn progress_bar(fraction: f64) -> String {
+    const CELLS: usize = 24;
+    let f = if fraction.is_finite() {
+        fraction.clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    let full = (f * CELLS as f64).floor() as usize;
+    format!(
+        "[{}{}] {:>5.1}%",
+        "#".repeat(full),
+        "-".repeat(CELLS - full),
+        f * 100.0
+    )
 }
 
 /// The files `write_run_files` writes, for the "wrote …" line.
@@ -443,4 +463,21 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         let _ = std::fs::remove_file(&tmp);
     }
     result.with_context(|| format!("cannot write {}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::progress_bar;
+
+    #[test]
+    fn progress_bar_fills_in_proportion_and_clamps() {
+        assert_eq!(progress_bar(0.0), format!("[{}]   0.0%", "-".repeat(24)));
+        assert_eq!(
+            progress_bar(0.5),
+            format!("[{}{}]  50.0%", "#".repeat(12), "-".repeat(12))
+        );
+        assert_eq!(progress_bar(1.0), format!("[{}] 100.0%", "#".repeat(24)));
+        assert_eq!(progress_bar(7.0), progress_bar(1.0));
+        assert_eq!(progress_bar(f64::NAN), progress_bar(0.0));
+    }
 }

@@ -9,6 +9,7 @@ mod charts;
 mod compare;
 mod determinism;
 mod faults;
+mod golden;
 mod invariants;
 mod markup;
 mod montecarlo;
