@@ -240,12 +240,16 @@ fn compare(
     let started = Instant::now();
     let shown = AtomicBool::new(false);
     let n = planned.len();
+    // `run_variants` serialises these calls and the count only grows.
     let progress = |done: usize| {
         if !show || started.elapsed().as_secs_f64() < 2.0 {
             return;
         }
         shown.store(true, Ordering::Relaxed);
-        eprint!("\r  variant {done}/{n}   ");
+        eprint!(
+            "\r  {} variant {done} of {n}   ",
+            progress_bar(done as f64 / n.max(1) as f64)
+        );
         let _ = std::io::stderr().flush();
     };
     let result = compare::run_variants(&planned, seed, &progress);
