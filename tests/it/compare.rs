@@ -222,6 +222,18 @@ fn compare_files_are_deterministic_and_the_page_is_self_contained() {
 }
 
 #[test]
+fn compare_json_does_not_depend_on_the_thread_count() {
+    let in_pool = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("thread pool");
+        pool.install(|| compare::compare_json(&compare_all(&steady()).0))
+    };
+    assert_eq!(in_pool(1), in_pool(2), "1 thread vs 2 threads");
+}
+
+#[test]
 fn variants_set_append_and_remove() {
     let mut s = steady();
     s["variants"] = json!([{
