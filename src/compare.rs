@@ -595,9 +595,11 @@ pub fn compare_json(c: &Comparison) -> String {
 /// Figures that count whole things, shown without decimals.
 const COUNTS: [&str; 2] = ["task_minutes_below_desired", "failed_tasks"];
 
-/// Decimals a figure is shown with: 4 for money, none for counts, 2 otherwise.
+/// Decimals a figure is shown with: 4 for money and for the share of requests not served
+/// (a good setup loses a few in a million, which 2 decimals would show as 0.00 beside a
+/// +180 % change), none for counts, 2 otherwise.
 fn decimals(key: &str) -> usize {
-    if key.ends_with("_usd") {
+    if key.ends_with("_usd") || key == "unserved_requests_pct" {
         4
     } else if COUNTS.contains(&key) {
         0
