@@ -19,6 +19,7 @@
 //!   cost by capacity provider);
 //! - [`wait_svg`]: the summary's wait statistics (the report keeps no per-task waits).
 
+mod bitmap;
 mod capacity;
 mod cost;
 pub mod style;
@@ -197,21 +198,22 @@ fn render_svg(
 
 /// Runs `draw` on a white RGB bitmap of the style's size and returns it PNG-encoded.
 ///
+/// The canvas is [`bitmap::JoinlessBitMap`], which keeps wide lines from growing spikes.
 /// The bitmap lives in memory and is encoded with the `png` crate rather than plotters'
 /// `bitmap_encoder` feature: that feature only serves `BitMapBackend::new(path)`, which
 /// writes a file itself, and would pull in the `image` crate with JPEG and BMP codecs we
 /// never use. The PNG has no timestamp or other ancillary chunk, so it is deterministic.
 fn render_png(
     chart: &'static str,
-    draw: impl FnOnce(&DrawingArea<BitMapBackend<'_>, Shift>) -> Result<(), ChartError>,
+    draw: impl FnOnce(&DrawingArea<bitmap::JoinlessBitMap<'_>, Shift>) -> Result<(), ChartError>,
 ) -> Result<Vec<u8>, ChartError> {
     register_font()?;
     let err = draw_err(chart);
     // Three bytes (R, G, B) per pixel, the layout `BitMapBackend::with_buffer` expects.
     let mut rgb = vec![0u8; style::WIDTH as usize * style::HEIGHT as usize * 3];
     {
-        let root =
-            BitMapBackend::with_buffer(&mut rgb, (style::WIDTH, style::HEIGHT)).into_drawing_area();
+        let bitmap = BitMapBackend::with_buffer(&mut rgb, (style::WIDTH, style::HEIGHT));
+        let root = bitmap::JoinlessBitMap(bitmap).into_drawing_area();
         root.fill(&WHITE).map_err(&err)?;
         draw(&root)?;
         root.present().map_err(&err)?;
