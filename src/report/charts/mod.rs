@@ -598,6 +598,9 @@ mod tests {
         );
         register_font().expect("registers");
         register_font().expect("registering twice is harmless");
+        // Plotters has no system font lookup to fall back on: a family nobody registered
+        // cannot even be measured, so no chart text can silently use a system font.
+        assert!(("sans-serif", 20).into_font().box_size("x").is_err());
         let font = (style::FONT_FAMILY, 20).into_font();
         let (w, h) = font
             .box_size("Capacity")

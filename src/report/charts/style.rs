@@ -13,10 +13,10 @@ pub const X_LABEL_AREA: u32 = 48;
 /// Room for a y axis' labels and description, pixels.
 pub const Y_LABEL_AREA: u32 = 72;
 
-/// Font family of every text element: the bundled font's name, under which
-/// [`register_font`](super::register_font) registers [`FONT_TTF`] with plotters. SVG text
-/// names this family, so a viewer with DejaVu Sans installed shows the same glyphs the layout
-/// was measured with, and one without it substitutes a similar sans-serif face.
+/// Font family of every text element: the bundled font's name, under which the charts
+/// register it with plotters before drawing. SVG text names this family, so a viewer with
+/// DejaVu Sans installed shows the same glyphs the layout was measured with, and one without
+/// it substitutes a similar sans-serif face.
 pub const FONT_FAMILY: &str = "DejaVu Sans";
 /// The bundled font: a Latin-1 subset of DejaVu Sans 2.37 (origin, subsetting command and
 /// licence in `assets/fonts/`). It is compiled in rather than looked up on the system so that
