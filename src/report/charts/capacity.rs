@@ -92,18 +92,16 @@ pub(super) fn draw<DB: DrawingBackend>(
             fault: e.kind == "fault",
         })
         .collect();
-    draw_lines(
-        root,
-        LineChart {
-            name: "capacity",
-            title: format!("Capacity: {}", report.summary.scenario),
-            x_desc: t.desc,
-            y_desc: "instances / tasks",
-            y2_desc: "requests/s",
-            series,
-            markers,
-            note: None,
-            y_floor_max: 0.0,
-        },
-    )
+    let chart = LineChart {
+        name: "capacity",
+        title: format!("Capacity: {}", report.summary.scenario),
+        x_desc: t.desc,
+        y_desc: "instances / tasks",
+        y2_desc: "requests/s",
+        series,
+        markers,
+        note: None,
+        y_floor_max: 0.0,
+    };
+    draw_lines(root, chart)
 }

@@ -35,32 +35,30 @@ pub(super) fn draw<DB: DrawingBackend>(
         prev_minute = r.minute;
         prev_cost = r.cost_usd;
     }
-    draw_lines(
-        root,
-        LineChart {
-            name: "cost",
-            title: format!(
-                "Cost: {} (total {:.2} USD)",
-                report.summary.scenario, report.summary.cost.total_usd
-            ),
-            x_desc: t.desc,
-            y_desc: "cumulative cost (USD)",
-            y2_desc: "cost rate (USD/hour)",
-            series: vec![
-                Series {
-                    label: "cumulative cost (USD)".to_string(),
-                    points: cumulative,
-                    secondary: false,
-                },
-                Series {
-                    label: "cost rate (USD/hour, right axis)".to_string(),
-                    points: rate,
-                    secondary: true,
-                },
-            ],
-            markers: vec![],
-            note: Some("all capacity providers together".to_string()),
-            y_floor_max: 0.0,
-        },
-    )
+    let chart = LineChart {
+        name: "cost",
+        title: format!(
+            "Cost: {} (total {:.2} USD)",
+            report.summary.scenario, report.summary.cost.total_usd
+        ),
+        x_desc: t.desc,
+        y_desc: "cumulative cost (USD)",
+        y2_desc: "cost rate (USD/hour)",
+        series: vec![
+            Series {
+                label: "cumulative cost (USD)".to_string(),
+                points: cumulative,
+                secondary: false,
+            },
+            Series {
+                label: "cost rate (USD/hour, right axis)".to_string(),
+                points: rate,
+                secondary: true,
+            },
+        ],
+        markers: vec![],
+        note: Some("all capacity providers together".to_string()),
+        y_floor_max: 0.0,
+    };
+    draw_lines(root, chart)
 }

@@ -64,18 +64,16 @@ pub(super) fn draw<DB: DrawingBackend>(
             secondary: false,
         });
     }
-    draw_lines(
-        root,
-        LineChart {
-            name: "utilization",
-            title: format!("Utilization: {}", report.summary.scenario),
-            x_desc: t.desc,
-            y_desc: "%",
-            y2_desc: "",
-            series,
-            markers: vec![],
-            note: None,
-            y_floor_max: 100.0,
-        },
-    )
+    let chart = LineChart {
+        name: "utilization",
+        title: format!("Utilization: {}", report.summary.scenario),
+        x_desc: t.desc,
+        y_desc: "%",
+        y2_desc: "",
+        series,
+        markers: vec![],
+        note: None,
+        y_floor_max: 100.0,
+    };
+    draw_lines(root, chart)
 }
