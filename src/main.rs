@@ -12,7 +12,8 @@ use std::time::Instant;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
-use ecsim::report::{charts, html, render, Report};
+use ecsim::report::charts::{ChartFormat, ChartKind};
+use ecsim::report::{html, render, Report};
 use ecsim::{compare, montecarlo};
 use ecsim::{RunError, ScenarioError};
 
@@ -30,8 +31,9 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run a scenario and write summary.json, timeseries.csv, services.csv,
-    /// capacity_providers.csv, events.jsonl, report.html and charts/*.svg (and replicas.csv
-    /// with --replicas). A file's `variants` are checked but not run (see `compare`).
+    /// capacity_providers.csv, events.jsonl, report.html and charts/*.svg and *.png (and
+    /// replicas.csv with --replicas). A file's `variants` are checked but not run (see
+    /// `compare`).
     Run {
         /// Scenario file (JSON).
         file: PathBuf,
@@ -48,8 +50,8 @@ enum Command {
         /// usual, plus `monte_carlo` in summary.json and replicas.csv (N = 1: a single run).
         #[arg(long, default_value_t = 1, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
         replicas: u32,
-        /// Do not write the SVG charts under charts/ nor inline them in report.html (which is
-        /// still written) (saves time on very long runs).
+        /// Do not write the charts (SVG and PNG) under charts/ nor inline them in report.html
+        /// (which is still written) (saves time on very long runs).
         #[arg(long)]
         no_charts: bool,
     },
@@ -76,7 +78,7 @@ enum Command {
         /// No progress on stderr.
         #[arg(long)]
         quiet: bool,
-        /// Do not write the variants' SVG charts nor inline them in their report.html.
+        /// Do not write the variants' SVG and PNG charts nor inline them in their report.html.
         #[arg(long)]
         no_charts: bool,
     },
@@ -381,18 +383,21 @@ fn written_files(with_charts: bool) -> String {
         "{summary.json, timeseries.csv, services.csv, capacity_providers.csv, events.jsonl, report.html",
     );
     if with_charts {
-        s.push_str(", charts/{");
-        let names: Vec<&str> = charts::ALL.iter().map(|(name, _)| *name).collect();
-        s.push_str(&names.join(", "));
-        s.push('}');
+        let stems: Vec<&str> = ChartKind::ALL.iter().map(|k| k.file_stem()).collect();
+        let extensions: Vec<&str> = ChartFormat::ALL.iter().map(|f| f.extension()).collect();
+        s.push_str(&format!(
+            ", charts/{{{}}}.{{{}}}",
+            stems.join(", "),
+            extensions.join(", ")
+        ));
     }
     s.push('}');
     s
 }
 
 /// Creates `out` and writes `summary_json`, the report's per-minute and event files and,
-/// with `with_charts`, the SVG charts under `charts/`, and `report.html` (its charts inlined
-/// only with `with_charts`; `extra` tables appended).
+/// with `with_charts`, the SVG and PNG charts under `charts/`, and `report.html` (its charts
+/// inlined, as SVG, only with `with_charts`; `extra` tables appended).
 fn write_run_files(
     out: &Path,
     summary_json: &str,
@@ -423,9 +428,11 @@ fn write_run_files(
         let dir = out.join("charts");
         std::fs::create_dir_all(&dir)
             .with_context(|| format!("cannot create chart folder {}", dir.display()))?;
-        for (name, chart) in charts::ALL {
-            let svg = chart(report)?;
-            write_atomic(&dir.join(name), svg.as_bytes())?;
+        for kind in ChartKind::ALL {
+            for format in ChartFormat::ALL {
+                let bytes = kind.render(format, report)?;
+                write_atomic(&dir.join(kind.file_name(format)), &bytes)?;
+            }
         }
     }
     let page = html::report_html_with(

@@ -7,7 +7,8 @@
 
 use std::fmt::Write as _;
 
-use super::{charts, Report, Summary};
+use super::charts::{ChartFormat, ChartKind};
+use super::{Report, Summary};
 
 /// Timeline rows shown at most (scaling activities and faults).
 pub const TIMELINE_LIMIT: usize = 500;
@@ -195,9 +196,9 @@ fn inline_svg(svg: &str) -> String {
 
 fn charts_section(out: &mut String, report: &Report) {
     out.push_str("<h2>Charts</h2>\n");
-    for (name, chart) in charts::ALL {
+    for kind in ChartKind::ALL {
         out.push_str("<div class=\"chart\">\n");
-        match chart(report) {
+        match kind.svg(report) {
             Ok(svg) => {
                 out.push_str(&inline_svg(&svg));
                 out.push('\n');
@@ -206,7 +207,7 @@ fn charts_section(out: &mut String, report: &Report) {
                 let _ = writeln!(
                     out,
                     "<p class=\"note\">{}: {}</p>",
-                    escape(name),
+                    escape(&kind.file_name(ChartFormat::Svg)),
                     escape(&e.to_string())
                 );
             }

@@ -1,9 +1,10 @@
-//! The SVG charts: well-formed, one line per series, never a panic, deterministic.
+//! The charts: every SVG well-formed with one line per series, every PNG a PNG of the style's
+//! size; never a panic, deterministic, text in the bundled font.
 
 use std::collections::BTreeSet;
 use std::process::Command;
 
-use ecsim::report::charts::{self, style};
+use ecsim::report::charts::{self, style, ChartFormat, ChartKind};
 use ecsim::report::Report;
 
 use super::support::repo_root;
@@ -55,6 +56,41 @@ fn check_svg(svg: &str) -> Vec<(String, Vec<(String, String)>)> {
         "the root is <svg>"
     );
     parsed.elements
+}
+
+/// A PNG as the charts write it: the signature, then an `IHDR` chunk first (as the format
+/// requires) with the style's width and height, 8-bit RGB; and it ends with `IEND`.
+fn check_png(png: &[u8]) {
+    assert!(
+        png.len() > 8 + 25 + 12,
+        "too short for a PNG: {} bytes",
+        png.len()
+    );
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "PNG signature");
+    let be32 = |at: usize| u32::from_be_bytes([png[at], png[at + 1], png[at + 2], png[at + 3]]);
+    // The first chunk: length (4 bytes), type (4), then IHDR's 13 data bytes: width (4),
+    // height (4), bit depth (1), colour type (1), compression, filter, interlace (1 each).
+    assert_eq!(be32(8), 13, "IHDR length");
+    assert_eq!(&png[12..16], b"IHDR", "the first chunk is IHDR");
+    assert_eq!((be32(16), be32(20)), (style::WIDTH, style::HEIGHT), "size");
+    assert_eq!((png[24], png[25]), (8, 2), "8-bit RGB");
+    // The last chunk is an empty IEND: length 0, type, CRC (4 bytes each).
+    assert_eq!(
+        &png[png.len() - 8..png.len() - 4],
+        b"IEND",
+        "ends with IEND"
+    );
+}
+
+/// Checks a chart file by its extension.
+fn check_file(file: &str, bytes: &[u8]) {
+    if file.ends_with(".svg") {
+        check_svg(std::str::from_utf8(bytes).expect("SVG is UTF-8"));
+    } else if file.ends_with(".png") {
+        check_png(bytes);
+    } else {
+        panic!("unknown chart format: {file}");
+    }
 }
 
 fn attr<'a>(e: &'a (String, Vec<(String, String)>), key: &str) -> Option<&'a str> {
@@ -178,12 +214,17 @@ fn check_report(name: &str, report: &Report) {
             "{name}: title and axis labels"
         );
     }
-    for (file, chart) in charts::ALL {
-        assert_eq!(
-            chart(report).expect("renders"),
-            chart(report).expect("renders"),
-            "{name}: {file} same report, same bytes"
-        );
+    for kind in ChartKind::ALL {
+        for format in ChartFormat::ALL {
+            let file = kind.file_name(format);
+            let bytes = kind.render(format, report).expect("renders");
+            assert_eq!(
+                bytes,
+                kind.render(format, report).expect("renders"),
+                "{name}: {file} same report, same bytes"
+            );
+            check_file(&file, &bytes);
+        }
     }
 }
 
@@ -214,7 +255,7 @@ fn scale_out_lag_charts_show_load_and_scaling_markers() {
 }
 
 #[test]
-fn empty_and_one_point_reports_render_valid_svg() {
+fn empty_and_one_point_reports_render_valid_svg_and_png() {
     let full = run_file("scenarios/quickstart.json");
     let mut empty = full.clone();
     empty.timeseries.clear();
@@ -223,11 +264,13 @@ fn empty_and_one_point_reports_render_valid_svg() {
     empty.events.clear();
     empty.summary.duration_s = 0.0;
     empty.summary.wait_time_s = Default::default();
-    for (file, chart) in charts::ALL {
-        let svg = chart(&empty).unwrap_or_else(|e| panic!("{file}: {e}"));
+    for kind in ChartKind::ALL {
+        let file = kind.file_stem();
+        let svg = kind.svg(&empty).unwrap_or_else(|e| panic!("{file}: {e}"));
         check_svg(&svg);
         assert!(svg.contains("no data"), "{file}: says there is no data");
         assert_eq!(series_lines(&svg), 0, "{file}");
+        check_png(&kind.png(&empty).unwrap_or_else(|e| panic!("{file}: {e}")));
     }
     let mut one = full.clone();
     one.timeseries.truncate(1);
@@ -235,9 +278,10 @@ fn empty_and_one_point_reports_render_valid_svg() {
     one.service_series.retain(|r| r.minute == first);
     one.provider_series.retain(|r| r.minute == first);
     one.events.clear();
-    for (file, chart) in charts::ALL {
-        let svg = chart(&one).unwrap_or_else(|e| panic!("{file}: {e}"));
-        check_svg(&svg);
+    for kind in ChartKind::ALL {
+        let file = kind.file_stem();
+        check_svg(&kind.svg(&one).unwrap_or_else(|e| panic!("{file}: {e}")));
+        check_png(&kind.png(&one).unwrap_or_else(|e| panic!("{file}: {e}")));
     }
     check_report("one point", &one);
     let mut zeros = one.clone();
@@ -247,8 +291,14 @@ fn empty_and_one_point_reports_render_valid_svg() {
             ..Default::default()
         };
     }
-    for (file, chart) in charts::ALL {
-        check_svg(&chart(&zeros).unwrap_or_else(|e| panic!("{file}: {e}")));
+    for kind in ChartKind::ALL {
+        for format in ChartFormat::ALL {
+            let file = kind.file_name(format);
+            let bytes = kind
+                .render(format, &zeros)
+                .unwrap_or_else(|e| panic!("{file}: {e}"));
+            check_file(&file, &bytes);
+        }
     }
 }
 
@@ -268,11 +318,33 @@ fn run_writes_the_charts_and_no_charts_skips_them() {
     };
     let with = dir.path().join("with");
     let stdout = run(&with, &[]);
-    assert!(stdout.contains("charts/{capacity.svg"), "{stdout}");
-    for (file, _) in charts::ALL {
-        let svg = std::fs::read_to_string(with.join("charts").join(file)).expect(file);
-        check_svg(&svg);
+    assert!(
+        stdout.contains("charts/{capacity, utilization, cost, wait}.{svg, png}"),
+        "{stdout}"
+    );
+    let mut expected = BTreeSet::new();
+    for kind in ChartKind::ALL {
+        for format in ChartFormat::ALL {
+            let file = kind.file_name(format);
+            let bytes = std::fs::read(with.join("charts").join(&file)).expect(&file);
+            check_file(&file, &bytes);
+            assert_eq!(
+                bytes,
+                kind.render(format, &run_file("scenarios/quickstart.json"))
+                    .expect("renders"),
+                "{file}: the file is what the library renders"
+            );
+            expected.insert(file);
+        }
     }
+    let written: BTreeSet<String> = std::fs::read_dir(with.join("charts"))
+        .expect("charts/")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        written, expected,
+        "exactly the charts, no temporary file left"
+    );
     let without = dir.path().join("without");
     let stdout = run(&without, &["--no-charts"]);
     assert!(!stdout.contains("charts/"), "{stdout}");
@@ -306,4 +378,35 @@ fn the_checker_rejects_nan() {
 #[should_panic(expected = "the root is <svg>")]
 fn the_checker_wants_an_svg_root() {
     check_svg("<html></html>");
+}
+
+#[test]
+fn svg_text_names_the_bundled_font_family() {
+    assert_eq!(style::FONT_FAMILY, "DejaVu Sans");
+    let report = run_file("scenarios/scale-out-lag/scenario.json");
+    for kind in ChartKind::ALL {
+        let svg = kind.svg(&report).expect("renders");
+        let texts: Vec<_> = check_svg(&svg)
+            .into_iter()
+            .filter(|e| e.0 == "text")
+            .collect();
+        assert!(texts.len() >= 3, "{kind:?}: title and axis labels");
+        for t in &texts {
+            assert_eq!(
+                attr(t, "font-family"),
+                Some(style::FONT_FAMILY),
+                "{kind:?}: every text in the bundled family: {t:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn png_bytes_are_the_same_across_renders_of_a_big_report() {
+    let report = run_file("scenarios/az-outage/three-azs.json");
+    for kind in ChartKind::ALL {
+        let first = kind.png(&report).expect("renders");
+        check_png(&first);
+        assert_eq!(first, kind.png(&report).expect("renders"), "{kind:?}");
+    }
 }

@@ -1,14 +1,25 @@
-//! `charts/capacity.svg`: instances, tasks per service, request rate and event markers.
+//! `charts/capacity.svg` and `.png`: instances, tasks per service, request rate and event markers.
 
 use std::collections::BTreeMap;
 
-use super::{render_lines, ChartError, LineChart, Marker, Series, TimeAxis};
+use plotters::coord::Shift;
+use plotters::prelude::{DrawingArea, DrawingBackend};
+
+use super::{draw_lines, ChartError, ChartKind, LineChart, Marker, Series, TimeAxis};
 use crate::report::Report;
 
 /// Instances (all, and per ASG capacity provider when there are several), desired, running
 /// and pending tasks per service, and the request rate of the services with load on the
 /// right-hand axis; a vertical marker at each scaling activity and each fault.
 pub fn capacity_svg(report: &Report) -> Result<String, ChartError> {
+    ChartKind::Capacity.svg(report)
+}
+
+/// Draws [`capacity_svg`]'s chart on `root`, for any backend.
+pub(super) fn draw<DB: DrawingBackend>(
+    report: &Report,
+    root: &DrawingArea<DB, Shift>,
+) -> Result<(), ChartError> {
     let t = TimeAxis::for_report(report);
     let mut series = vec![Series {
         label: "instances (pending + active + draining)".to_string(),
@@ -81,7 +92,7 @@ pub fn capacity_svg(report: &Report) -> Result<String, ChartError> {
             fault: e.kind == "fault",
         })
         .collect();
-    render_lines(LineChart {
+    let chart = LineChart {
         name: "capacity",
         title: format!("Capacity: {}", report.summary.scenario),
         x_desc: t.desc,
@@ -91,5 +102,6 @@ pub fn capacity_svg(report: &Report) -> Result<String, ChartError> {
         markers,
         note: None,
         y_floor_max: 0.0,
-    })
+    };
+    draw_lines(root, chart)
 }

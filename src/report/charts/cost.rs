@@ -1,12 +1,23 @@
-//! `charts/cost.svg`: cumulative cost and cost rate.
+//! `charts/cost.svg` and `.png`: cumulative cost and cost rate.
 
-use super::{render_lines, ChartError, LineChart, Series, TimeAxis};
+use plotters::coord::Shift;
+use plotters::prelude::{DrawingArea, DrawingBackend};
+
+use super::{draw_lines, ChartError, ChartKind, LineChart, Series, TimeAxis};
 use crate::report::Report;
 
 /// Cumulative cost (USD) and the cost rate (USD per hour: the cost of each minute × 60) on
 /// the right-hand axis. Total only: the report keeps the per-minute cost as one figure, so
 /// a split by capacity provider would need a per-provider cost column in the time series.
 pub fn cost_svg(report: &Report) -> Result<String, ChartError> {
+    ChartKind::Cost.svg(report)
+}
+
+/// Draws [`cost_svg`]'s chart on `root`, for any backend.
+pub(super) fn draw<DB: DrawingBackend>(
+    report: &Report,
+    root: &DrawingArea<DB, Shift>,
+) -> Result<(), ChartError> {
     let t = TimeAxis::for_report(report);
     let ts = &report.timeseries;
     let cumulative = ts
@@ -24,7 +35,7 @@ pub fn cost_svg(report: &Report) -> Result<String, ChartError> {
         prev_minute = r.minute;
         prev_cost = r.cost_usd;
     }
-    render_lines(LineChart {
+    let chart = LineChart {
         name: "cost",
         title: format!(
             "Cost: {} (total {:.2} USD)",
@@ -48,5 +59,6 @@ pub fn cost_svg(report: &Report) -> Result<String, ChartError> {
         markers: vec![],
         note: Some("all capacity providers together".to_string()),
         y_floor_max: 0.0,
-    })
+    };
+    draw_lines(root, chart)
 }

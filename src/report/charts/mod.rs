@@ -1,9 +1,17 @@
-//! Charts: pure functions from a [`Report`] to the text of an SVG file.
+//! Charts: pure functions from a [`Report`] to the bytes of an SVG or a PNG file.
 //!
-//! Every chart draws with `plotters` into an in-memory SVG string; nothing here does I/O.
-//! The look lives in [`style`]. A chart never panics on an empty, one-point or all-zero
-//! report: it renders a valid SVG, with a "no data" note when there is nothing to draw.
-//! Output is deterministic: the same report gives the same bytes.
+//! Each chart is one generic drawing function (`draw` in its module) over any plotters
+//! backend, so the SVG and the PNG come from the same code: [`ChartKind::svg`] draws into
+//! an in-memory SVG string, [`ChartKind::png`] into an in-memory RGB buffer that is then
+//! encoded as PNG. Nothing here does I/O; the binary picks file names
+//! ([`ChartKind::file_name`]) and writes.
+//!
+//! The look lives in [`style`], including the one font: a subset of DejaVu Sans compiled
+//! into the binary and registered with plotters on first use, so text is measured (and, in
+//! PNGs, rasterised) the same way on every machine, whatever fonts it has installed.
+//! A chart never panics on an empty, one-point or all-zero report: it renders a valid
+//! file, with a "no data" note when there is nothing to draw.
+//! Output is deterministic: the same report gives the same bytes, in both formats.
 //!
 //! - [`capacity_svg`]: instances, tasks per service, request rate, scaling and fault markers;
 //! - [`utilization_svg`]: reserved CPU and memory %, service CPU utilization under load;
@@ -11,6 +19,7 @@
 //!   cost by capacity provider);
 //! - [`wait_svg`]: the summary's wait statistics (the report keeps no per-task waits).
 
+mod bitmap;
 mod capacity;
 mod cost;
 pub mod style;
@@ -21,6 +30,8 @@ pub use capacity::capacity_svg;
 pub use cost::cost_svg;
 pub use utilization::utilization_svg;
 pub use wait::wait_svg;
+
+use std::sync::OnceLock;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -38,18 +49,192 @@ pub enum ChartError {
         /// What went wrong.
         message: String,
     },
+    /// The bundled font did not load (a build problem: the font is compiled in).
+    #[error("cannot load the bundled chart font {family:?}")]
+    Font {
+        /// The family name it was to be registered under.
+        family: &'static str,
+    },
+    /// The PNG encoder failed.
+    #[error("cannot encode the {chart} chart as PNG: {message}")]
+    Encode {
+        /// Which chart.
+        chart: &'static str,
+        /// What went wrong.
+        message: String,
+    },
 }
 
-/// A chart renderer.
-pub type Renderer = fn(&Report) -> Result<String, ChartError>;
+/// One of the charts, in the order they are written and shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ChartKind {
+    /// [`capacity_svg`].
+    Capacity,
+    /// [`utilization_svg`].
+    Utilization,
+    /// [`cost_svg`].
+    Cost,
+    /// [`wait_svg`].
+    Wait,
+}
 
-/// Every chart's file name (under `charts/`) and renderer, in a fixed order.
-pub const ALL: [(&str, Renderer); 4] = [
-    ("capacity.svg", capacity_svg),
-    ("utilization.svg", utilization_svg),
-    ("cost.svg", cost_svg),
-    ("wait.svg", wait_svg),
-];
+/// A chart file format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ChartFormat {
+    /// SVG text, with text as `<text>` elements naming [`style::FONT_FAMILY`].
+    Svg,
+    /// An 8-bit RGB PNG of [`style::WIDTH`] × [`style::HEIGHT`] pixels.
+    Png,
+}
+
+impl ChartFormat {
+    /// Every format, in the order they are written.
+    pub const ALL: [ChartFormat; 2] = [ChartFormat::Svg, ChartFormat::Png];
+
+    /// The file name extension, without the dot.
+    pub fn extension(self) -> &'static str {
+        match self {
+            ChartFormat::Svg => "svg",
+            ChartFormat::Png => "png",
+        }
+    }
+}
+
+impl ChartKind {
+    /// Every chart, in a fixed order.
+    pub const ALL: [ChartKind; 4] = [
+        ChartKind::Capacity,
+        ChartKind::Utilization,
+        ChartKind::Cost,
+        ChartKind::Wait,
+    ];
+
+    /// The file name without extension (`capacity`, …), also the chart's name in errors.
+    pub fn file_stem(self) -> &'static str {
+        match self {
+            ChartKind::Capacity => "capacity",
+            ChartKind::Utilization => "utilization",
+            ChartKind::Cost => "cost",
+            ChartKind::Wait => "wait",
+        }
+    }
+
+    /// The file name under `charts/` (`capacity.svg`, …).
+    pub fn file_name(self, format: ChartFormat) -> String {
+        format!("{}.{}", self.file_stem(), format.extension())
+    }
+
+    /// The chart as SVG text.
+    pub fn svg(self, report: &Report) -> Result<String, ChartError> {
+        render_svg(self.file_stem(), |root| self.draw(report, root))
+    }
+
+    /// The chart as PNG bytes.
+    pub fn png(self, report: &Report) -> Result<Vec<u8>, ChartError> {
+        render_png(self.file_stem(), |root| self.draw(report, root))
+    }
+
+    /// The chart in `format`, as the bytes of its file.
+    pub fn render(self, format: ChartFormat, report: &Report) -> Result<Vec<u8>, ChartError> {
+        match format {
+            ChartFormat::Svg => self.svg(report).map(String::into_bytes),
+            ChartFormat::Png => self.png(report),
+        }
+    }
+
+    /// Draws the chart on `root`, whatever the backend.
+    fn draw<DB: DrawingBackend>(
+        self,
+        report: &Report,
+        root: &DrawingArea<DB, Shift>,
+    ) -> Result<(), ChartError> {
+        match self {
+            ChartKind::Capacity => capacity::draw(report, root),
+            ChartKind::Utilization => utilization::draw(report, root),
+            ChartKind::Cost => cost::draw(report, root),
+            ChartKind::Wait => wait::draw(report, root),
+        }
+    }
+}
+
+/// Registers [`style::FONT_TTF`] with plotters as [`style::FONT_FAMILY`], once per process.
+///
+/// Plotters looks fonts up by family name in a process-wide table; with the `ab_glyph`
+/// feature (and without `ttf`) that table is the only source, so a family that is not
+/// registered fails to draw instead of silently falling back to a system font. Every
+/// renderer calls this before drawing, so no caller has to remember to.
+pub(crate) fn register_font() -> Result<(), ChartError> {
+    static REGISTERED: OnceLock<bool> = OnceLock::new();
+    let ok = *REGISTERED.get_or_init(|| {
+        plotters::style::register_font(style::FONT_FAMILY, FontStyle::Normal, style::FONT_TTF)
+            .is_ok()
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err(ChartError::Font {
+            family: style::FONT_FAMILY,
+        })
+    }
+}
+
+/// Runs `draw` on a white SVG canvas of the style's size and returns the SVG text.
+fn render_svg(
+    chart: &'static str,
+    draw: impl FnOnce(&DrawingArea<SVGBackend<'_>, Shift>) -> Result<(), ChartError>,
+) -> Result<String, ChartError> {
+    register_font()?;
+    let err = draw_err(chart);
+    let mut buf = String::new();
+    {
+        let root =
+            SVGBackend::with_string(&mut buf, (style::WIDTH, style::HEIGHT)).into_drawing_area();
+        root.fill(&WHITE).map_err(&err)?;
+        draw(&root)?;
+        root.present().map_err(&err)?;
+    }
+    Ok(buf)
+}
+
+/// Runs `draw` on a white RGB bitmap of the style's size and returns it PNG-encoded.
+///
+/// The canvas is [`bitmap::JoinlessBitMap`], which keeps wide lines from growing spikes.
+/// The bitmap lives in memory and is encoded with the `png` crate rather than plotters'
+/// `bitmap_encoder` feature: that feature only serves `BitMapBackend::new(path)`, which
+/// writes a file itself, and would pull in the `image` crate with JPEG and BMP codecs we
+/// never use. The PNG has no timestamp or other ancillary chunk, so it is deterministic.
+fn render_png(
+    chart: &'static str,
+    draw: impl FnOnce(&DrawingArea<bitmap::JoinlessBitMap<'_>, Shift>) -> Result<(), ChartError>,
+) -> Result<Vec<u8>, ChartError> {
+    register_font()?;
+    let err = draw_err(chart);
+    // Three bytes (R, G, B) per pixel, the layout `BitMapBackend::with_buffer` expects.
+    let mut rgb = vec![0u8; style::WIDTH as usize * style::HEIGHT as usize * 3];
+    {
+        let bitmap = BitMapBackend::with_buffer(&mut rgb, (style::WIDTH, style::HEIGHT));
+        let root = bitmap::JoinlessBitMap(bitmap).into_drawing_area();
+        root.fill(&WHITE).map_err(&err)?;
+        draw(&root)?;
+        root.present().map_err(&err)?;
+    }
+    encode_png(&rgb).map_err(|e| ChartError::Encode {
+        chart,
+        message: e.to_string(),
+    })
+}
+
+/// An 8-bit RGB image of the style's size as PNG bytes.
+fn encode_png(rgb: &[u8]) -> Result<Vec<u8>, png::EncodingError> {
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, style::WIDTH, style::HEIGHT);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    let mut writer = encoder.write_header()?;
+    writer.write_image_data(rgb)?;
+    writer.finish()?;
+    Ok(out)
+}
 
 /// One line of a chart.
 pub(crate) struct Series {
@@ -160,8 +345,8 @@ fn x_range(series: &[Series]) -> (f64, f64) {
 }
 
 /// Draws the title and a centred note on an otherwise empty canvas.
-pub(crate) fn no_data(
-    root: &DrawingArea<SVGBackend<'_>, Shift>,
+pub(crate) fn no_data<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
     chart: &'static str,
     title: &str,
     message: &str,
@@ -182,34 +367,28 @@ pub(crate) fn no_data(
     Ok(())
 }
 
-/// Renders `chart` to SVG text.
-pub(crate) fn render_lines(mut chart: LineChart<'_>) -> Result<String, ChartError> {
-    let mut buf = String::new();
-    {
-        let root =
-            SVGBackend::with_string(&mut buf, (style::WIDTH, style::HEIGHT)).into_drawing_area();
-        let err = draw_err(chart.name);
-        root.fill(&WHITE).map_err(&err)?;
-        let series: Vec<Series> = std::mem::take(&mut chart.series)
-            .into_iter()
-            .map(|mut s| {
-                s.points.retain(|p| p.0.is_finite() && p.1.is_finite());
-                s
-            })
-            .filter(|s| !s.points.is_empty())
-            .collect();
-        if series.is_empty() {
-            no_data(&root, chart.name, &chart.title, "no data")?;
-        } else {
-            draw_lines(&root, &chart.title, chart.note.as_deref(), &chart, &series)?;
-        }
-        root.present().map_err(&err)?;
+/// Draws `chart` on `root`, or a "no data" note when no series has a finite point.
+pub(crate) fn draw_lines<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    mut chart: LineChart<'_>,
+) -> Result<(), ChartError> {
+    let series: Vec<Series> = std::mem::take(&mut chart.series)
+        .into_iter()
+        .map(|mut s| {
+            s.points.retain(|p| p.0.is_finite() && p.1.is_finite());
+            s
+        })
+        .filter(|s| !s.points.is_empty())
+        .collect();
+    if series.is_empty() {
+        no_data(root, chart.name, &chart.title, "no data")
+    } else {
+        draw_line_chart(root, &chart.title, chart.note.as_deref(), &chart, &series)
     }
-    Ok(buf)
 }
 
-fn draw_lines(
-    root: &DrawingArea<SVGBackend<'_>, Shift>,
+fn draw_line_chart<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
     title: &str,
     note: Option<&str>,
     chart: &LineChart<'_>,
@@ -379,15 +558,74 @@ mod tests {
     #[test]
     fn empty_and_one_point_reports_render() {
         for report in [empty_report(), one_point_report()] {
-            for (name, f) in ALL {
-                let svg = f(&report).unwrap_or_else(|e| panic!("{name}: {e}"));
+            for kind in ChartKind::ALL {
+                let name = kind.file_stem();
+                let svg = kind.svg(&report).unwrap_or_else(|e| panic!("{name}: {e}"));
                 no_nan(&svg);
-                assert_eq!(svg, f(&report).expect("renders"), "{name} deterministic");
+                assert_eq!(
+                    svg,
+                    kind.svg(&report).expect("renders"),
+                    "{name} deterministic"
+                );
+                let png = kind.png(&report).unwrap_or_else(|e| panic!("{name}: {e}"));
+                assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "{name}");
+                assert_eq!(
+                    png,
+                    kind.png(&report).expect("renders"),
+                    "{name} deterministic"
+                );
+                for format in ChartFormat::ALL {
+                    let bytes = kind.render(format, &report).expect("renders");
+                    let same = match format {
+                        ChartFormat::Svg => bytes == svg.as_bytes(),
+                        ChartFormat::Png => bytes == png,
+                    };
+                    assert!(same, "{name}: render({format:?}) is {format:?}");
+                }
             }
         }
         let svg = capacity_svg(&empty_report()).expect("renders");
         assert!(svg.contains("no data"));
         assert!(svg.contains("empty &lt;&amp;&gt;"), "title escaped: {svg}");
+    }
+
+    #[test]
+    fn the_bundled_font_is_a_truetype_font_that_plotters_loads() {
+        // The size assets/fonts/README.md's SHA-256 belongs to: a different file means the
+        // README is stale too.
+        assert_eq!(style::FONT_TTF.len(), 35_556);
+        // An sfnt with TrueType outlines starts with version 0x00010000 (or 'true' on Apple).
+        let tag = &style::FONT_TTF[..4];
+        assert!(
+            tag == [0, 1, 0, 0] || tag == b"true",
+            "sfnt version {tag:?}"
+        );
+        register_font().expect("registers");
+        register_font().expect("registering twice is harmless");
+        // Plotters has no system font lookup to fall back on: a family nobody registered
+        // cannot even be measured, so no chart text can silently use a system font.
+        assert!(("sans-serif", 20).into_font().box_size("x").is_err());
+        let font = (style::FONT_FAMILY, 20).into_font();
+        let (w, h) = font
+            .box_size("Capacity")
+            .expect("measured with the bundled font");
+        assert!(w > 40 && h > 10, "{w}×{h}");
+        // Kerning comes from the subset's kept `kern` table: "AV" is narrower than "A" + "V"
+        // (by 131/2048 em, so measure large enough for it to survive rounding to pixels).
+        let big = (style::FONT_FAMILY, 200).into_font();
+        let width = |t: &str| big.box_size(t).expect("measured").0;
+        assert!(width("AV") < width("A") + width("V"), "kern table kept");
+    }
+
+    #[test]
+    fn characters_outside_the_font_subset_still_render() {
+        let mut report = one_point_report();
+        report.summary.scenario = "Ωμέγα 漢字 🚀".to_string();
+        for kind in ChartKind::ALL {
+            let svg = kind.svg(&report).expect("svg");
+            assert!(svg.contains("漢字"), "the SVG keeps the text as is");
+            kind.png(&report).expect("png");
+        }
     }
 
     #[test]

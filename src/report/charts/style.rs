@@ -1,4 +1,4 @@
-//! The one chart style: canvas size, margins, fonts and colours shared by every chart.
+//! The one chart style: canvas size, margins, the font and colours shared by every chart.
 
 use plotters::style::RGBColor;
 
@@ -13,8 +13,16 @@ pub const X_LABEL_AREA: u32 = 48;
 /// Room for a y axis' labels and description, pixels.
 pub const Y_LABEL_AREA: u32 = 72;
 
-/// Font family of every text element.
-pub const FONT_FAMILY: &str = "sans-serif";
+/// Font family of every text element: the bundled font's name, under which the charts
+/// register it with plotters before drawing. SVG text names this family, so a viewer with
+/// DejaVu Sans installed shows the same glyphs the layout was measured with, and one without
+/// it substitutes a similar sans-serif face.
+pub const FONT_FAMILY: &str = "DejaVu Sans";
+/// The bundled font: a Latin-1 subset of DejaVu Sans 2.37 (origin, subsetting command and
+/// licence in `assets/fonts/`). It is compiled in rather than looked up on the system so that
+/// text measurement, and therefore layout and PNG pixels, is the same on every machine,
+/// including one with no fonts installed.
+pub(crate) const FONT_TTF: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans-ecsim.ttf");
 /// Title size, pixels.
 pub const TITLE_SIZE: u32 = 22;
 /// Axis description size, pixels.

@@ -1,13 +1,24 @@
-//! `charts/utilization.svg`: reserved CPU and memory, service CPU utilization under load.
+//! `charts/utilization.svg` and `.png`: reserved CPU and memory, service CPU utilization under load.
 
 use std::collections::BTreeMap;
 
-use super::{render_lines, ChartError, LineChart, Series, TimeAxis};
+use plotters::coord::Shift;
+use plotters::prelude::{DrawingArea, DrawingBackend};
+
+use super::{draw_lines, ChartError, ChartKind, LineChart, Series, TimeAxis};
 use crate::report::Report;
 
 /// Reserved CPU and memory of the EC2 capacity, %, and the CPU utilization of each service
 /// with a load model (minutes without a datapoint are skipped).
 pub fn utilization_svg(report: &Report) -> Result<String, ChartError> {
+    ChartKind::Utilization.svg(report)
+}
+
+/// Draws [`utilization_svg`]'s chart on `root`, for any backend.
+pub(super) fn draw<DB: DrawingBackend>(
+    report: &Report,
+    root: &DrawingArea<DB, Shift>,
+) -> Result<(), ChartError> {
     let t = TimeAxis::for_report(report);
     let ts = &report.timeseries;
     let mut series = vec![
@@ -53,7 +64,7 @@ pub fn utilization_svg(report: &Report) -> Result<String, ChartError> {
             secondary: false,
         });
     }
-    render_lines(LineChart {
+    let chart = LineChart {
         name: "utilization",
         title: format!("Utilization: {}", report.summary.scenario),
         x_desc: t.desc,
@@ -63,5 +74,6 @@ pub fn utilization_svg(report: &Report) -> Result<String, ChartError> {
         markers: vec![],
         note: None,
         y_floor_max: 100.0,
-    })
+    };
+    draw_lines(root, chart)
 }
