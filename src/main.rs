@@ -14,6 +14,7 @@ use clap::{Parser, Subcommand};
 
 use ecsim::report::charts::{ChartFormat, ChartKind};
 use ecsim::report::{html, render, Report};
+use ecsim::scenario::Override;
 use ecsim::{compare, montecarlo};
 use ecsim::{RunError, ScenarioError};
 
@@ -37,6 +38,10 @@ enum Command {
     Run {
         /// Scenario file (JSON).
         file: PathBuf,
+        /// What-if: set POINTER (an RFC 6901 JSON Pointer into the scenario) to VALUE (JSON,
+        /// or else a string) before validating; repeatable, applied in order, before variants.
+        #[arg(long = "set", value_name = "POINTER=VALUE", value_parser = Override::parse)]
+        set: Vec<Override>,
         /// Output folder (default: results/<scenario name>/).
         #[arg(long)]
         out: Option<PathBuf>,
@@ -60,6 +65,10 @@ enum Command {
     Validate {
         /// Scenario file (JSON).
         file: PathBuf,
+        /// What-if: set POINTER (an RFC 6901 JSON Pointer into the scenario) to VALUE (JSON,
+        /// or else a string) before validating; repeatable, applied in order, before variants.
+        #[arg(long = "set", value_name = "POINTER=VALUE", value_parser = Override::parse)]
+        set: Vec<Override>,
     },
     /// Run the same workload under several capacity setups (several scenario files, or one
     /// file with `variants`), all with the same seed, and write compare.json, compare.html
@@ -69,6 +78,10 @@ enum Command {
         /// each file's variants).
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// What-if: set POINTER (an RFC 6901 JSON Pointer into the scenario) to VALUE (JSON,
+        /// or else a string) before validating; repeatable, applied in order, before variants, to every file.
+        #[arg(long = "set", value_name = "POINTER=VALUE", value_parser = Override::parse)]
+        set: Vec<Override>,
         /// Output folder (default: results/<first scenario name>-compare/).
         #[arg(long)]
         out: Option<PathBuf>,
@@ -111,8 +124,8 @@ fn main() -> ExitCode {
 
 fn real_main(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Validate { file } => {
-            let set = ecsim::scenario::load_set(&file)?;
+        Command::Validate { file, set } => {
+            let set = ecsim::scenario::load_set_with(&file, &set)?;
             let scenario = &set.base;
             let read = ecsim::check_traces(scenario)?;
             // Variants share the base's folder; their traces are read too, since a variant
@@ -142,7 +155,8 @@ fn real_main(cli: Cli) -> anyhow::Result<()> {
             seed,
             quiet,
             no_charts,
-        } => compare(&files, out, seed, quiet, !no_charts),
+            set,
+        } => compare(&files, &set, out, seed, quiet, !no_charts),
         Command::Run {
             file,
             out,
@@ -150,8 +164,9 @@ fn real_main(cli: Cli) -> anyhow::Result<()> {
             quiet,
             replicas,
             no_charts,
+            set,
         } => {
-            let set = ecsim::scenario::load_set(&file)?;
+            let set = ecsim::scenario::load_set_with(&file, &set)?;
             if !set.variants.is_empty() && !quiet {
                 eprintln!(
                     "note: {} has {} variants; `run` runs the base scenario (`ecsim compare {}` runs the variants)",
@@ -216,6 +231,7 @@ const REPLICAS_CSV: &str = "replicas.csv";
 /// variant's run files under `<out>/<variant>/`, then `compare.json` and `compare.html`.
 fn compare(
     files: &[PathBuf],
+    overrides: &[Override],
     out: Option<PathBuf>,
     seed: Option<u64>,
     quiet: bool,
@@ -223,7 +239,7 @@ fn compare(
 ) -> anyhow::Result<()> {
     let mut inputs = Vec::with_capacity(files.len());
     for f in files {
-        inputs.push((f.clone(), ecsim::scenario::load_set(f)?));
+        inputs.push((f.clone(), ecsim::scenario::load_set_with(f, overrides)?));
     }
     let planned = compare::plan(inputs);
     let Some(first) = planned.first() else {

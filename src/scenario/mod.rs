@@ -23,7 +23,10 @@ use crate::units::{CpuArchitecture, Resources};
 use crate::workload::{AlibabaOptions, GeneratedOptions, SwfOptions};
 
 pub use validate::{from_json_str, load};
-pub use variants::{load_set, set_from_json_str, ScenarioSet, Variant};
+pub use variants::{
+    load_set, load_set_with, set_from_json_str, set_from_json_str_with, Override, ScenarioSet,
+    Variant,
+};
 
 /// One problem in a scenario: where and what was expected.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -104,6 +104,12 @@ impl<'de> Deserialize<'de> for OrderedObject {
 
 /// Reads the scenario file at `path` and validates its base and every variant.
 pub fn load_set(path: &Path) -> Result<ScenarioSet, ScenarioError> {
+    load_set_with(path, &[])
+}
+
+/// [`load_set`] with `overrides` (the command line's `--set`) applied to the base document
+/// before its variants, so every variant sees them.
+pub fn load_set_with(path: &Path, overrides: &[Override]) -> Result<ScenarioSet, ScenarioError> {
     let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Io {
         file: path.to_path_buf(),
         source,
@@ -112,7 +118,41 @@ pub fn load_set(path: &Path) -> Result<ScenarioSet, ScenarioError> {
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_else(|| PathBuf::from("."));
-    set_from_json_str(&text, path, &base_dir)
+    set_from_json_str_with(&text, path, &base_dir, overrides)
+}
+
+/// One `--set POINTER=VALUE` of the command line: a what-if applied to a scenario without
+/// editing its file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Override {
+    /// An RFC 6901 JSON Pointer into the scenario document.
+    pub pointer: String,
+    /// The value to put there.
+    pub value: Value,
+}
+
+impl Override {
+    /// Parses `POINTER=VALUE`. The pointer runs to the first `=` (the scenario format has no
+    /// key with an `=` in it). VALUE is JSON (`7.5`, `true`, `[1,2]`, `"x"`); anything that
+    /// is not JSON is taken as a string, so `--set /name=what-if` needs no shell quoting of
+    /// JSON quotes. The pointer's syntax is checked here; whether it resolves is checked
+    /// when it is applied.
+    pub fn parse(arg: &str) -> Result<Override, String> {
+        let Some((pointer, value)) = arg.split_once('=') else {
+            return Err(format!(
+                "expected POINTER=VALUE (e.g. /services/0/desiredCount=4), found {arg:?}"
+            ));
+        };
+        // Also refuses a pointer into `variants`: --set changes the base, which every
+        // variant is patched from.
+        parse_pointer(pointer)?;
+        let value =
+            serde_json::from_str(value).unwrap_or_else(|_| Value::String(value.to_string()));
+        Ok(Override {
+            pointer: pointer.to_string(),
+            value,
+        })
+    }
 }
 
 /// Parses and validates scenario text with its variants; `file` names it in errors,
@@ -128,7 +168,20 @@ pub fn set_from_json_str(
     file: &Path,
     base_dir: &Path,
 ) -> Result<ScenarioSet, ScenarioError> {
-    let base = validate::from_json_str(text, file, base_dir)?;
+    set_from_json_str_with(text, file, base_dir, &[])
+}
+
+/// [`set_from_json_str`] with `overrides` applied, in order, to the base document (without
+/// `variants`) before it is validated and before any variant is patched. A problem of the
+/// overridden base is reported at its JSON path after `with --set:`, since the document it
+/// was found in is not the file's text.
+pub fn set_from_json_str_with(
+    text: &str,
+    file: &Path,
+    base_dir: &Path,
+    overrides: &[Override],
+) -> Result<ScenarioSet, ScenarioError> {
+    let mut base = validate::from_json_str(text, file, base_dir)?;
     let syntax = |e: serde_path_to_error::Error<serde_json::Error>| {
         let path = e.path().to_string();
         let inner = e.into_inner();
@@ -143,12 +196,12 @@ pub fn set_from_json_str(
         let de = &mut serde_json::Deserializer::from_str(text);
         serde_path_to_error::deserialize(de).map_err(syntax)?
     };
-    let Some(files) = listed.variants else {
+    if listed.variants.is_none() && overrides.is_empty() {
         return Ok(ScenarioSet {
             base,
             variants: Vec::new(),
         });
-    };
+    }
     // The base parsed, so the text is JSON with an object at the top.
     let mut doc: Value = serde_json::from_str(text).map_err(|e| ScenarioError::Syntax {
         file: file.to_path_buf(),
@@ -159,6 +212,36 @@ pub fn set_from_json_str(
     if let Value::Object(m) = &mut doc {
         m.remove("variants");
     }
+    if !overrides.is_empty() {
+        let invalid = |problems| ScenarioError::Invalid {
+            file: file.to_path_buf(),
+            problems,
+        };
+        for o in overrides {
+            set(&mut doc, &o.pointer, o.value.clone()).map_err(|message| {
+                invalid(vec![Problem {
+                    path: format!("--set {}", o.pointer),
+                    message,
+                }])
+            })?;
+        }
+        base = validate::from_value(doc.clone(), base_dir).map_err(|ps| {
+            invalid(
+                ps.into_iter()
+                    .map(|p| Problem {
+                        path: format!("with --set: {}", p.path),
+                        message: p.message,
+                    })
+                    .collect(),
+            )
+        })?;
+    }
+    let Some(files) = listed.variants else {
+        return Ok(ScenarioSet {
+            base,
+            variants: Vec::new(),
+        });
+    };
     let mut problems = Vec::new();
     if files.is_empty() {
         problems.push(Problem {
@@ -498,5 +581,63 @@ mod tests {
         let dup =
             serde_json::from_str::<VariantFile>(r#"{"name": "n", "set": {"/a": 1, "/a": 2}}"#);
         assert!(dup.is_err());
+    }
+
+    #[test]
+    fn an_override_value_is_json_or_else_a_string() {
+        let o = Override::parse("/services/0/load/trace/scale=7.5").unwrap();
+        assert_eq!(o.pointer, "/services/0/load/trace/scale");
+        assert_eq!(o.value, json!(7.5));
+        assert_eq!(Override::parse("/a=[1,2]").unwrap().value, json!([1, 2]));
+        assert_eq!(Override::parse("/a=\"x\"").unwrap().value, json!("x"));
+        assert_eq!(
+            Override::parse("/name=what-if").unwrap().value,
+            json!("what-if")
+        );
+        // Only the first `=` splits.
+        assert_eq!(Override::parse("/a=b=c").unwrap().value, json!("b=c"));
+        assert!(Override::parse("/a").unwrap_err().contains("POINTER=VALUE"));
+        assert!(Override::parse("a=1").is_err());
+        assert!(Override::parse("/variants/0/name=x").is_err());
+    }
+
+    fn ec2_or_fargate() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/ec2-or-fargate/scenario.json")
+    }
+
+    #[test]
+    fn overrides_change_the_base_and_every_variant_sees_them() {
+        let plain = load_set(&ec2_or_fargate()).unwrap();
+        let o = |arg: &str| Override::parse(arg).unwrap();
+        let with = load_set_with(
+            &ec2_or_fargate(),
+            &[
+                o("/services/0/desiredCount=5"),
+                o("/services/0/desiredCount=6"),
+            ],
+        )
+        .unwrap();
+        // Applied in order: the last one wins.
+        assert_eq!(plain.base.services[0].desired_count, 2);
+        assert_eq!(with.base.services[0].desired_count, 6);
+        assert_eq!(with.base.name, plain.base.name);
+        assert_eq!(with.variants.len(), plain.variants.len());
+        for v in &with.variants {
+            assert_eq!(v.scenario.services[0].desired_count, 6, "{}", v.name);
+        }
+    }
+
+    #[test]
+    fn a_bad_override_names_itself_and_the_json_path() {
+        let o = |arg: &str| Override::parse(arg).unwrap();
+        let e = load_set_with(&ec2_or_fargate(), &[o("/services/3/desiredCount=1")])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("--set /services/3/desiredCount"), "{e}");
+        assert!(e.contains("does not exist"), "{e}");
+        let e = load_set_with(&ec2_or_fargate(), &[o("/services/0/desiredCount=-1")])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("with --set: services[0].desiredCount"), "{e}");
     }
 }
