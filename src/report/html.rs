@@ -160,6 +160,13 @@ fn cards(out: &mut String, s: &Summary) {
             &usd(s.cost.total_usd / s.tasks.completed as f64),
         );
     }
+    if s.usage.running_task_hours > 0.0 {
+        card(
+            out,
+            "Cost per RUNNING task-hour",
+            &usd(s.cost.total_usd / s.usage.running_task_hours),
+        );
+    }
     if s.instances.launched > 0 {
         card(out, "EC2 CPU reserved", &pct(s.reservation.cpu_pct_avg));
         card(
@@ -167,9 +174,25 @@ fn cards(out: &mut String, s: &Summary) {
             "EC2 memory reserved",
             &pct(s.reservation.memory_pct_avg),
         );
+        card(out, "EC2 idle cost", &usd(s.cost.idle_usd));
     }
     card(out, "Tasks completed", &s.tasks.completed.to_string());
     card(out, "Tasks failed", &s.tasks.failed.to_string());
+    if s.tasks.started > 0 {
+        card(
+            out,
+            "Wait to RUNNING p95",
+            &format!("{:.1} s", s.wait_time_s.p95),
+        );
+    }
+    let below: u64 = s
+        .services
+        .iter()
+        .map(|v| v.availability.task_minutes_below_desired)
+        .sum();
+    if !s.services.is_empty() {
+        card(out, "Task-minutes below desired", &below.to_string());
+    }
     let loads: Vec<_> = s.services.iter().filter_map(|v| v.load.as_ref()).collect();
     if !loads.is_empty() {
         let requests: f64 = loads.iter().map(|l| l.requests).sum();
@@ -179,7 +202,8 @@ fn cards(out: &mut String, s: &Summary) {
         } else {
             0.0
         };
-        card(out, "Requests not served", &format!("{share:.2}%"));
+        // Four decimals: a good setup loses a few requests in a million.
+        card(out, "Requests not served", &format!("{share:.4}%"));
     }
     out.push_str("</div>\n");
 }

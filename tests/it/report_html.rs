@@ -137,6 +137,19 @@ fn az_outage_page_has_faults_and_a_timeline() {
     );
     assert!(page.contains("<td>fault</td>"));
     assert!(page.contains("Requests not served"));
+    // The headline cards carry the shortfall as the summary counts it.
+    let below: u64 = report
+        .summary
+        .services
+        .iter()
+        .map(|s| s.availability.task_minutes_below_desired)
+        .sum();
+    assert!(below > 0, "the outage leaves the service below desired");
+    assert!(page.contains(&format!(
+        "<div class=\"label\">Task-minutes below desired</div><div class=\"value\">{below}</div>"
+    )));
+    assert!(page.contains("Cost per RUNNING task-hour"));
+    assert!(page.contains("EC2 idle cost"));
 }
 
 #[test]
