@@ -483,6 +483,24 @@ fn cost_chart_veils_idle_ec2_iff_there_is_any() {
     assert_eq!(polygons_filled(&cost, &veil), 0);
     assert!(!cost.contains("idle"), "no legend entry without idle cost");
     check_report("worldcup-ec2 without idle", &busy);
+    // One EC2 group: the veil is exactly its idle part, so no hatching.
+    let cost = charts::cost_svg(&report).expect("cost");
+    assert_eq!(lines_stroked(&cost, style::IDLE_HATCH), 0);
+}
+
+#[test]
+fn cost_chart_hatches_the_idle_band_across_several_ec2_groups() {
+    // quickstart has two ASG providers (web-ec2, batch-ec2) and one idle total for both.
+    let report = run_file("scenarios/quickstart.json");
+    let ec2_columns = report
+        .cost_series_providers
+        .iter()
+        .filter(|p| !p.starts_with("FARGATE"))
+        .count();
+    assert!(ec2_columns > 1, "{:?}", report.cost_series_providers);
+    let cost = charts::cost_svg(&report).expect("cost");
+    assert!(lines_stroked(&cost, style::IDLE_HATCH) > 0, "hatched");
+    assert!(cost.contains("idle EC2, all groups"));
 }
 
 #[test]

@@ -5,8 +5,9 @@
 //! tell which Auto Scaling group's spare capacity it was without a per-provider idle column),
 //! so the EC2 providers are stacked at the bottom and a white veil covers the band from 0 to
 //! the idle total. Whatever EC2 colours lie under it show as a lighter tint of themselves:
-//! with one EC2 provider that is exactly its idle part under its reserved part; with several
-//! it is labelled "idle EC2 (all groups)" and does not claim a split between them.
+//! with one EC2 provider that is exactly its idle part under its reserved part. With
+//! several, the band is also hatched and labelled "idle EC2, all groups": which layers it
+//! happens to cover follows from the stacking order only, and the legend claims no split.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -142,10 +143,13 @@ pub(super) fn draw<DB: DrawingBackend>(
     if idle {
         // Show the tint the veil gives the first EC2 colour.
         let first_ec2 = providers.iter().find(|(_, n)| !is_fargate(n));
-        let base = first_ec2.map_or(style::SCALING_MARKER, |(c, _)| style::series_color(*c));
+        let base = match first_ec2 {
+            Some((c, _)) if single_ec2 => style::series_color(*c),
+            _ => style::IDLE_HATCH,
+        };
         let label = match (single_ec2, first_ec2) {
             (true, Some((_, n))) => format!("{n}: idle (paid, not reserved)"),
-            _ => "idle EC2, all groups (lighter tint)".to_string(),
+            _ => "idle EC2, all groups (hatched band, not split by group)".to_string(),
         };
         legend.push(LegendEntry {
             label,
@@ -225,6 +229,23 @@ pub(super) fn draw<DB: DrawingBackend>(
             style::IDLE_VEIL.mix(style::IDLE_VEIL_OPACITY).filled(),
         )))
         .map_err(&err)?;
+        if ec2_count > 1 {
+            // Over several groups the veil alone would read as "this group's idle part"
+            // for whichever layers it happens to cover; hatching marks it as one band
+            // across all of them. Lines rise at 45° on screen, one every 1/60 of the width.
+            let (w_px, h_px) = ctx.plotting_area().dim_in_pixel();
+            let dx = (x1 - x0) / 60.0;
+            let slope = (y1 - y0) / f64::from(h_px.max(1)) * f64::from(w_px) / (x1 - x0);
+            let lines: Vec<_> = (0..60)
+                .filter_map(|k| hatch_line(&xs, &idle_top, x0 + k as f64 * dx, slope))
+                .collect();
+            ctx.draw_series(
+                lines
+                    .into_iter()
+                    .map(|(a, b)| PathElement::new(vec![a, b], style::IDLE_HATCH.stroke_width(1))),
+            )
+            .map_err(&err)?;
+        }
     }
     if !rate.is_empty() {
         ctx.draw_secondary_series(LineSeries::new(
@@ -234,4 +255,77 @@ pub(super) fn draw<DB: DrawingBackend>(
         .map_err(&err)?;
     }
     Ok(())
+}
+
+/// One hatch line of the idle band: from `(x_start, 0)` up at `slope` (USD per x unit) until
+/// it meets the band's top `top` (sampled at `xs`, straight between samples), or the last
+/// sample. `None` when the line would have no length (it starts outside the samples or
+/// where the band is empty).
+fn hatch_line(
+    xs: &[f64],
+    top: &[f64],
+    x_start: f64,
+    slope: f64,
+) -> Option<((f64, f64), (f64, f64))> {
+    let line = |x: f64| slope * (x - x_start);
+    let first = xs.iter().position(|&x| x >= x_start)?;
+    // Height of the band above the line at sample i: the line ends where this drops to 0.
+    let gap = |i: usize| top[i] - line(xs[i]);
+    let mut end = None;
+    for i in first..xs.len() {
+        // A band of height 0 where the line starts does not stop it: it starts on the band's
+        // edge, and only a sample to its right can show it has left the band.
+        if xs[i] > x_start && gap(i) <= 0.0 {
+            // The crossing between samples i-1 and i, by linear interpolation. The gap at
+            // i-1 is not negative: either the loop went on past it, or it lies at or before
+            // `x_start`, where the line is at or below 0 and the band is not.
+            let Some(prev) = i.checked_sub(1) else {
+                end = Some((xs[i], line(xs[i])));
+                break;
+            };
+            let (g0, g1) = (gap(prev).max(0.0), gap(i));
+            let x = if g0 - g1 > 0.0 {
+                xs[prev] + (xs[i] - xs[prev]) * g0 / (g0 - g1)
+            } else {
+                xs[i]
+            };
+            end = Some((x, line(x)));
+            break;
+        }
+    }
+    let last = xs.len() - 1;
+    let end = end.unwrap_or((xs[last], line(xs[last])));
+    (end.0 > x_start && end.1 > 0.0).then_some(((x_start, 0.0), end))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_hatch_line_stops_at_the_band_top() {
+        // The band rises from 0 to 2 over x 0..2; a line from x 0 at slope 2 is above it
+        // at once (2x > x), so it has no length; at slope 0.5 it stays under the band
+        // (0.5x < x) and runs to the last sample.
+        let xs = [0.0, 1.0, 2.0];
+        let top = [0.0, 1.0, 2.0];
+        assert_eq!(hatch_line(&xs, &top, 0.0, 2.0), None);
+        assert_eq!(
+            hatch_line(&xs, &top, 0.0, 0.5),
+            Some(((0.0, 0.0), (2.0, 1.0)))
+        );
+        // A flat band of height 1 meets a line from x 0 at slope 1 at x 1.
+        let flat = [1.0, 1.0, 1.0];
+        let (_, (x, y)) = hatch_line(&xs, &flat, 0.0, 1.0).expect("a line");
+        assert!(
+            (x - 1.0).abs() < 1e-9 && (y - 1.0).abs() < 1e-9,
+            "({x}, {y})"
+        );
+        // Starting before the samples: the line still starts where asked and meets the
+        // band (height 1 from x 0) at x 0.5.
+        let (_, (x, _)) = hatch_line(&xs, &flat, -0.5, 1.0).expect("a line");
+        assert!((x - 0.5).abs() < 1e-9, "{x}");
+        // Starting past the samples: nothing.
+        assert_eq!(hatch_line(&xs, &flat, 3.0, 1.0), None);
+    }
 }

@@ -73,6 +73,8 @@ pub const CDF_LINE: RGBColor = RGBColor(0xDD, 0x84, 0x52);
 pub const IDLE_VEIL: RGBColor = RGBColor(0xFF, 0xFF, 0xFF);
 /// Opacity of [`IDLE_VEIL`].
 pub const IDLE_VEIL_OPACITY: f64 = 0.55;
+/// Hatching of the idle EC2 band when it spans several groups, and its legend swatch.
+pub const IDLE_HATCH: RGBColor = RGBColor(0x80, 0x80, 0x80);
 /// Axes and text.
 pub const INK: RGBColor = RGBColor(0x22, 0x22, 0x22);
 /// Grid lines.
