@@ -98,36 +98,32 @@ pub(super) fn draw<DB: DrawingBackend>(
     let labels: Vec<String> = bins.iter().map(bin_label).collect();
     let max_count = bins.iter().map(|b| b.count).max().unwrap_or(0) as f64;
     let n = bins.len() as f64;
+    // Every bin keeps its label: when they do not fit side by side, alternate bins drop to
+    // a second (or third) row instead of losing their label, so the tallest bar is never
+    // the one a reader cannot name.
+    let tick = font(style::TICK_SIZE);
+    let mut widest = 0u32;
+    let mut line_h = 0u32;
+    for l in &labels {
+        let (w, h) = area.estimate_text_size(l, &tick).map_err(&err)?;
+        widest = widest.max(w);
+        line_h = line_h.max(h);
+    }
+    let plot_w =
+        f64::from(area.dim_in_pixel().0) - f64::from(2 * (style::MARGIN + style::Y_LABEL_AREA));
+    let per_bin = (plot_w / n).max(1.0);
+    let rows = ((f64::from(widest) + 8.0) / per_bin).ceil().clamp(1.0, 3.0) as u32;
+    let row_h = line_h + 3;
     // A fifth of headroom above the tallest bar holds its count label.
     let y1 = (max_count * 1.2).max(1.0);
     let mut ctx = ChartBuilder::on(&area)
         .margin(style::MARGIN)
-        .x_label_area_size(style::X_LABEL_AREA)
+        .x_label_area_size(style::X_LABEL_AREA + (rows - 1) * row_h)
         .y_label_area_size(style::Y_LABEL_AREA)
         .right_y_label_area_size(style::Y_LABEL_AREA)
         .build_cartesian_2d(-0.5..(n - 0.5), 0.0..y1)
         .map_err(&err)?
         .set_secondary_coord(-0.5..(n - 0.5), 0.0..100.0);
-    // Label every bin when they fit, else every second or third one, so labels never overlap.
-    let tick = font(style::TICK_SIZE);
-    let mut widest = 0u32;
-    for l in &labels {
-        widest = widest.max(area.estimate_text_size(l, &tick).map_err(&err)?.0);
-    }
-    let plot_w =
-        f64::from(area.dim_in_pixel().0) - f64::from(2 * (style::MARGIN + style::Y_LABEL_AREA));
-    let per_bin = (plot_w / n).max(1.0);
-    let step = ((f64::from(widest) + 8.0) / per_bin).ceil().max(1.0) as usize;
-    let label = |x: &f64| {
-        let i = x.round();
-        if (x - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < labels.len() {
-            let i = i as usize;
-            if i % step == 0 {
-                return labels[i].clone();
-            }
-        }
-        String::new()
-    };
     ctx.configure_mesh()
         .x_desc("wait from submission to RUNNING")
         .y_desc("tasks")
@@ -137,8 +133,9 @@ pub(super) fn draw<DB: DrawingBackend>(
         .bold_line_style(style::GRID)
         .light_line_style(TRANSPARENT)
         .disable_x_mesh()
+        // Tick marks at the bin centres; the labels are drawn below, staggered.
         .x_labels(bins.len())
-        .x_label_formatter(&label)
+        .x_label_formatter(&|_| String::new())
         .y_labels(8)
         .y_label_formatter(&|v: &f64| format!("{v:.0}"))
         .draw()
@@ -152,6 +149,12 @@ pub(super) fn draw<DB: DrawingBackend>(
         .y_label_formatter(&|v: &f64| format!("{v:.0} %"))
         .draw()
         .map_err(&err)?;
+    let below = tick.pos(Pos::new(HPos::Center, VPos::Top));
+    ctx.draw_series(labels.iter().enumerate().map(|(i, l)| {
+        let dy = 8 + (i as u32 % rows) * row_h;
+        EmptyElement::at((i as f64, 0.0)) + Text::new(l.clone(), (0, dy as i32), below.clone())
+    }))
+    .map_err(&err)?;
     // Empty bins get no bar (and no "0"), so a bar is exactly a bin with tasks.
     let filled = || {
         bins.iter()
@@ -163,13 +166,6 @@ pub(super) fn draw<DB: DrawingBackend>(
         filled()
             .map(|(x, c, _)| Rectangle::new([(x - 0.4, 0.0), (x + 0.4, c)], style::BAR.filled())),
     )
-    .map_err(&err)?;
-    // The count sits above its bar, anchored at the bottom and lifted a few pixels, so it
-    // never overlaps the bar top whatever the bar's height.
-    let count_style = tick.pos(Pos::new(HPos::Center, VPos::Bottom));
-    ctx.draw_series(filled().map(|(x, c, count)| {
-        EmptyElement::at((x, c)) + Text::new(count.to_string(), (0, -3), count_style.clone())
-    }))
     .map_err(&err)?;
     // The share up to a bin's upper edge sits at the right edge of its slot, from 0 % at
     // the left edge of the first one, so the line climbs across each bin it accounts for.
@@ -184,6 +180,22 @@ pub(super) fn draw<DB: DrawingBackend>(
         style::CDF_LINE.stroke_width(style::LINE_WIDTH),
     ))
     .map_err(&err)?;
+    // The count sits above its bar, anchored at the bottom and lifted a few pixels, so it
+    // never overlaps the bar top whatever the bar's height. It is drawn last, on a white
+    // patch, so the CDF line passing through cannot make it unreadable.
+    let count_style = tick.pos(Pos::new(HPos::Center, VPos::Bottom));
+    let mut counts = Vec::new();
+    for (x, c, count) in filled() {
+        let text = count.to_string();
+        let (w, h) = area.estimate_text_size(&text, &tick).map_err(&err)?;
+        let (w, h) = (w as i32, h as i32);
+        counts.push(
+            EmptyElement::at((x, c))
+                + Rectangle::new([(-w / 2 - 2, -h - 4), (w / 2 + 2, -2)], WHITE.filled())
+                + Text::new(text, (0, -3), count_style.clone()),
+        );
+    }
+    ctx.draw_series(counts).map_err(&err)?;
     Ok(())
 }
 
