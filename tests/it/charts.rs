@@ -6,6 +6,7 @@ use std::process::Command;
 
 use ecsim::report::charts::{self, style, ChartFormat, ChartKind};
 use ecsim::report::Report;
+use plotters::style::IntoFont;
 
 use super::support::repo_root;
 
@@ -552,4 +553,76 @@ fn wait_chart_trims_the_empty_tail_and_labels_bins() {
         "the empty open-ended bin is trimmed"
     );
     assert!(wait.contains("p95"), "percentiles in the note");
+}
+
+/// Every rotated text (the y axis titles) of `svg` as (angle, x, y, font size, text).
+fn rotated_texts(svg: &str) -> Vec<(f64, f64, f64, f64, String)> {
+    let mut out = Vec::new();
+    for chunk in svg.split("<text ").skip(1) {
+        let Some((attrs, rest)) = chunk.split_once('>') else {
+            continue;
+        };
+        let Some(rotate) = attrs.split("rotate(").nth(1) else {
+            continue;
+        };
+        let num = |key: &str| -> f64 {
+            // A space before the name, so `x` does not match the end of another name.
+            let v = format!(" {attrs}")
+                .split(&format!(" {key}=\""))
+                .nth(1)
+                .and_then(|v| v.split('"').next().map(str::to_string))
+                .unwrap_or_else(|| panic!("{key} in {attrs}"));
+            v.parse().unwrap_or_else(|e| panic!("{key}={v}: {e}"))
+        };
+        let angle: f64 = rotate
+            .split(',')
+            .next()
+            .and_then(|a| a.trim().parse().ok())
+            .expect("rotation angle");
+        let text = rest
+            .split("</text>")
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_string();
+        out.push((angle, num("x"), num("y"), num("font-size"), text));
+    }
+    out
+}
+
+#[test]
+fn y_axis_titles_fit_on_the_canvas_with_room_to_spare() {
+    // The titles were seen clipped at the canvas edges in a browser. Measure each rotated
+    // title with the bundled font, allow a fifth more for a viewer's substitute font, and
+    // check it stays inside the canvas along both directions.
+    for rel in [
+        "scenarios/worldcup-ec2/scenario.json",
+        "scenarios/quickstart.json",
+    ] {
+        let report = run_file(rel);
+        for kind in ChartKind::ALL {
+            let svg = kind.svg(&report).expect("renders");
+            let titles = rotated_texts(&svg);
+            assert!(!titles.is_empty(), "{rel} {kind:?}: a y axis title");
+            for (angle, x, y, size, text) in titles {
+                let font = (style::FONT_FAMILY, size).into_font();
+                let (w, _) = font.box_size(&text).expect("measured");
+                let half = f64::from(w) * 1.2 / 2.0;
+                assert!(
+                    y - half >= 0.0 && y + half <= f64::from(style::HEIGHT),
+                    "{rel} {kind:?}: {text:?} runs off the top or bottom"
+                );
+                // rotate(270) grows rightwards from x, rotate(90) leftwards (dy = 0.76em).
+                let (left, right) = if angle > 180.0 {
+                    (x, x + size * 1.2)
+                } else {
+                    (x - size * 1.2, x)
+                };
+                assert!(
+                    left >= 0.0 && right <= f64::from(style::WIDTH),
+                    "{rel} {kind:?}: {text:?} runs off the side"
+                );
+            }
+        }
+    }
 }
