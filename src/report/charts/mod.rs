@@ -564,6 +564,22 @@ pub(crate) fn legend_strip<DB: DrawingBackend>(
         x += width + style::LEGEND_GAP as i32;
     }
     let row_h = style::LEGEND_ROW as i32;
+    // The legend may take at most a third of the height, so a run with dozens of services
+    // still gets a plot; entries past that are counted in a last "… more" entry instead.
+    let max_rows = (h as i32 / 3 / row_h - 1).max(1);
+    let mut shown = placed.iter().take_while(|p| p.1 < max_rows).count();
+    let more = if shown < entries.len() {
+        shown = shown.saturating_sub(1);
+        placed.get(shown).map(|&at| (at, entries.len() - shown))
+    } else {
+        None
+    };
+    let row = placed[..shown]
+        .iter()
+        .map(|p| p.1)
+        .chain(more.map(|(at, _)| at.1))
+        .max()
+        .unwrap_or(0);
     // Half a row of air between the x axis title and the legend, and below the legend.
     let strip_h = (row + 1) * row_h + row_h;
     let split = (h as i32 - strip_h).max(0);
@@ -573,7 +589,17 @@ pub(crate) fn legend_strip<DB: DrawingBackend>(
         plotters::style::text_anchor::VPos::Center,
     ));
     let sw = style::LEGEND_SWATCH as i32;
-    for (e, &(x, row)) in entries.iter().zip(&placed) {
+    if let Some(((x, row), hidden)) = more {
+        let y = row_h / 2 + row * row_h + row_h / 2;
+        strip
+            .draw(&Text::new(
+                format!("… and {hidden} more series"),
+                (x, y),
+                label_style.clone(),
+            ))
+            .map_err(&err)?;
+    }
+    for (e, &(x, row)) in entries.iter().zip(&placed).take(shown) {
         let y = row_h / 2 + row * row_h + row_h / 2;
         let swatch = match e.swatch {
             Swatch::Line(c) => Rectangle::new([(x, y - 2), (x + sw, y + 2)], c.filled()),
@@ -647,6 +673,7 @@ pub(crate) mod test_support {
 mod tests {
     use super::test_support::*;
     use super::*;
+    use crate::report::ServiceMinuteRow;
 
     fn no_nan(svg: &str) {
         assert!(svg.starts_with("<svg"), "{svg}");
@@ -725,6 +752,29 @@ mod tests {
             assert!(svg.contains("漢字"), "the SVG keeps the text as is");
             kind.png(&report).expect("png");
         }
+    }
+
+    #[test]
+    fn a_chart_with_hundreds_of_series_still_renders_with_a_capped_legend() {
+        let mut report = one_point_report();
+        // 120 services × (desired, running, pending): far more legend entries than fit.
+        for service in 0..120 {
+            report.service_series.push(ServiceMinuteRow {
+                minute: 1,
+                service,
+                desired: service,
+                running: service,
+                pending: 0,
+                requests_per_second: 0.0,
+                unserved_requests: 0.0,
+                cpu_utilization: None,
+                memory_utilization: None,
+            });
+        }
+        let svg = capacity_svg(&report).expect("renders");
+        no_nan(&svg);
+        assert!(svg.contains("more series"), "the overflow is counted");
+        ChartKind::Capacity.png(&report).expect("renders");
     }
 
     #[test]
