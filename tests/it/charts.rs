@@ -6,6 +6,7 @@ use std::process::Command;
 
 use ecsim::report::charts::{self, style, ChartFormat, ChartKind};
 use ecsim::report::Report;
+use plotters::style::IntoFont;
 
 use super::support::repo_root;
 
@@ -97,9 +98,13 @@ fn attr<'a>(e: &'a (String, Vec<(String, String)>), key: &str) -> Option<&'a str
     e.1.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
 }
 
+fn palette() -> BTreeSet<String> {
+    style::PALETTE.iter().map(|c| style::hex(*c)).collect()
+}
+
 /// Series lines: `<polyline>`s stroked with a palette colour.
 fn series_lines(svg: &str) -> usize {
-    let palette: BTreeSet<String> = style::PALETTE.iter().map(|c| style::hex(*c)).collect();
+    let palette = palette();
     check_svg(svg)
         .iter()
         .filter(|e| e.0 == "polyline" && attr(e, "stroke").is_some_and(|s| palette.contains(s)))
@@ -119,6 +124,26 @@ fn bars(svg: &str) -> usize {
     check_svg(svg)
         .iter()
         .filter(|e| e.0 == "rect" && attr(e, "fill") == Some(hex.as_str()))
+        .count()
+}
+
+/// Filled areas: `<polygon>`s filled with one of `fills`.
+fn polygons_filled(svg: &str, fills: &BTreeSet<String>) -> usize {
+    check_svg(svg)
+        .iter()
+        .filter(|e| e.0 == "polygon" && attr(e, "fill").is_some_and(|f| fills.contains(f)))
+        .count()
+}
+
+/// The cost chart stacks one area per `cost_series` column that is above 0 at some minute.
+fn expected_cost_areas(report: &Report) -> usize {
+    (0..report.cost_series_providers.len())
+        .filter(|&c| {
+            report
+                .cost_series
+                .iter()
+                .any(|r| r.by_provider_usd.get(c).is_some_and(|&v| v > 0.0))
+        })
         .count()
 }
 
@@ -193,24 +218,42 @@ fn check_report(name: &str, report: &Report) {
         "{name}: utilization series"
     );
     let cost = charts::cost_svg(report).expect("cost");
-    // The cost rate needs a minute after minute 0.
-    let rate = usize::from(report.timeseries.iter().any(|r| r.minute > 0));
+    let areas = expected_cost_areas(report);
     assert_eq!(
-        series_lines(&cost),
-        1 + rate,
-        "{name}: cumulative cost and rate"
+        polygons_filled(&cost, &palette()),
+        areas,
+        "{name}: one stacked area per capacity provider that cost anything"
     );
+    let idle = report.cost_series.iter().any(|r| r.idle_usd > 0.0);
+    assert_eq!(
+        polygons_filled(&cost, &[style::hex(style::IDLE_VEIL)].into()),
+        usize::from(idle && areas > 0),
+        "{name}: the idle veil iff some EC2 capacity sat idle"
+    );
+    // The cost rate needs a minute after minute 0 (the first difference is from 0 USD at 0).
+    let rate = usize::from(report.cost_series.iter().any(|r| r.minute > 0));
+    assert_eq!(
+        lines_stroked(&cost, style::RATE_LINE),
+        rate,
+        "{name}: the cost rate line"
+    );
+    assert_eq!(series_lines(&cost), 0, "{name}: cost areas are polygons");
     let wait = charts::wait_svg(report).expect("wait");
     check_svg(&wait);
-    let expected_bars = if report.summary.wait_time_s.count > 0 {
-        5
-    } else {
-        0
-    };
+    let filled_bins = report.wait_histogram.iter().filter(|b| b.count > 0).count();
+    // One bar per non-empty bin, plus the legend's bar swatch when anything is drawn.
+    let expected_bars = if filled_bins > 0 { filled_bins + 1 } else { 0 };
     assert_eq!(bars(&wait), expected_bars, "{name}: wait bars");
+    assert_eq!(
+        lines_stroked(&wait, style::CDF_LINE),
+        usize::from(filled_bins > 0),
+        "{name}: the cumulative share line"
+    );
     for svg in [&capacity, &utilization, &cost, &wait] {
+        // A chart with nothing to draw has just its title and the "no data" note.
+        let texts = svg.matches("<text").count();
         assert!(
-            svg.matches("<text").count() >= 3,
+            texts >= 3 || (texts == 2 && svg.contains("no data")),
             "{name}: title and axis labels"
         );
     }
@@ -264,6 +307,10 @@ fn empty_and_one_point_reports_render_valid_svg_and_png() {
     empty.events.clear();
     empty.summary.duration_s = 0.0;
     empty.summary.wait_time_s = Default::default();
+    empty.cost_series.clear();
+    for b in &mut empty.wait_histogram {
+        b.count = 0;
+    }
     for kind in ChartKind::ALL {
         let file = kind.file_stem();
         let svg = kind.svg(&empty).unwrap_or_else(|e| panic!("{file}: {e}"));
@@ -277,6 +324,7 @@ fn empty_and_one_point_reports_render_valid_svg_and_png() {
     let first = one.timeseries[0].minute;
     one.service_series.retain(|r| r.minute == first);
     one.provider_series.retain(|r| r.minute == first);
+    one.cost_series.truncate(1);
     one.events.clear();
     for kind in ChartKind::ALL {
         let file = kind.file_stem();
@@ -291,6 +339,15 @@ fn empty_and_one_point_reports_render_valid_svg_and_png() {
             ..Default::default()
         };
     }
+    for r in &mut zeros.cost_series {
+        r.by_provider_usd.iter_mut().for_each(|v| *v = 0.0);
+        r.idle_usd = 0.0;
+    }
+    for b in &mut zeros.wait_histogram {
+        b.count = 0;
+    }
+    zeros.summary.wait_time_s = Default::default();
+    check_report("all zeros", &zeros);
     for kind in ChartKind::ALL {
         for format in ChartFormat::ALL {
             let file = kind.file_name(format);
@@ -408,5 +465,164 @@ fn png_bytes_are_the_same_across_renders_of_a_big_report() {
         let first = kind.png(&report).expect("renders");
         check_png(&first);
         assert_eq!(first, kind.png(&report).expect("renders"), "{kind:?}");
+    }
+}
+
+#[test]
+fn cost_chart_veils_idle_ec2_iff_there_is_any() {
+    let report = run_file("scenarios/worldcup-ec2/scenario.json");
+    assert!(report.cost_series.iter().any(|r| r.idle_usd > 0.0));
+    let veil: BTreeSet<String> = [style::hex(style::IDLE_VEIL)].into();
+    let cost = charts::cost_svg(&report).expect("cost");
+    assert_eq!(polygons_filled(&cost, &veil), 1);
+    assert!(cost.contains("idle"), "the veil has a legend entry");
+    let mut busy = report.clone();
+    for r in &mut busy.cost_series {
+        r.idle_usd = 0.0;
+    }
+    let cost = charts::cost_svg(&busy).expect("cost");
+    assert_eq!(polygons_filled(&cost, &veil), 0);
+    assert!(!cost.contains("idle"), "no legend entry without idle cost");
+    check_report("worldcup-ec2 without idle", &busy);
+    // One EC2 group: the veil is exactly its idle part, so no hatching.
+    let cost = charts::cost_svg(&report).expect("cost");
+    assert_eq!(lines_stroked(&cost, style::IDLE_HATCH), 0);
+}
+
+#[test]
+fn cost_chart_hatches_the_idle_band_across_several_ec2_groups() {
+    // quickstart has two ASG providers (web-ec2, batch-ec2) and one idle total for both.
+    let report = run_file("scenarios/quickstart.json");
+    let ec2_columns = report
+        .cost_series_providers
+        .iter()
+        .filter(|p| !p.starts_with("FARGATE"))
+        .count();
+    assert!(ec2_columns > 1, "{:?}", report.cost_series_providers);
+    let cost = charts::cost_svg(&report).expect("cost");
+    assert!(lines_stroked(&cost, style::IDLE_HATCH) > 0, "hatched");
+    assert!(cost.contains("idle EC2, all groups"));
+}
+
+#[test]
+fn cost_chart_stacks_only_providers_that_cost_anything() {
+    let report = run_file("scenarios/fargate-spot-base/base-2.json");
+    check_report("fargate-spot-base", &report);
+    let spot = report
+        .cost_series_providers
+        .iter()
+        .position(|p| p == "FARGATE_SPOT")
+        .expect("the scenario has FARGATE_SPOT");
+    assert_eq!(expected_cost_areas(&report), 2, "FARGATE and FARGATE_SPOT");
+    let cost = charts::cost_svg(&report).expect("cost");
+    assert!(cost.contains("FARGATE_SPOT"));
+    let mut unused = report.clone();
+    for r in &mut unused.cost_series {
+        if let Some(v) = r.by_provider_usd.get_mut(spot) {
+            *v = 0.0;
+        }
+    }
+    let cost = charts::cost_svg(&unused).expect("cost");
+    assert_eq!(polygons_filled(&cost, &palette()), 1);
+    assert!(
+        !cost.contains("FARGATE_SPOT"),
+        "no legend entry for a provider at 0"
+    );
+    check_report("fargate-spot-base without spot", &unused);
+}
+
+#[test]
+fn wait_chart_trims_the_empty_tail_and_labels_bins() {
+    let report = run_file("scenarios/worldcup-ec2/scenario.json");
+    let wait = charts::wait_svg(&report).expect("wait");
+    assert!(
+        wait.contains("&lt;1 s") || wait.contains("<1 s"),
+        "first bin label"
+    );
+    let last = report
+        .wait_histogram
+        .iter()
+        .rposition(|b| b.count > 0)
+        .expect("tasks waited");
+    assert!(
+        last + 1 < report.wait_histogram.len(),
+        "some empty tail to trim"
+    );
+    assert!(
+        !wait.contains("≥1 d"),
+        "the empty open-ended bin is trimmed"
+    );
+    assert!(wait.contains("p95"), "percentiles in the note");
+}
+
+/// Every rotated text (the y axis titles) of `svg` as (angle, x, y, font size, text).
+fn rotated_texts(svg: &str) -> Vec<(f64, f64, f64, f64, String)> {
+    let mut out = Vec::new();
+    for chunk in svg.split("<text ").skip(1) {
+        let Some((attrs, rest)) = chunk.split_once('>') else {
+            continue;
+        };
+        let Some(rotate) = attrs.split("rotate(").nth(1) else {
+            continue;
+        };
+        let num = |key: &str| -> f64 {
+            // A space before the name, so `x` does not match the end of another name.
+            let v = format!(" {attrs}")
+                .split(&format!(" {key}=\""))
+                .nth(1)
+                .and_then(|v| v.split('"').next().map(str::to_string))
+                .unwrap_or_else(|| panic!("{key} in {attrs}"));
+            v.parse().unwrap_or_else(|e| panic!("{key}={v}: {e}"))
+        };
+        let angle: f64 = rotate
+            .split(',')
+            .next()
+            .and_then(|a| a.trim().parse().ok())
+            .expect("rotation angle");
+        let text = rest
+            .split("</text>")
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_string();
+        out.push((angle, num("x"), num("y"), num("font-size"), text));
+    }
+    out
+}
+
+#[test]
+fn y_axis_titles_fit_on_the_canvas_with_room_to_spare() {
+    // The titles were seen clipped at the canvas edges in a browser. Measure each rotated
+    // title with the bundled font, allow a fifth more for a viewer's substitute font, and
+    // check it stays inside the canvas along both directions.
+    for rel in [
+        "scenarios/worldcup-ec2/scenario.json",
+        "scenarios/quickstart.json",
+    ] {
+        let report = run_file(rel);
+        for kind in ChartKind::ALL {
+            let svg = kind.svg(&report).expect("renders");
+            let titles = rotated_texts(&svg);
+            assert!(!titles.is_empty(), "{rel} {kind:?}: a y axis title");
+            for (angle, x, y, size, text) in titles {
+                let font = (style::FONT_FAMILY, size).into_font();
+                let (w, _) = font.box_size(&text).expect("measured");
+                let half = f64::from(w) * 1.2 / 2.0;
+                assert!(
+                    y - half >= 0.0 && y + half <= f64::from(style::HEIGHT),
+                    "{rel} {kind:?}: {text:?} runs off the top or bottom"
+                );
+                // rotate(270) grows rightwards from x, rotate(90) leftwards (dy = 0.76em).
+                let (left, right) = if angle > 180.0 {
+                    (x, x + size * 1.2)
+                } else {
+                    (x - size * 1.2, x)
+                };
+                assert!(
+                    left >= 0.0 && right <= f64::from(style::WIDTH),
+                    "{rel} {kind:?}: {text:?} runs off the side"
+                );
+            }
+        }
     }
 }

@@ -13,11 +13,17 @@
 //! file, with a "no data" note when there is nothing to draw.
 //! Output is deterministic: the same report gives the same bytes, in both formats.
 //!
-//! - [`capacity_svg`]: instances, tasks per service, request rate, scaling and fault markers;
+//! Every chart has its legend in a strip under the plot (`legend_strip`), so it never
+//! covers data.
+//!
+//! - [`capacity_svg`]: instances (in total and per ASG capacity provider when there are
+//!   several), tasks desired / running / pending per service, request rate on a second axis,
+//!   scaling and fault markers;
 //! - [`utilization_svg`]: reserved CPU and memory %, service CPU utilization under load;
-//! - [`cost_svg`]: cumulative cost and cost rate (total only: the report has no per-minute
-//!   cost by capacity provider);
-//! - [`wait_svg`]: the summary's wait statistics (the report keeps no per-task waits).
+//! - [`cost_svg`]: cumulative cost per capacity provider, stacked, with the idle EC2 part
+//!   under a lighter veil, and the total cost rate on a second axis;
+//! - [`wait_svg`]: histogram of the wait to RUNNING (the report's 1-2-5 bins) with the
+//!   cumulative share on a second axis and p50/p95/p99 in the note.
 
 mod bitmap;
 mod capacity;
@@ -401,6 +407,36 @@ fn draw_line_chart<DB: DrawingBackend>(
     }
     let has_secondary = series.iter().any(|s| s.secondary);
     let (x0, x1) = x_range(series);
+    // Markers outside the drawn time span are left out (and so is their legend entry).
+    let marker_xs = |fault: bool| -> Vec<f64> {
+        chart
+            .markers
+            .iter()
+            .filter(|m| m.fault == fault && m.x.is_finite() && m.x >= x0 && m.x <= x1)
+            .map(|m| m.x)
+            .collect()
+    };
+    let kinds = [
+        (false, style::SCALING_MARKER, "scaling activity"),
+        (true, style::FAULT_MARKER, "fault"),
+    ];
+    let mut legend: Vec<LegendEntry> = series
+        .iter()
+        .enumerate()
+        .map(|(i, s)| LegendEntry {
+            label: s.label.clone(),
+            swatch: Swatch::Line(style::series_color(i)),
+        })
+        .collect();
+    for (fault, color, label) in kinds {
+        if !marker_xs(fault).is_empty() {
+            legend.push(LegendEntry {
+                label: label.to_string(),
+                swatch: Swatch::Marker(color),
+            });
+        }
+    }
+    let area = legend_strip(&area, &legend, chart.name)?;
     let (y0, y1) = value_range(
         series
             .iter()
@@ -455,45 +491,134 @@ fn draw_line_chart<DB: DrawingBackend>(
             s.points.iter().copied(),
             color.stroke_width(style::LINE_WIDTH),
         );
-        let anno = if s.secondary {
-            ctx.draw_secondary_series(line).map_err(&err)?
+        // The legend strip names the series, so the annotations plotters returns go unused.
+        if s.secondary {
+            ctx.draw_secondary_series(line).map_err(&err)?;
         } else {
-            ctx.draw_series(line).map_err(&err)?
-        };
-        anno.label(s.label.clone())
-            .legend(move |(x, y)| Rectangle::new([(x, y - 4), (x + 14, y + 4)], color.filled()));
-    }
-    for (fault, color, label) in [
-        (false, style::SCALING_MARKER, "scaling activity"),
-        (true, style::FAULT_MARKER, "fault"),
-    ] {
-        let xs: Vec<f64> = chart
-            .markers
-            .iter()
-            .filter(|m| m.fault == fault && m.x.is_finite() && m.x >= x0 && m.x <= x1)
-            .map(|m| m.x)
-            .collect();
-        if xs.is_empty() {
-            continue;
+            ctx.draw_series(line).map_err(&err)?;
         }
+    }
+    for (fault, color, _) in kinds {
+        let xs = marker_xs(fault);
         ctx.draw_series(xs.into_iter().map(|x| {
             PathElement::new(
                 vec![(x, y0), (x, y1)],
                 color.stroke_width(style::MARKER_WIDTH),
             )
         }))
-        .map_err(&err)?
-        .label(label)
-        .legend(move |(x, y)| Rectangle::new([(x + 6, y - 6), (x + 8, y + 6)], color.filled()));
-    }
-    ctx.configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
-        .label_font(font(style::TICK_SIZE))
-        .background_style(WHITE.mix(0.85))
-        .border_style(style::GRID)
-        .draw()
         .map_err(&err)?;
+    }
     Ok(())
+}
+
+/// What a legend entry shows next to its label.
+#[derive(Clone, Copy)]
+pub(crate) enum Swatch {
+    /// A series line of this colour.
+    Line(RGBColor),
+    /// A filled area or bar of this colour.
+    Fill(RGBColor),
+    /// A vertical event marker of this colour.
+    Marker(RGBColor),
+}
+
+/// One entry of a chart's legend.
+pub(crate) struct LegendEntry {
+    pub label: String,
+    pub swatch: Swatch,
+}
+
+/// Draws `entries` as a legend strip along the bottom of `area` and returns the part above
+/// it, for the plot.
+///
+/// The legend lives outside the plot, rather than in a box over it, because any corner of
+/// the plot can hold data (a run that peaks early, a request rate on the right axis) and
+/// a box there hides it. Entries flow left to right from the plot's left edge and wrap
+/// into as many rows as they need, so long service names never run off the canvas.
+/// Swatches are `<rect>`s, never `<polyline>`s or `<polygon>`s, so counting the series of
+/// an SVG is not thrown off by its legend.
+pub(crate) fn legend_strip<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    entries: &[LegendEntry],
+    chart: &'static str,
+) -> Result<DrawingArea<DB, Shift>, ChartError> {
+    let err = draw_err(chart);
+    if entries.is_empty() {
+        return Ok(area.clone());
+    }
+    let (w, h) = area.dim_in_pixel();
+    let text = font(style::TICK_SIZE);
+    let left = (style::MARGIN + style::Y_LABEL_AREA) as i32;
+    let right = w as i32 - (style::MARGIN + style::Y_LABEL_AREA) as i32;
+    // Lay out first (each entry's row and x), then split off exactly the rows needed.
+    let mut placed = Vec::with_capacity(entries.len());
+    let (mut x, mut row) = (left, 0i32);
+    for e in entries {
+        let (tw, _) = area.estimate_text_size(&e.label, &text).map_err(&err)?;
+        let width = (style::LEGEND_SWATCH + 6 + tw) as i32;
+        if x > left && x + width > right {
+            x = left;
+            row += 1;
+        }
+        placed.push((x, row));
+        x += width + style::LEGEND_GAP as i32;
+    }
+    let row_h = style::LEGEND_ROW as i32;
+    // The legend may take at most a third of the height, so a run with dozens of services
+    // still gets a plot; entries past that are counted in a last "… more" entry instead.
+    let max_rows = (h as i32 / 3 / row_h - 1).max(1);
+    let mut shown = placed.iter().take_while(|p| p.1 < max_rows).count();
+    let more = if shown < entries.len() {
+        shown = shown.saturating_sub(1);
+        placed.get(shown).map(|&at| (at, entries.len() - shown))
+    } else {
+        None
+    };
+    let row = placed[..shown]
+        .iter()
+        .map(|p| p.1)
+        .chain(more.map(|(at, _)| at.1))
+        .max()
+        .unwrap_or(0);
+    // Half a row of air between the x axis title and the legend, and below the legend.
+    let strip_h = (row + 1) * row_h + row_h;
+    let split = (h as i32 - strip_h).max(0);
+    let (plot, strip) = area.split_vertically(split);
+    let label_style = text.pos(plotters::style::text_anchor::Pos::new(
+        plotters::style::text_anchor::HPos::Left,
+        plotters::style::text_anchor::VPos::Center,
+    ));
+    let sw = style::LEGEND_SWATCH as i32;
+    if let Some(((x, row), hidden)) = more {
+        let y = row_h / 2 + row * row_h + row_h / 2;
+        strip
+            .draw(&Text::new(
+                format!("… and {hidden} more series"),
+                (x, y),
+                label_style.clone(),
+            ))
+            .map_err(&err)?;
+    }
+    for (e, &(x, row)) in entries.iter().zip(&placed).take(shown) {
+        let y = row_h / 2 + row * row_h + row_h / 2;
+        let swatch = match e.swatch {
+            Swatch::Line(c) => Rectangle::new([(x, y - 2), (x + sw, y + 2)], c.filled()),
+            Swatch::Fill(c) => Rectangle::new([(x, y - 6), (x + sw, y + 6)], c.filled()),
+            Swatch::Marker(c) => Rectangle::new(
+                [(x + sw / 2 - 1, y - 7), (x + sw / 2 + 1, y + 7)],
+                c.filled(),
+            ),
+        };
+        strip.draw(&swatch).map_err(&err)?;
+        strip
+            .draw(&Text::new(
+                e.label.clone(),
+                (x + sw + 6, y),
+                label_style.clone(),
+            ))
+            .map_err(&err)?;
+    }
+    Ok(plot)
 }
 
 #[cfg(test)]
@@ -548,6 +673,7 @@ pub(crate) mod test_support {
 mod tests {
     use super::test_support::*;
     use super::*;
+    use crate::report::ServiceMinuteRow;
 
     fn no_nan(svg: &str) {
         assert!(svg.starts_with("<svg"), "{svg}");
@@ -626,6 +752,29 @@ mod tests {
             assert!(svg.contains("漢字"), "the SVG keeps the text as is");
             kind.png(&report).expect("png");
         }
+    }
+
+    #[test]
+    fn a_chart_with_hundreds_of_series_still_renders_with_a_capped_legend() {
+        let mut report = one_point_report();
+        // 120 services × (desired, running, pending): far more legend entries than fit.
+        for service in 0..120 {
+            report.service_series.push(ServiceMinuteRow {
+                minute: 1,
+                service,
+                desired: service,
+                running: service,
+                pending: 0,
+                requests_per_second: 0.0,
+                unserved_requests: 0.0,
+                cpu_utilization: None,
+                memory_utilization: None,
+            });
+        }
+        let svg = capacity_svg(&report).expect("renders");
+        no_nan(&svg);
+        assert!(svg.contains("more series"), "the overflow is counted");
+        ChartKind::Capacity.png(&report).expect("renders");
     }
 
     #[test]

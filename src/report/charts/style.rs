@@ -10,8 +10,16 @@ pub const HEIGHT: u32 = 600;
 pub const MARGIN: u32 = 16;
 /// Room for the x axis labels and description, pixels.
 pub const X_LABEL_AREA: u32 = 48;
-/// Room for a y axis' labels and description, pixels.
-pub const Y_LABEL_AREA: u32 = 72;
+/// Room for a y axis' labels and description, pixels. Wide enough for a tick label of
+/// seven characters ("3000.0", "12.50") plus the rotated axis title and a gap between them,
+/// so the title never touches the canvas edge whatever font a viewer substitutes.
+pub const Y_LABEL_AREA: u32 = 84;
+/// Height of one row of the legend strip under the plot, pixels.
+pub const LEGEND_ROW: u32 = 18;
+/// Width of a legend swatch, pixels.
+pub const LEGEND_SWATCH: u32 = 16;
+/// Horizontal room between two legend entries, pixels.
+pub const LEGEND_GAP: u32 = 22;
 
 /// Font family of every text element: the bundled font's name, under which the charts
 /// register it with plotters before drawing. SVG text names this family, so a viewer with
@@ -56,6 +64,17 @@ pub const SCALING_MARKER: RGBColor = RGBColor(0x99, 0x99, 0x99);
 pub const FAULT_MARKER: RGBColor = RGBColor(0xD6, 0x27, 0x28);
 /// Bars of the wait chart.
 pub const BAR: RGBColor = RGBColor(0x4C, 0x72, 0xB0);
+/// The cost rate line of the cost chart: dark, so it reads over any stacked area colour.
+pub const RATE_LINE: RGBColor = RGBColor(0x00, 0x00, 0x00);
+/// The cumulative-share (CDF) line of the wait chart.
+pub const CDF_LINE: RGBColor = RGBColor(0xDD, 0x84, 0x52);
+/// The veil over the idle part of the EC2 cost: white at [`IDLE_VEIL_OPACITY`], so whatever
+/// EC2 provider colours lie under it show as a lighter tint of themselves.
+pub const IDLE_VEIL: RGBColor = RGBColor(0xFF, 0xFF, 0xFF);
+/// Opacity of [`IDLE_VEIL`].
+pub const IDLE_VEIL_OPACITY: f64 = 0.55;
+/// Hatching of the idle EC2 band when it spans several groups, and its legend swatch.
+pub const IDLE_HATCH: RGBColor = RGBColor(0x80, 0x80, 0x80);
 /// Axes and text.
 pub const INK: RGBColor = RGBColor(0x22, 0x22, 0x22);
 /// Grid lines.
@@ -64,6 +83,15 @@ pub const GRID: RGBColor = RGBColor(0xE6, 0xE6, 0xE6);
 /// The colour of the `i`-th series.
 pub fn series_color(i: usize) -> RGBColor {
     PALETTE[i % PALETTE.len()]
+}
+
+/// `c` seen through [`IDLE_VEIL`]: the legend swatch of the idle layer.
+pub fn idle_tint(c: RGBColor) -> RGBColor {
+    let mix = |v: u8| {
+        let v = f64::from(v);
+        (v + (255.0 - v) * IDLE_VEIL_OPACITY).round() as u8
+    };
+    RGBColor(mix(c.0), mix(c.1), mix(c.2))
 }
 
 /// A colour as the SVG backend writes it (`#RRGGBB`, upper case).
