@@ -12,7 +12,7 @@ use std::time::Instant;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
-use ecsim::report::charts::{ChartFormat, ChartKind};
+use ecsim::report::charts::{ChartFormat, ChartKind, CompareChart, MonteCarloChart};
 use ecsim::report::{html, render, Report};
 use ecsim::{compare, montecarlo};
 use ecsim::{RunError, ScenarioError};
@@ -199,9 +199,10 @@ fn real_main(cli: Cli) -> anyhow::Result<()> {
                 !no_charts,
                 &[],
             )?;
-            // A replicas.csv left by an earlier Monte Carlo run in this folder no longer
-            // matches summary.json: remove it.
+            // A replicas.csv and spread charts left by an earlier Monte Carlo run in this
+            // folder no longer match summary.json: remove them.
             remove_stale(&out.join(REPLICAS_CSV))?;
+            remove_stale_charts(&out, &montecarlo_chart_files())?;
             print!("{}", render::table(&report.summary));
             println!();
             println!("wrote {}/{}", out.display(), written_files(!no_charts));
@@ -269,6 +270,7 @@ fn compare(
             &[],
         )?;
         remove_stale(&dir.join(REPLICAS_CSV))?;
+        remove_stale_charts(&dir, &montecarlo_chart_files())?;
     }
     let entries: Vec<compare::Entry<'_>> = planned
         .iter()
@@ -284,18 +286,43 @@ fn compare(
         &out.join("compare.json"),
         compare::compare_json(&comparison).as_bytes(),
     )?;
-    // Comparison charts (cost split and shortfall per variant) go in this slice once the
-    // chart plumbing can draw them; the page has their section ready.
-    let charts: &[compare::InlineChart] = &[];
+    let mut charts = Vec::new();
+    if !with_charts {
+        let files = CompareChart::ALL
+            .iter()
+            .flat_map(|k| ChartFormat::ALL.map(|f| k.file_name(f)))
+            .collect::<Vec<_>>();
+        remove_stale_charts(&out, &files)?;
+    } else {
+        let dir = out.join("charts");
+        std::fs::create_dir_all(&dir)
+            .with_context(|| format!("cannot create chart folder {}", dir.display()))?;
+        for kind in CompareChart::ALL {
+            for format in ChartFormat::ALL {
+                let bytes = kind.render(format, &comparison)?;
+                write_atomic(&dir.join(kind.file_name(format)), &bytes)?;
+            }
+            charts.push(compare::InlineChart::from_svg(
+                kind.title(),
+                &kind.svg(&comparison)?,
+            ));
+        }
+    }
     write_atomic(
         &out.join("compare.html"),
-        compare::html(&comparison, charts).as_bytes(),
+        compare::html(&comparison, &charts).as_bytes(),
     )?;
     print!("{}", compare::table(&comparison));
     println!();
     let names: Vec<&str> = planned.iter().map(|p| p.name.as_str()).collect();
+    let compare_charts = if with_charts {
+        let stems: Vec<&str> = CompareChart::ALL.iter().map(|k| k.file_stem()).collect();
+        format!(", charts/{{{}}}.{{svg, png}}", stems.join(", "))
+    } else {
+        String::new()
+    };
     println!(
-        "wrote {}/{{compare.json, compare.html}} and {{{}}}/{}",
+        "wrote {}/{{compare.json, compare.html{compare_charts}}} and {{{}}}/{}",
         out.display(),
         names.join(", "),
         written_files(with_charts)
@@ -336,13 +363,40 @@ fn run_monte_carlo(
     let all = replicas.all_summaries();
     let mc = montecarlo::aggregate(&all);
     let report = &replicas.first;
+    let mut section = montecarlo::html_table(&mc);
+    let mut spread: Vec<(String, Vec<u8>)> = Vec::new();
+    if with_charts {
+        let bands = replicas
+            .bands()
+            .context("cannot draw the Monte Carlo spread")?;
+        let scenario = &report.summary.scenario;
+        for kind in MonteCarloChart::ALL {
+            for format in ChartFormat::ALL {
+                spread.push((
+                    kind.file_name(format),
+                    kind.render(format, &bands, &mc, scenario)?,
+                ));
+            }
+            section.charts.push(html::InlineChart::from_svg(
+                kind.title(),
+                &kind.svg(&bands, &mc, scenario)?,
+            ));
+        }
+    }
     write_run_files(
         out,
         &montecarlo::summary_json(&report.summary, Some(&mc)),
         report,
         with_charts,
-        &[montecarlo::html_table(&mc)],
+        &[section],
     )?;
+    // write_run_files has created charts/ when with_charts is set.
+    for (file, bytes) in &spread {
+        write_atomic(&out.join("charts").join(file), bytes)?;
+    }
+    if !with_charts {
+        remove_stale_charts(out, &montecarlo_chart_files())?;
+    }
     write_atomic(
         &out.join(REPLICAS_CSV),
         montecarlo::replicas_csv(&all).as_bytes(),
@@ -352,8 +406,14 @@ fn run_monte_carlo(
     println!();
     print!("{}", montecarlo::table(&mc));
     println!();
+    let spread_files = if with_charts {
+        let stems: Vec<&str> = MonteCarloChart::ALL.iter().map(|k| k.file_stem()).collect();
+        format!(" and charts/{{{}}}.{{svg, png}}", stems.join(", "))
+    } else {
+        String::new()
+    };
     println!(
-        "wrote {}/{} (replica 0) and {REPLICAS_CSV}",
+        "wrote {}/{} (replica 0), {REPLICAS_CSV}{spread_files}",
         out.display(),
         written_files(with_charts)
     );
@@ -443,6 +503,23 @@ fn write_run_files(
         },
     );
     write_atomic(&out.join("report.html"), page.as_bytes())?;
+    Ok(())
+}
+
+/// The Monte Carlo spread chart files, under `charts/`.
+fn montecarlo_chart_files() -> Vec<String> {
+    MonteCarloChart::ALL
+        .iter()
+        .flat_map(|k| ChartFormat::ALL.map(|f| k.file_name(f)))
+        .collect()
+}
+
+/// Removes `files` under `out/charts/` that an earlier run left and this one does not
+/// write, so the folder never mixes charts of different runs.
+fn remove_stale_charts(out: &Path, files: &[String]) -> anyhow::Result<()> {
+    for f in files {
+        remove_stale(&out.join("charts").join(f))?;
+    }
     Ok(())
 }
 

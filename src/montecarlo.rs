@@ -786,6 +786,8 @@ pub fn html_table(mc: &MonteCarloSummary) -> crate::report::html::ExtraTable {
                 ]
             })
             .collect(),
+        // The spread charts are drawn by the binary, which has the bands.
+        charts: vec![],
     }
 }
 

@@ -1,0 +1,419 @@
+//! `charts/montecarlo.svg` and `charts/montecarlo_figures.svg` (and `.png`) of
+//! `ecsim run --replicas N`: how much the run varies from seed to seed.
+//!
+//! Pure functions of the Monte Carlo data ([`Bands`], [`MonteCarloSummary`]), not of a
+//! [`Report`](crate::report::Report): the per-run charts show replica 0 only.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use super::bars::{short, text_at, text_width};
+use super::{
+    draw_err, font, no_data, render_png, render_svg, style, value_range, ChartError, ChartFormat,
+    TimeAxis,
+};
+use crate::montecarlo::{Band, Bands, MonteCarloSummary};
+
+/// Main figures drawn at most in the figures chart; the rest are in `summary.json`.
+pub const MAX_FIGURE_ROWS: usize = 20;
+
+/// The relative axis of the figures chart stops at this % of the reference; a bar reaching
+/// beyond is cut at the edge and marked `»`, its absolute values still printed beside it.
+const MAX_RELATIVE_PCT: f64 = 300.0;
+
+/// One of the Monte Carlo charts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum MonteCarloChart {
+    /// Cumulative cost and running tasks over time: p5–p95 band, p50 line, replica 0 line.
+    Bands,
+    /// Each main headline figure's p5–p95 range relative to its p50, with absolute labels.
+    Figures,
+}
+
+impl MonteCarloChart {
+    /// Both, in the order they are written and shown.
+    pub const ALL: [MonteCarloChart; 2] = [MonteCarloChart::Bands, MonteCarloChart::Figures];
+
+    /// The file name without extension, also the chart's name in errors.
+    pub fn file_stem(self) -> &'static str {
+        match self {
+            MonteCarloChart::Bands => "montecarlo",
+            MonteCarloChart::Figures => "montecarlo_figures",
+        }
+    }
+
+    /// The file name under `charts/`.
+    pub fn file_name(self, format: ChartFormat) -> String {
+        format!("{}.{}", self.file_stem(), format.extension())
+    }
+
+    /// A caption for the chart.
+    pub fn title(self) -> &'static str {
+        match self {
+            MonteCarloChart::Bands => "Spread over time (p5 to p95 across replicas)",
+            MonteCarloChart::Figures => "Spread of the headline figures (p5 to p95)",
+        }
+    }
+
+    /// The chart as SVG text; `scenario` names the run in the title.
+    pub fn svg(
+        self,
+        bands: &Bands,
+        mc: &MonteCarloSummary,
+        scenario: &str,
+    ) -> Result<String, ChartError> {
+        render_svg(self.file_stem(), |root| {
+            self.draw(bands, mc, scenario, root)
+        })
+    }
+
+    /// The chart in `format`, as the bytes of its file.
+    pub fn render(
+        self,
+        format: ChartFormat,
+        bands: &Bands,
+        mc: &MonteCarloSummary,
+        scenario: &str,
+    ) -> Result<Vec<u8>, ChartError> {
+        match format {
+            ChartFormat::Svg => self.svg(bands, mc, scenario).map(String::into_bytes),
+            ChartFormat::Png => render_png(self.file_stem(), |root| {
+                self.draw(bands, mc, scenario, root)
+            }),
+        }
+    }
+
+    fn draw<DB: DrawingBackend>(
+        self,
+        bands: &Bands,
+        mc: &MonteCarloSummary,
+        scenario: &str,
+        root: &DrawingArea<DB, Shift>,
+    ) -> Result<(), ChartError> {
+        match self {
+            MonteCarloChart::Bands => draw_bands(bands, scenario, root),
+            MonteCarloChart::Figures => draw_figures(mc, scenario, root),
+        }
+    }
+}
+
+/// The spread chart's panels: (band names drawn together, caption, y axis).
+const PANELS: [(&[&str], &str, &str); 2] = [
+    (&["cost_usd"], "cumulative cost", "USD"),
+    (
+        &["tasks_running", "instances_live"],
+        "tasks RUNNING and EC2 instances (pending, active, draining)",
+        "count",
+    ),
+];
+
+fn band_label(name: &str) -> &str {
+    match name {
+        "cost_usd" => "cost",
+        "tasks_running" => "tasks RUNNING",
+        "instances_live" => "EC2 instances",
+        other => other,
+    }
+}
+
+fn draw_bands<DB: DrawingBackend>(
+    bands: &Bands,
+    scenario: &str,
+    root: &DrawingArea<DB, Shift>,
+) -> Result<(), ChartError> {
+    let name = MonteCarloChart::Bands.file_stem();
+    let title = format!("Monte Carlo spread: {scenario}");
+    if bands.minutes.is_empty() {
+        return no_data(root, name, &title, "no data: the run has no minute");
+    }
+    let err = draw_err(name);
+    let area = root
+        .titled(&title, font(style::TITLE_SIZE))
+        .map_err(&err)?
+        .titled(
+            &format!(
+                "{} replicas; shaded: p5 to p95 at each minute; thick line: median; thin dark line: replica 0 (the run the other charts show)",
+                bands.replicas
+            ),
+            font(style::TICK_SIZE),
+        )
+        .map_err(&err)?;
+    let last = bands.minutes.last().copied().unwrap_or(0);
+    let t = TimeAxis::for_span_s(last as f64 * 60.0);
+    let xs: Vec<f64> = bands.minutes.iter().map(|&m| t.minute(m)).collect();
+    let (x0, mut x1) = (xs[0], xs[xs.len() - 1]);
+    if x1 <= x0 {
+        x1 = x0 + 1.0;
+    }
+    let panels = area.split_evenly((2, 1));
+    let mut color_index = 0;
+    for (panel, (names, caption, y_desc)) in panels.iter().zip(PANELS) {
+        let shown: Vec<&Band> = names
+            .iter()
+            .filter_map(|n| bands.get(n))
+            // A panel's second band is left out when it is zero throughout (no EC2).
+            .filter(|b| b.name == names[0] || b.p95.iter().any(|&v| v != 0.0))
+            .collect();
+        let values = shown
+            .iter()
+            .flat_map(|b| b.p95.iter().chain(&b.replica_0).chain(&b.p5));
+        let (y0, mut y1) = value_range(values, 0.0);
+        // Room for the legend in the upper left.
+        y1 += (y1 - y0) * 0.15;
+        let mut ctx = ChartBuilder::on(panel)
+            .margin(style::MARGIN)
+            .caption(caption, font(style::LABEL_SIZE))
+            .x_label_area_size(style::X_LABEL_AREA)
+            .y_label_area_size(style::Y_LABEL_AREA)
+            .build_cartesian_2d(x0..x1, y0..y1)
+            .map_err(&err)?;
+        ctx.configure_mesh()
+            .x_desc(t.desc)
+            .y_desc(y_desc)
+            .axis_desc_style(font(style::LABEL_SIZE))
+            .label_style(font(style::TICK_SIZE))
+            .axis_style(style::INK)
+            .bold_line_style(style::GRID)
+            .light_line_style(TRANSPARENT)
+            .x_labels(10)
+            .y_labels(5)
+            .draw()
+            .map_err(&err)?;
+        for b in shown {
+            let color = style::series_color(color_index);
+            color_index += 1;
+            let clean = |v: &[f64]| -> Vec<(f64, f64)> {
+                xs.iter()
+                    .zip(v)
+                    .filter(|(x, y)| x.is_finite() && y.is_finite())
+                    .map(|(&x, &y)| (x, y))
+                    .collect()
+            };
+            // The band: along p95, back along p5.
+            let mut outline = clean(&b.p95);
+            outline.extend(clean(&b.p5).into_iter().rev());
+            ctx.draw_series(std::iter::once(Polygon::new(outline, color.mix(0.25))))
+                .map_err(&err)?
+                .label(format!("{} p5 to p95", band_label(b.name)))
+                .legend(move |(x, y)| {
+                    Rectangle::new([(x, y - 5), (x + 14, y + 5)], color.mix(0.25).filled())
+                });
+            ctx.draw_series(LineSeries::new(
+                clean(&b.p50),
+                color.stroke_width(style::LINE_WIDTH),
+            ))
+            .map_err(&err)?
+            .label(format!("{} median", band_label(b.name)))
+            .legend(move |(x, y)| Rectangle::new([(x, y - 2), (x + 14, y + 2)], color.filled()));
+            ctx.draw_series(LineSeries::new(
+                clean(&b.replica_0),
+                style::INK.stroke_width(1),
+            ))
+            .map_err(&err)?
+            .label(format!("{} replica 0", band_label(b.name)))
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], style::INK));
+        }
+        ctx.configure_series_labels()
+            .position(SeriesLabelPosition::UpperLeft)
+            .label_font(font(style::TICK_SIZE))
+            .background_style(WHITE.mix(0.85))
+            .border_style(style::GRID)
+            .draw()
+            .map_err(&err)?;
+    }
+    Ok(())
+}
+
+/// A figure's row: name, absolute p5/p50/p95 and the same relative to `reference`.
+struct Row<'a> {
+    name: &'a str,
+    abs: [f64; 3],
+    /// p5, p50, p95 as % of the reference; `None` when the reference is 0 (all zero).
+    rel: Option<[f64; 3]>,
+}
+
+fn draw_figures<DB: DrawingBackend>(
+    mc: &MonteCarloSummary,
+    scenario: &str,
+    root: &DrawingArea<DB, Shift>,
+) -> Result<(), ChartError> {
+    let name = MonteCarloChart::Figures.file_stem();
+    let title = format!("Monte Carlo figures: {scenario}");
+    let main: Vec<_> = mc.figures.iter().filter(|f| f.main).collect();
+    if main.is_empty() {
+        return no_data(root, name, &title, "no data: no headline figure");
+    }
+    let rows: Vec<Row<'_>> = main
+        .iter()
+        .take(MAX_FIGURE_ROWS)
+        .map(|f| {
+            let s = &f.stats;
+            // The median is the natural 100 %; a figure whose median is 0 but not its mean
+            // (zero in most replicas) is measured against the mean instead.
+            let reference = if s.p50 != 0.0 { s.p50 } else { s.mean };
+            let rel = (reference != 0.0 && reference.is_finite())
+                .then(|| [s.p5, s.p50, s.p95].map(|v| v / reference.abs() * 100.0));
+            Row {
+                name: &f.name,
+                abs: [s.p5, s.p50, s.p95],
+                rel,
+            }
+        })
+        .collect();
+    let err = draw_err(name);
+    let mut note = format!(
+        "{} replicas; bar: p5 to p95 as % of the median (of the mean where the median is 0); tick: median",
+        mc.replicas
+    );
+    if main.len() > MAX_FIGURE_ROWS {
+        note.push_str(&format!(
+            "; first {MAX_FIGURE_ROWS} of {} figures (all in summary.json)",
+            main.len()
+        ));
+    }
+    let area = root
+        .titled(&title, font(style::TITLE_SIZE))
+        .map_err(&err)?
+        .titled(&note, font(style::TICK_SIZE))
+        .map_err(&err)?;
+    let labels: Vec<String> = rows
+        .iter()
+        .map(|r| {
+            format!(
+                "{}  ·  {}  ·  {}",
+                short(r.abs[0]),
+                short(r.abs[1]),
+                short(r.abs[2])
+            )
+        })
+        .collect();
+    let (w, _) = area.dim_in_pixel();
+    // Names on the left and absolute values on the right get what they need, up to a
+    // share of the width, so the bars keep at least 40 % of it.
+    let name_w = rows
+        .iter()
+        .map(|r| text_width(r.name, style::TICK_SIZE))
+        .max()
+        .unwrap_or(0)
+        .min(w * 35 / 100)
+        + 12;
+    let value_w = labels
+        .iter()
+        .map(|l| text_width(l, style::TICK_SIZE))
+        .chain(std::iter::once(text_width(
+            "p5  ·  p50  ·  p95",
+            style::TICK_SIZE,
+        )))
+        .max()
+        .unwrap_or(0)
+        .min(w * 25 / 100)
+        + 16;
+    let rel_values: Vec<f64> = rows.iter().filter_map(|r| r.rel).flatten().collect();
+    let lo = rel_values
+        .iter()
+        .copied()
+        .fold(100.0_f64, f64::min)
+        .min(0.0);
+    let hi = rel_values
+        .iter()
+        .copied()
+        .fold(100.0_f64, f64::max)
+        .min(MAX_RELATIVE_PCT);
+    let (x0, x1) = (lo, hi + (hi - lo) * 0.05);
+    let n = rows.len();
+    let mut ctx = ChartBuilder::on(&area)
+        .margin(style::MARGIN)
+        .x_label_area_size(style::X_LABEL_AREA)
+        .y_label_area_size(name_w)
+        .right_y_label_area_size(value_w)
+        .build_cartesian_2d(x0..x1, -0.5..(n as f64 - 0.5))
+        .map_err(&err)?;
+    ctx.configure_mesh()
+        .x_desc("% of the median")
+        .axis_desc_style(font(style::LABEL_SIZE))
+        .label_style(font(style::TICK_SIZE))
+        .axis_style(style::INK)
+        .bold_line_style(style::GRID)
+        .light_line_style(TRANSPARENT)
+        .disable_y_mesh()
+        .y_labels(0)
+        .x_labels(8)
+        .x_label_formatter(&|x| format!("{x:.0} %"))
+        .draw()
+        .map_err(&err)?;
+    // The 100 % line: where every median sits.
+    ctx.draw_series(std::iter::once(PathElement::new(
+        vec![(100.0, -0.5), (100.0, n as f64 - 0.5)],
+        style::SCALING_MARKER.stroke_width(1),
+    )))
+    .map_err(&err)?;
+    // Row 0 at the top: y runs upwards, so row i sits at n − 1 − i.
+    let y = |i: usize| (n - 1 - i) as f64;
+    let clamp = |v: f64| v.clamp(x0, x1);
+    ctx.draw_series(rows.iter().enumerate().filter_map(|(i, r)| {
+        let [p5, _, p95] = r.rel?;
+        Some(Rectangle::new(
+            [(clamp(p5), y(i) - 0.25), (clamp(p95), y(i) + 0.25)],
+            style::BAR.mix(0.6).filled(),
+        ))
+    }))
+    .map_err(&err)?;
+    ctx.draw_series(rows.iter().enumerate().filter_map(|(i, r)| {
+        let [_, p50, _] = r.rel?;
+        Some(PathElement::new(
+            vec![(clamp(p50), y(i) - 0.38), (clamp(p50), y(i) + 0.38)],
+            style::INK.stroke_width(style::LINE_WIDTH),
+        ))
+    }))
+    .map_err(&err)?;
+    let left = |c: (i32, i32)| (c.0 - 8, c.1);
+    let right = |c: (i32, i32)| (c.0 + 8, c.1);
+    let header = ctx.backend_coord(&(x1, n as f64 - 0.5));
+    text_at(
+        &area,
+        name,
+        "p5  ·  p50  ·  p95",
+        (header.0 + 8, header.1 - 4),
+        style::TICK_SIZE,
+        Pos::new(HPos::Left, VPos::Bottom),
+    )?;
+    for (i, (r, label)) in rows.iter().zip(&labels).enumerate() {
+        text_at(
+            &area,
+            name,
+            r.name,
+            left(ctx.backend_coord(&(x0, y(i)))),
+            style::TICK_SIZE,
+            Pos::new(HPos::Right, VPos::Center),
+        )?;
+        text_at(
+            &area,
+            name,
+            label,
+            right(ctx.backend_coord(&(x1, y(i)))),
+            style::TICK_SIZE,
+            Pos::new(HPos::Left, VPos::Center),
+        )?;
+        match r.rel {
+            Some([_, _, p95]) if p95 > x1 => text_at(
+                &area,
+                name,
+                "»",
+                left(ctx.backend_coord(&(x1, y(i)))),
+                style::TICK_SIZE,
+                Pos::new(HPos::Right, VPos::Center),
+            )?,
+            None => text_at(
+                &area,
+                name,
+                "median and mean are 0",
+                right(ctx.backend_coord(&(x0, y(i)))),
+                style::TICK_SIZE,
+                Pos::new(HPos::Left, VPos::Center),
+            )?,
+            Some(_) => {}
+        }
+    }
+    Ok(())
+}
