@@ -66,6 +66,25 @@ pub(crate) fn short(x: f64) -> String {
     }
 }
 
+/// A number with four significant digits (at most six decimals), trailing zeros dropped: for
+/// labels that must tell close values apart, like a figure's p5, p50 and p95.
+pub(crate) fn sig4(x: f64) -> String {
+    if !x.is_finite() {
+        return "n/a".to_string();
+    }
+    if x == 0.0 {
+        return "0".to_string();
+    }
+    let magnitude = x.abs().log10().floor() as i32;
+    let decimals = (3 - magnitude).clamp(0, 6) as usize;
+    let s = format!("{x:.decimals$}");
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}
+
 /// Width of `text` in `font`, pixels; a rough estimate if the font cannot measure it.
 pub(crate) fn text_width(text: &str, size: u32) -> u32 {
     (style::FONT_FAMILY, size)
@@ -310,6 +329,17 @@ mod tests {
         assert_eq!(short(12345.6), "12346");
         assert_eq!(short(2.5e6), "2.50M");
         assert_eq!(short(f64::NAN), "n/a");
+    }
+
+    #[test]
+    fn four_significant_digits() {
+        assert_eq!(sig4(0.0), "0");
+        assert_eq!(sig4(11.02), "11.02");
+        assert_eq!(sig4(11.0), "11");
+        assert_eq!(sig4(0.009812), "0.009812");
+        assert_eq!(sig4(0.0000001), "0");
+        assert_eq!(sig4(123456.7), "123457");
+        assert_eq!(sig4(-2.5), "-2.5");
     }
 
     #[test]

@@ -8,7 +8,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::bars::{short, text_at, text_width};
+use super::bars::{sig4, text_at, text_width};
 use super::{
     draw_err, font, no_data, render_png, render_svg, style, value_range, ChartError, ChartFormat,
     TimeAxis,
@@ -133,7 +133,7 @@ fn draw_bands<DB: DrawingBackend>(
         .map_err(&err)?
         .titled(
             &format!(
-                "{} replicas; shaded: p5 to p95 at each minute; thick line: median; thin dark line: replica 0 (the run the other charts show)",
+                "{} replicas; shaded: p5 to p95 at each minute; thick line: median; thin dark line: replica 0, the run the other charts show",
                 bands.replicas
             ),
             font(style::TICK_SIZE),
@@ -159,8 +159,15 @@ fn draw_bands<DB: DrawingBackend>(
             .iter()
             .flat_map(|b| b.p95.iter().chain(&b.replica_0).chain(&b.p5));
         let (y0, mut y1) = value_range(values, 0.0);
-        // Room for the legend in the upper left.
-        y1 += (y1 - y0) * 0.15;
+        // Headroom for the legend (one entry per band and one for replica 0) in the upper
+        // left, so it does not cover the lines: the share of the plot height it needs.
+        let (_, panel_h) = panel.dim_in_pixel();
+        let plot_h =
+            f64::from(panel_h.saturating_sub(style::X_LABEL_AREA + 2 * style::MARGIN + 30))
+                .max(1.0);
+        let legend_h = f64::from((shown.len() as u32 + 1) * (style::TICK_SIZE + 6) + 14);
+        let share = (legend_h / plot_h).min(0.6);
+        y1 += (y1 - y0) * share / (1.0 - share);
         let mut ctx = ChartBuilder::on(panel)
             .margin(style::MARGIN)
             .caption(caption, font(style::LABEL_SIZE))
@@ -180,39 +187,48 @@ fn draw_bands<DB: DrawingBackend>(
             .y_labels(5)
             .draw()
             .map_err(&err)?;
-        for b in shown {
+        let clean = |v: &[f64]| -> Vec<(f64, f64)> {
+            xs.iter()
+                .zip(v)
+                .filter(|(x, y)| x.is_finite() && y.is_finite())
+                .map(|(&x, &y)| (x, y))
+                .collect()
+        };
+        for b in &shown {
             let color = style::series_color(color_index);
             color_index += 1;
-            let clean = |v: &[f64]| -> Vec<(f64, f64)> {
-                xs.iter()
-                    .zip(v)
-                    .filter(|(x, y)| x.is_finite() && y.is_finite())
-                    .map(|(&x, &y)| (x, y))
-                    .collect()
-            };
             // The band: along p95, back along p5.
             let mut outline = clean(&b.p95);
             outline.extend(clean(&b.p5).into_iter().rev());
             ctx.draw_series(std::iter::once(Polygon::new(outline, color.mix(0.25))))
-                .map_err(&err)?
-                .label(format!("{} p5 to p95", band_label(b.name)))
-                .legend(move |(x, y)| {
-                    Rectangle::new([(x, y - 5), (x + 14, y + 5)], color.mix(0.25).filled())
-                });
+                .map_err(&err)?;
+            // One legend entry per band: its median line over its shaded range.
             ctx.draw_series(LineSeries::new(
                 clean(&b.p50),
                 color.stroke_width(style::LINE_WIDTH),
             ))
             .map_err(&err)?
-            .label(format!("{} median", band_label(b.name)))
-            .legend(move |(x, y)| Rectangle::new([(x, y - 2), (x + 14, y + 2)], color.filled()));
-            ctx.draw_series(LineSeries::new(
-                clean(&b.replica_0),
-                style::INK.stroke_width(1),
-            ))
-            .map_err(&err)?
-            .label(format!("{} replica 0", band_label(b.name)))
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], style::INK));
+            .label(format!("{}: median, p5 to p95 shaded", band_label(b.name)))
+            .legend(move |(x, y)| {
+                // Parts of a composed element are placed relative to its anchor.
+                EmptyElement::at((x, y))
+                    + Rectangle::new([(0, -5), (14, 5)], color.mix(0.25).filled())
+                    + PathElement::new(vec![(0, 0), (14, 0)], color.stroke_width(2))
+            });
+        }
+        // Replica 0 on top, thin, so the bands and medians stay visible under it.
+        for (i, b) in shown.iter().enumerate() {
+            let series = ctx
+                .draw_series(LineSeries::new(
+                    clean(&b.replica_0),
+                    style::INK.stroke_width(1),
+                ))
+                .map_err(&err)?;
+            if i == 0 {
+                series
+                    .label("replica 0")
+                    .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], style::INK));
+            }
         }
         ctx.configure_series_labels()
             .position(SeriesLabelPosition::UpperLeft)
@@ -282,9 +298,9 @@ fn draw_figures<DB: DrawingBackend>(
         .map(|r| {
             format!(
                 "{}  ·  {}  ·  {}",
-                short(r.abs[0]),
-                short(r.abs[1]),
-                short(r.abs[2])
+                sig4(r.abs[0]),
+                sig4(r.abs[1]),
+                sig4(r.abs[2])
             )
         })
         .collect();
