@@ -50,6 +50,8 @@ pub(crate) struct Bars<'a> {
 /// A number in a few characters: thousands without decimals, small numbers with enough
 /// decimals to show they are not zero.
 pub(crate) fn short(x: f64) -> String {
+    // Adding 0 turns −0 into 0, which would otherwise print as "-0.00".
+    let x = x + 0.0;
     let a = x.abs();
     if !x.is_finite() {
         "n/a".to_string()
@@ -72,6 +74,7 @@ pub(crate) fn sig4(x: f64) -> String {
     if !x.is_finite() {
         return "n/a".to_string();
     }
+    // Also catches −0, which would otherwise print with a sign.
     if x == 0.0 {
         return "0".to_string();
     }
@@ -323,6 +326,7 @@ mod tests {
     #[test]
     fn short_numbers() {
         assert_eq!(short(0.0), "0.00");
+        assert_eq!(short(-0.0), "0.00");
         assert_eq!(short(0.001234), "0.0012");
         assert_eq!(short(3.14159), "3.14");
         assert_eq!(short(42.42), "42.4");

@@ -191,3 +191,68 @@ impl CompareChart {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compare::{compare, Entry};
+    use crate::report::charts::test_support::{empty_report, one_point_report};
+
+    fn renders(c: &Comparison) -> Vec<String> {
+        CompareChart::ALL
+            .iter()
+            .map(|k| {
+                let svg = k
+                    .svg(c)
+                    .unwrap_or_else(|e| panic!("{}: {e}", k.file_stem()));
+                assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
+                assert!(!svg.contains("NaN") && !svg.contains("inf"), "{svg}");
+                let png = k.render(ChartFormat::Png, c).expect("png");
+                assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"));
+                assert_eq!(
+                    png,
+                    k.render(ChartFormat::Png, c).expect("png"),
+                    "deterministic"
+                );
+                svg
+            })
+            .collect()
+    }
+
+    #[test]
+    fn no_variant_one_variant_and_all_zero_variants_render() {
+        let none = compare(&[], 1);
+        for svg in renders(&none) {
+            assert!(svg.contains("no data"), "{svg}");
+        }
+        let (a, b) = (empty_report().summary, one_point_report().summary);
+        let one = compare(
+            &[Entry {
+                name: "only",
+                description: "",
+                summary: &a,
+            }],
+            1,
+        );
+        renders(&one);
+        // Six variants with 60-character names: far wider than their slots (about 150 px).
+        let names: Vec<String> = (0..6)
+            .map(|i| format!("variant-{i}-with-a-long-name-that-has-to-wrap-under-its-bar"))
+            .collect();
+        let entries: Vec<Entry<'_>> = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| Entry {
+                name: n,
+                description: "",
+                summary: if i % 2 == 0 { &a } else { &b },
+            })
+            .collect();
+        let svgs = renders(&compare(&entries, 1));
+        // Wrapped: no one text element holds a whole name, but its start is there.
+        for svg in &svgs {
+            assert!(names.iter().all(|n| !svg.contains(n.as_str())));
+            assert!(svg.contains("variant-5-"), "{svg}");
+        }
+    }
+}

@@ -433,3 +433,68 @@ fn draw_figures<DB: DrawingBackend>(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::montecarlo::{aggregate, bands, Trace};
+    use crate::report::charts::test_support::{empty_report, one_point_report};
+
+    fn renders(b: &Bands, mc: &MonteCarloSummary) -> Vec<String> {
+        MonteCarloChart::ALL
+            .iter()
+            .map(|k| {
+                let svg = k
+                    .svg(b, mc, "s <&>")
+                    .unwrap_or_else(|e| panic!("{}: {e}", k.file_stem()));
+                assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
+                assert!(!svg.contains("NaN") && !svg.contains("inf"), "{svg}");
+                assert!(svg.contains("s &lt;&amp;&gt;"), "title escaped");
+                let png = k.render(ChartFormat::Png, b, mc, "s").expect("png");
+                assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"));
+                assert_eq!(png, k.render(ChartFormat::Png, b, mc, "s").expect("png"));
+                svg
+            })
+            .collect()
+    }
+
+    #[test]
+    fn empty_one_point_and_one_replica_inputs_render() {
+        for report in [empty_report(), one_point_report()] {
+            let b = bands(&[Trace::of(&report)]).expect("one replica");
+            let mc = aggregate(&[&report.summary]);
+            let svgs = renders(&b, &mc);
+            if report.timeseries.is_empty() {
+                assert!(svgs[0].contains("no data"));
+            }
+        }
+        // All-zero figures: every row says so instead of drawing a bar.
+        let r = one_point_report();
+        let mc = aggregate(&[&r.summary, &r.summary]);
+        let b = bands(&[Trace::of(&r), Trace::of(&r)]).expect("aligned");
+        let svgs = renders(&b, &mc);
+        assert!(svgs[1].contains("median and mean are 0"));
+    }
+
+    #[test]
+    fn more_figures_than_rows_are_cut_with_a_note() {
+        let r = one_point_report();
+        let mut mc = aggregate(&[&r.summary]);
+        let template = mc.figures[0].clone();
+        mc.figures = (0..MAX_FIGURE_ROWS + 5)
+            .map(|i| {
+                let mut f = template.clone();
+                f.name = format!("figure.{i}");
+                f.main = true;
+                f
+            })
+            .collect();
+        let b = bands(&[Trace::of(&r)]).expect("one replica");
+        let svg = MonteCarloChart::Figures.svg(&b, &mc, "s").expect("svg");
+        assert!(svg.contains(&format!(
+            "first {MAX_FIGURE_ROWS} of {}",
+            MAX_FIGURE_ROWS + 5
+        )));
+        assert!(svg.contains("figure.19") && !svg.contains("figure.20"));
+    }
+}
