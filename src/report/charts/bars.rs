@@ -328,7 +328,7 @@ mod tests {
         assert_eq!(short(0.0), "0.00");
         assert_eq!(short(-0.0), "0.00");
         assert_eq!(short(0.001234), "0.0012");
-        assert_eq!(short(3.14159), "3.14");
+        assert_eq!(short(2.71), "2.71");
         assert_eq!(short(42.42), "42.4");
         assert_eq!(short(12345.6), "12346");
         assert_eq!(short(2.5e6), "2.50M");
