@@ -32,7 +32,7 @@ struct Cli {
 enum Command {
     /// Run a scenario and write summary.json, timeseries.csv, services.csv,
     /// capacity_providers.csv, events.jsonl, report.html and charts/*.svg and *.png (and
-    /// replicas.csv with --replicas). A file's `variants` are checked but not run (see
+    /// replicas.csv and the spread charts charts/montecarlo*.svg and *.png with --replicas). A file's `variants` are checked but not run (see
     /// `compare`).
     Run {
         /// Scenario file (JSON).
@@ -62,8 +62,8 @@ enum Command {
         file: PathBuf,
     },
     /// Run the same workload under several capacity setups (several scenario files, or one
-    /// file with `variants`), all with the same seed, and write compare.json, compare.html
-    /// and each variant's run files under <out>/<variant>/.
+    /// file with `variants`), all with the same seed, and write compare.json, compare.html,
+    /// charts/compare_*.svg and *.png and each variant's run files under <out>/<variant>/.
     Compare {
         /// Scenario files (JSON): one with `variants`, or several (one variant each, or
         /// each file's variants).
@@ -78,7 +78,8 @@ enum Command {
         /// No progress on stderr.
         #[arg(long)]
         quiet: bool,
-        /// Do not write the variants' SVG and PNG charts nor inline them in their report.html.
+        /// Do not write the comparison's and the variants' SVG and PNG charts nor inline them
+        /// in compare.html and the variants' report.html.
         #[arg(long)]
         no_charts: bool,
     },
@@ -331,7 +332,8 @@ fn compare(
 }
 
 /// `run --replicas N` with N > 1: replica 0's files as a single run writes them, its
-/// summary with a `monte_carlo` object, and `replicas.csv`.
+/// summary with a `monte_carlo` object, `replicas.csv`, and (with charts) the spread charts,
+/// also inlined in report.html's Monte Carlo section.
 fn run_monte_carlo(
     scenario: &ecsim::Scenario,
     out: &Path,
