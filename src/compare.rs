@@ -793,6 +793,12 @@ pub fn html(c: &Comparison, charts: &[InlineChart]) -> String {
     let mut header = vec!["figure"];
     header.extend(c.variants.iter().map(|v| v.name.as_str()));
     crate::report::html::table(&mut out, &header, &figure_rows(c));
+    // The charts are drawn by the caller (they need plotters and the font, which this
+    // renderer of text does not), and inlined here, right after the figures they draw.
+    if !charts.is_empty() {
+        out.push_str("<h2>Charts</h2>\n");
+        crate::report::html::inline_charts(&mut out, charts);
+    }
     if c.variants.len() > 1 {
         let _ = writeln!(out, "<h2>Change against {}</h2>", escape(&c.reference));
         let first = format!("change vs {}", c.reference);
@@ -814,12 +820,6 @@ pub fn html(c: &Comparison, charts: &[InlineChart]) -> String {
             }
             out.push_str("</ol>\n");
         }
-    }
-    // The charts are drawn by the caller (they need plotters and the font, which this
-    // renderer of text does not), and inlined here.
-    if !charts.is_empty() {
-        out.push_str("<h2>Charts</h2>\n");
-        crate::report::html::inline_charts(&mut out, charts);
     }
     if !c.notes.is_empty() {
         out.push_str("<h2>Notes</h2>\n<ul>\n");
