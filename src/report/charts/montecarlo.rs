@@ -188,11 +188,13 @@ fn draw_bands<DB: DrawingBackend>(
             .draw()
             .map_err(&err)?;
         let clean = |v: &[f64]| -> Vec<(f64, f64)> {
-            xs.iter()
+            let points: Vec<(f64, f64)> = xs
+                .iter()
                 .zip(v)
                 .filter(|(x, y)| x.is_finite() && y.is_finite())
                 .map(|(&x, &y)| (x, y))
-                .collect()
+                .collect();
+            thin(&points, style::WIDTH as usize)
         };
         for b in &shown {
             let color = style::series_color(color_index);
@@ -239,6 +241,42 @@ fn draw_bands<DB: DrawingBackend>(
             .map_err(&err)?;
     }
     Ok(())
+}
+
+/// `points` (in x order) with at most about four per bucket of `buckets` equal x-spans:
+/// each bucket keeps its first, lowest, highest and last point, in x order.
+///
+/// A week at one point per minute is 10,080 points per line, ten for every pixel column
+/// of the canvas: the SVG (inlined in report.html) would carry them all, yet a pixel column
+/// shows only its extremes. Keeping each column's first, lowest, highest and last point
+/// draws the same picture, peaks and dips included, from a tenth of the points. Short runs
+/// (up to two points per bucket) are returned as they are.
+fn thin(points: &[(f64, f64)], buckets: usize) -> Vec<(f64, f64)> {
+    if points.len() <= 2 * buckets.max(1) {
+        return points.to_vec();
+    }
+    let (x0, x1) = (points[0].0, points[points.len() - 1].0);
+    let span = (x1 - x0).max(f64::MIN_POSITIVE);
+    let bucket = |x: f64| (((x - x0) / span) * buckets as f64).floor() as usize;
+    let mut out = Vec::with_capacity(4 * buckets + 1);
+    let mut start = 0;
+    while start < points.len() {
+        let b = bucket(points[start].0);
+        let mut end = start + 1;
+        while end < points.len() && bucket(points[end].0) == b {
+            end += 1;
+        }
+        let run = &points[start..end];
+        let mut keep = vec![0, run.len() - 1];
+        let by_y = |a: &usize, c: &usize| run[*a].1.total_cmp(&run[*c].1);
+        keep.extend((0..run.len()).min_by(by_y));
+        keep.extend((0..run.len()).max_by(by_y));
+        keep.sort_unstable();
+        keep.dedup();
+        out.extend(keep.into_iter().map(|i| run[i]));
+        start = end;
+    }
+    out
 }
 
 /// A figure's row: name, absolute p5/p50/p95 and the same relative to `reference`.
@@ -474,6 +512,33 @@ mod tests {
         let b = bands(&[Trace::of(&r), Trace::of(&r)]).expect("aligned");
         let svgs = renders(&b, &mc);
         assert!(svgs[1].contains("median and mean are 0"));
+    }
+
+    #[test]
+    fn thinning_keeps_each_columns_extremes_in_order() {
+        let short: Vec<(f64, f64)> = (0..10).map(|i| (f64::from(i), 1.0)).collect();
+        assert_eq!(
+            thin(&short, 5),
+            short,
+            "two points per bucket or fewer: unchanged"
+        );
+        // 1,000 points over 10 buckets of 100: a spike at x = 250 and a dip at x = 730.
+        let long: Vec<(f64, f64)> = (0..1000)
+            .map(|i| {
+                let y = match i {
+                    250 => 9.0,
+                    730 => -9.0,
+                    _ => 0.0,
+                };
+                (f64::from(i), y)
+            })
+            .collect();
+        let t = thin(&long, 10);
+        assert!(t.len() <= 4 * 11, "{} points", t.len());
+        assert!(t.contains(&(250.0, 9.0)) && t.contains(&(730.0, -9.0)));
+        assert_eq!(t.first(), long.first());
+        assert_eq!(t.last(), long.last());
+        assert!(t.windows(2).all(|w| w[0].0 < w[1].0), "x order kept");
     }
 
     #[test]
