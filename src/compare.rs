@@ -737,18 +737,14 @@ pub fn table(c: &Comparison) -> String {
     out
 }
 
-/// An SVG chart to inline in `compare.html`, drawn by the caller.
-#[derive(Clone, Debug, Default)]
-pub struct InlineChart {
-    /// Caption.
-    pub title: String,
-    /// The SVG markup (namespace URIs stripped, as `report.html` inlines them).
-    pub svg: String,
-}
+/// An SVG chart to inline in `compare.html`, drawn by the caller (the same type `report.html`
+/// takes).
+pub use crate::report::html::InlineChart;
 
 /// `compare.html`: one self-contained page (inline CSS, no script, no external reference),
-/// with the figures, the deltas, the break-even arithmetic, `charts` (comparison charts,
-/// drawn elsewhere; none yet), and a relative link to each variant's `<name>/report.html`.
+/// with the figures, the deltas, the break-even arithmetic, `charts` (the comparison charts,
+/// `report::charts::CompareChart`, drawn by the caller), and a relative link to each
+/// variant's `<name>/report.html`.
 pub fn html(c: &Comparison, charts: &[InlineChart]) -> String {
     let mut out = String::with_capacity(16 * 1024);
     out.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
@@ -797,6 +793,12 @@ pub fn html(c: &Comparison, charts: &[InlineChart]) -> String {
     let mut header = vec!["figure"];
     header.extend(c.variants.iter().map(|v| v.name.as_str()));
     crate::report::html::table(&mut out, &header, &figure_rows(c));
+    // The charts are drawn by the caller (they need plotters and the font, which this
+    // renderer of text does not), and inlined here, right after the figures they draw.
+    if !charts.is_empty() {
+        out.push_str("<h2>Charts</h2>\n");
+        crate::report::html::inline_charts(&mut out, charts);
+    }
     if c.variants.len() > 1 {
         let _ = writeln!(out, "<h2>Change against {}</h2>", escape(&c.reference));
         let first = format!("change vs {}", c.reference);
@@ -817,19 +819,6 @@ pub fn html(c: &Comparison, charts: &[InlineChart]) -> String {
                 let _ = writeln!(out, "<li>{}</li>", escape(line));
             }
             out.push_str("</ol>\n");
-        }
-    }
-    // Comparison charts (cost split, shortfall per variant) are drawn by the caller and
-    // inlined here; none are drawn yet.
-    if !charts.is_empty() {
-        out.push_str("<h2>Charts</h2>\n");
-        for ch in charts {
-            let _ = writeln!(
-                out,
-                "<div class=\"chart\">\n<h3>{}</h3>\n{}\n</div>",
-                escape(&ch.title),
-                ch.svg
-            );
         }
     }
     if !c.notes.is_empty() {

@@ -12,7 +12,7 @@ use std::time::Instant;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
-use ecsim::report::charts::{ChartFormat, ChartKind};
+use ecsim::report::charts::{ChartFormat, ChartKind, CompareChart, MonteCarloChart};
 use ecsim::report::{html, render, Report};
 use ecsim::scenario::Override;
 use ecsim::{compare, montecarlo};
@@ -33,7 +33,7 @@ struct Cli {
 enum Command {
     /// Run a scenario and write summary.json, timeseries.csv, services.csv,
     /// capacity_providers.csv, events.jsonl, report.html and charts/*.svg and *.png (and
-    /// replicas.csv with --replicas). A file's `variants` are checked but not run (see
+    /// replicas.csv and the spread charts charts/montecarlo*.svg and *.png with --replicas). A file's `variants` are checked but not run (see
     /// `compare`).
     Run {
         /// Scenario file (JSON).
@@ -71,8 +71,8 @@ enum Command {
         set: Vec<Override>,
     },
     /// Run the same workload under several capacity setups (several scenario files, or one
-    /// file with `variants`), all with the same seed, and write compare.json, compare.html
-    /// and each variant's run files under <out>/<variant>/.
+    /// file with `variants`), all with the same seed, and write compare.json, compare.html,
+    /// charts/compare_*.svg and *.png and each variant's run files under <out>/<variant>/.
     Compare {
         /// Scenario files (JSON): one with `variants`, or several (one variant each, or
         /// each file's variants).
@@ -91,7 +91,8 @@ enum Command {
         /// No progress on stderr.
         #[arg(long)]
         quiet: bool,
-        /// Do not write the variants' SVG and PNG charts nor inline them in their report.html.
+        /// Do not write the comparison's and the variants' SVG and PNG charts nor inline them
+        /// in compare.html and the variants' report.html.
         #[arg(long)]
         no_charts: bool,
     },
@@ -214,9 +215,10 @@ fn real_main(cli: Cli) -> anyhow::Result<()> {
                 !no_charts,
                 &[],
             )?;
-            // A replicas.csv left by an earlier Monte Carlo run in this folder no longer
-            // matches summary.json: remove it.
+            // A replicas.csv and spread charts left by an earlier Monte Carlo run in this
+            // folder no longer match summary.json: remove them.
             remove_stale(&out.join(REPLICAS_CSV))?;
+            remove_stale_charts(&out, &montecarlo_chart_files())?;
             print!("{}", render::table(&report.summary));
             println!();
             println!("wrote {}/{}", out.display(), written_files(!no_charts));
@@ -285,6 +287,7 @@ fn compare(
             &[],
         )?;
         remove_stale(&dir.join(REPLICAS_CSV))?;
+        remove_stale_charts(&dir, &montecarlo_chart_files())?;
     }
     let entries: Vec<compare::Entry<'_>> = planned
         .iter()
@@ -300,18 +303,43 @@ fn compare(
         &out.join("compare.json"),
         compare::compare_json(&comparison).as_bytes(),
     )?;
-    // Comparison charts (cost split and shortfall per variant) go in this slice once the
-    // chart plumbing can draw them; the page has their section ready.
-    let charts: &[compare::InlineChart] = &[];
+    let mut charts = Vec::new();
+    if !with_charts {
+        let files = CompareChart::ALL
+            .iter()
+            .flat_map(|k| ChartFormat::ALL.map(|f| k.file_name(f)))
+            .collect::<Vec<_>>();
+        remove_stale_charts(&out, &files)?;
+    } else {
+        let dir = out.join("charts");
+        std::fs::create_dir_all(&dir)
+            .with_context(|| format!("cannot create chart folder {}", dir.display()))?;
+        for kind in CompareChart::ALL {
+            for format in ChartFormat::ALL {
+                let bytes = kind.render(format, &comparison)?;
+                write_atomic(&dir.join(kind.file_name(format)), &bytes)?;
+            }
+            charts.push(compare::InlineChart::from_svg(
+                kind.title(),
+                &kind.svg(&comparison)?,
+            ));
+        }
+    }
     write_atomic(
         &out.join("compare.html"),
-        compare::html(&comparison, charts).as_bytes(),
+        compare::html(&comparison, &charts).as_bytes(),
     )?;
     print!("{}", compare::table(&comparison));
     println!();
     let names: Vec<&str> = planned.iter().map(|p| p.name.as_str()).collect();
+    let compare_charts = if with_charts {
+        let stems: Vec<&str> = CompareChart::ALL.iter().map(|k| k.file_stem()).collect();
+        format!(", charts/{{{}}}.{{svg, png}}", stems.join(", "))
+    } else {
+        String::new()
+    };
     println!(
-        "wrote {}/{{compare.json, compare.html}} and {{{}}}/{}",
+        "wrote {}/{{compare.json, compare.html{compare_charts}}} and {{{}}}/{}",
         out.display(),
         names.join(", "),
         written_files(with_charts)
@@ -320,7 +348,8 @@ fn compare(
 }
 
 /// `run --replicas N` with N > 1: replica 0's files as a single run writes them, its
-/// summary with a `monte_carlo` object, and `replicas.csv`.
+/// summary with a `monte_carlo` object, `replicas.csv`, and (with charts) the spread charts,
+/// also inlined in report.html's Monte Carlo section.
 fn run_monte_carlo(
     scenario: &ecsim::Scenario,
     out: &Path,
@@ -352,13 +381,40 @@ fn run_monte_carlo(
     let all = replicas.all_summaries();
     let mc = montecarlo::aggregate(&all);
     let report = &replicas.first;
+    let mut section = montecarlo::html_table(&mc);
+    let mut spread: Vec<(String, Vec<u8>)> = Vec::new();
+    if with_charts {
+        let bands = replicas
+            .bands()
+            .context("cannot draw the Monte Carlo spread")?;
+        let scenario = &report.summary.scenario;
+        for kind in MonteCarloChart::ALL {
+            for format in ChartFormat::ALL {
+                spread.push((
+                    kind.file_name(format),
+                    kind.render(format, &bands, &mc, scenario)?,
+                ));
+            }
+            section.charts.push(html::InlineChart::from_svg(
+                kind.title(),
+                &kind.svg(&bands, &mc, scenario)?,
+            ));
+        }
+    }
     write_run_files(
         out,
         &montecarlo::summary_json(&report.summary, Some(&mc)),
         report,
         with_charts,
-        &[montecarlo::html_table(&mc)],
+        &[section],
     )?;
+    // write_run_files has created charts/ when with_charts is set.
+    for (file, bytes) in &spread {
+        write_atomic(&out.join("charts").join(file), bytes)?;
+    }
+    if !with_charts {
+        remove_stale_charts(out, &montecarlo_chart_files())?;
+    }
     write_atomic(
         &out.join(REPLICAS_CSV),
         montecarlo::replicas_csv(&all).as_bytes(),
@@ -368,8 +424,14 @@ fn run_monte_carlo(
     println!();
     print!("{}", montecarlo::table(&mc));
     println!();
+    let spread_files = if with_charts {
+        let stems: Vec<&str> = MonteCarloChart::ALL.iter().map(|k| k.file_stem()).collect();
+        format!(" and charts/{{{}}}.{{svg, png}}", stems.join(", "))
+    } else {
+        String::new()
+    };
     println!(
-        "wrote {}/{} (replica 0) and {REPLICAS_CSV}",
+        "wrote {}/{} (replica 0), {REPLICAS_CSV}{spread_files}",
         out.display(),
         written_files(with_charts)
     );
@@ -459,6 +521,23 @@ fn write_run_files(
         },
     );
     write_atomic(&out.join("report.html"), page.as_bytes())?;
+    Ok(())
+}
+
+/// The Monte Carlo spread chart files, under `charts/`.
+fn montecarlo_chart_files() -> Vec<String> {
+    MonteCarloChart::ALL
+        .iter()
+        .flat_map(|k| ChartFormat::ALL.map(|f| k.file_name(f)))
+        .collect()
+}
+
+/// Removes `files` under `out/charts/` that an earlier run left and this one does not
+/// write, so the folder never mixes charts of different runs.
+fn remove_stale_charts(out: &Path, files: &[String]) -> anyhow::Result<()> {
+    for f in files {
+        remove_stale(&out.join("charts").join(f))?;
+    }
     Ok(())
 }
 

@@ -6,7 +6,9 @@
 //! run. Replicas run in parallel on rayon's pool and are collected in replica order: the
 //! output depends on the scenario and the seeds, never on the thread count or scheduling.
 //! Only replica 0 keeps its full [`Report`] (time series, events); the others keep their
-//! [`Summary`].
+//! [`Summary`]. Every replica also keeps a [`Trace`], three numbers per minute (cumulative
+//! cost, RUNNING tasks, live instances), which [`bands`] turns into per-minute p5/p50/p95
+//! [`Bands`] for the spread chart: a few kilobytes per replica instead of its whole report.
 //!
 //! [`headline_figures`] flattens a summary into named numbers, [`aggregate`] turns the
 //! replicas' figures into [`FigureStats`] (mean, sample sd, percentiles, a Student-t 95 %
@@ -29,13 +31,16 @@ pub fn replica_seeds(base: u64, n: u32) -> Vec<u64> {
     (0..n).map(|i| base.wrapping_add(u64::from(i))).collect()
 }
 
-/// What [`run_replicas`] keeps: the full report of replica 0 and the summaries of the rest.
+/// What [`run_replicas`] keeps: the full report of replica 0, the summaries of the rest, and
+/// every replica's per-minute [`Trace`].
 #[derive(Clone, Debug)]
 pub struct Replicas {
     /// Replica 0: the ordinary run with the base seed.
     pub first: Report,
     /// Replicas 1, 2, …, in replica order.
     pub summaries: Vec<Summary>,
+    /// Every replica's trace, replica 0 first.
+    pub traces: Vec<Trace>,
 }
 
 impl Replicas {
@@ -55,6 +60,151 @@ impl Replicas {
     pub fn is_empty(&self) -> bool {
         false
     }
+
+    /// Per-minute percentiles of the replicas' traces (see [`bands`]).
+    pub fn bands(&self) -> Result<Bands, BandsError> {
+        bands(&self.traces)
+    }
+}
+
+/// What one replica keeps of its time series: one entry per report minute, in minute order.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Trace {
+    /// The report's minute indices (`timeseries[].minute`).
+    pub minutes: Vec<u64>,
+    /// Cumulative cost at each minute, USD.
+    pub cost_usd: Vec<f64>,
+    /// Tasks RUNNING.
+    pub tasks_running: Vec<f64>,
+    /// EC2 instances pending, active or draining: the ones being paid for.
+    pub instances_live: Vec<f64>,
+}
+
+impl Trace {
+    /// The trace of `report`'s per-minute rows.
+    pub fn of(report: &Report) -> Trace {
+        let ts = &report.timeseries;
+        Trace {
+            minutes: ts.iter().map(|r| r.minute).collect(),
+            cost_usd: ts.iter().map(|r| r.cost_usd).collect(),
+            tasks_running: ts.iter().map(|r| f64::from(r.tasks_running)).collect(),
+            instances_live: ts
+                .iter()
+                .map(|r| {
+                    f64::from(r.instances_pending)
+                        + f64::from(r.instances_active)
+                        + f64::from(r.instances_draining)
+                })
+                .collect(),
+        }
+    }
+}
+
+/// One quantity's spread across replicas, minute by minute (rounded to 6 decimals).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Band {
+    /// What it is: `cost_usd`, `tasks_running` or `instances_live`.
+    pub name: &'static str,
+    /// 5th percentile at each minute of [`Bands::minutes`].
+    pub p5: Vec<f64>,
+    /// Median.
+    pub p50: Vec<f64>,
+    /// 95th percentile.
+    pub p95: Vec<f64>,
+    /// Replica 0's own value: the run the other charts and files show.
+    pub replica_0: Vec<f64>,
+}
+
+/// Per-minute spread of the replicas' traces.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Bands {
+    /// Number of replicas.
+    pub replicas: u32,
+    /// Minute indices, shared by every replica.
+    pub minutes: Vec<u64>,
+    /// `cost_usd`, `tasks_running`, `instances_live`, in that order.
+    pub series: Vec<Band>,
+}
+
+impl Bands {
+    /// The band called `name`.
+    pub fn get(&self, name: &str) -> Option<&Band> {
+        self.series.iter().find(|b| b.name == name)
+    }
+}
+
+/// Traces that cannot be lined up minute by minute.
+#[derive(Debug, thiserror::Error)]
+pub enum BandsError {
+    /// No trace at all.
+    #[error("no replica to take percentiles over")]
+    NoReplica,
+    /// A replica's minutes differ from replica 0's (a different duration); percentiles over
+    /// misaligned minutes would mix different moments, so none are computed.
+    #[error(
+        "replica {replica} has {len} minutes, first {first:?}, where replica 0 has {len_0}, first {first_0:?}; replicas must cover the same minutes"
+    )]
+    Misaligned {
+        /// Replica index.
+        replica: usize,
+        /// Its number of minutes.
+        len: usize,
+        /// Its first minute.
+        first: Option<u64>,
+        /// Replica 0's number of minutes.
+        len_0: usize,
+        /// Replica 0's first minute.
+        first_0: Option<u64>,
+    },
+}
+
+/// Per-minute p5, p50 and p95 over `traces` (replica 0 first), by [`percentile`], the method
+/// the headline figures use ([`METHOD`]). Every trace must have exactly replica 0's minutes.
+pub fn bands(traces: &[Trace]) -> Result<Bands, BandsError> {
+    let first = traces.first().ok_or(BandsError::NoReplica)?;
+    for (i, t) in traces.iter().enumerate() {
+        let consistent = t.cost_usd.len() == t.minutes.len()
+            && t.tasks_running.len() == t.minutes.len()
+            && t.instances_live.len() == t.minutes.len();
+        if t.minutes != first.minutes || !consistent {
+            return Err(BandsError::Misaligned {
+                replica: i,
+                len: t.minutes.len(),
+                first: t.minutes.first().copied(),
+                len_0: first.minutes.len(),
+                first_0: first.minutes.first().copied(),
+            });
+        }
+    }
+    let band = |name: &'static str, get: fn(&Trace) -> &[f64]| {
+        let n = first.minutes.len();
+        let mut b = Band {
+            name,
+            p5: Vec::with_capacity(n),
+            p50: Vec::with_capacity(n),
+            p95: Vec::with_capacity(n),
+            replica_0: get(first).iter().map(|&v| round6(v)).collect(),
+        };
+        let mut column = Vec::with_capacity(traces.len());
+        for m in 0..n {
+            column.clear();
+            column.extend(traces.iter().map(|t| get(t)[m]));
+            column.sort_by(f64::total_cmp);
+            b.p5.push(round6(percentile(&column, 0.05)));
+            b.p50.push(round6(percentile(&column, 0.50)));
+            b.p95.push(round6(percentile(&column, 0.95)));
+        }
+        b
+    };
+    Ok(Bands {
+        replicas: traces.len() as u32,
+        minutes: first.minutes.clone(),
+        series: vec![
+            band("cost_usd", |t| &t.cost_usd),
+            band("tasks_running", |t| &t.tasks_running),
+            band("instances_live", |t| &t.instances_live),
+        ],
+    })
 }
 
 /// A replica that failed: which one, with which seed, and why.
@@ -70,10 +220,11 @@ pub struct ReplicaError {
     pub error: RunError,
 }
 
-/// What one replica hands back: the full report for replica 0, the summary otherwise.
+/// What one replica hands back: the full report for replica 0, the summary otherwise; and
+/// its trace.
 enum Kept {
     Full(Box<Report>),
-    Summary(Box<Summary>),
+    Summary(Box<Summary>, Trace),
 }
 
 /// Runs `n` replicas of `scenario` (seeds from [`replica_seeds`]) on the current rayon pool.
@@ -101,8 +252,12 @@ pub fn run_replicas(
             let seed = seeds[i as usize];
             let kept = match crate::run(scenario, Some(seed), &mut |_| {}) {
                 Ok(report) if i == 0 => Kept::Full(Box::new(report)),
-                // Drop the time series and events of the other replicas at once.
-                Ok(report) => Kept::Summary(Box::new(report.summary)),
+                // Drop the time series and events of the other replicas at once, keeping
+                // only the three per-minute numbers the spread chart needs.
+                Ok(report) => {
+                    let trace = Trace::of(&report);
+                    Kept::Summary(Box::new(report.summary), trace)
+                }
                 Err(error) => {
                     lowest_failed.fetch_min(i, Ordering::Relaxed);
                     return Some(Err(ReplicaError {
@@ -120,18 +275,29 @@ pub fn run_replicas(
         .collect();
     let mut first = None;
     let mut summaries = Vec::with_capacity(results.len().saturating_sub(1));
+    let mut traces = Vec::with_capacity(results.len());
     // In replica order: every replica below the lowest failure ran, so the first `Err` met
     // is the lowest failure and no `None` (skipped) comes before it.
     for r in results {
         match r {
-            Some(Ok(Kept::Full(report))) => first = Some(*report),
-            Some(Ok(Kept::Summary(s))) => summaries.push(*s),
+            Some(Ok(Kept::Full(report))) => {
+                traces.push(Trace::of(&report));
+                first = Some(*report);
+            }
+            Some(Ok(Kept::Summary(s, trace))) => {
+                summaries.push(*s);
+                traces.push(trace);
+            }
             Some(Err(e)) => return Err(e),
             None => break,
         }
     }
     let first = first.expect("replica 0 either ran or its error was returned"); // ok: see the loop above
-    Ok(Replicas { first, summaries })
+    Ok(Replicas {
+        first,
+        summaries,
+        traces,
+    })
 }
 
 /// One headline figure.
@@ -620,6 +786,8 @@ pub fn html_table(mc: &MonteCarloSummary) -> crate::report::html::ExtraTable {
                 ]
             })
             .collect(),
+        // The spread charts are drawn by the binary, which has the bands.
+        charts: vec![],
     }
 }
 
@@ -749,5 +917,72 @@ mod tests {
         assert!(close(percentile(&x, 0.5), 25.0, 1e-12));
         assert!(close(percentile(&x, 0.05), 11.5, 1e-12));
         assert_eq!(percentile(&[7.0], 0.95), 7.0);
+    }
+
+    fn trace(minutes: &[u64], cost: &[f64]) -> Trace {
+        Trace {
+            minutes: minutes.to_vec(),
+            cost_usd: cost.to_vec(),
+            // Running tasks: twice the cost, so the second band is checked by the first.
+            tasks_running: cost.iter().map(|c| 2.0 * c).collect(),
+            instances_live: vec![1.0; minutes.len()],
+        }
+    }
+
+    #[test]
+    fn bands_are_per_minute_percentiles_over_replicas() {
+        // Five replicas, two minutes. Minute 1 costs 10, 3, 1, 4, 2 (as in
+        // stats_of_five_hand_computed_values): sorted 1 2 3 4 10, p5 1.2, p50 3, p95 8.8.
+        // Minute 2 costs 5 in every replica: every percentile 5.
+        let costs = [10.0, 3.0, 1.0, 4.0, 2.0];
+        let traces: Vec<Trace> = costs.iter().map(|&c| trace(&[1, 2], &[c, 5.0])).collect();
+        let b = bands(&traces).expect("aligned");
+        assert_eq!(b.replicas, 5);
+        assert_eq!(b.minutes, vec![1, 2]);
+        let names: Vec<&str> = b.series.iter().map(|s| s.name).collect();
+        assert_eq!(names, ["cost_usd", "tasks_running", "instances_live"]);
+        let cost = b.get("cost_usd").expect("cost band");
+        assert_eq!(cost.p5, vec![1.2, 5.0]);
+        assert_eq!(cost.p50, vec![3.0, 5.0]);
+        assert_eq!(cost.p95, vec![8.8, 5.0]);
+        assert_eq!(cost.replica_0, vec![10.0, 5.0], "replica 0 as it ran");
+        let tasks = b.get("tasks_running").expect("tasks band");
+        assert_eq!(tasks.p5, vec![2.4, 10.0]);
+        assert_eq!(tasks.p95, vec![17.6, 10.0]);
+        // The order of replicas other than 0 does not matter.
+        let mut shuffled = traces.clone();
+        shuffled[1..].reverse();
+        assert_eq!(bands(&shuffled).expect("aligned"), b);
+    }
+
+    #[test]
+    fn one_replica_is_its_own_band_and_none_is_an_error() {
+        let b = bands(&[trace(&[1], &[0.5])]).expect("one replica");
+        let cost = b.get("cost_usd").expect("cost band");
+        assert_eq!((cost.p5[0], cost.p50[0], cost.p95[0]), (0.5, 0.5, 0.5));
+        let empty = bands(&[Trace::default()]).expect("no minutes");
+        assert!(empty.minutes.is_empty() && empty.series.iter().all(|s| s.p50.is_empty()));
+        assert!(matches!(bands(&[]), Err(BandsError::NoReplica)));
+    }
+
+    #[test]
+    fn replicas_of_different_lengths_are_refused_not_misaligned() {
+        let traces = [
+            trace(&[1, 2, 3], &[1.0, 2.0, 3.0]),
+            trace(&[1, 2], &[1.0, 2.0]),
+        ];
+        let e = bands(&traces).expect_err("different minutes");
+        assert!(matches!(
+            e,
+            BandsError::Misaligned {
+                replica: 1,
+                len: 2,
+                len_0: 3,
+                ..
+            }
+        ));
+        assert!(e.to_string().contains("same minutes"), "{e}");
+        let shifted = [trace(&[1, 2], &[1.0, 2.0]), trace(&[2, 3], &[1.0, 2.0])];
+        assert!(bands(&shifted).is_err(), "same length, other minutes");
     }
 }

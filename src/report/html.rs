@@ -13,7 +13,7 @@ use super::{Report, Summary};
 /// Timeline rows shown at most (scaling activities and faults).
 pub const TIMELINE_LIMIT: usize = 500;
 
-/// An extra table a caller appends (the Monte Carlo figures, for one).
+/// An extra section a caller appends (the Monte Carlo figures, for one): a table, then charts.
 #[derive(Clone, Debug, Default)]
 pub struct ExtraTable {
     /// Section heading.
@@ -24,6 +24,39 @@ pub struct ExtraTable {
     pub columns: Vec<String>,
     /// Rows of cells (plain text; escaped when rendered).
     pub rows: Vec<Vec<String>>,
+    /// Charts shown under the table, in order (drawn by the caller, which knows their data).
+    pub charts: Vec<InlineChart>,
+}
+
+/// An SVG chart to inline in a page, drawn by the caller.
+#[derive(Clone, Debug, Default)]
+pub struct InlineChart {
+    /// Caption (plain text; escaped when rendered).
+    pub title: String,
+    /// The SVG markup, namespace URIs stripped (see [`inline_svg`]).
+    pub svg: String,
+}
+
+impl InlineChart {
+    /// A chart from the SVG text a chart renderer returned.
+    pub fn from_svg(title: impl Into<String>, svg: &str) -> InlineChart {
+        InlineChart {
+            title: title.into(),
+            svg: inline_svg(svg),
+        }
+    }
+}
+
+/// Appends `charts`, each in a `div.chart` under an `h3` caption.
+pub(crate) fn inline_charts(out: &mut String, charts: &[InlineChart]) {
+    for ch in charts {
+        let _ = writeln!(
+            out,
+            "<div class=\"chart\">\n<h3>{}</h3>\n{}\n</div>",
+            escape(&ch.title),
+            ch.svg
+        );
+    }
 }
 
 /// What to put in the page besides the report.
@@ -107,6 +140,7 @@ pub fn report_html_with(report: &Report, opts: &HtmlOptions<'_>) -> String {
         }
         let cols: Vec<&str> = t.columns.iter().map(String::as_str).collect();
         table(&mut out, &cols, &t.rows);
+        inline_charts(&mut out, &t.charts);
     }
     out.push_str("</body>\n</html>\n");
     out
@@ -208,8 +242,9 @@ fn cards(out: &mut String, s: &Summary) {
     out.push_str("</div>\n");
 }
 
-/// An SVG string ready to inline: no XML declaration, no namespace URI.
-fn inline_svg(svg: &str) -> String {
+/// An SVG string ready to inline: no XML declaration, no namespace URI (HTML puts inline
+/// `<svg>` in the SVG namespace by itself, and the page promises no URL of any kind).
+pub fn inline_svg(svg: &str) -> String {
     let mut body = svg.trim_start();
     if body.starts_with("<?xml") {
         body = body.find("?>").map_or("", |i| &body[i + 2..]).trim_start();

@@ -1,5 +1,6 @@
-//! `report.html` in a real browser: headless Chromium opens the page, takes a screenshot,
-//! and its log shows no console message and no load of anything but the page itself.
+//! `report.html` and `compare.html` in a real browser: headless Chromium opens each page,
+//! takes a screenshot, and its log shows no console message and no load of anything but the
+//! page itself.
 //!
 //! Chromium is not a Rust dependency: `.ci/run` installs Debian's `chromium` package.
 //! Where no Chromium is found the test prints why and returns. libtest has no way to
@@ -229,6 +230,41 @@ fn detector_on_captured_output() {
     assert_eq!(host("file:///tmp/x"), "");
 }
 
+/// Opens `page` in `chromium`, screenshots it into `run_dir` (created), and asserts the
+/// screenshot is a real one and the log shows the page's own load and nothing else.
+fn assert_page_clean(chromium: &Path, page: &Path, run_dir: &Path) {
+    std::fs::create_dir(run_dir).expect("run dir");
+    let shot = screenshot(chromium, page, run_dir);
+    assert!(
+        shot.success,
+        "chromium exited with {}; stderr:\n{}",
+        shot.status, shot.stderr
+    );
+    let bytes = std::fs::read(&shot.png)
+        .unwrap_or_else(|e| panic!("no screenshot {}: {e}\n{}", shot.png.display(), shot.stderr));
+    assert!(bytes.starts_with(&PNG_SIGNATURE), "screenshot is not a PNG");
+    assert!(
+        bytes.len() as u64 > MIN_SCREENSHOT_BYTES,
+        "screenshot only {} bytes",
+        bytes.len()
+    );
+    // The page's own load is logged too: proof that the URL logging the detector reads
+    // was on in this run, so an empty result below means something.
+    assert!(
+        shot.stderr
+            .contains(&format!("FileURLLoader::Start: {}", file_url(page))),
+        "chromium did not log the page's own load; stderr:\n{}",
+        shot.stderr
+    );
+    let problems = page_problems(&shot.stderr, &file_url(page));
+    assert!(
+        problems.is_empty(),
+        "{} logged or loaded something:\n{}",
+        page.display(),
+        problems.join("\n")
+    );
+}
+
 /// A page built to fail every check: the detector must flag it in a live run too, or
 /// the clean result for the report would prove nothing.
 const BROKEN_PAGE: &str = r#"<!DOCTYPE html>
@@ -255,36 +291,7 @@ fn report_html_renders_in_headless_chromium() {
     let page = dir.path().join("report.html");
     std::fs::write(&page, ecsim::report::html::report_html(&report)).expect("write report.html");
 
-    let run_dir = dir.path().join("report-run");
-    std::fs::create_dir(&run_dir).expect("run dir");
-    let shot = screenshot(&chromium, &page, &run_dir);
-    assert!(
-        shot.success,
-        "chromium exited with {}; stderr:\n{}",
-        shot.status, shot.stderr
-    );
-    let bytes = std::fs::read(&shot.png)
-        .unwrap_or_else(|e| panic!("no screenshot {}: {e}\n{}", shot.png.display(), shot.stderr));
-    assert!(bytes.starts_with(&PNG_SIGNATURE), "screenshot is not a PNG");
-    assert!(
-        bytes.len() as u64 > MIN_SCREENSHOT_BYTES,
-        "screenshot only {} bytes",
-        bytes.len()
-    );
-    // The page's own load is logged too: proof that the URL logging the detector reads
-    // was on in this run, so an empty result below means something.
-    assert!(
-        shot.stderr
-            .contains(&format!("FileURLLoader::Start: {}", file_url(&page))),
-        "chromium did not log the page's own load; stderr:\n{}",
-        shot.stderr
-    );
-    let problems = page_problems(&shot.stderr, &file_url(&page));
-    assert!(
-        problems.is_empty(),
-        "report.html logged or loaded something:\n{}",
-        problems.join("\n")
-    );
+    assert_page_clean(&chromium, &page, &dir.path().join("report-run"));
 
     // Negative control: the same browser, flags and detector on a page that misbehaves.
     let broken_dir = dir.path().join("broken");
@@ -300,4 +307,42 @@ fn report_html_renders_in_headless_chromium() {
             shot.stderr
         );
     }
+}
+
+#[test]
+fn compare_html_renders_in_headless_chromium() {
+    let Some(chromium) = find_chromium() else {
+        eprintln!(
+            "skipped: headless Chromium not found (install Debian package chromium, \
+             or set ECSIM_CHROMIUM)"
+        );
+        return;
+    };
+    let dir = tempfile::TempDir::new().expect("temp dir");
+    // A small two-variant comparison: the quickstart under two seeds, with its charts.
+    let rel = "scenarios/quickstart.json";
+    let sc = ecsim::load(&repo_root().join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"));
+    let a = ecsim::run(&sc, Some(1), &mut |_| {}).unwrap_or_else(|e| panic!("{rel}: {e}"));
+    let b = ecsim::run(&sc, Some(2), &mut |_| {}).unwrap_or_else(|e| panic!("{rel}: {e}"));
+    let entry = |name, r: &'static str, s| ecsim::compare::Entry {
+        name,
+        description: r,
+        summary: s,
+    };
+    let c = ecsim::compare::compare(
+        &[
+            entry("seed-one", "quickstart, seed 1", &a.summary),
+            entry("seed-two", "quickstart, seed 2", &b.summary),
+        ],
+        1,
+    );
+    let charts: Vec<ecsim::compare::InlineChart> = ecsim::report::charts::CompareChart::ALL
+        .iter()
+        .map(|k| {
+            ecsim::compare::InlineChart::from_svg(k.title(), &k.svg(&c).expect("chart renders"))
+        })
+        .collect();
+    let page = dir.path().join("compare.html");
+    std::fs::write(&page, ecsim::compare::html(&c, &charts)).expect("write compare.html");
+    assert_page_clean(&chromium, &page, &dir.path().join("compare-run"));
 }

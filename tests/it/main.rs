@@ -16,4 +16,5 @@ mod montecarlo;
 mod placement;
 mod queueing;
 mod report_html;
+mod spread_charts;
 mod support;

@@ -55,6 +55,22 @@ fn output_does_not_depend_on_the_thread_count() {
             "{name} differs between RAYON_NUM_THREADS=1 and 2"
         );
     }
+    // The spread charts come from every replica's trace, so they are checked too (and the
+    // page that inlines them).
+    for name in [
+        "charts/montecarlo.svg",
+        "charts/montecarlo.png",
+        "charts/montecarlo_figures.svg",
+        "charts/montecarlo_figures.png",
+        "report.html",
+    ] {
+        let bytes =
+            |dir: &Path| std::fs::read(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(
+            bytes(one.path()) == bytes(two.path()),
+            "{name} differs between RAYON_NUM_THREADS=1 and 2"
+        );
+    }
     let csv = read(one.path(), "replicas.csv");
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines.len(), 1 + 8, "header and one row per replica");

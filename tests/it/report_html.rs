@@ -178,6 +178,7 @@ fn without_charts_and_with_an_extra_table() {
         note: "2 replicas <&>".to_string(),
         columns: vec!["figure".to_string(), "mean".to_string()],
         rows: vec![vec!["cost.total_usd".to_string(), "1.0".to_string()]],
+        charts: vec![],
     }];
     let page = html::report_html_with(
         &report,

@@ -24,16 +24,28 @@
 //!   under a lighter veil, and the total cost rate on a second axis;
 //! - [`wait_svg`]: histogram of the wait to RUNNING (the report's 1-2-5 bins) with the
 //!   cumulative share on a second axis and p50/p95/p99 in the note.
+//!
+//! Two families are not drawn from one [`Report`] and so are not [`ChartKind`]s, though they
+//! share the style, the font and the renderers:
+//!
+//! - [`MonteCarloChart`]: `run --replicas N`, from the per-minute bands and the figures'
+//!   statistics of `crate::montecarlo`;
+//! - [`CompareChart`]: `ecsim compare`, from a `crate::compare::Comparison`.
 
+mod bars;
 mod bitmap;
 mod capacity;
+mod compare;
 mod cost;
+mod montecarlo;
 pub mod style;
 mod utilization;
 mod wait;
 
 pub use capacity::capacity_svg;
+pub use compare::CompareChart;
 pub use cost::cost_svg;
+pub use montecarlo::{MonteCarloChart, MAX_FIGURE_ROWS};
 pub use utilization::utilization_svg;
 pub use wait::wait_svg;
 
@@ -266,7 +278,11 @@ impl TimeAxis {
     /// Hours beyond three simulated hours, minutes below.
     pub fn for_report(report: &Report) -> TimeAxis {
         let last_minute = report.timeseries.last().map_or(0, |r| r.minute) as f64;
-        let span_s = report.summary.duration_s.max(last_minute * 60.0);
+        TimeAxis::for_span_s(report.summary.duration_s.max(last_minute * 60.0))
+    }
+
+    /// The axis for a run of `span_s` simulated seconds.
+    pub fn for_span_s(span_s: f64) -> TimeAxis {
         if span_s > 3.0 * 3600.0 {
             TimeAxis {
                 per_unit_s: 3600.0,
