@@ -37,6 +37,12 @@ const MAX_DESIRED_COUNT: i64 = 1_000_000;
 
 /// Reads, parses and validates the scenario at `path`.
 pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+    let (text, base_dir) = read_file(path)?;
+    from_json_str(&text, path, &base_dir)
+}
+
+/// The text of the scenario file at `path`, and the folder its relative paths start from.
+pub(crate) fn read_file(path: &Path) -> Result<(String, PathBuf), ScenarioError> {
     let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Io {
         file: path.to_path_buf(),
         source,
@@ -45,7 +51,7 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_else(|| PathBuf::from("."));
-    from_json_str(&text, path, &base_dir)
+    Ok((text, base_dir))
 }
 
 /// Parses and validates scenario text; `file` names it in errors, `base_dir` anchors paths.

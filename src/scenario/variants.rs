@@ -16,7 +16,7 @@
 //! by [`load_set`] once). What it does not do: JSON Patch (RFC 6902) `move`/`copy`/`test`,
 //! which a capacity comparison does not need.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::de::{Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
@@ -110,14 +110,7 @@ pub fn load_set(path: &Path) -> Result<ScenarioSet, ScenarioError> {
 /// [`load_set`] with `overrides` (the command line's `--set`) applied to the base document
 /// before its variants, so every variant sees them.
 pub fn load_set_with(path: &Path, overrides: &[Override]) -> Result<ScenarioSet, ScenarioError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Io {
-        file: path.to_path_buf(),
-        source,
-    })?;
-    let base_dir = path
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from("."));
+    let (text, base_dir) = validate::read_file(path)?;
     set_from_json_str_with(&text, path, &base_dir, overrides)
 }
 
@@ -517,6 +510,7 @@ pub fn remove(doc: &mut Value, pointer: &str) -> Result<(), String> {
 mod tests {
     use super::*;
     use serde_json::json;
+    use std::path::PathBuf;
 
     #[test]
     fn pointers_unescape_and_refuse_the_top_level() {

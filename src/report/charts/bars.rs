@@ -11,7 +11,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::{draw_err, font, style, value_range, ChartError};
+use super::{draw_err, font, house_mesh, style, value_range, ChartError};
 
 /// Lines a category label may take under its bar; a longer one ends in `...`.
 pub(crate) const MAX_LABEL_LINES: usize = 3;
@@ -205,13 +205,8 @@ pub(crate) fn draw_bars<DB: DrawingBackend>(
         .y_label_area_size(style::Y_LABEL_AREA)
         .build_cartesian_2d(-0.5..(n as f64 - 0.5), y0..y1)
         .map_err(&err)?;
-    ctx.configure_mesh()
+    house_mesh(&mut ctx.configure_mesh())
         .y_desc(bars.y_desc)
-        .axis_desc_style(font(style::LABEL_SIZE))
-        .label_style(font(style::TICK_SIZE))
-        .axis_style(style::INK)
-        .bold_line_style(style::GRID)
-        .light_line_style(TRANSPARENT)
         .disable_x_mesh()
         .x_labels(0)
         .y_labels(6)

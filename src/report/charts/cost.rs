@@ -13,8 +13,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::{
-    draw_err, font, legend_strip, no_data, style, value_range, ChartError, ChartKind, LegendEntry,
-    Swatch, TimeAxis,
+    draw_err, font, house_mesh, legend_strip, no_data, style, value_range, ChartError, ChartKind,
+    LegendEntry, Swatch, TimeAxis,
 };
 use crate::report::Report;
 
@@ -188,14 +188,9 @@ pub(super) fn draw<DB: DrawingBackend>(
         .build_cartesian_2d(x0..x1, y0..y1)
         .map_err(&err)?
         .set_secondary_coord(x0..x1, z0..z1);
-    ctx.configure_mesh()
+    house_mesh(&mut ctx.configure_mesh())
         .x_desc(t.desc)
         .y_desc("cumulative cost (USD)")
-        .axis_desc_style(font(style::LABEL_SIZE))
-        .label_style(font(style::TICK_SIZE))
-        .axis_style(style::INK)
-        .bold_line_style(style::GRID)
-        .light_line_style(TRANSPARENT)
         .x_labels(10)
         .y_labels(8)
         .draw()

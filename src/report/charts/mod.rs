@@ -333,6 +333,23 @@ fn font(size: u32) -> TextStyle<'static> {
     (style::FONT_FAMILY, size).into_font().color(&style::INK)
 }
 
+/// The house look of a plot's mesh: axis titles, tick labels, axis ink, grid lines and no
+/// minor grid. Callers add their titles, label counts and formatters.
+pub(crate) fn house_mesh<'m, 'a, 'b, X, Y, DB>(
+    mesh: &'m mut plotters::chart::MeshStyle<'a, 'b, X, Y, DB>,
+) -> &'m mut plotters::chart::MeshStyle<'a, 'b, X, Y, DB>
+where
+    X: plotters::coord::ranged1d::Ranged,
+    Y: plotters::coord::ranged1d::Ranged,
+    DB: DrawingBackend,
+{
+    mesh.axis_desc_style(font(style::LABEL_SIZE))
+        .label_style(font(style::TICK_SIZE))
+        .axis_style(style::INK)
+        .bold_line_style(style::GRID)
+        .light_line_style(TRANSPARENT)
+}
+
 /// A range that holds every value, starting at 0 (or below, for negative values), never
 /// empty and never infinite.
 pub(crate) fn value_range<'a>(values: impl Iterator<Item = &'a f64>, floor_max: f64) -> (f64, f64) {
@@ -479,14 +496,9 @@ fn draw_line_chart<DB: DrawingBackend>(
         .build_cartesian_2d(x0..x1, y0..y1)
         .map_err(&err)?
         .set_secondary_coord(x0..x1, z0..z1);
-    ctx.configure_mesh()
+    house_mesh(&mut ctx.configure_mesh())
         .x_desc(chart.x_desc)
         .y_desc(chart.y_desc)
-        .axis_desc_style(font(style::LABEL_SIZE))
-        .label_style(font(style::TICK_SIZE))
-        .axis_style(style::INK)
-        .bold_line_style(style::GRID)
-        .light_line_style(TRANSPARENT)
         .x_labels(10)
         .y_labels(8)
         .draw()

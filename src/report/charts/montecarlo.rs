@@ -10,8 +10,8 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::bars::{sig4, text_at, text_width};
 use super::{
-    draw_err, font, no_data, render_png, render_svg, style, value_range, ChartError, ChartFormat,
-    TimeAxis,
+    draw_err, font, house_mesh, no_data, render_png, render_svg, style, value_range, ChartError,
+    ChartFormat, TimeAxis,
 };
 use crate::montecarlo::{Band, Bands, MonteCarloSummary};
 
@@ -175,14 +175,9 @@ fn draw_bands<DB: DrawingBackend>(
             .y_label_area_size(style::Y_LABEL_AREA)
             .build_cartesian_2d(x0..x1, y0..y1)
             .map_err(&err)?;
-        ctx.configure_mesh()
+        house_mesh(&mut ctx.configure_mesh())
             .x_desc(t.desc)
             .y_desc(y_desc)
-            .axis_desc_style(font(style::LABEL_SIZE))
-            .label_style(font(style::TICK_SIZE))
-            .axis_style(style::INK)
-            .bold_line_style(style::GRID)
-            .light_line_style(TRANSPARENT)
             .x_labels(10)
             .y_labels(5)
             .draw()
@@ -383,13 +378,8 @@ fn draw_figures<DB: DrawingBackend>(
         .right_y_label_area_size(value_w)
         .build_cartesian_2d(x0..x1, -0.5..(n as f64 - 0.5))
         .map_err(&err)?;
-    ctx.configure_mesh()
+    house_mesh(&mut ctx.configure_mesh())
         .x_desc("% of the median")
-        .axis_desc_style(font(style::LABEL_SIZE))
-        .label_style(font(style::TICK_SIZE))
-        .axis_style(style::INK)
-        .bold_line_style(style::GRID)
-        .light_line_style(TRANSPARENT)
         .disable_y_mesh()
         .y_labels(0)
         .x_labels(8)
