@@ -1161,12 +1161,12 @@ impl<'s> Simulation<'s> {
     }
 
     fn set_status(&mut self, t: TaskId, status: TaskStatus) {
-        let now = self.queue.now();
         let task = &mut self.tasks[t.index()];
         let from = task.status;
         task.status = status;
         if from == TaskStatus::Running && status != TaskStatus::Running {
             if let Some(started) = task.started_at {
+                let now = self.queue.now();
                 let on_fargate = matches!(task.placement, Placement::Fargate(_));
                 self.counters
                     .task_ran(on_fargate, now.saturating_since(started));
