@@ -105,6 +105,23 @@ pub struct CostSnapshot {
     pub fargate_usd: Usd,
 }
 
+/// Cost up to a moment of the run per capacity provider (`None`: EC2 instances of ASGs with
+/// no provider in front), for the per-minute cost series.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ProviderCosts {
+    /// EC2 and Fargate cost per provider; providers with no cost yet are absent.
+    pub cost_usd: BTreeMap<Option<CapacityProviderId>, Usd>,
+    /// The EC2 idle part of `cost_usd`, per provider that has had EC2 instances.
+    pub idle_usd: BTreeMap<Option<CapacityProviderId>, Usd>,
+}
+
+impl ProviderCosts {
+    /// EC2 idle cost of all providers.
+    pub fn idle_total_usd(&self) -> Usd {
+        self.idle_usd.values().sum()
+    }
+}
+
 /// The cost of a whole run, broken down.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CostBreakdown {
@@ -118,6 +135,9 @@ pub struct CostBreakdown {
     pub fargate_spot_usd: Usd,
     /// EC2 cost no task reservation accounts for (empty capacity, minimum and rounding).
     pub idle_usd: Usd,
+    /// `idle_usd` per capacity provider (`None`: ASGs with no provider in front); one entry
+    /// per provider that had EC2 instances, 0 included. Sums to `idle_usd`.
+    pub idle_by_capacity_provider_usd: BTreeMap<Option<CapacityProviderId>, Usd>,
     /// EC2 and Fargate cost per capacity provider.
     pub by_capacity_provider_usd: BTreeMap<CapacityProviderId, Usd>,
     /// EC2 cost of instances that are not behind a capacity provider.
@@ -477,29 +497,30 @@ impl Billing {
     }
 
     /// Cost up to `now` per capacity provider (`None`: instances of ASGs without one), and the
-    /// EC2 idle cost up to `now`, open meters and reservations counted up to `now` without
-    /// the minimum: the per-minute cost series. Providers with no cost yet are absent.
-    pub fn cost_so_far_by_provider(
-        &self,
-        now: SimTime,
-    ) -> (BTreeMap<Option<CapacityProviderId>, Usd>, Usd) {
+    /// EC2 idle part of it per provider, open meters and reservations counted up to `now`
+    /// without the minimum: the per-minute cost series. Providers with no cost yet are absent
+    /// from the first map; the second has exactly the providers with EC2 instances so far
+    /// (Fargate has no idle capacity: it bills the task size, all of it the owner's).
+    pub fn cost_so_far_by_provider(&self, now: SimTime) -> ProviderCosts {
         let now_ms = if self.finished {
             self.latest.as_millis()
         } else {
             now.as_millis()
         };
-        let mut by = BTreeMap::new();
-        let mut idle = 0.0;
+        let mut by = ProviderCosts::default();
         for c in &self.ec2_classes {
-            *by.entry(c.key.provider).or_insert(0.0) +=
+            *by.cost_usd.entry(c.key.provider).or_insert(0.0) +=
                 ec2_usd(c.usd_per_hour, c.billed_ms_at(now_ms));
-            idle += c.share_usd(c.idle_share_at(now_ms));
+            // Idle is converted per class (each class has its own price and registered
+            // resources), so summing classes of one provider is exact up to float addition.
+            *by.idle_usd.entry(c.key.provider).or_insert(0.0) +=
+                c.share_usd(c.idle_share_at(now_ms));
         }
         for c in &self.fargate_classes {
-            *by.entry(Some(c.key.provider)).or_insert(0.0) +=
+            *by.cost_usd.entry(Some(c.key.provider)).or_insert(0.0) +=
                 fargate_usd(c.rate, c.quantity_at(now_ms));
         }
-        (by, idle)
+        by
     }
 
     /// Closes every open meter at `end`: reservations first, then Fargate tasks and
@@ -546,7 +567,11 @@ impl Billing {
             let usd = ec2_usd(c.usd_per_hour, c.billed_ms);
             billed_ms_total += c.billed_ms;
             b.instance_launch_count += c.launches;
-            b.idle_usd += c.share_usd(c.idle_share());
+            let idle = c.share_usd(c.idle_share());
+            b.idle_usd += idle;
+            *b.idle_by_capacity_provider_usd
+                .entry(c.key.provider)
+                .or_default() += idle;
             *b.by_instance_type_usd
                 .entry(c.key.instance_type)
                 .or_default() += usd;
@@ -986,7 +1011,8 @@ mod tests {
         );
         // Mid-run: one reservation closed, one open; idle is the instance time they leave.
         b.ec2_task_released(TaskId(0), secs(500));
-        let (mid, mid_idle) = b.cost_so_far_by_provider(secs(600));
+        let at_600 = b.cost_so_far_by_provider(secs(600));
+        let (mid_idle, mid) = (at_600.idle_total_usd(), at_600.cost_usd);
         let hour_usd = price / 3600.0;
         let reg_cpu = f64::from(reg.cpu.0);
         let reg_mem = f64::from(reg.memory.0);
@@ -995,13 +1021,76 @@ mod tests {
         assert_usd!(mid_idle, (600.0 - reserved_s) * hour_usd);
         assert_usd!(mid[&Some(ASG_CP)], 600.0 * hour_usd);
         b.finish(secs(1000));
-        let (by, idle) = b.cost_so_far_by_provider(secs(1000));
+        let at_end = b.cost_so_far_by_provider(secs(1000));
+        let (idle, by) = (at_end.idle_total_usd(), at_end.cost_usd);
         let r = b.breakdown();
         assert_usd!(idle, r.idle_usd);
         for (cp, usd) in &r.by_capacity_provider_usd {
             assert_usd!(by[&Some(*cp)], *usd);
         }
         assert_eq!(by.len(), r.by_capacity_provider_usd.len());
+    }
+
+    #[test]
+    fn idle_per_provider_follows_each_groups_reservations() {
+        // Three groups with their own reservations: A (On-Demand, half an instance reserved
+        // from 100 s), B (Spot at 0.3, all the CPU and no memory from 200 s to 600 s, still
+        // open at the mid-run look at 500 s) and an
+        // ASG with no provider (nothing reserved). Each one's idle is its own instance time
+        // minus its own reserved share; nothing leaks from one group to another.
+        const B_CP: CapacityProviderId = CapacityProviderId(3);
+        let c = Catalog::embedded_us_east_1();
+        let (ty, price, reg) = m5_large(&c);
+        let spot_price = ec2_usd_per_hour(price, Some(0.3));
+        let mut b = Billing::new(c.fargate);
+        b.instance_started(InstanceId(0), secs(0), ty, price, Some(ASG_CP), reg);
+        b.instance_started(InstanceId(1), secs(0), ty, spot_price, Some(B_CP), reg);
+        b.instance_started(InstanceId(2), secs(0), ty, price, None, reg);
+        let half = Resources::new(reg.cpu.0 / 2, reg.memory.0 / 2);
+        b.ec2_task_reserved(TaskId(0), InstanceId(0), SVC, half, secs(100));
+        let all_cpu = Resources::new(reg.cpu.0, 0);
+        b.ec2_task_reserved(TaskId(1), InstanceId(1), BATCH, all_cpu, secs(200));
+
+        // The instance-seconds a reservation of `need` for `s` seconds accounts for.
+        let share = |need: Resources, s: f64| {
+            (0.5 * f64::from(need.cpu.0) / f64::from(reg.cpu.0)
+                + 0.5 * f64::from(need.memory.0) / f64::from(reg.memory.0))
+                * s
+        };
+        let usd = |per_hour: f64, s: f64| s * per_hour / 3600.0;
+
+        let mid = b.cost_so_far_by_provider(secs(500));
+        assert_usd!(
+            mid.idle_usd[&Some(ASG_CP)],
+            usd(price, 500.0 - share(half, 400.0))
+        );
+        assert_usd!(
+            mid.idle_usd[&Some(B_CP)],
+            usd(spot_price, 500.0 - share(all_cpu, 300.0))
+        );
+        assert_usd!(mid.idle_usd[&None], usd(price, 500.0));
+        assert_eq!(mid.idle_usd.len(), 3);
+        assert_usd!(
+            mid.idle_total_usd(),
+            mid.idle_usd.values().copied().sum::<f64>()
+        );
+        b.ec2_task_released(TaskId(1), secs(600));
+
+        b.finish(secs(1000));
+        let end = b.cost_so_far_by_provider(secs(1000));
+        let expected = [
+            (Some(ASG_CP), usd(price, 1000.0 - share(half, 900.0))),
+            (Some(B_CP), usd(spot_price, 1000.0 - share(all_cpu, 400.0))),
+            (None, usd(price, 1000.0)),
+        ];
+        let r = b.breakdown();
+        for (cp, want) in expected {
+            assert_usd!(end.idle_usd[&cp], want);
+            assert_usd!(r.idle_by_capacity_provider_usd[&cp], want);
+        }
+        assert_eq!(r.idle_by_capacity_provider_usd.len(), 3);
+        let sum: f64 = r.idle_by_capacity_provider_usd.values().sum();
+        assert_usd!(sum, r.idle_usd);
     }
 
     /// One step of a random billing history.
@@ -1099,6 +1188,8 @@ mod tests {
             prop_assert!(r.total_usd >= at_end);
             prop_assert_eq!(b.cost_so_far(end).total_usd, r.total_usd);
             prop_assert!(r.idle_usd >= 0.0);
+            let idle_parts: f64 = r.idle_by_capacity_provider_usd.values().sum();
+            prop_assert!(close(idle_parts, r.idle_usd), "{idle_parts} vs {}", r.idle_usd);
             let owners: f64 = r.by_owner_usd.values().sum();
             prop_assert!(close(owners + r.idle_usd, r.total_usd), "{owners} + {} vs {}", r.idle_usd, r.total_usd);
         }

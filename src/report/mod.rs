@@ -50,7 +50,11 @@ pub struct CostMinuteRow {
     pub minute: u64,
     /// USD so far per entry of `Report::cost_series_providers`.
     pub by_provider_usd: Vec<f64>,
-    /// EC2 cost so far that no task reservation covers.
+    /// The EC2 idle part of `by_provider_usd` (cost no task reservation covers), aligned with
+    /// it; 0 for Fargate providers, which have no idle capacity.
+    pub idle_by_provider_usd: Vec<f64>,
+    /// EC2 cost so far that no task reservation covers: the sum of `idle_by_provider_usd`
+    /// (summed before rounding, so it may differ from the rounded parts' sum by 1e-6 each).
     pub idle_usd: f64,
 }
 
@@ -164,6 +168,11 @@ pub struct CostSummary {
     pub fargate_usd: f64,
     /// EC2 capacity paid for but not reserved by any task.
     pub idle_usd: f64,
+    /// `idle_usd` per capacity provider, keyed like `by_capacity_provider`; one entry per
+    /// provider that ran EC2 instances (Fargate providers have no idle capacity).
+    pub idle_by_capacity_provider: BTreeMap<String, f64>,
+    /// The Fargate Spot part of `fargate_usd`.
+    pub fargate_spot_usd: f64,
 }
 
 /// What the capacity was used for, in hours.

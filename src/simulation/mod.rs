@@ -1556,13 +1556,12 @@ impl<'s> Simulation<'s> {
         }
         let cost = self.billing.cost_so_far(now);
         self.counters.push_row(now, cost.total_usd);
-        let (by, idle) = self.billing.cost_so_far_by_provider(now);
-        let mut row: Vec<f64> = (0..self.sc.capacity_providers.len())
-            .map(|i| {
-                by.get(&Some(CapacityProviderId::from_index(i)))
-                    .copied()
-                    .unwrap_or(0.0)
-            })
+        let by = self.billing.cost_so_far_by_provider(now);
+        // One column per `cost_series_providers` entry, in its order: the scenario's
+        // providers, then the no-provider ASGs when there are any. A provider billing has not
+        // seen yet (or a Fargate one, for idle) is 0.
+        let mut keys: Vec<Option<CapacityProviderId>> = (0..self.sc.capacity_providers.len())
+            .map(|i| Some(CapacityProviderId::from_index(i)))
             .collect();
         if self
             .sc
@@ -1570,9 +1569,15 @@ impl<'s> Simulation<'s> {
             .iter()
             .any(|a| a.capacity_provider.is_none())
         {
-            row.push(by.get(&None).copied().unwrap_or(0.0));
+            keys.push(None);
         }
-        self.counters.push_cost_row(now, row, idle);
+        let column = |m: &std::collections::BTreeMap<Option<CapacityProviderId>, f64>| {
+            keys.iter()
+                .map(|k| m.get(k).copied().unwrap_or(0.0))
+                .collect::<Vec<f64>>()
+        };
+        self.counters
+            .push_cost_row(now, column(&by.cost_usd), column(&by.idle_usd));
     }
 
     fn finish(mut self) -> Report {

@@ -104,12 +104,22 @@ impl Counters {
         }
     }
 
-    /// Appends the cost row for the minute ending at `now`.
-    pub fn push_cost_row(&mut self, now: SimTime, by_provider_usd: Vec<f64>, idle_usd: f64) {
+    /// Appends the cost row for the minute ending at `now`: cumulative cost and its EC2 idle
+    /// part, each one value per `cost_series_providers` entry.
+    pub fn push_cost_row(
+        &mut self,
+        now: SimTime,
+        by_provider_usd: Vec<f64>,
+        idle_by_provider_usd: Vec<f64>,
+    ) {
+        // The total is summed before rounding, so it is the idle of the run to the micro-dollar
+        // rather than the sum of rounded parts.
+        let idle_usd = round6(idle_by_provider_usd.iter().sum());
         self.cost_rows.push(CostMinuteRow {
             minute: now.0 / 60_000,
             by_provider_usd: by_provider_usd.into_iter().map(round6).collect(),
-            idle_usd: round6(idle_usd),
+            idle_by_provider_usd: idle_by_provider_usd.into_iter().map(round6).collect(),
+            idle_usd,
         });
     }
 
@@ -458,6 +468,17 @@ pub fn build_report(
         );
     }
     let by_cp = by_cp.into_iter().map(|(k, v)| (k, round6(v))).collect();
+    // Named like `by_capacity_provider`: the provider's name, or NO_PROVIDER for ASGs without.
+    let idle_by_cp = costs
+        .idle_by_capacity_provider_usd
+        .iter()
+        .map(|(cp, v)| {
+            let name = cp.map_or(NO_PROVIDER, |cp| {
+                sc.capacity_providers[cp.index()].name.as_str()
+            });
+            (name.to_string(), round6(*v))
+        })
+        .collect();
     let by_service = service_summaries
         .iter()
         .map(|s| (s.name.clone(), s.cost_usd))
@@ -498,6 +519,8 @@ pub fn build_report(
             ec2_usd: round6(costs.ec2_usd),
             fargate_usd: round6(costs.fargate_usd),
             idle_usd: round6(costs.idle_usd),
+            idle_by_capacity_provider: idle_by_cp,
+            fargate_spot_usd: round6(costs.fargate_spot_usd),
         },
         reservation: ReservationSummary {
             cpu_pct_avg: pct(counters.reserved_cpu_ms, counters.registered_cpu_ms),

@@ -88,6 +88,17 @@ fn idle_asg_for_one_hour_costs_n_times_the_hourly_price() {
     assert!(close(last.by_provider_usd[0], expected, USD), "{last:?}");
     assert_eq!(&last.by_provider_usd[1..], [0.0, 0.0]);
     assert!(close(last.idle_usd, expected, USD), "{last:?}");
+    // All of that idle is the one EC2 provider's; the Fargate columns have none.
+    assert!(
+        close(last.idle_by_provider_usd[0], expected, USD),
+        "{last:?}"
+    );
+    assert_eq!(&last.idle_by_provider_usd[1..], [0.0, 0.0]);
+    assert!(
+        close(c.idle_by_capacity_provider["ec2"], expected, USD),
+        "{c:?}"
+    );
+    assert_eq!(c.idle_by_capacity_provider.len(), 1, "{c:?}");
     // Half an hour in, half of it.
     let half = r
         .cost_series
@@ -231,6 +242,14 @@ fn reserved_share_and_running_task_hours_of_an_ec2_service() {
     );
     let last = r.cost_series.last().expect("cost rows");
     assert!(close(last.idle_usd, c.idle_usd, USD), "{last:?}");
+    assert!(
+        close(last.idle_by_provider_usd[0], c.idle_usd, USD),
+        "{last:?}"
+    );
+    assert!(
+        close(c.idle_by_capacity_provider["ec2"], c.idle_usd, USD),
+        "{c:?}"
+    );
 }
 
 #[test]

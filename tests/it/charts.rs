@@ -147,6 +147,32 @@ fn expected_cost_areas(report: &Report) -> usize {
         .count()
 }
 
+/// The fills of the idle parts: each palette colour lightened.
+fn idle_tints() -> BTreeSet<String> {
+    style::PALETTE
+        .iter()
+        .map(|c| style::hex(style::idle_tint(*c)))
+        .collect()
+}
+
+/// The cost chart lightens the idle part of each provider that cost anything and has idle
+/// cost at some minute (only EC2 providers have any).
+fn expected_idle_parts(report: &Report) -> usize {
+    let positive = |c: usize, idle: bool| {
+        report.cost_series.iter().any(|r| {
+            let v = if idle {
+                &r.idle_by_provider_usd
+            } else {
+                &r.by_provider_usd
+            };
+            v.get(c).is_some_and(|&v| v > 0.0)
+        })
+    };
+    (0..report.cost_series_providers.len())
+        .filter(|&c| positive(c, false) && positive(c, true))
+        .count()
+}
+
 fn loaded(report: &Report, service: u32) -> bool {
     report
         .summary
@@ -224,11 +250,10 @@ fn check_report(name: &str, report: &Report) {
         areas,
         "{name}: one stacked area per capacity provider that cost anything"
     );
-    let idle = report.cost_series.iter().any(|r| r.idle_usd > 0.0);
     assert_eq!(
-        polygons_filled(&cost, &[style::hex(style::IDLE_VEIL)].into()),
-        usize::from(idle && areas > 0),
-        "{name}: the idle veil iff some EC2 capacity sat idle"
+        polygons_filled(&cost, &idle_tints()),
+        expected_idle_parts(report),
+        "{name}: one idle part per EC2 provider whose capacity sat idle"
     );
     // The cost rate needs a minute after minute 0 (the first difference is from 0 USD at 0).
     let rate = usize::from(report.cost_series.iter().any(|r| r.minute > 0));
@@ -341,6 +366,7 @@ fn empty_and_one_point_reports_render_valid_svg_and_png() {
     }
     for r in &mut zeros.cost_series {
         r.by_provider_usd.iter_mut().for_each(|v| *v = 0.0);
+        r.idle_by_provider_usd.iter_mut().for_each(|v| *v = 0.0);
         r.idle_usd = 0.0;
     }
     for b in &mut zeros.wait_histogram {
@@ -469,39 +495,61 @@ fn png_bytes_are_the_same_across_renders_of_a_big_report() {
 }
 
 #[test]
-fn cost_chart_veils_idle_ec2_iff_there_is_any() {
+fn cost_chart_lightens_idle_ec2_iff_there_is_any() {
     let report = run_file("scenarios/worldcup-ec2/scenario.json");
     assert!(report.cost_series.iter().any(|r| r.idle_usd > 0.0));
-    let veil: BTreeSet<String> = [style::hex(style::IDLE_VEIL)].into();
     let cost = charts::cost_svg(&report).expect("cost");
-    assert_eq!(polygons_filled(&cost, &veil), 1);
-    assert!(cost.contains("idle"), "the veil has a legend entry");
+    assert_eq!(polygons_filled(&cost, &idle_tints()), 1);
+    assert!(
+        cost.contains("idle (paid, not reserved)"),
+        "the idle part has a legend entry"
+    );
     let mut busy = report.clone();
     for r in &mut busy.cost_series {
+        r.idle_by_provider_usd.iter_mut().for_each(|v| *v = 0.0);
         r.idle_usd = 0.0;
     }
     let cost = charts::cost_svg(&busy).expect("cost");
-    assert_eq!(polygons_filled(&cost, &veil), 0);
+    assert_eq!(polygons_filled(&cost, &idle_tints()), 0);
     assert!(!cost.contains("idle"), "no legend entry without idle cost");
     check_report("worldcup-ec2 without idle", &busy);
-    // One EC2 group: the veil is exactly its idle part, so no hatching.
-    let cost = charts::cost_svg(&report).expect("cost");
-    assert_eq!(lines_stroked(&cost, style::IDLE_HATCH), 0);
 }
 
 #[test]
-fn cost_chart_hatches_the_idle_band_across_several_ec2_groups() {
-    // quickstart has two ASG providers (web-ec2, batch-ec2) and one idle total for both.
+fn cost_chart_draws_each_ec2_groups_idle_part_in_its_own_tint() {
+    // quickstart has two ASG providers (web-ec2, batch-ec2), each with idle capacity.
     let report = run_file("scenarios/quickstart.json");
-    let ec2_columns = report
+    let ec2: Vec<usize> = report
         .cost_series_providers
         .iter()
-        .filter(|p| !p.starts_with("FARGATE"))
-        .count();
-    assert!(ec2_columns > 1, "{:?}", report.cost_series_providers);
+        .enumerate()
+        .filter(|(_, p)| !p.starts_with("FARGATE"))
+        .map(|(c, _)| c)
+        .collect();
+    assert!(ec2.len() > 1, "{:?}", report.cost_series_providers);
+    let last = report.cost_series.last().expect("cost rows");
+    for &c in &ec2 {
+        assert!(last.idle_by_provider_usd[c] > 0.0, "{last:?}");
+    }
     let cost = charts::cost_svg(&report).expect("cost");
-    assert!(lines_stroked(&cost, style::IDLE_HATCH) > 0, "hatched");
-    assert!(cost.contains("idle EC2, all groups"));
+    for &c in &ec2 {
+        let tint: BTreeSet<String> = [style::hex(style::idle_tint(style::series_color(c)))].into();
+        assert_eq!(polygons_filled(&cost, &tint), 1, "column {c}");
+        let name = &report.cost_series_providers[c];
+        assert!(cost.contains(&format!("{name}: idle (paid, not reserved)")));
+        assert!(cost.contains(&format!("{name}: reserved by tasks")));
+    }
+    assert!(!cost.contains("all groups"), "no shared idle band any more");
+    check_report("quickstart", &report);
+    // Fargate columns never carry idle cost.
+    for (c, p) in report.cost_series_providers.iter().enumerate() {
+        if p.starts_with("FARGATE") {
+            assert!(report
+                .cost_series
+                .iter()
+                .all(|r| r.idle_by_provider_usd[c] == 0.0));
+        }
+    }
 }
 
 #[test]

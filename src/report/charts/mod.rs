@@ -20,8 +20,8 @@
 //!   several), tasks desired / running / pending per service, request rate on a second axis,
 //!   scaling and fault markers;
 //! - [`utilization_svg`]: reserved CPU and memory %, service CPU utilization under load;
-//! - [`cost_svg`]: cumulative cost per capacity provider, stacked, with the idle EC2 part
-//!   under a lighter veil, and the total cost rate on a second axis;
+//! - [`cost_svg`]: cumulative cost per capacity provider, stacked, with each EC2 provider's
+//!   idle part in a lighter tint of its colour, and the total cost rate on a second axis;
 //! - [`wait_svg`]: histogram of the wait to RUNNING (the report's 1-2-5 bins) with the
 //!   cumulative share on a second axis and p50/p95/p99 in the note.
 //!

@@ -68,13 +68,8 @@ pub const BAR: RGBColor = RGBColor(0x4C, 0x72, 0xB0);
 pub const RATE_LINE: RGBColor = RGBColor(0x00, 0x00, 0x00);
 /// The cumulative-share (CDF) line of the wait chart.
 pub const CDF_LINE: RGBColor = RGBColor(0xDD, 0x84, 0x52);
-/// The veil over the idle part of the EC2 cost: white at [`IDLE_VEIL_OPACITY`], so whatever
-/// EC2 provider colours lie under it show as a lighter tint of themselves.
-pub const IDLE_VEIL: RGBColor = RGBColor(0xFF, 0xFF, 0xFF);
-/// Opacity of [`IDLE_VEIL`].
-pub const IDLE_VEIL_OPACITY: f64 = 0.55;
-/// Hatching of the idle EC2 band when it spans several groups, and its legend swatch.
-pub const IDLE_HATCH: RGBColor = RGBColor(0x80, 0x80, 0x80);
+/// How far towards white the idle part of an EC2 provider's cost layer is lightened.
+pub const IDLE_LIGHTEN: f64 = 0.55;
 /// Axes and text.
 pub const INK: RGBColor = RGBColor(0x22, 0x22, 0x22);
 /// Grid lines.
@@ -85,11 +80,12 @@ pub fn series_color(i: usize) -> RGBColor {
     PALETTE[i % PALETTE.len()]
 }
 
-/// `c` seen through [`IDLE_VEIL`]: the legend swatch of the idle layer.
+/// `c` lightened by [`IDLE_LIGHTEN`]: the fill of a provider's idle part and its legend
+/// swatch.
 pub fn idle_tint(c: RGBColor) -> RGBColor {
     let mix = |v: u8| {
         let v = f64::from(v);
-        (v + (255.0 - v) * IDLE_VEIL_OPACITY).round() as u8
+        (v + (255.0 - v) * IDLE_LIGHTEN).round() as u8
     };
     RGBColor(mix(c.0), mix(c.1), mix(c.2))
 }
