@@ -216,6 +216,8 @@ pub struct Figures {
     pub ec2_usd: f64,
     /// Fargate and Fargate Spot tasks, USD.
     pub fargate_usd: f64,
+    /// The Fargate Spot part of `fargate_usd`, USD.
+    pub fargate_spot_usd: f64,
     /// EC2 paid for but reserved by no task, USD.
     pub idle_usd: f64,
     /// Total cost per million requests served (services with a load model).
@@ -271,6 +273,7 @@ impl Figures {
             per_hour_usd: s.cost.per_hour_usd,
             ec2_usd: s.cost.ec2_usd,
             fargate_usd: s.cost.fargate_usd,
+            fargate_spot_usd: s.cost.fargate_spot_usd,
             idle_usd: s.cost.idle_usd,
             per_million_requests_usd: s.cost.per_million_requests_usd,
             per_completed_batch_task_usd: (completed > 0)
@@ -305,6 +308,11 @@ impl Figures {
             ("ec2_usd", "  EC2, USD", Some(self.ec2_usd)),
             ("idle_usd", "    of which idle, USD", Some(self.idle_usd)),
             ("fargate_usd", "  Fargate, USD", Some(self.fargate_usd)),
+            (
+                "fargate_spot_usd",
+                "    of which Fargate Spot, USD",
+                Some(self.fargate_spot_usd),
+            ),
             (
                 "per_million_requests_usd",
                 "per million requests served, USD",
@@ -910,6 +918,23 @@ mod tests {
         assert!(c.variants[2].figures.ec2_cpu_reserved_pct.is_none());
         assert!(!c.variants[2].deltas.contains_key("ec2_cpu_reserved_pct"));
         assert!(c.notes.is_empty(), "{:?}", c.notes);
+    }
+
+    #[test]
+    fn fargate_spot_is_its_own_figure_in_the_json_table_and_page() {
+        let mut s = summary(0.0, 0.0, 0.0, 0.0, 16.0, 100.0);
+        s.cost.fargate_spot_usd = 6.0;
+        let reference = summary(0.0, 0.0, 0.0, 0.0, 16.0, 100.0);
+        let c = compare(&[entry("od", &reference), entry("spot", &s)], 1);
+        assert_eq!(c.variants[1].figures.fargate_spot_usd, 6.0);
+        // The reference had no Spot cost: an absolute change only.
+        let d = c.variants[1].deltas["fargate_spot_usd"];
+        assert_eq!((d.absolute, d.percent), (6.0, None));
+        let json: serde_json::Value =
+            serde_json::from_str(&compare_json(&c)).expect("compare.json parses");
+        assert_eq!(json["variants"][1]["figures"]["fargate_spot_usd"], 6.0);
+        assert!(table(&c).contains("of which Fargate Spot, USD"));
+        assert!(html(&c, &[]).contains("of which Fargate Spot, USD"));
     }
 
     #[test]

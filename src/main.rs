@@ -32,7 +32,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run a scenario and write summary.json, timeseries.csv, services.csv,
-    /// capacity_providers.csv, events.jsonl, report.html and charts/*.svg and *.png (and
+    /// capacity_providers.csv, costs.csv, events.jsonl, report.html and charts/*.svg and *.png (and
     /// replicas.csv and the spread charts charts/montecarlo*.svg and *.png with --replicas). A file's `variants` are checked but not run (see
     /// `compare`).
     Run {
@@ -458,7 +458,7 @@ fn progress_bar(fraction: f64) -> String {
 /// The files `write_run_files` writes, for the "wrote …" line.
 fn written_files(with_charts: bool) -> String {
     let mut s = String::from(
-        "{summary.json, timeseries.csv, services.csv, capacity_providers.csv, events.jsonl, report.html",
+        "{summary.json, timeseries.csv, services.csv, capacity_providers.csv, costs.csv, events.jsonl, report.html",
     );
     if with_charts {
         let stems: Vec<&str> = ChartKind::ALL.iter().map(|k| k.file_stem()).collect();
@@ -498,6 +498,7 @@ fn write_run_files(
         &out.join("capacity_providers.csv"),
         render::providers_csv(report).as_bytes(),
     )?;
+    write_atomic(&out.join("costs.csv"), render::costs_csv(report).as_bytes())?;
     write_atomic(
         &out.join("events.jsonl"),
         render::events_jsonl(report).as_bytes(),

@@ -42,6 +42,12 @@ pub struct Report {
 /// of ASGs with no capacity provider.
 pub const NO_CAPACITY_PROVIDER: &str = "(no capacity provider)";
 
+/// Whether a `cost_series_providers` entry is billed as Fargate tasks rather than EC2
+/// instances. ECS reserves these two names for the Fargate providers, so a name is enough.
+pub fn is_fargate_provider(name: &str) -> bool {
+    name == "FARGATE" || name == "FARGATE_SPOT"
+}
+
 /// Cumulative cost at the end of a minute, open meters counted up to then without the
 /// 60-second minimum (which the end-of-run totals include).
 #[derive(Clone, Debug, Default, Serialize)]

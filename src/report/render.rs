@@ -6,7 +6,7 @@
 
 use std::fmt::Write as _;
 
-use super::{Report, Summary};
+use super::{is_fargate_provider, Report, Summary};
 
 /// `summary.json`, pretty-printed, ending in a newline.
 pub fn summary_json(summary: &Summary) -> String {
@@ -102,6 +102,48 @@ pub fn providers_csv(report: &Report) -> String {
             r.reservation.map(|x| x.to_string()).unwrap_or_default(),
             r.m.map(|x| x.to_string()).unwrap_or_default()
         );
+    }
+    out
+}
+
+/// The header of `costs.csv` for `report`: `minute`, then per entry of
+/// `cost_series_providers` `<name>_usd` and, for an EC2 provider, `<name>_idle_usd`, then
+/// `total_usd`. Names are CSV-quoted when they need it.
+pub fn costs_header(report: &Report) -> String {
+    let mut fields = vec!["minute".to_string()];
+    for name in &report.cost_series_providers {
+        fields.push(csv_field(&format!("{name}_usd")));
+        if !is_fargate_provider(name) {
+            fields.push(csv_field(&format!("{name}_idle_usd")));
+        }
+    }
+    fields.push("total_usd".to_string());
+    fields.join(",")
+}
+
+/// `costs.csv`: one row per simulated minute of the cost series, cumulative USD per capacity
+/// provider, the EC2 idle part of each EC2 provider, and the total (header:
+/// [`costs_header`]). Figures leave out the 60-second minimum, like the cost series.
+pub fn costs_csv(report: &Report) -> String {
+    let width = report.cost_series_providers.len();
+    let mut out = String::with_capacity(16 * (2 * width + 2) * (report.cost_series.len() + 1));
+    out.push_str(&costs_header(report));
+    out.push('\n');
+    for r in &report.cost_series {
+        let _ = write!(out, "{}", r.minute);
+        // A row shorter than the provider list (never produced by a run) still yields the
+        // header's column count, with the missing values as 0.
+        let at = |v: &[f64], i: usize| v.get(i).copied().unwrap_or(0.0);
+        for (i, name) in report.cost_series_providers.iter().enumerate() {
+            let _ = write!(out, ",{}", at(&r.by_provider_usd, i));
+            if !is_fargate_provider(name) {
+                let _ = write!(out, ",{}", at(&r.idle_by_provider_usd, i));
+            }
+        }
+        // The row's columns are already rounded to the micro-dollar; their sum is rounded
+        // again so float addition cannot print a tail like ...0000004.
+        let total: f64 = (0..width).map(|i| at(&r.by_provider_usd, i)).sum();
+        let _ = writeln!(out, ",{}", (total * 1e6).round() / 1e6 + 0.0);
     }
     out
 }

@@ -1174,11 +1174,12 @@ fn doubling_then_halving_returns_both_loops_to_the_start_and_cost_is_what_ran() 
 
 // ---- 7. determinism with scaling on -------------------------------------------------------
 
-const OUTPUTS: [&str; 5] = [
+const OUTPUTS: [&str; 6] = [
     "summary.json",
     "timeseries.csv",
     "services.csv",
     "capacity_providers.csv",
+    "costs.csv",
     "events.jsonl",
 ];
 

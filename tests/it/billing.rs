@@ -294,3 +294,98 @@ fn short_fargate_tasks_pay_the_one_minute_minimum() {
         s.workloads[0].cost_per_completed_task_usd
     );
 }
+
+/// Splits CSV text into records of fields (RFC 4180: quoted fields may hold commas, quotes
+/// doubled, and newlines), so the test does not trust the renderer's own quoting.
+fn parse_csv(text: &str) -> Vec<Vec<String>> {
+    let mut records = Vec::new();
+    let mut record = Vec::new();
+    let mut field = String::new();
+    let mut quoted = false;
+    let mut chars = text.chars().peekable();
+    while let Some(ch) = chars.next() {
+        match (quoted, ch) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                chars.next();
+                field.push('"');
+            }
+            (true, '"') => quoted = false,
+            (true, c) => field.push(c),
+            (false, '"') if field.is_empty() => quoted = true,
+            (false, ',') => record.push(std::mem::take(&mut field)),
+            (false, '\n') => {
+                record.push(std::mem::take(&mut field));
+                records.push(std::mem::take(&mut record));
+            }
+            (false, c) => field.push(c),
+        }
+    }
+    assert!(!quoted, "unterminated quoted field");
+    assert!(field.is_empty() && record.is_empty(), "no final newline");
+    records
+}
+
+#[test]
+fn costs_csv_has_a_column_per_provider_and_idle_part_and_ends_on_the_total() {
+    let root = super::support::repo_root();
+    let sc = ecsim::load(&root.join("scenarios/quickstart.json")).expect("quickstart loads");
+    let r = ecsim::run(&sc, Some(SEED), &mut |_| {}).expect("runs");
+    assert_eq!(
+        r.cost_series_providers,
+        ["web-ec2", "batch-ec2", "FARGATE", "FARGATE_SPOT"]
+    );
+    let text = ecsim::report::render::costs_csv(&r);
+    let rows = parse_csv(&text);
+    assert_eq!(
+        rows[0],
+        [
+            "minute",
+            "web-ec2_usd",
+            "web-ec2_idle_usd",
+            "batch-ec2_usd",
+            "batch-ec2_idle_usd",
+            "FARGATE_usd",
+            "FARGATE_SPOT_usd",
+            "total_usd"
+        ]
+    );
+    assert_eq!(rows.len(), r.cost_series.len() + 1);
+    for row in &rows {
+        assert_eq!(row.len(), rows[0].len(), "{row:?}");
+    }
+    let num = |s: &str| s.parse::<f64>().unwrap_or_else(|e| panic!("{s}: {e}"));
+    let last = rows.last().expect("a data row");
+    let last_ts = r.timeseries.last().expect("timeseries rows");
+    assert_eq!(last[0], last_ts.minute.to_string());
+    // Each provider column is rounded to the micro-dollar on its own, the timeseries total
+    // once: they agree within one rounding per provider.
+    let tolerance = USD * r.cost_series_providers.len() as f64;
+    let total = num(&last[7]);
+    assert!(
+        close(total, last_ts.cost_usd, tolerance),
+        "{total} vs {}",
+        last_ts.cost_usd
+    );
+    // The total is the sum of the provider columns (not of the idle parts).
+    let parts: f64 = [1, 3, 5, 6].iter().map(|&i| num(&last[i])).sum();
+    assert!(close(total, parts, 1e-9), "{last:?}");
+    // An idle part never exceeds its provider's cost.
+    for row in &rows[1..] {
+        assert!(num(&row[2]) <= num(&row[1]) + 1e-9, "{row:?}");
+        assert!(num(&row[4]) <= num(&row[3]) + 1e-9, "{row:?}");
+    }
+
+    // Provider names with commas and quotes are quoted in the header, so it still parses
+    // into as many fields as each row has.
+    let mut odd = r.clone();
+    odd.cost_series_providers[0] = "web,ec2".to_string();
+    odd.cost_series_providers[1] = "batch \"b\"".to_string();
+    let text = ecsim::report::render::costs_csv(&odd);
+    assert!(text.starts_with("minute,\"web,ec2_usd\",\"web,ec2_idle_usd\",\"batch \"\"b\"\"_usd\""));
+    let rows = parse_csv(&text);
+    assert_eq!(rows[0][1], "web,ec2_usd");
+    assert_eq!(rows[0][4], "batch \"b\"_idle_usd");
+    for row in &rows {
+        assert_eq!(row.len(), 8, "{row:?}");
+    }
+}

@@ -99,6 +99,7 @@ fn replica_zero_is_the_single_run_with_the_same_seed() {
         "timeseries.csv",
         "services.csv",
         "capacity_providers.csv",
+        "costs.csv",
         "events.jsonl",
     ] {
         assert!(

@@ -191,12 +191,14 @@ fn compare_charts_parse_with_one_bar_per_variant_and_group() {
     let mut fills: BTreeMap<&str, Vec<(plotters::style::RGBColor, usize)>> = BTreeMap::new();
     // Each group has one bar per variant, and one sample rectangle in the legend.
     let idle = plotters::style::RGBColor(0xAE, 0xC7, 0xE8);
+    let fargate_spot = plotters::style::RGBColor(0xFF, 0xBB, 0x78);
     fills.insert(
         "compare_cost",
         vec![
             (style::PALETTE[0], n + 1),
             (idle, n + 1),
             (style::PALETTE[1], n + 1),
+            (fargate_spot, n + 1),
         ],
     );
     let with_load = c

@@ -18,13 +18,15 @@ pub(crate) const MAX_LABEL_LINES: usize = 3;
 
 /// Colours of the comparison bars that are not plain series: EC2 capacity reserved by tasks,
 /// EC2 capacity paid for but idle (a light tint of the same blue, so the two read as one EC2
-/// bar), Fargate. Kept here rather than in `style` while the per-run charts' style is being
+/// bar), Fargate, Fargate Spot (a light tint of the same orange, likewise). Kept here rather than in `style` while the per-run charts' style is being
 /// reworked elsewhere; they are plain palette entries or tints of them.
 pub(crate) const EC2_RESERVED: RGBColor = style::PALETTE[0];
 /// See [`EC2_RESERVED`].
 pub(crate) const EC2_IDLE: RGBColor = RGBColor(0xAE, 0xC7, 0xE8);
 /// See [`EC2_RESERVED`].
 pub(crate) const FARGATE: RGBColor = style::PALETTE[1];
+/// See [`EC2_RESERVED`].
+pub(crate) const FARGATE_SPOT: RGBColor = RGBColor(0xFF, 0xBB, 0x78);
 
 /// One kind of bar: a legend entry and one value per category (`None`: not applicable, no bar).
 pub(crate) struct BarGroup {

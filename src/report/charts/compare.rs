@@ -7,14 +7,16 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::bars::{draw_bars, short, BarGroup, Bars, EC2_IDLE, EC2_RESERVED, FARGATE};
+use super::bars::{
+    draw_bars, short, BarGroup, Bars, EC2_IDLE, EC2_RESERVED, FARGATE, FARGATE_SPOT,
+};
 use super::{draw_err, font, no_data, render_png, render_svg, style, ChartError, ChartFormat};
 use crate::compare::Comparison;
 
 /// One of the comparison charts, in the order they are written and shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum CompareChart {
-    /// Cost per variant, stacked: EC2 reserved by tasks, EC2 idle, Fargate.
+    /// Cost per variant, stacked: EC2 reserved by tasks, EC2 idle, Fargate, Fargate Spot.
     Cost,
     /// Requests not served, %, and task-minutes below desired, per variant (two panels).
     Shortfall,
@@ -89,7 +91,7 @@ impl CompareChart {
                     &area,
                     &Bars {
                         name,
-                        caption: "total cost; EC2 split into capacity reserved by tasks and idle capacity",
+                        caption: "total cost; EC2 split into capacity reserved by tasks and idle capacity, Fargate into On-Demand and Spot",
                         y_desc: "cost (USD)",
                         categories: &names,
                         groups: vec![
@@ -105,10 +107,16 @@ impl CompareChart {
                                 values: fig(|f| Some(f.idle_usd)),
                             },
                             BarGroup {
-                                // The comparison's figures do not split Fargate Spot out.
-                                label: "Fargate and Fargate Spot".into(),
+                                // On-Demand Fargate: Spot is part of `fargate_usd`; never
+                                // below 0 on rounding.
+                                label: "Fargate".into(),
                                 color: FARGATE,
-                                values: fig(|f| Some(f.fargate_usd)),
+                                values: fig(|f| Some((f.fargate_usd - f.fargate_spot_usd).max(0.0))),
+                            },
+                            BarGroup {
+                                label: "Fargate Spot".into(),
+                                color: FARGATE_SPOT,
+                                values: fig(|f| Some(f.fargate_spot_usd)),
                             },
                         ],
                         stacked: true,

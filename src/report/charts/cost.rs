@@ -13,18 +13,13 @@ use super::{
     draw_err, font, house_mesh, legend_strip, no_data, style, value_range, ChartError, ChartKind,
     LegendEntry, Swatch, TimeAxis,
 };
-use crate::report::Report;
+use crate::report::{is_fargate_provider as is_fargate, Report};
 
 /// Stacked cumulative cost (USD) per capacity provider that cost anything, each EC2
 /// provider's idle part in a lighter tint, and the total cost rate (USD per hour, from the
 /// minute-to-minute differences) on the right-hand axis.
 pub fn cost_svg(report: &Report) -> Result<String, ChartError> {
     ChartKind::Cost.svg(report)
-}
-
-/// A `cost_series_providers` entry billed as Fargate rather than as EC2 instances.
-fn is_fargate(name: &str) -> bool {
-    name == "FARGATE" || name == "FARGATE_SPOT"
 }
 
 /// What the cost chart draws, computed from the report alone (the tests use it too).
