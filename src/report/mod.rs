@@ -32,7 +32,7 @@ pub struct Report {
     /// The columns of `cost_series`: every capacity provider of the scenario, in its order,
     /// then [`NO_CAPACITY_PROVIDER`] when an ASG has no provider in front.
     pub cost_series_providers: Vec<String>,
-    /// Cumulative cost per capacity provider and EC2 idle cost, one row per minute.
+    /// Cumulative cost per capacity provider and its EC2 idle part, one row per minute.
     pub cost_series: Vec<CostMinuteRow>,
     /// How long tasks waited from submission to RUNNING, in fixed bins.
     pub wait_histogram: Vec<WaitBin>,
