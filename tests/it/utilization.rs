@@ -153,3 +153,29 @@ fn an_idle_instance_is_all_paid_and_nothing_reserved() {
         "averages in the captions"
     );
 }
+
+#[test]
+fn shipped_scenarios_never_reserve_more_than_they_pay_for() {
+    for file in [
+        "scenarios/quickstart.json",
+        "scenarios/scale-out-lag/scenario.json",
+        "scenarios/az-outage/one-az.json",
+    ] {
+        let sc = ecsim::load(&super::support::repo_root().join(file))
+            .unwrap_or_else(|e| panic!("{file}: {e}"));
+        let r = ecsim::run(&sc, Some(SEED), &mut |_| {}).unwrap_or_else(|e| panic!("{file}: {e}"));
+        for row in &r.timeseries {
+            // EC2 reservations fit in registered resources, which are at most the instance
+            // type; Fargate reservations round up to the billed size.
+            assert!(row.vcpu_reserved <= row.vcpu_paid + PCT, "{file}: {row:?}");
+            assert!(
+                row.memory_gib_reserved <= row.memory_gib_paid + PCT,
+                "{file}: {row:?}"
+            );
+            assert!(
+                row.vcpu_used >= 0.0 && row.memory_gib_used >= 0.0,
+                "{file}: {row:?}"
+            );
+        }
+    }
+}
