@@ -199,6 +199,19 @@ pub struct UsageSummary {
     pub fargate_vcpu_hours: f64,
     /// Fargate GB-hours billed.
     pub fargate_gb_hours: f64,
+    /// Mean of `timeseries.csv`'s `vcpu_paid` over the end-of-minute rows (minute ≥ 1):
+    /// minute-sampled, not integrated between minutes. Likewise the five below.
+    pub vcpu_paid_avg: f64,
+    /// Mean `vcpu_reserved` (minute-sampled).
+    pub vcpu_reserved_avg: f64,
+    /// Mean `vcpu_used` (minute-sampled).
+    pub vcpu_used_avg: f64,
+    /// Mean `memory_gib_paid` (minute-sampled).
+    pub memory_gib_paid_avg: f64,
+    /// Mean `memory_gib_reserved` (minute-sampled).
+    pub memory_gib_reserved_avg: f64,
+    /// Mean `memory_gib_used` (minute-sampled).
+    pub memory_gib_used_avg: f64,
 }
 
 /// Reservation of EC2 capacity (ACTIVE and DRAINING instances), time-weighted over the run.
@@ -508,6 +521,23 @@ pub struct MinuteRow {
     pub memory_reserved_pct: f64,
     /// Cost so far, USD.
     pub cost_usd: f64,
+    /// vCPU being paid for: the whole instance type of every billed EC2 instance (from
+    /// `running` to termination) plus the rounded size of every billed Fargate task (from
+    /// image pull to STOPPED).
+    pub vcpu_paid: f64,
+    /// vCPU reserved: tasks' reservations on ACTIVE and DRAINING instances plus the requested
+    /// (unrounded) size of the billed Fargate tasks.
+    pub vcpu_reserved: f64,
+    /// vCPU used: for services with a load model, the mean over the past minute of what the
+    /// model says their RUNNING tasks use; every other RUNNING task (services without a load
+    /// model, batch tasks) at its reservation, at the end of the minute.
+    pub vcpu_used: f64,
+    /// Memory being paid for, GiB (as `vcpu_paid`).
+    pub memory_gib_paid: f64,
+    /// Memory reserved, GiB (as `vcpu_reserved`).
+    pub memory_gib_reserved: f64,
+    /// Memory used, GiB (as `vcpu_used`, with the load model's memory utilization).
+    pub memory_gib_used: f64,
 }
 
 /// One record of `events.jsonl`.

@@ -17,17 +17,17 @@ pub fn summary_json(summary: &Summary) -> String {
 }
 
 /// The header of `timeseries.csv`.
-pub const TIMESERIES_HEADER: &str = "minute,instances_pending,instances_active,instances_draining,tasks_queued,tasks_provisioning,tasks_pending,tasks_running,cpu_reserved_pct,memory_reserved_pct,cost_usd";
+pub const TIMESERIES_HEADER: &str = "minute,instances_pending,instances_active,instances_draining,tasks_queued,tasks_provisioning,tasks_pending,tasks_running,cpu_reserved_pct,memory_reserved_pct,cost_usd,vcpu_paid,vcpu_reserved,vcpu_used,memory_gib_paid,memory_gib_reserved,memory_gib_used";
 
 /// `timeseries.csv`: one row per simulated minute.
 pub fn timeseries_csv(report: &Report) -> String {
-    let mut out = String::with_capacity(64 * (report.timeseries.len() + 1));
+    let mut out = String::with_capacity(112 * (report.timeseries.len() + 1));
     out.push_str(TIMESERIES_HEADER);
     out.push('\n');
     for r in &report.timeseries {
         let _ = writeln!(
             out,
-            "{},{},{},{},{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
             r.minute,
             r.instances_pending,
             r.instances_active,
@@ -38,7 +38,13 @@ pub fn timeseries_csv(report: &Report) -> String {
             r.tasks_running,
             r.cpu_reserved_pct,
             r.memory_reserved_pct,
-            r.cost_usd
+            r.cost_usd,
+            r.vcpu_paid,
+            r.vcpu_reserved,
+            r.vcpu_used,
+            r.memory_gib_paid,
+            r.memory_gib_reserved,
+            r.memory_gib_used
         );
     }
     out

@@ -580,6 +580,10 @@ impl<'s> Simulation<'s> {
             inst.capacity_provider,
             inst.registered,
         );
+        // Paid from the running state on (ecs-reference §7.6), as billing does.
+        let whole = self.instance_type_size(inst.instance_type);
+        self.counters.instance_billed(whole, true);
+        let inst = &self.instances[id.index()];
         if now > SimTime::ZERO {
             let (az, ty) = (inst.az, inst.instance_type);
             let msg = format!(
@@ -601,6 +605,15 @@ impl<'s> Simulation<'s> {
             self.queue
                 .schedule_at(now + d, Event::InstanceRegistered(id));
         }
+    }
+
+    /// The whole size of an instance type (vCPU as CPU units, memory): what its price buys.
+    fn instance_type_size(&self, ty: crate::ids::InstanceTypeId) -> Resources {
+        let t = self.sc.catalog.get(ty);
+        Resources::new(
+            t.vcpu.saturating_mul(crate::units::CPU_UNITS_PER_VCPU),
+            t.memory_mib,
+        )
     }
 
     fn instance_registered(&mut self, id: InstanceId, now: SimTime) {
@@ -984,6 +997,9 @@ impl<'s> Simulation<'s> {
             spot,
             now,
         );
+        // Billed from the image pull on (ecs-reference §7.1).
+        self.counters
+            .fargate_billed(task.fargate_size, task.need, true);
         self.set_status(t, TaskStatus::Pending);
         let d = self
             .sc
@@ -1111,6 +1127,8 @@ impl<'s> Simulation<'s> {
             }
             Placement::Fargate(az) => {
                 self.billing.fargate_task_stopped(t, now);
+                let size = self.tasks[t.index()].fargate_size;
+                self.counters.fargate_billed(size, need, false);
                 let oi = self.owner_index(owner);
                 self.fargate_az_counts[oi][az.index()] -= 1;
             }
@@ -1173,6 +1191,11 @@ impl<'s> Simulation<'s> {
             }
         }
         let owner = task.owner;
+        if (from == TaskStatus::Running) != (status == TaskStatus::Running) {
+            let need = task.need;
+            self.counters
+                .running_changed(owner, need, status == TaskStatus::Running);
+        }
         self.counters.set_status(owner, Some(from), Some(status));
         if let Owner::Service(s) = owner {
             let live = |x: TaskStatus| {

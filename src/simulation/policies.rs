@@ -459,6 +459,7 @@ impl<'s> Simulation<'s> {
     /// Appends this minute's per-service and per-provider rows.
     pub(super) fn record_policy_rows(&mut self, now: SimTime) {
         let minute = now.0 / 60_000;
+        let (mut vcpu_used, mut gib_used) = (0.0, 0.0);
         for s in 0..self.services.len() {
             let owner = Owner::Service(ServiceId::from_index(s));
             let pending = self
@@ -472,6 +473,13 @@ impl<'s> Simulation<'s> {
                     let d = totals.since(&l.last_minute);
                     l.last_minute = totals;
                     let dp = datapoints(&d, SimDuration::from_mins(1));
+                    // What the load model says the RUNNING tasks used over the minute: the
+                    // mean number of fully busy tasks (busy task-seconds / 60 s) times the
+                    // task size, for timeseries.csv's `vcpu_used` and `memory_gib_used`.
+                    let spec = &self.sc.services[s];
+                    let size = self.sc.task_definitions[spec.task_definition.index()].size;
+                    vcpu_used += d.cpu_used_task_seconds / 60.0 * size.cpu.as_vcpu_f64();
+                    gib_used += d.memory_used_task_seconds / 60.0 * size.memory.as_gib_f64();
                     let unserved = d.unserved();
                     if self.service_faults[s].hurt_during_minute(now) {
                         self.service_faults[s].unserved_due_to_faults += unserved;
@@ -504,6 +512,7 @@ impl<'s> Simulation<'s> {
                 memory_utilization: mem,
             });
         }
+        self.counters.add_modelled_use(vcpu_used, gib_used);
         for p in 0..self.provider_scaling.len() {
             let ps = &self.provider_scaling[p];
             let a = &self.asgs[ps.asg.index()];

@@ -482,6 +482,8 @@ impl<'s> Simulation<'s> {
         }
         if billed {
             self.billing.instance_stopped(i, now);
+            let whole = self.instance_type_size(self.instances[i.index()].instance_type);
+            self.counters.instance_billed(whole, false);
         }
         if !self.defer_reruns {
             self.flush_reruns(now);

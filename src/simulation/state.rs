@@ -66,6 +66,45 @@ pub struct Counters {
     /// Σ RUNNING time of tasks that left RUNNING (or were running at the end), ms.
     ec2_running_ms: u128,
     fargate_running_ms: u128,
+    /// Per owner (services then workloads): its tasks' use comes from a load model, read
+    /// each minute from the service's meter rather than from `running_unmodelled`.
+    load_modelled: Vec<bool>,
+    /// Whole instance types (vCPU as CPU units, memory) of EC2 instances being billed.
+    ec2_paid: Amount,
+    /// Rounded Fargate sizes of the Fargate tasks being billed.
+    fargate_paid: Amount,
+    /// Requested sizes of those same tasks.
+    fargate_reserved: Amount,
+    /// Reservations of RUNNING tasks whose owner has no load model.
+    running_unmodelled: Amount,
+}
+
+/// CPU units and MiB summed over many instances or tasks (u64: no overflow in any cluster
+/// the caps allow).
+#[derive(Clone, Copy, Debug, Default)]
+struct Amount {
+    cpu: u64,
+    mib: u64,
+}
+
+impl Amount {
+    fn add(&mut self, r: Resources) {
+        self.cpu += u64::from(r.cpu.0);
+        self.mib += u64::from(r.memory.0);
+    }
+
+    fn sub(&mut self, r: Resources) {
+        self.cpu -= u64::from(r.cpu.0);
+        self.mib -= u64::from(r.memory.0);
+    }
+}
+
+fn vcpu(cpu_units: u64) -> f64 {
+    cpu_units as f64 / f64::from(crate::units::CPU_UNITS_PER_VCPU)
+}
+
+fn gib(mib: u64) -> f64 {
+    mib as f64 / 1024.0
 }
 
 impl Counters {
@@ -92,6 +131,66 @@ impl Counters {
             cost_rows: Vec::new(),
             ec2_running_ms: 0,
             fargate_running_ms: 0,
+            load_modelled: sc
+                .services
+                .iter()
+                .map(|s| s.load.is_some())
+                .chain(sc.workloads.iter().map(|_| false))
+                .collect(),
+            ec2_paid: Amount::default(),
+            fargate_paid: Amount::default(),
+            fargate_reserved: Amount::default(),
+            running_unmodelled: Amount::default(),
+        }
+    }
+
+    /// EC2 billing of an instance whose type has `whole` (vCPU × 1024, memory) started
+    /// (`billed`) or stopped. Paid capacity is the whole instance type, not its registered
+    /// resources: the price buys the memory the OS and agent keep too.
+    pub fn instance_billed(&mut self, whole: Resources, billed: bool) {
+        if billed {
+            self.ec2_paid.add(whole);
+        } else {
+            self.ec2_paid.sub(whole);
+        }
+    }
+
+    /// Fargate billing of a task of requested size `need`, billed as `size`, started
+    /// (`billed`, at image pull: ecs-reference §7.1) or stopped. Its reservation is counted over
+    /// the same span, so paid − reserved on Fargate is the size rounding alone.
+    pub fn fargate_billed(&mut self, size: Resources, need: Resources, billed: bool) {
+        if billed {
+            self.fargate_paid.add(size);
+            self.fargate_reserved.add(need);
+        } else {
+            self.fargate_paid.sub(size);
+            self.fargate_reserved.sub(need);
+        }
+    }
+
+    /// A task of owner `o` reserving `need` entered (`running`) or left RUNNING. Only tasks
+    /// without a load model are counted: they are taken to use their whole reservation.
+    pub fn running_changed(&mut self, o: Owner, need: Resources, running: bool) {
+        let i = match o {
+            Owner::Service(s) => s.index(),
+            Owner::Workload(w) => self.service_count + w.index(),
+        };
+        if self.load_modelled[i] {
+            return;
+        }
+        if running {
+            self.running_unmodelled.add(need);
+        } else {
+            self.running_unmodelled.sub(need);
+        }
+    }
+
+    /// Adds what the services with a load model used over the minute just recorded, vCPU
+    /// and GiB, to that minute's row.
+    pub fn add_modelled_use(&mut self, vcpu_used: f64, memory_gib_used: f64) {
+        if let Some(r) = self.rows.last_mut() {
+            r.vcpu_used = round4(r.vcpu_used + vcpu_used);
+            r.memory_gib_used = round4(r.memory_gib_used + memory_gib_used);
         }
     }
 
@@ -234,6 +333,16 @@ impl Counters {
             cpu_reserved_pct: pct(self.reserved.cpu.0, self.registered.cpu.0),
             memory_reserved_pct: pct(self.reserved.memory.0, self.registered.memory.0),
             cost_usd: round6(cost_usd),
+            vcpu_paid: round4(vcpu(self.ec2_paid.cpu + self.fargate_paid.cpu)),
+            vcpu_reserved: round4(vcpu(
+                u64::from(self.reserved.cpu.0) + self.fargate_reserved.cpu,
+            )),
+            vcpu_used: round4(vcpu(self.running_unmodelled.cpu)),
+            memory_gib_paid: round4(gib(self.ec2_paid.mib + self.fargate_paid.mib)),
+            memory_gib_reserved: round4(gib(
+                u64::from(self.reserved.memory.0) + self.fargate_reserved.mib
+            )),
+            memory_gib_used: round4(gib(self.running_unmodelled.mib)),
         });
     }
 }
@@ -286,6 +395,20 @@ fn wait_stats(waits: &mut [u64]) -> WaitStats {
         p95: pick(95.0),
         p99: pick(99.0),
         max: waits[n - 1] as f64 / 1000.0,
+    }
+}
+
+/// Mean of `f` over the rows that end a simulated minute (minute ≥ 1; the minute-0 row is
+/// the start state, before anything ran): a minute-sampled average, 0 with no such row.
+fn minute_mean(rows: &[MinuteRow], f: impl Fn(&MinuteRow) -> f64) -> f64 {
+    let (sum, n) = rows
+        .iter()
+        .filter(|r| r.minute >= 1)
+        .fold((0.0, 0u64), |(s, n), r| (s + f(r), n + 1));
+    if n == 0 {
+        0.0
+    } else {
+        round4(sum / n as f64)
     }
 }
 
@@ -546,6 +669,12 @@ pub fn build_report(
                 },
                 fargate_vcpu_hours: round4(costs.fargate_vcpu_hours),
                 fargate_gb_hours: round4(costs.fargate_gb_hours),
+                vcpu_paid_avg: minute_mean(&counters.rows, |r| r.vcpu_paid),
+                vcpu_reserved_avg: minute_mean(&counters.rows, |r| r.vcpu_reserved),
+                vcpu_used_avg: minute_mean(&counters.rows, |r| r.vcpu_used),
+                memory_gib_paid_avg: minute_mean(&counters.rows, |r| r.memory_gib_paid),
+                memory_gib_reserved_avg: minute_mean(&counters.rows, |r| r.memory_gib_reserved),
+                memory_gib_used_avg: minute_mean(&counters.rows, |r| r.memory_gib_used),
             }
         },
         wait_time_s: wait_stats(&mut all_waits),

@@ -18,3 +18,4 @@ mod queueing;
 mod report_html;
 mod spread_charts;
 mod support;
+mod utilization;

@@ -19,7 +19,8 @@
 //! - [`capacity_svg`]: instances (in total and per ASG capacity provider when there are
 //!   several), tasks desired / running / pending per service, request rate on a second axis,
 //!   scaling and fault markers;
-//! - [`utilization_svg`]: reserved CPU and memory %, service CPU utilization under load;
+//! - [`utilization_svg`]: CPU (vCPU) and memory (GiB) paid for, reserved and used, EC2 and
+//!   Fargate together, in two panels, with the run's averages as % of paid in the captions;
 //! - [`cost_svg`]: cumulative cost per capacity provider, stacked, with each EC2 provider's
 //!   idle part in a lighter tint of its colour, and the total cost rate on a second axis;
 //! - [`wait_svg`]: histogram of the wait to RUNNING (the report's 1-2-5 bins) with the
