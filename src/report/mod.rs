@@ -161,8 +161,8 @@ pub struct CostSummary {
     /// with a load model; absent when no service has one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub per_million_requests_usd: Option<f64>,
-    /// By capacity provider name (`FARGATE`, `FARGATE_SPOT`, an ASG provider, or `asg:<name>`
-    /// for an ASG without a provider).
+    /// By capacity provider name (`FARGATE`, `FARGATE_SPOT`, an ASG provider, or
+    /// [`NO_CAPACITY_PROVIDER`] for the instances of ASGs without one).
     pub by_capacity_provider: BTreeMap<String, f64>,
     /// By service name (EC2 cost attributed by reservation; Fargate billed directly).
     pub by_service: BTreeMap<String, f64>,
