@@ -1,8 +1,8 @@
 //! Every AWS default and modelling default the scenario can override, in one place.
 //!
 //! Each constant names its source in `ecs-reference.md` (the project's summary of AWS
-//! documentation) with the tag used there: [DOC] documented, [API] API reference, [CODE] read
-//! from AWS source, [OBS] observed, [DERIVED] our inference, [UNCERTAIN] sources disagree.
+//! documentation) with the tag used there: \[DOC\] documented, \[API\] API reference, \[CODE\] read
+//! from AWS source, \[OBS\] observed, \[DERIVED\] our inference, \[UNCERTAIN\] sources disagree.
 //! The report's assumptions section lists the values in force for a run.
 //!
 //! Prices, Fargate sizes and registered-memory overheads live beside the catalog in `cloud`
@@ -14,14 +14,14 @@ use crate::distribution::Latency;
 use crate::engine::SimDuration;
 
 /// EC2 `RunInstances` until the instance is in the `running` state, when billing starts.
-/// [DERIVED] EC2 `pending` typically lasts seconds; ecs-reference §7.6 bills from `running`.
+/// \[DERIVED\] EC2 `pending` typically lasts seconds; ecs-reference §7.6 bills from `running`.
 pub const INSTANCE_RUNNING_LATENCY: Latency = Latency::Uniform {
     min: SimDuration::from_secs(5),
     max: SimDuration::from_secs(15),
 };
 
 /// `running` until the ECS agent has registered the container instance.
-/// [OBS] ecs-reference §3.2: launch → registration ≈ 41 s observed; with the running latency
+/// \[OBS\] ecs-reference §3.2: launch → registration ≈ 41 s observed; with the running latency
 /// above (mean 10 s) this gives a mean of about 40 s from launch.
 pub const AGENT_REGISTRATION_LATENCY: Latency = Latency::Uniform {
     min: SimDuration::from_secs(20),
@@ -29,21 +29,21 @@ pub const AGENT_REGISTRATION_LATENCY: Latency = Latency::Uniform {
 };
 
 /// EC2 task PENDING → RUNNING: image pull (often cached on EC2) and container start.
-/// [DERIVED] no AWS figure; EC2 reuses cached layers (`ECS_IMAGE_PULL_BEHAVIOR`, §3.2).
+/// \[DERIVED\] no AWS figure; EC2 reuses cached layers (`ECS_IMAGE_PULL_BEHAVIOR`, §3.2).
 pub const EC2_TASK_START_LATENCY: Latency = Latency::Uniform {
     min: SimDuration::from_secs(5),
     max: SimDuration::from_secs(20),
 };
 
 /// Fargate PROVISIONING (ENI attachment) before the image pull starts.
-/// [OBS] ecs-reference §3.2: createdAt → pullStartedAt 11 s and 44 s in one run.
+/// \[OBS\] ecs-reference §3.2: createdAt → pullStartedAt 11 s and 44 s in one run.
 pub const FARGATE_PROVISIONING_LATENCY: Latency = Latency::Uniform {
     min: SimDuration::from_secs(10),
     max: SimDuration::from_secs(45),
 };
 
 /// Fargate image pull start → RUNNING: Fargate has no image cache, every task pulls.
-/// [OBS] ecs-reference §3.2: create → running 20–40 s with ECR images, 45–90 s for larger
+/// \[OBS\] ecs-reference §3.2: create → running 20–40 s with ECR images, 45–90 s for larger
 /// apps; with the provisioning latency above the total is centred near 45 s.
 pub const FARGATE_TASK_START_LATENCY: Latency = Latency::Uniform {
     min: SimDuration::from_secs(10),
@@ -51,46 +51,46 @@ pub const FARGATE_TASK_START_LATENCY: Latency = Latency::Uniform {
 };
 
 /// STOPPING → STOPPED: SIGTERM until the container exits, then deprovisioning.
-/// [DERIVED] bounded by the 30 s `stopTimeout` default (§3.2); most apps exit in seconds.
+/// \[DERIVED\] bounded by the 30 s `stopTimeout` default (§3.2); most apps exit in seconds.
 pub const TASK_STOP_LATENCY: Latency = Latency::Uniform {
     min: SimDuration::from_secs(1),
     max: SimDuration::from_secs(5),
 };
 
 /// How long a task waits in PROVISIONING for capacity before ECS stops it.
-/// [DOC CAS-blog] "between 10 and 30 minutes", not configurable; we take the upper end.
-/// [UNCERTAIN]
+/// \[DOC CAS-blog\] "between 10 and 30 minutes", not configurable; we take the upper end.
+/// \[UNCERTAIN\]
 pub const PROVISIONING_TIMEOUT: SimDuration = SimDuration::from_mins(30);
 
 /// How long a DRAINING instance may wait for its tasks before the ASG terminates it anyway
 /// (the lifecycle hook's heartbeat timeout).
-/// [DOC] EC2 Auto Scaling lifecycle hooks: default heartbeat timeout 3600 s. The timeout ECS's
-/// managed-draining hook uses is not in our sources. [UNCERTAIN]
+/// \[DOC\] EC2 Auto Scaling lifecycle hooks: default heartbeat timeout 3600 s. The timeout ECS's
+/// managed-draining hook uses is not in our sources. \[UNCERTAIN\]
 pub const DRAINING_TIMEOUT: SimDuration = SimDuration::from_mins(60);
 
 /// Tasks in the PROVISIONING state per cluster.
-/// [UNCERTAIN] 100 in the 2020 blog; now a service quota commonly cited as 500 (§1.8).
+/// \[UNCERTAIN\] 100 in the 2020 blog; now a service quota commonly cited as 500 (§1.8).
 pub const PROVISIONING_TASKS_PER_CLUSTER: u32 = 500;
 
-/// Fargate task launch token bucket: burst. [DOC] `throttling.md`: 100 burst (§5.5).
+/// Fargate task launch token bucket: burst. \[DOC\] `throttling.md`: 100 burst (§5.5).
 pub const FARGATE_LAUNCH_BURST: u32 = 100;
 
-/// Fargate task launch token bucket: sustained rate. [DOC] 20 tasks per second (§5.5),
+/// Fargate task launch token bucket: sustained rate. \[DOC\] 20 tasks per second (§5.5),
 /// separately for On-Demand and Spot.
 pub const FARGATE_LAUNCH_RATE_PER_SECOND: u32 = 20;
 
 /// How often the service scheduler reconciles when no event wakes it.
-/// [UNCERTAIN] AWS documents no interval; the scheduler also reacts at once to task stops
+/// \[UNCERTAIN\] AWS documents no interval; the scheduler also reacts at once to task stops
 /// and new instances, so this only bounds how long a missed placement waits.
 pub const SERVICE_SCHEDULER_INTERVAL: SimDuration = SimDuration::from_secs(60);
 
 /// Queued tasks examined per placement pass before giving up until capacity changes.
-/// [DERIVED] a modelling bound, not AWS: lets small tasks backfill around a large one
+/// \[DERIVED\] a modelling bound, not AWS: lets small tasks backfill around a large one
 /// without scanning a million-task queue on every release.
 pub const PLACEMENT_BACKFILL_WINDOW: u32 = 64;
 
 /// EC2 Spot price as a fraction of on-demand.
-/// [UNCERTAIN] AWS says "up to 90 %" off (§7.6); 0.35 is a typical recent discount for
+/// \[UNCERTAIN\] AWS says "up to 90 %" off (§7.6); 0.35 is a typical recent discount for
 /// general-purpose types, not a quote. Override per ASG with `spotPriceFactor`.
 pub const EC2_SPOT_PRICE_FACTOR: f64 = 0.35;
 
@@ -106,27 +106,27 @@ pub const SEED: u64 = 1;
 /// Upper bound on the simulated span (a limit on everything: TigerBeetle style).
 pub const MAX_DURATION: SimDuration = SimDuration::from_mins(60 * 24 * 366);
 
-/// Upper bound on instances in one ASG. [DOC] 5000 EC2 instances per cluster (§5.5); we allow
+/// Upper bound on instances in one ASG. \[DOC\] 5000 EC2 instances per cluster (§5.5); we allow
 /// more for what-if studies but cap to keep memory bounded.
 pub const MAX_INSTANCES_PER_ASG: u32 = 100_000;
 
 /// Wall-clock time of simulated time zero: 2026-01-05T00:00:00Z, a Monday, so weekly cron
-/// schedules line up with a week that starts at time zero. [DERIVED] ecsim's choice;
+/// schedules line up with a week that starts at time zero. \[DERIVED\] ecsim's choice;
 /// scheduled actions are in UTC (ecs-reference §6.4). Override with `settings.startTime`.
 pub const START_TIME_UNIX_S: i64 = 1_767_571_200;
 
-/// CPU a service task uses with no requests, % of its CPU. [DERIVED] ecsim's choice (an idle
+/// CPU a service task uses with no requests, % of its CPU. \[DERIVED\] ecsim's choice (an idle
 /// web server's runtime and health checks); override with `load.baselineCpuPercent`.
 pub const LOAD_BASELINE_CPU_PERCENT: f64 = 5.0;
 
-/// Memory a service task uses with no requests, % of its memory. [DERIVED] ecsim's choice;
+/// Memory a service task uses with no requests, % of its memory. \[DERIVED\] ecsim's choice;
 /// override with `load.baselineMemoryPercent`.
 pub const LOAD_BASELINE_MEMORY_PERCENT: f64 = 30.0;
 
-/// Memory a service task uses at full load, % of its memory. [DERIVED] ecsim's choice;
+/// Memory a service task uses at full load, % of its memory. \[DERIVED\] ecsim's choice;
 /// override with `load.memoryPercentAtCapacity`.
 pub const LOAD_MEMORY_PERCENT_AT_CAPACITY: f64 = 50.0;
 
-/// Bin width when per-request arrival timestamps are turned into a rate. [DERIVED] one
+/// Bin width when per-request arrival timestamps are turned into a rate. \[DERIVED\] one
 /// minute, the resolution of the standard ECS metrics (ecs-reference §4.6).
 pub const RATE_BUCKET: SimDuration = SimDuration::from_mins(1);

@@ -1,6 +1,6 @@
 //! CloudWatch-like metric alarms: M of N datapoints beyond a threshold.
 //!
-//! [DOC] CloudWatch "Evaluating an alarm": an alarm looks at the last `EvaluationPeriods`
+//! \[DOC\] CloudWatch "Evaluating an alarm": an alarm looks at the last `EvaluationPeriods`
 //! datapoints and goes to ALARM when at least `DatapointsToAlarm` of them breach. With the
 //! default missing-data treatment (`missing`), missing datapoints are neither breaching nor
 //! not breaching; when every datapoint of the window is missing the alarm is

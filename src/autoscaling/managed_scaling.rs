@@ -21,66 +21,66 @@ use crate::engine::{SimDuration, SimTime};
 use crate::units::Resources;
 
 /// Default `targetCapacity` (%).
-/// [DOC] ecs-reference §1.4: the developer guide's default is 100.
+/// \[DOC\] ecs-reference §1.4: the developer guide's default is 100.
 pub const DEFAULT_TARGET_CAPACITY: u32 = 100;
 
 /// Valid `targetCapacity` values (%).
-/// [API] ecs-reference §1.4: "> 0 and ≤ 100", an integer percentage.
+/// \[API\] ecs-reference §1.4: "> 0 and ≤ 100", an integer percentage.
 pub const TARGET_CAPACITY_RANGE: RangeInclusive<u32> = 1..=100;
 
 /// Default `minimumScalingStepSize`.
-/// [API] ecs-reference §1.4: 1.
+/// \[API\] ecs-reference §1.4: 1.
 pub const DEFAULT_MINIMUM_SCALING_STEP_SIZE: u32 = 1;
 
 /// Default `maximumScalingStepSize`.
-/// [API] ecs-reference §1.4: 10000 (the AWS CDK construct uses 1000; see §8).
+/// \[API\] ecs-reference §1.4: 10000 (the AWS CDK construct uses 1000; see §8).
 pub const DEFAULT_MAXIMUM_SCALING_STEP_SIZE: u32 = 10_000;
 
 /// Valid `minimumScalingStepSize` and `maximumScalingStepSize` values.
-/// [API] ecs-reference §1.4: 1–10000.
+/// \[API\] ecs-reference §1.4: 1–10000.
 pub const SCALING_STEP_SIZE_RANGE: RangeInclusive<u32> = 1..=10_000;
 
 /// Default `instanceWarmupPeriod`.
-/// [API] ecs-reference §1.4: 300 s.
+/// \[API\] ecs-reference §1.4: 300 s.
 pub const DEFAULT_INSTANCE_WARMUP_PERIOD: SimDuration = SimDuration::from_secs(300);
 
 /// Largest valid `instanceWarmupPeriod`.
-/// [API] ecs-reference §1.4: 0–10000 s.
+/// \[API\] ecs-reference §1.4: 0–10000 s.
 pub const MAX_INSTANCE_WARMUP_PERIOD: SimDuration = SimDuration::from_secs(10_000);
 
 /// How often ECS publishes `CapacityProviderReservation`: one datapoint per minute.
-/// [DOC] ecs-reference §1.1: ECS evaluates every minute whether each ASG needs to scale.
+/// \[DOC\] ecs-reference §1.1: ECS evaluates every minute whether each ASG needs to scale.
 pub const METRIC_PERIOD: SimDuration = SimDuration::from_secs(60);
 
 /// Datapoints the high (scale-out) alarm needs: 1 of 1 minute.
-/// [OBS] ecs-reference §1.5 (Roadmap#638 "AlarmHigh … 1 datapoint within a minute").
+/// \[OBS\] ecs-reference §1.5 (Roadmap#638 "AlarmHigh … 1 datapoint within a minute").
 pub const DEFAULT_SCALE_OUT_DATAPOINTS: u32 = 1;
 
 /// Datapoints the low (scale-in) alarm needs: 15 of 15 minutes.
-/// [DOC] ecs-reference §1.5: scale-in needs 15 datapoints.
+/// \[DOC\] ecs-reference §1.5: scale-in needs 15 datapoints.
 pub const DEFAULT_SCALE_IN_DATAPOINTS: u32 = 15;
 
 /// Scale-in never starts within this long after a scale-out.
-/// [DOC] ecs-reference §1.5: no scale-in within 15 minutes after a scale-out.
+/// \[DOC\] ecs-reference §1.5: no scale-in within 15 minutes after a scale-out.
 pub const DEFAULT_SCALE_IN_HOLD_AFTER_SCALE_OUT: SimDuration = SimDuration::from_mins(15);
 
 /// Largest fraction of the ASG one scale-in step removes, since 16 Sep 2022.
-/// [DOC] ecs-reference §1.5 (CAS-scalein-2022): each step removes less than 50 %.
+/// \[DOC\] ecs-reference §1.5 (CAS-scalein-2022): each step removes less than 50 %.
 pub const DEFAULT_MAX_SCALE_IN_FRACTION: f64 = 0.5;
 
 /// Largest fraction of the ASG one scale-in step removed before 16 Sep 2022.
-/// [DOC] ecs-reference §1.5 (CAS-scalein-2022): each step was limited to 5 % of the ASG.
+/// \[DOC\] ecs-reference §1.5 (CAS-scalein-2022): each step was limited to 5 % of the ASG.
 pub const MAX_SCALE_IN_FRACTION_BEFORE_SEP_2022: f64 = 0.05;
 
 /// The value published when there are no instances and at least one task to place.
-/// [DOC] ecs-reference §1.2 (CAS-blog): M > 0 and N = 0 → 200 %.
+/// \[DOC\] ecs-reference §1.2 (CAS-blog): M > 0 and N = 0 → 200 %.
 pub const FROM_ZERO_RESERVATION: f64 = 200.0;
 
 /// The value the 2019 CAS published for an empty cluster (M = N = 0).
-/// [DOC] ecs-reference §1.2 (CAS-blog): M = 0 and N = 0 → 100 %.
+/// \[DOC\] ecs-reference §1.2 (CAS-blog): M = 0 and N = 0 → 100 %.
 pub const EMPTY_CLUSTER_RESERVATION_2019: f64 = 100.0;
 
-/// The metric's name. [DOC] ecs-reference §1.1.
+/// The metric's name. \[DOC\] ecs-reference §1.1.
 pub const METRIC_NAME: &str = "CapacityProviderReservation";
 
 /// The name of the target tracking policy ECS puts on the ASG, as it appears in the ASG's
@@ -90,7 +90,7 @@ pub const POLICY_NAME: &str = "ECSManagedAutoScalingPolicy";
 
 /// What ECS publishes when there are neither instances nor tasks (M = N = 0).
 ///
-/// [UNCERTAIN] ecs-reference §1.2: the 2019 CAS published 100, which made an ASG with
+/// \[UNCERTAIN\] ecs-reference §1.2: the 2019 CAS published 100, which made an ASG with
 /// `targetCapacity` < 100 loop (launch, terminate); the current docs' "stays at
 /// `targetCapacity`" wording suggests the neutral value is published now.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -104,7 +104,7 @@ pub enum EmptyClusterValue {
 
 /// How the number of instances to add is chosen on scale-out.
 ///
-/// [UNCERTAIN] ecs-reference §1.3 step 6: the developer guide binpacks onto the largest type
+/// \[UNCERTAIN\] ecs-reference §1.3 step 6: the developer guide binpacks onto the largest type
 /// whatever the ASG; the API reference says multi-type or multi-AZ ASGs scale by exactly
 /// `minimumScalingStepSize`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -402,7 +402,7 @@ pub struct AsgBounds {
 ///   ongoing scale-in: the low alarm forgets its datapoints, so scale-in starts again from
 ///   the beginning only after another full run of low datapoints.
 ///
-/// [UNCERTAIN] ecs-reference §1.5: the low alarm's threshold is documented only for target
+/// \[UNCERTAIN\] ecs-reference §1.5: the low alarm's threshold is documented only for target
 /// 100 ("< 100"); we use "< target" for every target.
 #[derive(Clone, Debug)]
 pub struct ManagedScaling {

@@ -53,9 +53,9 @@ impl ServiceMetric {
 /// How often a metric is published.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Resolution {
-    /// One datapoint per minute. [DOC] ecs-reference §4.6.
+    /// One datapoint per minute. \[DOC\] ecs-reference §4.6.
     Standard,
-    /// One datapoint per 20 s (the `…HighResolution` metrics). [DOC] ecs-reference §4.6.
+    /// One datapoint per 20 s (the `…HighResolution` metrics). \[DOC\] ecs-reference §4.6.
     High,
 }
 

@@ -8,22 +8,22 @@
 //! schedule is UTC), cron's `L`, `W` and `#`, the optional seconds field, and ranges that
 //! wrap around (`FRI-MON`). What an action does when it fires lives in [`super::service`].
 //!
-//! Rules: ecs-reference §6.4 ([DOC] AAS-UG-2023 `application-auto-scaling-scheduled-
+//! Rules: ecs-reference §6.4 (\[DOC\] AAS-UG-2023 `application-auto-scaling-scheduled-
 //! scaling.md`, `scheduled-scaling-using-cron-expressions.md`).
 
 use std::fmt;
 
 use crate::engine::SimDuration;
 
-/// [DOC] ecs-reference §6.4: the finest resolution of a schedule is one minute; cron
+/// \[DOC\] ecs-reference §6.4: the finest resolution of a schedule is one minute; cron
 /// expressions fire at whole minutes and `rate` counts whole minutes.
 pub const SCHEDULE_RESOLUTION: SimDuration = SimDuration::from_secs(60);
 
-/// [DOC] AAS-UG-2023 `scheduled-scaling-using-cron-expressions.md` (cited in ecs-reference
+/// \[DOC\] AAS-UG-2023 `scheduled-scaling-using-cron-expressions.md` (cited in ecs-reference
 /// §6.4): the Year field of a cron expression takes 1970–2199.
 pub const CRON_YEAR_MIN: i64 = 1970;
 
-/// [DOC] AAS-UG-2023 `scheduled-scaling-using-cron-expressions.md`: last year a cron
+/// \[DOC\] AAS-UG-2023 `scheduled-scaling-using-cron-expressions.md`: last year a cron
 /// expression can name.
 pub const CRON_YEAR_MAX: i64 = 2199;
 
@@ -280,7 +280,7 @@ const MONTH: FieldSpec = FieldSpec {
     ],
     allows_question_mark: false,
 };
-/// [DOC] AAS-UG-2023 `scheduled-scaling-using-cron-expressions.md`: day-of-week 1–7 with
+/// \[DOC\] AAS-UG-2023 `scheduled-scaling-using-cron-expressions.md`: day-of-week 1–7 with
 /// 1 = SUN.
 const DAY_OF_WEEK: FieldSpec = FieldSpec {
     name: "day-of-week",

@@ -239,7 +239,7 @@ impl ServiceAutoScaling {
     ///    scale-in enabled has its AlarmLow in ALARM (INSUFFICIENT_DATA or OK blocks it) and
     ///    none is in its scale-in cooldown; by a step policy if it is not in its cooldown.
     ///    The largest count wins, and it applies only if it is below the desired count.
-    ///    [DERIVED] it is also never below what a policy in AlarmHigh proposed this period
+    ///    \[DERIVED\] it is also never below what a policy in AlarmHigh proposed this period
     ///    without scaling out (the "largest capacity wins" rule of §6.2 applied to every
     ///    policy invoked in the period).
     pub fn on_datapoints(
@@ -448,13 +448,13 @@ impl ServiceAutoScaling {
     /// Runs every scheduled action due since the previous call (or since the start, on the
     /// first call) up to `now`, in time order and, at the same time, in configuration order.
     /// Each sets MinCapacity and/or MaxCapacity; then a desired count below the new min rises
-    /// to it and one above the new max falls to it ([DOC] ecs-reference §6.4). Returns the
+    /// to it and one above the new max falls to it (\[DOC\] ecs-reference §6.4). Returns the
     /// change of desired count, if any.
     ///
-    /// Scheduled actions ignore and do not touch the policies' cooldowns ([DOC] §6.2:
+    /// Scheduled actions ignore and do not touch the policies' cooldowns (\[DOC\] §6.2:
     /// "scheduled actions may run during a cooldown").
     ///
-    /// [UNCERTAIN] an action that sets only a min above the current max (or only a max below
+    /// \[UNCERTAIN\] an action that sets only a min above the current max (or only a max below
     /// the current min) drags the other bound along; AWS does not say what it does.
     pub fn on_scheduled(
         &mut self,

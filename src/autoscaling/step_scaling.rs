@@ -8,8 +8,8 @@
 //! edges, percent rounding, `MinAdjustmentMagnitude`) and the policy's cooldown clocks. The
 //! scalable target ([`super::service`]) clamps to min/max and combines policies.
 //!
-//! Rules: ecs-reference §6.3 ([DOC] AAS-UG-2023 `application-auto-scaling-step-scaling-
-//! policies.md`; [API] `StepScalingPolicyConfiguration`, `StepAdjustment`).
+//! Rules: ecs-reference §6.3 (\[DOC\] AAS-UG-2023 `application-auto-scaling-step-scaling-
+//! policies.md`; \[API\] `StepScalingPolicyConfiguration`, `StepAdjustment`).
 
 use std::fmt;
 
@@ -17,11 +17,11 @@ use super::alarm::{Alarm, AlarmSpec, AlarmState, Comparison};
 use super::{breaching_count, fmt_value, Direction, Proposal, Resolution, ServiceMetric};
 use crate::engine::{SimDuration, SimTime};
 
-/// [DOC] ecs-reference §6.3: a step policy's `Cooldown` defaults to 300 s, with the same
+/// \[DOC\] ecs-reference §6.3: a step policy's `Cooldown` defaults to 300 s, with the same
 /// scale-out/scale-in semantics as target tracking.
 pub const DEFAULT_STEP_COOLDOWN: SimDuration = SimDuration::from_secs(300);
 
-/// [DOC] ecs-reference §6.3: `MetricAggregationType` defaults to `Average`.
+/// \[DOC\] ecs-reference §6.3: `MetricAggregationType` defaults to `Average`.
 pub const DEFAULT_METRIC_AGGREGATION: MetricAggregation = MetricAggregation::Average;
 
 /// The alarm that triggers a step policy (user-owned in AWS; here part of the policy).
@@ -117,7 +117,7 @@ pub struct StepAdjustment {
 impl StepAdjustment {
     /// True when `diff` (aggregate − threshold) falls in the step.
     ///
-    /// [API] ecs-reference §6.3 / AAS-API `StepAdjustment`: when the metric is above the
+    /// \[API\] ecs-reference §6.3 / AAS-API `StepAdjustment`: when the metric is above the
     /// threshold the lower bound is inclusive and the upper exclusive (`[lo, hi)`); below it,
     /// the lower bound is exclusive and the upper inclusive (`(lo, hi]`). `above` picks the
     /// side; at exactly the threshold the caller decides (see [`select_step`]).
@@ -249,7 +249,7 @@ impl StepScalingConfig {
 
 /// Checks a policy's steps against AWS's rules.
 ///
-/// [API] ecs-reference §6.3 and AAS-API `StepAdjustment`: intervals neither overlap nor leave
+/// \[API\] ecs-reference §6.3 and AAS-API `StepAdjustment`: intervals neither overlap nor leave
 /// a gap; at most one step has no lower bound and at most one has no upper bound; no step
 /// lacks both bounds (AWS states this without exception, so a single unbounded step is
 /// rejected too); a negative lower bound requires a step with no lower bound, and a positive
@@ -377,7 +377,7 @@ pub fn select_step(
 
 /// Rounds a percent adjustment computed as a number of tasks.
 ///
-/// [DOC] ecs-reference §6.3: greater than 1 rounds down (12.7 → 12); between 0 and 1 becomes
+/// \[DOC\] ecs-reference §6.3: greater than 1 rounds down (12.7 → 12); between 0 and 1 becomes
 /// 1; between −1 and 0 becomes −1; less than −1 rounds toward zero (−6.67 → −6). Whole values
 /// are kept.
 pub fn round_percent_adjustment(x: f64) -> i64 {
@@ -395,7 +395,7 @@ pub fn round_percent_adjustment(x: f64) -> i64 {
 
 /// The desired count a step adjustment yields from `base` tasks.
 ///
-/// [DOC] ecs-reference §6.3: `ExactCapacity` sets the count; `ChangeInCapacity` adds;
+/// \[DOC\] ecs-reference §6.3: `ExactCapacity` sets the count; `ChangeInCapacity` adds;
 /// `PercentChangeInCapacity` adds `base × adjustment / 100` rounded by
 /// [`round_percent_adjustment`], then at least `MinAdjustmentMagnitude` tasks in the same
 /// direction.
@@ -472,11 +472,11 @@ impl StepScalingPolicy {
     /// step changes nothing).
     ///
     /// The base is the running count (ecs-reference §6.1), except for a scale-out during this
-    /// policy's scale-out cooldown: [DOC] §6.3/§6.2 "capacity added in the cooldown counts
+    /// policy's scale-out cooldown: \[DOC\] §6.3/§6.2 "capacity added in the cooldown counts
     /// toward the next decision" and no further scale-out happens "unless a larger one is
     /// triggered", so the adjustment is applied to the count the initiating scale-out started
     /// from. A second alarm period with the same step then proposes what is already set (and
-    /// does nothing), while a larger step adds only the difference. [DERIVED] reading of
+    /// does nothing), while a larger step adds only the difference. \[DERIVED\] reading of
     /// AAS-UG-2023; AWS does not say which count it uses as the base inside the cooldown.
     pub fn propose(&self, now: SimTime, running: u32, desired: u32) -> Option<Proposal> {
         if self.alarm.state() != AlarmState::Alarm {
@@ -555,7 +555,7 @@ impl StepScalingPolicy {
         self.running_out_cooldown(now).map(|cd| cd.to)
     }
 
-    /// True while the cooldown started by this policy's last scale-in runs: [DOC] §6.3
+    /// True while the cooldown started by this policy's last scale-in runs: \[DOC\] §6.3
     /// scale-in is blocked until it expires.
     pub fn in_scale_in_cooldown(&self, now: SimTime) -> bool {
         self.last_scale_in
@@ -575,7 +575,7 @@ impl StepScalingPolicy {
         self.last_scale_in = Some(now);
     }
 
-    /// [DOC] ecs-reference §6.3 (same as §6.2): a scale-out cancels a running scale-in
+    /// \[DOC\] ecs-reference §6.3 (same as §6.2): a scale-out cancels a running scale-in
     /// cooldown.
     pub fn cancel_scale_in_cooldown(&mut self) {
         self.last_scale_in = None;

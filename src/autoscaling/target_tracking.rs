@@ -17,26 +17,26 @@ use super::{
 };
 use crate::engine::{SimDuration, SimTime};
 
-/// [API] ecs-reference §6.2: `ScaleOutCooldown` defaults to 300 s for ECS services (CDK docs:
+/// \[API\] ecs-reference §6.2: `ScaleOutCooldown` defaults to 300 s for ECS services (CDK docs:
 /// "Duration.seconds(300) for … ECS services").
 pub const DEFAULT_SCALE_OUT_COOLDOWN: SimDuration = SimDuration::from_secs(300);
 
-/// [API] ecs-reference §6.2: `ScaleInCooldown` defaults to 300 s for ECS services.
+/// \[API\] ecs-reference §6.2: `ScaleInCooldown` defaults to 300 s for ECS services.
 pub const DEFAULT_SCALE_IN_COOLDOWN: SimDuration = SimDuration::from_secs(300);
 
-/// [API] ecs-reference §6.2: `DisableScaleIn` defaults to false.
+/// \[API\] ecs-reference §6.2: `DisableScaleIn` defaults to false.
 pub const DEFAULT_DISABLE_SCALE_IN: bool = false;
 
-/// [OBS] ecs-reference §6.2: AlarmHigh is "metric > target" for 3 of 3 periods (exported live
+/// \[OBS\] ecs-reference §6.2: AlarmHigh is "metric > target" for 3 of 3 periods (exported live
 /// alarms: `evaluation_periods = 3`, `period = 60`; copilot-cli #4233).
 pub const DEFAULT_HIGH_ALARM_DATAPOINTS: u32 = 3;
 
-/// [OBS] ecs-reference §6.2: AlarmLow needs 15 of 15 periods (exported live alarms:
+/// \[OBS\] ecs-reference §6.2: AlarmLow needs 15 of 15 periods (exported live alarms:
 /// `evaluation_periods = 15`).
 pub const DEFAULT_LOW_ALARM_DATAPOINTS: u32 = 15;
 
-/// [OBS] ecs-reference §6.2: AlarmLow's threshold is 0.9 × target (exported alarms: target 70
-/// → threshold 63, target 80 → 72); [DOC] AAS-UG-2023 only says scale-in happens when the
+/// \[OBS\] ecs-reference §6.2: AlarmLow's threshold is 0.9 × target (exported alarms: target 70
+/// → threshold 63, target 80 → 72); \[DOC\] AAS-UG-2023 only says scale-in happens when the
 /// metric is "usually more than 10 % lower" than the target.
 pub const DEFAULT_LOW_ALARM_RATIO: f64 = 0.9;
 
@@ -141,10 +141,10 @@ impl TargetTrackingConfig {
 
 /// The desired count a scale-out proposes.
 ///
-/// [DOC] ecs-reference §6.2: scale-out is proportional to the metric, "as fast as it can",
+/// \[DOC\] ecs-reference §6.2: scale-out is proportional to the metric, "as fast as it can",
 /// rounding capacity up; §6.1: the starting point is the running count, and from 0 running
 /// tasks AAS scales out "by the minimum possible amount" once it has a datapoint.
-/// [UNCERTAIN] AWS does not publish the formula; our working model ([DERIVED] §6.2) is
+/// \[UNCERTAIN\] AWS does not publish the formula; our working model (\[DERIVED\] §6.2) is
 /// `ceil(running × metric / target)`, at least `running + 1` (an alarm in ALARM always asks
 /// for more), and `max(1, min_capacity)` from 0 running tasks.
 pub fn scale_out_capacity(running: u32, metric: f64, target: f64, min_capacity: u32) -> u32 {
@@ -156,8 +156,8 @@ pub fn scale_out_capacity(running: u32, metric: f64, target: f64, min_capacity: 
 
 /// The desired count a scale-in proposes.
 ///
-/// [DOC] ecs-reference §6.2: scale-in is gradual and rounds conservatively (keeps capacity).
-/// [UNCERTAIN] the formula is our working model: `ceil(running × metric / target)`, rounding
+/// \[DOC\] ecs-reference §6.2: scale-in is gradual and rounds conservatively (keeps capacity).
+/// \[UNCERTAIN\] the formula is our working model: `ceil(running × metric / target)`, rounding
 /// the remaining capacity up so that fewer tasks are removed.
 pub fn scale_in_capacity(running: u32, metric: f64, target: f64) -> u32 {
     ceil_count(f64::from(running) * metric / target)
@@ -226,7 +226,7 @@ impl TargetTrackingPolicy {
 
     /// What the policy asks for given its alarms' current states, from the running count.
     ///
-    /// [DOC] CloudWatch re-invokes an alarm's action every period while the alarm stays in
+    /// \[DOC\] CloudWatch re-invokes an alarm's action every period while the alarm stays in
     /// ALARM, so this is asked every period; the cooldowns in [`super::service`] keep the
     /// repeated invocations from stacking. INSUFFICIENT_DATA and OK propose nothing
     /// (ecs-reference §6.2: "missing data ⇒ no scaling either way").
@@ -294,7 +294,7 @@ impl TargetTrackingPolicy {
         self.last_scale_in = Some(now);
     }
 
-    /// [DOC] ecs-reference §6.2: a scale-out during the scale-in cooldown cancels it.
+    /// \[DOC\] ecs-reference §6.2: a scale-out during the scale-in cooldown cancels it.
     pub fn cancel_scale_in_cooldown(&mut self) {
         self.last_scale_in = None;
     }

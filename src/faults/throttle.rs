@@ -16,51 +16,51 @@
 use crate::engine::SimDuration;
 
 /// Longest wait between retries of a service whose tasks keep failing to start.
-/// [DOC] ecs-reference §5.2 and §8: 27 minutes in the current developer guide ("may
+/// \[DOC\] ecs-reference §5.2 and §8: 27 minutes in the current developer guide ("may
 /// change"); the 2023 guide said [`THROTTLE_CAP_2023`].
 pub const THROTTLE_CAP: SimDuration = SimDuration::from_mins(27);
 
 /// The cap in the June 2023 developer guide, for comparison runs.
-/// [DOC] ecs-reference §5.2 and §8 (superseded by [`THROTTLE_CAP`]).
+/// \[DOC\] ecs-reference §5.2 and §8 (superseded by [`THROTTLE_CAP`]).
 pub const THROTTLE_CAP_2023: SimDuration = SimDuration::from_mins(15);
 
 /// Wait after the first start failure.
 ///
-/// [UNCERTAIN] ecs-reference §5.2: AWS documents only that the wait "increases
+/// \[UNCERTAIN\] ecs-reference §5.2: AWS documents only that the wait "increases
 /// incrementally". 10 s is about one service-scheduler pass: a single failure (a bad
 /// host, a transient pull error) is retried almost at once, as users see in practice, and
 /// only repeated failures are slowed down. With [`THROTTLE_FACTOR`] 2 the waits are 10 s,
 /// 20 s, 40 s, 80 s, 160 s, 320 s (5 min 20 s, the sixth), 640 s, 1 280 s, then the 27 min
 /// cap from the ninth failure on; about 43 minutes of retrying pass before the cap. The one
-/// [OBS] in §5.2 (a retry about 5 min after ~50 s without resources, reproio/ecs_deploy PR
+/// \[OBS\] in §5.2 (a retry about 5 min after ~50 s without resources, reproio/ecs_deploy PR
 /// #53) concerns placement failures rather than start failures and does not say which
 /// retry it was, so it fits this curve without pinning it.
 pub const THROTTLE_FIRST_DELAY: SimDuration = SimDuration::from_secs(10);
 
 /// Growth of the wait per further consecutive start failure.
-/// [UNCERTAIN] ecs-reference §5.2: doubling, the usual exponential back-off; see
+/// \[UNCERTAIN\] ecs-reference §5.2: doubling, the usual exponential back-off; see
 /// [`THROTTLE_FIRST_DELAY`] for the resulting curve.
 pub const THROTTLE_FACTOR: u32 = 2;
 
 /// EC2 Spot interruption notice: the instance is reclaimed this long after the notice.
-/// [DOC] ecs-reference §5.6 (EC2 User Guide, `spot-instance-termination-notices`; the
+/// \[DOC\] ecs-reference §5.6 (EC2 User Guide, `spot-instance-termination-notices`; the
 /// notice is best effort, a rebalance recommendation may come earlier).
 pub const SPOT_INTERRUPTION_NOTICE: SimDuration = SimDuration::from_mins(2);
 
 /// Fargate Spot interruption warning before the task is stopped (SIGTERM, stop code
-/// `TerminationNotice`). [DOC] ecs-reference §2.2.
+/// `TerminationNotice`). \[DOC\] ecs-reference §2.2.
 pub const FARGATE_SPOT_WARNING: SimDuration = SimDuration::from_mins(2);
 
 /// Container `stopTimeout` default: SIGTERM, then SIGKILL this long after.
-/// [DOC] ecs-reference §2.2.
+/// \[DOC\] ecs-reference §2.2.
 pub const DEFAULT_STOP_TIMEOUT: SimDuration = SimDuration::from_secs(30);
 
-/// Largest container `stopTimeout` on Fargate. [DOC] ecs-reference §2.2.
+/// Largest container `stopTimeout` on Fargate. \[DOC\] ecs-reference §2.2.
 pub const MAX_FARGATE_STOP_TIMEOUT: SimDuration = SimDuration::from_secs(120);
 
 /// Whether the ECS agent sets a Spot instance to DRAINING when it receives the interruption
 /// notice (`ECS_ENABLE_SPOT_INSTANCE_DRAINING`). Off unless the user sets it.
-/// [CODE] ecs-reference §5.6 (Agent README config table).
+/// \[CODE\] ecs-reference §5.6 (Agent README config table).
 pub const ECS_ENABLE_SPOT_INSTANCE_DRAINING_DEFAULT: bool = false;
 
 /// The growth curve of the start-failure back-off: after `n ≥ 1` consecutive failures the

@@ -629,7 +629,7 @@ pub enum LatencyShape {
 }
 
 /// Model settings; each overrides an AWS default or a modelling choice.
-/// Switches for the [UNCERTAIN] points of cluster auto scaling (ecs-reference §1).
+/// Switches for the \[UNCERTAIN\] points of cluster auto scaling (ecs-reference §1).
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ManagedScalingSettingsFile {

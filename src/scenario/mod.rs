@@ -1,7 +1,7 @@
 //! The scenario: read the JSON file, apply defaults, resolve names to typed ids, check
 //! everything, and hand the engine a [`Scenario`] it can trust.
 //!
-//! Two stages (ripgrep's lowargs → hiargs): [`file`] mirrors the JSON exactly; [`validate`]
+//! Two stages (ripgrep's lowargs → hiargs): [`file`](mod@file) mirrors the JSON exactly; `validate`
 //! is the only place that applies defaults and checks cross-references, and it collects
 //! *every* problem with its JSON path before giving up.
 //! The model accepts only a validated [`Scenario`], so its preconditions are carried by the

@@ -17,20 +17,20 @@ use crate::workload::{DurationDistribution, GeneratedSource};
 mod faults;
 mod scaling;
 
-/// Reserved provider names ([DOC] §2.2: available in every account).
+/// Reserved provider names (\[DOC\] §2.2: available in every account).
 pub const FARGATE: &str = "FARGATE";
 /// Reserved provider name for Fargate Spot.
 pub const FARGATE_SPOT: &str = "FARGATE_SPOT";
 
-/// Most items in one capacity provider strategy. [API] current CreateService: 20 (§2.1).
+/// Most items in one capacity provider strategy. \[API\] current CreateService: 20 (§2.1).
 const MAX_STRATEGY_ITEMS: usize = 20;
-/// `base` range. [DOC] §2.1: 0–100 000.
+/// `base` range. \[DOC\] §2.1: 0–100 000.
 const MAX_BASE: i64 = 100_000;
-/// `weight` range. [DOC] §2.1: 0–1000.
+/// `weight` range. \[DOC\] §2.1: 0–1000.
 const MAX_WEIGHT: i64 = 1000;
-/// Placement strategy rules per service: [DOC] §4.2, 4 (2023 guide).
+/// Placement strategy rules per service: \[DOC\] §4.2, 4 (2023 guide).
 const MAX_PLACEMENT_STRATEGIES: usize = crate::scheduler::placement::MAX_STRATEGY_RULES;
-/// Constraints per task. [DOC] §4.2: 10 (task definition and run time combined).
+/// Constraints per task. \[DOC\] §4.2: 10 (task definition and run time combined).
 const MAX_PLACEMENT_CONSTRAINTS: usize = 10;
 /// `desiredCount` cap we accept (a limit on everything).
 const MAX_DESIRED_COUNT: i64 = 1_000_000;

@@ -1,9 +1,9 @@
 //! Which capacity provider the next task of a strategy goes to (`base` then `weight`).
 //!
-//! [DOC] ecs-reference §2.1: `base` tasks go to the one provider that has a base; after that,
+//! \[DOC\] ecs-reference §2.1: `base` tasks go to the one provider that has a base; after that,
 //! tasks are shared in proportion to `weight` (weights 1 and 4 ⇒ one task on A for every four
 //! on B). AWS does not document which individual task goes where as counts change; we use the
-//! [DERIVED] rule of §2.1: fill the base first, then give the next task to the provider
+//! \[DERIVED\] rule of §2.1: fill the base first, then give the next task to the provider
 //! furthest below its weighted share (largest remainder), ties to the earlier item.
 
 use crate::scenario::StrategyItem;

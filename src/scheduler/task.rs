@@ -1,6 +1,6 @@
 //! A task and its lifecycle.
 //!
-//! [DOC] ecs-reference §3.1: PROVISIONING → PENDING → ACTIVATING → RUNNING → DEACTIVATING →
+//! \[DOC\] ecs-reference §3.1: PROVISIONING → PENDING → ACTIVATING → RUNNING → DEACTIVATING →
 //! STOPPING → DEPROVISIONING → STOPPED. ecsim keeps the states capacity depends on and folds
 //! ACTIVATING into PENDING and DEACTIVATING/DEPROVISIONING into STOPPING.
 //! `Queued` is ecsim's own: a batch submission waiting in the submitter (RunTask retried), not

@@ -12,7 +12,7 @@
 //! - service tasks that die are replaced by the service scheduler; batch tasks that die are
 //!   re-run from the start, and the work they had done is counted as wasted;
 //! - a task that fails before RUNNING makes its service back off before the next launch
-//!   ([DOC] ecs-reference §5.2).
+//!   (\[DOC\] ecs-reference §5.2).
 
 use super::{Event, Simulation};
 use crate::engine::{SimDuration, SimRng, SimTime};
@@ -217,7 +217,7 @@ impl<'s> Simulation<'s> {
     }
 
     /// A service task stopped as soon as it was launched: count it as a failed start and
-    /// back off ([DOC] ecs-reference §5.2).
+    /// back off (\[DOC\] ecs-reference §5.2).
     pub(super) fn start_failed_at_once(&mut self, s: ServiceId, now: SimTime) {
         let sf = &mut self.service_faults[s.index()];
         sf.start_failures += 1;

@@ -34,11 +34,11 @@ use crate::workload::{
 pub use state::Counters;
 
 /// One minute: the metric period.
-/// [DOC] ecs-reference §4.6: ECS publishes one datapoint per minute.
+/// \[DOC\] ecs-reference §4.6: ECS publishes one datapoint per minute.
 pub const METRIC_PERIOD: SimDuration = SimDuration::from_mins(1);
 
 /// How often a service may repeat "unable to place a task" while it keeps failing.
-/// [DERIVED] ECS repeats the event while the problem lasts; one per 10 minutes keeps the log
+/// \[DERIVED\] ECS repeats the event while the problem lasts; one per 10 minutes keeps the log
 /// readable without hiding a long outage.
 const UNABLE_TO_PLACE_REPEAT: SimDuration = SimDuration::from_mins(10);
 
@@ -1253,7 +1253,7 @@ impl<'s> Simulation<'s> {
         }
     }
 
-    /// [DOC] §5.1: a REPLICA service keeps `desiredCount` tasks; stopped tasks are replaced.
+    /// \[DOC\] §5.1: a REPLICA service keeps `desiredCount` tasks; stopped tasks are replaced.
     fn reconcile_services(&mut self, now: SimTime) {
         for s in 0..self.services.len() {
             let sid = ServiceId::from_index(s);

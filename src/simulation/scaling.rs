@@ -4,13 +4,13 @@
 //! The decisions themselves come from pure policies (`autoscaling`, `cluster::termination`);
 //! this file only applies them to the world, in ECS's order:
 //! - service scale-in stops tasks that are not running yet first, then follows the service's
-//!   placement strategy in reverse: by default it balances across AZs and instances ([DOC]
+//!   placement strategy in reverse: by default it balances across AZs and instances (\[DOC\]
 //!   ECS developer guide, "Service scheduler concepts": stop tasks in the AZ with the most
 //!   tasks, then on the instance with the most tasks); binpack stops the task on the
 //!   instance that would have the most of its field left (ecs-reference §4.2);
 //! - a DRAINING instance takes no new task, its PENDING service tasks stop at once and its
 //!   RUNNING service tasks stop only once a replacement runs; standalone (batch) tasks are
-//!   left alone ([DOC] ecs-reference §1.7);
+//!   left alone (\[DOC\] ecs-reference §1.7);
 //! - a terminated instance takes its remaining tasks with it; the service scheduler replaces
 //!   service tasks.
 
@@ -69,7 +69,7 @@ impl<'s> Simulation<'s> {
     /// The `count` live tasks of `s` a scale-in stops, in order.
     ///
     /// With a capacity provider strategy, each victim comes from the provider furthest above
-    /// its share of the tasks that remain ([DERIVED] ecs-reference §2.1: remove in the
+    /// its share of the tasks that remain (\[DERIVED\] ecs-reference §2.1: remove in the
     /// reverse sense). Within a provider: tasks not RUNNING yet first (PROVISIONING, then
     /// PENDING, newest first), then RUNNING tasks from the AZ with the most of them, then
     /// from the instance with the most, newest first. Cost: O(n log n + count × (AZs +
@@ -155,7 +155,7 @@ impl<'s> Simulation<'s> {
     /// Scale-in pickers for a service with its own placement strategy: every live task is
     /// ranked once by the strategy in reverse, then taken in that order (per provider).
     ///
-    /// [DOC] ecs-reference §4.2–4.3: a scale-in follows the service's placement strategy in
+    /// \[DOC\] ecs-reference §4.2–4.3: a scale-in follows the service's placement strategy in
     /// reverse. Spread stops tasks where the service has the most; binpack stops the task on
     /// the instance that would have the most of the field left after the stop, so the least
     /// packed instances empty first and the cluster can shrink. Rules apply in order as

@@ -1,5 +1,5 @@
 //! Validation of the auto scaling parts of a scenario: a service's `load` and `autoScaling`,
-//! a capacity provider's `managedScaling`, and the settings behind their [UNCERTAIN] rules.
+//! a capacity provider's `managedScaling`, and the settings behind their \[UNCERTAIN\] rules.
 
 use super::*;
 use crate::autoscaling::alarm::Comparison;
@@ -22,10 +22,10 @@ pub(super) struct ScalingDefaults {
     pub low_ratio: f64,
 }
 
-/// Most policies per service we accept. [DOC] Application Auto Scaling quotas: 50 scaling
+/// Most policies per service we accept. \[DOC\] Application Auto Scaling quotas: 50 scaling
 /// policies per scalable target.
 const MAX_POLICIES: usize = 50;
-/// Most scheduled actions per service. [DOC] Application Auto Scaling quotas: 200 per
+/// Most scheduled actions per service. \[DOC\] Application Auto Scaling quotas: 200 per
 /// scalable target.
 const MAX_SCHEDULED_ACTIONS: usize = 200;
 
