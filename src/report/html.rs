@@ -128,6 +128,7 @@ pub fn report_html_with(report: &Report, opts: &HtmlOptions<'_>) -> String {
         charts_section(&mut out, report);
     }
     providers(&mut out, s);
+    usage(&mut out, s);
     services(&mut out, s);
     workloads(&mut out, s);
     faults(&mut out, s);
@@ -318,9 +319,21 @@ fn providers(out: &mut String, s: &Summary) {
             .cost
             .by_capacity_provider
             .iter()
-            .map(|(k, v)| vec![k.clone(), usd(*v)])
+            .map(|(k, v)| {
+                // Idle is EC2 capacity paid for and reserved by no task; Fargate has none.
+                let idle = s
+                    .cost
+                    .idle_by_capacity_provider
+                    .get(k)
+                    .map_or_else(|| "–".to_string(), |i| usd(*i));
+                vec![k.clone(), usd(*v), idle]
+            })
             .collect();
-        table(out, &["capacity provider", "cost"], &rows);
+        table(
+            out,
+            &["capacity provider", "cost", "of which idle EC2"],
+            &rows,
+        );
     }
     for p in &s.capacity_providers {
         let _ = writeln!(out, "<h3>{}</h3>", escape(&p.name));
@@ -344,6 +357,75 @@ fn providers(out: &mut String, s: &Summary) {
         }
         kv(out, rows);
     }
+}
+
+/// What the capacity was used for: paid, reserved and used CPU and memory, EC2 and Fargate
+/// together, and the task-hours the cost bought.
+fn usage(out: &mut String, s: &Summary) {
+    let u = &s.usage;
+    let share = |part: f64, whole: f64| {
+        if whole > 0.0 {
+            format!(" ({:.1} % of paid)", part * 100.0 / whole)
+        } else {
+            String::new()
+        }
+    };
+    out.push_str("<h2>Usage</h2>\n");
+    kv(
+        out,
+        vec![
+            ("vCPU paid for (average)", format!("{:.2}", u.vcpu_paid_avg)),
+            (
+                "vCPU reserved by tasks (average)",
+                format!(
+                    "{:.2}{}",
+                    u.vcpu_reserved_avg,
+                    share(u.vcpu_reserved_avg, u.vcpu_paid_avg)
+                ),
+            ),
+            (
+                "vCPU used (average)",
+                format!(
+                    "{:.2}{}",
+                    u.vcpu_used_avg,
+                    share(u.vcpu_used_avg, u.vcpu_paid_avg)
+                ),
+            ),
+            (
+                "memory paid for (average, GiB)",
+                format!("{:.2}", u.memory_gib_paid_avg),
+            ),
+            (
+                "memory reserved by tasks (average, GiB)",
+                format!(
+                    "{:.2}{}",
+                    u.memory_gib_reserved_avg,
+                    share(u.memory_gib_reserved_avg, u.memory_gib_paid_avg)
+                ),
+            ),
+            (
+                "memory used (average, GiB)",
+                format!(
+                    "{:.2}{}",
+                    u.memory_gib_used_avg,
+                    share(u.memory_gib_used_avg, u.memory_gib_paid_avg)
+                ),
+            ),
+            (
+                "RUNNING task-hours on EC2",
+                format!("{:.2}", u.ec2_running_task_hours),
+            ),
+            (
+                "RUNNING task-hours on Fargate",
+                format!("{:.2}", u.fargate_running_task_hours),
+            ),
+            ("EC2 instance-hours", format!("{:.2}", u.ec2_instance_hours)),
+            (
+                "share of the EC2 spend reserved by tasks",
+                format!("{:.2} %", u.ec2_reserved_share_pct),
+            ),
+        ],
+    );
 }
 
 fn services(out: &mut String, s: &Summary) {

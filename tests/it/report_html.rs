@@ -101,6 +101,7 @@ fn quickstart_page_is_self_contained_and_complete() {
     if !report.summary.cost.by_capacity_provider.is_empty() {
         expected.push("Capacity providers");
     }
+    expected.push("Usage");
     if !report.summary.services.is_empty() {
         expected.push("Services");
     }
@@ -129,6 +130,7 @@ fn az_outage_page_has_faults_and_a_timeline() {
             "Summary",
             "Charts",
             "Capacity providers",
+            "Usage",
             "Services",
             "Faults",
             "Timeline",
@@ -150,6 +152,14 @@ fn az_outage_page_has_faults_and_a_timeline() {
     )));
     assert!(page.contains("Cost per RUNNING task-hour"));
     assert!(page.contains("EC2 idle cost"));
+    // The usage section and the per-provider idle column carry the summary's figures.
+    let u = &report.summary.usage;
+    assert!(page.contains("<h2>Usage</h2>"));
+    assert!(page.contains(&format!(
+        "<td>vCPU paid for (average)</td><td class=\"num\">{:.2}</td>",
+        u.vcpu_paid_avg
+    )));
+    assert!(page.contains("<th>of which idle EC2</th>"));
 }
 
 #[test]
