@@ -9,6 +9,9 @@
 //! ECSIM_UPDATE_GOLDEN=1 cargo test --test it golden
 //! ```
 //!
+//! A scenario file with `variants` also has one file per variant and one of its
+//! `compare.json`, so the numbers its README quotes are checked too.
+//!
 //! What is kept: the whole `summary` (every headline figure, per service, per workload, per
 //! provider, faults, assumptions), and for each per-minute series and the wait histogram a
 //! digest per column (rows, sum, min, max, last value), and the event log's counts per kind
@@ -194,10 +197,13 @@ fn every_shipped_scenario_matches_its_golden_report_data() {
                 s.spawn(move || {
                     let name = golden_name(path);
                     let outcome = std::panic::catch_unwind(|| {
-                        let sc = ecsim::load(path).unwrap_or_else(|e| panic!("{e}"));
-                        let report =
-                            ecsim::run(&sc, None, &mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
+                        let set = ecsim::scenario::load_set(path).unwrap_or_else(|e| panic!("{e}"));
+                        let report = ecsim::run(&set.base, None, &mut |_| {})
+                            .unwrap_or_else(|e| panic!("{e}"));
                         check_golden(&name, &report_data(&report));
+                        if !set.variants.is_empty() {
+                            check_variants(&name, path, set);
+                        }
                     });
                     outcome.err().map(|p| {
                         let msg = p
@@ -218,10 +224,53 @@ fn every_shipped_scenario_matches_its_golden_report_data() {
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 
+/// A file with `variants`: each variant's report data (`<file>__<variant>`), and the
+/// comparison `ecsim compare FILE` makes of them (`<file>__compare`: compare.json), which
+/// the scenario's README quotes.
+fn check_variants(name: &str, path: &Path, set: ecsim::scenario::ScenarioSet) {
+    let seed = set.base.seed;
+    let planned = ecsim::compare::plan(vec![(path.to_path_buf(), set)]);
+    let reports =
+        ecsim::compare::run_variants(&planned, seed, &|_| {}).unwrap_or_else(|e| panic!("{e}"));
+    for (p, r) in planned.iter().zip(&reports) {
+        check_golden(&format!("{name}__{}", p.name), &report_data(r));
+    }
+    let entries: Vec<ecsim::compare::Entry<'_>> = planned
+        .iter()
+        .zip(&reports)
+        .map(|(p, r)| ecsim::compare::Entry {
+            name: &p.name,
+            description: &p.description,
+            summary: &r.summary,
+        })
+        .collect();
+    let comparison = ecsim::compare::compare(&entries, seed);
+    let json: Value = serde_json::from_str(&ecsim::compare::compare_json(&comparison))
+        .expect("compare.json is JSON");
+    check_golden(&format!("{name}__compare"), &json);
+}
+
+/// The golden files a shipped scenario owns: its own, and with variants one per variant
+/// and its comparison.
+fn golden_names(path: &Path) -> Vec<String> {
+    let name = golden_name(path);
+    let mut names = vec![name.clone()];
+    if let Ok(set) = ecsim::scenario::load_set(path) {
+        if !set.variants.is_empty() {
+            names.extend(set.variants.iter().map(|v| format!("{name}__{}", v.name)));
+            names.push(format!("{name}__compare"));
+        }
+    }
+    names
+}
+
 #[test]
 fn golden_files_have_no_orphans() {
     // A golden file whose scenario was renamed or removed would never be checked again.
-    let expected: Vec<String> = shipped_scenarios().iter().map(|p| golden_name(p)).collect();
+    let expected: Vec<String> = shipped_scenarios()
+        .iter()
+        .flat_map(|p| golden_names(p))
+        .collect();
     let dir = repo_root().join("tests/golden");
     let Ok(entries) = std::fs::read_dir(&dir) else {
         panic!("{} is missing", dir.display());
