@@ -197,7 +197,19 @@ pub fn table(summary: &Summary) -> String {
         let _ = writeln!(out, "{:<34} {:>14.4}", "  per million requests served", m);
     }
     for (k, v) in &summary.cost.by_capacity_provider {
-        let _ = writeln!(out, "{:<34} {:>14.4}", format!("  {k}"), v);
+        match summary.cost.idle_by_capacity_provider.get(k) {
+            Some(idle) => {
+                let _ = writeln!(
+                    out,
+                    "{:<34} {:>14.4}  (idle {idle:.4})",
+                    format!("  {k}"),
+                    v
+                );
+            }
+            None => {
+                let _ = writeln!(out, "{:<34} {:>14.4}", format!("  {k}"), v);
+            }
+        }
     }
     let _ = writeln!(
         out,
@@ -223,6 +235,40 @@ pub fn table(summary: &Summary) -> String {
             "{} / {}",
             summary.instances.launched, summary.instances.peak
         )
+    );
+    let u = &summary.usage;
+    let of_paid = |x: f64, paid: f64| {
+        if paid > 0.0 {
+            format!("{x:.2} ({:.0}%)", x * 100.0 / paid)
+        } else {
+            format!("{x:.2}")
+        }
+    };
+    let _ = writeln!(
+        out,
+        "{:<34} {:>9} {:>16} {:>16}",
+        "usage (average)", "paid", "reserved", "used"
+    );
+    let _ = writeln!(
+        out,
+        "{:<34} {:>9.2} {:>16} {:>16}",
+        "  vCPU",
+        u.vcpu_paid_avg,
+        of_paid(u.vcpu_reserved_avg, u.vcpu_paid_avg),
+        of_paid(u.vcpu_used_avg, u.vcpu_paid_avg)
+    );
+    let _ = writeln!(
+        out,
+        "{:<34} {:>9.2} {:>16} {:>16}",
+        "  memory GiB",
+        u.memory_gib_paid_avg,
+        of_paid(u.memory_gib_reserved_avg, u.memory_gib_paid_avg),
+        of_paid(u.memory_gib_used_avg, u.memory_gib_paid_avg)
+    );
+    let _ = writeln!(
+        out,
+        "RUNNING task-hours  EC2 {:.2}  Fargate {:.2}",
+        u.ec2_running_task_hours, u.fargate_running_task_hours
     );
     let _ = writeln!(out);
     let t = &summary.tasks;

@@ -250,6 +250,22 @@ fn reserved_share_and_running_task_hours_of_an_ec2_service() {
         close(c.idle_by_capacity_provider["ec2"], c.idle_usd, USD),
         "{c:?}"
     );
+    // The stdout table says the same: the provider's idle beside its cost, and the usage
+    // averages (paid 2 vCPU; reserved and used 2 × 1 vCPU, no load model: 100 % of paid).
+    let table = ecsim::report::render::table(&r.summary);
+    assert!(
+        table.contains(&format!("(idle {:.4})", c.idle_usd)),
+        "{table}"
+    );
+    let vcpu = table
+        .lines()
+        .find(|l| l.trim_start().starts_with("vCPU"))
+        .expect("a vCPU usage line");
+    assert_eq!(
+        vcpu.split_whitespace().collect::<Vec<_>>(),
+        ["vCPU", "2.00", "2.00", "(100%)", "2.00", "(100%)"],
+        "{table}"
+    );
 }
 
 #[test]
