@@ -528,9 +528,9 @@ pub struct MinuteRow {
     /// vCPU reserved: tasks' reservations on ACTIVE and DRAINING instances plus the requested
     /// (unrounded) size of the billed Fargate tasks.
     pub vcpu_reserved: f64,
-    /// vCPU used: for services with a load model, the mean over the past minute of what the
-    /// model says their RUNNING tasks use; every other RUNNING task (services without a load
-    /// model, batch tasks) at its reservation, at the end of the minute.
+    /// vCPU used at the end of the minute: for services with a load model, what the model says
+    /// their RUNNING tasks use at the current load; every other RUNNING task (services without
+    /// a load model, batch tasks) at its reservation.
     pub vcpu_used: f64,
     /// Memory being paid for, GiB (as `vcpu_paid`).
     pub memory_gib_paid: f64,

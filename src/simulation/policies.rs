@@ -473,13 +473,15 @@ impl<'s> Simulation<'s> {
                     let d = totals.since(&l.last_minute);
                     l.last_minute = totals;
                     let dp = datapoints(&d, SimDuration::from_mins(1));
-                    // What the load model says the RUNNING tasks used over the minute: the
-                    // mean number of fully busy tasks (busy task-seconds / 60 s) times the
-                    // task size, for timeseries.csv's `vcpu_used` and `memory_gib_used`.
+                    // What the load model says the RUNNING tasks use at the end of the
+                    // minute (whole tasks' worth × the task size), for timeseries.csv's
+                    // `vcpu_used` and `memory_gib_used`: a snapshot, like paid and reserved,
+                    // so a minute in which tasks die cannot show more used than reserved.
                     let spec = &self.sc.services[s];
                     let size = self.sc.task_definitions[spec.task_definition.index()].size;
-                    vcpu_used += d.cpu_used_task_seconds / 60.0 * size.cpu.as_vcpu_f64();
-                    gib_used += d.memory_used_task_seconds / 60.0 * size.memory.as_gib_f64();
+                    let (cpu_tasks, memory_tasks) = l.meter.use_now();
+                    vcpu_used += cpu_tasks * size.cpu.as_vcpu_f64();
+                    gib_used += memory_tasks * size.memory.as_gib_f64();
                     let unserved = d.unserved();
                     if self.service_faults[s].hurt_during_minute(now) {
                         self.service_faults[s].unserved_due_to_faults += unserved;

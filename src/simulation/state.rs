@@ -185,7 +185,7 @@ impl Counters {
         }
     }
 
-    /// Adds what the services with a load model used over the minute just recorded, vCPU
+    /// Adds what the services with a load model use at the end of the minute just recorded, vCPU
     /// and GiB, to that minute's row.
     pub fn add_modelled_use(&mut self, vcpu_used: f64, memory_gib_used: f64) {
         if let Some(r) = self.rows.last_mut() {

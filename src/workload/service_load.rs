@@ -244,6 +244,19 @@ impl LoadMeter {
             .load_fraction(self.requests_per_second, self.running)
     }
 
+    /// What the running tasks use at this instant, in whole tasks: (Σ CPU fraction,
+    /// Σ memory fraction) over the running tasks at the current load fraction. An
+    /// end-of-minute state like the other columns of the minute row, so "used" never exceeds
+    /// what the same tasks reserve at that moment.
+    pub fn use_now(&self) -> (f64, f64) {
+        let rho = self.load_fraction();
+        let n = f64::from(self.running);
+        (
+            n * self.model.cpu_fraction(rho),
+            n * self.model.memory_fraction(rho),
+        )
+    }
+
     /// The model the meter was built with.
     pub fn model(&self) -> &LoadModel {
         &self.model

@@ -111,8 +111,8 @@ fn minute_zero_is_the_start_state_and_the_csv_carries_the_columns() {
     let r = run(&mixed(), SEED);
     let first = &r.timeseries[0];
     assert_eq!(first.minute, 0);
-    // The instance is billed from 0 (running when the run starts); the load model has no
-    // past minute yet, so at most the unmodelled RUNNING tasks count as used.
+    // The instance is billed from 0 (running when the run starts); at minute 0 the load model
+    // has not been read yet, so at most the unmodelled RUNNING tasks count as used.
     assert!(first.vcpu_paid >= 2.0, "{first:?}");
     assert!(first.vcpu_used <= 1.0 + 0.75 + PCT, "{first:?}");
     let csv = ecsim::report::render::timeseries_csv(&r);
@@ -160,6 +160,8 @@ fn shipped_scenarios_never_reserve_more_than_they_pay_for() {
         "scenarios/quickstart.json",
         "scenarios/scale-out-lag/scenario.json",
         "scenarios/az-outage/one-az.json",
+        "scenarios/az-outage/three-azs.json",
+        "scenarios/fargate-spot-base/spot-only.json",
     ] {
         let sc = ecsim::load(&super::support::repo_root().join(file))
             .unwrap_or_else(|e| panic!("{file}: {e}"));
@@ -174,6 +176,13 @@ fn shipped_scenarios_never_reserve_more_than_they_pay_for() {
             );
             assert!(
                 row.vcpu_used >= 0.0 && row.memory_gib_used >= 0.0,
+                "{file}: {row:?}"
+            );
+            // Used is an end-of-minute state too, taken from the RUNNING tasks, which hold
+            // reservations: it cannot exceed them, even in a minute in which tasks die.
+            assert!(row.vcpu_used <= row.vcpu_reserved + PCT, "{file}: {row:?}");
+            assert!(
+                row.memory_gib_used <= row.memory_gib_reserved + PCT,
                 "{file}: {row:?}"
             );
         }
