@@ -25,7 +25,7 @@ use serde::Serialize;
 
 use crate::report::html::{escape, CSS};
 use crate::report::{Report, Summary};
-use crate::scenario::variants::{check_name, MAX_VARIANT_NAME_LEN};
+use crate::scenario::variants::{check_name, is_reserved_name, MAX_VARIANT_NAME_LEN};
 use crate::scenario::{Scenario, ScenarioSet};
 use crate::RunError;
 
@@ -66,7 +66,10 @@ pub fn plan(inputs: Vec<(PathBuf, ScenarioSet)>) -> Vec<Planned> {
                 .collect()
         };
         for (name, description, scenario) in runs {
-            let taken = |n: &str| out.iter().any(|p| p.name == n);
+            // Case-insensitively (some file systems fold case), and never a name compare
+            // writes itself.
+            let taken =
+                |n: &str| is_reserved_name(n) || out.iter().any(|p| p.name.eq_ignore_ascii_case(n));
             let mut unique = name.clone();
             if taken(&unique) {
                 unique = safe_name(&format!("{name}-{stem}"));
@@ -104,6 +107,9 @@ pub fn safe_name(name: &str) -> String {
     s = s.trim_start_matches(['.', '-']).to_string();
     // ASCII only by now, so byte truncation is a character boundary.
     s.truncate(MAX_VARIANT_NAME_LEN.saturating_sub(4));
+    if is_reserved_name(&s) {
+        s.push_str("-run");
+    }
     if check_name(&s).is_err() {
         s = "variant".into();
     }
@@ -255,6 +261,7 @@ impl Figures {
     /// Reads the figures off a run's summary.
     pub fn of(s: &Summary) -> Figures {
         let loads: Vec<_> = s.services.iter().filter_map(|v| v.load.as_ref()).collect();
+        let served: f64 = loads.iter().map(|l| l.served).sum();
         let unserved_requests_pct = if loads.is_empty() {
             None
         } else {
@@ -275,7 +282,9 @@ impl Figures {
             fargate_usd: s.cost.fargate_usd,
             fargate_spot_usd: s.cost.fargate_spot_usd,
             idle_usd: s.cost.idle_usd,
-            per_million_requests_usd: s.cost.per_million_requests_usd,
+            // A run that served nothing has no cost per request (the summary writes 0
+            // there, which would read as free): absent, as in the Monte Carlo figures.
+            per_million_requests_usd: s.cost.per_million_requests_usd.filter(|_| served > 0.0),
             per_completed_batch_task_usd: (completed > 0)
                 .then(|| s.cost.total_usd / completed as f64),
             ec2_cpu_reserved_pct: has_ec2.then_some(s.reservation.cpu_pct_avg),
@@ -943,5 +952,38 @@ mod tests {
         assert_eq!(safe_name("-a b"), "a-b");
         assert_eq!(safe_name(""), "variant");
         assert!(safe_name(&"x".repeat(200)).len() <= MAX_VARIANT_NAME_LEN);
+        // Never a file or folder compare writes itself.
+        assert_eq!(safe_name("charts"), "charts-run");
+        assert_eq!(safe_name("Compare.json"), "Compare.json-run");
+    }
+
+    #[test]
+    fn plan_keeps_names_apart_ignoring_case_and_away_from_compare_files() {
+        use crate::scenario::{from_json_str, ScenarioSet};
+        use std::path::Path;
+        let scenario = |name: &str| {
+            let text = format!(
+                r#"{{"name": "{name}", "duration": "1m",
+                    "cluster": {{"clusterName": "c", "availabilityZones": ["us-east-1a"],
+                                "capacityProviders": ["FARGATE"]}},
+                    "taskDefinitions": [{{"family": "t", "cpu": "256", "memory": "512",
+                                         "requiresCompatibilities": ["FARGATE"]}}],
+                    "services": [{{"serviceName": "s", "taskDefinition": "t",
+                                  "desiredCount": 1, "launchType": "FARGATE"}}]}}"#
+            );
+            let base = from_json_str(&text, Path::new("t.json"), Path::new("."))
+                .unwrap_or_else(|e| panic!("{e}"));
+            ScenarioSet {
+                base,
+                variants: Vec::new(),
+            }
+        };
+        let planned = plan(vec![
+            ("a/web.json".into(), scenario("Web")),
+            ("b/web.json".into(), scenario("web")),
+            ("c/charts.json".into(), scenario("charts")),
+        ]);
+        let names: Vec<&str> = planned.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["Web", "web-web", "charts-run"]);
     }
 }

@@ -319,15 +319,22 @@ pub fn set_from_json_str_with(
 fn variants_named(variants: &[(usize, Variant)], name: &str) -> Option<usize> {
     variants
         .iter()
-        .find(|(_, v)| v.name == name)
+        // Case-insensitively: the names become folders, and some file systems fold case.
+        .find(|(_, v)| v.name.eq_ignore_ascii_case(name))
         .map(|(i, _)| *i)
 }
 
 /// A variant name becomes a folder name: non-empty, at most [`MAX_VARIANT_NAME_LEN`]
-/// characters from `A–Z a–z 0–9 . _ -`, not starting with `.` or `-`.
+/// characters from `A–Z a–z 0–9 . _ -`, not starting with `.` or `-`, and not one of
+/// [`RESERVED_NAMES`].
 pub fn check_name(name: &str) -> Result<(), String> {
     if name.is_empty() {
         return Err("expected a non-empty name".into());
+    }
+    if is_reserved_name(name) {
+        return Err(format!(
+            "{name:?} is a file or folder `ecsim compare` writes beside the variants' folders; choose another name"
+        ));
     }
     if name.len() > MAX_VARIANT_NAME_LEN {
         return Err(format!(
@@ -343,6 +350,15 @@ pub fn check_name(name: &str) -> Result<(), String> {
         ));
     }
     Ok(())
+}
+
+/// Names `ecsim compare` writes in its output folder beside the variants' folders.
+pub const RESERVED_NAMES: [&str; 3] = ["compare.json", "compare.html", "charts"];
+
+/// `name` is one of [`RESERVED_NAMES`], in any case (a case-insensitive file system would
+/// take `Charts` for `charts`).
+pub fn is_reserved_name(name: &str) -> bool {
+    RESERVED_NAMES.iter().any(|r| r.eq_ignore_ascii_case(name))
 }
 
 /// The base document with `v`'s patches applied, or the field (`set["/x"]`, `remove[1]`)
@@ -633,5 +649,20 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("with --set: services[0].desiredCount"), "{e}");
+    }
+
+    #[test]
+    fn names_compare_writes_itself_are_refused_in_any_case() {
+        for name in [
+            "compare.json",
+            "compare.html",
+            "charts",
+            "Charts",
+            "COMPARE.JSON",
+        ] {
+            let e = check_name(name).unwrap_err();
+            assert!(e.contains("ecsim compare"), "{name}: {e}");
+        }
+        assert!(check_name("charts-2").is_ok());
     }
 }

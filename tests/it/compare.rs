@@ -85,7 +85,12 @@ fn load_err(value: &Value) -> String {
 
 /// Runs every variant of `value` with seed 1 and compares them.
 fn compare_all(value: &Value) -> (compare::Comparison, Vec<Report>) {
-    let planned = compare::plan(vec![("test.json".into(), load_ok(value))]);
+    compare_set("test.json".into(), load_ok(value))
+}
+
+/// Plans, runs (seed 1) and compares one file's scenario set.
+fn compare_set(file: std::path::PathBuf, set: ScenarioSet) -> (compare::Comparison, Vec<Report>) {
+    let planned = compare::plan(vec![(file, set)]);
     let reports =
         compare::run_variants(&planned, 1, &|_| {}).unwrap_or_else(|e| panic!("seed 1: {e}"));
     let entries: Vec<compare::Entry<'_>> = planned
@@ -443,4 +448,19 @@ fn the_binary_compares_two_files_and_one_file_of_variants() {
     assert!(
         String::from_utf8_lossy(&o.stdout).contains("variants valid: ec2-full, ec2-20pct, fargate")
     );
+}
+
+#[test]
+fn a_variant_that_served_nothing_has_no_cost_per_million_requests() {
+    // Cut the teaching scenario to its first millisecond: requests arrive, no task is
+    // RUNNING yet, nothing is served. A cost per million requests would be 0 (free), so it
+    // must be absent instead.
+    let file = repo_root().join("scenarios/ec2-or-fargate/scenario.json");
+    let o = ecsim::scenario::Override::parse("/duration=1ms").expect("override");
+    let set = ecsim::scenario::load_set_with(&file, &[o]).unwrap_or_else(|e| panic!("{e}"));
+    let (c, _) = compare_set(file, set);
+    for v in &c.variants {
+        assert_eq!(v.figures.unserved_requests_pct, Some(100.0), "{}", v.name);
+        assert_eq!(v.figures.per_million_requests_usd, None, "{}", v.name);
+    }
 }
