@@ -513,6 +513,13 @@ fn write_run_files(
                 write_atomic(&dir.join(kind.file_name(format)), &bytes)?;
             }
         }
+    } else {
+        // Charts an earlier run left here would describe another run.
+        let files: Vec<String> = ChartKind::ALL
+            .iter()
+            .flat_map(|k| ChartFormat::ALL.map(|f| k.file_name(f)))
+            .collect();
+        remove_stale_charts(out, &files)?;
     }
     let page = html::report_html_with(
         report,

@@ -174,7 +174,14 @@ pub fn set_from_json_str_with(
     base_dir: &Path,
     overrides: &[Override],
 ) -> Result<ScenarioSet, ScenarioError> {
-    let mut base = validate::from_json_str(text, file, base_dir)?;
+    // Without overrides the base is validated from the file's text, so its problems carry
+    // lines and columns. With overrides it is validated only once patched, so an override
+    // can mend what the file gets wrong (the help promises "before validating").
+    let validated = if overrides.is_empty() {
+        Some(validate::from_json_str(text, file, base_dir)?)
+    } else {
+        None
+    };
     let syntax = |e: serde_path_to_error::Error<serde_json::Error>| {
         let path = e.path().to_string();
         let inner = e.into_inner();
@@ -189,13 +196,16 @@ pub fn set_from_json_str_with(
         let de = &mut serde_json::Deserializer::from_str(text);
         serde_path_to_error::deserialize(de).map_err(syntax)?
     };
-    if listed.variants.is_none() && overrides.is_empty() {
-        return Ok(ScenarioSet {
-            base,
-            variants: Vec::new(),
-        });
-    }
-    // The base parsed, so the text is JSON with an object at the top.
+    let validated = match (validated, listed.variants.is_none()) {
+        (Some(base), true) => {
+            return Ok(ScenarioSet {
+                base,
+                variants: Vec::new(),
+            })
+        }
+        (v, _) => v,
+    };
+    // The text parsed as `VariantsOnly`, so it is JSON with an object at the top.
     let mut doc: Value = serde_json::from_str(text).map_err(|e| ScenarioError::Syntax {
         file: file.to_path_buf(),
         line: e.line(),
@@ -205,30 +215,33 @@ pub fn set_from_json_str_with(
     if let Value::Object(m) = &mut doc {
         m.remove("variants");
     }
-    if !overrides.is_empty() {
-        let invalid = |problems| ScenarioError::Invalid {
-            file: file.to_path_buf(),
-            problems,
-        };
-        for o in overrides {
-            set(&mut doc, &o.pointer, o.value.clone()).map_err(|message| {
-                invalid(vec![Problem {
-                    path: format!("--set {}", o.pointer),
-                    message,
-                }])
-            })?;
+    let base = match validated {
+        Some(base) => base,
+        None => {
+            let invalid = |problems| ScenarioError::Invalid {
+                file: file.to_path_buf(),
+                problems,
+            };
+            for o in overrides {
+                set(&mut doc, &o.pointer, o.value.clone()).map_err(|message| {
+                    invalid(vec![Problem {
+                        path: format!("--set {}", o.pointer),
+                        message,
+                    }])
+                })?;
+            }
+            validate::from_value(doc.clone(), base_dir).map_err(|ps| {
+                invalid(
+                    ps.into_iter()
+                        .map(|p| Problem {
+                            path: format!("with --set: {}", p.path),
+                            message: p.message,
+                        })
+                        .collect(),
+                )
+            })?
         }
-        base = validate::from_value(doc.clone(), base_dir).map_err(|ps| {
-            invalid(
-                ps.into_iter()
-                    .map(|p| Problem {
-                        path: format!("with --set: {}", p.path),
-                        message: p.message,
-                    })
-                    .collect(),
-            )
-        })?;
-    }
+    };
     let Some(files) = listed.variants else {
         return Ok(ScenarioSet {
             base,
@@ -664,5 +677,26 @@ mod tests {
             assert!(e.contains("ecsim compare"), "{name}: {e}");
         }
         assert!(check_name("charts-2").is_ok());
+    }
+
+    #[test]
+    fn an_override_can_mend_what_the_file_gets_wrong() {
+        let text = std::fs::read_to_string(ec2_or_fargate()).unwrap().replacen(
+            "\"duration\": \"7d\"",
+            "\"duration\": \"0s\"",
+            1,
+        );
+        let dir = ec2_or_fargate().parent().unwrap().to_path_buf();
+        let file = Path::new("broken.json");
+        // As written, the file is invalid, with its line.
+        let e = set_from_json_str(&text, file, &dir)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("duration"), "{e}");
+        // With the duration set, base and variants validate.
+        let o = Override::parse("/duration=1h").unwrap();
+        let set = set_from_json_str_with(&text, file, &dir, &[o]).unwrap();
+        assert_eq!(set.base.duration.as_secs_f64(), 3600.0);
+        assert_eq!(set.variants.len(), 5);
     }
 }
