@@ -4,7 +4,8 @@
 //! binary heap of whole entries moves the payload on every sift step. Here the heap holds only
 //! 16-byte `Copy` keys (so sifting moves a hole with plain copies, no swaps), the events sit
 //! still in a slab and are touched once on schedule and once on pop, and the heap is 4-ary,
-//! so it is half as deep and the four children of a node are contiguous (one cache line).
+//! so it is half as deep, and it is laid out so the four children of a node fill exactly one
+//! cache line.
 //! The delivery order is exactly that of the module doc: `(time, seq)` ascending.
 
 use super::time::{SimDuration, SimTime};
@@ -44,10 +45,55 @@ impl Key {
     }
 }
 
+/// One cache line of keys: the four children of one heap node.
+#[derive(Clone, Copy)]
+#[repr(C, align(64))]
+struct Line([Key; ARITY]);
+
+/// The heap's storage: node `n` lives at position `n + 3` of a run of cache-aligned lines,
+/// so the four children of node `n` (`4n + 1 ..= 4n + 4`, at positions `4n + 4 ..= 4n + 7`)
+/// are exactly line `n + 1`: one cache miss per level on the way down instead of two.
+struct Nodes {
+    lines: Vec<Line>,
+    len: usize,
+}
+
+/// Where node `n` lives: (line, slot in the line).
+#[inline(always)]
+fn place(n: usize) -> (usize, usize) {
+    let p = n + ARITY - 1;
+    (p / ARITY, p % ARITY)
+}
+
+impl Nodes {
+    #[inline(always)]
+    fn get(&self, n: usize) -> Key {
+        let (l, s) = place(n);
+        self.lines[l].0[s]
+    }
+
+    #[inline(always)]
+    fn set(&mut self, n: usize, key: Key) {
+        let (l, s) = place(n);
+        self.lines[l].0[s] = key;
+    }
+
+    /// Makes room for one more node (its content is set by the caller). Lines are never
+    /// given back when the heap shrinks, like a `Vec`'s capacity: the next burst reuses them.
+    #[inline(always)]
+    fn grow(&mut self) {
+        let (l, _) = place(self.len);
+        if l == self.lines.len() {
+            self.lines.push(Line([Key { time: 0, tie: 0 }; ARITY]));
+        }
+        self.len += 1;
+    }
+}
+
 /// A future-event list with the ordering guarantee of the module doc.
 pub struct EventQueue<E> {
     /// The 4-ary min-heap: the children of `i` are `ARITY * i + 1 ..= ARITY * i + ARITY`.
-    heap: Vec<Key>,
+    heap: Nodes,
     /// Event payloads; `Some` exactly for the slots named by a key in `heap`.
     slab: Vec<Option<E>>,
     /// Empty slab slots, reused last-freed first (that slot is most likely still in cache).
@@ -70,7 +116,10 @@ impl<E> EventQueue<E> {
     /// An empty queue at time zero.
     pub fn new() -> Self {
         EventQueue {
-            heap: Vec::new(),
+            heap: Nodes {
+                lines: Vec::new(),
+                len: 0,
+            },
             slab: Vec::new(),
             free: Vec::new(),
             next_seq: 0,
@@ -92,12 +141,12 @@ impl<E> EventQueue<E> {
 
     /// How many events are waiting.
     pub fn len(&self) -> usize {
-        self.heap.len()
+        self.heap.len
     }
 
     /// True when no event is waiting.
     pub fn is_empty(&self) -> bool {
-        self.heap.is_empty()
+        self.heap.len == 0
     }
 
     /// Schedules `event` at absolute time `time`.
@@ -144,14 +193,18 @@ impl<E> EventQueue<E> {
 
     /// The time of the next event, if any, without removing it.
     pub fn peek_time(&self) -> Option<SimTime> {
-        self.heap.first().map(|k| SimTime(k.time))
+        (self.heap.len > 0).then(|| SimTime(self.heap.get(0).time))
     }
 
     /// Removes the next event and advances `now` to its time.
     pub fn pop(&mut self) -> Option<(SimTime, E)> {
-        let top = *self.heap.first()?;
-        let last = self.heap.pop().expect("the heap has a first element"); // ok: `first()` was just Some
-        if !self.heap.is_empty() {
+        if self.heap.len == 0 {
+            return None;
+        }
+        let top = self.heap.get(0);
+        self.heap.len -= 1;
+        let last = self.heap.get(self.heap.len);
+        if self.heap.len > 0 {
             self.sift_down(last);
         }
         let slot = top.slot();
@@ -169,18 +222,19 @@ impl<E> EventQueue<E> {
     /// Appends `key` and moves it up to its place: parents later than it move down one level.
     #[inline]
     fn sift_up(&mut self, key: Key) {
-        let mut hole = self.heap.len();
-        self.heap.push(key);
+        let heap = &mut self.heap;
+        let mut hole = heap.len;
+        heap.grow();
         while hole > 0 {
             let parent = (hole - 1) / ARITY;
-            let p = self.heap[parent];
+            let p = heap.get(parent);
             if !key.before(p) {
                 break;
             }
-            self.heap[hole] = p;
+            heap.set(hole, p);
             hole = parent;
         }
-        self.heap[hole] = key;
+        heap.set(hole, key);
     }
 
     /// Puts `key` at the root (whose key was removed) and moves it to its place.
@@ -191,22 +245,25 @@ impl<E> EventQueue<E> {
     /// back up from there, which is usually zero or one step.
     #[inline]
     fn sift_down(&mut self, key: Key) {
-        let heap = self.heap.as_mut_slice();
-        let len = heap.len();
+        let heap = &mut self.heap;
+        let len = heap.len;
         let mut hole = 0;
         loop {
             let first = ARITY * hole + 1;
             let best = if first + ARITY <= len {
-                // All four children exist: a fixed tournament the compiler can unroll.
-                let (a, b, c, d) = (
-                    heap[first],
-                    heap[first + 1],
-                    heap[first + 2],
-                    heap[first + 3],
-                );
-                let ab = if b.before(a) { first + 1 } else { first };
-                let cd = if d.before(c) { first + 3 } else { first + 2 };
-                if heap[cd].before(heap[ab]) {
+                // All four children exist and fill line `hole + 1`: a fixed tournament.
+                let [a, b, c, d] = heap.lines[hole + 1].0;
+                let (ab, kab) = if b.before(a) {
+                    (first + 1, b)
+                } else {
+                    (first, a)
+                };
+                let (cd, kcd) = if d.before(c) {
+                    (first + 3, d)
+                } else {
+                    (first + 2, c)
+                };
+                if kcd.before(kab) {
                     cd
                 } else {
                     ab
@@ -214,7 +271,7 @@ impl<E> EventQueue<E> {
             } else if first < len {
                 let mut best = first;
                 for child in first + 1..len {
-                    if heap[child].before(heap[best]) {
+                    if heap.get(child).before(heap.get(best)) {
                         best = child;
                     }
                 }
@@ -222,19 +279,19 @@ impl<E> EventQueue<E> {
             } else {
                 break;
             };
-            heap[hole] = heap[best];
+            heap.set(hole, heap.get(best));
             hole = best;
         }
         while hole > 0 {
             let parent = (hole - 1) / ARITY;
-            let p = heap[parent];
+            let p = heap.get(parent);
             if !key.before(p) {
                 break;
             }
-            heap[hole] = p;
+            heap.set(hole, p);
             hole = parent;
         }
-        heap[hole] = key;
+        heap.set(hole, key);
     }
 
     /// Gives the pending keys fresh sequence numbers `0..len` in their delivery order, so the
@@ -242,12 +299,13 @@ impl<E> EventQueue<E> {
     /// the keys are sorted by `(time, seq)` first, and a sorted array is a valid heap.
     #[cold]
     fn renumber(&mut self) {
-        self.heap
-            .sort_unstable_by_key(|k| ((k.time as u128) << 64) | k.tie as u128);
-        for (seq, key) in self.heap.iter_mut().enumerate() {
-            key.tie = ((seq as u64) << SLOT_BITS) | (key.tie & SLOT_MASK);
+        let mut keys: Vec<Key> = (0..self.heap.len).map(|n| self.heap.get(n)).collect();
+        keys.sort_unstable_by_key(|k| ((k.time as u128) << 64) | k.tie as u128);
+        for (seq, key) in keys.into_iter().enumerate() {
+            let tie = ((seq as u64) << SLOT_BITS) | (key.tie & SLOT_MASK);
+            self.heap.set(seq, Key { tie, ..key });
         }
-        self.next_seq = self.heap.len() as u64;
+        self.next_seq = self.heap.len as u64;
         assert!(
             self.next_seq < self.seq_limit,
             "more events pending than sequence numbers"
