@@ -371,46 +371,41 @@ fn usage(out: &mut String, s: &Summary) {
         }
     };
     out.push_str("<h2>Usage</h2>\n");
-    kv(
-        out,
-        vec![
-            ("vCPU paid for (average)", format!("{:.2}", u.vcpu_paid_avg)),
-            (
-                "vCPU reserved by tasks (average)",
-                format!(
-                    "{:.2}{}",
-                    u.vcpu_reserved_avg,
-                    share(u.vcpu_reserved_avg, u.vcpu_paid_avg)
-                ),
-            ),
-            (
-                "vCPU used (average)",
-                format!(
-                    "{:.2}{}",
-                    u.vcpu_used_avg,
-                    share(u.vcpu_used_avg, u.vcpu_paid_avg)
-                ),
-            ),
-            (
-                "memory paid for (average, GiB)",
-                format!("{:.2}", u.memory_gib_paid_avg),
-            ),
-            (
-                "memory reserved by tasks (average, GiB)",
-                format!(
-                    "{:.2}{}",
-                    u.memory_gib_reserved_avg,
-                    share(u.memory_gib_reserved_avg, u.memory_gib_paid_avg)
-                ),
-            ),
-            (
-                "memory used (average, GiB)",
-                format!(
-                    "{:.2}{}",
-                    u.memory_gib_used_avg,
-                    share(u.memory_gib_used_avg, u.memory_gib_paid_avg)
-                ),
-            ),
+    let resources = [
+        (
+            "vCPU",
+            "",
+            u.vcpu_paid_avg,
+            u.vcpu_reserved_avg,
+            u.vcpu_used_avg,
+        ),
+        (
+            "memory",
+            ", GiB",
+            u.memory_gib_paid_avg,
+            u.memory_gib_reserved_avg,
+            u.memory_gib_used_avg,
+        ),
+    ];
+    let mut rows = Vec::new();
+    for (what, unit, paid, reserved, used) in resources {
+        rows.push((
+            format!("{what} paid for (average{unit})"),
+            format!("{paid:.2}"),
+        ));
+        rows.push((
+            format!("{what} reserved by tasks (average{unit})"),
+            format!("{reserved:.2}{}", share(reserved, paid)),
+        ));
+        rows.push((
+            format!("{what} used (average{unit})"),
+            format!("{used:.2}{}", share(used, paid)),
+        ));
+    }
+    let rows: Vec<(&str, String)> = rows
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.clone()))
+        .chain([
             (
                 "RUNNING task-hours on EC2",
                 format!("{:.2}", u.ec2_running_task_hours),
@@ -424,8 +419,9 @@ fn usage(out: &mut String, s: &Summary) {
                 "share of the EC2 spend reserved by tasks",
                 format!("{:.2} %", u.ec2_reserved_share_pct),
             ),
-        ],
-    );
+        ])
+        .collect();
+    kv(out, rows);
 }
 
 fn services(out: &mut String, s: &Summary) {

@@ -249,22 +249,27 @@ pub fn table(summary: &Summary) -> String {
         "{:<34} {:>9} {:>16} {:>16}",
         "usage (average)", "paid", "reserved", "used"
     );
-    let _ = writeln!(
-        out,
-        "{:<34} {:>9.2} {:>16} {:>16}",
-        "  vCPU",
-        u.vcpu_paid_avg,
-        of_paid(u.vcpu_reserved_avg, u.vcpu_paid_avg),
-        of_paid(u.vcpu_used_avg, u.vcpu_paid_avg)
-    );
-    let _ = writeln!(
-        out,
-        "{:<34} {:>9.2} {:>16} {:>16}",
-        "  memory GiB",
-        u.memory_gib_paid_avg,
-        of_paid(u.memory_gib_reserved_avg, u.memory_gib_paid_avg),
-        of_paid(u.memory_gib_used_avg, u.memory_gib_paid_avg)
-    );
+    for (what, paid, reserved, used) in [
+        (
+            "  vCPU",
+            u.vcpu_paid_avg,
+            u.vcpu_reserved_avg,
+            u.vcpu_used_avg,
+        ),
+        (
+            "  memory GiB",
+            u.memory_gib_paid_avg,
+            u.memory_gib_reserved_avg,
+            u.memory_gib_used_avg,
+        ),
+    ] {
+        let _ = writeln!(
+            out,
+            "{what:<34} {paid:>9.2} {:>16} {:>16}",
+            of_paid(reserved, paid),
+            of_paid(used, paid)
+        );
+    }
     let _ = writeln!(
         out,
         "RUNNING task-hours  EC2 {:.2}  Fargate {:.2}",
