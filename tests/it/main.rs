@@ -14,6 +14,8 @@ mod golden;
 mod invariants;
 mod markup;
 mod montecarlo;
+mod output_folder;
+mod output_streams;
 mod placement;
 mod queueing;
 mod report_html;
