@@ -10,6 +10,7 @@ mod charts;
 mod compare;
 mod determinism;
 mod faults;
+mod fuzz;
 mod golden;
 mod invariants;
 mod markup;
