@@ -19,6 +19,7 @@ mod output_folder;
 mod output_streams;
 mod placement;
 mod queueing;
+mod readme_formats;
 mod report_html;
 mod spread_charts;
 mod support;
