@@ -16,6 +16,7 @@ mod invariants;
 mod markup;
 mod montecarlo;
 mod output_folder;
+#[cfg(unix)]
 mod output_streams;
 mod placement;
 mod queueing;

@@ -121,13 +121,22 @@ fn a_full_stdout_is_one_line_and_exit_1() {
             "--set",
             "/duration=1h",
         ][..],
+        &[
+            "compare",
+            "scenarios/binpack-vs-spread/binpack.json",
+            "scenarios/binpack-vs-spread/spread.json",
+            "--quiet",
+            "--no-charts",
+            "--set",
+            "/duration=1h",
+        ][..],
         &["--version"][..],
     ] {
         let Some(full) = dev_full() else { return };
         let dir = tempfile::tempdir().unwrap();
         let mut cmd = ecsim();
         cmd.args(args);
-        if args[0] == "run" {
+        if args[0] == "run" || args[0] == "compare" {
             cmd.arg("--out").arg(dir.path().join("r"));
         }
         let o = with_stdout(cmd, full);
