@@ -942,7 +942,26 @@ fn process_alive(pid: u32) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::progress_bar;
+    use super::{progress_bar, split_out};
+    use std::path::{Path, PathBuf};
+
+    #[test]
+    fn the_staging_folder_is_a_sibling_named_after_the_last_component() {
+        let split = |p: &str| split_out(Path::new(p)).map_err(|e| e.to_string());
+        let ok = |parent: &str, name: &str| Ok((PathBuf::from(parent), name.to_string()));
+        assert_eq!(split("r"), ok(".", "r"));
+        assert_eq!(split("results/quickstart"), ok("results", "quickstart"));
+        assert_eq!(split("results/quickstart/"), ok("results", "quickstart"));
+        assert_eq!(
+            split("results/./quickstart/."),
+            ok("results/.", "quickstart")
+        );
+        assert_eq!(split("/tmp/r"), ok("/tmp", "r"));
+        for bad in [".", "..", "/", "results/.."] {
+            let e = split(bad).unwrap_err();
+            assert!(e.contains("must end in a folder name"), "{bad}: {e}");
+        }
+    }
 
     #[test]
     fn progress_bar_fills_in_proportion_and_clamps() {
