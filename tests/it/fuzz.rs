@@ -1,5 +1,5 @@
 //! Issue 10 point 11: keep the zero-panic record. A bounded, deterministic mutation fuzz of
-//! the shipped scenarios and of every trace reader: no input may panic, and every rejection
+//! the shipped scenarios, of `--set` overrides on them and of every trace reader: no input may panic, and every rejection
 //! names its file and, where there is one, its JSON path or line.
 //!
 //! Bounded: a fixed number of mutants (`DEFAULT_ITERATIONS`, a few seconds in a debug
@@ -422,6 +422,73 @@ fn mutated_shipped_scenarios_never_panic_and_every_error_names_its_path() {
     eprintln!("fuzz: {ran} of {n} scenario mutants ran");
     // Some mutants must stay valid and run, or the test exercises validation only.
     assert!(ran * 20 >= n, "only {ran} of {n} mutants ran");
+}
+
+/// Pointers `--set` may meet: paths that exist, and ones that do not parse or resolve.
+const WEIRD_POINTERS: [&str; 10] = [
+    "",
+    "/",
+    "/services/99/desiredCount",
+    "/services/-",
+    "/variants/0/name",
+    "/~2",
+    "/cluster~",
+    "no-slash",
+    "/settings/maxEvents/x",
+    "/duration",
+];
+
+#[test]
+fn random_overrides_never_panic_and_every_error_names_its_path() {
+    let seed = seed();
+    let mut rng = Pcg64::seed_from_u64(seed ^ 0x5e7);
+    let files = shipped_scenarios();
+    let texts: Vec<String> = files
+        .iter()
+        .map(|f| std::fs::read_to_string(f).unwrap())
+        .collect();
+    let n = iterations() / 2;
+    for i in 0..n {
+        let k = (i % files.len() as u64) as usize;
+        let pointer = if rng.gen_bool(0.7) {
+            let doc: Value = serde_json::from_str(&texts[k]).unwrap();
+            let mut all = Vec::new();
+            pointers(&doc, String::new(), &mut all);
+            all[rng.gen_range(0..all.len())].clone()
+        } else {
+            WEIRD_POINTERS[rng.gen_range(0..WEIRD_POINTERS.len())].to_string()
+        };
+        let value = match rng.gen_range(0..3) {
+            0 => weird_value(&mut rng).to_string(),
+            1 => WEIRD_FIELDS[rng.gen_range(0..WEIRD_FIELDS.len())].to_string(),
+            _ => "{\"unclosed\": ".to_string(),
+        };
+        let arg = format!("{pointer}={value}");
+        let file = &files[k];
+        let what = || {
+            let shown: String = arg.chars().take(300).collect();
+            format!(
+                "ECSIM_FUZZ_SEED={seed}, iteration {i}, --set {shown} on {}",
+                file.display()
+            )
+        };
+        let result = no_panic(what, || match ecsim::scenario::Override::parse(&arg) {
+            Err(message) if message.is_empty() => Err("an empty message".to_string()),
+            Err(_) => Ok(()),
+            Ok(o) => match ecsim::scenario::set_from_json_str_with(
+                &texts[k],
+                file,
+                file.parent().unwrap(),
+                &[o],
+            ) {
+                Ok(_) => Ok(()),
+                Err(e) => check_scenario_error(&e, file),
+            },
+        });
+        if let Err(problem) = result {
+            panic!("{problem}\n{}", what());
+        }
+    }
 }
 
 /// The error names the file, and a line unless it is about the options.
