@@ -2,11 +2,22 @@
 //! codes. The only place that writes files or prints.
 //!
 //! Exit codes (a contract): 0 success, 2 invalid input (scenario or trace), 1 anything else.
+//! A closed pipe (EPIPE) ends the program quietly: exit 0 when it is stdout (as ripgrep:
+//! everything ecsim prints on stdout comes after its work is done, so only the table is
+//! lost), 1 when it is stderr during the work (the work was cut short).
+//!
+//! Printing: every byte goes through [`print_to`] (the `out!` and `diag!` macros), never
+//! `print!`/`eprint!`, which panic on a closed pipe or a full disk.
+//!
+//! Output folders are all-or-nothing ([`Staged`]): a run, a `--replicas` run and a compare
+//! tree are written into a temporary sibling folder and swapped in whole at the end.
 
-use std::io::{IsTerminal, Write};
+use std::fmt;
+use std::fs;
+use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
 use std::time::Instant;
 
 use anyhow::Context;
@@ -109,18 +120,156 @@ fn is_input_error(e: &anyhow::Error) -> bool {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // `try_parse` rather than `parse`, so `ecsim --help | head -1` and `--help > /dev/full`
+    // go through the same rules as every other write (clap's `exit` ignores write errors).
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let stream = if e.use_stderr() {
+                Stream::Stderr
+            } else {
+                Stream::Stdout
+            };
+            let code = u8::try_from(e.exit_code()).unwrap_or(1);
+            return match e.print() {
+                Ok(()) => ExitCode::from(code),
+                Err(source) => exit_for(&anyhow::Error::new(StreamError { stream, source })),
+            };
+        }
+    };
     match real_main(cli) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            if is_input_error(&e) {
-                ExitCode::from(2)
-            } else {
-                ExitCode::from(1)
-            }
+        Err(e) => exit_for(&e),
+    }
+}
+
+/// Prints `e` (unless it is a closed pipe) and returns its exit code.
+fn exit_for(e: &anyhow::Error) -> ExitCode {
+    if let Some(s) = e.chain().find_map(|c| c.downcast_ref::<StreamError>()) {
+        if s.source.kind() == io::ErrorKind::BrokenPipe {
+            // The reader has gone: nothing to say and nobody to say it to.
+            return match s.stream {
+                Stream::Stdout => ExitCode::SUCCESS,
+                Stream::Stderr => ExitCode::from(1),
+            };
         }
     }
+    // If stderr itself cannot be written, the exit code is all that is left.
+    let _ = print_to(Stream::Stderr, &format!("error: {e:#}\n"));
+    if is_input_error(e) {
+        ExitCode::from(2)
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+/// One of the two standard streams.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Stream {
+    Stdout,
+    Stderr,
+}
+
+impl fmt::Display for Stream {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Stream::Stdout => "stdout",
+            Stream::Stderr => "stderr",
+        })
+    }
+}
+
+/// A write to stdout or stderr failed: a closed pipe (ends quietly) or anything else, such
+/// as `> /dev/full` (one line and exit 1).
+#[derive(Debug, thiserror::Error)]
+// The OS error is the source, which `{:#}` appends.
+#[error("cannot write to {stream}")]
+struct StreamError {
+    stream: Stream,
+    source: io::Error,
+}
+
+/// Writes `text` to `stream` and flushes, so an error shows here and not in the silent flush
+/// at exit (Rust's stdout is line-buffered and drops errors when it flushes on exit).
+fn print_to(stream: Stream, text: &str) -> Result<(), StreamError> {
+    let result = match stream {
+        Stream::Stdout => {
+            let mut o = io::stdout().lock();
+            o.write_all(text.as_bytes()).and_then(|()| o.flush())
+        }
+        Stream::Stderr => {
+            let mut o = io::stderr().lock();
+            o.write_all(text.as_bytes()).and_then(|()| o.flush())
+        }
+    };
+    result.map_err(|source| StreamError { stream, source })
+}
+
+/// `print!` that returns a [`StreamError`] instead of panicking.
+macro_rules! out {
+    ($($arg:tt)*) => {
+        print_to(Stream::Stdout, &format!($($arg)*))
+    };
+}
+
+/// `eprint!` that returns a [`StreamError`] instead of panicking.
+macro_rules! diag {
+    ($($arg:tt)*) => {
+        print_to(Stream::Stderr, &format!($($arg)*))
+    };
+}
+
+/// The progress line on stderr: shown only on a terminal, and only once a run has taken 2 s.
+/// Progress callbacks cannot fail, so the first write error is kept here and returned by
+/// [`Progress::finish`] once the work returns.
+struct Progress {
+    show: bool,
+    started: Instant,
+    shown: Mutex<bool>,
+    failed: Mutex<Option<StreamError>>,
+}
+
+impl Progress {
+    fn new(quiet: bool) -> Progress {
+        Progress {
+            show: !quiet && io::stderr().is_terminal(),
+            started: Instant::now(),
+            shown: Mutex::new(false),
+            failed: Mutex::new(None),
+        }
+    }
+
+    /// Writes `line` (after a carriage return) if progress is shown and nothing failed yet.
+    fn show(&self, line: impl FnOnce(f64) -> String) {
+        let elapsed = self.started.elapsed().as_secs_f64();
+        if !self.show || elapsed < 2.0 {
+            return;
+        }
+        let mut failed = lock(&self.failed);
+        if failed.is_some() {
+            return;
+        }
+        *lock(&self.shown) = true;
+        if let Err(e) = diag!("\r  {}   ", line(elapsed)) {
+            *failed = Some(e);
+        }
+    }
+
+    /// Ends the line if one was shown; the first write error, if any.
+    fn finish(self) -> Result<(), StreamError> {
+        if let Some(e) = self.failed.into_inner().unwrap_or_else(|p| p.into_inner()) {
+            return Err(e);
+        }
+        if self.shown.into_inner().unwrap_or_else(|p| p.into_inner()) {
+            diag!("\n")?;
+        }
+        Ok(())
+    }
+}
+
+/// A lock that a panicked holder did not spoil (progress state is plain data).
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 fn real_main(cli: Cli) -> anyhow::Result<()> {
@@ -140,14 +289,14 @@ fn real_main(cli: Cli) -> anyhow::Result<()> {
                 let names: Vec<&str> = set.variants.iter().map(|v| v.name.as_str()).collect();
                 format!("; variants valid: {}", names.join(", "))
             };
-            println!(
-                "{}: valid ({} services, {} workloads, {} trace submissions and {} rate steps read){variants}",
+            out!(
+                "{}: valid ({} services, {} workloads, {} trace submissions and {} rate steps read){variants}\n",
                 file.display(),
                 scenario.services.len(),
                 scenario.workloads.len(),
                 read.submissions,
                 read.rate_steps
-            );
+            )?;
             Ok(())
         }
         Command::Compare {
@@ -169,59 +318,54 @@ fn real_main(cli: Cli) -> anyhow::Result<()> {
         } => {
             let set = ecsim::scenario::load_set_with(&file, &set)?;
             if !set.variants.is_empty() && !quiet {
-                eprintln!(
-                    "note: {} has {} variants; `run` runs the base scenario (`ecsim compare {}` runs the variants)",
+                diag!(
+                    "note: {} has {} variants; `run` runs the base scenario (`ecsim compare {}` runs the variants)\n",
                     file.display(),
                     set.variants.len(),
                     file.display()
-                );
+                )?;
             }
             let scenario = set.base;
             let out = out.unwrap_or_else(|| Path::new("results").join(&scenario.name));
-            let started = Instant::now();
-            let show = !quiet && std::io::stderr().is_terminal();
+            // Before the run, so a folder ecsim may not replace is refused at once, not
+            // after an hour of simulation.
+            let staged = Staged::begin(&out)?;
             if replicas > 1 {
-                return run_monte_carlo(&scenario, &out, seed, replicas, show, !no_charts);
+                return run_monte_carlo(&scenario, staged, seed, replicas, quiet, !no_charts);
             }
-            let mut shown = false;
-            let mut progress = |p: ecsim::Progress| {
-                if !show || started.elapsed().as_secs_f64() < 2.0 {
-                    return;
-                }
-                shown = true;
-                let fraction = if p.end.0 == 0 {
-                    1.0
-                } else {
-                    p.now.0 as f64 / p.end.0 as f64
-                };
-                let rate = p.events as f64 / started.elapsed().as_secs_f64();
-                eprint!(
-                    "\r  {} simulated {} of {}  {:.1} M events/s   ",
-                    progress_bar(fraction),
-                    p.now,
-                    p.end,
-                    rate / 1e6
-                );
-                let _ = std::io::stderr().flush();
-            };
-            let report = ecsim::run(&scenario, seed, &mut progress)?;
-            if shown {
-                eprintln!();
-            }
+            let progress = Progress::new(quiet);
+            let result = ecsim::run(&scenario, seed, &mut |p: ecsim::Progress| {
+                progress.show(|elapsed| {
+                    let fraction = if p.end.0 == 0 {
+                        1.0
+                    } else {
+                        p.now.0 as f64 / p.end.0 as f64
+                    };
+                    format!(
+                        "{} simulated {} of {}  {:.1} M events/s",
+                        progress_bar(fraction),
+                        p.now,
+                        p.end,
+                        p.events as f64 / elapsed / 1e6
+                    )
+                });
+            });
+            progress.finish()?;
+            let report = result?;
             write_run_files(
-                &out,
+                staged.path(),
                 &render::summary_json(&report.summary),
                 &report,
                 !no_charts,
                 &[],
             )?;
-            // A replicas.csv and spread charts left by an earlier Monte Carlo run in this
-            // folder no longer match summary.json: remove them.
-            remove_stale(&out.join(REPLICAS_CSV))?;
-            remove_stale_charts(&out, &montecarlo_chart_files())?;
-            print!("{}", render::table(&report.summary));
-            println!();
-            println!("wrote {}/{}", out.display(), written_files(!no_charts));
+            staged.commit()?;
+            out!(
+                "{}\nwrote {}/{}\n",
+                render::table(&report.summary),
+                out.display(),
+                written_files(!no_charts)
+            )?;
             Ok(())
         }
     }
@@ -256,38 +400,30 @@ fn compare(
             .unwrap_or(&first.scenario.name);
         Path::new("results").join(format!("{base}-compare"))
     });
-    let show = !quiet && std::io::stderr().is_terminal();
-    let started = Instant::now();
-    let shown = AtomicBool::new(false);
+    // The whole tree (compare files and every variant's folder) is one staged folder.
+    let staged = Staged::begin(&out)?;
     let n = planned.len();
+    let progress = Progress::new(quiet);
     // `run_variants` serialises these calls and the count only grows.
-    let progress = |done: usize| {
-        if !show || started.elapsed().as_secs_f64() < 2.0 {
-            return;
-        }
-        shown.store(true, Ordering::Relaxed);
-        eprint!(
-            "\r  {} variant {done} of {n}   ",
-            progress_bar(done as f64 / n.max(1) as f64)
-        );
-        let _ = std::io::stderr().flush();
-    };
-    let result = compare::run_variants(&planned, seed, &progress);
-    if shown.load(Ordering::Relaxed) {
-        eprintln!();
-    }
+    let result = compare::run_variants(&planned, seed, &|done: usize| {
+        progress.show(|_| {
+            format!(
+                "{} variant {done} of {n}",
+                progress_bar(done as f64 / n.max(1) as f64)
+            )
+        });
+    });
+    progress.finish()?;
     let reports = result?;
+    let tree = staged.path();
     for (p, report) in planned.iter().zip(&reports) {
-        let dir = out.join(&p.name);
         write_run_files(
-            &dir,
+            &tree.join(&p.name),
             &render::summary_json(&report.summary),
             report,
             with_charts,
             &[],
         )?;
-        remove_stale(&dir.join(REPLICAS_CSV))?;
-        remove_stale_charts(&dir, &montecarlo_chart_files())?;
     }
     let entries: Vec<compare::Entry<'_>> = planned
         .iter()
@@ -299,25 +435,18 @@ fn compare(
         })
         .collect();
     let comparison = compare::compare(&entries, seed);
-    write_atomic(
-        &out.join("compare.json"),
+    write_file(
+        &tree.join("compare.json"),
         compare::compare_json(&comparison).as_bytes(),
     )?;
     let mut charts = Vec::new();
-    if !with_charts {
-        let files = CompareChart::ALL
-            .iter()
-            .flat_map(|k| ChartFormat::ALL.map(|f| k.file_name(f)))
-            .collect::<Vec<_>>();
-        remove_stale_charts(&out, &files)?;
-    } else {
-        let dir = out.join("charts");
-        std::fs::create_dir_all(&dir)
-            .with_context(|| format!("cannot create chart folder {}", dir.display()))?;
+    if with_charts {
+        let dir = tree.join("charts");
+        create_dir(&dir)?;
         for kind in CompareChart::ALL {
             for format in ChartFormat::ALL {
                 let bytes = kind.render(format, &comparison)?;
-                write_atomic(&dir.join(kind.file_name(format)), &bytes)?;
+                write_file(&dir.join(kind.file_name(format)), &bytes)?;
             }
             charts.push(compare::InlineChart::from_svg(
                 kind.title(),
@@ -325,12 +454,11 @@ fn compare(
             ));
         }
     }
-    write_atomic(
-        &out.join("compare.html"),
+    write_file(
+        &tree.join("compare.html"),
         compare::html(&comparison, &charts).as_bytes(),
     )?;
-    print!("{}", compare::table(&comparison));
-    println!();
+    staged.commit()?;
     let names: Vec<&str> = planned.iter().map(|p| p.name.as_str()).collect();
     let compare_charts = if with_charts {
         let stems: Vec<&str> = CompareChart::ALL.iter().map(|k| k.file_stem()).collect();
@@ -338,12 +466,13 @@ fn compare(
     } else {
         String::new()
     };
-    println!(
-        "wrote {}/{{compare.json, compare.html{compare_charts}}} and {{{}}}/{}",
+    out!(
+        "{}\nwrote {}/{{compare.json, compare.html{compare_charts}}} and {{{}}}/{}\n",
+        compare::table(&comparison),
         out.display(),
         names.join(", "),
         written_files(with_charts)
-    );
+    )?;
     Ok(())
 }
 
@@ -352,31 +481,24 @@ fn compare(
 /// also inlined in report.html's Monte Carlo section.
 fn run_monte_carlo(
     scenario: &ecsim::Scenario,
-    out: &Path,
+    staged: Staged,
     seed: Option<u64>,
     n: u32,
-    show: bool,
+    quiet: bool,
     with_charts: bool,
 ) -> anyhow::Result<()> {
     let base = seed.unwrap_or(scenario.seed);
-    let started = Instant::now();
-    let shown = AtomicBool::new(false);
+    let progress = Progress::new(quiet);
     // `run_replicas` serialises these calls and the count only grows.
-    let progress = |done: u32| {
-        if !show || started.elapsed().as_secs_f64() < 2.0 {
-            return;
-        }
-        shown.store(true, Ordering::Relaxed);
-        eprint!(
-            "\r  {} replica {done} of {n}   ",
-            progress_bar(f64::from(done) / f64::from(n))
-        );
-        let _ = std::io::stderr().flush();
-    };
-    let result = montecarlo::run_replicas(scenario, base, n, &progress);
-    if shown.load(Ordering::Relaxed) {
-        eprintln!();
-    }
+    let result = montecarlo::run_replicas(scenario, base, n, &|done: u32| {
+        progress.show(|_| {
+            format!(
+                "{} replica {done} of {n}",
+                progress_bar(f64::from(done) / f64::from(n))
+            )
+        });
+    });
+    progress.finish()?;
     let replicas = result?;
     let all = replicas.all_summaries();
     let mc = montecarlo::aggregate(&all);
@@ -401,8 +523,9 @@ fn run_monte_carlo(
             ));
         }
     }
+    let dir = staged.path();
     write_run_files(
-        out,
+        dir,
         &montecarlo::summary_json(&report.summary, Some(&mc)),
         report,
         with_charts,
@@ -410,31 +533,27 @@ fn run_monte_carlo(
     )?;
     // write_run_files has created charts/ when with_charts is set.
     for (file, bytes) in &spread {
-        write_atomic(&out.join("charts").join(file), bytes)?;
+        write_file(&dir.join("charts").join(file), bytes)?;
     }
-    if !with_charts {
-        remove_stale_charts(out, &montecarlo_chart_files())?;
-    }
-    write_atomic(
-        &out.join(REPLICAS_CSV),
+    write_file(
+        &dir.join(REPLICAS_CSV),
         montecarlo::replicas_csv(&all).as_bytes(),
     )?;
-    println!("replica 0 of {n}:");
-    print!("{}", render::table(&report.summary));
-    println!();
-    print!("{}", montecarlo::table(&mc));
-    println!();
+    let out = staged.out.clone();
+    staged.commit()?;
     let spread_files = if with_charts {
         let stems: Vec<&str> = MonteCarloChart::ALL.iter().map(|k| k.file_stem()).collect();
         format!(" and charts/{{{}}}.{{svg, png}}", stems.join(", "))
     } else {
         String::new()
     };
-    println!(
-        "wrote {}/{} (replica 0), {REPLICAS_CSV}{spread_files}",
+    out!(
+        "replica 0 of {n}:\n{}\n{}\nwrote {}/{} (replica 0), {REPLICAS_CSV}{spread_files}\n",
+        render::table(&report.summary),
+        montecarlo::table(&mc),
         out.display(),
         written_files(with_charts)
-    );
+    )?;
     Ok(())
 }
 
@@ -473,9 +592,10 @@ fn written_files(with_charts: bool) -> String {
     s
 }
 
-/// Creates `out` and writes `summary_json`, the report's per-minute and event files and,
-/// with `with_charts`, the SVG and PNG charts under `charts/`, and `report.html` (its charts
-/// inlined, as SVG, only with `with_charts`; `extra` tables appended).
+/// Creates the run folder `out` (inside a staged folder, so it is new) with its marker and
+/// writes `summary_json`, the report's per-minute and event files and, with `with_charts`,
+/// the SVG and PNG charts under `charts/`, and `report.html` (its charts inlined, as SVG,
+/// only with `with_charts`; `extra` tables appended).
 fn write_run_files(
     out: &Path,
     summary_json: &str,
@@ -483,43 +603,37 @@ fn write_run_files(
     with_charts: bool,
     extra: &[html::ExtraTable],
 ) -> anyhow::Result<()> {
-    std::fs::create_dir_all(out)
-        .with_context(|| format!("cannot create output folder {}", out.display()))?;
-    write_atomic(&out.join("summary.json"), summary_json.as_bytes())?;
-    write_atomic(
+    if !out.is_dir() {
+        create_dir(out)?;
+        write_file(&out.join(MARKER), MARKER_TEXT.as_bytes())?;
+    }
+    write_file(&out.join("summary.json"), summary_json.as_bytes())?;
+    write_file(
         &out.join("timeseries.csv"),
         render::timeseries_csv(report).as_bytes(),
     )?;
-    write_atomic(
+    write_file(
         &out.join("services.csv"),
         render::services_csv(report).as_bytes(),
     )?;
-    write_atomic(
+    write_file(
         &out.join("capacity_providers.csv"),
         render::providers_csv(report).as_bytes(),
     )?;
-    write_atomic(&out.join("costs.csv"), render::costs_csv(report).as_bytes())?;
-    write_atomic(
+    write_file(&out.join("costs.csv"), render::costs_csv(report).as_bytes())?;
+    write_file(
         &out.join("events.jsonl"),
         render::events_jsonl(report).as_bytes(),
     )?;
     if with_charts {
         let dir = out.join("charts");
-        std::fs::create_dir_all(&dir)
-            .with_context(|| format!("cannot create chart folder {}", dir.display()))?;
+        create_dir(&dir)?;
         for kind in ChartKind::ALL {
             for format in ChartFormat::ALL {
                 let bytes = kind.render(format, report)?;
-                write_atomic(&dir.join(kind.file_name(format)), &bytes)?;
+                write_file(&dir.join(kind.file_name(format)), &bytes)?;
             }
         }
-    } else {
-        // Charts an earlier run left here would describe another run.
-        let files: Vec<String> = ChartKind::ALL
-            .iter()
-            .flat_map(|k| ChartFormat::ALL.map(|f| k.file_name(f)))
-            .collect();
-        remove_stale_charts(out, &files)?;
     }
     let page = html::report_html_with(
         report,
@@ -528,60 +642,326 @@ fn write_run_files(
             extra,
         },
     );
-    write_atomic(&out.join("report.html"), page.as_bytes())?;
+    write_file(&out.join("report.html"), page.as_bytes())?;
     Ok(())
 }
 
-/// The Monte Carlo spread chart files, under `charts/`.
-fn montecarlo_chart_files() -> Vec<String> {
-    MonteCarloChart::ALL
-        .iter()
-        .flat_map(|k| ChartFormat::ALL.map(|f| k.file_name(f)))
-        .collect()
+fn create_dir(dir: &Path) -> anyhow::Result<()> {
+    fs::create_dir_all(dir).with_context(|| format!("cannot create folder {}", dir.display()))
 }
 
-/// Removes `files` under `out/charts/` that an earlier run left and this one does not
-/// write, so the folder never mixes charts of different runs.
-fn remove_stale_charts(out: &Path, files: &[String]) -> anyhow::Result<()> {
-    for f in files {
-        remove_stale(&out.join("charts").join(f))?;
-    }
-    Ok(())
-}
+/// The test hook that makes writing one file fail, to check that a run failing half-way
+/// through its writes leaves the previous output folder untouched (`tests/it/output_folder.rs`).
+/// Its value is a file name, e.g. `report.html`.
+const FAIL_WRITING_ENV: &str = "ECSIM_TEST_FAIL_WRITING";
 
-/// Removes `path` if it exists.
-fn remove_stale(path: &Path) -> anyhow::Result<()> {
-    match std::fs::remove_file(path) {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-            Err(e).with_context(|| format!("cannot remove stale {}", path.display()))
-        }
-        _ => Ok(()),
-    }
-}
-
-/// Writes `bytes` to a temporary file beside `path`, then renames it into place, so an
-/// interrupted run never leaves a half-written file under the final name.
-fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
-    let result = (|| -> std::io::Result<()> {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
+/// Writes `bytes` to `path` (in a staged folder) and syncs it, so that once the folder is
+/// swapped in its files hold their bytes even after a power cut.
+fn write_file(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let injected = std::env::var_os(FAIL_WRITING_ENV)
+        .is_some_and(|name| path.file_name() == Some(name.as_os_str()));
+    let result = if injected {
+        Err(io::Error::other(format!(
+            "failure injected by {FAIL_WRITING_ENV}"
+        )))
+    } else {
+        fs::File::create(path).and_then(|mut f| {
+            f.write_all(bytes)?;
+            f.sync_all()
+        })
+    };
     result.with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// The file that marks a folder as an ecsim output folder and tells a reader that the next
+/// run into it replaces it whole.
+const MARKER: &str = ".ecsim-output";
+
+const MARKER_TEXT: &str = "This folder was written by ecsim. \
+The next `ecsim run` or `ecsim compare` into it replaces it whole, \
+and refuses to if it holds a file ecsim did not write: keep your own files elsewhere.\n";
+
+/// The files ecsim writes in an output folder (besides `charts/` and a compare tree's variant
+/// folders). A folder is replaced only if it holds nothing else, so a file a user put there
+/// is never deleted.
+const KNOWN_FILES: [&str; 11] = [
+    MARKER,
+    "summary.json",
+    "timeseries.csv",
+    "services.csv",
+    "capacity_providers.csv",
+    "costs.csv",
+    "events.jsonl",
+    "report.html",
+    REPLICAS_CSV,
+    "compare.json",
+    "compare.html",
+];
+
+/// An output folder being written. Everything goes into `tmp`, a sibling of `out` (the same
+/// parent, hence the same file system, so renames are atomic), and [`Staged::commit`] swaps
+/// it in: `out` holds one run's complete output, or the previous one untouched.
+///
+/// The swap is two renames: the old folder aside (`.NAME.ecsim-old-PID`), the new one in,
+/// then the old one removed. A crash between the two renames leaves no `out` but the old
+/// folder aside; the next run into `out` renames it back before anything else
+/// ([`recover_leftovers`]), and removes staging folders that killed runs left.
+///
+/// Dropped without `commit` (an error or a panic), it removes `tmp`.
+struct Staged {
+    out: PathBuf,
+    tmp: PathBuf,
+    committed: bool,
+}
+
+impl Staged {
+    /// Checks that `out` may be replaced, tidies what earlier runs left, and creates the
+    /// staging folder with its marker.
+    fn begin(out: &Path) -> anyhow::Result<Staged> {
+        let (parent, name) = split_out(out)?;
+        create_dir(&parent)?;
+        recover_leftovers(&parent, &name)?;
+        check_replaceable(out)?;
+        let tmp = parent.join(format!(".{name}{STAGING_NEW}{}", std::process::id()));
+        if tmp.exists() {
+            remove_ours(&tmp)?;
+        }
+        fs::create_dir(&tmp).with_context(|| format!("cannot create folder {}", tmp.display()))?;
+        let staged = Staged {
+            out: out.to_path_buf(),
+            tmp,
+            committed: false,
+        };
+        write_file(&staged.tmp.join(MARKER), MARKER_TEXT.as_bytes())?;
+        Ok(staged)
+    }
+
+    /// The folder to write into.
+    fn path(&self) -> &Path {
+        &self.tmp
+    }
+
+    /// Swaps the staged folder in for `out`.
+    fn commit(mut self) -> anyhow::Result<()> {
+        // Again: the user may have put a file in `out` while the run went on.
+        check_replaceable(&self.out)?;
+        let rename = |from: &Path, to: &Path| {
+            fs::rename(from, to)
+                .with_context(|| format!("cannot rename {} to {}", from.display(), to.display()))
+        };
+        match fs::symlink_metadata(&self.out) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                rename(&self.tmp, &self.out)?;
+                self.committed = true;
+            }
+            Err(e) => return Err(e).with_context(|| format!("cannot read {}", self.out.display())),
+            Ok(_) => {
+                let (parent, name) = split_out(&self.out)?;
+                let old = parent.join(format!(".{name}{STAGING_OLD}{}", std::process::id()));
+                if old.exists() {
+                    remove_ours(&old)?;
+                }
+                rename(&self.out, &old)?;
+                if let Err(e) = rename(&self.tmp, &self.out) {
+                    // Put the previous output back; if even that fails, the next run will.
+                    let _ = fs::rename(&old, &self.out);
+                    return Err(e);
+                }
+                self.committed = true;
+                // The new output is in place; an old folder that cannot be removed now is
+                // removed by the next run into `out`.
+                let _ = fs::remove_dir_all(&old);
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = fs::remove_dir_all(&self.tmp);
+        }
+    }
+}
+
+/// Infixes of the staging folders' names: `.NAME.ecsim-new-PID` (being written) and
+/// `.NAME.ecsim-old-PID` (the previous output, during the swap).
+const STAGING_NEW: &str = ".ecsim-new-";
+const STAGING_OLD: &str = ".ecsim-old-";
+
+/// `out`'s parent (`.` for a bare name) and its final component.
+fn split_out(out: &Path) -> anyhow::Result<(PathBuf, String)> {
+    let name = match out.components().next_back() {
+        Some(std::path::Component::Normal(n)) => n.to_string_lossy().into_owned(),
+        _ => anyhow::bail!(
+            "output folder {} must end in a folder name (not `.`, `..` or `/`)",
+            out.display()
+        ),
+    };
+    let parent = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    Ok((parent, name))
+}
+
+/// Refuses an `out` that exists and is not an output folder ecsim wrote.
+fn check_replaceable(out: &Path) -> anyhow::Result<()> {
+    let meta = match fs::symlink_metadata(out) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", out.display())),
+        Ok(m) => m,
+    };
+    if !meta.is_dir() {
+        anyhow::bail!(
+            "output folder {} exists and is not a folder (a file or a link): choose another --out",
+            out.display()
+        );
+    }
+    let foreign = first_foreign(out, 0)
+        .with_context(|| format!("cannot read output folder {}", out.display()))?;
+    if let Some(foreign) = foreign {
+        anyhow::bail!(
+            "output folder {} holds files ecsim did not write, such as {}; \
+             ecsim replaces its output folder whole, so choose another --out or move them away",
+            out.display(),
+            foreign.display()
+        );
+    }
+    Ok(())
+}
+
+/// The first entry (in name order) under `dir` that ecsim does not write, if any. ecsim
+/// writes [`KNOWN_FILES`], `charts/` with SVG and PNG files, per-file temporary files (that
+/// earlier versions left when killed) and, at the top (`depth` 0), variant folders holding
+/// the same. The marker is not required, so output folders written before it existed (and
+/// empty folders) are replaced too.
+fn first_foreign(dir: &Path, depth: u32) -> io::Result<Option<PathBuf>> {
+    let mut entries = fs::read_dir(dir)?.collect::<io::Result<Vec<_>>>()?;
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        let kind = entry.file_type()?;
+        if kind.is_dir() && name == "charts" {
+            let mut charts = fs::read_dir(entry.path())?.collect::<io::Result<Vec<_>>>()?;
+            charts.sort_by_key(|e| e.file_name());
+            for chart in charts {
+                let n = chart.file_name();
+                let n = n.to_string_lossy();
+                let chart_like = n.ends_with(".svg") || n.ends_with(".png") || is_file_temp(&n);
+                if !(chart.file_type()?.is_file() && chart_like) {
+                    return Ok(Some(chart.path()));
+                }
+            }
+        } else if kind.is_dir() && depth == 0 {
+            if let Some(f) = first_foreign(&entry.path(), depth + 1)? {
+                return Ok(Some(f));
+            }
+        } else if !(kind.is_file() && (KNOWN_FILES.contains(&name.as_ref()) || is_file_temp(&name)))
+        {
+            return Ok(Some(entry.path()));
+        }
+    }
+    Ok(None)
+}
+
+/// Whether `dir` holds only what ecsim writes ([`first_foreign`]).
+fn looks_like_ours(dir: &Path) -> bool {
+    matches!(first_foreign(dir, 0), Ok(None))
+}
+
+/// A per-file temporary file (`.NAME.tmp-PID`) that earlier versions left when killed.
+fn is_file_temp(name: &str) -> bool {
+    name.starts_with('.') && name.contains(".tmp-")
+}
+
+/// Tidies what killed runs into `PARENT/NAME` left: if `NAME` is missing but a previous
+/// output lies aside (a crash mid-swap), it is renamed back; other staging folders of ours
+/// whose process is gone are removed. A folder is ours if its name follows the pattern and
+/// [`looks_like_ours`] says so.
+fn recover_leftovers(parent: &Path, name: &str) -> anyhow::Result<()> {
+    let new_prefix = format!(".{name}{STAGING_NEW}");
+    let old_prefix = format!(".{name}{STAGING_OLD}");
+    let entries = match fs::read_dir(parent) {
+        Ok(e) => e,
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", parent.display())),
+    };
+    // Sorted, so which aside folder is restored does not depend on directory order.
+    let mut leftovers: Vec<(bool, PathBuf)> = Vec::new();
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let file_name = file_name.to_string_lossy();
+        let (is_old, pid) = if let Some(pid) = file_name.strip_prefix(&old_prefix) {
+            (true, pid)
+        } else if let Some(pid) = file_name.strip_prefix(&new_prefix) {
+            (false, pid)
+        } else {
+            continue;
+        };
+        let Ok(pid) = pid.parse::<u32>() else {
+            continue;
+        };
+        if pid != std::process::id() && process_alive(pid) {
+            continue;
+        }
+        leftovers.push((is_old, entry.path()));
+    }
+    leftovers.sort();
+    let out = parent.join(name);
+    for (is_old, path) in leftovers {
+        if !looks_like_ours(&path) {
+            continue;
+        }
+        if is_old && fs::symlink_metadata(&out).is_err() {
+            fs::rename(&path, &out).with_context(|| {
+                format!(
+                    "cannot restore the previous output {} to {}",
+                    path.display(),
+                    out.display()
+                )
+            })?;
+        } else {
+            remove_ours(&path)?;
+        }
+    }
+    Ok(())
+}
+
+fn remove_ours(path: &Path) -> anyhow::Result<()> {
+    fs::remove_dir_all(path).with_context(|| format!("cannot remove {}", path.display()))
+}
+
+/// Whether process `pid` still runs, so a concurrent run's staging folder is left alone.
+/// Known only where `/proc` exists (Linux); elsewhere every leftover counts as abandoned.
+fn process_alive(pid: u32) -> bool {
+    let proc = Path::new("/proc");
+    proc.join("self").exists() && proc.join(pid.to_string()).exists()
 }
 
 #[cfg(test)]
 mod tests {
-    use super::progress_bar;
+    use super::{progress_bar, split_out};
+    use std::path::{Path, PathBuf};
+
+    #[test]
+    fn the_staging_folder_is_a_sibling_named_after_the_last_component() {
+        let split = |p: &str| split_out(Path::new(p)).map_err(|e| e.to_string());
+        let ok = |parent: &str, name: &str| Ok((PathBuf::from(parent), name.to_string()));
+        assert_eq!(split("r"), ok(".", "r"));
+        assert_eq!(split("results/quickstart"), ok("results", "quickstart"));
+        assert_eq!(split("results/quickstart/"), ok("results", "quickstart"));
+        assert_eq!(
+            split("results/./quickstart/."),
+            ok("results/.", "quickstart")
+        );
+        assert_eq!(split("/tmp/r"), ok("/tmp", "r"));
+        for bad in [".", "..", "/", "results/.."] {
+            let e = split(bad).unwrap_err();
+            assert!(e.contains("must end in a folder name"), "{bad}: {e}");
+        }
+    }
 
     #[test]
     fn progress_bar_fills_in_proportion_and_clamps() {

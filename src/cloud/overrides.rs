@@ -132,6 +132,9 @@ pub enum OverridesError {
 
 /// Parses overrides from JSON text; `origin` names the text in errors.
 pub fn parse_overrides(json: &str, origin: &Path) -> Result<CatalogOverrides, OverridesError> {
+    // A catalogFile saved by a Windows tool starts with a UTF-8 byte order mark, which
+    // carries no data and which serde_json rejects.
+    let json = json.strip_prefix('\u{FEFF}').unwrap_or(json);
     serde_json::from_str(json).map_err(|e| OverridesError::Parse {
         path: origin.to_path_buf(),
         line: e.line(),

@@ -54,8 +54,15 @@ pub(crate) fn read_file(path: &Path) -> Result<(String, PathBuf), ScenarioError>
     Ok((text, base_dir))
 }
 
+/// `text` without a leading UTF-8 byte order mark. Notepad and Excel save JSON and CSV with
+/// one; it carries no data, and serde_json (like RFC 8259 parsers generally) rejects it.
+pub(crate) fn strip_bom(text: &str) -> &str {
+    text.strip_prefix('\u{FEFF}').unwrap_or(text)
+}
+
 /// Parses and validates scenario text; `file` names it in errors, `base_dir` anchors paths.
 pub fn from_json_str(text: &str, file: &Path, base_dir: &Path) -> Result<Scenario, ScenarioError> {
+    let text = strip_bom(text);
     let raw: ScenarioFile = {
         let de = &mut serde_json::Deserializer::from_str(text);
         serde_path_to_error::deserialize(de).map_err(|e| {

@@ -174,6 +174,7 @@ pub fn set_from_json_str_with(
     base_dir: &Path,
     overrides: &[Override],
 ) -> Result<ScenarioSet, ScenarioError> {
+    let text = validate::strip_bom(text);
     // Without overrides the base is validated from the file's text, so its problems carry
     // lines and columns. With overrides it is validated only once patched, so an override
     // can mend what the file gets wrong (the help promises "before validating").

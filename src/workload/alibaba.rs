@@ -667,4 +667,14 @@ mod tests {
         // Slice is create_timestamp < 3600, so the last submit is before 1 h.
         assert!(j.last().is_some_and(|j| j.submit < SimTime(3_600_000)));
     }
+
+    /// Issue 10 point 6: a trace re-saved by a Windows tool starts with a byte order mark.
+    #[test]
+    fn a_leading_byte_order_mark_is_ignored() {
+        let text = format!("{HEADER}\n100,100,3,5,1,Terminated,75,0.5\n");
+        let options = AlibabaOptions::default();
+        let with = jobs(read(&format!("\u{FEFF}{text}"), &options).unwrap());
+        assert_eq!(with, jobs(read(&text, &options).unwrap()));
+        assert_eq!(with.len(), 1);
+    }
 }

@@ -389,4 +389,16 @@ mod tests {
             proptest::prop_assert_eq!(back, rows);
         }
     }
+
+    /// Issue 10 point 6: Excel saves "CSV UTF-8" with a byte order mark before the header.
+    #[test]
+    fn a_leading_byte_order_mark_is_ignored() {
+        let text = "submit_time_s,cpu_units,memory_mib,duration_s,count\n0,512,1024,60,1\n";
+        assert_eq!(
+            read(&format!("\u{FEFF}{text}")).unwrap(),
+            read(text).unwrap()
+        );
+        // Only at the very start: elsewhere it is data, and a bad field.
+        assert!(err(&format!("{text}\u{FEFF}1,512,1024,60,1\n")).contains(":3:"));
+    }
 }

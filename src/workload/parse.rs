@@ -47,6 +47,11 @@ impl<R: BufRead> Lines<R> {
         if n == 0 {
             return Ok(false);
         }
+        // Excel and other Windows tools start a UTF-8 file with a byte order mark; it
+        // carries no data and would otherwise glue itself to the first header or field.
+        if self.number == 1 && self.buf.starts_with('\u{FEFF}') {
+            self.buf.drain(..'\u{FEFF}'.len_utf8());
+        }
         // Accept CRLF as well as LF: traces pass through Windows tools, and the line ending
         // carries no data.
         self.unterminated = !self.buf.ends_with('\n');

@@ -1667,4 +1667,21 @@ mod tests {
             "repeat period: expected more than 60s (first to last point), found 60s"
         );
     }
+
+    /// Issue 10 point 6: every rate format accepts a leading UTF-8 byte order mark.
+    #[test]
+    fn a_leading_byte_order_mark_is_ignored_in_every_format() {
+        let csv = "time_s,requests_per_second\n0,20\n60,0.25\n";
+        let cases = [
+            (csv, RateOptions::default()),
+            (WC, worldcup()),
+            (AZ, azure(1)),
+        ];
+        for (text, options) in cases {
+            let with = trace(&format!("\u{FEFF}{text}")).read(&options);
+            let without = trace(text).read(&options);
+            assert!(without.is_ok(), "{without:?}");
+            assert_eq!(with, without, "{text}");
+        }
+    }
 }

@@ -431,4 +431,16 @@ mod tests {
             Some((SimTime(1_067_370_000), SimDuration(151_000), 32))
         );
     }
+
+    /// Issue 10 point 6: a log re-saved by a Windows tool starts with a byte order mark.
+    #[test]
+    fn a_leading_byte_order_mark_is_ignored() {
+        let (with, _) = read(&format!("\u{FEFF}{LOG}"), SwfOptions::default());
+        let (without, _) = read(LOG, SwfOptions::default());
+        assert_eq!(with.unwrap(), without.unwrap());
+        // A data line first: the mark must not glue itself to the job number.
+        let first = "1 0 -1 60 1 -1 -1 -1 -1 -1 -1 -1 -1 -1 -1 -1 -1 -1\n";
+        let (jobs, _) = read(&format!("\u{FEFF}{first}"), SwfOptions::default());
+        assert_eq!(jobs.unwrap().len(), 1);
+    }
 }

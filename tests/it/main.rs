@@ -3,18 +3,24 @@
 mod autoscaling;
 mod bad_input;
 mod billing;
+mod bom;
 mod browser;
 mod capacity_provider_strategy;
 mod charts;
 mod compare;
 mod determinism;
 mod faults;
+mod fuzz;
 mod golden;
 mod invariants;
 mod markup;
 mod montecarlo;
+mod output_folder;
+#[cfg(unix)]
+mod output_streams;
 mod placement;
 mod queueing;
+mod readme_formats;
 mod report_html;
 mod spread_charts;
 mod support;
