@@ -95,6 +95,12 @@ enum Command {
         /// in compare.html and the variants' report.html.
         #[arg(long)]
         no_charts: bool,
+        /// Run every variant N times with seeds seed, seed+1, … (replica r of every variant
+        /// with the same seed) and add each figure's mean and the paired differences against
+        /// the first variant, with 95 % confidence intervals, to compare.json, compare.html and
+        /// the table; the variants' files are replica 0's (N = 1: a single comparison).
+        #[arg(long, default_value_t = 1, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+        replicas: u32,
     },
 }
 
@@ -157,7 +163,8 @@ fn real_main(cli: Cli) -> anyhow::Result<()> {
             quiet,
             no_charts,
             set,
-        } => compare(&files, &set, out, seed, quiet, !no_charts),
+            replicas,
+        } => compare(&files, &set, out, seed, quiet, !no_charts, replicas),
         Command::Run {
             file,
             out,
@@ -229,8 +236,9 @@ fn real_main(cli: Cli) -> anyhow::Result<()> {
 
 const REPLICAS_CSV: &str = "replicas.csv";
 
-/// `compare`: load every file, run the variants in parallel with one seed, write each
-/// variant's run files under `<out>/<variant>/`, then `compare.json` and `compare.html`.
+/// `compare`: load every file, run the variants in parallel with one seed (`replicas` times
+/// each with `--replicas`), write each variant's run files (replica 0's) under
+/// `<out>/<variant>/`, then `compare.json` and `compare.html`.
 fn compare(
     files: &[PathBuf],
     overrides: &[Override],
@@ -238,6 +246,7 @@ fn compare(
     seed: Option<u64>,
     quiet: bool,
     with_charts: bool,
+    replicas: u32,
 ) -> anyhow::Result<()> {
     let mut inputs = Vec::with_capacity(files.len());
     for f in files {
@@ -259,24 +268,40 @@ fn compare(
     let show = !quiet && std::io::stderr().is_terminal();
     let started = Instant::now();
     let shown = AtomicBool::new(false);
-    let n = planned.len();
-    // `run_variants` serialises these calls and the count only grows.
+    let n = planned.len() * replicas as usize;
+    let what = if replicas > 1 { "run" } else { "variant" };
+    // `run_variants` and `run_replicated` serialise these calls and the count only grows.
     let progress = |done: usize| {
         if !show || started.elapsed().as_secs_f64() < 2.0 {
             return;
         }
         shown.store(true, Ordering::Relaxed);
         eprint!(
-            "\r  {} variant {done} of {n}   ",
+            "\r  {} {what} {done} of {n}   ",
             progress_bar(done as f64 / n.max(1) as f64)
         );
         let _ = std::io::stderr().flush();
     };
-    let result = compare::run_variants(&planned, seed, &progress);
+    // One replica keeps today's path exactly, so its outputs are unchanged.
+    let result: anyhow::Result<compare::ReplicatedRuns> = if replicas > 1 {
+        compare::run_replicated(&planned, seed, replicas, &progress).map_err(Into::into)
+    } else {
+        compare::run_variants(&planned, seed, &progress)
+            .map(|reports| compare::ReplicatedRuns {
+                reports,
+                figures: Vec::new(),
+                seeds: Vec::new(),
+            })
+            .map_err(Into::into)
+    };
     if shown.load(Ordering::Relaxed) {
         eprintln!();
     }
-    let reports = result?;
+    let compare::ReplicatedRuns {
+        reports,
+        figures: replica_figures,
+        seeds,
+    } = result?;
     for (p, report) in planned.iter().zip(&reports) {
         let dir = out.join(&p.name);
         write_run_files(
@@ -298,7 +323,10 @@ fn compare(
             summary: &r.summary,
         })
         .collect();
-    let comparison = compare::compare(&entries, seed);
+    let mut comparison = compare::compare(&entries, seed);
+    if replicas > 1 {
+        compare::add_replicas(&mut comparison, &replica_figures, &seeds);
+    }
     write_atomic(
         &out.join("compare.json"),
         compare::compare_json(&comparison).as_bytes(),
