@@ -566,6 +566,9 @@ fn issue_11_replicated_compare_does_not_depend_on_the_thread_count() {
     };
     let (one, two) = (in_pool(1), in_pool(2));
     assert!(one.0.contains("\"paired\""), "{}", one.0);
+    // The page with its replica sections is still well-formed.
+    super::report_html::check_html(&one.2);
+    assert!(one.2.contains("Over 5 replicas"));
     assert!(one == two, "compare outputs differ between 1 and 2 threads");
 }
 

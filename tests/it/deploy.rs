@@ -464,7 +464,7 @@ fn kubernetes_indexed_job_writes_the_claim_the_merge_job_reads() {
     let (dirs, merged) = merge_args(&words).unwrap_or_else(|e| panic!("{e}: {words:?}"));
     assert_eq!(
         dirs,
-        [out.clone()],
+        std::slice::from_ref(&out),
         "merge reads the folder the shards write"
     );
     let merged = merged.expect("--out");
