@@ -332,17 +332,25 @@ fn compare(
         compare::compare_json(&comparison).as_bytes(),
     )?;
     let mut charts = Vec::new();
-    if !with_charts {
-        let files = CompareChart::ALL
-            .iter()
-            .flat_map(|k| ChartFormat::ALL.map(|f| k.file_name(f)))
-            .collect::<Vec<_>>();
-        remove_stale_charts(&out, &files)?;
+    // The charts this comparison has (the paired chart only with replicas); any other
+    // comparison chart left by an earlier run in the folder is removed.
+    let kinds = if with_charts {
+        CompareChart::for_comparison(&comparison)
     } else {
+        Vec::new()
+    };
+    let stale = CompareChart::ALL
+        .iter()
+        .chain(&CompareChart::REPLICATED)
+        .filter(|k| !kinds.contains(k))
+        .flat_map(|k| ChartFormat::ALL.map(|f| k.file_name(f)))
+        .collect::<Vec<_>>();
+    remove_stale_charts(&out, &stale)?;
+    if with_charts {
         let dir = out.join("charts");
         std::fs::create_dir_all(&dir)
             .with_context(|| format!("cannot create chart folder {}", dir.display()))?;
-        for kind in CompareChart::ALL {
+        for &kind in &kinds {
             for format in ChartFormat::ALL {
                 let bytes = kind.render(format, &comparison)?;
                 write_atomic(&dir.join(kind.file_name(format)), &bytes)?;
@@ -361,7 +369,7 @@ fn compare(
     println!();
     let names: Vec<&str> = planned.iter().map(|p| p.name.as_str()).collect();
     let compare_charts = if with_charts {
-        let stems: Vec<&str> = CompareChart::ALL.iter().map(|k| k.file_stem()).collect();
+        let stems: Vec<&str> = kinds.iter().map(|k| k.file_stem()).collect();
         format!(", charts/{{{}}}.{{svg, png}}", stems.join(", "))
     } else {
         String::new()

@@ -621,6 +621,27 @@ fn issue_11_the_binary_with_replicas_one_writes_what_it_writes_without() {
         json["variants"][1]["replicas"]["paired"]["total_usd"]["n"],
         json!(3)
     );
+    // With charts: the paired chart is written (and inlined) only with replicas, and a
+    // later single comparison in the same folder removes it.
+    let charted = |extra: &[&str]| {
+        let o = ecsim()
+            .arg("compare")
+            .arg(&file)
+            .args(["--quiet", "--out"])
+            .arg(dir.path().join("charted"))
+            .args(extra)
+            .output()
+            .expect("ecsim runs");
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    };
+    let paired_svg = dir.path().join("charted/charts/compare_paired.svg");
+    charted(&["--replicas", "2"]);
+    assert!(paired_svg.is_file());
+    let page = std::fs::read_to_string(dir.path().join("charted/compare.html")).expect("page");
+    assert!(page.contains("Paired change in total cost"));
+    charted(&[]);
+    assert!(!paired_svg.exists(), "a stale paired chart was left");
+    assert!(dir.path().join("charted/charts/compare_cost.svg").is_file());
     // N = 0 is refused by the argument parser (exit code 2).
     let o = ecsim()
         .arg("compare")
