@@ -655,3 +655,186 @@ fn deploy_holds_exactly_the_files_these_tests_know() {
         assert!(ignore.lines().any(|l| l.trim() == dir), "{dir} not ignored");
     }
 }
+
+// ---- The shell scripts, run with stand-ins for ecsim and the AWS CLI --------------------
+
+/// A folder with executable stand-ins for `ecsim` and `aws` that append their arguments
+/// (and, for ecsim, `RAYON_NUM_THREADS`) to `calls.log`; `ecsim sweep` also writes a file
+/// into the shard folder the contract names, and exits 1 when `FAKE_ECSIM_FAIL` is set.
+#[cfg(unix)]
+fn stand_ins() -> tempfile::TempDir {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let log = dir.path().join("calls.log");
+    let ecsim = format!(
+        r#"#!/bin/sh
+echo "ecsim $* threads=${{RAYON_NUM_THREADS:-}}" >> '{log}'
+[ -z "${{FAKE_ECSIM_FAIL:-}}" ] || exit 1
+if [ "$1" = sweep ]; then
+    out=; n=
+    while [ "$#" -gt 0 ]; do
+        case "$1" in --out) out=$2; shift ;; --shard) n=$2; shift ;; esac
+        shift
+    done
+    i=${{AWS_BATCH_JOB_ARRAY_INDEX:-${{JOB_COMPLETION_INDEX:-$SLURM_ARRAY_TASK_ID}}}}
+    mkdir -p "$out/shard-$i-of-$n" && echo partial > "$out/shard-$i-of-$n/partial"
+fi
+"#,
+        log = log.display()
+    );
+    let aws = format!("#!/bin/sh\necho \"aws $*\" >> '{}'\n", log.display());
+    for (name, text) in [("ecsim", ecsim), ("aws", aws)] {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).expect("write stand-in");
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    }
+    dir
+}
+
+#[cfg(unix)]
+fn calls(dir: &Path) -> Vec<String> {
+    std::fs::read_to_string(dir.join("calls.log"))
+        .unwrap_or_default()
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+#[cfg(unix)]
+#[test]
+fn aws_batch_entrypoint_runs_its_shard_then_uploads_only_that_folder() {
+    let stubs = stand_ins();
+    let path = format!(
+        "{}:{}",
+        stubs.path().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let script = deploy().join("aws-batch/ecsim-batch.sh");
+    let run = |args: &[&str], fail: bool| {
+        let mut c = std::process::Command::new("sh");
+        c.arg(&script)
+            .args(args)
+            .env("PATH", &path)
+            .env("AWS_BATCH_JOB_ARRAY_INDEX", "2")
+            .env("AWS_BATCH_JOB_ARRAY_SIZE", "4")
+            // mktemp -d makes its folders here, so the test leaves nothing in /tmp.
+            .env("TMPDIR", stubs.path())
+            .env_remove("ECSIM_INPUT");
+        if fail {
+            c.env("FAKE_ECSIM_FAIL", "1");
+        }
+        c.output().expect("sh runs")
+    };
+    let o = run(
+        &[
+            "shard",
+            "scenarios/s.json",
+            "s3://b/run-1/",
+            "--replicas",
+            "3",
+        ],
+        false,
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let log = calls(stubs.path());
+    assert_eq!(log.len(), 2, "{log:?}");
+    // ecsim sweep FILE --out TMP --shard N --quiet [extra flags], N = the array size.
+    let words: Vec<&str> = log[0].split_whitespace().collect();
+    assert_eq!(words[..3], ["ecsim", "sweep", "scenarios/s.json"]);
+    let tmp = words[4];
+    assert_eq!(
+        words[5..],
+        ["--shard", "4", "--quiet", "--replicas", "3", "threads="]
+    );
+    // Then only the shard's own folder goes up, under partials/ (the trailing / trimmed).
+    assert_eq!(
+        log[1],
+        format!(
+            "aws s3 sync --only-show-errors --delete {tmp}/shard-2-of-4/ s3://b/run-1/partials/shard-2-of-4/"
+        )
+    );
+
+    // A failed shard uploads nothing.
+    std::fs::remove_file(stubs.path().join("calls.log")).expect("reset log");
+    let o = run(&["shard", "scenarios/s.json", "s3://b/run-1"], true);
+    assert!(!o.status.success());
+    let log = calls(stubs.path());
+    assert!(log.iter().all(|l| !l.starts_with("aws")), "{log:?}");
+
+    // Merge: partials down, ecsim merge, merged up.
+    std::fs::remove_file(stubs.path().join("calls.log")).expect("reset log");
+    let o = run(&["merge", "s3://b/run-1"], false);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let log = calls(stubs.path());
+    assert_eq!(log.len(), 3, "{log:?}");
+    assert!(log[0].starts_with("aws s3 sync --only-show-errors s3://b/run-1/partials/ "));
+    let work = log[0]
+        .rsplit(' ')
+        .next()
+        .and_then(|p| p.strip_suffix("/partials/"))
+        .expect("a local partials folder");
+    assert_eq!(
+        log[1],
+        format!("ecsim merge {work}/partials --out {work}/merged threads=")
+    );
+    assert_eq!(
+        log[2],
+        format!("aws s3 sync --only-show-errors --delete {work}/merged/ s3://b/run-1/merged/")
+    );
+    // No mode, or an unknown one: usage, exit 2.
+    assert_eq!(run(&["shards"], false).status.code(), Some(2));
+}
+
+#[cfg(unix)]
+#[test]
+fn slurm_script_takes_n_from_the_array_and_refuses_an_array_not_from_zero() {
+    let stubs = stand_ins();
+    let out = stubs.path().join("out");
+    let run = |min: &str, max: &str, count: &str, task: &str| {
+        std::process::Command::new("sh")
+            .arg(deploy().join("slurm/sweep.sbatch"))
+            .env("ECSIM", stubs.path().join("ecsim"))
+            .env("ECSIM_SWEEP", "scenarios/s.json")
+            .env("ECSIM_OUT", &out)
+            .env("SLURM_ARRAY_TASK_ID", task)
+            .env("SLURM_ARRAY_TASK_MIN", min)
+            .env("SLURM_ARRAY_TASK_MAX", max)
+            .env("SLURM_ARRAY_TASK_COUNT", count)
+            .env("SLURM_CPUS_PER_TASK", "2")
+            .output()
+            .expect("sh runs")
+    };
+    let o = run("0", "7", "8", "3");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        calls(stubs.path()),
+        [format!(
+            "ecsim sweep scenarios/s.json --out {}/partials --shard 8 --quiet threads=2",
+            out.display()
+        )]
+    );
+    assert!(out.join("partials/shard-3-of-8/partial").is_file());
+    // --array=1-8 (1-based) and --array=0-14:2 (a step) are refused before ecsim runs.
+    for (min, max, count) in [("1", "8", "8"), ("0", "14", "8")] {
+        let o = run(min, max, count, "1");
+        assert_eq!(o.status.code(), Some(2), "{min}-{max} of {count}");
+        assert!(String::from_utf8_lossy(&o.stderr).contains("--array=0-7"));
+    }
+    assert_eq!(calls(stubs.path()).len(), 1, "ecsim ran for a bad array");
+
+    // The merge job reads the partials folder the array wrote.
+    let o = std::process::Command::new("sh")
+        .arg(deploy().join("slurm/merge.sbatch"))
+        .env("ECSIM", stubs.path().join("ecsim"))
+        .env("ECSIM_OUT", &out)
+        .output()
+        .expect("sh runs");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        calls(stubs.path())[1],
+        format!(
+            "ecsim merge {0}/partials --out {0}/merged threads=",
+            out.display()
+        )
+    );
+}
