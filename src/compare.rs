@@ -10,6 +10,13 @@
 //! its own stream derived from `(seed, stream name)`, so the workload replayed is the same in
 //! every variant and the differences come from the capacity, not from luck.
 //!
+//! With `--replicas N` ([`run_replicated`], [`add_replicas`]) every variant runs N times with
+//! seeds `base + r`, replica r of every variant with the same seed, so the per-replica
+//! differences against the first variant are paired and their Student-t interval is narrower
+//! than the one two independent samples would give (see [`PairedDelta`]). Only each
+//! replica's [`Figures`] are kept, except replica 0's full reports, written as a single
+//! comparison writes them.
+//!
 //! The break-even is measured, not modelled: it takes the cost per RUNNING task-hour that each
 //! run billed, and the share of the EC2 spend that tasks reserved, and asks at what average
 //! reservation the EC2 cost per task-hour would equal Fargate's (see [`BreakEven`]).
@@ -23,6 +30,7 @@ use std::sync::Mutex;
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::montecarlo::{replica_seeds, t_975, FigureStats};
 use crate::report::html::{escape, CSS};
 use crate::report::{Report, Summary};
 use crate::scenario::variants::{check_name, is_reserved_name, MAX_VARIANT_NAME_LEN};
@@ -166,6 +174,284 @@ pub fn run_variants(
     Ok(reports)
 }
 
+/// A replica of a variant whose run failed (`compare --replicas`).
+#[derive(Debug, thiserror::Error)]
+#[error("variant {}, replica {} (seed {})", .at.name, .at.replica, .at.seed)]
+pub struct ReplicaRunError {
+    /// Which run (boxed: keeps the error small, clippy's `result_large_err`).
+    pub at: Box<ReplicaAt>,
+    /// Why it failed.
+    #[source]
+    pub error: RunError,
+}
+
+/// The run a [`ReplicaRunError`] names.
+#[derive(Debug)]
+pub struct ReplicaAt {
+    /// The variant.
+    pub name: String,
+    /// The replica (0 is the base seed).
+    pub replica: u32,
+    /// Its seed.
+    pub seed: u64,
+}
+
+/// What [`run_replicated`] keeps: replica 0's full reports, and every replica's figures.
+#[derive(Clone, Debug)]
+pub struct ReplicatedRuns {
+    /// Replica 0 of each variant, in input order: the runs whose files are written.
+    pub reports: Vec<Report>,
+    /// `figures[v][r]`: variant v's figures in replica r (replica 0 included).
+    pub figures: Vec<Vec<Figures>>,
+    /// The seed of replica r, the same for every variant.
+    pub seeds: Vec<u64>,
+}
+
+/// What one (variant, replica) run hands back.
+enum Kept {
+    Full(Box<Report>),
+    Figures(Figures),
+}
+
+/// Runs every planned variant `replicas` times (seeds `seed`, `seed + 1`, …; replica r of
+/// every variant with the same seed), all runs in parallel on the current rayon pool, results
+/// in input order whatever the thread count. Only replica 0 keeps its full report; the others
+/// keep their [`Figures`] (a few numbers), so memory does not grow with the replicas' event
+/// logs and time series. `progress` is called once per finished run with the number finished
+/// (out of variants × replicas); calls are serialised. On failure, the error of the first
+/// failing run in (variant, replica) order. `replicas` below 1 is taken as 1.
+pub fn run_replicated(
+    planned: &[Planned],
+    seed: u64,
+    replicas: u32,
+    progress: &(dyn Fn(usize) + Sync),
+) -> Result<ReplicatedRuns, ReplicaRunError> {
+    let seeds = replica_seeds(seed, replicas.max(1));
+    let n = seeds.len();
+    let lowest_failed = AtomicUsize::new(usize::MAX);
+    let done = Mutex::new(0usize);
+    // Variant-major job order, so "the first failure" is the first variant's lowest replica.
+    let results: Vec<Option<Result<Kept, ReplicaRunError>>> = (0..planned.len() * n)
+        .into_par_iter()
+        .map(|k| {
+            if k > lowest_failed.load(Ordering::Relaxed) {
+                return None;
+            }
+            let (p, r) = (&planned[k / n], k % n);
+            let kept = match crate::run(&p.scenario, Some(seeds[r]), &mut |_| {}) {
+                Ok(report) if r == 0 => Kept::Full(Box::new(report)),
+                // Drop the event log and time series at once: only the figures are compared.
+                Ok(report) => Kept::Figures(Figures::of(&report.summary)),
+                Err(error) => {
+                    lowest_failed.fetch_min(k, Ordering::Relaxed);
+                    return Some(Err(ReplicaRunError {
+                        at: Box::new(ReplicaAt {
+                            name: p.name.clone(),
+                            replica: r as u32,
+                            seed: seeds[r],
+                        }),
+                        error,
+                    }));
+                }
+            };
+            let mut d = done.lock().unwrap_or_else(|e| e.into_inner());
+            *d += 1;
+            progress(*d);
+            Some(Ok(kept))
+        })
+        .collect();
+    let mut reports = Vec::with_capacity(planned.len());
+    let mut figures: Vec<Vec<Figures>> = Vec::with_capacity(planned.len());
+    // In job order: every job below the lowest failure ran, so the first `Err` met is that
+    // failure and no skipped (`None`) job comes before it.
+    for r in results.into_iter().flatten() {
+        match r? {
+            Kept::Full(report) => {
+                figures.push(vec![Figures::of(&report.summary)]);
+                reports.push(*report);
+            }
+            Kept::Figures(f) => {
+                // Replica 0 of this variant came just before (variant-major order).
+                if let Some(last) = figures.last_mut() {
+                    last.push(f);
+                }
+            }
+        }
+    }
+    Ok(ReplicatedRuns {
+        reports,
+        figures,
+        seeds,
+    })
+}
+
+/// What `compare.json` says of the replicated statistics.
+pub const REPLICAS_METHOD: &str = "replica r of every variant runs with seed base + r (common random numbers); per variant and figure over the replicas where it exists: the Monte Carlo statistics of `run --replicas`; paired difference against the reference over the replicas where both have the figure (n): d_r = variant_r - reference_r, mean, sd with divisor n-1, ci95 = mean -/+ t(0.975, n-1) * sd / sqrt(n) (Student); percent = 100 * mean(d) / mean(reference), its ci95 by the delta method for a ratio of means: Student t on z_r = (d_r - R * reference_r) / mean(reference), R = mean(d) / mean(reference), absent when mean(reference) is 0; significant when the ci95 of the difference excludes 0; rounded to 6 decimals";
+
+/// A figure's paired difference from the reference over the replicas (this − reference),
+/// with Student-t 95 % intervals, computed by [`paired`]. All numbers rounded to 6 decimals.
+///
+/// Why paired: replica r of both variants replays the same random draws, so most of the
+/// noise is common to both and cancels in `d_r`; the interval on the mean of the `d_r` is
+/// then narrower than the one two independent samples would give for the same replicas.
+///
+/// The percentage is `100 × mean(d) / mean(reference)`, a ratio of two means; its interval
+/// takes the reference's noise into account by the delta method (the linearised values
+/// `z_r = (d_r − R·ref_r) / mean(ref)` with `R = mean(d) / mean(ref)`, whose Student-t
+/// interval around 0 is the ratio's, to first order).
+#[derive(Clone, Copy, Debug, Serialize, PartialEq)]
+pub struct PairedDelta {
+    /// Replicas in which both this variant and the reference have the figure.
+    pub n: u32,
+    /// Mean of the per-replica differences.
+    pub mean: f64,
+    /// Their sample standard deviation (divisor n − 1); 0 when n = 1.
+    pub sd: f64,
+    /// mean − t(0.975, n − 1)·sd/√n (the mean itself when n = 1).
+    pub ci95_low: f64,
+    /// mean + t(0.975, n − 1)·sd/√n.
+    pub ci95_high: f64,
+    /// `100 × mean(d) / mean(reference)`; absent when the reference's mean is 0.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub percent: Option<f64>,
+    /// Lower end of the percentage's 95 % interval (delta method, see above).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub percent_ci95_low: Option<f64>,
+    /// Upper end.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub percent_ci95_high: Option<f64>,
+    /// The difference's interval excludes 0 (needs n ≥ 2 and some spread, or n ≥ 2 and a
+    /// difference that is the same nonzero number in every replica).
+    pub significant: bool,
+}
+
+impl PairedDelta {
+    /// Half-width of the difference's interval.
+    pub fn half_width(&self) -> f64 {
+        (self.ci95_high - self.ci95_low) / 2.0
+    }
+
+    /// Half-width of the percentage's interval, when there is a percentage.
+    pub fn percent_half_width(&self) -> Option<f64> {
+        Some((self.percent_ci95_high? - self.percent_ci95_low?) / 2.0)
+    }
+}
+
+/// Rounds to 6 decimals (and turns −0 into 0), so the JSON is stable; as `montecarlo` does.
+fn round6(x: f64) -> f64 {
+    (x * 1e6).round() / 1e6 + 0.0
+}
+
+/// Mean and Student-t 95 % half-width of `values` (n ≥ 1; half-width 0 when n = 1).
+fn mean_sd_half(values: &[f64]) -> (f64, f64, f64) {
+    let n = values.len();
+    let mean = values.iter().sum::<f64>() / n as f64;
+    let sd = if n > 1 {
+        let ss: f64 = values.iter().map(|x| (x - mean) * (x - mean)).sum();
+        (ss / (n - 1) as f64).sqrt()
+    } else {
+        0.0
+    };
+    (mean, sd, t_975(n as u32 - 1) * sd / (n as f64).sqrt())
+}
+
+/// The paired difference `variant − reference` over the replicas where both have a value
+/// (`reference[r]` and `variant[r]` are replica r); `None` when there is no such replica.
+/// See [`PairedDelta`] for the statistics.
+pub fn paired(reference: &[Option<f64>], variant: &[Option<f64>]) -> Option<PairedDelta> {
+    let pairs: Vec<(f64, f64)> = reference
+        .iter()
+        .zip(variant)
+        .filter_map(|(r, v)| Some(((*r)?, (*v)?)))
+        .collect();
+    if pairs.is_empty() {
+        return None;
+    }
+    let d: Vec<f64> = pairs.iter().map(|(r, v)| v - r).collect();
+    let (mean, sd, half) = mean_sd_half(&d);
+    let ref_mean = pairs.iter().map(|(r, _)| r).sum::<f64>() / pairs.len() as f64;
+    let (percent, percent_low, percent_high) = if ref_mean != 0.0 {
+        let ratio = mean / ref_mean;
+        let z: Vec<f64> = pairs
+            .iter()
+            .map(|(r, v)| ((v - r) - ratio * r) / ref_mean)
+            .collect();
+        // The z_r have mean 0 by construction (up to rounding); only their spread is used.
+        let (_, _, z_half) = mean_sd_half(&z);
+        (
+            Some(round6(100.0 * ratio)),
+            Some(round6(100.0 * (ratio - z_half))),
+            Some(round6(100.0 * (ratio + z_half))),
+        )
+    } else {
+        (None, None, None)
+    };
+    let (low, high) = (mean - half, mean + half);
+    Some(PairedDelta {
+        n: d.len() as u32,
+        mean: round6(mean),
+        sd: round6(sd),
+        ci95_low: round6(low),
+        ci95_high: round6(high),
+        percent,
+        percent_ci95_low: percent_low,
+        percent_ci95_high: percent_high,
+        significant: d.len() > 1 && (low > 0.0 || high < 0.0),
+    })
+}
+
+/// Adds the replicas' statistics to a comparison made of replica 0 (`compare` of the
+/// variants' replica-0 summaries): `figures[v][r]` is variant v's figures in replica r, in
+/// the comparison's variant order; `seeds[r]` replica r's seed. Each variant gets its figures
+/// over the replicas and its paired differences against the first variant.
+pub fn add_replicas(c: &mut Comparison, figures: &[Vec<Figures>], seeds: &[u64]) {
+    // A figure's key and its value in each replica.
+    type Column = (&'static str, Vec<Option<f64>>);
+    // Per variant: its columns in `Figures::entries` order.
+    let columns: Vec<Vec<Column>> = figures
+        .iter()
+        .map(|replicas| {
+            let mut cols: Vec<Column> = Vec::new();
+            for (i, f) in replicas.iter().enumerate() {
+                for (j, (key, _, v)) in f.entries().into_iter().enumerate() {
+                    if i == 0 {
+                        cols.push((key, Vec::with_capacity(replicas.len())));
+                    }
+                    cols[j].1.push(v);
+                }
+            }
+            cols
+        })
+        .collect();
+    let Some(reference) = columns.first() else {
+        return;
+    };
+    for (v, (variant, cols)) in c.variants.iter_mut().zip(&columns).enumerate() {
+        let mut stats = BTreeMap::new();
+        let mut pairs = BTreeMap::new();
+        for ((key, values), (_, ref_values)) in cols.iter().zip(reference) {
+            let present: Vec<f64> = values.iter().flatten().copied().collect();
+            if !present.is_empty() {
+                stats.insert(key.to_string(), FigureStats::of(&present));
+            }
+            if v > 0 {
+                if let Some(p) = paired(ref_values, values) {
+                    pairs.insert(key.to_string(), p);
+                }
+            }
+        }
+        variant.replicas = Some(VariantReplicas {
+            figures: stats,
+            paired: pairs,
+        });
+    }
+    c.replicas = Some(ReplicaInfo {
+        count: seeds.len() as u32,
+        seeds: seeds.to_vec(),
+        method: REPLICAS_METHOD,
+    });
+}
+
 /// One variant's input to [`compare`].
 #[derive(Clone, Copy, Debug)]
 pub struct Entry<'a> {
@@ -192,6 +478,23 @@ pub struct Comparison {
     pub break_even: Vec<BreakEven>,
     /// Warnings about the comparison itself (different durations, …).
     pub notes: Vec<String>,
+    /// With `--replicas N` (N > 1): the replicas' seeds and the statistics' method; each
+    /// variant's `replicas` holds its figures over them and its paired differences. The
+    /// other fields (figures, deltas, break-even) stay those of replica 0, the run whose
+    /// files are written. Absent with one replica, so that file is unchanged.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replicas: Option<ReplicaInfo>,
+}
+
+/// How a replicated comparison was run and summarised.
+#[derive(Clone, Debug, Serialize)]
+pub struct ReplicaInfo {
+    /// Number of replicas per variant.
+    pub count: u32,
+    /// The seed of replica r, the same for every variant (common random numbers).
+    pub seeds: Vec<u64>,
+    /// The statistics, in words.
+    pub method: &'static str,
 }
 
 /// One variant's headline figures and their deltas against the reference.
@@ -209,6 +512,20 @@ pub struct VariantFigures {
     pub figures: Figures,
     /// Per figure present in both this variant and the reference: this − reference.
     pub deltas: BTreeMap<String, Delta>,
+    /// With `--replicas N` (N > 1): the figures over the replicas and the paired differences.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replicas: Option<VariantReplicas>,
+}
+
+/// One variant's figures over the replicas and its paired differences against the reference.
+#[derive(Clone, Debug, Serialize)]
+pub struct VariantReplicas {
+    /// Per figure present in at least one replica: its statistics over the replicas where it
+    /// is present.
+    pub figures: BTreeMap<String, FigureStats>,
+    /// Per figure present in this variant and the reference in the same replica at least
+    /// once: the paired difference (this − reference). Empty for the reference itself.
+    pub paired: BTreeMap<String, PairedDelta>,
 }
 
 /// The figures a comparison is made on. Optional ones are absent when they do not apply.
@@ -562,6 +879,7 @@ pub fn compare(entries: &[Entry<'_>], seed: u64) -> Comparison {
                 duration_s: e.summary.duration_s,
                 figures: f.clone(),
                 deltas,
+                replicas: None,
             }
         })
         .collect();
@@ -598,6 +916,7 @@ pub fn compare(entries: &[Entry<'_>], seed: u64) -> Comparison {
         variants,
         break_even: break_even_lines,
         notes,
+        replicas: None,
     }
 }
 
@@ -687,6 +1006,121 @@ fn delta_rows(c: &Comparison) -> Vec<Vec<String>> {
     rows
 }
 
+/// A percentage's half-width to one decimal, `<0.1` rather than a `0.0` that would read as
+/// no uncertainty at all.
+fn percent_half(h: f64) -> String {
+    if h < 0.05 {
+        "<0.1".into()
+    } else {
+        format!("{h:.1}")
+    }
+}
+
+/// A paired difference as shown: `-1.2345 ± 0.0123 (-12.3% ± 3.0%)`.
+fn paired_cell(key: &str, p: Option<&PairedDelta>) -> String {
+    match p {
+        None => "–".into(),
+        Some(p) => {
+            let dec = decimals(key);
+            let abs = format!("{:+.*} ± {:.*}", dec, p.mean, dec, p.half_width());
+            match (p.percent, p.percent_half_width()) {
+                (Some(pc), Some(ph)) => format!("{abs} ({pc:+.1}% ± {}%)", percent_half(ph)),
+                _ => abs,
+            }
+        }
+    }
+}
+
+/// A figure over the replicas as shown: `1.2345 ± 0.0123` (mean ± 95 % CI half-width).
+fn mean_cell(key: &str, s: Option<&FigureStats>) -> String {
+    match s {
+        None => "–".into(),
+        Some(s) => {
+            let dec = decimals(key);
+            format!("{:.*} ± {:.*}", dec, s.mean, dec, s.ci95_width() / 2.0)
+        }
+    }
+}
+
+/// With replicas: the rows of the figures-over-replicas table (label, one cell per variant).
+fn mean_rows(c: &Comparison) -> Vec<Vec<String>> {
+    let Some(first) = c.variants.first() else {
+        return Vec::new();
+    };
+    let mut rows = Vec::new();
+    for (key, label, _) in first.figures.entries() {
+        let cells: Vec<String> = c
+            .variants
+            .iter()
+            .map(|v| mean_cell(key, v.replicas.as_ref().and_then(|r| r.figures.get(key))))
+            .collect();
+        if cells.iter().all(|x| x == "–") {
+            continue;
+        }
+        let mut row = vec![label.to_string()];
+        row.extend(cells);
+        rows.push(row);
+    }
+    rows
+}
+
+/// With replicas: the rows of the paired-differences table (variants after the reference).
+fn paired_rows(c: &Comparison) -> Vec<Vec<String>> {
+    let Some(first) = c.variants.first() else {
+        return Vec::new();
+    };
+    let mut rows = Vec::new();
+    for (key, label, _) in first.figures.entries() {
+        let cells: Vec<String> = c.variants[1..]
+            .iter()
+            .map(|v| paired_cell(key, v.replicas.as_ref().and_then(|r| r.paired.get(key))))
+            .collect();
+        if cells.iter().all(|x| x == "–") {
+            continue;
+        }
+        let mut row = vec![label.to_string()];
+        row.extend(cells);
+        rows.push(row);
+    }
+    rows
+}
+
+/// With replicas: one sentence per variant after the reference on its total cost, e.g.
+/// "b costs 12.0 % less than a ± 3.0 % (95 % CI, 20 paired replicas)", saying so when the
+/// interval includes no change.
+pub fn headlines(c: &Comparison) -> Vec<String> {
+    let mut out = Vec::new();
+    for v in c.variants.iter().skip(1) {
+        let Some(p) = v.replicas.as_ref().and_then(|r| r.paired.get("total_usd")) else {
+            continue;
+        };
+        let ci = format!("95 % CI, {} paired replicas", p.n);
+        let line = match (p.percent, p.percent_half_width()) {
+            (Some(pc), Some(ph)) => format!(
+                "{} costs {:.1} % {} than {} ± {} % ({ci})",
+                v.name,
+                pc.abs(),
+                if pc < 0.0 { "less" } else { "more" },
+                c.reference,
+                percent_half(ph)
+            ),
+            _ => format!(
+                "{} costs {:+.4} USD against {} ± {:.4} ({ci})",
+                v.name,
+                p.mean,
+                c.reference,
+                p.half_width()
+            ),
+        };
+        out.push(if p.significant {
+            line
+        } else {
+            format!("{line}: the interval includes no change, so the runs do not tell them apart")
+        });
+    }
+    out
+}
+
 /// Left-aligned first column, right-aligned others, widths from the content.
 fn text_table(out: &mut String, header: &[String], rows: &[Vec<String>]) {
     let cols = header.len();
@@ -716,23 +1150,61 @@ fn text_table(out: &mut String, header: &[String], rows: &[Vec<String>]) {
 /// The stdout table: figures per variant, deltas against the reference, break-even lines.
 pub fn table(c: &Comparison) -> String {
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "compare {} variant{}  seed {} (all variants)  reference {}",
-        c.variants.len(),
-        if c.variants.len() == 1 { "" } else { "s" },
-        c.seed,
-        c.reference
-    );
+    match &c.replicas {
+        None => {
+            let _ = writeln!(
+                out,
+                "compare {} variant{}  seed {} (all variants)  reference {}",
+                c.variants.len(),
+                if c.variants.len() == 1 { "" } else { "s" },
+                c.seed,
+                c.reference
+            );
+        }
+        Some(r) => {
+            let _ = writeln!(
+                out,
+                "compare {} variant{}  {} replicas, seeds {}–{} (replica r: the same seed in every variant)  reference {}",
+                c.variants.len(),
+                if c.variants.len() == 1 { "" } else { "s" },
+                r.count,
+                c.seed,
+                r.seeds.last().copied().unwrap_or(c.seed),
+                c.reference
+            );
+        }
+    }
     let _ = writeln!(out);
-    let mut header = vec!["figure".to_string()];
+    // With replicas, the first two tables are replica 0's (the run whose files are
+    // written), and say so.
+    let replica0 = match c.replicas {
+        Some(_) => format!(" (replica 0, seed {})", c.seed),
+        None => String::new(),
+    };
+    let mut header = vec![format!("figure{replica0}")];
     header.extend(c.variants.iter().map(|v| v.name.clone()));
     text_table(&mut out, &header, &figure_rows(c));
     if c.variants.len() > 1 {
         let _ = writeln!(out);
-        let mut header = vec![format!("change vs {}", c.reference)];
+        let mut header = vec![format!("change vs {}{replica0}", c.reference)];
         header.extend(c.variants[1..].iter().map(|v| v.name.clone()));
         text_table(&mut out, &header, &delta_rows(c));
+    }
+    if let Some(r) = &c.replicas {
+        let _ = writeln!(out);
+        let mut header = vec![format!("mean of {} replicas ± 95 % CI", r.count)];
+        header.extend(c.variants.iter().map(|v| v.name.clone()));
+        text_table(&mut out, &header, &mean_rows(c));
+        if c.variants.len() > 1 {
+            let _ = writeln!(out);
+            let mut header = vec![format!("paired change vs {} ± 95 % CI", c.reference)];
+            header.extend(c.variants[1..].iter().map(|v| v.name.clone()));
+            text_table(&mut out, &header, &paired_rows(c));
+            let _ = writeln!(out);
+            for line in headlines(c) {
+                let _ = writeln!(out, "{line}");
+            }
+        }
     }
     for b in &c.break_even {
         let _ = writeln!(out);
@@ -822,6 +1294,34 @@ pub fn html(c: &Comparison, charts: &[InlineChart]) -> String {
         let mut header = vec![first.as_str()];
         header.extend(c.variants[1..].iter().map(|v| v.name.as_str()));
         crate::report::html::table(&mut out, &header, &delta_rows(c));
+    }
+    if let Some(r) = &c.replicas {
+        let _ = writeln!(
+            out,
+            "<h2>Over {} replicas</h2>\n<p>Replica r of every variant ran with seed {} + r (common random numbers); the figures, charts, changes and break-even above are replica 0's. Intervals are 95 % Student-t intervals; the changes are paired differences against {}.</p>",
+            r.count,
+            c.seed,
+            escape(&c.reference)
+        );
+        let lines = headlines(c);
+        if !lines.is_empty() {
+            out.push_str("<ul>\n");
+            for line in &lines {
+                let _ = writeln!(out, "<li>{}</li>", escape(line));
+            }
+            out.push_str("</ul>\n");
+        }
+        let first = format!("mean of {} replicas ± 95 % CI", r.count);
+        let mut header = vec![first.as_str()];
+        header.extend(c.variants.iter().map(|v| v.name.as_str()));
+        crate::report::html::table(&mut out, &header, &mean_rows(c));
+        if c.variants.len() > 1 {
+            let first = format!("paired change vs {} ± 95 % CI", c.reference);
+            let mut header = vec![first.as_str()];
+            header.extend(c.variants[1..].iter().map(|v| v.name.as_str()));
+            crate::report::html::table(&mut out, &header, &paired_rows(c));
+        }
+        let _ = writeln!(out, "<p class=\"meta\">Method: {}</p>", escape(r.method));
     }
     if !c.break_even.is_empty() {
         out.push_str("<h2>Break-even: EC2 against Fargate</h2>\n");
@@ -944,6 +1444,102 @@ mod tests {
         assert_eq!(json["variants"][1]["figures"]["fargate_spot_usd"], 6.0);
         assert!(table(&c).contains("of which Fargate Spot, USD"));
         assert!(html(&c, &[]).contains("of which Fargate Spot, USD"));
+    }
+
+    #[test]
+    fn paired_interval_by_hand() {
+        // Reference y = [10, 12, 14], variant x = [9, 10.5, 13]: d = x − y = [−1, −1.5, −1].
+        // mean(d) = −3.5 / 3 = −1.1666667; deviations 1/6, −1/3, 1/6, squares sum 6/36 = 1/6,
+        // sd = √((1/6) / 2) = √(1/12) = 0.2886751; t(0.975, 2) = 4.302653;
+        // half = 4.302653 × 0.2886751 / √3 = 4.302653 / 6 = 0.7171088;
+        // CI = [−1.8837755, −0.4495579], excludes 0.
+        let y = [Some(10.0), Some(12.0), Some(14.0)];
+        let x = [Some(9.0), Some(10.5), Some(13.0)];
+        let p = paired(&y, &x).expect("three pairs");
+        assert_eq!(p.n, 3);
+        assert!((p.mean - (-1.166667)).abs() < 1e-9, "{p:?}");
+        assert!((p.sd - 0.288675).abs() < 1e-9, "{p:?}");
+        assert!((p.ci95_low - (-1.883776)).abs() < 1e-9, "{p:?}");
+        assert!((p.ci95_high - (-0.449558)).abs() < 1e-9, "{p:?}");
+        assert!(p.significant);
+        // Percent: mean(y) = 12, R = −1.1666667 / 12 = −0.0972222 → −9.722222 %.
+        // R = −7/72. z_r = (d_r − R·y_r) / 12: (−1 + 70/72) / 12 = −2/864,
+        // (−1.5 + 84/72) / 12 = −24/864, (−1 + 98/72) / 12 = 26/864 (sum 0);
+        // Σz² = (4 + 576 + 676) / 864² = 1256 / 864², sd = √(1256 / 2) / 864 = √628 / 864
+        // = 0.02900455; half = 4.302653 × 0.02900455 / √3 = 0.07205129 → ± 7.205129 %.
+        let pc = p.percent.expect("reference mean is not 0");
+        assert!((pc - (-9.722222)).abs() < 1e-9, "{p:?}");
+        let half = p.percent_half_width().expect("interval");
+        assert!((half - 7.205129).abs() < 2e-6, "{p:?}");
+        assert!((p.percent_ci95_low.unwrap_or(0.0) - (pc - half)).abs() < 2e-6);
+
+        // A replica where either side lacks the figure is left out of the pairs: the same
+        // three pairs give the same answer.
+        let y4 = [Some(10.0), None, Some(12.0), Some(14.0)];
+        let x4 = [Some(9.0), Some(7.0), Some(10.5), Some(13.0)];
+        assert_eq!(paired(&y4, &x4), Some(p));
+        // One pair: no spread, an interval of width 0 that proves nothing.
+        let one = paired(&[Some(2.0)], &[Some(1.0)]).expect("one pair");
+        assert_eq!((one.n, one.mean, one.half_width()), (1, -1.0, 0.0));
+        assert!(!one.significant);
+        // A reference mean of 0: no percentage.
+        let zero = paired(&[Some(0.0), Some(0.0)], &[Some(1.0), Some(3.0)]).expect("pairs");
+        assert_eq!(zero.percent, None);
+        assert_eq!(paired(&[None], &[Some(1.0)]), None);
+    }
+
+    #[test]
+    fn replicated_comparison_adds_stats_and_table_sections_only_with_replicas() {
+        // Two variants, three replicas: the reference's total costs 10, 12, 14 and the other's
+        // 9, 10.5, 13, as in `paired_interval_by_hand`.
+        let costs = [[10.0, 12.0, 14.0], [9.0, 10.5, 13.0]];
+        let summaries: Vec<Vec<Summary>> = costs
+            .iter()
+            .map(|row| {
+                row.iter()
+                    .map(|&c| summary(0.0, 0.0, 0.0, 0.0, c, 10.0))
+                    .collect()
+            })
+            .collect();
+        let entries = [entry("a", &summaries[0][0]), entry("b", &summaries[1][0])];
+        let plain = compare(&entries, 7);
+        let plain_json = compare_json(&plain);
+        assert!(!plain_json.contains("\"replicas\""), "{plain_json}");
+        let mut c = plain.clone();
+        let figures: Vec<Vec<Figures>> = summaries
+            .iter()
+            .map(|row| row.iter().map(Figures::of).collect())
+            .collect();
+        add_replicas(&mut c, &figures, &[7, 8, 9]);
+        // Replica 0's figures and deltas are untouched.
+        assert_eq!(c.variants[1].deltas, plain.variants[1].deltas);
+        let r = c.variants[1].replicas.as_ref().expect("replicas");
+        let p = r.paired["total_usd"];
+        assert!((p.ci95_low - (-1.883776)).abs() < 1e-9, "{p:?}");
+        assert!((r.figures["total_usd"].mean - 32.5 / 3.0).abs() < 1e-6);
+        assert!(c.variants[0]
+            .replicas
+            .as_ref()
+            .expect("r")
+            .paired
+            .is_empty());
+        let json: serde_json::Value =
+            serde_json::from_str(&compare_json(&c)).expect("compare.json parses");
+        assert_eq!(json["replicas"]["seeds"], serde_json::json!([7, 8, 9]));
+        assert_eq!(
+            json["variants"][1]["replicas"]["paired"]["total_usd"]["n"],
+            3
+        );
+        let t = table(&c);
+        // −9.7 % ± 7.2 %: "b costs 9.7 % less than a ± 7.2 %".
+        assert!(
+            t.contains("b costs 9.7 % less than a ± 7.2 % (95 % CI, 3 paired replicas)"),
+            "{t}"
+        );
+        assert!(t.contains("-1.1667 ± 0.7171 (-9.7% ± 7.2%)"), "{t}");
+        assert!(!table(&plain).contains("paired"));
+        let page = html(&c, &[]);
+        assert!(page.contains("Over 3 replicas") && page.contains("b costs 9.7 % less"));
     }
 
     #[test]

@@ -106,6 +106,12 @@ enum Command {
         /// in compare.html and the variants' report.html.
         #[arg(long)]
         no_charts: bool,
+        /// Run every variant N times with seeds seed, seed+1, … (replica r of every variant
+        /// with the same seed) and add each figure's mean and the paired differences against
+        /// the first variant, with 95 % confidence intervals, to compare.json, compare.html and
+        /// the table; the variants' files are replica 0's (N = 1: a single comparison).
+        #[arg(long, default_value_t = 1, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+        replicas: u32,
     },
 }
 
@@ -306,7 +312,8 @@ fn real_main(cli: Cli) -> anyhow::Result<()> {
             quiet,
             no_charts,
             set,
-        } => compare(&files, &set, out, seed, quiet, !no_charts),
+            replicas,
+        } => compare(&files, &set, out, seed, quiet, !no_charts, replicas),
         Command::Run {
             file,
             out,
@@ -373,8 +380,9 @@ fn real_main(cli: Cli) -> anyhow::Result<()> {
 
 const REPLICAS_CSV: &str = "replicas.csv";
 
-/// `compare`: load every file, run the variants in parallel with one seed, write each
-/// variant's run files under `<out>/<variant>/`, then `compare.json` and `compare.html`.
+/// `compare`: load every file, run the variants in parallel with one seed (`replicas` times
+/// each with `--replicas`), write each variant's run files (replica 0's) under
+/// `<out>/<variant>/`, then `compare.json` and `compare.html`.
 fn compare(
     files: &[PathBuf],
     overrides: &[Override],
@@ -382,6 +390,7 @@ fn compare(
     seed: Option<u64>,
     quiet: bool,
     with_charts: bool,
+    replicas: u32,
 ) -> anyhow::Result<()> {
     let mut inputs = Vec::with_capacity(files.len());
     for f in files {
@@ -402,19 +411,36 @@ fn compare(
     });
     // The whole tree (compare files and every variant's folder) is one staged folder.
     let staged = Staged::begin(&out)?;
-    let n = planned.len();
+    let n = planned.len() * replicas as usize;
+    let what = if replicas > 1 { "run" } else { "variant" };
     let progress = Progress::new(quiet);
-    // `run_variants` serialises these calls and the count only grows.
-    let result = compare::run_variants(&planned, seed, &|done: usize| {
+    // `run_variants` and `run_replicated` serialise these calls and the count only grows.
+    let show = |done: usize| {
         progress.show(|_| {
             format!(
-                "{} variant {done} of {n}",
+                "{} {what} {done} of {n}",
                 progress_bar(done as f64 / n.max(1) as f64)
             )
         });
-    });
+    };
+    // One replica keeps today's path exactly, so its outputs are unchanged.
+    let result: anyhow::Result<compare::ReplicatedRuns> = if replicas > 1 {
+        compare::run_replicated(&planned, seed, replicas, &show).map_err(Into::into)
+    } else {
+        compare::run_variants(&planned, seed, &show)
+            .map(|reports| compare::ReplicatedRuns {
+                reports,
+                figures: Vec::new(),
+                seeds: Vec::new(),
+            })
+            .map_err(Into::into)
+    };
     progress.finish()?;
-    let reports = result?;
+    let compare::ReplicatedRuns {
+        reports,
+        figures: replica_figures,
+        seeds,
+    } = result?;
     let tree = staged.path();
     for (p, report) in planned.iter().zip(&reports) {
         write_run_files(
@@ -434,16 +460,26 @@ fn compare(
             summary: &r.summary,
         })
         .collect();
-    let comparison = compare::compare(&entries, seed);
+    let mut comparison = compare::compare(&entries, seed);
+    if replicas > 1 {
+        compare::add_replicas(&mut comparison, &replica_figures, &seeds);
+    }
     write_file(
         &tree.join("compare.json"),
         compare::compare_json(&comparison).as_bytes(),
     )?;
     let mut charts = Vec::new();
+    // The charts this comparison has (the paired chart only with replicas); the staged
+    // folder starts empty, so no chart of an earlier run survives.
+    let kinds = if with_charts {
+        CompareChart::for_comparison(&comparison)
+    } else {
+        Vec::new()
+    };
     if with_charts {
         let dir = tree.join("charts");
         create_dir(&dir)?;
-        for kind in CompareChart::ALL {
+        for &kind in &kinds {
             for format in ChartFormat::ALL {
                 let bytes = kind.render(format, &comparison)?;
                 write_file(&dir.join(kind.file_name(format)), &bytes)?;
@@ -461,7 +497,7 @@ fn compare(
     staged.commit()?;
     let names: Vec<&str> = planned.iter().map(|p| p.name.as_str()).collect();
     let compare_charts = if with_charts {
-        let stems: Vec<&str> = CompareChart::ALL.iter().map(|k| k.file_stem()).collect();
+        let stems: Vec<&str> = kinds.iter().map(|k| k.file_stem()).collect();
         format!(", charts/{{{}}}.{{svg, png}}", stems.join(", "))
     } else {
         String::new()

@@ -464,3 +464,190 @@ fn a_variant_that_served_nothing_has_no_cost_per_million_requests() {
         assert_eq!(v.figures.per_million_requests_usd, None, "{}", v.name);
     }
 }
+
+/// Issue 11: a cheap scenario with real randomness shared by two variants. Poisson arrivals
+/// (about 60 an hour) of tasks with exponential run times (mean 10 minutes) on Fargate for
+/// two hours; the `big` variant gives each task twice the memory. Both replay the same
+/// arrivals and run times in replica r (the workload's stream depends only on the seed), so
+/// most of the run-to-run noise in cost is common to both.
+fn poisson_pair() -> Value {
+    let mut v = super::support::skeleton("crn", "2h", &["us-east-1a"]);
+    v["taskDefinitions"] = json!([{
+        "family": "job", "cpu": "1024", "memory": "2048", "requiresCompatibilities": ["FARGATE"]
+    }]);
+    v["workloads"] = json!([{
+        "name": "jobs",
+        "taskDefinition": "job",
+        "launchType": "FARGATE",
+        "source": { "poisson": {
+            "ratePerHour": 60,
+            "duration": { "exponential": { "mean": "10m" } }
+        } }
+    }]);
+    v["variants"] = json!([
+        { "name": "small" },
+        { "name": "big", "set": { "/taskDefinitions/0/memory": "4096" } }
+    ]);
+    v
+}
+
+/// Runs `value`'s variants `replicas` times from seed 100 and compares them.
+fn compare_replicated(value: &Value, replicas: u32) -> compare::Comparison {
+    let planned = compare::plan(vec![("test.json".into(), load_ok(value))]);
+    let runs = compare::run_replicated(&planned, 100, replicas, &|_| {})
+        .unwrap_or_else(|e| panic!("seed 100: {e}"));
+    assert_eq!(
+        runs.figures.iter().map(Vec::len).collect::<Vec<_>>(),
+        [replicas as usize; 2]
+    );
+    let entries: Vec<compare::Entry<'_>> = planned
+        .iter()
+        .zip(&runs.reports)
+        .map(|(p, r)| compare::Entry {
+            name: &p.name,
+            description: &p.description,
+            summary: &r.summary,
+        })
+        .collect();
+    let mut c = compare::compare(&entries, 100);
+    compare::add_replicas(&mut c, &runs.figures, &runs.seeds);
+    c
+}
+
+#[test]
+fn issue_11_paired_interval_is_narrower_than_the_unpaired_one_under_shared_noise() {
+    let n = 12;
+    let c = compare_replicated(&poisson_pair(), n);
+    let stats =
+        |v: usize| c.variants[v].replicas.as_ref().expect("replicas").figures["total_usd"].clone();
+    let (small, big) = (stats(0), stats(1));
+    assert!(small.sd > 0.0, "no noise to share: sd {}", small.sd);
+    let p = c.variants[1].replicas.as_ref().expect("replicas").paired["total_usd"];
+    assert_eq!(p.n, n);
+    // The paired mean difference is the difference of the means (every replica has a cost).
+    assert!((p.mean - (big.mean - small.mean)).abs() < 1e-5, "{p:?}");
+    // Unpaired: two independent samples of n, pooled variance (equal sizes), 2n − 2 degrees
+    // of freedom: half = t(0.975, 22) × √(sd_a² / n + sd_b² / n).
+    let unpaired = ecsim::montecarlo::t_975(2 * n - 2)
+        * ((small.sd.powi(2) + big.sd.powi(2)) / f64::from(n)).sqrt();
+    // Memory is about a fifth of a 1 vCPU / 2 GB task's price, so `big` costs ~1.2 × `small`
+    // in every replica: the paired difference's sd is ~0.2 sd while the unpaired one adds
+    // the two variances (√(1 + 1.2²) ≈ 1.6 sd); with t(11) against t(22), the paired
+    // interval should be several times narrower, not merely narrower.
+    eprintln!(
+        "total cost over {n} replicas: small {} ± sd {}, big {} ± sd {}; paired half {} vs unpaired {unpaired}",
+        small.mean, small.sd, big.mean, big.sd, p.half_width()
+    );
+    assert!(
+        p.half_width() * 3.0 < unpaired,
+        "paired half-width {} vs unpaired {unpaired}",
+        p.half_width()
+    );
+    assert!(p.significant && p.mean > 0.0, "{p:?}");
+    let lines = compare::headlines(&c);
+    assert!(lines[0].starts_with("big costs ") && lines[0].contains("% more than small ± "));
+}
+
+#[test]
+fn issue_11_replicated_compare_does_not_depend_on_the_thread_count() {
+    let in_pool = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("thread pool");
+        pool.install(|| {
+            let c = compare_replicated(&poisson_pair(), 5);
+            (
+                compare::compare_json(&c),
+                compare::table(&c),
+                compare::html(&c, &[]),
+            )
+        })
+    };
+    let (one, two) = (in_pool(1), in_pool(2));
+    assert!(one.0.contains("\"paired\""), "{}", one.0);
+    // The page with its replica sections is still well-formed.
+    super::report_html::check_html(&one.2);
+    assert!(one.2.contains("Over 5 replicas"));
+    assert!(one == two, "compare outputs differ between 1 and 2 threads");
+}
+
+#[test]
+fn issue_11_the_binary_with_replicas_one_writes_what_it_writes_without() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("pair.json");
+    std::fs::write(
+        &file,
+        serde_json::to_string_pretty(&poisson_pair()).expect("json"),
+    )
+    .expect("write");
+    let run = |out: &str, extra: &[&str]| {
+        let o = ecsim()
+            .arg("compare")
+            .arg(&file)
+            .args(["--quiet", "--no-charts", "--out"])
+            .arg(dir.path().join(out))
+            .args(extra)
+            .output()
+            .expect("ecsim runs");
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8_lossy(&o.stdout)
+            .replace(&dir.path().join(out).display().to_string(), "OUT")
+    };
+    let plain = run("plain", &[]);
+    let one = run("one", &["--replicas", "1"]);
+    assert_eq!(plain, one);
+    for f in [
+        "compare.json",
+        "compare.html",
+        "small/summary.json",
+        "big/events.jsonl",
+    ] {
+        let read = |d: &str| std::fs::read(dir.path().join(d).join(f)).expect("file");
+        assert!(
+            read("plain") == read("one"),
+            "{f} differs with --replicas 1"
+        );
+    }
+    // Three replicas: replica 0's files as without, the statistics added.
+    let three = run("three", &["--replicas", "3"]);
+    assert!(three.contains("paired change vs small"), "{three}");
+    let read = |d: &str, f: &str| std::fs::read(dir.path().join(d).join(f)).expect("file");
+    assert!(read("plain", "big/summary.json") == read("three", "big/summary.json"));
+    let json: Value =
+        serde_json::from_slice(&read("three", "compare.json")).expect("compare.json is JSON");
+    assert_eq!(json["replicas"]["seeds"], json!([1, 2, 3]));
+    assert_eq!(
+        json["variants"][1]["replicas"]["paired"]["total_usd"]["n"],
+        json!(3)
+    );
+    // With charts: the paired chart is written (and inlined) only with replicas, and a
+    // later single comparison in the same folder removes it.
+    let charted = |extra: &[&str]| {
+        let o = ecsim()
+            .arg("compare")
+            .arg(&file)
+            .args(["--quiet", "--out"])
+            .arg(dir.path().join("charted"))
+            .args(extra)
+            .output()
+            .expect("ecsim runs");
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    };
+    let paired_svg = dir.path().join("charted/charts/compare_paired.svg");
+    charted(&["--replicas", "2"]);
+    assert!(paired_svg.is_file());
+    let page = std::fs::read_to_string(dir.path().join("charted/compare.html")).expect("page");
+    assert!(page.contains("Paired change in total cost"));
+    charted(&[]);
+    assert!(!paired_svg.exists(), "a stale paired chart was left");
+    assert!(dir.path().join("charted/charts/compare_cost.svg").is_file());
+    // N = 0 is refused by the argument parser (exit code 2).
+    let o = ecsim()
+        .arg("compare")
+        .arg(&file)
+        .args(["--replicas", "0"])
+        .output()
+        .expect("ecsim runs");
+    assert_eq!(o.status.code(), Some(2));
+}

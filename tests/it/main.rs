@@ -8,6 +8,7 @@ mod browser;
 mod capacity_provider_strategy;
 mod charts;
 mod compare;
+mod deploy;
 mod determinism;
 mod faults;
 mod fuzz;
