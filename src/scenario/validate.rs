@@ -14,6 +14,7 @@ use crate::scheduler::placement::{
 use crate::units::{CpuUnits, MemoryMib, CPU_UNITS_PER_VCPU};
 use crate::workload::{DurationDistribution, GeneratedSource};
 
+mod capacity;
 mod faults;
 mod scaling;
 
@@ -125,6 +126,12 @@ struct Names {
     associated: Vec<CapacityProviderId>,
     task_defs: Vec<TaskDefinition>,
     catalog: Catalog,
+    /// The Auto Scaling groups that validated.
+    asgs: Vec<AutoScalingGroupSpec>,
+    /// True when every Auto Scaling group validated, so `asgs` is all the cluster has.
+    asgs_complete: bool,
+    /// Registered-memory arithmetic, when the settings it comes from are valid.
+    memory_overhead: Option<crate::cloud::MemoryOverhead>,
 }
 
 impl Validator {
@@ -170,7 +177,13 @@ impl Validator {
         }
 
         let catalog = self.catalog(&raw);
+        let before_settings = self.problems.len();
         let settings = self.settings(raw.settings.as_ref());
+        // The capacity check needs registered sizes; with broken settings it stays silent.
+        let memory_overhead = settings
+            .as_ref()
+            .filter(|_| self.problems.len() == before_settings)
+            .map(|s| s.memory_overhead);
 
         // Cluster AZs first: everything else refers to them.
         let cluster_raw = self.lenient("cluster", &raw.cluster);
@@ -207,12 +220,16 @@ impl Validator {
 
         // ASGs (before providers, which refer to them).
         let mut asgs: Vec<AutoScalingGroupSpec> = Vec::new();
+        let mut asgs_complete = true;
         for (i, item) in raw.auto_scaling_groups.iter().enumerate() {
             let path = format!("autoScalingGroups[{i}]");
             let Some(a) = self.lenient(&path, item) else {
+                asgs_complete = false;
                 continue;
             };
-            if let Some(spec) = self.asg(&path, a, &azs, catalog.as_ref()) {
+            let spec = self.asg(&path, a, &azs, catalog.as_ref());
+            asgs_complete &= spec.is_some();
+            if let Some(spec) = spec {
                 if asgs.iter().any(|x| x.name == spec.name) {
                     self.problem(
                         format!("{path}.autoScalingGroupName"),
@@ -314,6 +331,9 @@ impl Validator {
             associated,
             task_defs,
             catalog,
+            asgs,
+            asgs_complete,
+            memory_overhead,
         };
 
         let mut services = Vec::new();
@@ -381,7 +401,7 @@ impl Validator {
             catalog: names.catalog,
             cluster,
             capacity_providers: names.providers,
-            auto_scaling_groups: asgs,
+            auto_scaling_groups: names.asgs,
             task_definitions: names.task_defs,
             services,
             workloads,
@@ -1200,9 +1220,15 @@ impl Validator {
         constraints: Option<&Vec<PlacementConstraintFile>>,
         names: &Names,
         target: Option<&LaunchTarget>,
-    ) -> (Vec<PlacementStrategy>, Vec<PlacementConstraint>) {
+    ) -> (
+        Vec<PlacementStrategy>,
+        Vec<PlacementConstraint>,
+        Vec<expression::Expr>,
+    ) {
         let mut out_s = Vec::new();
         let mut out_c = Vec::new();
+        // The memberOf expressions as parsed, for the static capacity check.
+        let mut member_of = Vec::new();
         let on_fargate = matches!(target, Some(LaunchTarget::Fargate))
             || matches!(target, Some(LaunchTarget::Strategy(s)) if s.iter().any(|x| !matches!(names.providers[x.capacity_provider.index()].kind, CapacityProviderKind::AutoScalingGroup(_))));
         let given =
@@ -1213,7 +1239,7 @@ impl Validator {
                 format!("{path}.placementStrategy"),
                 "placement strategies and constraints are not supported on Fargate; remove them",
             );
-            return (out_s, out_c);
+            return (out_s, out_c, member_of);
         }
         if let Some(list) = strategy {
             if list.len() > MAX_PLACEMENT_STRATEGIES {
@@ -1292,7 +1318,10 @@ impl Validator {
                     ("distinctInstance", None) => out_c.push(PlacementConstraint::DistinctInstance),
                     ("distinctInstance", Some(_)) => self.problem(format!("{cp}.expression"), "distinctInstance takes no expression"),
                     ("memberOf", Some(e)) => match expression::parse(e) {
-                        Ok(expr) => out_c.push(PlacementConstraint::MemberOf(expr.compile(&attr_names))),
+                        Ok(expr) => {
+                            out_c.push(PlacementConstraint::MemberOf(expr.compile(&attr_names)));
+                            member_of.push(expr);
+                        }
                         Err(err) => self.problem(format!("{cp}.expression"), err.to_string()),
                     },
                     ("memberOf", None) => self.problem(format!("{cp}.expression"), "memberOf needs an expression, e.g. \"attribute:ecs.availability-zone in [us-east-1a, us-east-1b]\""),
@@ -1300,7 +1329,7 @@ impl Validator {
                 }
             }
         }
-        (out_s, out_c)
+        (out_s, out_c, member_of)
     }
 
     fn attribute_names(&self, names: &Names) -> crate::scheduler::placement::AttributeNames {
@@ -1373,7 +1402,7 @@ impl Validator {
                 &names.task_defs[td.index()],
             )
         });
-        let (strategy, constraints) = self.placement(
+        let (strategy, constraints, member_of) = self.placement(
             path,
             s.placement_strategy.as_ref(),
             s.placement_constraints.as_ref(),
@@ -1395,11 +1424,22 @@ impl Validator {
         if self.problems.len() > before {
             return None;
         }
+        let td = td?;
+        let launch = launch?;
+        self.check_capacity(
+            path,
+            &format!("service {:?}", s.service_name),
+            &names.task_defs[td.index()],
+            None,
+            &launch,
+            &member_of,
+            names,
+        );
         Some(ServiceSpec {
             name: s.service_name.clone(),
-            task_definition: td?,
+            task_definition: td,
             desired_count: s.desired_count as u32,
-            launch: launch?,
+            launch,
             placement_strategy: strategy,
             placement_constraints: constraints,
             load,
@@ -1430,7 +1470,7 @@ impl Validator {
                 &names.task_defs[td.index()],
             )
         });
-        let (strategy, constraints) = self.placement(
+        let (strategy, constraints, member_of) = self.placement(
             path,
             w.placement_strategy.as_ref(),
             w.placement_constraints.as_ref(),
@@ -1561,14 +1601,133 @@ impl Validator {
         if self.problems.len() > before {
             return None;
         }
+        let td = td?;
+        let launch = launch?;
+        let source = source?;
+        // Poisson submissions have the task definition's size; trace rows carry their own,
+        // known only as the trace is read, and one too large is counted as never placed.
+        if let WorkloadSource::Generated(g) = &source {
+            self.check_capacity(
+                path,
+                &format!("workload {:?}", w.name),
+                &names.task_defs[td.index()],
+                Some(Resources {
+                    cpu: g.cpu,
+                    memory: g.memory,
+                }),
+                &launch,
+                &member_of,
+                names,
+            );
+        }
         Some(WorkloadSpec {
             name: w.name.clone(),
-            task_definition: td?,
-            source: source?,
-            launch: launch?,
+            task_definition: td,
+            source,
+            launch,
             placement_strategy: strategy,
             placement_constraints: constraints,
         })
+    }
+
+    /// Issue 10, point 4: a task that no instance its capacity can launch could ever hold is
+    /// an error on its service or workload (it would otherwise wait the whole run unseen).
+    /// Silent when a cause it depends on is broken (an Auto Scaling group or the settings),
+    /// since that cause has its own message.
+    #[allow(clippy::too_many_arguments)]
+    fn check_capacity(
+        &mut self,
+        path: &str,
+        owner: &str,
+        td: &TaskDefinition,
+        size: Option<Resources>,
+        launch: &LaunchTarget,
+        member_of: &[expression::Expr],
+        names: &Names,
+    ) {
+        let Some(overhead) = names.memory_overhead else {
+            return;
+        };
+        let needs = capacity::TaskNeeds {
+            family: &td.family,
+            size: size.unwrap_or(td.size),
+            arch: td.arch,
+            member_of,
+        };
+        let provider_reach = |cp: CapacityProviderId| -> Option<capacity::Reach<'_>> {
+            let p = &names.providers[cp.index()];
+            match p.kind {
+                CapacityProviderKind::AutoScalingGroup(a) => Some(capacity::Reach {
+                    asg: &names.asgs[a.index()],
+                    provider: Some(p.name.as_str()),
+                }),
+                CapacityProviderKind::Fargate | CapacityProviderKind::FargateSpot => None,
+            }
+        };
+        let reason = match launch {
+            // Fargate sizes are checked with the task definition.
+            LaunchTarget::Fargate => None,
+            LaunchTarget::Ec2 => {
+                if !names.asgs_complete {
+                    return;
+                }
+                let reach: Vec<capacity::Reach<'_>> = names
+                    .asgs
+                    .iter()
+                    .map(|asg| capacity::Reach {
+                        asg,
+                        provider: None,
+                    })
+                    .collect();
+                capacity::why_never_placed(&needs, &reach, &names.catalog, &names.azs, overhead)
+            }
+            LaunchTarget::Strategy(items) => {
+                // Only items with a base or a weight ever receive tasks.
+                let receiving: Vec<capacity::Reach<'_>> = items
+                    .iter()
+                    .filter(|x| x.base > 0 || x.weight > 0)
+                    .filter_map(|x| provider_reach(x.capacity_provider))
+                    .collect();
+                if receiving.is_empty() {
+                    None
+                } else {
+                    match capacity::why_never_placed(
+                        &needs,
+                        &receiving,
+                        &names.catalog,
+                        &names.azs,
+                        overhead,
+                    ) {
+                        Some(all) => Some(all),
+                        // Some provider holds it; one the strategy still sends tasks to may not.
+                        None => {
+                            let stuck: Vec<String> = receiving
+                                .iter()
+                                .filter_map(|r| {
+                                    capacity::why_never_placed(
+                                        &needs,
+                                        std::slice::from_ref(r),
+                                        &names.catalog,
+                                        &names.azs,
+                                        overhead,
+                                    )
+                                    .map(|why| {
+                                        format!(
+                                            "capacity provider {:?} gets tasks from the strategy but {why}",
+                                            r.provider.unwrap_or_default()
+                                        )
+                                    })
+                                })
+                                .collect();
+                            (!stuck.is_empty()).then(|| stuck.join("; "))
+                        }
+                    }
+                }
+            }
+        };
+        if let Some(why) = reason {
+            self.problem(path, format!("{owner} can never place a task: {why}"));
+        }
     }
 
     fn trace_path(&mut self, path: &str, rel: &str) -> Option<PathBuf> {
