@@ -1,5 +1,6 @@
 //! Stage two: [`file::ScenarioFile`] → [`Scenario`], collecting every problem with its path.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use super::file::*;
@@ -44,9 +45,9 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
 
 /// The text of the scenario file at `path`, and the folder its relative paths start from.
 pub(crate) fn read_file(path: &Path) -> Result<(String, PathBuf), ScenarioError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Io {
+    let text = std::fs::read_to_string(path).map_err(|error| ScenarioError::Io {
         file: path.to_path_buf(),
-        source,
+        error,
     })?;
     let base_dir = path
         .parent()
@@ -57,28 +58,49 @@ pub(crate) fn read_file(path: &Path) -> Result<(String, PathBuf), ScenarioError>
 
 /// Parses and validates scenario text; `file` names it in errors, `base_dir` anchors paths.
 pub fn from_json_str(text: &str, file: &Path, base_dir: &Path) -> Result<Scenario, ScenarioError> {
+    not_an_object(text, file)?;
     let raw: ScenarioFile = {
         let de = &mut serde_json::Deserializer::from_str(text);
-        serde_path_to_error::deserialize(de).map_err(|e| {
-            let path = e.path().to_string();
-            let inner = e.into_inner();
-            let message = if path == "." || path.is_empty() {
-                inner.to_string()
-            } else {
-                format!("{path}: {inner}")
-            };
-            ScenarioError::Syntax {
-                file: file.to_path_buf(),
-                line: inner.line(),
-                column: inner.column(),
-                message,
-            }
-        })?
+        serde_path_to_error::deserialize(de).map_err(|e| syntax_error(file, e))?
     };
     validate_file(raw, base_dir).map_err(|problems| ScenarioError::Invalid {
         file: file.to_path_buf(),
         problems,
     })
+}
+
+/// serde would read a top-level list as the scenario's fields in order ("expected a string"
+/// about element 0); a scenario is an object, so say that instead.
+pub(crate) fn not_an_object(text: &str, file: &Path) -> Result<(), ScenarioError> {
+    let start = text.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
+    match start.chars().next() {
+        Some('{') | None => Ok(()),
+        Some(_) => {
+            let skipped = &text[..text.len() - start.len()];
+            let line = skipped.matches('\n').count() + 1;
+            let column = skipped.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            Err(ScenarioError::Syntax {
+                file: file.to_path_buf(),
+                line,
+                column,
+                message: "expected a JSON object ({ \"name\": ..., \"duration\": ..., ... }) at the top of the scenario".to_string(),
+            })
+        }
+    }
+}
+
+/// A shape error of the file's text, at its line and column, in the scenario's words.
+pub(crate) fn syntax_error(
+    file: &Path,
+    e: serde_path_to_error::Error<serde_json::Error>,
+) -> ScenarioError {
+    let (line, column) = (e.inner().line(), e.inner().column());
+    ScenarioError::Syntax {
+        file: file.to_path_buf(),
+        line,
+        column,
+        message: super::file::path_message(e),
+    }
 }
 
 /// Parses and validates a scenario held as a JSON value (a patched variant, see
@@ -92,7 +114,7 @@ pub(crate) fn from_value(
         let path = e.path().to_string();
         vec![Problem {
             path: if path == "." { String::new() } else { path },
-            message: e.into_inner().to_string(),
+            message: super::words::plain(&e.into_inner().to_string()),
         }]
     })?;
     validate_file(raw, base_dir)
@@ -104,6 +126,7 @@ fn validate_file(raw: ScenarioFile, base_dir: &Path) -> Result<Scenario, Vec<Pro
         problems: Vec::new(),
         base_dir: base_dir.to_path_buf(),
         scaling_defaults: None,
+        broken: Broken::default(),
     };
     let scenario = v.scenario(raw);
     match scenario {
@@ -117,6 +140,47 @@ struct Validator {
     base_dir: PathBuf,
     /// Target tracking alarm knobs from `settings`, applied to every policy.
     scaling_defaults: Option<scaling::ScalingDefaults>,
+    /// What failed to validate, so problems that follow from it are not reported too.
+    broken: Broken,
+}
+
+/// Stands in [`Broken`]'s name sets for an element rejected before its name could be read
+/// (a typo in the name's own key): an unresolved reference may mean it, so it is not
+/// reported either.
+const UNNAMED: &str = "\u{0}unnamed";
+
+/// Objects that have a problem of their own. A reference to one of them is not a second
+/// mistake: "no task definition with family api" after "cpu 300 is not a Fargate size" would
+/// send the user looking for a typo that is not there (issue 10, point 5). Checks that
+/// depend on a broken object are skipped; its own problem is the one reported.
+#[derive(Debug, Default)]
+struct Broken {
+    /// `cluster` did not parse, or has no usable zones: zone names, associations and the
+    /// default strategy are unknown.
+    cluster: bool,
+    /// Some `cluster.capacityProviders` entry is wrong, so which providers are associated
+    /// is unknown.
+    associations: bool,
+    /// `cluster.defaultCapacityProviderStrategy` has a problem.
+    default_strategy: bool,
+    /// Names defined by elements that have problems, by kind.
+    asgs: BTreeSet<String>,
+    providers: BTreeSet<String>,
+    task_defs: BTreeSet<String>,
+    services: BTreeSet<String>,
+    workloads: BTreeSet<String>,
+}
+
+impl Broken {
+    /// The name of an element rejected by serde, or [`UNNAMED`].
+    fn rejected<T>(item: &Lenient<T>, key: &str) -> String {
+        item.rejected_name(key).unwrap_or(UNNAMED).to_string()
+    }
+
+    /// True if a reference to `name` may mean an element with problems of its own.
+    fn has(set: &BTreeSet<String>, name: &str) -> bool {
+        set.contains(name) || set.contains(UNNAMED)
+    }
 }
 
 /// Names resolved so far, for cross-references.
@@ -146,11 +210,25 @@ impl Validator {
         match &item.0 {
             Ok(t) => Some(t),
             Err(e) => {
-                // serde's path inside the element starts at the element itself.
-                let (sub, msg) = match e.split_once(": ") {
-                    Some((p, m)) if !p.contains(' ') => (format!("{path}.{p}"), m.to_string()),
-                    _ => (path.to_string(), e.clone()),
-                };
+                // serde's path inside the element starts at the element itself; a value read
+                // by hand inside it (a distribution) may prefix a path of its own.
+                let mut sub = path.to_string();
+                let mut msg = e.message.as_str();
+                while let Some((p, m)) = msg.split_once(": ") {
+                    if p.is_empty()
+                        || !p
+                            .chars()
+                            .all(|c| c.is_ascii_alphanumeric() || "[]._".contains(c))
+                    {
+                        break;
+                    }
+                    if p.starts_with('[') {
+                        sub.push_str(p);
+                    } else {
+                        sub = format!("{sub}.{p}");
+                    }
+                    msg = m;
+                }
                 self.problem(sub, msg);
                 None
             }
@@ -187,6 +265,7 @@ impl Validator {
 
         // Cluster AZs first: everything else refers to them.
         let cluster_raw = self.lenient("cluster", &raw.cluster);
+        self.broken.cluster = cluster_raw.map_or(true, |c| c.availability_zones.is_empty());
         let mut azs: Vec<String> = Vec::new();
         if let Some(c) = cluster_raw {
             if c.cluster_name.trim().is_empty() {
@@ -225,10 +304,15 @@ impl Validator {
             let path = format!("autoScalingGroups[{i}]");
             let Some(a) = self.lenient(&path, item) else {
                 asgs_complete = false;
+                let name = Broken::rejected(item, "autoScalingGroupName");
+                self.broken.asgs.insert(name);
                 continue;
             };
             let spec = self.asg(&path, a, &azs, catalog.as_ref());
             asgs_complete &= spec.is_some();
+            if spec.is_none() {
+                self.broken.asgs.insert(a.auto_scaling_group_name.clone());
+            }
             if let Some(spec) = spec {
                 if asgs.iter().any(|x| x.name == spec.name) {
                     self.problem(
@@ -245,6 +329,8 @@ impl Validator {
         for (i, item) in raw.capacity_providers.iter().enumerate() {
             let path = format!("capacityProviders[{i}]");
             let Some(p) = self.lenient(&path, item) else {
+                let name = Broken::rejected(item, "name");
+                self.broken.providers.insert(name);
                 continue;
             };
             let knobs = raw
@@ -252,7 +338,11 @@ impl Validator {
                 .as_ref()
                 .and_then(|l| l.0.as_ref().ok())
                 .and_then(|s| s.managed_scaling.as_ref());
+            let (count, problems) = (providers.len(), self.problems.len());
             self.provider(&path, p, &mut providers, &mut asgs, knobs);
+            if providers.len() == count || self.problems.len() > problems {
+                self.broken.providers.insert(p.name.trim().to_string());
+            }
         }
         for (name, kind) in [
             (FARGATE, CapacityProviderKind::Fargate),
@@ -284,23 +374,30 @@ impl Validator {
                             associated.push(id);
                         }
                     }
-                    None => self.problem(
-                        format!("cluster.capacityProviders[{i}]"),
-                        format!(
-                            "no capacity provider named {name:?}; expected one of {}",
-                            list(providers.iter().map(|p| p.name.as_str()))
-                        ),
-                    ),
+                    // A provider with problems of its own is associated as far as the
+                    // user meant; what refers to it waits for that fix.
+                    None if Broken::has(&self.broken.providers, name) => {}
+                    None => {
+                        self.broken.associations = true;
+                        self.problem(
+                            format!("cluster.capacityProviders[{i}]"),
+                            format!(
+                                "no capacity provider named {name:?}; expected one of {}",
+                                list(providers.iter().map(|p| p.name.as_str()))
+                            ),
+                        );
+                    }
                 }
             }
-            default_strategy = self
-                .strategy(
-                    "cluster.defaultCapacityProviderStrategy",
-                    &c.default_capacity_provider_strategy,
-                    &providers,
-                    &associated,
-                )
-                .unwrap_or_default();
+            let before = self.problems.len();
+            let resolved = self.strategy(
+                "cluster.defaultCapacityProviderStrategy",
+                &c.default_capacity_provider_strategy,
+                &providers,
+                &associated,
+            );
+            self.broken.default_strategy = resolved.is_none() || self.problems.len() > before;
+            default_strategy = resolved.unwrap_or_default();
         }
 
         // Task definitions.
@@ -308,9 +405,15 @@ impl Validator {
         for (i, item) in raw.task_definitions.iter().enumerate() {
             let path = format!("taskDefinitions[{i}]");
             let Some(t) = self.lenient(&path, item) else {
+                let name = Broken::rejected(item, "family");
+                self.broken.task_defs.insert(name);
                 continue;
             };
-            if let Some(td) = self.task_definition(&path, t) {
+            let td = self.task_definition(&path, t);
+            if td.is_none() {
+                self.broken.task_defs.insert(t.family.clone());
+            }
+            if let Some(td) = td {
                 if task_defs.iter().any(|x| x.family == td.family) {
                     self.problem(
                         format!("{path}.family"),
@@ -340,9 +443,15 @@ impl Validator {
         for (i, item) in raw.services.iter().enumerate() {
             let path = format!("services[{i}]");
             let Some(s) = self.lenient(&path, item) else {
+                let name = Broken::rejected(item, "serviceName");
+                self.broken.services.insert(name);
                 continue;
             };
-            if let Some(spec) = self.service(&path, s, &names, &default_strategy) {
+            let spec = self.service(&path, s, &names, &default_strategy);
+            if spec.is_none() {
+                self.broken.services.insert(s.service_name.clone());
+            }
+            if let Some(spec) = spec {
                 if services.iter().any(|x: &ServiceSpec| x.name == spec.name) {
                     self.problem(
                         format!("{path}.serviceName"),
@@ -356,9 +465,15 @@ impl Validator {
         for (i, item) in raw.workloads.iter().enumerate() {
             let path = format!("workloads[{i}]");
             let Some(w) = self.lenient(&path, item) else {
+                let name = Broken::rejected(item, "name");
+                self.broken.workloads.insert(name);
                 continue;
             };
-            if let Some(spec) = self.workload(&path, w, &names, &default_strategy, duration) {
+            let spec = self.workload(&path, w, &names, &default_strategy, duration);
+            if spec.is_none() {
+                self.broken.workloads.insert(w.name.clone());
+            }
+            if let Some(spec) = spec {
                 if workloads.iter().any(|x: &WorkloadSpec| x.name == spec.name) {
                     self.problem(
                         format!("{path}.name"),
@@ -415,6 +530,16 @@ impl Validator {
         let mut ok = true;
         if let Some(file) = &raw.catalog_file {
             let path = self.base_dir.join(file);
+            if path.is_dir() {
+                self.problem(
+                    "catalogFile",
+                    format!(
+                        "{} is a folder; expected a JSON file of catalog overrides (relative to the scenario file)",
+                        path.display()
+                    ),
+                );
+                return None;
+            }
             match crate::cloud::load_overrides(&path) {
                 Ok(o) => {
                     if let Err(problems) = catalog.apply(&o) {
@@ -681,6 +806,8 @@ impl Validator {
                 for (i, z) in list.iter().enumerate() {
                     match azs.iter().position(|x| x == z) {
                         Some(idx) => asg_azs.push(AzId::from_index(idx)),
+                        // The cluster's zones are unknown: its own problem says why.
+                        None if self.broken.cluster => {}
                         None => self.problem(
                             format!("{path}.availabilityZones[{i}]"),
                             format!(
@@ -797,6 +924,9 @@ impl Validator {
         let asg_name = g.auto_scaling_group_arn.rsplit('/').next().unwrap_or("");
         let id = CapacityProviderId::from_index(providers.len());
         let Some(asg_idx) = asgs.iter().position(|a| a.name == asg_name) else {
+            if Broken::has(&self.broken.asgs, asg_name) {
+                return;
+            }
             self.problem(
                 format!("{path}.autoScalingGroupProvider.autoScalingGroupArn"),
                 format!(
@@ -884,6 +1014,7 @@ impl Validator {
             );
         }
         let mut out: Vec<StrategyItem> = Vec::new();
+        let mut unknown = false;
         let mut with_base = 0;
         for (i, it) in items.iter().enumerate() {
             let ip = format!("{path}[{i}]");
@@ -891,6 +1022,11 @@ impl Validator {
                 .iter()
                 .position(|p| p.name == it.capacity_provider)
             else {
+                if Broken::has(&self.broken.providers, &it.capacity_provider) {
+                    // Unknown until that provider is fixed; say nothing more here.
+                    unknown = true;
+                    continue;
+                }
                 self.problem(
                     format!("{ip}.capacityProvider"),
                     format!(
@@ -902,7 +1038,8 @@ impl Validator {
                 continue;
             };
             let id = CapacityProviderId::from_index(idx);
-            if !associated.contains(&id) {
+            // Associations are unknown while the cluster or its list has problems.
+            if !associated.contains(&id) && !self.broken.cluster && !self.broken.associations {
                 self.problem(format!("{ip}.capacityProvider"), format!("{:?} is not associated with the cluster; add it to cluster.capacityProviders", it.capacity_provider));
             }
             if out.iter().any(|x| x.capacity_provider == id) {
@@ -935,7 +1072,7 @@ impl Validator {
                 weight: weight.clamp(0, MAX_WEIGHT) as u32,
             });
         }
-        if self.problems.len() > before {
+        if self.problems.len() > before || unknown {
             return None;
         }
         if out.is_empty() {
@@ -1072,7 +1209,14 @@ impl Validator {
                     "Fargate requires task-level cpu (e.g. \"256\" or \".25 vCPU\")",
                 );
             } else if t.memory.is_some() && !fargate::is_valid_size(cpu, memory) {
-                self.problem(format!("{path}.memory"), fargate_pair_message(cpu, memory));
+                // A CPU size Fargate does not have is the cpu's fault; a valid CPU with a
+                // memory it does not pair with is the memory's.
+                let field = if fargate::valid_memory_mib(cpu).is_some() {
+                    "memory"
+                } else {
+                    "cpu"
+                };
+                self.problem(format!("{path}.{field}"), fargate_pair_message(cpu, memory));
             }
         }
         if self.problems.len() > before {
@@ -1190,6 +1334,8 @@ impl Validator {
                 }
                 LaunchTarget::Strategy(s)
             }
+            // The default strategy has problems of its own: the target is unknown.
+            (None, None) if self.broken.default_strategy || self.broken.cluster => return None,
             // [DOC] §2.1: neither given → the cluster's default strategy; with none, EC2.
             (None, None) if default_strategy.is_empty() => LaunchTarget::Ec2,
             (None, None) => LaunchTarget::Strategy(default_strategy.to_vec()),
@@ -1350,6 +1496,7 @@ impl Validator {
         let family = family.split(':').next().unwrap_or(family);
         match names.task_defs.iter().position(|t| t.family == family) {
             Some(i) => Some(TaskDefId::from_index(i)),
+            None if Broken::has(&self.broken.task_defs, family) => None,
             None => {
                 self.problem(
                     path,
@@ -1648,6 +1795,9 @@ impl Validator {
         let Some(overhead) = names.memory_overhead else {
             return;
         };
+        if self.broken.cluster {
+            return;
+        }
         let needs = capacity::TaskNeeds {
             family: &td.family,
             size: size.unwrap_or(td.size),
@@ -1734,6 +1884,15 @@ impl Validator {
         let p = self.base_dir.join(rel);
         if p.is_file() {
             Some(p)
+        } else if p.is_dir() {
+            self.problem(
+                path,
+                format!(
+                    "{} is a folder; expected a trace file (paths are relative to the scenario file)",
+                    p.display()
+                ),
+            );
+            None
         } else {
             self.problem(
                 path,

@@ -78,22 +78,24 @@ pub struct JobSubmission {
 #[derive(Debug, thiserror::Error)]
 pub enum TraceError {
     /// The file could not be opened.
-    #[error("{}: cannot open: {source}", file.display())]
+    // The OS error is a field named `error`, not `source`: it is part of this message, and a
+    // `source` would make `{:#}` print it a second time (issue 10, point 5).
+    #[error("{}: cannot open: {error}", file.display())]
     Open {
         /// The trace file.
         file: PathBuf,
         /// The operating system's reason.
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// Reading failed part-way (an I/O error, or bytes that are not UTF-8).
-    #[error("{}:{line}: cannot read: {source}", file.display())]
+    #[error("{}:{line}: cannot read: {error}", file.display())]
     Read {
         /// The trace file.
         file: PathBuf,
         /// The line being read when it failed.
         line: u64,
-        /// The underlying error.
-        source: std::io::Error,
+        /// The underlying error (in the message, so not a `source`).
+        error: std::io::Error,
     },
     /// The header line is missing or is not the one the format requires.
     #[error("{}:{line}: expected the header `{expected}`, found {found:?}", file.display())]

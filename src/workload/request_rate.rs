@@ -362,9 +362,9 @@ struct Rows {
 
 impl Rows {
     fn open(path: &Path, format: RateFormat) -> Result<Rows, TraceError> {
-        let file = File::open(path).map_err(|source| TraceError::Open {
+        let file = File::open(path).map_err(|error| TraceError::Open {
             file: path.to_path_buf(),
-            source,
+            error,
         })?;
         let mut lines = Lines::new(BufReader::new(file), path.to_path_buf());
         let header_error = |lines: &Lines<_>, expected, found: &str| TraceError::Header {
