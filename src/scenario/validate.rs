@@ -844,7 +844,8 @@ impl Validator {
                 format!("expected minSize ≤ maxSize, found {min_size} > {max_size}"),
             );
         }
-        if desired_capacity < min_size || desired_capacity > max_size {
+        // With minSize > maxSize no desiredCapacity fits: that one mistake is reported above.
+        if min_size <= max_size && (desired_capacity < min_size || desired_capacity > max_size) {
             self.problem(format!("{path}.desiredCapacity"), format!("expected minSize ≤ desiredCapacity ≤ maxSize, found {desired_capacity} outside {min_size}..={max_size}"));
         }
         let spot = match a.purchase_option.as_deref() {
@@ -1197,6 +1198,8 @@ impl Validator {
         let memory = match memory {
             Some(m) => m,
             None if any_mem => MemoryMib(c_mem),
+            // Given but unreadable: reported above.
+            None if t.memory.is_some() => MemoryMib(0),
             None => {
                 self.problem(format!("{path}.memory"), "expected task-level memory (e.g. \"1024\" or \"1 GB\"), or memory/memoryReservation on the containers");
                 MemoryMib(0)
@@ -1735,12 +1738,28 @@ impl Validator {
                     end: SimTime::ZERO + end,
                     max_jobs: u64::MAX,
                 };
-                // Let the generator check its own options too, so `run` cannot fail on them.
-                if let Err(e) = GeneratedSource::new(
-                    options,
-                    crate::engine::RngStreams::new(0).stream(crate::engine::Stream::Workload),
-                ) {
-                    self.problem(format!("{sp}.poisson"), e.to_string());
+                // Let the generator check its own options too, so `run` cannot fail on them;
+                // only when nothing above is wrong (it would repeat that in its own terms)
+                // and the task definition, whose size it checks, is known.
+                if self.problems.len() == before && td.is_some() {
+                    if let Err(e) = GeneratedSource::new(
+                        options,
+                        crate::engine::RngStreams::new(0).stream(crate::engine::Stream::Workload),
+                    ) {
+                        let (field, what) = generated_option_field(e.option);
+                        let at = match field {
+                            Some(f) => format!("{sp}.poisson.{f}"),
+                            None => format!("{path}.taskDefinition"),
+                        };
+                        self.problem(
+                            at,
+                            format!(
+                                "{what}: expected {}, found {}",
+                                e.expected.replace("min_s", "min"),
+                                e.found
+                            ),
+                        );
+                    }
                 }
                 Some(WorkloadSource::Generated(options))
             }
@@ -1903,6 +1922,18 @@ impl Validator {
             );
             None
         }
+    }
+}
+
+/// The scenario's key for a `GeneratedOptions` field, and how to name it in a message:
+/// `None` for the sizes, which come from the task definition.
+fn generated_option_field(option: &str) -> (Option<&'static str>, &'static str) {
+    match option {
+        "rate_per_hour" => (Some("ratePerHour"), "ratePerHour"),
+        "end" => (Some("end"), "end"),
+        "cpu" => (None, "the task definition's cpu"),
+        "memory" => (None, "the task definition's memory"),
+        _ => (Some("duration"), "duration"),
     }
 }
 

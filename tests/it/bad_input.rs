@@ -302,3 +302,660 @@ fn a_service_task_that_never_fits_is_counted_as_never_placed() {
         );
     }
 }
+
+// ---- issue 10, point 5: one mistake, one message, in the scenario's words ---------------
+
+/// One change to a shipped scenario.
+enum Edit {
+    /// Set the value at a JSON pointer (the parent must exist).
+    Set(&'static str, serde_json::Value),
+    /// Remove the key at a JSON pointer.
+    Remove(&'static str),
+    /// Rename the key at a JSON pointer (a typo in a field name).
+    Rename(&'static str, &'static str),
+    /// Replace the whole document.
+    Whole(serde_json::Value),
+}
+
+/// A shipped scenario with one mistake, where it must be reported and a word the message
+/// must contain.
+struct Mistake {
+    scenario: &'static str,
+    edits: Vec<Edit>,
+    path: &'static str,
+    says: &'static str,
+}
+
+fn m(scenario: &'static str, edit: Edit, path: &'static str, says: &'static str) -> Mistake {
+    Mistake {
+        scenario,
+        edits: vec![edit],
+        path,
+        says,
+    }
+}
+
+fn apply(doc: &mut serde_json::Value, edit: &Edit) {
+    let parent_and_key = |p: &str| {
+        let (parent, key) = p.rsplit_once('/').expect("a pointer with a parent");
+        (parent.to_string(), key.to_string())
+    };
+    match edit {
+        Edit::Set(p, v) => {
+            let (parent, key) = parent_and_key(p);
+            match doc.pointer_mut(&parent).expect(p) {
+                serde_json::Value::Array(a) => a[key.parse::<usize>().unwrap()] = v.clone(),
+                serde_json::Value::Object(o) => {
+                    o.insert(key, v.clone());
+                }
+                other => panic!("{p}: parent is {other}"),
+            }
+        }
+        Edit::Remove(p) => {
+            let (parent, key) = parent_and_key(p);
+            let o = doc.pointer_mut(&parent).and_then(|v| v.as_object_mut());
+            o.expect(p).remove(&key).expect(p);
+        }
+        Edit::Rename(p, new) => {
+            let (parent, key) = parent_and_key(p);
+            let o = doc.pointer_mut(&parent).and_then(|v| v.as_object_mut());
+            let o = o.expect(p);
+            let v = o.remove(&key).expect(p);
+            o.insert(new.to_string(), v);
+        }
+        Edit::Whole(v) => *doc = v.clone(),
+    }
+}
+
+/// Every problem as (path, message); a shape error of the text is split at its path.
+fn outcome(text: &str, base_dir: &Path) -> Vec<(String, String)> {
+    match ecsim::scenario::from_json_str(text, Path::new("m.json"), base_dir) {
+        Ok(_) => Vec::new(),
+        Err(ScenarioError::Invalid { problems, .. }) => {
+            problems.into_iter().map(|p| (p.path, p.message)).collect()
+        }
+        Err(ScenarioError::Syntax { message, .. }) => match message.split_once(": ") {
+            Some((p, msg)) if !p.contains(' ') => vec![(p.to_string(), msg.to_string())],
+            _ => vec![(String::new(), message)],
+        },
+        Err(other) => vec![(String::new(), other.to_string())],
+    }
+}
+
+/// Words that belong to Rust or serde, not to a scenario.
+fn rust_isms(message: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for word in message.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')) {
+        let banned = [
+            "struct", "enum", "variant", "untagged", "i64", "i32", "u64", "u32", "u16", "u8",
+            "usize", "f64", "f32", "sequence", "Option", "None", "Some",
+        ];
+        if banned.contains(&word) || word == "18446744073709551615" {
+            found.push(word.to_string());
+        }
+        // A snake_case name (`rate_per_hour`) is a Rust field, never a scenario key.
+        let b = word.as_bytes();
+        if (1..b.len().saturating_sub(1))
+            .any(|i| b[i] == b'_' && b[i - 1].is_ascii_lowercase() && b[i + 1].is_ascii_lowercase())
+        {
+            found.push(word.to_string());
+        }
+    }
+    if message.contains(" at line ") {
+        found.push("at line (the position is given once, before the message)".to_string());
+    }
+    found
+}
+
+fn mistakes() -> Vec<Mistake> {
+    use Edit::*;
+    let q = "quickstart.json";
+    let outage = "az-outage/one-az.json";
+    let lag = "scale-out-lag/scenario.json";
+    let binpack = "binpack-vs-spread/binpack.json";
+    let spot = "fargate-spot-base/spot-plus-one.json";
+    vec![
+        // The three of the issue: each used to bring three or four more messages.
+        m(
+            q,
+            Rename("/cluster/clusterName", "clusterNme"),
+            "cluster.clusterNme",
+            "clusterName",
+        ),
+        m(
+            q,
+            Remove("/cluster/availabilityZones"),
+            "cluster",
+            "availabilityZones",
+        ),
+        m(
+            q,
+            Set("/taskDefinitions/1/cpu", json!("300")),
+            "taskDefinitions[1].cpu",
+            "256, 512",
+        ),
+        // Names that others refer to.
+        m(
+            q,
+            Set("/cluster/capacityProviders/0", json!("web-ec")),
+            "cluster.capacityProviders[0]",
+            "web-ec",
+        ),
+        m(
+            q,
+            Set("/autoScalingGroups/0/instanceTypes/0", json!("m6i.larg")),
+            "autoScalingGroups[0].instanceTypes[0]",
+            "m6i.larg",
+        ),
+        m(
+            q,
+            Rename(
+                "/autoScalingGroups/0/autoScalingGroupName",
+                "autoScalingGroupNam",
+            ),
+            "autoScalingGroups[0].autoScalingGroupNam",
+            "autoScalingGroupName",
+        ),
+        m(
+            q,
+            Set("/autoScalingGroups/0/minSize", json!("3")),
+            "autoScalingGroups[0].minSize",
+            "whole number",
+        ),
+        m(
+            q,
+            Set("/autoScalingGroups/0/maxSize", json!(2)),
+            "autoScalingGroups[0].minSize",
+            "maxSize",
+        ),
+        m(
+            q,
+            Set(
+                "/autoScalingGroups/0/availabilityZones",
+                json!(["us-east-1x"]),
+            ),
+            "autoScalingGroups[0].availabilityZones[0]",
+            "us-east-1x",
+        ),
+        m(
+            q,
+            Set(
+                "/capacityProviders/0/autoScalingGroupProvider/autoScalingGroupArn",
+                json!("web-asgg"),
+            ),
+            "capacityProviders[0].autoScalingGroupProvider.autoScalingGroupArn",
+            "web-asgg",
+        ),
+        m(
+            q,
+            Set("/capacityProviders/0/foo", json!(1)),
+            "capacityProviders[0].foo",
+            "autoScalingGroupProvider",
+        ),
+        m(
+            q,
+            Rename("/taskDefinitions/0/family", "famly"),
+            "taskDefinitions[0].famly",
+            "family",
+        ),
+        m(
+            q,
+            Set("/taskDefinitions/0/requiresCompatibilities/0", json!("EC3")),
+            "taskDefinitions[0].requiresCompatibilities[0]",
+            "EC3",
+        ),
+        m(
+            q,
+            Set("/taskDefinitions/0/cpu", json!([1])),
+            "taskDefinitions[0].cpu",
+            "CPU units",
+        ),
+        m(
+            q,
+            Set("/taskDefinitions/1/memory", json!("4096")),
+            "taskDefinitions[1].memory",
+            "512, 1024, 2048",
+        ),
+        m(
+            q,
+            Set("/taskDefinitions/0/cpu", json!("16 vCPU")),
+            "services[0]",
+            "16384 CPU units (16 vCPU)",
+        ),
+        m(
+            q,
+            Rename("/services/0/serviceName", "servicename"),
+            "services[0].servicename",
+            "serviceName",
+        ),
+        m(
+            q,
+            Set("/services/0/desiredCount", json!("6")),
+            "services[0].desiredCount",
+            "whole number",
+        ),
+        m(
+            q,
+            Set("/services/0/desiredCount", json!(6.5)),
+            "services[0].desiredCount",
+            "6.5",
+        ),
+        m(
+            q,
+            Set("/services/0/desiredCount", json!(-1)),
+            "services[0].desiredCount",
+            "-1",
+        ),
+        m(
+            q,
+            Set("/services/0/taskDefinition", json!("wbe")),
+            "services[0].taskDefinition",
+            "wbe",
+        ),
+        m(
+            q,
+            Set("/services/0/launchType", json!("EC3")),
+            "services[0].launchType",
+            "EC3",
+        ),
+        m(
+            q,
+            Set("/services/0/placementStrategy/0/type", json!("spred")),
+            "services[0].placementStrategy[0].type",
+            "spred",
+        ),
+        m(
+            q,
+            Set(
+                "/services/0/placementConstraints",
+                json!([{ "type": "memberOf", "expression": "attribute:ecs.instance-type ==" }]),
+            ),
+            "services[0].placementConstraints[0].expression",
+            "expected",
+        ),
+        m(
+            q,
+            Set("/autoScalingGroups/0/desiredCapacity", json!(10)),
+            "autoScalingGroups[0].desiredCapacity",
+            "maxSize",
+        ),
+        m(
+            q,
+            Set("/services/1/capacityProviderStrategy/1/base", json!(1)),
+            "services[1].capacityProviderStrategy",
+            "base",
+        ),
+        m(
+            q,
+            Set("/services/1/capacityProviderStrategy/0/weight", json!("1")),
+            "services[1].capacityProviderStrategy[0].weight",
+            "whole number",
+        ),
+        m(
+            q,
+            Set(
+                "/services/1/capacityProviderStrategy/1/capacityProvider",
+                json!("FARGATE_SPOTT"),
+            ),
+            "services[1].capacityProviderStrategy[1].capacityProvider",
+            "FARGATE_SPOTT",
+        ),
+        m(
+            q,
+            Set(
+                "/workloads/0/source",
+                json!({ "csvv": { "path": "x.csv" } }),
+            ),
+            "workloads[0].source",
+            "csvv",
+        ),
+        m(
+            q,
+            Set(
+                "/workloads/0/source",
+                json!({ "csv": { "path": "a.csv" }, "swf": { "path": "b.swf" } }),
+            ),
+            "workloads[0].source",
+            "exactly one key",
+        ),
+        m(
+            q,
+            Set("/workloads/0/source/alibaba/path", json!("traces")),
+            "workloads[0].source.alibaba.path",
+            "folder",
+        ),
+        m(
+            q,
+            Set("/workloads/0/source/alibaba/path", json!("traces/nope.csv")),
+            "workloads[0].source.alibaba.path",
+            "does not exist",
+        ),
+        m(
+            q,
+            Set("/workloads/0/source/alibaba/jobSample", json!(-1)),
+            "workloads[0].source.alibaba.jobSample",
+            "-1",
+        ),
+        m(
+            q,
+            Set(
+                "/workloads/0/capacityProviderStrategy/0/capacityProvider",
+                json!("batch"),
+            ),
+            "workloads[0].capacityProviderStrategy[0].capacityProvider",
+            "batch",
+        ),
+        // Top-level values, read with lines and columns.
+        m(q, Set("/duration", json!(-5)), "duration", "negative"),
+        m(q, Set("/duration", json!("-5m")), "duration", "negative"),
+        m(q, Set("/duration", json!(-1.5)), "duration", "negative"),
+        m(q, Set("/duration", json!(1e30)), "duration", "too long"),
+        m(
+            q,
+            Set("/duration", json!("99999999999999999999d")),
+            "duration",
+            "too long",
+        ),
+        m(q, Set("/duration", json!("400d")), "duration", "366 days"),
+        m(q, Set("/seed", json!(-1)), "seed", "whole number"),
+        m(q, Set("/seed", json!("x")), "seed", "whole number"),
+        m(q, Set("/services", json!({})), "services", "list"),
+        m(q, Set("/clusterz", json!({})), "clusterz", "cluster"),
+        m(q, Set("/cluster", json!("x")), "cluster", "object"),
+        m(q, Whole(json!([1, 2])), "", "object"),
+        // Settings and their distributions.
+        m(
+            q,
+            Set("/settings", json!({ "ec2TaskStartLatency": -3 })),
+            "settings.ec2TaskStartLatency",
+            "negative",
+        ),
+        m(
+            q,
+            Set(
+                "/settings",
+                json!({ "ec2TaskStartLatency": { "uniform": { "min": "1s" } } }),
+            ),
+            "settings.ec2TaskStartLatency.uniform",
+            "max",
+        ),
+        m(
+            q,
+            Set(
+                "/settings",
+                json!({ "ec2TaskStartLatency": { "gaussian": {} } }),
+            ),
+            "settings.ec2TaskStartLatency",
+            "gaussian",
+        ),
+        m(
+            q,
+            Set("/settings", json!({ "ec2TaskStartLatency": true })),
+            "settings.ec2TaskStartLatency",
+            "duration",
+        ),
+        m(
+            q,
+            Set("/settings", json!({ "reservedMemoryMib": -1 })),
+            "settings.reservedMemoryMib",
+            "-1",
+        ),
+        m(
+            q,
+            Set("/settings", json!({ "spotInstanceDraining": "yes" })),
+            "settings.spotInstanceDraining",
+            "true or false",
+        ),
+        m(
+            q,
+            Set("/settings", json!({ "provisioningTimout": "1m" })),
+            "settings.provisioningTimout",
+            "provisioningTimeout",
+        ),
+        m(
+            q,
+            Set("/settings", json!({ "memoryOverheadFraction": 2 })),
+            "settings.memoryOverheadFraction",
+            "fraction",
+        ),
+        m(
+            q,
+            Set("/catalogFile", json!("traces")),
+            "catalogFile",
+            "folder",
+        ),
+        // Faults refer to services, zones and providers.
+        m(
+            q,
+            Set(
+                "/faults",
+                json!({ "taskCrashes": [{ "service": "webb", "ratePerTaskHour": 1 }] }),
+            ),
+            "faults.taskCrashes[0].service",
+            "webb",
+        ),
+        m(
+            q,
+            Set(
+                "/faults",
+                json!({ "taskCrashes": [{ "service": "web", "ratePerTaskHour": "x" }] }),
+            ),
+            "faults.taskCrashes[0].ratePerTaskHour",
+            "number",
+        ),
+        m(
+            outage,
+            Set("/faults/azOutages/0/availabilityZone", json!("us-east-1x")),
+            "faults.azOutages[0].availabilityZone",
+            "us-east-1x",
+        ),
+        m(
+            outage,
+            Set("/faults/azOutages/0/duration", json!(-60)),
+            "faults.azOutages[0].duration",
+            "negative",
+        ),
+        m(
+            outage,
+            Remove("/cluster/availabilityZones"),
+            "cluster",
+            "availabilityZones",
+        ),
+        m(
+            outage,
+            Set(
+                "/cluster/defaultCapacityProviderStrategy/0/capacityProvider",
+                json!("web"),
+            ),
+            "cluster.defaultCapacityProviderStrategy[0].capacityProvider",
+            "web",
+        ),
+        // Load and auto scaling.
+        m(
+            lag,
+            Set("/services/0/autoScaling/policies/0/policyType", json!(5)),
+            "services[0].autoScaling.policies[0].policyType",
+            "string",
+        ),
+        m(
+            lag,
+            Remove("/services/0/autoScaling/maxCapacity"),
+            "services[0].autoScaling",
+            "maxCapacity",
+        ),
+        m(
+            lag,
+            Set("/services/0/load/requestsPerTaskPerSecond", json!("x")),
+            "services[0].load.requestsPerTaskPerSecond",
+            "number",
+        ),
+        m(
+            lag,
+            Set("/services/0/load/points/0/at", json!(-1)),
+            "services[0].load.points[0].at",
+            "negative",
+        ),
+        // Poisson workloads.
+        m(
+            binpack,
+            Set("/workloads/0/source/poisson/ratePerHour", json!("x")),
+            "workloads[0].source.poisson.ratePerHour",
+            "number",
+        ),
+        m(
+            binpack,
+            Remove("/workloads/0/source/poisson/ratePerHour"),
+            "workloads[0].source.poisson",
+            "ratePerHour",
+        ),
+        m(
+            binpack,
+            Set("/workloads/0/source/poisson/ratePerHour", json!(0)),
+            "workloads[0].source.poisson.ratePerHour",
+            "positive",
+        ),
+        m(
+            binpack,
+            Remove("/taskDefinitions/0/cpu"),
+            "workloads[0].taskDefinition",
+            "cpu",
+        ),
+        m(
+            binpack,
+            Set("/workloads/0/source/poisson/end", json!("0s")),
+            "workloads[0].source.poisson.end",
+            "start",
+        ),
+        m(
+            binpack,
+            Set(
+                "/workloads/0/source/poisson/duration",
+                json!({ "uniform": { "min": "5m", "max": "1m" } }),
+            ),
+            "workloads[0].source.poisson.duration.uniform",
+            "min",
+        ),
+        m(
+            binpack,
+            Set("/workloads/0/source/poisson/duration", json!("0s")),
+            "workloads[0].source.poisson.duration",
+            "0.001",
+        ),
+        m(
+            binpack,
+            Set("/workloads/0/source/poisson/duration", json!({ "foo": 1 })),
+            "workloads[0].source.poisson.duration",
+            "foo",
+        ),
+        m(
+            binpack,
+            Set(
+                "/workloads/0/source/poisson/duration",
+                json!({ "exponential": { "mean": "-1m" } }),
+            ),
+            "workloads[0].source.poisson.duration.exponential.mean",
+            "negative",
+        ),
+        m(
+            binpack,
+            Set("/taskDefinitions/1/cpu", json!("8 vCPU")),
+            "workloads[1]",
+            "8192 CPU units (8 vCPU)",
+        ),
+        m(
+            binpack,
+            Set("/taskDefinitions/1/memory", json!("banana")),
+            "taskDefinitions[1].memory",
+            "banana",
+        ),
+        // Fargate services.
+        m(
+            spot,
+            Set("/cluster/capacityProviders", json!(["FARGATE"])),
+            "services[0].capacityProviderStrategy[0].capacityProvider",
+            "not associated",
+        ),
+        m(
+            spot,
+            Set("/taskDefinitions/0/cpu", json!("300")),
+            "taskDefinitions[0].cpu",
+            "Fargate",
+        ),
+        m(
+            spot,
+            Set(
+                "/faults/fargateSpotInterruptions/ratePerTaskHour",
+                json!(-1),
+            ),
+            "faults.fargateSpotInterruptions.ratePerTaskHour",
+            "-1",
+        ),
+    ]
+}
+
+#[test]
+fn one_mistake_gives_one_message_on_its_field_in_the_scenarios_words() {
+    let root = super::support::repo_root().join("scenarios");
+    let mut failures = Vec::new();
+    let all = mistakes();
+    for (i, mistake) in all.iter().enumerate() {
+        let file = root.join(mistake.scenario);
+        let mut doc: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+        for e in &mistake.edits {
+            apply(&mut doc, e);
+        }
+        let text = serde_json::to_string_pretty(&doc).unwrap();
+        let problems = outcome(&text, file.parent().unwrap());
+        let listing = problems
+            .iter()
+            .map(|(p, m)| format!("    {p}: {m}"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let label = format!("#{i} {} → {}", mistake.scenario, mistake.path);
+        match problems.as_slice() {
+            [(path, message)] => {
+                if path != mistake.path {
+                    failures.push(format!("{label}: reported at {path:?}\n{listing}"));
+                }
+                if !message.contains(mistake.says) {
+                    failures.push(format!(
+                        "{label}: message lacks {:?}\n{listing}",
+                        mistake.says
+                    ));
+                }
+                let isms = rust_isms(message);
+                if !isms.is_empty() {
+                    failures.push(format!("{label}: Rust words {isms:?}\n{listing}"));
+                }
+            }
+            [] => failures.push(format!("{label}: accepted")),
+            _ => failures.push(format!(
+                "{label}: {} problems for one mistake\n{listing}",
+                problems.len()
+            )),
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} single mistakes fell short:\n{}",
+        failures.len(),
+        all.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn a_missing_scenario_file_prints_its_os_error_once() {
+    let dir = tempfile::tempdir().unwrap();
+    for target in [dir.path().join("nope.json"), dir.path().to_path_buf()] {
+        let o = Command::new(env!("CARGO_BIN_EXE_ecsim"))
+            .arg("validate")
+            .arg(&target)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{stderr}");
+        assert_eq!(stderr.matches("os error").count(), 1, "{stderr}");
+    }
+}
