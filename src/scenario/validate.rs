@@ -824,7 +824,7 @@ impl Validator {
             if !(0..=max_allowed).contains(&x) {
                 v.problem(
                     format!("{path}.{field}"),
-                    format!("expected 0..={max_allowed}, found {x}"),
+                    format!("expected 0 to {max_allowed}, found {x}"),
                 );
                 0
             } else {
@@ -846,7 +846,7 @@ impl Validator {
         }
         // With minSize > maxSize no desiredCapacity fits: that one mistake is reported above.
         if min_size <= max_size && (desired_capacity < min_size || desired_capacity > max_size) {
-            self.problem(format!("{path}.desiredCapacity"), format!("expected minSize ≤ desiredCapacity ≤ maxSize, found {desired_capacity} outside {min_size}..={max_size}"));
+            self.problem(format!("{path}.desiredCapacity"), format!("expected minSize ≤ desiredCapacity ≤ maxSize, found {desired_capacity} outside {min_size} to {max_size}"));
         }
         let spot = match a.purchase_option.as_deref() {
             None | Some("on-demand") => false,
@@ -1053,7 +1053,7 @@ impl Validator {
             if !(0..=MAX_BASE).contains(&base) {
                 self.problem(
                     format!("{ip}.base"),
-                    format!("expected 0..={MAX_BASE}, found {base}"),
+                    format!("expected 0 to {MAX_BASE}, found {base}"),
                 );
             }
             if base > 0 {
@@ -1064,7 +1064,7 @@ impl Validator {
             if !(0..=MAX_WEIGHT).contains(&weight) {
                 self.problem(
                     format!("{ip}.weight"),
-                    format!("expected 0..={MAX_WEIGHT}, found {weight}"),
+                    format!("expected 0 to {MAX_WEIGHT}, found {weight}"),
                 );
             }
             out.push(StrategyItem {
@@ -1416,9 +1416,10 @@ impl Validator {
                         Some(PlacementStrategy::Binpack(BinpackField::Memory))
                     }
                     ("binpack", f) => {
+                        let found = f.map_or("no field".to_string(), |f| format!("{f:?}"));
                         self.problem(
                             format!("{sp}.field"),
-                            format!("binpack needs field \"cpu\" or \"memory\", found {f:?}"),
+                            format!("binpack needs field \"cpu\" or \"memory\", found {found}"),
                         );
                         None
                     }
@@ -1536,7 +1537,7 @@ impl Validator {
             self.problem(
                 format!("{path}.desiredCount"),
                 format!(
-                    "expected 0..={MAX_DESIRED_COUNT}, found {}",
+                    "expected 0 to {MAX_DESIRED_COUNT}, found {}",
                     s.desired_count
                 ),
             );

@@ -401,6 +401,9 @@ fn rust_isms(message: &str) -> Vec<String> {
             found.push(word.to_string());
         }
     }
+    if message.contains("..=") {
+        found.push("..= (a Rust range)".to_string());
+    }
     if message.contains(" at line ") {
         found.push("at line (the position is given once, before the message)".to_string());
     }
@@ -572,6 +575,18 @@ fn mistakes() -> Vec<Mistake> {
             ),
             "services[0].placementConstraints[0].expression",
             "expected",
+        ),
+        m(
+            q,
+            Remove("/services/0/placementStrategy/1/field"),
+            "services[0].placementStrategy[1].field",
+            "memory",
+        ),
+        m(
+            q,
+            Set("/services/0/placementStrategy/1/field", json!("disk")),
+            "services[0].placementStrategy[1].field",
+            "disk",
         ),
         m(
             q,

@@ -112,13 +112,13 @@ impl Validator {
         if d.high_datapoints == 0 || d.high_datapoints > 1440 {
             self.problem(
                 "settings.targetTrackingAlarmHighDatapoints",
-                format!("expected 1..=1440, found {}", d.high_datapoints),
+                format!("expected 1 to 1440, found {}", d.high_datapoints),
             );
         }
         if d.low_datapoints == 0 || d.low_datapoints > 1440 {
             self.problem(
                 "settings.targetTrackingAlarmLowDatapoints",
-                format!("expected 1..=1440, found {}", d.low_datapoints),
+                format!("expected 1 to 1440, found {}", d.low_datapoints),
             );
         }
         if !(d.low_ratio.is_finite() && d.low_ratio > 0.0 && d.low_ratio <= 1.0) {
@@ -158,7 +158,7 @@ impl Validator {
             } else {
                 self.problem(
                     format!("{path}.targetCapacity"),
-                    format!("expected an integer percentage in 1..=100, found {t}"),
+                    format!("expected an integer percentage from 1 to 100, found {t}"),
                 );
             }
         }
@@ -169,7 +169,7 @@ impl Validator {
                 } else {
                     v.problem(
                         format!("{path}.{field}"),
-                        format!("expected 1..=10000, found {x}"),
+                        format!("expected 1 to 10000, found {x}"),
                     );
                 }
             }
@@ -243,7 +243,7 @@ impl Validator {
                     } else {
                         self.problem(
                             format!("{sp}.{field}"),
-                            format!("expected 1..=1440, found {x}"),
+                            format!("expected 1 to 1440, found {x}"),
                         );
                     }
                 }
@@ -275,7 +275,7 @@ impl Validator {
                 Some(x) => {
                     v.problem(
                         format!("{path}.{field}"),
-                        format!("expected a percentage in 0..=100, found {x}"),
+                        format!("expected a percentage from 0 to 100, found {x}"),
                     );
                     default
                 }
@@ -497,7 +497,7 @@ impl Validator {
             } else {
                 v.problem(
                     format!("{path}.{field}"),
-                    format!("expected 0..={MAX_DESIRED_COUNT}, found {x}"),
+                    format!("expected 0 to {MAX_DESIRED_COUNT}, found {x}"),
                 );
                 0
             }
@@ -748,13 +748,13 @@ impl Validator {
         if !(1..=1440).contains(&periods) {
             self.problem(
                 format!("{ap}.evaluationPeriods"),
-                format!("expected 1..=1440, found {periods}"),
+                format!("expected 1 to 1440, found {periods}"),
             );
         }
         if !(1..=periods.max(1)).contains(&to_alarm) {
             self.problem(
                 format!("{ap}.datapointsToAlarm"),
-                format!("expected 1..=evaluationPeriods ({periods}), found {to_alarm}"),
+                format!("expected 1 to evaluationPeriods ({periods}), found {to_alarm}"),
             );
         }
         if !al.threshold.is_finite() {
