@@ -11,7 +11,7 @@ pub mod duration;
 pub mod file;
 mod validate;
 pub mod variants;
-mod words;
+pub(crate) mod words;
 
 use std::path::{Path, PathBuf};
 

@@ -974,3 +974,25 @@ fn a_missing_scenario_file_prints_its_os_error_once() {
         assert_eq!(stderr.matches("os error").count(), 1, "{stderr}");
     }
 }
+
+#[test]
+fn a_catalog_file_mistake_is_in_json_words_too() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("catalog.json"),
+        r#"{"instanceTypes":[{"name":"x1.big","arch":"X86_64","vcpu":"2","memoryMib":1024,"onDemandUsdPerHour":0.1}]}"#,
+    )
+    .unwrap();
+    let mut v = skeleton("cat", "1h", &["us-east-1a"]);
+    v["catalogFile"] = json!("catalog.json");
+    v["taskDefinitions"] = json!([{ "family": "a", "cpu": "256", "memory": "512", "requiresCompatibilities": ["FARGATE"] }]);
+    v["services"] = json!([{ "serviceName": "a", "taskDefinition": "a", "desiredCount": 1, "launchType": "FARGATE" }]);
+    let problems = outcome(&v.to_string(), dir.path());
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    let (path, message) = &problems[0];
+    assert_eq!(path, "catalogFile");
+    assert!(message.contains("whole number"), "{message}");
+    // The position ("at line 1, column 61") is the catalog file's own, given once.
+    let (_, serde_part) = message.rsplit_once(": ").unwrap();
+    assert!(rust_isms(serde_part).is_empty(), "{message}");
+}
