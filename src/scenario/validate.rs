@@ -163,6 +163,10 @@ struct Broken {
     associations: bool,
     /// `cluster.defaultCapacityProviderStrategy` has a problem.
     default_strategy: bool,
+    /// Names referred to but defined nowhere, by kind (`"provider"`, `"zone"`, …): reported
+    /// at the first reference only, as one misspelt definition would otherwise be reported
+    /// at every place that uses the right name.
+    missing: BTreeSet<(&'static str, String)>,
     /// Names defined by elements that have problems, by kind.
     asgs: BTreeSet<String>,
     providers: BTreeSet<String>,
@@ -175,6 +179,11 @@ impl Broken {
     /// The name of an element rejected by serde, or [`UNNAMED`].
     fn rejected<T>(item: &Lenient<T>, key: &str) -> String {
         item.rejected_name(key).unwrap_or(UNNAMED).to_string()
+    }
+
+    /// True the first time `name` of `kind` is found missing (report it then only).
+    fn first_missing(&mut self, kind: &'static str, name: &str) -> bool {
+        self.missing.insert((kind, name.to_string()))
     }
 
     /// True if a reference to `name` may mean an element with problems of its own.
@@ -379,6 +388,9 @@ impl Validator {
                     None if Broken::has(&self.broken.providers, name) => {}
                     None => {
                         self.broken.associations = true;
+                        if !self.broken.first_missing("provider", name) {
+                            continue;
+                        }
                         self.problem(
                             format!("cluster.capacityProviders[{i}]"),
                             format!(
@@ -808,6 +820,7 @@ impl Validator {
                         Some(idx) => asg_azs.push(AzId::from_index(idx)),
                         // The cluster's zones are unknown: its own problem says why.
                         None if self.broken.cluster => {}
+                        None if !self.broken.first_missing("zone", z) => {}
                         None => self.problem(
                             format!("{path}.availabilityZones[{i}]"),
                             format!(
@@ -831,23 +844,26 @@ impl Validator {
                 x as u32
             }
         };
+        let sizes = self.problems.len();
         let min_size = in_range(self, "minSize", a.min_size);
         let max_size = in_range(self, "maxSize", a.max_size);
-        let desired_capacity = in_range(
-            self,
-            "desiredCapacity",
-            a.desired_capacity.unwrap_or(a.min_size),
-        );
-        if min_size > max_size {
+        // Left out, desiredCapacity is minSize: a bad minSize is one mistake, not two.
+        let desired_capacity = match a.desired_capacity {
+            Some(d) => in_range(self, "desiredCapacity", d),
+            None => min_size,
+        };
+        // The sizes are compared only when each is in range (an out-of-range one is the
+        // mistake), and desiredCapacity only when minSize ≤ maxSize (else none fits).
+        let sizes_ok = self.problems.len() == sizes;
+        if sizes_ok && min_size > max_size {
             self.problem(
                 format!("{path}.minSize"),
                 format!("expected minSize ≤ maxSize, found {min_size} > {max_size}"),
             );
-        }
-        // With minSize > maxSize no desiredCapacity fits: that one mistake is reported above.
-        if min_size <= max_size && (desired_capacity < min_size || desired_capacity > max_size) {
+        } else if sizes_ok && (desired_capacity < min_size || desired_capacity > max_size) {
             self.problem(format!("{path}.desiredCapacity"), format!("expected minSize ≤ desiredCapacity ≤ maxSize, found {desired_capacity} outside {min_size} to {max_size}"));
         }
+        let mut purchase_ok = true;
         let spot = match a.purchase_option.as_deref() {
             None | Some("on-demand") => false,
             Some("spot") => true,
@@ -856,6 +872,7 @@ impl Validator {
                     format!("{path}.purchaseOption"),
                     format!("expected \"on-demand\" or \"spot\", found {other:?}"),
                 );
+                purchase_ok = false;
                 false
             }
         };
@@ -863,7 +880,8 @@ impl Validator {
             a.spot_price_factor
                 .unwrap_or(defaults::EC2_SPOT_PRICE_FACTOR)
         } else {
-            if a.spot_price_factor.is_some() {
+            // With a misspelt purchaseOption the factor may well be meant for Spot.
+            if a.spot_price_factor.is_some() && purchase_ok {
                 self.problem(
                     format!("{path}.spotPriceFactor"),
                     "only meaningful with \"purchaseOption\": \"spot\"",
@@ -967,6 +985,7 @@ impl Validator {
             false,
         );
         let managed_draining = flag(self, "managedDraining", &g.managed_draining, true);
+        let scaling_problems = self.problems.len();
         let managed_scaling = g.managed_scaling.as_ref().and_then(|m| {
             self.managed_scaling(
                 &format!("{path}.autoScalingGroupProvider.managedScaling"),
@@ -975,7 +994,11 @@ impl Validator {
             )
         });
         // [DOC] ecs-reference §1.7: managed termination protection requires managed scaling.
-        if managed_termination_protection && managed_scaling.is_none() {
+        // Given but invalid, managed scaling has its own problem; do not add this one.
+        if managed_termination_protection
+            && managed_scaling.is_none()
+            && self.problems.len() == scaling_problems
+        {
             self.problem(
                 format!("{path}.autoScalingGroupProvider.managedTerminationProtection"),
                 "managed termination protection requires managed scaling (managedScaling.status ENABLED)",
@@ -1023,8 +1046,11 @@ impl Validator {
                 .iter()
                 .position(|p| p.name == it.capacity_provider)
             else {
-                if Broken::has(&self.broken.providers, &it.capacity_provider) {
-                    // Unknown until that provider is fixed; say nothing more here.
+                if Broken::has(&self.broken.providers, &it.capacity_provider)
+                    || !self.broken.first_missing("provider", &it.capacity_provider)
+                {
+                    // Unknown until that provider is fixed (or its missing name, reported
+                    // where first used, is); say nothing more here.
                     unknown = true;
                     continue;
                 }
@@ -1194,6 +1220,7 @@ impl Validator {
                 }
             }
         }
+        let (cpu_read, memory_read) = (cpu.is_some(), memory.is_some());
         let cpu = cpu.unwrap_or(CpuUnits(c_cpu));
         let memory = match memory {
             Some(m) => m,
@@ -1205,7 +1232,9 @@ impl Validator {
                 MemoryMib(0)
             }
         };
-        if fargate_compatible {
+        // A cpu or memory that did not read has its problem; the Fargate pair would repeat it.
+        let sizes_read = (t.cpu.is_none() || cpu_read) && (t.memory.is_none() || memory_read);
+        if fargate_compatible && sizes_read {
             if t.cpu.is_none() {
                 self.problem(
                     format!("{path}.cpu"),
@@ -1501,6 +1530,7 @@ impl Validator {
         match names.task_defs.iter().position(|t| t.family == family) {
             Some(i) => Some(TaskDefId::from_index(i)),
             None if Broken::has(&self.broken.task_defs, family) => None,
+            None if !self.broken.first_missing("task definition", family) => None,
             None => {
                 self.problem(
                     path,
@@ -1838,7 +1868,10 @@ impl Validator {
             // Fargate sizes are checked with the task definition.
             LaunchTarget::Fargate => None,
             LaunchTarget::Ec2 => {
-                if !names.asgs_complete {
+                // With no group at all, say so once, not once per service and workload.
+                if !names.asgs_complete
+                    || (names.asgs.is_empty() && !self.broken.first_missing("any group", ""))
+                {
                     return;
                 }
                 let reach: Vec<capacity::Reach<'_>> = names

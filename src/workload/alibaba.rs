@@ -635,7 +635,7 @@ mod tests {
         };
         assert_eq!(
             read("", &options).unwrap_err().to_string(),
-            "batch_task.csv: option `machine_memory_mib`: expected a memory size ≥ 1 MiB, found 0"
+            "batch_task.csv: option `machineMemoryMib`: expected a memory size ≥ 1 MiB, found 0"
         );
     }
 

@@ -399,7 +399,7 @@ mod tests {
             .to_string();
         assert_eq!(
             e,
-            "log.swf: option `processors_per_task`: expected a whole number ≥ 1, found 0"
+            "log.swf: option `processorsPerTask`: expected a whole number ≥ 1, found 0"
         );
     }
 

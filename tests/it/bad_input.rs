@@ -417,7 +417,86 @@ fn mistakes() -> Vec<Mistake> {
     let lag = "scale-out-lag/scenario.json";
     let binpack = "binpack-vs-spread/binpack.json";
     let spot = "fargate-spot-base/spot-plus-one.json";
+    let wc = "ec2-or-fargate/scenario.json";
+    let spare = "az-outage/three-azs-spare.json";
+    let cool = "cooldown-oscillation/default-cooldowns.json";
     vec![
+        // Found by mutating every leaf of every shipped scenario: each gave two messages.
+        m(
+            q,
+            Set("/taskDefinitions/1/cpu", json!("256x")),
+            "taskDefinitions[1].cpu",
+            "256x",
+        ),
+        m(
+            q,
+            Set("/taskDefinitions/1/memory", json!("512x")),
+            "taskDefinitions[1].memory",
+            "512x",
+        ),
+        m(
+            q,
+            Set("/autoScalingGroups/0/maxSize", json!(-1)),
+            "autoScalingGroups[0].maxSize",
+            "-1",
+        ),
+        m(
+            q,
+            Set("/autoScalingGroups/1/minSize", json!(-1)),
+            "autoScalingGroups[1].minSize",
+            "-1",
+        ),
+        m(
+            wc,
+            Set("/autoScalingGroups/1/purchaseOption", json!("spotx")),
+            "autoScalingGroups[1].purchaseOption",
+            "spotx",
+        ),
+        m(
+            wc,
+            Set(
+                "/capacityProviders/0/autoScalingGroupProvider/managedScaling/status",
+                json!("ENABLEDx"),
+            ),
+            "capacityProviders[0].autoScalingGroupProvider.managedScaling.status",
+            "ENABLEDx",
+        ),
+        m(
+            wc,
+            Set("/capacityProviders/0/name", json!("web-ec2x")),
+            "cluster.capacityProviders[0]",
+            "web-ec2x",
+        ),
+        m(
+            wc,
+            Set(
+                "/services/0/load/trace/windowEnd",
+                json!("1998-07-01 00:00:00"),
+            ),
+            "services[0].load.trace.windowEnd",
+            "windowStart",
+        ),
+        m(
+            wc,
+            Set("/services/0/autoScaling/maxCapacity", json!(-1)),
+            "services[0].autoScaling.maxCapacity",
+            "-1",
+        ),
+        m(
+            spare,
+            Set("/cluster/availabilityZones/0", json!("us-east-1ax")),
+            "autoScalingGroups[0].availabilityZones[0]",
+            "us-east-1a",
+        ),
+        m(
+            cool,
+            Set(
+                "/services/0/autoScaling/policies/0/alarm/evaluationPeriods",
+                json!(-4),
+            ),
+            "services[0].autoScaling.policies[0].alarm.evaluationPeriods",
+            "-4",
+        ),
         // The three of the issue: each used to bring three or four more messages.
         m(
             q,

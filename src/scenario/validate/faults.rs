@@ -41,6 +41,7 @@ impl Validator {
                     }
                     // The provider has a problem of its own.
                     None if Broken::has(&self.broken.providers, cp) => None,
+                    None if !self.broken.first_missing("provider", cp) => None,
                     _ => {
                         self.problem(
                             format!("{p}.capacityProvider"),
@@ -127,6 +128,7 @@ impl Validator {
                 }
                 // The cluster's zones are unknown: its own problem says why.
                 None if self.broken.cluster => {}
+                None if !self.broken.first_missing("zone", &o.availability_zone) => {}
                 None => self.problem(
                     format!("{p}.availabilityZone"),
                     format!(

@@ -377,7 +377,7 @@ impl Validator {
                     Err(e) => {
                         v.problem(
                             format!("{path}.{field}"),
-                            format!("expected an offset from the trace's first row (e.g. \"45d\") or a time in the trace's clock (\"1998-06-30 00:00:00\"): {e}"),
+                            format!("expected an offset from the trace's first row (e.g. \"45d\") or a time in the trace's clock (\"1998-06-30 00:00:00\"): {}", super::super::words::plain(&e.to_string())),
                         );
                         None
                     }
@@ -395,6 +395,24 @@ impl Validator {
                     );
                 }
             }
+        }
+        // Bounds of one kind can be compared without the trace (dates of the fixed-width
+        // form compare as text); mixed ones are compared when the trace is read.
+        let ordered = match (&window_start, &window_end) {
+            (Some(WindowBound::Offset(a)), Some(WindowBound::Offset(b))) => a < b,
+            (Some(WindowBound::At(a)), Some(WindowBound::At(b)))
+                if format != RateFormat::Csv && a.len() == b.len() =>
+            {
+                a < b
+            }
+            (None, Some(WindowBound::Offset(b))) => b.0 > 0,
+            _ => true,
+        };
+        if !ordered {
+            self.problem(
+                format!("{path}.windowEnd"),
+                "expected windowEnd after windowStart (the start of the trace when left out)",
+            );
         }
         let bucket = t.bucket.as_ref().map_or(defaults::RATE_BUCKET, |b| b.0);
         if bucket < crate::engine::SimDuration::from_secs(1) {
@@ -504,7 +522,8 @@ impl Validator {
         };
         let min_capacity = cap(self, "minCapacity", a.min_capacity);
         let max_capacity = cap(self, "maxCapacity", a.max_capacity);
-        if min_capacity > max_capacity {
+        // Compared only when both are in range: an out-of-range one is the mistake.
+        if self.problems.len() == before && min_capacity > max_capacity {
             self.problem(
                 format!("{path}.minCapacity"),
                 format!(
@@ -745,13 +764,14 @@ impl Validator {
         };
         let periods = al.evaluation_periods.unwrap_or(1);
         let to_alarm = al.datapoints_to_alarm.unwrap_or(periods);
-        if !(1..=1440).contains(&periods) {
+        let periods_ok = (1..=1440).contains(&periods);
+        if !periods_ok {
             self.problem(
                 format!("{ap}.evaluationPeriods"),
                 format!("expected 1 to 1440, found {periods}"),
             );
         }
-        if !(1..=periods.max(1)).contains(&to_alarm) {
+        if periods_ok && !(1..=periods).contains(&to_alarm) {
             self.problem(
                 format!("{ap}.datapointsToAlarm"),
                 format!("expected 1 to evaluationPeriods ({periods}), found {to_alarm}"),
