@@ -1202,3 +1202,37 @@ fn every_leaf_mutation_of_the_shipped_scenarios_speaks_the_scenarios_words() {
         failures.join("\n")
     );
 }
+
+#[test]
+fn a_trace_row_larger_than_every_instance_is_counted_as_never_placed() {
+    // Trace rows carry their own size, known only when read: a row too large for the
+    // modelled fleet is not a trace error (the replay goes on) but a never-placed task.
+    let dir = tempfile::tempdir().unwrap();
+    // Line 3: 1 task of 256 units; line 4: 2 tasks of 16 vCPU / 64 GiB, more than an
+    // m6i.large registers (2048 units, 7577 MiB).
+    std::fs::write(
+        dir.path().join("trace.csv"),
+        "# rows\nsubmit_time_s,cpu_units,memory_mib,duration_s,count\n0,256,512,60,1\n10,16384,65536,60,2\n",
+    )
+    .unwrap();
+    let mut v = one_group(
+        json!({ "family": "web", "cpu": "256", "memory": "512" }),
+        by_provider(),
+    );
+    v["services"] = json!([]);
+    v["workloads"] = json!([{
+        "name": "replay", "taskDefinition": "web",
+        "capacityProviderStrategy": [{ "capacityProvider": "p", "weight": 1 }],
+        "source": { "csv": { "path": "trace.csv" } }
+    }]);
+    let file = dir.path().join("s.json");
+    std::fs::write(&file, v.to_string()).unwrap();
+    let sc = ecsim::load(&file).expect("valid: the row sizes are not known yet");
+    let report = ecsim::run(&sc, None, &mut |_| {}).expect("the replay is not stopped");
+    let t = &report.summary.tasks;
+    assert_eq!(
+        (t.submitted, t.completed, t.never_placed),
+        (3, 1, 2),
+        "{t:?}"
+    );
+}
