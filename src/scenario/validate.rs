@@ -259,7 +259,11 @@ impl Validator {
         } else if duration > defaults::MAX_DURATION {
             self.problem(
                 "duration",
-                format!("{} is over the limit of 366 days", duration),
+                // In days, the unit of the limit (the clock's own Display is seconds).
+                format!(
+                    "{} days is over the limit of 366 days",
+                    duration.0 as f64 / 86_400_000.0
+                ),
             );
         }
 
