@@ -309,6 +309,8 @@ impl Validator {
                 }
             }
         }
+        // Zones listed but none usable (all blank): as unknown as no list at all.
+        self.broken.cluster |= azs.is_empty();
 
         // ASGs (before providers, which refer to them).
         let mut asgs: Vec<AutoScalingGroupSpec> = Vec::new();

@@ -518,6 +518,18 @@ fn mistakes() -> Vec<Mistake> {
         ),
         m(
             q,
+            Set("/cluster/availabilityZones", json!([""])),
+            "cluster.availabilityZones[0]",
+            "zone name",
+        ),
+        m(
+            q,
+            Set("/cluster/availabilityZones", json!([])),
+            "cluster.availabilityZones",
+            "at least one",
+        ),
+        m(
+            q,
             Set("/taskDefinitions/1/cpu", json!("300")),
             "taskDefinitions[1].cpu",
             "256, 512",
