@@ -496,6 +496,12 @@ fn mistakes() -> Vec<Mistake> {
         ),
         m(
             cool,
+            Remove("/services/0/load"),
+            "services[0].autoScaling.policies[0].alarm.metricName",
+            "load model",
+        ),
+        m(
+            cool,
             Set(
                 "/services/0/autoScaling/policies/0/alarm/evaluationPeriods",
                 json!(-4),

@@ -688,10 +688,14 @@ impl Validator {
             return None;
         };
         if !has_load {
-            self.problem(
-                path.to_string(),
-                format!("{name} needs a load model: add services[].load (requests and per-task capacity) so the metric has values"),
-            );
+            // One missing load model is one mistake, however many policies need it.
+            let service = path.split(".autoScaling").next().unwrap_or(path);
+            if self.broken.first_missing("load model", service) {
+                self.problem(
+                    path.to_string(),
+                    format!("{name} needs a load model: add services[].load (requests and per-task capacity) so the metric has values"),
+                );
+            }
             return None;
         }
         Some(m)
