@@ -1889,6 +1889,7 @@ impl Validator {
                     })
                     .collect();
                 capacity::why_never_placed(&needs, &reach, &names.catalog, &names.azs, overhead)
+                    .map(|why| format!("{owner} can never place a task: {why}"))
             }
             LaunchTarget::Strategy(items) => {
                 // Only items with a base or a weight ever receive tasks.
@@ -1907,7 +1908,7 @@ impl Validator {
                         &names.azs,
                         overhead,
                     ) {
-                        Some(all) => Some(all),
+                        Some(all) => Some(format!("{owner} can never place a task: {all}")),
                         // Some provider holds it; one the strategy still sends tasks to may not.
                         None => {
                             let stuck: Vec<String> = receiving
@@ -1922,7 +1923,7 @@ impl Validator {
                                     )
                                     .map(|why| {
                                         format!(
-                                            "capacity provider {:?} gets tasks from the strategy but {why}",
+                                            "{owner} can never place the tasks its strategy sends to capacity provider {:?}: {why}",
                                             r.provider.unwrap_or_default()
                                         )
                                     })
@@ -1935,7 +1936,7 @@ impl Validator {
             }
         };
         if let Some(why) = reason {
-            self.problem(path, format!("{owner} can never place a task: {why}"));
+            self.problem(path, why);
         }
     }
 

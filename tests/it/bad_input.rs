@@ -1254,3 +1254,35 @@ fn a_trace_row_larger_than_every_instance_is_counted_as_never_placed() {
         "{t:?}"
     );
 }
+
+#[test]
+fn a_strategy_provider_that_can_never_hold_the_task_is_named() {
+    // m6i.large behind p registers 2048 units; c6i.2xlarge behind q registers 8192 units
+    // and ⌊16384 × 0.925⌋ = 15155 MiB, enough for 4096 units and 8192 MiB.
+    let task = json!({ "family": "web", "cpu": "4096", "memory": "8192" });
+    let mut v = one_group(task, json!({}));
+    v["cluster"]["capacityProviders"] = json!(["p", "q"]);
+    v["autoScalingGroups"].as_array_mut().unwrap().push(json!({
+        "autoScalingGroupName": "big", "instanceTypes": ["c6i.2xlarge"], "minSize": 1, "maxSize": 1
+    }));
+    v["capacityProviders"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({ "name": "q", "autoScalingGroupProvider": { "autoScalingGroupArn": "big" } }));
+    v["services"][0]["capacityProviderStrategy"] = json!([
+        { "capacityProvider": "p", "weight": 1 },
+        { "capacityProvider": "q", "weight": 1 }
+    ]);
+    let problems = problems_of(&v.to_string());
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(problems[0].path, "services[0]");
+    assert!(
+        problems[0].message.contains("capacity provider \"p\"")
+            && problems[0].message.contains("m6i.large"),
+        "{}",
+        problems[0]
+    );
+    // With weight 0 and no base, p never gets a task: nothing to report.
+    v["services"][0]["capacityProviderStrategy"][0]["weight"] = json!(0);
+    super::support::scenario(&v);
+}

@@ -48,6 +48,13 @@ pub(super) fn why_never_placed(
     azs: &[String],
     overhead: MemoryOverhead,
 ) -> Option<String> {
+    // One provider is named; several (or launch type EC2) are "its capacity".
+    let scope = match reach {
+        [Reach {
+            provider: Some(p), ..
+        }] => format!("capacity provider {p:?}"),
+        _ => "its capacity".to_string(),
+    };
     if reach.is_empty() {
         return Some(format!(
             "no Auto Scaling group backs its capacity, so no instance could ever hold task definition {:?}",
@@ -95,14 +102,14 @@ pub(super) fn why_never_placed(
             .collect::<Vec<_>>()
             .join(", ");
         return Some(format!(
-            "task definition {:?} runs on {} instances, but its capacity launches only {have} instance types",
+            "task definition {:?} runs on {} instances, but {scope} launches only {have} instance types",
             task.family,
             task.arch.attribute_value()
         ));
     }
     let Some((reg, name, provider)) = largest else {
         return Some(format!(
-            "no instance its capacity can launch meets the memberOf placement constraints ({})",
+            "no instance {scope} can launch meets the memberOf placement constraints ({})",
             task.member_of
                 .iter()
                 .map(|e| e.to_string())
@@ -110,9 +117,12 @@ pub(super) fn why_never_placed(
                 .join("; ")
         ));
     };
-    let via = provider.map_or(String::new(), |p| format!(" (capacity provider {p:?})"));
+    let via = match provider {
+        Some(p) if reach.len() > 1 => format!(" (capacity provider {p:?})"),
+        _ => String::new(),
+    };
     Some(format!(
-        "task definition {:?} needs {} and {} MiB, more than any instance its capacity can launch; the largest is {name}{via}, which registers {} and {} MiB",
+        "task definition {:?} needs {} and {} MiB, more than any instance {scope} can launch; the largest is {name}{via}, which registers {} and {} MiB",
         task.family,
         cpu_words(task.size),
         task.size.memory.0,
