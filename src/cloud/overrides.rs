@@ -139,7 +139,8 @@ pub fn parse_overrides(json: &str, origin: &Path) -> Result<CatalogOverrides, Ov
         path: origin.to_path_buf(),
         line: e.line(),
         column: e.column(),
-        message: strip_position(&e.to_string()),
+        // In JSON terms ("a whole number", not "u32"), like the scenario's own messages.
+        message: crate::scenario::words::plain(&strip_position(&e.to_string())),
     })
 }
 

@@ -12,12 +12,20 @@ use crate::engine::SimDuration;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Duration(pub SimDuration);
 
+/// What a duration too large for the simulator's clock is told.
+const TOO_LONG: &str = "durations are counted in milliseconds up to about 584 million years";
+
 const EXPECTED: &str =
     "a duration such as \"250ms\", \"90s\", \"5m\", \"2h\", \"7d\" or a number of seconds";
 
 /// Parses `"90s"`-style text into milliseconds.
 pub fn parse_duration(text: &str) -> Result<SimDuration, String> {
     let t = text.trim();
+    if let Some(rest) = t.strip_prefix('-') {
+        if rest.starts_with(|c: char| c.is_ascii_digit() || c == '.') {
+            return Err(format!("negative duration {text:?}; expected {EXPECTED}"));
+        }
+    }
     let split = t
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
         .unwrap_or(t.len());
@@ -37,7 +45,14 @@ pub fn parse_duration(text: &str) -> Result<SimDuration, String> {
     if num.is_empty() {
         return Err(format!("no number in {text:?}; expected {EXPECTED}"));
     }
-    millis_from_decimal(num, unit_ms).ok_or_else(|| format!("{text:?} is not {EXPECTED}"))
+    match millis_from_decimal(num, unit_ms) {
+        Some(d) => Ok(d),
+        // Well-formed digits that do not fit in milliseconds since the epoch of the run.
+        None if num.chars().filter(|&c| c == '.').count() <= 1 && num != "." => {
+            Err(format!("{text:?} is too long; {TOO_LONG}"))
+        }
+        None => Err(format!("{text:?} is not {EXPECTED}")),
+    }
 }
 
 /// Exact decimal → integer milliseconds: "1.5" × 60 000 without going through `f64`.
@@ -79,7 +94,7 @@ impl<'de> Deserialize<'de> for Duration {
             fn visit_u64<E: de::Error>(self, v: u64) -> Result<Duration, E> {
                 v.checked_mul(1000)
                     .map(|ms| Duration(SimDuration(ms)))
-                    .ok_or_else(|| E::custom("duration too large"))
+                    .ok_or_else(|| E::custom(format!("{v} seconds is too long; {TOO_LONG}")))
             }
             fn visit_i64<E: de::Error>(self, v: i64) -> Result<Duration, E> {
                 if v < 0 {
@@ -90,8 +105,15 @@ impl<'de> Deserialize<'de> for Duration {
                 self.visit_u64(v as u64)
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<Duration, E> {
-                if !v.is_finite() || v < 0.0 {
-                    return Err(E::custom(format!("{v} is not {EXPECTED}")));
+                if v < 0.0 {
+                    return Err(E::custom(format!(
+                        "negative duration {v}; expected {EXPECTED}"
+                    )));
+                }
+                // u64::MAX milliseconds, the clock's end; beyond it the conversion would
+                // saturate and print as 18446744073709551615ms.
+                if !v.is_finite() || v * 1000.0 >= u64::MAX as f64 {
+                    return Err(E::custom(format!("{v} seconds is too long; {TOO_LONG}")));
                 }
                 Ok(Duration(SimDuration::from_secs_f64(v)))
             }
@@ -106,6 +128,25 @@ impl<'de> Deserialize<'de> for Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn negative_and_too_long_say_so() {
+        let e = parse_duration("-5s").unwrap_err();
+        assert!(e.starts_with("negative duration"), "{e}");
+        let e = parse_duration("99999999999999999999d").unwrap_err();
+        assert!(e.contains("is too long"), "{e}");
+        let e = serde_json::from_str::<Duration>("-1.5")
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("negative duration -1.5"), "{e}");
+        let e = serde_json::from_str::<Duration>("1e30")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("too long") && !e.contains("18446744073709551615"),
+            "{e}"
+        );
+    }
 
     #[test]
     fn units() {

@@ -14,20 +14,49 @@ use super::duration::Duration;
 /// A value that failed to deserialise keeps its error (with the path inside the element),
 /// so the validator can report it and go on with the other elements.
 #[derive(Debug)]
-pub struct Lenient<T>(pub Result<T, String>);
+pub struct Lenient<T>(pub Result<T, Rejected>);
+
+/// An element that did not deserialise: why, and the JSON as written, so the validator can
+/// still read the name it defines and stay silent about references to it (the element's
+/// own problem is the one to fix).
+#[derive(Debug)]
+pub struct Rejected {
+    /// `path: message` inside the element (or just the message), in the scenario's words.
+    pub message: String,
+    /// The element as written.
+    pub value: serde_json::Value,
+}
+
+impl<T> Lenient<T> {
+    /// The string at `key` of an element that did not deserialise (its name, typically).
+    pub fn rejected_name(&self, key: &str) -> Option<&str> {
+        match &self.0 {
+            Ok(_) => None,
+            Err(r) => r.value.get(key).and_then(serde_json::Value::as_str),
+        }
+    }
+}
+
+/// serde_path_to_error's error as `path: message` in the scenario's words (just the
+/// message when the path is the value itself).
+pub(crate) fn path_message<E: std::fmt::Display>(e: serde_path_to_error::Error<E>) -> String {
+    let path = e.path().to_string();
+    let inner = super::words::plain(&e.into_inner().to_string());
+    if path == "." {
+        inner
+    } else {
+        format!("{path}: {inner}")
+    }
+}
 
 impl<'de, T: serde::de::DeserializeOwned> Deserialize<'de> for Lenient<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let value = serde_json::Value::deserialize(d)?;
+        // Deserialising from a borrowed value keeps `value` for the rejection.
         Ok(Lenient(
-            serde_path_to_error::deserialize::<_, T>(value).map_err(|e| {
-                let path = e.path().to_string();
-                let inner = e.into_inner().to_string();
-                if path == "." {
-                    inner
-                } else {
-                    format!("{path}: {inner}")
-                }
+            serde_path_to_error::deserialize::<_, T>(&value).map_err(|e| Rejected {
+                message: path_message(e),
+                value: value.clone(),
             }),
         ))
     }
@@ -591,13 +620,35 @@ pub struct PoissonFile {
 }
 
 /// A distribution of durations: a plain duration (fixed) or exactly one of the keys.
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug)]
 pub enum LatencyFile {
     /// `"40s"` or `40`.
     Fixed(Duration),
     /// `{"uniform": {...}}` and friends.
     Shaped(LatencyShape),
+}
+
+/// Not `#[serde(untagged)]`: an untagged enum answers every mistake with "data did not
+/// match any variant of untagged enum LatencyFile". A string or number is a duration (so
+/// `-3` says it is negative), an object is a shape (so a wrong key is named).
+impl<'de> Deserialize<'de> for LatencyFile {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let value = serde_json::Value::deserialize(d)?;
+        match &value {
+            serde_json::Value::Object(_) => serde_path_to_error::deserialize(&value)
+                .map(LatencyFile::Shaped)
+                .map_err(|e| D::Error::custom(path_message(e))),
+            serde_json::Value::String(_) | serde_json::Value::Number(_) => {
+                Duration::deserialize(&value)
+                    .map(LatencyFile::Fixed)
+                    .map_err(|e| D::Error::custom(super::words::plain(&e.to_string())))
+            }
+            other => Err(D::Error::custom(format!(
+                "expected a duration such as \"40s\" or one of {{\"fixed\": ...}}, {{\"uniform\": {{\"min\": ..., \"max\": ...}}}}, {{\"logNormal\": {{\"median\": ..., \"sigma\": ...}}}}, {{\"exponential\": {{\"mean\": ...}}}}; found {other}"
+            ))),
+        }
+    }
 }
 
 /// The shaped distributions.

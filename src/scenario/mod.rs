@@ -11,6 +11,7 @@ pub mod duration;
 pub mod file;
 mod validate;
 pub mod variants;
+pub(crate) mod words;
 
 use std::path::{Path, PathBuf};
 
@@ -47,12 +48,14 @@ impl std::fmt::Display for Problem {
 #[derive(Debug, thiserror::Error)]
 pub enum ScenarioError {
     /// The file could not be read.
-    #[error("{file}: cannot read the scenario: {source}")]
+    // `error`, not `source`: the OS error is in the message, and a `source` would make
+    // `{:#}` print it twice (issue 10, point 5).
+    #[error("{file}: cannot read the scenario: {error}")]
     Io {
         /// The scenario file.
         file: PathBuf,
-        /// The OS error.
-        source: std::io::Error,
+        /// The OS error (in the message, so not a `source`).
+        error: std::io::Error,
     },
     /// The file is not JSON, or its top level does not have the expected shape.
     #[error("{file}:{line}:{column}: {message}")]

@@ -1,5 +1,6 @@
 //! Stage two: [`file::ScenarioFile`] → [`Scenario`], collecting every problem with its path.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use super::file::*;
@@ -14,6 +15,7 @@ use crate::scheduler::placement::{
 use crate::units::{CpuUnits, MemoryMib, CPU_UNITS_PER_VCPU};
 use crate::workload::{DurationDistribution, GeneratedSource};
 
+mod capacity;
 mod faults;
 mod scaling;
 
@@ -43,9 +45,9 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
 
 /// The text of the scenario file at `path`, and the folder its relative paths start from.
 pub(crate) fn read_file(path: &Path) -> Result<(String, PathBuf), ScenarioError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Io {
+    let text = std::fs::read_to_string(path).map_err(|error| ScenarioError::Io {
         file: path.to_path_buf(),
-        source,
+        error,
     })?;
     let base_dir = path
         .parent()
@@ -63,28 +65,49 @@ pub(crate) fn strip_bom(text: &str) -> &str {
 /// Parses and validates scenario text; `file` names it in errors, `base_dir` anchors paths.
 pub fn from_json_str(text: &str, file: &Path, base_dir: &Path) -> Result<Scenario, ScenarioError> {
     let text = strip_bom(text);
+    not_an_object(text, file)?;
     let raw: ScenarioFile = {
         let de = &mut serde_json::Deserializer::from_str(text);
-        serde_path_to_error::deserialize(de).map_err(|e| {
-            let path = e.path().to_string();
-            let inner = e.into_inner();
-            let message = if path == "." || path.is_empty() {
-                inner.to_string()
-            } else {
-                format!("{path}: {inner}")
-            };
-            ScenarioError::Syntax {
-                file: file.to_path_buf(),
-                line: inner.line(),
-                column: inner.column(),
-                message,
-            }
-        })?
+        serde_path_to_error::deserialize(de).map_err(|e| syntax_error(file, e))?
     };
     validate_file(raw, base_dir).map_err(|problems| ScenarioError::Invalid {
         file: file.to_path_buf(),
         problems,
     })
+}
+
+/// serde would read a top-level list as the scenario's fields in order ("expected a string"
+/// about element 0); a scenario is an object, so say that instead.
+pub(crate) fn not_an_object(text: &str, file: &Path) -> Result<(), ScenarioError> {
+    let start = text.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
+    match start.chars().next() {
+        Some('{') | None => Ok(()),
+        Some(_) => {
+            let skipped = &text[..text.len() - start.len()];
+            let line = skipped.matches('\n').count() + 1;
+            let column = skipped.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            Err(ScenarioError::Syntax {
+                file: file.to_path_buf(),
+                line,
+                column,
+                message: "expected a JSON object ({ \"name\": ..., \"duration\": ..., ... }) at the top of the scenario".to_string(),
+            })
+        }
+    }
+}
+
+/// A shape error of the file's text, at its line and column, in the scenario's words.
+pub(crate) fn syntax_error(
+    file: &Path,
+    e: serde_path_to_error::Error<serde_json::Error>,
+) -> ScenarioError {
+    let (line, column) = (e.inner().line(), e.inner().column());
+    ScenarioError::Syntax {
+        file: file.to_path_buf(),
+        line,
+        column,
+        message: super::file::path_message(e),
+    }
 }
 
 /// Parses and validates a scenario held as a JSON value (a patched variant, see
@@ -98,7 +121,7 @@ pub(crate) fn from_value(
         let path = e.path().to_string();
         vec![Problem {
             path: if path == "." { String::new() } else { path },
-            message: e.into_inner().to_string(),
+            message: super::words::plain(&e.into_inner().to_string()),
         }]
     })?;
     validate_file(raw, base_dir)
@@ -110,6 +133,7 @@ fn validate_file(raw: ScenarioFile, base_dir: &Path) -> Result<Scenario, Vec<Pro
         problems: Vec::new(),
         base_dir: base_dir.to_path_buf(),
         scaling_defaults: None,
+        broken: Broken::default(),
     };
     let scenario = v.scenario(raw);
     match scenario {
@@ -123,6 +147,56 @@ struct Validator {
     base_dir: PathBuf,
     /// Target tracking alarm knobs from `settings`, applied to every policy.
     scaling_defaults: Option<scaling::ScalingDefaults>,
+    /// What failed to validate, so problems that follow from it are not reported too.
+    broken: Broken,
+}
+
+/// Stands in [`Broken`]'s name sets for an element rejected before its name could be read
+/// (a typo in the name's own key): an unresolved reference may mean it, so it is not
+/// reported either.
+const UNNAMED: &str = "\u{0}unnamed";
+
+/// Objects that have a problem of their own. A reference to one of them is not a second
+/// mistake: "no task definition with family api" after "cpu 300 is not a Fargate size" would
+/// send the user looking for a typo that is not there (issue 10, point 5). Checks that
+/// depend on a broken object are skipped; its own problem is the one reported.
+#[derive(Debug, Default)]
+struct Broken {
+    /// `cluster` did not parse, or has no usable zones: zone names, associations and the
+    /// default strategy are unknown.
+    cluster: bool,
+    /// Some `cluster.capacityProviders` entry is wrong, so which providers are associated
+    /// is unknown.
+    associations: bool,
+    /// `cluster.defaultCapacityProviderStrategy` has a problem.
+    default_strategy: bool,
+    /// Names referred to but defined nowhere, by kind (`"provider"`, `"zone"`, …): reported
+    /// at the first reference only, as one misspelt definition would otherwise be reported
+    /// at every place that uses the right name.
+    missing: BTreeSet<(&'static str, String)>,
+    /// Names defined by elements that have problems, by kind.
+    asgs: BTreeSet<String>,
+    providers: BTreeSet<String>,
+    task_defs: BTreeSet<String>,
+    services: BTreeSet<String>,
+    workloads: BTreeSet<String>,
+}
+
+impl Broken {
+    /// The name of an element rejected by serde, or [`UNNAMED`].
+    fn rejected<T>(item: &Lenient<T>, key: &str) -> String {
+        item.rejected_name(key).unwrap_or(UNNAMED).to_string()
+    }
+
+    /// True the first time `name` of `kind` is found missing (report it then only).
+    fn first_missing(&mut self, kind: &'static str, name: &str) -> bool {
+        self.missing.insert((kind, name.to_string()))
+    }
+
+    /// True if a reference to `name` may mean an element with problems of its own.
+    fn has(set: &BTreeSet<String>, name: &str) -> bool {
+        set.contains(name) || set.contains(UNNAMED)
+    }
 }
 
 /// Names resolved so far, for cross-references.
@@ -132,6 +206,12 @@ struct Names {
     associated: Vec<CapacityProviderId>,
     task_defs: Vec<TaskDefinition>,
     catalog: Catalog,
+    /// The Auto Scaling groups that validated.
+    asgs: Vec<AutoScalingGroupSpec>,
+    /// True when every Auto Scaling group validated, so `asgs` is all the cluster has.
+    asgs_complete: bool,
+    /// Registered-memory arithmetic, when the settings it comes from are valid.
+    memory_overhead: Option<crate::cloud::MemoryOverhead>,
 }
 
 impl Validator {
@@ -146,11 +226,25 @@ impl Validator {
         match &item.0 {
             Ok(t) => Some(t),
             Err(e) => {
-                // serde's path inside the element starts at the element itself.
-                let (sub, msg) = match e.split_once(": ") {
-                    Some((p, m)) if !p.contains(' ') => (format!("{path}.{p}"), m.to_string()),
-                    _ => (path.to_string(), e.clone()),
-                };
+                // serde's path inside the element starts at the element itself; a value read
+                // by hand inside it (a distribution) may prefix a path of its own.
+                let mut sub = path.to_string();
+                let mut msg = e.message.as_str();
+                while let Some((p, m)) = msg.split_once(": ") {
+                    if p.is_empty()
+                        || !p
+                            .chars()
+                            .all(|c| c.is_ascii_alphanumeric() || "[]._".contains(c))
+                    {
+                        break;
+                    }
+                    if p.starts_with('[') {
+                        sub.push_str(p);
+                    } else {
+                        sub = format!("{sub}.{p}");
+                    }
+                    msg = m;
+                }
                 self.problem(sub, msg);
                 None
             }
@@ -172,15 +266,26 @@ impl Validator {
         } else if duration > defaults::MAX_DURATION {
             self.problem(
                 "duration",
-                format!("{} is over the limit of 366 days", duration),
+                // In days, the unit of the limit (the clock's own Display is seconds).
+                format!(
+                    "{} days is over the limit of 366 days",
+                    duration.0 as f64 / 86_400_000.0
+                ),
             );
         }
 
         let catalog = self.catalog(&raw);
+        let before_settings = self.problems.len();
         let settings = self.settings(raw.settings.as_ref());
+        // The capacity check needs registered sizes; with broken settings it stays silent.
+        let memory_overhead = settings
+            .as_ref()
+            .filter(|_| self.problems.len() == before_settings)
+            .map(|s| s.memory_overhead);
 
         // Cluster AZs first: everything else refers to them.
         let cluster_raw = self.lenient("cluster", &raw.cluster);
+        self.broken.cluster = cluster_raw.map_or(true, |c| c.availability_zones.is_empty());
         let mut azs: Vec<String> = Vec::new();
         if let Some(c) = cluster_raw {
             if c.cluster_name.trim().is_empty() {
@@ -211,15 +316,26 @@ impl Validator {
                 }
             }
         }
+        // Zones listed but none usable (all blank): as unknown as no list at all.
+        self.broken.cluster |= azs.is_empty();
 
         // ASGs (before providers, which refer to them).
         let mut asgs: Vec<AutoScalingGroupSpec> = Vec::new();
+        let mut asgs_complete = true;
         for (i, item) in raw.auto_scaling_groups.iter().enumerate() {
             let path = format!("autoScalingGroups[{i}]");
             let Some(a) = self.lenient(&path, item) else {
+                asgs_complete = false;
+                let name = Broken::rejected(item, "autoScalingGroupName");
+                self.broken.asgs.insert(name);
                 continue;
             };
-            if let Some(spec) = self.asg(&path, a, &azs, catalog.as_ref()) {
+            let spec = self.asg(&path, a, &azs, catalog.as_ref());
+            asgs_complete &= spec.is_some();
+            if spec.is_none() {
+                self.broken.asgs.insert(a.auto_scaling_group_name.clone());
+            }
+            if let Some(spec) = spec {
                 if asgs.iter().any(|x| x.name == spec.name) {
                     self.problem(
                         format!("{path}.autoScalingGroupName"),
@@ -235,6 +351,8 @@ impl Validator {
         for (i, item) in raw.capacity_providers.iter().enumerate() {
             let path = format!("capacityProviders[{i}]");
             let Some(p) = self.lenient(&path, item) else {
+                let name = Broken::rejected(item, "name");
+                self.broken.providers.insert(name);
                 continue;
             };
             let knobs = raw
@@ -242,7 +360,11 @@ impl Validator {
                 .as_ref()
                 .and_then(|l| l.0.as_ref().ok())
                 .and_then(|s| s.managed_scaling.as_ref());
+            let (count, problems) = (providers.len(), self.problems.len());
             self.provider(&path, p, &mut providers, &mut asgs, knobs);
+            if providers.len() == count || self.problems.len() > problems {
+                self.broken.providers.insert(p.name.trim().to_string());
+            }
         }
         for (name, kind) in [
             (FARGATE, CapacityProviderKind::Fargate),
@@ -274,23 +396,33 @@ impl Validator {
                             associated.push(id);
                         }
                     }
-                    None => self.problem(
-                        format!("cluster.capacityProviders[{i}]"),
-                        format!(
-                            "no capacity provider named {name:?}; expected one of {}",
-                            list(providers.iter().map(|p| p.name.as_str()))
-                        ),
-                    ),
+                    // A provider with problems of its own is associated as far as the
+                    // user meant; what refers to it waits for that fix.
+                    None if Broken::has(&self.broken.providers, name) => {}
+                    None => {
+                        self.broken.associations = true;
+                        if !self.broken.first_missing("provider", name) {
+                            continue;
+                        }
+                        self.problem(
+                            format!("cluster.capacityProviders[{i}]"),
+                            format!(
+                                "no capacity provider named {name:?}; expected one of {}",
+                                list(providers.iter().map(|p| p.name.as_str()))
+                            ),
+                        );
+                    }
                 }
             }
-            default_strategy = self
-                .strategy(
-                    "cluster.defaultCapacityProviderStrategy",
-                    &c.default_capacity_provider_strategy,
-                    &providers,
-                    &associated,
-                )
-                .unwrap_or_default();
+            let before = self.problems.len();
+            let resolved = self.strategy(
+                "cluster.defaultCapacityProviderStrategy",
+                &c.default_capacity_provider_strategy,
+                &providers,
+                &associated,
+            );
+            self.broken.default_strategy = resolved.is_none() || self.problems.len() > before;
+            default_strategy = resolved.unwrap_or_default();
         }
 
         // Task definitions.
@@ -298,9 +430,15 @@ impl Validator {
         for (i, item) in raw.task_definitions.iter().enumerate() {
             let path = format!("taskDefinitions[{i}]");
             let Some(t) = self.lenient(&path, item) else {
+                let name = Broken::rejected(item, "family");
+                self.broken.task_defs.insert(name);
                 continue;
             };
-            if let Some(td) = self.task_definition(&path, t) {
+            let td = self.task_definition(&path, t);
+            if td.is_none() {
+                self.broken.task_defs.insert(t.family.clone());
+            }
+            if let Some(td) = td {
                 if task_defs.iter().any(|x| x.family == td.family) {
                     self.problem(
                         format!("{path}.family"),
@@ -321,15 +459,24 @@ impl Validator {
             associated,
             task_defs,
             catalog,
+            asgs,
+            asgs_complete,
+            memory_overhead,
         };
 
         let mut services = Vec::new();
         for (i, item) in raw.services.iter().enumerate() {
             let path = format!("services[{i}]");
             let Some(s) = self.lenient(&path, item) else {
+                let name = Broken::rejected(item, "serviceName");
+                self.broken.services.insert(name);
                 continue;
             };
-            if let Some(spec) = self.service(&path, s, &names, &default_strategy) {
+            let spec = self.service(&path, s, &names, &default_strategy);
+            if spec.is_none() {
+                self.broken.services.insert(s.service_name.clone());
+            }
+            if let Some(spec) = spec {
                 if services.iter().any(|x: &ServiceSpec| x.name == spec.name) {
                     self.problem(
                         format!("{path}.serviceName"),
@@ -343,9 +490,15 @@ impl Validator {
         for (i, item) in raw.workloads.iter().enumerate() {
             let path = format!("workloads[{i}]");
             let Some(w) = self.lenient(&path, item) else {
+                let name = Broken::rejected(item, "name");
+                self.broken.workloads.insert(name);
                 continue;
             };
-            if let Some(spec) = self.workload(&path, w, &names, &default_strategy, duration) {
+            let spec = self.workload(&path, w, &names, &default_strategy, duration);
+            if spec.is_none() {
+                self.broken.workloads.insert(w.name.clone());
+            }
+            if let Some(spec) = spec {
                 if workloads.iter().any(|x: &WorkloadSpec| x.name == spec.name) {
                     self.problem(
                         format!("{path}.name"),
@@ -388,7 +541,7 @@ impl Validator {
             catalog: names.catalog,
             cluster,
             capacity_providers: names.providers,
-            auto_scaling_groups: asgs,
+            auto_scaling_groups: names.asgs,
             task_definitions: names.task_defs,
             services,
             workloads,
@@ -402,6 +555,16 @@ impl Validator {
         let mut ok = true;
         if let Some(file) = &raw.catalog_file {
             let path = self.base_dir.join(file);
+            if path.is_dir() {
+                self.problem(
+                    "catalogFile",
+                    format!(
+                        "{} is a folder; expected a JSON file of catalog overrides (relative to the scenario file)",
+                        path.display()
+                    ),
+                );
+                return None;
+            }
             match crate::cloud::load_overrides(&path) {
                 Ok(o) => {
                     if let Err(problems) = catalog.apply(&o) {
@@ -668,6 +831,9 @@ impl Validator {
                 for (i, z) in list.iter().enumerate() {
                     match azs.iter().position(|x| x == z) {
                         Some(idx) => asg_azs.push(AzId::from_index(idx)),
+                        // The cluster's zones are unknown: its own problem says why.
+                        None if self.broken.cluster => {}
+                        None if !self.broken.first_missing("zone", z) => {}
                         None => self.problem(
                             format!("{path}.availabilityZones[{i}]"),
                             format!(
@@ -684,29 +850,33 @@ impl Validator {
             if !(0..=max_allowed).contains(&x) {
                 v.problem(
                     format!("{path}.{field}"),
-                    format!("expected 0..={max_allowed}, found {x}"),
+                    format!("expected 0 to {max_allowed}, found {x}"),
                 );
                 0
             } else {
                 x as u32
             }
         };
+        let sizes = self.problems.len();
         let min_size = in_range(self, "minSize", a.min_size);
         let max_size = in_range(self, "maxSize", a.max_size);
-        let desired_capacity = in_range(
-            self,
-            "desiredCapacity",
-            a.desired_capacity.unwrap_or(a.min_size),
-        );
-        if min_size > max_size {
+        // Left out, desiredCapacity is minSize: a bad minSize is one mistake, not two.
+        let desired_capacity = match a.desired_capacity {
+            Some(d) => in_range(self, "desiredCapacity", d),
+            None => min_size,
+        };
+        // The sizes are compared only when each is in range (an out-of-range one is the
+        // mistake), and desiredCapacity only when minSize ≤ maxSize (else none fits).
+        let sizes_ok = self.problems.len() == sizes;
+        if sizes_ok && min_size > max_size {
             self.problem(
                 format!("{path}.minSize"),
                 format!("expected minSize ≤ maxSize, found {min_size} > {max_size}"),
             );
+        } else if sizes_ok && (desired_capacity < min_size || desired_capacity > max_size) {
+            self.problem(format!("{path}.desiredCapacity"), format!("expected minSize ≤ desiredCapacity ≤ maxSize, found {desired_capacity} outside {min_size} to {max_size}"));
         }
-        if desired_capacity < min_size || desired_capacity > max_size {
-            self.problem(format!("{path}.desiredCapacity"), format!("expected minSize ≤ desiredCapacity ≤ maxSize, found {desired_capacity} outside {min_size}..={max_size}"));
-        }
+        let mut purchase_ok = true;
         let spot = match a.purchase_option.as_deref() {
             None | Some("on-demand") => false,
             Some("spot") => true,
@@ -715,6 +885,7 @@ impl Validator {
                     format!("{path}.purchaseOption"),
                     format!("expected \"on-demand\" or \"spot\", found {other:?}"),
                 );
+                purchase_ok = false;
                 false
             }
         };
@@ -722,7 +893,8 @@ impl Validator {
             a.spot_price_factor
                 .unwrap_or(defaults::EC2_SPOT_PRICE_FACTOR)
         } else {
-            if a.spot_price_factor.is_some() {
+            // With a misspelt purchaseOption the factor may well be meant for Spot.
+            if a.spot_price_factor.is_some() && purchase_ok {
                 self.problem(
                     format!("{path}.spotPriceFactor"),
                     "only meaningful with \"purchaseOption\": \"spot\"",
@@ -784,6 +956,9 @@ impl Validator {
         let asg_name = g.auto_scaling_group_arn.rsplit('/').next().unwrap_or("");
         let id = CapacityProviderId::from_index(providers.len());
         let Some(asg_idx) = asgs.iter().position(|a| a.name == asg_name) else {
+            if Broken::has(&self.broken.asgs, asg_name) {
+                return;
+            }
             self.problem(
                 format!("{path}.autoScalingGroupProvider.autoScalingGroupArn"),
                 format!(
@@ -823,6 +998,7 @@ impl Validator {
             false,
         );
         let managed_draining = flag(self, "managedDraining", &g.managed_draining, true);
+        let scaling_problems = self.problems.len();
         let managed_scaling = g.managed_scaling.as_ref().and_then(|m| {
             self.managed_scaling(
                 &format!("{path}.autoScalingGroupProvider.managedScaling"),
@@ -831,7 +1007,11 @@ impl Validator {
             )
         });
         // [DOC] ecs-reference §1.7: managed termination protection requires managed scaling.
-        if managed_termination_protection && managed_scaling.is_none() {
+        // Given but invalid, managed scaling has its own problem; do not add this one.
+        if managed_termination_protection
+            && managed_scaling.is_none()
+            && self.problems.len() == scaling_problems
+        {
             self.problem(
                 format!("{path}.autoScalingGroupProvider.managedTerminationProtection"),
                 "managed termination protection requires managed scaling (managedScaling.status ENABLED)",
@@ -871,6 +1051,7 @@ impl Validator {
             );
         }
         let mut out: Vec<StrategyItem> = Vec::new();
+        let mut unknown = false;
         let mut with_base = 0;
         for (i, it) in items.iter().enumerate() {
             let ip = format!("{path}[{i}]");
@@ -878,6 +1059,14 @@ impl Validator {
                 .iter()
                 .position(|p| p.name == it.capacity_provider)
             else {
+                if Broken::has(&self.broken.providers, &it.capacity_provider)
+                    || !self.broken.first_missing("provider", &it.capacity_provider)
+                {
+                    // Unknown until that provider is fixed (or its missing name, reported
+                    // where first used, is); say nothing more here.
+                    unknown = true;
+                    continue;
+                }
                 self.problem(
                     format!("{ip}.capacityProvider"),
                     format!(
@@ -889,7 +1078,8 @@ impl Validator {
                 continue;
             };
             let id = CapacityProviderId::from_index(idx);
-            if !associated.contains(&id) {
+            // Associations are unknown while the cluster or its list has problems.
+            if !associated.contains(&id) && !self.broken.cluster && !self.broken.associations {
                 self.problem(format!("{ip}.capacityProvider"), format!("{:?} is not associated with the cluster; add it to cluster.capacityProviders", it.capacity_provider));
             }
             if out.iter().any(|x| x.capacity_provider == id) {
@@ -902,7 +1092,7 @@ impl Validator {
             if !(0..=MAX_BASE).contains(&base) {
                 self.problem(
                     format!("{ip}.base"),
-                    format!("expected 0..={MAX_BASE}, found {base}"),
+                    format!("expected 0 to {MAX_BASE}, found {base}"),
                 );
             }
             if base > 0 {
@@ -913,7 +1103,7 @@ impl Validator {
             if !(0..=MAX_WEIGHT).contains(&weight) {
                 self.problem(
                     format!("{ip}.weight"),
-                    format!("expected 0..={MAX_WEIGHT}, found {weight}"),
+                    format!("expected 0 to {MAX_WEIGHT}, found {weight}"),
                 );
             }
             out.push(StrategyItem {
@@ -922,7 +1112,7 @@ impl Validator {
                 weight: weight.clamp(0, MAX_WEIGHT) as u32,
             });
         }
-        if self.problems.len() > before {
+        if self.problems.len() > before || unknown {
             return None;
         }
         if out.is_empty() {
@@ -1043,23 +1233,35 @@ impl Validator {
                 }
             }
         }
+        let (cpu_read, memory_read) = (cpu.is_some(), memory.is_some());
         let cpu = cpu.unwrap_or(CpuUnits(c_cpu));
         let memory = match memory {
             Some(m) => m,
             None if any_mem => MemoryMib(c_mem),
+            // Given but unreadable: reported above.
+            None if t.memory.is_some() => MemoryMib(0),
             None => {
                 self.problem(format!("{path}.memory"), "expected task-level memory (e.g. \"1024\" or \"1 GB\"), or memory/memoryReservation on the containers");
                 MemoryMib(0)
             }
         };
-        if fargate_compatible {
+        // A cpu or memory that did not read has its problem; the Fargate pair would repeat it.
+        let sizes_read = (t.cpu.is_none() || cpu_read) && (t.memory.is_none() || memory_read);
+        if fargate_compatible && sizes_read {
             if t.cpu.is_none() {
                 self.problem(
                     format!("{path}.cpu"),
                     "Fargate requires task-level cpu (e.g. \"256\" or \".25 vCPU\")",
                 );
             } else if t.memory.is_some() && !fargate::is_valid_size(cpu, memory) {
-                self.problem(format!("{path}.memory"), fargate_pair_message(cpu, memory));
+                // A CPU size Fargate does not have is the cpu's fault; a valid CPU with a
+                // memory it does not pair with is the memory's.
+                let field = if fargate::valid_memory_mib(cpu).is_some() {
+                    "memory"
+                } else {
+                    "cpu"
+                };
+                self.problem(format!("{path}.{field}"), fargate_pair_message(cpu, memory));
             }
         }
         if self.problems.len() > before {
@@ -1177,6 +1379,8 @@ impl Validator {
                 }
                 LaunchTarget::Strategy(s)
             }
+            // The default strategy has problems of its own: the target is unknown.
+            (None, None) if self.broken.default_strategy || self.broken.cluster => return None,
             // [DOC] §2.1: neither given → the cluster's default strategy; with none, EC2.
             (None, None) if default_strategy.is_empty() => LaunchTarget::Ec2,
             (None, None) => LaunchTarget::Strategy(default_strategy.to_vec()),
@@ -1207,9 +1411,15 @@ impl Validator {
         constraints: Option<&Vec<PlacementConstraintFile>>,
         names: &Names,
         target: Option<&LaunchTarget>,
-    ) -> (Vec<PlacementStrategy>, Vec<PlacementConstraint>) {
+    ) -> (
+        Vec<PlacementStrategy>,
+        Vec<PlacementConstraint>,
+        Vec<expression::Expr>,
+    ) {
         let mut out_s = Vec::new();
         let mut out_c = Vec::new();
+        // The memberOf expressions as parsed, for the static capacity check.
+        let mut member_of = Vec::new();
         let on_fargate = matches!(target, Some(LaunchTarget::Fargate))
             || matches!(target, Some(LaunchTarget::Strategy(s)) if s.iter().any(|x| !matches!(names.providers[x.capacity_provider.index()].kind, CapacityProviderKind::AutoScalingGroup(_))));
         let given =
@@ -1220,7 +1430,7 @@ impl Validator {
                 format!("{path}.placementStrategy"),
                 "placement strategies and constraints are not supported on Fargate; remove them",
             );
-            return (out_s, out_c);
+            return (out_s, out_c, member_of);
         }
         if let Some(list) = strategy {
             if list.len() > MAX_PLACEMENT_STRATEGIES {
@@ -1248,9 +1458,10 @@ impl Validator {
                         Some(PlacementStrategy::Binpack(BinpackField::Memory))
                     }
                     ("binpack", f) => {
+                        let found = f.map_or("no field".to_string(), |f| format!("{f:?}"));
                         self.problem(
                             format!("{sp}.field"),
-                            format!("binpack needs field \"cpu\" or \"memory\", found {f:?}"),
+                            format!("binpack needs field \"cpu\" or \"memory\", found {found}"),
                         );
                         None
                     }
@@ -1299,7 +1510,10 @@ impl Validator {
                     ("distinctInstance", None) => out_c.push(PlacementConstraint::DistinctInstance),
                     ("distinctInstance", Some(_)) => self.problem(format!("{cp}.expression"), "distinctInstance takes no expression"),
                     ("memberOf", Some(e)) => match expression::parse(e) {
-                        Ok(expr) => out_c.push(PlacementConstraint::MemberOf(expr.compile(&attr_names))),
+                        Ok(expr) => {
+                            out_c.push(PlacementConstraint::MemberOf(expr.compile(&attr_names)));
+                            member_of.push(expr);
+                        }
                         Err(err) => self.problem(format!("{cp}.expression"), err.to_string()),
                     },
                     ("memberOf", None) => self.problem(format!("{cp}.expression"), "memberOf needs an expression, e.g. \"attribute:ecs.availability-zone in [us-east-1a, us-east-1b]\""),
@@ -1307,7 +1521,7 @@ impl Validator {
                 }
             }
         }
-        (out_s, out_c)
+        (out_s, out_c, member_of)
     }
 
     fn attribute_names(&self, names: &Names) -> crate::scheduler::placement::AttributeNames {
@@ -1328,6 +1542,8 @@ impl Validator {
         let family = family.split(':').next().unwrap_or(family);
         match names.task_defs.iter().position(|t| t.family == family) {
             Some(i) => Some(TaskDefId::from_index(i)),
+            None if Broken::has(&self.broken.task_defs, family) => None,
+            None if !self.broken.first_missing("task definition", family) => None,
             None => {
                 self.problem(
                     path,
@@ -1364,7 +1580,7 @@ impl Validator {
             self.problem(
                 format!("{path}.desiredCount"),
                 format!(
-                    "expected 0..={MAX_DESIRED_COUNT}, found {}",
+                    "expected 0 to {MAX_DESIRED_COUNT}, found {}",
                     s.desired_count
                 ),
             );
@@ -1380,7 +1596,7 @@ impl Validator {
                 &names.task_defs[td.index()],
             )
         });
-        let (strategy, constraints) = self.placement(
+        let (strategy, constraints, member_of) = self.placement(
             path,
             s.placement_strategy.as_ref(),
             s.placement_constraints.as_ref(),
@@ -1402,11 +1618,22 @@ impl Validator {
         if self.problems.len() > before {
             return None;
         }
+        let td = td?;
+        let launch = launch?;
+        self.check_capacity(
+            path,
+            &format!("service {:?}", s.service_name),
+            &names.task_defs[td.index()],
+            None,
+            &launch,
+            &member_of,
+            names,
+        );
         Some(ServiceSpec {
             name: s.service_name.clone(),
-            task_definition: td?,
+            task_definition: td,
             desired_count: s.desired_count as u32,
-            launch: launch?,
+            launch,
             placement_strategy: strategy,
             placement_constraints: constraints,
             load,
@@ -1437,7 +1664,7 @@ impl Validator {
                 &names.task_defs[td.index()],
             )
         });
-        let (strategy, constraints) = self.placement(
+        let (strategy, constraints, member_of) = self.placement(
             path,
             w.placement_strategy.as_ref(),
             w.placement_constraints.as_ref(),
@@ -1555,12 +1782,28 @@ impl Validator {
                     end: SimTime::ZERO + end,
                     max_jobs: u64::MAX,
                 };
-                // Let the generator check its own options too, so `run` cannot fail on them.
-                if let Err(e) = GeneratedSource::new(
-                    options,
-                    crate::engine::RngStreams::new(0).stream(crate::engine::Stream::Workload),
-                ) {
-                    self.problem(format!("{sp}.poisson"), e.to_string());
+                // Let the generator check its own options too, so `run` cannot fail on them;
+                // only when nothing above is wrong (it would repeat that in its own terms)
+                // and the task definition, whose size it checks, is known.
+                if self.problems.len() == before && td.is_some() {
+                    if let Err(e) = GeneratedSource::new(
+                        options,
+                        crate::engine::RngStreams::new(0).stream(crate::engine::Stream::Workload),
+                    ) {
+                        let (field, what) = generated_option_field(e.option);
+                        let at = match field {
+                            Some(f) => format!("{sp}.poisson.{f}"),
+                            None => format!("{path}.taskDefinition"),
+                        };
+                        self.problem(
+                            at,
+                            format!(
+                                "{what}: expected {}, found {}",
+                                e.expected.replace("min_s", "min"),
+                                e.found
+                            ),
+                        );
+                    }
                 }
                 Some(WorkloadSource::Generated(options))
             }
@@ -1568,20 +1811,155 @@ impl Validator {
         if self.problems.len() > before {
             return None;
         }
+        let td = td?;
+        let launch = launch?;
+        let source = source?;
+        // Poisson submissions have the task definition's size; trace rows carry their own,
+        // known only as the trace is read, and one too large is counted as never placed.
+        if let WorkloadSource::Generated(g) = &source {
+            self.check_capacity(
+                path,
+                &format!("workload {:?}", w.name),
+                &names.task_defs[td.index()],
+                Some(Resources {
+                    cpu: g.cpu,
+                    memory: g.memory,
+                }),
+                &launch,
+                &member_of,
+                names,
+            );
+        }
         Some(WorkloadSpec {
             name: w.name.clone(),
-            task_definition: td?,
-            source: source?,
-            launch: launch?,
+            task_definition: td,
+            source,
+            launch,
             placement_strategy: strategy,
             placement_constraints: constraints,
         })
+    }
+
+    /// Issue 10, point 4: a task that no instance its capacity can launch could ever hold is
+    /// an error on its service or workload (it would otherwise wait the whole run unseen).
+    /// Silent when a cause it depends on is broken (an Auto Scaling group or the settings),
+    /// since that cause has its own message.
+    #[allow(clippy::too_many_arguments)]
+    fn check_capacity(
+        &mut self,
+        path: &str,
+        owner: &str,
+        td: &TaskDefinition,
+        size: Option<Resources>,
+        launch: &LaunchTarget,
+        member_of: &[expression::Expr],
+        names: &Names,
+    ) {
+        let Some(overhead) = names.memory_overhead else {
+            return;
+        };
+        if self.broken.cluster {
+            return;
+        }
+        let needs = capacity::TaskNeeds {
+            family: &td.family,
+            size: size.unwrap_or(td.size),
+            arch: td.arch,
+            member_of,
+        };
+        let provider_reach = |cp: CapacityProviderId| -> Option<capacity::Reach<'_>> {
+            let p = &names.providers[cp.index()];
+            match p.kind {
+                CapacityProviderKind::AutoScalingGroup(a) => Some(capacity::Reach {
+                    asg: &names.asgs[a.index()],
+                    provider: Some(p.name.as_str()),
+                }),
+                CapacityProviderKind::Fargate | CapacityProviderKind::FargateSpot => None,
+            }
+        };
+        let reason = match launch {
+            // Fargate sizes are checked with the task definition.
+            LaunchTarget::Fargate => None,
+            LaunchTarget::Ec2 => {
+                // With no group at all, say so once, not once per service and workload.
+                if !names.asgs_complete
+                    || (names.asgs.is_empty() && !self.broken.first_missing("any group", ""))
+                {
+                    return;
+                }
+                let reach: Vec<capacity::Reach<'_>> = names
+                    .asgs
+                    .iter()
+                    .map(|asg| capacity::Reach {
+                        asg,
+                        provider: None,
+                    })
+                    .collect();
+                capacity::why_never_placed(&needs, &reach, &names.catalog, &names.azs, overhead)
+                    .map(|why| format!("{owner} can never place a task: {why}"))
+            }
+            LaunchTarget::Strategy(items) => {
+                // Only items with a base or a weight ever receive tasks.
+                let receiving: Vec<capacity::Reach<'_>> = items
+                    .iter()
+                    .filter(|x| x.base > 0 || x.weight > 0)
+                    .filter_map(|x| provider_reach(x.capacity_provider))
+                    .collect();
+                if receiving.is_empty() {
+                    None
+                } else {
+                    match capacity::why_never_placed(
+                        &needs,
+                        &receiving,
+                        &names.catalog,
+                        &names.azs,
+                        overhead,
+                    ) {
+                        Some(all) => Some(format!("{owner} can never place a task: {all}")),
+                        // Some provider holds it; one the strategy still sends tasks to may not.
+                        None => {
+                            let stuck: Vec<String> = receiving
+                                .iter()
+                                .filter_map(|r| {
+                                    capacity::why_never_placed(
+                                        &needs,
+                                        std::slice::from_ref(r),
+                                        &names.catalog,
+                                        &names.azs,
+                                        overhead,
+                                    )
+                                    .map(|why| {
+                                        format!(
+                                            "{owner} can never place the tasks its strategy sends to capacity provider {:?}: {why}",
+                                            r.provider.unwrap_or_default()
+                                        )
+                                    })
+                                })
+                                .collect();
+                            (!stuck.is_empty()).then(|| stuck.join("; "))
+                        }
+                    }
+                }
+            }
+        };
+        if let Some(why) = reason {
+            self.problem(path, why);
+        }
     }
 
     fn trace_path(&mut self, path: &str, rel: &str) -> Option<PathBuf> {
         let p = self.base_dir.join(rel);
         if p.is_file() {
             Some(p)
+        } else if p.is_dir() {
+            self.problem(
+                path,
+                format!(
+                    "{} is a folder; expected a trace file (paths are relative to the scenario file)",
+                    p.display()
+                ),
+            );
+            None
         } else {
             self.problem(
                 path,
@@ -1592,6 +1970,18 @@ impl Validator {
             );
             None
         }
+    }
+}
+
+/// The scenario's key for a `GeneratedOptions` field, and how to name it in a message:
+/// `None` for the sizes, which come from the task definition.
+fn generated_option_field(option: &str) -> (Option<&'static str>, &'static str) {
+    match option {
+        "rate_per_hour" => (Some("ratePerHour"), "ratePerHour"),
+        "end" => (Some("end"), "end"),
+        "cpu" => (None, "the task definition's cpu"),
+        "memory" => (None, "the task definition's memory"),
+        _ => (Some("duration"), "duration"),
     }
 }
 

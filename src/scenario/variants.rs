@@ -183,16 +183,7 @@ pub fn set_from_json_str_with(
     } else {
         None
     };
-    let syntax = |e: serde_path_to_error::Error<serde_json::Error>| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        ScenarioError::Syntax {
-            file: file.to_path_buf(),
-            line: inner.line(),
-            column: inner.column(),
-            message: format!("{path}: {inner}"),
-        }
-    };
+    let syntax = |e| validate::syntax_error(file, e);
     let listed: VariantsOnly = {
         let de = &mut serde_json::Deserializer::from_str(text);
         serde_path_to_error::deserialize(de).map_err(syntax)?
@@ -211,7 +202,7 @@ pub fn set_from_json_str_with(
         file: file.to_path_buf(),
         line: e.line(),
         column: e.column(),
-        message: e.to_string(),
+        message: super::words::plain(&e.to_string()),
     })?;
     if let Value::Object(m) = &mut doc {
         m.remove("variants");

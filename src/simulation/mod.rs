@@ -1275,16 +1275,17 @@ impl<'s> Simulation<'s> {
         let need = self.sc.task_definitions[spec.task_definition.index()].size;
         let mut per_item = std::mem::take(&mut self.services[s.index()].per_item);
         let target = self.choose_target(&spec.launch.clone(), &mut per_item);
-        if self.never_fits(target, need) {
-            if let Some(i) = self.strategy_item_of(s, target) {
-                per_item[i] -= 1;
-            }
-            self.services[s.index()].per_item = per_item;
+        // A task larger than every instance type its capacity can launch will never be
+        // placed. Validation refuses such services; should one get here anyway (a scenario
+        // built in code), the task is created and stops at once with `NeverFits`, so the
+        // summary counts it as never placed (issue 10, point 4) instead of the service
+        // silently running nothing, and the scheduler backs off as after a failed start.
+        let never_fits = self.never_fits(target, need);
+        if never_fits {
             let name = self.sc.services[s.index()].name.clone();
             self.maybe_log_unable(s, now, format!("(service {name}) was unable to place a task because no container instance met all of its requirements: the task is larger than every instance type its capacity can launch."));
-            return false;
         }
-        if target == Target::Ec2Cluster {
+        if target == Target::Ec2Cluster && !never_fits {
             // Launch type EC2: ECS places the task or reports why not; no task is created.
             let probe = self.new_probe(s, need);
             match probe {
@@ -1303,7 +1304,7 @@ impl<'s> Simulation<'s> {
                 }
             }
         } else {
-            if let Target::Ec2Provider(_) = target {
+            if let (Target::Ec2Provider(_), false) = (target, never_fits) {
                 if self.counters.provisioning_waiting
                     >= self.sc.settings.provisioning_tasks_per_cluster
                 {

@@ -236,9 +236,9 @@ impl AlibabaReader {
     /// Opens `path` and reads the whole table (see the module documentation for why).
     pub fn open(path: impl AsRef<Path>, options: &AlibabaOptions) -> Result<Self, TraceError> {
         let path = path.as_ref();
-        let file = File::open(path).map_err(|source| TraceError::Open {
+        let file = File::open(path).map_err(|error| TraceError::Open {
             file: path.to_path_buf(),
-            source,
+            error,
         })?;
         AlibabaReader::new(BufReader::new(file), path, options)
     }
@@ -635,7 +635,7 @@ mod tests {
         };
         assert_eq!(
             read("", &options).unwrap_err().to_string(),
-            "batch_task.csv: option `machine_memory_mib`: expected a memory size ≥ 1 MiB, found 0"
+            "batch_task.csv: option `machineMemoryMib`: expected a memory size ≥ 1 MiB, found 0"
         );
     }
 

@@ -62,9 +62,9 @@ impl CsvReader {
     /// Opens `path` and reads its header.
     pub fn open(path: impl AsRef<Path>) -> Result<Self, TraceError> {
         let path = path.as_ref();
-        let file = File::open(path).map_err(|source| TraceError::Open {
+        let file = File::open(path).map_err(|error| TraceError::Open {
             file: path.to_path_buf(),
-            source,
+            error,
         })?;
         CsvReader::new(BufReader::new(file), path)
     }

@@ -78,22 +78,24 @@ pub struct JobSubmission {
 #[derive(Debug, thiserror::Error)]
 pub enum TraceError {
     /// The file could not be opened.
-    #[error("{}: cannot open: {source}", file.display())]
+    // The OS error is a field named `error`, not `source`: it is part of this message, and a
+    // `source` would make `{:#}` print it a second time (issue 10, point 5).
+    #[error("{}: cannot open: {error}", file.display())]
     Open {
         /// The trace file.
         file: PathBuf,
         /// The operating system's reason.
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// Reading failed part-way (an I/O error, or bytes that are not UTF-8).
-    #[error("{}:{line}: cannot read: {source}", file.display())]
+    #[error("{}:{line}: cannot read: {error}", file.display())]
     Read {
         /// The trace file.
         file: PathBuf,
         /// The line being read when it failed.
         line: u64,
-        /// The underlying error.
-        source: std::io::Error,
+        /// The underlying error (in the message, so not a `source`).
+        error: std::io::Error,
     },
     /// The header line is missing or is not the one the format requires.
     #[error("{}:{line}: expected the header `{expected}`, found {found:?}", file.display())]
@@ -207,7 +209,7 @@ pub enum TraceError {
     /// A time window asked for in the options does not lie within the trace: it starts before
     /// the trace's first timestamp, or starts or ends after the trace's end. `line` is the row
     /// that shows it (the first row, or the last row read).
-    #[error("{}:{line}: option `{option}`: {found} is {problem}", file.display())]
+    #[error("{}:{line}: option `{}`: {found} is {problem}", file.display(), scenario_words(option))]
     Window {
         /// The trace file.
         file: PathBuf,
@@ -221,7 +223,7 @@ pub enum TraceError {
         problem: String,
     },
     /// A reader option is out of range. It concerns the options, not a line of the file.
-    #[error("{}: option `{option}`: expected {expected}, found {found}", file.display())]
+    #[error("{}: option `{}`: expected {}, found {found}", file.display(), scenario_words(option), scenario_words(expected))]
     Option {
         /// The trace file the options were meant for.
         file: PathBuf,
@@ -232,6 +234,26 @@ pub enum TraceError {
         /// What it was.
         found: String,
     },
+}
+
+/// Reader options are the scenario's keys in snake_case (`window_end` is `windowEnd`): a
+/// message names them as the scenario does (issue 10, point 5).
+fn scenario_words(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    let mut prev_lower = false;
+    while let Some(c) = chars.next() {
+        if c == '_' && prev_lower && chars.peek().is_some_and(char::is_ascii_lowercase) {
+            if let Some(n) = chars.next() {
+                out.push(n.to_ascii_uppercase());
+            }
+            prev_lower = true;
+            continue;
+        }
+        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        out.push(c);
+    }
+    out
 }
 
 /// Any of the sources, for a simulator that holds a list of workloads of different kinds.

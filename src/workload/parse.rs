@@ -39,10 +39,10 @@ impl<R: BufRead> Lines<R> {
         let n = self
             .reader
             .read_line(&mut self.buf)
-            .map_err(|source| TraceError::Read {
+            .map_err(|error| TraceError::Read {
                 file: self.file.clone(),
                 line: self.number,
-                source,
+                error,
             })?;
         if n == 0 {
             return Ok(false);

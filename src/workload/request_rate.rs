@@ -362,9 +362,9 @@ struct Rows {
 
 impl Rows {
     fn open(path: &Path, format: RateFormat) -> Result<Rows, TraceError> {
-        let file = File::open(path).map_err(|source| TraceError::Open {
+        let file = File::open(path).map_err(|error| TraceError::Open {
             file: path.to_path_buf(),
-            source,
+            error,
         })?;
         let mut lines = Lines::new(BufReader::new(file), path.to_path_buf());
         let header_error = |lines: &Lines<_>, expected, found: &str| TraceError::Header {
@@ -847,7 +847,7 @@ impl TraceRates {
                 return Err(option_error(
                     "window_end",
                     "a time after window_start",
-                    format!("{end_label}, with window_start {start_label}"),
+                    format!("{end_label}, with windowStart {start_label}"),
                 ));
             }
         }
@@ -1220,14 +1220,14 @@ mod tests {
         };
         assert!(t
             .err(&no_end)
-            .starts_with("rates.csv: option `repeat`: expected a window_end as well"));
+            .starts_with("rates.csv: option `repeat`: expected a windowEnd as well"));
         let dated = RateOptions {
             window_start: Some(WindowBound::At("1998-06-10 00:00:00".into())),
             ..RateOptions::default()
         };
         assert_eq!(
             t.err(&dated),
-            "rates.csv: option `window_start`: expected an offset (a Csv rate trace has no dates), \
+            "rates.csv: option `windowStart`: expected an offset (a Csv rate trace has no dates), \
              found \"1998-06-10 00:00:00\""
         );
         assert!(!WindowBound::At("1998-06-10 00:00:00".into()).is_valid_for(RateFormat::Csv));
@@ -1341,27 +1341,27 @@ mod tests {
         let offset = |s| Some(WindowBound::Offset(SimDuration::from_secs(s)));
         assert_eq!(
             t.err(&with(at("1998-06-09 23:59:59"), None)),
-            "rates.csv:2: option `window_start`: 1998-06-09 23:59:59 is before the trace's first \
+            "rates.csv:2: option `windowStart`: 1998-06-09 23:59:59 is before the trace's first \
              timestamp, 1998-06-10 00:00:00"
         );
         assert_eq!(
             t.err(&with(offset(300), None)),
-            "rates.csv:4: option `window_start`: offset 300s (1998-06-10 00:05:00) is at or \
+            "rates.csv:4: option `windowStart`: offset 300s (1998-06-10 00:05:00) is at or \
              after the end of the trace, 1998-06-10 00:05:00"
         );
         assert_eq!(
             t.err(&with(None, at("1998-06-10 00:05:01"))),
-            "rates.csv:4: option `window_end`: 1998-06-10 00:05:01 is after the end of the \
+            "rates.csv:4: option `windowEnd`: 1998-06-10 00:05:01 is after the end of the \
              trace, 1998-06-10 00:05:00"
         );
         assert_eq!(
             t.err(&with(offset(120), offset(60))),
-            "rates.csv: option `window_end`: expected a time after window_start, found offset \
-             60s (1998-06-10 00:01:00), with window_start offset 120s (1998-06-10 00:02:00)"
+            "rates.csv: option `windowEnd`: expected a time after windowStart, found offset \
+             60s (1998-06-10 00:01:00), with windowStart offset 120s (1998-06-10 00:02:00)"
         );
         assert_eq!(
             t.err(&with(at("1998-02-30 00:00:00"), None)),
-            "rates.csv: option `window_start`: expected a valid date and time \
+            "rates.csv: option `windowStart`: expected a valid date and time \
              `YYYY-MM-DD HH:MM:SS`, found \"1998-02-30 00:00:00\""
         );
         assert!(!WindowBound::At("1998-02-30 00:00:00".into()).is_valid_for(RateFormat::WorldCup98));
@@ -1523,7 +1523,7 @@ mod tests {
         };
         assert_eq!(
             trace(AZ).err(&late),
-            "rates.csv:5: option `window_start`: 2023-11-16 18:18:00 is at or after the end of \
+            "rates.csv:5: option `windowStart`: 2023-11-16 18:18:00 is at or after the end of \
              the trace, 2023-11-16 18:17:07.879"
         );
     }

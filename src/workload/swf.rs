@@ -117,9 +117,9 @@ impl SwfReader {
     /// Opens `path` for streaming.
     pub fn open(path: impl AsRef<Path>, options: SwfOptions) -> Result<Self, TraceError> {
         let path = path.as_ref();
-        let file = File::open(path).map_err(|source| TraceError::Open {
+        let file = File::open(path).map_err(|error| TraceError::Open {
             file: path.to_path_buf(),
-            source,
+            error,
         })?;
         SwfReader::new(BufReader::new(file), path, options)
     }
@@ -399,7 +399,7 @@ mod tests {
             .to_string();
         assert_eq!(
             e,
-            "log.swf: option `processors_per_task`: expected a whole number ≥ 1, found 0"
+            "log.swf: option `processorsPerTask`: expected a whole number ≥ 1, found 0"
         );
     }
 

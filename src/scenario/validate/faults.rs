@@ -39,6 +39,9 @@ impl Validator {
                             CapacityProviderId::from_index(idx),
                         ))
                     }
+                    // The provider has a problem of its own.
+                    None if Broken::has(&self.broken.providers, cp) => None,
+                    None if !self.broken.first_missing("provider", cp) => None,
                     _ => {
                         self.problem(
                             format!("{p}.capacityProvider"),
@@ -123,6 +126,9 @@ impl Validator {
                         duration: o.duration.0,
                     });
                 }
+                // The cluster's zones are unknown: its own problem says why.
+                None if self.broken.cluster => {}
+                None if !self.broken.first_missing("zone", &o.availability_zone) => {}
                 None => self.problem(
                     format!("{p}.availabilityZone"),
                     format!(
@@ -184,6 +190,7 @@ impl Validator {
                     Some(idx) => Some(crate::ids::Owner::Service(
                         crate::ids::ServiceId::from_index(idx),
                     )),
+                    None if Broken::has(&self.broken.services, s) => None,
                     None => {
                         self.problem(
                             format!("{p}.service"),
@@ -199,6 +206,7 @@ impl Validator {
                     Some(idx) => Some(crate::ids::Owner::Workload(
                         crate::ids::WorkloadId::from_index(idx),
                     )),
+                    None if Broken::has(&self.broken.workloads, w) => None,
                     None => {
                         self.problem(
                             format!("{p}.workload"),

@@ -112,13 +112,13 @@ impl Validator {
         if d.high_datapoints == 0 || d.high_datapoints > 1440 {
             self.problem(
                 "settings.targetTrackingAlarmHighDatapoints",
-                format!("expected 1..=1440, found {}", d.high_datapoints),
+                format!("expected 1 to 1440, found {}", d.high_datapoints),
             );
         }
         if d.low_datapoints == 0 || d.low_datapoints > 1440 {
             self.problem(
                 "settings.targetTrackingAlarmLowDatapoints",
-                format!("expected 1..=1440, found {}", d.low_datapoints),
+                format!("expected 1 to 1440, found {}", d.low_datapoints),
             );
         }
         if !(d.low_ratio.is_finite() && d.low_ratio > 0.0 && d.low_ratio <= 1.0) {
@@ -158,7 +158,7 @@ impl Validator {
             } else {
                 self.problem(
                     format!("{path}.targetCapacity"),
-                    format!("expected an integer percentage in 1..=100, found {t}"),
+                    format!("expected an integer percentage from 1 to 100, found {t}"),
                 );
             }
         }
@@ -169,7 +169,7 @@ impl Validator {
                 } else {
                     v.problem(
                         format!("{path}.{field}"),
-                        format!("expected 1..=10000, found {x}"),
+                        format!("expected 1 to 10000, found {x}"),
                     );
                 }
             }
@@ -243,7 +243,7 @@ impl Validator {
                     } else {
                         self.problem(
                             format!("{sp}.{field}"),
-                            format!("expected 1..=1440, found {x}"),
+                            format!("expected 1 to 1440, found {x}"),
                         );
                     }
                 }
@@ -275,7 +275,7 @@ impl Validator {
                 Some(x) => {
                     v.problem(
                         format!("{path}.{field}"),
-                        format!("expected a percentage in 0..=100, found {x}"),
+                        format!("expected a percentage from 0 to 100, found {x}"),
                     );
                     default
                 }
@@ -377,7 +377,7 @@ impl Validator {
                     Err(e) => {
                         v.problem(
                             format!("{path}.{field}"),
-                            format!("expected an offset from the trace's first row (e.g. \"45d\") or a time in the trace's clock (\"1998-06-30 00:00:00\"): {e}"),
+                            format!("expected an offset from the trace's first row (e.g. \"45d\") or a time in the trace's clock (\"1998-06-30 00:00:00\"): {}", super::super::words::plain(&e.to_string())),
                         );
                         None
                     }
@@ -395,6 +395,24 @@ impl Validator {
                     );
                 }
             }
+        }
+        // Bounds of one kind can be compared without the trace (dates of the fixed-width
+        // form compare as text); mixed ones are compared when the trace is read.
+        let ordered = match (&window_start, &window_end) {
+            (Some(WindowBound::Offset(a)), Some(WindowBound::Offset(b))) => a < b,
+            (Some(WindowBound::At(a)), Some(WindowBound::At(b)))
+                if format != RateFormat::Csv && a.len() == b.len() =>
+            {
+                a < b
+            }
+            (None, Some(WindowBound::Offset(b))) => b.0 > 0,
+            _ => true,
+        };
+        if !ordered {
+            self.problem(
+                format!("{path}.windowEnd"),
+                "expected windowEnd after windowStart (the start of the trace when left out)",
+            );
         }
         let bucket = t.bucket.as_ref().map_or(defaults::RATE_BUCKET, |b| b.0);
         if bucket < crate::engine::SimDuration::from_secs(1) {
@@ -497,14 +515,15 @@ impl Validator {
             } else {
                 v.problem(
                     format!("{path}.{field}"),
-                    format!("expected 0..={MAX_DESIRED_COUNT}, found {x}"),
+                    format!("expected 0 to {MAX_DESIRED_COUNT}, found {x}"),
                 );
                 0
             }
         };
         let min_capacity = cap(self, "minCapacity", a.min_capacity);
         let max_capacity = cap(self, "maxCapacity", a.max_capacity);
-        if min_capacity > max_capacity {
+        // Compared only when both are in range: an out-of-range one is the mistake.
+        if self.problems.len() == before && min_capacity > max_capacity {
             self.problem(
                 format!("{path}.minCapacity"),
                 format!(
@@ -669,10 +688,14 @@ impl Validator {
             return None;
         };
         if !has_load {
-            self.problem(
-                path.to_string(),
-                format!("{name} needs a load model: add services[].load (requests and per-task capacity) so the metric has values"),
-            );
+            // One missing load model is one mistake, however many policies need it.
+            let service = path.split(".autoScaling").next().unwrap_or(path);
+            if self.broken.first_missing("load model", service) {
+                self.problem(
+                    path.to_string(),
+                    format!("{name} needs a load model: add services[].load (requests and per-task capacity) so the metric has values"),
+                );
+            }
             return None;
         }
         Some(m)
@@ -745,16 +768,17 @@ impl Validator {
         };
         let periods = al.evaluation_periods.unwrap_or(1);
         let to_alarm = al.datapoints_to_alarm.unwrap_or(periods);
-        if !(1..=1440).contains(&periods) {
+        let periods_ok = (1..=1440).contains(&periods);
+        if !periods_ok {
             self.problem(
                 format!("{ap}.evaluationPeriods"),
-                format!("expected 1..=1440, found {periods}"),
+                format!("expected 1 to 1440, found {periods}"),
             );
         }
-        if !(1..=periods.max(1)).contains(&to_alarm) {
+        if periods_ok && !(1..=periods).contains(&to_alarm) {
             self.problem(
                 format!("{ap}.datapointsToAlarm"),
-                format!("expected 1..=evaluationPeriods ({periods}), found {to_alarm}"),
+                format!("expected 1 to evaluationPeriods ({periods}), found {to_alarm}"),
             );
         }
         if !al.threshold.is_finite() {
