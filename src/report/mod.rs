@@ -27,6 +27,8 @@ pub struct Report {
     pub service_series: Vec<ServiceMinuteRow>,
     /// One row per ASG capacity provider per simulated minute.
     pub provider_series: Vec<ProviderMinuteRow>,
+    /// One row per batch workload per simulated minute.
+    pub workload_series: Vec<WorkloadMinuteRow>,
     /// Service events, instance and task lifecycle notes, in time order.
     pub events: Vec<EventRecord>,
     /// The columns of `cost_series`: every capacity provider of the scenario, in its order,
@@ -450,6 +452,23 @@ pub struct ProviderMinuteRow {
     pub reservation: Option<f64>,
     /// M: instances needed.
     pub m: Option<u32>,
+}
+
+/// One batch workload at the end of a simulated minute: where its tasks are, for the
+/// capacity chart's workload panels (a backlog shows as `queued` growing).
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct WorkloadMinuteRow {
+    /// Minutes since the start.
+    pub minute: u64,
+    /// Workload index (into `summary.workloads`).
+    pub workload: u32,
+    /// Tasks in the submitter's queue, not yet known to ECS (`tasks_queued` of
+    /// `timeseries.csv`, for this workload).
+    pub queued: u32,
+    /// Tasks in PROVISIONING or PENDING (as `pending` of `services.csv`).
+    pub pending: u32,
+    /// Tasks RUNNING.
+    pub running: u32,
 }
 
 /// One batch workload.

@@ -43,17 +43,13 @@ fn shares(paid: f64, reserved: f64, used: f64) -> String {
 
 /// One panel's three series from the minute rows.
 fn panel_series(t: &TimeAxis, rows: &[MinuteRow], pick: [fn(&MinuteRow) -> f64; 3]) -> Vec<Series> {
-    LINES
-        .iter()
-        .zip(pick)
-        .map(|(label, f)| Series {
-            label: (*label).to_string(),
+    pick.into_iter()
+        .map(|f| Series {
             points: rows
                 .iter()
                 .map(|r| (t.minute(r.minute), f(r)))
                 .filter(|p| p.0.is_finite() && p.1.is_finite())
                 .collect(),
-            secondary: false,
         })
         .collect()
 }
