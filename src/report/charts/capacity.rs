@@ -28,8 +28,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::{
-    draw_err, font, house_mesh, legend_strip, no_data, style, value_range, ChartError, ChartKind,
-    LegendEntry, Swatch, TimeAxis,
+    axis_label, draw_err, font, house_mesh, legend_strip, no_data, style, value_range, ChartError,
+    ChartKind, LegendEntry, Swatch, TimeAxis,
 };
 use crate::report::{Report, NO_CAPACITY_PROVIDER};
 
@@ -332,18 +332,6 @@ fn count_label(v: &f64) -> String {
     }
 }
 
-/// A tick label of any other axis: at most three decimals, trailing zeros dropped ("120",
-/// "0.5", "12.25").
-pub(crate) fn axis_label(v: &f64) -> String {
-    let s = format!("{:.3}", v + 0.0);
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" {
-        "0".to_string()
-    } else {
-        s.to_string()
-    }
-}
-
 /// Draws [`capacity_svg`]'s chart on `root`, for any backend.
 pub(super) fn draw<DB: DrawingBackend>(
     report: &Report,
@@ -538,15 +526,6 @@ mod tests {
         assert_eq!(count_label(&-0.0), "0");
         assert_eq!(count_label(&2.5), "");
         assert_eq!(count_label(&0.2), "");
-    }
-
-    #[test]
-    fn other_axes_drop_trailing_zeros() {
-        assert_eq!(axis_label(&120.0), "120");
-        assert_eq!(axis_label(&0.5), "0.5");
-        assert_eq!(axis_label(&12.25), "12.25");
-        assert_eq!(axis_label(&-0.0), "0");
-        assert_eq!(axis_label(&0.0001), "0");
     }
 
     #[test]

@@ -358,6 +358,18 @@ where
         .light_line_style(TRANSPARENT)
 }
 
+/// A tick label of any other axis: at most three decimals, trailing zeros dropped ("120",
+/// "0.5", "12.25").
+pub(crate) fn axis_label(v: &f64) -> String {
+    let s = format!("{:.3}", v + 0.0);
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" {
+        "0".to_string()
+    } else {
+        s.to_string()
+    }
+}
+
 /// A range that holds every value, starting at 0 (or below, for negative values), never
 /// empty and never infinite.
 pub(crate) fn value_range<'a>(values: impl Iterator<Item = &'a f64>, floor_max: f64) -> (f64, f64) {
@@ -685,6 +697,15 @@ mod tests {
         let rows = (style::MAX_PANELS / 2) as u32;
         assert!(h <= rows * style::PANEL_HEIGHT + 200, "height capped: {h}");
         ChartKind::Capacity.png(&report).expect("renders");
+    }
+
+    #[test]
+    fn other_axes_drop_trailing_zeros() {
+        assert_eq!(axis_label(&120.0), "120");
+        assert_eq!(axis_label(&0.5), "0.5");
+        assert_eq!(axis_label(&12.25), "12.25");
+        assert_eq!(axis_label(&-0.0), "0");
+        assert_eq!(axis_label(&0.0001), "0");
     }
 
     #[test]

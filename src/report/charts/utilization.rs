@@ -11,8 +11,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::{
-    draw_err, font, house_mesh, legend_strip, no_data, style, value_range, x_range, ChartError,
-    ChartKind, LegendEntry, Series, Swatch, TimeAxis,
+    axis_label, draw_err, font, house_mesh, legend_strip, no_data, style, value_range, x_range,
+    ChartError, ChartKind, LegendEntry, Series, Swatch, TimeAxis,
 };
 use crate::report::{MinuteRow, Report};
 
@@ -140,6 +140,8 @@ fn panel<DB: DrawingBackend>(
         .y_desc(y_desc)
         .x_labels(10)
         .y_labels(5)
+        .x_label_formatter(&axis_label)
+        .y_label_formatter(&axis_label)
         .draw()
         .map_err(&err)?;
     for (i, s) in series.iter().enumerate() {
