@@ -632,6 +632,10 @@ pub fn build_report(
         scenario: sc.name.clone(),
         seed: 0,
         duration_s: sc.duration.as_secs_f64(),
+        prices: PriceBasis {
+            overridden: sc.catalog != crate::cloud::Catalog::embedded_us_east_1(),
+            ..PriceBasis::default()
+        },
         cost: CostSummary {
             total_usd: round6(costs.total_usd),
             per_hour_usd: if hours > 0.0 {

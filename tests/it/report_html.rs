@@ -148,7 +148,8 @@ fn az_outage_page_has_faults_and_a_timeline() {
         .sum();
     assert!(below > 0, "the outage leaves the service below desired");
     assert!(page.contains(&format!(
-        "<div class=\"label\">Task-minutes below desired</div><div class=\"value\">{below}</div>"
+        "<div class=\"label\">Task-minutes below desired, all services</div><div class=\"value\">{}</div>",
+        ecsim::report::render::grouped_count(below)
     )));
     assert!(page.contains("Cost per RUNNING task-hour"));
     assert!(page.contains("EC2 idle cost"));

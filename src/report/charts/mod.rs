@@ -548,6 +548,7 @@ pub(crate) mod test_support {
                 scenario: "empty <&>".to_string(),
                 seed: 1,
                 duration_s: 0.0,
+                prices: PriceBasis::default(),
                 cost: CostSummary::default(),
                 reservation: ReservationSummary::default(),
                 instances: InstanceSummary::default(),
