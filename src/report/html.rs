@@ -652,10 +652,18 @@ fn assumptions(out: &mut String, s: &Summary) {
         return;
     }
     out.push_str("<h2>Assumptions</h2>\n");
+    // Sources are addresses a reader can open; the page shows them without their scheme,
+    // as text, because it holds no URL of any kind (nothing a browser could fetch).
     let rows: Vec<Vec<String>> = s
         .assumptions
         .iter()
-        .map(|a| vec![a.topic.clone(), a.value.clone(), a.source.clone()])
+        .map(|a| {
+            vec![
+                a.topic.clone(),
+                a.value.clone(),
+                a.source.replace("https://", ""),
+            ]
+        })
         .collect();
     table(out, &["topic", "value", "source"], &rows);
 }

@@ -627,15 +627,16 @@ pub fn build_report(
         .map(|w| (w.name.clone(), w.cost_usd))
         .collect();
     let wait_histogram = crate::report::wait_histogram(&all_waits);
+    let prices = PriceBasis {
+        overridden: sc.catalog != crate::cloud::Catalog::embedded_us_east_1(),
+        ..PriceBasis::default()
+    };
     let summary = Summary {
         schema_version: SCHEMA_VERSION,
         scenario: sc.name.clone(),
         seed: 0,
         duration_s: sc.duration.as_secs_f64(),
-        prices: PriceBasis {
-            overridden: sc.catalog != crate::cloud::Catalog::embedded_us_east_1(),
-            ..PriceBasis::default()
-        },
+        prices: prices.clone(),
         cost: CostSummary {
             total_usd: round6(costs.total_usd),
             per_hour_usd: if hours > 0.0 {
@@ -707,7 +708,7 @@ pub fn build_report(
             dropped: events_dropped,
         },
         engine: EngineSummary { events_processed },
-        assumptions: crate::report::assumptions::for_scenario(sc),
+        assumptions: crate::report::assumptions::for_scenario(sc, &prices),
     };
     Report {
         summary,

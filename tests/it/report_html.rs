@@ -226,3 +226,60 @@ fn timeline_is_capped() {
         html::TIMELINE_LIMIT + 7
     )));
 }
+
+#[test]
+fn assumptions_cite_sources_a_reader_can_open_and_the_prices_are_stated() {
+    // Faults, service auto scaling, managed scaling and load models between them bring in
+    // every optional assumption.
+    for rel in [
+        "scenarios/quickstart.json",
+        "scenarios/az-outage/one-az.json",
+        "scenarios/scale-out-lag/scenario.json",
+    ] {
+        let report = run_file(rel);
+        let s = &report.summary;
+        for a in &s.assumptions {
+            // The research notes behind the defaults do not ship: citing their sections
+            // ("ecs-reference §3.2") or their evidence tags tells a user nothing.
+            for internal in [
+                "ecs-reference",
+                "§",
+                "[DOC",
+                "[OBS",
+                "[API",
+                "[CODE",
+                "[DERIVED",
+                "[UNCERTAIN",
+            ] {
+                assert!(
+                    !a.source.contains(internal) && !a.value.contains(internal),
+                    "{rel}: {:?} cites {internal:?}: {}",
+                    a.topic,
+                    a.source
+                );
+            }
+            assert!(
+                a.source.contains("https://") || a.source.starts_with("ecsim"),
+                "{rel}: {:?} has no address and is not ecsim's own: {}",
+                a.topic,
+                a.source
+            );
+        }
+        // The prices: Region, OS and dates, at the top of the stdout table and the page.
+        let statement = s.prices.statement();
+        for part in ["us-east-1", "Linux", "2026-07-20"] {
+            assert!(statement.contains(part), "{statement}");
+        }
+        let table = ecsim::report::render::table(s);
+        assert_eq!(
+            table.lines().nth(1),
+            Some(format!("prices {statement}").as_str())
+        );
+        let page = html::report_html(&report);
+        assert!(page.contains(&format!(
+            "<p class=\"meta\">prices: {}</p>",
+            html::escape(&statement)
+        )));
+        assert!(!s.prices.overridden, "{rel} uses the embedded prices");
+    }
+}
