@@ -326,7 +326,7 @@ pub(super) fn size(report: &Report) -> (u32, u32) {
 /// "2.5 tasks" never shows).
 fn count_label(v: &f64) -> String {
     if (v - v.round()).abs() < 1e-9 {
-        format!("{}", v.round() as i64 + 0)
+        format!("{}", v.round() as i64)
     } else {
         String::new()
     }
