@@ -957,6 +957,24 @@ mod tests {
         // No EC2 in the Fargate variant: its reservation is absent, and so is its delta.
         assert!(c.variants[2].figures.ec2_cpu_reserved_pct.is_none());
         assert!(!c.variants[2].deltas.contains_key("ec2_cpu_reserved_pct"));
+        // Nor its EC2 cost lines: shown as "–", not as 0.0000.
+        for key in [
+            "ec2_usd",
+            "idle_usd",
+            "instance_hours",
+            "ec2_spend_reserved_pct",
+        ] {
+            assert!(!c.variants[2].deltas.contains_key(key), "{key}");
+        }
+        let text = table(&c);
+        let ec2_row = text
+            .lines()
+            .find(|l| l.trim_start().starts_with("EC2, USD"))
+            .expect("EC2 row");
+        assert!(ec2_row.trim_end().ends_with('–'), "{ec2_row}");
+        // The two reservation figures are labelled apart: CPU reserved vs spend reserved.
+        assert!(text.contains("EC2 CPU reserved, % of registered (time-weighted)"));
+        assert!(text.contains("EC2 spend reserved by tasks, % (break-even u)"));
         assert!(c.notes.is_empty(), "{:?}", c.notes);
     }
 

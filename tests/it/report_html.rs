@@ -283,3 +283,66 @@ fn assumptions_cite_sources_a_reader_can_open_and_the_prices_are_stated() {
         assert!(!s.prices.overridden, "{rel} uses the embedded prices");
     }
 }
+
+#[test]
+fn a_fargate_only_run_prints_no_ec2_lines() {
+    let report = run_file("scenarios/worldcup-fargate/scenario.json");
+    let s = &report.summary;
+    assert_eq!(s.instances.launched, 0, "Fargate only");
+    let table = ecsim::report::render::table(s);
+    for ec2 in [
+        "EC2 CPU reserved",
+        "EC2 memory reserved",
+        "idle EC2",
+        "instances launched",
+        "  EC2 ",
+    ] {
+        assert!(!table.contains(ec2), "{ec2:?} in\n{table}");
+    }
+    assert!(table.contains("RUNNING task-hours  Fargate "), "{table}");
+    let page = html::report_html(&report);
+    for ec2 in [
+        "EC2 CPU reserved",
+        "EC2 idle cost",
+        "of which idle EC2",
+        "RUNNING task-hours on EC2",
+        "EC2 instance-hours",
+        "share of the EC2 spend",
+    ] {
+        assert!(!page.contains(ec2), "{ec2:?} in report.html");
+    }
+    // Requests in whole numbers with thousands separators, in both.
+    let requests = s.services[0].load.as_ref().expect("load").requests;
+    let shown = ecsim::report::render::grouped(requests.round(), 0);
+    assert!(shown.contains(','), "{shown}");
+    assert!(table.contains(&shown), "{shown} in\n{table}");
+    assert!(page.contains(&format!("<td class=\"num\">{shown}</td>")));
+}
+
+#[test]
+fn cost_per_completed_task_is_each_workloads_own() {
+    // quickstart: two services and one batch workload. The whole bill over the batch
+    // completions mixed the services' cost into a batch figure.
+    let report = run_file("scenarios/quickstart.json");
+    let s = &report.summary;
+    let w = &s.workloads[0];
+    assert!(w.tasks.completed > 0);
+    let own = w.cost_usd / w.tasks.completed as f64;
+    assert!((w.cost_per_completed_task_usd - own).abs() < 1e-6);
+    let whole_bill = s.cost.total_usd / s.tasks.completed as f64;
+    assert!(whole_bill > 2.0 * own, "{whole_bill} vs {own}");
+    let page = html::report_html(&report);
+    assert!(page.contains(&format!(
+        "Cost per completed task, {} (its own cost)</div><div class=\"value\">${:.4}</div>",
+        w.name, w.cost_per_completed_task_usd
+    )));
+    assert!(!page.contains(&format!("${whole_bill:.4}")));
+    let table = ecsim::report::render::table(s);
+    assert!(table.contains("USD/completed"), "{table}");
+    // The two shortfall measures carry their own names, side by side, defined once.
+    assert!(
+        table.contains("minutes below desired") && table.contains("task-minutes below desired")
+    );
+    assert!(!table.contains("min below"));
+    assert!(page.contains(ecsim::report::render::MINUTES_BELOW_DESIRED));
+}
