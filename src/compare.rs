@@ -186,6 +186,9 @@ pub struct Comparison {
     pub seed: u64,
     /// The variant the deltas are measured against (the first).
     pub reference: String,
+    /// Which prices the variants used: the reference's statement (Region, OS, dates), or
+    /// one statement per variant when they differ (a variant overriding the catalog).
+    pub prices: String,
     /// Per variant, in input order.
     pub variants: Vec<VariantFigures>,
     /// Break-even lines, one per (EC2-only, Fargate-only) pair, EC2 variants in input order.
@@ -615,9 +618,24 @@ pub fn compare(entries: &[Entry<'_>], seed: u64) -> Comparison {
     if break_even_lines.is_empty() && entries.len() > 1 {
         notes.push("no break-even line: it needs one variant on EC2 only and one on Fargate only, each with RUNNING tasks".into());
     }
+    let statements: Vec<String> = entries
+        .iter()
+        .map(|e| e.summary.prices.statement())
+        .collect();
+    let prices = if statements.windows(2).all(|w| w[0] == w[1]) {
+        statements.first().cloned().unwrap_or_default()
+    } else {
+        entries
+            .iter()
+            .zip(&statements)
+            .map(|(e, p)| format!("{}: {p}", e.name))
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
     Comparison {
         schema_version: SCHEMA_VERSION,
         seed,
+        prices,
         reference: entries
             .first()
             .map(|e| e.name.to_string())
@@ -755,6 +773,7 @@ pub fn table(c: &Comparison) -> String {
         c.seed,
         c.reference
     );
+    let _ = writeln!(out, "prices {}", c.prices);
     let _ = writeln!(out);
     let mut header = vec!["figure".to_string()];
     header.extend(c.variants.iter().map(|v| v.name.clone()));
@@ -813,6 +832,7 @@ pub fn html(c: &Comparison, charts: &[InlineChart]) -> String {
         c.seed,
         escape(&c.reference)
     );
+    let _ = writeln!(out, "<p class=\"meta\">prices: {}</p>", escape(&c.prices));
     out.push_str("<h2>Variants</h2>\n");
     let rows: Vec<Vec<String>> = c
         .variants
@@ -967,6 +987,11 @@ mod tests {
             assert!(!c.variants[2].deltas.contains_key(key), "{key}");
         }
         let text = table(&c);
+        assert_eq!(
+            text.lines().nth(1),
+            Some(format!("prices {}", e.prices.statement()).as_str()),
+            "the prices heading the table"
+        );
         let ec2_row = text
             .lines()
             .find(|l| l.trim_start().starts_with("EC2, USD"))
