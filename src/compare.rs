@@ -472,6 +472,9 @@ pub struct Comparison {
     pub seed: u64,
     /// The variant the deltas are measured against (the first).
     pub reference: String,
+    /// Which prices the variants used: the reference's statement (Region, OS, dates), or
+    /// one statement per variant when they differ (a variant overriding the catalog).
+    pub prices: String,
     /// Per variant, in input order.
     pub variants: Vec<VariantFigures>,
     /// Break-even lines, one per (EC2-only, Fargate-only) pair, EC2 variants in input order.
@@ -546,15 +549,22 @@ pub struct Figures {
     /// Total cost per million requests served (services with a load model).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub per_million_requests_usd: Option<f64>,
-    /// Total cost (idle included) per completed batch task.
+    /// The batch workloads' own cost (their tasks' share of EC2 instances and their Fargate
+    /// bills; no idle EC2, no service) per completed batch task: Σ workload cost ÷ Σ
+    /// completed. Absent when no batch task completed.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub per_completed_batch_task_usd: Option<f64>,
-    /// Time-weighted EC2 CPU reservation, % (absent without EC2 instances).
+    pub batch_cost_per_completed_task_usd: Option<f64>,
+    /// Time-weighted EC2 CPU reserved by tasks, % of the registered CPU (absent without EC2
+    /// instances).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ec2_cpu_reserved_pct: Option<f64>,
-    /// Time-weighted EC2 memory reservation, %.
+    /// Time-weighted EC2 memory reserved by tasks, % of the registered memory.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ec2_memory_reserved_pct: Option<f64>,
+    /// The share of the EC2 spend that task reservations cover, % (billing's ½ CPU + ½
+    /// memory attribution; the `u_m` of the break-even lines). Not the CPU reservation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ec2_spend_reserved_pct: Option<f64>,
     /// Requests not served over all services with a load model, %.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unserved_requests_pct: Option<f64>,
@@ -572,6 +582,10 @@ pub struct Figures {
     pub instance_hours: f64,
     /// Task-hours in RUNNING, all capacity.
     pub running_task_hours: f64,
+    /// The run had EC2 instances; without any, the EC2 rows (all 0) are left out of the
+    /// tables and deltas. Not written to `compare.json`, whose EC2 figures stay 0.
+    #[serde(skip)]
+    pub has_ec2: bool,
 }
 
 impl Figures {
@@ -591,7 +605,8 @@ impl Figures {
             })
         };
         let completed: u64 = s.workloads.iter().map(|w| w.tasks.completed).sum();
-        let has_ec2 = s.instances.launched > 0;
+        let batch_cost: f64 = s.workloads.iter().map(|w| w.cost_usd).sum();
+        let has_ec2 = crate::report::render::has_ec2(s);
         Figures {
             total_usd: s.cost.total_usd,
             per_hour_usd: s.cost.per_hour_usd,
@@ -602,10 +617,11 @@ impl Figures {
             // A run that served nothing has no cost per request (the summary writes 0
             // there, which would read as free): absent, as in the Monte Carlo figures.
             per_million_requests_usd: s.cost.per_million_requests_usd.filter(|_| served > 0.0),
-            per_completed_batch_task_usd: (completed > 0)
-                .then(|| s.cost.total_usd / completed as f64),
+            batch_cost_per_completed_task_usd: (completed > 0)
+                .then(|| batch_cost / completed as f64),
             ec2_cpu_reserved_pct: has_ec2.then_some(s.reservation.cpu_pct_avg),
             ec2_memory_reserved_pct: has_ec2.then_some(s.reservation.memory_pct_avg),
+            ec2_spend_reserved_pct: has_ec2.then_some(s.usage.ec2_reserved_share_pct),
             unserved_requests_pct,
             task_minutes_below_desired: s
                 .services
@@ -618,6 +634,7 @@ impl Figures {
             failed_tasks: s.tasks.failed as f64,
             instance_hours: s.instances.instance_hours,
             running_task_hours: s.usage.running_task_hours,
+            has_ec2,
         }
     }
 
@@ -631,8 +648,16 @@ impl Figures {
                 "cost per hour, USD",
                 Some(self.per_hour_usd),
             ),
-            ("ec2_usd", "  EC2, USD", Some(self.ec2_usd)),
-            ("idle_usd", "    of which idle, USD", Some(self.idle_usd)),
+            (
+                "ec2_usd",
+                "  EC2, USD",
+                self.has_ec2.then_some(self.ec2_usd),
+            ),
+            (
+                "idle_usd",
+                "    of which idle (paid, not reserved), USD",
+                self.has_ec2.then_some(self.idle_usd),
+            ),
             ("fargate_usd", "  Fargate, USD", Some(self.fargate_usd)),
             (
                 "fargate_spot_usd",
@@ -645,19 +670,24 @@ impl Figures {
                 self.per_million_requests_usd,
             ),
             (
-                "per_completed_batch_task_usd",
-                "per completed batch task, USD",
-                self.per_completed_batch_task_usd,
+                "batch_cost_per_completed_task_usd",
+                "batch workloads' own cost per completed task, USD",
+                self.batch_cost_per_completed_task_usd,
             ),
             (
                 "ec2_cpu_reserved_pct",
-                "EC2 CPU reserved, %",
+                "EC2 CPU reserved, % of registered (time-weighted)",
                 self.ec2_cpu_reserved_pct,
             ),
             (
                 "ec2_memory_reserved_pct",
-                "EC2 memory reserved, %",
+                "EC2 memory reserved, % of registered (time-weighted)",
                 self.ec2_memory_reserved_pct,
+            ),
+            (
+                "ec2_spend_reserved_pct",
+                "EC2 spend reserved by tasks, % (break-even u)",
+                self.ec2_spend_reserved_pct,
             ),
             (
                 "unserved_requests_pct",
@@ -688,7 +718,7 @@ impl Figures {
             (
                 "instance_hours",
                 "EC2 instance-hours",
-                Some(self.instance_hours),
+                self.has_ec2.then_some(self.instance_hours),
             ),
             (
                 "running_task_hours",
@@ -801,7 +831,7 @@ pub fn break_even(ec2: Entry<'_>, fargate: Entry<'_>) -> BreakEven {
     let (en, fnm) = (ec2.name, fargate.name);
     let mut arithmetic = vec![
         format!(
-            "{en}: EC2 cost ${:.4} over {:.4} RUNNING task-hours = ${c_e:.6} per task-hour, at {:.2} % reservation (the share of the EC2 spend reserved by tasks: (${:.4} − ${:.4} idle) / ${:.4})",
+            "{en}: EC2 cost ${:.4} over {:.4} RUNNING task-hours = ${c_e:.6} per task-hour, with {:.2} % of the EC2 spend reserved by tasks ((${:.4} − ${:.4} idle) / ${:.4}; the spend share u, not the CPU reservation)",
             e.cost.ec2_usd,
             e.usage.ec2_running_task_hours,
             u_m * 100.0,
@@ -814,7 +844,7 @@ pub fn break_even(ec2: Entry<'_>, fargate: Entry<'_>) -> BreakEven {
             f.cost.fargate_usd, f.usage.fargate_running_task_hours
         ),
         format!(
-            "EC2 cost per task-hour scales as 1 / reservation: at reservation u it is ${c_e:.6} × {:.2} % / u; it equals ${c_f:.6} at u* = {:.2} % × {c_e:.6} / {c_f:.6} = {:.2} %",
+            "EC2 cost per task-hour scales as 1 / u, the reserved share of the EC2 spend: at share u it is ${c_e:.6} × {:.2} % / u; it equals ${c_f:.6} at u* = {:.2} % × {c_e:.6} / {c_f:.6} = {:.2} %",
             u_m * 100.0,
             u_m * 100.0,
             u_star * 100.0
@@ -826,17 +856,17 @@ pub fn break_even(ec2: Entry<'_>, fargate: Entry<'_>) -> BreakEven {
     ];
     arithmetic.push(match verdict {
         Verdict::Ec2Cheaper => format!(
-            "{en} is cheaper than {fnm} as measured: its {:.2} % reservation is above the {:.2} % break-even",
+            "{en} is cheaper than {fnm} as measured: its {:.2} % reserved share of the EC2 spend is above the {:.2} % break-even",
             u_m * 100.0,
             u_star * 100.0
         ),
         Verdict::FargateCheaper => format!(
-            "{fnm} is cheaper than {en} as measured; EC2 becomes cheaper above {:.2} % average reservation ({en} ran at {:.2} %)",
+            "{fnm} is cheaper than {en} as measured; EC2 becomes cheaper above {:.2} % of the EC2 spend reserved by tasks ({en} ran at {:.2} %)",
             u_star * 100.0,
             u_m * 100.0
         ),
         Verdict::Ec2NeverCheaper => format!(
-            "{fnm} is cheaper than {en} at any reservation: the break-even {:.2} % is at or above 100 %",
+            "{fnm} is cheaper than {en} at any reserved share of the EC2 spend: the break-even {:.2} % is at or above 100 %",
             u_star * 100.0
         ),
     });
@@ -906,9 +936,24 @@ pub fn compare(entries: &[Entry<'_>], seed: u64) -> Comparison {
     if break_even_lines.is_empty() && entries.len() > 1 {
         notes.push("no break-even line: it needs one variant on EC2 only and one on Fargate only, each with RUNNING tasks".into());
     }
+    let statements: Vec<String> = entries
+        .iter()
+        .map(|e| e.summary.prices.statement())
+        .collect();
+    let prices = if statements.windows(2).all(|w| w[0] == w[1]) {
+        statements.first().cloned().unwrap_or_default()
+    } else {
+        entries
+            .iter()
+            .zip(&statements)
+            .map(|(e, p)| format!("{}: {p}", e.name))
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
     Comparison {
         schema_version: SCHEMA_VERSION,
         seed,
+        prices,
         reference: entries
             .first()
             .map(|e| e.name.to_string())
@@ -948,7 +993,7 @@ fn decimals(key: &str) -> usize {
 fn cell(key: &str, v: Option<f64>) -> String {
     match v {
         None => "–".into(),
-        Some(x) => format!("{x:.*}", decimals(key)),
+        Some(x) => crate::report::render::grouped(x, decimals(key)),
     }
 }
 
@@ -957,7 +1002,11 @@ fn delta_cell(key: &str, d: Option<&Delta>) -> String {
     match d {
         None => "–".into(),
         Some(d) => {
-            let abs = format!("{:+.*}", decimals(key), d.absolute);
+            let abs = crate::report::render::group_digits(&format!(
+                "{:+.*}",
+                decimals(key),
+                d.absolute + 0.0
+            ));
             match d.percent {
                 Some(p) => format!("{abs} ({p:+.1}%)"),
                 None => abs,
@@ -1174,6 +1223,7 @@ pub fn table(c: &Comparison) -> String {
             );
         }
     }
+    let _ = writeln!(out, "prices {}", c.prices);
     let _ = writeln!(out);
     // With replicas, the first two tables are replica 0's (the run whose files are
     // written), and say so.
@@ -1254,6 +1304,7 @@ pub fn html(c: &Comparison, charts: &[InlineChart]) -> String {
         c.seed,
         escape(&c.reference)
     );
+    let _ = writeln!(out, "<p class=\"meta\">prices: {}</p>", escape(&c.prices));
     out.push_str("<h2>Variants</h2>\n");
     let rows: Vec<Vec<String>> = c
         .variants
@@ -1426,6 +1477,29 @@ mod tests {
         // No EC2 in the Fargate variant: its reservation is absent, and so is its delta.
         assert!(c.variants[2].figures.ec2_cpu_reserved_pct.is_none());
         assert!(!c.variants[2].deltas.contains_key("ec2_cpu_reserved_pct"));
+        // Nor its EC2 cost lines: shown as "–", not as 0.0000.
+        for key in [
+            "ec2_usd",
+            "idle_usd",
+            "instance_hours",
+            "ec2_spend_reserved_pct",
+        ] {
+            assert!(!c.variants[2].deltas.contains_key(key), "{key}");
+        }
+        let text = table(&c);
+        assert_eq!(
+            text.lines().nth(1),
+            Some(format!("prices {}", e.prices.statement()).as_str()),
+            "the prices heading the table"
+        );
+        let ec2_row = text
+            .lines()
+            .find(|l| l.trim_start().starts_with("EC2, USD"))
+            .expect("EC2 row");
+        assert!(ec2_row.trim_end().ends_with('–'), "{ec2_row}");
+        // The two reservation figures are labelled apart: CPU reserved vs spend reserved.
+        assert!(text.contains("EC2 CPU reserved, % of registered (time-weighted)"));
+        assert!(text.contains("EC2 spend reserved by tasks, % (break-even u)"));
         assert!(c.notes.is_empty(), "{:?}", c.notes);
     }
 

@@ -720,13 +720,7 @@ pub fn table(mc: &MonteCarloSummary) -> String {
         let big = [s.mean, s.p5, s.p95, s.ci95_low, s.ci95_high]
             .iter()
             .any(|x| x.abs() >= 1e5);
-        let num = |x: f64| {
-            if big {
-                format!("{x:.1}")
-            } else {
-                format!("{x:.4}")
-            }
-        };
+        let num = |x: f64| crate::report::render::grouped(x, if big { 1 } else { 4 });
         let _ = writeln!(
             out,
             "{:<width$} {:>4} {:>12} {:>12} {:>12} {:>12} {:>12}  [{}, {}]",
@@ -746,7 +740,7 @@ pub fn table(mc: &MonteCarloSummary) -> String {
 
 /// The Monte Carlo figures (the main ones, as in [`table`]) as a table for `report.html`.
 pub fn html_table(mc: &MonteCarloSummary) -> crate::report::html::ExtraTable {
-    let num = |x: f64| format!("{x:.4}");
+    let num = |x: f64| crate::report::render::grouped(x, 4);
     crate::report::html::ExtraTable {
         heading: "Monte Carlo".to_string(),
         note: format!(

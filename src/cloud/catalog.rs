@@ -113,6 +113,18 @@ impl CatalogProblem {
     }
 }
 
+/// The AWS Region of the embedded prices (EC2 and Fargate).
+pub const PRICE_REGION: &str = "us-east-1";
+/// The operating system of the embedded prices: Linux (Windows is not modelled).
+pub const PRICE_OPERATING_SYSTEM: &str = "Linux";
+/// When the embedded EC2 On-Demand prices were taken: the date Karpenter generated its
+/// us-east-1 pricing table (ecs-reference §7.5, "generated at 2026-07-20T13:44:30Z").
+pub const EC2_PRICE_DATE: &str = "2026-07-20";
+/// When the embedded Fargate prices were taken: a 2025–2026 copy of the AWS Fargate pricing
+/// page, <https://aws.amazon.com/fargate/pricing/> (ecs-reference §7.1; the page has no date,
+/// and its 32 vCPU row dates the copy).
+pub const FARGATE_PRICE_DATE: &str = "2025–2026";
+
 /// The instance types and Fargate prices the simulation knows.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Catalog {

@@ -1,7 +1,40 @@
 //! The assumptions section: every simplification of the model and every default in force.
+//!
+//! Each source is something a reader can open: an AWS document's title and address, a
+//! public issue or source file, or "ecsim model" for our own simplifications. Words say how
+//! firm it is ("documented", "observed", "uncertain"). The internal research notes the
+//! defaults were drawn from do not ship, so they are never cited here.
 
 use super::Assumption;
 use crate::scenario::Scenario;
+
+/// A page of the Amazon ECS Developer Guide, by its topic and file name.
+fn ecs_guide(topic: &str, page: &str) -> String {
+    format!(
+        "Amazon ECS Developer Guide, {topic}: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/{page}.html"
+    )
+}
+
+/// A page of the Application Auto Scaling User Guide.
+fn aas_guide(topic: &str, page: &str) -> String {
+    format!(
+        "Application Auto Scaling User Guide, {topic}: https://docs.aws.amazon.com/autoscaling/application/userguide/{page}.html"
+    )
+}
+
+/// The AWS Fargate pricing page.
+const FARGATE_PRICING: &str = "AWS Fargate pricing: https://aws.amazon.com/fargate/pricing/";
+/// Karpenter's generated EC2 price table the embedded prices come from.
+const KARPENTER_PRICING: &str = "EC2 On-Demand prices from Karpenter's generated us-east-1 table: https://github.com/aws/karpenter-provider-aws/blob/1d927085dd81a9df9301e613f371dac5b4d16bfe/pkg/providers/pricing/zz_generated.pricing_aws.go";
+/// The ECS container agent's configuration reference.
+const AGENT_README: &str = "Amazon ECS container agent README (configuration): https://github.com/aws/amazon-ecs-agent/blob/8dfceca6cf380a83c3007349317566f2862f0673/README.md";
+/// The AWS blog post on cluster auto scaling.
+const CAS_BLOG: &str = "AWS Containers blog, Deep dive on Amazon ECS cluster auto scaling: https://aws.amazon.com/blogs/containers/deep-dive-on-amazon-ecs-cluster-auto-scaling/";
+/// The AWS blog post on faster scale-in.
+const CAS_SCALE_IN_BLOG: &str = "AWS Containers blog, Faster scaling-in for Amazon ECS cluster auto scaling: https://aws.amazon.com/blogs/containers/faster-scaling-in-for-amazon-ecs-cluster-auto-scaling/";
+/// The EC2 Auto Scaling User Guide.
+const ASG_GUIDE: &str =
+    "Amazon EC2 Auto Scaling User Guide: https://docs.aws.amazon.com/autoscaling/ec2/userguide/";
 
 fn a(topic: &str, value: String, source: &str) -> Assumption {
     Assumption {
@@ -12,64 +45,76 @@ fn a(topic: &str, value: String, source: &str) -> Assumption {
 }
 
 /// The assumptions in force for `sc`, in a fixed order.
-pub fn for_scenario(sc: &Scenario) -> Vec<Assumption> {
+pub fn for_scenario(sc: &Scenario, prices: &super::PriceBasis) -> Vec<Assumption> {
     let s = &sc.settings;
     let mut out = vec![
-        a("region and prices", "us-east-1 on-demand Linux prices embedded (catalog overrides applied if given)".into(), "ecs-reference §7.1, §7.5 (Karpenter generated pricing 2026-07-20; Fargate pricing page)"),
-        a("EC2 billing", "per second from `running` to termination, 60 s minimum per launch".into(), "ecs-reference §7.6 [API]"),
-        a("Fargate billing", "per second (rounded up) from image pull start to task stop, 60 s minimum, on the task size rounded up to a valid Fargate size".into(), "ecs-reference §7.1, §7.2 [DOC]"),
-        a("Fargate Spot price", format!("{} × Fargate on-demand (catalog.fargate.spotPriceFactor)", sc.catalog.fargate.spot_price_factor), "ecs-reference §7.3 [OBS snapshot]"),
+        a("region and prices", prices.statement(), &format!("{KARPENTER_PRICING}; {FARGATE_PRICING}")),
+        a("EC2 billing", "per second from `running` to termination, 60 s minimum per launch".into(), "Amazon EC2 API Reference, StartInstances (\"a one-minute minimum … and thereafter per second\"): https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_StartInstances.html"),
+        a("Fargate billing", "per second (rounded up) from image pull start to task stop, 60 s minimum, on the task size rounded up to a valid Fargate size".into(), FARGATE_PRICING),
+        a("Fargate Spot price", format!("{} × Fargate on-demand (catalog.fargate.spotPriceFactor)", sc.catalog.fargate.spot_price_factor), &format!("{FARGATE_PRICING} (\"up to 70 %\" off; the factor is an observed snapshot, it varies by Region and over time)")),
         a("EC2 cost attribution", "a task is charged price × time × (½ CPU share + ½ memory share) of its instance; the rest is idle".into(), "ecsim assumption (AWS split cost allocation weighs by a cost ratio)"),
-        a("registered memory", format!("nominal × (1 − {}) − {} MiB", f64::from(s.memory_overhead.vm_overhead_ppm) / 1e6, s.memory_overhead.ecs_reserved_mib), "ecs-reference §4.5 (Karpenter VM_MEMORY_OVERHEAD_PERCENT [OBS]; ECS_RESERVED_MEMORY default 0 [CODE])"),
-        a("registered CPU", "vCPU × 1024 units".into(), "ecs-reference §4.5 [CODE agent]"),
-        a("instance launch → running", s.instance_running_latency.describe(), "[DERIVED]"),
-        a("running → agent registered", s.agent_registration_latency.describe(), "ecs-reference §3.2 [OBS ≈ 41 s launch→registered]"),
-        a("EC2 task start (PENDING → RUNNING)", s.ec2_task_start_latency.describe(), "[DERIVED]"),
-        a("Fargate provisioning (ENI)", s.fargate_provisioning_latency.describe(), "ecs-reference §3.2 [OBS 11–44 s]"),
-        a("Fargate task start (pull → RUNNING)", s.fargate_task_start_latency.describe(), "ecs-reference §3.2 [OBS]"),
-        a("task stop (STOPPING → STOPPED)", s.task_stop_latency.describe(), "[DERIVED] (stopTimeout 30 s bound)"),
-        a("Draining timeout (lifecycle hook)", format!("{}", s.draining_timeout), "EC2 Auto Scaling lifecycle hook default heartbeat 3600 s [UNCERTAIN for ECS managed draining]"),
-        a("PROVISIONING timeout", format!("{}", s.provisioning_timeout), "ecs-reference §1.8 [DOC 10–30 min; UNCERTAIN]"),
-        a("PROVISIONING tasks per cluster", format!("{}", s.provisioning_tasks_per_cluster), "ecs-reference §1.8 [UNCERTAIN quota]"),
-        a("Fargate launch rate", format!("token bucket: burst {}, {} per second, separately on-demand and Spot", s.fargate_launch_burst, s.fargate_launch_rate_per_second), "ecs-reference §5.5 [DOC]"),
-        a("service scheduler", format!("reconciles at once on task stops and new instances, and every {}", s.service_scheduler_interval), "ecs-reference §5.1 [DOC]; interval [UNCERTAIN]"),
+        a("registered memory", format!("nominal × (1 − {}) − {} MiB", f64::from(s.memory_overhead.vm_overhead_ppm) / 1e6, s.memory_overhead.ecs_reserved_mib), &format!("VM overhead: Karpenter's VM_MEMORY_OVERHEAD_PERCENT default (observed, not an ECS figure), https://github.com/aws/karpenter-provider-aws/blob/main/pkg/operator/options/options.go; ECS_RESERVED_MEMORY default 0: {AGENT_README}; {}", ecs_guide("container instance memory management", "memory-management"))),
+        a("registered CPU", "vCPU × 1024 units".into(), &format!("{AGENT_README}; {}", ecs_guide("task definition parameters (cpu)", "task_definition_parameters"))),
+        a("instance launch → running", s.instance_running_latency.describe(), "ecsim default (no AWS figure found)"),
+        a("running → agent registered", s.agent_registration_latency.describe(), "observed ≈ 41 s from launch to registration in aws/amazon-ecs-agent issue 2309: https://github.com/aws/amazon-ecs-agent/issues/2309"),
+        a("EC2 task start (PENDING → RUNNING)", s.ec2_task_start_latency.describe(), "ecsim default (no AWS figure found)"),
+        a("Fargate provisioning (ENI)", s.fargate_provisioning_latency.describe(), "observed 11–44 s from created to pull start in opensearch-project/opensearch-migrations pull request 2116: https://github.com/opensearch-project/opensearch-migrations/pull/2116"),
+        a("Fargate task start (pull → RUNNING)", s.fargate_task_start_latency.describe(), "observed 20–40 s with ECR images in aws/containers-roadmap issue 358: https://github.com/aws/containers-roadmap/issues/358"),
+        a("task stop (STOPPING → STOPPED)", s.task_stop_latency.describe(), "ecsim default, within the 30 s default stopTimeout: Amazon ECS API Reference, ContainerDefinition: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerDefinition.html"),
+        a("Draining timeout (lifecycle hook)", format!("{}", s.draining_timeout), &format!("{ASG_GUIDE} (lifecycle hooks: default heartbeat timeout 3600 s; uncertain for ECS managed draining)")),
+        a("PROVISIONING timeout", format!("{}", s.provisioning_timeout), &format!("{CAS_BLOG} (\"between 10 and 30 minutes\"; the exact value is uncertain)")),
+        a("PROVISIONING tasks per cluster", format!("{}", s.provisioning_tasks_per_cluster), &format!("{} (a quota; its default is uncertain)", ecs_guide("service quotas", "service-quotas"))),
+        a("Fargate launch rate", format!("token bucket: burst {}, {} per second, separately on-demand and Spot", s.fargate_launch_burst, s.fargate_launch_rate_per_second), &ecs_guide("request throttling", "throttling")),
+        a("service scheduler", format!("reconciles at once on task stops and new instances, and every {}", s.service_scheduler_interval), &format!("{} (the periodic interval is uncertain)", ecs_guide("services", "ecs_services"))),
         a("batch submitter", format!("RunTask failures are retried in FIFO order with a backfill window of {} placement attempts per pass", s.placement_backfill_window), "ecsim model of a job queue in front of RunTask"),
-        a("capacity provider strategy", "base first, then the provider furthest below its weighted share; per RunTask call for workloads, over live tasks for services".into(), "ecs-reference §2.1 [DOC + DERIVED]"),
+        a("capacity provider strategy", "base first, then the provider furthest below its weighted share; per RunTask call for workloads, over live tasks for services".into(), &format!("{} (the order within a weight is ecsim's reading)", ecs_guide("capacity providers", "cluster-capacity-providers"))),
         a("start of run", "each ASG starts at its desired capacity, registered and past its warm-up (a running cluster, not a booting one); services launch their tasks at time zero".into(), "ecsim assumption"),
-        a("paid, reserved and used capacity", "per minute (timeseries.csv vcpu_* and memory_gib_*, the utilization chart): paid = the whole instance type of every billed EC2 instance plus the rounded size of every billed Fargate task; reserved = task reservations on ACTIVE and DRAINING instances plus the requested size of billed Fargate tasks, so paid − reserved is idle EC2 capacity and Fargate size rounding; used = the load model's past-minute mean for services that have one, and the whole reservation for every other RUNNING task (batch tasks, services without a load model: there is no usage model for them); usage averages are means of the minute rows".into(), "ecsim model; billing spans ecs-reference §7.1, §7.6"),
+        a("paid, reserved and used capacity", "per minute (timeseries.csv vcpu_* and memory_gib_*, the utilization chart): paid = the whole instance type of every billed EC2 instance plus the rounded size of every billed Fargate task; reserved = task reservations on ACTIVE and DRAINING instances plus the requested size of billed Fargate tasks, so paid − reserved is idle EC2 capacity and Fargate size rounding; used = the load model's past-minute mean for services that have one, and the whole reservation for every other RUNNING task (batch tasks, services without a load model: there is no usage model for them); usage averages are means of the minute rows".into(), &format!("ecsim model; billing spans as in EC2 billing and {FARGATE_PRICING}")),
         a("not modelled", "networking (ENI limits, ports), image sizes, daemon services, Windows, GPUs, deployments".into(), "ecsim scope"),
     ];
     if sc.services.iter().any(|x| x.load.is_some()) {
-        out.push(a("service load model", "requests are spread evenly over RUNNING tasks; a task serves up to requestsPerTaskPerSecond at 100 % CPU; CPU % = baseline + (100 − baseline) × load fraction, capped at 100 (no bursting above the task's CPU); memory % = baseline + (at capacity − baseline) × load fraction; requests above the RUNNING tasks' capacity are not served (the shortfall)".into(), "ecsim model; metrics as ECS computes them (ecs-reference §4.6 [DOC])"));
+        out.push(a("service load model", "requests are spread evenly over RUNNING tasks; a task serves up to requestsPerTaskPerSecond at 100 % CPU; CPU % = baseline + (100 − baseline) × load fraction, capped at 100 (no bursting above the task's CPU); memory % = baseline + (at capacity − baseline) × load fraction; requests above the RUNNING tasks' capacity are not served (the shortfall)".into(), &format!("ecsim model; metrics as ECS computes them: {}", ecs_guide("CloudWatch metrics", "cloudwatch-metrics"))));
         out.push(a(
             "ALBRequestCountPerTarget",
             "requests in the period ÷ max(1, time-averaged RUNNING tasks), per minute".into(),
-            "ecs-reference §6.2 [DOC]; divisor floor ecsim's",
+            &format!(
+                "{}; the divisor's floor of 1 is ecsim's",
+                aas_guide(
+                    "target tracking scaling policies",
+                    "application-auto-scaling-target-tracking"
+                )
+            ),
         ));
     }
     if sc.services.iter().any(|x| x.auto_scaling.is_some()) {
         use crate::autoscaling::target_tracking as tt;
-        out.push(a("target tracking alarms", format!("AlarmHigh: metric > target for {} of {} datapoints; AlarmLow: metric < {} × target for {} of {}; the policy acts every period while an alarm stays in ALARM; datapoints are evaluated at the end of each period with no publication delay", tt::DEFAULT_HIGH_ALARM_DATAPOINTS, tt::DEFAULT_HIGH_ALARM_DATAPOINTS, tt::DEFAULT_LOW_ALARM_RATIO, tt::DEFAULT_LOW_ALARM_DATAPOINTS, tt::DEFAULT_LOW_ALARM_DATAPOINTS), "ecs-reference §6.2 [OBS exported alarms]; override in settings"));
-        out.push(a("target tracking capacity", "scale-out to ceil(running × metric ÷ target), scale-in to ceil(running × metric ÷ target), both from the RUNNING count; a scale-out applies only if it raises the desired count".into(), "ecs-reference §6.1 [DOC running count as base], §6.2 [UNCERTAIN formula]"));
-        out.push(a("service auto scaling cooldowns", "scale-in blocked for scaleInCooldown after a scale-in, cancelled by a scale-out; a scale-out within scaleOutCooldown must exceed the capacity already set; defaults 300 s".into(), "ecs-reference §6.2 [DOC, API]"));
+        out.push(a("target tracking alarms", format!("AlarmHigh: metric > target for {} of {} datapoints; AlarmLow: metric < {} × target for {} of {}; the policy acts every period while an alarm stays in ALARM; datapoints are evaluated at the end of each period with no publication delay", tt::DEFAULT_HIGH_ALARM_DATAPOINTS, tt::DEFAULT_HIGH_ALARM_DATAPOINTS, tt::DEFAULT_LOW_ALARM_RATIO, tt::DEFAULT_LOW_ALARM_DATAPOINTS, tt::DEFAULT_LOW_ALARM_DATAPOINTS), &format!("{} (alarm thresholds as observed in alarms AWS creates; override in settings)", aas_guide("target tracking scaling policies", "application-auto-scaling-target-tracking"))));
+        out.push(a("target tracking capacity", "scale-out to ceil(running × metric ÷ target), scale-in to ceil(running × metric ÷ target), both from the RUNNING count; a scale-out applies only if it raises the desired count".into(), &format!("{} (running count as the base); the formula is uncertain", ecs_guide("service auto scaling", "service-auto-scaling"))));
+        out.push(a("service auto scaling cooldowns", "scale-in blocked for scaleInCooldown after a scale-in, cancelled by a scale-out; a scale-out within scaleOutCooldown must exceed the capacity already set; defaults 300 s".into(), &format!("{}; Application Auto Scaling API Reference, TargetTrackingScalingPolicyConfiguration: https://docs.aws.amazon.com/autoscaling/application/APIReference/API_TargetTrackingScalingPolicyConfiguration.html", aas_guide("target tracking scaling policies", "application-auto-scaling-target-tracking"))));
         out.push(a(
             "scheduled actions",
             format!(
                 "UTC; simulated time zero is {}",
                 crate::autoscaling::schedule::format_utc(s.start_time_unix_s)
             ),
-            "ecs-reference §6.4 [DOC]; settings.startTime",
+            &format!(
+                "{}; settings.startTime",
+                aas_guide(
+                    "scheduled scaling",
+                    "application-auto-scaling-scheduled-scaling"
+                )
+            ),
         ));
-        out.push(a("service scale-in order", "tasks not yet RUNNING first, then the placement strategy in reverse: by default the AZ with most of the service's tasks, then the instance with most (counts updated as tasks are picked), newest first; binpack stops tasks on the instance with the most of its field free; with a capacity provider strategy, from the provider furthest above its share".into(), "ECS service scheduler concepts [DOC]; strategy order [DERIVED] ecs-reference §2.1"));
+        out.push(a("service scale-in order", "tasks not yet RUNNING first, then the placement strategy in reverse: by default the AZ with most of the service's tasks, then the instance with most (counts updated as tasks are picked), newest first; binpack stops tasks on the instance with the most of its field free; with a capacity provider strategy, from the provider furthest above its share".into(), &format!("{}; the order is ecsim's reading of the strategies", ecs_guide("task placement strategies", "task-placement-strategies"))));
     }
     if !sc.faults.is_empty() {
         use crate::faults::throttle as th;
         out.push(a("fault randomness", "each fault model draws from its own stream, per instance or task id, so turning one on changes neither the workload nor another model's draws for the same entity".into(), "ecsim design (DESIGN.md determinism rules)"));
-        out.push(a("instance failure", "the instance is terminated with its tasks; its Auto Scaling group launches a replacement (launch and registration latencies apply)".into(), "EC2 Auto Scaling health check replacement [DOC]"));
-        out.push(a("AZ outage", "instances and Fargate tasks in the zone are lost; nothing launches there until it recovers; Auto Scaling groups then launch into it and terminate (drain, with managed draining) the surplus elsewhere once the new instances are in service, except instances with tasks under managed termination protection (managed scaling later removes empty ones)".into(), "EC2 Auto Scaling AZ rebalancing [DOC]; ECS does not move running service tasks back by itself"));
-        out.push(a("EC2 Spot interruption", format!("notice {} before the instance is reclaimed; the agent drains it on the notice only with ECS_ENABLE_SPOT_INSTANCE_DRAINING (settings.spotInstanceDraining = {}); the group launches a replacement after the instance is gone (capacity rebalancing off)", th::SPOT_INTERRUPTION_NOTICE, s.spot_instance_draining), "ecs-reference §5.6 [DOC, CODE agent]"));
-        out.push(a("Fargate Spot interruption", format!("two-minute warning and SIGTERM; the task stops after stopTimeout ({}); replacements follow the service's strategy (no fallback to FARGATE)", s.stop_timeout), "ecs-reference §2.2 [DOC, OBS]"));
-        out.push(a("task start back-off", format!("a task that fails before RUNNING delays the service's next launch by {} doubling up to {}; reset when a task reaches RUNNING", s.task_retry.first_delay, s.task_retry.cap), "ecs-reference §5.2 [DOC cap 27 min; growth UNCERTAIN]"));
+        out.push(a("instance failure", "the instance is terminated with its tasks; its Auto Scaling group launches a replacement (launch and registration latencies apply)".into(), &format!("{ASG_GUIDE} (health checks and replacement of unhealthy instances)")));
+        out.push(a("AZ outage", "instances and Fargate tasks in the zone are lost; nothing launches there until it recovers; Auto Scaling groups then launch into it and terminate (drain, with managed draining) the surplus elsewhere once the new instances are in service, except instances with tasks under managed termination protection (managed scaling later removes empty ones)".into(), &format!("{ASG_GUIDE} (Availability Zone rebalancing); ECS does not move running service tasks back by itself")));
+        out.push(a("EC2 Spot interruption", format!("notice {} before the instance is reclaimed; the agent drains it on the notice only with ECS_ENABLE_SPOT_INSTANCE_DRAINING (settings.spotInstanceDraining = {}); the group launches a replacement after the instance is gone (capacity rebalancing off)", th::SPOT_INTERRUPTION_NOTICE, s.spot_instance_draining), &format!("Amazon EC2 User Guide, Spot Instance interruption notices: https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/spot-instance-termination-notices.html; ECS_ENABLE_SPOT_INSTANCE_DRAINING: {AGENT_README}")));
+        out.push(a("Fargate Spot interruption", format!("two-minute warning and SIGTERM; the task stops after stopTimeout ({}); replacements follow the service's strategy (no fallback to FARGATE)", s.stop_timeout), &ecs_guide("Fargate capacity providers", "fargate-capacity-providers")));
+        out.push(a("task start back-off", format!("a task that fails before RUNNING delays the service's next launch by {} doubling up to {}; reset when a task reaches RUNNING", s.task_retry.first_delay, s.task_retry.cap), &format!("{} (documented cap 27 min; the growth is uncertain)", ecs_guide("service throttle logic", "service-throttle-logic"))));
         out.push(a("lost batch work", "a batch task killed by a failure is re-run from the start; its RUNNING time is wasted and costed at its Fargate rate or its share of the instance; batch tasks that fail to start are not retried".into(), "ecsim model"));
         out.push(a("availability attribution", "a service is hurt by a fault from the moment a fault kills one of its tasks (or a task fails to start) until it runs its desired count again; requests unserved in minutes when it was hurt are counted as lost to faults, the rest as scaling lag".into(), "ecsim model, minute resolution"));
     }
@@ -78,9 +123,9 @@ pub fn for_scenario(sc: &Scenario) -> Vec<Assumption> {
         .iter()
         .any(|p| p.managed_scaling.is_some())
     {
-        out.push(a("managed scaling metric", "CapacityProviderReservation = M ÷ N × 100, N = instances in service (pending or ACTIVE), M = non-empty instances, or N + instances to add for PROVISIONING tasks (binpacked on CPU and memory onto free room, then onto the largest instance type, bounded by the step sizes); 200 when N = 0 and tasks wait; targetCapacity when nothing runs or waits".into(), "ecs-reference §1.2, §1.3 [DOC]; empty-cluster value [UNCERTAIN], settings.managedScaling.emptyClusterValue"));
-        out.push(a("managed scaling timing", "metric once a minute; scale-out after 1 datapoint above target, not while an instance is within its warm-up; scale-in after 15 datapoints below target (threshold < target [UNCERTAIN]), not within 15 min of a scale-out, at most 50 % of the instances per step".into(), "ecs-reference §1.5, §1.6 [DOC, OBS]"));
-        out.push(a("ASG scale-in choice", "AZ with the most instances, then at random; only instances without tasks under managed termination protection; managed draining moves service tasks before termination, standalone tasks finish first (up to the draining timeout)".into(), "ecs-reference §1.7 [DOC]; EC2 Auto Scaling default termination policy (launch template and billing-hour steps not modelled)"));
+        out.push(a("managed scaling metric", "CapacityProviderReservation = M ÷ N × 100, N = instances in service (pending or ACTIVE), M = non-empty instances, or N + instances to add for PROVISIONING tasks (binpacked on CPU and memory onto free room, then onto the largest instance type, bounded by the step sizes); 200 when N = 0 and tasks wait; targetCapacity when nothing runs or waits".into(), &format!("{}; {CAS_BLOG}; the empty-cluster value is uncertain (settings.managedScaling.emptyClusterValue)", ecs_guide("cluster auto scaling", "cluster-auto-scaling"))));
+        out.push(a("managed scaling timing", "metric once a minute; scale-out after 1 datapoint above target, not while an instance is within its warm-up; scale-in after 15 datapoints below target (threshold < target: uncertain), not within 15 min of a scale-out, at most 50 % of the instances per step".into(), &format!("{CAS_BLOG}; {CAS_SCALE_IN_BLOG}; {}", ecs_guide("cluster auto scaling", "cluster-auto-scaling"))));
+        out.push(a("ASG scale-in choice", "AZ with the most instances, then at random; only instances without tasks under managed termination protection; managed draining moves service tasks before termination, standalone tasks finish first (up to the draining timeout)".into(), &format!("{}; {ASG_GUIDE} (default termination policy; its launch template and billing-hour steps are not modelled)", ecs_guide("Auto Scaling group capacity providers", "asg-capacity-providers"))));
     }
     out
 }

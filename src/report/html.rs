@@ -8,10 +8,16 @@
 use std::fmt::Write as _;
 
 use super::charts::{ChartFormat, ChartKind};
+use super::render::{
+    grouped, grouped_count, has_ec2, MINUTES_BELOW_DESIRED, TASK_MINUTES_BELOW_DESIRED,
+};
 use super::{Report, Summary};
 
 /// Timeline rows shown at most (scaling activities and faults).
 pub const TIMELINE_LIMIT: usize = 500;
+
+/// Workloads given a "cost per completed task" card at most.
+const WORKLOAD_CARDS: usize = 4;
 
 /// An extra section a caller appends (the Monte Carlo figures, for one): a table, then charts.
 #[derive(Clone, Debug, Default)]
@@ -123,6 +129,11 @@ pub fn report_html_with(report: &Report, opts: &HtmlOptions<'_>) -> String {
         s.seed,
         hms(s.duration_s)
     );
+    let _ = writeln!(
+        out,
+        "<p class=\"meta\">prices: {}</p>",
+        escape(&s.prices.statement())
+    );
     cards(&mut out, s);
     if opts.charts {
         charts_section(&mut out, report);
@@ -158,19 +169,21 @@ fn hms(secs: f64) -> String {
 }
 
 fn usd(x: f64) -> String {
-    format!("${x:.4}")
+    format!("${}", grouped(x, 4))
 }
 
 fn pct(x: f64) -> String {
     format!("{x:.1}%")
 }
 
-fn num(x: f64) -> String {
-    if x.fract() == 0.0 && x.abs() < 1e15 {
-        format!("{x:.0}")
-    } else {
-        format!("{x:.2}")
-    }
+/// A number of requests: whole, with thousands separators.
+fn requests(x: f64) -> String {
+    grouped(x.round(), 0)
+}
+
+/// A count with thousands separators.
+fn count(n: u64) -> String {
+    grouped_count(n)
 }
 
 fn card(out: &mut String, label: &str, value: &str) {
@@ -187,12 +200,25 @@ fn cards(out: &mut String, s: &Summary) {
     card(out, "Total cost", &usd(s.cost.total_usd));
     card(out, "Cost per hour", &usd(s.cost.per_hour_usd));
     if let Some(m) = s.cost.per_million_requests_usd {
-        card(out, "Cost per million requests served", &usd(m));
-    } else if s.tasks.completed > 0 {
         card(
             out,
-            "Cost per completed task",
-            &usd(s.cost.total_usd / s.tasks.completed as f64),
+            "Cost per million requests served (whole bill)",
+            &usd(m),
+        );
+    }
+    // Per workload, its own cost over its own completions: the whole bill (services and
+    // idle EC2 included) over batch completions would mean nothing. A few cards at most;
+    // the Workloads section has every workload.
+    for w in s
+        .workloads
+        .iter()
+        .filter(|w| w.tasks.completed > 0)
+        .take(WORKLOAD_CARDS)
+    {
+        card(
+            out,
+            &format!("Cost per completed task, {} (its own cost)", w.name),
+            &usd(w.cost_per_completed_task_usd),
         );
     }
     if s.usage.running_task_hours > 0.0 {
@@ -202,7 +228,7 @@ fn cards(out: &mut String, s: &Summary) {
             &usd(s.cost.total_usd / s.usage.running_task_hours),
         );
     }
-    if s.instances.launched > 0 {
+    if has_ec2(s) {
         card(out, "EC2 CPU reserved", &pct(s.reservation.cpu_pct_avg));
         card(
             out,
@@ -211,8 +237,8 @@ fn cards(out: &mut String, s: &Summary) {
         );
         card(out, "EC2 idle cost", &usd(s.cost.idle_usd));
     }
-    card(out, "Tasks completed", &s.tasks.completed.to_string());
-    card(out, "Tasks failed", &s.tasks.failed.to_string());
+    card(out, "Tasks completed", &count(s.tasks.completed));
+    card(out, "Tasks failed", &count(s.tasks.failed));
     if s.tasks.started > 0 {
         card(
             out,
@@ -226,7 +252,11 @@ fn cards(out: &mut String, s: &Summary) {
         .map(|v| v.availability.task_minutes_below_desired)
         .sum();
     if !s.services.is_empty() {
-        card(out, "Task-minutes below desired", &below.to_string());
+        card(
+            out,
+            "Task-minutes below desired, all services",
+            &count(below),
+        );
     }
     let loads: Vec<_> = s.services.iter().filter_map(|v| v.load.as_ref()).collect();
     if !loads.is_empty() {
@@ -315,25 +345,32 @@ fn providers(out: &mut String, s: &Summary) {
     }
     out.push_str("<h2>Capacity providers</h2>\n");
     if !s.cost.by_capacity_provider.is_empty() {
+        // Idle is EC2 capacity paid for and reserved by no task; Fargate has none, so a
+        // run without EC2 has no idle column at all.
+        let ec2 = has_ec2(s);
         let rows: Vec<Vec<String>> = s
             .cost
             .by_capacity_provider
             .iter()
             .map(|(k, v)| {
-                // Idle is EC2 capacity paid for and reserved by no task; Fargate has none.
-                let idle = s
-                    .cost
-                    .idle_by_capacity_provider
-                    .get(k)
-                    .map_or_else(|| "–".to_string(), |i| usd(*i));
-                vec![k.clone(), usd(*v), idle]
+                let mut row = vec![k.clone(), usd(*v)];
+                if ec2 {
+                    row.push(
+                        s.cost
+                            .idle_by_capacity_provider
+                            .get(k)
+                            .map_or_else(|| "–".to_string(), |i| usd(*i)),
+                    );
+                }
+                row
             })
             .collect();
-        table(
-            out,
-            &["capacity provider", "cost", "of which idle EC2"],
-            &rows,
-        );
+        let columns: &[&str] = if ec2 {
+            &["capacity provider", "cost", "of which idle EC2"]
+        } else {
+            &["capacity provider", "cost"]
+        };
+        table(out, columns, &rows);
     }
     for p in &s.capacity_providers {
         let _ = writeln!(out, "<h3>{}</h3>", escape(&p.name));
@@ -343,14 +380,14 @@ fn providers(out: &mut String, s: &Summary) {
                 "managed scaling",
                 if p.managed_scaling { "on" } else { "off" }.to_string(),
             ),
-            ("scale-out activities", p.scale_out.to_string()),
-            ("scale-in activities", p.scale_in.to_string()),
+            ("scale-out activities", count(p.scale_out)),
+            ("scale-in activities", count(p.scale_in)),
             (
                 "instances in service (min to max)",
                 format!("{} to {}", p.instances_min, p.instances_max),
             ),
-            ("instances launched", p.instances_launched.to_string()),
-            ("instances terminated", p.instances_terminated.to_string()),
+            ("instances launched", count(p.instances_launched)),
+            ("instances terminated", count(p.instances_terminated)),
         ];
         if let Some(c) = cost {
             rows.push(("cost", usd(c)));
@@ -389,38 +426,41 @@ fn usage(out: &mut String, s: &Summary) {
     ];
     let mut rows = Vec::new();
     for (what, unit, paid, reserved, used) in resources {
-        rows.push((
-            format!("{what} paid for (average{unit})"),
-            format!("{paid:.2}"),
-        ));
+        rows.push((format!("{what} paid for (average{unit})"), grouped(paid, 2)));
         rows.push((
             format!("{what} reserved by tasks (average{unit})"),
-            format!("{reserved:.2}{}", share(reserved, paid)),
+            format!("{}{}", grouped(reserved, 2), share(reserved, paid)),
         ));
         rows.push((
             format!("{what} used (average{unit})"),
-            format!("{used:.2}{}", share(used, paid)),
+            format!("{}{}", grouped(used, 2), share(used, paid)),
         ));
     }
-    let rows: Vec<(&str, String)> = rows
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.clone()))
-        .chain([
-            (
-                "RUNNING task-hours on EC2",
-                format!("{:.2}", u.ec2_running_task_hours),
-            ),
-            (
-                "RUNNING task-hours on Fargate",
-                format!("{:.2}", u.fargate_running_task_hours),
-            ),
-            ("EC2 instance-hours", format!("{:.2}", u.ec2_instance_hours)),
-            (
-                "share of the EC2 spend reserved by tasks",
-                format!("{:.2} %", u.ec2_reserved_share_pct),
-            ),
-        ])
-        .collect();
+    // Only the launch types the run used: a Fargate-only run has no EC2 rows at 0.
+    let ec2 = has_ec2(s);
+    if ec2 {
+        rows.push((
+            "RUNNING task-hours on EC2".to_string(),
+            grouped(u.ec2_running_task_hours, 2),
+        ));
+    }
+    if u.fargate_running_task_hours > 0.0 || s.cost.fargate_usd > 0.0 {
+        rows.push((
+            "RUNNING task-hours on Fargate".to_string(),
+            grouped(u.fargate_running_task_hours, 2),
+        ));
+    }
+    if ec2 {
+        rows.push((
+            "EC2 instance-hours".to_string(),
+            grouped(u.ec2_instance_hours, 2),
+        ));
+        rows.push((
+            "share of the EC2 spend reserved by tasks (½ CPU + ½ memory)".to_string(),
+            format!("{:.2} %", u.ec2_reserved_share_pct),
+        ));
+    }
+    let rows: Vec<(&str, String)> = rows.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
     kv(out, rows);
 }
 
@@ -429,6 +469,12 @@ fn services(out: &mut String, s: &Summary) {
         return;
     }
     out.push_str("<h2>Services</h2>\n");
+    let _ = writeln!(
+        out,
+        "<p class=\"note\">{}; {}.</p>",
+        escape(MINUTES_BELOW_DESIRED),
+        escape(TASK_MINUTES_BELOW_DESIRED)
+    );
     for v in &s.services {
         let _ = writeln!(out, "<h3>{}</h3>", escape(&v.name));
         let a = &v.availability;
@@ -437,9 +483,13 @@ fn services(out: &mut String, s: &Summary) {
                 "desired count (min to max)",
                 format!("{} to {}", v.desired_min, v.desired_max),
             ),
-            ("desired at end", v.desired_count.to_string()),
-            ("running at end", v.running_at_end.to_string()),
-            ("minutes below desired", v.minutes_below_desired.to_string()),
+            ("desired at end", count(u64::from(v.desired_count))),
+            ("running at end", count(u64::from(v.running_at_end))),
+            ("minutes below desired", count(v.minutes_below_desired)),
+            (
+                "task-minutes below desired",
+                count(a.task_minutes_below_desired),
+            ),
             ("cost", usd(v.cost_usd)),
             (
                 "scaling activities (out / in / scheduled)",
@@ -452,28 +502,24 @@ fn services(out: &mut String, s: &Summary) {
             ),
         ];
         for (cp, n) in &v.live_tasks_by_capacity_provider {
-            rows.push(("live tasks at end", format!("{n} on {cp}")));
+            rows.push((
+                "live tasks at end",
+                format!("{} on {cp}", count(u64::from(*n))),
+            ));
         }
         if let Some(l) = &v.load {
-            rows.push(("requests", num(l.requests)));
-            rows.push(("requests served", num(l.served)));
+            rows.push(("requests", requests(l.requests)));
+            rows.push(("requests served", requests(l.served)));
             rows.push(("requests not served", format!("{:.2}%", l.unserved_pct)));
-            rows.push((
-                "minutes with shortfall",
-                l.minutes_with_shortfall.to_string(),
-            ));
+            rows.push(("minutes with shortfall", count(l.minutes_with_shortfall)));
             rows.push((
                 "cost per million requests served",
                 usd(l.cost_per_million_requests_usd),
             ));
             rows.push(("CPU utilization (avg)", pct(l.cpu_utilization_avg_pct)));
         }
-        rows.push((
-            "task-minutes below desired",
-            a.task_minutes_below_desired.to_string(),
-        ));
-        rows.push(("tasks lost to faults", a.tasks_lost_to_faults.to_string()));
-        rows.push(("recoveries", a.recoveries.to_string()));
+        rows.push(("tasks lost to faults", count(a.tasks_lost_to_faults)));
+        rows.push(("recoveries", count(a.recoveries)));
         if a.recoveries > 0 {
             rows.push(("time to recover, mean", hms(a.time_to_recover_mean_s)));
             rows.push(("time to recover, max", hms(a.time_to_recover_max_s)));
@@ -483,8 +529,14 @@ fn services(out: &mut String, s: &Summary) {
             if a.unrecovered_at_end { "yes" } else { "no" }.to_string(),
         ));
         if v.load.is_some() {
-            rows.push(("unserved due to faults", num(a.unserved_due_to_faults)));
-            rows.push(("unserved due to scaling", num(a.unserved_due_to_scaling)));
+            rows.push((
+                "requests not served in fault minutes",
+                requests(a.unserved_due_to_faults),
+            ));
+            rows.push((
+                "requests not served, other minutes (scaling)",
+                requests(a.unserved_due_to_scaling),
+            ));
         }
         kv(out, rows);
     }
@@ -502,22 +554,28 @@ fn workloads(out: &mut String, s: &Summary) {
         kv(
             out,
             vec![
-                ("submissions", w.submissions.to_string()),
-                ("tasks submitted", t.submitted.to_string()),
-                ("tasks completed", t.completed.to_string()),
-                ("tasks failed", t.failed.to_string()),
-                ("in flight at end", t.in_flight_at_end.to_string()),
+                ("submissions", count(w.submissions)),
+                ("tasks submitted", count(t.submitted)),
+                ("tasks completed", count(t.completed)),
+                ("tasks failed", count(t.failed)),
+                ("in flight at end", count(t.in_flight_at_end)),
                 (
                     "wait to RUNNING, s (mean / p50 / p95 / p99 / max)",
-                    format!(
-                        "{:.1} / {:.1} / {:.1} / {:.1} / {:.1}",
-                        ws.mean, ws.p50, ws.p95, ws.p99, ws.max
-                    ),
+                    [ws.mean, ws.p50, ws.p95, ws.p99, ws.max]
+                        .map(|x| grouped(x, 1))
+                        .join(" / "),
                 ),
-                ("cost", usd(w.cost_usd)),
                 (
-                    "cost per completed task",
-                    usd(w.cost_per_completed_task_usd),
+                    "cost (its tasks' share of EC2 instances and its Fargate bills; no idle EC2)",
+                    usd(w.cost_usd),
+                ),
+                (
+                    "cost per completed task (its cost / its completed tasks)",
+                    if t.completed > 0 {
+                        usd(w.cost_per_completed_task_usd)
+                    } else {
+                        "–".to_string()
+                    },
                 ),
             ],
         );
@@ -532,24 +590,24 @@ fn faults(out: &mut String, s: &Summary) {
     kv(
         out,
         vec![
-            ("instance failures", f.instance_failures.to_string()),
-            ("AZ outages", f.az_outages.to_string()),
+            ("instance failures", count(f.instance_failures)),
+            ("AZ outages", count(f.az_outages)),
             (
                 "Spot interruption notices",
-                f.spot_interruption_notices.to_string(),
+                count(f.spot_interruption_notices),
             ),
             (
                 "Spot instances reclaimed",
-                f.spot_instances_reclaimed.to_string(),
+                count(f.spot_instances_reclaimed),
             ),
             (
                 "Fargate Spot interruptions",
-                f.fargate_spot_interruptions.to_string(),
+                count(f.fargate_spot_interruptions),
             ),
-            ("task crashes", f.task_crashes.to_string()),
-            ("task start failures", f.task_start_failures.to_string()),
-            ("tasks killed", f.tasks_killed.to_string()),
-            ("batch task reruns", f.batch_task_reruns.to_string()),
+            ("task crashes", count(f.task_crashes)),
+            ("task start failures", count(f.task_start_failures)),
+            ("tasks killed", count(f.tasks_killed)),
+            ("batch task reruns", count(f.batch_task_reruns)),
             ("wasted task time", hms(f.wasted_task_seconds)),
             ("wasted cost", usd(f.wasted_cost_usd)),
         ],
@@ -594,10 +652,18 @@ fn assumptions(out: &mut String, s: &Summary) {
         return;
     }
     out.push_str("<h2>Assumptions</h2>\n");
+    // Sources are addresses a reader can open; the page shows them without their scheme,
+    // as text, because it holds no URL of any kind (nothing a browser could fetch).
     let rows: Vec<Vec<String>> = s
         .assumptions
         .iter()
-        .map(|a| vec![a.topic.clone(), a.value.clone(), a.source.clone()])
+        .map(|a| {
+            vec![
+                a.topic.clone(),
+                a.value.clone(),
+                a.source.replace("https://", ""),
+            ]
+        })
         .collect();
     table(out, &["topic", "value", "source"], &rows);
 }

@@ -27,6 +27,8 @@ pub struct Report {
     pub service_series: Vec<ServiceMinuteRow>,
     /// One row per ASG capacity provider per simulated minute.
     pub provider_series: Vec<ProviderMinuteRow>,
+    /// One row per batch workload per simulated minute.
+    pub workload_series: Vec<WorkloadMinuteRow>,
     /// Service events, instance and task lifecycle notes, in time order.
     pub events: Vec<EventRecord>,
     /// The columns of `cost_series`: every capacity provider of the scenario, in its order,
@@ -121,6 +123,8 @@ pub struct Summary {
     pub seed: u64,
     /// Simulated span in seconds.
     pub duration_s: f64,
+    /// Which prices the cost is computed from.
+    pub prices: PriceBasis,
     /// What the capacity cost.
     pub cost: CostSummary,
     /// Time-weighted CPU and memory reservation of the EC2 capacity.
@@ -148,6 +152,54 @@ pub struct Summary {
     pub engine: EngineSummary,
     /// Every modelling simplification and every default in force, with its source.
     pub assumptions: Vec<Assumption>,
+}
+
+/// Which prices a run used: the embedded list prices' Region, operating system and dates, and
+/// whether the scenario overrode any (`catalog`, `catalogFile`).
+#[derive(Clone, Debug, Serialize)]
+pub struct PriceBasis {
+    /// AWS Region of the embedded prices.
+    pub region: String,
+    /// Operating system of the embedded prices.
+    pub operating_system: String,
+    /// Date of the embedded EC2 On-Demand prices.
+    pub ec2_prices_as_of: String,
+    /// Date of the embedded Fargate prices.
+    pub fargate_prices_as_of: String,
+    /// The scenario changed or added prices (`catalog` or `catalogFile`).
+    pub overridden: bool,
+}
+
+impl Default for PriceBasis {
+    fn default() -> Self {
+        use crate::cloud::catalog as c;
+        PriceBasis {
+            region: c::PRICE_REGION.to_string(),
+            operating_system: c::PRICE_OPERATING_SYSTEM.to_string(),
+            ec2_prices_as_of: c::EC2_PRICE_DATE.to_string(),
+            fargate_prices_as_of: c::FARGATE_PRICE_DATE.to_string(),
+            overridden: false,
+        }
+    }
+}
+
+impl PriceBasis {
+    /// One line for the top of a report: "us-east-1 Linux On-Demand list prices (EC2 as of
+    /// 2026-07-20, Fargate 2025–2026)", and whether the scenario overrode some.
+    pub fn statement(&self) -> String {
+        format!(
+            "{} {} On-Demand list prices (EC2 as of {}, Fargate as of {}){}",
+            self.region,
+            self.operating_system,
+            self.ec2_prices_as_of,
+            self.fargate_prices_as_of,
+            if self.overridden {
+                "; the scenario overrides some (catalog)"
+            } else {
+                ""
+            }
+        )
+    }
 }
 
 /// Cost figures in USD.
@@ -290,7 +342,8 @@ pub struct ServiceSummary {
     pub running_at_end: u32,
     /// Task counts.
     pub tasks: TaskCounts,
-    /// Minutes (sampled each minute) with fewer RUNNING tasks than desired.
+    /// Minutes below desired: minutes that ended with fewer RUNNING tasks than desired
+    /// (however many fewer). Compare `availability.task_minutes_below_desired`.
     pub minutes_below_desired: u64,
     /// Cost attributed to it.
     pub cost_usd: f64,
@@ -313,7 +366,9 @@ pub struct ServiceSummary {
 /// A service's availability over the run.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct AvailabilitySummary {
-    /// Σ over minutes of (desired − RUNNING) where positive.
+    /// Task-minutes below desired: Σ over minutes of (desired − RUNNING) where positive, so
+    /// one minute with three tasks missing counts 3. Compare
+    /// `ServiceSummary::minutes_below_desired`.
     pub task_minutes_below_desired: u64,
     /// Service tasks killed by faults (instance failure, AZ outage, Spot, crash).
     pub tasks_lost_to_faults: u64,
@@ -372,7 +427,8 @@ pub struct ScalingActivityCounts {
 /// A service's request load over the run.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct LoadSummary {
-    /// Requests that arrived.
+    /// Requests that arrived: the load model's exact integral of the rate, so not always
+    /// whole (tables show it rounded to whole requests).
     pub requests: f64,
     /// Requests served: no more than the RUNNING tasks' capacity.
     pub served: f64,
@@ -452,6 +508,23 @@ pub struct ProviderMinuteRow {
     pub m: Option<u32>,
 }
 
+/// One batch workload at the end of a simulated minute: where its tasks are, for the
+/// capacity chart's workload panels (a backlog shows as `queued` growing).
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct WorkloadMinuteRow {
+    /// Minutes since the start.
+    pub minute: u64,
+    /// Workload index (into `summary.workloads`).
+    pub workload: u32,
+    /// Tasks in the submitter's queue, not yet known to ECS (`tasks_queued` of
+    /// `timeseries.csv`, for this workload).
+    pub queued: u32,
+    /// Tasks in PROVISIONING or PENDING (as `pending` of `services.csv`).
+    pub pending: u32,
+    /// Tasks RUNNING.
+    pub running: u32,
+}
+
 /// One batch workload.
 #[derive(Clone, Debug, Serialize)]
 pub struct WorkloadSummary {
@@ -463,9 +536,11 @@ pub struct WorkloadSummary {
     pub tasks: TaskCounts,
     /// Waits.
     pub wait_time_s: WaitStats,
-    /// Cost attributed to it.
+    /// Cost attributed to it: its tasks' share of the EC2 instances they reserved (½ CPU +
+    /// ½ memory) and their Fargate bills; idle EC2 capacity is not in it.
     pub cost_usd: f64,
-    /// Cost per completed task.
+    /// `cost_usd` ÷ this workload's completed tasks (0 when none completed): the
+    /// workload's own cost per completed task, not the whole bill's.
     pub cost_per_completed_task_usd: f64,
 }
 

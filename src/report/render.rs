@@ -175,9 +175,62 @@ pub fn events_jsonl(report: &Report) -> String {
     out
 }
 
+/// `x` with `decimals` decimals and its integer digits in groups of three ("1,110,000",
+/// "1,759.9"): for tables people read (stdout, HTML), never for CSV or JSON.
+pub fn grouped(x: f64, decimals: usize) -> String {
+    group_digits(&format!("{:.*}", decimals, x + 0.0))
+}
+
+/// An unsigned count with its digits in groups of three.
+pub fn grouped_count(n: u64) -> String {
+    group_digits(&n.to_string())
+}
+
+/// Inserts a comma between groups of three digits of the integer part of a formatted number
+/// (an optional sign, digits, an optional fraction); anything else is returned as is.
+pub fn group_digits(s: &str) -> String {
+    let (sign, rest) = match s.chars().next() {
+        Some(c @ ('-' | '+')) => (c.to_string(), &s[1..]),
+        _ => (String::new(), s),
+    };
+    let (int, frac) = match rest.find('.') {
+        Some(i) => (&rest[..i], &rest[i..]),
+        None => (rest, ""),
+    };
+    if int.is_empty()
+        || !int.bytes().all(|b| b.is_ascii_digit())
+        || !frac.bytes().skip(1).all(|b| b.is_ascii_digit())
+    {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len() + int.len() / 3);
+    out.push_str(&sign);
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out.push_str(frac);
+    out
+}
+
+/// What "minutes below desired" counts, said once wherever the figure is shown.
+pub const MINUTES_BELOW_DESIRED: &str =
+    "minutes below desired: minutes that ended with fewer RUNNING tasks than desired";
+/// What "task-minutes below desired" counts.
+pub const TASK_MINUTES_BELOW_DESIRED: &str =
+    "task-minutes below desired: the sum over minutes of (desired − RUNNING) where positive";
+
+/// Whether the run had EC2 instances: without any, EC2 figures (all 0) are left out.
+pub fn has_ec2(summary: &Summary) -> bool {
+    summary.instances.launched > 0 || summary.cost.ec2_usd > 0.0
+}
+
 /// The short table printed on stdout after a run.
 pub fn table(summary: &Summary) -> String {
     let mut out = String::new();
+    let ec2 = has_ec2(summary);
     let _ = writeln!(
         out,
         "scenario {}  seed {}  simulated {}",
@@ -185,63 +238,83 @@ pub fn table(summary: &Summary) -> String {
         summary.seed,
         human_duration(summary.duration_s)
     );
+    let _ = writeln!(out, "prices {}", summary.prices.statement());
     let _ = writeln!(out);
+    let money = |x: f64| grouped(x, 4);
     let _ = writeln!(out, "{:<34} {:>14}", "cost", "USD");
-    let _ = writeln!(out, "{:<34} {:>14.4}", "  total", summary.cost.total_usd);
     let _ = writeln!(
         out,
-        "{:<34} {:>14.4}",
-        "  per hour", summary.cost.per_hour_usd
+        "{:<34} {:>14}",
+        "  total",
+        money(summary.cost.total_usd)
+    );
+    let _ = writeln!(
+        out,
+        "{:<34} {:>14}",
+        "  per hour",
+        money(summary.cost.per_hour_usd)
     );
     if let Some(m) = summary.cost.per_million_requests_usd {
-        let _ = writeln!(out, "{:<34} {:>14.4}", "  per million requests served", m);
+        let _ = writeln!(
+            out,
+            "{:<34} {:>14}",
+            "  per million requests served",
+            money(m)
+        );
     }
     for (k, v) in &summary.cost.by_capacity_provider {
         match summary.cost.idle_by_capacity_provider.get(k) {
             Some(idle) => {
                 let _ = writeln!(
                     out,
-                    "{:<34} {:>14.4}  (idle {idle:.4})",
+                    "{:<34} {:>14}  (idle {})",
                     format!("  {k}"),
-                    v
+                    money(*v),
+                    money(*idle)
                 );
             }
             None => {
-                let _ = writeln!(out, "{:<34} {:>14.4}", format!("  {k}"), v);
+                let _ = writeln!(out, "{:<34} {:>14}", format!("  {k}"), money(*v));
             }
         }
     }
-    let _ = writeln!(
-        out,
-        "{:<34} {:>14.4}",
-        "  idle EC2 (paid, not reserved)", summary.cost.idle_usd
-    );
+    if ec2 {
+        let _ = writeln!(
+            out,
+            "{:<34} {:>14}",
+            "  idle EC2 (paid, not reserved)",
+            money(summary.cost.idle_usd)
+        );
+    }
     let _ = writeln!(out);
-    let _ = writeln!(
-        out,
-        "{:<34} {:>8.1}%",
-        "EC2 CPU reserved (time-weighted)", summary.reservation.cpu_pct_avg
-    );
-    let _ = writeln!(
-        out,
-        "{:<34} {:>8.1}%",
-        "EC2 memory reserved (time-weighted)", summary.reservation.memory_pct_avg
-    );
-    let _ = writeln!(
-        out,
-        "{:<34} {:>9}",
-        "instances launched / peak",
-        format!(
-            "{} / {}",
-            summary.instances.launched, summary.instances.peak
-        )
-    );
+    if ec2 {
+        let _ = writeln!(
+            out,
+            "{:<34} {:>8.1}%",
+            "EC2 CPU reserved (time-weighted)", summary.reservation.cpu_pct_avg
+        );
+        let _ = writeln!(
+            out,
+            "{:<34} {:>8.1}%",
+            "EC2 memory reserved (time-weighted)", summary.reservation.memory_pct_avg
+        );
+        let _ = writeln!(
+            out,
+            "{:<34} {:>9}",
+            "instances launched / peak",
+            format!(
+                "{} / {}",
+                grouped_count(summary.instances.launched),
+                grouped_count(summary.instances.peak)
+            )
+        );
+    }
     let u = &summary.usage;
     let of_paid = |x: f64, paid: f64| {
         if paid > 0.0 {
-            format!("{x:.2} ({:.0}%)", x * 100.0 / paid)
+            format!("{} ({:.0}%)", grouped(x, 2), x * 100.0 / paid)
         } else {
-            format!("{x:.2}")
+            grouped(x, 2)
         }
     };
     let _ = writeln!(
@@ -265,39 +338,66 @@ pub fn table(summary: &Summary) -> String {
     ] {
         let _ = writeln!(
             out,
-            "{what:<34} {paid:>9.2} {:>16} {:>16}",
+            "{what:<34} {:>9} {:>16} {:>16}",
+            grouped(paid, 2),
             of_paid(reserved, paid),
             of_paid(used, paid)
         );
     }
-    let _ = writeln!(
-        out,
-        "RUNNING task-hours  EC2 {:.2}  Fargate {:.2}",
-        u.ec2_running_task_hours, u.fargate_running_task_hours
-    );
+    // Each launch type's task-hours only when the run used it (a Fargate-only run has no
+    // EC2 line at 0).
+    let mut hours = String::from("RUNNING task-hours");
+    if ec2 || u.fargate_running_task_hours == 0.0 {
+        let _ = write!(hours, "  EC2 {}", grouped(u.ec2_running_task_hours, 2));
+    }
+    if u.fargate_running_task_hours > 0.0 || summary.cost.fargate_usd > 0.0 {
+        let _ = write!(
+            hours,
+            "  Fargate {}",
+            grouped(u.fargate_running_task_hours, 2)
+        );
+    }
+    let _ = writeln!(out, "{hours}");
     let _ = writeln!(out);
     let t = &summary.tasks;
-    let _ = writeln!(out, "tasks  submitted {}  started {}  completed {}  stopped by scheduler {}  failed {} (never placed {}, interrupted {})  in flight at end {}", t.submitted, t.started, t.completed, t.stopped_by_scheduler, t.failed, t.never_placed, t.interrupted, t.in_flight_at_end);
+    let c = grouped_count;
+    let _ = writeln!(out, "tasks  submitted {}  started {}  completed {}  stopped by scheduler {}  failed {} (never placed {}, interrupted {})  in flight at end {}", c(t.submitted), c(t.started), c(t.completed), c(t.stopped_by_scheduler), c(t.failed), c(t.never_placed), c(t.interrupted), c(t.in_flight_at_end));
     let w = &summary.wait_time_s;
     let _ = writeln!(
         out,
-        "wait to RUNNING (s)  mean {:.1}  p50 {:.1}  p95 {:.1}  p99 {:.1}  max {:.1}",
-        w.mean, w.p50, w.p95, w.p99, w.max
+        "wait to RUNNING (s)  mean {}  p50 {}  p95 {}  p99 {}  max {}",
+        grouped(w.mean, 1),
+        grouped(w.p50, 1),
+        grouped(w.p95, 1),
+        grouped(w.p99, 1),
+        grouped(w.max, 1)
     );
     if !summary.services.is_empty() {
         let _ = writeln!(out);
         let _ = writeln!(
             out,
-            "{:<24} {:>8} {:>8} {:>12} {:>12}",
-            "service", "desired", "running", "min below", "cost USD"
+            "{:<24} {:>8} {:>8} {:>21} {:>26} {:>12}",
+            "service",
+            "desired",
+            "running",
+            "minutes below desired",
+            "task-minutes below desired",
+            "cost USD"
         );
         for s in &summary.services {
             let _ = writeln!(
                 out,
-                "{:<24} {:>8} {:>8} {:>12} {:>12.4}",
-                s.name, s.desired_count, s.running_at_end, s.minutes_below_desired, s.cost_usd
+                "{:<24} {:>8} {:>8} {:>21} {:>26} {:>12}",
+                s.name,
+                s.desired_count,
+                s.running_at_end,
+                grouped_count(s.minutes_below_desired),
+                grouped_count(s.availability.task_minutes_below_desired),
+                money(s.cost_usd)
             );
         }
+        let _ = writeln!(out, "  {MINUTES_BELOW_DESIRED}");
+        let _ = writeln!(out, "  {TASK_MINUTES_BELOW_DESIRED}");
         let scaled: Vec<_> = summary
             .services
             .iter()
@@ -307,7 +407,7 @@ pub fn table(summary: &Summary) -> String {
             let _ = writeln!(out);
             let _ = writeln!(
                 out,
-                "{:<24} {:>9} {:>10} {:>12} {:>11} {:>12}",
+                "{:<24} {:>9} {:>10} {:>14} {:>11} {:>12}",
                 "service load", "desired", "out/in/sch", "requests", "unserved %", "USD/M req"
             );
             for s in scaled {
@@ -316,15 +416,15 @@ pub fn table(summary: &Summary) -> String {
                     ("-".to_string(), "-".to_string(), "-".to_string()),
                     |l| {
                         (
-                            format!("{:.0}", l.requests),
+                            grouped(l.requests.round(), 0),
                             format!("{:.2}", l.unserved_pct),
-                            format!("{:.4}", l.cost_per_million_requests_usd),
+                            money(l.cost_per_million_requests_usd),
                         )
                     },
                 );
                 let _ = writeln!(
                     out,
-                    "{:<24} {:>9} {:>10} {:>12} {:>11} {:>12}",
+                    "{:<24} {:>9} {:>10} {:>14} {:>11} {:>12}",
                     s.name,
                     format!("{}–{}", s.desired_min, s.desired_max),
                     format!("{}/{}/{}", a.scale_out, a.scale_in, a.scheduled),
@@ -340,18 +440,21 @@ pub fn table(summary: &Summary) -> String {
         let _ = writeln!(
             out,
             "faults  instance failures {}  AZ outages {}  Spot reclaimed {} (notices {})  Fargate Spot {}  crashes {} (at start {})",
-            f.instance_failures,
-            f.az_outages,
-            f.spot_instances_reclaimed,
-            f.spot_interruption_notices,
-            f.fargate_spot_interruptions,
-            f.task_crashes,
-            f.task_start_failures
+            c(f.instance_failures),
+            c(f.az_outages),
+            c(f.spot_instances_reclaimed),
+            c(f.spot_interruption_notices),
+            c(f.fargate_spot_interruptions),
+            c(f.task_crashes),
+            c(f.task_start_failures)
         );
         let _ = writeln!(
             out,
-            "        tasks killed {}  batch re-runs {}  wasted {:.0} task-s ({:.4} USD)",
-            f.tasks_killed, f.batch_task_reruns, f.wasted_task_seconds, f.wasted_cost_usd
+            "        tasks killed {}  batch re-runs {}  wasted {} task-s ({} USD)",
+            c(f.tasks_killed),
+            c(f.batch_task_reruns),
+            grouped(f.wasted_task_seconds, 0),
+            money(f.wasted_cost_usd)
         );
         for s in &summary.services {
             let a = &s.availability;
@@ -360,15 +463,15 @@ pub fn table(summary: &Summary) -> String {
             }
             let _ = writeln!(
                 out,
-                "        {}: {} tasks lost, {} task-min below desired, recovered {}x (mean {:.0} s, max {:.0} s){}, unserved by faults {:.0}",
+                "        {}: {} tasks lost, {} task-minutes below desired, recovered {}x (mean {:.0} s, max {:.0} s){}, requests not served in fault minutes {}",
                 s.name,
-                a.tasks_lost_to_faults,
-                a.task_minutes_below_desired,
+                c(a.tasks_lost_to_faults),
+                c(a.task_minutes_below_desired),
                 a.recoveries,
                 a.time_to_recover_mean_s,
                 a.time_to_recover_max_s,
                 if a.unrecovered_at_end { ", not recovered at end" } else { "" },
-                a.unserved_due_to_faults
+                grouped(a.unserved_due_to_faults.round(), 0)
             );
         }
     }
@@ -392,7 +495,7 @@ pub fn table(summary: &Summary) -> String {
                 format!("{}–{}", p.instances_min, p.instances_max),
                 p.scale_out,
                 p.scale_in,
-                p.instances_terminated
+                c(p.instances_terminated)
             );
         }
     }
@@ -400,21 +503,33 @@ pub fn table(summary: &Summary) -> String {
         let _ = writeln!(out);
         let _ = writeln!(
             out,
-            "{:<24} {:>9} {:>10} {:>9} {:>10} {:>12}",
-            "workload", "tasks", "completed", "failed", "p95 wait s", "cost USD"
+            "{:<24} {:>9} {:>10} {:>9} {:>10} {:>12} {:>14}",
+            "workload", "tasks", "completed", "failed", "p95 wait s", "cost USD", "USD/completed"
         );
         for wl in &summary.workloads {
+            // The workload's own cost (its tasks' reservations and Fargate bills, no idle EC2)
+            // over its own completed tasks.
+            let per = if wl.tasks.completed > 0 {
+                money(wl.cost_per_completed_task_usd)
+            } else {
+                "-".to_string()
+            };
             let _ = writeln!(
                 out,
-                "{:<24} {:>9} {:>10} {:>9} {:>10.1} {:>12.4}",
+                "{:<24} {:>9} {:>10} {:>9} {:>10} {:>12} {:>14}",
                 wl.name,
-                wl.tasks.submitted,
-                wl.tasks.completed,
-                wl.tasks.failed,
-                wl.wait_time_s.p95,
-                wl.cost_usd
+                c(wl.tasks.submitted),
+                c(wl.tasks.completed),
+                c(wl.tasks.failed),
+                grouped(wl.wait_time_s.p95, 1),
+                money(wl.cost_usd),
+                per
             );
         }
+        let _ = writeln!(
+            out,
+            "  USD/completed: the workload's attributed cost (its tasks' share of EC2 instances, its Fargate bills; idle EC2 excluded) / its completed tasks"
+        );
     }
     out
 }
@@ -429,5 +544,25 @@ fn human_duration(secs: f64) -> String {
         format!("{}m", s / 60)
     } else {
         format!("{s}s")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digits_are_grouped_in_threes() {
+        assert_eq!(grouped(1_110_000.0, 0), "1,110,000");
+        assert_eq!(grouped(1759.94, 1), "1,759.9");
+        assert_eq!(grouped(999.0, 0), "999");
+        assert_eq!(grouped(-12_345.678, 2), "-12,345.68");
+        assert_eq!(grouped(-0.0, 0), "0");
+        assert_eq!(grouped_count(1000), "1,000");
+        assert_eq!(grouped_count(0), "0");
+        assert_eq!(group_digits("+13286.9"), "+13,286.9");
+        assert_eq!(group_digits("–"), "–");
+        assert_eq!(group_digits("NaN"), "NaN");
+        assert_eq!(group_digits("12.5 %"), "12.5 %");
     }
 }

@@ -62,6 +62,9 @@ pub struct Counters {
     reserved_mem_ms: u128,
     registered_mem_ms: u128,
     rows: Vec<MinuteRow>,
+    /// One row per workload per minute, from the per-owner status counts (O(workloads) a
+    /// minute, never a scan of tasks).
+    workload_rows: Vec<WorkloadMinuteRow>,
     cost_rows: Vec<CostMinuteRow>,
     /// Σ RUNNING time of tasks that left RUNNING (or were running at the end), ms.
     ec2_running_ms: u128,
@@ -128,6 +131,7 @@ impl Counters {
             reserved_mem_ms: 0,
             registered_mem_ms: 0,
             rows: Vec::new(),
+            workload_rows: Vec::new(),
             cost_rows: Vec::new(),
             ec2_running_ms: 0,
             fargate_running_ms: 0,
@@ -344,6 +348,18 @@ impl Counters {
             )),
             memory_gib_used: round4(gib(self.running_unmodelled.mib)),
         });
+        let minute = now.0 / 60_000;
+        for (w, oc) in self.owners[self.service_count..].iter().enumerate() {
+            let n =
+                |st: TaskStatus| u32::try_from(oc.by_status[status_index(st)]).unwrap_or(u32::MAX);
+            self.workload_rows.push(WorkloadMinuteRow {
+                minute,
+                workload: u32::try_from(w).unwrap_or(u32::MAX),
+                queued: n(TaskStatus::Queued),
+                pending: n(TaskStatus::Provisioning).saturating_add(n(TaskStatus::Pending)),
+                running: n(TaskStatus::Running),
+            });
+        }
     }
 }
 
@@ -611,11 +627,16 @@ pub fn build_report(
         .map(|w| (w.name.clone(), w.cost_usd))
         .collect();
     let wait_histogram = crate::report::wait_histogram(&all_waits);
+    let prices = PriceBasis {
+        overridden: sc.catalog != crate::cloud::Catalog::embedded_us_east_1(),
+        ..PriceBasis::default()
+    };
     let summary = Summary {
         schema_version: SCHEMA_VERSION,
         scenario: sc.name.clone(),
         seed: 0,
         duration_s: sc.duration.as_secs_f64(),
+        prices: prices.clone(),
         cost: CostSummary {
             total_usd: round6(costs.total_usd),
             per_hour_usd: if hours > 0.0 {
@@ -687,13 +708,14 @@ pub fn build_report(
             dropped: events_dropped,
         },
         engine: EngineSummary { events_processed },
-        assumptions: crate::report::assumptions::for_scenario(sc),
+        assumptions: crate::report::assumptions::for_scenario(sc, &prices),
     };
     Report {
         summary,
         timeseries: counters.rows.clone(),
         service_series,
         provider_series,
+        workload_series: counters.workload_rows.clone(),
         events,
         cost_series_providers: cost_series_providers(sc),
         cost_series: counters.cost_rows.clone(),

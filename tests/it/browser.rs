@@ -28,10 +28,13 @@ const MIN_SCREENSHOT_BYTES: u64 = 4096;
 /// Hosts that Chromium 156 itself contacts at start (sign-in account list, update
 /// checks, network time) even with `--disable-background-networking`. A page cannot cause
 /// these, so they are not held against it; any other request is.
-const BROWSER_OWN_HOSTS: [&str; 3] = [
+const BROWSER_OWN_HOSTS: [&str; 4] = [
     "accounts.google.com",
     "update.googleapis.com",
     "clients2.google.com",
+    // Chromium 148 (Debian 12) asks www.google.com/async/folae on start-up, page or no page.
+    // The page itself holds no address of any kind (report_html's self_contained check).
+    "www.google.com",
 ];
 
 /// The Chromium to use: `ECSIM_CHROMIUM` if set, else Debian's path, else the usual

@@ -60,8 +60,8 @@ fn check_svg(svg: &str) -> Vec<(String, Vec<(String, String)>)> {
 }
 
 /// A PNG as the charts write it: the signature, then an `IHDR` chunk first (as the format
-/// requires) with the style's width and height, 8-bit RGB; and it ends with `IEND`.
-fn check_png(png: &[u8]) {
+/// requires) with the chart's width and height (`size`), 8-bit RGB; and it ends with `IEND`.
+fn check_png(png: &[u8], size: (u32, u32)) {
     assert!(
         png.len() > 8 + 25 + 12,
         "too short for a PNG: {} bytes",
@@ -73,7 +73,7 @@ fn check_png(png: &[u8]) {
     // height (4), bit depth (1), colour type (1), compression, filter, interlace (1 each).
     assert_eq!(be32(8), 13, "IHDR length");
     assert_eq!(&png[12..16], b"IHDR", "the first chunk is IHDR");
-    assert_eq!((be32(16), be32(20)), (style::WIDTH, style::HEIGHT), "size");
+    assert_eq!((be32(16), be32(20)), size, "size");
     assert_eq!((png[24], png[25]), (8, 2), "8-bit RGB");
     // The last chunk is an empty IEND: length 0, type, CRC (4 bytes each).
     assert_eq!(
@@ -83,12 +83,12 @@ fn check_png(png: &[u8]) {
     );
 }
 
-/// Checks a chart file by its extension.
-fn check_file(file: &str, bytes: &[u8]) {
+/// Checks a chart file by its extension (`size`: the PNG's expected size).
+fn check_file(file: &str, bytes: &[u8], size: (u32, u32)) {
     if file.ends_with(".svg") {
         check_svg(std::str::from_utf8(bytes).expect("SVG is UTF-8"));
     } else if file.ends_with(".png") {
-        check_png(bytes);
+        check_png(bytes, size);
     } else {
         panic!("unknown chart format: {file}");
     }
@@ -181,16 +181,61 @@ fn loaded(report: &Report, service: u32) -> bool {
         .is_some_and(|s| s.load.is_some())
 }
 
-fn expected_capacity_lines(report: &Report) -> usize {
-    let services: BTreeSet<u32> = report.service_series.iter().map(|r| r.service).collect();
+/// Whether any of `values` is not 0.
+fn any_nonzero(values: impl IntoIterator<Item = u32>) -> bool {
+    values.into_iter().any(|v| v != 0)
+}
+
+/// The capacity chart's panels as (subject for scaling markers, solid palette lines), by the
+/// design: an all-instances panel when some ASG has no capacity provider (or there are
+/// instances but no provider rows), one per ASG provider (in service, DRAINING if ever
+/// non-zero), one per service (RUNNING, PROVISIONING/PENDING if ever non-zero) and one more
+/// for its request rate when it has a load model, one per workload (RUNNING, and
+/// PROVISIONING/PENDING and queued if ever non-zero). Desired lines are dashed, in
+/// `style::DESIRED`, and not counted here.
+fn expected_capacity_panels(report: &Report) -> Vec<(Option<String>, usize)> {
+    let mut out = Vec::new();
     let providers: BTreeSet<u32> = report.provider_series.iter().map(|r| r.provider).collect();
-    let per_provider = if report.summary.capacity_providers.len() > 1 {
-        providers.len()
-    } else {
-        0
-    };
-    let rates = services.iter().filter(|&&s| loaded(report, s)).count();
-    1 + per_provider + 3 * services.len() + rates
+    let no_provider = report
+        .cost_series_providers
+        .iter()
+        .any(|p| p == ecsim::report::NO_CAPACITY_PROVIDER);
+    let instances = report
+        .timeseries
+        .iter()
+        .any(|r| r.instances_pending + r.instances_active + r.instances_draining > 0);
+    if no_provider || (providers.is_empty() && instances) {
+        let draining = any_nonzero(report.timeseries.iter().map(|r| r.instances_draining));
+        out.push((None, 1 + usize::from(draining)));
+    }
+    for p in providers {
+        let rows = report.provider_series.iter().filter(|r| r.provider == p);
+        let draining = any_nonzero(rows.map(|r| r.draining));
+        let name = report.summary.capacity_providers[p as usize].name.clone();
+        out.push((Some(name), 1 + usize::from(draining)));
+    }
+    let services: BTreeSet<u32> = report.service_series.iter().map(|r| r.service).collect();
+    for s in services {
+        let rows = report.service_series.iter().filter(|r| r.service == s);
+        let pending = any_nonzero(rows.map(|r| r.pending));
+        let name = report.summary.services[s as usize].name.clone();
+        out.push((Some(name), 1 + usize::from(pending)));
+        if loaded(report, s) {
+            out.push((None, 1));
+        }
+    }
+    let workloads: BTreeSet<u32> = report.workload_series.iter().map(|r| r.workload).collect();
+    for w in workloads {
+        let rows = || report.workload_series.iter().filter(|r| r.workload == w);
+        let pending = any_nonzero(rows().map(|r| r.pending));
+        let queued = any_nonzero(rows().map(|r| r.queued));
+        out.push((None, 1 + usize::from(pending) + usize::from(queued)));
+    }
+    out
+}
+
+fn expected_capacity_lines(report: &Report) -> usize {
+    expected_capacity_panels(report).iter().map(|p| p.1).sum()
 }
 
 fn expected_utilization_lines(report: &Report) -> usize {
@@ -227,15 +272,28 @@ fn check_report(name: &str, report: &Report) {
         .filter(|e| e.kind == "fault" && e.time_s <= last_s)
         .count();
     assert!(scaling_in_range <= scaling && fault_in_range <= faults);
+    // A scaling activity is marked in the panel of its subject, a fault in every panel.
+    let panels = expected_capacity_panels(report);
+    let scaling_marks: usize = report
+        .events
+        .iter()
+        .filter(|e| e.kind == "scaling" && e.time_s <= last_s)
+        .map(|e| {
+            panels
+                .iter()
+                .filter(|p| p.0.as_deref() == Some(e.subject.as_str()))
+                .count()
+        })
+        .sum();
     assert_eq!(
         lines_stroked(&capacity, style::SCALING_MARKER),
-        scaling_in_range,
-        "{name}: one marker per scaling activity"
+        scaling_marks,
+        "{name}: one marker per scaling activity in its subject's panel"
     );
     assert_eq!(
         lines_stroked(&capacity, style::FAULT_MARKER),
-        fault_in_range,
-        "{name}: one marker per fault"
+        fault_in_range * panels.len(),
+        "{name}: one marker per fault in every panel"
     );
     let utilization = charts::utilization_svg(report).expect("utilization");
     assert_eq!(
@@ -291,7 +349,7 @@ fn check_report(name: &str, report: &Report) {
                 kind.render(format, report).expect("renders"),
                 "{name}: {file} same report, same bytes"
             );
-            check_file(&file, &bytes);
+            check_file(&file, &bytes, kind.size(report));
         }
     }
 }
@@ -304,7 +362,17 @@ fn quickstart_charts_are_well_formed_with_one_line_per_series() {
     let capacity = charts::capacity_svg(&report).expect("capacity");
     assert!(capacity.contains("Capacity: quickstart"));
     assert!(capacity.contains("time (minutes)") || capacity.contains("time (hours)"));
-    assert!(capacity.contains("instances / tasks"));
+    // The batch backlog the README talks about has its own panel.
+    assert!(
+        capacity.contains("workload alibaba-batch: tasks"),
+        "{capacity}"
+    );
+    assert!(report.workload_series.iter().any(|r| r.pending > 50));
+    assert!(capacity.contains("instances: web-ec2") && capacity.contains("instances: batch-ec2"));
+    assert!(
+        lines_stroked(&capacity, style::DESIRED) > 0,
+        "desired counts are dashed lines"
+    );
 }
 
 #[test]
@@ -313,7 +381,10 @@ fn scale_out_lag_charts_show_load_and_scaling_markers() {
     check_report("scale-out-lag", &report);
     assert!(report.summary.services.iter().any(|s| s.load.is_some()));
     let capacity = charts::capacity_svg(&report).expect("capacity");
-    assert!(capacity.contains("requests/s"), "second axis for the load");
+    assert!(
+        capacity.contains("service web: request rate"),
+        "the load in a panel of its own"
+    );
     assert!(
         lines_stroked(&capacity, style::SCALING_MARKER) > 0,
         "scale-out-lag scales"
@@ -336,6 +407,7 @@ fn empty_and_one_point_reports_render_valid_svg_and_png() {
     empty.timeseries.clear();
     empty.service_series.clear();
     empty.provider_series.clear();
+    empty.workload_series.clear();
     empty.events.clear();
     empty.summary.duration_s = 0.0;
     empty.summary.wait_time_s = Default::default();
@@ -349,19 +421,26 @@ fn empty_and_one_point_reports_render_valid_svg_and_png() {
         check_svg(&svg);
         assert!(svg.contains("no data"), "{file}: says there is no data");
         assert_eq!(series_lines(&svg), 0, "{file}");
-        check_png(&kind.png(&empty).unwrap_or_else(|e| panic!("{file}: {e}")));
+        check_png(
+            &kind.png(&empty).unwrap_or_else(|e| panic!("{file}: {e}")),
+            (style::WIDTH, style::HEIGHT),
+        );
     }
     let mut one = full.clone();
     one.timeseries.truncate(1);
     let first = one.timeseries[0].minute;
     one.service_series.retain(|r| r.minute == first);
     one.provider_series.retain(|r| r.minute == first);
+    one.workload_series.retain(|r| r.minute == first);
     one.cost_series.truncate(1);
     one.events.clear();
     for kind in ChartKind::ALL {
         let file = kind.file_stem();
         check_svg(&kind.svg(&one).unwrap_or_else(|e| panic!("{file}: {e}")));
-        check_png(&kind.png(&one).unwrap_or_else(|e| panic!("{file}: {e}")));
+        check_png(
+            &kind.png(&one).unwrap_or_else(|e| panic!("{file}: {e}")),
+            kind.size(&one),
+        );
     }
     check_report("one point", &one);
     let mut zeros = one.clone();
@@ -387,7 +466,7 @@ fn empty_and_one_point_reports_render_valid_svg_and_png() {
             let bytes = kind
                 .render(format, &zeros)
                 .unwrap_or_else(|e| panic!("{file}: {e}"));
-            check_file(&file, &bytes);
+            check_file(&file, &bytes, kind.size(&zeros));
         }
     }
 }
@@ -417,7 +496,8 @@ fn run_writes_the_charts_and_no_charts_skips_them() {
         for format in ChartFormat::ALL {
             let file = kind.file_name(format);
             let bytes = std::fs::read(with.join("charts").join(&file)).expect(&file);
-            check_file(&file, &bytes);
+            let quickstart = run_file("scenarios/quickstart.json");
+            check_file(&file, &bytes, kind.size(&quickstart));
             assert_eq!(
                 bytes,
                 kind.render(format, &run_file("scenarios/quickstart.json"))
@@ -501,7 +581,7 @@ fn png_bytes_are_the_same_across_renders_of_a_big_report() {
     let report = run_file("scenarios/az-outage/three-azs.json");
     for kind in ChartKind::ALL {
         let first = kind.png(&report).expect("renders");
-        check_png(&first);
+        check_png(&first, kind.size(&report));
         assert_eq!(first, kind.png(&report).expect("renders"), "{kind:?}");
     }
 }
@@ -662,6 +742,7 @@ fn y_axis_titles_fit_on_the_canvas_with_room_to_spare() {
         let report = run_file(rel);
         for kind in ChartKind::ALL {
             let svg = kind.svg(&report).expect("renders");
+            let (width, height) = kind.size(&report);
             let titles = rotated_texts(&svg);
             assert!(!titles.is_empty(), "{rel} {kind:?}: a y axis title");
             for (angle, x, y, size, text) in titles {
@@ -669,7 +750,7 @@ fn y_axis_titles_fit_on_the_canvas_with_room_to_spare() {
                 let (w, _) = font.box_size(&text).expect("measured");
                 let half = f64::from(w) * 1.2 / 2.0;
                 assert!(
-                    y - half >= 0.0 && y + half <= f64::from(style::HEIGHT),
+                    y - half >= 0.0 && y + half <= f64::from(height),
                     "{rel} {kind:?}: {text:?} runs off the top or bottom"
                 );
                 // rotate(270) grows rightwards from x, rotate(90) leftwards (dy = 0.76em).
@@ -679,10 +760,91 @@ fn y_axis_titles_fit_on_the_canvas_with_room_to_spare() {
                     (x - size * 1.2, x)
                 };
                 assert!(
-                    left >= 0.0 && right <= f64::from(style::WIDTH),
+                    left >= 0.0 && right <= f64::from(width),
                     "{rel} {kind:?}: {text:?} runs off the side"
                 );
             }
         }
     }
+}
+
+/// The text of every `<text>` element of `svg`.
+fn texts(svg: &str) -> Vec<String> {
+    svg.split("<text")
+        .skip(1)
+        .filter_map(|chunk| {
+            let (_, rest) = chunk.split_once('>')?;
+            Some(rest.split("</text>").next()?.trim().to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn capacity_chart_reads_at_ten_services() {
+    // tests/scenarios/ten-services.json: ten services (six with load), one provider, one
+    // Poisson workload. The old single plot had 25 lines in 10 colours here.
+    let report = run_file("tests/scenarios/ten-services.json");
+    assert_eq!(report.summary.services.len(), 10);
+    check_report("ten-services", &report);
+    let capacity = charts::capacity_svg(&report).expect("capacity");
+    for s in &report.summary.services {
+        assert!(
+            capacity.contains(&format!("service {}: tasks", s.name)),
+            "{}: a tasks panel",
+            s.name
+        );
+        assert_eq!(
+            capacity.contains(&format!("service {}: request rate", s.name)),
+            s.load.is_some(),
+            "{}: a request rate panel iff it has load",
+            s.name
+        );
+    }
+    assert!(capacity.contains("workload nightly: tasks"));
+    // Colour by role: solid lines use at most one palette colour per role (RUNNING,
+    // pending, queued, DRAINING, requests), so no panel has two lines of one colour.
+    let palette = palette();
+    let colours: BTreeSet<String> = check_svg(&capacity)
+        .iter()
+        .filter(|e| e.0 == "polyline")
+        .filter_map(|e| attr(e, "stroke").map(str::to_string))
+        .filter(|c| palette.contains(c))
+        .collect();
+    assert!(colours.len() <= 5, "{colours:?}");
+    // Taller than the other charts, and still the style's width.
+    let (w, h) = ChartKind::Capacity.size(&report);
+    assert_eq!(w, style::WIDTH);
+    assert!(h > 3 * style::HEIGHT, "{h}");
+}
+
+#[test]
+fn count_axes_have_integer_ticks_and_no_label_ends_in_point_zero() {
+    for rel in [
+        "scenarios/az-outage/one-az.json",
+        "tests/scenarios/ten-services.json",
+    ] {
+        let report = run_file(rel);
+        let capacity = charts::capacity_svg(&report).expect("capacity");
+        let bad: Vec<String> = texts(&capacity)
+            .into_iter()
+            .filter(|t| t.ends_with(".0"))
+            .collect();
+        assert!(bad.is_empty(), "{rel}: {bad:?}");
+    }
+}
+
+#[test]
+fn one_az_request_rate_has_its_own_panel() {
+    // az-outage/one-az: 6 pending tasks used to lie under the 300 requests/s line on the
+    // right axis. Now the tasks and the rate are separate panels, each with its own y axis.
+    let report = run_file("scenarios/az-outage/one-az.json");
+    check_report("one-az", &report);
+    let capacity = charts::capacity_svg(&report).expect("capacity");
+    assert!(capacity.contains("service web: tasks"));
+    assert!(capacity.contains("service web: request rate"));
+    assert_eq!(
+        lines_stroked(&capacity, ecsim::report::charts::style::PALETTE[2]),
+        1,
+        "one request-rate line, in the rate panel"
+    );
 }

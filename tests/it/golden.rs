@@ -138,6 +138,7 @@ pub fn report_data(report: &Report) -> Value {
         "timeseries": digest_rows(&report.timeseries),
         "service_series": digest_rows(&report.service_series),
         "provider_series": digest_rows(&report.provider_series),
+        "workload_series": digest_rows(&report.workload_series),
         "cost_series_providers": report.cost_series_providers,
         "cost_series": digest_rows(&report.cost_series),
         "wait_histogram": report.wait_histogram,

@@ -148,7 +148,8 @@ fn az_outage_page_has_faults_and_a_timeline() {
         .sum();
     assert!(below > 0, "the outage leaves the service below desired");
     assert!(page.contains(&format!(
-        "<div class=\"label\">Task-minutes below desired</div><div class=\"value\">{below}</div>"
+        "<div class=\"label\">Task-minutes below desired, all services</div><div class=\"value\">{}</div>",
+        ecsim::report::render::grouped_count(below)
     )));
     assert!(page.contains("Cost per RUNNING task-hour"));
     assert!(page.contains("EC2 idle cost"));
@@ -224,4 +225,124 @@ fn timeline_is_capped() {
         html::TIMELINE_LIMIT,
         html::TIMELINE_LIMIT + 7
     )));
+}
+
+#[test]
+fn assumptions_cite_sources_a_reader_can_open_and_the_prices_are_stated() {
+    // Faults, service auto scaling, managed scaling and load models between them bring in
+    // every optional assumption.
+    for rel in [
+        "scenarios/quickstart.json",
+        "scenarios/az-outage/one-az.json",
+        "scenarios/scale-out-lag/scenario.json",
+    ] {
+        let report = run_file(rel);
+        let s = &report.summary;
+        for a in &s.assumptions {
+            // The research notes behind the defaults do not ship: citing their sections
+            // ("ecs-reference §3.2") or their evidence tags tells a user nothing.
+            for internal in [
+                "ecs-reference",
+                "§",
+                "[DOC",
+                "[OBS",
+                "[API",
+                "[CODE",
+                "[DERIVED",
+                "[UNCERTAIN",
+            ] {
+                assert!(
+                    !a.source.contains(internal) && !a.value.contains(internal),
+                    "{rel}: {:?} cites {internal:?}: {}",
+                    a.topic,
+                    a.source
+                );
+            }
+            assert!(
+                a.source.contains("https://") || a.source.starts_with("ecsim"),
+                "{rel}: {:?} has no address and is not ecsim's own: {}",
+                a.topic,
+                a.source
+            );
+        }
+        // The prices: Region, OS and dates, at the top of the stdout table and the page.
+        let statement = s.prices.statement();
+        for part in ["us-east-1", "Linux", "2026-07-20"] {
+            assert!(statement.contains(part), "{statement}");
+        }
+        let table = ecsim::report::render::table(s);
+        assert_eq!(
+            table.lines().nth(1),
+            Some(format!("prices {statement}").as_str())
+        );
+        let page = html::report_html(&report);
+        assert!(page.contains(&format!(
+            "<p class=\"meta\">prices: {}</p>",
+            html::escape(&statement)
+        )));
+        assert!(!s.prices.overridden, "{rel} uses the embedded prices");
+    }
+}
+
+#[test]
+fn a_fargate_only_run_prints_no_ec2_lines() {
+    let report = run_file("scenarios/worldcup-fargate/scenario.json");
+    let s = &report.summary;
+    assert_eq!(s.instances.launched, 0, "Fargate only");
+    let table = ecsim::report::render::table(s);
+    for ec2 in [
+        "EC2 CPU reserved",
+        "EC2 memory reserved",
+        "idle EC2",
+        "instances launched",
+        "  EC2 ",
+    ] {
+        assert!(!table.contains(ec2), "{ec2:?} in\n{table}");
+    }
+    assert!(table.contains("RUNNING task-hours  Fargate "), "{table}");
+    let page = html::report_html(&report);
+    for ec2 in [
+        "EC2 CPU reserved",
+        "EC2 idle cost",
+        "of which idle EC2",
+        "RUNNING task-hours on EC2",
+        "EC2 instance-hours",
+        "share of the EC2 spend",
+    ] {
+        assert!(!page.contains(ec2), "{ec2:?} in report.html");
+    }
+    // Requests in whole numbers with thousands separators, in both.
+    let requests = s.services[0].load.as_ref().expect("load").requests;
+    let shown = ecsim::report::render::grouped(requests.round(), 0);
+    assert!(shown.contains(','), "{shown}");
+    assert!(table.contains(&shown), "{shown} in\n{table}");
+    assert!(page.contains(&format!("<td class=\"num\">{shown}</td>")));
+}
+
+#[test]
+fn cost_per_completed_task_is_each_workloads_own() {
+    // quickstart: two services and one batch workload. The whole bill over the batch
+    // completions mixed the services' cost into a batch figure.
+    let report = run_file("scenarios/quickstart.json");
+    let s = &report.summary;
+    let w = &s.workloads[0];
+    assert!(w.tasks.completed > 0);
+    let own = w.cost_usd / w.tasks.completed as f64;
+    assert!((w.cost_per_completed_task_usd - own).abs() < 1e-6);
+    let whole_bill = s.cost.total_usd / s.tasks.completed as f64;
+    assert!(whole_bill > 2.0 * own, "{whole_bill} vs {own}");
+    let page = html::report_html(&report);
+    assert!(page.contains(&format!(
+        "Cost per completed task, {} (its own cost)</div><div class=\"value\">${:.4}</div>",
+        w.name, w.cost_per_completed_task_usd
+    )));
+    assert!(!page.contains(&format!("${whole_bill:.4}")));
+    let table = ecsim::report::render::table(s);
+    assert!(table.contains("USD/completed"), "{table}");
+    // The two shortfall measures carry their own names, side by side, defined once.
+    assert!(
+        table.contains("minutes below desired") && table.contains("task-minutes below desired")
+    );
+    assert!(!table.contains("min below"));
+    assert!(page.contains(ecsim::report::render::MINUTES_BELOW_DESIRED));
 }

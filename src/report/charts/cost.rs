@@ -10,8 +10,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::{
-    draw_err, font, house_mesh, legend_strip, no_data, style, value_range, ChartError, ChartKind,
-    LegendEntry, Swatch, TimeAxis,
+    axis_label, draw_err, font, house_mesh, legend_strip, no_data, style, value_range, ChartError,
+    ChartKind, LegendEntry, Swatch, TimeAxis,
 };
 use crate::report::{is_fargate_provider as is_fargate, Report};
 
@@ -193,14 +193,26 @@ pub(super) fn draw<DB: DrawingBackend>(
         .y_desc("cumulative cost (USD)")
         .x_labels(10)
         .y_labels(8)
+        .x_label_formatter(&axis_label)
+        .y_label_formatter(&axis_label)
         .draw()
         .map_err(&err)?;
+    // The right axis leaves out its bottom label: at the corner it would sit against the
+    // last time label ("120.0" touching "0.0"), and the bottom is 0 on both axes.
+    let rate_label = |v: &f64| {
+        if *v <= z0 {
+            String::new()
+        } else {
+            axis_label(v)
+        }
+    };
     ctx.configure_secondary_axes()
         .y_desc("cost rate (USD/hour)")
         .axis_desc_style(font(style::LABEL_SIZE))
         .label_style(font(style::TICK_SIZE))
         .axis_style(style::INK)
         .y_labels(8)
+        .y_label_formatter(&rate_label)
         .draw()
         .map_err(&err)?;
     // One polygon per layer: along its top left to right, back along the layer below.

@@ -16,9 +16,10 @@
 //! Every chart has its legend in a strip under the plot (`legend_strip`), so it never
 //! covers data.
 //!
-//! - [`capacity_svg`]: instances (in total and per ASG capacity provider when there are
-//!   several), tasks desired / running / pending per service, request rate on a second axis,
-//!   scaling and fault markers;
+//! - [`capacity_svg`]: small multiples on one time axis: instances per ASG capacity
+//!   provider, tasks desired / running / pending per service with its request rate in a
+//!   panel beside it, tasks queued / pending / running per batch workload; scaling and
+//!   fault markers; taller with more panels ([`ChartKind::size`]);
 //! - [`utilization_svg`]: CPU (vCPU) and memory (GiB) paid for, reserved and used, EC2 and
 //!   Fargate together, in two panels, with the run's averages as % of paid in the captions;
 //! - [`cost_svg`]: cumulative cost per capacity provider, stacked, with each EC2 provider's
@@ -102,7 +103,7 @@ pub enum ChartKind {
 pub enum ChartFormat {
     /// SVG text, with text as `<text>` elements naming [`style::FONT_FAMILY`].
     Svg,
-    /// An 8-bit RGB PNG of [`style::WIDTH`] × [`style::HEIGHT`] pixels.
+    /// An 8-bit RGB PNG of [`ChartKind::size`] pixels.
     Png,
 }
 
@@ -143,14 +144,27 @@ impl ChartKind {
         format!("{}.{}", self.file_stem(), format.extension())
     }
 
+    /// The canvas size, pixels (width, height): [`style::WIDTH`] × [`style::HEIGHT`], except
+    /// the capacity chart, whose height grows with its number of panels.
+    pub fn size(self, report: &Report) -> (u32, u32) {
+        match self {
+            ChartKind::Capacity => capacity::size(report),
+            _ => (style::WIDTH, style::HEIGHT),
+        }
+    }
+
     /// The chart as SVG text.
     pub fn svg(self, report: &Report) -> Result<String, ChartError> {
-        render_svg(self.file_stem(), |root| self.draw(report, root))
+        render_svg_sized(self.file_stem(), self.size(report), |root| {
+            self.draw(report, root)
+        })
     }
 
     /// The chart as PNG bytes.
     pub fn png(self, report: &Report) -> Result<Vec<u8>, ChartError> {
-        render_png(self.file_stem(), |root| self.draw(report, root))
+        render_png_sized(self.file_stem(), self.size(report), |root| {
+            self.draw(report, root)
+        })
     }
 
     /// The chart in `format`, as the bytes of its file.
@@ -202,12 +216,20 @@ fn render_svg(
     chart: &'static str,
     draw: impl FnOnce(&DrawingArea<SVGBackend<'_>, Shift>) -> Result<(), ChartError>,
 ) -> Result<String, ChartError> {
+    render_svg_sized(chart, (style::WIDTH, style::HEIGHT), draw)
+}
+
+/// Runs `draw` on a white SVG canvas of `size` pixels and returns the SVG text.
+fn render_svg_sized(
+    chart: &'static str,
+    size: (u32, u32),
+    draw: impl FnOnce(&DrawingArea<SVGBackend<'_>, Shift>) -> Result<(), ChartError>,
+) -> Result<String, ChartError> {
     register_font()?;
     let err = draw_err(chart);
     let mut buf = String::new();
     {
-        let root =
-            SVGBackend::with_string(&mut buf, (style::WIDTH, style::HEIGHT)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut buf, size).into_drawing_area();
         root.fill(&WHITE).map_err(&err)?;
         draw(&root)?;
         root.present().map_err(&err)?;
@@ -226,27 +248,36 @@ fn render_png(
     chart: &'static str,
     draw: impl FnOnce(&DrawingArea<bitmap::JoinlessBitMap<'_>, Shift>) -> Result<(), ChartError>,
 ) -> Result<Vec<u8>, ChartError> {
+    render_png_sized(chart, (style::WIDTH, style::HEIGHT), draw)
+}
+
+/// [`render_png`] on a canvas of `size` pixels.
+fn render_png_sized(
+    chart: &'static str,
+    size: (u32, u32),
+    draw: impl FnOnce(&DrawingArea<bitmap::JoinlessBitMap<'_>, Shift>) -> Result<(), ChartError>,
+) -> Result<Vec<u8>, ChartError> {
     register_font()?;
     let err = draw_err(chart);
     // Three bytes (R, G, B) per pixel, the layout `BitMapBackend::with_buffer` expects.
-    let mut rgb = vec![0u8; style::WIDTH as usize * style::HEIGHT as usize * 3];
+    let mut rgb = vec![0u8; size.0 as usize * size.1 as usize * 3];
     {
-        let bitmap = BitMapBackend::with_buffer(&mut rgb, (style::WIDTH, style::HEIGHT));
+        let bitmap = BitMapBackend::with_buffer(&mut rgb, size);
         let root = bitmap::JoinlessBitMap(bitmap).into_drawing_area();
         root.fill(&WHITE).map_err(&err)?;
         draw(&root)?;
         root.present().map_err(&err)?;
     }
-    encode_png(&rgb).map_err(|e| ChartError::Encode {
+    encode_png(&rgb, size).map_err(|e| ChartError::Encode {
         chart,
         message: e.to_string(),
     })
 }
 
-/// An 8-bit RGB image of the style's size as PNG bytes.
-fn encode_png(rgb: &[u8]) -> Result<Vec<u8>, png::EncodingError> {
+/// An 8-bit RGB image of `size` pixels as PNG bytes.
+fn encode_png(rgb: &[u8], size: (u32, u32)) -> Result<Vec<u8>, png::EncodingError> {
     let mut out = Vec::new();
-    let mut encoder = png::Encoder::new(&mut out, style::WIDTH, style::HEIGHT);
+    let mut encoder = png::Encoder::new(&mut out, size.0, size.1);
     encoder.set_color(png::ColorType::Rgb);
     encoder.set_depth(png::BitDepth::Eight);
     let mut writer = encoder.write_header()?;
@@ -257,16 +288,7 @@ fn encode_png(rgb: &[u8]) -> Result<Vec<u8>, png::EncodingError> {
 
 /// One line of a chart.
 pub(crate) struct Series {
-    pub label: String,
     pub points: Vec<(f64, f64)>,
-    /// Drawn against the right-hand axis.
-    pub secondary: bool,
-}
-
-/// A vertical marker at `x` (scaling activity or fault).
-pub(crate) struct Marker {
-    pub x: f64,
-    pub fault: bool,
 }
 
 /// The time axis: minutes for short runs, hours for long ones.
@@ -308,21 +330,6 @@ impl TimeAxis {
     }
 }
 
-/// What a line chart shows.
-pub(crate) struct LineChart<'a> {
-    pub name: &'static str,
-    pub title: String,
-    pub x_desc: &'a str,
-    pub y_desc: &'a str,
-    pub y2_desc: &'a str,
-    pub series: Vec<Series>,
-    pub markers: Vec<Marker>,
-    /// A line under the title (what is and is not shown).
-    pub note: Option<String>,
-    /// The primary y axis reaches at least this (e.g. 100 for percentages).
-    pub y_floor_max: f64,
-}
-
 pub(crate) fn draw_err<E: std::fmt::Display>(chart: &'static str) -> impl Fn(E) -> ChartError {
     move |e| ChartError::Draw {
         chart,
@@ -349,6 +356,18 @@ where
         .axis_style(style::INK)
         .bold_line_style(style::GRID)
         .light_line_style(TRANSPARENT)
+}
+
+/// A tick label of any other axis: at most three decimals, trailing zeros dropped ("120",
+/// "0.5", "12.25").
+pub(crate) fn axis_label(v: &f64) -> String {
+    let s = format!("{:.3}", v + 0.0);
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" {
+        "0".to_string()
+    } else {
+        s.to_string()
+    }
 }
 
 /// A range that holds every value, starting at 0 (or below, for negative values), never
@@ -404,139 +423,6 @@ pub(crate) fn no_data<DB: DrawingBackend>(
         style,
     ))
     .map_err(&err)?;
-    Ok(())
-}
-
-/// Draws `chart` on `root`, or a "no data" note when no series has a finite point.
-pub(crate) fn draw_lines<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    mut chart: LineChart<'_>,
-) -> Result<(), ChartError> {
-    let series: Vec<Series> = std::mem::take(&mut chart.series)
-        .into_iter()
-        .map(|mut s| {
-            s.points.retain(|p| p.0.is_finite() && p.1.is_finite());
-            s
-        })
-        .filter(|s| !s.points.is_empty())
-        .collect();
-    if series.is_empty() {
-        no_data(root, chart.name, &chart.title, "no data")
-    } else {
-        draw_line_chart(root, &chart.title, chart.note.as_deref(), &chart, &series)
-    }
-}
-
-fn draw_line_chart<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    title: &str,
-    note: Option<&str>,
-    chart: &LineChart<'_>,
-    series: &[Series],
-) -> Result<(), ChartError> {
-    let err = draw_err(chart.name);
-    let mut area = root.titled(title, font(style::TITLE_SIZE)).map_err(&err)?;
-    if let Some(note) = note {
-        area = area.titled(note, font(style::TICK_SIZE)).map_err(&err)?;
-    }
-    let has_secondary = series.iter().any(|s| s.secondary);
-    let (x0, x1) = x_range(series);
-    // Markers outside the drawn time span are left out (and so is their legend entry).
-    let marker_xs = |fault: bool| -> Vec<f64> {
-        chart
-            .markers
-            .iter()
-            .filter(|m| m.fault == fault && m.x.is_finite() && m.x >= x0 && m.x <= x1)
-            .map(|m| m.x)
-            .collect()
-    };
-    let kinds = [
-        (false, style::SCALING_MARKER, "scaling activity"),
-        (true, style::FAULT_MARKER, "fault"),
-    ];
-    let mut legend: Vec<LegendEntry> = series
-        .iter()
-        .enumerate()
-        .map(|(i, s)| LegendEntry {
-            label: s.label.clone(),
-            swatch: Swatch::Line(style::series_color(i)),
-        })
-        .collect();
-    for (fault, color, label) in kinds {
-        if !marker_xs(fault).is_empty() {
-            legend.push(LegendEntry {
-                label: label.to_string(),
-                swatch: Swatch::Marker(color),
-            });
-        }
-    }
-    let area = legend_strip(&area, &legend, chart.name)?;
-    let (y0, y1) = value_range(
-        series
-            .iter()
-            .filter(|s| !s.secondary)
-            .flat_map(|s| s.points.iter().map(|p| &p.1)),
-        chart.y_floor_max,
-    );
-    let (z0, z1) = value_range(
-        series
-            .iter()
-            .filter(|s| s.secondary)
-            .flat_map(|s| s.points.iter().map(|p| &p.1)),
-        0.0,
-    );
-    let mut ctx = ChartBuilder::on(&area)
-        .margin(style::MARGIN)
-        .x_label_area_size(style::X_LABEL_AREA)
-        .y_label_area_size(style::Y_LABEL_AREA)
-        .right_y_label_area_size(if has_secondary {
-            style::Y_LABEL_AREA
-        } else {
-            0
-        })
-        .build_cartesian_2d(x0..x1, y0..y1)
-        .map_err(&err)?
-        .set_secondary_coord(x0..x1, z0..z1);
-    house_mesh(&mut ctx.configure_mesh())
-        .x_desc(chart.x_desc)
-        .y_desc(chart.y_desc)
-        .x_labels(10)
-        .y_labels(8)
-        .draw()
-        .map_err(&err)?;
-    if has_secondary {
-        ctx.configure_secondary_axes()
-            .y_desc(chart.y2_desc)
-            .axis_desc_style(font(style::LABEL_SIZE))
-            .label_style(font(style::TICK_SIZE))
-            .axis_style(style::INK)
-            .y_labels(8)
-            .draw()
-            .map_err(&err)?;
-    }
-    for (i, s) in series.iter().enumerate() {
-        let color = style::series_color(i);
-        let line = LineSeries::new(
-            s.points.iter().copied(),
-            color.stroke_width(style::LINE_WIDTH),
-        );
-        // The legend strip names the series, so the annotations plotters returns go unused.
-        if s.secondary {
-            ctx.draw_secondary_series(line).map_err(&err)?;
-        } else {
-            ctx.draw_series(line).map_err(&err)?;
-        }
-    }
-    for (fault, color, _) in kinds {
-        let xs = marker_xs(fault);
-        ctx.draw_series(xs.into_iter().map(|x| {
-            PathElement::new(
-                vec![(x, y0), (x, y1)],
-                color.stroke_width(style::MARKER_WIDTH),
-            )
-        }))
-        .map_err(&err)?;
-    }
     Ok(())
 }
 
@@ -662,6 +548,7 @@ pub(crate) mod test_support {
                 scenario: "empty <&>".to_string(),
                 seed: 1,
                 duration_s: 0.0,
+                prices: PriceBasis::default(),
                 cost: CostSummary::default(),
                 reservation: ReservationSummary::default(),
                 instances: InstanceSummary::default(),
@@ -679,6 +566,7 @@ pub(crate) mod test_support {
             timeseries: vec![],
             service_series: vec![],
             provider_series: vec![],
+            workload_series: vec![],
             events: vec![],
             cost_series_providers: vec![],
             cost_series: vec![],
@@ -784,9 +672,9 @@ mod tests {
     }
 
     #[test]
-    fn a_chart_with_hundreds_of_series_still_renders_with_a_capped_legend() {
+    fn a_chart_with_hundreds_of_series_still_renders_with_capped_panels() {
         let mut report = one_point_report();
-        // 120 services × (desired, running, pending): far more legend entries than fit.
+        // 120 services: far more panels than the chart draws.
         for service in 0..120 {
             report.service_series.push(ServiceMinuteRow {
                 minute: 1,
@@ -802,8 +690,23 @@ mod tests {
         }
         let svg = capacity_svg(&report).expect("renders");
         no_nan(&svg);
-        assert!(svg.contains("more series"), "the overflow is counted");
+        assert!(
+            svg.contains("96 more panels not drawn"),
+            "the overflow is counted"
+        );
+        let (_, h) = ChartKind::Capacity.size(&report);
+        let rows = (style::MAX_PANELS / 2) as u32;
+        assert!(h <= rows * style::PANEL_HEIGHT + 200, "height capped: {h}");
         ChartKind::Capacity.png(&report).expect("renders");
+    }
+
+    #[test]
+    fn other_axes_drop_trailing_zeros() {
+        assert_eq!(axis_label(&120.0), "120");
+        assert_eq!(axis_label(&0.5), "0.5");
+        assert_eq!(axis_label(&12.25), "12.25");
+        assert_eq!(axis_label(&-0.0), "0");
+        assert_eq!(axis_label(&0.0001), "0");
     }
 
     #[test]

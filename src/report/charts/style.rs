@@ -58,6 +58,19 @@ pub const PALETTE: [RGBColor; 10] = [
     RGBColor(0x63, 0x79, 0x39),
 ];
 
+/// The dashed "desired" line of the capacity chart's panels (a service's desired count, an
+/// ASG's desired capacity): not a palette colour, so it never matches a solid line's.
+pub const DESIRED: RGBColor = RGBColor(0x55, 0x55, 0x55);
+/// Dash and gap lengths of the desired line, pixels.
+pub const DASH: (u32, u32) = (7, 4);
+/// Height of one row of the capacity chart's panels, pixels. Enough for a caption, four or
+/// five tick labels and the lines between them.
+pub const PANEL_HEIGHT: u32 = 190;
+/// Panels the capacity chart draws at most (12 rows of two): the PNG stays a few MB of
+/// pixels in memory whatever the scenario; the ones left out are counted in the note, and
+/// `services.csv` and `capacity_providers.csv` have every series.
+pub const MAX_PANELS: usize = 24;
+
 /// Marker of a scaling activity.
 pub const SCALING_MARKER: RGBColor = RGBColor(0x99, 0x99, 0x99);
 /// Marker of a fault.

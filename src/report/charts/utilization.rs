@@ -11,8 +11,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::{
-    draw_err, font, house_mesh, legend_strip, no_data, style, value_range, x_range, ChartError,
-    ChartKind, LegendEntry, Series, Swatch, TimeAxis,
+    axis_label, draw_err, font, house_mesh, legend_strip, no_data, style, value_range, x_range,
+    ChartError, ChartKind, LegendEntry, Series, Swatch, TimeAxis,
 };
 use crate::report::{MinuteRow, Report};
 
@@ -43,17 +43,13 @@ fn shares(paid: f64, reserved: f64, used: f64) -> String {
 
 /// One panel's three series from the minute rows.
 fn panel_series(t: &TimeAxis, rows: &[MinuteRow], pick: [fn(&MinuteRow) -> f64; 3]) -> Vec<Series> {
-    LINES
-        .iter()
-        .zip(pick)
-        .map(|(label, f)| Series {
-            label: (*label).to_string(),
+    pick.into_iter()
+        .map(|f| Series {
             points: rows
                 .iter()
                 .map(|r| (t.minute(r.minute), f(r)))
                 .filter(|p| p.0.is_finite() && p.1.is_finite())
                 .collect(),
-            secondary: false,
         })
         .collect()
 }
@@ -144,6 +140,8 @@ fn panel<DB: DrawingBackend>(
         .y_desc(y_desc)
         .x_labels(10)
         .y_labels(5)
+        .x_label_formatter(&axis_label)
+        .y_label_formatter(&axis_label)
         .draw()
         .map_err(&err)?;
     for (i, s) in series.iter().enumerate() {
