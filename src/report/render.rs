@@ -185,6 +185,17 @@ pub fn table(summary: &Summary) -> String {
         summary.seed,
         human_duration(summary.duration_s)
     );
+    let w = &summary.window;
+    if w.from_s > 0.0 {
+        let _ = writeln!(
+            out,
+            "measured from {} to {} ({}): every figure below leaves out the warm-up before {}",
+            human_duration(w.from_s),
+            human_duration(w.to_s),
+            human_duration(w.duration_s),
+            human_duration(w.from_s)
+        );
+    }
     let _ = writeln!(out);
     let _ = writeln!(out, "{:<34} {:>14}", "cost", "USD");
     let _ = writeln!(out, "{:<34} {:>14.4}", "  total", summary.cost.total_usd);

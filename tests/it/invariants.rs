@@ -159,7 +159,7 @@ fn random_scenario(seed: u64) -> Value {
 
 fn check_counts(seed: u64, what: &str, c: &ecsim::report::TaskCounts) {
     assert_eq!(
-        c.submitted,
+        c.in_flight_at_start + c.submitted,
         c.completed + c.stopped_by_scheduler + c.failed + c.in_flight_at_end,
         "seed {seed}: {what}: submitted ≠ completed + stopped + failed + in flight: {c:?}"
     );
