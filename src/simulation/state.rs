@@ -651,8 +651,7 @@ pub fn build_report(
             .unwrap_or(0.0);
         workload_summaries.push(WorkloadSummary {
             name: spec.name.clone(),
-            submissions: submissions[i]
-                - window.as_ref().map_or(0, |w| w.submissions[i]),
+            submissions: submissions[i] - window.as_ref().map_or(0, |w| w.submissions[i]),
             cost_per_completed_task_usd: if tc.completed == 0 {
                 0.0
             } else {
@@ -779,9 +778,15 @@ pub fn build_report(
                 vcpu_paid_avg: minute_mean(&counters.rows, from_minute, |r| r.vcpu_paid),
                 vcpu_reserved_avg: minute_mean(&counters.rows, from_minute, |r| r.vcpu_reserved),
                 vcpu_used_avg: minute_mean(&counters.rows, from_minute, |r| r.vcpu_used),
-                memory_gib_paid_avg: minute_mean(&counters.rows, from_minute, |r| r.memory_gib_paid),
-                memory_gib_reserved_avg: minute_mean(&counters.rows, from_minute, |r| r.memory_gib_reserved),
-                memory_gib_used_avg: minute_mean(&counters.rows, from_minute, |r| r.memory_gib_used),
+                memory_gib_paid_avg: minute_mean(&counters.rows, from_minute, |r| {
+                    r.memory_gib_paid
+                }),
+                memory_gib_reserved_avg: minute_mean(&counters.rows, from_minute, |r| {
+                    r.memory_gib_reserved
+                }),
+                memory_gib_used_avg: minute_mean(&counters.rows, from_minute, |r| {
+                    r.memory_gib_used
+                }),
             }
         },
         wait_time_s: wait_stats(&mut all_waits),

@@ -58,10 +58,7 @@ impl<'s> Simulation<'s> {
                     task_minutes_below: sf.task_minutes_below,
                     tasks_lost: sf.tasks_lost,
                     unserved_due_to_faults: sf.unserved_due_to_faults,
-                    load: self.service_scaling[s]
-                        .load
-                        .as_mut()
-                        .map(|l| l.mark(now)),
+                    load: self.service_scaling[s].load.as_mut().map(|l| l.mark(now)),
                 }
             })
             .collect();

@@ -169,17 +169,44 @@ fn measure_from_leaves_the_warm_up_out_of_the_cost_exactly() {
     assert!(close(s.cost.idle_usd, ec2, USD), "{:?}", s.cost);
     assert!(close(s.cost.fargate_usd, fargate, USD), "{:?}", s.cost);
     assert!(close(s.cost.total_usd, ec2 + fargate, USD), "{:?}", s.cost);
-    assert!(close(s.services[0].cost_usd, fargate, USD), "{:?}", s.services[0]);
+    assert!(
+        close(s.services[0].cost_usd, fargate, USD),
+        "{:?}",
+        s.services[0]
+    );
     // Per hour over the 2 h window, not the 3 h run.
-    assert!(close(s.cost.per_hour_usd, (ec2 + fargate) / 2.0, USD), "{:?}", s.cost);
+    assert!(
+        close(s.cost.per_hour_usd, (ec2 + fargate) / 2.0, USD),
+        "{:?}",
+        s.cost
+    );
     // 3 instances × 2 h; one task RUNNING for 2 h.
-    assert!(close(s.instances.instance_hours, 6.0, 1e-4), "{:?}", s.instances);
-    assert!(close(s.usage.running_task_hours, 2.0, 1e-4), "{:?}", s.usage);
-    assert!(close(s.usage.fargate_vcpu_hours, 0.5, 1e-4), "{:?}", s.usage);
+    assert!(
+        close(s.instances.instance_hours, 6.0, 1e-4),
+        "{:?}",
+        s.instances
+    );
+    assert!(
+        close(s.usage.running_task_hours, 2.0, 1e-4),
+        "{:?}",
+        s.usage
+    );
+    assert!(
+        close(s.usage.fargate_vcpu_hours, 0.5, 1e-4),
+        "{:?}",
+        s.usage
+    );
     // The task was RUNNING before the window: in flight at its start, not submitted in it.
     let t = &s.services[0].tasks;
-    assert_eq!((t.in_flight_at_start, t.submitted, t.started), (1, 0, 0), "{t:?}");
-    assert_eq!(s.instances.launched, 0, "the t = 0 instances are before the window");
+    assert_eq!(
+        (t.in_flight_at_start, t.submitted, t.started),
+        (1, 0, 0),
+        "{t:?}"
+    );
+    assert_eq!(
+        s.instances.launched, 0,
+        "the t = 0 instances are before the window"
+    );
     assert_eq!(s.instances.peak, 3);
     // Paid vCPU averaged over the window's minutes: 3 × 2 vCPU + 0.25 vCPU.
     assert!(close(s.usage.vcpu_paid_avg, 6.25, 1e-4), "{:?}", s.usage);
