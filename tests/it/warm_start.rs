@@ -306,3 +306,22 @@ fn warm_start_is_the_default_and_cold_is_asked_for() {
     let sc = scenario(&loaded_services(Some("cold")));
     assert_eq!(sc.settings.start, StartMode::Cold);
 }
+
+#[test]
+fn the_window_is_shown_in_the_table_and_the_report() {
+    let r = run(&idle_cluster(1, "3h", "1h"), SEED);
+    let table = ecsim::report::render::table(&r.summary);
+    assert!(
+        table.contains("measured from 1h to 3h (2h)"),
+        "seed {SEED}:\n{table}"
+    );
+    let html = ecsim::report::html::report_html(&r);
+    assert!(
+        html.contains("measured from 1:00:00 to 3:00:00 (2:00:00)"),
+        "seed {SEED}"
+    );
+    // A whole-run window adds no line: the output of runs without measureFrom is unchanged.
+    let whole = run(&idle_cluster(1, "3h", "0s"), SEED);
+    assert!(!ecsim::report::render::table(&whole.summary).contains("measured from"));
+    assert!(!ecsim::report::html::report_html(&whole).contains("measured from"));
+}
