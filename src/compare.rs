@@ -922,10 +922,17 @@ pub fn compare(entries: &[Entry<'_>], seed: u64) -> Comparison {
     let mut notes = Vec::new();
     if let Some(first) = entries.first() {
         for e in &entries[1..] {
-            if e.summary.duration_s != first.summary.duration_s {
+            // The figures are the measurement windows' (`settings.measureFrom` to the end).
+            let (w, fw) = (&e.summary.window, &first.summary.window);
+            if w.duration_s != fw.duration_s {
                 notes.push(format!(
-                    "{} simulates {} s and {} {} s: compare cost per hour, not total cost",
-                    e.name, e.summary.duration_s, first.name, first.summary.duration_s
+                    "{} measures {} s and {} {} s: compare cost per hour, not total cost",
+                    e.name, w.duration_s, first.name, fw.duration_s
+                ));
+            } else if w.from_s != fw.from_s {
+                notes.push(format!(
+                    "{} is measured from {} s and {} from {} s: their figures cover different spans of the run",
+                    e.name, w.from_s, first.name, fw.from_s
                 ));
             }
         }
@@ -1417,6 +1424,8 @@ mod tests {
     ) -> Summary {
         let mut s = empty_report().summary;
         s.duration_s = 3600.0;
+        s.window.to_s = 3600.0;
+        s.window.duration_s = 3600.0;
         s.cost.ec2_usd = ec2;
         s.cost.idle_usd = idle;
         s.cost.fargate_usd = fargate;

@@ -100,6 +100,16 @@ pub const MAX_EVENTS: u64 = 2_000_000_000;
 /// Records kept in `events.jsonl`; beyond it the summary counts the dropped ones.
 pub const EVENT_LOG_LIMIT: u32 = 100_000;
 
+/// How services begin at time zero: `warm`, with their desired count RUNNING.
+/// \[DERIVED\] a modelling choice, not AWS: a scenario describes a running system (its ASGs'
+/// instances are already running and registered at time zero), so its services are too;
+/// `settings.start: "cold"` launches them at time zero instead.
+pub const START: crate::scenario::StartMode = crate::scenario::StartMode::Warm;
+
+/// Start of the measurement window (`settings.measureFrom`): zero, every figure covers the
+/// whole run. \[DERIVED\] with a warm start there is no boot to leave out by default.
+pub const MEASURE_FROM: SimDuration = SimDuration::ZERO;
+
 /// Root seed when neither the scenario nor `--seed` gives one.
 pub const SEED: u64 = 1;
 

@@ -142,10 +142,12 @@ impl Ec2Class {
     /// The part of the billed time no reservation accounts for: the class's billed
     /// instance-milliseconds minus the reserved share, never negative.
     /// It includes the 60-second minimum's extra and the rounding up to whole seconds.
-    pub(crate) fn idle_share(&self) -> Share {
-        let reserved = self.share(self.reserved_cpu_ms, self.reserved_mib_ms);
+    /// Here for `billed_ms` instance-milliseconds of which `cpu_ms` and `mib_ms` were
+    /// reserved: the whole run's totals, or a measurement window's differences.
+    pub(crate) fn idle_share_of(&self, billed_ms: u128, cpu_ms: u128, mib_ms: u128) -> Share {
+        let reserved = self.share(cpu_ms, mib_ms);
         Share {
-            numerator: (self.billed_ms * reserved.denominator).saturating_sub(reserved.numerator),
+            numerator: (billed_ms * reserved.denominator).saturating_sub(reserved.numerator),
             denominator: reserved.denominator,
         }
     }
@@ -205,6 +207,14 @@ impl FargateQuantity {
     pub(crate) fn add(&mut self, other: FargateQuantity) {
         self.cpu_ms += other.cpu_ms;
         self.mib_ms += other.mib_ms;
+    }
+
+    /// What was added since `earlier` (a mark of the same total, never larger).
+    pub(crate) fn minus(self, earlier: FargateQuantity) -> FargateQuantity {
+        FargateQuantity {
+            cpu_ms: self.cpu_ms.saturating_sub(earlier.cpu_ms),
+            mib_ms: self.mib_ms.saturating_sub(earlier.mib_ms),
+        }
     }
 
     /// vCPU-hours, for reports.

@@ -158,6 +158,25 @@ pub struct CostBreakdown {
     pub fargate_task_count: u64,
 }
 
+/// One EC2 rate class's totals at a mark.
+#[derive(Clone, Copy, Debug, Default)]
+struct Ec2Mark {
+    billed_ms: u128,
+    reserved_cpu_ms: u128,
+    reserved_mib_ms: u128,
+    launches: u64,
+}
+
+/// The billing meters' integer totals at one moment (see [`Billing::mark`]), indexed like the
+/// rate classes; classes created after the mark have none.
+#[derive(Clone, Debug, Default)]
+pub struct BillingMark {
+    ec2: Vec<Ec2Mark>,
+    fargate: Vec<(FargateQuantity, u64)>,
+    ec2_by_owner: BTreeMap<(Owner, u32), (u128, u128)>,
+    fargate_by_owner: BTreeMap<(Owner, u32), FargateQuantity>,
+}
+
 /// All the cost meters of one run.
 #[derive(Clone, Debug)]
 pub struct Billing {
@@ -549,25 +568,113 @@ impl Billing {
         self.finished = true;
     }
 
+    /// The meters' integer totals at `now`, open meters and open reservations counted up to
+    /// `now` without minimum or rounding (as [`Billing::cost_so_far`] counts them): what
+    /// [`Billing::breakdown_since`] subtracts to give the cost of a measurement window.
+    ///
+    /// Visits every open task meter once (owners' shares of open reservations are not kept
+    /// as running sums), so call it once per run, not per event.
+    ///
+    /// # Panics
+    /// If `now` is before the latest event billing has seen, or after [`Billing::finish`].
+    pub fn mark(&self, now: SimTime) -> BillingMark {
+        assert!(!self.finished, "billing mark at {now} after finish");
+        assert!(
+            now >= self.latest,
+            "billing mark at {now}, before the latest billing event at {}",
+            self.latest
+        );
+        let now_ms = now.as_millis();
+        let mut mark = BillingMark {
+            ec2: self
+                .ec2_classes
+                .iter()
+                .map(|c| Ec2Mark {
+                    billed_ms: c.billed_ms_at(now_ms),
+                    reserved_cpu_ms: c.reserved_cpu_ms,
+                    reserved_mib_ms: c.reserved_mib_ms,
+                    launches: c.launches,
+                })
+                .collect(),
+            fargate: self
+                .fargate_classes
+                .iter()
+                .map(|c| (c.quantity_at(now_ms), c.tasks))
+                .collect(),
+            ec2_by_owner: self.ec2_reserved_by_owner.clone(),
+            fargate_by_owner: self.fargate_by_owner.clone(),
+        };
+        for meter in self.tasks.iter().flatten() {
+            match *meter {
+                TaskMeter::Ec2 {
+                    instance,
+                    owner,
+                    need,
+                    since,
+                } => {
+                    let Some(im) = self.instances.get(instance.index()).copied().flatten() else {
+                        continue;
+                    };
+                    // As `ec2_task_released` counts it: up to `now` or the instance's stop.
+                    let end = im.stopped_at.map_or(now, |stop| stop.min(now));
+                    let ms = u128::from(end.saturating_since(since).as_millis());
+                    let (cpu_ms, mib_ms) =
+                        (u128::from(need.cpu.0) * ms, u128::from(need.memory.0) * ms);
+                    let m = &mut mark.ec2[im.class as usize];
+                    m.reserved_cpu_ms += cpu_ms;
+                    m.reserved_mib_ms += mib_ms;
+                    let o = mark.ec2_by_owner.entry((owner, im.class)).or_default();
+                    o.0 += cpu_ms;
+                    o.1 += mib_ms;
+                }
+                TaskMeter::Fargate {
+                    class,
+                    owner,
+                    size,
+                    since,
+                } => {
+                    let q = FargateQuantity::of(size, now.saturating_since(since).as_millis());
+                    mark.fargate_by_owner
+                        .entry((owner, class))
+                        .or_default()
+                        .add(q);
+                }
+            }
+        }
+        mark
+    }
+
     /// The cost of the run, broken down.
     ///
     /// # Panics
     /// If [`Billing::finish`] has not been called: open meters would be missing.
     pub fn breakdown(&self) -> CostBreakdown {
+        self.breakdown_since(None)
+    }
+
+    /// The cost from `mark` (taken by [`Billing::mark`]) to the end of the run, broken down;
+    /// the whole run with `None`. Each integer total minus its value at the mark, converted
+    /// to dollars once: a meter open at the mark is billed in the window for its time after
+    /// the mark, and its minimum and rounding fall in the window, where it closed.
+    ///
+    /// # Panics
+    /// If [`Billing::finish`] has not been called: open meters would be missing.
+    pub fn breakdown_since(&self, mark: Option<&BillingMark>) -> CostBreakdown {
         assert!(self.finished, "breakdown asked before finish");
-        let snapshot = self.cost_so_far(self.latest);
-        let mut b = CostBreakdown {
-            total_usd: snapshot.total_usd,
-            ec2_usd: snapshot.ec2_usd,
-            fargate_usd: snapshot.fargate_usd,
-            ..CostBreakdown::default()
-        };
+        let mut b = CostBreakdown::default();
         let mut billed_ms_total: u128 = 0;
-        for c in &self.ec2_classes {
-            let usd = ec2_usd(c.usd_per_hour, c.billed_ms);
-            billed_ms_total += c.billed_ms;
-            b.instance_launch_count += c.launches;
-            let idle = c.share_usd(c.idle_share());
+        for (i, c) in self.ec2_classes.iter().enumerate() {
+            let m = mark.and_then(|m| m.ec2.get(i)).copied().unwrap_or_default();
+            let billed_ms = c.billed_ms.saturating_sub(m.billed_ms);
+            let usd = ec2_usd(c.usd_per_hour, billed_ms);
+            b.ec2_usd += usd;
+            billed_ms_total += billed_ms;
+            b.instance_launch_count += c.launches - m.launches;
+            let idle = c.share_usd(c.idle_share_of(
+                billed_ms,
+                c.reserved_cpu_ms.saturating_sub(m.reserved_cpu_ms),
+                c.reserved_mib_ms.saturating_sub(m.reserved_mib_ms),
+            ));
             b.idle_usd += idle;
             *b.idle_by_capacity_provider_usd
                 .entry(c.key.provider)
@@ -582,10 +689,16 @@ impl Billing {
         }
         b.instance_hours = billed_ms_total as f64 / ledger::MS_PER_HOUR as f64;
         let mut fargate_total = FargateQuantity::default();
-        for c in &self.fargate_classes {
-            let usd = fargate_usd(c.rate, c.quantity);
-            fargate_total.add(c.quantity);
-            b.fargate_task_count += c.tasks;
+        for (i, c) in self.fargate_classes.iter().enumerate() {
+            let (mq, mt) = mark
+                .and_then(|m| m.fargate.get(i))
+                .copied()
+                .unwrap_or_default();
+            let q = c.quantity.minus(mq);
+            let usd = fargate_usd(c.rate, q);
+            b.fargate_usd += usd;
+            fargate_total.add(q);
+            b.fargate_task_count += c.tasks - mt;
             if c.key.spot {
                 b.fargate_spot_usd += usd;
             }
@@ -595,13 +708,23 @@ impl Billing {
         }
         b.fargate_vcpu_hours = fargate_total.vcpu_hours();
         b.fargate_gb_hours = fargate_total.gb_hours();
+        b.total_usd = b.ec2_usd + b.fargate_usd;
         for (&(owner, class), &(cpu_ms, mib_ms)) in &self.ec2_reserved_by_owner {
             let c = &self.ec2_classes[class as usize];
-            *b.by_owner_usd.entry(owner).or_default() += c.share_usd(c.share(cpu_ms, mib_ms));
+            let (mc, mm) = mark
+                .and_then(|m| m.ec2_by_owner.get(&(owner, class)))
+                .copied()
+                .unwrap_or_default();
+            let share = c.share(cpu_ms.saturating_sub(mc), mib_ms.saturating_sub(mm));
+            *b.by_owner_usd.entry(owner).or_default() += c.share_usd(share);
         }
         for (&(owner, class), &q) in &self.fargate_by_owner {
             let c = &self.fargate_classes[class as usize];
-            *b.by_owner_usd.entry(owner).or_default() += fargate_usd(c.rate, q);
+            let mq = mark
+                .and_then(|m| m.fargate_by_owner.get(&(owner, class)))
+                .copied()
+                .unwrap_or_default();
+            *b.by_owner_usd.entry(owner).or_default() += fargate_usd(c.rate, q.minus(mq));
         }
         b
     }

@@ -68,7 +68,15 @@ pub fn for_scenario(sc: &Scenario, prices: &super::PriceBasis) -> Vec<Assumption
         a("service scheduler", format!("reconciles at once on task stops and new instances, and every {}", s.service_scheduler_interval), &format!("{} (the periodic interval is uncertain)", ecs_guide("services", "ecs_services"))),
         a("batch submitter", format!("RunTask failures are retried in FIFO order with a backfill window of {} placement attempts per pass", s.placement_backfill_window), "ecsim model of a job queue in front of RunTask"),
         a("capacity provider strategy", "base first, then the provider furthest below its weighted share; per RunTask call for workloads, over live tasks for services".into(), &format!("{} (the order within a weight is ecsim's reading)", ecs_guide("capacity providers", "cluster-capacity-providers"))),
-        a("start of run", "each ASG starts at its desired capacity, registered and past its warm-up (a running cluster, not a booting one); services launch their tasks at time zero".into(), "ecsim assumption"),
+        a("start of run", match s.start {
+            crate::scenario::StartMode::Warm => "each ASG starts at its desired capacity, registered and past its warm-up, and each service with its desired count RUNNING on it (placed by the usual rules, billed from zero, no start latency; those the capacity at zero cannot hold start cold): a running system, not a booting one (settings.start = warm)".to_string(),
+            crate::scenario::StartMode::Cold => "each ASG starts at its desired capacity, registered and past its warm-up; services launch their tasks at time zero with the usual latencies (settings.start = cold)".to_string(),
+        }, "ecsim assumption"),
+        a("measurement window", if s.measure_from.0 == 0 {
+            "the whole run (settings.measureFrom = 0)".to_string()
+        } else {
+            format!("from {} to the end: summary figures (cost, requests, waits, utilization, availability, task counts) leave out what happened before; timeseries.csv and the charts keep every minute", s.measure_from)
+        }, "ecsim setting (settings.measureFrom)"),
         a("paid, reserved and used capacity", "per minute (timeseries.csv vcpu_* and memory_gib_*, the utilization chart): paid = the whole instance type of every billed EC2 instance plus the rounded size of every billed Fargate task; reserved = task reservations on ACTIVE and DRAINING instances plus the requested size of billed Fargate tasks, so paid − reserved is idle EC2 capacity and Fargate size rounding; used = the load model's past-minute mean for services that have one, and the whole reservation for every other RUNNING task (batch tasks, services without a load model: there is no usage model for them); usage averages are means of the minute rows".into(), &format!("ecsim model; billing spans as in EC2 billing and {FARGATE_PRICING}")),
         a("not modelled", "networking (ENI limits, ports), image sizes, daemon services, Windows, GPUs, deployments".into(), "ecsim scope"),
     ];

@@ -134,6 +134,16 @@ pub fn report_html_with(report: &Report, opts: &HtmlOptions<'_>) -> String {
         "<p class=\"meta\">prices: {}</p>",
         escape(&s.prices.statement())
     );
+    if s.window.from_s > 0.0 {
+        let _ = writeln!(
+            out,
+            "<p class=\"meta\">measured from {} to {} ({}): every figure leaves out the warm-up before {}; the charts show the whole run</p>",
+            hms(s.window.from_s),
+            hms(s.window.to_s),
+            hms(s.window.duration_s),
+            hms(s.window.from_s)
+        );
+    }
     cards(&mut out, s);
     if opts.charts {
         charts_section(&mut out, report);

@@ -125,6 +125,9 @@ pub struct Summary {
     pub duration_s: f64,
     /// Which prices the cost is computed from.
     pub prices: PriceBasis,
+    /// The measurement window every figure below counts (`settings.measureFrom` to the end),
+    /// unless a figure says it is a state or covers the whole run.
+    pub window: WindowSummary,
     /// What the capacity cost.
     pub cost: CostSummary,
     /// Time-weighted CPU and memory reservation of the EC2 capacity.
@@ -286,7 +289,23 @@ pub struct InstanceSummary {
     pub instance_hours: f64,
 }
 
-/// Where every task ended up. `submitted` = `completed` + `failed` + `in_flight_at_end`.
+/// The measurement window, seconds from time zero.
+#[derive(Clone, Copy, Debug, Default, Serialize, PartialEq)]
+pub struct WindowSummary {
+    /// Start (`settings.measureFrom`): what happened before is warm-up, left out.
+    pub from_s: f64,
+    /// End: the end of the run.
+    pub to_s: f64,
+    /// `to_s − from_s`: the span cost per hour and the averages are taken over.
+    pub duration_s: f64,
+}
+
+/// Where every task ended up: `in_flight_at_start` + `submitted` = `completed` +
+/// `stopped_by_scheduler` + `failed` + `in_flight_at_end`.
+///
+/// Counts of things that happen (submitted, started, completed, stopped, failed) are counted
+/// within the measurement window (`Summary::window`); `in_flight_at_start` and the `_at_end`
+/// counts are states at its two ends.
 #[derive(Clone, Debug, Default, Serialize, PartialEq, Eq)]
 pub struct TaskCounts {
     /// Tasks submitted (batch) or created by the service scheduler.
@@ -306,6 +325,9 @@ pub struct TaskCounts {
     pub interrupted: u64,
     /// Of the failed, those that crashed while RUNNING or failed to start.
     pub crashed: u64,
+    /// Tasks queued, provisioning, pending, running or stopping when the measurement window
+    /// started (`settings.measureFrom`; 0 when it starts at time zero).
+    pub in_flight_at_start: u64,
     /// Tasks still queued, provisioning, pending, running or stopping at the end.
     pub in_flight_at_end: u64,
     /// Of those, tasks RUNNING at the end.

@@ -239,6 +239,17 @@ pub fn table(summary: &Summary) -> String {
         human_duration(summary.duration_s)
     );
     let _ = writeln!(out, "prices {}", summary.prices.statement());
+    let w = &summary.window;
+    if w.from_s > 0.0 {
+        let _ = writeln!(
+            out,
+            "measured from {} to {} ({}): every figure below leaves out the warm-up before {}",
+            human_duration(w.from_s),
+            human_duration(w.to_s),
+            human_duration(w.duration_s),
+            human_duration(w.from_s)
+        );
+    }
     let _ = writeln!(out);
     let money = |x: f64| grouped(x, 4);
     let _ = writeln!(out, "{:<34} {:>14}", "cost", "USD");

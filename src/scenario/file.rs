@@ -786,6 +786,12 @@ pub struct SettingsFile {
     /// Keep at most this many records in events.jsonl.
     #[serde(default)]
     pub event_log_limit: Option<u32>,
+    /// `start`: `"warm"` (services begin with their desired count RUNNING) or `"cold"`.
+    #[serde(default)]
+    pub start: Option<String>,
+    /// `measureFrom`: the warm-up left out of every figure of the summary.
+    #[serde(default)]
+    pub measure_from: Option<Duration>,
 }
 
 /// `faults`: every fault model is off unless listed.

@@ -409,6 +409,35 @@ pub struct Settings {
     pub max_events: u64,
     /// Event log cap.
     pub event_log_limit: u32,
+    /// How services begin at time zero.
+    pub start: StartMode,
+    /// Start of the measurement window: every figure of the summary counts from here to the
+    /// end of the run. Zero (the default) measures the whole run.
+    pub measure_from: SimDuration,
+}
+
+/// How a scenario's services begin (`settings.start`).
+///
+/// A scenario describes a running system, so by default ([`crate::defaults::START`]) each
+/// service begins with its desired count of tasks RUNNING, as the ASGs' instances at time
+/// zero are already running and registered. `Cold` launches them at time zero through the
+/// usual PROVISIONING/PENDING path instead, to study a deployment from nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StartMode {
+    /// Desired tasks RUNNING at time zero on the capacity present then (those that fit).
+    Warm,
+    /// Every task launched at time zero with the usual start latencies.
+    Cold,
+}
+
+impl StartMode {
+    /// The scenario's word for it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StartMode::Warm => "warm",
+            StartMode::Cold => "cold",
+        }
+    }
 }
 
 impl Scenario {

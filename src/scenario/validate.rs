@@ -531,6 +531,15 @@ impl Validator {
             default_strategy,
         };
         let settings = settings?;
+        if settings.measure_from >= duration && duration.0 > 0 {
+            self.problem(
+                "settings.measureFrom",
+                format!(
+                    "expected less than the duration ({duration}): the measurement window runs from measureFrom to the end, found {}",
+                    settings.measure_from
+                ),
+            );
+        }
         cluster_raw?;
         Some(Scenario {
             name: raw.name,
@@ -739,7 +748,31 @@ impl Validator {
                 .unwrap_or(defaults::PLACEMENT_BACKFILL_WINDOW),
             max_events: s.max_events.unwrap_or(defaults::MAX_EVENTS),
             event_log_limit: s.event_log_limit.unwrap_or(defaults::EVENT_LOG_LIMIT),
+            start: match s.start.as_deref() {
+                None => defaults::START,
+                Some("warm") => StartMode::Warm,
+                Some("cold") => StartMode::Cold,
+                Some(other) => {
+                    self.problem(
+                        format!("{p}.start"),
+                        format!("expected \"warm\" or \"cold\", found {other:?}"),
+                    );
+                    defaults::START
+                }
+            },
+            measure_from: s.measure_from.map_or(defaults::MEASURE_FROM, |d| d.0),
         };
+        if settings.measure_from.0 % 60_000 != 0 {
+            // The per-minute figures (averages, minutes below desired) are counted per
+            // whole minute, so a window that starts inside a minute could not be exact.
+            self.problem(
+                format!("{p}.measureFrom"),
+                format!(
+                    "expected a whole number of minutes, found {}",
+                    settings.measure_from
+                ),
+            );
+        }
         positive(self, "provisioningTimeout", settings.provisioning_timeout.0);
         positive(
             self,

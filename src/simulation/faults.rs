@@ -159,7 +159,10 @@ impl<'s> Simulation<'s> {
 
     /// A task is about to become RUNNING: true if it fails to start instead (a bad
     /// deployment); otherwise its crash and Fargate Spot interruption are drawn.
-    pub(super) fn task_start_faults(&mut self, t: TaskId, now: SimTime) -> bool {
+    ///
+    /// `warm`: the task was RUNNING at time zero (warm start): it cannot fail to start, but
+    /// its crash and interruption times are drawn as for any other task.
+    pub(super) fn task_start_faults(&mut self, t: TaskId, now: SimTime, warm: bool) -> bool {
         let task = &self.tasks[t.index()];
         let owner = task.owner;
         let end_of_work = task.run_time.map(|r| now + r);
@@ -168,6 +171,7 @@ impl<'s> Simulation<'s> {
             let mut rng = self.fault_rng(STREAM_TASK_CRASH, key(self.task_key(t), 0));
             if spec.crash_at_start_probability > 0.0
                 && rand::Rng::gen::<f64>(&mut rng) < spec.crash_at_start_probability
+                && !warm
             {
                 self.fault_stats.start_failures += 1;
                 self.begin_stop(t, now, StopCode::CannotStart);
@@ -709,19 +713,24 @@ impl<'s> Simulation<'s> {
         })
     }
 
-    /// Service `s`'s availability figures; `unserved` is its total unserved requests.
+    /// Service `s`'s availability figures; `unserved` is its unserved requests in the
+    /// measurement window, which starts at `mark` (`None`: time zero). Recoveries and their
+    /// times cover the whole run: an episode may straddle the window's start.
     pub(super) fn availability(
         &self,
         s: usize,
         unserved: f64,
+        mark: Option<&super::window::ServiceMark>,
     ) -> crate::report::AvailabilitySummary {
         let sf = &self.service_faults[s];
+        let m = mark.cloned().unwrap_or_default();
+        let unserved_due_to_faults = sf.unserved_due_to_faults - m.unserved_due_to_faults;
         let n = sf.recoveries.len();
         let secs: Vec<f64> = sf.recoveries.iter().map(|d| d.as_secs_f64()).collect();
         let round = |x: f64| (x * 10_000.0).round() / 10_000.0 + 0.0;
         crate::report::AvailabilitySummary {
-            task_minutes_below_desired: sf.task_minutes_below,
-            tasks_lost_to_faults: sf.tasks_lost,
+            task_minutes_below_desired: sf.task_minutes_below - m.task_minutes_below,
+            tasks_lost_to_faults: sf.tasks_lost - m.tasks_lost,
             recoveries: n as u64,
             time_to_recover_mean_s: if n == 0 {
                 0.0
@@ -730,8 +739,8 @@ impl<'s> Simulation<'s> {
             },
             time_to_recover_max_s: round(secs.iter().copied().fold(0.0, f64::max)),
             unrecovered_at_end: sf.since.is_some(),
-            unserved_due_to_faults: round(sf.unserved_due_to_faults),
-            unserved_due_to_scaling: round((unserved - sf.unserved_due_to_faults).max(0.0)),
+            unserved_due_to_faults: round(unserved_due_to_faults),
+            unserved_due_to_scaling: round((unserved - unserved_due_to_faults).max(0.0)),
         }
     }
 

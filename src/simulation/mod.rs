@@ -10,6 +10,8 @@ mod faults;
 mod policies;
 mod scaling;
 mod state;
+mod warm;
+mod window;
 
 use std::collections::VecDeque;
 
@@ -22,7 +24,7 @@ use crate::ids::{
 };
 use crate::report::{EventRecord, Report};
 use crate::scenario::WorkloadSource;
-use crate::scenario::{CapacityProviderKind, LaunchTarget, Scenario, StrategyItem};
+use crate::scenario::{CapacityProviderKind, LaunchTarget, Scenario, StartMode, StrategyItem};
 use crate::scheduler::capacity_provider_strategy;
 use crate::scheduler::placement::{self, PlacementRequest, Placer, Pool};
 use crate::scheduler::task::{Placement, StopCode, StopKind, Target, Task, TaskStatus};
@@ -227,6 +229,11 @@ pub struct Simulation<'s> {
     provider_series: Vec<crate::report::ProviderMinuteRow>,
     report_events: Vec<EventRecord>,
     events_dropped: u64,
+    /// The minute tick at which the measurement window starts (`settings.measureFrom`);
+    /// `None` when it starts at time zero.
+    measure_at: Option<SimTime>,
+    /// The marks taken there.
+    window: Option<window::Window>,
 }
 
 impl<'s> Simulation<'s> {
@@ -355,6 +362,9 @@ impl<'s> Simulation<'s> {
             provider_series: Vec::new(),
             report_events: Vec::new(),
             events_dropped: 0,
+            measure_at: (sc.settings.measure_from > SimDuration::ZERO)
+                .then(|| SimTime::ZERO + sc.settings.measure_from),
+            window: None,
         };
         sim.init_service_scaling()?;
         sim.init_provider_scaling();
@@ -394,8 +404,9 @@ impl<'s> Simulation<'s> {
         Ok(self.finish())
     }
 
-    /// Time zero: the ASGs' instances registered, the first submissions and ticks queued,
-    /// and the services' tasks launched.
+    /// Time zero: the ASGs' instances registered, the services' tasks RUNNING (warm start)
+    /// or launched by the first reconcile (cold start), the first submissions and ticks
+    /// queued.
     fn start(&mut self) -> Result<(), RunError> {
         let now = SimTime::ZERO;
         // The run starts with each ASG at its desired capacity, registered and billed from
@@ -408,6 +419,9 @@ impl<'s> Simulation<'s> {
                     self.instance_registered(id, now);
                 }
             }
+        }
+        if self.sc.settings.start == StartMode::Warm {
+            self.warm_start_services(now);
         }
         for w in 0..self.workloads.len() {
             self.pull_submission(WorkloadId::from_index(w), now)?;
@@ -424,6 +438,10 @@ impl<'s> Simulation<'s> {
             Event::MetricsTick => {
                 self.record_minute(now);
                 self.record_policy_rows(now);
+                if self.measure_at == Some(now) {
+                    // After the minute ending now was counted: it belongs to the warm-up.
+                    self.mark_window(now);
+                }
                 if now > SimTime::ZERO {
                     self.evaluate_services(now, crate::autoscaling::Resolution::Standard);
                 }
@@ -953,6 +971,17 @@ impl<'s> Simulation<'s> {
 
     /// Reserves the task on instance `i`: PENDING, start scheduled, billing attributed.
     fn bind(&mut self, t: TaskId, i: InstanceId, now: SimTime) {
+        self.reserve_on(t, i, now);
+        let d = self
+            .sc
+            .settings
+            .ec2_task_start_latency
+            .sample(&mut self.task_rng(LATENCY_EC2_TASK_START, t));
+        self.queue.schedule_at(now + d, Event::TaskRunning(t));
+    }
+
+    /// Reserves the task on instance `i`: PENDING, billing attributed; nothing scheduled.
+    fn reserve_on(&mut self, t: TaskId, i: InstanceId, now: SimTime) {
         self.counters.advance(now);
         let (need, owner) = (self.tasks[t.index()].need, self.tasks[t.index()].owner);
         self.placer
@@ -968,12 +997,6 @@ impl<'s> Simulation<'s> {
             self.counters.provisioning_waiting -= 1;
         }
         self.set_status(t, TaskStatus::Pending);
-        let d = self
-            .sc
-            .settings
-            .ec2_task_start_latency
-            .sample(&mut self.task_rng(LATENCY_EC2_TASK_START, t));
-        self.queue.schedule_at(now + d, Event::TaskRunning(t));
     }
 
     // ---- task lifecycle -----------------------------------------------------------------------
@@ -984,6 +1007,21 @@ impl<'s> Simulation<'s> {
             // Stopped while Fargate provisioned it (scale-in).
             return;
         }
+        if !matches!(task.target, Target::Fargate { .. }) {
+            return;
+        }
+        self.fargate_billing_starts(t, now);
+        let d = self
+            .sc
+            .settings
+            .fargate_task_start_latency
+            .sample(&mut self.task_rng(LATENCY_FARGATE_TASK_START, t));
+        self.queue.schedule_at(now + d, Event::TaskRunning(t));
+    }
+
+    /// A PROVISIONING Fargate task starts being billed (its image pull starts): PENDING.
+    fn fargate_billing_starts(&mut self, t: TaskId, now: SimTime) {
+        let task = &self.tasks[t.index()];
         let Target::Fargate { provider, spot } = task.target else {
             return;
         };
@@ -1001,20 +1039,20 @@ impl<'s> Simulation<'s> {
         self.counters
             .fargate_billed(task.fargate_size, task.need, true);
         self.set_status(t, TaskStatus::Pending);
-        let d = self
-            .sc
-            .settings
-            .fargate_task_start_latency
-            .sample(&mut self.task_rng(LATENCY_FARGATE_TASK_START, t));
-        self.queue.schedule_at(now + d, Event::TaskRunning(t));
     }
 
     fn task_running(&mut self, t: TaskId, now: SimTime) {
+        self.task_became_running(t, now, false);
+    }
+
+    /// PENDING → RUNNING. `warm`: a task RUNNING at time zero (warm start), which cannot
+    /// fail to start, waited for nothing, and is no news in the timeline.
+    fn task_became_running(&mut self, t: TaskId, now: SimTime, warm: bool) {
         if self.tasks[t.index()].status != TaskStatus::Pending {
             // Stopped while PENDING (scale-in, draining, termination).
             return;
         }
-        if !self.sc.faults.is_empty() && self.task_start_faults(t, now) {
+        if !self.sc.faults.is_empty() && self.task_start_faults(t, now, warm) {
             // It failed to start instead.
             return;
         }
@@ -1024,7 +1062,11 @@ impl<'s> Simulation<'s> {
         let wait = now.saturating_since(task.submitted_at);
         let owner = task.owner;
         let run_time = task.run_time;
-        self.counters.task_started(owner, wait);
+        if warm {
+            self.counters.task_started_warm(owner);
+        } else {
+            self.counters.task_started(owner, wait);
+        }
         if let Some(rt) = run_time {
             self.queue.schedule_at(now + rt, Event::TaskExited(t));
         }
@@ -1037,7 +1079,7 @@ impl<'s> Simulation<'s> {
             self.services[s.index()].running += 1;
             self.service_running_changed(s, now);
             let st = &mut self.services[s.index()];
-            if st.running == st.desired && !st.steady {
+            if st.running == st.desired && !st.steady && !warm {
                 st.steady = true;
                 let name = self.sc.services[s.index()].name.clone();
                 self.log(
@@ -1287,7 +1329,7 @@ impl<'s> Simulation<'s> {
         }
         if target == Target::Ec2Cluster && !never_fits {
             // Launch type EC2: ECS places the task or reports why not; no task is created.
-            let probe = self.new_probe(s, need);
+            let probe = self.new_probe(s, need, Pool::Cluster);
             match probe {
                 Ok(i) => {
                     self.services[s.index()].per_item = per_item;
@@ -1333,10 +1375,12 @@ impl<'s> Simulation<'s> {
         }
     }
 
+    /// Where a new task of service `s` needing `need` would go in `pool`, before it exists.
     fn new_probe(
         &mut self,
         s: ServiceId,
         need: Resources,
+        pool: Pool,
     ) -> Result<InstanceId, placement::PlacementFailure> {
         let spec = &self.sc.services[s.index()];
         let default = placement::service_default_strategy();
@@ -1350,7 +1394,7 @@ impl<'s> Simulation<'s> {
             need,
             group: Owner::Service(s),
             arch: Some(self.sc.task_definitions[spec.task_definition.index()].arch),
-            pool: Pool::Cluster,
+            pool,
             strategy,
             constraints: &spec.placement_constraints,
         };
@@ -1616,18 +1660,21 @@ impl<'s> Simulation<'s> {
         }
         self.billing.finish(end);
         let events_processed = self.queue.delivered_count();
+        let window = self.window.take();
+        let service_mark = |s: usize| window.as_ref().map(|w| &w.services[s]);
         let unserved: Vec<f64> = self
             .service_scaling
             .iter_mut()
-            .map(|sc| {
+            .enumerate()
+            .map(|(s, sc)| {
                 sc.load.as_mut().map_or(0.0, |l| {
-                    let e = l.end(end);
+                    let e = l.end(end, service_mark(s).and_then(|m| m.load.as_ref()));
                     (e.requests - e.served).max(0.0)
                 })
             })
             .collect();
         let availability: Vec<crate::report::AvailabilitySummary> = (0..self.services.len())
-            .map(|s| self.availability(s, unserved[s]))
+            .map(|s| self.availability(s, unserved[s], service_mark(s)))
             .collect();
         let fault_summary = self.fault_summary();
         let services = self
@@ -1635,11 +1682,13 @@ impl<'s> Simulation<'s> {
             .iter()
             .zip(&mut self.service_scaling)
             .zip(availability)
-            .map(|((st, sc), availability)| state::ServiceEnd {
+            .enumerate()
+            .map(|(s, ((st, sc), availability))| state::ServiceEnd {
                 availability,
                 desired: st.desired,
                 running: st.running,
-                minutes_below_desired: st.minutes_below_desired,
+                minutes_below_desired: st.minutes_below_desired
+                    - service_mark(s).map_or(0, |m| m.minutes_below_desired),
                 desired_min: sc.desired_min,
                 desired_max: sc.desired_max,
                 activities: sc.activities.clone(),
@@ -1656,7 +1705,10 @@ impl<'s> Simulation<'s> {
                         *m.entry(k).or_insert(0u32) += 1;
                         m
                     }),
-                load: sc.load.as_mut().map(|l| l.end(end)),
+                load: sc
+                    .load
+                    .as_mut()
+                    .map(|l| l.end(end, service_mark(s).and_then(|m| m.load.as_ref()))),
             })
             .collect();
         let providers = self
@@ -1696,6 +1748,7 @@ impl<'s> Simulation<'s> {
             events: std::mem::take(&mut self.report_events),
             events_dropped: self.events_dropped,
             events_processed,
+            window: window.map(|w| w.marks),
         };
         state::build_report(self.sc, &self.counters, &self.billing, outcome)
     }

@@ -63,16 +63,32 @@ pub(super) struct ProviderScaling {
     started_with: Option<usize>,
 }
 
+/// A service's load totals at the start of the measurement window.
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct LoadMark {
+    totals: LoadTotals,
+    minutes_with_shortfall: u64,
+}
+
 impl LoadState {
-    /// The totals at the end of the run.
-    pub(super) fn end(&mut self, end: SimTime) -> super::state::LoadEnd {
-        let t = self.meter.totals(end);
+    /// The totals at the end of the run, less those at `mark` (the window's start) if any.
+    pub(super) fn end(&mut self, end: SimTime, mark: Option<&LoadMark>) -> super::state::LoadEnd {
+        let m = mark.copied().unwrap_or_default();
+        let t = self.meter.totals(end).since(&m.totals);
         super::state::LoadEnd {
             requests: t.offered,
             served: t.served,
-            minutes_with_shortfall: self.minutes_with_shortfall,
+            minutes_with_shortfall: self.minutes_with_shortfall - m.minutes_with_shortfall,
             cpu_used_task_seconds: t.cpu_used_task_seconds,
             task_seconds: t.task_seconds,
+        }
+    }
+
+    /// The totals at `now`, for the start of the measurement window.
+    pub(super) fn mark(&mut self, now: SimTime) -> LoadMark {
+        LoadMark {
+            totals: self.meter.totals(now),
+            minutes_with_shortfall: self.minutes_with_shortfall,
         }
     }
 }

@@ -82,6 +82,33 @@ pub struct Counters {
     running_unmodelled: Amount,
 }
 
+/// The counters at the start of the measurement window (`settings.measureFrom`): the
+/// cumulative integer totals the window's figures subtract.
+pub struct CountersMark {
+    /// When it was taken.
+    pub at: SimTime,
+    /// Per owner: task counts, waits recorded so far, tasks in flight.
+    owners: Vec<(TaskCounts, usize, u64)>,
+    reserved_cpu_ms: u128,
+    registered_cpu_ms: u128,
+    reserved_mem_ms: u128,
+    registered_mem_ms: u128,
+    /// RUNNING time so far, tasks still RUNNING at the mark included up to it.
+    ec2_running_ms: u128,
+    fargate_running_ms: u128,
+    instances_launched: u64,
+}
+
+/// Everything the report's window figures subtract, taken at the start of the window.
+pub struct WindowMark {
+    /// The counters.
+    pub counters: CountersMark,
+    /// The billing meters.
+    pub billing: crate::billing::BillingMark,
+    /// Per workload: submissions so far.
+    pub submissions: Vec<u64>,
+}
+
 /// CPU units and MiB summed over many instances or tasks (u64: no overflow in any cluster
 /// the caps allow).
 #[derive(Clone, Copy, Debug, Default)]
@@ -237,6 +264,44 @@ impl Counters {
     /// Instances alive (pending, active or draining).
     pub fn live_instances(&self) -> u64 {
         u64::from(self.instances_pending + self.instances_active + self.instances_draining)
+    }
+
+    /// The totals at `now`, for the start of the measurement window; `open_ec2_ms` and
+    /// `open_fargate_ms` are the RUNNING time so far of the tasks RUNNING now (the counters
+    /// add a task's time only when it leaves RUNNING). Restarts the peak: from here on,
+    /// `peak_instances` is the window's peak.
+    pub fn mark(&mut self, now: SimTime, open_ec2_ms: u128, open_fargate_ms: u128) -> CountersMark {
+        self.advance(now);
+        let stopped = status_index(TaskStatus::Stopped);
+        let mark = CountersMark {
+            at: now,
+            owners: self
+                .owners
+                .iter()
+                .map(|o| {
+                    (
+                        o.counts.clone(),
+                        o.waits_ms.len(),
+                        o.by_status[..stopped].iter().sum(),
+                    )
+                })
+                .collect(),
+            reserved_cpu_ms: self.reserved_cpu_ms,
+            registered_cpu_ms: self.registered_cpu_ms,
+            reserved_mem_ms: self.reserved_mem_ms,
+            registered_mem_ms: self.registered_mem_ms,
+            ec2_running_ms: self.ec2_running_ms + open_ec2_ms,
+            fargate_running_ms: self.fargate_running_ms + open_fargate_ms,
+            instances_launched: self.instances_launched,
+        };
+        self.peak_instances = self.live_instances();
+        mark
+    }
+
+    /// A task of owner `o` was RUNNING at time zero (warm start): it counts as started, but
+    /// records no wait, since it never waited within the run.
+    pub fn task_started_warm(&mut self, o: Owner) {
+        self.owner(o).counts.started += 1;
     }
 
     /// Integrates reservation over time up to `now`; call before changing `reserved` or
@@ -416,10 +481,12 @@ fn wait_stats(waits: &mut [u64]) -> WaitStats {
 
 /// Mean of `f` over the rows that end a simulated minute (minute ≥ 1; the minute-0 row is
 /// the start state, before anything ran): a minute-sampled average, 0 with no such row.
-fn minute_mean(rows: &[MinuteRow], f: impl Fn(&MinuteRow) -> f64) -> f64 {
+///
+/// Only rows after `from_minute` count: the measurement window's minutes.
+fn minute_mean(rows: &[MinuteRow], from_minute: u64, f: impl Fn(&MinuteRow) -> f64) -> f64 {
     let (sum, n) = rows
         .iter()
-        .filter(|r| r.minute >= 1)
+        .filter(|r| r.minute >= 1 && r.minute > from_minute)
         .fold((0.0, 0u64), |(s, n), r| (s + f(r), n + 1));
     if n == 0 {
         0.0
@@ -428,8 +495,21 @@ fn minute_mean(rows: &[MinuteRow], f: impl Fn(&MinuteRow) -> f64) -> f64 {
     }
 }
 
-fn finalize_counts(oc: &OwnerCounts) -> TaskCounts {
+/// An owner's counts over the window: events since `mark` (the owner's counts and in-flight
+/// tasks at the window's start), states at the end.
+fn finalize_counts(oc: &OwnerCounts, mark: Option<&(TaskCounts, usize, u64)>) -> TaskCounts {
     let mut c = oc.counts.clone();
+    if let Some((m, _, in_flight)) = mark {
+        c.submitted -= m.submitted;
+        c.started -= m.started;
+        c.completed -= m.completed;
+        c.stopped_by_scheduler -= m.stopped_by_scheduler;
+        c.failed -= m.failed;
+        c.never_placed -= m.never_placed;
+        c.interrupted -= m.interrupted;
+        c.crashed -= m.crashed;
+        c.in_flight_at_start = *in_flight;
+    }
     let st = &oc.by_status;
     c.running_at_end = st[status_index(TaskStatus::Running)];
     c.waiting_at_end =
@@ -447,6 +527,7 @@ fn add_counts(a: &mut TaskCounts, b: &TaskCounts) {
     a.stopped_by_scheduler += b.stopped_by_scheduler;
     a.interrupted += b.interrupted;
     a.crashed += b.crashed;
+    a.in_flight_at_start += b.in_flight_at_start;
     a.in_flight_at_end += b.in_flight_at_end;
     a.running_at_end += b.running_at_end;
     a.waiting_at_end += b.waiting_at_end;
@@ -487,6 +568,8 @@ pub struct RunOutcome {
     pub events: Vec<EventRecord>,
     pub events_dropped: u64,
     pub events_processed: u64,
+    /// The marks at the start of the measurement window; `None`: it starts at time zero.
+    pub window: Option<WindowMark>,
 }
 
 pub fn build_report(
@@ -505,17 +588,25 @@ pub fn build_report(
         events,
         events_dropped,
         events_processed,
+        window,
     } = outcome;
-    let costs = billing.breakdown();
-    let hours = sc.duration.as_secs_f64() / 3600.0;
+    let costs = billing.breakdown_since(window.as_ref().map(|w| &w.billing));
+    let cm = window.as_ref().map(|w| &w.counters);
+    let from = cm.map_or(SimTime::ZERO, |m| m.at);
+    let from_minute = from.0 / 60_000;
+    let window_span = SimDuration(sc.duration.0.saturating_sub(from.0));
+    let hours = window_span.as_secs_f64() / 3600.0;
+    // Waits recorded before the window (tasks that started RUNNING in the warm-up) are left
+    // out: the window's waits are those of the tasks that started in it.
+    let waits_from = |i: usize| cm.map_or(0, |m| m.owners[i].1);
     let mut all = TaskCounts::default();
     let mut all_waits: Vec<u64> = Vec::new();
     let mut service_summaries = Vec::new();
     for (i, spec) in sc.services.iter().enumerate() {
         let oc = &counters.owners[i];
-        let tc = finalize_counts(oc);
+        let tc = finalize_counts(oc, cm.map(|m| &m.owners[i]));
         add_counts(&mut all, &tc);
-        all_waits.extend_from_slice(&oc.waits_ms);
+        all_waits.extend_from_slice(&oc.waits_ms[waits_from(i)..]);
         let end = &services[i];
         let cost = costs
             .by_owner_usd
@@ -563,11 +654,12 @@ pub fn build_report(
     }
     let mut workload_summaries = Vec::new();
     for (i, spec) in sc.workloads.iter().enumerate() {
-        let oc = &counters.owners[sc.services.len() + i];
-        let tc = finalize_counts(oc);
+        let oi = sc.services.len() + i;
+        let oc = &counters.owners[oi];
+        let tc = finalize_counts(oc, cm.map(|m| &m.owners[oi]));
         add_counts(&mut all, &tc);
-        all_waits.extend_from_slice(&oc.waits_ms);
-        let mut w = oc.waits_ms.clone();
+        all_waits.extend_from_slice(&oc.waits_ms[waits_from(oi)..]);
+        let mut w = oc.waits_ms[waits_from(oi)..].to_vec();
         let cost = costs
             .by_owner_usd
             .get(&Owner::Workload(crate::ids::WorkloadId::from_index(i)))
@@ -575,7 +667,7 @@ pub fn build_report(
             .unwrap_or(0.0);
         workload_summaries.push(WorkloadSummary {
             name: spec.name.clone(),
-            submissions: submissions[i],
+            submissions: submissions[i] - window.as_ref().map_or(0, |w| w.submissions[i]),
             cost_per_completed_task_usd: if tc.completed == 0 {
                 0.0
             } else {
@@ -637,6 +729,11 @@ pub fn build_report(
         seed: 0,
         duration_s: sc.duration.as_secs_f64(),
         prices: prices.clone(),
+        window: WindowSummary {
+            from_s: from.as_secs_f64(),
+            to_s: sc.duration.as_secs_f64(),
+            duration_s: window_span.as_secs_f64(),
+        },
         cost: CostSummary {
             total_usd: round6(costs.total_usd),
             per_hour_usd: if hours > 0.0 {
@@ -667,21 +764,30 @@ pub fn build_report(
             fargate_spot_usd: round6(costs.fargate_spot_usd),
         },
         reservation: ReservationSummary {
-            cpu_pct_avg: pct(counters.reserved_cpu_ms, counters.registered_cpu_ms),
-            memory_pct_avg: pct(counters.reserved_mem_ms, counters.registered_mem_ms),
+            cpu_pct_avg: pct(
+                counters.reserved_cpu_ms - cm.map_or(0, |m| m.reserved_cpu_ms),
+                counters.registered_cpu_ms - cm.map_or(0, |m| m.registered_cpu_ms),
+            ),
+            memory_pct_avg: pct(
+                counters.reserved_mem_ms - cm.map_or(0, |m| m.reserved_mem_ms),
+                counters.registered_mem_ms - cm.map_or(0, |m| m.registered_mem_ms),
+            ),
         },
         instances: InstanceSummary {
-            launched: counters.instances_launched,
+            launched: counters.instances_launched - cm.map_or(0, |m| m.instances_launched),
+            // Restarted at the mark: the window's peak.
             peak: counters.peak_instances,
             instance_hours: round4(costs.instance_hours),
         },
         tasks: all,
         usage: {
             let hours = |ms: u128| round4(ms as f64 / 3_600_000.0);
+            let ec2_ms = counters.ec2_running_ms - cm.map_or(0, |m| m.ec2_running_ms);
+            let fargate_ms = counters.fargate_running_ms - cm.map_or(0, |m| m.fargate_running_ms);
             UsageSummary {
-                running_task_hours: hours(counters.ec2_running_ms + counters.fargate_running_ms),
-                ec2_running_task_hours: hours(counters.ec2_running_ms),
-                fargate_running_task_hours: hours(counters.fargate_running_ms),
+                running_task_hours: hours(ec2_ms + fargate_ms),
+                ec2_running_task_hours: hours(ec2_ms),
+                fargate_running_task_hours: hours(fargate_ms),
                 ec2_instance_hours: round4(costs.instance_hours),
                 ec2_reserved_share_pct: if costs.ec2_usd > 0.0 {
                     round4((costs.ec2_usd - costs.idle_usd).max(0.0) * 100.0 / costs.ec2_usd)
@@ -690,12 +796,18 @@ pub fn build_report(
                 },
                 fargate_vcpu_hours: round4(costs.fargate_vcpu_hours),
                 fargate_gb_hours: round4(costs.fargate_gb_hours),
-                vcpu_paid_avg: minute_mean(&counters.rows, |r| r.vcpu_paid),
-                vcpu_reserved_avg: minute_mean(&counters.rows, |r| r.vcpu_reserved),
-                vcpu_used_avg: minute_mean(&counters.rows, |r| r.vcpu_used),
-                memory_gib_paid_avg: minute_mean(&counters.rows, |r| r.memory_gib_paid),
-                memory_gib_reserved_avg: minute_mean(&counters.rows, |r| r.memory_gib_reserved),
-                memory_gib_used_avg: minute_mean(&counters.rows, |r| r.memory_gib_used),
+                vcpu_paid_avg: minute_mean(&counters.rows, from_minute, |r| r.vcpu_paid),
+                vcpu_reserved_avg: minute_mean(&counters.rows, from_minute, |r| r.vcpu_reserved),
+                vcpu_used_avg: minute_mean(&counters.rows, from_minute, |r| r.vcpu_used),
+                memory_gib_paid_avg: minute_mean(&counters.rows, from_minute, |r| {
+                    r.memory_gib_paid
+                }),
+                memory_gib_reserved_avg: minute_mean(&counters.rows, from_minute, |r| {
+                    r.memory_gib_reserved
+                }),
+                memory_gib_used_avg: minute_mean(&counters.rows, from_minute, |r| {
+                    r.memory_gib_used
+                }),
             }
         },
         wait_time_s: wait_stats(&mut all_waits),

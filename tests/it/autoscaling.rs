@@ -1057,6 +1057,8 @@ fn doubling_then_halving_returns_both_loops_to_the_start_and_cost_is_what_ran() 
         4,
     );
     v["settings"]["agentRegistrationLatency"] = json!("45s");
+    // Cold: the arithmetic below counts the first 5 s, before the first tasks run.
+    v["settings"]["start"] = json!("cold");
     v["autoScalingGroups"][0]["minSize"] = json!(1);
     // CPU = 100 × ρ (baseline 0), ρ = rate / (100 × running); target 50, AlarmLow < 45.
     v["services"][0]["load"] = json!({

@@ -122,6 +122,8 @@ fn fargate_service_is_billed_from_pull_start_to_the_end() {
     let mut settings = zero_latencies();
     settings["fargateProvisioningLatency"] = json!("10s");
     settings["fargateTaskStartLatency"] = json!("20s");
+    // Cold: the task goes through provisioning and pull, whose billing start is the point.
+    settings["start"] = json!("cold");
     v["settings"] = settings;
     v["taskDefinitions"] = json!([{
         "family": "api", "cpu": "1024", "memory": "2048", "requiresCompatibilities": ["FARGATE"]

@@ -452,12 +452,13 @@ fn the_binary_compares_two_files_and_one_file_of_variants() {
 
 #[test]
 fn a_variant_that_served_nothing_has_no_cost_per_million_requests() {
-    // Cut the teaching scenario to its first millisecond: requests arrive, no task is
-    // RUNNING yet, nothing is served. A cost per million requests would be 0 (free), so it
-    // must be absent instead.
+    // Cut the teaching scenario to its first millisecond and start it cold: requests arrive,
+    // no task is RUNNING yet, nothing is served. A cost per million requests would be 0
+    // (free), so it must be absent instead.
     let file = repo_root().join("scenarios/ec2-or-fargate/scenario.json");
     let o = ecsim::scenario::Override::parse("/duration=1ms").expect("override");
-    let set = ecsim::scenario::load_set_with(&file, &[o]).unwrap_or_else(|e| panic!("{e}"));
+    let cold = ecsim::scenario::Override::parse("/settings/start=cold").expect("override");
+    let set = ecsim::scenario::load_set_with(&file, &[o, cold]).unwrap_or_else(|e| panic!("{e}"));
     let (c, _) = compare_set(file, set);
     for v in &c.variants {
         assert_eq!(v.figures.unserved_requests_pct, Some(100.0), "{}", v.name);

@@ -140,7 +140,7 @@ fn az_outage_with_three_zones_keeps_four_of_six_running_and_rebalances_back() {
             assert!(row.running >= 4, "{row:?}\n{log}");
         }
         let expected = match m {
-            0 => (0, 6), // the services' first tasks are PENDING at time zero
+            // Warm start: the six tasks are RUNNING from time zero.
             121 => (4, 2),
             _ => (6, 0),
         };
@@ -219,7 +219,7 @@ fn az_outage_with_one_zone_drops_to_zero_and_recovers_after_it() {
     // Rows 121 (7260 s) … 181 (10860 s): 0 RUNNING, 6 waiting; from row 182 (10920 s): 6.
     for row in rows(&r, 0) {
         let expected = match row.minute {
-            0 | 121..=181 => (0, 6),
+            121..=181 => (0, 6),
             _ => (6, 0),
         };
         assert_eq!((row.running, row.pending), expected, "{row:?}\n{log}");
@@ -426,7 +426,7 @@ fn ec2_spot_without_draining_kills_the_tasks_with_the_instance() {
     // Row 33 (1980 s) falls between the reclaim and the replacement: 1 RUNNING, 1 PENDING.
     for row in rows(&r, 0) {
         let expected = match row.minute {
-            0 => (0, 2), // PENDING at time zero
+            // Warm start: RUNNING from time zero.
             33 => (1, 1),
             _ => (2, 0),
         };
@@ -557,11 +557,11 @@ fn fargate_base_tasks_are_never_interrupted() {
                 .collect(),
             "seed {seed}"
         );
-        // The 2 FARGATE tasks ran, uninterrupted, from their image pull at 10 s to the end
-        // (36 000 s): 2 × 35 990 s × (0.25 vCPU × $0.000011244 + 0.5 GB × $0.000001235)
-        // (ecs-reference §7.1) = 2 × 35 990 × $0.0000034285 = $0.24678343. A base task
+        // The 2 FARGATE tasks ran, uninterrupted, from time zero (warm start) to the end
+        // (36 000 s): 2 × 36 000 s × (0.25 vCPU × $0.000011244 + 0.5 GB × $0.000001235)
+        // (ecs-reference §7.1) = 2 × 36 000 × $0.0000034285 = $0.246852. A base task
         // interrupted and replaced would have left a gap of at least 60 s in this bill.
-        let expected = 2.0 * 35_990.0 * (0.25 * 0.000_011_244 + 0.5 * 0.000_001_235);
+        let expected = 2.0 * 36_000.0 * (0.25 * 0.000_011_244 + 0.5 * 0.000_001_235);
         let got = s.cost.by_capacity_provider["FARGATE"];
         assert!(
             close(got, expected, USD),
@@ -573,10 +573,12 @@ fn fargate_base_tasks_are_never_interrupted() {
 // ---- 4. Crash loops -------------------------------------------------------------------------
 
 /// A Fargate service of `desired` tasks that always fail to start (a bad image). A task is
-/// PENDING 10 s + 20 s after it is created, then fails; it is STOPPED 5 s later.
+/// PENDING 10 s + 20 s after it is created, then fails; it is STOPPED 5 s later. It starts
+/// cold: a bad deployment from nothing (a warm start would begin with healthy tasks).
 fn crash_loop_scenario(desired: u32, duration: &str) -> Value {
     let mut v = skeleton("crash-loop", duration, &["us-east-1a"]);
     v["settings"] = json!({
+        "start": "cold",
         "fargateProvisioningLatency": "10s",
         "fargateTaskStartLatency": "20s",
         "taskStopLatency": "5s"

@@ -26,3 +26,4 @@ mod report_html;
 mod spread_charts;
 mod support;
 mod utilization;
+mod warm_start;

@@ -549,6 +549,7 @@ pub(crate) mod test_support {
                 seed: 1,
                 duration_s: 0.0,
                 prices: PriceBasis::default(),
+                window: WindowSummary::default(),
                 cost: CostSummary::default(),
                 reservation: ReservationSummary::default(),
                 instances: InstanceSummary::default(),
@@ -578,6 +579,8 @@ pub(crate) mod test_support {
     pub fn one_point_report() -> Report {
         let mut r = empty_report();
         r.summary.duration_s = 60.0;
+        r.summary.window.to_s = 60.0;
+        r.summary.window.duration_s = 60.0;
         r.timeseries.push(MinuteRow {
             minute: 1,
             ..MinuteRow::default()
