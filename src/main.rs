@@ -96,6 +96,19 @@ enum Command {
         #[arg(long)]
         no_charts: bool,
     },
+    /// Build a scenario from a folder of AWS CLI JSON outputs (describe-clusters,
+    /// describe-services, describe-task-definition, describe-capacity-providers,
+    /// describe-auto-scaling-groups, Application Auto Scaling, CloudWatch get-metric-data;
+    /// README lists the commands), write it with its load traces beside it and print what
+    /// became what.
+    Import {
+        /// Folder of AWS CLI outputs (`*.json`, recognised by content, any names).
+        dir: PathBuf,
+        /// Scenario file to write (default: <DIR>.scenario.json beside the folder); load traces
+        /// go beside it as <stem>.<service>.load.csv.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
 }
 
 /// An error that means "fix your input": exit code 2. (A failed Monte Carlo replica,
@@ -103,6 +116,7 @@ enum Command {
 fn is_input_error(e: &anyhow::Error) -> bool {
     e.chain().any(|c| {
         c.downcast_ref::<ScenarioError>().is_some()
+            || c.downcast_ref::<ecsim::import::ImportError>().is_some()
             || c.downcast_ref::<ecsim::workload::TraceError>().is_some()
             || matches!(c.downcast_ref::<RunError>(), Some(RunError::Trace(_)))
     })
@@ -158,6 +172,7 @@ fn real_main(cli: Cli) -> anyhow::Result<()> {
             no_charts,
             set,
         } => compare(&files, &set, out, seed, quiet, !no_charts),
+        Command::Import { dir, out } => import(&dir, out),
         Command::Run {
             file,
             out,
@@ -561,6 +576,50 @@ fn remove_stale(path: &Path) -> anyhow::Result<()> {
 
 /// Writes `bytes` to a temporary file beside `path`, then renames it into place, so an
 /// interrupted run never leaves a half-written file under the final name.
+/// `ecsim import`: read the folder, map it, write the scenario and its traces, print the
+/// mapping report.
+fn import(dir: &Path, out: Option<PathBuf>) -> anyhow::Result<()> {
+    let out = out.unwrap_or_else(|| {
+        let name = dir
+            .file_name()
+            .map_or_else(|| "aws".to_string(), |n| n.to_string_lossy().into_owned());
+        dir.with_file_name(format!("{name}.scenario.json"))
+    });
+    let stem = out
+        .file_stem()
+        .map_or_else(|| "scenario".to_string(), |s| s.to_string_lossy().into_owned());
+    let (files, skipped) = ecsim::import::read_dir(dir)?;
+    let options = ecsim::import::ImportOptions {
+        trace_prefix: format!("{stem}."),
+    };
+    let mut imported = ecsim::import::import(&files, &options)?;
+    for s in skipped {
+        imported
+            .report
+            .ignored
+            .insert(0, format!("{s}: not a .json file"));
+    }
+    let folder = out.parent().unwrap_or(Path::new("."));
+    if !folder.as_os_str().is_empty() {
+        std::fs::create_dir_all(folder)
+            .with_context(|| format!("cannot create {}", folder.display()))?;
+    }
+    for t in &imported.traces {
+        write_atomic(&folder.join(&t.file_name), t.csv.as_bytes())?;
+    }
+    let mut text = serde_json::to_string_pretty(&imported.scenario)?;
+    text.push('\n');
+    write_atomic(&out, text.as_bytes())?;
+    print!("{}", imported.report.render());
+    println!(
+        "wrote {} ({} load trace(s) beside it); check it with `ecsim validate {}`",
+        out.display(),
+        imported.traces.len(),
+        out.display()
+    );
+    Ok(())
+}
+
 fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     let name = path
         .file_name()
