@@ -585,9 +585,10 @@ fn import(dir: &Path, out: Option<PathBuf>) -> anyhow::Result<()> {
             .map_or_else(|| "aws".to_string(), |n| n.to_string_lossy().into_owned());
         dir.with_file_name(format!("{name}.scenario.json"))
     });
-    let stem = out
-        .file_stem()
-        .map_or_else(|| "scenario".to_string(), |s| s.to_string_lossy().into_owned());
+    let stem = out.file_stem().map_or_else(
+        || "scenario".to_string(),
+        |s| s.to_string_lossy().into_owned(),
+    );
     let (files, skipped) = ecsim::import::read_dir(dir)?;
     let options = ecsim::import::ImportOptions {
         trace_prefix: format!("{stem}."),

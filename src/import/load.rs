@@ -163,9 +163,10 @@ pub fn collect(
             .min()
             .unwrap_or(60_000);
         let (Some(first), Some(last)) = (points.first(), points.last()) else {
-            report
-                .warnings
-                .push(format!("{origin}: {service} {}: no datapoints", metric.name()));
+            report.warnings.push(format!(
+                "{origin}: {service} {}: no datapoints",
+                metric.name()
+            ));
             continue;
         };
         let w = Window {
@@ -214,48 +215,57 @@ pub fn derive(
     let cpu = series.get(&Metric::CpuUtilization);
     let memory = series.get(&Metric::MemoryUtilization);
     // (time, requests per second of the whole service), and whether a gap means 0 requests.
-    let (rates, source): (Vec<(i64, f64)>, String) =
-        if let Some(s) = series.get(&Metric::RequestCount) {
-            report.mapped.push(format!(
-                "{}: {service} RequestCount → services[{service}].load.trace (Sum per {} s ÷ period)",
-                s.origin,
-                s.period_ms / 1000
-            ));
-            (fill_gaps_with_zero(s), "RequestCount".into())
-        } else if let Some(s) = series.get(&Metric::RequestCountPerTarget) {
-            report.mapped.push(format!(
+    let (rates, source): (Vec<(i64, f64)>, String) = if let Some(s) =
+        series.get(&Metric::RequestCount)
+    {
+        report.mapped.push(format!(
+            "{}: {service} RequestCount → services[{service}].load.trace (Sum per {} s ÷ period)",
+            s.origin,
+            s.period_ms / 1000
+        ));
+        (fill_gaps_with_zero(s), "RequestCount".into())
+    } else if let Some(s) = series.get(&Metric::RequestCountPerTarget) {
+        report.mapped.push(format!(
                 "{}: {service} RequestCountPerTarget → services[{service}].load.trace (Sum per {} s ÷ period × {tasks} tasks)",
                 s.origin,
                 s.period_ms / 1000
             ));
-            report.assumed.push(format!(
+        report.assumed.push(format!(
                 "{service}: RequestCountPerTarget × {tasks} tasks (its desiredCount now) is the service's request rate: the outputs hold no history of its task count"
             ));
-            let per_task = fill_gaps_with_zero(s);
-            (
-                per_task.into_iter().map(|(t, r)| (t, r * tasks_f)).collect(),
-                "RequestCountPerTarget".into(),
-            )
-        } else if let Some(s) = cpu {
-            report.mapped.push(format!(
+        let per_task = fill_gaps_with_zero(s);
+        (
+            per_task
+                .into_iter()
+                .map(|(t, r)| (t, r * tasks_f))
+                .collect(),
+            "RequestCountPerTarget".into(),
+        )
+    } else if let Some(s) = cpu {
+        report.mapped.push(format!(
                 "{}: {service} CPUUtilization → services[{service}].load.trace (CPU % × {tasks} tasks × {ASSUMED_REQUESTS_PER_TASK_PER_SECOND} requests/s per task at 100 %)",
                 s.origin
             ));
-            report.assumed.push(format!(
+        report.assumed.push(format!(
                 "{service}: no request metric, so the load is CPU-shaped: a task at 100 % CPU serves {ASSUMED_REQUESTS_PER_TASK_PER_SECOND} requests/s, no baseline CPU, {tasks} tasks (its desiredCount now) served the measured average"
             ));
-            let rates = s
-                .points
-                .iter()
-                .map(|&(t, c)| (t, c.max(0.0) / 100.0 * ASSUMED_REQUESTS_PER_TASK_PER_SECOND * tasks_f))
-                .collect();
-            (rates, "CPUUtilization".into())
-        } else {
-            report.warnings.push(format!(
+        let rates = s
+            .points
+            .iter()
+            .map(|&(t, c)| {
+                (
+                    t,
+                    c.max(0.0) / 100.0 * ASSUMED_REQUESTS_PER_TASK_PER_SECOND * tasks_f,
+                )
+            })
+            .collect();
+        (rates, "CPUUtilization".into())
+    } else {
+        report.warnings.push(format!(
                 "{service}: only MemoryUtilization data, which does not say how much work arrives: no load imported"
             ));
-            return None;
-        };
+        return None;
+    };
 
     // Model parameters.
     let mut requests_per_task = ASSUMED_REQUESTS_PER_TASK_PER_SECOND;
@@ -306,7 +316,11 @@ pub fn derive(
     let first = rates.first().map_or(window.start_ms, |r| r.0);
     if first > window.start_ms {
         // Before the service's first datapoint: no requests (RequestCount) or the first value.
-        let r0 = if source == "CPUUtilization" { rates[0].1 } else { 0.0 };
+        let r0 = if source == "CPUUtilization" {
+            rates[0].1
+        } else {
+            0.0
+        };
         csv.push_str(&format!("0,{}\n", fmt_rate(r0)));
     }
     for (t, r) in &rates {
@@ -414,7 +428,11 @@ pub fn parse_iso8601_ms(text: &str) -> Option<i64> {
             return None;
         }
         for i in 0..3 {
-            millis = millis * 10 + f.as_bytes().get(i).filter(|_| i < digits).map_or(0, |c| i64::from(c - b'0'));
+            millis = millis * 10
+                + f.as_bytes()
+                    .get(i)
+                    .filter(|_| i < digits)
+                    .map_or(0, |c| i64::from(c - b'0'));
         }
         rest = &f[digits..];
     }
@@ -461,7 +479,10 @@ mod tests {
         let base = 1_764_460_800_000;
         assert_eq!(parse_iso8601_ms("2026-11-30T00:00:00+00:00"), Some(base));
         assert_eq!(parse_iso8601_ms("2026-11-30T00:00:00Z"), Some(base));
-        assert_eq!(parse_iso8601_ms("2026-11-30T00:00:00.250Z"), Some(base + 250));
+        assert_eq!(
+            parse_iso8601_ms("2026-11-30T00:00:00.250Z"),
+            Some(base + 250)
+        );
         // 01:00 at +01:00 is midnight UTC.
         assert_eq!(parse_iso8601_ms("2026-11-30T01:00:00+01:00"), Some(base));
         assert_eq!(parse_iso8601_ms("2026-11-31T00:00:00Z"), None);
@@ -489,7 +510,9 @@ mod tests {
         let rates: Vec<(i64, f64)> = (0..20).map(|i| (i * 1000, i as f64 * 4.0)).collect();
         let y = Series {
             origin: String::new(),
-            points: (0..20).map(|i| (i * 1000, 10.0 + 0.5 * (i as f64 * 2.0))).collect(),
+            points: (0..20)
+                .map(|i| (i * 1000, 10.0 + 0.5 * (i as f64 * 2.0)))
+                .collect(),
             period_ms: 1000,
         };
         // x = rate × 0.5 = 2i, so y = 10 + 0.5 x.

@@ -61,7 +61,10 @@ fn strategy(items: &[aws::StrategyItem]) -> Value {
             .iter()
             .map(|s| {
                 let mut o = Map::new();
-                o.insert("capacityProvider".into(), s.capacity_provider.clone().into());
+                o.insert(
+                    "capacityProvider".into(),
+                    s.capacity_provider.clone().into(),
+                );
                 if let Some(b) = s.base.filter(|b| *b != 0) {
                     o.insert("base".into(), b.into());
                 }
@@ -199,7 +202,9 @@ pub(super) fn map(
             continue;
         };
         let asg_name = arn_tail(&p.auto_scaling_group_arn);
-        let asg_name = asg_name.strip_prefix("autoScalingGroupName/").unwrap_or(asg_name);
+        let asg_name = asg_name
+            .strip_prefix("autoScalingGroupName/")
+            .unwrap_or(asg_name);
         let Some(asg) = asgs.get(asg_name) else {
             cx.problem(
                 &cp.file,
@@ -286,7 +291,8 @@ pub(super) fn map(
         "capacityProviders": c.capacity_providers,
     });
     if !c.default_capacity_provider_strategy.is_empty() {
-        cluster_v["defaultCapacityProviderStrategy"] = strategy(&c.default_capacity_provider_strategy);
+        cluster_v["defaultCapacityProviderStrategy"] =
+            strategy(&c.default_capacity_provider_strategy);
     }
     scenario.insert("cluster".into(), cluster_v);
     let known_provider = |n: &str| c.capacity_providers.iter().any(|x| x == n);
@@ -329,7 +335,8 @@ pub(super) fn map(
         .scalable_targets
         .iter()
         .filter(|t| {
-            t.item.service_namespace == "ecs" && t.item.scalable_dimension == "ecs:service:DesiredCount"
+            t.item.service_namespace == "ecs"
+                && t.item.scalable_dimension == "ecs:service:DesiredCount"
         })
         .map(|t| (t.item.resource_id.clone(), t))
         .collect();
@@ -363,9 +370,10 @@ pub(super) fn map(
             continue;
         }
         if !service_names.insert(sv.service_name.clone()) {
-            cx.report
-                .ignored
-                .push(format!("{at} {}: described twice; the first is kept", sv.service_name));
+            cx.report.ignored.push(format!(
+                "{at} {}: described twice; the first is kept",
+                sv.service_name
+            ));
             continue;
         }
         let (family, revision) = task_definition_ref(&sv.task_definition);
@@ -376,7 +384,13 @@ pub(super) fn map(
                 // A reference without a revision takes the newest revision in the folder.
                 revision
                     .is_none()
-                    .then(|| tds_by_ref.range((family.to_string(), None)..).take_while(|(k, _)| k.0 == family).last().map(|(_, v)| v))
+                    .then(|| {
+                        tds_by_ref
+                            .range((family.to_string(), None)..)
+                            .take_while(|(k, _)| k.0 == family)
+                            .last()
+                            .map(|(_, v)| v)
+                    })
                     .flatten()
             })
             .copied();
@@ -480,7 +494,14 @@ pub(super) fn map(
         // Load from CloudWatch.
         let has_load = match (series.get(&sv.service_name), window) {
             (Some(m), Some(w)) => {
-                match load::derive(&sv.service_name, sv.desired_count, m, w, options, &mut cx.report) {
+                match load::derive(
+                    &sv.service_name,
+                    sv.desired_count,
+                    m,
+                    w,
+                    options,
+                    &mut cx.report,
+                ) {
                     Some(d) => {
                         o.insert("load".into(), d.load);
                         traces.push(d.trace);
@@ -538,8 +559,14 @@ pub(super) fn map(
         if !known_provider(&item.capacity_provider) {
             cx.problem(
                 &cluster.file,
-                format!("{}.defaultCapacityProviderStrategy[{i}].capacityProvider", cluster.path),
-                format!("capacity provider {:?} is not one of the cluster's", item.capacity_provider),
+                format!(
+                    "{}.defaultCapacityProviderStrategy[{i}].capacityProvider",
+                    cluster.path
+                ),
+                format!(
+                    "capacity provider {:?} is not one of the cluster's",
+                    item.capacity_provider
+                ),
             );
         }
     }
@@ -553,7 +580,10 @@ pub(super) fn map(
     scenario.insert("taskDefinitions".into(), Value::Array(td_out));
     scenario.insert("services".into(), Value::Array(services_out));
     if let Some(ms) = start_ms {
-        scenario.insert("settings".into(), json!({ "startTime": load::format_utc(ms) }));
+        scenario.insert(
+            "settings".into(),
+            json!({ "startTime": load::format_utc(ms) }),
+        );
     }
     Imported {
         scenario: Value::Object(scenario),
@@ -693,7 +723,10 @@ fn launch_template_type<'a>(
         .filter(|v| matches(&v.item))
         .collect();
     let chosen = match spec.version.as_deref() {
-        Some("$Latest") => candidates.iter().max_by_key(|v| v.item.version_number).copied(),
+        Some("$Latest") => candidates
+            .iter()
+            .max_by_key(|v| v.item.version_number)
+            .copied(),
         Some("$Default") | None => candidates
             .iter()
             .find(|v| v.item.default_version == Some(true))
@@ -704,7 +737,12 @@ fn launch_template_type<'a>(
             .find(|v| v.item.version_number.map(|x| x.to_string()).as_deref() == Some(n))
             .copied(),
     }?;
-    let t = chosen.item.launch_template_data.as_ref()?.instance_type.clone()?;
+    let t = chosen
+        .item
+        .launch_template_data
+        .as_ref()?
+        .instance_type
+        .clone()?;
     Some((t, chosen))
 }
 
@@ -908,7 +946,8 @@ fn map_auto_scaling(
                         Value::Object(m)
                     })
                     .collect();
-                let mut sc = json!({ "adjustmentType": c.adjustment_type, "stepAdjustments": steps });
+                let mut sc =
+                    json!({ "adjustmentType": c.adjustment_type, "stepAdjustments": steps });
                 if let Some(v) = c.min_adjustment_magnitude {
                     sc["minAdjustmentMagnitude"] = v.into();
                 }
@@ -954,7 +993,11 @@ fn map_auto_scaling(
     {
         let at = format!("{}: {}", a.file, a.path);
         let sa = &a.item;
-        if sa.timezone.as_deref().is_some_and(|z| z != "UTC" && z != "Etc/UTC") {
+        if sa
+            .timezone
+            .as_deref()
+            .is_some_and(|z| z != "UTC" && z != "Etc/UTC")
+        {
             cx.report.warnings.push(format!(
                 "{at} {}: Timezone {} is read as UTC (ecsim's schedules are UTC); shift the cron hours",
                 sa.scheduled_action_name,
@@ -962,10 +1005,18 @@ fn map_auto_scaling(
             ));
         }
         let mut sta = Map::new();
-        if let Some(v) = sa.scalable_target_action.as_ref().and_then(|x| x.min_capacity) {
+        if let Some(v) = sa
+            .scalable_target_action
+            .as_ref()
+            .and_then(|x| x.min_capacity)
+        {
             sta.insert("minCapacity".into(), v.into());
         }
-        if let Some(v) = sa.scalable_target_action.as_ref().and_then(|x| x.max_capacity) {
+        if let Some(v) = sa
+            .scalable_target_action
+            .as_ref()
+            .and_then(|x| x.max_capacity)
+        {
             sta.insert("maxCapacity".into(), v.into());
         }
         actions.push(json!({

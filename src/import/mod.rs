@@ -198,11 +198,26 @@ const KINDS: &[(&str, &str)] = &[
     ("services", "ecs describe-services"),
     ("taskDefinition", "ecs describe-task-definition"),
     ("capacityProviders", "ecs describe-capacity-providers"),
-    ("AutoScalingGroups", "autoscaling describe-auto-scaling-groups"),
-    ("LaunchTemplateVersions", "ec2 describe-launch-template-versions"),
-    ("ScalableTargets", "application-autoscaling describe-scalable-targets"),
-    ("ScalingPolicies", "application-autoscaling describe-scaling-policies"),
-    ("ScheduledActions", "application-autoscaling describe-scheduled-actions"),
+    (
+        "AutoScalingGroups",
+        "autoscaling describe-auto-scaling-groups",
+    ),
+    (
+        "LaunchTemplateVersions",
+        "ec2 describe-launch-template-versions",
+    ),
+    (
+        "ScalableTargets",
+        "application-autoscaling describe-scalable-targets",
+    ),
+    (
+        "ScalingPolicies",
+        "application-autoscaling describe-scaling-policies",
+    ),
+    (
+        "ScheduledActions",
+        "application-autoscaling describe-scheduled-actions",
+    ),
     ("MetricAlarms", "cloudwatch describe-alarms"),
     ("MetricDataResults", "cloudwatch get-metric-data"),
 ];
@@ -259,7 +274,11 @@ fn recognise(
 ) -> Inputs {
     let mut inputs = Inputs::default();
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-    for f in files {
+    // Files are taken in name order, whatever order the caller gives them in, so that the
+    // scenario's lists (services, task definitions) do not depend on a directory listing.
+    let mut sorted: Vec<&SourceFile> = files.iter().collect();
+    sorted.sort_by(|a, b| a.name.cmp(&b.name));
+    for f in sorted {
         let problem = |path: &str, message: String| ImportProblem {
             file: f.name.clone(),
             path: path.to_string(),
@@ -287,7 +306,10 @@ fn recognise(
             }
         }
         let Some(obj) = value.as_object() else {
-            problems.push(problem(".", "expected a JSON object as the AWS CLI prints it".into()));
+            problems.push(problem(
+                ".",
+                "expected a JSON object as the AWS CLI prints it".into(),
+            ));
             continue;
         };
         let Some((key, command)) = KINDS.iter().find(|(k, _)| obj.contains_key(*k)) else {
@@ -408,9 +430,9 @@ fn recognise(
     }
     for (command, n) in counts {
         if n > 1 {
-            report
-                .files
-                .push(format!("{n} outputs of {command} merged (paged results or several calls)"));
+            report.files.push(format!(
+                "{n} outputs of {command} merged (paged results or several calls)"
+            ));
         }
     }
     inputs
@@ -447,7 +469,10 @@ fn parse<T: DeserializeOwned>(
             problems.push(ImportProblem {
                 file: file.to_string(),
                 path,
-                message: format!("{} (is this the unedited AWS CLI JSON output?)", e.into_inner()),
+                message: format!(
+                    "{} (is this the unedited AWS CLI JSON output?)",
+                    e.into_inner()
+                ),
             });
             None
         }

@@ -10,6 +10,7 @@ mod compare;
 mod determinism;
 mod faults;
 mod golden;
+mod import;
 mod invariants;
 mod markup;
 mod montecarlo;
