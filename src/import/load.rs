@@ -475,8 +475,9 @@ mod tests {
 
     #[test]
     fn cli_timestamps_in_every_spelling() {
-        // 2026-11-30 is day 20_422 since 1970-01-01: 20_422 × 86_400 = 1_764_460_800 s.
-        let base = 1_764_460_800_000;
+        // 2026-11-30 is day 56 × 365 + 14 leap days + 333 (Jan to Oct, 304, + 29) = 20_787
+        // since 1970-01-01: 20_787 × 86_400 = 1_795_996_800 s.
+        let base = 1_795_996_800_000;
         assert_eq!(parse_iso8601_ms("2026-11-30T00:00:00+00:00"), Some(base));
         assert_eq!(parse_iso8601_ms("2026-11-30T00:00:00Z"), Some(base));
         assert_eq!(

@@ -601,11 +601,8 @@ fn map_asg(a: &Sourced<aws::AutoScalingGroup>, inputs: &Inputs, cx: &mut Ctx<'_>
     if let Some(lt) = mixed.and_then(|m| m.launch_template.as_ref()) {
         for (i, o) in lt.overrides.iter().enumerate() {
             match &o.instance_type {
-                Some(t) => {
-                    if !types.contains(t) {
-                        types.push(t.clone());
-                    }
-                }
+                Some(t) if !types.contains(t) => types.push(t.clone()),
+                Some(_) => {}
                 None if o.instance_requirements.is_some() => cx.report.warnings.push(format!(
                     "{at}.MixedInstancesPolicy.LaunchTemplate.Overrides[{i}]: attribute-based instance selection is not modelled; list the instance types instead"
                 )),
