@@ -537,7 +537,13 @@ pub(super) fn map(
     }
     for (id, t) in &scalable {
         let svc = id.rsplit('/').next().unwrap_or("");
-        if !id.starts_with(&format!("service/{cluster_name}/")) || !service_names.contains(svc) {
+        if !id.starts_with(&format!("service/{cluster_name}/")) {
+            // describe-scalable-targets lists the whole account's ECS services.
+            cx.report.ignored.push(format!(
+                "{}: {} ResourceId {id}: another cluster's service",
+                t.file, t.path
+            ));
+        } else if !service_names.contains(svc) {
             cx.report.warnings.push(format!(
                 "{}: {} ResourceId {id}: no such service in the folder; ignored",
                 t.file, t.path
