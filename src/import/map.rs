@@ -18,6 +18,18 @@ pub const DEFAULT_DURATION_S: i64 = 86_400;
 /// account: the subnets' AZs are not in the ECS outputs).
 const ASSUMED_AZ_SUFFIXES: [&str; 3] = ["a", "b", "c"];
 
+/// `weight` of a strategy item that omits it. \[DOC\] ecs-reference §2.1: "Default weight is 0
+/// via API/CLI" (the console's 1 does not apply to CLI output).
+const STRATEGY_WEIGHT_DEFAULT: i64 = 0;
+
+/// `InstancesDistribution.OnDemandBaseCapacity` when absent. \[DOC\] EC2 Auto Scaling API
+/// Reference, `InstancesDistribution`: "Default: 0".
+const ON_DEMAND_BASE_CAPACITY_DEFAULT: i64 = 0;
+
+/// `InstancesDistribution.OnDemandPercentageAboveBaseCapacity` when absent. \[DOC\] EC2 Auto
+/// Scaling API Reference, `InstancesDistribution`: "Default: 100".
+const ON_DEMAND_PERCENTAGE_DEFAULT: i64 = 100;
+
 /// The implicit Fargate capacity providers.
 const FARGATE_PROVIDERS: [&str; 2] = ["FARGATE", "FARGATE_SPOT"];
 
@@ -68,7 +80,10 @@ fn strategy(items: &[aws::StrategyItem]) -> Value {
                 if let Some(b) = s.base.filter(|b| *b != 0) {
                     o.insert("base".into(), b.into());
                 }
-                o.insert("weight".into(), s.weight.unwrap_or(0).into());
+                o.insert(
+                    "weight".into(),
+                    s.weight.unwrap_or(STRATEGY_WEIGHT_DEFAULT).into(),
+                );
                 Value::Object(o)
             })
             .collect(),
@@ -675,8 +690,12 @@ fn map_asg(a: &Sourced<aws::AutoScalingGroup>, inputs: &Inputs, cx: &mut Ctx<'_>
     // Spot share: ecsim's groups are all On-Demand or all Spot, so the larger share wins.
     let mut purchase = "on-demand";
     if let Some(d) = mixed.and_then(|m| m.instances_distribution.as_ref()) {
-        let base = d.on_demand_base_capacity.unwrap_or(0);
-        let pct = d.on_demand_percentage_above_base_capacity.unwrap_or(100);
+        let base = d
+            .on_demand_base_capacity
+            .unwrap_or(ON_DEMAND_BASE_CAPACITY_DEFAULT);
+        let pct = d
+            .on_demand_percentage_above_base_capacity
+            .unwrap_or(ON_DEMAND_PERCENTAGE_DEFAULT);
         let above = (g.desired_capacity - base).max(0) as f64;
         let spot = above * (100 - pct) as f64 / 100.0;
         let share = if g.desired_capacity > 0 {

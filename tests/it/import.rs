@@ -314,3 +314,162 @@ fn the_binary_exits_2_on_bad_input() {
     );
     assert!(!tmp.path().join("aws.scenario.json").exists());
 }
+
+#[test]
+fn instance_types_fall_back_to_running_instances_as_a_reported_assumption() {
+    // Without the launch template data, the web group's type comes from its Instances.
+    let files: Vec<SourceFile> = shop_files()
+        .into_iter()
+        .filter(|f| !f.name.ends_with("launch-template-versions.json"))
+        .collect();
+    let imported = import(&files, &ImportOptions::default()).unwrap();
+    assert_eq!(
+        imported.scenario["autoScalingGroups"][0]["instanceTypes"],
+        serde_json::json!(["m6i.large"])
+    );
+    let assumed = imported.report.assumed.join("\n");
+    assert!(assumed.contains("AutoScalingGroups[0]: instance types [\"m6i.large\"] taken from the group's running Instances"), "{assumed}");
+
+    // With no instances either, the type is unknowable: an error at the launch template.
+    let mut files = files;
+    edit(&mut files, "asgs.json", |v| {
+        v["AutoScalingGroups"][0]["Instances"] = serde_json::json!([])
+    });
+    let p = problems(&files);
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert!(p[0].contains("asgs.json: AutoScalingGroups[0].LaunchTemplate: cannot tell the instance type of Auto Scaling group shop-web-asg"), "{p:?}");
+}
+
+#[test]
+fn the_spot_share_decides_the_purchase_option() {
+    // OnDemandPercentageAboveBaseCapacity 100 (AWS's default when absent): all On-Demand and
+    // nothing to assume. 20 % with a base of 2 at DesiredCapacity 2: the base is On-Demand,
+    // 0 % Spot.
+    for (distribution, expected, assumption) in [
+        (serde_json::json!({}), "on-demand", false),
+        (
+            serde_json::json!({ "OnDemandBaseCapacity": 2, "OnDemandPercentageAboveBaseCapacity": 20 }),
+            "on-demand",
+            false,
+        ),
+        // Base 1 of 2, then 60 % Spot above it: 0.6 of 2 instances = 30 % Spot.
+        (
+            serde_json::json!({ "OnDemandBaseCapacity": 1, "OnDemandPercentageAboveBaseCapacity": 40 }),
+            "on-demand",
+            true,
+        ),
+        (
+            serde_json::json!({ "OnDemandBaseCapacity": 0, "OnDemandPercentageAboveBaseCapacity": 0 }),
+            "spot",
+            false,
+        ),
+    ] {
+        let mut files = shop_files();
+        edit(&mut files, "asgs.json", |v| {
+            v["AutoScalingGroups"][1]["MixedInstancesPolicy"]["InstancesDistribution"] =
+                distribution.clone()
+        });
+        let imported = import(&files, &ImportOptions::default()).unwrap();
+        assert_eq!(
+            imported.scenario["autoScalingGroups"][1]["purchaseOption"], expected,
+            "{distribution}"
+        );
+        let assumed = imported.report.assumed.join("\n");
+        assert_eq!(
+            assumed.contains("% Spot at DesiredCapacity"),
+            assumption,
+            "{distribution}: {assumed}"
+        );
+    }
+}
+
+#[test]
+fn a_capacity_provider_missing_from_the_folder_is_an_error_at_the_cluster() {
+    let mut files = shop_files();
+    edit(&mut files, "capacity-providers.json", |v| {
+        v["capacityProviders"].as_array_mut().unwrap().remove(1);
+    });
+    let p = problems(&files);
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert!(p[0].contains("clusters.json: clusters[0].capacityProviders[1]: capacity provider \"worker-spot\" is not in the folder"), "{p:?}");
+}
+
+#[test]
+fn two_clusters_are_refused_and_metric_mistakes_are_placed() {
+    let mut files = shop_files();
+    edit(&mut files, "clusters.json", |v| {
+        let mut other = v["clusters"][0].clone();
+        other["clusterName"] = "other".into();
+        v["clusters"].as_array_mut().unwrap().push(other);
+    });
+    edit(&mut files, "metrics-2.json", |v| {
+        v["MetricDataResults"][2]["Values"]
+            .as_array_mut()
+            .unwrap()
+            .pop();
+        v["MetricDataResults"][1]["Timestamps"][5] = "30/11/2026 00:25".into();
+    });
+    let p = problems(&files);
+    assert_eq!(p.len(), 3, "{p:?}");
+    assert!(
+        p.iter().any(
+            |m| m.contains("clusters.json: clusters[1]: a second cluster (other) besides shop")
+        ),
+        "{p:?}"
+    );
+    assert!(
+        p.iter().any(|m| m.contains(
+            "metrics-2.json: MetricDataResults[2].Values: 287 values for 288 timestamps"
+        )),
+        "{p:?}"
+    );
+    assert!(
+        p.iter().any(|m| m.contains(
+            "metrics-2.json: MetricDataResults[1].Timestamps[5]: expected an ISO 8601 time"
+        )),
+        "{p:?}"
+    );
+}
+
+#[test]
+fn a_label_outside_the_convention_is_a_warning() {
+    let mut files = shop_files();
+    edit(&mut files, "metrics-2.json", |v| {
+        v["MetricDataResults"][2]["Label"] = "CPUUtilization".into()
+    });
+    let imported = import(&files, &ImportOptions::default()).unwrap();
+    let warnings = imported.report.warnings.join("\n");
+    assert!(warnings.contains("metrics-2.json: MetricDataResults[2]: result \"worker_cpu\" ignored: its Label \"CPUUtilization\""), "{warnings}");
+    // worker then has no load, so its step scaling policy is left out too.
+    assert!(warnings.contains("worker-cpu-high: left out"), "{warnings}");
+    assert!(imported.scenario["services"][2].get("load").is_none());
+}
+
+#[test]
+fn two_revisions_of_one_family_become_two_task_definitions() {
+    // Without the metrics, so the scenario validates without trace files on disk.
+    let mut files: Vec<SourceFile> = shop_files()
+        .into_iter()
+        .filter(|f| !f.name.contains("metrics-"))
+        .collect();
+    // worker moves to web's family at another revision.
+    edit(&mut files, "td-worker.json", |v| {
+        v["taskDefinition"]["family"] = "web".into()
+    });
+    edit(&mut files, "services-2.json", |v| {
+        v["services"][0]["taskDefinition"] =
+            "arn:aws:ecs:us-east-1:123456789012:task-definition/web:7".into()
+    });
+    let imported = import(&files, &ImportOptions::default()).unwrap();
+    let families: Vec<&str> = imported.scenario["taskDefinitions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["family"].as_str().unwrap())
+        .collect();
+    assert_eq!(families, ["web", "api", "web-r7"]);
+    assert_eq!(imported.scenario["services"][2]["taskDefinition"], "web-r7");
+    let text = serde_json::to_string(&imported.scenario).unwrap();
+    ecsim::scenario::from_json_str(&text, Path::new("imported.json"), Path::new("."))
+        .unwrap_or_else(|e| panic!("{e}"));
+}
