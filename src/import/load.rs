@@ -223,7 +223,7 @@ pub fn derive(
             s.origin,
             s.period_ms / 1000
         ));
-        (fill_gaps_with_zero(s), "RequestCount".into())
+        (fill_gaps_with_zero(s, window.end_ms), "RequestCount".into())
     } else if let Some(s) = series.get(&Metric::RequestCountPerTarget) {
         report.mapped.push(format!(
                 "{}: {service} RequestCountPerTarget → services[{service}].load.trace (Sum per {} s ÷ period × {tasks} tasks)",
@@ -233,7 +233,7 @@ pub fn derive(
         report.assumed.push(format!(
                 "{service}: RequestCountPerTarget × {tasks} tasks (its desiredCount now) is the service's request rate: the outputs hold no history of its task count"
             ));
-        let per_task = fill_gaps_with_zero(s);
+        let per_task = fill_gaps_with_zero(s, window.end_ms);
         (
             per_task
                 .into_iter()
@@ -337,8 +337,10 @@ pub fn derive(
     })
 }
 
-/// ALB request metrics have no datapoint for a period without requests: those are zeros.
-fn fill_gaps_with_zero(s: &Series) -> Vec<(i64, f64)> {
+/// ALB request metrics have no datapoint for a period without requests: those are zeros,
+/// between datapoints and after the last one up to `end_ms` (the CSV's last rate would
+/// otherwise hold to the end of the run).
+fn fill_gaps_with_zero(s: &Series, end_ms: i64) -> Vec<(i64, f64)> {
     let secs = s.period_ms as f64 / 1000.0;
     let mut out = Vec::with_capacity(s.points.len());
     for (i, &(t, v)) in s.points.iter().enumerate() {
@@ -347,6 +349,8 @@ fn fill_gaps_with_zero(s: &Series) -> Vec<(i64, f64)> {
             if next - t > s.period_ms {
                 out.push((t + s.period_ms, 0.0));
             }
+        } else if t + s.period_ms < end_ms {
+            out.push((t + s.period_ms, 0.0));
         }
     }
     out
@@ -493,16 +497,25 @@ mod tests {
 
     #[test]
     fn gaps_in_request_counts_are_zero_requests() {
-        // Sum 600 over 300 s = 2 rps; the missing period at 600 s is 0 rps.
+        // Sum 600 over 300 s = 2 rps; the missing period at 600 s is 0 rps, and so is the
+        // time after the last period (1200 s) up to the window's end (1800 s).
         let s = Series {
             origin: String::new(),
             points: vec![(0, 600.0), (300_000, 600.0), (900_000, 300.0)],
             period_ms: 300_000,
         };
         assert_eq!(
-            fill_gaps_with_zero(&s),
-            vec![(0, 2.0), (300_000, 2.0), (600_000, 0.0), (900_000, 1.0)]
+            fill_gaps_with_zero(&s, 1_800_000),
+            vec![
+                (0, 2.0),
+                (300_000, 2.0),
+                (600_000, 0.0),
+                (900_000, 1.0),
+                (1_200_000, 0.0)
+            ]
         );
+        // Ending with the window: nothing to add.
+        assert_eq!(fill_gaps_with_zero(&s, 1_200_000).len(), 4);
     }
 
     #[test]
