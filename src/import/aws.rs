@@ -204,6 +204,9 @@ pub struct TaskDefinition {
     /// `containerDefinitions`.
     #[serde(default)]
     pub container_definitions: Vec<ContainerDefinition>,
+    /// `ephemeralStorage` (`sizeInGiB`).
+    #[serde(default)]
+    pub ephemeral_storage: Option<serde_json::Value>,
 }
 
 /// `runtimePlatform`.
@@ -234,6 +237,21 @@ pub struct ContainerDefinition {
     /// `memoryReservation` (soft limit, MiB).
     #[serde(default)]
     pub memory_reservation: Option<u64>,
+    /// `resourceRequirements` (`GPU`, `InferenceAccelerator`).
+    #[serde(default)]
+    pub resource_requirements: Vec<ResourceRequirement>,
+}
+
+/// A `ResourceRequirement`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResourceRequirement {
+    /// `type`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// `value`.
+    #[serde(default)]
+    pub value: Option<String>,
 }
 
 /// `aws ecs describe-capacity-providers` output.
@@ -637,6 +655,12 @@ pub struct ScheduledAction {
     /// `ScalableTargetAction`.
     #[serde(default)]
     pub scalable_target_action: Option<ScalableTargetAction>,
+    /// `StartTime`: the action does not run before it.
+    #[serde(default)]
+    pub start_time: Option<String>,
+    /// `EndTime`: nor after it.
+    #[serde(default)]
+    pub end_time: Option<String>,
 }
 
 /// `ScalableTargetAction`.

@@ -836,6 +836,20 @@ fn map_task_definition(td: &Sourced<aws::TaskDefinition>, name: &str, cx: &mut C
     if let Some(nm) = &t.network_mode {
         o.insert("networkMode".into(), nm.clone().into());
     }
+    for (i, c) in t.container_definitions.iter().enumerate() {
+        for (j, r) in c.resource_requirements.iter().enumerate() {
+            cx.report.warnings.push(format!(
+                "{at}.containerDefinitions[{i}].resourceRequirements[{j}]: {} {} is not modelled: tasks are placed by CPU and memory only",
+                r.kind,
+                r.value.as_deref().unwrap_or("")
+            ));
+        }
+    }
+    if let Some(e) = &t.ephemeral_storage {
+        cx.report.ignored.push(format!(
+            "{at}.ephemeralStorage {e}: storage is not a placement resource in ecsim (Fargate charges above 20 GiB are not billed)"
+        ));
+    }
     cx.report.mapped.push(format!(
         "{at} {}:{} → taskDefinitions[{name}]",
         t.family,
@@ -1024,6 +1038,12 @@ fn map_auto_scaling(
                 "{at} {}: Timezone {} is read as UTC (ecsim's schedules are UTC); shift the cron hours",
                 sa.scheduled_action_name,
                 sa.timezone.as_deref().unwrap_or("")
+            ));
+        }
+        if sa.start_time.is_some() || sa.end_time.is_some() {
+            cx.report.ignored.push(format!(
+                "{at} {}: StartTime/EndTime: the schedule is taken to hold over the whole run",
+                sa.scheduled_action_name
             ));
         }
         let mut sta = Map::new();

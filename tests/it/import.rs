@@ -473,3 +473,32 @@ fn two_revisions_of_one_family_become_two_task_definitions() {
     ecsim::scenario::from_json_str(&text, Path::new("imported.json"), Path::new("."))
         .unwrap_or_else(|e| panic!("{e}"));
 }
+
+#[test]
+fn what_ecsim_does_not_model_is_reported_not_dropped_silently() {
+    let mut files = shop_files();
+    edit(&mut files, "td-api.json", |v| {
+        v["taskDefinition"]["containerDefinitions"][0]["resourceRequirements"] =
+            serde_json::json!([{ "type": "GPU", "value": "1" }]);
+        v["taskDefinition"]["ephemeralStorage"] = serde_json::json!({ "sizeInGiB": 50 });
+    });
+    edit(&mut files, "scheduled-actions.json", |v| {
+        v["ScheduledActions"][0]["Timezone"] = "Europe/Paris".into();
+        v["ScheduledActions"][0]["EndTime"] = "2027-01-01T00:00:00+00:00".into();
+    });
+    let r = import(&files, &ImportOptions::default()).unwrap().report;
+    let (warnings, ignored) = (r.warnings.join("\n"), r.ignored.join("\n"));
+    assert!(warnings.contains("td-api.json: taskDefinition.containerDefinitions[0].resourceRequirements[0]: GPU 1 is not modelled"), "{warnings}");
+    assert!(
+        warnings.contains("web-morning: Timezone Europe/Paris is read as UTC"),
+        "{warnings}"
+    );
+    assert!(
+        ignored.contains("td-api.json: taskDefinition.ephemeralStorage"),
+        "{ignored}"
+    );
+    assert!(
+        ignored.contains("web-morning: StartTime/EndTime"),
+        "{ignored}"
+    );
+}
