@@ -118,7 +118,7 @@ fn bench(c: &mut Criterion) {
     g.bench_function("200_services_a_day_of_5min_data", |b| {
         b.iter(|| {
             let imported = import(black_box(&files), &options).expect("imports");
-            black_box(serde_json::to_string_pretty(&imported.scenario).expect("json"))
+            black_box(ecsim::import::to_pretty_json(&imported.scenario))
         })
     });
     g.finish();

@@ -608,8 +608,7 @@ fn import(dir: &Path, out: Option<PathBuf>) -> anyhow::Result<()> {
     for t in &imported.traces {
         write_atomic(&folder.join(&t.file_name), t.csv.as_bytes())?;
     }
-    let mut text = serde_json::to_string_pretty(&imported.scenario)?;
-    text.push('\n');
+    let text = ecsim::import::to_pretty_json(&imported.scenario);
     write_atomic(&out, text.as_bytes())?;
     print!("{}", imported.report.render());
     println!(

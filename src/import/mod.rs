@@ -222,6 +222,90 @@ const KINDS: &[(&str, &str)] = &[
     ("MetricDataResults", "cloudwatch get-metric-data"),
 ];
 
+/// Keys that name or define an object come first, in this order, then the scenario's sections
+/// in the README tour's order; any other key follows alphabetically. serde_json's map sorts
+/// keys, which puts `autoScaling` before `serviceName`; a person editing the file reads it
+/// top-down, so the printer orders them.
+const KEY_ORDER: &[&str] = &[
+    "name",
+    "description",
+    "seed",
+    "duration",
+    "clusterName",
+    "autoScalingGroupName",
+    "serviceName",
+    "family",
+    "policyName",
+    "policyType",
+    "scheduledActionName",
+    "schedule",
+    "capacityProvider",
+    "type",
+    "taskDefinition",
+    "desiredCount",
+    "cluster",
+    "autoScalingGroups",
+    "capacityProviders",
+    "taskDefinitions",
+    "services",
+    "settings",
+];
+
+/// The scenario as a person reads it: two-space indentation, naming keys first (see
+/// [`KEY_ORDER`]), short lists of numbers or strings on one line. Deterministic: the same
+/// value always prints the same bytes.
+pub fn to_pretty_json(v: &serde_json::Value) -> String {
+    let mut out = String::new();
+    pretty(v, 0, &mut out);
+    out.push('\n');
+    out
+}
+
+fn pretty(v: &serde_json::Value, depth: usize, out: &mut String) {
+    use serde_json::Value;
+    let pad = |d: usize| "  ".repeat(d);
+    match v {
+        Value::Object(m) if !m.is_empty() => {
+            let mut keys: Vec<&String> = m.keys().collect();
+            keys.sort_by_key(|k| {
+                let rank = KEY_ORDER
+                    .iter()
+                    .position(|x| x == k)
+                    .unwrap_or(KEY_ORDER.len());
+                (rank, k.as_str())
+            });
+            out.push_str("{\n");
+            for (i, k) in keys.iter().enumerate() {
+                out.push_str(&pad(depth + 1));
+                out.push_str(&Value::String(k.to_string()).to_string());
+                out.push_str(": ");
+                pretty(&m[k.as_str()], depth + 1, out);
+                out.push_str(if i + 1 < keys.len() { ",\n" } else { "\n" });
+            }
+            out.push_str(&pad(depth));
+            out.push('}');
+        }
+        Value::Array(a) if a.iter().any(|x| x.is_object() || x.is_array()) => {
+            out.push_str("[\n");
+            for (i, x) in a.iter().enumerate() {
+                out.push_str(&pad(depth + 1));
+                pretty(x, depth + 1, out);
+                out.push_str(if i + 1 < a.len() { ",\n" } else { "\n" });
+            }
+            out.push_str(&pad(depth));
+            out.push(']');
+        }
+        // Scalars, empty containers and flat lists (`["m6i.large", "m5.large"]`) on one line.
+        Value::Array(a) => {
+            let items: Vec<String> = a.iter().map(Value::to_string).collect();
+            out.push('[');
+            out.push_str(&items.join(", "));
+            out.push(']');
+        }
+        other => out.push_str(&other.to_string()),
+    }
+}
+
 /// Reads every `*.json` file of `dir`, in name order (so the result does not depend on the
 /// file system's listing order). Other files are listed in the second value, to be reported
 /// as ignored.
@@ -476,5 +560,44 @@ fn parse<T: DeserializeOwned>(
             });
             None
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_printer_puts_names_first_and_reads_back_equal() {
+        let v = serde_json::json!({
+            "services": [{ "load": { "x": 1 }, "serviceName": "web", "autoScaling": {} }],
+            "name": "shop",
+            "cluster": { "availabilityZones": ["a", "b"], "clusterName": "c" },
+            "description": "quotes \",\" stay"
+        });
+        let text = to_pretty_json(&v);
+        assert_eq!(
+            text,
+            r#"{
+  "name": "shop",
+  "description": "quotes \",\" stay",
+  "cluster": {
+    "clusterName": "c",
+    "availabilityZones": ["a", "b"]
+  },
+  "services": [
+    {
+      "serviceName": "web",
+      "autoScaling": {},
+      "load": {
+        "x": 1
+      }
+    }
+  ]
+}
+"#
+        );
+        let back: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, v);
     }
 }
