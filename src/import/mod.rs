@@ -252,7 +252,7 @@ const KEY_ORDER: &[&str] = &[
 ];
 
 /// The scenario as a person reads it: two-space indentation, naming keys first (see
-/// [`KEY_ORDER`]), short lists of numbers or strings on one line. Deterministic: the same
+/// `KEY_ORDER`), short lists of numbers or strings on one line. Deterministic: the same
 /// value always prints the same bytes.
 pub fn to_pretty_json(v: &serde_json::Value) -> String {
     let mut out = String::new();
