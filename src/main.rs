@@ -574,8 +574,6 @@ fn remove_stale(path: &Path) -> anyhow::Result<()> {
     }
 }
 
-/// Writes `bytes` to a temporary file beside `path`, then renames it into place, so an
-/// interrupted run never leaves a half-written file under the final name.
 /// `ecsim import`: read the folder, map it, write the scenario and its traces, print the
 /// mapping report.
 fn import(dir: &Path, out: Option<PathBuf>) -> anyhow::Result<()> {
@@ -620,6 +618,8 @@ fn import(dir: &Path, out: Option<PathBuf>) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Writes `bytes` to a temporary file beside `path`, then renames it into place, so an
+/// interrupted run never leaves a half-written file under the final name.
 fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     let name = path
         .file_name()
