@@ -61,7 +61,7 @@ impl fmt::Display for ImportProblem {
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
     /// The folder or a file in it could not be read.
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {}", .path.display())]
     Io {
         /// What could not be read.
         path: PathBuf,
