@@ -25,6 +25,7 @@ pub mod distribution;
 pub mod engine;
 pub mod faults;
 pub mod ids;
+pub mod import;
 pub mod montecarlo;
 pub mod report;
 pub mod scenario;

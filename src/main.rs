@@ -113,6 +113,19 @@ enum Command {
         #[arg(long, default_value_t = 1, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
         replicas: u32,
     },
+    /// Build a scenario from a folder of AWS CLI JSON outputs (describe-clusters,
+    /// describe-services, describe-task-definition, describe-capacity-providers,
+    /// describe-auto-scaling-groups, Application Auto Scaling, CloudWatch get-metric-data;
+    /// README lists the commands), write it with its load traces beside it and print what
+    /// became what.
+    Import {
+        /// Folder of AWS CLI outputs (`*.json`, recognised by content, any names).
+        dir: PathBuf,
+        /// Scenario file to write (default: <DIR>.scenario.json beside the folder); load traces
+        /// go beside it as <stem>.<service>.load.csv.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
 }
 
 /// An error that means "fix your input": exit code 2. (A failed Monte Carlo replica,
@@ -120,6 +133,7 @@ enum Command {
 fn is_input_error(e: &anyhow::Error) -> bool {
     e.chain().any(|c| {
         c.downcast_ref::<ScenarioError>().is_some()
+            || c.downcast_ref::<ecsim::import::ImportError>().is_some()
             || c.downcast_ref::<ecsim::workload::TraceError>().is_some()
             || matches!(c.downcast_ref::<RunError>(), Some(RunError::Trace(_)))
     })
@@ -314,6 +328,7 @@ fn real_main(cli: Cli) -> anyhow::Result<()> {
             set,
             replicas,
         } => compare(&files, &set, out, seed, quiet, !no_charts, replicas),
+        Command::Import { dir, out } => import(&dir, out),
         Command::Run {
             file,
             out,
@@ -690,6 +705,69 @@ fn create_dir(dir: &Path) -> anyhow::Result<()> {
 /// through its writes leaves the previous output folder untouched (`tests/it/output_folder.rs`).
 /// Its value is a file name, e.g. `report.html`.
 const FAIL_WRITING_ENV: &str = "ECSIM_TEST_FAIL_WRITING";
+
+/// `ecsim import`: read the folder, map it, write the scenario and its traces, print the
+/// mapping report.
+fn import(dir: &Path, out: Option<PathBuf>) -> anyhow::Result<()> {
+    let out = out.unwrap_or_else(|| {
+        let name = dir
+            .file_name()
+            .map_or_else(|| "aws".to_string(), |n| n.to_string_lossy().into_owned());
+        dir.with_file_name(format!("{name}.scenario.json"))
+    });
+    let stem = out.file_stem().map_or_else(
+        || "scenario".to_string(),
+        |s| s.to_string_lossy().into_owned(),
+    );
+    let (files, skipped) = ecsim::import::read_dir(dir)?;
+    let options = ecsim::import::ImportOptions {
+        trace_prefix: format!("{stem}."),
+    };
+    let mut imported = ecsim::import::import(&files, &options)?;
+    for s in skipped {
+        imported
+            .report
+            .ignored
+            .insert(0, format!("{s}: not a .json file"));
+    }
+    let folder = out.parent().unwrap_or(Path::new("."));
+    if !folder.as_os_str().is_empty() {
+        std::fs::create_dir_all(folder)
+            .with_context(|| format!("cannot create {}", folder.display()))?;
+    }
+    for t in &imported.traces {
+        write_atomic(&folder.join(&t.file_name), t.csv.as_bytes())?;
+    }
+    let text = ecsim::import::to_pretty_json(&imported.scenario);
+    write_atomic(&out, text.as_bytes())?;
+    out!(
+        "{}wrote {} ({} load trace(s) beside it); check it with `ecsim validate {}`\n",
+        imported.report.render(),
+        out.display(),
+        imported.traces.len(),
+        out.display()
+    )?;
+    Ok(())
+}
+
+/// Writes `bytes` to a temporary file beside `path`, then renames it into place, so an
+/// interrupted import never leaves a half-written file under the final name (import writes
+/// single files beside the user's own, not an output folder, so it is not staged).
+fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
+    if let Err(e) = write_file(&tmp, bytes) {
+        let _ = fs::remove_file(&tmp);
+        return Err(e);
+    }
+    fs::rename(&tmp, path).map_err(|e| {
+        let _ = fs::remove_file(&tmp);
+        anyhow::Error::new(e).context(format!("cannot write {}", path.display()))
+    })
+}
 
 /// Writes `bytes` to `path` (in a staged folder) and syncs it, so that once the folder is
 /// swapped in its files hold their bytes even after a power cut.

@@ -13,6 +13,7 @@ mod determinism;
 mod faults;
 mod fuzz;
 mod golden;
+mod import;
 mod invariants;
 mod markup;
 mod montecarlo;
