@@ -18,6 +18,8 @@ use ecsim::scenario::Override;
 use ecsim::{compare, montecarlo};
 use ecsim::{RunError, ScenarioError};
 
+mod sweep_cmd;
+
 #[derive(Parser)]
 #[command(
     name = "ecsim",
@@ -96,6 +98,45 @@ enum Command {
         #[arg(long)]
         no_charts: bool,
     },
+    /// Run a scenario over a design of parameter values (a sweep file) with replicas, judge
+    /// each point against the constraints on 95 % confidence intervals, and write
+    /// sweep.csv, sweep.json and best.json (the cheapest feasible configuration); with
+    /// --shard, only a fixed share of the points, as a partial result for `merge`.
+    Sweep {
+        /// Sweep file (JSON).
+        file: PathBuf,
+        /// Output folder (default: results/<sweep name>/); shards write into
+        /// <out>/shard-I-of-N/.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Replicas per point (default: the sweep file's `replicas`).
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+        replicas: Option<u32>,
+        /// Root seed: replica r of every point runs with seed + r (default: the sweep's).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Set POINTER (RFC 6901) to VALUE in the base scenario before the points' values;
+        /// repeatable.
+        #[arg(long = "set", value_name = "POINTER=VALUE", value_parser = Override::parse)]
+        set: Vec<Override>,
+        /// No progress on stderr.
+        #[arg(long)]
+        quiet: bool,
+        /// Run only shard I of N (0-based) and write a partial result; `--shard N` reads I
+        /// from AWS_BATCH_JOB_ARRAY_INDEX, JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID.
+        #[arg(long, value_name = "I/N | N")]
+        shard: Option<String>,
+    },
+    /// Merge the partial results of `sweep --shard` (shard folders, or folders holding
+    /// shard-*-of-* folders) into the files an unsharded sweep writes.
+    Merge {
+        /// Shard folders or folders that contain them.
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// Output folder (default: results/<sweep name>/).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
 }
 
 /// An error that means "fix your input": exit code 2. (A failed Monte Carlo replica,
@@ -105,6 +146,8 @@ fn is_input_error(e: &anyhow::Error) -> bool {
         c.downcast_ref::<ScenarioError>().is_some()
             || c.downcast_ref::<ecsim::workload::TraceError>().is_some()
             || matches!(c.downcast_ref::<RunError>(), Some(RunError::Trace(_)))
+            || c.downcast_ref::<ecsim::sweep::SweepError>()
+                .is_some_and(|e| e.is_input_error())
     })
 }
 
@@ -125,6 +168,16 @@ fn main() -> ExitCode {
 
 fn real_main(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
+        Command::Sweep {
+            file,
+            out,
+            replicas,
+            seed,
+            set,
+            quiet,
+            shard,
+        } => sweep_cmd::sweep(&file, out, replicas, seed, set, quiet, shard),
+        Command::Merge { dirs, out } => sweep_cmd::merge(&dirs, out),
         Command::Validate { file, set } => {
             let set = ecsim::scenario::load_set_with(&file, &set)?;
             let scenario = &set.base;
