@@ -45,7 +45,7 @@ pub fn points(plan: &Plan) -> Vec<Vec<u32>> {
 
 /// Every combination, last parameter fastest.
 pub fn grid(sizes: &[u32]) -> Vec<Vec<u32>> {
-    if sizes.iter().any(|&s| s == 0) {
+    if sizes.contains(&0) {
         return Vec::new();
     }
     let total: u64 = sizes.iter().map(|&s| u64::from(s)).product();

@@ -706,7 +706,12 @@ pub fn read_partials(dirs: &[PathBuf]) -> Result<Partials, SweepError> {
     };
     let mut folders: Vec<PathBuf> = Vec::new();
     for d in dirs {
-        if d.join(PARTIAL_HEADER).is_file() {
+        let shard_named = d
+            .file_name()
+            .map(|n| n.to_string_lossy())
+            .is_some_and(|n| n.starts_with("shard-") && n.contains("-of-"));
+        // A shard folder without its header is read (and refused) below.
+        if shard_named || d.join(PARTIAL_HEADER).is_file() {
             folders.push(d.clone());
             continue;
         }

@@ -18,4 +18,5 @@ mod queueing;
 mod report_html;
 mod spread_charts;
 mod support;
+mod sweep;
 mod utilization;
