@@ -3,7 +3,7 @@
 //! cheapest feasible configuration; or run a fixed share of the points (a shard) and merge
 //! the shards' partial results into exactly the files an unsharded run writes.
 //!
-//! - [`file`]: the sweep file (serde types) and [`load`], which checks everything and gives
+//! - [`file`](mod@file): the sweep file (serde types) and [`load`], which checks everything and gives
 //!   a [`Plan`];
 //! - [`design`]: the points (grid, random, Latin hypercube) and the shard assignment;
 //! - [`stats`]: count/sum/sum-of-squares accumulators, Student-t intervals, the rule;
