@@ -111,8 +111,8 @@ pub fn merge(dirs: &[PathBuf], out: Option<PathBuf>) -> anyhow::Result<()> {
     result
 }
 
-/// Streams `sweep.csv` while `feed` hands over the points, then writes `sweep.json` and
-/// `best.json` and prints the table: the same code for a sweep and a merge.
+/// Streams `sweep.csv` while `feed` hands over the points, then writes `sweep.json`,
+/// `sweep.html` and `best.json` and prints the table: the same code for a sweep and a merge.
 fn write_outputs(
     out: &Path,
     plan: &sweep::Plan,
@@ -124,9 +124,14 @@ fn write_outputs(
     feed(&mut |r| outputs.push(&r))?;
     let (csv, finished) = outputs.finish()?;
     csv.commit()?;
-    let mut f = Staged::create(&out.join("sweep.json"))?;
-    f.write_all(finished.sweep_json.as_bytes())?;
-    f.commit()?;
+    for (name, text) in [
+        ("sweep.json", &finished.sweep_json),
+        ("sweep.html", &finished.sweep_html),
+    ] {
+        let mut f = Staged::create(&out.join(name))?;
+        f.write_all(text.as_bytes())?;
+        f.commit()?;
+    }
     let best = out.join("best.json");
     match &finished.best_json {
         Some(text) => {
@@ -145,7 +150,7 @@ fn write_outputs(
     print!("{}", finished.table);
     println!();
     println!(
-        "wrote {}/{{sweep.csv, sweep.json{}}}",
+        "wrote {}/{{sweep.csv, sweep.json, sweep.html{}}}",
         out.display(),
         if finished.best_json.is_some() {
             ", best.json"

@@ -115,7 +115,23 @@ pub struct Outputs<W: Write> {
     runs: u64,
     points: u64,
     next: u64,
+    /// Per constraint, the scatter's points: every `stride`-th point, so a huge sweep's
+    /// page stays readable and its memory bounded.
+    scatter: Vec<Vec<(f64, f64, Verdict)>>,
+    stride: u64,
+    /// The heatmap, when exactly two parameters vary on a grid: the two parameters' indices
+    /// and the cells.
+    heatmap: Option<(usize, usize, Vec<HeatCell>)>,
 }
+
+/// A heatmap cell: the objective mean and the verdict, `None` until its point comes.
+type HeatCell = Option<(f64, Verdict)>;
+
+/// Most points drawn in one Pareto scatter (more are thinned to every k-th; the front and
+/// the best point are always drawn).
+pub const SCATTER_POINTS: u64 = 5_000;
+/// Most cells of the heatmap.
+pub const HEATMAP_CELLS: usize = 10_000;
 
 /// What [`Outputs::finish`] returns: the bytes of the remaining files.
 #[derive(Clone, Debug)]
@@ -126,6 +142,8 @@ pub struct Finished {
     pub best_json: Option<String>,
     /// The stdout table.
     pub table: String,
+    /// `sweep.html`.
+    pub sweep_html: String,
 }
 
 impl<W: Write> Outputs<W> {
@@ -136,7 +154,20 @@ impl<W: Write> Outputs<W> {
                 what: "sweep.csv".into(),
                 source,
             })?;
+        let varying: Vec<usize> = (0..plan.parameters.len())
+            .filter(|&i| plan.parameters[i].levels.len() > 1)
+            .collect();
+        let heatmap = match (plan.design, varying.as_slice()) {
+            (Design::Grid, &[a, b]) => {
+                let cells = plan.parameters[a].levels.len() * plan.parameters[b].levels.len();
+                (cells <= HEATMAP_CELLS).then(|| (a, b, vec![None; cells]))
+            }
+            _ => None,
+        };
         Ok(Outputs {
+            scatter: vec![Vec::new(); plan.constraints.len()],
+            stride: plan.points.div_ceil(SCATTER_POINTS).max(1),
+            heatmap,
             fronts: vec![Vec::new(); plan.constraints.len()],
             plan: plan.clone(),
             digest: digest.to_string(),
@@ -184,13 +215,29 @@ impl<W: Write> Outputs<W> {
                 self.top.truncate(TABLE_POINTS);
             }
         }
-        for (c, front) in self.plan.constraints.iter().zip(self.fronts.iter_mut()) {
+        if let (Some((a, b, cells)), Some(o)) = (&mut self.heatmap, objective) {
+            let nx = self.plan.parameters[*a].levels.len();
+            let cell = r.levels[*b] as usize * nx + r.levels[*a] as usize;
+            if let Some(c) = cells.get_mut(cell) {
+                *c = Some((o, verdict));
+            }
+        }
+        for (j, (c, front)) in self
+            .plan
+            .constraints
+            .iter()
+            .zip(self.fronts.iter_mut())
+            .enumerate()
+        {
             let Some(k) = self.plan.figures.iter().position(|f| *f == c.figure) else {
                 continue;
             };
             let (Some(o), Some(f)) = (objective, kept.intervals[k].map(|i| i.mean)) else {
                 continue;
             };
+            if r.index % self.stride == 0 {
+                self.scatter[j].push((f, o, verdict));
+            }
             insert_front(front, kept.clone(), o, f, matches!(c.bound, Bound::Min(_)));
         }
         Ok(())
@@ -210,6 +257,7 @@ impl<W: Write> Outputs<W> {
             sweep_json: self.sweep_json(),
             best_json,
             table: self.table(),
+            sweep_html: self.html(),
         };
         Ok((self.csv, finished))
     }
@@ -336,6 +384,210 @@ impl<W: Write> Outputs<W> {
         s
     }
 
+    /// `sweep.html`: one self-contained page (inline CSS and SVG, no script): the question,
+    /// the answer, the rule, the best points, the Pareto scatters and the heatmap.
+    fn html(&self) -> String {
+        use crate::report::charts::sweep::{heatmap_svg, pareto_svg, HeatmapData, ParetoData};
+        use crate::report::html::{escape, inline_charts, table, InlineChart, CSS};
+        let plan = &self.plan;
+        let mut out = String::with_capacity(64 * 1024);
+        out.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+        out.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+        let _ = writeln!(out, "<title>ecsim sweep: {}</title>", escape(&plan.name));
+        let _ = writeln!(out, "<style>{CSS}</style>");
+        out.push_str("</head>\n<body>\n");
+        let _ = writeln!(out, "<h1>ecsim sweep: {}</h1>", escape(&plan.name));
+        if !plan.description.is_empty() {
+            let _ = writeln!(out, "<p>{}</p>", escape(&plan.description));
+        }
+        // The table's header lines, as prose.
+        let text = self.table();
+        let mut lines = text.lines();
+        out.push_str("<p class=\"meta\">");
+        for l in lines.by_ref().take(4) {
+            let _ = write!(out, "{}<br>", escape(l));
+        }
+        out.push_str("</p>\n");
+        let _ = writeln!(
+            out,
+            "<p class=\"note\">{}</p>",
+            escape(&format!("Feasibility rule: {RULE}."))
+        );
+        out.push_str("<h2>Best feasible points</h2>\n");
+        if self.top.is_empty() {
+            out.push_str("<p>No point is feasible.</p>\n");
+        } else {
+            let shown = self.shown_figures();
+            let mut cols: Vec<String> = vec!["rank".into(), "point".into()];
+            cols.extend(plan.parameters.iter().map(|p| p.name.clone()));
+            cols.extend(
+                shown
+                    .iter()
+                    .map(|&k| format!("{} mean [95 % CI]", plan.figures[k])),
+            );
+            cols.push("replicas".into());
+            let rows: Vec<Vec<String>> = self
+                .top
+                .iter()
+                .enumerate()
+                .map(|(rank, k)| self.table_row(rank, k, &shown))
+                .collect();
+            let cols: Vec<&str> = cols.iter().map(String::as_str).collect();
+            table(&mut out, &cols, &rows);
+        }
+        let mut charts = Vec::new();
+        let best_levels = self.top.first().map(|k| &k.levels);
+        for ((c, front), points) in plan.constraints.iter().zip(&self.fronts).zip(&self.scatter) {
+            let Some(k) = plan.figures.iter().position(|f| *f == c.figure) else {
+                continue;
+            };
+            let (bound, bound_is_max) = match c.bound {
+                Bound::Max(m) => (m, true),
+                Bound::Min(m) => (m, false),
+            };
+            let best = self
+                .top
+                .first()
+                .and_then(|b| Some((b.intervals[k]?.mean, b.intervals[0]?.mean)));
+            let mut front_xy: Vec<(f64, f64)> =
+                front.iter().map(|e| (e.figure, e.objective)).collect();
+            front_xy.sort_by(|a, b| a.0.total_cmp(&b.0));
+            let note = if self.stride > 1 {
+                format!(
+                    "{} of {} points drawn (every {}th in point order; sweep.csv has them all)",
+                    points.len(),
+                    self.points,
+                    self.stride
+                )
+            } else {
+                format!("{} points, means over their replicas", points.len())
+            };
+            let d = ParetoData {
+                objective: plan.objective.clone(),
+                figure: c.figure.clone(),
+                bound,
+                bound_is_max,
+                points: points.clone(),
+                front: front_xy,
+                best,
+                note,
+            };
+            let title = format!("{} against {}", plan.objective, c.figure);
+            match pareto_svg(&d) {
+                Ok(svg) => charts.push(InlineChart::from_svg(title, &svg)),
+                Err(e) => {
+                    let _ = writeln!(
+                        out,
+                        "<p class=\"note\">{}: {}</p>",
+                        escape(&title),
+                        escape(&e.to_string())
+                    );
+                }
+            }
+        }
+        if let Some((a, b, cells)) = &self.heatmap {
+            let (pa, pb) = (&plan.parameters[*a], &plan.parameters[*b]);
+            let nx = pa.levels.len();
+            let best = best_levels.map(|l| (l[*a] as usize, l[*b] as usize));
+            let d = HeatmapData {
+                objective: plan.objective.clone(),
+                x_name: pa.name.clone(),
+                x_labels: pa.levels.iter().map(|l| l.label.clone()).collect(),
+                y_name: pb.name.clone(),
+                y_labels: pb.levels.iter().map(|l| l.label.clone()).collect(),
+                cells: cells.clone(),
+                best: best.filter(|(x, _)| *x < nx),
+            };
+            let title = format!("{} over {} and {}", plan.objective, pa.name, pb.name);
+            match heatmap_svg(&d) {
+                Ok(svg) => charts.push(InlineChart::from_svg(title, &svg)),
+                Err(e) => {
+                    let _ = writeln!(
+                        out,
+                        "<p class=\"note\">{}: {}</p>",
+                        escape(&title),
+                        escape(&e.to_string())
+                    );
+                }
+            }
+        }
+        if !charts.is_empty() {
+            out.push_str("<h2>Charts</h2>\n");
+            inline_charts(&mut out, &charts);
+        }
+        for (c, front) in plan.constraints.iter().zip(&self.fronts) {
+            let _ = writeln!(
+                out,
+                "<h2>Pareto front: {} against {}</h2>",
+                escape(&plan.objective),
+                escape(&c.figure)
+            );
+            let mut cols: Vec<String> = vec!["point".into()];
+            cols.extend(plan.parameters.iter().map(|p| p.name.clone()));
+            cols.extend([
+                format!("{} mean", plan.objective),
+                format!("{} mean", c.figure),
+                "verdict".into(),
+            ]);
+            let rows: Vec<Vec<String>> = front
+                .iter()
+                .map(|e| {
+                    let mut r = vec![e.point.index.to_string()];
+                    r.extend(
+                        plan.parameters
+                            .iter()
+                            .zip(&e.point.levels)
+                            .map(|(p, &l)| p.levels[l as usize].label.clone()),
+                    );
+                    r.extend([
+                        e.objective.to_string(),
+                        e.figure.to_string(),
+                        e.point.verdict.as_str().to_string(),
+                    ]);
+                    r
+                })
+                .collect();
+            let cols: Vec<&str> = cols.iter().map(String::as_str).collect();
+            table(&mut out, &cols, &rows);
+        }
+        out.push_str("<p class=\"note\">Every point, with every figure's mean and 95 % confidence interval, is in sweep.csv; sweep.json has the best point and the fronts; best.json is the best point as a scenario.</p>\n");
+        out.push_str("</body>\n</html>\n");
+        out
+    }
+
+    /// The figures the table shows: the objective, then each constrained figure once.
+    fn shown_figures(&self) -> Vec<usize> {
+        let mut v = vec![0usize];
+        for c in &self.plan.constraints {
+            if let Some(k) = self.plan.figures.iter().position(|f| *f == c.figure) {
+                if !v.contains(&k) {
+                    v.push(k);
+                }
+            }
+        }
+        v
+    }
+
+    /// One row of the best points' table.
+    fn table_row(&self, rank: usize, k: &Kept, shown: &[usize]) -> Vec<String> {
+        let mut row = vec![(rank + 1).to_string(), k.index.to_string()];
+        row.extend(
+            self.plan
+                .parameters
+                .iter()
+                .zip(&k.levels)
+                .map(|(p, &l)| p.levels[l as usize].label.clone()),
+        );
+        for &f in shown {
+            row.push(match k.intervals[f] {
+                Some(i) => format!("{} [{}, {}]", i.mean, i.low, i.high),
+                None => "-".into(),
+            });
+        }
+        row.push(k.replicas.to_string());
+        row
+    }
+
     fn table(&self) -> String {
         let plan = &self.plan;
         let full = self.full_runs();
@@ -393,36 +645,12 @@ impl<W: Write> Outputs<W> {
         let mut rows: Vec<Vec<String>> = Vec::new();
         let mut head = vec!["rank".to_string(), "point".to_string()];
         head.extend(plan.parameters.iter().map(|p| p.name.clone()));
-        let shown: Vec<usize> = {
-            let mut v = vec![0usize];
-            for c in &plan.constraints {
-                if let Some(k) = plan.figures.iter().position(|f| *f == c.figure) {
-                    if !v.contains(&k) {
-                        v.push(k);
-                    }
-                }
-            }
-            v
-        };
+        let shown = self.shown_figures();
         head.extend(shown.iter().map(|&k| plan.figures[k].clone()));
         head.push("replicas".into());
         rows.push(head);
         for (rank, k) in self.top.iter().enumerate() {
-            let mut row = vec![(rank + 1).to_string(), k.index.to_string()];
-            row.extend(
-                plan.parameters
-                    .iter()
-                    .zip(&k.levels)
-                    .map(|(p, &l)| p.levels[l as usize].label.clone()),
-            );
-            for &f in &shown {
-                row.push(match k.intervals[f] {
-                    Some(i) => format!("{} [{}, {}]", i.mean, i.low, i.high),
-                    None => "-".into(),
-                });
-            }
-            row.push(k.replicas.to_string());
-            rows.push(row);
+            rows.push(self.table_row(rank, k, &shown));
         }
         let widths: Vec<usize> = (0..rows[0].len())
             .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))

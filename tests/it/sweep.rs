@@ -67,7 +67,7 @@ fn render(loaded: &Loaded) -> (String, String, Option<String>, String) {
         String::from_utf8(csv).expect("utf-8"),
         f.sweep_json,
         f.best_json,
-        f.table,
+        f.table + &f.sweep_html,
     )
 }
 
@@ -206,7 +206,7 @@ fn three_shard_processes_merge_into_the_bytes_of_one_unsharded_run() {
         .arg(&merged)
         .output()
         .expect("spawn"));
-    for f in ["sweep.csv", "sweep.json", "best.json"] {
+    for f in ["sweep.csv", "sweep.json", "sweep.html", "best.json"] {
         let a = std::fs::read(whole.join(f)).expect("unsharded file");
         let b = std::fs::read(merged.join(f)).expect("merged file");
         assert!(
