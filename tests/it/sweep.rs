@@ -388,6 +388,43 @@ fn the_shipped_sweep_files_load() {
     let l = load(&repo_root().join("scenarios/sweep-web-tier/sweep.json"));
     // 3 instance types x 7 target values x 3 minimum task counts.
     assert_eq!((l.plan.points, l.plan.replicas), (63, 10));
+    let l = load(&repo_root().join("scenarios/sweep-fargate-size/sweep.json"));
+    // 4 task sizes x 2 minimum task counts.
+    assert_eq!((l.plan.points, l.plan.replicas), (8, 5));
+}
+
+/// The shipped Fargate task-size sweep, reduced to a minimum of 2 tasks and 3 replicas: the
+/// smallest size serves a million requests for the least money, and the largest for the
+/// most (its floor of 2 tasks holds 4 vCPU at night).
+#[test]
+fn the_fargate_size_sweep_finds_the_smallest_task_size() {
+    let path = repo_root().join("scenarios/sweep-fargate-size/sweep.json");
+    let mut v: Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("read")).expect("json");
+    let base = repo_root().join("scenarios/sweep-fargate-size");
+    v["base"] = json!(base.join(v["base"].as_str().expect("a path")));
+    v["replicas"] = json!(3);
+    v["parameters"][1]["values"] = json!([2]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let loaded = load(&write(dir.path(), "reduced.json", &v));
+    let (csv, sweep_json, _, _) = render(&loaded);
+    let s: Value = serde_json::from_str(&sweep_json).expect("json");
+    assert_eq!(
+        s["best"]["parameters"],
+        json!({"taskSize": "0.25vCPU-0.5GB", "minTasks": "2"}),
+        "{csv}"
+    );
+    let cost = |size: &str| -> f64 {
+        let r = rows(&csv)
+            .into_iter()
+            .find(|r| r["taskSize"] == size)
+            .expect("a row per size");
+        r["cost.per_million_requests_usd_mean"]
+            .parse()
+            .expect("a number")
+    };
+    assert!(cost("2vCPU-4GB") > cost("1vCPU-2GB"), "{csv}");
+    assert!(cost("1vCPU-2GB") > cost("0.25vCPU-0.5GB"), "{csv}");
 }
 
 /// The shipped web-tier sweep, reduced to the points around its answer (2 instance types x
