@@ -137,28 +137,55 @@ fn merge(root: &Path) -> usize {
     csv.len() + f.sweep_json.len()
 }
 
+/// CPU seconds this process has used (user + system), from `/proc/self/stat` (Linux; 0
+/// elsewhere). On a shared machine wall time depends on the neighbours; CPU time shows what
+/// the sweep adds to the runs whatever the load.
+fn cpu_seconds() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return 0.0;
+    };
+    // Fields after the command name (which may hold spaces) start at state (field 3);
+    // utime and stime are fields 14 and 15, in clock ticks of 1/100 s on Linux.
+    let after = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+    let f: Vec<&str> = after.split_whitespace().collect();
+    let tick = |i: usize| f.get(i).and_then(|x| x.parse::<f64>().ok()).unwrap_or(0.0);
+    (tick(11) + tick(12)) / 100.0
+}
+
 fn run_once() {
     let dir = tempfile::tempdir().expect("tempdir"); // ok: bench setup
     let loaded = load(&sweep_file(dir.path()));
     let cores = rayon::current_num_threads();
-    let scenarios = scenarios(&loaded);
-    let points = scenarios.len();
-    let single = single_runs(&scenarios, loaded.plan.seed);
-    let started = Instant::now();
-    run_sweep(&loaded);
-    let swept = started.elapsed();
-    let ideal = single.as_secs_f64() / cores as f64;
-    println!(
-        "sweep: {points} points x 1 replica: sweep {:.3} s on {cores} threads; single runs {:.3} s in sum, / {cores} = {ideal:.3} s; ratio {:.3} (budget <= 1.1)",
-        swept.as_secs_f64(),
-        single.as_secs_f64(),
-        swept.as_secs_f64() / ideal
-    );
+    for round in 1..=3 {
+        let (cpu0, started) = (cpu_seconds(), Instant::now());
+        let scenarios = scenarios(&loaded);
+        let (prepare_cpu, prepare) = (cpu_seconds() - cpu0, started.elapsed());
+        let points = scenarios.len();
+        let cpu0 = cpu_seconds();
+        let single = single_runs(&scenarios, loaded.plan.seed);
+        let single_cpu = cpu_seconds() - cpu0;
+        let (cpu0, started) = (cpu_seconds(), Instant::now());
+        run_sweep(&loaded);
+        let (swept, sweep_cpu) = (started.elapsed(), cpu_seconds() - cpu0);
+        let ideal = single.as_secs_f64() / cores as f64;
+        println!(
+            "sweep round {round}: {points} points x 1 replica: sweep {:.3} s wall on {cores} threads; single runs {:.3} s in sum, / {cores} = {ideal:.3} s; ratio {:.3} (budget <= 1.1)",
+            swept.as_secs_f64(),
+            single.as_secs_f64(),
+            swept.as_secs_f64() / ideal
+        );
+        println!(
+            "  CPU: sweep {sweep_cpu:.2} s, single runs {single_cpu:.2} s (ratio {:.3}); patching and validating the 1,000 points alone {:.3} s wall, {prepare_cpu:.2} s CPU",
+            sweep_cpu / single_cpu.max(0.01),
+            prepare.as_secs_f64()
+        );
+    }
     let root = write_partials(&loaded, dir.path());
     let started = Instant::now();
     merge(&root);
     println!(
-        "merge: {points} partials in {:.3} s (budget < 5 s)",
+        "merge: {} partials in {:.3} s (budget < 5 s)",
+        design::points(&loaded.plan).len(),
         started.elapsed().as_secs_f64()
     );
 }
