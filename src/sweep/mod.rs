@@ -50,7 +50,8 @@ pub const MAX_SHARDS: u32 = 100_000;
 /// wait for a chunk's slowest point costs little.
 const CHUNK_POINTS: usize = 512;
 
-/// Why a sweep or a merge could not be done.
+/// Why a sweep or a merge could not be done. Variants that wrap another error name it as
+/// their `source` and leave it out of their own message, so `{:#}` prints each part once.
 #[derive(Debug, thiserror::Error)]
 pub enum SweepError {
     /// The sweep file could not be read.
@@ -82,10 +83,10 @@ pub enum SweepError {
         problems: Vec<Problem>,
     },
     /// The base scenario is not valid.
-    #[error("base scenario: {0}")]
+    #[error("base scenario")]
     Base(#[source] ScenarioError),
     /// The dry run of the base (to learn the summary's figures) failed.
-    #[error("dry run of the base scenario: {0}")]
+    #[error("dry run of the base scenario")]
     DryRun(#[source] RunError),
     /// A combination of levels gives an invalid scenario.
     #[error("point {index} ({point}) gives an invalid scenario:\n{}", problems.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n"))]
@@ -98,7 +99,7 @@ pub enum SweepError {
         problems: Vec<Problem>,
     },
     /// A run failed.
-    #[error("point {index}, replica seed {seed}: {error}")]
+    #[error("point {index}, replica seed {seed}")]
     Run {
         /// Point index.
         index: u64,
