@@ -362,6 +362,16 @@ fn bad_sweeps_exit_2_with_one_clear_error_each_and_write_nothing() {
         assert!(!out.exists(), "{name}: nothing written");
     }
     let file = write(dir.path(), "tiny.json", &tiny());
+    let o = ecsim()
+        .args(["sweep", "--quiet", "--set", "/services/9/x=1"])
+        .arg(&file)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .expect("spawn");
+    let stderr = fails(o, &["base scenario", "--set /services/9/x", "tiny.json"]);
+    // Said once: the wrapped error is the source, not repeated in the wrapper's message.
+    assert_eq!(stderr.matches("does not exist").count(), 1, "{stderr}");
     fails(
         shard(&file, &out, "3/3", None),
         &["--shard", "out of range"],
