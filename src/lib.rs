@@ -31,6 +31,7 @@ pub mod report;
 pub mod scenario;
 pub mod scheduler;
 pub mod simulation;
+pub mod sweep;
 pub mod units;
 pub mod workload;
 

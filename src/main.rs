@@ -126,6 +126,45 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Run a scenario over a design of parameter values (a sweep file) with replicas, judge
+    /// each point against the constraints on 95 % confidence intervals, and write
+    /// sweep.csv, sweep.json and best.json (the cheapest feasible configuration); with
+    /// --shard, only a fixed share of the points, as a partial result for `merge`.
+    Sweep {
+        /// Sweep file (JSON).
+        file: PathBuf,
+        /// Output folder (default: results/<sweep name>/); shards write into
+        /// <out>/shard-I-of-N/.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Replicas per point (default: the sweep file's `replicas`).
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+        replicas: Option<u32>,
+        /// Root seed: replica r of every point runs with seed + r (default: the sweep's).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Set POINTER (RFC 6901) to VALUE in the base scenario before the points' values;
+        /// repeatable.
+        #[arg(long = "set", value_name = "POINTER=VALUE", value_parser = Override::parse)]
+        set: Vec<Override>,
+        /// No progress on stderr.
+        #[arg(long)]
+        quiet: bool,
+        /// Run only shard I of N (0-based) and write a partial result; `--shard N` reads I
+        /// from AWS_BATCH_JOB_ARRAY_INDEX, JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID.
+        #[arg(long, value_name = "I/N | N")]
+        shard: Option<String>,
+    },
+    /// Merge the partial results of `sweep --shard` (shard folders, or folders holding
+    /// shard-*-of-* folders) into the files an unsharded sweep writes.
+    Merge {
+        /// Shard folders or folders that contain them.
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// Output folder (default: results/<sweep name>/).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
 }
 
 /// An error that means "fix your input": exit code 2. (A failed Monte Carlo replica,
@@ -136,6 +175,8 @@ fn is_input_error(e: &anyhow::Error) -> bool {
             || c.downcast_ref::<ecsim::import::ImportError>().is_some()
             || c.downcast_ref::<ecsim::workload::TraceError>().is_some()
             || matches!(c.downcast_ref::<RunError>(), Some(RunError::Trace(_)))
+            || c.downcast_ref::<ecsim::sweep::SweepError>()
+                .is_some_and(|e| e.is_input_error())
     })
 }
 
@@ -239,6 +280,9 @@ macro_rules! diag {
     };
 }
 
+// After the printing macros, so the sweep's side of the binary prints through them too.
+mod sweep_cmd;
+
 /// The progress line on stderr: shown only on a terminal, and only once a run has taken 2 s.
 /// Progress callbacks cannot fail, so the first write error is kept here and returned by
 /// [`Progress::finish`] once the work returns.
@@ -294,6 +338,16 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 fn real_main(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
+        Command::Sweep {
+            file,
+            out,
+            replicas,
+            seed,
+            set,
+            quiet,
+            shard,
+        } => sweep_cmd::sweep(&file, out, replicas, seed, set, quiet, shard),
+        Command::Merge { dirs, out } => sweep_cmd::merge(&dirs, out),
         Command::Validate { file, set } => {
             let set = ecsim::scenario::load_set_with(&file, &set)?;
             let scenario = &set.base;
@@ -792,13 +846,13 @@ fn write_file(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
 const MARKER: &str = ".ecsim-output";
 
 const MARKER_TEXT: &str = "This folder was written by ecsim. \
-The next `ecsim run` or `ecsim compare` into it replaces it whole, \
+The next `ecsim run`, `compare`, `sweep` or `merge` into it replaces it whole, \
 and refuses to if it holds a file ecsim did not write: keep your own files elsewhere.\n";
 
 /// The files ecsim writes in an output folder (besides `charts/` and a compare tree's variant
 /// folders). A folder is replaced only if it holds nothing else, so a file a user put there
 /// is never deleted.
-const KNOWN_FILES: [&str; 11] = [
+const KNOWN_FILES: [&str; 15] = [
     MARKER,
     "summary.json",
     "timeseries.csv",
@@ -810,6 +864,18 @@ const KNOWN_FILES: [&str; 11] = [
     REPLICAS_CSV,
     "compare.json",
     "compare.html",
+    "sweep.csv",
+    "sweep.json",
+    "sweep.html",
+    "best.json",
+];
+
+/// A sweep shard's files: known only at the top of the folder being replaced (the shard's
+/// own folder), so a run or merge whose `--out` holds shard folders refuses to replace them
+/// rather than delete partials that other shards may still need.
+const SHARD_FILES: [&str; 2] = [
+    ecsim::sweep::outputs::PARTIAL_HEADER,
+    ecsim::sweep::outputs::PARTIAL_POINTS,
 ];
 
 /// An output folder being written. Everything goes into `tmp`, a sibling of `out` (the same
@@ -973,7 +1039,10 @@ fn first_foreign(dir: &Path, depth: u32) -> io::Result<Option<PathBuf>> {
             if let Some(f) = first_foreign(&entry.path(), depth + 1)? {
                 return Ok(Some(f));
             }
-        } else if !(kind.is_file() && (KNOWN_FILES.contains(&name.as_ref()) || is_file_temp(&name)))
+        } else if !(kind.is_file()
+            && (KNOWN_FILES.contains(&name.as_ref())
+                || (depth == 0 && SHARD_FILES.contains(&name.as_ref()))
+                || is_file_temp(&name)))
         {
             return Ok(Some(entry.path()));
         }

@@ -23,6 +23,9 @@ use crate::scheduler::placement::{PlacementConstraint, PlacementStrategy};
 use crate::units::{CpuArchitecture, Resources};
 use crate::workload::{AlibabaOptions, GeneratedOptions, SwfOptions};
 
+/// Validates a scenario held as a JSON value (a patched document: variants, sweep points).
+pub(crate) use validate::from_value;
+pub(crate) use validate::strip_bom;
 pub use validate::{from_json_str, load};
 pub use variants::{
     load_set, load_set_with, set_from_json_str, set_from_json_str_with, Override, ScenarioSet,

@@ -150,7 +150,8 @@ pub fn report_data(report: &Report) -> Value {
     })
 }
 
-/// Every shipped scenario file (`scenarios/**/*.json`, traces excluded), sorted.
+/// Every shipped scenario file (`scenarios/**/*.json`, traces and `sweep.json` sweep files
+/// excluded), sorted.
 fn shipped_scenarios() -> Vec<PathBuf> {
     fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
         let entries = std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
@@ -160,6 +161,8 @@ fn shipped_scenarios() -> Vec<PathBuf> {
                 if path.file_name().is_some_and(|n| n != "traces") {
                     walk(&path, out);
                 }
+            } else if path.file_name().is_some_and(|n| n == "sweep.json") {
+                // A sweep file, not a scenario: `tests/it/sweep.rs` checks its answer.
             } else if path.extension().is_some_and(|x| x == "json") {
                 out.push(path);
             }

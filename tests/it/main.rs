@@ -26,5 +26,6 @@ mod readme_formats;
 mod report_html;
 mod spread_charts;
 mod support;
+mod sweep;
 mod utilization;
 mod warm_start;

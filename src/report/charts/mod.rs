@@ -41,6 +41,7 @@ mod compare;
 mod cost;
 mod montecarlo;
 pub mod style;
+pub mod sweep;
 mod utilization;
 mod wait;
 
