@@ -22,6 +22,9 @@ use crate::scheduler::placement::{PlacementConstraint, PlacementStrategy};
 use crate::units::{CpuArchitecture, Resources};
 use crate::workload::{AlibabaOptions, GeneratedOptions, SwfOptions};
 
+pub use validate::work::{
+    check as check_work, estimate as estimate_work, human_bytes, TracedWork, WorkEstimate, WorkPart,
+};
 pub use validate::{from_json_str, load};
 pub use variants::{
     load_set, load_set_with, set_from_json_str, set_from_json_str_with, Override, ScenarioSet,
@@ -406,6 +409,10 @@ pub struct Settings {
     pub max_events: u64,
     /// Event log cap.
     pub event_log_limit: u32,
+    /// Work cap: tasks created + instances launched (+ request-rate steps in the estimate).
+    pub max_work: u64,
+    /// Memory cap of a Monte Carlo run's accumulators, MiB.
+    pub max_replica_memory_mib: u64,
 }
 
 impl Scenario {

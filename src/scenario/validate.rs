@@ -16,6 +16,7 @@ use crate::workload::{DurationDistribution, GeneratedSource};
 
 mod faults;
 mod scaling;
+pub mod work;
 
 /// Reserved provider names (\[DOC\] §2.2: available in every account).
 pub const FARGATE: &str = "FARGATE";
@@ -106,7 +107,13 @@ fn validate_file(raw: ScenarioFile, base_dir: &Path) -> Result<Scenario, Vec<Pro
     };
     let scenario = v.scenario(raw);
     match scenario {
-        Some(s) if v.problems.is_empty() => Ok(s),
+        Some(s) if v.problems.is_empty() => {
+            // Only a scenario valid otherwise is estimated: its counts mean what they say.
+            match work::check(&s, None) {
+                Some(p) => Err(vec![p]),
+                None => Ok(s),
+            }
+        }
         _ => Err(v.problems),
     }
 }
@@ -569,6 +576,10 @@ impl Validator {
                 .unwrap_or(defaults::PLACEMENT_BACKFILL_WINDOW),
             max_events: s.max_events.unwrap_or(defaults::MAX_EVENTS),
             event_log_limit: s.event_log_limit.unwrap_or(defaults::EVENT_LOG_LIMIT),
+            max_work: s.max_work.unwrap_or(defaults::MAX_WORK),
+            max_replica_memory_mib: s
+                .max_replica_memory_mib
+                .unwrap_or(defaults::MAX_REPLICA_MEMORY_MIB),
         };
         positive(self, "provisioningTimeout", settings.provisioning_timeout.0);
         positive(
@@ -597,6 +608,8 @@ impl Validator {
             settings.placement_backfill_window.into(),
         );
         positive(self, "maxEvents", settings.max_events);
+        positive(self, "maxWork", settings.max_work);
+        positive(self, "maxReplicaMemoryMib", settings.max_replica_memory_mib);
         if settings.stop_timeout > crate::faults::throttle::MAX_FARGATE_STOP_TIMEOUT {
             self.problem(
                 format!("{p}.stopTimeout"),

@@ -124,6 +124,18 @@ pub enum RunError {
         /// Simulated time reached.
         at: SimTime,
     },
+    /// The run outgrew its work cap: more tasks and instances created, or more events
+    /// waiting, than `settings.maxWork`. Stopping here is what keeps memory bounded when the
+    /// scenario's estimate was too low (a trace `run` does not read ahead, an unlucky draw).
+    #[error("the run stopped at {at}: {what}, over settings.maxWork = {limit} (about {} of memory); check the workloads' rates, counts and traces, or raise settings.maxWork if the run is meant to be this large", crate::scenario::human_bytes(*limit as f64 * crate::defaults::WORK_ITEM_BYTES as f64))]
+    WorkCap {
+        /// What outgrew the cap, in the scenario's words.
+        what: String,
+        /// The limit in force.
+        limit: u64,
+        /// Simulated time reached.
+        at: SimTime,
+    },
 }
 
 /// Progress, reported to a callback now and then (the binary draws it on stderr).
@@ -377,6 +389,7 @@ impl<'s> Simulation<'s> {
                 return Err(RunError::EventBudget { limit, at: now });
             }
             self.handle(now, event)?;
+            self.check_work_cap(now)?;
             if self.queue.delivered_count() >= next_progress {
                 next_progress += 1 << 16;
                 progress(Progress {
@@ -392,6 +405,40 @@ impl<'s> Simulation<'s> {
             events: self.queue.delivered_count(),
         });
         Ok(self.finish())
+    }
+
+    /// Stops the run once it holds more than `settings.maxWork` tasks and instances, or more
+    /// than `EVENTS_PER_WORK_ITEM` times that many waiting events. Two length compares per
+    /// event: tasks and instances live in `Vec`s for the whole run, and every waiting queue
+    /// (cluster, provisioning, submit, replacing) holds task ids, so it is never longer than
+    /// `tasks`; the event queue is the one store that is not, so it is checked on its own.
+    fn check_work_cap(&self, now: SimTime) -> Result<(), RunError> {
+        let limit = self.sc.settings.max_work;
+        let created = self.tasks.len() as u64 + self.instances.len() as u64;
+        if created > limit {
+            return Err(RunError::WorkCap {
+                what: format!(
+                    "{} tasks and {} instances created",
+                    self.tasks.len(),
+                    self.instances.len()
+                ),
+                limit,
+                at: now,
+            });
+        }
+        let events = limit.saturating_mul(crate::defaults::EVENTS_PER_WORK_ITEM);
+        if self.queue.len() as u64 > events {
+            return Err(RunError::WorkCap {
+                what: format!(
+                    "{} events waiting (at most {} per work item)",
+                    self.queue.len(),
+                    crate::defaults::EVENTS_PER_WORK_ITEM
+                ),
+                limit,
+                at: now,
+            });
+        }
+        Ok(())
     }
 
     /// Time zero: the ASGs' instances registered, the first submissions and ticks queued,
@@ -684,6 +731,27 @@ impl<'s> Simulation<'s> {
             memory: job.memory,
         };
         let owner = Owner::Workload(w);
+        // One row can ask for up to 2³² tasks at once: check before creating them, since the
+        // run loop's check comes only after this handler.
+        let limit = self.sc.settings.max_work;
+        if self.tasks.len() as u64 + u64::from(job.count) > limit {
+            // Generated submissions have no line.
+            let row = if job.line > 0 {
+                format!(" (trace line {})", job.line)
+            } else {
+                String::new()
+            };
+            return Err(RunError::WorkCap {
+                what: format!(
+                    "workload {} submits {} tasks at once{row} after {} tasks created",
+                    spec.name,
+                    job.count,
+                    self.tasks.len()
+                ),
+                limit,
+                at: now,
+            });
+        }
         // RunTask with `count`: a strategy's base applies per call, so counts start at zero.
         let mut per_item = match &spec.launch {
             LaunchTarget::Strategy(items) => vec![0u32; items.len()],

@@ -3,6 +3,7 @@
 mod autoscaling;
 mod bad_input;
 mod billing;
+mod bounded_memory;
 mod browser;
 mod capacity_provider_strategy;
 mod charts;
