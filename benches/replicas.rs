@@ -61,9 +61,7 @@ fn run_once() {
         let started = Instant::now();
         let seq = pool.install(|| replicas(&sc));
         let sequential = started.elapsed();
-        let totals = |r: &Replicas| -> Vec<f64> {
-            r.all_summaries().iter().map(|s| s.cost.total_usd).collect()
-        };
+        let totals = |r: &Replicas| r.figure("cost.total_usd");
         assert_eq!(totals(&par), totals(&seq), "the pools disagree");
         let ratio = parallel.as_secs_f64() / sequential.as_secs_f64();
         ratios.push(ratio);

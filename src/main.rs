@@ -99,7 +99,8 @@ enum Command {
 }
 
 /// An error that means "fix your input": exit code 2. (A failed Monte Carlo replica,
-/// `montecarlo::ReplicaError`, has its `RunError` as its source, so the chain finds it.)
+/// `montecarlo::ReplicaError`, has its `RunError` as its source, so the chain finds it; too
+/// many replicas for `settings.maxReplicaMemoryMib` is an input error too.)
 fn is_input_error(e: &anyhow::Error) -> bool {
     e.chain().any(|c| {
         c.downcast_ref::<ScenarioError>().is_some()
@@ -107,6 +108,10 @@ fn is_input_error(e: &anyhow::Error) -> bool {
             || matches!(
                 c.downcast_ref::<RunError>(),
                 Some(RunError::Trace(_) | RunError::WorkCap { .. })
+            )
+            || matches!(
+                c.downcast_ref::<montecarlo::MonteCarloError>(),
+                Some(montecarlo::MonteCarloError::Memory(_))
             )
     })
 }
@@ -401,8 +406,7 @@ fn run_monte_carlo(
         eprintln!();
     }
     let replicas = result?;
-    let all = replicas.all_summaries();
-    let mc = montecarlo::aggregate(&all);
+    let mc = replicas.monte_carlo();
     let report = &replicas.first;
     let mut section = montecarlo::html_table(&mc);
     let mut spread: Vec<(String, Vec<u8>)> = Vec::new();
@@ -438,10 +442,7 @@ fn run_monte_carlo(
     if !with_charts {
         remove_stale_charts(out, &montecarlo_chart_files())?;
     }
-    write_atomic(
-        &out.join(REPLICAS_CSV),
-        montecarlo::replicas_csv(&all).as_bytes(),
-    )?;
+    write_atomic(&out.join(REPLICAS_CSV), replicas.replicas_csv().as_bytes())?;
     println!("replica 0 of {n}:");
     print!("{}", render::table(&report.summary));
     println!();
