@@ -1381,4 +1381,89 @@ mod tests {
         let shifted = [trace(&[1, 2], &[1.0, 2.0]), trace(&[2, 3], &[1.0, 2.0])];
         assert!(bands(&shifted).is_err(), "same length, other minutes");
     }
+
+    #[test]
+    fn band_points_are_capped_and_keep_the_last_minute() {
+        assert_eq!(band_step(0), 1);
+        assert_eq!(band_step(MAX_BAND_POINTS), 1, "two days keep every minute");
+        // 30 days and a minute: 43,201 rows; step ⌈43,201 / 2,879⌉ = 16: minutes 0, 16, …,
+        // 43,184 (2,700 points) and the last, 43,200.
+        assert_eq!(band_step(43_201), 16);
+        let kept: Vec<usize> = band_indices(43_201).collect();
+        assert_eq!(kept.len(), 2_701);
+        assert_eq!(kept[..3], [0, 16, 32]);
+        assert_eq!(kept[kept.len() - 2..], [43_184, 43_200]);
+        for len in [MAX_BAND_POINTS + 1, 3_000, 5_759, 5_760, 100_000, 527_041] {
+            let n = band_indices(len).count();
+            assert!(n <= MAX_BAND_POINTS, "{len} minutes: {n} points");
+            assert_eq!(band_indices(len).last(), Some(len - 1));
+        }
+    }
+
+    /// Three replicas of `len` minutes with distinct, replica-dependent values.
+    fn long_traces(len: u64) -> Vec<Trace> {
+        (0..3u64)
+            .map(|r| Trace {
+                minutes: (1..=len).collect(),
+                cost_usd: (0..len).map(|m| (m * (r + 1)) as f64 / 7.0).collect(),
+                tasks_running: (0..len).map(|m| ((m + r * 5) % 11) as f64).collect(),
+                instances_live: (0..len).map(|m| ((m * r) % 3) as f64).collect(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn long_runs_are_banded_at_sampled_minutes_and_folding_agrees() {
+        let traces = long_traces(3_000);
+        let b = bands(&traces).expect("aligned");
+        // Step ⌈3,000 / 2,879⌉ = 2: minutes 1, 3, …, 2,999 and the last, 3,000.
+        assert_eq!(b.minutes.len(), 1_501);
+        assert_eq!(b.minutes[..2], [1, 3]);
+        assert_eq!(b.minutes.last(), Some(&3_000));
+        let cost = b.get("cost_usd").expect("cost");
+        // Minute 3 (index 2): costs 2/7, 4/7, 6/7: the median is 4/7.
+        assert_eq!(cost.p50[1], round6(4.0 / 7.0));
+        assert_eq!(cost.replica_0[1], round6(2.0 / 7.0));
+        // The accumulators give the same bands, including for a short run.
+        for traces in [traces, long_traces(40)] {
+            let mut columns = BandColumns::default();
+            for (r, t) in traces.iter().enumerate() {
+                columns.push(r, Sampled::of(t));
+            }
+            assert_eq!(
+                columns.bands(traces.len()).expect("aligned"),
+                bands(&traces).expect("aligned")
+            );
+        }
+    }
+
+    #[test]
+    fn folding_refuses_misaligned_replicas_as_bands_does() {
+        let traces = [
+            trace(&[1, 2, 3], &[1.0, 2.0, 3.0]),
+            trace(&[1, 2, 3], &[1.0, 2.0, 3.0]),
+            trace(&[2, 3, 4], &[1.0, 2.0, 3.0]),
+        ];
+        let mut columns = BandColumns::default();
+        for (r, t) in traces.iter().enumerate() {
+            columns.push(r, Sampled::of(t));
+        }
+        let e = columns.bands(3).expect_err("replica 2 is shifted");
+        assert!(
+            matches!(
+                e,
+                BandsError::Misaligned {
+                    replica: 2,
+                    len: 3,
+                    first: Some(2),
+                    ..
+                }
+            ),
+            "{e}"
+        );
+        assert_eq!(
+            e.to_string(),
+            bands(&traces).expect_err("shifted").to_string()
+        );
+    }
 }
