@@ -46,10 +46,11 @@ pub const CHUNK: u32 = 256;
 
 /// Most points of a spread band. A run of more minutes is drawn at every k-th minute
 /// (plus its last), k the smallest step that fits, so the bands of N replicas of a run of
-/// any length take at most N × 2,880 × 16 bytes. \[DERIVED\] ecsim's choice: two days at
-/// one point per minute, so every shipped scenario up to 48 h keeps every minute (and its
-/// output of before this cap); 2,880 points are more than a chart's width in pixels.
-pub const MAX_BAND_POINTS: usize = 2_880;
+/// any length take at most N × 2,881 × 16 bytes. \[DERIVED\] ecsim's choice: two days at
+/// one point per minute, both ends included (a report has a row for minute 0 and one for
+/// the last minute), so every shipped scenario up to 48 h keeps every minute and its output
+/// of before this cap; 2,881 points are more than a chart's width in pixels.
+pub const MAX_BAND_POINTS: usize = 2 * 24 * 60 + 1;
 
 /// Minutes between band points for a trace of `len` minutes: 1 up to
 /// [`MAX_BAND_POINTS`], otherwise the smallest step whose points (every step-th minute
@@ -1386,7 +1387,9 @@ mod tests {
     fn band_points_are_capped_and_keep_the_last_minute() {
         assert_eq!(band_step(0), 1);
         assert_eq!(band_step(MAX_BAND_POINTS), 1, "two days keep every minute");
-        // 30 days and a minute: 43,201 rows; step ⌈43,201 / 2,879⌉ = 16: minutes 0, 16, …,
+        assert_eq!(band_step(2 * 24 * 60 + 1), 1, "48 h: minutes 0 to 2,880");
+        assert_eq!(band_step(MAX_BAND_POINTS + 1), 2);
+        // 30 days: 43,201 rows; step ⌈43,201 / 2,880⌉ = 16: minutes 0, 16, …,
         // 43,184 (2,700 points) and the last, 43,200.
         assert_eq!(band_step(43_201), 16);
         let kept: Vec<usize> = band_indices(43_201).collect();
@@ -1416,7 +1419,7 @@ mod tests {
     fn long_runs_are_banded_at_sampled_minutes_and_folding_agrees() {
         let traces = long_traces(3_000);
         let b = bands(&traces).expect("aligned");
-        // Step ⌈3,000 / 2,879⌉ = 2: minutes 1, 3, …, 2,999 and the last, 3,000.
+        // Step ⌈3,000 / 2,880⌉ = 2: minutes 1, 3, …, 2,999 and the last, 3,000.
         assert_eq!(b.minutes.len(), 1_501);
         assert_eq!(b.minutes[..2], [1, 3]);
         assert_eq!(b.minutes.last(), Some(&3_000));
