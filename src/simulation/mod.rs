@@ -412,33 +412,42 @@ impl<'s> Simulation<'s> {
     /// event: tasks and instances live in `Vec`s for the whole run, and every waiting queue
     /// (cluster, provisioning, submit, replacing) holds task ids, so it is never longer than
     /// `tasks`; the event queue is the one store that is not, so it is checked on its own.
+    #[inline]
     fn check_work_cap(&self, now: SimTime) -> Result<(), RunError> {
         let limit = self.sc.settings.max_work;
         let created = self.tasks.len() as u64 + self.instances.len() as u64;
-        if created > limit {
-            return Err(RunError::WorkCap {
-                what: format!(
-                    "{} tasks and {} instances created",
-                    self.tasks.len(),
-                    self.instances.len()
-                ),
-                limit,
-                at: now,
-            });
-        }
-        let events = limit.saturating_mul(crate::defaults::EVENTS_PER_WORK_ITEM);
-        if self.queue.len() as u64 > events {
-            return Err(RunError::WorkCap {
-                what: format!(
-                    "{} events waiting (at most {} per work item)",
-                    self.queue.len(),
-                    crate::defaults::EVENTS_PER_WORK_ITEM
-                ),
-                limit,
-                at: now,
-            });
+        if created > limit
+            || self.queue.len() as u64 > limit.saturating_mul(crate::defaults::EVENTS_PER_WORK_ITEM)
+        {
+            return Err(self.work_cap_error(now));
         }
         Ok(())
+    }
+
+    /// The error [`Self::check_work_cap`] returns; out of line, so the check that runs after
+    /// every event stays a few instructions.
+    #[cold]
+    #[inline(never)]
+    fn work_cap_error(&self, now: SimTime) -> RunError {
+        let limit = self.sc.settings.max_work;
+        let what = if self.tasks.len() as u64 + self.instances.len() as u64 > limit {
+            format!(
+                "{} tasks and {} instances created",
+                self.tasks.len(),
+                self.instances.len()
+            )
+        } else {
+            format!(
+                "{} events waiting (at most {} per work item)",
+                self.queue.len(),
+                crate::defaults::EVENTS_PER_WORK_ITEM
+            )
+        };
+        RunError::WorkCap {
+            what,
+            limit,
+            at: now,
+        }
     }
 
     /// Time zero: the ASGs' instances registered, the first submissions and ticks queued,
@@ -733,24 +742,8 @@ impl<'s> Simulation<'s> {
         let owner = Owner::Workload(w);
         // One row can ask for up to 2³² tasks at once: check before creating them, since the
         // run loop's check comes only after this handler.
-        let limit = self.sc.settings.max_work;
-        if self.tasks.len() as u64 + u64::from(job.count) > limit {
-            // Generated submissions have no line.
-            let row = if job.line > 0 {
-                format!(" (trace line {})", job.line)
-            } else {
-                String::new()
-            };
-            return Err(RunError::WorkCap {
-                what: format!(
-                    "workload {} submits {} tasks at once{row} after {} tasks created",
-                    spec.name,
-                    job.count,
-                    self.tasks.len()
-                ),
-                limit,
-                at: now,
-            });
+        if self.tasks.len() as u64 + u64::from(job.count) > self.sc.settings.max_work {
+            return Err(self.submission_over_cap(w, &job, now));
         }
         // RunTask with `count`: a strategy's base applies per call, so counts start at zero.
         let mut per_item = match &spec.launch {
@@ -763,6 +756,28 @@ impl<'s> Simulation<'s> {
             self.launch_task(t, now, true);
         }
         self.pull_submission(w, now)
+    }
+
+    /// The error of a submission whose tasks would outgrow the work cap (out of line: cold).
+    #[cold]
+    #[inline(never)]
+    fn submission_over_cap(&self, w: WorkloadId, job: &JobSubmission, now: SimTime) -> RunError {
+        // Generated submissions have no line.
+        let row = if job.line > 0 {
+            format!(" (trace line {})", job.line)
+        } else {
+            String::new()
+        };
+        RunError::WorkCap {
+            what: format!(
+                "workload {} submits {} tasks at once{row} after {} tasks created",
+                self.sc.workloads[w.index()].name,
+                job.count,
+                self.tasks.len()
+            ),
+            limit: self.sc.settings.max_work,
+            at: now,
+        }
     }
 
     /// Which capacity the next task of a launch target uses; bumps the strategy counts.
