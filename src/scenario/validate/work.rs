@@ -101,6 +101,15 @@ pub(crate) fn count(x: f64) -> String {
     out
 }
 
+/// A rate or a span for people: a count when whole, else up to three decimals.
+fn number(x: f64) -> String {
+    if x.fract() == 0.0 || x >= 1e9 {
+        return count(x);
+    }
+    let s = format!("{x:.3}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
 /// The work `sc` asks for. `traced`: what `ecsim validate` counted in the traces (`None`:
 /// traces are left out and [`WorkEstimate::traces_uncounted`] says so).
 pub fn estimate(sc: &Scenario, traced: Option<&TracedWork>) -> WorkEstimate {
@@ -140,12 +149,8 @@ pub fn estimate(sc: &Scenario, traced: Option<&TracedWork>) -> WorkEstimate {
                     format!(
                         "{path} {:?}: {} submissions/h × {} h × {} task{} each = {} tasks",
                         w.name,
-                        count(g.rate_per_hour),
-                        if h.fract() == 0.0 {
-                            format!("{h}")
-                        } else {
-                            format!("{h:.2}")
-                        },
+                        number(g.rate_per_hour),
+                        number(h),
                         g.count,
                         if g.count == 1 { "" } else { "s" },
                         count(tasks)
@@ -499,6 +504,9 @@ mod tests {
         assert_eq!(count(16_000_000.0), "16,000,000");
         assert_eq!(count(720_000.0), "720,000");
         assert_eq!(count(7.2e11), "7.2e11");
+        assert_eq!(number(2.5), "2.5");
+        assert_eq!(number(1.0 / 3.0), "0.333");
+        assert_eq!(number(720.0), "720");
         assert_eq!(human_bytes(7.2e11 * 128.0), "83.8 TiB");
         assert_eq!(human_bytes(12_800.0), "12.5 KiB");
     }
