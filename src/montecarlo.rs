@@ -10,8 +10,8 @@
 //! Memory stays bounded whatever N: only replica 0 keeps its full [`Report`] (time series,
 //! events). Every replica is reduced where it ran to its headline figures (a few dozen
 //! numbers, see [`headline_figures`]) and its sampled per-minute trace (cumulative cost,
-//! RUNNING tasks, live instances at no more than [`MAX_BAND_POINTS`] minutes, 16 bytes a
-//! point), and its report is dropped there. [`Replicas`] keeps those in flat columns and
+//! RUNNING tasks, live instances: every minute up to [`MAX_BAND_MINUTES`], else per bucket
+//! of minutes, 32 bytes a point), and its report is dropped there. [`Replicas`] keeps those in flat columns and
 //! turns them into [`MonteCarloSummary`], `replicas.csv` and the per-minute p5/p50/p95
 //! [`Bands`] of the spread chart. [`check_memory`] refuses an N whose columns would not fit
 //! `settings.maxReplicaMemoryMib`.
@@ -44,34 +44,38 @@ pub fn replica_seeds(base: u64, n: u32) -> Vec<u64> {
 /// reduced results (a few kilobytes each) stay small. The output does not depend on it.
 pub const CHUNK: u32 = 256;
 
-/// Most points of a spread band. A run of more minutes is drawn at every k-th minute
-/// (plus its last), k the smallest step that fits, so the bands of N replicas of a run of
-/// any length take at most N × 2,881 × 16 bytes. \[DERIVED\] ecsim's choice: two days at
-/// one point per minute, both ends included (a report has a row for minute 0 and one for
-/// the last minute), so every shipped scenario up to 48 h keeps every minute and its output
-/// of before this cap; 2,881 points are more than a chart's width in pixels.
-pub const MAX_BAND_POINTS: usize = 2 * 24 * 60 + 1;
+/// Report minutes a spread band keeps one point each for. \[DERIVED\] ecsim's choice: two
+/// days, both ends included (a report has a row for minute 0 and one for the last minute),
+/// so every shipped scenario up to 48 h keeps every minute and its output of before the
+/// bands were bounded.
+pub const MAX_BAND_MINUTES: usize = 2 * 24 * 60 + 1;
 
-/// Minutes between band points for a trace of `len` minutes: 1 up to
-/// [`MAX_BAND_POINTS`], otherwise the smallest step whose points (every step-th minute
-/// from the first, and the last) number at most [`MAX_BAND_POINTS`].
+/// Points of the band of a longer run: its minutes go in buckets of k (the smallest k that
+/// makes at most this many buckets), so the bands of N replicas of a run of any length take
+/// at most N × [`MAX_BAND_MINUTES`] × 32 bytes. \[DERIVED\] ecsim's choice: one a minute of
+/// a day, more than a chart's width in pixels; 30 days make buckets of 31 minutes.
+pub const BUCKETED_BAND_POINTS: usize = 24 * 60;
+
+/// Minutes per band point for a trace of `len` minutes: 1 up to [`MAX_BAND_MINUTES`],
+/// otherwise the smallest bucket that makes at most [`BUCKETED_BAND_POINTS`] of them.
 pub fn band_step(len: usize) -> usize {
-    if len <= MAX_BAND_POINTS {
+    if len <= MAX_BAND_MINUTES {
         1
     } else {
-        len.div_ceil(MAX_BAND_POINTS - 1)
+        len.div_ceil(BUCKETED_BAND_POINTS)
     }
 }
 
-/// The indices of a trace of `len` minutes that the bands keep (see [`band_step`]).
-fn band_indices(len: usize) -> impl Iterator<Item = usize> {
+/// The buckets of a trace of `len` minutes, as index ranges (see [`band_step`]); the last
+/// may be shorter. A point stands at its bucket's last minute.
+fn band_buckets(len: usize) -> impl Iterator<Item = std::ops::Range<usize>> {
     let step = band_step(len);
-    (0..len).filter(move |&i| i % step == 0 || i + 1 == len)
+    (0..len).step_by(step).map(move |s| s..(s + step).min(len))
 }
 
-/// Bytes [`Replicas`] keeps per replica per band point: cost as `f64`, RUNNING tasks and
-/// live instances as `u32`.
-const BAND_POINT_BYTES: u64 = 16;
+/// Bytes [`Replicas`] keeps per replica per band point: the cost at the bucket's end as
+/// `f64`, and the lowest, highest and last RUNNING tasks and live instances as `u32`.
+const BAND_POINT_BYTES: u64 = 32;
 
 /// Bytes kept per replica per headline figure (an `f64`, NaN when missing).
 const FIGURE_BYTES: u64 = 8;
@@ -103,7 +107,7 @@ impl MemoryEstimate {
     pub fn of(sc: &Scenario, n: u32) -> MemoryEstimate {
         // One row per minute from minute 0 to the end, inclusive.
         let minutes = (sc.duration.0 / 60_000 + 1) as usize;
-        let band_points = band_indices(minutes).count() as u64;
+        let band_points = band_buckets(minutes).count() as u64;
         let figures = expected_figures(sc);
         let per_replica = band_points * BAND_POINT_BYTES + figures * FIGURE_BYTES + 8;
         MemoryEstimate {
@@ -275,6 +279,34 @@ impl FigureColumns {
     }
 }
 
+/// A count over a bucket of minutes: its lowest, highest and last value. Bands draw p5 of
+/// the lowest, the median of the last and p95 of the highest, so a dip or a spike shorter
+/// than a bucket still shows (the charts thin their points the same way, keeping each
+/// pixel column's extremes); with one minute a bucket all three are that minute's value.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Spread {
+    low: u32,
+    high: u32,
+    last: u32,
+}
+
+impl Spread {
+    /// Over `values` (not empty), whole numbers far below 2³² that the trace holds as f64.
+    fn of(values: &[f64]) -> Spread {
+        let count = |v: f64| v as u32;
+        let mut s = Spread {
+            low: u32::MAX,
+            high: 0,
+            last: values.last().copied().map_or(0, count),
+        };
+        for &v in values {
+            s.low = s.low.min(count(v));
+            s.high = s.high.max(count(v));
+        }
+        s
+    }
+}
+
 /// A replica's trace reduced to what the bands keep.
 #[derive(Clone, Debug)]
 struct Sampled {
@@ -283,11 +315,12 @@ struct Sampled {
     len: usize,
     first: Option<u64>,
     fingerprint: u64,
-    /// The kept minutes (see [`band_indices`]) and the values there.
+    /// Per bucket (see [`band_buckets`]): its last minute, the cost then, and the spread
+    /// of the counts over it.
     minutes: Vec<u64>,
     cost_usd: Vec<f64>,
-    tasks_running: Vec<u32>,
-    instances_live: Vec<u32>,
+    tasks_running: Vec<Spread>,
+    instances_live: Vec<Spread>,
 }
 
 impl Sampled {
@@ -303,14 +336,11 @@ impl Sampled {
         let consistent = t.cost_usd.len() == t.minutes.len()
             && t.tasks_running.len() == t.minutes.len()
             && t.instances_live.len() == t.minutes.len();
-        let idx: Vec<usize> = if consistent {
-            band_indices(t.minutes.len()).collect()
+        let buckets: Vec<std::ops::Range<usize>> = if consistent {
+            band_buckets(t.minutes.len()).collect()
         } else {
             Vec::new()
         };
-        // Counts of tasks and instances are whole numbers far below 2³²; the trace holds
-        // them as f64 for the percentile code.
-        let count = |v: f64| v as u32;
         Sampled {
             // An inconsistent trace can never line up: its length is made to differ.
             len: if consistent {
@@ -320,10 +350,16 @@ impl Sampled {
             },
             first: t.minutes.first().copied(),
             fingerprint: h,
-            minutes: idx.iter().map(|&i| t.minutes[i]).collect(),
-            cost_usd: idx.iter().map(|&i| t.cost_usd[i]).collect(),
-            tasks_running: idx.iter().map(|&i| count(t.tasks_running[i])).collect(),
-            instances_live: idx.iter().map(|&i| count(t.instances_live[i])).collect(),
+            minutes: buckets.iter().map(|b| t.minutes[b.end - 1]).collect(),
+            cost_usd: buckets.iter().map(|b| t.cost_usd[b.end - 1]).collect(),
+            tasks_running: buckets
+                .iter()
+                .map(|b| Spread::of(&t.tasks_running[b.clone()]))
+                .collect(),
+            instances_live: buckets
+                .iter()
+                .map(|b| Spread::of(&t.instances_live[b.clone()]))
+                .collect(),
         }
     }
 }
@@ -337,10 +373,53 @@ struct BandColumns {
     fingerprint_0: u64,
     minutes: Vec<u64>,
     cost_usd: Vec<f64>,
-    tasks_running: Vec<u32>,
-    instances_live: Vec<u32>,
+    tasks_running: Vec<Spread>,
+    instances_live: Vec<Spread>,
     /// The first replica whose minutes differ from replica 0's: bands are refused.
     misaligned: Option<(usize, usize, Option<u64>)>,
+}
+
+/// p5 of `low`, p50 of `mid`, p95 of `high` over `replicas` replicas at each of `points`
+/// points (value `i` is replica `i / points`'s at point `i % points`); replica 0's `mid`.
+/// `same`: the three are one value, so one sort serves.
+fn percentile_band(
+    name: &'static str,
+    replicas: usize,
+    points: usize,
+    same: bool,
+    low: &dyn Fn(usize) -> f64,
+    mid: &dyn Fn(usize) -> f64,
+    high: &dyn Fn(usize) -> f64,
+) -> Band {
+    let mut b = Band {
+        name,
+        p5: Vec::with_capacity(points),
+        p50: Vec::with_capacity(points),
+        p95: Vec::with_capacity(points),
+        replica_0: (0..points).map(|p| round6(mid(p))).collect(),
+    };
+    let mut column = Vec::with_capacity(replicas);
+    let fill = |column: &mut Vec<f64>, value: &dyn Fn(usize) -> f64, p: usize| {
+        column.clear();
+        column.extend((0..replicas).map(|r| value(r * points + p)));
+        column.sort_by(f64::total_cmp);
+    };
+    for p in 0..points {
+        if same {
+            fill(&mut column, mid, p);
+            b.p5.push(round6(percentile(&column, 0.05)));
+            b.p50.push(round6(percentile(&column, 0.50)));
+            b.p95.push(round6(percentile(&column, 0.95)));
+        } else {
+            fill(&mut column, low, p);
+            b.p5.push(round6(percentile(&column, 0.05)));
+            fill(&mut column, mid, p);
+            b.p50.push(round6(percentile(&column, 0.50)));
+            fill(&mut column, high, p);
+            b.p95.push(round6(percentile(&column, 0.95)));
+        }
+    }
+    b
 }
 
 impl BandColumns {
@@ -389,32 +468,32 @@ impl BandColumns {
             });
         }
         let points = self.minutes.len();
-        let band = |name: &'static str, value: &dyn Fn(usize) -> f64| {
-            let mut b = Band {
-                name,
-                p5: Vec::with_capacity(points),
-                p50: Vec::with_capacity(points),
-                p95: Vec::with_capacity(points),
-                replica_0: (0..points).map(|p| round6(value(p))).collect(),
-            };
-            let mut column = Vec::with_capacity(replicas);
-            for p in 0..points {
-                column.clear();
-                column.extend((0..replicas).map(|r| value(r * points + p)));
-                column.sort_by(f64::total_cmp);
-                b.p5.push(round6(percentile(&column, 0.05)));
-                b.p50.push(round6(percentile(&column, 0.50)));
-                b.p95.push(round6(percentile(&column, 0.95)));
-            }
-            b
-        };
+        let one_minute = band_step(self.len_0) == 1;
+        let cost = |i: usize| self.cost_usd[i];
+        let (tasks, inst) = (&self.tasks_running, &self.instances_live);
         Ok(Bands {
             replicas: replicas as u32,
             minutes: self.minutes.clone(),
             series: vec![
-                band("cost_usd", &|i| self.cost_usd[i]),
-                band("tasks_running", &|i| f64::from(self.tasks_running[i])),
-                band("instances_live", &|i| f64::from(self.instances_live[i])),
+                percentile_band("cost_usd", replicas, points, true, &cost, &cost, &cost),
+                percentile_band(
+                    "tasks_running",
+                    replicas,
+                    points,
+                    one_minute,
+                    &|i| f64::from(tasks[i].low),
+                    &|i| f64::from(tasks[i].last),
+                    &|i| f64::from(tasks[i].high),
+                ),
+                percentile_band(
+                    "instances_live",
+                    replicas,
+                    points,
+                    one_minute,
+                    &|i| f64::from(inst[i].low),
+                    &|i| f64::from(inst[i].last),
+                    &|i| f64::from(inst[i].high),
+                ),
             ],
         })
     }
@@ -473,8 +552,8 @@ pub struct Band {
 pub struct Bands {
     /// Number of replicas.
     pub replicas: u32,
-    /// Minute indices, shared by every replica: every minute, or every k-th minute and the
-    /// last of a run longer than [`MAX_BAND_POINTS`] minutes (see [`band_step`]).
+    /// Minute indices, shared by every replica: every minute, or the last minute of each
+    /// bucket of a run longer than [`MAX_BAND_MINUTES`] minutes (see [`band_step`]).
     pub minutes: Vec<u64>,
     /// `cost_usd`, `tasks_running`, `instances_live`, in that order.
     pub series: Vec<Band>,
@@ -513,8 +592,11 @@ pub enum BandsError {
 }
 
 /// Per-minute p5, p50 and p95 over `traces` (replica 0 first), by [`percentile`], the method
-/// the headline figures use ([`METHOD`]), at the minutes [`band_step`] keeps. Every trace
-/// must have exactly replica 0's minutes.
+/// the headline figures use ([`METHOD`]). A run longer than [`MAX_BAND_MINUTES`] is banded
+/// per bucket of minutes ([`band_step`]), at the bucket's last minute: the cost there; for
+/// the counts, p5 of each replica's lowest value in the bucket, the median of its last and
+/// p95 of its highest, so short dips and spikes still show. Every trace must have exactly
+/// replica 0's minutes.
 pub fn bands(traces: &[Trace]) -> Result<Bands, BandsError> {
     let first = traces.first().ok_or(BandsError::NoReplica)?;
     for (i, t) in traces.iter().enumerate() {
@@ -531,34 +613,55 @@ pub fn bands(traces: &[Trace]) -> Result<Bands, BandsError> {
             });
         }
     }
-    let kept: Vec<usize> = band_indices(first.minutes.len()).collect();
-    let band = |name: &'static str, get: fn(&Trace) -> &[f64]| {
-        let n = kept.len();
+    // Per bucket, straight from the traces (the accumulators' `Spread` is not used here,
+    // so the two can be checked against each other).
+    let buckets: Vec<std::ops::Range<usize>> = band_buckets(first.minutes.len()).collect();
+    type Get = fn(&Trace) -> &[f64];
+    let end = |v: &[f64], b: &std::ops::Range<usize>| v[b.end - 1];
+    let lowest = |v: &[f64], b: &std::ops::Range<usize>| {
+        v[b.clone()].iter().copied().fold(f64::INFINITY, f64::min)
+    };
+    let highest = |v: &[f64], b: &std::ops::Range<usize>| {
+        v[b.clone()]
+            .iter()
+            .copied()
+            .fold(f64::NEG_INFINITY, f64::max)
+    };
+    let band = |name: &'static str, get: Get, envelope: bool| {
+        let n = buckets.len();
         let mut b = Band {
             name,
             p5: Vec::with_capacity(n),
             p50: Vec::with_capacity(n),
             p95: Vec::with_capacity(n),
-            replica_0: kept.iter().map(|&m| round6(get(first)[m])).collect(),
+            replica_0: buckets.iter().map(|k| round6(end(get(first), k))).collect(),
         };
         let mut column = Vec::with_capacity(traces.len());
-        for &m in &kept {
+        let mut at = |f: &dyn Fn(&[f64]) -> f64, q: f64| {
             column.clear();
-            column.extend(traces.iter().map(|t| get(t)[m]));
+            column.extend(traces.iter().map(|t| f(get(t))));
             column.sort_by(f64::total_cmp);
-            b.p5.push(round6(percentile(&column, 0.05)));
-            b.p50.push(round6(percentile(&column, 0.50)));
-            b.p95.push(round6(percentile(&column, 0.95)));
+            round6(percentile(&column, q))
+        };
+        for k in &buckets {
+            if envelope {
+                b.p5.push(at(&|v| lowest(v, k), 0.05));
+                b.p95.push(at(&|v| highest(v, k), 0.95));
+            } else {
+                b.p5.push(at(&|v| end(v, k), 0.05));
+                b.p95.push(at(&|v| end(v, k), 0.95));
+            }
+            b.p50.push(at(&|v| end(v, k), 0.50));
         }
         b
     };
     Ok(Bands {
         replicas: traces.len() as u32,
-        minutes: kept.iter().map(|&m| first.minutes[m]).collect(),
+        minutes: buckets.iter().map(|k| first.minutes[k.end - 1]).collect(),
         series: vec![
-            band("cost_usd", |t| &t.cost_usd),
-            band("tasks_running", |t| &t.tasks_running),
-            band("instances_live", |t| &t.instances_live),
+            band("cost_usd", |t| &t.cost_usd, false),
+            band("tasks_running", |t| &t.tasks_running, true),
+            band("instances_live", |t| &t.instances_live, true),
         ],
     })
 }
@@ -1393,20 +1496,24 @@ mod tests {
     #[test]
     fn band_points_are_capped_and_keep_the_last_minute() {
         assert_eq!(band_step(0), 1);
-        assert_eq!(band_step(MAX_BAND_POINTS), 1, "two days keep every minute");
-        assert_eq!(band_step(2 * 24 * 60 + 1), 1, "48 h: minutes 0 to 2,880");
-        assert_eq!(band_step(MAX_BAND_POINTS + 1), 2);
-        // 30 days: 43,201 rows; step ⌈43,201 / 2,880⌉ = 16: minutes 0, 16, …,
-        // 43,184 (2,700 points) and the last, 43,200.
-        assert_eq!(band_step(43_201), 16);
-        let kept: Vec<usize> = band_indices(43_201).collect();
-        assert_eq!(kept.len(), 2_701);
-        assert_eq!(kept[..3], [0, 16, 32]);
-        assert_eq!(kept[kept.len() - 2..], [43_184, 43_200]);
-        for len in [MAX_BAND_POINTS + 1, 3_000, 5_759, 5_760, 100_000, 527_041] {
-            let n = band_indices(len).count();
-            assert!(n <= MAX_BAND_POINTS, "{len} minutes: {n} points");
-            assert_eq!(band_indices(len).last(), Some(len - 1));
+        assert_eq!(band_step(MAX_BAND_MINUTES), 1, "48 h: minutes 0 to 2,880");
+        assert_eq!(MAX_BAND_MINUTES, 2_881);
+        // One more minute: ⌈2,882 / 1,440⌉ = 3.
+        assert_eq!(band_step(MAX_BAND_MINUTES + 1), 3);
+        // 30 days: 43,201 rows; buckets of ⌈43,201 / 1,440⌉ = 31 minutes: 1,393 full ones
+        // (43,183 minutes) and one of 18, ending at the last minute, 43,200.
+        assert_eq!(band_step(43_201), 31);
+        let buckets: Vec<std::ops::Range<usize>> = band_buckets(43_201).collect();
+        assert_eq!(buckets.len(), 1_394);
+        assert_eq!(buckets[0], 0..31);
+        assert_eq!(buckets[1_393], 43_183..43_201);
+        for len in [MAX_BAND_MINUTES + 1, 3_000, 5_759, 5_760, 100_000, 527_041] {
+            let n = band_buckets(len).count();
+            assert!(n <= BUCKETED_BAND_POINTS, "{len} minutes: {n} points");
+            assert_eq!(band_buckets(len).last().map(|b| b.end), Some(len));
+            // Buckets tile the minutes.
+            let covered: usize = band_buckets(len).map(|b| b.len()).sum();
+            assert_eq!(covered, len);
         }
     }
 
@@ -1423,18 +1530,25 @@ mod tests {
     }
 
     #[test]
-    fn long_runs_are_banded_at_sampled_minutes_and_folding_agrees() {
+    fn long_runs_are_banded_per_bucket_and_folding_agrees() {
         let traces = long_traces(3_000);
         let b = bands(&traces).expect("aligned");
-        // Step ⌈3,000 / 2,880⌉ = 2: minutes 1, 3, …, 2,999 and the last, 3,000.
-        assert_eq!(b.minutes.len(), 1_501);
-        assert_eq!(b.minutes[..2], [1, 3]);
+        // Buckets of ⌈3,000 / 1,440⌉ = 3 minutes: points at minutes 3, 6, …, 3,000.
+        assert_eq!(b.minutes.len(), 1_000);
+        assert_eq!(b.minutes[..2], [3, 6]);
         assert_eq!(b.minutes.last(), Some(&3_000));
+        // Bucket 1 is indices 3–5 (minutes 4–6). Cost at index 5: 5/7, 10/7, 15/7 for
+        // replicas 0–2, so the median is 10/7 and replica 0's 5/7.
         let cost = b.get("cost_usd").expect("cost");
-        // Minute 3 (index 2): costs 2/7, 4/7, 6/7: the median is 4/7.
-        assert_eq!(cost.p50[1], round6(4.0 / 7.0));
-        assert_eq!(cost.replica_0[1], round6(2.0 / 7.0));
-        // The accumulators give the same bands, including for a short run.
+        assert_eq!(cost.p50[1], round6(10.0 / 7.0));
+        assert_eq!(cost.replica_0[1], round6(5.0 / 7.0));
+        // Tasks (m + 5r) mod 11 over indices 3–5: replica 0: 3 4 5, replica 1: 8 9 10,
+        // replica 2: 2 3 4. Lowest 3 8 2 (sorted 2 3 8): p5 at rank 0.1 = 2.1. Highest
+        // 5 10 4 (sorted 4 5 10): p95 at rank 1.9 = 5 + 0.9 × 5 = 9.5. Last 5 10 4: median 5.
+        let tasks = b.get("tasks_running").expect("tasks");
+        assert_eq!((tasks.p5[1], tasks.p50[1], tasks.p95[1]), (2.1, 5.0, 9.5));
+        assert_eq!(tasks.replica_0[1], 5.0);
+        // The accumulators give the same bands, bucketed or not.
         for traces in [traces, long_traces(40)] {
             let mut columns = BandColumns::default();
             for (r, t) in traces.iter().enumerate() {

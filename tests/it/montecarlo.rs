@@ -392,14 +392,14 @@ fn folding_replicas_as_they_finish_gives_what_whole_summaries_give() {
 
 #[test]
 fn too_many_replicas_for_the_memory_cap_are_refused_before_running() {
-    // Two hours: 121 band points × 16 bytes + 42 figures × 8 bytes + 8 = 2,280 bytes a
-    // replica; 1,000 replicas ≈ 2.2 MiB, over a cap of 1 MiB; 400 ≈ 0.87 MiB fit.
+    // Two hours: 121 band points × 32 bytes + 42 figures × 8 bytes + 8 = 4,216 bytes a
+    // replica; 1,000 replicas ≈ 4.0 MiB, over a cap of 1 MiB; 200 ≈ 0.8 MiB fit.
     let mut v = poisson_fargate();
     v["settings"] = json!({ "maxReplicaMemoryMib": 1 });
     let sc = scenario(&v);
     let est = montecarlo::MemoryEstimate::of(&sc, 1000);
     assert_eq!((est.band_points, est.figures), (121, 42));
-    assert_eq!(est.bytes, 1000 * (121 * 16 + 42 * 8 + 8));
+    assert_eq!(est.bytes, 1000 * (121 * 32 + 42 * 8 + 8));
     let e = match montecarlo::run_replicas(&sc, 1, 1000, &|_| panic!("nothing may run")) {
         Err(e) => e,
         Ok(_) => panic!("1,000 replicas ran under a 1 MiB cap"),
@@ -407,13 +407,13 @@ fn too_many_replicas_for_the_memory_cap_are_refused_before_running() {
     assert!(matches!(e, montecarlo::MonteCarloError::Memory(_)), "{e}");
     let msg = e.to_string();
     for needle in [
-        "1000 replicas would keep about 2.2 MiB",
+        "1000 replicas would keep about 4.0 MiB",
         "121 band points",
         "settings.maxReplicaMemoryMib = 1",
     ] {
         assert!(msg.contains(needle), "{needle:?} missing in {msg}");
     }
-    montecarlo::check_memory(&sc, 400).expect("400 replicas fit");
+    montecarlo::check_memory(&sc, 200).expect("200 replicas fit");
 
     // The binary: exit 2, the message, no output.
     let dir = tempfile::tempdir().unwrap();
