@@ -122,7 +122,7 @@ pub const EVENTS_PER_WORK_ITEM: u64 = 4;
 /// replicas (each replica's headline figures and its sampled per-minute band points), MiB.
 /// \[DERIVED\] half of a 2 GiB budget, leaving the other half for the replicas running at
 /// once (each bounded by [`MAX_WORK`]) and replica 0's full report. 10,000 replicas of a
-/// small 30-day run estimate about 430 MiB (1,394 band points × 32 bytes and about 50
+/// small 30-day run estimate about 444 MiB (1,441 band points × 32 bytes and about 50
 /// figures × 8 bytes each). Override with `settings.maxReplicaMemoryMib`.
 pub const MAX_REPLICA_MEMORY_MIB: u64 = 1024;
 

@@ -50,27 +50,33 @@ pub const CHUNK: u32 = 256;
 /// bands were bounded.
 pub const MAX_BAND_MINUTES: usize = 2 * 24 * 60 + 1;
 
-/// Points of the band of a longer run: its minutes go in buckets of k (the smallest k that
-/// makes at most this many buckets), so the bands of N replicas of a run of any length take
-/// at most N × [`MAX_BAND_MINUTES`] × 32 bytes. \[DERIVED\] ecsim's choice: one a minute of
-/// a day, more than a chart's width in pixels; 30 days make buckets of 31 minutes.
+/// Points of the band of a longer run after its first minute: its minutes go in buckets of
+/// k (the smallest k that makes at most this many buckets), so the bands of N replicas of a
+/// run of any length take at most N × [`MAX_BAND_MINUTES`] × 32 bytes. \[DERIVED\] ecsim's
+/// choice: one a minute of a day, more than a chart's width in pixels; 30 days make buckets
+/// of 30 minutes.
 pub const BUCKETED_BAND_POINTS: usize = 24 * 60;
 
 /// Minutes per band point for a trace of `len` minutes: 1 up to [`MAX_BAND_MINUTES`],
-/// otherwise the smallest bucket that makes at most [`BUCKETED_BAND_POINTS`] of them.
+/// otherwise the smallest bucket that makes at most [`BUCKETED_BAND_POINTS`] of them after
+/// the first minute.
 pub fn band_step(len: usize) -> usize {
     if len <= MAX_BAND_MINUTES {
         1
     } else {
-        len.div_ceil(BUCKETED_BAND_POINTS)
+        (len - 1).div_ceil(BUCKETED_BAND_POINTS)
     }
 }
 
-/// The buckets of a trace of `len` minutes, as index ranges (see [`band_step`]); the last
-/// may be shorter. A point stands at its bucket's last minute.
+/// The buckets of a trace of `len` minutes, as index ranges (see [`band_step`]): the first
+/// minute alone, so the chart starts where the run does, then buckets of the step (the last
+/// may be shorter). A point stands at its bucket's last minute.
 fn band_buckets(len: usize) -> impl Iterator<Item = std::ops::Range<usize>> {
     let step = band_step(len);
-    (0..len).step_by(step).map(move |s| s..(s + step).min(len))
+    let first = (len > 0).then_some(0..1);
+    first
+        .into_iter()
+        .chain((1..len).step_by(step).map(move |s| s..(s + step).min(len)))
 }
 
 /// Bytes [`Replicas`] keeps per replica per band point: the cost at the bucket's end as
@@ -1498,18 +1504,18 @@ mod tests {
         assert_eq!(band_step(0), 1);
         assert_eq!(band_step(MAX_BAND_MINUTES), 1, "48 h: minutes 0 to 2,880");
         assert_eq!(MAX_BAND_MINUTES, 2_881);
-        // One more minute: ⌈2,882 / 1,440⌉ = 3.
+        // One more minute: minute 0, then ⌈2,881 / 1,440⌉ = 3 a bucket.
         assert_eq!(band_step(MAX_BAND_MINUTES + 1), 3);
-        // 30 days: 43,201 rows; buckets of ⌈43,201 / 1,440⌉ = 31 minutes: 1,393 full ones
-        // (43,183 minutes) and one of 18, ending at the last minute, 43,200.
-        assert_eq!(band_step(43_201), 31);
+        // 30 days: 43,201 rows; minute 0 alone, then buckets of ⌈43,200 / 1,440⌉ = 30
+        // minutes: exactly 1,440, the last ending at the last minute, 43,200.
+        assert_eq!(band_step(43_201), 30);
         let buckets: Vec<std::ops::Range<usize>> = band_buckets(43_201).collect();
-        assert_eq!(buckets.len(), 1_394);
-        assert_eq!(buckets[0], 0..31);
-        assert_eq!(buckets[1_393], 43_183..43_201);
+        assert_eq!(buckets.len(), 1_441);
+        assert_eq!(buckets[..2], [0..1, 1..31]);
+        assert_eq!(buckets[1_440], 43_171..43_201);
         for len in [MAX_BAND_MINUTES + 1, 3_000, 5_759, 5_760, 100_000, 527_041] {
             let n = band_buckets(len).count();
-            assert!(n <= BUCKETED_BAND_POINTS, "{len} minutes: {n} points");
+            assert!(n <= BUCKETED_BAND_POINTS + 1, "{len} minutes: {n} points");
             assert_eq!(band_buckets(len).last().map(|b| b.end), Some(len));
             // Buckets tile the minutes.
             let covered: usize = band_buckets(len).map(|b| b.len()).sum();
@@ -1533,21 +1539,23 @@ mod tests {
     fn long_runs_are_banded_per_bucket_and_folding_agrees() {
         let traces = long_traces(3_000);
         let b = bands(&traces).expect("aligned");
-        // Buckets of ⌈3,000 / 1,440⌉ = 3 minutes: points at minutes 3, 6, …, 3,000.
-        assert_eq!(b.minutes.len(), 1_000);
-        assert_eq!(b.minutes[..2], [3, 6]);
+        // Minute 1 (index 0) alone, then buckets of ⌈2,999 / 1,440⌉ = 3 indices: 1–3, 4–6,
+        // …, 2,998–2,999 (short): points at minutes 1, 4, 7, …, 2,998 and 3,000.
+        assert_eq!(b.minutes.len(), 1_001);
+        assert_eq!(b.minutes[..3], [1, 4, 7]);
         assert_eq!(b.minutes.last(), Some(&3_000));
-        // Bucket 1 is indices 3–5 (minutes 4–6). Cost at index 5: 5/7, 10/7, 15/7 for
-        // replicas 0–2, so the median is 10/7 and replica 0's 5/7.
+        // Bucket 2 is indices 4–6 (minutes 5–7). Cost at index 6: 6/7, 12/7, 18/7 for
+        // replicas 0–2, so the median is 12/7 and replica 0's 6/7.
         let cost = b.get("cost_usd").expect("cost");
-        assert_eq!(cost.p50[1], round6(10.0 / 7.0));
-        assert_eq!(cost.replica_0[1], round6(5.0 / 7.0));
-        // Tasks (m + 5r) mod 11 over indices 3–5: replica 0: 3 4 5, replica 1: 8 9 10,
-        // replica 2: 2 3 4. Lowest 3 8 2 (sorted 2 3 8): p5 at rank 0.1 = 2.1. Highest
-        // 5 10 4 (sorted 4 5 10): p95 at rank 1.9 = 5 + 0.9 × 5 = 9.5. Last 5 10 4: median 5.
+        assert_eq!(cost.p50[2], round6(12.0 / 7.0));
+        assert_eq!(cost.replica_0[2], round6(6.0 / 7.0));
+        // Tasks (m + 5r) mod 11 over indices 4–6: replica 0: 4 5 6, replica 1: 9 10 0,
+        // replica 2: 3 4 5. Lowest 4 0 3 (sorted 0 3 4): p5 at rank 0.1 = 0.3. Highest
+        // 6 10 5 (sorted 5 6 10): p95 at rank 1.9 = 6 + 0.9 × 4 = 9.6. Last 6 0 5: median 5.
         let tasks = b.get("tasks_running").expect("tasks");
-        assert_eq!((tasks.p5[1], tasks.p50[1], tasks.p95[1]), (2.1, 5.0, 9.5));
-        assert_eq!(tasks.replica_0[1], 5.0);
+        assert_eq!(tasks.p5[2], round6(0.3));
+        assert_eq!((tasks.p50[2], tasks.p95[2]), (5.0, 9.6));
+        assert_eq!(tasks.replica_0[2], 6.0);
         // The accumulators give the same bands, bucketed or not.
         for traces in [traces, long_traces(40)] {
             let mut columns = BandColumns::default();
