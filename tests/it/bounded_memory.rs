@@ -186,3 +186,40 @@ fn service_tasks_replaced_beyond_the_estimate_stop_the_run_at_the_cap() {
     let r = ecsim::run(&crate::support::scenario(&v), None, &mut |_| {}).expect("31 fit");
     assert_eq!(r.summary.tasks.submitted, 31);
 }
+
+#[test]
+fn an_event_queue_longer_than_its_cap_stops_the_run() {
+    // Six trace workloads whose first rows are an hour away: no task exists at first, but
+    // each waits on one submission event, besides the metric and scheduler ticks. With
+    // maxWork 1, at most 4 × 1 events may wait; the first event handled finds 7 or more.
+    // (Loading does not count traces, so the scenario validates.)
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("later.csv"),
+        "submit_time_s,cpu_units,memory_mib,duration_s,count\n3600,256,512,60,1\n",
+    )
+    .unwrap();
+    let mut v = skeleton("events", "2h", &["us-east-1a"]);
+    v["settings"] = json!({ "maxWork": 1 });
+    v["taskDefinitions"] = json!([{ "family": "b", "cpu": "256", "memory": "512", "requiresCompatibilities": ["FARGATE"] }]);
+    v["workloads"] = json!((0..6)
+        .map(|i| json!({
+            "name": format!("w{i}"),
+            "taskDefinition": "b",
+            "launchType": "FARGATE",
+            "source": { "csv": { "path": "later.csv" } }
+        }))
+        .collect::<Vec<_>>());
+    let file = write(dir.path(), "events.json", &v);
+    let sc = ecsim::load(&file).expect("valid: traces are not counted at load");
+    let err = match ecsim::run(&sc, None, &mut |_| {}) {
+        Err(e) => e,
+        Ok(_) => panic!("ran with more events waiting than the cap"),
+    };
+    let msg = err.to_string();
+    assert!(
+        msg.contains("events waiting (at most 4 per work item)"),
+        "{msg}"
+    );
+    assert!(msg.contains("stopped at 0+00:00:00.000"), "{msg}");
+}
