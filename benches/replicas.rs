@@ -13,6 +13,13 @@
 //!   criterion.
 //!
 //! Both pools must give the same replicas; the once mode checks it.
+//!
+//! A third mode measures memory, not time (issue 10, point 2):
+//! `ECSIM_BENCH_MEMORY=N cargo bench --bench replicas` runs N replicas of a small 30-day
+//! scenario ([`month_scenario`]) on rayon's default pool and prints the wall time, the peak
+//! RSS (`VmHWM` from `/proc/self/status`, Linux only) and what [`montecarlo::MemoryEstimate`]
+//! says. Run it for two N to get the bytes each replica adds; the budget is 10,000 replicas
+//! of a 30-day scenario within 2 GiB.
 
 use std::time::{Duration, Instant};
 
@@ -34,6 +41,62 @@ fn scenario() -> Scenario {
 fn replicas(sc: &Scenario) -> Replicas {
     montecarlo::run_replicas(sc, sc.seed, REPLICAS, &|_| {}).expect("the quickstart runs")
     // ok: fixed fixture
+}
+
+/// A small 30-day scenario: a service of two Fargate tasks and a Poisson batch workload of
+/// six 10-minute Fargate tasks an hour, so every replica has 43,201 report minutes and
+/// some randomness.
+fn month_scenario() -> Scenario {
+    let text = r#"{
+  "name": "month-small", "duration": "30d",
+  "cluster": { "clusterName": "c", "availabilityZones": ["us-east-1a", "us-east-1b"] },
+  "taskDefinitions": [ { "family": "t", "cpu": "256", "memory": "512", "requiresCompatibilities": ["FARGATE"] } ],
+  "services": [ { "serviceName": "web", "taskDefinition": "t", "desiredCount": 2, "launchType": "FARGATE" } ],
+  "workloads": [ { "name": "jobs", "taskDefinition": "t", "launchType": "FARGATE",
+     "source": { "poisson": { "ratePerHour": 6, "duration": { "exponential": { "mean": "10m" } } } } } ]
+}"#;
+    match ecsim::scenario::from_json_str(
+        text,
+        std::path::Path::new("month-small.json"),
+        std::path::Path::new("."),
+    ) {
+        Ok(s) => s,
+        Err(e) => panic!("the month scenario is invalid: {e}"),
+    }
+}
+
+/// Peak resident set size of this process in KiB (`VmHWM`), if the kernel reports it.
+fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// `n` replicas of [`month_scenario`]: wall time, peak RSS, the estimate.
+fn run_memory(n: u32) {
+    let sc = month_scenario();
+    let before = peak_rss_kib();
+    let started = Instant::now();
+    let r = montecarlo::run_replicas(&sc, sc.seed, n, &|_| {}).expect("the month scenario runs");
+    // Render what the binary renders, so their buffers count too.
+    let mc = r.monte_carlo();
+    let csv = r.replicas_csv();
+    let bands = r.bands().expect("aligned");
+    let wall = started.elapsed();
+    let est = montecarlo::MemoryEstimate::of(&sc, n);
+    println!(
+        "replicas memory: {n} replicas of 30 days on {} threads: {:.1} s, peak RSS {} KiB (before {} KiB); estimate {} bytes ({} band points, {} figures a replica); {} figures, {} csv bytes, {} band points",
+        rayon::current_num_threads(),
+        wall.as_secs_f64(),
+        peak_rss_kib().map_or("?".into(), |k| k.to_string()),
+        before.map_or("?".into(), |k| k.to_string()),
+        est.bytes,
+        est.band_points,
+        est.figures,
+        mc.figures.len(),
+        csv.len(),
+        bands.minutes.len()
+    );
 }
 
 fn one_thread() -> rayon::ThreadPool {
@@ -61,9 +124,7 @@ fn run_once() {
         let started = Instant::now();
         let seq = pool.install(|| replicas(&sc));
         let sequential = started.elapsed();
-        let totals = |r: &Replicas| -> Vec<f64> {
-            r.all_summaries().iter().map(|s| s.cost.total_usd).collect()
-        };
+        let totals = |r: &Replicas| r.figure("cost.total_usd");
         assert_eq!(totals(&par), totals(&seq), "the pools disagree");
         let ratio = parallel.as_secs_f64() / sequential.as_secs_f64();
         ratios.push(ratio);
@@ -97,6 +158,13 @@ criterion_group!(benches, bench);
 
 /// `criterion_main!` with one escape hatch: `ECSIM_BENCH_ONCE=1` times a single batch instead.
 fn main() {
+    if let Some(n) = std::env::var("ECSIM_BENCH_MEMORY")
+        .ok()
+        .and_then(|v| v.parse::<u32>().ok())
+    {
+        run_memory(n);
+        return;
+    }
     if std::env::var_os("ECSIM_BENCH_ONCE").is_some_and(|v| !v.is_empty() && v != "0") {
         run_once();
         return;

@@ -97,6 +97,35 @@ pub const EC2_SPOT_PRICE_FACTOR: f64 = 0.35;
 /// Stop with an error after this many events: a policy looping forever must not hang a run.
 pub const MAX_EVENTS: u64 = 2_000_000_000;
 
+/// Memory one work item costs a run, bytes: the unit [`MAX_WORK`] is derived from.
+/// \[DERIVED\] measured: a Fargate Poisson run that created 4.32 million tasks peaked at
+/// 512 MB resident (7 MB without them), 119.5 bytes per task including `Vec` growth; rounded
+/// up to 128. Tasks dominate (every task ever created stays in one `Vec` for the report's
+/// counts), instances cost more each but are few.
+pub const WORK_ITEM_BYTES: u64 = 128;
+
+/// Most work items a scenario may ask for: tasks created, EC2 instances launched and
+/// request-rate steps read, as `validate` estimates them, and tasks plus instances as a run
+/// creates them. \[DERIVED\] a 2 GiB memory budget at [`WORK_ITEM_BYTES`] each:
+/// 2 × 1024³ / 128 ≈ 16.8 million, rounded down to 16 million, so a typo such as
+/// `ratePerHour: 1e9` is refused at once instead of growing until the OS kills the run.
+/// Override with `settings.maxWork`.
+pub const MAX_WORK: u64 = 16_000_000;
+
+/// Events a run may hold waiting per work item of `settings.maxWork`, beyond which it stops.
+/// \[DERIVED\] a task waits on at most two events at once (a timeout and its next lifecycle
+/// step), an instance on a few; 4 per item leaves room for the per-minute and per-service
+/// ticks of a small run while still stopping a runaway queue at a bounded size.
+pub const EVENTS_PER_WORK_ITEM: u64 = 4;
+
+/// Most memory a Monte Carlo run (`--replicas N`) may estimate for what it keeps across
+/// replicas (each replica's headline figures and its sampled per-minute band points), MiB.
+/// \[DERIVED\] half of a 2 GiB budget, leaving the other half for the replicas running at
+/// once (each bounded by [`MAX_WORK`]) and replica 0's full report. 10,000 replicas of a
+/// small 30-day run estimate about 444 MiB (1,441 band points × 32 bytes and about 50
+/// figures × 8 bytes each). Override with `settings.maxReplicaMemoryMib`.
+pub const MAX_REPLICA_MEMORY_MIB: u64 = 1024;
+
 /// Records kept in `events.jsonl`; beyond it the summary counts the dropped ones.
 pub const EVENT_LOG_LIMIT: u32 = 100_000;
 

@@ -59,51 +59,68 @@ pub fn run(
 }
 
 /// What [`check_traces`] read.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct TracesRead {
     /// Batch submissions (RunTask calls) read from workload traces.
     pub submissions: u64,
     /// Request-rate steps read from service load traces, up to the end of the run.
     pub rate_steps: u64,
+    /// Per workload and per service, what the traces ask for before the end of the run, for
+    /// [`scenario::check_work`].
+    pub work: scenario::TracedWork,
 }
 
 /// Reads every trace of the scenario once, start to end (request-rate traces up to the end
 /// of the run), so `validate` reports a bad row before a long run reaches it. Returns the
-/// number of submissions and rate steps read (generated workloads are not drawn).
+/// number of submissions and rate steps read (generated workloads are not drawn), and the
+/// tasks and steps each trace asks for before the end of the run.
 pub fn check_traces(scenario: &Scenario) -> Result<TracesRead, workload::TraceError> {
     let mut rows = 0u64;
+    let end = engine::SimTime::ZERO + scenario.duration;
+    let mut work = scenario::TracedWork::default();
     for w in &scenario.workloads {
         if matches!(w.source, scenario::WorkloadSource::Generated(_)) {
+            work.workload_tasks.push(None);
             continue;
         }
         let rng = engine::RngStreams::new(0).stream(engine::Stream::Workload);
+        let mut tasks = 0u64;
         for job in simulation::open_source(&w.source, rng)? {
-            job?;
+            let job = job?;
             rows += 1;
+            // The run stops reading at the first submission past its end.
+            if job.submit <= end {
+                tasks = tasks.saturating_add(u64::from(job.count));
+            }
         }
+        work.workload_tasks.push(Some(tasks));
     }
     // Request-rate traces: read up to the end of the run (a repeating trace never ends).
     let submissions = rows;
     let mut rows = 0u64;
-    let end = engine::SimTime::ZERO + scenario.duration;
     for s in &scenario.services {
         let Some(scenario::ServiceLoadSpec {
             source: scenario::RateSourceSpec::Trace { path, options },
             ..
         }) = &s.load
         else {
+            work.service_rate_steps.push(None);
             continue;
         };
+        let mut steps = 0u64;
         for step in workload::request_rate::RateReader::open(path, options)? {
             let step = step?;
             rows += 1;
+            steps += 1;
             if step.at > end {
                 break;
             }
         }
+        work.service_rate_steps.push(Some(steps));
     }
     Ok(TracesRead {
         submissions,
         rate_steps: rows,
+        work,
     })
 }

@@ -3,18 +3,25 @@
 //!
 //! Replica `i` runs with seed `base + i` (wrapping), so replica 0 is the ordinary run with
 //! the base seed and the first `k` replicas of an `N`-replica run are exactly a `k`-replica
-//! run. Replicas run in parallel on rayon's pool and are collected in replica order: the
-//! output depends on the scenario and the seeds, never on the thread count or scheduling.
-//! Only replica 0 keeps its full [`Report`] (time series, events); the others keep their
-//! [`Summary`]. Every replica also keeps a [`Trace`], three numbers per minute (cumulative
-//! cost, RUNNING tasks, live instances), which [`bands`] turns into per-minute p5/p50/p95
-//! [`Bands`] for the spread chart: a few kilobytes per replica instead of its whole report.
+//! run. Replicas run in parallel on rayon's pool, a chunk of [`CHUNK`] at a time, and each
+//! chunk is folded into the accumulators in replica order: the output depends on the
+//! scenario and the seeds, never on the thread count or scheduling.
 //!
-//! [`headline_figures`] flattens a summary into named numbers, [`aggregate`] turns the
-//! replicas' figures into [`FigureStats`] (mean, sample sd, percentiles, a Student-t 95 %
-//! confidence interval of the mean). The renderers at the end are pure, like
+//! Memory stays bounded whatever N: only replica 0 keeps its full [`Report`] (time series,
+//! events). Every replica is reduced where it ran to its headline figures (a few dozen
+//! numbers, see [`headline_figures`]) and its sampled per-minute trace (cumulative cost,
+//! RUNNING tasks, live instances: every minute up to [`MAX_BAND_MINUTES`], else per bucket
+//! of minutes, 32 bytes a point), and its report is dropped there. [`Replicas`] keeps those in flat columns and
+//! turns them into [`MonteCarloSummary`], `replicas.csv` and the per-minute p5/p50/p95
+//! [`Bands`] of the spread chart. [`check_memory`] refuses an N whose columns would not fit
+//! `settings.maxReplicaMemoryMib`.
+//!
+//! [`aggregate`], [`replicas_csv`] and [`bands`] compute the same outputs from whole
+//! summaries and traces: the reference the accumulators are tested against, and what the
+//! chart tests build their inputs with. The renderers at the end are pure, like
 //! `report::render`: the binary writes their output.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Mutex;
@@ -31,29 +38,150 @@ pub fn replica_seeds(base: u64, n: u32) -> Vec<u64> {
     (0..n).map(|i| base.wrapping_add(u64::from(i))).collect()
 }
 
-/// What [`run_replicas`] keeps: the full report of replica 0, the summaries of the rest, and
-/// every replica's per-minute [`Trace`].
+/// Replicas run in parallel before their results are folded, in replica order, into the
+/// accumulators. Large enough that the pool rarely idles at a chunk's end (the slowest
+/// replica of 256 holds up the others only once per chunk), small enough that the chunk's
+/// reduced results (a few kilobytes each) stay small. The output does not depend on it.
+pub const CHUNK: u32 = 256;
+
+/// Report minutes a spread band keeps one point each for. \[DERIVED\] ecsim's choice: two
+/// days, both ends included (a report has a row for minute 0 and one for the last minute),
+/// so every shipped scenario up to 48 h keeps every minute and its output of before the
+/// bands were bounded.
+pub const MAX_BAND_MINUTES: usize = 2 * 24 * 60 + 1;
+
+/// Points of the band of a longer run after its first minute: its minutes go in buckets of
+/// k (the smallest k that makes at most this many buckets), so the bands of N replicas of a
+/// run of any length take at most N × [`MAX_BAND_MINUTES`] × 32 bytes. \[DERIVED\] ecsim's
+/// choice: one a minute of a day, more than a chart's width in pixels; 30 days make buckets
+/// of 30 minutes.
+pub const BUCKETED_BAND_POINTS: usize = 24 * 60;
+
+/// Minutes per band point for a trace of `len` minutes: 1 up to [`MAX_BAND_MINUTES`],
+/// otherwise the smallest bucket that makes at most [`BUCKETED_BAND_POINTS`] of them after
+/// the first minute.
+pub fn band_step(len: usize) -> usize {
+    if len <= MAX_BAND_MINUTES {
+        1
+    } else {
+        (len - 1).div_ceil(BUCKETED_BAND_POINTS)
+    }
+}
+
+/// The buckets of a trace of `len` minutes, as index ranges (see [`band_step`]): the first
+/// minute alone, so the chart starts where the run does, then buckets of the step (the last
+/// may be shorter). A point stands at its bucket's last minute.
+fn band_buckets(len: usize) -> impl Iterator<Item = std::ops::Range<usize>> {
+    let step = band_step(len);
+    let first = (len > 0).then_some(0..1);
+    first
+        .into_iter()
+        .chain((1..len).step_by(step).map(move |s| s..(s + step).min(len)))
+}
+
+/// Bytes [`Replicas`] keeps per replica per band point: the cost at the bucket's end as
+/// `f64`, and the lowest, highest and last RUNNING tasks and live instances as `u32`.
+const BAND_POINT_BYTES: u64 = 32;
+
+/// Bytes kept per replica per headline figure (an `f64`, NaN when missing).
+const FIGURE_BYTES: u64 = 8;
+
+/// Headline figures of a replica, for the memory estimate before any replica ran: the
+/// fixed ones (cost, reservation, instances, tasks, waits, faults: 30), eight per service
+/// and four per workload and per capacity provider. \[DERIVED\] from [`headline_figures`].
+fn expected_figures(sc: &Scenario) -> u64 {
+    30 + 8 * sc.services.len() as u64
+        + 4 * sc.workloads.len() as u64
+        + 4 * sc.capacity_providers.len() as u64
+}
+
+/// What [`check_memory`] estimates a Monte Carlo run keeps across its replicas.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MemoryEstimate {
+    /// Replicas.
+    pub replicas: u32,
+    /// Band points per replica.
+    pub band_points: u64,
+    /// Headline figures per replica (estimated).
+    pub figures: u64,
+    /// Bytes in all.
+    pub bytes: u64,
+}
+
+impl MemoryEstimate {
+    /// The estimate for `n` replicas of `sc`.
+    pub fn of(sc: &Scenario, n: u32) -> MemoryEstimate {
+        // One row per minute from minute 0 to the end, inclusive.
+        let minutes = (sc.duration.0 / 60_000 + 1) as usize;
+        let band_points = band_buckets(minutes).count() as u64;
+        let figures = expected_figures(sc);
+        let per_replica = band_points * BAND_POINT_BYTES + figures * FIGURE_BYTES + 8;
+        MemoryEstimate {
+            replicas: n,
+            band_points,
+            figures,
+            bytes: per_replica.saturating_mul(u64::from(n)),
+        }
+    }
+}
+
+/// `--replicas N` whose accumulators would outgrow `settings.maxReplicaMemoryMib`.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "{} replicas would keep about {} across replicas ({} × ({} band points × {BAND_POINT_BYTES} bytes + about {} figures × {FIGURE_BYTES} bytes)), over settings.maxReplicaMemoryMib = {limit_mib}; run fewer replicas, or raise settings.maxReplicaMemoryMib if the machine has the memory",
+    estimate.replicas,
+    crate::scenario::human_bytes(estimate.bytes as f64),
+    estimate.replicas,
+    estimate.band_points,
+    estimate.figures
+)]
+pub struct MemoryError {
+    /// The estimate.
+    pub estimate: MemoryEstimate,
+    /// The cap, MiB.
+    pub limit_mib: u64,
+}
+
+/// Refuses `n` replicas of `sc` when [`MemoryEstimate::of`] exceeds
+/// `settings.maxReplicaMemoryMib`.
+pub fn check_memory(sc: &Scenario, n: u32) -> Result<MemoryEstimate, MemoryError> {
+    let estimate = MemoryEstimate::of(sc, n);
+    let limit_mib = sc.settings.max_replica_memory_mib;
+    if estimate.bytes > limit_mib.saturating_mul(1 << 20) {
+        return Err(MemoryError {
+            estimate,
+            limit_mib,
+        });
+    }
+    Ok(estimate)
+}
+
+/// Why a Monte Carlo run gave no result.
+#[derive(Debug, thiserror::Error)]
+pub enum MonteCarloError {
+    /// N is too large for the memory cap; nothing ran.
+    #[error(transparent)]
+    Memory(#[from] MemoryError),
+    /// A replica failed (the lowest failing one).
+    #[error(transparent)]
+    Replica(#[from] ReplicaError),
+}
+
+/// What [`run_replicas`] keeps: the full report of replica 0, and every replica's seed,
+/// headline figures and sampled trace, in replica order.
 #[derive(Clone, Debug)]
 pub struct Replicas {
     /// Replica 0: the ordinary run with the base seed.
     pub first: Report,
-    /// Replicas 1, 2, …, in replica order.
-    pub summaries: Vec<Summary>,
-    /// Every replica's trace, replica 0 first.
-    pub traces: Vec<Trace>,
+    seeds: Vec<u64>,
+    figures: FigureColumns,
+    bands: BandColumns,
 }
 
 impl Replicas {
-    /// Every replica's summary, replica 0 first.
-    pub fn all_summaries(&self) -> Vec<&Summary> {
-        std::iter::once(&self.first.summary)
-            .chain(self.summaries.iter())
-            .collect()
-    }
-
     /// Number of replicas.
     pub fn len(&self) -> usize {
-        1 + self.summaries.len()
+        self.seeds.len()
     }
 
     /// Always false: there is at least replica 0.
@@ -61,9 +189,319 @@ impl Replicas {
         false
     }
 
-    /// Per-minute percentiles of the replicas' traces (see [`bands`]).
+    /// The replicas' seeds, replica 0 first.
+    pub fn seeds(&self) -> &[u64] {
+        &self.seeds
+    }
+
+    /// One headline figure in every replica, replica 0 first (`None`: missing there), or
+    /// `None` when no replica has it.
+    pub fn figure(&self, name: &str) -> Option<Vec<Option<f64>>> {
+        let c = *self.figures.index.get(name)?;
+        Some((0..self.len()).map(|r| self.figures.get(c, r)).collect())
+    }
+
+    /// Statistics of every headline figure: what [`aggregate`] gives for the replicas'
+    /// summaries.
+    pub fn monte_carlo(&self) -> MonteCarloSummary {
+        let figures = (0..self.figures.names.len())
+            .map(|c| {
+                let present: Vec<f64> = (0..self.len())
+                    .filter_map(|r| self.figures.get(c, r))
+                    .collect();
+                let (name, main) = &self.figures.names[c];
+                NamedFigure {
+                    name: name.clone(),
+                    main: *main,
+                    stats: FigureStats::of(&present),
+                }
+            })
+            .collect();
+        MonteCarloSummary {
+            replicas: self.len() as u32,
+            seeds: self.seeds.clone(),
+            method: METHOD,
+            figures,
+        }
+    }
+
+    /// `replicas.csv`: what [`replicas_csv`] gives for the replicas' summaries.
+    pub fn replicas_csv(&self) -> String {
+        let names: Vec<&str> = self.figures.names.iter().map(|(n, _)| n.as_str()).collect();
+        let mut out = csv_header(&names);
+        for (r, seed) in self.seeds.iter().enumerate() {
+            csv_row(
+                &mut out,
+                r,
+                *seed,
+                (0..names.len()).map(|c| self.figures.get(c, r)),
+            );
+        }
+        out
+    }
+
+    /// Per-minute percentiles of the replicas' traces: what [`bands`] gives for them.
     pub fn bands(&self) -> Result<Bands, BandsError> {
-        bands(&self.traces)
+        self.bands.bands(self.len())
+    }
+}
+
+/// Every replica's headline figures, column by column.
+#[derive(Clone, Debug, Default)]
+struct FigureColumns {
+    /// Name and `main`, in first-seen order.
+    names: Vec<(String, bool)>,
+    index: BTreeMap<String, usize>,
+    /// Per column, per replica: the value, NaN when missing (figures are finite, so NaN
+    /// is free to mean "missing"). A column is shorter than the replicas when its last
+    /// replicas lack it.
+    values: Vec<Vec<f64>>,
+}
+
+impl FigureColumns {
+    /// Adds replica `r`'s figures (replicas come in order, each once).
+    fn push(&mut self, r: usize, figures: Vec<Figure>) {
+        for f in figures {
+            let c = match self.index.get(&f.name) {
+                Some(&c) => c,
+                None => {
+                    self.names.push((f.name.clone(), f.main));
+                    self.values.push(Vec::new());
+                    self.index.insert(f.name, self.names.len() - 1);
+                    self.names.len() - 1
+                }
+            };
+            let col = &mut self.values[c];
+            if col.len() <= r {
+                col.resize(r + 1, f64::NAN);
+            }
+            // A name given twice keeps the last value, as `columns` does.
+            col[r] = f.value;
+        }
+    }
+
+    fn get(&self, c: usize, r: usize) -> Option<f64> {
+        self.values[c].get(r).copied().filter(|v| !v.is_nan())
+    }
+}
+
+/// A count over a bucket of minutes: its lowest, highest and last value. Bands draw p5 of
+/// the lowest, the median of the last and p95 of the highest, so a dip or a spike shorter
+/// than a bucket still shows (the charts thin their points the same way, keeping each
+/// pixel column's extremes); with one minute a bucket all three are that minute's value.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Spread {
+    low: u32,
+    high: u32,
+    last: u32,
+}
+
+impl Spread {
+    /// Over `values` (not empty), whole numbers far below 2³² that the trace holds as f64.
+    fn of(values: &[f64]) -> Spread {
+        let count = |v: f64| v as u32;
+        let mut s = Spread {
+            low: u32::MAX,
+            high: 0,
+            last: values.last().copied().map_or(0, count),
+        };
+        for &v in values {
+            s.low = s.low.min(count(v));
+            s.high = s.high.max(count(v));
+        }
+        s
+    }
+}
+
+/// A replica's trace reduced to what the bands keep.
+#[derive(Clone, Debug)]
+struct Sampled {
+    /// Number of minutes of the whole trace, its first minute and a fingerprint of them
+    /// all, to refuse replicas whose minutes differ from replica 0's.
+    len: usize,
+    first: Option<u64>,
+    fingerprint: u64,
+    /// Per bucket (see [`band_buckets`]): its last minute, the cost then, and the spread
+    /// of the counts over it.
+    minutes: Vec<u64>,
+    cost_usd: Vec<f64>,
+    tasks_running: Vec<Spread>,
+    instances_live: Vec<Spread>,
+}
+
+impl Sampled {
+    fn of(t: &Trace) -> Sampled {
+        // FNV-1a over the minutes: equal minutes give equal fingerprints, and two different
+        // lists of the same length and first minute colliding is not a practical concern.
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for m in &t.minutes {
+            for b in m.to_le_bytes() {
+                h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+            }
+        }
+        let consistent = t.cost_usd.len() == t.minutes.len()
+            && t.tasks_running.len() == t.minutes.len()
+            && t.instances_live.len() == t.minutes.len();
+        let buckets: Vec<std::ops::Range<usize>> = if consistent {
+            band_buckets(t.minutes.len()).collect()
+        } else {
+            Vec::new()
+        };
+        Sampled {
+            // An inconsistent trace can never line up: its length is made to differ.
+            len: if consistent {
+                t.minutes.len()
+            } else {
+                usize::MAX
+            },
+            first: t.minutes.first().copied(),
+            fingerprint: h,
+            minutes: buckets.iter().map(|b| t.minutes[b.end - 1]).collect(),
+            cost_usd: buckets.iter().map(|b| t.cost_usd[b.end - 1]).collect(),
+            tasks_running: buckets
+                .iter()
+                .map(|b| Spread::of(&t.tasks_running[b.clone()]))
+                .collect(),
+            instances_live: buckets
+                .iter()
+                .map(|b| Spread::of(&t.instances_live[b.clone()]))
+                .collect(),
+        }
+    }
+}
+
+/// Every replica's sampled trace, replica-major (replica r's points at r × points ..).
+#[derive(Clone, Debug, Default)]
+struct BandColumns {
+    /// Replica 0's shape; its kept minutes.
+    len_0: usize,
+    first_0: Option<u64>,
+    fingerprint_0: u64,
+    minutes: Vec<u64>,
+    cost_usd: Vec<f64>,
+    tasks_running: Vec<Spread>,
+    instances_live: Vec<Spread>,
+    /// The first replica whose minutes differ from replica 0's: bands are refused.
+    misaligned: Option<(usize, usize, Option<u64>)>,
+}
+
+/// p5 of `low`, p50 of `mid`, p95 of `high` over `replicas` replicas at each of `points`
+/// points (value `i` is replica `i / points`'s at point `i % points`); replica 0's `mid`.
+/// `same`: the three are one value, so one sort serves.
+fn percentile_band(
+    name: &'static str,
+    replicas: usize,
+    points: usize,
+    same: bool,
+    low: &dyn Fn(usize) -> f64,
+    mid: &dyn Fn(usize) -> f64,
+    high: &dyn Fn(usize) -> f64,
+) -> Band {
+    let mut b = Band {
+        name,
+        p5: Vec::with_capacity(points),
+        p50: Vec::with_capacity(points),
+        p95: Vec::with_capacity(points),
+        replica_0: (0..points).map(|p| round6(mid(p))).collect(),
+    };
+    let mut column = Vec::with_capacity(replicas);
+    let fill = |column: &mut Vec<f64>, value: &dyn Fn(usize) -> f64, p: usize| {
+        column.clear();
+        column.extend((0..replicas).map(|r| value(r * points + p)));
+        column.sort_by(f64::total_cmp);
+    };
+    for p in 0..points {
+        if same {
+            fill(&mut column, mid, p);
+            b.p5.push(round6(percentile(&column, 0.05)));
+            b.p50.push(round6(percentile(&column, 0.50)));
+            b.p95.push(round6(percentile(&column, 0.95)));
+        } else {
+            fill(&mut column, low, p);
+            b.p5.push(round6(percentile(&column, 0.05)));
+            fill(&mut column, mid, p);
+            b.p50.push(round6(percentile(&column, 0.50)));
+            fill(&mut column, high, p);
+            b.p95.push(round6(percentile(&column, 0.95)));
+        }
+    }
+    b
+}
+
+impl BandColumns {
+    /// Adds replica `r`'s sampled trace (replicas come in order, each once); `replicas`, the
+    /// number there will be, sizes the columns once, so they never hold the slack of
+    /// doubling (up to half again the memory at 10,000 replicas).
+    fn push(&mut self, r: usize, s: Sampled, replicas: usize) {
+        if r == 0 {
+            self.len_0 = s.len;
+            self.first_0 = s.first;
+            self.fingerprint_0 = s.fingerprint;
+            self.minutes = s.minutes.clone();
+            let total = s.minutes.len().saturating_mul(replicas);
+            self.cost_usd.reserve_exact(total);
+            self.tasks_running.reserve_exact(total);
+            self.instances_live.reserve_exact(total);
+        } else if self.misaligned.is_some() {
+            return;
+        } else if (s.len, s.first, s.fingerprint) != (self.len_0, self.first_0, self.fingerprint_0)
+        {
+            self.misaligned = Some((r, s.len, s.first));
+            return;
+        }
+        self.cost_usd.extend_from_slice(&s.cost_usd);
+        self.tasks_running.extend_from_slice(&s.tasks_running);
+        self.instances_live.extend_from_slice(&s.instances_live);
+    }
+
+    fn bands(&self, replicas: usize) -> Result<Bands, BandsError> {
+        if let Some((replica, len, first)) = self.misaligned {
+            return Err(BandsError::Misaligned {
+                replica,
+                len,
+                first,
+                len_0: self.len_0,
+                first_0: self.first_0,
+            });
+        }
+        if self.len_0 == usize::MAX {
+            return Err(BandsError::Misaligned {
+                replica: 0,
+                len: self.len_0,
+                first: self.first_0,
+                len_0: self.len_0,
+                first_0: self.first_0,
+            });
+        }
+        let points = self.minutes.len();
+        let one_minute = band_step(self.len_0) == 1;
+        let cost = |i: usize| self.cost_usd[i];
+        let (tasks, inst) = (&self.tasks_running, &self.instances_live);
+        Ok(Bands {
+            replicas: replicas as u32,
+            minutes: self.minutes.clone(),
+            series: vec![
+                percentile_band("cost_usd", replicas, points, true, &cost, &cost, &cost),
+                percentile_band(
+                    "tasks_running",
+                    replicas,
+                    points,
+                    one_minute,
+                    &|i| f64::from(tasks[i].low),
+                    &|i| f64::from(tasks[i].last),
+                    &|i| f64::from(tasks[i].high),
+                ),
+                percentile_band(
+                    "instances_live",
+                    replicas,
+                    points,
+                    one_minute,
+                    &|i| f64::from(inst[i].low),
+                    &|i| f64::from(inst[i].last),
+                    &|i| f64::from(inst[i].high),
+                ),
+            ],
+        })
     }
 }
 
@@ -120,7 +558,8 @@ pub struct Band {
 pub struct Bands {
     /// Number of replicas.
     pub replicas: u32,
-    /// Minute indices, shared by every replica.
+    /// Minute indices, shared by every replica: every minute, or the last minute of each
+    /// bucket of a run longer than [`MAX_BAND_MINUTES`] minutes (see [`band_step`]).
     pub minutes: Vec<u64>,
     /// `cost_usd`, `tasks_running`, `instances_live`, in that order.
     pub series: Vec<Band>,
@@ -159,7 +598,11 @@ pub enum BandsError {
 }
 
 /// Per-minute p5, p50 and p95 over `traces` (replica 0 first), by [`percentile`], the method
-/// the headline figures use ([`METHOD`]). Every trace must have exactly replica 0's minutes.
+/// the headline figures use ([`METHOD`]). A run longer than [`MAX_BAND_MINUTES`] is banded
+/// per bucket of minutes ([`band_step`]), at the bucket's last minute: the cost there; for
+/// the counts, p5 of each replica's lowest value in the bucket, the median of its last and
+/// p95 of its highest, so short dips and spikes still show. Every trace must have exactly
+/// replica 0's minutes.
 pub fn bands(traces: &[Trace]) -> Result<Bands, BandsError> {
     let first = traces.first().ok_or(BandsError::NoReplica)?;
     for (i, t) in traces.iter().enumerate() {
@@ -176,33 +619,55 @@ pub fn bands(traces: &[Trace]) -> Result<Bands, BandsError> {
             });
         }
     }
-    let band = |name: &'static str, get: fn(&Trace) -> &[f64]| {
-        let n = first.minutes.len();
+    // Per bucket, straight from the traces (the accumulators' `Spread` is not used here,
+    // so the two can be checked against each other).
+    let buckets: Vec<std::ops::Range<usize>> = band_buckets(first.minutes.len()).collect();
+    type Get = fn(&Trace) -> &[f64];
+    let end = |v: &[f64], b: &std::ops::Range<usize>| v[b.end - 1];
+    let lowest = |v: &[f64], b: &std::ops::Range<usize>| {
+        v[b.clone()].iter().copied().fold(f64::INFINITY, f64::min)
+    };
+    let highest = |v: &[f64], b: &std::ops::Range<usize>| {
+        v[b.clone()]
+            .iter()
+            .copied()
+            .fold(f64::NEG_INFINITY, f64::max)
+    };
+    let band = |name: &'static str, get: Get, envelope: bool| {
+        let n = buckets.len();
         let mut b = Band {
             name,
             p5: Vec::with_capacity(n),
             p50: Vec::with_capacity(n),
             p95: Vec::with_capacity(n),
-            replica_0: get(first).iter().map(|&v| round6(v)).collect(),
+            replica_0: buckets.iter().map(|k| round6(end(get(first), k))).collect(),
         };
         let mut column = Vec::with_capacity(traces.len());
-        for m in 0..n {
+        let mut at = |f: &dyn Fn(&[f64]) -> f64, q: f64| {
             column.clear();
-            column.extend(traces.iter().map(|t| get(t)[m]));
+            column.extend(traces.iter().map(|t| f(get(t))));
             column.sort_by(f64::total_cmp);
-            b.p5.push(round6(percentile(&column, 0.05)));
-            b.p50.push(round6(percentile(&column, 0.50)));
-            b.p95.push(round6(percentile(&column, 0.95)));
+            round6(percentile(&column, q))
+        };
+        for k in &buckets {
+            if envelope {
+                b.p5.push(at(&|v| lowest(v, k), 0.05));
+                b.p95.push(at(&|v| highest(v, k), 0.95));
+            } else {
+                b.p5.push(at(&|v| end(v, k), 0.05));
+                b.p95.push(at(&|v| end(v, k), 0.95));
+            }
+            b.p50.push(at(&|v| end(v, k), 0.50));
         }
         b
     };
     Ok(Bands {
         replicas: traces.len() as u32,
-        minutes: first.minutes.clone(),
+        minutes: buckets.iter().map(|k| first.minutes[k.end - 1]).collect(),
         series: vec![
-            band("cost_usd", |t| &t.cost_usd),
-            band("tasks_running", |t| &t.tasks_running),
-            band("instances_live", |t| &t.instances_live),
+            band("cost_usd", |t| &t.cost_usd, false),
+            band("tasks_running", |t| &t.tasks_running, true),
+            band("instances_live", |t| &t.instances_live, true),
         ],
     })
 }
@@ -220,16 +685,20 @@ pub struct ReplicaError {
     pub error: RunError,
 }
 
-/// What one replica hands back: the full report for replica 0, the summary otherwise; and
-/// its trace.
-enum Kept {
-    Full(Box<Report>),
-    Summary(Box<Summary>, Trace),
+/// What one replica hands back, reduced where it ran: its figures and sampled trace, and
+/// for replica 0 the full report.
+struct Kept {
+    report: Option<Box<Report>>,
+    seed: u64,
+    figures: Vec<Figure>,
+    sampled: Sampled,
 }
 
-/// Runs `n` replicas of `scenario` (seeds from [`replica_seeds`]) on the current rayon pool.
+/// Runs `n` replicas of `scenario` (seeds from [`replica_seeds`]) on the current rayon pool,
+/// [`CHUNK`] at a time.
 ///
-/// `n` below 1 is taken as 1. `progress` is called once per finished replica with the number
+/// `n` below 1 is taken as 1. An `n` over the memory cap is refused before anything runs
+/// ([`check_memory`]). `progress` is called once per finished replica with the number
 /// finished so far; calls are serialised and the count only grows.
 ///
 /// If some replicas fail, the error returned is that of the lowest failing replica index,
@@ -239,64 +708,91 @@ pub fn run_replicas(
     base_seed: u64,
     n: u32,
     progress: &(dyn Fn(u32) + Sync),
-) -> Result<Replicas, ReplicaError> {
-    let seeds = replica_seeds(base_seed, n.max(1));
-    let lowest_failed = AtomicU32::new(u32::MAX);
+) -> Result<Replicas, MonteCarloError> {
+    run_replicas_in_chunks(scenario, base_seed, n, CHUNK, progress)
+}
+
+/// [`run_replicas`] with chunks of `chunk` replicas (at least 1), for tests showing that
+/// the chunk size does not change the output.
+pub fn run_replicas_in_chunks(
+    scenario: &Scenario,
+    base_seed: u64,
+    n: u32,
+    chunk: u32,
+    progress: &(dyn Fn(u32) + Sync),
+) -> Result<Replicas, MonteCarloError> {
+    let n = n.max(1);
+    check_memory(scenario, n)?;
+    let seeds = replica_seeds(base_seed, n);
     let done = Mutex::new(0u32);
-    let results: Vec<Option<Result<Kept, ReplicaError>>> = (0..seeds.len() as u32)
-        .into_par_iter()
-        .map(|i| {
-            if i > lowest_failed.load(Ordering::Relaxed) {
-                return None;
-            }
-            let seed = seeds[i as usize];
-            let kept = match crate::run(scenario, Some(seed), &mut |_| {}) {
-                Ok(report) if i == 0 => Kept::Full(Box::new(report)),
-                // Drop the time series and events of the other replicas at once, keeping
-                // only the three per-minute numbers the spread chart needs.
-                Ok(report) => {
-                    let trace = Trace::of(&report);
-                    Kept::Summary(Box::new(report.summary), trace)
-                }
-                Err(error) => {
-                    lowest_failed.fetch_min(i, Ordering::Relaxed);
-                    return Some(Err(ReplicaError {
-                        replica: i,
-                        seed,
-                        error,
-                    }));
-                }
-            };
-            let mut d = done.lock().unwrap_or_else(|e| e.into_inner());
-            *d += 1;
-            progress(*d);
-            Some(Ok(kept))
-        })
-        .collect();
     let mut first = None;
-    let mut summaries = Vec::with_capacity(results.len().saturating_sub(1));
-    let mut traces = Vec::with_capacity(results.len());
-    // In replica order: every replica below the lowest failure ran, so the first `Err` met
-    // is the lowest failure and no `None` (skipped) comes before it.
-    for r in results {
-        match r {
-            Some(Ok(Kept::Full(report))) => {
-                traces.push(Trace::of(&report));
-                first = Some(*report);
+    let mut figure_columns = FigureColumns::default();
+    let mut band_columns = BandColumns::default();
+    let chunk = chunk.max(1);
+    let mut start = 0u32;
+    while start < n {
+        let end = start.saturating_add(chunk).min(n);
+        let lowest_failed = AtomicU32::new(u32::MAX);
+        let results: Vec<Option<Result<Kept, ReplicaError>>> = (start..end)
+            .into_par_iter()
+            .map(|i| {
+                if i > lowest_failed.load(Ordering::Relaxed) {
+                    return None;
+                }
+                let seed = seeds[i as usize];
+                let kept = match crate::run(scenario, Some(seed), &mut |_| {}) {
+                    Ok(report) => {
+                        // Reduce the replica here, on its thread: its time series and
+                        // events are dropped as soon as the few numbers kept are taken.
+                        let sampled = Sampled::of(&Trace::of(&report));
+                        let figures = figures(&report.summary);
+                        Kept {
+                            report: (i == 0).then(|| Box::new(report)),
+                            seed,
+                            figures,
+                            sampled,
+                        }
+                    }
+                    Err(error) => {
+                        lowest_failed.fetch_min(i, Ordering::Relaxed);
+                        return Some(Err(ReplicaError {
+                            replica: i,
+                            seed,
+                            error,
+                        }));
+                    }
+                };
+                let mut d = done.lock().unwrap_or_else(|e| e.into_inner());
+                *d += 1;
+                progress(*d);
+                Some(Ok(kept))
+            })
+            .collect();
+        // In replica order: every replica below the lowest failure ran, so the first `Err`
+        // met is the lowest failure and no `None` (skipped) comes before it. Earlier chunks
+        // had no failure, or the loop would have returned.
+        for (r, result) in (start as usize..).zip(results) {
+            match result {
+                Some(Ok(kept)) => {
+                    if let Some(report) = kept.report {
+                        first = Some(*report);
+                    }
+                    debug_assert_eq!(kept.seed, seeds[r]);
+                    figure_columns.push(r, kept.figures);
+                    band_columns.push(r, kept.sampled, n as usize);
+                }
+                Some(Err(e)) => return Err(e.into()),
+                None => unreachable!("a replica is skipped only after a lower one failed"), // ok: see above
             }
-            Some(Ok(Kept::Summary(s, trace))) => {
-                summaries.push(*s);
-                traces.push(trace);
-            }
-            Some(Err(e)) => return Err(e),
-            None => break,
         }
+        start = end;
     }
     let first = first.expect("replica 0 either ran or its error was returned"); // ok: see the loop above
     Ok(Replicas {
         first,
-        summaries,
-        traces,
+        seeds,
+        figures: figure_columns,
+        bands: band_columns,
     })
 }
 
@@ -621,7 +1117,7 @@ pub const METHOD: &str = "per figure over the replicas where it exists (n): mean
 /// value per summary (`None`: missing there).
 fn columns(summaries: &[&Summary]) -> Vec<(String, bool, Vec<Option<f64>>)> {
     let mut cols: Vec<(String, bool, Vec<Option<f64>>)> = Vec::new();
-    let mut index = std::collections::BTreeMap::<String, usize>::new();
+    let mut index = BTreeMap::<String, usize>::new();
     for (r, s) in summaries.iter().enumerate() {
         for f in figures(s) {
             let i = *index.entry(f.name.clone()).or_insert_with(|| {
@@ -678,23 +1174,40 @@ pub fn summary_json(summary: &Summary, monte_carlo: Option<&MonteCarloSummary>) 
 /// are the union of the names in first-seen order; an empty cell is a missing figure).
 pub fn replicas_csv(summaries: &[&Summary]) -> String {
     let cols = columns(summaries);
+    let names: Vec<&str> = cols.iter().map(|(n, _, _)| n.as_str()).collect();
+    let mut out = csv_header(&names);
+    for (r, s) in summaries.iter().enumerate() {
+        csv_row(
+            &mut out,
+            r,
+            s.seed,
+            cols.iter().map(|(_, _, values)| values[r]),
+        );
+    }
+    out
+}
+
+/// `replicas.csv`'s header line.
+fn csv_header(names: &[&str]) -> String {
     let mut out = String::from("replica,seed");
-    for (name, _, _) in &cols {
+    for name in names {
         out.push(',');
         out.push_str(&crate::report::render::csv_field(name));
     }
     out.push('\n');
-    for (r, s) in summaries.iter().enumerate() {
-        let _ = write!(out, "{r},{}", s.seed);
-        for (_, _, values) in &cols {
-            out.push(',');
-            if let Some(v) = values[r] {
-                let _ = write!(out, "{v}");
-            }
-        }
-        out.push('\n');
-    }
     out
+}
+
+/// One `replicas.csv` row.
+fn csv_row(out: &mut String, r: usize, seed: u64, values: impl Iterator<Item = Option<f64>>) {
+    let _ = write!(out, "{r},{seed}");
+    for v in values {
+        out.push(',');
+        if let Some(v) = v {
+            let _ = write!(out, "{v}");
+        }
+    }
+    out.push('\n');
 }
 
 /// The Monte Carlo table printed on stdout: the main figures.
@@ -978,5 +1491,105 @@ mod tests {
         assert!(e.to_string().contains("same minutes"), "{e}");
         let shifted = [trace(&[1, 2], &[1.0, 2.0]), trace(&[2, 3], &[1.0, 2.0])];
         assert!(bands(&shifted).is_err(), "same length, other minutes");
+    }
+
+    #[test]
+    fn band_points_are_capped_and_keep_the_last_minute() {
+        assert_eq!(band_step(0), 1);
+        assert_eq!(band_step(MAX_BAND_MINUTES), 1, "48 h: minutes 0 to 2,880");
+        assert_eq!(MAX_BAND_MINUTES, 2_881);
+        // One more minute: minute 0, then ⌈2,881 / 1,440⌉ = 3 a bucket.
+        assert_eq!(band_step(MAX_BAND_MINUTES + 1), 3);
+        // 30 days: 43,201 rows; minute 0 alone, then buckets of ⌈43,200 / 1,440⌉ = 30
+        // minutes: exactly 1,440, the last ending at the last minute, 43,200.
+        assert_eq!(band_step(43_201), 30);
+        let buckets: Vec<std::ops::Range<usize>> = band_buckets(43_201).collect();
+        assert_eq!(buckets.len(), 1_441);
+        assert_eq!(buckets[..2], [0..1, 1..31]);
+        assert_eq!(buckets[1_440], 43_171..43_201);
+        for len in [MAX_BAND_MINUTES + 1, 3_000, 5_759, 5_760, 100_000, 527_041] {
+            let n = band_buckets(len).count();
+            assert!(n <= BUCKETED_BAND_POINTS + 1, "{len} minutes: {n} points");
+            assert_eq!(band_buckets(len).last().map(|b| b.end), Some(len));
+            // Buckets tile the minutes.
+            let covered: usize = band_buckets(len).map(|b| b.len()).sum();
+            assert_eq!(covered, len);
+        }
+    }
+
+    /// Three replicas of `len` minutes with distinct, replica-dependent values.
+    fn long_traces(len: u64) -> Vec<Trace> {
+        (0..3u64)
+            .map(|r| Trace {
+                minutes: (1..=len).collect(),
+                cost_usd: (0..len).map(|m| (m * (r + 1)) as f64 / 7.0).collect(),
+                tasks_running: (0..len).map(|m| ((m + r * 5) % 11) as f64).collect(),
+                instances_live: (0..len).map(|m| ((m * r) % 3) as f64).collect(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn long_runs_are_banded_per_bucket_and_folding_agrees() {
+        let traces = long_traces(3_000);
+        let b = bands(&traces).expect("aligned");
+        // Minute 1 (index 0) alone, then buckets of ⌈2,999 / 1,440⌉ = 3 indices: 1–3, 4–6,
+        // …, 2,998–2,999 (short): points at minutes 1, 4, 7, …, 2,998 and 3,000.
+        assert_eq!(b.minutes.len(), 1_001);
+        assert_eq!(b.minutes[..3], [1, 4, 7]);
+        assert_eq!(b.minutes.last(), Some(&3_000));
+        // Bucket 2 is indices 4–6 (minutes 5–7). Cost at index 6: 6/7, 12/7, 18/7 for
+        // replicas 0–2, so the median is 12/7 and replica 0's 6/7.
+        let cost = b.get("cost_usd").expect("cost");
+        assert_eq!(cost.p50[2], round6(12.0 / 7.0));
+        assert_eq!(cost.replica_0[2], round6(6.0 / 7.0));
+        // Tasks (m + 5r) mod 11 over indices 4–6: replica 0: 4 5 6, replica 1: 9 10 0,
+        // replica 2: 3 4 5. Lowest 4 0 3 (sorted 0 3 4): p5 at rank 0.1 = 0.3. Highest
+        // 6 10 5 (sorted 5 6 10): p95 at rank 1.9 = 6 + 0.9 × 4 = 9.6. Last 6 0 5: median 5.
+        let tasks = b.get("tasks_running").expect("tasks");
+        assert_eq!(tasks.p5[2], round6(0.3));
+        assert_eq!((tasks.p50[2], tasks.p95[2]), (5.0, 9.6));
+        assert_eq!(tasks.replica_0[2], 6.0);
+        // The accumulators give the same bands, bucketed or not.
+        for traces in [traces, long_traces(40)] {
+            let mut columns = BandColumns::default();
+            for (r, t) in traces.iter().enumerate() {
+                columns.push(r, Sampled::of(t), traces.len());
+            }
+            assert_eq!(
+                columns.bands(traces.len()).expect("aligned"),
+                bands(&traces).expect("aligned")
+            );
+        }
+    }
+
+    #[test]
+    fn folding_refuses_misaligned_replicas_as_bands_does() {
+        let traces = [
+            trace(&[1, 2, 3], &[1.0, 2.0, 3.0]),
+            trace(&[1, 2, 3], &[1.0, 2.0, 3.0]),
+            trace(&[2, 3, 4], &[1.0, 2.0, 3.0]),
+        ];
+        let mut columns = BandColumns::default();
+        for (r, t) in traces.iter().enumerate() {
+            columns.push(r, Sampled::of(t), traces.len());
+        }
+        let e = columns.bands(3).expect_err("replica 2 is shifted");
+        assert!(
+            matches!(
+                e,
+                BandsError::Misaligned {
+                    replica: 2,
+                    len: 3,
+                    first: Some(2),
+                    ..
+                }
+            ),
+            "{e}"
+        );
+        assert_eq!(
+            e.to_string(),
+            bands(&traces).expect_err("shifted").to_string()
+        );
     }
 }

@@ -792,6 +792,13 @@ pub struct SettingsFile {
     /// `measureFrom`: the warm-up left out of every figure of the summary.
     #[serde(default)]
     pub measure_from: Option<Duration>,
+    /// Refuse a scenario estimated to ask for more work items (tasks created, instances
+    /// launched, request-rate steps), and stop a run that creates more tasks and instances.
+    #[serde(default)]
+    pub max_work: Option<u64>,
+    /// Refuse `--replicas N` when the Monte Carlo accumulators are estimated above this.
+    #[serde(default)]
+    pub max_replica_memory_mib: Option<u64>,
 }
 
 /// `faults`: every fault model is off unless listed.

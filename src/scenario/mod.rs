@@ -26,6 +26,9 @@ use crate::workload::{AlibabaOptions, GeneratedOptions, SwfOptions};
 /// Validates a scenario held as a JSON value (a patched document: variants, sweep points).
 pub(crate) use validate::from_value;
 pub(crate) use validate::strip_bom;
+pub use validate::work::{
+    check as check_work, estimate as estimate_work, human_bytes, TracedWork, WorkEstimate, WorkPart,
+};
 pub use validate::{from_json_str, load};
 pub use variants::{
     load_set, load_set_with, set_from_json_str, set_from_json_str_with, Override, ScenarioSet,
@@ -417,6 +420,10 @@ pub struct Settings {
     /// Start of the measurement window: every figure of the summary counts from here to the
     /// end of the run. Zero (the default) measures the whole run.
     pub measure_from: SimDuration,
+    /// Work cap: tasks created + instances launched (+ request-rate steps in the estimate).
+    pub max_work: u64,
+    /// Memory cap of a Monte Carlo run's accumulators, MiB.
+    pub max_replica_memory_mib: u64,
 }
 
 /// How a scenario's services begin (`settings.start`).

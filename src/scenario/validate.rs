@@ -18,6 +18,7 @@ use crate::workload::{DurationDistribution, GeneratedSource};
 mod capacity;
 mod faults;
 mod scaling;
+pub mod work;
 
 /// Reserved provider names (\[DOC\] §2.2: available in every account).
 pub const FARGATE: &str = "FARGATE";
@@ -137,7 +138,13 @@ fn validate_file(raw: ScenarioFile, base_dir: &Path) -> Result<Scenario, Vec<Pro
     };
     let scenario = v.scenario(raw);
     match scenario {
-        Some(s) if v.problems.is_empty() => Ok(s),
+        Some(s) if v.problems.is_empty() => {
+            // Only a scenario valid otherwise is estimated: its counts mean what they say.
+            match work::check(&s, None) {
+                Some(p) => Err(vec![p]),
+                None => Ok(s),
+            }
+        }
         _ => Err(v.problems),
     }
 }
@@ -761,6 +768,10 @@ impl Validator {
                 }
             },
             measure_from: s.measure_from.map_or(defaults::MEASURE_FROM, |d| d.0),
+            max_work: s.max_work.unwrap_or(defaults::MAX_WORK),
+            max_replica_memory_mib: s
+                .max_replica_memory_mib
+                .unwrap_or(defaults::MAX_REPLICA_MEMORY_MIB),
         };
         if settings.measure_from.0 % 60_000 != 0 {
             // The per-minute figures (averages, minutes below desired) are counted per
@@ -800,6 +811,8 @@ impl Validator {
             settings.placement_backfill_window.into(),
         );
         positive(self, "maxEvents", settings.max_events);
+        positive(self, "maxWork", settings.max_work);
+        positive(self, "maxReplicaMemoryMib", settings.max_replica_memory_mib);
         if settings.stop_timeout > crate::faults::throttle::MAX_FARGATE_STOP_TIMEOUT {
             self.problem(
                 format!("{p}.stopTimeout"),

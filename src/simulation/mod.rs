@@ -126,6 +126,18 @@ pub enum RunError {
         /// Simulated time reached.
         at: SimTime,
     },
+    /// The run outgrew its work cap: more tasks and instances created, or more events
+    /// waiting, than `settings.maxWork`. Stopping here is what keeps memory bounded when the
+    /// scenario's estimate was too low (a trace `run` does not read ahead, an unlucky draw).
+    #[error("the run stopped at {at}: {what}, over settings.maxWork = {limit} (about {} of memory); check the workloads' rates, counts and traces, or raise settings.maxWork if the run is meant to be this large", crate::scenario::human_bytes(*limit as f64 * crate::defaults::WORK_ITEM_BYTES as f64))]
+    WorkCap {
+        /// What outgrew the cap, in the scenario's words.
+        what: String,
+        /// The limit in force.
+        limit: u64,
+        /// Simulated time reached.
+        at: SimTime,
+    },
 }
 
 /// Progress, reported to a callback now and then (the binary draws it on stderr).
@@ -387,6 +399,7 @@ impl<'s> Simulation<'s> {
                 return Err(RunError::EventBudget { limit, at: now });
             }
             self.handle(now, event)?;
+            self.check_work_cap(now)?;
             if self.queue.delivered_count() >= next_progress {
                 next_progress += 1 << 16;
                 progress(Progress {
@@ -402,6 +415,49 @@ impl<'s> Simulation<'s> {
             events: self.queue.delivered_count(),
         });
         Ok(self.finish())
+    }
+
+    /// Stops the run once it holds more than `settings.maxWork` tasks and instances, or more
+    /// than `EVENTS_PER_WORK_ITEM` times that many waiting events. Two length compares per
+    /// event: tasks and instances live in `Vec`s for the whole run, and every waiting queue
+    /// (cluster, provisioning, submit, replacing) holds task ids, so it is never longer than
+    /// `tasks`; the event queue is the one store that is not, so it is checked on its own.
+    #[inline]
+    fn check_work_cap(&self, now: SimTime) -> Result<(), RunError> {
+        let limit = self.sc.settings.max_work;
+        let created = self.tasks.len() as u64 + self.instances.len() as u64;
+        if created > limit
+            || self.queue.len() as u64 > limit.saturating_mul(crate::defaults::EVENTS_PER_WORK_ITEM)
+        {
+            return Err(self.work_cap_error(now));
+        }
+        Ok(())
+    }
+
+    /// The error [`Self::check_work_cap`] returns; out of line, so the check that runs after
+    /// every event stays a few instructions.
+    #[cold]
+    #[inline(never)]
+    fn work_cap_error(&self, now: SimTime) -> RunError {
+        let limit = self.sc.settings.max_work;
+        let what = if self.tasks.len() as u64 + self.instances.len() as u64 > limit {
+            format!(
+                "{} tasks and {} instances created",
+                self.tasks.len(),
+                self.instances.len()
+            )
+        } else {
+            format!(
+                "{} events waiting (at most {} per work item)",
+                self.queue.len(),
+                crate::defaults::EVENTS_PER_WORK_ITEM
+            )
+        };
+        RunError::WorkCap {
+            what,
+            limit,
+            at: now,
+        }
     }
 
     /// Time zero: the ASGs' instances registered, the services' tasks RUNNING (warm start)
@@ -702,6 +758,11 @@ impl<'s> Simulation<'s> {
             memory: job.memory,
         };
         let owner = Owner::Workload(w);
+        // One row can ask for up to 2³² tasks at once: check before creating them, since the
+        // run loop's check comes only after this handler.
+        if self.tasks.len() as u64 + u64::from(job.count) > self.sc.settings.max_work {
+            return Err(self.submission_over_cap(w, &job, now));
+        }
         // RunTask with `count`: a strategy's base applies per call, so counts start at zero.
         let mut per_item = match &spec.launch {
             LaunchTarget::Strategy(items) => vec![0u32; items.len()],
@@ -713,6 +774,28 @@ impl<'s> Simulation<'s> {
             self.launch_task(t, now, true);
         }
         self.pull_submission(w, now)
+    }
+
+    /// The error of a submission whose tasks would outgrow the work cap (out of line: cold).
+    #[cold]
+    #[inline(never)]
+    fn submission_over_cap(&self, w: WorkloadId, job: &JobSubmission, now: SimTime) -> RunError {
+        // Generated submissions have no line.
+        let row = if job.line > 0 {
+            format!(" (trace line {})", job.line)
+        } else {
+            String::new()
+        };
+        RunError::WorkCap {
+            what: format!(
+                "workload {} submits {} tasks at once{row} after {} tasks created",
+                self.sc.workloads[w.index()].name,
+                job.count,
+                self.tasks.len()
+            ),
+            limit: self.sc.settings.max_work,
+            at: now,
+        }
     }
 
     /// Which capacity the next task of a launch target uses; bumps the strategy counts.

@@ -4,6 +4,7 @@ mod autoscaling;
 mod bad_input;
 mod billing;
 mod bom;
+mod bounded_memory;
 mod browser;
 mod capacity_provider_strategy;
 mod charts;

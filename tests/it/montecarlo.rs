@@ -204,15 +204,14 @@ fn library_replica_zero_and_renderers_match_the_single_run() {
         render::events_jsonl(&reps.first),
         render::events_jsonl(&single)
     );
-    let seeds: Vec<u64> = reps.all_summaries().iter().map(|s| s.seed).collect();
-    assert_eq!(seeds, montecarlo::replica_seeds(5, 3));
+    assert_eq!(reps.seeds(), montecarlo::replica_seeds(5, 3));
     // Without Monte Carlo figures the summary renders exactly as report::render does.
     assert_eq!(
         montecarlo::summary_json(&single.summary, None),
         render::summary_json(&single.summary)
     );
     // Every headline figure of replica 0 has statistics over the 3 replicas, in order.
-    let mc = montecarlo::aggregate(&reps.all_summaries());
+    let mc = reps.monte_carlo();
     let names: Vec<String> = montecarlo::headline_figures(&single.summary)
         .into_iter()
         .map(|(n, _)| n)
@@ -293,12 +292,16 @@ fn poisson_fargate() -> Value {
 fn confidence_interval_narrows_as_one_over_root_n() {
     let sc = scenario(&poisson_fargate());
     let reps = montecarlo::run_replicas(&sc, 1000, 64, &|_| {}).expect("replicas run");
-    let all = reps.all_summaries();
     // The first 16 replicas of a 64-replica run are exactly a 16-replica run (same seeds).
-    let w16 = montecarlo::aggregate(&all[..16]);
-    let w64 = montecarlo::aggregate(&all);
+    let totals: Vec<f64> = reps
+        .figure("cost.total_usd")
+        .unwrap()
+        .into_iter()
+        .map(|v| v.unwrap())
+        .collect();
+    let w64 = reps.monte_carlo();
     let (a, b) = (
-        w16.get("cost.total_usd").unwrap(),
+        &FigureStats::of(&totals[..16]),
         w64.get("cost.total_usd").unwrap(),
     );
     assert!(
@@ -347,4 +350,85 @@ fn figure_stats_by_hand() {
     let half = 2.776 * 12.5f64.sqrt() / 5f64.sqrt();
     assert!((s.ci95_high - s.mean - half).abs() < 2e-3);
     assert!((s.mean - s.ci95_low - half).abs() < 2e-3);
+}
+
+/// Issue 10, point 2: replicas are reduced as they finish and folded chunk by chunk, and
+/// what comes out is what the whole summaries and traces give (`aggregate`, `replicas_csv`,
+/// `bands`), whatever the chunk size and the thread count.
+#[test]
+fn folding_replicas_as_they_finish_gives_what_whole_summaries_give() {
+    let sc = ecsim::load(&repo_root().join("scenarios/quickstart.json")).expect("quickstart");
+    let n = 5;
+    let reports: Vec<ecsim::report::Report> = montecarlo::replica_seeds(11, n)
+        .into_iter()
+        .map(|seed| ecsim::run(&sc, Some(seed), &mut |_| {}).expect("runs"))
+        .collect();
+    let summaries: Vec<&ecsim::report::Summary> = reports.iter().map(|r| &r.summary).collect();
+    let traces: Vec<montecarlo::Trace> = reports.iter().map(montecarlo::Trace::of).collect();
+    let mc = montecarlo::aggregate(&summaries);
+    let csv = montecarlo::replicas_csv(&summaries);
+    let bands = montecarlo::bands(&traces).expect("aligned");
+    // Different seeds differ, or equal outputs would prove little. (Under the warm start the
+    // quickstart's cost is the same for every seed; its batch waits are not.)
+    assert!(mc.get("wait_time_s.mean").unwrap().sd > 0.0);
+    for (chunk, threads) in [(montecarlo::CHUNK, 2), (2, 1), (2, 2), (1, 2)] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("pool");
+        let reps = pool
+            .install(|| montecarlo::run_replicas_in_chunks(&sc, 11, n, chunk, &|_| {}))
+            .expect("replicas run");
+        let what = format!("chunks of {chunk} on {threads} threads");
+        assert_eq!(reps.monte_carlo(), mc, "{what}");
+        assert_eq!(
+            montecarlo::summary_json(&reps.first.summary, Some(&reps.monte_carlo())),
+            montecarlo::summary_json(&reports[0].summary, Some(&mc)),
+            "{what}"
+        );
+        assert_eq!(reps.replicas_csv(), csv, "{what}");
+        assert_eq!(reps.bands().expect("aligned"), bands, "{what}");
+    }
+}
+
+#[test]
+fn too_many_replicas_for_the_memory_cap_are_refused_before_running() {
+    // Two hours: 121 band points × 32 bytes + 42 figures × 8 bytes + 8 = 4,216 bytes a
+    // replica; 1,000 replicas ≈ 4.0 MiB, over a cap of 1 MiB; 200 ≈ 0.8 MiB fit.
+    let mut v = poisson_fargate();
+    v["settings"] = json!({ "maxReplicaMemoryMib": 1 });
+    let sc = scenario(&v);
+    let est = montecarlo::MemoryEstimate::of(&sc, 1000);
+    assert_eq!((est.band_points, est.figures), (121, 42));
+    assert_eq!(est.bytes, 1000 * (121 * 32 + 42 * 8 + 8));
+    let e = match montecarlo::run_replicas(&sc, 1, 1000, &|_| panic!("nothing may run")) {
+        Err(e) => e,
+        Ok(_) => panic!("1,000 replicas ran under a 1 MiB cap"),
+    };
+    assert!(matches!(e, montecarlo::MonteCarloError::Memory(_)), "{e}");
+    let msg = e.to_string();
+    for needle in [
+        "1000 replicas would keep about 4.0 MiB",
+        "121 band points",
+        "settings.maxReplicaMemoryMib = 1",
+    ] {
+        assert!(msg.contains(needle), "{needle:?} missing in {msg}");
+    }
+    montecarlo::check_memory(&sc, 200).expect("200 replicas fit");
+
+    // The binary: exit 2, the message, no output.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("mc.json");
+    std::fs::write(&file, serde_json::to_string(&v).unwrap()).unwrap();
+    let out = dir.path().join("out");
+    let o = ecsim()
+        .args(["run", "--quiet", "--replicas", "1000", "--out"])
+        .arg(&out)
+        .arg(&file)
+        .output()
+        .expect("ecsim runs");
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("settings.maxReplicaMemoryMib"), "{stderr}");
+    assert!(!out.join("summary.json").exists());
 }

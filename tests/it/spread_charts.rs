@@ -75,7 +75,7 @@ fn count(elements: &[Element], name: &str, key: &str, color: plotters::style::RG
 fn bands_follow_replica_zero_and_do_not_depend_on_the_thread_count() {
     let one = quickstart_replicas(4, 1);
     let two = quickstart_replicas(4, 2);
-    assert_eq!(one.traces.len(), 4, "one trace per replica");
+    assert_eq!(one.len(), 4, "one trace per replica");
     let bands = one.bands().expect("same duration, same minutes");
     assert_eq!(
         bands,
@@ -110,7 +110,7 @@ fn bands_follow_replica_zero_and_do_not_depend_on_the_thread_count() {
 
 fn spread(n: u32) -> (Bands, MonteCarloSummary, String) {
     let r = quickstart_replicas(n, 2);
-    let mc = montecarlo::aggregate(&r.all_summaries());
+    let mc = r.monte_carlo();
     (
         r.bands().expect("aligned"),
         mc,
