@@ -279,6 +279,7 @@ impl<'s> Simulation<'s> {
                 desired_capacity: a.desired_capacity,
                 spot: a.spot,
                 instances: Vec::new(),
+                live_by_az: vec![0; sc.cluster.availability_zones.len()],
                 in_service: 0,
                 draining: 0,
                 non_empty: 0,
@@ -491,19 +492,16 @@ impl<'s> Simulation<'s> {
         let a = &self.asgs[asg.index()];
         // EC2 Auto Scaling balances across its AZs: launch into the one with fewest instances
         // (among the zones that are up).
+        debug_assert!(a.azs.iter().all(|az| a.live_by_az[az.index()] as usize
+            == a.instances
+                .iter()
+                .filter(|i| self.instances[i.index()].az == *az)
+                .count()));
         let az = *a
             .azs
             .iter()
             .filter(|az| !self.az_down(**az))
-            .min_by_key(|az| {
-                (
-                    a.instances
-                        .iter()
-                        .filter(|i| self.instances[i.index()].az == **az)
-                        .count(),
-                    az.0,
-                )
-            })?;
+            .min_by_key(|az| (a.live_by_az[az.index()], az.0))?;
         Some(self.launch_instance_at(asg, az, now, schedule))
     }
 
@@ -540,6 +538,7 @@ impl<'s> Simulation<'s> {
         self.instances.push(inst);
         self.instance_tasks.push(Vec::new());
         self.asgs[asg.index()].instances.push(id);
+        self.asgs[asg.index()].live_by_az[az.index()] += 1;
         self.asgs[asg.index()].in_service += 1;
         self.counters.instances_launched += 1;
         self.counters.instances_pending += 1;

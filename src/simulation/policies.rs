@@ -518,14 +518,19 @@ impl<'s> Simulation<'s> {
         for p in 0..self.provider_scaling.len() {
             let ps = &self.provider_scaling[p];
             let a = &self.asgs[ps.asg.index()];
-            let (mut instances, mut draining) = (0u32, 0u32);
-            for &i in &a.instances {
-                match self.instances[i.index()].status {
-                    InstanceStatus::Pending | InstanceStatus::Active => instances += 1,
-                    InstanceStatus::Draining => draining += 1,
-                    InstanceStatus::Terminated => {}
-                }
-            }
+            // The group's counters, not a count of its instances: the row costs O(1) however
+            // large the group (issue 13).
+            let (instances, draining) = (a.in_service, a.draining);
+            debug_assert_eq!(
+                (instances as usize, draining as usize),
+                a.instances.iter().fold((0, 0), |(n, d), i| {
+                    match self.instances[i.index()].status {
+                        InstanceStatus::Pending | InstanceStatus::Active => (n + 1, d),
+                        InstanceStatus::Draining => (n, d + 1),
+                        InstanceStatus::Terminated => (n, d),
+                    }
+                })
+            );
             self.provider_series.push(ProviderMinuteRow {
                 minute,
                 provider: p as u32,
