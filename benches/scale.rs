@@ -14,6 +14,10 @@
 //! and 100,000 service tasks for 117 days, with no batch work, so nearly every event is a
 //! per-minute one and any per-minute cost proportional to the cluster shows at once.
 //!
+//! A third, `mmc`, is the issue's M/M/c comparison: c = 100 one-task m5.large servers,
+//! ρ = 0.9, exponential service of mean 60 s, every latency zero, about one million jobs
+//! (5,400 per hour for 11,112 minutes); its table row shows c as the instances.
+//!
 //! Each case runs in a child process (this binary re-executed with `ECSIM_SCALE_CHILD`), so
 //! each reports its own peak RSS (`VmHWM`) rather than the largest so far.
 //! The parent prints one table row per case: instances, simulated days, events, wall time,
@@ -21,7 +25,8 @@
 //!
 //! - `cargo bench --bench scale` runs the quick set: 1,000 and 10,000 instances.
 //! - `ECSIM_SCALE_SIZES=1000,10000,50000,100000 cargo bench --bench scale` runs the curve of
-//!   the issue; a size may carry its days (`100000:1`), and `cloudsim` names the second case.
+//!   the issue; a size may carry its days (`100000:1`), and `cloudsim` and `mmc` name the
+//!   other cases.
 //!   Sizes above 10,000 take from a minute to several on a shared machine.
 //!
 //! This is a plain `harness = false` main, not criterion: one run of a large size takes
@@ -47,13 +52,22 @@ const DAYS: u32 = 7;
 /// The quick set `cargo bench` runs by default.
 const QUICK: &str = "1000,10000";
 
+/// Servers of the M/M/c case.
+const MMC_SERVERS: u32 = 100;
+/// Its arrivals per hour: ρ · c · μ = 0.9 · 100 / 60 s = 1.5 /s.
+const MMC_RATE_PER_HOUR: f64 = 5_400.0;
+/// Its duration: 5,400 /h × 11,112 min / 60 = 1,000,080 expected jobs.
+const MMC_MINUTES: u32 = 11_112;
+
 /// One case of the table.
 #[derive(Clone, Copy, Debug)]
 struct Case {
     instances: u32,
     days: u32,
-    /// The CloudSim-Plus-sized run: `tasks` service tasks, no batch.
+    /// The CloudSim-Plus-sized run: 100,000 service tasks, no batch.
     cloudsim: bool,
+    /// The M/M/c run.
+    mmc: bool,
 }
 
 impl Case {
@@ -64,6 +78,15 @@ impl Case {
                 instances: 50_000,
                 days: 117,
                 cloudsim: true,
+                mmc: false,
+            });
+        }
+        if s == "mmc" {
+            return Some(Case {
+                instances: MMC_SERVERS,
+                days: MMC_MINUTES / 1440,
+                cloudsim: false,
+                mmc: true,
             });
         }
         let (n, days) = match s.split_once(':') {
@@ -74,12 +97,15 @@ impl Case {
             instances: n.parse().ok()?,
             days,
             cloudsim: false,
+            mmc: false,
         })
     }
 
     fn key(self) -> String {
         if self.cloudsim {
             "cloudsim".to_string()
+        } else if self.mmc {
+            "mmc".to_string()
         } else {
             format!("{}:{}", self.instances, self.days)
         }
@@ -87,6 +113,9 @@ impl Case {
 
     /// The scenario as JSON text, exactly as a user would write it.
     fn scenario_json(self) -> String {
+        if self.mmc {
+            return mmc_json();
+        }
         let n = self.instances;
         let total_tasks = if self.cloudsim {
             100_000
@@ -149,6 +178,45 @@ impl Case {
         })
         .to_string()
     }
+}
+
+/// The M/M/c case: each m5.large (2,048 CPU units) holds exactly one 2,048-unit task, so each
+/// instance is one server (as in `tests/it/queueing.rs`).
+fn mmc_json() -> String {
+    json!({
+        "name": "bench-scale-mmc",
+        "seed": 7,
+        "duration": format!("{MMC_MINUTES}m"),
+        "cluster": { "clusterName": "mmc", "availabilityZones": ["us-east-1a"] },
+        "autoScalingGroups": [{
+            "autoScalingGroupName": "servers",
+            "instanceTypes": ["m5.large"],
+            "minSize": MMC_SERVERS,
+            "maxSize": MMC_SERVERS
+        }],
+        "taskDefinitions": [{
+            "family": "job", "cpu": "2048", "memory": "1024", "requiresCompatibilities": ["EC2"]
+        }],
+        "workloads": [{
+            "name": "poisson",
+            "taskDefinition": "job",
+            "launchType": "EC2",
+            "source": { "poisson": {
+                "ratePerHour": MMC_RATE_PER_HOUR,
+                "duration": { "exponential": { "mean": "60s" } }
+            } }
+        }],
+        "settings": {
+            "instanceRunningLatency": "0s",
+            "agentRegistrationLatency": "0s",
+            "ec2TaskStartLatency": "0s",
+            "fargateProvisioningLatency": "0s",
+            "fargateTaskStartLatency": "0s",
+            "taskStopLatency": "0s",
+            "eventLogLimit": 10_000
+        }
+    })
+    .to_string()
 }
 
 /// Peak resident set size of this process in KiB (`VmHWM`), if the kernel reports it.
@@ -221,7 +289,13 @@ fn main() {
             wall * 1e9 / events.max(1) as f64,
             rss_kib as f64 / 1024.0,
             f[6],
-            if case.cloudsim { "  (cloudsim)" } else { "" }
+            if case.cloudsim {
+                "  (cloudsim)"
+            } else if case.mmc {
+                "  (M/M/c)"
+            } else {
+                ""
+            }
         );
     }
 }

@@ -299,6 +299,19 @@ impl Placer {
         instances: &[ContainerInstance],
         rng: &mut SimRng,
     ) -> Result<InstanceId, PlacementFailure> {
+        self.find(req, instances, rng)
+            .ok_or_else(|| diagnose(req, instances))
+    }
+
+    /// [`Placer::place`] without the reason when nothing fits, for callers that drop it:
+    /// the reason is a pass over every instance of the pool (issue 13: a queued task retried
+    /// on a full cluster paid it on every try). Same decisions and random draws as `place`.
+    pub fn find(
+        &self,
+        req: &PlacementRequest,
+        instances: &[ContainerInstance],
+        rng: &mut SimRng,
+    ) -> Option<InstanceId> {
         let shape = Shape::of(req.strategy);
         let (Shape::Binpack { spread_az, .. }
         | Shape::SpreadInstance { spread_az }
@@ -345,10 +358,13 @@ impl Placer {
                 Shape::General { .. } => self.rank_in(req, azs, instances, &counts, rng),
             };
             if let Some(id) = found {
-                return Ok(id);
+                return Some(id);
             }
         }
-        Err(diagnose(req, instances))
+        // In debug builds, check what `diagnose` asserts: no instance was a candidate.
+        #[cfg(debug_assertions)]
+        diagnose(req, instances);
+        None
     }
 
     /// The binpack winner among `azs`: least free `field` at or above the need, then lowest id.
@@ -1192,9 +1208,14 @@ mod tests {
         // Several placements in a row, reserving each, so the index is exercised as it moves.
         for _ in 0..4 {
             let mut g2 = g.clone();
+            let mut g3 = g.clone();
             let fast = c.placer.place(&req, &c.instances, &mut g);
             let slow = crate::scheduler::placement::general_scan(&req, &c.instances, &mut g2);
             assert_eq!(fast, slow, "seed {}", case.seed);
+            // `find` is `place` without the reason: same answer, same draws.
+            let found = c.placer.find(&req, &c.instances, &mut g3);
+            assert_eq!(found, fast.as_ref().ok().copied(), "seed {}", case.seed);
+            assert_eq!(g3, g, "seed {}: find drew differently", case.seed);
             match fast {
                 Ok(id) => {
                     assert!(req.is_candidate(&c.instances[id.index()]));
