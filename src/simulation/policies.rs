@@ -342,15 +342,30 @@ impl<'s> Simulation<'s> {
             // The newest launch that is still warming up counts; instances present at the
             // start are not newly launched ([DOC] ecs-reference §1.4–1.5: the warm-up holds
             // back scale-outs after a scale-out, not the first one of a running cluster).
+            // The group's list is in launch order, so `launched_at` never decreases along it:
+            // the newest is the last in-service entry, found from the end (past draining
+            // ones only) rather than by a pass over the group every minute of a scale-out.
             let newest_launch = |sim: &Self| {
-                sim.asgs[asg.index()]
+                let newest = sim.asgs[asg.index()]
                     .instances
                     .iter()
-                    .filter(|i| i.index() >= started_with)
+                    .rev()
+                    .take_while(|i| i.index() >= started_with)
                     .map(|i| &sim.instances[i.index()])
-                    .filter(|inst| inst.in_service())
-                    .map(|inst| inst.launched_at)
-                    .max()
+                    .find(|inst| inst.in_service())
+                    .map(|inst| inst.launched_at);
+                debug_assert_eq!(
+                    newest,
+                    sim.asgs[asg.index()]
+                        .instances
+                        .iter()
+                        .filter(|i| i.index() >= started_with)
+                        .map(|i| &sim.instances[i.index()])
+                        .filter(|inst| inst.in_service())
+                        .map(|inst| inst.launched_at)
+                        .max()
+                );
+                newest
             };
             let (r, newest) = if provisioning.is_empty() {
                 // Nothing waits: M is the non-empty instances, kept as counters, so the
