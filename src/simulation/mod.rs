@@ -1296,9 +1296,14 @@ impl<'s> Simulation<'s> {
                     self.bind(t, i, now);
                     true
                 }
-                Err(f) => {
+                Err(req) => {
                     self.services[s.index()].per_item = per_item;
-                    self.unable_to_place(s, now, &f);
+                    // Why it failed is a pass over every instance: worked out only when the
+                    // event is logged, not on every throttled retry (issue 13).
+                    if !self.unable_throttled(s, now) {
+                        let f = placement::failure::diagnose(&req, &self.instances);
+                        self.unable_to_place(s, now, &f);
+                    }
                     false
                 }
             }
@@ -1332,11 +1337,13 @@ impl<'s> Simulation<'s> {
         }
     }
 
+    /// Where a new task of service `s` goes now; when nowhere, the request, so the caller
+    /// can ask why only if it will say so.
     fn new_probe(
         &mut self,
         s: ServiceId,
         need: Resources,
-    ) -> Result<InstanceId, placement::PlacementFailure> {
+    ) -> Result<InstanceId, PlacementRequest<'s>> {
         let spec = &self.sc.services[s.index()];
         let default = placement::service_default_strategy();
         let strategy: &[placement::PlacementStrategy] =
@@ -1354,7 +1361,8 @@ impl<'s> Simulation<'s> {
             constraints: &spec.placement_constraints,
         };
         self.placer
-            .place(&req, &self.instances, &mut self.placement_rng)
+            .find(&req, &self.instances, &mut self.placement_rng)
+            .ok_or(req)
     }
 
     fn unable_to_place(&mut self, s: ServiceId, now: SimTime, f: &placement::PlacementFailure) {
@@ -1366,15 +1374,19 @@ impl<'s> Simulation<'s> {
         self.maybe_log_unable(s, now, msg);
     }
 
-    fn maybe_log_unable(&mut self, s: ServiceId, now: SimTime, msg: String) {
-        let st = &mut self.services[s.index()];
-        if st
+    /// True when an "unable to place" event of service `s` now would be dropped: one was
+    /// logged less than [`UNABLE_TO_PLACE_REPEAT`] ago.
+    fn unable_throttled(&self, s: ServiceId, now: SimTime) -> bool {
+        self.services[s.index()]
             .last_unable_event
             .is_some_and(|t| now.saturating_since(t) < UNABLE_TO_PLACE_REPEAT)
-        {
+    }
+
+    fn maybe_log_unable(&mut self, s: ServiceId, now: SimTime, msg: String) {
+        if self.unable_throttled(s, now) {
             return;
         }
-        st.last_unable_event = Some(now);
+        self.services[s.index()].last_unable_event = Some(now);
         let name = self.sc.services[s.index()].name.clone();
         self.log(now, "service", name, msg);
     }
@@ -1728,4 +1740,48 @@ pub fn open_source(source: &WorkloadSource, rng: SimRng) -> Result<JobSource, Tr
             })?)
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use crate::scheduler::placement::failure::DIAGNOSE_CALLS;
+
+    /// Issue 13: a service that cannot place its tasks retries on every reconcile, and each
+    /// failed try used to explain itself with a pass over every instance, though the event
+    /// saying why is logged at most once per `UNABLE_TO_PLACE_REPEAT`. Now the reason is
+    /// worked out only for the events logged.
+    #[test]
+    fn unable_to_place_reason_only_for_logged_events() {
+        // One m5.large (2,048 CPU units) holds two of the 1,024-unit tasks; the other 98 never
+        // fit, for six hours.
+        let text = r#"{
+            "name": "full", "seed": 1, "duration": "6h",
+            "cluster": { "clusterName": "full", "availabilityZones": ["us-east-1a"] },
+            "autoScalingGroups": [{ "autoScalingGroupName": "asg", "instanceTypes": ["m5.large"],
+                                    "minSize": 1, "maxSize": 1 }],
+            "taskDefinitions": [{ "family": "web", "cpu": "1024", "memory": "512",
+                                  "requiresCompatibilities": ["EC2"] }],
+            "services": [{ "serviceName": "web", "taskDefinition": "web", "desiredCount": 100,
+                           "launchType": "EC2" }]
+        }"#;
+        let sc = crate::scenario::from_json_str(text, Path::new("full.json"), Path::new("."))
+            .unwrap_or_else(|e| panic!("{e}"));
+        DIAGNOSE_CALLS.with(|c| c.set(0));
+        let report = super::run(&sc, 1, &mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
+        let logged = report
+            .events
+            .iter()
+            .filter(|e| e.message.contains("was unable to place a task"))
+            .count() as u64;
+        // Every 10 minutes over 6 hours: about 36 events.
+        assert!(logged >= 30, "{logged} unable-to-place events");
+        // One reason per event logged; before, one per failed try (a few per minute here).
+        let calls = DIAGNOSE_CALLS.with(std::cell::Cell::get);
+        assert_eq!(
+            calls, logged,
+            "{calls} reasons worked out for {logged} events"
+        );
+    }
 }

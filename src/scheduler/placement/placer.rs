@@ -363,7 +363,7 @@ impl Placer {
         }
         // In debug builds, check what `diagnose` asserts: no instance was a candidate.
         #[cfg(debug_assertions)]
-        diagnose(req, instances);
+        super::failure::diagnose_uncounted(req, instances);
         None
     }
 
