@@ -26,7 +26,8 @@
 
 mod ledger;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::cloud::fargate::{is_valid_size, FARGATE_BILLING_GRANULARITY, FARGATE_MINIMUM_BILLED};
 use crate::cloud::FargatePricing;
@@ -182,7 +183,11 @@ pub struct BillingMark {
 pub struct Billing {
     fargate_pricing: FargatePricing,
     instances: Vec<Option<InstanceMeter>>,
-    tasks: Vec<Option<TaskMeter>>,
+    /// Open task meters only: a meter is removed when its task releases or stops, so this
+    /// follows the live tasks, not every task ever metered (issue 13). A hash map because a
+    /// `BTreeMap` cost 10–20 % of an M/M/c run; its order never reaches a result: `finish`
+    /// sorts the open ids and closes them in id order, as it always has.
+    tasks: HashMap<TaskId, TaskMeter, BuildHasherDefault<TaskIdHasher>>,
     ec2_classes: Vec<Ec2Class>,
     ec2_class_index: BTreeMap<Ec2ClassKey, u32>,
     fargate_classes: Vec<FargateClass>,
@@ -197,6 +202,28 @@ pub struct Billing {
 }
 
 /// Grows `v` so `index` is valid.
+/// Hashes a task id (a `u32` written once) by a multiplication: ids are dense and
+/// sequential, so no attacker and no need for SipHash's cost.
+#[derive(Default)]
+struct TaskIdHasher(u64);
+
+impl Hasher for TaskIdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        // Fibonacci hashing: the high bits, which hashbrown uses, depend on every id bit.
+        self.0 = (self.0 ^ u64::from(n)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
 fn slot<T>(v: &mut Vec<Option<T>>, index: usize) -> &mut Option<T> {
     if v.len() <= index {
         v.resize_with(index + 1, || None);
@@ -210,7 +237,7 @@ impl Billing {
         Billing {
             fargate_pricing: fargate,
             instances: Vec::new(),
-            tasks: Vec::new(),
+            tasks: HashMap::default(),
             ec2_classes: Vec::new(),
             ec2_class_index: BTreeMap::new(),
             fargate_classes: Vec::new(),
@@ -339,14 +366,14 @@ impl Billing {
             c.open_res_cpu_since_sum += u128::from(need.cpu.0) * since;
             c.open_res_mib_since_sum += u128::from(need.memory.0) * since;
         }
-        let meter = slot(&mut self.tasks, task.index());
-        assert!(meter.is_none(), "{task:?} already has a meter");
-        *meter = Some(TaskMeter::Ec2 {
+        let meter = TaskMeter::Ec2 {
             instance,
             owner,
             need,
             since: now,
-        });
+        };
+        let previous = self.tasks.insert(task, meter);
+        assert!(previous.is_none(), "{task:?} already has a meter");
     }
 
     /// Task `task` releases its reservation at `now` (or when its instance stopped, if that
@@ -356,7 +383,7 @@ impl Billing {
     /// If `task` holds no EC2 reservation.
     pub fn ec2_task_released(&mut self, task: TaskId, now: SimTime) {
         self.advance(now);
-        let meter = self.tasks.get_mut(task.index()).and_then(Option::take);
+        let meter = self.tasks.remove(&task);
         let Some(TaskMeter::Ec2 {
             instance,
             owner,
@@ -427,14 +454,14 @@ impl Billing {
                 c
             }
         };
-        let meter = slot(&mut self.tasks, task.index());
-        assert!(meter.is_none(), "{task:?} already has a meter");
-        *meter = Some(TaskMeter::Fargate {
+        let meter = TaskMeter::Fargate {
             class,
             owner,
             size,
             since: now,
-        });
+        };
+        let previous = self.tasks.insert(task, meter);
+        assert!(previous.is_none(), "{task:?} already has a meter");
         let c = &mut self.fargate_classes[class as usize];
         let since_ms = u128::from(now.as_millis());
         c.tasks += 1;
@@ -451,7 +478,7 @@ impl Billing {
     /// If `task` has no Fargate meter.
     pub fn fargate_task_stopped(&mut self, task: TaskId, now: SimTime) {
         self.advance(now);
-        let meter = self.tasks.get_mut(task.index()).and_then(Option::take);
+        let meter = self.tasks.remove(&task);
         let Some(TaskMeter::Fargate {
             class,
             owner,
@@ -549,15 +576,17 @@ impl Billing {
     /// If called twice or with `end` before the latest event.
     pub fn finish(&mut self, end: SimTime) {
         self.advance(end);
-        for index in 0..self.tasks.len() {
-            match self.tasks[index] {
-                Some(TaskMeter::Ec2 { .. }) => {
-                    self.ec2_task_released(TaskId::from_index(index), end)
-                }
-                Some(TaskMeter::Fargate { .. }) => {
-                    self.fargate_task_stopped(TaskId::from_index(index), end)
-                }
-                None => {}
+        let mut open: Vec<(TaskId, bool)> = self
+            .tasks
+            .iter()
+            .map(|(&t, m)| (t, matches!(m, TaskMeter::Ec2 { .. })))
+            .collect();
+        open.sort_unstable_by_key(|&(t, _)| t);
+        for (t, ec2) in open {
+            if ec2 {
+                self.ec2_task_released(t, end);
+            } else {
+                self.fargate_task_stopped(t, end);
             }
         }
         for index in 0..self.instances.len() {
@@ -604,7 +633,8 @@ impl Billing {
             ec2_by_owner: self.ec2_reserved_by_owner.clone(),
             fargate_by_owner: self.fargate_by_owner.clone(),
         };
-        for meter in self.tasks.iter().flatten() {
+        // Sums of integers: the hash order of the open meters cannot change the mark.
+        for meter in self.tasks.values() {
             match *meter {
                 TaskMeter::Ec2 {
                     instance,
@@ -797,6 +827,37 @@ mod tests {
         b.fargate_task_stopped(TaskId(0), SimTime(run_ms));
         b.finish(SimTime(run_ms));
         b.breakdown()
+    }
+
+    /// Issue 13: a closed task meter is dropped, so billing's per-task state follows the
+    /// live tasks (it used to keep a slot for every task ever metered), and ids stay valid.
+    #[test]
+    fn task_meters_follow_live_tasks() {
+        let c = Catalog::embedded_us_east_1();
+        let (ty, price, reg) = m5_large(&c);
+        let mut b = Billing::new(c.fargate);
+        b.instance_started(InstanceId(0), SimTime(0), ty, price, Some(ASG_CP), reg);
+        let need = Resources::new(256, 512);
+        // 1,000 tasks one after the other, one second each, on one instance.
+        for i in 0..1_000u32 {
+            b.ec2_task_reserved(TaskId(i), InstanceId(0), BATCH, need, secs(u64::from(i)));
+            b.ec2_task_released(TaskId(i), secs(u64::from(i) + 1));
+            assert!(
+                b.tasks.is_empty(),
+                "task {i}: {} meters kept",
+                b.tasks.len()
+            );
+        }
+        // One still open at the end is closed by finish, as before.
+        b.ec2_task_reserved(TaskId(5_000), InstanceId(0), SVC, need, secs(1_000));
+        assert_eq!(b.tasks.len(), 1);
+        b.finish(secs(2_000));
+        assert!(b.tasks.is_empty());
+        let bd = b.breakdown();
+        // Reserved: 1,000 × 1 s + 1,000 s = 2,000 s of 256 CPU / 512 MiB on a 2,000 s
+        // instance; the idle share is what is left, so it is below the total.
+        assert!(bd.idle_usd < bd.ec2_usd);
+        assert!(bd.by_owner_usd[&BATCH] > 0.0 && bd.by_owner_usd[&SVC] > 0.0);
     }
 
     #[test]

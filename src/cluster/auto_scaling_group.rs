@@ -24,8 +24,11 @@ pub struct AutoScalingGroup {
     pub desired_capacity: u32,
     /// Launch Spot instances.
     pub spot: bool,
-    /// Live instances (pending, active or draining), in launch order.
+    /// Live instances (pending, active or draining), in launch order (so ascending ids).
     pub instances: Vec<InstanceId>,
+    /// Live instances (as in `instances`) per AZ, indexed by `AzId`, kept by the simulation:
+    /// a launch picks its zone from these in O(AZs), not by counting the group.
+    pub live_by_az: Vec<u32>,
     /// Instances in service (pending or ACTIVE), kept by the simulation.
     pub in_service: u32,
     /// Instances DRAINING, kept by the simulation.

@@ -298,6 +298,7 @@ impl<'s> Simulation<'s> {
                 desired_capacity: a.desired_capacity,
                 spot: a.spot,
                 instances: Vec::new(),
+                live_by_az: vec![0; sc.cluster.availability_zones.len()],
                 in_service: 0,
                 draining: 0,
                 non_empty: 0,
@@ -565,19 +566,16 @@ impl<'s> Simulation<'s> {
         let a = &self.asgs[asg.index()];
         // EC2 Auto Scaling balances across its AZs: launch into the one with fewest instances
         // (among the zones that are up).
+        debug_assert!(a.azs.iter().all(|az| a.live_by_az[az.index()] as usize
+            == a.instances
+                .iter()
+                .filter(|i| self.instances[i.index()].az == *az)
+                .count()));
         let az = *a
             .azs
             .iter()
             .filter(|az| !self.az_down(**az))
-            .min_by_key(|az| {
-                (
-                    a.instances
-                        .iter()
-                        .filter(|i| self.instances[i.index()].az == **az)
-                        .count(),
-                    az.0,
-                )
-            })?;
+            .min_by_key(|az| (a.live_by_az[az.index()], az.0))?;
         Some(self.launch_instance_at(asg, az, now, schedule))
     }
 
@@ -614,6 +612,7 @@ impl<'s> Simulation<'s> {
         self.instances.push(inst);
         self.instance_tasks.push(Vec::new());
         self.asgs[asg.index()].instances.push(id);
+        self.asgs[asg.index()].live_by_az[az.index()] += 1;
         self.asgs[asg.index()].in_service += 1;
         self.counters.instances_launched += 1;
         self.counters.instances_pending += 1;
@@ -996,11 +995,11 @@ impl<'s> Simulation<'s> {
     /// Tries to place an EC2 task now; on success it is PENDING with its start scheduled.
     fn try_place(&mut self, t: TaskId, now: SimTime) -> bool {
         match self.place(t) {
-            Ok(i) => {
+            Some(i) => {
                 self.bind(t, i, now);
                 true
             }
-            Err(_) => false,
+            None => false,
         }
     }
 
@@ -1046,10 +1045,11 @@ impl<'s> Simulation<'s> {
         }
     }
 
-    fn place(&mut self, t: TaskId) -> Result<InstanceId, placement::PlacementFailure> {
+    /// Where task `t` goes now, if anywhere; why not is not worked out (nobody reads it).
+    fn place(&mut self, t: TaskId) -> Option<InstanceId> {
         let req = self.request_for(t);
         self.placer
-            .place(&req, &self.instances, &mut self.placement_rng)
+            .find(&req, &self.instances, &mut self.placement_rng)
     }
 
     /// Reserves the task on instance `i`: PENDING, start scheduled, billing attributed.
@@ -1422,9 +1422,14 @@ impl<'s> Simulation<'s> {
                     self.bind(t, i, now);
                     true
                 }
-                Err(f) => {
+                Err(req) => {
                     self.services[s.index()].per_item = per_item;
-                    self.unable_to_place(s, now, &f);
+                    // Why it failed is a pass over every instance: worked out only when the
+                    // event is logged, not on every throttled retry (issue 13).
+                    if !self.unable_throttled(s, now) {
+                        let f = placement::failure::diagnose(&req, &self.instances);
+                        self.unable_to_place(s, now, &f);
+                    }
                     false
                 }
             }
@@ -1458,13 +1463,14 @@ impl<'s> Simulation<'s> {
         }
     }
 
-    /// Where a new task of service `s` needing `need` would go in `pool`, before it exists.
+    /// Where a new task of service `s` needing `need` would go in `pool`, before it exists;
+    /// when nowhere, the request, so the caller can ask why only if it will say so.
     fn new_probe(
         &mut self,
         s: ServiceId,
         need: Resources,
         pool: Pool,
-    ) -> Result<InstanceId, placement::PlacementFailure> {
+    ) -> Result<InstanceId, PlacementRequest<'s>> {
         let spec = &self.sc.services[s.index()];
         let default = placement::service_default_strategy();
         let strategy: &[placement::PlacementStrategy] =
@@ -1482,7 +1488,8 @@ impl<'s> Simulation<'s> {
             constraints: &spec.placement_constraints,
         };
         self.placer
-            .place(&req, &self.instances, &mut self.placement_rng)
+            .find(&req, &self.instances, &mut self.placement_rng)
+            .ok_or(req)
     }
 
     fn unable_to_place(&mut self, s: ServiceId, now: SimTime, f: &placement::PlacementFailure) {
@@ -1494,15 +1501,19 @@ impl<'s> Simulation<'s> {
         self.maybe_log_unable(s, now, msg);
     }
 
-    fn maybe_log_unable(&mut self, s: ServiceId, now: SimTime, msg: String) {
-        let st = &mut self.services[s.index()];
-        if st
+    /// True when an "unable to place" event of service `s` now would be dropped: one was
+    /// logged less than [`UNABLE_TO_PLACE_REPEAT`] ago.
+    fn unable_throttled(&self, s: ServiceId, now: SimTime) -> bool {
+        self.services[s.index()]
             .last_unable_event
             .is_some_and(|t| now.saturating_since(t) < UNABLE_TO_PLACE_REPEAT)
-        {
+    }
+
+    fn maybe_log_unable(&mut self, s: ServiceId, now: SimTime, msg: String) {
+        if self.unable_throttled(s, now) {
             return;
         }
-        st.last_unable_event = Some(now);
+        self.services[s.index()].last_unable_event = Some(now);
         let name = self.sc.services[s.index()].name.clone();
         self.log(now, "service", name, msg);
     }
@@ -1865,4 +1876,48 @@ pub fn open_source(source: &WorkloadSource, rng: SimRng) -> Result<JobSource, Tr
             })?)
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use crate::scheduler::placement::failure::DIAGNOSE_CALLS;
+
+    /// Issue 13: a service that cannot place its tasks retries on every reconcile, and each
+    /// failed try used to explain itself with a pass over every instance, though the event
+    /// saying why is logged at most once per `UNABLE_TO_PLACE_REPEAT`. Now the reason is
+    /// worked out only for the events logged.
+    #[test]
+    fn unable_to_place_reason_only_for_logged_events() {
+        // One m5.large (2,048 CPU units) holds two of the 1,024-unit tasks; the other 98 never
+        // fit, for six hours.
+        let text = r#"{
+            "name": "full", "seed": 1, "duration": "6h",
+            "cluster": { "clusterName": "full", "availabilityZones": ["us-east-1a"] },
+            "autoScalingGroups": [{ "autoScalingGroupName": "asg", "instanceTypes": ["m5.large"],
+                                    "minSize": 1, "maxSize": 1 }],
+            "taskDefinitions": [{ "family": "web", "cpu": "1024", "memory": "512",
+                                  "requiresCompatibilities": ["EC2"] }],
+            "services": [{ "serviceName": "web", "taskDefinition": "web", "desiredCount": 100,
+                           "launchType": "EC2" }]
+        }"#;
+        let sc = crate::scenario::from_json_str(text, Path::new("full.json"), Path::new("."))
+            .unwrap_or_else(|e| panic!("{e}"));
+        DIAGNOSE_CALLS.with(|c| c.set(0));
+        let report = super::run(&sc, 1, &mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
+        let logged = report
+            .events
+            .iter()
+            .filter(|e| e.message.contains("was unable to place a task"))
+            .count() as u64;
+        // Every 10 minutes over 6 hours: about 36 events.
+        assert!(logged >= 30, "{logged} unable-to-place events");
+        // One reason per event logged; before, one per failed try (a few per minute here).
+        let calls = DIAGNOSE_CALLS.with(std::cell::Cell::get);
+        assert_eq!(
+            calls, logged,
+            "{calls} reasons worked out for {logged} events"
+        );
+    }
 }

@@ -358,15 +358,30 @@ impl<'s> Simulation<'s> {
             // The newest launch that is still warming up counts; instances present at the
             // start are not newly launched ([DOC] ecs-reference §1.4–1.5: the warm-up holds
             // back scale-outs after a scale-out, not the first one of a running cluster).
+            // The group's list is in launch order, so `launched_at` never decreases along it:
+            // the newest is the last in-service entry, found from the end (past draining
+            // ones only) rather than by a pass over the group every minute of a scale-out.
             let newest_launch = |sim: &Self| {
-                sim.asgs[asg.index()]
+                let newest = sim.asgs[asg.index()]
                     .instances
                     .iter()
-                    .filter(|i| i.index() >= started_with)
+                    .rev()
+                    .take_while(|i| i.index() >= started_with)
                     .map(|i| &sim.instances[i.index()])
-                    .filter(|inst| inst.in_service())
-                    .map(|inst| inst.launched_at)
-                    .max()
+                    .find(|inst| inst.in_service())
+                    .map(|inst| inst.launched_at);
+                debug_assert_eq!(
+                    newest,
+                    sim.asgs[asg.index()]
+                        .instances
+                        .iter()
+                        .filter(|i| i.index() >= started_with)
+                        .map(|i| &sim.instances[i.index()])
+                        .filter(|inst| inst.in_service())
+                        .map(|inst| inst.launched_at)
+                        .max()
+                );
+                newest
             };
             let (r, newest) = if provisioning.is_empty() {
                 // Nothing waits: M is the non-empty instances, kept as counters, so the
@@ -534,14 +549,19 @@ impl<'s> Simulation<'s> {
         for p in 0..self.provider_scaling.len() {
             let ps = &self.provider_scaling[p];
             let a = &self.asgs[ps.asg.index()];
-            let (mut instances, mut draining) = (0u32, 0u32);
-            for &i in &a.instances {
-                match self.instances[i.index()].status {
-                    InstanceStatus::Pending | InstanceStatus::Active => instances += 1,
-                    InstanceStatus::Draining => draining += 1,
-                    InstanceStatus::Terminated => {}
-                }
-            }
+            // The group's counters, not a count of its instances: the row costs O(1) however
+            // large the group (issue 13).
+            let (instances, draining) = (a.in_service, a.draining);
+            debug_assert_eq!(
+                (instances as usize, draining as usize),
+                a.instances.iter().fold((0, 0), |(n, d), i| {
+                    match self.instances[i.index()].status {
+                        InstanceStatus::Pending | InstanceStatus::Active => (n + 1, d),
+                        InstanceStatus::Draining => (n, d + 1),
+                        InstanceStatus::Terminated => (n, d),
+                    }
+                })
+            );
             self.provider_series.push(ProviderMinuteRow {
                 minute,
                 provider: p as u32,

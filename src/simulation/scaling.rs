@@ -488,7 +488,12 @@ impl<'s> Simulation<'s> {
         if !self.defer_reruns {
             self.flush_reruns(now);
         }
-        self.asgs[asg.index()].instances.retain(|&x| x != i);
+        let a = &mut self.asgs[asg.index()];
+        // Launch order is id order, so the group's list is sorted: find, don't scan.
+        if let Ok(pos) = a.instances.binary_search(&i) {
+            a.instances.remove(pos);
+            a.live_by_az[self.instances[i.index()].az.index()] -= 1;
+        }
         self.log(
             now,
             "instance",

@@ -70,6 +70,12 @@ impl PlacementFailure {
     }
 }
 
+#[cfg(test)]
+thread_local! {
+    /// Calls of [`diagnose`] on this thread, for tests that bound how often a run pays for it.
+    pub(crate) static DIAGNOSE_CALLS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
 /// Explains why `req` has no candidate among `instances`.
 ///
 /// Resources are filtered first in ECS (§4.1), but an instance in the wrong AZ is not "close",
@@ -79,6 +85,17 @@ impl PlacementFailure {
 /// # Panics
 /// If some instance is a candidate after all: the search that called this is broken.
 pub fn diagnose(req: &PlacementRequest, instances: &[ContainerInstance]) -> PlacementFailure {
+    #[cfg(test)]
+    DIAGNOSE_CALLS.with(|c| c.set(c.get() + 1));
+    diagnose_uncounted(req, instances)
+}
+
+/// [`diagnose`] without the test counter: `Placer::find`'s debug-build check calls this, so
+/// tests count only the reasons a run asks for.
+pub(crate) fn diagnose_uncounted(
+    req: &PlacementRequest,
+    instances: &[ContainerInstance],
+) -> PlacementFailure {
     let mut any_active = false;
     // (resources short, relative shortfall in per-mille, id, cpu short, memory short)
     let mut closest: Option<(u8, u64, InstanceId, bool, bool)> = None;

@@ -17,7 +17,10 @@
 //!   the free-`x` set upward from the need; the first instance passing the rest of the filter
 //!   is that set's binpack winner.
 //! - `[spread(instanceId)]` and `[spread(AZ), spread(instanceId)]` (the service default):
-//!   walk the best AZs in id order; the first candidate holding no task of the group wins.
+//!   for a group the index tracks, walk the best AZs' `(tasks of the group, id)` sets from
+//!   the start: the first candidate wins, so the walk passes only instances that do not fit,
+//!   never the ones that merely hold a task of the group already; for other groups, the
+//!   first candidate in id order holding no task of the group, else a ranking.
 //! - anything else: rank every candidate with enough memory, restricted to the best AZs when
 //!   the chain starts with `spread(AZ)`.
 
@@ -59,6 +62,9 @@ type PoolKey = Option<CapacityProviderId>;
 
 /// A task counter's key: the group and the pool key of the instances it counts.
 type CounterKey = (Owner, PoolKey);
+
+/// A `spread(instanceId)` set's key: the group, the pool key and the AZ index.
+type SpreadKey = (Owner, PoolKey, usize);
 
 /// The Active instances of one pool key in one AZ.
 #[derive(Clone, Debug, Default)]
@@ -104,6 +110,19 @@ impl Shape {
     }
 }
 
+#[cfg(test)]
+thread_local! {
+    /// Instances the `spread(instanceId)` walks looked at, for tests that bound the walk.
+    static SPREAD_VISITS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// Counts one instance looked at by a `spread(instanceId)` walk (in tests; nothing otherwise).
+#[inline]
+fn spread_visit() {
+    #[cfg(test)]
+    SPREAD_VISITS.with(|v| v.set(v.get() + 1));
+}
+
 /// The placement index. See the module documentation for its invariants.
 #[derive(Clone, Debug)]
 pub struct Placer {
@@ -113,9 +132,15 @@ pub struct Placer {
     indexed: Vec<bool>,
     /// Tasks per (group, pool key), per AZ, over instances of any status.
     group_az: BTreeMap<CounterKey, Vec<u32>>,
-    /// Per (group, pool key, AZ): the indexed instances holding at least one task of the
-    /// group, ordered by (tasks of the group, id): the `spread(instanceId)` order.
-    spread: BTreeMap<(Owner, PoolKey, usize), BTreeSet<(u32, InstanceId)>>,
+    /// Per (group, pool key, AZ), for a tracked group: every indexed instance of that pool
+    /// and AZ as (tasks of the group, id), those with none included, in the
+    /// `spread(instanceId)` order, so its first candidate is the winner.
+    ///
+    /// A key is created when the group first has a task on an indexed instance there, and
+    /// kept: a group never placed in a pool (a Fargate service, a service on another
+    /// provider) costs nothing, and without a key no indexed instance there holds a task of
+    /// the group, so the pool's `by_id` order is already the spread order.
+    spread: BTreeMap<SpreadKey, BTreeSet<(u32, InstanceId)>>,
     /// The groups `spread` is kept for (those placed with `spread(instanceId)`); others
     /// pay nothing for it and are ranked by a scan instead.
     spread_groups: BTreeSet<Owner>,
@@ -165,8 +190,17 @@ impl Placer {
         );
         self.indexed[i] = true;
         self.insert_entries(inst);
-        for &(g, n) in &inst.group_counts {
-            self.spread_move(g, inst, 0, n);
+        // One entry per tracked group with a set here: O(groups × log n), not O(n).
+        let groups: Vec<Owner> = self.spread_groups.iter().copied().collect();
+        for g in groups {
+            let n = inst.group_count(g);
+            let key = (g, inst.capacity_provider, inst.az.index());
+            if n > 0 && !self.spread.contains_key(&key) {
+                self.create_spread_set(key);
+            }
+            if let Some(set) = self.spread.get_mut(&key) {
+                set.insert((n, inst.id));
+            }
         }
         let az_idx = &mut self
             .pools
@@ -188,8 +222,11 @@ impl Placer {
         );
         self.indexed[inst.id.index()] = false;
         self.remove_entries(inst);
-        for &(g, n) in &inst.group_counts {
-            self.spread_move(g, inst, n, 0);
+        for &g in &self.spread_groups {
+            let key = (g, inst.capacity_provider, inst.az.index());
+            if let Some(set) = self.spread.get_mut(&key) {
+                set.remove(&(inst.group_count(g), inst.id));
+            }
         }
         self.az_index_mut(inst).by_id.remove(&inst.id);
     }
@@ -262,6 +299,19 @@ impl Placer {
         instances: &[ContainerInstance],
         rng: &mut SimRng,
     ) -> Result<InstanceId, PlacementFailure> {
+        self.find(req, instances, rng)
+            .ok_or_else(|| diagnose(req, instances))
+    }
+
+    /// [`Placer::place`] without the reason when nothing fits, for callers that drop it:
+    /// the reason is a pass over every instance of the pool (issue 13: a queued task retried
+    /// on a full cluster paid it on every try). Same decisions and random draws as `place`.
+    pub fn find(
+        &self,
+        req: &PlacementRequest,
+        instances: &[ContainerInstance],
+        rng: &mut SimRng,
+    ) -> Option<InstanceId> {
         let shape = Shape::of(req.strategy);
         let (Shape::Binpack { spread_az, .. }
         | Shape::SpreadInstance { spread_az }
@@ -299,19 +349,22 @@ impl Placer {
             start = end;
             let found = match shape {
                 Shape::Binpack { field, .. } => self.binpack_in(req, field, azs, instances),
-                Shape::SpreadInstance { .. } if self.spread_groups.contains(&req.group) => self
-                    .first_empty_in(req, azs, instances)
-                    .or_else(|| self.least_loaded_in(req, azs, instances)),
+                Shape::SpreadInstance { .. } if self.spread_groups.contains(&req.group) => {
+                    self.least_loaded_in(req, azs, instances)
+                }
                 Shape::SpreadInstance { .. } => self
                     .first_empty_in(req, azs, instances)
                     .or_else(|| self.rank_in(req, azs, instances, &counts, rng)),
                 Shape::General { .. } => self.rank_in(req, azs, instances, &counts, rng),
             };
             if let Some(id) = found {
-                return Ok(id);
+                return Some(id);
             }
         }
-        Err(diagnose(req, instances))
+        // In debug builds, check what `diagnose` asserts: no instance was a candidate.
+        #[cfg(debug_assertions)]
+        super::failure::diagnose_uncounted(req, instances);
+        None
     }
 
     /// The binpack winner among `azs`: least free `field` at or above the need, then lowest id.
@@ -354,7 +407,8 @@ impl Placer {
     }
 
     /// The lowest-id candidate among `azs` holding no task of the group: the winner of
-    /// `spread(instanceId)` within one AZ level, when there is one.
+    /// `spread(instanceId)` within one AZ level, when there is one. For groups the index
+    /// does not track (it walks past every instance holding a task of the group).
     fn first_empty_in(
         &self,
         req: &PlacementRequest,
@@ -362,21 +416,13 @@ impl Placer {
         instances: &[ContainerInstance],
     ) -> Option<InstanceId> {
         let mut best: Option<InstanceId> = None;
-        let tracked = self.spread_groups.contains(&req.group);
-        for (&key, per_az) in self.pools.range(pool_range(req.pool)) {
+        for per_az in self.pools.range(pool_range(req.pool)).map(|(_, v)| v) {
             for &(_, az) in azs {
-                // Every indexed instance here holds a task of the group: nothing to find.
-                let holding = self
-                    .spread
-                    .get(&(req.group, key, az))
-                    .map_or(0, BTreeSet::len);
-                if tracked && holding >= per_az[az].by_id.len() {
-                    continue;
-                }
                 for &id in &per_az[az].by_id {
                     if best.is_some_and(|b| id >= b) {
                         break;
                     }
+                    spread_visit();
                     let inst = &instances[id.index()];
                     if inst.group_count(req.group) == 0 && req.is_candidate(inst) {
                         best = Some(id);
@@ -389,7 +435,8 @@ impl Placer {
     }
 
     /// The candidate among `azs` with the fewest tasks of the group, then the lowest id: the
-    /// winner of `spread(instanceId)` when no candidate is free of the group's tasks.
+    /// winner of `spread(instanceId)` for a tracked group. The walk from the start of each
+    /// set passes only instances that are not candidates (too full, constrained out).
     fn least_loaded_in(
         &self,
         req: &PlacementRequest,
@@ -397,15 +444,28 @@ impl Placer {
         instances: &[ContainerInstance],
     ) -> Option<InstanceId> {
         let mut best: Option<(u32, InstanceId)> = None;
-        for (&key, _) in self.pools.range(pool_range(req.pool)) {
+        for (&key, per_az) in self.pools.range(pool_range(req.pool)) {
             for &(_, az) in azs {
                 let Some(set) = self.spread.get(&(req.group, key, az)) else {
+                    // No set: no indexed instance here holds a task of the group, so every
+                    // one counts 0 and id order is the spread order.
+                    for &id in &per_az[az].by_id {
+                        if best.is_some_and(|b| (0, id) >= b) {
+                            break;
+                        }
+                        spread_visit();
+                        if req.is_candidate(&instances[id.index()]) {
+                            best = Some((0, id));
+                            break;
+                        }
+                    }
                     continue;
                 };
                 for &(n, id) in set {
                     if best.is_some_and(|b| (n, id) >= b) {
                         break;
                     }
+                    spread_visit();
                     if req.is_candidate(&instances[id.index()]) {
                         best = Some((n, id));
                         break;
@@ -423,17 +483,29 @@ impl Placer {
             return;
         }
         let key = (group, inst.capacity_provider, inst.az.index());
-        if old > 0 {
-            if let Some(set) = self.spread.get_mut(&key) {
-                set.remove(&(old, inst.id));
-                if set.is_empty() {
-                    self.spread.remove(&key);
-                }
-            }
+        if !self.spread.contains_key(&key) {
+            // The group's first task on an indexed instance here (old is 0: a holder would
+            // have created the set).
+            self.create_spread_set(key);
         }
-        if new > 0 {
-            self.spread.entry(key).or_default().insert((new, inst.id));
+        if let Some(set) = self.spread.get_mut(&key) {
+            let was = set.remove(&(old, inst.id));
+            debug_assert!(was, "{:?} missing from its spread set", inst.id);
+            set.insert((new, inst.id));
         }
+    }
+
+    /// Creates the `spread(instanceId)` set of `key` with every indexed instance of its pool
+    /// and AZ at 0 tasks: right only while none holds a task of the group, which is when the
+    /// callers create it. O(instances there), once per (group, pool, AZ) over a run.
+    fn create_spread_set(&mut self, key: SpreadKey) {
+        let (_, pool, az) = key;
+        let set = self
+            .pools
+            .get(&pool)
+            .map(|v| v[az].by_id.iter().map(|&id| (0, id)).collect())
+            .unwrap_or_default();
+        self.spread.insert(key, set);
     }
 
     /// Ranks every candidate in `azs` with the full chain.
@@ -525,17 +597,17 @@ impl Placer {
         assert_eq!(total, entries);
         let mut spread_entries = 0;
         for inst in instances.iter().filter(|i| self.is_indexed(i.id)) {
-            for &(g, n) in inst
-                .group_counts
-                .iter()
-                .filter(|(g, _)| self.spread_groups.contains(g))
-            {
-                spread_entries += 1;
+            for &g in &self.spread_groups {
+                let n = inst.group_count(g);
                 let key = (g, inst.capacity_provider, inst.az.index());
-                assert!(self
-                    .spread
-                    .get(&key)
-                    .is_some_and(|s| s.contains(&(n, inst.id))));
+                match self.spread.get(&key) {
+                    Some(set) => {
+                        spread_entries += 1;
+                        assert!(set.contains(&(n, inst.id)));
+                    }
+                    // No set: nobody indexed there holds a task of the group.
+                    None => assert_eq!(n, 0, "{:?} holds {g:?} but has no spread set", inst.id),
+                }
             }
         }
         assert_eq!(
@@ -661,6 +733,52 @@ mod tests {
         let cpu = [PlacementStrategy::Binpack(BinpackField::Cpu)];
         let r = req(Resources::new(512, 3500), &cpu, &[]);
         assert_eq!(c.place(&r, &mut rng()), Ok(tight));
+    }
+
+    /// Issue 13: filling an empty cluster under the service default used to walk past every
+    /// instance already holding a task of the service (quadratic: about n²/6 looks over
+    /// three AZs, 1.5 million for 3,000 instances). Now each placement looks at one instance
+    /// per tied AZ, at most three here.
+    #[test]
+    fn spread_instance_fill_looks_at_few_instances_per_placement() {
+        const N: u32 = 3_000;
+        let mut c = Cluster::new(3);
+        for i in 0..N {
+            c.add((i % 3) as u8, 0, BIG);
+        }
+        let r = req(Resources::new(256, 512), service_default_strategy(), &[]);
+        let mut g = rng();
+        SPREAD_VISITS.with(|v| v.set(0));
+        let mut placed = Vec::new();
+        for _ in 0..N {
+            let id = c.placer.place(&r, &c.instances, &mut g).unwrap();
+            c.reserve(id, r.need, SVC);
+            placed.push(id);
+        }
+        let visits = SPREAD_VISITS.with(std::cell::Cell::get);
+        assert!(visits <= 3 * u64::from(N), "{visits} instances looked at");
+        // And the decisions are spread's: every instance got exactly one task.
+        placed.sort_unstable();
+        placed.dedup();
+        assert_eq!(placed.len(), N as usize);
+        // The next round starts again from the lowest id with one task, in AZ order.
+        assert_eq!(c.place(&r, &mut g), Ok(InstanceId(0)));
+        c.placer.assert_consistent(&c.instances);
+
+        // The counter sees the old walk: a group the index does not track still takes it
+        // (Cluster tracks services 0..300), and looks at about N²/6 instances.
+        let untracked = Owner::Service(ServiceId(1_000));
+        let r = PlacementRequest {
+            group: untracked,
+            ..r
+        };
+        SPREAD_VISITS.with(|v| v.set(0));
+        for _ in 0..N {
+            let id = c.placer.place(&r, &c.instances, &mut g).unwrap();
+            c.reserve(id, r.need, untracked);
+        }
+        let visits = SPREAD_VISITS.with(std::cell::Cell::get);
+        assert!(visits > 100 * u64::from(N), "{visits} instances looked at");
     }
 
     #[test]
@@ -1090,9 +1208,14 @@ mod tests {
         // Several placements in a row, reserving each, so the index is exercised as it moves.
         for _ in 0..4 {
             let mut g2 = g.clone();
+            let mut g3 = g.clone();
             let fast = c.placer.place(&req, &c.instances, &mut g);
             let slow = crate::scheduler::placement::general_scan(&req, &c.instances, &mut g2);
             assert_eq!(fast, slow, "seed {}", case.seed);
+            // `find` is `place` without the reason: same answer, same draws.
+            let found = c.placer.find(&req, &c.instances, &mut g3);
+            assert_eq!(found, fast.as_ref().ok().copied(), "seed {}", case.seed);
+            assert_eq!(g3, g, "seed {}: find drew differently", case.seed);
             match fast {
                 Ok(id) => {
                     assert!(req.is_candidate(&c.instances[id.index()]));

@@ -1,0 +1,301 @@
+//! The scale curve of issue 13: cost per event and peak memory as the cluster grows.
+//!
+//! Each size is a generated scenario (built below as JSON and validated by
+//! `ecsim::scenario::from_json_str`, as a user's file would be): one capacity provider over
+//! one Auto Scaling group of `n` m5.2xlarge instances (8 vCPU, 32 GiB) across 3 AZs, ten
+//! services holding 4 tasks per instance between them (256 CPU / 512 MiB, placed with the
+//! service default `[spread(AZ), spread(instanceId)]`), and a Poisson batch workload whose
+//! rate is proportional to the cluster (1.389 submissions per instance-hour, exponential run
+//! times of mean 20 minutes, `binpack(memory)`), for 7 simulated days.
+//! That is `benches/month_run`'s `static` run per instance, so 1,000 instances here is a
+//! 7-day slice of it.
+//!
+//! A second case, `cloudsim`, is the CloudSim-Plus-sized run of the issue: 50,000 instances
+//! and 100,000 service tasks for 117 days, with no batch work, so nearly every event is a
+//! per-minute one and any per-minute cost proportional to the cluster shows at once.
+//!
+//! A third, `mmc`, is the issue's M/M/c comparison: c = 100 one-task m5.large servers,
+//! ρ = 0.9, exponential service of mean 60 s, every latency zero, about one million jobs
+//! (5,400 per hour for 11,112 minutes); its table row shows c as the instances.
+//!
+//! Each case runs in a child process (this binary re-executed with `ECSIM_SCALE_CHILD`), so
+//! each reports its own peak RSS (`VmHWM`) rather than the largest so far.
+//! The parent prints one table row per case: instances, simulated days, events, wall time,
+//! ns per event and peak RSS.
+//!
+//! - `cargo bench --bench scale` runs the quick set: 1,000 and 10,000 instances.
+//! - `ECSIM_SCALE_SIZES=1000,10000,50000,100000 cargo bench --bench scale` runs the curve of
+//!   the issue; a size may carry its days (`100000:1`), and `cloudsim` and `mmc` name the
+//!   other cases.
+//!   Sizes above 10,000 take from a minute to several on a shared machine.
+//!
+//! This is a plain `harness = false` main, not criterion: one run of a large size takes
+//! seconds to minutes, so the figure is the run itself, and the budget (ns per event at 50k
+//! and 100k within 1.3 × the 1k figure) is read off the table.
+//!
+//! Owns only the fixture and the timing; what the run decides is checked by the tests.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Instant;
+
+use serde_json::json;
+
+/// Services the tasks are split over.
+const SERVICES: u32 = 10;
+/// Service tasks per instance, over all services.
+const TASKS_PER_INSTANCE: u32 = 4;
+/// Batch submissions per instance-hour: `benches/month_run`'s 1,389 per hour on 1,000.
+const BATCH_PER_INSTANCE_HOUR: f64 = 1.389;
+/// Days simulated unless a size says otherwise.
+const DAYS: u32 = 7;
+/// The quick set `cargo bench` runs by default.
+const QUICK: &str = "1000,10000";
+
+/// Servers of the M/M/c case.
+const MMC_SERVERS: u32 = 100;
+/// Its arrivals per hour: ρ · c · μ = 0.9 · 100 / 60 s = 1.5 /s.
+const MMC_RATE_PER_HOUR: f64 = 5_400.0;
+/// Its duration: 5,400 /h × 11,112 min / 60 = 1,000,080 expected jobs.
+const MMC_MINUTES: u32 = 11_112;
+
+/// One case of the table.
+#[derive(Clone, Copy, Debug)]
+struct Case {
+    instances: u32,
+    days: u32,
+    /// The CloudSim-Plus-sized run: 100,000 service tasks, no batch.
+    cloudsim: bool,
+    /// The M/M/c run.
+    mmc: bool,
+}
+
+impl Case {
+    fn parse(s: &str) -> Option<Case> {
+        let s = s.trim();
+        if s == "cloudsim" {
+            return Some(Case {
+                instances: 50_000,
+                days: 117,
+                cloudsim: true,
+                mmc: false,
+            });
+        }
+        if s == "mmc" {
+            return Some(Case {
+                instances: MMC_SERVERS,
+                days: MMC_MINUTES / 1440,
+                cloudsim: false,
+                mmc: true,
+            });
+        }
+        let (n, days) = match s.split_once(':') {
+            Some((n, d)) => (n, d.parse().ok()?),
+            None => (s, DAYS),
+        };
+        Some(Case {
+            instances: n.parse().ok()?,
+            days,
+            cloudsim: false,
+            mmc: false,
+        })
+    }
+
+    fn key(self) -> String {
+        if self.cloudsim {
+            "cloudsim".to_string()
+        } else if self.mmc {
+            "mmc".to_string()
+        } else {
+            format!("{}:{}", self.instances, self.days)
+        }
+    }
+
+    /// The scenario as JSON text, exactly as a user would write it.
+    fn scenario_json(self) -> String {
+        if self.mmc {
+            return mmc_json();
+        }
+        let n = self.instances;
+        let total_tasks = if self.cloudsim {
+            100_000
+        } else {
+            n * TASKS_PER_INSTANCE
+        };
+        let services: Vec<_> = (0..SERVICES)
+            .map(|i| {
+                // Spread the remainder over the first services so the total is exact.
+                let count = total_tasks / SERVICES + u32::from(i < total_tasks % SERVICES);
+                json!({
+                    "serviceName": format!("svc-{i:02}"),
+                    "taskDefinition": "svc",
+                    "desiredCount": count,
+                })
+            })
+            .collect();
+        let workloads = if self.cloudsim {
+            json!([])
+        } else {
+            json!([{
+                "name": "batch",
+                "taskDefinition": "batch",
+                "source": { "poisson": {
+                    "ratePerHour": BATCH_PER_INSTANCE_HOUR * f64::from(n),
+                    "duration": { "exponential": { "mean": "20m" } }
+                } },
+                "capacityProviderStrategy": [{ "capacityProvider": "main-ec2", "weight": 1 }],
+                "placementStrategy": [{ "type": "binpack", "field": "memory" }]
+            }])
+        };
+        json!({
+            "name": format!("bench-scale-{}", self.key()),
+            "seed": 7,
+            "duration": format!("{}d", self.days),
+            "cluster": {
+                "clusterName": "bench",
+                "availabilityZones": ["us-east-1a", "us-east-1b", "us-east-1c"],
+                "capacityProviders": ["main-ec2"],
+                "defaultCapacityProviderStrategy": [{ "capacityProvider": "main-ec2", "weight": 1 }]
+            },
+            "autoScalingGroups": [{
+                "autoScalingGroupName": "main-asg",
+                "instanceTypes": ["m5.2xlarge"],
+                "minSize": n,
+                "maxSize": n,
+                "desiredCapacity": n
+            }],
+            "capacityProviders": [{
+                "name": "main-ec2",
+                "autoScalingGroupProvider": { "autoScalingGroupArn": "main-asg" }
+            }],
+            "taskDefinitions": [
+                { "family": "svc", "cpu": "256", "memory": "512", "requiresCompatibilities": ["EC2"] },
+                { "family": "batch", "cpu": "1024", "memory": "2048", "requiresCompatibilities": ["EC2"] }
+            ],
+            "services": services,
+            "workloads": workloads,
+            "settings": { "eventLogLimit": 10_000 }
+        })
+        .to_string()
+    }
+}
+
+/// The M/M/c case: each m5.large (2,048 CPU units) holds exactly one 2,048-unit task, so each
+/// instance is one server (as in `tests/it/queueing.rs`).
+fn mmc_json() -> String {
+    json!({
+        "name": "bench-scale-mmc",
+        "seed": 7,
+        "duration": format!("{MMC_MINUTES}m"),
+        "cluster": { "clusterName": "mmc", "availabilityZones": ["us-east-1a"] },
+        "autoScalingGroups": [{
+            "autoScalingGroupName": "servers",
+            "instanceTypes": ["m5.large"],
+            "minSize": MMC_SERVERS,
+            "maxSize": MMC_SERVERS
+        }],
+        "taskDefinitions": [{
+            "family": "job", "cpu": "2048", "memory": "1024", "requiresCompatibilities": ["EC2"]
+        }],
+        "workloads": [{
+            "name": "poisson",
+            "taskDefinition": "job",
+            "launchType": "EC2",
+            "source": { "poisson": {
+                "ratePerHour": MMC_RATE_PER_HOUR,
+                "duration": { "exponential": { "mean": "60s" } }
+            } }
+        }],
+        "settings": {
+            "instanceRunningLatency": "0s",
+            "agentRegistrationLatency": "0s",
+            "ec2TaskStartLatency": "0s",
+            "fargateProvisioningLatency": "0s",
+            "fargateTaskStartLatency": "0s",
+            "taskStopLatency": "0s",
+            "eventLogLimit": 10_000
+        }
+    })
+    .to_string()
+}
+
+/// Peak resident set size of this process in KiB (`VmHWM`), if the kernel reports it.
+fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// Runs one case in this process and prints one machine-readable line for the parent.
+fn child(case: Case) {
+    let text = case.scenario_json();
+    let sc = match ecsim::scenario::from_json_str(&text, Path::new("<bench>"), Path::new(".")) {
+        Ok(s) => s,
+        Err(e) => panic!("the bench scenario is invalid: {e}"),
+    };
+    let started = Instant::now();
+    let report = ecsim::run(&sc, None, &mut |_| {}).expect("the bench scenario runs"); // ok: fixed fixture
+    let wall = started.elapsed().as_secs_f64();
+    let events = report.summary.engine.events_processed;
+    let rss = peak_rss_kib().unwrap_or(0);
+    println!(
+        "ECSIM_SCALE {} {} {} {:.6} {} {}",
+        case.instances, case.days, events, wall, rss, report.summary.tasks.submitted
+    );
+}
+
+fn main() {
+    if let Ok(key) = std::env::var("ECSIM_SCALE_CHILD") {
+        let case = Case::parse(&key).expect("the parent passes a valid case"); // ok: our own env
+        child(case);
+        return;
+    }
+    // `cargo bench` passes `--bench`; a filter argument, if any, is ignored.
+    let sizes = std::env::var("ECSIM_SCALE_SIZES").unwrap_or_else(|_| QUICK.to_string());
+    let cases: Vec<Case> = sizes
+        .split(',')
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| Case::parse(s).unwrap_or_else(|| panic!("ECSIM_SCALE_SIZES: bad size {s:?}")))
+        .collect();
+    let exe = std::env::current_exe().expect("the bench knows its own path"); // ok: bench only
+    println!(
+        "{:>9} {:>5} {:>12} {:>9} {:>8} {:>10} {:>11}",
+        "instances", "days", "events", "wall s", "ns/event", "peak MiB", "tasks"
+    );
+    for case in cases {
+        let out = Command::new(&exe)
+            .env("ECSIM_SCALE_CHILD", case.key())
+            .output()
+            .expect("the bench can re-run itself"); // ok: bench only
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let Some(line) = stdout.lines().find(|l| l.starts_with("ECSIM_SCALE ")) else {
+            eprintln!(
+                "case {} failed: {}",
+                case.key(),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            continue;
+        };
+        let f: Vec<&str> = line.split_whitespace().collect();
+        let events: u64 = f[3].parse().unwrap_or(0);
+        let wall: f64 = f[4].parse().unwrap_or(0.0);
+        let rss_kib: u64 = f[5].parse().unwrap_or(0);
+        println!(
+            "{:>9} {:>5} {:>12} {:>9.2} {:>8.0} {:>10.1} {:>11}{}",
+            case.instances,
+            case.days,
+            events,
+            wall,
+            wall * 1e9 / events.max(1) as f64,
+            rss_kib as f64 / 1024.0,
+            f[6],
+            if case.cloudsim {
+                "  (cloudsim)"
+            } else if case.mmc {
+                "  (M/M/c)"
+            } else {
+                ""
+            }
+        );
+    }
+}
