@@ -889,3 +889,29 @@ pub fn build_report(
         wait_histogram,
     }
 }
+
+#[cfg(test)]
+mod makespan_tests {
+    use super::*;
+
+    #[test]
+    fn makespan_counts_finished_work_and_runs_unfinished_work_to_the_end() {
+        let end = SimDuration(10 * 3_600_000);
+        assert_eq!(makespan_s(&MakespanClock::default(), end), None);
+        // Two tasks asked for at 1 h; one completes at 3 h, the other was killed and its
+        // re-run completes at 5 h: done, 4 h.
+        let mut m = MakespanClock {
+            first_submission: Some(SimTime(3_600_000)),
+            last_completion: Some(SimTime(5 * 3_600_000)),
+            source_tasks: 2,
+            completed: 2,
+        };
+        assert_eq!(unfinished_tasks(&m), 0);
+        assert_eq!(makespan_s(&m, end), Some(4.0 * 3600.0));
+        // One of them never completed: the makespan runs to the end of the run (9 h), not to
+        // the last completion.
+        m.completed = 1;
+        assert_eq!(unfinished_tasks(&m), 1);
+        assert_eq!(makespan_s(&m, end), Some(9.0 * 3600.0));
+    }
+}
