@@ -570,6 +570,18 @@ fn workloads(out: &mut String, s: &Summary) {
                 ("tasks failed", count(t.failed)),
                 ("in flight at end", count(t.in_flight_at_end)),
                 (
+                    "makespan, h (first submission to last completion, whole run)",
+                    match w.makespan_s {
+                        None => "–".to_string(),
+                        Some(x) if w.unfinished_tasks > 0 => format!(
+                            "more than {} ({} tasks unfinished at the end)",
+                            grouped(x / 3600.0, 2),
+                            count(w.unfinished_tasks)
+                        ),
+                        Some(x) => grouped(x / 3600.0, 2),
+                    },
+                ),
+                (
                     "wait to RUNNING, s (mean / p50 / p95 / p99 / max)",
                     [ws.mean, ws.p50, ws.p95, ws.p99, ws.max]
                         .map(|x| grouped(x, 1))

@@ -564,6 +564,14 @@ pub struct WorkloadSummary {
     /// `cost_usd` ÷ this workload's completed tasks (0 when none completed): the
     /// workload's own cost per completed task, not the whole bill's.
     pub cost_per_completed_task_usd: f64,
+    /// Seconds from its first submission to its last task's completion: a whole-run figure
+    /// (a batch is one piece of work, whatever `settings.measureFrom` leaves out). When
+    /// `unfinished_tasks` > 0 it runs to the end of the run instead, so unfinished work never
+    /// looks fast. `null` when nothing was submitted.
+    pub makespan_s: Option<f64>,
+    /// Tasks asked for by the source whose work is not done at the end of the run (in
+    /// flight, never placed, or stopped by the scheduler without a re-run); whole run.
+    pub unfinished_tasks: u64,
 }
 
 /// Event log bookkeeping.

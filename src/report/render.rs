@@ -514,8 +514,15 @@ pub fn table(summary: &Summary) -> String {
         let _ = writeln!(out);
         let _ = writeln!(
             out,
-            "{:<24} {:>9} {:>10} {:>9} {:>10} {:>12} {:>14}",
-            "workload", "tasks", "completed", "failed", "p95 wait s", "cost USD", "USD/completed"
+            "{:<24} {:>9} {:>10} {:>9} {:>10} {:>12} {:>14} {:>11}",
+            "workload",
+            "tasks",
+            "completed",
+            "failed",
+            "p95 wait s",
+            "cost USD",
+            "USD/completed",
+            "makespan h"
         );
         for wl in &summary.workloads {
             // The workload's own cost (its tasks' reservations and Fargate bills, no idle EC2)
@@ -525,21 +532,32 @@ pub fn table(summary: &Summary) -> String {
             } else {
                 "-".to_string()
             };
+            // Unfinished work runs to the end of the run: a lower bound, marked `>`.
+            let makespan = match wl.makespan_s {
+                None => "-".to_string(),
+                Some(s) if wl.unfinished_tasks > 0 => format!(">{}", grouped(s / 3600.0, 2)),
+                Some(s) => grouped(s / 3600.0, 2),
+            };
             let _ = writeln!(
                 out,
-                "{:<24} {:>9} {:>10} {:>9} {:>10} {:>12} {:>14}",
+                "{:<24} {:>9} {:>10} {:>9} {:>10} {:>12} {:>14} {:>11}",
                 wl.name,
                 c(wl.tasks.submitted),
                 c(wl.tasks.completed),
                 c(wl.tasks.failed),
                 grouped(wl.wait_time_s.p95, 1),
                 money(wl.cost_usd),
-                per
+                per,
+                makespan
             );
         }
         let _ = writeln!(
             out,
             "  USD/completed: the workload's attributed cost (its tasks' share of EC2 instances, its Fargate bills; idle EC2 excluded) / its completed tasks"
+        );
+        let _ = writeln!(
+            out,
+            "  makespan h: first submission to last completion, whole run; >: work unfinished at the end (to the end of the run)"
         );
     }
     out

@@ -751,6 +751,7 @@ impl<'s> Simulation<'s> {
             return self.pull_submission(w, now);
         };
         self.workloads[w.index()].submissions += 1;
+        self.counters.work_submitted(w, now, job.count);
         let spec = &self.sc.workloads[w.index()];
         let need = Resources {
             cpu: job.cpu,
@@ -1259,8 +1260,11 @@ impl<'s> Simulation<'s> {
             }
             Placement::Unplaced => {}
         }
-        self.counters
-            .task_finished(owner, code.unwrap_or(StopCode::EssentialContainerExited));
+        self.counters.task_finished(
+            owner,
+            code.unwrap_or(StopCode::EssentialContainerExited),
+            now,
+        );
         if let Owner::Service(_) = owner {
             self.request_reconcile();
         }
@@ -1287,7 +1291,7 @@ impl<'s> Simulation<'s> {
             _ => {}
         }
         self.set_status(t, TaskStatus::Stopped);
-        self.counters.task_finished(owner, code);
+        self.counters.task_finished(owner, code, now);
         if code.kind() == StopKind::NeverPlaced {
             let subject = self.owner_name(owner);
             self.log(

@@ -80,6 +80,24 @@ pub struct Counters {
     fargate_reserved: Amount,
     /// Reservations of RUNNING tasks whose owner has no load model.
     running_unmodelled: Amount,
+    /// Per workload: when its work started and last progressed, for `makespan_s`.
+    makespans: Vec<MakespanClock>,
+}
+
+/// A workload's makespan, kept as its tasks come and go (O(1) per submission and per
+/// completion): a whole-run figure, since a batch is one piece of work however the window
+/// cuts it.
+#[derive(Clone, Copy, Debug, Default)]
+struct MakespanClock {
+    /// The first submission read from the source.
+    first_submission: Option<SimTime>,
+    /// The last task that stopped having completed its work.
+    last_completion: Option<SimTime>,
+    /// Tasks asked for by the source (re-runs after a fault are not new work).
+    source_tasks: u64,
+    /// Tasks that completed. Each completion finishes one source task: a task killed by a
+    /// fault never completes, and its re-run is the one that may.
+    completed: u64,
 }
 
 /// The counters at the start of the measurement window (`settings.measureFrom`): the
@@ -172,7 +190,16 @@ impl Counters {
             fargate_paid: Amount::default(),
             fargate_reserved: Amount::default(),
             running_unmodelled: Amount::default(),
+            makespans: vec![MakespanClock::default(); sc.workloads.len()],
         }
+    }
+
+    /// Workload `w`'s source asked for `count` tasks at `now` (one RunTask call; fault
+    /// re-runs are not submissions of new work and do not come here).
+    pub fn work_submitted(&mut self, w: crate::ids::WorkloadId, now: SimTime, count: u32) {
+        let m = &mut self.makespans[w.index()];
+        m.first_submission.get_or_insert(now);
+        m.source_tasks += u64::from(count);
     }
 
     /// EC2 billing of an instance whose type has `whole` (vCPU × 1024, memory) started
@@ -346,8 +373,13 @@ impl Counters {
         oc.waits_ms.push(wait.0);
     }
 
-    /// A task reached STOPPED with `code`.
-    pub fn task_finished(&mut self, o: Owner, code: StopCode) {
+    /// A task reached STOPPED with `code` at `now`.
+    pub fn task_finished(&mut self, o: Owner, code: StopCode, now: SimTime) {
+        if let (Owner::Workload(w), StopKind::Completed) = (o, code.kind()) {
+            let m = &mut self.makespans[w.index()];
+            m.last_completion = Some(now);
+            m.completed += 1;
+        }
         let oc = self.owner(o);
         match code.kind() {
             StopKind::Completed => oc.counts.completed += 1,
@@ -533,6 +565,27 @@ fn add_counts(a: &mut TaskCounts, b: &TaskCounts) {
     a.waiting_at_end += b.waiting_at_end;
 }
 
+/// Source tasks of the workload whose work is not done at the end of the run: still
+/// queued, waiting or running, or stopped without completing and not re-run (never placed,
+/// stopped by a scale-in).
+fn unfinished_tasks(m: &MakespanClock) -> u64 {
+    m.source_tasks.saturating_sub(m.completed)
+}
+
+/// The workload's makespan, seconds: first submission to last completion when all its work
+/// is done; when some is not, first submission to the end of the run (`end`), a lower bound
+/// of the true makespan, so a run that did not finish never looks faster than the run; `None`
+/// when nothing was submitted.
+fn makespan_s(m: &MakespanClock, end: SimDuration) -> Option<f64> {
+    let first = m.first_submission?;
+    let last = if unfinished_tasks(m) > 0 {
+        SimTime(end.0)
+    } else {
+        m.last_completion.unwrap_or(first)
+    };
+    Some(last.saturating_since(first).as_secs_f64())
+}
+
 /// Builds the report at the end of a run.
 #[allow(clippy::too_many_arguments)]
 /// A service's state at the end of the run, for its summary.
@@ -676,6 +729,8 @@ pub fn build_report(
             tasks: tc,
             wait_time_s: wait_stats(&mut w),
             cost_usd: round6(cost),
+            makespan_s: makespan_s(&counters.makespans[i], sc.duration),
+            unfinished_tasks: unfinished_tasks(&counters.makespans[i]),
         });
     }
     let pct = |a: u128, b: u128| {
@@ -832,5 +887,31 @@ pub fn build_report(
         cost_series_providers: cost_series_providers(sc),
         cost_series: counters.cost_rows.clone(),
         wait_histogram,
+    }
+}
+
+#[cfg(test)]
+mod makespan_tests {
+    use super::*;
+
+    #[test]
+    fn makespan_counts_finished_work_and_runs_unfinished_work_to_the_end() {
+        let end = SimDuration(10 * 3_600_000);
+        assert_eq!(makespan_s(&MakespanClock::default(), end), None);
+        // Two tasks asked for at 1 h; one completes at 3 h, the other was killed and its
+        // re-run completes at 5 h: done, 4 h.
+        let mut m = MakespanClock {
+            first_submission: Some(SimTime(3_600_000)),
+            last_completion: Some(SimTime(5 * 3_600_000)),
+            source_tasks: 2,
+            completed: 2,
+        };
+        assert_eq!(unfinished_tasks(&m), 0);
+        assert_eq!(makespan_s(&m, end), Some(4.0 * 3600.0));
+        // One of them never completed: the makespan runs to the end of the run (9 h), not to
+        // the last completion.
+        m.completed = 1;
+        assert_eq!(unfinished_tasks(&m), 1);
+        assert_eq!(makespan_s(&m, end), Some(9.0 * 3600.0));
     }
 }

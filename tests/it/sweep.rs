@@ -401,6 +401,9 @@ fn the_shipped_sweep_files_load() {
     let l = load(&repo_root().join("scenarios/sweep-fargate-size/sweep.json"));
     // 4 task sizes x 2 minimum task counts.
     assert_eq!((l.plan.points, l.plan.replicas), (8, 5));
+    let l = load(&repo_root().join("scenarios/sweep-batch-spot/sweep.json"));
+    // 4 On-Demand bases x 4 Spot weights.
+    assert_eq!((l.plan.points, l.plan.replicas), (16, 20));
 }
 
 /// The shipped Fargate task-size sweep, reduced to a minimum of 2 tasks and 3 replicas: the
@@ -482,4 +485,73 @@ fn the_web_tier_sweep_finds_c6i_large_at_target_5400() {
         "c6i.large"
     );
     assert_eq!(best["name"], "sweep-web-tier-best");
+}
+
+/// The shipped batch Spot sweep, reduced to the two strategies around its answer (Spot weight
+/// 4, On-Demand base 0 or 512) and 3 replicas: with no base the 8.2-hour tasks of the long
+/// job land on Spot, are reclaimed and re-run, and the batch overruns its 16 hours; a base of
+/// 512 keeps that job (500 tasks in one RunTask call) On-Demand and finishes in about 9 hours.
+#[test]
+fn the_batch_spot_sweep_keeps_the_long_job_on_demand() {
+    let path = repo_root().join("scenarios/sweep-batch-spot/sweep.json");
+    let mut v: Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("read")).expect("json");
+    let base = repo_root().join("scenarios/sweep-batch-spot");
+    v["base"] = json!(base.join(v["base"].as_str().expect("a path")));
+    v["replicas"] = json!(3);
+    v["parameters"][0]["values"] = json!([0, 512]);
+    v["parameters"][1]["values"] = json!([4]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let loaded = load(&write(dir.path(), "reduced.json", &v));
+    let (csv, sweep_json, _, _) = render(&loaded);
+    let s: Value = serde_json::from_str(&sweep_json).expect("json");
+    assert_eq!(
+        s["best"]["parameters"],
+        json!({"onDemandBase": "512", "spotWeight": "4"}),
+        "{csv}"
+    );
+    for r in rows(&csv) {
+        let makespan: f64 = r["workloads.alibaba.makespan_s_mean"]
+            .parse()
+            .expect("a number");
+        if r["onDemandBase"] == "0" {
+            assert_eq!(r["feasible"], "infeasible", "{r:?}");
+            assert!(makespan > 57_600.0, "{r:?}");
+        } else {
+            assert!(makespan < 57_600.0, "{r:?}");
+        }
+    }
+}
+
+/// A batch cut off before its work is done: `unfinished_tasks` counts the work left and
+/// `makespan_s` runs to the end of the run, so a makespan bound cannot pass on it.
+#[test]
+fn unfinished_batch_work_runs_the_makespan_to_the_end_of_the_run() {
+    let dir = repo_root().join("scenarios/sweep-batch-spot");
+    let text = std::fs::read_to_string(dir.join("base.json")).expect("read");
+    let mut v: Value = serde_json::from_str(&text).expect("json");
+    v["duration"] = json!("3h");
+    let sc = ecsim::scenario::from_json_str(&v.to_string(), Path::new("base.json"), &dir)
+        .expect("the base loads");
+    let report = ecsim::run(&sc, None, &mut |_| {}).expect("it runs");
+    let w = &report.summary.workloads[0];
+    assert!(
+        w.unfinished_tasks > 0,
+        "8.2-hour tasks cannot finish in 3 h"
+    );
+    assert!(w.tasks.in_flight_at_end > 0);
+    let first = w.makespan_s.expect("work was submitted");
+    // The trace submits during its first hour; the run ends at 3 h.
+    assert!(first > 2.0 * 3600.0 && first <= 3.0 * 3600.0, "{first}");
+    // Whole work finished in the shipped 48 h: first submission to last completion.
+    let report = ecsim::run(
+        &ecsim::scenario::from_json_str(&text, Path::new("base.json"), &dir).expect("loads"),
+        None,
+        &mut |_| {},
+    )
+    .expect("it runs");
+    let w = &report.summary.workloads[0];
+    assert_eq!(w.unfinished_tasks, 0);
+    let done = w.makespan_s.expect("work was submitted");
+    assert!(done < 48.0 * 3600.0 - 3600.0, "{done}");
 }
