@@ -1094,3 +1094,62 @@ macro_rules! pasted {
 pasted!(TaskDefinitionFile, TASK_DEFINITION_AWS_ONLY);
 pasted!(ServiceFile, SERVICE_AWS_ONLY);
 pasted!(CapacityProviderFile, CAPACITY_PROVIDER_AWS_ONLY);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// A key on an AWS-only list is set aside before ecsim's fields are read, so a key on
+    /// both would be silently dropped rather than read. Each listed key must be unknown to
+    /// the derived (`remote = "Self"`) parser, which sees the object as written.
+    #[test]
+    fn aws_only_lists_never_hide_an_ecsim_field() {
+        for key in TASK_DEFINITION_AWS_ONLY {
+            let v = json!({ "family": "f", (*key): 1 });
+            let e = TaskDefinitionFile::deserialize(&v).err();
+            assert!(
+                e.is_some_and(|e| e.to_string().contains("unknown field")),
+                "{key}"
+            );
+        }
+        for key in SERVICE_AWS_ONLY {
+            let v =
+                json!({ "serviceName": "s", "taskDefinition": "f", "desiredCount": 1, (*key): 1 });
+            let e = ServiceFile::deserialize(&v).err();
+            assert!(
+                e.is_some_and(|e| e.to_string().contains("unknown field")),
+                "{key}"
+            );
+        }
+        for key in CAPACITY_PROVIDER_AWS_ONLY {
+            let v = json!({ "name": "p", "autoScalingGroupProvider": { "autoScalingGroupArn": "a" }, (*key): 1 });
+            let e = CapacityProviderFile::deserialize(&v).err();
+            assert!(
+                e.is_some_and(|e| e.to_string().contains("unknown field")),
+                "{key}"
+            );
+        }
+        // Every not-modelled field is one of the task definition's set-aside fields.
+        for (key, _) in NOT_MODELLED {
+            assert!(TASK_DEFINITION_AWS_ONLY.contains(key), "{key}");
+        }
+    }
+
+    /// Through the public `Deserialize`, the same keys are set aside and named, in the list's
+    /// order, and a non-empty not-modelled field is named apart.
+    #[test]
+    fn pasted_keys_are_set_aside_in_list_order() {
+        let v = json!({
+            "family": "f", "status": "ACTIVE", "taskDefinitionArn": "arn",
+            "placementConstraints": [{ "type": "memberOf", "expression": "x" }],
+            "ephemeralStorage": {}
+        });
+        let t: TaskDefinitionFile = serde_json::from_value(v).unwrap();
+        assert_eq!(
+            t.aws_ignored,
+            ["taskDefinitionArn", "status", "ephemeralStorage"]
+        );
+        assert_eq!(t.aws_not_modelled, ["placementConstraints"]);
+    }
+}
