@@ -253,6 +253,9 @@ pub struct TaskDefinitionFile {
     /// modelled); every other key is ignored.
     #[serde(default)]
     pub container_definitions: Option<Vec<serde_json::Value>>,
+    /// `placementConstraints`: `memberOf` only, as AWS allows in a task definition.
+    #[serde(default)]
+    pub placement_constraints: Option<Vec<PlacementConstraintFile>>,
     /// The AWS-only fields present, set aside unread (listed once by `validate`).
     #[serde(skip)]
     pub aws_ignored: Vec<String>,
@@ -945,7 +948,7 @@ pub struct TaskCrashFile {
 /// task definition validates; any other unknown key is still an error.
 /// Source: Amazon ECS API Reference, "TaskDefinition" data type and "DescribeTaskDefinition"
 /// response syntax, <https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_TaskDefinition.html>.
-/// `ephemeralStorage` and `placementConstraints` are listed as not modelled (see
+/// `ephemeralStorage` and `inferenceAccelerators` are listed as not modelled (see
 /// [`NOT_MODELLED`]); `tags` sits beside `taskDefinition` in the response, not in it.
 pub const TASK_DEFINITION_AWS_ONLY: &[&str] = &[
     "taskDefinitionArn",
@@ -959,7 +962,6 @@ pub const TASK_DEFINITION_AWS_ONLY: &[&str] = &[
     "taskRoleArn",
     "executionRoleArn",
     "volumes",
-    "placementConstraints",
     "ephemeralStorage",
     "inferenceAccelerators",
     "pidMode",
@@ -1025,10 +1027,6 @@ pub const CAPACITY_PROVIDER_AWS_ONLY: &[&str] = &[
 /// `validate` names them apart from the merely read-only ones, so nobody mistakes them for
 /// bookkeeping.
 pub const NOT_MODELLED: &[(&str, &str)] = &[
-    (
-        "placementConstraints",
-        "task definition constraints are not applied; put memberOf on the service or workload",
-    ),
     (
         "ephemeralStorage",
         "storage is not a placement resource and Fargate storage above 20 GiB is not billed",

@@ -282,6 +282,9 @@ pub struct TaskDefinition {
     pub ec2_compatible: bool,
     /// May run on Fargate.
     pub fargate_compatible: bool,
+    /// The task definition's own `placementConstraints` (memberOf only, as AWS allows), as
+    /// parsed; each service and workload using it adds them to its own.
+    pub member_of: Vec<crate::scheduler::placement::expression::Expr>,
 }
 
 /// A service.

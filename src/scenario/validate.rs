@@ -1366,10 +1366,33 @@ impl Validator {
                 self.problem(format!("{path}.{field}"), fargate_pair_message(cpu, memory));
             }
         }
+        // Task definition constraints: AWS allows memberOf only (RegisterTaskDefinition,
+        // placementConstraints); they are compiled where a service or workload uses them.
+        let mut member_of = Vec::new();
+        for (i, c) in t.placement_constraints.iter().flatten().enumerate() {
+            let cp = format!("{path}.placementConstraints[{i}]");
+            match (c.kind.as_str(), c.expression.as_deref()) {
+                ("memberOf", Some(e)) => match expression::parse(e) {
+                    Ok(expr) => member_of.push(expr),
+                    Err(err) => self.problem(format!("{cp}.expression"), err.to_string()),
+                },
+                ("memberOf", None) => self.problem(
+                    format!("{cp}.expression"),
+                    "memberOf needs an expression, e.g. \"attribute:ecs.instance-type =~ m6i.*\"",
+                ),
+                (o, _) => self.problem(
+                    format!("{cp}.type"),
+                    format!(
+                        "a task definition's constraints can only be \"memberOf\", found {o:?}"
+                    ),
+                ),
+            }
+        }
         if self.problems.len() > before {
             return None;
         }
         Some(TaskDefinition {
+            member_of,
             family: t.family.clone(),
             size: Resources { cpu, memory },
             arch,
@@ -1513,6 +1536,7 @@ impl Validator {
         constraints: Option<&Vec<PlacementConstraintFile>>,
         names: &Names,
         target: Option<&LaunchTarget>,
+        td: Option<&TaskDefinition>,
     ) -> (
         Vec<PlacementStrategy>,
         Vec<PlacementConstraint>,
@@ -1524,6 +1548,22 @@ impl Validator {
         let mut member_of = Vec::new();
         let on_fargate = matches!(target, Some(LaunchTarget::Fargate))
             || matches!(target, Some(LaunchTarget::Strategy(s)) if s.iter().any(|x| !matches!(names.providers[x.capacity_provider.index()].kind, CapacityProviderKind::AutoScalingGroup(_))));
+        // The task definition's own memberOf constraints apply wherever it is placed, with
+        // the service's or workload's (RegisterTaskDefinition, placementConstraints).
+        if let Some(td) = td.filter(|td| !td.member_of.is_empty()) {
+            if on_fargate {
+                self.problem(
+                    format!("{path}.taskDefinition"),
+                    format!("task definition {:?} has placementConstraints, which Fargate does not support; remove them or launch on EC2", td.family),
+                );
+                return (out_s, out_c, member_of);
+            }
+            let attr_names = self.attribute_names(names);
+            for expr in &td.member_of {
+                out_c.push(PlacementConstraint::MemberOf(expr.compile(&attr_names)));
+                member_of.push(expr.clone());
+            }
+        }
         let given =
             strategy.is_some_and(|s| !s.is_empty()) || constraints.is_some_and(|c| !c.is_empty());
         if on_fargate && given {
@@ -1704,6 +1744,7 @@ impl Validator {
             s.placement_constraints.as_ref(),
             names,
             launch.as_ref(),
+            td.map(|td| &names.task_defs[td.index()]),
         );
         let load = s
             .load
@@ -1772,6 +1813,7 @@ impl Validator {
             w.placement_constraints.as_ref(),
             names,
             launch.as_ref(),
+            td.map(|td| &names.task_defs[td.index()]),
         );
         let sp = format!("{path}.source");
         let source = match &w.source {

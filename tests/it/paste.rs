@@ -113,19 +113,15 @@ fn ignored_fields_are_listed_once_by_validate() {
     ] {
         assert!(web.contains(f), "{f} missing: {web}");
     }
-    // Its placementConstraints is [], so nothing is left unmodelled but the 30 GiB of storage.
+    // Nothing is left unmodelled but the 30 GiB of storage.
     assert!(web.contains("not modelled: ephemeralStorage ("), "{web}");
-    assert!(!web.contains("placementConstraints ("), "{web}");
     let worker = line("taskDefinitions[1] (\"worker\")");
     assert!(
         worker.contains("containerDefinitions[2].resourceRequirements GPU 1"),
         "{worker}"
     );
-    // Its memberOf constraint is a real request the model does not apply: said so.
-    assert!(
-        worker.contains("not modelled: placementConstraints ("),
-        "{worker}"
-    );
+    // Its memberOf constraint is read (and applied), so it is not listed.
+    assert!(!worker.contains("placementConstraints"), "{worker}");
     let service = line("services[0] (\"worker\")");
     for f in [
         "serviceArn",
@@ -175,5 +171,35 @@ fn typo_in_an_ecsim_field_is_still_one_error() {
         ),
         "{}",
         problems[0]
+    );
+}
+
+/// A task definition's own memberOf constraint is read and applies to the service that uses
+/// it, beside the service's own: the pasted service has none, yet its worker task keeps to
+/// the m6i types the task definition names.
+#[test]
+fn task_definition_member_of_applies_to_its_service() {
+    let sc = scenario(&pasted());
+    assert_eq!(sc.task_definitions[1].member_of.len(), 1);
+    assert_eq!(sc.services[0].placement_constraints.len(), 1);
+    // With the group on m5.xlarge, no instance the service can reach satisfies it: one
+    // error, on the service, from the capacity check.
+    let mut v = pasted();
+    v["autoScalingGroups"][0]["instanceTypes"] = json!(["m5.xlarge"]);
+    let problems = problems_of(&serde_json::to_string(&v).unwrap());
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(
+        problems[0].path.starts_with("services[0]"),
+        "{}",
+        problems[0]
+    );
+    // A constraint type AWS refuses in a task definition is an error at its path.
+    let mut v = pasted();
+    v["taskDefinitions"][1]["placementConstraints"] = json!([{ "type": "distinctInstance" }]);
+    let problems = problems_of(&serde_json::to_string(&v).unwrap());
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(
+        problems[0].path,
+        "taskDefinitions[1].placementConstraints[0].type"
     );
 }
