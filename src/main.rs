@@ -399,6 +399,11 @@ fn real_main(cli: Cli) -> anyhow::Result<()> {
                 read.submissions,
                 read.rate_steps
             )?;
+            // Pasted AWS output: its unread fields once, one line per object, so a user sees
+            // what was set aside without a round of errors per field.
+            for line in &scenario.aws_ignored {
+                out!("ignored: {line}\n")?;
+            }
             Ok(())
         }
         Command::Compare {

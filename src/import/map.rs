@@ -780,17 +780,18 @@ fn map_task_definition(td: &Sourced<aws::TaskDefinition>, name: &str, cx: &mut C
         o.insert("memory".into(), m.clone().into());
     }
     if t.cpu.is_none() || t.memory.is_none() {
-        // ECS sizes such a task by its containers: cpu summed, memory the hard limit or else
-        // the reservation, summed. The scenario's parser does the same sum; the trimmed
-        // containers keep what it reads.
+        // ECS sizes such a task by its containers: cpu summed, memory the reservation
+        // (memoryReservation) or else the hard limit (memory), summed, as the
+        // ContainerDefinition reference says. The scenario's parser does the same sum; the
+        // trimmed containers keep what it reads.
         let cpu: u64 = t.container_definitions.iter().filter_map(|c| c.cpu).sum();
         let mem: u64 = t
             .container_definitions
             .iter()
-            .filter_map(|c| c.memory.or(c.memory_reservation))
+            .filter_map(|c| c.memory_reservation.or(c.memory))
             .sum();
         cx.report.assumed.push(format!(
-            "{at} {name}: no task-level {}; sized as ECS does from its {} containers: {cpu} CPU units, {mem} MiB (memory, else memoryReservation, summed)",
+            "{at} {name}: no task-level {}; sized as ECS does from its {} containers: {cpu} CPU units, {mem} MiB (memoryReservation, else memory, summed)",
             match (t.cpu.is_none(), t.memory.is_none()) {
                 (true, true) => "cpu or memory",
                 (true, false) => "cpu",

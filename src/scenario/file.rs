@@ -143,14 +143,21 @@ pub struct StrategyItemFile {
     pub weight: Option<i64>,
 }
 
-/// One capacity provider.
+/// One capacity provider: ecsim's fields, or a `capacityProviders[]` element of
+/// `aws ecs describe-capacity-providers` as printed ([`CAPACITY_PROVIDER_AWS_ONLY`] set aside).
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[serde(remote = "Self", deny_unknown_fields, rename_all = "camelCase")]
 pub struct CapacityProviderFile {
     /// `name`.
     pub name: String,
     /// `autoScalingGroupProvider`.
     pub auto_scaling_group_provider: AutoScalingGroupProviderFile,
+    /// The AWS-only fields present, set aside unread (listed once by `validate`).
+    #[serde(skip)]
+    pub aws_ignored: Vec<String>,
+    /// Of those, the ones in [`NOT_MODELLED`] that hold a value (not `[]`, `{}` or `null`).
+    #[serde(skip)]
+    pub aws_not_modelled: Vec<String>,
 }
 
 /// `autoScalingGroupProvider`.
@@ -218,9 +225,11 @@ pub struct AutoScalingGroupFile {
     pub spot_price_factor: Option<f64>,
 }
 
-/// A task definition (the fields capacity depends on).
+/// A task definition (the fields capacity depends on): ecsim's fields, or the
+/// `taskDefinition` object of `aws ecs describe-task-definition` as printed
+/// ([`TASK_DEFINITION_AWS_ONLY`] set aside).
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[serde(remote = "Self", deny_unknown_fields, rename_all = "camelCase")]
 pub struct TaskDefinitionFile {
     /// `family`.
     pub family: String,
@@ -240,9 +249,19 @@ pub struct TaskDefinitionFile {
     #[serde(default)]
     pub network_mode: Option<String>,
     /// `containerDefinitions`: only `cpu`, `memory` and `memoryReservation` are read, to size a
-    /// task that has no task-level values; every other key is ignored.
+    /// task that has no task-level values (and `resourceRequirements`, to say a GPU is not
+    /// modelled); every other key is ignored.
     #[serde(default)]
     pub container_definitions: Option<Vec<serde_json::Value>>,
+    /// `placementConstraints`: `memberOf` only, as AWS allows in a task definition.
+    #[serde(default)]
+    pub placement_constraints: Option<Vec<PlacementConstraintFile>>,
+    /// The AWS-only fields present, set aside unread (listed once by `validate`).
+    #[serde(skip)]
+    pub aws_ignored: Vec<String>,
+    /// Of those, the ones in [`NOT_MODELLED`] that hold a value (not `[]`, `{}` or `null`).
+    #[serde(skip)]
+    pub aws_not_modelled: Vec<String>,
 }
 
 /// `runtimePlatform`.
@@ -281,9 +300,10 @@ pub struct PlacementConstraintFile {
     pub expression: Option<String>,
 }
 
-/// A service.
+/// A service: ecsim's fields, or a `services[]` element of `aws ecs describe-services` as
+/// printed ([`SERVICE_AWS_ONLY`] set aside).
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[serde(remote = "Self", deny_unknown_fields, rename_all = "camelCase")]
 pub struct ServiceFile {
     /// `serviceName`.
     pub service_name: String,
@@ -312,6 +332,12 @@ pub struct ServiceFile {
     /// `autoScaling`.
     #[serde(default)]
     pub auto_scaling: Option<AutoScalingFile>,
+    /// The AWS-only fields present, set aside unread (listed once by `validate`).
+    #[serde(skip)]
+    pub aws_ignored: Vec<String>,
+    /// Of those, the ones in [`NOT_MODELLED`] that hold a value (not `[]`, `{}` or `null`).
+    #[serde(skip)]
+    pub aws_not_modelled: Vec<String>,
 }
 
 /// The request load on a service (ecsim's own).
@@ -914,4 +940,212 @@ pub struct TaskCrashFile {
     /// `crashAtStartProbability`: a task fails before RUNNING (a bad deployment).
     #[serde(default)]
     pub crash_at_start_probability: Option<f64>,
+}
+
+/// Fields of the ECS `TaskDefinition` response object (what `describe-task-definition` prints
+/// under `taskDefinition`) that ecsim does not declare: read-only bookkeeping, and settings
+/// with no effect on capacity in the model. They are set aside, not rejected, so a pasted
+/// task definition validates; any other unknown key is still an error.
+/// Source: Amazon ECS API Reference, "TaskDefinition" data type and "DescribeTaskDefinition"
+/// response syntax, <https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_TaskDefinition.html>.
+/// `ephemeralStorage` and `inferenceAccelerators` are listed as not modelled (see
+/// [`NOT_MODELLED`]); `tags` sits beside `taskDefinition` in the response, not in it.
+pub const TASK_DEFINITION_AWS_ONLY: &[&str] = &[
+    "taskDefinitionArn",
+    "revision",
+    "status",
+    "compatibilities",
+    "requiresAttributes",
+    "registeredAt",
+    "registeredBy",
+    "deregisteredAt",
+    "taskRoleArn",
+    "executionRoleArn",
+    "volumes",
+    "ephemeralStorage",
+    "inferenceAccelerators",
+    "pidMode",
+    "ipcMode",
+    "proxyConfiguration",
+    "enableFaultInjection",
+];
+
+/// Fields of the ECS `Service` response object (a `services[]` element of
+/// `describe-services`) that ecsim does not declare: state, history, networking and
+/// deployment settings the model has no use for.
+/// Source: Amazon ECS API Reference, "Service" data type and "DescribeServices" response
+/// syntax, <https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Service.html>.
+pub const SERVICE_AWS_ONLY: &[&str] = &[
+    "serviceArn",
+    "clusterArn",
+    "status",
+    "runningCount",
+    "pendingCount",
+    "platformVersion",
+    "platformFamily",
+    "deploymentConfiguration",
+    "deploymentController",
+    "deployments",
+    "taskSets",
+    "events",
+    "createdAt",
+    "createdBy",
+    "roleArn",
+    "loadBalancers",
+    "serviceRegistries",
+    "networkConfiguration",
+    "healthCheckGracePeriodSeconds",
+    "enableECSManagedTags",
+    "propagateTags",
+    "enableExecuteCommand",
+    "availabilityZoneRebalancing",
+    "currentServiceDeployment",
+    "currentServiceRevisions",
+    "resourceManagementType",
+    "tags",
+];
+
+/// Fields of the ECS `CapacityProvider` response object (a `capacityProviders[]` element of
+/// `describe-capacity-providers`) that ecsim does not declare.
+/// Source: Amazon ECS API Reference, "CapacityProvider" data type and
+/// "DescribeCapacityProviders" response syntax,
+/// <https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CapacityProvider.html>.
+/// The nested `autoScalingGroupProvider` and its `managedScaling` hold only fields ecsim
+/// reads, so they need no list.
+pub const CAPACITY_PROVIDER_AWS_ONLY: &[&str] = &[
+    "capacityProviderArn",
+    "cluster",
+    "status",
+    "updateStatus",
+    "updateStatusReason",
+    "tags",
+    "type",
+    "managedInstancesProvider",
+];
+
+/// AWS fields that change what AWS does but that the model does not represent, with why;
+/// `validate` names them apart from the merely read-only ones, so nobody mistakes them for
+/// bookkeeping.
+pub const NOT_MODELLED: &[(&str, &str)] = &[
+    (
+        "ephemeralStorage",
+        "storage is not a placement resource and Fargate storage above 20 GiB is not billed",
+    ),
+    (
+        "inferenceAccelerators",
+        "tasks are placed by CPU and memory only",
+    ),
+];
+
+/// Removes the keys of `aws_only` present in `value` (an object) and returns them, in the
+/// list's order so the message does not depend on the map's, with the [`NOT_MODELLED`] ones
+/// that hold a value apart (an empty `placementConstraints: []` asks nothing of placement).
+fn set_aside(value: &mut serde_json::Value, aws_only: &[&str]) -> (Vec<String>, Vec<String>) {
+    let (mut ignored, mut not_modelled) = (Vec::new(), Vec::new());
+    let Some(map) = value.as_object_mut() else {
+        return (ignored, not_modelled);
+    };
+    for key in aws_only {
+        let Some(v) = map.remove(*key) else { continue };
+        let empty = match &v {
+            serde_json::Value::Null => true,
+            serde_json::Value::Array(a) => a.is_empty(),
+            serde_json::Value::Object(o) => o.is_empty(),
+            _ => false,
+        };
+        if !empty && NOT_MODELLED.iter().any(|(k, _)| k == key) {
+            not_modelled.push((*key).to_string());
+        } else {
+            ignored.push((*key).to_string());
+        }
+    }
+    (ignored, not_modelled)
+}
+
+/// `Deserialize` for a type that may be pasted from AWS CLI output: its AWS-only keys are set
+/// aside into `aws_ignored`, then the derived (`remote = "Self"`) code reads the rest with
+/// `deny_unknown_fields`, so a typo in one of ecsim's fields is still an error at its path.
+macro_rules! pasted {
+    ($t:ty, $list:expr) => {
+        impl<'de> Deserialize<'de> for $t {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                use serde::de::Error;
+                let mut value = serde_json::Value::deserialize(d)?;
+                let (ignored, not_modelled) = set_aside(&mut value, $list);
+                let mut track = serde_path_to_error::Track::new();
+                let inner = serde_path_to_error::Deserializer::new(&value, &mut track);
+                match <$t>::deserialize(inner) {
+                    Ok(mut t) => {
+                        t.aws_ignored = ignored;
+                        t.aws_not_modelled = not_modelled;
+                        Ok(t)
+                    }
+                    Err(e) => Err(D::Error::custom(path_message(
+                        serde_path_to_error::Error::new(track.path(), e),
+                    ))),
+                }
+            }
+        }
+    };
+}
+
+pasted!(TaskDefinitionFile, TASK_DEFINITION_AWS_ONLY);
+pasted!(ServiceFile, SERVICE_AWS_ONLY);
+pasted!(CapacityProviderFile, CAPACITY_PROVIDER_AWS_ONLY);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// A key on an AWS-only list is set aside before ecsim's fields are read, so a key on
+    /// both would be silently dropped rather than read. Each listed key must be unknown to
+    /// the derived (`remote = "Self"`) parser, which sees the object as written.
+    #[test]
+    fn aws_only_lists_never_hide_an_ecsim_field() {
+        for key in TASK_DEFINITION_AWS_ONLY {
+            let v = json!({ "family": "f", (*key): 1 });
+            let e = TaskDefinitionFile::deserialize(&v).err();
+            assert!(
+                e.is_some_and(|e| e.to_string().contains("unknown field")),
+                "{key}"
+            );
+        }
+        for key in SERVICE_AWS_ONLY {
+            let v =
+                json!({ "serviceName": "s", "taskDefinition": "f", "desiredCount": 1, (*key): 1 });
+            let e = ServiceFile::deserialize(&v).err();
+            assert!(
+                e.is_some_and(|e| e.to_string().contains("unknown field")),
+                "{key}"
+            );
+        }
+        for key in CAPACITY_PROVIDER_AWS_ONLY {
+            let v = json!({ "name": "p", "autoScalingGroupProvider": { "autoScalingGroupArn": "a" }, (*key): 1 });
+            let e = CapacityProviderFile::deserialize(&v).err();
+            assert!(
+                e.is_some_and(|e| e.to_string().contains("unknown field")),
+                "{key}"
+            );
+        }
+        // Every not-modelled field is one of the task definition's set-aside fields.
+        for (key, _) in NOT_MODELLED {
+            assert!(TASK_DEFINITION_AWS_ONLY.contains(key), "{key}");
+        }
+    }
+
+    /// Through the public `Deserialize`, the same keys are set aside and named, in the list's
+    /// order, and a non-empty not-modelled field is named apart.
+    #[test]
+    fn pasted_keys_are_set_aside_in_list_order() {
+        let v = json!({
+            "family": "f", "status": "ACTIVE", "taskDefinitionArn": "arn",
+            "ephemeralStorage": { "sizeInGiB": 30 },
+            "volumes": []
+        });
+        let t: TaskDefinitionFile = serde_json::from_value(v).unwrap();
+        // `volumes` has no effect on capacity; storage that asks for something is named apart.
+        assert_eq!(t.aws_ignored, ["taskDefinitionArn", "status", "volumes"]);
+        assert_eq!(t.aws_not_modelled, ["ephemeralStorage"]);
+    }
 }

@@ -116,6 +116,10 @@ pub struct Scenario {
     pub settings: Settings,
     /// Failures to inject (all off unless the scenario lists them).
     pub faults: Faults,
+    /// One line per pasted AWS object (task definition, service, capacity provider) naming
+    /// the AWS fields it carried that ecsim set aside, and those AWS honours but the model
+    /// does not; `ecsim validate` prints them.
+    pub aws_ignored: Vec<String>,
 }
 
 /// Failures to inject. Each model draws from its own RNG stream.
@@ -278,6 +282,9 @@ pub struct TaskDefinition {
     pub ec2_compatible: bool,
     /// May run on Fargate.
     pub fargate_compatible: bool,
+    /// The task definition's own `placementConstraints` (memberOf only, as AWS allows), as
+    /// parsed; each service and workload using it adds them to its own.
+    pub member_of: Vec<crate::scheduler::placement::expression::Expr>,
 }
 
 /// A service.

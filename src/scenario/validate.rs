@@ -135,6 +135,7 @@ fn validate_file(raw: ScenarioFile, base_dir: &Path) -> Result<Scenario, Vec<Pro
         base_dir: base_dir.to_path_buf(),
         scaling_defaults: None,
         broken: Broken::default(),
+        aws_ignored: Vec::new(),
     };
     let scenario = v.scenario(raw);
     match scenario {
@@ -156,6 +157,8 @@ struct Validator {
     scaling_defaults: Option<scaling::ScalingDefaults>,
     /// What failed to validate, so problems that follow from it are not reported too.
     broken: Broken,
+    /// One line per pasted AWS object naming the fields set aside (`Scenario::aws_ignored`).
+    aws_ignored: Vec<String>,
 }
 
 /// Stands in [`Broken`]'s name sets for an element rejected before its name could be read
@@ -362,6 +365,7 @@ impl Validator {
                 self.broken.providers.insert(name);
                 continue;
             };
+            self.note_ignored(&path, &p.name, (&p.aws_ignored, &p.aws_not_modelled), &[]);
             let knobs = raw
                 .settings
                 .as_ref()
@@ -441,6 +445,13 @@ impl Validator {
                 self.broken.task_defs.insert(name);
                 continue;
             };
+            let gpus = gpu_requirements(t.container_definitions.as_deref());
+            self.note_ignored(
+                &path,
+                &t.family,
+                (&t.aws_ignored, &t.aws_not_modelled),
+                &gpus,
+            );
             let td = self.task_definition(&path, t);
             if td.is_none() {
                 self.broken.task_defs.insert(t.family.clone());
@@ -479,6 +490,12 @@ impl Validator {
                 self.broken.services.insert(name);
                 continue;
             };
+            self.note_ignored(
+                &path,
+                &s.service_name,
+                (&s.aws_ignored, &s.aws_not_modelled),
+                &[],
+            );
             let spec = self.service(&path, s, &names, &default_strategy);
             if spec.is_none() {
                 self.broken.services.insert(s.service_name.clone());
@@ -549,6 +566,7 @@ impl Validator {
         }
         cluster_raw?;
         Some(Scenario {
+            aws_ignored: std::mem::take(&mut self.aws_ignored),
             name: raw.name,
             description: raw.description.unwrap_or_default(),
             seed: raw.seed.unwrap_or(defaults::SEED),
@@ -1190,6 +1208,36 @@ impl Validator {
         (self.problems.len() == before).then_some(out)
     }
 
+    /// Remembers the AWS fields a pasted object carried and ecsim does not read: one line per
+    /// object, so `validate` lists them once instead of rejecting them one at a time. Fields
+    /// that matter to AWS but that the model leaves out (and a container's GPU) are named
+    /// apart, with why.
+    fn note_ignored(
+        &mut self,
+        path: &str,
+        name: &str,
+        (read_only, unmodelled): (&[String], &[String]),
+        extra: &[String],
+    ) {
+        let mut parts = Vec::new();
+        if !read_only.is_empty() {
+            parts.push(format!("AWS fields not read: {}", read_only.join(", ")));
+        }
+        let mut not_modelled: Vec<String> = unmodelled
+            .iter()
+            .filter_map(|f| NOT_MODELLED.iter().find(|(k, _)| k == f))
+            .map(|(k, why)| format!("{k} ({why})"))
+            .collect();
+        not_modelled.extend(extra.iter().cloned());
+        if !not_modelled.is_empty() {
+            parts.push(format!("not modelled: {}", not_modelled.join("; ")));
+        }
+        if !parts.is_empty() {
+            self.aws_ignored
+                .push(format!("{path} ({name:?}): {}", parts.join("; ")));
+        }
+    }
+
     fn task_definition(&mut self, path: &str, t: &TaskDefinitionFile) -> Option<TaskDefinition> {
         let before = self.problems.len();
         if t.family.trim().is_empty() {
@@ -1265,15 +1313,23 @@ impl Validator {
                     ),
                 }
             }
-            let m = c.get("memory").or_else(|| c.get("memoryReservation"));
-            if let Some(v) = m {
+            // What ECS subtracts from the instance for a container: "If you specify
+            // memoryReservation, then that value is subtracted from the available memory
+            // resources for the container instance where the container is placed. Otherwise,
+            // the value of memory is used." (Amazon ECS API Reference, ContainerDefinition,
+            // memoryReservation: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerDefinition.html).
+            let m = match c.get("memoryReservation") {
+                Some(v) => Some(("memoryReservation", v)),
+                None => c.get("memory").map(|v| ("memory", v)),
+            };
+            if let Some((key, v)) = m {
                 match v.as_u64() {
                     Some(x) if x <= 10_000_000 => {
                         c_mem += x as u32;
                         any_mem = true;
                     }
                     _ => self.problem(
-                        format!("{cp}.memory"),
+                        format!("{cp}.{key}"),
                         format!("expected MiB as a whole number, found {v}"),
                     ),
                 }
@@ -1310,10 +1366,33 @@ impl Validator {
                 self.problem(format!("{path}.{field}"), fargate_pair_message(cpu, memory));
             }
         }
+        // Task definition constraints: AWS allows memberOf only (RegisterTaskDefinition,
+        // placementConstraints); they are compiled where a service or workload uses them.
+        let mut member_of = Vec::new();
+        for (i, c) in t.placement_constraints.iter().flatten().enumerate() {
+            let cp = format!("{path}.placementConstraints[{i}]");
+            match (c.kind.as_str(), c.expression.as_deref()) {
+                ("memberOf", Some(e)) => match expression::parse(e) {
+                    Ok(expr) => member_of.push(expr),
+                    Err(err) => self.problem(format!("{cp}.expression"), err.to_string()),
+                },
+                ("memberOf", None) => self.problem(
+                    format!("{cp}.expression"),
+                    "memberOf needs an expression, e.g. \"attribute:ecs.instance-type =~ m6i.*\"",
+                ),
+                (o, _) => self.problem(
+                    format!("{cp}.type"),
+                    format!(
+                        "a task definition's constraints can only be \"memberOf\", found {o:?}"
+                    ),
+                ),
+            }
+        }
         if self.problems.len() > before {
             return None;
         }
         Some(TaskDefinition {
+            member_of,
             family: t.family.clone(),
             size: Resources { cpu, memory },
             arch,
@@ -1457,6 +1536,7 @@ impl Validator {
         constraints: Option<&Vec<PlacementConstraintFile>>,
         names: &Names,
         target: Option<&LaunchTarget>,
+        td: Option<&TaskDefinition>,
     ) -> (
         Vec<PlacementStrategy>,
         Vec<PlacementConstraint>,
@@ -1468,6 +1548,22 @@ impl Validator {
         let mut member_of = Vec::new();
         let on_fargate = matches!(target, Some(LaunchTarget::Fargate))
             || matches!(target, Some(LaunchTarget::Strategy(s)) if s.iter().any(|x| !matches!(names.providers[x.capacity_provider.index()].kind, CapacityProviderKind::AutoScalingGroup(_))));
+        // The task definition's own memberOf constraints apply wherever it is placed, with
+        // the service's or workload's (RegisterTaskDefinition, placementConstraints).
+        if let Some(td) = td.filter(|td| !td.member_of.is_empty()) {
+            if on_fargate {
+                self.problem(
+                    format!("{path}.taskDefinition"),
+                    format!("task definition {:?} has placementConstraints, which Fargate does not support; remove them or launch on EC2", td.family),
+                );
+                return (out_s, out_c, member_of);
+            }
+            let attr_names = self.attribute_names(names);
+            for expr in &td.member_of {
+                out_c.push(PlacementConstraint::MemberOf(expr.compile(&attr_names)));
+                member_of.push(expr.clone());
+            }
+        }
         let given =
             strategy.is_some_and(|s| !s.is_empty()) || constraints.is_some_and(|c| !c.is_empty());
         if on_fargate && given {
@@ -1648,6 +1744,7 @@ impl Validator {
             s.placement_constraints.as_ref(),
             names,
             launch.as_ref(),
+            td.map(|td| &names.task_defs[td.index()]),
         );
         let load = s
             .load
@@ -1716,6 +1813,7 @@ impl Validator {
             w.placement_constraints.as_ref(),
             names,
             launch.as_ref(),
+            td.map(|td| &names.task_defs[td.index()]),
         );
         let sp = format!("{path}.source");
         let source = match &w.source {
@@ -2058,4 +2156,25 @@ fn fargate_pair_message(cpu: CpuUnits, memory: MemoryMib) -> String {
             cpu.0
         ),
     }
+}
+
+/// The `resourceRequirements` of type `GPU` among a task definition's containers, as
+/// "containerDefinitions\[i\].resourceRequirements GPU n" notes: the catalog has no GPUs and
+/// placement looks at CPU and memory only, so such a task is placed as if it had none.
+fn gpu_requirements(containers: Option<&[serde_json::Value]>) -> Vec<String> {
+    let mut out = Vec::new();
+    for (i, c) in containers.unwrap_or_default().iter().enumerate() {
+        let Some(list) = c.get("resourceRequirements").and_then(|r| r.as_array()) else {
+            continue;
+        };
+        for r in list {
+            if r.get("type").and_then(|t| t.as_str()) == Some("GPU") {
+                let n = r.get("value").and_then(|v| v.as_str()).unwrap_or("?");
+                out.push(format!(
+                    "containerDefinitions[{i}].resourceRequirements GPU {n} (placed by CPU and memory only; the catalog has no GPUs)"
+                ));
+            }
+        }
+    }
+    out
 }

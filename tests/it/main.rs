@@ -21,6 +21,7 @@ mod montecarlo;
 mod output_folder;
 #[cfg(unix)]
 mod output_streams;
+mod paste;
 mod placement;
 mod queueing;
 mod readme_formats;
