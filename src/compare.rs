@@ -666,7 +666,7 @@ impl Figures {
             ),
             (
                 "per_million_requests_usd",
-                "per million requests served, USD",
+                "per million requests served (whole bill), USD",
                 self.per_million_requests_usd,
             ),
             (

@@ -269,7 +269,9 @@ pub fn table(summary: &Summary) -> String {
         let _ = writeln!(
             out,
             "{:<34} {:>14}",
-            "  per million requests served",
+            // The whole bill (idle EC2 and batch workloads too), not the services' own cost:
+            // the per-service figures are in the service load table.
+            "  whole bill per M requests served",
             money(m)
         );
     }
