@@ -93,3 +93,55 @@ fn the_cost_per_million_requests_says_it_divides_the_whole_bill() {
     assert!(value.is_some());
     assert!(label.contains("whole bill"), "{label}");
 }
+
+/// The quickstart measured over its last minute only (`settings.measureFrom: "119m"`): no
+/// task of the batch workload starts in the window.
+fn quickstart_last_minute() -> ecsim::Scenario {
+    let dir = repo_root().join("scenarios");
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("quickstart.json")).unwrap())
+            .unwrap();
+    doc["settings"] = json!({ "measureFrom": "119m" });
+    let text = serde_json::to_string(&doc).unwrap();
+    ecsim::scenario::from_json_str(&text, Path::new("q.json"), &dir).unwrap()
+}
+
+/// With no task reaching RUNNING in the window, the stdout table printed "wait to RUNNING
+/// (s)  mean 0.0  p50 0.0  p95 0.0  p99 0.0  max 0.0" and a workload "p95 wait s" of 0.0,
+/// as if tasks had started at once (report.html's headline card already left it out).
+/// Shown by `ecsim run` of the quickstart with `"settings": {"measureFrom": "119m"}`.
+#[test]
+fn waits_with_no_task_started_are_not_printed_as_zero_seconds() {
+    let report = ecsim::run(&quickstart_last_minute(), Some(42), &mut |_| {}).unwrap();
+    let s = &report.summary;
+    assert_eq!(s.wait_time_s.count, 0, "no task starts in the last minute");
+    let table = ecsim::report::render::table(s);
+    let wait = table
+        .lines()
+        .find(|l| l.starts_with("wait to RUNNING"))
+        .unwrap();
+    assert!(!wait.contains("0.0"), "{wait}");
+    assert!(wait.contains("no task"), "{wait}");
+    let row = table
+        .lines()
+        .find(|l| l.starts_with("alibaba-batch"))
+        .unwrap();
+    assert!(!row.contains(" 0.0 "), "{row}");
+    let page = ecsim::report::html::report_html(&report);
+    assert!(!page.contains("0.0 / 0.0 / 0.0 / 0.0 / 0.0"), "report.html");
+}
+
+/// The Monte Carlo table and report.html said "seeds 42..=46": a Rust range, not the
+/// scenario's words (`ecsim run scenarios/quickstart.json --replicas 5`).
+#[test]
+fn monte_carlo_seed_ranges_are_not_written_as_rust_ranges() {
+    let sc = ecsim::load(&repo_root().join("scenarios/quickstart.json")).unwrap();
+    let reps = ecsim::montecarlo::run_replicas(&sc, 42, 2, &|_| {}).unwrap();
+    let mc = reps.monte_carlo();
+    let table = ecsim::montecarlo::table(&mc);
+    let note = ecsim::montecarlo::html_table(&mc).note;
+    for text in [&table, &note] {
+        assert!(!text.contains("..="), "{text}");
+        assert!(text.contains("seeds 42–43"), "{text}");
+    }
+}
