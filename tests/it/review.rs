@@ -145,3 +145,41 @@ fn monte_carlo_seed_ranges_are_not_written_as_rust_ranges() {
         assert!(text.contains("seeds 42–43"), "{text}");
     }
 }
+
+/// `ecsim validate` of a scenario with one workload and a 1,500-row batch trace said
+/// "1 workloads, 1500 trace submissions": no singular, no thousands separator (issue 10
+/// point 8 asks for separators on large numbers).
+#[test]
+fn validate_counts_read_as_words() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut csv = String::from("submit_time_s,cpu_units,memory_mib,duration_s,count\n");
+    for i in 0..1500 {
+        csv.push_str(&format!("{i},256,512,10,1\n"));
+    }
+    std::fs::write(dir.path().join("jobs.csv"), csv).unwrap();
+    let mut doc = super::support::skeleton("counts", "1h", &["us-east-1a"]);
+    doc["taskDefinitions"] = json!([{
+        "family": "job", "cpu": "256", "memory": "512", "requiresCompatibilities": ["FARGATE"]
+    }]);
+    doc["workloads"] = json!([{
+        "name": "jobs", "taskDefinition": "job", "launchType": "FARGATE",
+        "source": { "csv": { "path": "jobs.csv" } }
+    }]);
+    let file = dir.path().join("s.json");
+    std::fs::write(&file, doc.to_string()).unwrap();
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_ecsim"))
+        .arg("validate")
+        .arg(&file)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        stdout.contains("(0 services, 1 workload, 1,500 trace submissions and 0 rate steps read)"),
+        "{stdout}"
+    );
+}
