@@ -43,10 +43,14 @@ fn a_poisson_rate_above_the_maximum_says_so_briefly() {
         "capacityProviderStrategy": [{ "capacityProvider": "batch-ec2", "weight": 1 }]
     }));
     let text = serde_json::to_string(&doc).unwrap();
-    let err =
-        ecsim::scenario::from_json_str(&text, Path::new("m.json"), &repo_root().join("scenarios"))
-            .err()
-            .expect("a rate of 1e300 per hour is refused");
+    let err = match ecsim::scenario::from_json_str(
+        &text,
+        Path::new("m.json"),
+        &repo_root().join("scenarios"),
+    ) {
+        Ok(_) => panic!("a rate of 1e300 per hour is refused"),
+        Err(e) => e,
+    };
     let msg = err.to_string();
     assert!(msg.contains("ratePerHour"), "{msg}");
     assert!(!msg.contains("positive rate, found"), "{msg}");
