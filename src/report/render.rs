@@ -556,7 +556,7 @@ pub fn table(summary: &Summary) -> String {
     out
 }
 
-fn human_duration(secs: f64) -> String {
+pub(crate) fn human_duration(secs: f64) -> String {
     let s = secs as u64;
     if s >= 86_400 && s % 86_400 == 0 {
         format!("{}d", s / 86_400)

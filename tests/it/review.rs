@@ -187,3 +187,44 @@ fn validate_counts_read_as_words() {
         "{stdout}"
     );
 }
+
+/// `ecsim compare scenarios/az-outage/one-az.json scenarios/az-outage/three-azs.json --set
+/// '/settings={"measureFrom":"1h"}'` printed the windowed figures with no word of the
+/// window in the table, compare.json or compare.html (a note came only when the variants'
+/// windows differed), so they read as whole-run figures (issue 10 point 7).
+#[test]
+fn compare_states_a_measurement_window_shared_by_every_variant() {
+    let sc = quickstart_last_minute();
+    let a = ecsim::run(&sc, Some(1), &mut |_| {}).unwrap();
+    let b = ecsim::run(&sc, Some(2), &mut |_| {}).unwrap();
+    let entries = [
+        ecsim::compare::Entry {
+            name: "a",
+            description: "",
+            summary: &a.summary,
+        },
+        ecsim::compare::Entry {
+            name: "b",
+            description: "",
+            summary: &b.summary,
+        },
+    ];
+    let c = ecsim::compare::compare(&entries, 1);
+    let table = ecsim::compare::table(&c);
+    assert!(table.contains("measured from 119m to 2h"), "{table}");
+    assert!(ecsim::compare::compare_json(&c).contains("measured from 119m"));
+    assert!(ecsim::compare::html(&c, &[]).contains("measured from 119m"));
+    // Without a window, no such note.
+    let whole = ecsim::run(
+        &ecsim::load(&repo_root().join("scenarios/quickstart.json")).unwrap(),
+        Some(1),
+        &mut |_| {},
+    )
+    .unwrap();
+    let one = [ecsim::compare::Entry {
+        name: "w",
+        description: "",
+        summary: &whole.summary,
+    }];
+    assert!(!ecsim::compare::table(&ecsim::compare::compare(&one, 1)).contains("measured from"));
+}
