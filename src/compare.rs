@@ -666,7 +666,7 @@ impl Figures {
             ),
             (
                 "per_million_requests_usd",
-                "per million requests served, USD",
+                "per million requests served (whole bill), USD",
                 self.per_million_requests_usd,
             ),
             (
@@ -935,6 +935,24 @@ pub fn compare(entries: &[Entry<'_>], seed: u64) -> Comparison {
                     e.name, w.from_s, first.name, fw.from_s
                 ));
             }
+        }
+    }
+    // A window shared by every variant was stated nowhere in compare's outputs (the notes
+    // above cover only windows that differ), so its figures read as whole-run figures.
+    if let Some(first) = entries.first() {
+        let w = &first.summary.window;
+        let shared = entries
+            .iter()
+            .all(|e| e.summary.window.from_s == w.from_s && e.summary.window.to_s == w.to_s);
+        if shared && w.from_s > 0.0 {
+            let d = crate::report::render::human_duration;
+            notes.push(format!(
+                "every variant is measured from {} to {} ({}, settings.measureFrom): every figure leaves out the warm-up before {}",
+                d(w.from_s),
+                d(w.to_s),
+                d(w.duration_s),
+                d(w.from_s)
+            ));
         }
     }
     if entries.len() == 1 {

@@ -391,13 +391,22 @@ fn real_main(cli: Cli) -> anyhow::Result<()> {
                 let names: Vec<&str> = set.variants.iter().map(|v| v.name.as_str()).collect();
                 format!("; variants valid: {}", names.join(", "))
             };
+            // Counts in the scenario's words: "1 workload", "3,000,000 trace submissions".
+            let n = |count: u64, one: &str, many: &str| {
+                let c = ecsim::report::render::grouped_count(count);
+                format!("{c} {}", if count == 1 { one } else { many })
+            };
             out!(
-                "{}: valid ({} services, {} workloads, {} trace submissions and {} rate steps read){variants}\n",
+                "{}: valid ({}, {}, {} and {} read){variants}\n",
                 file.display(),
-                scenario.services.len(),
-                scenario.workloads.len(),
-                read.submissions,
-                read.rate_steps
+                n(scenario.services.len() as u64, "service", "services"),
+                n(scenario.workloads.len() as u64, "workload", "workloads"),
+                n(
+                    read.submissions as u64,
+                    "trace submission",
+                    "trace submissions"
+                ),
+                n(read.rate_steps, "rate step", "rate steps")
             )?;
             // Pasted AWS output: its unread fields once, one line per object, so a user sees
             // what was set aside without a round of errors per field.

@@ -1215,7 +1215,7 @@ pub fn table(mc: &MonteCarloSummary) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "Monte Carlo: {} replicas, seeds {}..={}",
+        "Monte Carlo: {} replicas, seeds {}–{}",
         mc.replicas,
         mc.seeds.first().copied().unwrap_or(0),
         mc.seeds.last().copied().unwrap_or(0)
@@ -1257,7 +1257,7 @@ pub fn html_table(mc: &MonteCarloSummary) -> crate::report::html::ExtraTable {
     crate::report::html::ExtraTable {
         heading: "Monte Carlo".to_string(),
         note: format!(
-            "{} replicas, seeds {}..={}; the sections above are replica 0.",
+            "{} replicas, seeds {}–{}; the sections above are replica 0.",
             mc.replicas,
             mc.seeds.first().copied().unwrap_or(0),
             mc.seeds.last().copied().unwrap_or(0)

@@ -368,7 +368,9 @@ fn recognise(
             path: path.to_string(),
             message,
         };
-        let value: serde_json::Value = match serde_json::from_str(&f.text) {
+        let value: serde_json::Value = // A file saved by a Windows tool starts with a byte order mark, which carries no
+        // data and which serde_json rejects.
+        match serde_json::from_str(crate::scenario::strip_bom(&f.text)) {
             Ok(v) => v,
             Err(e) => {
                 problems.push(problem(

@@ -583,9 +583,14 @@ fn workloads(out: &mut String, s: &Summary) {
                 ),
                 (
                     "wait to RUNNING, s (mean / p50 / p95 / p99 / max)",
-                    [ws.mean, ws.p50, ws.p95, ws.p99, ws.max]
-                        .map(|x| grouped(x, 1))
-                        .join(" / "),
+                    if ws.count > 0 {
+                        [ws.mean, ws.p50, ws.p95, ws.p99, ws.max]
+                            .map(|x| grouped(x, 1))
+                            .join(" / ")
+                    } else {
+                        // Zeros would read as instant starts.
+                        "no task reached RUNNING".to_string()
+                    },
                 ),
                 (
                     "cost (its tasks' share of EC2 instances and its Fargate bills; no idle EC2)",

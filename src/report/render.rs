@@ -269,7 +269,9 @@ pub fn table(summary: &Summary) -> String {
         let _ = writeln!(
             out,
             "{:<34} {:>14}",
-            "  per million requests served",
+            // The whole bill (idle EC2 and batch workloads too), not the services' own cost:
+            // the per-service figures are in the service load table.
+            "  whole bill per M requests served",
             money(m)
         );
     }
@@ -374,15 +376,20 @@ pub fn table(summary: &Summary) -> String {
     let c = grouped_count;
     let _ = writeln!(out, "tasks  submitted {}  started {}  completed {}  stopped by scheduler {}  failed {} (never placed {}, interrupted {})  in flight at end {}", c(t.submitted), c(t.started), c(t.completed), c(t.stopped_by_scheduler), c(t.failed), c(t.never_placed), c(t.interrupted), c(t.in_flight_at_end));
     let w = &summary.wait_time_s;
-    let _ = writeln!(
-        out,
-        "wait to RUNNING (s)  mean {}  p50 {}  p95 {}  p99 {}  max {}",
-        grouped(w.mean, 1),
-        grouped(w.p50, 1),
-        grouped(w.p95, 1),
-        grouped(w.p99, 1),
-        grouped(w.max, 1)
-    );
+    // With no wait measured the statistics are zeros that would read as instant starts.
+    if w.count == 0 {
+        let _ = writeln!(out, "wait to RUNNING (s)  no task reached RUNNING");
+    } else {
+        let _ = writeln!(
+            out,
+            "wait to RUNNING (s)  mean {}  p50 {}  p95 {}  p99 {}  max {}",
+            grouped(w.mean, 1),
+            grouped(w.p50, 1),
+            grouped(w.p95, 1),
+            grouped(w.p99, 1),
+            grouped(w.max, 1)
+        );
+    }
     if !summary.services.is_empty() {
         let _ = writeln!(out);
         let _ = writeln!(
@@ -545,7 +552,11 @@ pub fn table(summary: &Summary) -> String {
                 c(wl.tasks.submitted),
                 c(wl.tasks.completed),
                 c(wl.tasks.failed),
-                grouped(wl.wait_time_s.p95, 1),
+                if wl.wait_time_s.count > 0 {
+                    grouped(wl.wait_time_s.p95, 1)
+                } else {
+                    "-".to_string()
+                },
                 money(wl.cost_usd),
                 per,
                 makespan
@@ -563,7 +574,7 @@ pub fn table(summary: &Summary) -> String {
     out
 }
 
-fn human_duration(secs: f64) -> String {
+pub(crate) fn human_duration(secs: f64) -> String {
     let s = secs as u64;
     if s >= 86_400 && s % 86_400 == 0 {
         format!("{}d", s / 86_400)

@@ -63,6 +63,12 @@ pub(crate) fn strip_bom(text: &str) -> &str {
     text.strip_prefix('\u{FEFF}').unwrap_or(text)
 }
 
+/// The largest Poisson `ratePerHour` accepted. Not an AWS figure: a sanity bound so that
+/// expected counts stay finite in the work estimate; any rate near it is far over
+/// `settings.maxWork` for a run of a minute, so the estimate, not this bound, is the real
+/// limit.
+const MAX_POISSON_RATE_PER_HOUR: f64 = 1e9;
+
 /// Parses and validates scenario text; `file` names it in errors, `base_dir` anchors paths.
 pub fn from_json_str(text: &str, file: &Path, base_dir: &Path) -> Result<Scenario, ScenarioError> {
     let text = strip_bom(text);
@@ -1873,11 +1879,19 @@ impl Validator {
                     .map(|path| WorkloadSource::Swf { path, options })
             }
             SourceFile::Poisson(p) => {
-                if !(p.rate_per_hour.is_finite() && p.rate_per_hour > 0.0 && p.rate_per_hour <= 1e9)
-                {
+                let rate = p.rate_per_hour;
+                if !(rate.is_finite() && rate > 0.0) {
                     self.problem(
                         format!("{sp}.poisson.ratePerHour"),
-                        format!("expected a positive rate, found {}", p.rate_per_hour),
+                        format!("expected a positive rate, found {rate}"),
+                    );
+                } else if rate > MAX_POISSON_RATE_PER_HOUR {
+                    // `{:e}`: 1e300 printed with `{}` is a 301-digit number.
+                    self.problem(
+                        format!("{sp}.poisson.ratePerHour"),
+                        format!(
+                            "expected at most {MAX_POISSON_RATE_PER_HOUR:e} submissions per hour, found {rate:e}"
+                        ),
                     );
                 }
                 let duration = match self.latency(

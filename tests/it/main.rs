@@ -26,6 +26,7 @@ mod placement;
 mod queueing;
 mod readme_formats;
 mod report_html;
+mod review;
 mod spread_charts;
 mod support;
 mod sweep;
