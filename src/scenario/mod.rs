@@ -116,6 +116,8 @@ pub struct Scenario {
     pub settings: Settings,
     /// Failures to inject (all off unless the scenario lists them).
     pub faults: Faults,
+    /// Savings Plans and Reserved Instances, applied to the usage after the run.
+    pub commitments: Vec<crate::billing::commitments::Commitment>,
 }
 
 /// Failures to inject. Each model draws from its own RNG stream.
