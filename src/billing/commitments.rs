@@ -332,7 +332,6 @@ fn used_fraction(used: f64, capacity: f64) -> f64 {
 
 /// Totals over the hours, for `summary.json`'s `cost.commitments`.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 pub struct CommitmentsSummary {
     /// What the window would have cost without commitments (the summary's `totalUsd`).
     pub without_commitments_usd: f64,
@@ -354,7 +353,6 @@ pub struct CommitmentsSummary {
 
 /// One commitment over the window.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 pub struct CommitmentTotal {
     /// `commitments[i] <type>`.
     pub name: String,

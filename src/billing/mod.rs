@@ -215,6 +215,13 @@ fn slot<T>(v: &mut Vec<Option<T>>, index: usize) -> &mut Option<T> {
     &mut v[index]
 }
 
+impl UsageMark {
+    /// When the mark was taken, milliseconds from the start of the run.
+    pub fn at_ms(&self) -> u64 {
+        self.at_ms
+    }
+}
+
 impl Billing {
     /// Meters priced with `fargate` for Fargate tasks; EC2 prices come with each instance.
     pub fn new(fargate: FargatePricing) -> Billing {
