@@ -448,3 +448,197 @@ impl CommitmentsResult {
         out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn close(a: f64, b: f64) {
+        assert!((a - b).abs() < 1e-9, "{a} != {b}");
+    }
+
+    fn hour(ec2: &[(&str, f64, f64)], fargate: f64) -> HourUsage {
+        HourUsage {
+            start_s: 0.0,
+            fraction: 1.0,
+            ec2: ec2
+                .iter()
+                .map(|&(t, h, p)| Ec2Usage {
+                    instance_type: t.to_string(),
+                    instance_hours: h,
+                    on_demand_usd_per_hour: p,
+                })
+                .collect(),
+            fargate_on_demand_usd: fargate,
+            ineligible_usd: 0.0,
+        }
+    }
+
+    fn compute_sp(hourly: f64, ec2_rate: f64, fargate_rate: f64) -> Commitment {
+        Commitment {
+            label: "sp".into(),
+            hourly_usd: hourly,
+            term: DEFAULT_TERM.into(),
+            payment_option: DEFAULT_PAYMENT_OPTION.into(),
+            kind: CommitmentKind::ComputeSavingsPlan {
+                ec2_rate,
+                fargate_rate,
+            },
+        }
+    }
+
+    #[test]
+    fn normalization_factors_follow_the_table() {
+        close(normalization_factor("nano").unwrap(), 0.25);
+        close(normalization_factor("micro").unwrap(), 0.5);
+        close(normalization_factor("small").unwrap(), 1.0);
+        close(normalization_factor("medium").unwrap(), 2.0);
+        close(normalization_factor("large").unwrap(), 4.0);
+        close(normalization_factor("xlarge").unwrap(), 8.0);
+        close(normalization_factor("2xlarge").unwrap(), 16.0);
+        close(normalization_factor("24xlarge").unwrap(), 192.0);
+        assert_eq!(normalization_factor("metal"), None);
+        assert_eq!(normalization_factor("1xlarge"), None);
+    }
+
+    #[test]
+    fn an_under_used_savings_plan_is_paid_in_full() {
+        // 1 m5.large-hour at 0.096 USD On-Demand; a 0.10 USD/h Compute SP at 0.70 of OD.
+        // Covering it all costs 0.096 × 0.70 = 0.0672 of the 0.10: utilisation 67.2 %.
+        // Effective: the 0.10 fee, no spill = 0.10, dearer than the 0.096 On-Demand.
+        let r = apply(
+            &[compute_sp(0.10, 0.70, 0.80)],
+            &[hour(&[("m5.large", 1.0, 0.096)], 0.0)],
+        );
+        let h = &r.hours[0];
+        close(h.commitment_usd, 0.10);
+        close(h.on_demand_usd, 0.0);
+        close(h.effective_usd, 0.10);
+        close(h.without_commitments_usd, 0.096);
+        close(h.utilization[0], 0.672);
+        close(h.covered_on_demand_usd, 0.096);
+    }
+
+    #[test]
+    fn usage_above_the_commitment_spills_to_on_demand() {
+        // 4 m5.large-hours at 0.096 = 0.384 USD On-Demand; a 0.14 USD/h SP at 0.70 covers
+        // 0.14 / 0.70 = 0.20 USD of On-Demand; spill 0.384 − 0.20 = 0.184.
+        // Effective 0.14 + 0.184 = 0.324; utilisation 100 %; coverage 0.20 / 0.384.
+        let r = apply(
+            &[compute_sp(0.14, 0.70, 0.80)],
+            &[hour(&[("m5.large", 4.0, 0.096)], 0.0)],
+        );
+        let h = &r.hours[0];
+        close(h.on_demand_usd, 0.184);
+        close(h.effective_usd, 0.324);
+        close(h.utilization[0], 1.0);
+        close(h.covered_on_demand_usd, 0.20);
+        close(h.eligible_on_demand_usd, 0.384);
+    }
+
+    #[test]
+    fn a_compute_plan_is_shared_between_ec2_and_fargate_best_discount_first() {
+        // EC2: 2 c5.large-hours at 0.085 = 0.17 USD OD, SP rate 0.66 (34 % off).
+        // Fargate: 0.20 USD OD, SP rate 0.80 (20 % off).
+        // 0.20 USD/h commitment: EC2 first (higher discount): 0.17 × 0.66 = 0.1122 used,
+        // 0.0878 left covers 0.0878 / 0.80 = 0.10975 of Fargate; Fargate spill
+        // 0.20 − 0.10975 = 0.09025. Effective 0.20 + 0.09025 = 0.29025 (vs 0.37).
+        let r = apply(
+            &[compute_sp(0.20, 0.66, 0.80)],
+            &[hour(&[("c5.large", 2.0, 0.085)], 0.20)],
+        );
+        let h = &r.hours[0];
+        close(h.on_demand_usd, 0.09025);
+        close(h.effective_usd, 0.29025);
+        close(h.utilization[0], 1.0);
+        close(h.without_commitments_usd, 0.37);
+    }
+
+    #[test]
+    fn a_size_flexible_ri_covers_smaller_sizes_of_its_family() {
+        // 1 m5.xlarge RI = 8 units; 2 m5.large-hours = 2 × 4 = 8 units: all covered.
+        // Fee 0.121 USD/h; no spill; utilisation 100 %. A third m5.large-hour spills 0.096.
+        let ri = Commitment {
+            label: "ri".into(),
+            hourly_usd: 0.121,
+            term: "1yr".into(),
+            payment_option: "NoUpfront".into(),
+            kind: CommitmentKind::ReservedInstances {
+                family: "m5".into(),
+                units: 8.0,
+                hourly_usd: 0.121,
+                convertible: false,
+            },
+        };
+        let r = apply(
+            std::slice::from_ref(&ri),
+            &[
+                hour(&[("m5.large", 2.0, 0.096)], 0.0),
+                hour(&[("m5.large", 3.0, 0.096)], 0.0),
+                // Another family is never covered: 1 c5.large-hour stays On-Demand, and the
+                // RI is paid unused.
+                hour(&[("c5.large", 1.0, 0.085)], 0.0),
+            ],
+        );
+        close(r.hours[0].on_demand_usd, 0.0);
+        close(r.hours[0].effective_usd, 0.121);
+        close(r.hours[0].utilization[0], 1.0);
+        close(r.hours[1].on_demand_usd, 0.096);
+        close(r.hours[1].effective_usd, 0.121 + 0.096);
+        close(r.hours[2].on_demand_usd, 0.085);
+        close(r.hours[2].utilization[0], 0.0);
+        close(r.hours[2].effective_usd, 0.121 + 0.085);
+    }
+
+    #[test]
+    fn ris_apply_before_instance_plans_before_compute_plans() {
+        // 2 m5.large-hours (0.192 OD) + Fargate 0.10 OD.
+        // Listed in the reverse of AWS's order, they still apply RI → EC2 Instance SP →
+        // Compute SP: the m5.large RI (4 units) covers 1 hour (0.096); the m5 Instance SP,
+        // 0.05 USD/h at 0.60, covers 0.05 / 0.60 = 0.08333… of the other 0.096, leaving
+        // 0.012666…; the Compute SP, 0.09 USD/h at EC2 0.70 and Fargate 0.80, covers EC2
+        // first (0.012666… × 0.70 = 0.008866…), then 0.081133… / 0.80 = 0.101416… ≥ 0.10
+        // of Fargate: it all. Spill 0; Compute SP used 0.008866… + 0.08 = 0.088866….
+        let cs = compute_sp(0.09, 0.70, 0.80);
+        let isp = Commitment {
+            label: "isp".into(),
+            hourly_usd: 0.05,
+            term: "1yr".into(),
+            payment_option: "NoUpfront".into(),
+            kind: CommitmentKind::Ec2InstanceSavingsPlan {
+                family: "m5".into(),
+                rate: 0.60,
+            },
+        };
+        let ri = Commitment {
+            label: "ri".into(),
+            hourly_usd: 0.06,
+            term: "1yr".into(),
+            payment_option: "NoUpfront".into(),
+            kind: CommitmentKind::ReservedInstances {
+                family: "m5".into(),
+                units: 4.0,
+                hourly_usd: 0.06,
+                convertible: true,
+            },
+        };
+        let r = apply(&[cs, isp, ri], &[hour(&[("m5.large", 2.0, 0.096)], 0.10)]);
+        let h = &r.hours[0];
+        close(h.on_demand_usd, 0.0);
+        close(h.utilization[2], 1.0);
+        close(h.utilization[1], 1.0);
+        let left = 0.096 - 0.05 / 0.60;
+        close(h.utilization[0], (left * 0.70 + 0.10 * 0.80) / 0.09);
+        close(h.effective_usd, 0.09 + 0.05 + 0.06);
+    }
+
+    #[test]
+    fn a_partial_last_hour_pays_its_part() {
+        // Half an hour: fee 0.5 × 0.10 = 0.05, covering 0.05 / 0.70 of On-Demand.
+        let mut u = hour(&[("m5.large", 0.5, 0.096)], 0.0);
+        u.fraction = 0.5;
+        let r = apply(&[compute_sp(0.10, 0.70, 0.80)], &[u]);
+        close(r.hours[0].commitment_usd, 0.05);
+        close(r.hours[0].utilization[0], 0.048 * 0.70 / 0.05);
+    }
+}
