@@ -217,7 +217,8 @@ fn apply_hour(commitments: &[Commitment], order: &[usize], h: &HourUsage) -> Hou
         .ec2
         .iter()
         .map(|u| {
-            let (family, size) = family_and_size(&u.instance_type).unwrap_or((&u.instance_type, ""));
+            let (family, size) =
+                family_and_size(&u.instance_type).unwrap_or((&u.instance_type, ""));
             Line {
                 family: family.to_string(),
                 factor: normalization_factor(size),

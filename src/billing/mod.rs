@@ -704,7 +704,12 @@ impl Billing {
         let mut ineligible = 0.0;
         for (i, c) in self.ec2_classes.iter().enumerate() {
             let before = from.ec2_ms.get(i).copied().unwrap_or(0);
-            let ms = to.ec2_ms.get(i).copied().unwrap_or(0).saturating_sub(before);
+            let ms = to
+                .ec2_ms
+                .get(i)
+                .copied()
+                .unwrap_or(0)
+                .saturating_sub(before);
             if ms == 0 {
                 continue;
             }
@@ -719,12 +724,7 @@ impl Billing {
         let mut fargate_on_demand = 0.0;
         for (i, c) in self.fargate_classes.iter().enumerate() {
             let before = from.fargate.get(i).copied().unwrap_or_default();
-            let q = to
-                .fargate
-                .get(i)
-                .copied()
-                .unwrap_or_default()
-                .minus(before);
+            let q = to.fargate.get(i).copied().unwrap_or_default().minus(before);
             let usd = fargate_usd(c.rate, q);
             if c.key.spot {
                 ineligible += usd;

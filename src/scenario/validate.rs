@@ -654,9 +654,10 @@ impl Validator {
                     let hourly = money(self, "hourlyCommitmentUsd", c.hourly_commitment_usd);
                     let rate = fraction(self, "rate", c.rate);
                     let family = c.instance_family.clone().unwrap_or_default();
-                    let known = catalog.instance_types.iter().any(|t| {
-                        cm::family_and_size(&t.name).is_some_and(|(f, _)| f == family)
-                    });
+                    let known = catalog
+                        .instance_types
+                        .iter()
+                        .any(|t| cm::family_and_size(&t.name).is_some_and(|(f, _)| f == family));
                     if c.instance_family.is_none() {
                         self.problem(
                             format!("{path}.instanceFamily"),
@@ -668,10 +669,17 @@ impl Validator {
                             format!("{family:?} is no instance family of the catalog"),
                         );
                     }
-                    (hourly, CommitmentKind::Ec2InstanceSavingsPlan { family, rate })
+                    (
+                        hourly,
+                        CommitmentKind::Ec2InstanceSavingsPlan { family, rate },
+                    )
                 }
                 "StandardReservedInstance" | "ConvertibleReservedInstance" => {
-                    unused(self, "hourlyCommitmentUsd", c.hourly_commitment_usd.is_some());
+                    unused(
+                        self,
+                        "hourlyCommitmentUsd",
+                        c.hourly_commitment_usd.is_some(),
+                    );
                     unused(self, "ec2Rate", c.ec2_rate.is_some());
                     unused(self, "fargateRate", c.fargate_rate.is_some());
                     unused(self, "rate", c.rate.is_some());
@@ -735,7 +743,10 @@ impl Validator {
             out.push(Commitment {
                 label: format!("commitments[{i}] {}", c.kind),
                 hourly_usd: hourly,
-                term: c.term.clone().unwrap_or_else(|| cm::DEFAULT_TERM.to_string()),
+                term: c
+                    .term
+                    .clone()
+                    .unwrap_or_else(|| cm::DEFAULT_TERM.to_string()),
                 payment_option: c
                     .payment_option
                     .clone()

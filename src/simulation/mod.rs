@@ -1760,7 +1760,11 @@ impl<'s> Simulation<'s> {
         if !self.sc.commitments.is_empty() {
             // The last (maybe partial) hour ends at the end of the run.
             let last = self.billing.usage_mark(end);
-            if self.hour_marks.last().is_none_or(|m| m.at_ms() < last.at_ms()) {
+            if self
+                .hour_marks
+                .last()
+                .is_none_or(|m| m.at_ms() < last.at_ms())
+            {
                 self.hour_marks.push(last);
             }
         }
