@@ -1763,7 +1763,7 @@ impl<'s> Simulation<'s> {
             if self
                 .hour_marks
                 .last()
-                .is_none_or(|m| m.at_ms() < last.at_ms())
+                .map_or(true, |m| m.at_ms() < last.at_ms())
             {
                 self.hour_marks.push(last);
             }

@@ -186,3 +186,41 @@ fn compare_varies_the_hourly_commitment_through_set() {
     assert!(close(fee("small"), 0.2, USD));
     assert!(close(fee("big"), 0.3, USD));
 }
+
+#[test]
+fn sweep_finds_the_best_hourly_commitment() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut base = three_m5_large("1h");
+    base["commitments"] = json!([{
+        "type": "ComputeSavingsPlan", "hourlyCommitmentUsd": 0.1,
+        "ec2Rate": 0.7, "fargateRate": 0.8
+    }]);
+    // effective(C) = C + max(0, 0.288 − C / 0.7): 0.1 → 0.245143, 0.2 → 0.202286, 0.3 → 0.3.
+    let sweep = json!({
+        "name": "best-commitment", "base": base, "seed": 1, "replicas": 1,
+        "parameters": [{ "name": "hourly", "pointer": "/commitments/0/hourlyCommitmentUsd",
+                         "values": [0.1, 0.2, 0.3] }],
+        "design": "grid", "objective": { "minimize": "cost.commitments.effective_usd" },
+        "search": "full"
+    });
+    let file = dir.path().join("sweep.json");
+    std::fs::write(&file, serde_json::to_string_pretty(&sweep).expect("json")).expect("write");
+    let out = dir.path().join("out");
+    let o = Command::new(env!("CARGO_BIN_EXE_ecsim"))
+        .current_dir(repo_root())
+        .arg("sweep")
+        .arg(&file)
+        .args(["--quiet", "--out"])
+        .arg(&out)
+        .output()
+        .expect("ecsim runs");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let best: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("best.json")).expect("best.json"))
+            .expect("json");
+    assert_eq!(
+        best["commitments"][0]["hourlyCommitmentUsd"],
+        json!(0.2),
+        "{best}"
+    );
+}
