@@ -764,6 +764,9 @@ fn write_run_files(
         render::providers_csv(report).as_bytes(),
     )?;
     write_file(&out.join("costs.csv"), render::costs_csv(report).as_bytes())?;
+    if let Some(csv) = &report.commitments_csv {
+        write_file(&out.join("commitments.csv"), csv.as_bytes())?;
+    }
     write_file(
         &out.join("events.jsonl"),
         render::events_jsonl(report).as_bytes(),
@@ -890,8 +893,9 @@ and refuses to if it holds a file ecsim did not write: keep your own files elsew
 /// The files ecsim writes in an output folder (besides `charts/` and a compare tree's variant
 /// folders). A folder is replaced only if it holds nothing else, so a file a user put there
 /// is never deleted.
-const KNOWN_FILES: [&str; 15] = [
+const KNOWN_FILES: [&str; 16] = [
     MARKER,
+    "commitments.csv",
     "summary.json",
     "timeseries.csv",
     "services.csv",

@@ -24,6 +24,7 @@
 //! know names (capacity providers and owners are typed ids the caller resolves), and does not
 //! model Savings Plans, EBS, data transfer, public IPv4 or ephemeral storage.
 
+pub mod commitments;
 mod ledger;
 
 use std::collections::{BTreeMap, HashMap};
@@ -178,6 +179,16 @@ pub struct BillingMark {
     fargate_by_owner: BTreeMap<(Owner, u32), FargateQuantity>,
 }
 
+/// The meters' cumulative billed quantities per rate class at one moment, open meters counted
+/// up to it: what [`Billing::hour_usage`] subtracts to give one hour's usage for
+/// commitments. O(rate classes) to take, so one per simulated hour costs nothing per event.
+#[derive(Clone, Debug, Default)]
+pub struct UsageMark {
+    at_ms: u64,
+    ec2_ms: Vec<u128>,
+    fargate: Vec<FargateQuantity>,
+}
+
 /// All the cost meters of one run.
 #[derive(Clone, Debug)]
 pub struct Billing {
@@ -229,6 +240,13 @@ fn slot<T>(v: &mut Vec<Option<T>>, index: usize) -> &mut Option<T> {
         v.resize_with(index + 1, || None);
     }
     &mut v[index]
+}
+
+impl UsageMark {
+    /// When the mark was taken, milliseconds from the start of the run.
+    pub fn at_ms(&self) -> u64 {
+        self.at_ms
+    }
 }
 
 impl Billing {
@@ -672,6 +690,93 @@ impl Billing {
             }
         }
         mark
+    }
+
+    /// The cumulative billed quantities per rate class at `now` (after [`Billing::finish`],
+    /// at the end), open meters counted up to `now` without minimum, as
+    /// [`Billing::cost_so_far`] counts them. A meter's minimum and rounding fall in the hour
+    /// it closes, as in the measurement window.
+    pub fn usage_mark(&self, now: SimTime) -> UsageMark {
+        let now_ms = if self.finished {
+            self.latest.as_millis()
+        } else {
+            now.as_millis()
+        };
+        UsageMark {
+            at_ms: now_ms,
+            ec2_ms: self
+                .ec2_classes
+                .iter()
+                .map(|c| c.billed_ms_at(now_ms))
+                .collect(),
+            fargate: self
+                .fargate_classes
+                .iter()
+                .map(|c| c.quantity_at(now_ms))
+                .collect(),
+        }
+    }
+
+    /// The usage between two marks, for commitments: On-Demand EC2 instance-hours per
+    /// instance type, On-Demand Fargate cost, and the cost commitments cannot cover.
+    ///
+    /// `on_demand(type)` gives a type's name and On-Demand price: an EC2 class is On-Demand
+    /// when its price is exactly that (Spot classes are priced On-Demand × a factor below
+    /// 1, see [`ec2_usd_per_hour`]); Fargate Spot classes are flagged in their key.
+    /// `fraction` is the span's length in hours; `start_s` its start.
+    pub fn hour_usage(
+        &self,
+        from: &UsageMark,
+        to: &UsageMark,
+        on_demand: impl Fn(InstanceTypeId) -> (String, f64),
+    ) -> commitments::HourUsage {
+        let mut by_type: BTreeMap<String, (u128, f64)> = BTreeMap::new();
+        let mut ineligible = 0.0;
+        for (i, c) in self.ec2_classes.iter().enumerate() {
+            let before = from.ec2_ms.get(i).copied().unwrap_or(0);
+            let ms = to
+                .ec2_ms
+                .get(i)
+                .copied()
+                .unwrap_or(0)
+                .saturating_sub(before);
+            if ms == 0 {
+                continue;
+            }
+            let (name, price) = on_demand(c.key.instance_type);
+            if price.to_bits() == c.usd_per_hour.to_bits() {
+                let e = by_type.entry(name).or_insert((0, price));
+                e.0 += ms;
+            } else {
+                ineligible += ec2_usd(c.usd_per_hour, ms);
+            }
+        }
+        let mut fargate_on_demand = 0.0;
+        for (i, c) in self.fargate_classes.iter().enumerate() {
+            let before = from.fargate.get(i).copied().unwrap_or_default();
+            let q = to.fargate.get(i).copied().unwrap_or_default().minus(before);
+            let usd = fargate_usd(c.rate, q);
+            if c.key.spot {
+                ineligible += usd;
+            } else {
+                fargate_on_demand += usd;
+            }
+        }
+        let span_ms = to.at_ms.saturating_sub(from.at_ms);
+        commitments::HourUsage {
+            start_s: from.at_ms as f64 / ledger::MS_PER_SECOND as f64,
+            fraction: span_ms as f64 / ledger::MS_PER_HOUR as f64,
+            ec2: by_type
+                .into_iter()
+                .map(|(name, (ms, price))| commitments::Ec2Usage {
+                    instance_type: name,
+                    instance_hours: ms as f64 / ledger::MS_PER_HOUR as f64,
+                    on_demand_usd_per_hour: price,
+                })
+                .collect(),
+            fargate_on_demand_usd: fargate_on_demand,
+            ineligible_usd: ineligible,
+        }
     }
 
     /// The cost of the run, broken down.

@@ -38,6 +38,8 @@ pub struct Report {
     pub cost_series: Vec<CostMinuteRow>,
     /// How long tasks waited from submission to RUNNING, in fixed bins.
     pub wait_histogram: Vec<WaitBin>,
+    /// `commitments.csv` (one row per hour of the window); `None` without commitments.
+    pub commitments_csv: Option<String>,
 }
 
 /// The `cost.by_capacity_provider` key (and `cost_series_providers` entry) for EC2 instances
@@ -234,6 +236,10 @@ pub struct CostSummary {
     pub idle_by_capacity_provider: BTreeMap<String, f64>,
     /// The Fargate Spot part of `fargate_usd`.
     pub fargate_spot_usd: f64,
+    /// Savings Plans and Reserved Instances applied hour by hour to this window's usage;
+    /// absent when the scenario has none (every other figure is without commitments).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commitments: Option<crate::billing::commitments::CommitmentsSummary>,
 }
 
 /// What the capacity was used for, in hours.

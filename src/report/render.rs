@@ -299,6 +299,17 @@ pub fn table(summary: &Summary) -> String {
             money(summary.cost.idle_usd)
         );
     }
+    if let Some(c) = &summary.cost.commitments {
+        let _ = writeln!(
+            out,
+            "{:<34} {:>14}  (commitments {}, on-demand spill {}, coverage {:.1}%)",
+            "with commitments",
+            money(c.effective_usd),
+            money(c.commitment_usd),
+            money(c.on_demand_spill_usd),
+            c.coverage_pct
+        );
+    }
     let _ = writeln!(out);
     if ec2 {
         let _ = writeln!(

@@ -105,6 +105,10 @@ pub struct ScenarioFile {
     /// `faults` (ecsim's own): failures to inject.
     #[serde(default)]
     pub faults: Option<Lenient<FaultsFile>>,
+    /// `commitments` (ecsim's own): Savings Plans and Reserved Instances applied to the
+    /// usage after the run.
+    #[serde(default)]
+    pub commitments: Vec<Lenient<CommitmentFile>>,
     /// Named variants of this scenario for `ecsim compare`: read and applied by
     /// [`super::variants`], ignored by the validator of the base.
     #[serde(default)]
@@ -940,6 +944,46 @@ pub struct TaskCrashFile {
     /// `crashAtStartProbability`: a task fails before RUNNING (a bad deployment).
     #[serde(default)]
     pub crash_at_start_probability: Option<f64>,
+}
+
+/// One `commitments[]` element: a Savings Plan or Reserved Instances.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct CommitmentFile {
+    /// `ComputeSavingsPlan`, `EC2InstanceSavingsPlan`, `StandardReservedInstance` or
+    /// `ConvertibleReservedInstance`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Savings Plans: the hourly commitment, USD.
+    #[serde(default)]
+    pub hourly_commitment_usd: Option<f64>,
+    /// Compute Savings Plans: the SP price of EC2 usage as a fraction of On-Demand.
+    #[serde(default)]
+    pub ec2_rate: Option<f64>,
+    /// Compute Savings Plans: the SP price of Fargate usage as a fraction of On-Demand.
+    #[serde(default)]
+    pub fargate_rate: Option<f64>,
+    /// EC2 Instance Savings Plans: the SP price as a fraction of On-Demand.
+    #[serde(default)]
+    pub rate: Option<f64>,
+    /// EC2 Instance Savings Plans: the instance family, e.g. `m5`.
+    #[serde(default)]
+    pub instance_family: Option<String>,
+    /// Reserved Instances: the reserved type, e.g. `m5.xlarge`.
+    #[serde(default)]
+    pub instance_type: Option<String>,
+    /// Reserved Instances: how many.
+    #[serde(default)]
+    pub instance_count: Option<u32>,
+    /// Reserved Instances: effective hourly price of one instance (upfront amortised), USD.
+    #[serde(default)]
+    pub effective_hourly_usd: Option<f64>,
+    /// `1yr` or `3yr` (metadata).
+    #[serde(default)]
+    pub term: Option<String>,
+    /// `NoUpfront`, `PartialUpfront` or `AllUpfront` (metadata).
+    #[serde(default)]
+    pub payment_option: Option<String>,
 }
 
 /// Fields of the ECS `TaskDefinition` response object (what `describe-task-definition` prints

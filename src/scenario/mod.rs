@@ -120,6 +120,8 @@ pub struct Scenario {
     /// the AWS fields it carried that ecsim set aside, and those AWS honours but the model
     /// does not; `ecsim validate` prints them.
     pub aws_ignored: Vec<String>,
+    /// Savings Plans and Reserved Instances, applied to the usage after the run.
+    pub commitments: Vec<crate::billing::commitments::Commitment>,
 }
 
 /// Failures to inject. Each model draws from its own RNG stream.

@@ -552,6 +552,7 @@ impl Validator {
         }
 
         let faults = self.faults(raw.faults.as_ref(), &names, &services, &workloads, duration);
+        let commitments = self.commitments(&raw.commitments, &names.catalog);
         let cluster = Cluster {
             name: cluster_raw
                 .map(|c| c.cluster_name.clone())
@@ -587,7 +588,197 @@ impl Validator {
             workloads,
             settings,
             faults,
+            commitments,
         })
+    }
+
+    /// `commitments[]`: each element resolved, each mistake reported at its path.
+    fn commitments(
+        &mut self,
+        raw: &[Lenient<crate::scenario::file::CommitmentFile>],
+        catalog: &Catalog,
+    ) -> Vec<crate::billing::commitments::Commitment> {
+        use crate::billing::commitments::{self as cm, Commitment, CommitmentKind};
+        let mut out = Vec::new();
+        for (i, item) in raw.iter().enumerate() {
+            let path = format!("commitments[{i}]");
+            let Some(c) = self.lenient(&path, item) else {
+                continue;
+            };
+            let before = self.problems.len();
+            // A fraction of On-Demand: above 0, at most 1 (a "discount" above On-Demand is
+            // a typo, and 0 would divide).
+            let fraction = |v: &mut Self, field: &str, x: Option<f64>| -> f64 {
+                match x {
+                    Some(r) if r.is_finite() && r > 0.0 && r <= 1.0 => r,
+                    Some(r) => {
+                        v.problem(
+                            format!("{path}.{field}"),
+                            format!("expected the Savings Plans price as a fraction of On-Demand, above 0 and at most 1 (0.72 for 28 % off), found {r}"),
+                        );
+                        1.0
+                    }
+                    None => {
+                        v.problem(
+                            format!("{path}.{field}"),
+                            "missing: ecsim ships no Savings Plans rates; give the Savings Plans price as a fraction of On-Demand (0.72 for 28 % off), from the AWS Savings Plans pricing page",
+                        );
+                        1.0
+                    }
+                }
+            };
+            let money = |v: &mut Self, field: &str, x: Option<f64>| -> f64 {
+                match x {
+                    Some(u) if u.is_finite() && u >= 0.0 => u,
+                    Some(u) => {
+                        v.problem(
+                            format!("{path}.{field}"),
+                            format!("expected USD per hour, 0 or more, found {u}"),
+                        );
+                        0.0
+                    }
+                    None => {
+                        v.problem(format!("{path}.{field}"), "missing: expected USD per hour");
+                        0.0
+                    }
+                }
+            };
+            let unused = |v: &mut Self, field: &str, present: bool| {
+                if present {
+                    v.problem(
+                        format!("{path}.{field}"),
+                        format!("not used by a {}: remove it", c.kind),
+                    );
+                }
+            };
+            let (hourly, kind) = match c.kind.as_str() {
+                "ComputeSavingsPlan" => {
+                    unused(self, "rate", c.rate.is_some());
+                    unused(self, "instanceFamily", c.instance_family.is_some());
+                    unused(self, "instanceType", c.instance_type.is_some());
+                    unused(self, "instanceCount", c.instance_count.is_some());
+                    unused(self, "effectiveHourlyUsd", c.effective_hourly_usd.is_some());
+                    let hourly = money(self, "hourlyCommitmentUsd", c.hourly_commitment_usd);
+                    let ec2_rate = fraction(self, "ec2Rate", c.ec2_rate);
+                    let fargate_rate = fraction(self, "fargateRate", c.fargate_rate);
+                    (
+                        hourly,
+                        CommitmentKind::ComputeSavingsPlan {
+                            ec2_rate,
+                            fargate_rate,
+                        },
+                    )
+                }
+                "EC2InstanceSavingsPlan" => {
+                    unused(self, "ec2Rate", c.ec2_rate.is_some());
+                    unused(self, "fargateRate", c.fargate_rate.is_some());
+                    unused(self, "instanceType", c.instance_type.is_some());
+                    unused(self, "instanceCount", c.instance_count.is_some());
+                    unused(self, "effectiveHourlyUsd", c.effective_hourly_usd.is_some());
+                    let hourly = money(self, "hourlyCommitmentUsd", c.hourly_commitment_usd);
+                    let rate = fraction(self, "rate", c.rate);
+                    let family = c.instance_family.clone().unwrap_or_default();
+                    let known = catalog
+                        .instance_types
+                        .iter()
+                        .any(|t| cm::family_and_size(&t.name).is_some_and(|(f, _)| f == family));
+                    if c.instance_family.is_none() {
+                        self.problem(
+                            format!("{path}.instanceFamily"),
+                            "missing: expected the instance family the plan covers, e.g. \"m5\"",
+                        );
+                    } else if !known {
+                        self.problem(
+                            format!("{path}.instanceFamily"),
+                            format!("{family:?} is no instance family of the catalog"),
+                        );
+                    }
+                    (
+                        hourly,
+                        CommitmentKind::Ec2InstanceSavingsPlan { family, rate },
+                    )
+                }
+                "StandardReservedInstance" | "ConvertibleReservedInstance" => {
+                    unused(
+                        self,
+                        "hourlyCommitmentUsd",
+                        c.hourly_commitment_usd.is_some(),
+                    );
+                    unused(self, "ec2Rate", c.ec2_rate.is_some());
+                    unused(self, "fargateRate", c.fargate_rate.is_some());
+                    unused(self, "rate", c.rate.is_some());
+                    unused(self, "instanceFamily", c.instance_family.is_some());
+                    let each = money(self, "effectiveHourlyUsd", c.effective_hourly_usd);
+                    let count = c.instance_count.unwrap_or(1);
+                    if count == 0 {
+                        self.problem(
+                            format!("{path}.instanceCount"),
+                            "expected 1 or more reserved instances, found 0",
+                        );
+                    }
+                    let name = c.instance_type.clone().unwrap_or_default();
+                    let parts = cm::family_and_size(&name)
+                        .and_then(|(f, size)| cm::normalization_factor(size).map(|n| (f, n)));
+                    let (family, factor) = match (&c.instance_type, parts) {
+                        (None, _) => {
+                            self.problem(
+                                format!("{path}.instanceType"),
+                                "missing: expected the reserved instance type, e.g. \"m5.xlarge\"",
+                            );
+                            (String::new(), 0.0)
+                        }
+                        (Some(_), _) if catalog.find(&name).is_none() => {
+                            self.problem(
+                                format!("{path}.instanceType"),
+                                format!("{name:?} is not in the catalog"),
+                            );
+                            (String::new(), 0.0)
+                        }
+                        (Some(_), None) => {
+                            self.problem(
+                                format!("{path}.instanceType"),
+                                format!("{name:?} has no size-flexibility normalisation factor ecsim knows (metal sizes are not modelled)"),
+                            );
+                            (String::new(), 0.0)
+                        }
+                        (Some(_), Some((f, n))) => (f.to_string(), n),
+                    };
+                    (
+                        each * f64::from(count),
+                        CommitmentKind::ReservedInstances {
+                            family,
+                            units: factor * f64::from(count),
+                            hourly_usd: each * f64::from(count),
+                            convertible: c.kind == "ConvertibleReservedInstance",
+                        },
+                    )
+                }
+                other => {
+                    self.problem(
+                        format!("{path}.type"),
+                        format!("expected ComputeSavingsPlan, EC2InstanceSavingsPlan, StandardReservedInstance or ConvertibleReservedInstance, found {other:?}"),
+                    );
+                    continue;
+                }
+            };
+            if self.problems.len() > before {
+                continue;
+            }
+            out.push(Commitment {
+                label: format!("commitments[{i}] {}", c.kind),
+                hourly_usd: hourly,
+                term: c
+                    .term
+                    .clone()
+                    .unwrap_or_else(|| cm::DEFAULT_TERM.to_string()),
+                payment_option: c
+                    .payment_option
+                    .clone()
+                    .unwrap_or_else(|| cm::DEFAULT_PAYMENT_OPTION.to_string()),
+                kind,
+            });
+        }
+        out
     }
 
     fn catalog(&mut self, raw: &ScenarioFile) -> Option<Catalog> {

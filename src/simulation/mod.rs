@@ -13,6 +13,9 @@ mod state;
 mod warm;
 mod window;
 
+/// Milliseconds per hour: commitments are priced per hour (AWS bills them hourly).
+const HOUR_MS: u64 = 3_600_000;
+
 use std::collections::VecDeque;
 
 use crate::billing::Billing;
@@ -246,6 +249,9 @@ pub struct Simulation<'s> {
     measure_at: Option<SimTime>,
     /// The marks taken there.
     window: Option<window::Window>,
+    /// Billing's usage marks at each hour of the window (from its start), for commitments;
+    /// empty when the scenario has none, so a run without commitments takes no mark.
+    hour_marks: Vec<crate::billing::UsageMark>,
 }
 
 impl<'s> Simulation<'s> {
@@ -378,6 +384,7 @@ impl<'s> Simulation<'s> {
             measure_at: (sc.settings.measure_from > SimDuration::ZERO)
                 .then(|| SimTime::ZERO + sc.settings.measure_from),
             window: None,
+            hour_marks: Vec::new(),
         };
         sim.init_service_scaling()?;
         sim.init_provider_scaling();
@@ -1722,6 +1729,14 @@ impl<'s> Simulation<'s> {
         }
         let cost = self.billing.cost_so_far(now);
         self.counters.push_row(now, cost.total_usd);
+        let start = self.measure_at.unwrap_or(SimTime::ZERO);
+        if !self.sc.commitments.is_empty()
+            && now >= start
+            && (now - start).as_millis() % HOUR_MS == 0
+        {
+            // Hours start at the window's start, so commitments price exactly the window.
+            self.hour_marks.push(self.billing.usage_mark(now));
+        }
         let by = self.billing.cost_so_far_by_provider(now);
         // One column per `cost_series_providers` entry, in its order: the scenario's
         // providers, then the no-provider ASGs when there are any. A provider billing has not
@@ -1757,6 +1772,17 @@ impl<'s> Simulation<'s> {
             }
         }
         self.billing.finish(end);
+        if !self.sc.commitments.is_empty() {
+            // The last (maybe partial) hour ends at the end of the run.
+            let last = self.billing.usage_mark(end);
+            if self
+                .hour_marks
+                .last()
+                .map_or(true, |m| m.at_ms() < last.at_ms())
+            {
+                self.hour_marks.push(last);
+            }
+        }
         let events_processed = self.queue.delivered_count();
         let window = self.window.take();
         let service_mark = |s: usize| window.as_ref().map(|w| &w.services[s]);
@@ -1847,6 +1873,7 @@ impl<'s> Simulation<'s> {
             events_dropped: self.events_dropped,
             events_processed,
             window: window.map(|w| w.marks),
+            hour_marks: std::mem::take(&mut self.hour_marks),
         };
         state::build_report(self.sc, &self.counters, &self.billing, outcome)
     }

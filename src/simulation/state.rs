@@ -623,6 +623,8 @@ pub struct RunOutcome {
     pub events_processed: u64,
     /// The marks at the start of the measurement window; `None`: it starts at time zero.
     pub window: Option<WindowMark>,
+    /// Billing's usage marks at each hour of the window, for commitments (empty without).
+    pub hour_marks: Vec<crate::billing::UsageMark>,
 }
 
 pub fn build_report(
@@ -642,7 +644,21 @@ pub fn build_report(
         events_dropped,
         events_processed,
         window,
+        hour_marks,
     } = outcome;
+    // Commitments price the usage of each hour of the window after the run.
+    let commitments = (!sc.commitments.is_empty()).then(|| {
+        let usage: Vec<_> = hour_marks
+            .windows(2)
+            .map(|w| {
+                billing.hour_usage(&w[0], &w[1], |t| {
+                    let it = sc.catalog.get(t);
+                    (it.name.clone(), it.on_demand_usd_per_hour)
+                })
+            })
+            .collect();
+        crate::billing::commitments::apply(&sc.commitments, &usage)
+    });
     let costs = billing.breakdown_since(window.as_ref().map(|w| &w.billing));
     let cm = window.as_ref().map(|w| &w.counters);
     let from = cm.map_or(SimTime::ZERO, |m| m.at);
@@ -817,6 +833,9 @@ pub fn build_report(
             idle_usd: round6(costs.idle_usd),
             idle_by_capacity_provider: idle_by_cp,
             fargate_spot_usd: round6(costs.fargate_spot_usd),
+            commitments: commitments
+                .as_ref()
+                .map(|r| r.summary(&sc.commitments, round6)),
         },
         reservation: ReservationSummary {
             cpu_pct_avg: pct(
@@ -886,6 +905,7 @@ pub fn build_report(
         events,
         cost_series_providers: cost_series_providers(sc),
         cost_series: counters.cost_rows.clone(),
+        commitments_csv: commitments.map(|r| r.csv(&sc.commitments)),
         wait_histogram,
     }
 }

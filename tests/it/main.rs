@@ -8,6 +8,7 @@ mod bounded_memory;
 mod browser;
 mod capacity_provider_strategy;
 mod charts;
+mod commitments;
 mod compare;
 mod deploy;
 mod determinism;

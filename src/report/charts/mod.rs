@@ -573,6 +573,7 @@ pub(crate) mod test_support {
             cost_series_providers: vec![],
             cost_series: vec![],
             wait_histogram: wait_histogram(&[]),
+            commitments_csv: None,
         }
     }
 

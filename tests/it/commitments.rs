@@ -1,0 +1,226 @@
+//! Savings Plans and Reserved Instances applied hour by hour to a whole run (issue 12 point 4).
+
+use std::process::Command;
+
+use serde_json::{json, Value};
+
+use super::support::{close, repo_root, run, skeleton, zero_latencies, USD};
+
+const SEED: u64 = 1;
+
+/// Three idle m5.large for `duration` (the cluster's usage is exact: no task, no scaling).
+fn three_m5_large(duration: &str) -> Value {
+    let mut v = skeleton("commit", duration, &["us-east-1a", "us-east-1b"]);
+    v["settings"] = zero_latencies();
+    v["cluster"]["capacityProviders"] = json!(["ec2"]);
+    v["autoScalingGroups"] = json!([{
+        "autoScalingGroupName": "asg",
+        "instanceTypes": ["m5.large"],
+        "minSize": 3,
+        "maxSize": 3
+    }]);
+    v["capacityProviders"] = json!([
+        { "name": "ec2", "autoScalingGroupProvider": { "autoScalingGroupArn": "asg" } }
+    ]);
+    v["taskDefinitions"] = json!([
+        { "family": "none", "cpu": "256", "memory": "512", "requiresCompatibilities": ["EC2"] }
+    ]);
+    v["services"] = json!([
+        { "serviceName": "none", "taskDefinition": "none", "desiredCount": 0 }
+    ]);
+    v
+}
+
+#[test]
+fn a_compute_plan_on_two_hours_of_three_m5_large() {
+    let mut v = three_m5_large("2h");
+    v["commitments"] = json!([{
+        "type": "ComputeSavingsPlan", "hourlyCommitmentUsd": 0.2,
+        "ec2Rate": 0.7, "fargateRate": 0.8
+    }]);
+    let r = run(&v, SEED);
+    let c = r
+        .summary
+        .cost
+        .commitments
+        .as_ref()
+        .expect("commitments in the summary");
+    // Per hour: 3 × 0.096 = 0.288 On-Demand; 0.2 / 0.7 = 0.285714… covered; spill
+    // 0.002285714…; effective 0.202285714…. Two hours: 0.404571428…, fees 0.4.
+    assert!(close(c.without_commitments_usd, 0.576, USD), "{c:?}");
+    assert!(close(r.summary.cost.total_usd, 0.576, USD));
+    assert!(close(c.commitment_usd, 0.4, USD), "{c:?}");
+    assert!(
+        close(c.on_demand_spill_usd, 2.0 * (0.288 - 0.2 / 0.7), USD),
+        "{c:?}"
+    );
+    assert!(
+        close(c.effective_usd, 0.4 + 2.0 * (0.288 - 0.2 / 0.7), USD),
+        "{c:?}"
+    );
+    assert!(
+        close(c.coverage_pct, 100.0 * (0.2 / 0.7) / 0.288, USD),
+        "{c:?}"
+    );
+    assert_eq!(c.by_commitment.len(), 1);
+    assert!(close(c.by_commitment[0].utilization_pct, 100.0, USD));
+    assert_eq!(c.by_commitment[0].term, "1yr");
+    let csv = r.commitments_csv.as_ref().expect("commitments.csv");
+    let rows: Vec<&str> = csv.lines().collect();
+    assert_eq!(rows.len(), 3, "header and two hours:\n{csv}");
+    assert!(
+        rows[1].starts_with("0,0.288000,0.200000,0.002286,"),
+        "{csv}"
+    );
+    assert!(
+        rows[2].starts_with("3600,0.288000,0.200000,0.002286,"),
+        "{csv}"
+    );
+}
+
+#[test]
+fn a_size_flexible_ri_and_the_measurement_window() {
+    // 90 minutes measured from 30 m: the hours are 30–90 m (full) and 90–120 m (half).
+    let mut v = three_m5_large("2h");
+    v["settings"]["measureFrom"] = json!("30m");
+    // 1 m5.xlarge (8 units) covers 2 of the 3 m5.large (4 units each).
+    v["commitments"] = json!([{
+        "type": "StandardReservedInstance", "instanceType": "m5.xlarge",
+        "instanceCount": 1, "effectiveHourlyUsd": 0.121
+    }]);
+    let r = run(&v, SEED);
+    let c = r.summary.cost.commitments.as_ref().expect("commitments");
+    // Window 1.5 h: On-Demand 3 × 0.096 × 1.5 = 0.432; one m5.large spills: 0.144;
+    // fees 0.121 × 1.5 = 0.1815; effective 0.3255.
+    assert!(close(c.without_commitments_usd, 0.432, USD), "{c:?}");
+    assert!(close(r.summary.cost.total_usd, 0.432, USD));
+    assert!(close(c.commitment_usd, 0.1815, USD), "{c:?}");
+    assert!(close(c.on_demand_spill_usd, 0.144, USD), "{c:?}");
+    assert!(close(c.effective_usd, 0.3255, USD), "{c:?}");
+    let csv = r.commitments_csv.as_ref().expect("csv");
+    assert_eq!(csv.lines().count(), 3, "{csv}");
+    assert!(
+        csv.lines().nth(2).is_some_and(|l| l.starts_with("5400,")),
+        "{csv}"
+    );
+}
+
+#[test]
+fn without_commitments_nothing_is_added() {
+    let r = run(&three_m5_large("1h"), SEED);
+    assert!(r.summary.cost.commitments.is_none());
+    assert!(r.commitments_csv.is_none());
+    let json = serde_json::to_string(&r.summary).expect("json");
+    assert!(!json.contains("commitments"), "{json}");
+}
+
+fn problems(v: &Value) -> String {
+    let text = serde_json::to_string_pretty(v).expect("json");
+    match ecsim::scenario::from_json_str(&text, std::path::Path::new("c.json"), repo_root()) {
+        Ok(_) => panic!("should be invalid"),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn bad_commitments_are_named_by_path() {
+    let mut v = three_m5_large("1h");
+    v["commitments"] = json!([
+        { "type": "ComputeSavingsPlan", "hourlyCommitmentUsd": 1.0, "ec2Rate": 0.7 },
+        { "type": "EC2InstanceSavingsPlan", "hourlyCommitmentUsd": 1.0, "rate": 1.5,
+          "instanceFamily": "zz9" },
+        { "type": "StandardReservedInstance", "instanceType": "m5.metal",
+          "effectiveHourlyUsd": 1.0 },
+        { "type": "SavingsPlan" },
+        { "type": "ComputeSavingsPlan", "hourlyCommitment": 1.0 }
+    ]);
+    let e = problems(&v);
+    for needle in [
+        "commitments[0].fargateRate: missing",
+        "commitments[1].rate: expected the Savings Plans price as a fraction",
+        "commitments[1].instanceFamily: \"zz9\" is no instance family",
+        "commitments[2].instanceType:",
+        "commitments[3].type: expected ComputeSavingsPlan",
+        "commitments[4]",
+    ] {
+        assert!(e.contains(needle), "{needle:?} not in:\n{e}");
+    }
+}
+
+#[test]
+fn compare_varies_the_hourly_commitment_through_set() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut v = three_m5_large("1h");
+    v["commitments"] = json!([{
+        "type": "ComputeSavingsPlan", "hourlyCommitmentUsd": 0.1,
+        "ec2Rate": 0.7, "fargateRate": 0.8
+    }]);
+    v["variants"] = json!([
+        { "name": "small" },
+        { "name": "big", "set": { "/commitments/0/hourlyCommitmentUsd": 0.3 } }
+    ]);
+    let file = dir.path().join("c.json");
+    std::fs::write(&file, serde_json::to_string_pretty(&v).expect("json")).expect("write");
+    let out = dir.path().join("out");
+    let o = Command::new(env!("CARGO_BIN_EXE_ecsim"))
+        .current_dir(repo_root())
+        .arg("compare")
+        .arg(&file)
+        // `--set` applies before the variants: the base plan becomes 0.2 USD/h.
+        .args(["--set", "/commitments/0/hourlyCommitmentUsd=0.2"])
+        .args(["--quiet", "--no-charts", "--out"])
+        .arg(&out)
+        .output()
+        .expect("ecsim runs");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let fee = |variant: &str| -> f64 {
+        let text =
+            std::fs::read_to_string(out.join(variant).join("summary.json")).expect("summary.json");
+        let s: Value = serde_json::from_str(&text).expect("json");
+        assert!(out.join(variant).join("commitments.csv").is_file());
+        s["cost"]["commitments"]["commitment_usd"]
+            .as_f64()
+            .expect("commitment_usd")
+    };
+    // One hour: the fee is the hourly commitment.
+    assert!(close(fee("small"), 0.2, USD));
+    assert!(close(fee("big"), 0.3, USD));
+}
+
+#[test]
+fn sweep_finds_the_best_hourly_commitment() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut base = three_m5_large("1h");
+    base["commitments"] = json!([{
+        "type": "ComputeSavingsPlan", "hourlyCommitmentUsd": 0.1,
+        "ec2Rate": 0.7, "fargateRate": 0.8
+    }]);
+    // effective(C) = C + max(0, 0.288 − C / 0.7): 0.1 → 0.245143, 0.2 → 0.202286, 0.3 → 0.3.
+    let sweep = json!({
+        "name": "best-commitment", "base": base, "seed": 1, "replicas": 1,
+        "parameters": [{ "name": "hourly", "pointer": "/commitments/0/hourlyCommitmentUsd",
+                         "values": [0.1, 0.2, 0.3] }],
+        "design": "grid", "objective": { "minimize": "cost.commitments.effective_usd" },
+        "search": "full"
+    });
+    let file = dir.path().join("sweep.json");
+    std::fs::write(&file, serde_json::to_string_pretty(&sweep).expect("json")).expect("write");
+    let out = dir.path().join("out");
+    let o = Command::new(env!("CARGO_BIN_EXE_ecsim"))
+        .current_dir(repo_root())
+        .arg("sweep")
+        .arg(&file)
+        .args(["--quiet", "--out"])
+        .arg(&out)
+        .output()
+        .expect("ecsim runs");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let best: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("best.json")).expect("best.json"))
+            .expect("json");
+    assert_eq!(
+        best["commitments"][0]["hourlyCommitmentUsd"],
+        json!(0.2),
+        "{best}"
+    );
+}
