@@ -70,9 +70,9 @@ pub fn sweep(
                     runs += u64::from(r.replicas);
                     points
                         .write_all(outputs::record_line(&r).as_bytes())
-                        .map_err(|source| SweepError::Write {
+                        .map_err(|error| SweepError::Write {
                             what: PARTIAL_POINTS.into(),
-                            source,
+                            error,
                         })
                 })?;
                 close(points, PARTIAL_POINTS)?;

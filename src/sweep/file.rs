@@ -297,9 +297,9 @@ pub struct Loaded {
 
 /// Reads and checks the sweep file at `path`.
 pub fn load(path: &Path, cli: &CliOverrides) -> Result<Loaded, SweepError> {
-    let text = std::fs::read_to_string(path).map_err(|source| SweepError::Io {
+    let text = std::fs::read_to_string(path).map_err(|error| SweepError::Io {
         file: path.to_path_buf(),
-        source,
+        error,
     })?;
     let dir = path
         .parent()

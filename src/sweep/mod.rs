@@ -55,12 +55,12 @@ const CHUNK_POINTS: usize = 512;
 #[derive(Debug, thiserror::Error)]
 pub enum SweepError {
     /// The sweep file could not be read.
-    #[error("{file}: cannot read the sweep file: {source}")]
+    #[error("{file}: cannot read the sweep file: {error}")]
     Io {
         /// The file.
         file: PathBuf,
-        /// The OS error.
-        source: std::io::Error,
+        /// The OS error (in the message, so not a `source`: `{:#}` prints it once).
+        error: std::io::Error,
     },
     /// Not JSON, or not the shape of a sweep file.
     #[error("{file}:{line}:{column}: {message}")]
@@ -122,12 +122,12 @@ pub enum SweepError {
         message: String,
     },
     /// Writing an output failed.
-    #[error("cannot write {what}: {source}")]
+    #[error("cannot write {what}: {error}")]
     Write {
         /// Which output.
         what: String,
-        /// The OS error.
-        source: std::io::Error,
+        /// The OS error (in the message, so not a `source`: `{:#}` prints it once).
+        error: std::io::Error,
     },
 }
 
@@ -135,9 +135,11 @@ impl SweepError {
     /// Whether the user's input is at fault (exit code 2) rather than the machine (1).
     pub fn is_input_error(&self) -> bool {
         match self {
-            SweepError::Io { .. } | SweepError::Write { .. } => false,
+            // A sweep file that cannot be read is the user's to fix, as a scenario's is.
+            SweepError::Io { .. } => true,
+            SweepError::Write { .. } => false,
             SweepError::DryRun(e) | SweepError::Run { error: e, .. } => {
-                matches!(e, RunError::Trace(_))
+                matches!(e, RunError::Trace(_) | RunError::WorkCap { .. })
             }
             _ => true,
         }

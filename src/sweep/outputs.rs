@@ -150,9 +150,9 @@ impl<W: Write> Outputs<W> {
     /// Starts `sweep.csv` on `csv` (its header is written at once).
     pub fn new(plan: &Plan, digest: &str, mut csv: W) -> Result<Outputs<W>, SweepError> {
         csv.write_all(csv_header(plan).as_bytes())
-            .map_err(|source| SweepError::Write {
+            .map_err(|error| SweepError::Write {
                 what: "sweep.csv".into(),
-                source,
+                error,
             })?;
         let varying: Vec<usize> = (0..plan.parameters.len())
             .filter(|&i| plan.parameters[i].levels.len() > 1)
@@ -187,9 +187,9 @@ impl<W: Write> Outputs<W> {
         self.next = r.index + 1;
         self.csv
             .write_all(csv_row(&self.plan, r).as_bytes())
-            .map_err(|source| SweepError::Write {
+            .map_err(|error| SweepError::Write {
                 what: "sweep.csv".into(),
-                source,
+                error,
             })?;
         let verdict = Verdict::all(verdicts(&self.plan, &r.figures));
         self.counts[verdict as usize] += 1;
@@ -245,9 +245,9 @@ impl<W: Write> Outputs<W> {
 
     /// Flushes `sweep.csv` and renders the rest.
     pub fn finish(mut self) -> Result<(W, Finished), SweepError> {
-        self.csv.flush().map_err(|source| SweepError::Write {
+        self.csv.flush().map_err(|error| SweepError::Write {
             what: "sweep.csv".into(),
-            source,
+            error,
         })?;
         let best_json = match self.top.first() {
             Some(k) => Some(best_json(&self.plan, &k.levels)?),

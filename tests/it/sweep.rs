@@ -555,3 +555,19 @@ fn unfinished_batch_work_runs_the_makespan_to_the_end_of_the_run() {
     let done = w.makespan_s.expect("work was submitted");
     assert!(done < 48.0 * 3600.0 - 3600.0, "{done}");
 }
+
+/// A sweep file that cannot be read is the user's to fix (exit 2, as a scenario's is), and
+/// its OS error is printed once (it was printed twice, as the message and as its source).
+#[test]
+fn an_unreadable_sweep_file_exits_2_with_its_os_error_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = ecsim()
+        .arg("sweep")
+        .arg(dir.path().join("nope.json"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("cannot read the sweep file"), "{err}");
+    assert_eq!(err.matches("os error 2").count(), 1, "{err}");
+}
