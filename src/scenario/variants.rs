@@ -6,8 +6,10 @@
 //! `remove` list of pointers. A variant's document is the base document (without `variants`)
 //! with, in this order, every `set` entry applied in the order the file lists them, then every
 //! `remove` entry in list order; each pointer addresses the document as the earlier entries
-//! left it. `set` needs the pointer's parent to exist: an object gets (or replaces) the key,
-//! an array index must exist (replaced) or be `-` (appended). `remove` needs the target to
+//! left it. `set` creates missing object members on the way as empty objects (so
+//! `/settings/measureFrom` works on a file without `settings`; a misspelt member is still
+//! refused, by the parser, at its path), then an object gets (or replaces) the key, and an
+//! array index must exist (replaced) or be `-` (appended). `remove` needs the target to
 //! exist. The patched document then goes through the ordinary parser and validator, so a
 //! variant is exactly as strict as a scenario file, and its trace paths stay relative to the
 //! base file's folder.
@@ -438,11 +440,25 @@ fn index(token: &str) -> Option<usize> {
 /// The value at `tokens` (the parent of the target), with a message naming the first token
 /// that does not resolve.
 fn walk<'a>(doc: &'a mut Value, tokens: &[String]) -> Result<&'a mut Value, String> {
+    walk_or_create(doc, tokens, false)
+}
+
+/// [`walk`], creating missing object members as empty objects when `create` is set.
+fn walk_or_create<'a>(
+    doc: &'a mut Value,
+    tokens: &[String],
+    create: bool,
+) -> Result<&'a mut Value, String> {
     let mut at = doc;
     let mut path = String::new();
     for t in tokens {
         path.push('/');
         path.push_str(&t.replace('~', "~0").replace('/', "~1"));
+        if let (true, Value::Object(m)) = (create, &mut *at) {
+            if !m.contains_key(t.as_str()) {
+                m.insert(t.clone(), Value::Object(Default::default()));
+            }
+        }
         at = match at {
             Value::Object(m) => m
                 .get_mut(t.as_str())
@@ -472,13 +488,15 @@ fn walk<'a>(doc: &'a mut Value, tokens: &[String]) -> Result<&'a mut Value, Stri
 }
 
 /// Sets the value at `pointer`: an object member is added or replaced, an array element
-/// replaced, or appended with `-`.
+/// replaced, or appended with `-`. Missing object members on the way are created empty (the
+/// scenario parser then refuses any that is not a scenario field, at its JSON path); a missing
+/// array element is an error.
 pub fn set(doc: &mut Value, pointer: &str, value: Value) -> Result<(), String> {
     let tokens = parse_pointer(pointer)?;
     let Some((last, parent)) = tokens.split_last() else {
         return Err("expected a pointer below the top level".into());
     };
-    match walk(doc, parent)? {
+    match walk_or_create(doc, parent, true)? {
         Value::Object(m) => {
             m.insert(last.clone(), value);
             Ok(())
@@ -556,10 +574,12 @@ mod tests {
     }
 
     #[test]
-    fn set_needs_the_parent_and_an_existing_index() {
+    fn set_creates_missing_members_but_needs_an_existing_index() {
         let mut doc = json!({"a": {"b": [1, 2]}});
-        let e = set(&mut doc, "/x/y", json!(1)).unwrap_err();
-        assert!(e.contains("\"/x\" does not exist"), "{e}");
+        set(&mut doc, "/x/y", json!(1)).unwrap();
+        assert_eq!(doc["x"], json!({"y": 1}));
+        let e = set(&mut doc, "/a/b/5/z", json!(1)).unwrap_err();
+        assert!(e.contains("the array has 2 elements"), "{e}");
         let e = set(&mut doc, "/a/b/2", json!(1)).unwrap_err();
         assert!(e.contains("array of 2"), "{e}");
         // RFC 6901: no leading zeros in an index.

@@ -25,7 +25,8 @@ fn run_quickstart(out: &Path, seed: u64) {
     let o = ecsim()
         // A measurement window, so the mark taken at its start is covered too.
         .args(["run", "scenarios/quickstart.json", "--quiet"])
-        .args(["--set", r#"/settings={"measureFrom": "30m"}"#, "--seed"])
+        // `settings` is missing from the quickstart: `--set` creates it (issue 10 review).
+        .args(["--set", "/settings/measureFrom=30m", "--seed"])
         .arg(seed.to_string())
         .arg("--out")
         .arg(out)

@@ -228,3 +228,34 @@ fn compare_states_a_measurement_window_shared_by_every_variant() {
     }];
     assert!(!ecsim::compare::table(&ecsim::compare::compare(&one, 1)).contains("measured from"));
 }
+
+/// `--set /settings/measureFrom=1h` on a scenario without `settings` said `"/settings" does
+/// not exist`; the workaround was `--set '/settings={"measureFrom":"1h"}'`. Missing members
+/// on the way are now created, and a misspelt one is still refused, by the parser, at its
+/// path.
+#[test]
+fn set_creates_a_missing_settings_object_and_a_typo_is_still_an_error() {
+    let ecsim = || {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_ecsim"));
+        c.current_dir(repo_root());
+        c
+    };
+    let ok = ecsim()
+        .args(["validate", "scenarios/quickstart.json"])
+        .args(["--set", "/settings/measureFrom=1h"])
+        .output()
+        .unwrap();
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let typo = ecsim()
+        .args(["validate", "scenarios/quickstart.json"])
+        .args(["--set", "/setings/measureFrom=1h"])
+        .output()
+        .unwrap();
+    assert_eq!(typo.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&typo.stderr);
+    assert!(stderr.contains("setings"), "{stderr}");
+}
