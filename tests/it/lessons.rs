@@ -1,0 +1,163 @@
+//! The workbook (`lessons/`): every lesson is run as its README says, and its answer checked,
+//! so a lesson cannot silently go out of date when the model changes.
+//!
+//! Each `lessons/NN-topic/lesson.json` lists the commands the README shows (`runs`, each the
+//! arguments after `ecsim`, run in the lesson's folder with `--out <tmp>/<name>` added) and
+//! the `answers`: a value in one of a run's files (`pointer` into a JSON file, or `contains`
+//! for a text file or `stdout`) and the exact text the README states it with (`readme`).
+//! Both must hold: the figure the model gives, and the README saying that figure.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::support::repo_root;
+
+/// Lessons the workbook promises (issue 16: at least twelve topics of an ECS course).
+const MIN_LESSONS: usize = 11;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Lesson {
+    title: String,
+    runs: Vec<Run>,
+    answers: Vec<Answer>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Run {
+    name: String,
+    args: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Answer {
+    run: String,
+    /// A file of the run's output folder, or `stdout`.
+    file: String,
+    /// RFC 6901 pointer into a JSON file.
+    #[serde(default)]
+    pointer: Option<String>,
+    /// The value there: a number (compared within `tolerance`), a string or a boolean.
+    #[serde(default)]
+    value: Option<Value>,
+    /// Absolute tolerance for a number (default: equal to 1e-9).
+    #[serde(default)]
+    tolerance: Option<f64>,
+    /// Text the file (or stdout) must contain, instead of `pointer` and `value`.
+    #[serde(default)]
+    contains: Option<String>,
+    /// How the README states this answer, verbatim.
+    readme: String,
+}
+
+fn lesson_dirs() -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(repo_root().join("lessons"))
+        .expect("lessons/ exists")
+        .map(|e| e.expect("readable entry").path())
+        .filter(|p| p.join("lesson.json").is_file())
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+fn check(dir: &Path, out: &Path) -> Vec<String> {
+    let name = dir.file_name().unwrap().to_string_lossy().to_string();
+    let lesson: Lesson = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("lesson.json")).expect("lesson.json readable"),
+    )
+    .unwrap_or_else(|e| panic!("{name}/lesson.json: {e}"));
+    let readme = std::fs::read_to_string(dir.join("README.md"))
+        .unwrap_or_else(|e| panic!("{name}/README.md: {e}"));
+    let mut wrong = Vec::new();
+    if !readme.contains(&lesson.title) {
+        wrong.push(format!("{name}: README does not carry the title {:?}", lesson.title));
+    }
+    let mut stdouts = std::collections::BTreeMap::new();
+    for run in &lesson.runs {
+        // The README shows the command as a user types it: check it is there.
+        let shown = format!("ecsim {}", run.args.join(" "));
+        if !readme.contains(&shown) {
+            wrong.push(format!("{name}: README does not show the command `{shown}`"));
+        }
+        let o = Command::new(env!("CARGO_BIN_EXE_ecsim"))
+            .current_dir(dir)
+            .args(&run.args)
+            .arg("--out")
+            .arg(out.join(&run.name))
+            .output()
+            .expect("ecsim starts");
+        assert!(
+            o.status.success(),
+            "{name}: `{shown}` failed: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        stdouts.insert(run.name.clone(), String::from_utf8_lossy(&o.stdout).to_string());
+    }
+    for a in &lesson.answers {
+        if !readme.contains(&a.readme) {
+            wrong.push(format!("{name}: README does not say {:?}", a.readme));
+        }
+        let text = if a.file == "stdout" {
+            stdouts
+                .get(&a.run)
+                .unwrap_or_else(|| panic!("{name}: no run named {}", a.run))
+                .clone()
+        } else {
+            let path = out.join(&a.run).join(&a.file);
+            std::fs::read_to_string(&path)
+                .unwrap_or_else(|e| panic!("{name}: {}: {e}", path.display()))
+        };
+        if let Some(needle) = &a.contains {
+            if !text.contains(needle.as_str()) {
+                wrong.push(format!("{name}: {}/{} lacks {needle:?}", a.run, a.file));
+            }
+            continue;
+        }
+        let (Some(pointer), Some(want)) = (&a.pointer, &a.value) else {
+            panic!("{name}: an answer needs `contains`, or `pointer` and `value`");
+        };
+        let doc: Value = serde_json::from_str(&text)
+            .unwrap_or_else(|e| panic!("{name}: {}/{}: {e}", a.run, a.file));
+        let Some(got) = doc.pointer(pointer) else {
+            wrong.push(format!("{name}: {}/{} has no {pointer}", a.run, a.file));
+            continue;
+        };
+        let ok = match (got.as_f64(), want.as_f64()) {
+            (Some(g), Some(w)) => (g - w).abs() <= a.tolerance.unwrap_or(1e-9),
+            _ => got == want,
+        };
+        if !ok {
+            wrong.push(format!(
+                "{name}: {}/{}{pointer} is {got}, the lesson says {want}",
+                a.run, a.file
+            ));
+        }
+    }
+    wrong
+}
+
+#[test]
+fn every_lesson_runs_and_its_answer_holds() {
+    let dirs = lesson_dirs();
+    assert!(
+        dirs.len() >= MIN_LESSONS,
+        "the workbook has {} lessons, it promises {MIN_LESSONS}",
+        dirs.len()
+    );
+    let index = std::fs::read_to_string(repo_root().join("lessons/README.md")).expect("index");
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut wrong = Vec::new();
+    for dir in &dirs {
+        let name = dir.file_name().unwrap().to_string_lossy().to_string();
+        if !index.contains(&format!("({name}/)")) {
+            wrong.push(format!("lessons/README.md does not link {name}/"));
+        }
+        wrong.extend(check(dir, &tmp.path().join(&name)));
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
