@@ -201,6 +201,9 @@ pub struct Simulation<'s> {
     owner_seq: Vec<u32>,
     /// Instances launched so far per Auto Scaling group.
     asg_seq: Vec<u32>,
+    /// Per ASG, the instances launched after the group's initial capacity (replacements and
+    /// scale-outs, at time zero included), for the capacity provider summary.
+    asg_launched: Vec<u64>,
     placement_rng: SimRng,
     scaling_rng: SimRng,
     instances: Vec<ContainerInstance>,
@@ -353,6 +356,7 @@ impl<'s> Simulation<'s> {
             service_faults: vec![faults::ServiceFaults::default(); sc.services.len()],
             owner_seq: vec![0; sc.services.len() + sc.workloads.len()],
             asg_seq: vec![0; sc.auto_scaling_groups.len()],
+            asg_launched: vec![0; sc.auto_scaling_groups.len()],
             placement_rng: streams.stream(Stream::Placement),
             scaling_rng: streams.stream(Stream::Scaling),
             instances: Vec::new(),
@@ -628,6 +632,8 @@ impl<'s> Simulation<'s> {
             .peak_instances
             .max(self.counters.live_instances());
         if schedule {
+            // Only the initial capacity is launched unscheduled (it is running at zero).
+            self.asg_launched[asg.index()] += 1;
             let d = self
                 .sc
                 .settings
@@ -1850,11 +1856,9 @@ impl<'s> Simulation<'s> {
                     ps.instances_min
                 },
                 instances_max: ps.instances_max,
-                instances_launched: self
-                    .instances
-                    .iter()
-                    .filter(|i| i.asg == ps.asg && i.launched_at > SimTime::ZERO)
-                    .count() as u64,
+                // Counted at launch: an instance launched by a scale-out at time zero is
+                // launched too (filtering on `launched_at > 0` left it out).
+                instances_launched: self.asg_launched[ps.asg.index()],
                 instances_terminated: self
                     .instances
                     .iter()
