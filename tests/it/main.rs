@@ -17,6 +17,7 @@ mod fuzz;
 mod golden;
 mod import;
 mod invariants;
+mod lessons;
 mod markup;
 mod montecarlo;
 mod output_folder;
