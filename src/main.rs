@@ -413,6 +413,21 @@ fn real_main(cli: Cli) -> anyhow::Result<()> {
             for line in &scenario.aws_ignored {
                 out!("ignored: {line}\n")?;
             }
+            // Mistakes a run goes past (a commitment never used): said here, where the user
+            // is checking the file, and again on stderr by `run`.
+            for line in &scenario.warnings {
+                out!("warning: {}: {line}\n", file.display())?;
+            }
+            for v in &set.variants {
+                for line in v
+                    .scenario
+                    .warnings
+                    .iter()
+                    .filter(|l| !scenario.warnings.contains(l))
+                {
+                    out!("warning: {}: variant {}: {line}\n", file.display(), v.name)?;
+                }
+            }
             Ok(())
         }
         Command::Compare {
@@ -444,6 +459,11 @@ fn real_main(cli: Cli) -> anyhow::Result<()> {
                 )?;
             }
             let scenario = set.base;
+            if !quiet {
+                for line in &scenario.warnings {
+                    diag!("warning: {}: {line}\n", file.display())?;
+                }
+            }
             let out = out.unwrap_or_else(|| Path::new("results").join(&scenario.name));
             // Before the run, so a folder ecsim may not replace is refused at once, not
             // after an hour of simulation.

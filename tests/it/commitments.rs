@@ -224,3 +224,105 @@ fn sweep_finds_the_best_hourly_commitment() {
         "{best}"
     );
 }
+
+#[test]
+fn a_commitment_from_another_region_is_an_error_naming_its_path() {
+    // The region check: the scenario's prices (and so its Region) are us-east-1's.
+    let mut v = three_m5_large("1h");
+    v["commitments"] = json!([
+        { "type": "ComputeSavingsPlan", "hourlyCommitmentUsd": 0.1,
+          "ec2Rate": 0.7, "fargateRate": 0.8, "region": "us-east-1" },
+        { "type": "EC2InstanceSavingsPlan", "hourlyCommitmentUsd": 0.1, "rate": 0.6,
+          "instanceFamily": "m5", "region": "eu-west-1" }
+    ]);
+    let e = problems(&v);
+    assert!(
+        e.contains(
+            "commitments[1].region: \"eu-west-1\" is not the scenario's Region (\"us-east-1\")"
+        ),
+        "{e}"
+    );
+    assert!(!e.contains("commitments[0]"), "{e}");
+}
+
+#[test]
+fn a_commitment_on_a_family_never_run_on_demand_is_a_warning_and_the_run_goes_on() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut v = three_m5_large("1h");
+    v["commitments"] = json!([
+        // Runs: no warning.
+        { "type": "EC2InstanceSavingsPlan", "hourlyCommitmentUsd": 0.05, "rate": 0.6,
+          "instanceFamily": "m5" },
+        // In the catalog, never run: a warning (paid every hour, never used).
+        { "type": "EC2InstanceSavingsPlan", "hourlyCommitmentUsd": 0.05, "rate": 0.6,
+          "instanceFamily": "c5" },
+        { "type": "StandardReservedInstance", "instanceType": "r5.large",
+          "effectiveHourlyUsd": 0.08 }
+    ]);
+    let file = dir.path().join("c.json");
+    std::fs::write(&file, serde_json::to_string_pretty(&v).expect("json")).expect("write");
+    let o = Command::new(env!("CARGO_BIN_EXE_ecsim"))
+        .current_dir(repo_root())
+        .arg("validate")
+        .arg(&file)
+        .output()
+        .expect("ecsim runs");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        stdout.contains("warning: ")
+            && stdout.contains(
+                "commitments[1].instanceFamily: the scenario never runs \"c5\" On-Demand"
+            ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("commitments[2].instanceType: the scenario never runs \"r5\" On-Demand"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("commitments[0]"), "{stdout}");
+    // `run` says it on stderr and goes on: the unused plans are paid, utilisation 0.
+    let out = dir.path().join("out");
+    let o = Command::new(env!("CARGO_BIN_EXE_ecsim"))
+        .current_dir(repo_root())
+        .arg("run")
+        .arg(&file)
+        .args(["--no-charts", "--out"])
+        .arg(&out)
+        .output()
+        .expect("ecsim runs");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.contains("warning: ") && stderr.contains("\"c5\""),
+        "{stderr}"
+    );
+    let s: Value = serde_json::from_str(
+        &std::fs::read_to_string(out.join("summary.json")).expect("summary.json"),
+    )
+    .expect("json");
+    assert_eq!(
+        s["cost"]["commitments"]["by_commitment"][1]["utilization_pct"],
+        json!(0.0),
+        "{s}"
+    );
+}
+
+#[test]
+fn a_commitment_on_a_spot_only_family_is_a_warning_saying_why() {
+    let mut v = three_m5_large("1h");
+    v["autoScalingGroups"][0]["purchaseOption"] = json!("spot");
+    v["commitments"] = json!([
+        { "type": "StandardReservedInstance", "instanceType": "m5.large",
+          "effectiveHourlyUsd": 0.06 }
+    ]);
+    let text = serde_json::to_string_pretty(&v).expect("json");
+    let s = ecsim::scenario::from_json_str(&text, std::path::Path::new("c.json"), repo_root())
+        .expect("valid: a warning, not an error");
+    assert_eq!(s.warnings.len(), 1, "{:?}", s.warnings);
+    assert!(
+        s.warnings[0].contains("only Spot groups run it"),
+        "{:?}",
+        s.warnings
+    );
+}
