@@ -326,3 +326,51 @@ fn a_commitment_on_a_spot_only_family_is_a_warning_saying_why() {
         s.warnings
     );
 }
+
+#[test]
+fn commitments_are_shown_in_the_table_the_page_and_the_cost_chart() {
+    let mut v = three_m5_large("3h");
+    v["commitments"] = json!([{
+        "type": "ComputeSavingsPlan", "hourlyCommitmentUsd": 0.2,
+        "ec2Rate": 0.7, "fargateRate": 0.8, "term": "1yr", "paymentOption": "NoUpfront"
+    }]);
+    let r = run(&v, SEED);
+    // Per hour: 0.288 On-Demand, with the plan 0.2 + (0.288 − 0.2 / 0.7) = 0.202286; saved
+    // 0.085714 of 0.288 = 29.8 %. The plan is used in full every hour.
+    let table = ecsim::report::render::table(&r.summary);
+    assert!(table.contains("  commitments saved"), "{table}");
+    assert!(
+        table.contains("(29.8% of the cost without them)"),
+        "{table}"
+    );
+    assert!(
+        table.contains("commitments[0] ComputeSavingsPlan")
+            && table.contains("(used 100.0%, 1yr NoUpfront)"),
+        "{table}"
+    );
+    let html = ecsim::report::html::report_html(&r);
+    assert!(html.contains("<h2>Commitments</h2>"), "no section");
+    assert!(html.contains("saved by the commitments"), "no savings row");
+    // The chart: one solid and one dashed line in the commitments colour, three hours long.
+    let red = ecsim::report::charts::style::hex(ecsim::report::charts::style::COMMITMENT_LINE);
+    let svg = ecsim::report::charts::cost_svg(&r).expect("cost chart");
+    let lines = svg
+        .lines()
+        .filter(|l| l.contains(&format!("stroke=\"{red}\"")) && !l.contains("<rect"))
+        .count();
+    assert!(lines >= 2, "{lines} commitment lines in\n{svg}");
+    assert!(svg.contains("with commitments: fees + on-demand spill + Spot"));
+    assert_eq!(r.commitment_series.len(), 3);
+    let last = r.commitment_series.last().expect("three hours");
+    assert!(close(last.fees_usd, 0.6, USD), "{last:?}");
+    assert!(
+        close(last.effective_usd, 3.0 * (0.2 + 0.288 - 0.2 / 0.7), USD),
+        "{last:?}"
+    );
+    // Without commitments: no line, no legend entry, no section, no table line.
+    let plain = run(&three_m5_large("3h"), SEED);
+    let svg = ecsim::report::charts::cost_svg(&plain).expect("cost chart");
+    assert!(!svg.contains(&red), "commitment colour without commitments");
+    assert!(!ecsim::report::html::report_html(&plain).contains("Commitments</h2>"));
+    assert!(!ecsim::report::render::table(&plain.summary).contains("commitments"));
+}
