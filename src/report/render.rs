@@ -328,9 +328,10 @@ pub fn table(summary: &Summary) -> String {
         for b in &c.by_commitment {
             let _ = writeln!(
                 out,
-                "{:<34} {:>14}  (used {:.1}%, {} {})",
-                format!("  {}", b.name),
+                "{:<34} {:>14}  ({}: used {:.1}%, {} {})",
+                "  commitment fees",
                 money(b.fee_usd),
+                b.name,
                 b.utilization_pct,
                 b.term,
                 b.payment_option

@@ -344,8 +344,7 @@ fn commitments_are_shown_in_the_table_the_page_and_the_cost_chart() {
         "{table}"
     );
     assert!(
-        table.contains("commitments[0] ComputeSavingsPlan")
-            && table.contains("(used 100.0%, 1yr NoUpfront)"),
+        table.contains("(commitments[0] ComputeSavingsPlan: used 100.0%, 1yr NoUpfront)"),
         "{table}"
     );
     let html = ecsim::report::html::report_html(&r);
