@@ -373,3 +373,50 @@ fn commitments_are_shown_in_the_table_the_page_and_the_cost_chart() {
     assert!(!ecsim::report::html::report_html(&plain).contains("Commitments</h2>"));
     assert!(!ecsim::report::render::table(&plain.summary).contains("commitments"));
 }
+
+/// Issue 12 point 5: the ec2-or-fargate walk-through's key number, where a one-year Compute
+/// Savings Plan moves the break-even, is what `compare` says of `commitment/month.json`, so
+/// the README cannot go stale.
+#[test]
+fn the_walk_through_s_moved_break_even_is_what_compare_says() {
+    let file = repo_root().join("scenarios/ec2-or-fargate/commitment/month.json");
+    let set = ecsim::scenario::load_set_with(&file, &[]).unwrap_or_else(|e| panic!("{e}"));
+    let planned = ecsim::compare::plan(vec![(file, set)]);
+    let reports = ecsim::compare::run_variants(&planned, SEED, &|_| {})
+        .unwrap_or_else(|e| panic!("seed {SEED}: {e}"));
+    let entries: Vec<ecsim::compare::Entry<'_>> = planned
+        .iter()
+        .zip(&reports)
+        .map(|(p, r)| ecsim::compare::Entry {
+            name: &p.name,
+            description: &p.description,
+            summary: &r.summary,
+        })
+        .collect();
+    let c = ecsim::compare::compare(&entries, SEED);
+    let b = c.break_even.first().expect("ec2-binpack vs fargate");
+    let moved = b
+        .break_even_with_commitments_pct
+        .expect("both variants have a plan");
+    let readme = std::fs::read_to_string(repo_root().join("scenarios/ec2-or-fargate/README.md"))
+        .expect("README");
+    let sentence = format!(
+        "the break-even moves from {:.2} % to {:.2} %",
+        b.break_even_reserved_share_pct, moved
+    );
+    assert!(
+        readme.contains(&sentence),
+        "README does not say {sentence:?}"
+    );
+    // And the two months with their plans, as the table prints them.
+    for v in &c.variants {
+        let cost = v.figures.with_commitments_usd.expect("a plan");
+        assert!(
+            readme.contains(&format!("{cost:.4}")),
+            "README lacks {}'s {cost:.4}",
+            v.name
+        );
+    }
+    // EC2 gains: the plan's deeper EC2 discount pulls the line down.
+    assert!(moved < b.break_even_reserved_share_pct, "{moved}");
+}
