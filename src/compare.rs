@@ -210,7 +210,8 @@ pub struct ReplicatedRuns {
 /// What one (variant, replica) run hands back.
 enum Kept {
     Full(Box<Report>),
-    Figures(Figures),
+    // Boxed like the report: the two variants stay pointer-sized.
+    Figures(Box<Figures>),
 }
 
 /// Runs every planned variant `replicas` times (seeds `seed`, `seed + 1`, …; replica r of
@@ -241,7 +242,7 @@ pub fn run_replicated(
             let kept = match crate::run(&p.scenario, Some(seeds[r]), &mut |_| {}) {
                 Ok(report) if r == 0 => Kept::Full(Box::new(report)),
                 // Drop the event log and time series at once: only the figures are compared.
-                Ok(report) => Kept::Figures(Figures::of(&report.summary)),
+                Ok(report) => Kept::Figures(Box::new(Figures::of(&report.summary))),
                 Err(error) => {
                     lowest_failed.fetch_min(k, Ordering::Relaxed);
                     return Some(Err(ReplicaRunError {
@@ -273,7 +274,7 @@ pub fn run_replicated(
             Kept::Figures(f) => {
                 // Replica 0 of this variant came just before (variant-major order).
                 if let Some(last) = figures.last_mut() {
-                    last.push(f);
+                    last.push(*f);
                 }
             }
         }

@@ -561,7 +561,7 @@ pub fn from_str(
     let first_point = {
         let mut doc0 = doc.clone();
         let applied = parameters.iter().all(|p| {
-            p.levels.first().is_none_or(|level| {
+            p.levels.first().map_or(true, |level| {
                 level.set.iter().all(|(ptr, text)| {
                     let v: Value = serde_json::from_str(text).unwrap_or(Value::Null);
                     variants::set(&mut doc0, ptr, v).is_ok()

@@ -420,3 +420,43 @@ fn the_walk_through_s_moved_break_even_is_what_compare_says() {
     // EC2 gains: the plan's deeper EC2 discount pulls the line down.
     assert!(moved < b.break_even_reserved_share_pct, "{moved}");
 }
+
+#[test]
+fn a_sweep_whose_levels_add_the_commitment_can_minimise_its_cost() {
+    // The base has no commitments, so its summary has no `cost.commitments`; the figures are
+    // checked on the first point, which has them. Before, the sweep was refused.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let base = three_m5_large("1h");
+    let plan = |c: f64| {
+        json!({ "name": format!("{c}"), "set": { "/commitments": [{
+            "type": "ComputeSavingsPlan", "hourlyCommitmentUsd": c,
+            "ec2Rate": 0.7, "fargateRate": 0.8 }] } })
+    };
+    // effective(C) = C + max(0, 0.288 − C / 0.7): 0.1 → 0.245143, 0.2 → 0.202286, 0.3 → 0.3.
+    let sweep = json!({
+        "name": "added-commitment", "base": base, "seed": 1, "replicas": 1,
+        "parameters": [{ "name": "plan", "options": [plan(0.1), plan(0.2), plan(0.3)] }],
+        "design": "grid", "objective": { "minimize": "cost.commitments.effective_usd" },
+        "search": "full"
+    });
+    let file = dir.path().join("sweep.json");
+    std::fs::write(&file, serde_json::to_string_pretty(&sweep).expect("json")).expect("write");
+    let out = dir.path().join("out");
+    let o = Command::new(env!("CARGO_BIN_EXE_ecsim"))
+        .current_dir(repo_root())
+        .arg("sweep")
+        .arg(&file)
+        .args(["--quiet", "--out"])
+        .arg(&out)
+        .output()
+        .expect("ecsim runs");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let best: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("best.json")).expect("best.json"))
+            .expect("json");
+    assert_eq!(
+        best["commitments"][0]["hourlyCommitmentUsd"],
+        json!(0.2),
+        "{best}"
+    );
+}
