@@ -498,11 +498,16 @@ fn real_main(cli: Cli) -> anyhow::Result<()> {
                 &[],
             )?;
             staged.commit()?;
+            let mut files = written_files(!no_charts);
+            if report.commitments_csv.is_some() {
+                // Written beside costs.csv only when the scenario has commitments.
+                files = files.replacen("costs.csv", "costs.csv, commitments.csv", 1);
+            }
             out!(
                 "{}\nwrote {}/{}\n",
                 render::table(&report.summary),
                 out.display(),
-                written_files(!no_charts)
+                files
             )?;
             Ok(())
         }

@@ -297,6 +297,9 @@ fn a_commitment_on_a_family_never_run_on_demand_is_a_warning_and_the_run_goes_on
         stderr.contains("warning: ") && stderr.contains("\"c5\""),
         "{stderr}"
     );
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(stdout.contains("costs.csv, commitments.csv,"), "{stdout}");
+    assert!(out.join("commitments.csv").is_file());
     let s: Value = serde_json::from_str(
         &std::fs::read_to_string(out.join("summary.json")).expect("summary.json"),
     )
