@@ -536,6 +536,18 @@ fn compare(
     let Some(first) = planned.first() else {
         anyhow::bail!("nothing to compare");
     };
+    // What `run` says on stderr before it runs, said per variant.
+    if !quiet {
+        for p in &planned {
+            for line in &p.scenario.warnings {
+                diag!(
+                    "warning: {}: variant {}: {line}\n",
+                    p.file.display(),
+                    p.name
+                )?;
+            }
+        }
+    }
     let seed = seed.unwrap_or(first.scenario.seed);
     let out = out.unwrap_or_else(|| {
         let base = first

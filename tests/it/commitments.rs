@@ -300,6 +300,23 @@ fn a_commitment_on_a_family_never_run_on_demand_is_a_warning_and_the_run_goes_on
     let stdout = String::from_utf8_lossy(&o.stdout);
     assert!(stdout.contains("costs.csv, commitments.csv,"), "{stdout}");
     assert!(out.join("commitments.csv").is_file());
+    // `compare` says it per variant on stderr, and goes on too.
+    let o = Command::new(env!("CARGO_BIN_EXE_ecsim"))
+        .current_dir(repo_root())
+        .arg("compare")
+        .arg(&file)
+        .args(["--no-charts", "--out"])
+        .arg(dir.path().join("cmp"))
+        .output()
+        .expect("ecsim runs");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.contains(
+            "variant commit: commitments[2].instanceType: the scenario never runs \"r5\""
+        ),
+        "{stderr}"
+    );
     let s: Value = serde_json::from_str(
         &std::fs::read_to_string(out.join("summary.json")).expect("summary.json"),
     )
