@@ -210,7 +210,8 @@ pub struct ReplicatedRuns {
 /// What one (variant, replica) run hands back.
 enum Kept {
     Full(Box<Report>),
-    Figures(Figures),
+    // Boxed like the report: the two variants stay pointer-sized.
+    Figures(Box<Figures>),
 }
 
 /// Runs every planned variant `replicas` times (seeds `seed`, `seed + 1`, …; replica r of
@@ -241,7 +242,7 @@ pub fn run_replicated(
             let kept = match crate::run(&p.scenario, Some(seeds[r]), &mut |_| {}) {
                 Ok(report) if r == 0 => Kept::Full(Box::new(report)),
                 // Drop the event log and time series at once: only the figures are compared.
-                Ok(report) => Kept::Figures(Figures::of(&report.summary)),
+                Ok(report) => Kept::Figures(Box::new(Figures::of(&report.summary))),
                 Err(error) => {
                     lowest_failed.fetch_min(k, Ordering::Relaxed);
                     return Some(Err(ReplicaRunError {
@@ -273,7 +274,7 @@ pub fn run_replicated(
             Kept::Figures(f) => {
                 // Replica 0 of this variant came just before (variant-major order).
                 if let Some(last) = figures.last_mut() {
-                    last.push(f);
+                    last.push(*f);
                 }
             }
         }
@@ -536,6 +537,11 @@ pub struct VariantReplicas {
 pub struct Figures {
     /// Total cost, USD.
     pub total_usd: f64,
+    /// What the run costs with its commitments applied (fees, On-Demand spill, Spot), USD:
+    /// `cost.commitments.effective_usd`. Absent, and not written, without commitments, so a
+    /// comparison of variants without commitments is unchanged.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub with_commitments_usd: Option<f64>,
     /// Cost per simulated hour, USD.
     pub per_hour_usd: f64,
     /// EC2 instances, USD (idle included).
@@ -609,6 +615,7 @@ impl Figures {
         let has_ec2 = crate::report::render::has_ec2(s);
         Figures {
             total_usd: s.cost.total_usd,
+            with_commitments_usd: s.cost.commitments.as_ref().map(|c| c.effective_usd),
             per_hour_usd: s.cost.per_hour_usd,
             ec2_usd: s.cost.ec2_usd,
             fargate_usd: s.cost.fargate_usd,
@@ -643,6 +650,11 @@ impl Figures {
     pub fn entries(&self) -> Vec<(&'static str, &'static str, Option<f64>)> {
         vec![
             ("total_usd", "total cost, USD", Some(self.total_usd)),
+            (
+                "with_commitments_usd",
+                "  with commitments (fees + on-demand spill + Spot), USD",
+                self.with_commitments_usd,
+            ),
             (
                 "per_hour_usd",
                 "cost per hour, USD",
@@ -783,6 +795,11 @@ pub struct BreakEven {
     pub break_even_task_hours_per_instance_hour: f64,
     /// The side the EC2 variant is on as measured.
     pub verdict: Verdict,
+    /// `u*` again with both variants' costs after their commitments (`effective_usd` per
+    /// RUNNING task-hour), %, when both have commitments: where a Savings Plan moves the
+    /// break-even. Absent, and not written, otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub break_even_with_commitments_pct: Option<f64>,
     /// The arithmetic, one line per step, as printed.
     pub arithmetic: Vec<String>,
 }
@@ -870,6 +887,28 @@ pub fn break_even(ec2: Entry<'_>, fargate: Entry<'_>) -> BreakEven {
             u_star * 100.0
         ),
     });
+    // With commitments on both sides, the same arithmetic on what each side pays after them.
+    // Only an EC2-only and a Fargate-only run are paired, so each side's effective cost is
+    // its EC2 (or Fargate) bill with the commitments applied.
+    let with_commitments = match (&e.cost.commitments, &f.cost.commitments) {
+        (Some(ce), Some(cf)) if cf.effective_usd > 0.0 => {
+            let c_e2 = ce.effective_usd / e.usage.ec2_running_task_hours;
+            let c_f2 = cf.effective_usd / f.usage.fargate_running_task_hours;
+            let u2 = u_m * c_e2 / c_f2;
+            arithmetic.push(format!(
+                "with commitments: {en} pays ${:.4} (fees, On-Demand spill and Spot; coverage {:.1} %) = ${c_e2:.6} per task-hour, {fnm} ${:.4} (coverage {:.1} %) = ${c_f2:.6}; the break-even moves from {:.2} % to u* = {:.2} % × {c_e2:.6} / {c_f2:.6} = {:.2} % (at these commitments' coverage: a fleet of another size would use them differently)",
+                ce.effective_usd,
+                ce.coverage_pct,
+                cf.effective_usd,
+                cf.coverage_pct,
+                u_star * 100.0,
+                u_m * 100.0,
+                u2 * 100.0
+            ));
+            Some(u2 * 100.0)
+        }
+        _ => None,
+    };
     BreakEven {
         ec2_variant: en.to_string(),
         fargate_variant: fnm.to_string(),
@@ -881,6 +920,7 @@ pub fn break_even(ec2: Entry<'_>, fargate: Entry<'_>) -> BreakEven {
         task_hours_per_instance_hour: k,
         break_even_task_hours_per_instance_hour: k_star,
         verdict,
+        break_even_with_commitments_pct: with_commitments,
         arithmetic,
     }
 }
@@ -1485,6 +1525,35 @@ mod tests {
         let mid = summary(0.0, 0.0, 0.0, 0.0, 9.0, 100.0);
         let b = break_even(entry("e", &e), entry("f", &mid));
         assert_eq!(b.verdict, Verdict::FargateCheaper);
+        assert_eq!(b.arithmetic.len(), 5);
+        assert_eq!(b.break_even_with_commitments_pct, None);
+    }
+
+    #[test]
+    fn commitments_move_the_break_even() {
+        // As above: C_e = 0.10, u_m = 0.8, C_f = 0.16, u* = 50 %. With commitments EC2 pays
+        // $8 (C_e' = 0.08) and Fargate $14.40 (C_f' = 0.144): u*' = 0.8 × 0.08 / 0.144 =
+        // 44.44 %. With commitments on one side only there is no second line.
+        let with = |mut s: Summary, effective: f64| {
+            s.cost.commitments = Some(crate::billing::commitments::CommitmentsSummary {
+                effective_usd: effective,
+                ..Default::default()
+            });
+            s
+        };
+        let e = with(summary(10.0, 2.0, 100.0, 50.0, 0.0, 0.0), 8.0);
+        let f = with(summary(0.0, 0.0, 0.0, 0.0, 16.0, 100.0), 14.4);
+        let b = break_even(entry("e", &e), entry("f", &f));
+        assert!((b.break_even_reserved_share_pct - 50.0).abs() < 1e-9);
+        let moved = b
+            .break_even_with_commitments_pct
+            .expect("both have commitments");
+        assert!((moved - 0.8 * 0.08 / 0.144 * 100.0).abs() < 1e-9, "{moved}");
+        assert_eq!(b.arithmetic.len(), 6);
+        assert!(b.arithmetic[5].contains("the break-even moves from 50.00 % to"));
+        let plain = summary(0.0, 0.0, 0.0, 0.0, 16.0, 100.0);
+        let b = break_even(entry("e", &e), entry("f", &plain));
+        assert_eq!(b.break_even_with_commitments_pct, None);
         assert_eq!(b.arithmetic.len(), 5);
     }
 

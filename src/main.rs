@@ -413,6 +413,21 @@ fn real_main(cli: Cli) -> anyhow::Result<()> {
             for line in &scenario.aws_ignored {
                 out!("ignored: {line}\n")?;
             }
+            // Mistakes a run goes past (a commitment never used): said here, where the user
+            // is checking the file, and again on stderr by `run`.
+            for line in &scenario.warnings {
+                out!("warning: {}: {line}\n", file.display())?;
+            }
+            for v in &set.variants {
+                for line in v
+                    .scenario
+                    .warnings
+                    .iter()
+                    .filter(|l| !scenario.warnings.contains(l))
+                {
+                    out!("warning: {}: variant {}: {line}\n", file.display(), v.name)?;
+                }
+            }
             Ok(())
         }
         Command::Compare {
@@ -444,6 +459,11 @@ fn real_main(cli: Cli) -> anyhow::Result<()> {
                 )?;
             }
             let scenario = set.base;
+            if !quiet {
+                for line in &scenario.warnings {
+                    diag!("warning: {}: {line}\n", file.display())?;
+                }
+            }
             let out = out.unwrap_or_else(|| Path::new("results").join(&scenario.name));
             // Before the run, so a folder ecsim may not replace is refused at once, not
             // after an hour of simulation.
@@ -478,11 +498,16 @@ fn real_main(cli: Cli) -> anyhow::Result<()> {
                 &[],
             )?;
             staged.commit()?;
+            let mut files = written_files(!no_charts);
+            if report.commitments_csv.is_some() {
+                // Written beside costs.csv only when the scenario has commitments.
+                files = files.replacen("costs.csv", "costs.csv, commitments.csv", 1);
+            }
             out!(
                 "{}\nwrote {}/{}\n",
                 render::table(&report.summary),
                 out.display(),
-                written_files(!no_charts)
+                files
             )?;
             Ok(())
         }
@@ -511,6 +536,18 @@ fn compare(
     let Some(first) = planned.first() else {
         anyhow::bail!("nothing to compare");
     };
+    // What `run` says on stderr before it runs, said per variant.
+    if !quiet {
+        for p in &planned {
+            for line in &p.scenario.warnings {
+                diag!(
+                    "warning: {}: variant {}: {line}\n",
+                    p.file.display(),
+                    p.name
+                )?;
+            }
+        }
+    }
     let seed = seed.unwrap_or(first.scenario.seed);
     let out = out.unwrap_or_else(|| {
         let base = first

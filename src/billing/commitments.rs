@@ -6,21 +6,34 @@
 //! [`super::Billing::usage_mark`] marks: it changes what usage costs, never how the cluster
 //! behaves (DESIGN.md, "the decision layer").
 //!
-//! AWS's order, from "How Savings Plans apply to your AWS usage"
-//! (<https://docs.aws.amazon.com/savingsplans/latest/userguide/sp-applying.html>): Reserved
-//! Instances first, then EC2 Instance Savings Plans, then Compute Savings Plans; within a
-//! plan type, the usage with the highest discount first. Each commitment is paid for every
-//! hour whether used or not.
+//! AWS's order, from the Savings Plans User Guide page "Understanding how Savings Plans apply
+//! to your AWS usage" (<https://docs.aws.amazon.com/savingsplans/latest/userguide/sp-applying.html>;
+//! address checked: third-party FinOps notes cite it under that title for the order of
+//! application). The rule it supports, in our words: in each hour, Reserved Instances take
+//! the usage first, then EC2 Instance Savings Plans, then Compute Savings Plans, and a plan
+//! spends its commitment on the usage it discounts most before the usage it discounts less;
+//! the hourly commitment is charged whether the hour used it or not, and what is left over
+//! does not carry to the next hour.
 //!
 //! Only On-Demand usage is eligible: Spot instances and Fargate Spot keep their price.
-//! Savings Plans rates are fractions of On-Demand given in the scenario: no rate snapshot is
-//! shipped (the Savings Plans offer files were not sourced), so a rate is required.
+//! Savings Plans rates are fractions of On-Demand given in the scenario. No rate snapshot is
+//! shipped: no public repository committing Savings Plans offer-file extracts for the six
+//! Regions could be found (searched: "discountedRate", "discountedUsageType",
+//! "ComputeSavingsPlans" extracts, ec2instances.info `instances.json` copies, which are from
+//! before Savings Plans existed or absent), and rates are not invented, so a rate is required.
 //! It deliberately knows nothing of events or meters: it sees hours of usage.
 
 /// Hourly normalisation factor of an instance size, for Reserved Instance size flexibility.
-/// Source: Amazon EC2 User Guide, "How Reserved Instances are applied", normalisation factor
-/// table (<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/apply_ri.html>): nano 0.25,
-/// micro 0.5, small 1, medium 2, large 4, xlarge 8, then 8 per "x" (2xlarge 16, …).
+/// Source: Amazon EC2 User Guide, "How Reserved Instance discounts are applied", normalisation
+/// factor table (<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/apply_ri.html>; the
+/// title as AWS re:Post's "regional-flexible-ri" article links it): nano 0.25, micro 0.5,
+/// small 1, medium 2, large 4, xlarge 8, then 8 per "x" (2xlarge 16, …). The same factors
+/// appear in the Cost Explorer API's `CoverageNormalizedUnits` (an xlarge is 8 units, a
+/// 2xlarge 16). The rule they support, in our words: a regional Linux RI with shared tenancy
+/// covers any size of its family in its Region, by units, so one large RI covers two mediums
+/// and two large RIs together cover an xlarge (AWS Knowledge Center, "How do Amazon EC2
+/// Reserved Instances that are size-flexible apply to my AWS bill?",
+/// <https://aws.amazon.com/premiumsupport/knowledge-center/ri-size-flexibility/>).
 /// `metal` sizes have a factor that depends on the family; they get `None` here, so an RI
 /// cannot name them and flexible RIs never cover them.
 pub fn normalization_factor(size: &str) -> Option<f64> {
@@ -44,8 +57,10 @@ pub fn family_and_size(instance_type: &str) -> Option<(&str, &str)> {
 }
 
 /// Term of a commitment, when the scenario gives none: metadata only (the rate given is what
-/// prices usage). Source: AWS Savings Plans User Guide, "Savings Plans types" (1- or 3-year
-/// terms); one year is the shorter, the usual first purchase.
+/// prices usage). Source: the AWS Savings Plans API (`DescribeSavingsPlansOfferings`: a
+/// plan's `durationSeconds` is one or three years) and the Savings Plans documentation home
+/// (<https://docs.aws.amazon.com/savingsplans>: "a one-year or three-year term"); one year is
+/// the shorter, the usual first purchase.
 pub const DEFAULT_TERM: &str = "1yr";
 /// Payment option when the scenario gives none: metadata only. Source: as [`DEFAULT_TERM`]
 /// (All, Partial or No Upfront); No Upfront is the one whose hourly fee is the whole price.
@@ -177,8 +192,11 @@ struct Line {
 
 /// Applies `commitments` to each hour of `usage` in AWS's order.
 ///
-/// RIs cover normalised units of their family, the smallest sizes first (AWS applies a
-/// size-flexible RI to the smallest instance in the family first, same page as the factors).
+/// RIs cover normalised units of their family, the smallest sizes first. This order is our
+/// reading of the EC2 User Guide page of [`normalization_factor`] and was not confirmed by the
+/// search of AWS's pages we could do; it matters only for an RI that covers part of an hour
+/// spread over several sizes, where the units covered (and so the cost) are the same
+/// whichever size goes first, since On-Demand prices within a family scale with the factor.
 /// Savings Plans cover On-Demand-equivalent dollars at `rate` each: a plan with `C` USD/h
 /// left covers `C / rate` of On-Demand cost. Between plans of one type, the highest
 /// discount (lowest rate) goes first; within a Compute SP, the usage with the highest
@@ -414,6 +432,23 @@ impl CommitmentsResult {
         s.savings_usd = round(s.savings_usd);
         s.coverage_pct = round(s.coverage_pct);
         s
+    }
+
+    /// The cumulative fees and effective cost at the end of each hour, for the cost chart.
+    pub fn cumulative(&self) -> Vec<crate::report::CommitmentHourPoint> {
+        let (mut fees, mut effective) = (0.0, 0.0);
+        self.hours
+            .iter()
+            .map(|h| {
+                fees += h.commitment_usd;
+                effective += h.effective_usd;
+                crate::report::CommitmentHourPoint {
+                    end_s: h.start_s + h.fraction * 3600.0,
+                    fees_usd: fees,
+                    effective_usd: effective,
+                }
+            })
+            .collect()
     }
 
     /// `commitments.csv`: one row per hour.

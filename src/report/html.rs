@@ -149,6 +149,7 @@ pub fn report_html_with(report: &Report, opts: &HtmlOptions<'_>) -> String {
         charts_section(&mut out, report);
     }
     providers(&mut out, s);
+    commitments(&mut out, s);
     usage(&mut out, s);
     services(&mut out, s);
     workloads(&mut out, s);
@@ -404,6 +405,67 @@ fn providers(out: &mut String, s: &Summary) {
         }
         kv(out, rows);
     }
+}
+
+/// Savings Plans and Reserved Instances over the window: the bill with and without them,
+/// coverage, and each commitment's fee and utilisation. Absent without commitments.
+fn commitments(out: &mut String, s: &Summary) {
+    let Some(c) = &s.cost.commitments else {
+        return;
+    };
+    out.push_str("<h2>Commitments</h2>\n");
+    out.push_str(
+        "<p>Applied hour by hour after the run, in AWS's order (Reserved Instances, then EC2 \
+         Instance Savings Plans, then Compute Savings Plans, the highest discount first); \
+         every other cost figure of this report is without them. <code>commitments.csv</code> \
+         has the same figures per hour.</p>\n",
+    );
+    kv(
+        out,
+        vec![
+            ("cost without commitments", usd(c.without_commitments_usd)),
+            ("commitment fees (paid used or not)", usd(c.commitment_usd)),
+            (
+                "On-Demand spill (usage above the commitments)",
+                usd(c.on_demand_spill_usd),
+            ),
+            (
+                "Spot and Fargate Spot (never covered)",
+                usd(c.ineligible_usd),
+            ),
+            ("cost with commitments", usd(c.effective_usd)),
+            (
+                if c.savings_usd < 0.0 {
+                    "lost by the commitments"
+                } else {
+                    "saved by the commitments"
+                },
+                usd(c.savings_usd.abs()),
+            ),
+            (
+                "coverage (share of the eligible On-Demand cost covered)",
+                pct(c.coverage_pct),
+            ),
+        ],
+    );
+    let rows: Vec<Vec<String>> = c
+        .by_commitment
+        .iter()
+        .map(|b| {
+            vec![
+                b.name.clone(),
+                b.term.clone(),
+                b.payment_option.clone(),
+                usd(b.fee_usd),
+                pct(b.utilization_pct),
+            ]
+        })
+        .collect();
+    table(
+        out,
+        &["commitment", "term", "payment", "fees", "utilisation"],
+        &rows,
+    );
 }
 
 /// What the capacity was used for: paid, reserved and used CPU and memory, EC2 and Fargate

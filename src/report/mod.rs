@@ -40,6 +40,23 @@ pub struct Report {
     pub wait_histogram: Vec<WaitBin>,
     /// `commitments.csv` (one row per hour of the window); `None` without commitments.
     pub commitments_csv: Option<String>,
+    /// The cost with commitments, cumulative at the end of each hour of the window, for the
+    /// cost chart; empty without commitments (and then not serialised, so nothing changes).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub commitment_series: Vec<CommitmentHourPoint>,
+}
+
+/// The cost with commitments at the end of one hour of the window, cumulative from the
+/// window's start.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct CommitmentHourPoint {
+    /// End of the hour, seconds since the start of the run.
+    pub end_s: f64,
+    /// Commitment fees so far, paid used or not, USD.
+    pub fees_usd: f64,
+    /// Fees plus the On-Demand spill and the Spot cost so far: what the window costs with
+    /// commitments, USD.
+    pub effective_usd: f64,
 }
 
 /// The `cost.by_capacity_provider` key (and `cost_series_providers` entry) for EC2 instances

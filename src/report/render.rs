@@ -309,6 +309,34 @@ pub fn table(summary: &Summary) -> String {
             money(c.on_demand_spill_usd),
             c.coverage_pct
         );
+        let _ = writeln!(
+            out,
+            "{:<34} {:>14}  ({:.1}% of the cost without them)",
+            if c.savings_usd < 0.0 {
+                "  commitments lost"
+            } else {
+                "  commitments saved"
+            },
+            money(c.savings_usd.abs()),
+            if c.without_commitments_usd > 0.0 {
+                100.0 * c.savings_usd.abs() / c.without_commitments_usd
+            } else {
+                0.0
+            }
+        );
+        // One line per commitment: what it cost and how much of it the usage used.
+        for b in &c.by_commitment {
+            let _ = writeln!(
+                out,
+                "{:<34} {:>14}  ({}: used {:.1}%, {} {})",
+                "  commitment fees",
+                money(b.fee_usd),
+                b.name,
+                b.utilization_pct,
+                b.term,
+                b.payment_option
+            );
+        }
     }
     let _ = writeln!(out);
     if ec2 {

@@ -984,6 +984,10 @@ pub struct CommitmentFile {
     /// `NoUpfront`, `PartialUpfront` or `AllUpfront` (metadata).
     #[serde(default)]
     pub payment_option: Option<String>,
+    /// The Region the commitment was bought in, e.g. `us-east-1`: when given it must be the
+    /// scenario's (an EC2 Instance Savings Plan and a regional RI apply in their Region only).
+    #[serde(default)]
+    pub region: Option<String>,
 }
 
 /// Fields of the ECS `TaskDefinition` response object (what `describe-task-definition` prints

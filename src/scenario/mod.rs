@@ -120,6 +120,9 @@ pub struct Scenario {
     /// the AWS fields it carried that ecsim set aside, and those AWS honours but the model
     /// does not; `ecsim validate` prints them.
     pub aws_ignored: Vec<String>,
+    /// Mistakes the run can go past, each `path: message` (a commitment on an instance
+    /// family the scenario never runs On-Demand); `validate` prints them, `run` on stderr.
+    pub warnings: Vec<String>,
     /// Savings Plans and Reserved Instances, applied to the usage after the run.
     pub commitments: Vec<crate::billing::commitments::Commitment>,
 }

@@ -134,6 +134,14 @@ pub(crate) fn from_value(
     validate_file(raw, base_dir)
 }
 
+/// The Region whose Savings Plans and Reserved Instances the scenario's commitments must be:
+/// the scenario's Region. The scenario has no `region` field yet (another branch adds it),
+/// and its prices are us-east-1's, so this is us-east-1 until then; every reader of the
+/// commitments' Region goes through here, so the merge is this one line.
+pub fn savings_plan_region(_scenario: &ScenarioFile) -> &str {
+    crate::cloud::catalog::PRICE_REGION
+}
+
 /// Stage two on a parsed file: every problem, or the scenario.
 fn validate_file(raw: ScenarioFile, base_dir: &Path) -> Result<Scenario, Vec<Problem>> {
     let mut v = Validator {
@@ -142,6 +150,7 @@ fn validate_file(raw: ScenarioFile, base_dir: &Path) -> Result<Scenario, Vec<Pro
         scaling_defaults: None,
         broken: Broken::default(),
         aws_ignored: Vec::new(),
+        warnings: Vec::new(),
     };
     let scenario = v.scenario(raw);
     match scenario {
@@ -165,6 +174,8 @@ struct Validator {
     broken: Broken,
     /// One line per pasted AWS object naming the fields set aside (`Scenario::aws_ignored`).
     aws_ignored: Vec<String>,
+    /// Mistakes the run can go past (`Scenario::warnings`), each `path: message`.
+    warnings: Vec<String>,
 }
 
 /// Stands in [`Broken`]'s name sets for an element rejected before its name could be read
@@ -552,7 +563,9 @@ impl Validator {
         }
 
         let faults = self.faults(raw.faults.as_ref(), &names, &services, &workloads, duration);
-        let commitments = self.commitments(&raw.commitments, &names.catalog);
+        let sp_region = savings_plan_region(&raw).to_string();
+        let commitments =
+            self.commitments(&raw.commitments, &names.catalog, &names.asgs, &sp_region);
         let cluster = Cluster {
             name: cluster_raw
                 .map(|c| c.cluster_name.clone())
@@ -574,6 +587,7 @@ impl Validator {
         cluster_raw?;
         Some(Scenario {
             aws_ignored: std::mem::take(&mut self.aws_ignored),
+            warnings: std::mem::take(&mut self.warnings),
             name: raw.name,
             description: raw.description.unwrap_or_default(),
             seed: raw.seed.unwrap_or(defaults::SEED),
@@ -597,9 +611,27 @@ impl Validator {
         &mut self,
         raw: &[Lenient<crate::scenario::file::CommitmentFile>],
         catalog: &Catalog,
+        asgs: &[AutoScalingGroupSpec],
+        region: &str,
     ) -> Vec<crate::billing::commitments::Commitment> {
         use crate::billing::commitments::{self as cm, Commitment, CommitmentKind};
         let mut out = Vec::new();
+        // The families the scenario can run On-Demand: commitments cover On-Demand usage
+        // only, so a family seen only in Spot groups is as good as absent. A list of the
+        // groups' types, read once per scenario, never on a per-event path.
+        let on_demand_families: std::collections::BTreeSet<&str> = asgs
+            .iter()
+            .filter(|g| !g.spot)
+            .flat_map(|g| g.instance_types.iter())
+            .filter_map(|&t| cm::family_and_size(&catalog.get(t).name).map(|(f, _)| f))
+            .collect();
+        let spot_families: std::collections::BTreeSet<&str> = asgs
+            .iter()
+            .filter(|g| g.spot)
+            .flat_map(|g| g.instance_types.iter())
+            .filter_map(|&t| cm::family_and_size(&catalog.get(t).name).map(|(f, _)| f))
+            .collect();
+
         for (i, item) in raw.iter().enumerate() {
             let path = format!("commitments[{i}]");
             let Some(c) = self.lenient(&path, item) else {
@@ -651,6 +683,18 @@ impl Validator {
                     );
                 }
             };
+            // The region check: an EC2 Instance Savings Plan and a regional RI apply only in
+            // the Region they were bought in, and a Compute Savings Plan's rates are its
+            // Region's, so a commitment naming another Region than the scenario's is a
+            // mistake, not something to apply quietly.
+            if let Some(r) = &c.region {
+                if r != region {
+                    self.problem(
+                        format!("{path}.region"),
+                        format!("{r:?} is not the scenario's Region ({region:?}): a commitment applies to usage in the Region it was bought in; remove it or use {region:?}"),
+                    );
+                }
+            }
             let (hourly, kind) = match c.kind.as_str() {
                 "ComputeSavingsPlan" => {
                     unused(self, "rate", c.rate.is_some());
@@ -691,6 +735,13 @@ impl Validator {
                         self.problem(
                             format!("{path}.instanceFamily"),
                             format!("{family:?} is no instance family of the catalog"),
+                        );
+                    } else {
+                        self.never_runs(
+                            &format!("{path}.instanceFamily"),
+                            &family,
+                            &on_demand_families,
+                            &spot_families,
                         );
                     }
                     (
@@ -741,7 +792,15 @@ impl Validator {
                             );
                             (String::new(), 0.0)
                         }
-                        (Some(_), Some((f, n))) => (f.to_string(), n),
+                        (Some(_), Some((f, n))) => {
+                            self.never_runs(
+                                &format!("{path}.instanceType"),
+                                f,
+                                &on_demand_families,
+                                &spot_families,
+                            );
+                            (f.to_string(), n)
+                        }
                     };
                     (
                         each * f64::from(count),
@@ -779,6 +838,29 @@ impl Validator {
             });
         }
         out
+    }
+
+    /// The warning for a commitment on a family no On-Demand Auto Scaling group of the
+    /// scenario launches: it is paid every hour and never used. A warning, not an error,
+    /// since paying for an idle commitment is something a user may want to see priced.
+    fn never_runs(
+        &mut self,
+        path: &str,
+        family: &str,
+        on_demand: &std::collections::BTreeSet<&str>,
+        spot: &std::collections::BTreeSet<&str>,
+    ) {
+        if on_demand.contains(family) {
+            return;
+        }
+        let why = if spot.contains(family) {
+            "only Spot groups run it, and commitments never cover Spot"
+        } else {
+            "no Auto Scaling group of the scenario runs it"
+        };
+        self.warnings.push(format!(
+            "{path}: the scenario never runs {family:?} On-Demand ({why}): the commitment is paid every hour and never used"
+        ));
     }
 
     fn catalog(&mut self, raw: &ScenarioFile) -> Option<Catalog> {

@@ -905,6 +905,10 @@ pub fn build_report(
         events,
         cost_series_providers: cost_series_providers(sc),
         cost_series: counters.cost_rows.clone(),
+        commitment_series: commitments
+            .as_ref()
+            .map(|r| r.cumulative())
+            .unwrap_or_default(),
         commitments_csv: commitments.map(|r| r.csv(&sc.commitments)),
         wait_histogram,
     }

@@ -6,8 +6,10 @@
 //! A parameter's every level is applied to the base scenario and validated on its own, so a
 //! pointer that does not resolve, a value the scenario refuses or a number where the base has
 //! a string is an error before the sweep starts. Figures named by the objective and the
-//! constraints are checked against the `summary.json` of a short dry run of the base scenario
-//! (its first [`DRY_RUN_SPAN`]): the one place that knows every path the summary has.
+//! constraints are checked against the `summary.json` of a short dry run (its first
+//! [`DRY_RUN_SPAN`]) of the first point, every parameter at its first level, or of the base
+//! scenario when that point does not validate: the one place that knows every path the
+//! summary has.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -552,8 +554,25 @@ pub fn from_str(
         return Err(invalid(problems));
     }
 
-    // The dry run: which figures exist.
-    let summary = dry_run_summary(&base)?;
+    // The dry run: which figures exist. It runs the first point (every parameter at its first
+    // level) when that validates, not the bare base: a figure may exist only once a parameter
+    // adds what it describes (`cost.commitments.*` when the levels set `/commitments`), and
+    // the base itself is never a point. Otherwise, the base.
+    let first_point = {
+        let mut doc0 = doc.clone();
+        let applied = parameters.iter().all(|p| {
+            p.levels.first().map_or(true, |level| {
+                level.set.iter().all(|(ptr, text)| {
+                    let v: Value = serde_json::from_str(text).unwrap_or(Value::Null);
+                    variants::set(&mut doc0, ptr, v).is_ok()
+                })
+            })
+        });
+        applied
+            .then(|| crate::scenario::from_value(doc0, &base_dir).ok())
+            .flatten()
+    };
+    let summary = dry_run_summary(first_point.as_ref().unwrap_or(&base))?;
     let mut figures = vec![raw.objective.minimize.clone()];
     if let Err(m) = check_figure(&summary, &raw.objective.minimize) {
         problems.push(problem("objective.minimize", m));
@@ -961,7 +980,7 @@ fn check_figure(summary: &(Value, crate::report::Summary), path: &str) -> Result
             "{path:?} in summary.json is {what}, not a number; name a numeric figure such as \"cost.total_usd\""
         )),
         Lookup::Missing(m) => Err(format!(
-            "{path:?} is not a figure of summary.json (checked against a dry run of the base): {m}"
+            "{path:?} is not a figure of summary.json (checked against a dry run of the first point, or of the base if that point is invalid): {m}"
         )),
     }
 }

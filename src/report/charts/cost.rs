@@ -5,6 +5,14 @@
 //! (`idle_by_provider_usd`), so each EC2 provider's layer is split in two: its idle part at
 //! the bottom of the layer in a lighter tint of its colour, the part reserved by tasks above
 //! in its full colour. Fargate layers have no idle part (Fargate bills the task size).
+//!
+//! With commitments (and only then, so a run without them draws the same bytes as before),
+//! two more lines on the left axis branch off the top of the stack where the measurement
+//! window starts: the cumulative cost with commitments (fees, On-Demand spill and Spot) and,
+//! dashed, the commitment fees in it. The gap between the two is the On-Demand spill (and
+//! Spot); the gap between the stack's top and the solid line is what the commitments saved
+//! (or cost, when the line runs above the stack). They are hourly: AWS applies commitments
+//! per hour, so there is no minute figure to draw.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -162,6 +170,17 @@ pub(super) fn draw<DB: DrawingBackend>(
             swatch: Swatch::Line(style::RATE_LINE),
         });
     }
+    let committed = commitment_lines(report, &t, &rows, &totals);
+    if committed.is_some() {
+        legend.push(LegendEntry {
+            label: "with commitments: fees + on-demand spill + Spot".to_string(),
+            swatch: Swatch::Line(style::COMMITMENT_LINE),
+        });
+        legend.push(LegendEntry {
+            label: "commitment fees (paid used or not; dashed)".to_string(),
+            swatch: Swatch::Line(style::COMMITMENT_LINE),
+        });
+    }
 
     let area = root
         .titled(&title, font(style::TITLE_SIZE))
@@ -178,7 +197,12 @@ pub(super) fn draw<DB: DrawingBackend>(
         (Some(&a), _) => (a, a + 1.0),
         _ => (0.0, 1.0),
     };
-    let (y0, y1) = value_range(tops.last().unwrap_or(&below).iter(), 0.0);
+    let top = tops.last().unwrap_or(&below).iter();
+    let (y0, y1) = match &committed {
+        // The with-commitments line may run above the stack (commitments that lose money).
+        Some((effective, _)) => value_range(top.chain(effective.iter().map(|p| &p.1)), 0.0),
+        None => value_range(top, 0.0),
+    };
     let (z0, z1) = value_range(rate.iter().map(|p| &p.1), 0.0);
     let mut ctx = ChartBuilder::on(&area)
         .margin(style::MARGIN)
@@ -241,6 +265,21 @@ pub(super) fn draw<DB: DrawingBackend>(
         )))
         .map_err(&err)?;
     }
+    if let Some((effective, fees)) = committed {
+        ctx.draw_series(LineSeries::new(
+            effective,
+            style::COMMITMENT_LINE.stroke_width(style::LINE_WIDTH),
+        ))
+        .map_err(&err)?;
+        let (dash, gap) = style::DASH;
+        ctx.draw_series(std::iter::once(plotters::element::DashedPathElement::new(
+            fees,
+            dash as i32,
+            gap as i32,
+            style::COMMITMENT_LINE.stroke_width(style::LINE_WIDTH),
+        )))
+        .map_err(&err)?;
+    }
     if !rate.is_empty() {
         ctx.draw_secondary_series(LineSeries::new(
             rate,
@@ -249,4 +288,38 @@ pub(super) fn draw<DB: DrawingBackend>(
         .map_err(&err)?;
     }
     Ok(())
+}
+
+/// The with-commitments line and the fees line, as (x, cumulative USD) points: from the top
+/// of the stack at the window's start, one point at the end of each hour. `None` without
+/// commitments.
+#[allow(clippy::type_complexity)]
+fn commitment_lines(
+    report: &Report,
+    t: &TimeAxis,
+    rows: &[&crate::report::CostMinuteRow],
+    totals: &[f64],
+) -> Option<(Vec<(f64, f64)>, Vec<(f64, f64)>)> {
+    let points = &report.commitment_series;
+    if points.is_empty() || points.iter().any(|p| !p.effective_usd.is_finite()) {
+        return None;
+    }
+    let from_s = report.summary.window.from_s;
+    // The stack's total at the window's start: the last minute row at or before it (the
+    // minute figures leave out the 60 s minimums, so the branch point is that close).
+    let base = rows
+        .iter()
+        .zip(totals)
+        .take_while(|(r, _)| (r.minute as f64) * 60.0 <= from_s)
+        .last()
+        .map_or(0.0, |(_, total)| *total);
+    let start = (t.seconds(from_s), base);
+    let mut effective = vec![start];
+    let mut fees = vec![start];
+    for p in points {
+        let x = t.seconds(p.end_s);
+        effective.push((x, base + p.effective_usd));
+        fees.push((x, base + p.fees_usd));
+    }
+    Some((effective, fees))
 }

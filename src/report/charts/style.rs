@@ -79,6 +79,9 @@ pub const FAULT_MARKER: RGBColor = RGBColor(0xD6, 0x27, 0x28);
 pub const BAR: RGBColor = RGBColor(0x4C, 0x72, 0xB0);
 /// The cost rate line of the cost chart: dark, so it reads over any stacked area colour.
 pub const RATE_LINE: RGBColor = RGBColor(0x00, 0x00, 0x00);
+/// The cost chart's "with commitments" lines (the cumulative effective cost, solid, and the
+/// commitment fees in it, dashed): not a palette colour, so they never read as a provider.
+pub const COMMITMENT_LINE: RGBColor = RGBColor(0xB2, 0x18, 0x2B);
 /// The cumulative-share (CDF) line of the wait chart.
 pub const CDF_LINE: RGBColor = RGBColor(0xDD, 0x84, 0x52);
 /// How far towards white the idle part of an EC2 provider's cost layer is lightened.
