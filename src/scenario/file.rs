@@ -807,6 +807,12 @@ pub struct SettingsFile {
     /// How often the service scheduler reconciles when nothing else wakes it.
     #[serde(default)]
     pub service_scheduler_interval: Option<Duration>,
+    /// `metricDelay`: end of a 60 s metric period until service auto scaling acts on it.
+    #[serde(default)]
+    pub metric_delay: Option<Duration>,
+    /// `highResolutionMetricDelay`: the same for 20 s datapoints.
+    #[serde(default)]
+    pub high_resolution_metric_delay: Option<Duration>,
     /// Queued tasks examined per placement pass (backfill window).
     #[serde(default)]
     pub placement_backfill_window: Option<u32>,

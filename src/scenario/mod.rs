@@ -418,6 +418,11 @@ pub struct Settings {
     pub fargate_launch_rate_per_second: u32,
     /// Service scheduler interval.
     pub service_scheduler_interval: SimDuration,
+    /// End of a 60 s metric period until service auto scaling's alarms act on its datapoint
+    /// (CloudWatch publication and alarm evaluation).
+    pub metric_delay: SimDuration,
+    /// The same for 20 s (high-resolution) datapoints.
+    pub high_resolution_metric_delay: SimDuration,
     /// Placement backfill window.
     pub placement_backfill_window: u32,
     /// Event budget.

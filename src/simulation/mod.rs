@@ -93,6 +93,9 @@ pub enum Event {
     LoadStep(ServiceId),
     /// A 20-second metric period ended (high-resolution service metrics).
     HighResolutionTick,
+    /// Service metric datapoints of one resolution reach the alarms, the metric delay after
+    /// the period they describe.
+    MetricsPublished(crate::autoscaling::Resolution),
     /// A scheduled action of a service is due.
     ScheduledAction(ServiceId),
     /// An instance fails its status checks.
@@ -542,6 +545,7 @@ impl<'s> Simulation<'s> {
                     Event::HighResolutionTick,
                 );
             }
+            Event::MetricsPublished(r) => self.publish_datapoints(now, r),
             Event::ScheduledAction(s) => self.run_scheduled_actions(s, now),
             Event::InstanceFailure(_)
             | Event::ScheduledInstanceFailure(..)
