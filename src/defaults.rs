@@ -198,3 +198,12 @@ pub const HIGH_RESOLUTION_METRIC_DELAY: SimDuration = SimDuration::from_secs(26)
 /// entries per service, so the queue stays small. \[DERIVED\] a limit, not AWS: an hour is
 /// far beyond any published CloudWatch lag.
 pub const MAX_METRIC_DELAY: SimDuration = SimDuration::from_mins(60);
+
+/// Whether EC2 tasks without a task-level `cpu` may use spare CPU of their instance
+/// (`settings.cpuBeyondReservation`). \[DOC\] on: a container's `cpu` is a relative share that
+/// lets it use unallocated CPU of its instance (Amazon ECS API Reference, ContainerDefinition,
+/// `cpu`: <https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerDefinition.html>),
+/// while a task-level `cpu` is the maximum the task's containers may use (AWS re:Post
+/// Knowledge Center, "How does Amazon ECS allocate CPU to tasks?":
+/// <https://repost.aws/knowledge-center/ecs-cpu-allocation>). See `simulation::burst`.
+pub const CPU_BEYOND_RESERVATION: bool = true;

@@ -83,7 +83,22 @@ pub fn for_scenario(sc: &Scenario, prices: &super::PriceBasis) -> Vec<Assumption
         a("not modelled", "networking (ENI limits, ports), image sizes, daemon services, Windows, GPUs, deployments".into(), "ecsim scope"),
     ];
     if sc.services.iter().any(|x| x.load.is_some()) {
-        out.push(a("service load model", "requests are spread evenly over RUNNING tasks; a task serves up to requestsPerTaskPerSecond at 100 % CPU; CPU % = baseline + (100 − baseline) × load fraction, capped at 100 (no bursting above the task's CPU); memory % = baseline + (at capacity − baseline) × load fraction; requests above the RUNNING tasks' capacity are not served (the shortfall)".into(), &format!("ecsim model; metrics as ECS computes them: {}", ecs_guide("CloudWatch metrics", "cloudwatch-metrics"))));
+        // Only a scenario in which some service can burst says so, so the others' reports
+        // keep the words they had.
+        let bursting = s.cpu_beyond_reservation
+            && sc.services.iter().any(|x| {
+                let td = &sc.task_definitions[x.task_definition.index()];
+                x.load.is_some() && !td.cpu_hard_limit && td.size.cpu.0 > 0
+            });
+        let cap = if bursting {
+            "capped at 100 for tasks with a task-level cpu and on Fargate, and otherwise at their share of their instance's unreserved CPU (see CPU beyond the reservation)"
+        } else {
+            "capped at 100 (no bursting above the task's CPU)"
+        };
+        out.push(a("service load model", format!("requests are spread evenly over RUNNING tasks; a task serves up to requestsPerTaskPerSecond at 100 % CPU; CPU % = baseline + (100 − baseline) × load fraction, {cap}; memory % = baseline + (at capacity − baseline) × load fraction; requests above the RUNNING tasks' capacity are not served (the shortfall)"), &format!("ecsim model; metrics as ECS computes them: {}", ecs_guide("CloudWatch metrics", "cloudwatch-metrics"))));
+        if bursting {
+            out.push(a("CPU beyond the reservation", "on EC2 a task without a task-level cpu may use up to its reservation × (1 + U ÷ B) CPU units, U the instance's unreserved CPU and B the CPU reserved there by such tasks (shares in the ratio of the reservations); a service's tasks share their load evenly, so it serves up to their average ceiling and CPUUtilization (used ÷ reserved) reads above 100 %; idle CPU inside other tasks' reservations is not lent (settings.cpuBeyondReservation)".into(), "Amazon ECS API Reference, ContainerDefinition cpu (\"Linux containers share unallocated CPU units … with the same ratio as their allocated amount\"): https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerDefinition.html; task-level cpu as the maximum: AWS re:Post Knowledge Center, How does Amazon ECS allocate CPU to tasks?: https://repost.aws/knowledge-center/ecs-cpu-allocation"));
+        }
         out.push(a(
             "ALBRequestCountPerTarget",
             "requests in the period ÷ max(1, time-averaged RUNNING tasks), per minute".into(),

@@ -813,6 +813,10 @@ pub struct SettingsFile {
     /// `highResolutionMetricDelay`: the same for 20 s datapoints.
     #[serde(default)]
     pub high_resolution_metric_delay: Option<Duration>,
+    /// `cpuBeyondReservation`: EC2 tasks without a task-level `cpu` may use spare instance
+    /// CPU (true by default).
+    #[serde(default)]
+    pub cpu_beyond_reservation: Option<bool>,
     /// Queued tasks examined per placement pass (backfill window).
     #[serde(default)]
     pub placement_backfill_window: Option<u32>,

@@ -966,6 +966,9 @@ impl Validator {
                 .service_scheduler_interval
                 .map_or(defaults::SERVICE_SCHEDULER_INTERVAL, |d| d.0),
             metric_delay: s.metric_delay.map_or(defaults::METRIC_DELAY, |d| d.0),
+            cpu_beyond_reservation: s
+                .cpu_beyond_reservation
+                .unwrap_or(defaults::CPU_BEYOND_RESERVATION),
             high_resolution_metric_delay: s
                 .high_resolution_metric_delay
                 .map_or(defaults::HIGH_RESOLUTION_METRIC_DELAY, |d| d.0),
@@ -1614,6 +1617,7 @@ impl Validator {
             arch,
             ec2_compatible,
             fargate_compatible,
+            cpu_hard_limit: t.cpu.is_some(),
         })
     }
 

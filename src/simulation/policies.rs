@@ -249,11 +249,120 @@ impl<'s> Simulation<'s> {
         }
     }
 
-    /// Tells the load meter of service `s` how many tasks run now.
+    /// Tells the load meter of service `s` how many tasks run now (and, when they may
+    /// burst, how much CPU they may use).
     pub(super) fn service_running_changed(&mut self, s: ServiceId, now: SimTime) {
         let running = self.services[s.index()].running;
         if let Some(l) = self.service_scaling[s.index()].load.as_mut() {
             l.meter.set_running(now, running);
+        }
+        self.burst_ceiling_changed(s, now);
+    }
+
+    /// Sets up `simulation::burst` when `settings.cpuBeyondReservation` is on and some
+    /// service with a load model has a task definition without a task-level `cpu`.
+    pub(super) fn init_burst(&mut self) {
+        if !self.sc.settings.cpu_beyond_reservation {
+            return;
+        }
+        let task_defs: Vec<bool> = self
+            .sc
+            .task_definitions
+            .iter()
+            .map(|td| !td.cpu_hard_limit && td.size.cpu.0 > 0)
+            .collect();
+        let services: Vec<bool> = self
+            .sc
+            .services
+            .iter()
+            .map(|spec| spec.load.is_some() && task_defs[spec.task_definition.index()])
+            .collect();
+        if services.iter().any(|&b| b) {
+            self.burst = Some(super::burst::Burst::new(task_defs, services));
+        }
+    }
+
+    /// `U_k / B_k` of instance `i` now (0 without burst bookkeeping).
+    pub(super) fn burst_ratio(&self, i: crate::ids::InstanceId) -> f64 {
+        match &self.burst {
+            None => 0.0,
+            Some(b) => {
+                let inst = &self.instances[i.index()];
+                b.ratio(i, inst.registered.cpu.0.saturating_sub(inst.reserved.cpu.0))
+            }
+        }
+    }
+
+    /// A task of `owner` reserving `cpu` units was placed on (`add`) or released from
+    /// instance `i`, whose ratio was `before`: keeps `B_k` and every RUNNING service's
+    /// headroom there in step. O(burstable services on the instance).
+    pub(super) fn burst_reservation_changed(
+        &mut self,
+        owner: Owner,
+        i: crate::ids::InstanceId,
+        cpu: u32,
+        add: bool,
+        before: f64,
+        now: SimTime,
+    ) {
+        let Some(b) = self.burst.as_mut() else {
+            return;
+        };
+        let td = match owner {
+            Owner::Service(s) => self.sc.services[s.index()].task_definition,
+            Owner::Workload(w) => self.sc.workloads[w.index()].task_definition,
+        };
+        if b.burstable_task_def[td.index()] {
+            b.shares_changed(i, cpu, add);
+        }
+        let after = self.burst_ratio(i);
+        if before == after {
+            return;
+        }
+        let Some(b) = self.burst.as_mut() else {
+            return;
+        };
+        let moved: Vec<ServiceId> = b
+            .ratio_changed(i, before, after)
+            .iter()
+            .map(|&(s, _)| s)
+            .collect();
+        for s in moved {
+            self.burst_ceiling_changed(s, now);
+        }
+    }
+
+    /// Task `t` of service `s` started (`started`) or stopped RUNNING: adds or removes its
+    /// instance's ratio from the service's headroom.
+    pub(super) fn burst_task_running(
+        &mut self,
+        t: crate::ids::TaskId,
+        s: ServiceId,
+        started: bool,
+    ) {
+        let crate::scheduler::task::Placement::Instance(i) = self.tasks[t.index()].placement else {
+            return;
+        };
+        let ratio = self.burst_ratio(i);
+        let running = self.services[s.index()].running;
+        if let Some(b) = self.burst.as_mut() {
+            if b.burstable_service[s.index()] {
+                b.task_running(s, i, ratio, started, running);
+            }
+        }
+    }
+
+    /// Tells service `s`'s load meter its tasks' CPU ceiling now.
+    fn burst_ceiling_changed(&mut self, s: ServiceId, now: SimTime) {
+        let Some(b) = self.burst.as_ref() else {
+            return;
+        };
+        if !b.burstable_service[s.index()] {
+            return;
+        }
+        let ceiling = b.ceiling(s, self.services[s.index()].running);
+        if let Some(l) = self.service_scaling[s.index()].load.as_mut() {
+            l.meter.set_cpu_ceiling(now, ceiling);
         }
     }
 

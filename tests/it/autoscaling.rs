@@ -1493,3 +1493,23 @@ fn binpack_scale_in_empties_the_least_packed_instances_so_the_cluster_can_shrink
         assert_eq!(r.summary.services[0].running_at_end, 3, "seed {seed}");
     }
 }
+
+/// A metric delay beyond the limit is one error naming its JSON path.
+#[test]
+fn a_metric_delay_over_an_hour_is_refused_by_name() {
+    let mut v = fargate_web(4, tt_load(), tt_scaling(true), "20m");
+    v["settings"]["highResolutionMetricDelay"] = json!("2h");
+    let text = serde_json::to_string(&v).expect("serialisable");
+    let err = ecsim::scenario::from_json_str(
+        &text,
+        std::path::Path::new("s.json"),
+        super::support::repo_root(),
+    )
+    .expect_err("2h is over the limit")
+    .to_string();
+    assert!(
+        err.contains("settings.highResolutionMetricDelay")
+            && err.contains("expected at most 3600s, found 7200s"),
+        "{err}"
+    );
+}
