@@ -169,3 +169,41 @@ pub const LOAD_MEMORY_PERCENT_AT_CAPACITY: f64 = 50.0;
 /// Bin width when per-request arrival timestamps are turned into a rate. \[DERIVED\] one
 /// minute, the resolution of the standard ECS metrics (ecs-reference §4.6).
 pub const RATE_BUCKET: SimDuration = SimDuration::from_mins(1);
+
+/// How long after the end of the minute it describes a standard-resolution (60 s) ECS service
+/// metric datapoint reaches the alarms of service auto scaling: CloudWatch publication plus
+/// alarm evaluation. Override with `settings.metricDelay`.
+///
+/// \[OBS\] AWS's own benchmark, AWS News Blog "Amazon ECS introduces new high-resolution metrics
+/// for faster service auto scaling" (2026-06-18,
+/// <https://aws.amazon.com/blogs/aws/amazon-ecs-introduces-new-high-resolution-metrics-for-faster-service-auto-scaling/>,
+/// figures repeated by dev.classmethod.jp "I verified whether scale-out actually becomes
+/// faster…", <https://dev.classmethod.jp/en/articles/ecs-high-resolution-metrics-faster-autoscaling/>):
+/// a load step triggered the target tracking scale-out after **363 s** with 60 s metrics.
+/// AlarmHigh needs 3 datapoints of 60 s (ecs-reference §6.2), so with the step at a period
+/// boundary 363 − 3 × 60 = 183 s is what happens between a period's end and the alarm acting
+/// on it. \[UNCERTAIN\] the benchmark's step offset within a minute is not published: a step
+/// half-way into a minute would leave 363 − 30 − 180 = 153 s.
+pub const METRIC_DELAY: SimDuration = SimDuration::from_secs(183);
+
+/// The same for the high-resolution (20 s) metrics (`…HighResolution`); override with
+/// `settings.highResolutionMetricDelay`.
+///
+/// \[OBS\] same AWS benchmark as [`METRIC_DELAY`]: the scale-out triggered after **86 s** with
+/// 20 s metrics ("optimized metric publishing"); AlarmHigh's 3 datapoints of 20 s leave
+/// 86 − 3 × 20 = 26 s. \[UNCERTAIN\] as above (a mid-period step would leave 16 s).
+pub const HIGH_RESOLUTION_METRIC_DELAY: SimDuration = SimDuration::from_secs(26);
+
+/// Longest metric delay a scenario may set: a datapoint waits in a queue of delay ÷ period
+/// entries per service, so the queue stays small. \[DERIVED\] a limit, not AWS: an hour is
+/// far beyond any published CloudWatch lag.
+pub const MAX_METRIC_DELAY: SimDuration = SimDuration::from_mins(60);
+
+/// Whether EC2 tasks without a task-level `cpu` may use spare CPU of their instance
+/// (`settings.cpuBeyondReservation`). \[DOC\] on: a container's `cpu` is a relative share that
+/// lets it use unallocated CPU of its instance (Amazon ECS API Reference, ContainerDefinition,
+/// `cpu`: <https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerDefinition.html>),
+/// while a task-level `cpu` is the maximum the task's containers may use (AWS re:Post
+/// Knowledge Center, "How does Amazon ECS allocate CPU to tasks?":
+/// <https://repost.aws/knowledge-center/ecs-cpu-allocation>). See `simulation::burst`.
+pub const CPU_BEYOND_RESERVATION: bool = true;

@@ -29,6 +29,8 @@ const KARPENTER_PRICING: &str = "EC2 On-Demand prices from Karpenter's generated
 /// The ECS container agent's configuration reference.
 const AGENT_README: &str = "Amazon ECS container agent README (configuration): https://github.com/aws/amazon-ecs-agent/blob/8dfceca6cf380a83c3007349317566f2862f0673/README.md";
 /// The AWS blog post on cluster auto scaling.
+const ECS_HIGH_RES_BLOG: &str = "AWS News Blog, Amazon ECS introduces new high-resolution metrics for faster service auto scaling: https://aws.amazon.com/blogs/aws/amazon-ecs-introduces-new-high-resolution-metrics-for-faster-service-auto-scaling/";
+
 const CAS_BLOG: &str = "AWS Containers blog, Deep dive on Amazon ECS cluster auto scaling: https://aws.amazon.com/blogs/containers/deep-dive-on-amazon-ecs-cluster-auto-scaling/";
 /// The AWS blog post on faster scale-in.
 const CAS_SCALE_IN_BLOG: &str = "AWS Containers blog, Faster scaling-in for Amazon ECS cluster auto scaling: https://aws.amazon.com/blogs/containers/faster-scaling-in-for-amazon-ecs-cluster-auto-scaling/";
@@ -81,7 +83,22 @@ pub fn for_scenario(sc: &Scenario, prices: &super::PriceBasis) -> Vec<Assumption
         a("not modelled", "networking (ENI limits, ports), image sizes, daemon services, Windows, GPUs, deployments".into(), "ecsim scope"),
     ];
     if sc.services.iter().any(|x| x.load.is_some()) {
-        out.push(a("service load model", "requests are spread evenly over RUNNING tasks; a task serves up to requestsPerTaskPerSecond at 100 % CPU; CPU % = baseline + (100 − baseline) × load fraction, capped at 100 (no bursting above the task's CPU); memory % = baseline + (at capacity − baseline) × load fraction; requests above the RUNNING tasks' capacity are not served (the shortfall)".into(), &format!("ecsim model; metrics as ECS computes them: {}", ecs_guide("CloudWatch metrics", "cloudwatch-metrics"))));
+        // Only a scenario in which some service can burst says so, so the others' reports
+        // keep the words they had.
+        let bursting = s.cpu_beyond_reservation
+            && sc.services.iter().any(|x| {
+                let td = &sc.task_definitions[x.task_definition.index()];
+                x.load.is_some() && !td.cpu_hard_limit && td.size.cpu.0 > 0
+            });
+        let cap = if bursting {
+            "capped at 100 for tasks with a task-level cpu and on Fargate, and otherwise at their share of their instance's unreserved CPU (see CPU beyond the reservation)"
+        } else {
+            "capped at 100 (no bursting above the task's CPU)"
+        };
+        out.push(a("service load model", format!("requests are spread evenly over RUNNING tasks; a task serves up to requestsPerTaskPerSecond at 100 % CPU; CPU % = baseline + (100 − baseline) × load fraction, {cap}; memory % = baseline + (at capacity − baseline) × load fraction; requests above the RUNNING tasks' capacity are not served (the shortfall)"), &format!("ecsim model; metrics as ECS computes them: {}", ecs_guide("CloudWatch metrics", "cloudwatch-metrics"))));
+        if bursting {
+            out.push(a("CPU beyond the reservation", "on EC2 a task without a task-level cpu may use up to its reservation × (1 + U ÷ B) CPU units, U the instance's unreserved CPU and B the CPU reserved there by such tasks (shares in the ratio of the reservations); a service's tasks share their load evenly, so it serves up to their average ceiling and CPUUtilization (used ÷ reserved) reads above 100 %; idle CPU inside other tasks' reservations is not lent (settings.cpuBeyondReservation)".into(), "Amazon ECS API Reference, ContainerDefinition cpu (\"Linux containers share unallocated CPU units … with the same ratio as their allocated amount\"): https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerDefinition.html; task-level cpu as the maximum: AWS re:Post Knowledge Center, How does Amazon ECS allocate CPU to tasks?: https://repost.aws/knowledge-center/ecs-cpu-allocation"));
+        }
         out.push(a(
             "ALBRequestCountPerTarget",
             "requests in the period ÷ max(1, time-averaged RUNNING tasks), per minute".into(),
@@ -96,7 +113,8 @@ pub fn for_scenario(sc: &Scenario, prices: &super::PriceBasis) -> Vec<Assumption
     }
     if sc.services.iter().any(|x| x.auto_scaling.is_some()) {
         use crate::autoscaling::target_tracking as tt;
-        out.push(a("target tracking alarms", format!("AlarmHigh: metric > target for {} of {} datapoints; AlarmLow: metric < {} × target for {} of {}; the policy acts every period while an alarm stays in ALARM; datapoints are evaluated at the end of each period with no publication delay", tt::DEFAULT_HIGH_ALARM_DATAPOINTS, tt::DEFAULT_HIGH_ALARM_DATAPOINTS, tt::DEFAULT_LOW_ALARM_RATIO, tt::DEFAULT_LOW_ALARM_DATAPOINTS, tt::DEFAULT_LOW_ALARM_DATAPOINTS), &format!("{} (alarm thresholds as observed in alarms AWS creates; override in settings)", aas_guide("target tracking scaling policies", "application-auto-scaling-target-tracking"))));
+        out.push(a("target tracking alarms", format!("AlarmHigh: metric > target for {} of {} datapoints; AlarmLow: metric < {} × target for {} of {}; the policy acts every period while an alarm stays in ALARM", tt::DEFAULT_HIGH_ALARM_DATAPOINTS, tt::DEFAULT_HIGH_ALARM_DATAPOINTS, tt::DEFAULT_LOW_ALARM_RATIO, tt::DEFAULT_LOW_ALARM_DATAPOINTS, tt::DEFAULT_LOW_ALARM_DATAPOINTS), &format!("{} (alarm thresholds as observed in alarms AWS creates; override in settings)", aas_guide("target tracking scaling policies", "application-auto-scaling-target-tracking"))));
+        out.push(a("CloudWatch metric delay", format!("a service metric datapoint reaches its alarms {} after the 60 s period it describes ({} for 20 s high-resolution datapoints), with the RUNNING count at the period's end; capacity provider managed scaling is not delayed", s.metric_delay, s.high_resolution_metric_delay), &format!("{ECS_HIGH_RES_BLOG} (AWS benchmark: scale-out triggered 363 s after a load step with 60 s metrics, 86 s with 20 s; less 3 datapoints of the period; settings.metricDelay, settings.highResolutionMetricDelay)")));
         out.push(a("target tracking capacity", "scale-out to ceil(running × metric ÷ target), scale-in to ceil(running × metric ÷ target), both from the RUNNING count; a scale-out applies only if it raises the desired count".into(), &format!("{} (running count as the base); the formula is uncertain", ecs_guide("service auto scaling", "service-auto-scaling"))));
         out.push(a("service auto scaling cooldowns", "scale-in blocked for scaleInCooldown after a scale-in, cancelled by a scale-out; a scale-out within scaleOutCooldown must exceed the capacity already set; defaults 300 s".into(), &format!("{}; Application Auto Scaling API Reference, TargetTrackingScalingPolicyConfiguration: https://docs.aws.amazon.com/autoscaling/application/APIReference/API_TargetTrackingScalingPolicyConfiguration.html", aas_guide("target tracking scaling policies", "application-auto-scaling-target-tracking"))));
         out.push(a(

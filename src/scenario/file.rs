@@ -807,6 +807,16 @@ pub struct SettingsFile {
     /// How often the service scheduler reconciles when nothing else wakes it.
     #[serde(default)]
     pub service_scheduler_interval: Option<Duration>,
+    /// `metricDelay`: end of a 60 s metric period until service auto scaling acts on it.
+    #[serde(default)]
+    pub metric_delay: Option<Duration>,
+    /// `highResolutionMetricDelay`: the same for 20 s datapoints.
+    #[serde(default)]
+    pub high_resolution_metric_delay: Option<Duration>,
+    /// `cpuBeyondReservation`: EC2 tasks without a task-level `cpu` may use spare instance
+    /// CPU (true by default).
+    #[serde(default)]
+    pub cpu_beyond_reservation: Option<bool>,
     /// Queued tasks examined per placement pass (backfill window).
     #[serde(default)]
     pub placement_backfill_window: Option<u32>,

@@ -287,6 +287,9 @@ pub struct TaskDefinition {
     pub ec2_compatible: bool,
     /// May run on Fargate.
     pub fargate_compatible: bool,
+    /// The task definition sets a task-level `cpu`, which caps its CPU use on EC2; without
+    /// it the containers' `cpu` are shares and the task may use spare instance CPU.
+    pub cpu_hard_limit: bool,
     /// The task definition's own `placementConstraints` (memberOf only, as AWS allows), as
     /// parsed; each service and workload using it adds them to its own.
     pub member_of: Vec<crate::scheduler::placement::expression::Expr>,
@@ -421,6 +424,13 @@ pub struct Settings {
     pub fargate_launch_rate_per_second: u32,
     /// Service scheduler interval.
     pub service_scheduler_interval: SimDuration,
+    /// End of a 60 s metric period until service auto scaling's alarms act on its datapoint
+    /// (CloudWatch publication and alarm evaluation).
+    pub metric_delay: SimDuration,
+    /// The same for 20 s (high-resolution) datapoints.
+    pub high_resolution_metric_delay: SimDuration,
+    /// EC2 tasks without a task-level `cpu` may use spare CPU of their instance.
+    pub cpu_beyond_reservation: bool,
     /// Placement backfill window.
     pub placement_backfill_window: u32,
     /// Event budget.

@@ -1047,6 +1047,13 @@ impl Validator {
             service_scheduler_interval: s
                 .service_scheduler_interval
                 .map_or(defaults::SERVICE_SCHEDULER_INTERVAL, |d| d.0),
+            metric_delay: s.metric_delay.map_or(defaults::METRIC_DELAY, |d| d.0),
+            cpu_beyond_reservation: s
+                .cpu_beyond_reservation
+                .unwrap_or(defaults::CPU_BEYOND_RESERVATION),
+            high_resolution_metric_delay: s
+                .high_resolution_metric_delay
+                .map_or(defaults::HIGH_RESOLUTION_METRIC_DELAY, |d| d.0),
             placement_backfill_window: s
                 .placement_backfill_window
                 .unwrap_or(defaults::PLACEMENT_BACKFILL_WINDOW),
@@ -1102,6 +1109,21 @@ impl Validator {
             "serviceSchedulerInterval",
             settings.service_scheduler_interval.0,
         );
+        for (name, d) in [
+            ("metricDelay", settings.metric_delay),
+            (
+                "highResolutionMetricDelay",
+                settings.high_resolution_metric_delay,
+            ),
+        ] {
+            // Zero is allowed: it turns the delay off.
+            if d > defaults::MAX_METRIC_DELAY {
+                self.problem(
+                    format!("{p}.{name}"),
+                    format!("expected at most {}, found {d}", defaults::MAX_METRIC_DELAY),
+                );
+            }
+        }
         positive(
             self,
             "placementBackfillWindow",
@@ -1677,6 +1699,7 @@ impl Validator {
             arch,
             ec2_compatible,
             fargate_compatible,
+            cpu_hard_limit: t.cpu.is_some(),
         })
     }
 

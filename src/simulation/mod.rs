@@ -6,6 +6,7 @@
 //! tasks or instances.
 //! It never touches the filesystem except through the trace readers, and never the clock.
 
+mod burst;
 mod faults;
 mod policies;
 mod scaling;
@@ -93,6 +94,9 @@ pub enum Event {
     LoadStep(ServiceId),
     /// A 20-second metric period ended (high-resolution service metrics).
     HighResolutionTick,
+    /// Service metric datapoints of one resolution reach the alarms, the metric delay after
+    /// the period they describe.
+    MetricsPublished(crate::autoscaling::Resolution),
     /// A scheduled action of a service is due.
     ScheduledAction(ServiceId),
     /// An instance fails its status checks.
@@ -243,6 +247,8 @@ pub struct Simulation<'s> {
     provider_scaling_index: Vec<CapacityProviderId>,
     /// Some service policy uses 20-second metrics.
     high_resolution: bool,
+    /// Spare-CPU bookkeeping for services whose EC2 tasks may burst (`None` when none can).
+    burst: Option<burst::Burst>,
     service_series: Vec<crate::report::ServiceMinuteRow>,
     provider_series: Vec<crate::report::ProviderMinuteRow>,
     report_events: Vec<EventRecord>,
@@ -381,6 +387,7 @@ impl<'s> Simulation<'s> {
             provider_scaling: Vec::new(),
             provider_scaling_index: Vec::new(),
             high_resolution: false,
+            burst: None,
             service_series: Vec::new(),
             provider_series: Vec::new(),
             report_events: Vec::new(),
@@ -391,6 +398,7 @@ impl<'s> Simulation<'s> {
             hour_marks: Vec::new(),
         };
         sim.init_service_scaling()?;
+        sim.init_burst();
         sim.init_provider_scaling();
         Ok(sim)
     }
@@ -546,6 +554,7 @@ impl<'s> Simulation<'s> {
                     Event::HighResolutionTick,
                 );
             }
+            Event::MetricsPublished(r) => self.publish_datapoints(now, r),
             Event::ScheduledAction(s) => self.run_scheduled_actions(s, now),
             Event::InstanceFailure(_)
             | Event::ScheduledInstanceFailure(..)
@@ -1081,8 +1090,10 @@ impl<'s> Simulation<'s> {
     fn reserve_on(&mut self, t: TaskId, i: InstanceId, now: SimTime) {
         self.counters.advance(now);
         let (need, owner) = (self.tasks[t.index()].need, self.tasks[t.index()].owner);
+        let before = self.burst_ratio(i);
         self.placer
             .reserve(&mut self.instances[i.index()], need, owner);
+        self.burst_reservation_changed(owner, i, need.cpu.0, true, before, now);
         self.counters.reserved = self.counters.reserved + need;
         self.billing.ec2_task_reserved(t, i, owner, need, now);
         self.tasks[t.index()].placement = Placement::Instance(i);
@@ -1174,6 +1185,7 @@ impl<'s> Simulation<'s> {
                 self.begin_stop(old, now, StopCode::InstanceDraining);
             }
             self.services[s.index()].running += 1;
+            self.burst_task_running(t, s, true);
             self.service_running_changed(s, now);
             let st = &mut self.services[s.index()];
             if st.running == st.desired && !st.steady && !warm {
@@ -1216,6 +1228,7 @@ impl<'s> Simulation<'s> {
             }
             st.steady = false;
             if was_running {
+                self.burst_task_running(t, s, false);
                 self.service_running_changed(s, now);
             }
             // The task no longer counts toward the desired count: the service scheduler
@@ -1245,8 +1258,10 @@ impl<'s> Simulation<'s> {
         match placement {
             Placement::Instance(i) => {
                 self.counters.advance(now);
+                let before = self.burst_ratio(i);
                 self.placer
                     .release(&mut self.instances[i.index()], need, owner);
+                self.burst_reservation_changed(owner, i, need.cpu.0, false, before, now);
                 self.counters.reserved = self.counters.reserved - need;
                 self.billing.ec2_task_released(t, now);
                 let on = &mut self.instance_tasks[i.index()];

@@ -4,6 +4,8 @@
 //! Each loop computes its metric from the world, asks the pure policy in `autoscaling`, and
 //! applies the answer through `scaling.rs`. Every activity is logged with its cause.
 
+use std::collections::VecDeque;
+
 use super::{Event, Simulation};
 use crate::autoscaling::managed_scaling::{
     capacity_provider_reservation, reservation_from_counts, AsgBounds, InstanceView,
@@ -42,6 +44,10 @@ pub(super) struct ServiceScaling {
     pub(super) desired_min: u32,
     pub(super) desired_max: u32,
     pub(super) activities: ScalingActivityCounts,
+    /// Datapoints computed but not yet published, per resolution (standard, high), oldest
+    /// first: at most `metric delay ÷ period + 1` each.
+    /// Each with the RUNNING count at the end of its period (see `deliver_datapoints`).
+    in_flight: [VecDeque<(ServiceDatapoints, u32)>; 2],
 }
 
 /// An ASG capacity provider's managed scaling at run time.
@@ -149,6 +155,7 @@ impl<'s> Simulation<'s> {
                 desired_min: desired,
                 desired_max: desired,
                 activities: ScalingActivityCounts::default(),
+                in_flight: Default::default(),
             });
         }
         Ok(())
@@ -242,11 +249,120 @@ impl<'s> Simulation<'s> {
         }
     }
 
-    /// Tells the load meter of service `s` how many tasks run now.
+    /// Tells the load meter of service `s` how many tasks run now (and, when they may
+    /// burst, how much CPU they may use).
     pub(super) fn service_running_changed(&mut self, s: ServiceId, now: SimTime) {
         let running = self.services[s.index()].running;
         if let Some(l) = self.service_scaling[s.index()].load.as_mut() {
             l.meter.set_running(now, running);
+        }
+        self.burst_ceiling_changed(s, now);
+    }
+
+    /// Sets up `simulation::burst` when `settings.cpuBeyondReservation` is on and some
+    /// service with a load model has a task definition without a task-level `cpu`.
+    pub(super) fn init_burst(&mut self) {
+        if !self.sc.settings.cpu_beyond_reservation {
+            return;
+        }
+        let task_defs: Vec<bool> = self
+            .sc
+            .task_definitions
+            .iter()
+            .map(|td| !td.cpu_hard_limit && td.size.cpu.0 > 0)
+            .collect();
+        let services: Vec<bool> = self
+            .sc
+            .services
+            .iter()
+            .map(|spec| spec.load.is_some() && task_defs[spec.task_definition.index()])
+            .collect();
+        if services.iter().any(|&b| b) {
+            self.burst = Some(super::burst::Burst::new(task_defs, services));
+        }
+    }
+
+    /// `U_k / B_k` of instance `i` now (0 without burst bookkeeping).
+    pub(super) fn burst_ratio(&self, i: crate::ids::InstanceId) -> f64 {
+        match &self.burst {
+            None => 0.0,
+            Some(b) => {
+                let inst = &self.instances[i.index()];
+                b.ratio(i, inst.registered.cpu.0.saturating_sub(inst.reserved.cpu.0))
+            }
+        }
+    }
+
+    /// A task of `owner` reserving `cpu` units was placed on (`add`) or released from
+    /// instance `i`, whose ratio was `before`: keeps `B_k` and every RUNNING service's
+    /// headroom there in step. O(burstable services on the instance).
+    pub(super) fn burst_reservation_changed(
+        &mut self,
+        owner: Owner,
+        i: crate::ids::InstanceId,
+        cpu: u32,
+        add: bool,
+        before: f64,
+        now: SimTime,
+    ) {
+        let Some(b) = self.burst.as_mut() else {
+            return;
+        };
+        let td = match owner {
+            Owner::Service(s) => self.sc.services[s.index()].task_definition,
+            Owner::Workload(w) => self.sc.workloads[w.index()].task_definition,
+        };
+        if b.burstable_task_def[td.index()] {
+            b.shares_changed(i, cpu, add);
+        }
+        let after = self.burst_ratio(i);
+        if before == after {
+            return;
+        }
+        let Some(b) = self.burst.as_mut() else {
+            return;
+        };
+        let moved: Vec<ServiceId> = b
+            .ratio_changed(i, before, after)
+            .iter()
+            .map(|&(s, _)| s)
+            .collect();
+        for s in moved {
+            self.burst_ceiling_changed(s, now);
+        }
+    }
+
+    /// Task `t` of service `s` started (`started`) or stopped RUNNING: adds or removes its
+    /// instance's ratio from the service's headroom.
+    pub(super) fn burst_task_running(
+        &mut self,
+        t: crate::ids::TaskId,
+        s: ServiceId,
+        started: bool,
+    ) {
+        let crate::scheduler::task::Placement::Instance(i) = self.tasks[t.index()].placement else {
+            return;
+        };
+        let ratio = self.burst_ratio(i);
+        let running = self.services[s.index()].running;
+        if let Some(b) = self.burst.as_mut() {
+            if b.burstable_service[s.index()] {
+                b.task_running(s, i, ratio, started, running);
+            }
+        }
+    }
+
+    /// Tells service `s`'s load meter its tasks' CPU ceiling now.
+    fn burst_ceiling_changed(&mut self, s: ServiceId, now: SimTime) {
+        let Some(b) = self.burst.as_ref() else {
+            return;
+        };
+        if !b.burstable_service[s.index()] {
+            return;
+        }
+        let ceiling = b.ceiling(s, self.services[s.index()].running);
+        if let Some(l) = self.service_scaling[s.index()].load.as_mut() {
+            l.meter.set_cpu_ceiling(now, ceiling);
         }
     }
 
@@ -277,12 +393,22 @@ impl<'s> Simulation<'s> {
         self.schedule_next_action(s, now);
     }
 
-    /// One metric period of `resolution` ended: feed every service's policies.
+    /// One metric period of `resolution` ended: compute every service's datapoints and feed
+    /// them to its policies once CloudWatch has published them, `settings.metricDelay` (or
+    /// `highResolutionMetricDelay`) later.
+    ///
+    /// Every service's datapoints of one period fall due at the same moment, so one
+    /// `Event::MetricsPublished` per period delivers them all from per-service FIFO queues of
+    /// about delay ÷ period entries: the delay adds O(1) work per service and period, never a
+    /// pass over history. With no delay they are delivered at once, as before the delay
+    /// existed, so a zero setting reproduces that model exactly.
     pub(super) fn evaluate_services(&mut self, now: SimTime, resolution: Resolution) {
         let ri = res_index(resolution);
+        let delay = self.metric_delay(resolution);
+        let mut queued = false;
         for s in 0..self.service_scaling.len() {
             let sc = &mut self.service_scaling[s];
-            let Some(policy) = sc.policy.as_mut() else {
+            let Some(policy) = sc.policy.as_ref() else {
                 continue;
             };
             if !policy.resolutions().any(|r| r == resolution) {
@@ -297,16 +423,72 @@ impl<'s> Simulation<'s> {
                 }
                 None => ServiceDatapoints::default(),
             };
-            let st = &self.services[s];
-            let act = policy.on_datapoints(now, resolution, &dp, st.running, st.desired);
-            if let Some(act) = act {
-                if act.to > act.from {
-                    self.service_scaling[s].activities.scale_out += 1;
-                } else {
-                    self.service_scaling[s].activities.scale_in += 1;
-                }
-                self.apply_service_activity(ServiceId::from_index(s), act, now);
+            let running = self.services[s].running;
+            if delay == SimDuration::ZERO {
+                self.deliver_datapoints(s, now, resolution, dp, running);
+            } else {
+                self.service_scaling[s].in_flight[ri].push_back((dp, running));
+                queued = true;
             }
+        }
+        if queued {
+            self.queue
+                .schedule_in(delay, Event::MetricsPublished(resolution));
+        }
+    }
+
+    /// The datapoints of the period that ended `metric_delay` ago reach the alarms: each
+    /// queued service takes the oldest of its queue (queues are FIFO and every period's
+    /// delivery is scheduled in period order, so the oldest is the one due now).
+    pub(super) fn publish_datapoints(&mut self, now: SimTime, resolution: Resolution) {
+        let ri = res_index(resolution);
+        for s in 0..self.service_scaling.len() {
+            if let Some((dp, running)) = self.service_scaling[s].in_flight[ri].pop_front() {
+                self.deliver_datapoints(s, now, resolution, dp, running);
+            }
+        }
+    }
+
+    /// The publication delay of `resolution`'s datapoints.
+    fn metric_delay(&self, resolution: Resolution) -> SimDuration {
+        match resolution {
+            Resolution::Standard => self.sc.settings.metric_delay,
+            Resolution::High => self.sc.settings.high_resolution_metric_delay,
+        }
+    }
+
+    /// Service `s`'s policies see one period's datapoints at `now`, with `running`, the
+    /// RUNNING count at the end of the period the datapoints describe, and the desired count
+    /// of `now`.
+    ///
+    /// Why the running count of the period and not of `now`: target tracking sizes the
+    /// service as running × metric ÷ target, which estimates the tasks the load needs only
+    /// when the metric and the count describe the same tasks. A datapoint published three
+    /// minutes late describes the tasks of three minutes ago; multiplying it by a count that
+    /// already includes the scale-out it caused would scale out again on the same load, each
+    /// delayed datapoint compounding the last. (AWS does not document which count it uses;
+    /// this reading keeps a load step's scale-out to one activity, as AWS's "continuously but
+    /// not excessively" cooldown rule intends. With no delay both counts are the same.)
+    fn deliver_datapoints(
+        &mut self,
+        s: usize,
+        now: SimTime,
+        resolution: Resolution,
+        dp: ServiceDatapoints,
+        running: u32,
+    ) {
+        let desired = self.services[s].desired;
+        let Some(policy) = self.service_scaling[s].policy.as_mut() else {
+            return;
+        };
+        let act = policy.on_datapoints(now, resolution, &dp, running, desired);
+        if let Some(act) = act {
+            if act.to > act.from {
+                self.service_scaling[s].activities.scale_out += 1;
+            } else {
+                self.service_scaling[s].activities.scale_in += 1;
+            }
+            self.apply_service_activity(ServiceId::from_index(s), act, now);
         }
     }
 

@@ -18,9 +18,13 @@
 //!   shortfall of a service that has too few tasks. With `n` = 0 all of `r` is unserved.
 //!   Requests are not queued or retried: what is not served when it arrives is lost.
 //! - CPU of each task, in % of the task's CPU: `baseline_cpu + (100 − baseline_cpu) × ρ`.
-//!   It never exceeds 100 %. On EC2 a task without a hard CPU limit may burst above its
-//!   reservation, and ECS then reports more than 100 % (ecs-reference §4.6); that bursting is
-//!   not modelled, so an overloaded service reads exactly 100 %.
+//!   It never exceeds 100 % unless the tasks may burst: on EC2 a task without a task-level
+//!   CPU limit may use spare CPU of its instance, and ECS then reports more than 100 %
+//!   (ecs-reference §4.6). The simulation tells the meter the tasks' average CPU ceiling `k`
+//!   in reservations ([`LoadMeter::set_cpu_ceiling`], 1 = capped; see
+//!   `simulation::burst`). Then `ρ` may reach `ρ_max = (k − b) / (1 − b)` (`b` the baseline
+//!   as a fraction), the tasks serve up to `n × c × ρ_max` requests per second, and CPU reads
+//!   up to `100 × k` %. Memory follows `min(ρ, 1)`: it is a hard limit.
 //! - Memory of each task, in % of the task's memory:
 //!   `baseline_memory + (memory_at_capacity − baseline_memory) × ρ`.
 //!
@@ -126,16 +130,29 @@ impl LoadModel {
         }
     }
 
-    /// CPU used by one task at load fraction `rho`, as a fraction of its CPU (0 to 1).
-    fn cpu_fraction(&self, rho: f64) -> f64 {
+    /// CPU used by one task at load fraction `rho`, as a fraction of its CPU (0 to 1, or to
+    /// `ceiling` when the task may burst).
+    fn cpu_fraction(&self, rho: f64, ceiling: f64) -> f64 {
         let percent = self.baseline_cpu_percent + (100.0 - self.baseline_cpu_percent) * rho;
-        percent.min(100.0) / 100.0
+        percent.min(100.0 * ceiling) / 100.0
     }
 
-    /// Memory used by one task at load fraction `rho`, as a fraction of its memory.
+    /// The highest load fraction tasks with an average CPU ceiling of `ceiling` reservations
+    /// reach: where `baseline + (1 − baseline) × ρ` meets the ceiling. 1 without bursting.
+    fn max_load_fraction(&self, ceiling: f64) -> f64 {
+        let b = self.baseline_cpu_percent / 100.0;
+        if ceiling <= 1.0 || b >= 1.0 {
+            1.0
+        } else {
+            (ceiling - b) / (1.0 - b)
+        }
+    }
+
+    /// Memory used by one task at load fraction `rho`, as a fraction of its memory; a load
+    /// above the reservation's (bursting CPU) uses the memory of full load.
     fn memory_fraction(&self, rho: f64) -> f64 {
         let percent = self.baseline_memory_percent
-            + (self.memory_percent_at_capacity - self.baseline_memory_percent) * rho;
+            + (self.memory_percent_at_capacity - self.baseline_memory_percent) * rho.min(1.0);
         percent / 100.0
     }
 }
@@ -185,6 +202,8 @@ pub struct LoadMeter {
     at: SimTime,
     requests_per_second: f64,
     running: u32,
+    /// The running tasks' average CPU ceiling, in reservations: 1 unless they may burst.
+    cpu_ceiling: f64,
     totals: LoadTotals,
 }
 
@@ -202,8 +221,20 @@ impl LoadMeter {
             at: SimTime::ZERO,
             requests_per_second: 0.0,
             running: 0,
+            cpu_ceiling: 1.0,
             totals: LoadTotals::default(),
         }
+    }
+
+    /// The running tasks' average CPU ceiling becomes `reservations` (≥ 1; 1 = no bursting)
+    /// at `now`.
+    pub fn set_cpu_ceiling(&mut self, now: SimTime, reservations: f64) {
+        assert!(
+            reservations.is_finite() && reservations >= 1.0,
+            "CPU ceiling {reservations} is not a finite number ≥ 1"
+        );
+        self.advance(now);
+        self.cpu_ceiling = reservations;
     }
 
     /// The offered rate becomes `requests_per_second` (finite, ≥ 0) at `now`.
@@ -238,21 +269,34 @@ impl LoadMeter {
         self.running
     }
 
-    /// The current load fraction `ρ` of each running task.
+    /// The current load fraction `ρ` of each running task (above 1 only when they burst).
     pub fn load_fraction(&self) -> f64 {
-        self.model
-            .load_fraction(self.requests_per_second, self.running)
+        self.rho()
+    }
+
+    /// `ρ`: the offered load over the running tasks' capacity at their reservation, up to
+    /// what their CPU ceiling allows.
+    fn rho(&self) -> f64 {
+        let n = f64::from(self.running);
+        let capacity = n * self.model.requests_per_task_per_second;
+        if capacity > 0.0 {
+            (self.requests_per_second / capacity)
+                .min(self.model.max_load_fraction(self.cpu_ceiling))
+        } else {
+            0.0
+        }
     }
 
     /// What the running tasks use at this instant, in whole tasks: (Σ CPU fraction,
     /// Σ memory fraction) over the running tasks at the current load fraction. An
     /// end-of-minute state like the other columns of the minute row, so "used" never exceeds
-    /// what the same tasks reserve at that moment.
+    /// what the same tasks reserve at that moment, except for CPU when they burst into their
+    /// instances' unreserved CPU (never beyond the instances).
     pub fn use_now(&self) -> (f64, f64) {
-        let rho = self.load_fraction();
+        let rho = self.rho();
         let n = f64::from(self.running);
         (
-            n * self.model.cpu_fraction(rho),
+            n * self.model.cpu_fraction(rho, self.cpu_ceiling),
             n * self.model.memory_fraction(rho),
         )
     }
@@ -275,13 +319,15 @@ impl LoadMeter {
         self.at = now;
         let r = self.requests_per_second;
         let n = f64::from(self.running);
-        let rho = self.model.load_fraction(r, self.running);
-        let served = r.min(n * self.model.requests_per_task_per_second);
+        let rho = self.rho();
+        let rho_max = self.model.max_load_fraction(self.cpu_ceiling);
+        let served = r.min(n * self.model.requests_per_task_per_second * rho_max);
+        let cpu = self.model.cpu_fraction(rho, self.cpu_ceiling);
         let t = &mut self.totals;
         t.offered += r * seconds;
         t.served += served * seconds;
         t.task_seconds += n * seconds;
-        t.cpu_used_task_seconds += n * self.model.cpu_fraction(rho) * seconds;
+        t.cpu_used_task_seconds += n * cpu * seconds;
         t.memory_used_task_seconds += n * self.model.memory_fraction(rho) * seconds;
     }
 }
@@ -296,11 +342,14 @@ pub fn datapoints(delta: &LoadTotals, period: SimDuration) -> ServiceDatapoints 
     let utilization = |used: f64| {
         (delta.task_seconds > 0.0).then(|| (used / delta.task_seconds * 100.0).clamp(0.0, 100.0))
     };
+    // CPU may read above 100 % when the tasks burst (used ÷ reserved, as ECS computes it).
+    let cpu_utilization = (delta.task_seconds > 0.0)
+        .then(|| (delta.cpu_used_task_seconds / delta.task_seconds * 100.0).max(0.0));
     // At least one target: see the module documentation.
     let targets = (delta.task_seconds / period_seconds).max(1.0);
     let per_minute = 60.0 / period_seconds;
     ServiceDatapoints {
-        cpu_utilization: utilization(delta.cpu_used_task_seconds),
+        cpu_utilization,
         memory_utilization: utilization(delta.memory_used_task_seconds),
         request_count_per_target: Some((delta.offered.max(0.0) / targets) * per_minute),
     }
@@ -451,7 +500,31 @@ mod tests {
         };
         assert!(close(falling.memory_fraction(1.0), 0.05));
         // CPU never exceeds 100 %, however overloaded.
-        assert_eq!(m.cpu_fraction(m.load_fraction(1e9, 1)), 1.0);
+        assert_eq!(m.cpu_fraction(m.load_fraction(1e9, 1), 1.0), 1.0);
+    }
+
+    #[test]
+    fn a_cpu_ceiling_lets_tasks_serve_and_read_beyond_their_reservation() {
+        // Baseline 10 %: ρ_max = (k − b) / (1 − b). With k = 2 reservations:
+        // (2 − 0.1) / 0.9 = 2.1111; 2 tasks of 80 req/s serve up to 2 × 80 × 2.1111 = 337.78
+        // req/s of the 400 offered; CPU = 10 + 90 × 2.1111 = 200 % (the ceiling); memory at
+        // full load, 60 % (it is a hard limit: it follows min(ρ, 1)).
+        let mut m = LoadMeter::new(model());
+        m.set_rate(secs(0), 400.0);
+        m.set_running(secs(0), 2);
+        m.set_cpu_ceiling(secs(0), 2.0);
+        let d = m.totals(secs(60));
+        let p = datapoints(&d, SimDuration::from_secs(60));
+        assert!(close(d.served, 2.0 * 80.0 * (1.9 / 0.9) * 60.0), "{d:?}");
+        assert!(close(p.cpu_utilization.unwrap(), 200.0), "{p:?}");
+        assert!(close(p.memory_utilization.unwrap(), 60.0), "{p:?}");
+        // A light load does not reach the ceiling: 80 req/s on 2 tasks, ρ = 0.5, CPU 55 %,
+        // whatever the ceiling.
+        m.set_rate(secs(60), 80.0);
+        let d = m.totals(secs(120)).since(&d);
+        let p = datapoints(&d, SimDuration::from_secs(60));
+        assert!(close(p.cpu_utilization.unwrap(), 55.0), "{p:?}");
+        assert_eq!(d.unserved(), 0.0);
     }
 
     #[test]

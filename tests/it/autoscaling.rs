@@ -4,9 +4,11 @@
 //! ecs-reference §1, §2 and §6; the derivation is written next to each assertion.
 //!
 //! Unless a test says otherwise, latencies are fixed (see each scenario's `settings`), so
-//! every time below is exact. Service metrics are evaluated at each minute boundary t > 0
-//! on the minute that just ended; managed scaling is evaluated at every minute boundary
-//! (t = 0 included).
+//! every time below is exact. Service metrics are computed at each minute boundary t > 0
+//! on the minute that just ended and reach service auto scaling's alarms 183 s later
+//! (`settings.metricDelay`'s default, from AWS's 363 s benchmark: see `defaults.rs`),
+//! paired with the RUNNING count at the minute's end; managed scaling is evaluated at every
+//! minute boundary (t = 0 included) with no delay.
 
 use ecsim::report::{EventRecord, Report};
 use serde_json::{json, Value};
@@ -163,7 +165,7 @@ fn tt_scaling(disable_scale_in: bool) -> Value {
             "targetTrackingScalingPolicyConfiguration": {
                 "targetValue": 50,
                 "predefinedMetricSpecification": { "predefinedMetricType": "ECSServiceAverageCPUUtilization" },
-                "scaleInCooldown": "120s",
+                "scaleInCooldown": "300s",
                 "disableScaleIn": disable_scale_in
             }
         }]
@@ -172,18 +174,22 @@ fn tt_scaling(disable_scale_in: bool) -> Value {
 
 #[test]
 fn target_tracking_alarms_fire_on_the_3rd_high_and_15th_low_datapoint() {
-    let r = run(&fargate_web(4, tt_load(), tt_scaling(false), "50m"), SEED);
+    let r = run(&fargate_web(4, tt_load(), tt_scaling(false), "55m"), SEED);
     let acts = service_activities(&r, "web");
     let log = listing(&r);
     // AlarmHigh: CPU > 50 for 3 of 3 one-minute datapoints; AlarmLow: CPU < 0.9 × 50 = 45
-    // for 15 of 15 (ecs-reference §6.2).
+    // for 15 of 15 (ecs-reference §6.2). A minute's datapoint reaches the alarms 183 s after
+    // the minute ends (settings.metricDelay).
     //
     // The 4 tasks run from 60 s (minute 0–1 has no datapoint: INSUFFICIENT_DATA).
     // 60–630 s: 160 req/s on 4 tasks: ρ = 0.4, CPU = 10 + 36 = 46 %: inside [45, 50], quiet.
     // At 630 s the rate steps to 300: ρ = 0.75, CPU = 10 + 67.5 = 77.5 %.
     // Minute 10–11 is half and half: (46 + 77.5) / 2 = 61.75 % > 50: the 1st breaching
-    // datapoint (at 11 min). The 2nd is at 12 min, the 3rd at 13 min = 780 s: scale-out there,
-    // not before, to ⌈running × metric / target⌉ = ⌈4 × 77.5 / 50⌉ = ⌈6.2⌉ = 7.
+    // datapoint (minute ending at 11 min). The 2nd ends at 12 min, the 3rd at 13 min = 780 s
+    // and reaches the alarm at 780 + 183 = 963 s: scale-out there, not before, to
+    // ⌈running × metric / target⌉ = ⌈4 × 77.5 / 50⌉ = ⌈6.2⌉ = 7. The step at 630 s to the
+    // activity at 963 s is 333 s: AWS's benchmark measured 363 s from a step that did not
+    // fall inside a breaching first minute (30 s earlier here).
     let rows = service_rows(&r, 0);
     let cpu = |minute: u64| {
         rows.iter()
@@ -195,8 +201,8 @@ fn target_tracking_alarms_fire_on_the_3rd_high_and_15th_low_datapoint() {
     assert!(close(cpu(11), 61.75, PCT), "seed {SEED}: {}", cpu(11));
     assert!(close(cpu(12), 77.5, PCT), "seed {SEED}: {}", cpu(12));
     assert!(
-        acts.first().is_some_and(|&a| a == (780.0, 4, 7)),
-        "seed {SEED}: first activity should be 4 → 7 at 780 s:\n{log}"
+        acts.first().is_some_and(|&a| a == (963.0, 4, 7)),
+        "seed {SEED}: first activity should be 4 → 7 at 963 s:\n{log}"
     );
     let first_cause = &scaling(&r, "web")[0].2;
     assert!(
@@ -205,23 +211,29 @@ fn target_tracking_alarms_fire_on_the_3rd_high_and_15th_low_datapoint() {
                 .contains("ECSServiceAverageCPUUtilization 77.5 > 50 for 3 of 3 datapoints"),
         "seed {SEED}: {first_cause}"
     );
-    // The 3 new tasks run from 840 s: minute 13–14 still reads 77.5 % on 4 tasks and
-    // AlarmHigh stays in ALARM, but ⌈4 × 77.5 / 50⌉ = 7 is not above the 7 set within the
-    // scale-out cooldown (§6.2): no second activity.
-    // 7 tasks at 300 req/s: ρ = 3/7, CPU = 10 + 90 × 3/7 = 48.571 %: quiet again.
-    assert!(close(cpu(14), 77.5, PCT), "seed {SEED}: {}", cpu(14));
-    assert!(close(cpu(15), 48.5714, PCT), "seed {SEED}: {}", cpu(15));
+    // The 3 new tasks run from 963 + 60 = 1023 s. The datapoints of the minutes ending at
+    // 14, 15, 16 and 17 min (delivered at 1023, 1083, 1143 and 1203 s) still read 77.5 % on
+    // the 4 tasks RUNNING at their end, and AlarmHigh stays in ALARM, but ⌈4 × 77.5 / 50⌉ =
+    // 7 is not above the 7 set within the scale-out cooldown (§6.2): no second activity.
+    // 7 tasks at 300 req/s: ρ = 3/7, CPU = 10 + 90 × 3/7 = 48.571 %: quiet again from the
+    // minute 18–19.
+    assert!(close(cpu(17), 77.5, PCT), "seed {SEED}: {}", cpu(17));
+    assert!(close(cpu(19), 48.5714, PCT), "seed {SEED}: {}", cpu(19));
     //
     // At 30 min the rate drops to 100: ρ = 1/7, CPU = 10 + 90/7 = 22.857 % < 45 from the
-    // minute 30–31 on. The 15th low datapoint is at 45 min = 2700 s: scale-in to
-    // ⌈7 × 22.857 / 50⌉ = ⌈160 / 50⌉ = ⌈3.2⌉ = 4.
-    // 4 tasks: ρ = 0.25, CPU = 32.5 % < 45: AlarmLow stays in ALARM, but the scale-in cooldown
-    // (120 s here, not the default 300 s) holds the next scale-in until 2700 + 120 = 2820 s:
+    // minute 30–31 on. The 15th low datapoint ends at 45 min = 2700 s and is delivered at
+    // 2700 + 183 = 2883 s: scale-in to ⌈7 × 22.857 / 50⌉ = ⌈160 / 50⌉ = ⌈3.2⌉ = 4.
+    // The 3 tasks stop at 2883 + 10 = 2893 s. The datapoints ending at 46, 47 and 48 min
+    // (delivered at 2943, 3003 and 3063 s) still describe 7 tasks: ⌈3.2⌉ = 4, no lower.
+    // The minute ending at 49 min (2940 s, delivered at 3123 s) has 7 tasks for 13 s and 4
+    // for 47 s: CPU = (7 × 13 × 0.22857 + 4 × 47 × 0.325) / (7 × 13 + 4 × 47) = 29.35 %,
+    // ⌈4 × 29.35 / 50⌉ = 3, but the scale-in cooldown (300 s) holds it until 2883 + 300 =
+    // 3183 s, when the minute ending at 50 min (4 tasks: ρ = 0.25, CPU 32.5 %) arrives:
     // ⌈4 × 32.5 / 50⌉ = ⌈2.6⌉ = 3.
     // 3 tasks: CPU = 10 + 30 = 40 % < 45, but ⌈3 × 40 / 50⌉ = ⌈2.4⌉ = 3: nothing more.
     assert_eq!(
         acts,
-        vec![(780.0, 4, 7), (2700.0, 7, 4), (2820.0, 4, 3)],
+        vec![(963.0, 4, 7), (2883.0, 7, 4), (3183.0, 4, 3)],
         "seed {SEED}:\n{log}"
     );
     let low_cause = &scaling(&r, "web")[1].2;
@@ -247,18 +259,60 @@ fn target_tracking_alarms_fire_on_the_3rd_high_and_15th_low_datapoint() {
 
 #[test]
 fn target_tracking_with_scale_in_disabled_keeps_the_count() {
-    let r = run(&fargate_web(4, tt_load(), tt_scaling(true), "50m"), SEED);
-    // Same load as above: the scale-out at 780 s to 7 happens; the low datapoints from
-    // 30 min on would scale in at 45 min, but disableScaleIn removes AlarmLow.
+    let r = run(&fargate_web(4, tt_load(), tt_scaling(true), "55m"), SEED);
+    // Same load as above: the scale-out at 963 s to 7 happens; the low datapoints from
+    // 30 min on would scale in at 2883 s, but disableScaleIn removes AlarmLow.
     assert_eq!(
         service_activities(&r, "web"),
-        vec![(780.0, 4, 7)],
+        vec![(963.0, 4, 7)],
         "seed {SEED}:\n{}",
         listing(&r)
     );
     let s = &r.summary.services[0];
     assert_eq!((s.desired_count, s.running_at_end), (7, 7), "seed {SEED}");
     assert_eq!(s.scaling_activities.scale_in, 0, "seed {SEED}");
+}
+
+/// With the delay set to zero the alarms act at the end of the minute itself: the model
+/// before the delay, and what a user gets with `settings.metricDelay: 0`.
+#[test]
+fn target_tracking_without_metric_delay_acts_at_the_period_end() {
+    let mut v = fargate_web(4, tt_load(), tt_scaling(true), "20m");
+    v["settings"]["metricDelay"] = json!("0s");
+    let r = run(&v, SEED);
+    // The 3rd breaching datapoint ends at 13 min = 780 s (see above): 4 → 7 at once.
+    assert_eq!(
+        service_activities(&r, "web"),
+        vec![(780.0, 4, 7)],
+        "seed {SEED}:\n{}",
+        listing(&r)
+    );
+}
+
+/// The high-resolution metrics have their own, shorter delay (AWS's 86 s benchmark).
+#[test]
+fn high_resolution_target_tracking_acts_26_s_after_its_third_20_s_datapoint() {
+    let mut scaling = tt_scaling(true);
+    scaling["policies"][0]["targetTrackingScalingPolicyConfiguration"]
+        ["predefinedMetricSpecification"]["predefinedMetricType"] =
+        json!("ECSServiceAverageCPUUtilizationHighResolution");
+    let mut load = tt_load();
+    // The step on a 20 s boundary so every datapoint covers a constant load.
+    load["points"][1]["at"] = json!("640s");
+    let r = run(&fargate_web(4, load, scaling, "20m"), SEED);
+    // AlarmHigh: 3 of 3 datapoints of 20 s above 50. The step at 640 s gives 77.5 % in the
+    // periods ending at 660, 680 and 700 s; the 3rd reaches the alarm at 700 + 26 = 726 s
+    // (settings.highResolutionMetricDelay): ⌈4 × 77.5 / 50⌉ = 7. Step to activity: 86 s,
+    // AWS's benchmark figure. (The new tasks run from 786 s; the period ending at 800 s
+    // mixes 4 tasks at 77.5 % for 6 s with 7 at 48.57 % for 14 s, (4 × 6 × 77.5 + 7 × 14 ×
+    // 48.57) / (24 + 98) = 54.3 % > 50 with 7 RUNNING at its end, so a second scale-out to
+    // ⌈7 × 54.3 / 50⌉ = 8 follows at 826 s: AlarmHigh's third breaching datapoint.)
+    assert_eq!(
+        service_activities(&r, "web"),
+        vec![(726.0, 4, 7), (826.0, 7, 8)],
+        "seed {SEED}:\n{}",
+        listing(&r)
+    );
 }
 
 // ---- 2. step scaling --------------------------------------------------------------------
@@ -319,26 +373,41 @@ fn step_scaling_change_and_percent_policies_with_cooldowns_and_clamps() {
     });
     let r = run(&fargate_web(4, load, auto_scaling, "35m"), SEED);
     let log = listing(&r);
-    // Tasks run 60 s after they are created (see `fargate_web`).
+    // Tasks run 60 s after they are created (see `fargate_web`). Each minute's datapoint
+    // reaches the alarms 183 s after the minute ends (settings.metricDelay), paired with
+    // the RUNNING count at the minute's end.
     // 1–10 min: 200 req/s on 4 tasks, CPU 50 %: neither alarm (> 70, < 30) breaches.
     // 10 min: 900 req/s saturates 4 tasks: CPU 100 %. Alarm "out" (> 70, 2 of 2) fires on the
-    //   2nd breaching datapoint, at 12 min = 720 s. Average of its datapoints 100, 30 above
-    //   the threshold: step [20, +∞) → ChangeInCapacity +3 on running 4 → 7.
-    // 13 min (4 tasks: the new ones run from 780 s), 14 min (7 tasks, still saturated:
-    //   900 > 700): the alarm stays in ALARM, but the 180 s cooldown counts from running 4:
-    //   4 + 3 = 7 is not larger than 7: nothing.
-    // 15 min = 900 s: cooldown over (720 + 180); running 7 + 3 = 10, clamped to max 9.
-    // 18 min: 9 tasks (since 960 s), ρ = 1, CPU 100: 9 + 3 = 12 → max 9, no change.
-    // 20 min: 100 req/s on 9 tasks: CPU = 100/9 = 11.1 % < 30. Alarm "in" (< 30, 3 of 3)
-    //   fires at 23 min = 1380 s; average 11.1, −18.9 from the threshold: step (−∞, −15] →
-    //   −50 % of 9 = −4.5, rounded toward zero (ecs-reference §6.3) → −4: 9 → 5.
-    // 5 tasks: CPU 20 % (−10: step (−15, 0] → −25 %). The alarm stays in ALARM; the 180 s
-    //   cooldown of "in" holds until 1380 + 180 = 1560 s: −25 % of 5 = −1.25 → −1: 5 → 4.
-    // 4 tasks: CPU 25 % (−5 → −25 %): at 1740 s, −25 % of 4 = −1 → 3, clamped to min 4: no
-    //   change, no activity.
+    //   2nd breaching datapoint, the minute ending at 12 min = 720 s, delivered at 720 + 183
+    //   = 903 s. Average of its datapoints 100, 30 above the threshold: step [20, +∞) →
+    //   ChangeInCapacity +3 on running 4 → 7. The new tasks run from 963 s.
+    // 963, 1023 s (minutes ending at 13 and 14 min, 4 RUNNING at their end): the 180 s
+    //   cooldown counts from 903 s: 4 + 3 = 7 is not larger than 7: nothing. 1083 s (cooldown
+    //   over), 1143 s: the minutes ending at 15 and 16 min still had 4 RUNNING (the new ones
+    //   start at 963 s, after 960): 4 + 3 = 7 again, no change.
+    // 1203 s: the minute ending at 17 min = 1020 s has 7 tasks, still saturated (900 > 700):
+    //   7 + 3 = 10, clamped to max 9. The 2 new tasks run from 1263 s.
+    // 20 min: 100 req/s. The minute ending at 21 min has 7 tasks: CPU 100/7 = 14.29 %; at
+    //   22 min, 7 tasks for 3 s then 9: (7 × 3 × 14.29 + 9 × 57 × 11.11) / (21 + 513) =
+    //   11.24 %; at 23 min, 9 tasks: 11.11 %. Alarm "in" (< 30, 3 of 3) fires on the 3rd,
+    //   delivered at 1380 + 183 = 1563 s; average (14.29 + 11.24 + 11.11) / 3 = 12.21, −17.8
+    //   from the threshold: step (−∞, −15] → −50 % of 9 (RUNNING at 23 min) = −4.5, rounded
+    //   toward zero (ecs-reference §6.3) → −4: 9 → 5. The 4 tasks stop at 1573 s.
+    // The 180 s cooldown of "in" holds until 1743 s. 1743 s: the minute ending at 26 min (9
+    //   RUNNING): −50 % of 9 → 5, not below 5. 1803 s: the minute ending at 27 min = 1620 s
+    //   (9 tasks for 13 s, then 5: (9 × 13 × 11.11 + 5 × 47 × 20) / (117 + 235) = 17.05 %),
+    //   window average (11.11 + 11.11 + 17.05) / 3 = 13.09, −16.9: −50 % of 5 (RUNNING at
+    //   27 min) = −2.5 → −2: 3, clamped to min 4: 5 → 4.
+    // 4 tasks: CPU 25 %: −50 % or −25 % of 4 → 2 or 3, clamped to min 4: no change, no
+    //   activity.
     assert_eq!(
         service_activities(&r, "web"),
-        vec![(720.0, 4, 7), (900.0, 7, 9), (1380.0, 9, 5), (1560.0, 5, 4)],
+        vec![
+            (903.0, 4, 7),
+            (1203.0, 7, 9),
+            (1563.0, 9, 5),
+            (1803.0, 5, 4)
+        ],
         "seed {SEED}:\n{log}"
     );
     let causes: Vec<String> = scaling(&r, "web").into_iter().map(|x| x.2).collect();
@@ -359,7 +428,7 @@ fn step_scaling_change_and_percent_policies_with_cooldowns_and_clamps() {
         causes[2]
     );
     assert!(
-        causes[3].contains("PercentChangeInCapacity -25"),
+        causes[3].contains("PercentChangeInCapacity -50") && causes[3].contains("min capacity 4"),
         "seed {SEED}: {}",
         causes[3]
     );
@@ -1084,34 +1153,37 @@ fn doubling_then_halving_returns_both_loops_to_the_start_and_cost_is_what_ran() 
     });
     let r = run(&v, SEED);
     let log = listing(&r);
-    // Service (§6.2):
+    // Service (§6.2), each minute's datapoint delivered 183 s after the minute ends
+    // (settings.metricDelay) with the RUNNING count at its end:
     // - 190 req/s on 4 tasks: 47.5 %, quiet. At 20 min the rate doubles to 380: 95 %; the
-    //   3rd high datapoint is at 23 min = 1380 s: ⌈4 × 95 / 50⌉ = ⌈7.6⌉ = 8.
-    // - 8 tasks at 380 req/s: 47.5 %, quiet. (Minutes 24 and 25 still read 95 % with 4
-    //   tasks running, but ⌈4 × 95 / 50⌉ = 8 is no larger than the 8 of the scale-out
-    //   cooldown: no new activity.)
+    //   3rd high datapoint ends at 23 min = 1380 s and arrives at 1380 + 183 = 1563 s:
+    //   ⌈4 × 95 / 50⌉ = ⌈7.6⌉ = 8.
+    // - 8 tasks at 380 req/s: 47.5 %, quiet. (The minutes ending at 24 to 28 min still read
+    //   95 % with 4 tasks RUNNING at their end — the new ones run from 1680 s, after that
+    //   minute's datapoint is taken — but ⌈4 × 95 / 50⌉ = 8 is no larger than the 8 of the
+    //   scale-out cooldown: no new activity.)
     // - At 50 min the rate halves back to 190: 23.75 % < 45 on 8 tasks. The 15th low
-    //   datapoint is at 65 min = 3900 s: ⌈8 × 23.75 / 50⌉ = ⌈3.8⌉ = 4, the starting count,
-    //   in one step (so no scale-in cooldown is involved).
+    //   datapoint ends at 65 min = 3900 s and arrives at 4083 s: ⌈8 × 23.75 / 50⌉ = ⌈3.8⌉ =
+    //   4, the starting count, in one step (so no scale-in cooldown is involved).
     assert_eq!(
         service_activities(&r, "web"),
-        vec![(1380.0, 4, 8), (3900.0, 8, 4)],
+        vec![(1563.0, 4, 8), (4083.0, 8, 4)],
         "seed {SEED}:\n{log}"
     );
-    // Cluster (§1.2–1.7):
-    // - The 4 new tasks are created after the 1380 s evaluation, so CAS first sees them
-    //   PROVISIONING at 1440 s: M = 4 + 4 (one per new instance), N = 4 → 200 → 4 → 8
-    //   (the last launch was at t = 0, past the warm-up). The instances launch at 1440 s,
-    //   run (billed) at 1450 s, register at 1495 s; their tasks run at 1500 s.
-    // - The service's scale-in at 3900 s stops 4 tasks (STOPPED at 3905 s): 4 empty
-    //   instances, M = 4, N = 8 → 50 from the 3960 s evaluation on. The 15th datapoint is at
-    //   3960 + 14 × 60 = 4800 s; the 15-minute hold after the 1440 s scale-out is long
+    // Cluster (§1.2–1.7), its metric undelayed:
+    // - The 4 new tasks are created at 1563 s, so CAS first sees them PROVISIONING at
+    //   1620 s: M = 4 + 4 (one per new instance), N = 4 → 200 → 4 → 8 (the last launch was
+    //   at t = 0, past the warm-up). The instances launch at 1620 s, run (billed) at 1630 s,
+    //   register at 1675 s; their tasks run at 1680 s.
+    // - The service's scale-in at 4083 s stops 4 tasks (STOPPED at 4088 s): 4 empty
+    //   instances, M = 4, N = 8 → 50 from the 4140 s evaluation on. The 15th datapoint is at
+    //   4140 + 14 × 60 = 4980 s; the 15-minute hold after the 1620 s scale-out is long
     //   over. To max(⌈8 × 50 / 100⌉, 8 − ⌊8 / 2⌋) = 4, the starting count, in one step;
     //   protection lets only the 4 empty instances go, terminated at once (nothing to
     //   drain).
     assert_eq!(
         provider_activities(&r, "cp"),
-        vec![(1440.0, 4, 8), (4800.0, 8, 4)],
+        vec![(1620.0, 4, 8), (4980.0, 8, 4)],
         "seed {SEED}:\n{log}"
     );
     let s = &r.summary;
@@ -1159,8 +1231,9 @@ fn doubling_then_halving_returns_both_loops_to_the_start_and_cost_is_what_ran() 
             (to - from).max(60.0) * price / 3600.0
         })
         .sum();
-    // By hand: 4 × 5400 s (from 0 to the end) + 4 × (4800 − 1450) s = 21 600 + 13 400
-    // = 35 000 instance-seconds × 0.096 / 3600 = 0.933333… $.
+    // By hand: 4 × 5400 s (from 0 to the end) + 4 × (4980 − 1630) s = 21 600 + 13 400
+    // = 35 000 instance-seconds × 0.096 / 3600 = 0.933333… $ (both ends 180 s later than
+    // with no metric delay, so the same total).
     assert!(
         close(rebuilt, 35_000.0 * 0.096 / 3600.0, 1e-9),
         "seed {SEED}: rebuilt {rebuilt}"
@@ -1419,4 +1492,24 @@ fn binpack_scale_in_empties_the_least_packed_instances_so_the_cluster_can_shrink
         assert_eq!(r.summary.tasks.interrupted, 0, "seed {seed}");
         assert_eq!(r.summary.services[0].running_at_end, 3, "seed {seed}");
     }
+}
+
+/// A metric delay beyond the limit is one error naming its JSON path.
+#[test]
+fn a_metric_delay_over_an_hour_is_refused_by_name() {
+    let mut v = fargate_web(4, tt_load(), tt_scaling(true), "20m");
+    v["settings"]["highResolutionMetricDelay"] = json!("2h");
+    let text = serde_json::to_string(&v).expect("serialisable");
+    let err = ecsim::scenario::from_json_str(
+        &text,
+        std::path::Path::new("s.json"),
+        super::support::repo_root(),
+    )
+    .expect_err("2h is over the limit")
+    .to_string();
+    assert!(
+        err.contains("settings.highResolutionMetricDelay")
+            && err.contains("expected at most 3600s, found 7200s"),
+        "{err}"
+    );
 }

@@ -441,11 +441,13 @@ fn the_fargate_size_sweep_finds_the_smallest_task_size() {
 }
 
 /// The shipped web-tier sweep, reduced to the points around its answer (2 instance types x
-/// 2 targets, 2 minimum tasks, 3 replicas) so the test stays fast: c6i.large at target 5400
+/// 2 targets, 2 minimum tasks, 3 replicas) so the test stays fast: c6i.large at target 5100
 /// is the cheapest tier that keeps requests not served under 0.1 %, and a target of 6000
-/// (100 % of what a task serves per minute) is infeasible on either type.
+/// (100 % of what a task serves per minute) is infeasible on either type. (With the
+/// CloudWatch metric delay, settings.metricDelay, target tracking reacts 183 s later than it
+/// did without, so the answer moved down from 5400, which now loses about 0.14 %.)
 #[test]
-fn the_web_tier_sweep_finds_c6i_large_at_target_5400() {
+fn the_web_tier_sweep_finds_c6i_large_at_target_5100() {
     let path = repo_root().join("scenarios/sweep-web-tier/sweep.json");
     let mut v: Value =
         serde_json::from_str(&std::fs::read_to_string(&path).expect("read")).expect("json");
@@ -455,7 +457,7 @@ fn the_web_tier_sweep_finds_c6i_large_at_target_5400() {
     v["parameters"][0]["values"] = json!(["c6i.large", "m6i.large"]);
     v["parameters"][1] = json!({"name": "targetValue",
         "pointer": "/services/0/autoScaling/policies/0/targetTrackingScalingPolicyConfiguration/targetValue",
-        "values": [5400, 6000]});
+        "values": [5100, 6000]});
     v["parameters"][2]["values"] = json!([2]);
     let dir = tempfile::tempdir().expect("tempdir");
     let loaded = load(&write(dir.path(), "reduced.json", &v));
@@ -463,7 +465,7 @@ fn the_web_tier_sweep_finds_c6i_large_at_target_5400() {
     let s: Value = serde_json::from_str(&sweep_json).expect("json");
     assert_eq!(
         s["best"]["parameters"],
-        json!({"instanceType": "c6i.large", "targetValue": "5400", "minTasks": "2"}),
+        json!({"instanceType": "c6i.large", "targetValue": "5100", "minTasks": "2"}),
         "{csv}"
     );
     for r in rows(&csv) {
