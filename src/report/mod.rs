@@ -40,6 +40,10 @@ pub struct Report {
     pub wait_histogram: Vec<WaitBin>,
     /// `commitments.csv` (one row per hour of the window); `None` without commitments.
     pub commitments_csv: Option<String>,
+    /// Decision traces (`explain.jsonl`), only from a run with `--explain`; not part of the
+    /// serialised report, so the other outputs are the same with and without it.
+    #[serde(skip)]
+    pub explain: Option<crate::explain::Explanations>,
 }
 
 /// The `cost.by_capacity_provider` key (and `cost_series_providers` entry) for EC2 instances

@@ -906,6 +906,7 @@ pub fn build_report(
         cost_series_providers: cost_series_providers(sc),
         cost_series: counters.cost_rows.clone(),
         commitments_csv: commitments.map(|r| r.csv(&sc.commitments)),
+        explain: None,
         wait_histogram,
     }
 }

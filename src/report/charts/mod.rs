@@ -574,6 +574,7 @@ pub(crate) mod test_support {
             cost_series: vec![],
             wait_histogram: wait_histogram(&[]),
             commitments_csv: None,
+            explain: None,
         }
     }
 
