@@ -426,6 +426,9 @@ fn real_main(cli: Cli) -> anyhow::Result<()> {
                 // clap's group requires one of them.
                 (None, None, None) => anyhow::bail!("give --task, --service or --event"),
             };
+            if !dir.is_dir() {
+                return Err(read::ExplainError::NoFolder { dir }.into());
+            }
             let file = dir.join(read::EXPLAIN_FILE);
             let text = match fs::read_to_string(&file) {
                 Ok(t) => t,

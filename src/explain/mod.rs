@@ -200,6 +200,18 @@ impl Explanations {
     }
 }
 
+/// What a pending strategy trace is for: the next task's number, the time, and the strategy
+/// (its items' address in the scenario, which tells one owner's strategy from another's).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PendingKey {
+    /// The number the next task will have.
+    pub task: u32,
+    /// Simulated milliseconds.
+    pub at_ms: u64,
+    /// The address of the strategy's items.
+    pub strategy: usize,
+}
+
 /// Collects the traces of one run. Present only with `--explain`.
 #[derive(Debug)]
 pub struct Explainer {
@@ -210,8 +222,10 @@ pub struct Explainer {
     /// every placement pass, and its first failure says why; later ones would repeat it.
     failed_once: std::collections::BTreeSet<u32>,
     /// The strategy trace of the task about to be created (its number is not known when the
-    /// provider is chosen).
-    pending_strategy: Option<StrategyTrace>,
+    /// provider is chosen), with the key it must match: a provider is sometimes chosen and
+    /// then no task created (no room at a warm start, the PROVISIONING quota full), and the
+    /// next task created may be another owner's.
+    pending_strategy: Option<(PendingKey, StrategyTrace)>,
     never_placed: BTreeMap<String, NeverPlacedGroup>,
 }
 
@@ -267,13 +281,17 @@ impl Explainer {
     }
 
     /// Remembers the strategy trace for the next task created.
-    pub fn set_pending_strategy(&mut self, s: StrategyTrace) {
-        self.pending_strategy = Some(s);
+    pub fn set_pending_strategy(&mut self, key: PendingKey, s: StrategyTrace) {
+        self.pending_strategy = Some((key, s));
     }
 
-    /// Takes the strategy trace left by [`Explainer::set_pending_strategy`].
-    pub fn take_pending_strategy(&mut self) -> Option<StrategyTrace> {
-        self.pending_strategy.take()
+    /// Takes the strategy trace left by [`Explainer::set_pending_strategy`] if it was left
+    /// for `key`; drops it otherwise.
+    pub fn take_pending_strategy(&mut self, key: PendingKey) -> Option<StrategyTrace> {
+        match self.pending_strategy.take() {
+            Some((k, s)) if k == key => Some(s),
+            _ => None,
+        }
     }
 
     /// Counts a never-placed task under its grouped reason (whatever the limit: a count per

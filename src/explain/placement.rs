@@ -452,3 +452,144 @@ fn plural(n: u32) -> &'static str {
         "s"
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::{RngStreams, SimRng};
+    use crate::ids::{Owner, ServiceId};
+    use crate::scheduler::placement::test_support::Cluster;
+    use crate::scheduler::placement::{general_scan, Pool};
+    use crate::units::{CpuArchitecture, Resources};
+
+    fn rng() -> SimRng {
+        RngStreams::new(7).stream(crate::engine::Stream::Placement)
+    }
+
+    fn names() -> Names {
+        Names {
+            azs: vec!["us-east-1a".into(), "us-east-1b".into()],
+            instance_types: vec!["m5.large".into(), "m5.xlarge".into()],
+        }
+    }
+
+    fn req<'a>(
+        need: Resources,
+        strategy: &'a [PlacementStrategy],
+        constraints: &'a [PlacementConstraint],
+    ) -> PlacementRequest<'a> {
+        PlacementRequest {
+            need,
+            group: Owner::Service(ServiceId(0)),
+            arch: Some(CpuArchitecture::X86_64),
+            pool: Pool::Cluster,
+            strategy,
+            constraints,
+        }
+    }
+
+    /// Issue 16's hand-built cluster: three instances, one too small, one in a down AZ, one
+    /// chosen by binpack. By hand: i-00000000 (1 GiB free) fails the memory filter for a
+    /// 2 GiB task; i-00000001 is in us-east-1b, which is down (its instance terminated with
+    /// the outage); i-00000002 is the only candidate left, so binpack(memory) ranks it first
+    /// with 7,577 − 2,048 = 5,529 MiB left, and it is chosen.
+    #[test]
+    fn three_instances_name_exactly_the_filters_and_the_ranking() {
+        let mut c = Cluster::new(2);
+        let small = c.add(0, 0, Resources::new(2048, 1024));
+        let down = c.add(1, 1, Resources::new(4096, 15_000));
+        let fit = c.add(0, 0, Resources::new(2048, 7577));
+        c.instances[down.index()].status = InstanceStatus::Terminated;
+        let chain = [PlacementStrategy::Binpack(BinpackField::Memory)];
+        let r = req(Resources::new(512, 2048), &chain, &[]);
+        let decided = general_scan(&r, &c.instances, &mut rng()).ok();
+        assert_eq!(decided, Some(fit));
+        let t = trace(&r, &c.instances, &[false, true], "the cluster".into(), &names(), decided);
+        let removed: Vec<(&str, u32)> = t
+            .filters
+            .iter()
+            .filter(|f| f.removed > 0)
+            .map(|f| (f.filter.as_str(), f.removed))
+            .collect();
+        assert_eq!(removed, [("Availability Zone down", 1), ("memory", 1)]);
+        assert_eq!(t.filters.last().map(|f| f.left), Some(1));
+        assert_eq!(t.instances, 3);
+        assert_eq!(
+            t.filters
+                .iter()
+                .find(|f| f.filter == "memory")
+                .map(|f| f.examples.clone()),
+            Some(vec![instance_display_id(small)])
+        );
+        assert_eq!(t.strategy.len(), 1);
+        assert_eq!(t.strategy[0].rule, "binpack(memory)");
+        assert_eq!(
+            t.strategy[0].detail,
+            ["1. i-00000002: 5529 MiB of memory left after placing"]
+        );
+        assert_eq!(t.chosen.as_deref(), Some("i-00000002"));
+        assert_eq!(t.reason, None);
+    }
+
+    /// Binpack ranks every candidate, tightest first; spread groups count the group's tasks
+    /// per zone; a memberOf constraint is named in the query language.
+    #[test]
+    fn ranking_groups_and_member_of_are_spelled_out() {
+        let mut c = Cluster::new(2);
+        let a = c.add(0, 0, Resources::new(2048, 7577));
+        let b = c.add(0, 0, Resources::new(2048, 4000));
+        let other_type = c.add(1, 1, Resources::new(4096, 15_000));
+        let group = Owner::Service(ServiceId(0));
+        c.reserve(a, Resources::new(256, 512), group);
+        let expr = crate::scheduler::placement::parse("attribute:ecs.instance-type == m5.large")
+            .unwrap()
+            .compile(&crate::scheduler::placement::AttributeNames::new(
+                names().azs,
+                names().instance_types,
+            ));
+        let constraints = [PlacementConstraint::MemberOf(expr)];
+        let chain = [
+            PlacementStrategy::Spread(SpreadField::Attribute(Attribute::AvailabilityZone)),
+            PlacementStrategy::Binpack(BinpackField::Memory),
+        ];
+        let r = req(Resources::new(512, 1024), &chain, &constraints);
+        let decided = general_scan(&r, &c.instances, &mut rng()).ok();
+        // b is tighter (4000 − 1024 = 2976 left against 7065 − 1024 = 6041).
+        assert_eq!(decided, Some(b));
+        let t = trace(&r, &c.instances, &[false, false], "the cluster".into(), &names(), decided);
+        let member_of = t.filters.last().unwrap();
+        assert_eq!(
+            member_of.filter,
+            "memberOf(attribute:ecs.instance-type in [m5.large])"
+        );
+        assert_eq!(member_of.removed, 1);
+        assert_eq!(member_of.examples, [instance_display_id(other_type)]);
+        assert_eq!(t.strategy[0].detail, ["us-east-1a: 1 task of the group, 2 candidates"]);
+        assert_eq!(t.strategy[0].kept, 2);
+        assert_eq!(
+            t.strategy[1].detail,
+            [
+                "1. i-00000001: 2976 MiB of memory left after placing",
+                "2. i-00000000: 6041 MiB of memory left after placing"
+            ]
+        );
+        assert_eq!(t.chosen, Some(instance_display_id(b)));
+    }
+
+    /// Nothing fits: the trace carries ECS's reason, the same text the service event has.
+    #[test]
+    fn an_unplaceable_task_gets_ecs_reason() {
+        let mut c = Cluster::new(1);
+        c.add(0, 0, Resources::new(2048, 1024));
+        let chain = [PlacementStrategy::Binpack(BinpackField::Memory)];
+        let r = req(Resources::new(512, 2048), &chain, &[]);
+        let failure = general_scan(&r, &c.instances, &mut rng()).unwrap_err();
+        let t = trace(&r, &c.instances, &[false], "the cluster".into(), &names(), None);
+        assert_eq!(t.reason, Some(failure.ecs_reason()));
+        assert!(t.strategy.is_empty());
+        assert_eq!(
+            grouped_reason(&failure),
+            "The closest matching container-instance has insufficient memory available."
+        );
+    }
+}

@@ -29,6 +29,12 @@ pub enum Query {
 /// Why `ecsim explain` could not answer. Every one is the user's to fix (exit 2).
 #[derive(Debug, thiserror::Error)]
 pub enum ExplainError {
+    /// The folder does not exist.
+    #[error("{}: no such run folder", dir.display())]
+    NoFolder {
+        /// The folder.
+        dir: PathBuf,
+    },
     /// The folder has no explain.jsonl.
     #[error("{}: no {EXPLAIN_FILE}: this run folder was written without --explain; run `ecsim run FILE --explain --out {}` first", dir.display(), dir.display())]
     NotExplained {

@@ -18,7 +18,7 @@ use crate::engine::SimTime;
 use crate::explain::placement::{grouped_reason, trace, Names};
 use crate::explain::scaling::{managed_trace, service_trace, ManagedMinute};
 use crate::explain::{
-    strategy_trace, Decision, Explainer, Explanations, FaultTrace, NeverPlacedTrace,
+    strategy_trace, Decision, PendingKey, Explainer, Explanations, FaultTrace, NeverPlacedTrace,
     ScheduledTrace, LIST_LIMIT,
 };
 use crate::ids::{CapacityProviderId, InstanceId, Owner, ServiceId, TaskId};
@@ -129,7 +129,19 @@ impl<'s> Simulation<'s> {
         let t = self.tasks.len() as u32;
         let name = self.sc.services[s.index()].name.clone();
         let time_s = self.queue_now_s();
+        let key = self.pending_key(Owner::Service(s));
         if let Some(e) = self.explain.as_mut() {
+            // The provider was chosen first: its trace goes first, about the same task.
+            if let Some(st) = e.x.take_pending_strategy(key) {
+                e.x.push(
+                    time_s,
+                    name.clone(),
+                    Some(t),
+                    Some(name.clone()),
+                    None,
+                    Decision::CapacityProviderStrategy(st),
+                );
+            }
             e.x.push(time_s, name.clone(), Some(t), Some(name), None, Decision::Placement(p));
         }
     }
@@ -162,7 +174,14 @@ impl<'s> Simulation<'s> {
         let s = strategy_trace(items, counts, chosen, |cp: CapacityProviderId| {
             sc.capacity_providers[cp.index()].name.clone()
         });
-        e.x.set_pending_strategy(s);
+        let key = PendingKey {
+            task: self.tasks.len() as u32,
+            at_ms: self.queue.now().0,
+            strategy: items.as_ptr() as usize,
+        };
+        if let Some(e) = self.explain.as_mut() {
+            e.x.set_pending_strategy(key, s);
+        }
     }
 
     /// Task `t` was just created: its strategy trace, if one waits, is now about it.
@@ -170,10 +189,12 @@ impl<'s> Simulation<'s> {
         let owner = self.tasks[t.index()].owner;
         let (subject, service) = (self.owner_name(owner), self.service_of(owner));
         let time_s = self.queue_now_s();
+        let mut key = self.pending_key(owner);
+        key.task = t.0;
         let Some(e) = self.explain.as_mut() else {
             return;
         };
-        if let Some(s) = e.x.take_pending_strategy() {
+        if let Some(s) = e.x.take_pending_strategy(key) {
             e.x.push(
                 time_s,
                 subject,
@@ -535,6 +556,23 @@ impl<'s> Simulation<'s> {
             }
         }
         self.explain.take().map(|e| e.x.finish())
+    }
+
+    /// The key of a strategy trace left for the next task of `owner`.
+    fn pending_key(&self, owner: Owner) -> PendingKey {
+        let launch = match owner {
+            Owner::Service(s) => &self.sc.services[s.index()].launch,
+            Owner::Workload(w) => &self.sc.workloads[w.index()].launch,
+        };
+        let strategy = match launch {
+            crate::scenario::LaunchTarget::Strategy(items) => items.as_ptr() as usize,
+            _ => 0,
+        };
+        PendingKey {
+            task: self.tasks.len() as u32,
+            at_ms: self.queue.now().0,
+            strategy,
+        }
     }
 
     fn queue_now_s(&self) -> f64 {

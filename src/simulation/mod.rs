@@ -1435,7 +1435,7 @@ impl<'s> Simulation<'s> {
         let spec = &self.sc.services[s.index()];
         let need = self.sc.task_definitions[spec.task_definition.index()].size;
         let mut per_item = std::mem::take(&mut self.services[s.index()].per_item);
-        let target = self.choose_target(&spec.launch.clone(), &mut per_item);
+        let target = self.choose_target(&spec.launch, &mut per_item);
         // A task larger than every instance type its capacity can launch will never be
         // placed. Validation refuses such services; should one get here anyway (a scenario
         // built in code), the task is created and stops at once with `NeverFits`, so the
