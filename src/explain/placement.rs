@@ -17,8 +17,7 @@ use crate::scheduler::placement::expression::CompiledExpr;
 use crate::scheduler::placement::failure::{diagnose_uncounted, PlacementFailure};
 use crate::scheduler::placement::strategy::{rank_key, SpreadCounts};
 use crate::scheduler::placement::{
-    instance_display_id, Attribute, BinpackField, PlacementRequest, PlacementStrategy,
-    SpreadField,
+    instance_display_id, Attribute, BinpackField, PlacementRequest, PlacementStrategy, SpreadField,
 };
 
 use super::LIST_LIMIT;
@@ -147,7 +146,9 @@ pub fn rule_text(rule: PlacementStrategy) -> String {
 pub fn grouped_reason(f: &PlacementFailure) -> String {
     use crate::scheduler::placement::Mismatch;
     match f {
-        PlacementFailure::NoInstances => "No Container Instances were found in your cluster.".into(),
+        PlacementFailure::NoInstances => {
+            "No Container Instances were found in your cluster.".into()
+        }
         PlacementFailure::Insufficient { memory: true, .. } => {
             "The closest matching container-instance has insufficient memory available.".into()
         }
@@ -157,7 +158,10 @@ pub fn grouped_reason(f: &PlacementFailure) -> String {
         PlacementFailure::Unmatched {
             mismatch: Mismatch::Architecture,
             ..
-        } => "The closest matching container-instance is missing an attribute required by your task.".into(),
+        } => {
+            "The closest matching container-instance is missing an attribute required by your task."
+                .into()
+        }
         PlacementFailure::Unmatched { .. } => {
             "The closest matching container-instance did not match a placement constraint.".into()
         }
@@ -354,7 +358,8 @@ pub fn trace(
         pool,
         instances: considered,
         filters,
-        not_modelled: "ports, ENIs and GPUs are not modelled: no instance is filtered out for them".into(),
+        not_modelled: "ports, ENIs and GPUs are not modelled: no instance is filtered out for them"
+            .into(),
         strategy,
         chosen: chosen.map(instance_display_id),
         reason,
@@ -375,7 +380,9 @@ fn step_detail(
             // value → (tasks of the group there, candidates with that value)
             let mut groups: std::collections::BTreeMap<u16, (u32, u32)> = Default::default();
             for inst in tied {
-                let e = groups.entry(a.value_of(inst)).or_insert((counts.get(a, inst), 0));
+                let e = groups
+                    .entry(a.value_of(inst))
+                    .or_insert((counts.get(a, inst), 0));
                 e.1 += 1;
             }
             let mut rows: Vec<(u32, u16, u32)> =
@@ -416,8 +423,7 @@ fn step_detail(
                 .collect()
         }
         PlacementStrategy::Binpack(field) => {
-            let mut ranked: Vec<(u64, InstanceId)> =
-                tied.iter().map(|i| (key(i), i.id)).collect();
+            let mut ranked: Vec<(u64, InstanceId)> = tied.iter().map(|i| (key(i), i.id)).collect();
             ranked.sort_unstable();
             let unit = match field {
                 BinpackField::Cpu => "CPU units",
@@ -504,7 +510,14 @@ mod tests {
         let r = req(Resources::new(512, 2048), &chain, &[]);
         let decided = general_scan(&r, &c.instances, &mut rng()).ok();
         assert_eq!(decided, Some(fit));
-        let t = trace(&r, &c.instances, &[false, true], "the cluster".into(), &names(), decided);
+        let t = trace(
+            &r,
+            &c.instances,
+            &[false, true],
+            "the cluster".into(),
+            &names(),
+            decided,
+        );
         let removed: Vec<(&str, u32)> = t
             .filters
             .iter()
@@ -556,7 +569,14 @@ mod tests {
         let decided = general_scan(&r, &c.instances, &mut rng()).ok();
         // b is tighter (4000 − 1024 = 2976 left against 7065 − 1024 = 6041).
         assert_eq!(decided, Some(b));
-        let t = trace(&r, &c.instances, &[false, false], "the cluster".into(), &names(), decided);
+        let t = trace(
+            &r,
+            &c.instances,
+            &[false, false],
+            "the cluster".into(),
+            &names(),
+            decided,
+        );
         let member_of = t.filters.last().unwrap();
         assert_eq!(
             member_of.filter,
@@ -564,7 +584,10 @@ mod tests {
         );
         assert_eq!(member_of.removed, 1);
         assert_eq!(member_of.examples, [instance_display_id(other_type)]);
-        assert_eq!(t.strategy[0].detail, ["us-east-1a: 1 task of the group, 2 candidates"]);
+        assert_eq!(
+            t.strategy[0].detail,
+            ["us-east-1a: 1 task of the group, 2 candidates"]
+        );
         assert_eq!(t.strategy[0].kept, 2);
         assert_eq!(
             t.strategy[1].detail,
@@ -584,7 +607,14 @@ mod tests {
         let chain = [PlacementStrategy::Binpack(BinpackField::Memory)];
         let r = req(Resources::new(512, 2048), &chain, &[]);
         let failure = general_scan(&r, &c.instances, &mut rng()).unwrap_err();
-        let t = trace(&r, &c.instances, &[false], "the cluster".into(), &names(), None);
+        let t = trace(
+            &r,
+            &c.instances,
+            &[false],
+            "the cluster".into(),
+            &names(),
+            None,
+        );
         assert_eq!(t.reason, Some(failure.ecs_reason()));
         assert!(t.strategy.is_empty());
         assert_eq!(

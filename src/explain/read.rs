@@ -179,8 +179,10 @@ pub fn select<'r>(
                 .filter(|r| r.service.as_deref() == Some(name.as_str()) && r.task.is_none())
                 .collect();
             if hits.is_empty() {
-                let names: std::collections::BTreeSet<&str> =
-                    records.iter().filter_map(|r| r.service.as_deref()).collect();
+                let names: std::collections::BTreeSet<&str> = records
+                    .iter()
+                    .filter_map(|r| r.service.as_deref())
+                    .collect();
                 let known = if names.is_empty() {
                     format!("no service decision is traced{}", limit_note(records))
                 } else {

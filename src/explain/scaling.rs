@@ -203,7 +203,12 @@ fn fmt(v: f64) -> String {
     }
 }
 
-fn tt_proposal(p: &TargetTrackingPolicy, running: u32, min: u32, max: u32) -> Option<ProposalTrace> {
+fn tt_proposal(
+    p: &TargetTrackingPolicy,
+    running: u32,
+    min: u32,
+    max: u32,
+) -> Option<ProposalTrace> {
     let prop = p.propose(running, min)?;
     let target = p.config().target_value;
     let raw = f64::from(running) * prop.metric_value / target;
@@ -557,6 +562,8 @@ pub struct ManagedScalingTrace {
     pub min_size: u32,
     /// `MaxSize`.
     pub max_size: u32,
+    /// Most instances one scale-in step removes: max(1, ⌊N × the scale-in fraction⌋).
+    pub scale_in_step: u32,
     /// The activity, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub activity: Option<ActivityTrace>,
@@ -665,13 +672,17 @@ pub fn managed_trace(x: &ManagedMinute) -> ManagedScalingTrace {
     let scale_in_hold = match held_until {
         Some(u) if x.now < u => format!(
             "last scale-out {} s ago: no scale-in for {} s more",
-            x.now.saturating_since(x.before.last_scale_out().unwrap_or(x.now)).0 / 1000,
+            x.now
+                .saturating_since(x.before.last_scale_out().unwrap_or(x.now))
+                .0
+                / 1000,
             secs_left(u, x.now)
         ),
         Some(_) => "the hold after the last scale-out is over".into(),
         None => "no scale-out yet".into(),
     };
     let b = x.bounds;
+    let scale_in_step = ((f64::from(r.n) * cfg.max_scale_in_fraction).floor() as u32).max(1);
     let formula = if high.state() == AlarmState::Alarm {
         let raw = f64::from(r.n.max(1)) * r.value / target;
         format!(
@@ -686,7 +697,7 @@ pub fn managed_trace(x: &ManagedMinute) -> ManagedScalingTrace {
         )
     } else if low.state() == AlarmState::Alarm {
         let raw = f64::from(r.n) * r.value / target;
-        let step = ((f64::from(r.n) * cfg.max_scale_in_fraction).floor() as u32).max(1);
+        let step = scale_in_step;
         format!(
             "scale-in: ceil(N {} × {} ÷ {}) = ceil({}), at least MinSize {}; at most {} instances per step (max(1, floor(N × {})))",
             r.n,
@@ -714,11 +725,16 @@ pub fn managed_trace(x: &ManagedMinute) -> ManagedScalingTrace {
         (None, None) if high.state() == AlarmState::Alarm => {
             format!("no change: already at MaxSize {}", b.max_size)
         }
-        (None, None) if low.state() == AlarmState::Alarm && held_until.is_some_and(|u| x.now < u) => {
+        (None, None)
+            if low.state() == AlarmState::Alarm && held_until.is_some_and(|u| x.now < u) =>
+        {
             "no change: scale-in is held after the last scale-out".into()
         }
         (None, None) if low.state() == AlarmState::Alarm => {
-            format!("no change: already at MinSize {} or at the computed size", b.min_size)
+            format!(
+                "no change: already at MinSize {} or at the computed size",
+                b.min_size
+            )
         }
         (None, None) => "no change".into(),
     };
@@ -737,6 +753,7 @@ pub fn managed_trace(x: &ManagedMinute) -> ManagedScalingTrace {
         desired: b.desired,
         min_size: b.min_size,
         max_size: b.max_size,
+        scale_in_step,
         activity: x.activity.map(ActivityTrace::of),
         outcome,
     }

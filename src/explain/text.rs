@@ -290,7 +290,11 @@ fn fault(out: &mut String, f: &FaultTrace) {
         );
     }
     if !f.tasks_started.is_empty() {
-        let t: Vec<String> = f.tasks_started.iter().map(|t| format!("task {t}")).collect();
+        let t: Vec<String> = f
+            .tasks_started
+            .iter()
+            .map(|t| format!("task {t}"))
+            .collect();
         let _ = writeln!(out, "  tasks started at once: {}", t.join(", "));
     }
     let _ = writeln!(out, "  {}", f.note);

@@ -18,7 +18,7 @@ use crate::engine::SimTime;
 use crate::explain::placement::{grouped_reason, trace, Names};
 use crate::explain::scaling::{managed_trace, service_trace, ManagedMinute};
 use crate::explain::{
-    strategy_trace, Decision, PendingKey, Explainer, Explanations, FaultTrace, NeverPlacedTrace,
+    strategy_trace, Decision, Explainer, Explanations, FaultTrace, NeverPlacedTrace, PendingKey,
     ScheduledTrace, LIST_LIMIT,
 };
 use crate::ids::{CapacityProviderId, InstanceId, Owner, ServiceId, TaskId};
@@ -99,7 +99,12 @@ impl<'s> Simulation<'s> {
     }
 
     /// A placement of existing task `t` (success, or its first failure).
-    pub(super) fn explain_place(&mut self, t: TaskId, req: &PlacementRequest, got: Option<InstanceId>) {
+    pub(super) fn explain_place(
+        &mut self,
+        t: TaskId,
+        req: &PlacementRequest,
+        got: Option<InstanceId>,
+    ) {
         let Some(e) = self.explain.as_mut() else {
             return;
         };
@@ -113,7 +118,14 @@ impl<'s> Simulation<'s> {
         let (subject, service) = (self.owner_name(owner), self.service_of(owner));
         let time_s = self.queue_now_s();
         if let Some(e) = self.explain.as_mut() {
-            e.x.push(time_s, subject, Some(t.0), service, None, Decision::Placement(p));
+            e.x.push(
+                time_s,
+                subject,
+                Some(t.0),
+                service,
+                None,
+                Decision::Placement(p),
+            );
         }
     }
 
@@ -142,12 +154,24 @@ impl<'s> Simulation<'s> {
                     Decision::CapacityProviderStrategy(st),
                 );
             }
-            e.x.push(time_s, name.clone(), Some(t), Some(name), None, Decision::Placement(p));
+            e.x.push(
+                time_s,
+                name.clone(),
+                Some(t),
+                Some(name),
+                None,
+                Decision::Placement(p),
+            );
         }
     }
 
     /// Service `s` (launch type EC2) could not place a task and said so in an event.
-    pub(super) fn explain_unable(&mut self, s: ServiceId, req: &PlacementRequest, events_before: usize) {
+    pub(super) fn explain_unable(
+        &mut self,
+        s: ServiceId,
+        req: &PlacementRequest,
+        events_before: usize,
+    ) {
         if self.explain.as_ref().map_or(true, |e| e.x.full()) {
             return;
         }
@@ -158,12 +182,24 @@ impl<'s> Simulation<'s> {
         let event = self.event_since(events_before);
         let time_s = self.queue_now_s();
         if let Some(e) = self.explain.as_mut() {
-            e.x.push(time_s, name.clone(), None, Some(name), event, Decision::Placement(p));
+            e.x.push(
+                time_s,
+                name.clone(),
+                None,
+                Some(name),
+                event,
+                Decision::Placement(p),
+            );
         }
     }
 
     /// The capacity provider strategy chose item `chosen` for the next task.
-    pub(super) fn explain_strategy(&mut self, items: &[StrategyItem], counts: &[u32], chosen: usize) {
+    pub(super) fn explain_strategy(
+        &mut self,
+        items: &[StrategyItem],
+        counts: &[u32],
+        chosen: usize,
+    ) {
         let sc = self.sc;
         let Some(e) = self.explain.as_mut() else {
             return;
@@ -206,7 +242,13 @@ impl<'s> Simulation<'s> {
         }
     }
 
-    fn never_placed(&mut self, t: TaskId, outcome: String, code: Option<StopCode>, event: Option<u64>) {
+    fn never_placed(
+        &mut self,
+        t: TaskId,
+        outcome: String,
+        code: Option<StopCode>,
+        event: Option<u64>,
+    ) {
         if self.explain.is_none() {
             return;
         }
@@ -264,7 +306,12 @@ impl<'s> Simulation<'s> {
 
     /// Task `t` stopped without ever being placed (`code`), having logged an event since
     /// `events_before`.
-    pub(super) fn explain_stopped_unplaced(&mut self, t: TaskId, code: StopCode, events_before: usize) {
+    pub(super) fn explain_stopped_unplaced(
+        &mut self,
+        t: TaskId,
+        code: StopCode,
+        events_before: usize,
+    ) {
         if self.explain.is_none() {
             return;
         }
@@ -331,7 +378,13 @@ impl<'s> Simulation<'s> {
     }
 
     /// A scheduled action changed service `s`'s desired count.
-    pub(super) fn explain_scheduled(&mut self, s: ServiceId, act: &ScalingActivity, now: SimTime, events_before: usize) {
+    pub(super) fn explain_scheduled(
+        &mut self,
+        s: ServiceId,
+        act: &ScalingActivity,
+        now: SimTime,
+        events_before: usize,
+    ) {
         let event = self.event_since(events_before);
         let name = self.sc.services[s.index()].name.clone();
         let Some(e) = self.explain.as_mut() else {
@@ -416,7 +469,14 @@ impl<'s> Simulation<'s> {
             return;
         }
         e.last_provider[cp.index()] = kind;
-        e.x.push(now.as_secs_f64(), name, None, None, event, Decision::ManagedScaling(t));
+        e.x.push(
+            now.as_secs_f64(),
+            name,
+            None,
+            None,
+            event,
+            Decision::ManagedScaling(t),
+        );
     }
 
     /// What fault `event` puts at risk, before its handler runs.
@@ -502,7 +562,10 @@ impl<'s> Simulation<'s> {
             Some(ev) => (ev.message.clone(), ev.subject.clone()),
             None => match *event {
                 Event::TaskCrash(t) => (
-                    format!("task {} crashed (its essential container exited with an error)", t.0),
+                    format!(
+                        "task {} crashed (its essential container exited with an error)",
+                        t.0
+                    ),
                     self.owner_name(self.tasks[t.index()].owner),
                 ),
                 _ => ("a fault".to_string(), "fault".to_string()),
@@ -518,7 +581,12 @@ impl<'s> Simulation<'s> {
             .at_risk_tasks
             .first()
             .and_then(|t| self.service_of(self.tasks[t.index()].owner))
-            .filter(|_| matches!(event, Event::TaskCrash(_) | Event::FargateSpotInterruption(_)));
+            .filter(|_| {
+                matches!(
+                    event,
+                    Event::TaskCrash(_) | Event::FargateSpotInterruption(_)
+                )
+            });
         let task = match *event {
             Event::TaskCrash(t) | Event::FargateSpotInterruption(t) => Some(t.0),
             _ => None,
@@ -533,7 +601,14 @@ impl<'s> Simulation<'s> {
             note: note.to_string(),
         };
         if let Some(e) = self.explain.as_mut() {
-            e.x.push(now.as_secs_f64(), subject, task, service, first_event, Decision::Fault(trace));
+            e.x.push(
+                now.as_secs_f64(),
+                subject,
+                task,
+                service,
+                first_event,
+                Decision::Fault(trace),
+            );
         }
     }
 
@@ -552,7 +627,12 @@ impl<'s> Simulation<'s> {
             if matches!(task.status, TaskStatus::Queued | TaskStatus::Provisioning)
                 && task.placement == Placement::Unplaced
             {
-                self.never_placed(t, "still waiting for capacity at the end of the run".into(), None, None);
+                self.never_placed(
+                    t,
+                    "still waiting for capacity at the end of the run".into(),
+                    None,
+                    None,
+                );
             }
         }
         self.explain.take().map(|e| e.x.finish())

@@ -7,8 +7,7 @@
 use super::{Event, Simulation};
 use crate::autoscaling::managed_scaling::{
     capacity_provider_reservation, reservation_from_counts, reservation_steps, AsgBounds,
-    InstanceView,
-    ManagedScaling, ProviderView, Reservation,
+    InstanceView, ManagedScaling, ProviderView, Reservation,
 };
 use crate::autoscaling::service::ServiceAutoScaling;
 use crate::autoscaling::{Resolution, ScalingActivity, ServiceDatapoints};

@@ -12,6 +12,7 @@ mod commitments;
 mod compare;
 mod deploy;
 mod determinism;
+mod explain;
 mod faults;
 mod fuzz;
 mod golden;
