@@ -129,11 +129,13 @@ pub const MAX_REPLICA_MEMORY_MIB: u64 = 1024;
 /// Records kept in `events.jsonl`; beyond it the summary counts the dropped ones.
 pub const EVENT_LOG_LIMIT: u32 = 100_000;
 
-/// Decisions kept in `explain.jsonl` by `ecsim run --explain`; past it a final line says the
-/// trace stopped, and no more traces are built.
-/// \[DERIVED\] ecsim model: a placement trace is about 1 KiB of JSON, so 20,000 decisions keep
-/// the file near 20 MiB and the traces' cost bounded on a month-long run, while covering every
-/// decision of the shipped teaching scenarios. Override with `settings.explainLimit`.
+/// Decisions of each kind (placements and strategies; tasks never placed; scaling and
+/// faults, `explain::Budget`) kept in `explain.jsonl` by `ecsim run --explain`; past a
+/// kind's share a final line says which were cut, and no more traces of it are built.
+/// \[DERIVED\] ecsim model: a placement trace is about 700 bytes of JSON, so 20,000
+/// placements keep the file near 14 MiB and the traces' cost bounded on a month-long run,
+/// while covering the decisions of the shipped teaching scenarios. Override with
+/// `settings.explainLimit`.
 pub const EXPLAIN_LIMIT: u64 = 20_000;
 
 /// How services begin at time zero: `warm`, with their desired count RUNNING.

@@ -66,7 +66,43 @@ pub enum Decision {
     LimitReached {
         /// The limit in force.
         limit: u64,
+        /// The kinds of decision it cut, e.g. "placements and capacity provider strategies".
+        left_out: Vec<String>,
     },
+}
+
+/// The three shares of `settings.explainLimit`: each kind of decision may keep up to the
+/// limit, so a run whose placements fill their share still explains its scaling and its
+/// faults (the decisions its timeline links to), and many never-placed tasks do not crowd
+/// out either. At most three times the limit in all.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Budget {
+    /// Placements and capacity provider strategies: one or two per task.
+    Tasks,
+    /// Tasks never placed.
+    NeverPlaced,
+    /// Service and managed scaling, scheduled actions, faults.
+    Others,
+}
+
+impl Budget {
+    const ALL: [Budget; 3] = [Budget::Tasks, Budget::NeverPlaced, Budget::Others];
+
+    fn of(d: &Decision) -> Budget {
+        match d {
+            Decision::Placement(_) | Decision::CapacityProviderStrategy(_) => Budget::Tasks,
+            Decision::NeverPlaced(_) => Budget::NeverPlaced,
+            _ => Budget::Others,
+        }
+    }
+
+    fn words(self) -> &'static str {
+        match self {
+            Budget::Tasks => "placements and capacity provider strategies",
+            Budget::NeverPlaced => "tasks never placed",
+            Budget::Others => "scaling decisions and faults",
+        }
+    }
 }
 
 /// The base-then-weight arithmetic of a capacity provider strategy for one task.
@@ -151,6 +187,8 @@ pub struct Explanations {
     pub limit: u64,
     /// True when decisions were left out past the limit.
     pub limit_reached: bool,
+    /// Which kinds were cut ([`Budget`] words).
+    pub left_out: Vec<String>,
     /// Tasks never placed per grouped reason: (reason, count, first task's record).
     pub never_placed: Vec<NeverPlacedGroup>,
 }
@@ -186,7 +224,10 @@ impl Explanations {
                 task: None,
                 service: None,
                 event: None,
-                decision: Decision::LimitReached { limit: self.limit },
+                decision: Decision::LimitReached {
+                    limit: self.limit,
+                    left_out: self.left_out.clone(),
+                },
             };
             out.push_str(&serde_json::to_string(&last).unwrap_or_default());
             out.push('\n');
@@ -217,7 +258,10 @@ pub struct PendingKey {
 pub struct Explainer {
     limit: u64,
     records: Vec<Record>,
-    limit_reached: bool,
+    /// Records kept per [`Budget`], in `Budget::ALL` order.
+    kept: [u64; 3],
+    /// Budgets that refused a record.
+    cut: [bool; 3],
     /// Tasks whose failed placement was already traced: a waiting task is tried again at
     /// every placement pass, and its first failure says why; later ones would repeat it.
     failed_once: std::collections::BTreeSet<u32>,
@@ -235,17 +279,22 @@ impl Explainer {
         Explainer {
             limit,
             records: Vec::new(),
-            limit_reached: false,
+            kept: [0; 3],
+            cut: [false; 3],
             failed_once: Default::default(),
             pending_strategy: None,
             never_placed: BTreeMap::new(),
         }
     }
 
-    /// True once the limit is reached: callers skip building traces nobody will keep, so a
-    /// long run pays for at most `limit` traces.
-    pub fn full(&self) -> bool {
-        self.records.len() as u64 >= self.limit
+    /// True once `budget`'s share of the limit is used: callers skip building traces nobody
+    /// will keep, so a long run pays for at most `limit` traces of each kind. Notes the cut.
+    pub fn full(&mut self, budget: Budget) -> bool {
+        let full = self.kept[budget as usize] >= self.limit;
+        if full {
+            self.cut[budget as usize] = true;
+        }
+        full
     }
 
     /// Keeps a record (numbered here), unless the limit is reached. Returns its number.
@@ -258,10 +307,11 @@ impl Explainer {
         event: Option<u64>,
         decision: Decision,
     ) -> Option<u64> {
-        if self.full() {
-            self.limit_reached = true;
+        let budget = Budget::of(&decision);
+        if self.full(budget) {
             return None;
         }
+        self.kept[budget as usize] += 1;
         let n = self.records.len() as u64;
         self.records.push(Record {
             id: n,
@@ -317,10 +367,16 @@ impl Explainer {
         let mut never_placed: Vec<NeverPlacedGroup> = self.never_placed.into_values().collect();
         // Most common reason first; the reason text breaks ties, so the order is stable.
         never_placed.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.reason.cmp(&b.reason)));
+        let left_out: Vec<String> = Budget::ALL
+            .iter()
+            .filter(|b| self.cut[**b as usize])
+            .map(|b| b.words().to_string())
+            .collect();
         Explanations {
             records: self.records,
             limit: self.limit,
-            limit_reached: self.limit_reached,
+            limit_reached: !left_out.is_empty(),
+            left_out,
             never_placed,
         }
     }

@@ -133,8 +133,9 @@ pub fn parse(file: &Path, text: &str) -> Result<Vec<Record>, ExplainError> {
 
 fn limit_note(records: &[Record]) -> String {
     match records.last().map(|r| &r.decision) {
-        Some(Decision::LimitReached { limit }) => format!(
-            "; the trace stopped at settings.explainLimit = {limit} decisions, so later ones are missing"
+        Some(Decision::LimitReached { limit, left_out }) => format!(
+            "; the trace of {} stopped at settings.explainLimit = {limit}, so later ones are missing",
+            left_out.join(", ")
         ),
         _ => String::new(),
     }

@@ -218,7 +218,7 @@ fn tt_proposal(
             prop.capacity
         ),
         Direction::Out => format!(
-            "ceil(running {running} × metric {} ÷ target {}) = ceil({}) , at least running + 1 = {}: {}",
+            "ceil(running {running} × metric {} ÷ target {}) = ceil({}), at least running + 1 = {}: {}",
             fmt(prop.metric_value),
             fmt(target),
             fmt(raw),

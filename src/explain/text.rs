@@ -69,10 +69,11 @@ pub fn render(r: &Record) -> String {
             }
         }
         Decision::Fault(f) => fault(&mut out, f),
-        Decision::LimitReached { limit } => {
+        Decision::LimitReached { limit, left_out } => {
             let _ = writeln!(
                 out,
-                "  settings.explainLimit ({limit}) was reached: later decisions are not traced"
+                "  settings.explainLimit ({limit}) was reached for {}: later ones are not traced",
+                left_out.join(", ")
             );
         }
     }

@@ -18,8 +18,8 @@ use crate::engine::SimTime;
 use crate::explain::placement::{grouped_reason, trace, Names};
 use crate::explain::scaling::{managed_trace, service_trace, ManagedMinute};
 use crate::explain::{
-    strategy_trace, Decision, Explainer, Explanations, FaultTrace, NeverPlacedTrace, PendingKey,
-    ScheduledTrace, LIST_LIMIT,
+    strategy_trace, Budget, Decision, Explainer, Explanations, FaultTrace, NeverPlacedTrace,
+    PendingKey, ScheduledTrace, LIST_LIMIT,
 };
 use crate::ids::{CapacityProviderId, InstanceId, Owner, ServiceId, TaskId};
 use crate::scenario::StrategyItem;
@@ -108,7 +108,7 @@ impl<'s> Simulation<'s> {
         let Some(e) = self.explain.as_mut() else {
             return;
         };
-        if e.x.full() || (got.is_none() && !e.x.first_failure(t.0)) {
+        if e.x.full(Budget::Tasks) || (got.is_none() && !e.x.first_failure(t.0)) {
             return;
         }
         let Some(p) = self.placement_trace(req, got) else {
@@ -132,7 +132,11 @@ impl<'s> Simulation<'s> {
     /// A placement found for a task of service `s` that is created next (launch type EC2,
     /// and warm starts): its number is the next one.
     pub(super) fn explain_probe(&mut self, s: ServiceId, req: &PlacementRequest, got: InstanceId) {
-        if self.explain.as_ref().map_or(true, |e| e.x.full()) {
+        if self
+            .explain
+            .as_mut()
+            .map_or(true, |e| e.x.full(Budget::Tasks))
+        {
             return;
         }
         let Some(p) = self.placement_trace(req, Some(got)) else {
@@ -172,7 +176,11 @@ impl<'s> Simulation<'s> {
         req: &PlacementRequest,
         events_before: usize,
     ) {
-        if self.explain.as_ref().map_or(true, |e| e.x.full()) {
+        if self
+            .explain
+            .as_mut()
+            .map_or(true, |e| e.x.full(Budget::Tasks))
+        {
             return;
         }
         let Some(p) = self.placement_trace(req, None) else {
@@ -204,7 +212,7 @@ impl<'s> Simulation<'s> {
         let Some(e) = self.explain.as_mut() else {
             return;
         };
-        if e.x.full() {
+        if e.x.full(Budget::Tasks) {
             return;
         }
         let s = strategy_trace(items, counts, chosen, |cp: CapacityProviderId| {
@@ -255,7 +263,10 @@ impl<'s> Simulation<'s> {
         let task = &self.tasks[t.index()];
         let owner = task.owner;
         let ec2 = matches!(task.target, Target::Ec2Cluster | Target::Ec2Provider(_));
-        let full = self.explain.as_ref().map_or(true, |e| e.x.full());
+        let full = self
+            .explain
+            .as_mut()
+            .map_or(true, |e| e.x.full(Budget::NeverPlaced));
         let (reason, placement) = match code {
             Some(StopCode::NeverFits) => (
                 "The task is larger than every instance type its capacity can launch.".to_string(),
@@ -332,7 +343,11 @@ impl<'s> Simulation<'s> {
         activity: Option<&ScalingActivity>,
         events_before: usize,
     ) {
-        if self.explain.as_ref().map_or(true, |e| e.x.full()) {
+        if self
+            .explain
+            .as_mut()
+            .map_or(true, |e| e.x.full(Budget::Others))
+        {
             return;
         }
         let Some(after) = self.service_scaling[s].policy.as_ref() else {
@@ -421,7 +436,11 @@ impl<'s> Simulation<'s> {
         applied: Option<&ScalingActivity>,
         events_before: usize,
     ) {
-        if self.explain.as_ref().map_or(true, |e| e.x.full()) {
+        if self
+            .explain
+            .as_mut()
+            .map_or(true, |e| e.x.full(Budget::Others))
+        {
             return;
         }
         let cp = self.provider_scaling_index[p];
@@ -521,7 +540,11 @@ impl<'s> Simulation<'s> {
 
     /// The fault handled since `b`: what failed, what was lost, what replaced it.
     pub(super) fn explain_fault(&mut self, b: FaultBefore, event: &Event, now: SimTime) {
-        if self.explain.as_ref().map_or(true, |e| e.x.full()) {
+        if self
+            .explain
+            .as_mut()
+            .map_or(true, |e| e.x.full(Budget::Others))
+        {
             return;
         }
         let lost_instances: Vec<String> = b

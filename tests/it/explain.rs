@@ -240,20 +240,52 @@ fn step_scaling_numbers_give_the_new_count() {
     assert!(checked >= 10, "only {checked} step activities checked");
 }
 
-/// `settings.explainLimit` bounds the file: that many decisions, then one line saying so.
+/// `settings.explainLimit` bounds the file: that many decisions of each kind (placements
+/// cannot crowd out the scaling decisions the timeline links to), then one line saying so.
 #[test]
 fn the_limit_bounds_the_trace_and_says_so() {
+    let (_, full) = explained("scenarios/scale-out-lag/scenario.json", |_| {});
     let (_, x) = explained("scenarios/scale-out-lag/scenario.json", |v| {
         v["settings"]["explainLimit"] = serde_json::json!(5);
     });
-    assert_eq!(x.records.len(), 5);
+    let count = |x: &Explanations, kinds: &[&str]| {
+        x.records
+            .iter()
+            .filter(|r| {
+                let v = serde_json::to_value(r).expect("serialisable");
+                kinds.contains(&v["decision"].as_str().unwrap_or(""))
+            })
+            .count()
+    };
+    let tasks = ["placement", "capacity_provider_strategy"];
+    let others = [
+        "service_scaling",
+        "managed_scaling",
+        "fault",
+        "scheduled_action",
+    ];
+    assert!(
+        count(&full, &tasks) > 5 && count(&full, &others) > 5,
+        "the run has more to cut"
+    );
+    assert_eq!(count(&x, &tasks), 5);
+    assert_eq!(count(&x, &others), 5);
+    // The kept decisions are the first ones, unchanged.
+    assert_eq!(x.records[0], full.records[0]);
     assert!(x.limit_reached);
     let jsonl = x.jsonl();
     let lines: Vec<&str> = jsonl.lines().collect();
-    assert_eq!(lines.len(), 6);
-    let last: serde_json::Value = serde_json::from_str(lines[5]).expect("JSON");
+    assert_eq!(lines.len(), x.records.len() + 1);
+    let last: serde_json::Value = serde_json::from_str(lines[lines.len() - 1]).expect("JSON");
     assert_eq!(last["decision"], "limit_reached");
     assert_eq!(last["limit"], 5);
+    assert_eq!(
+        last["left_out"],
+        serde_json::json!([
+            "placements and capacity provider strategies",
+            "scaling decisions and faults"
+        ])
+    );
 }
 
 /// The command prints a decision as text or JSON; `--service --at` picks the last decision
