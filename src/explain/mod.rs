@@ -415,9 +415,10 @@ pub fn strategy_trace(
                 .map(|(it, t)| {
                     let beyond = t.tasks.saturating_sub(it.base) + 1;
                     format!(
-                        "{}: ({} beyond base + 1) ÷ weight {} = {:.3}",
+                        "{}: ({} task{} beyond its base + this one) ÷ weight {} = {:.3}",
                         t.capacity_provider,
                         beyond - 1,
+                        if beyond == 2 { "" } else { "s" },
                         it.weight,
                         f64::from(beyond) / f64::from(it.weight)
                     )

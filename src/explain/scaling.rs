@@ -663,6 +663,9 @@ pub fn managed_trace(x: &ManagedMinute) -> ManagedScalingTrace {
             x.now.saturating_since(t).0 / 1000,
             cfg.instance_warmup_period.0 / 1000
         ),
+        None if high.state() != AlarmState::Alarm => {
+            "not checked: only a scale-out waits for a new instance to warm up".into()
+        }
         None => "no instance launched since the start is in service".into(),
     };
     let held_until = x

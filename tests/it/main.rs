@@ -18,6 +18,7 @@ mod fuzz;
 mod golden;
 mod import;
 mod invariants;
+mod lessons;
 mod markup;
 mod montecarlo;
 mod output_folder;
