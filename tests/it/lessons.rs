@@ -394,3 +394,62 @@ fn the_workbook_is_indexed() {
         "README.md does not point at the workbook"
     );
 }
+
+#[test]
+fn lesson_08_spot_replacement() {
+    let scenario = "scenarios/fargate-spot-base/base-2.json";
+    let (_, x) = run(scenario, &[]);
+    let faults: Vec<&Record> = records(&x, |d| matches!(d, Decision::Fault(_))).collect();
+    let first = faults[0];
+    let Decision::Fault(f) = &first.decision else {
+        unreachable!()
+    };
+    let lost = f.tasks_lost[0];
+    // The replacement: the first strategy decision after the fault, at the same moment.
+    let (r, s) = records(&x, |d| matches!(d, Decision::CapacityProviderStrategy(_)))
+        .filter(|r| r.id > first.id)
+        .find_map(|r| match &r.decision {
+            Decision::CapacityProviderStrategy(s) => Some((r, s)),
+            _ => None,
+        })
+        .expect("a replacement");
+    assert_eq!(r.time_s, first.time_s, "replaced at once");
+    // Every interruption is of a Spot task: each lost task had been sent to FARGATE_SPOT.
+    for fr in &faults {
+        let Decision::Fault(f) = &fr.decision else {
+            unreachable!()
+        };
+        for t in &f.tasks_lost {
+            let provider = records(&x, |d| matches!(d, Decision::CapacityProviderStrategy(_)))
+                .find(|r| r.task == Some(*t))
+                .and_then(|r| match &r.decision {
+                    Decision::CapacityProviderStrategy(s) => {
+                        Some(s.items[s.chosen].capacity_provider.clone())
+                    }
+                    _ => None,
+                });
+            assert_eq!(provider.as_deref(), Some("FARGATE_SPOT"), "task {t}");
+        }
+    }
+    check(
+        "08-spot-replacement.md",
+        scenario,
+        &[],
+        &[
+            format!(
+                "The first interruption hits task {lost} at {}",
+                ecsim::explain::text::hms(first.time_s)
+            ),
+            format!(
+                "**task {}, goes to {}**",
+                r.task.expect("task"),
+                s.items[s.chosen].capacity_provider
+            ),
+            format!("**{} interruptions in the week**", faults.len()),
+            format!(
+                "ecsim explain results/lesson-08 --task {}",
+                r.task.expect("task")
+            ),
+        ],
+    );
+}
