@@ -437,3 +437,90 @@ pub fn strategy_trace(
         rule,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::CapacityProviderId;
+    use crate::scenario::StrategyItem;
+    use crate::scheduler::capacity_provider_strategy::choose;
+
+    fn item(p: u16, base: u32, weight: u32) -> StrategyItem {
+        StrategyItem {
+            capacity_provider: CapacityProviderId(p),
+            base,
+            weight,
+        }
+    }
+
+    fn name(cp: CapacityProviderId) -> String {
+        ["FARGATE", "FARGATE_SPOT"][usize::from(cp.0)].to_string()
+    }
+
+    /// The trace names the rule `choose` applied, with its numbers: base first while a base
+    /// is unmet, then (tasks beyond base + 1) ÷ weight, lowest first.
+    #[test]
+    fn strategy_trace_spells_out_base_then_weight() {
+        let items = [item(0, 2, 1), item(1, 0, 3)];
+        let counts = [1, 0];
+        let i = choose(&items, &counts).unwrap();
+        let t = strategy_trace(&items, &counts, i, name);
+        assert_eq!(t.chosen, 0);
+        assert_eq!(
+            t.rule,
+            "base first: FARGATE holds 1 of its base 2, so the task goes there"
+        );
+        // Base met: FARGATE (0 + 1) ÷ 1 = 1 against FARGATE_SPOT (0 + 1) ÷ 3 = 0.333.
+        let counts = [2, 0];
+        let i = choose(&items, &counts).unwrap();
+        let t = strategy_trace(&items, &counts, i, name);
+        assert_eq!(t.chosen, 1);
+        assert!(
+            t.rule
+                .contains("FARGATE: (0 tasks beyond its base + this one) ÷ weight 1 = 1.000"),
+            "{}",
+            t.rule
+        );
+        assert!(
+            t.rule
+                .contains("FARGATE_SPOT: (0 tasks beyond its base + this one) ÷ weight 3 = 0.333"),
+            "{}",
+            t.rule
+        );
+        assert_eq!(t.items[1].tasks, 0);
+    }
+
+    /// Each kind of decision has its own share of the limit, and the limit line names the
+    /// kinds it cut.
+    #[test]
+    fn each_kind_has_its_share_of_the_limit() {
+        let mut x = Explainer::new(1);
+        let scheduled = || {
+            Decision::ScheduledAction(ScheduledTrace {
+                from: 1,
+                to: 2,
+                policy: "p".into(),
+                cause: "c".into(),
+            })
+        };
+        assert_eq!(
+            x.push(0.0, "s".into(), None, None, None, scheduled()),
+            Some(0)
+        );
+        assert_eq!(x.push(1.0, "s".into(), None, None, None, scheduled()), None);
+        let strategy = Decision::CapacityProviderStrategy(StrategyTrace {
+            items: Vec::new(),
+            chosen: 0,
+            rule: String::new(),
+        });
+        assert_eq!(
+            x.push(2.0, "s".into(), Some(3), None, None, strategy),
+            Some(1)
+        );
+        let done = x.finish();
+        assert_eq!(done.records.len(), 2);
+        assert_eq!(done.left_out, ["scaling decisions and faults"]);
+        let last = done.jsonl().lines().last().unwrap().to_string();
+        assert!(last.contains("\"decision\":\"limit_reached\""), "{last}");
+    }
+}
