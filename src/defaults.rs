@@ -129,6 +129,15 @@ pub const MAX_REPLICA_MEMORY_MIB: u64 = 1024;
 /// Records kept in `events.jsonl`; beyond it the summary counts the dropped ones.
 pub const EVENT_LOG_LIMIT: u32 = 100_000;
 
+/// Decisions of each kind (placements and strategies; tasks never placed; scaling and
+/// faults, `explain::Budget`) kept in `explain.jsonl` by `ecsim run --explain`; past a
+/// kind's share a final line says which were cut, and no more traces of it are built.
+/// \[DERIVED\] ecsim model: a placement trace is about 700 bytes of JSON, so 20,000
+/// placements keep the file near 14 MiB and the traces' cost bounded on a month-long run,
+/// while covering the decisions of the shipped teaching scenarios. Override with
+/// `settings.explainLimit`.
+pub const EXPLAIN_LIMIT: u64 = 20_000;
+
 /// How services begin at time zero: `warm`, with their desired count RUNNING.
 /// \[DERIVED\] a modelling choice, not AWS: a scenario describes a running system (its ASGs'
 /// instances are already running and registered at time zero), so its services are too;

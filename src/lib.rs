@@ -23,6 +23,7 @@ pub mod compare;
 pub mod defaults;
 pub mod distribution;
 pub mod engine;
+pub mod explain;
 pub mod faults;
 pub mod ids;
 pub mod import;
@@ -54,6 +55,19 @@ pub fn run(
 ) -> Result<report::Report, RunError> {
     let seed = seed.unwrap_or(scenario.seed);
     let mut report = simulation::run(scenario, seed, progress)?;
+    report.summary.seed = seed;
+    Ok(report)
+}
+
+/// [`run`] with decision traces: the report's `explain` holds what `explain.jsonl` is
+/// written from; every other part of the report is the same as [`run`]'s.
+pub fn run_explained(
+    scenario: &Scenario,
+    seed: Option<u64>,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<report::Report, RunError> {
+    let seed = seed.unwrap_or(scenario.seed);
+    let mut report = simulation::run_explained(scenario, seed, progress)?;
     report.summary.seed = seed;
     Ok(report)
 }

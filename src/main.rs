@@ -70,6 +70,35 @@ enum Command {
         /// (which is still written) (saves time on very long runs).
         #[arg(long)]
         no_charts: bool,
+        /// Trace every decision (placement, capacity provider strategy, service and managed
+        /// scaling, faults) into explain.jsonl, at most settings.explainLimit of them, and link
+        /// report.html's timeline to them; read them with `ecsim explain`. The other files
+        /// are the same as without it.
+        #[arg(long, conflicts_with = "replicas")]
+        explain: bool,
+    },
+    /// Explain a decision of a run written with `run --explain`: where a task went and why
+    /// (every filter and strategy step), why it was never placed, why a service or capacity
+    /// provider scaled, what a fault took away.
+    #[command(group(clap::ArgGroup::new("what").required(true).args(["task", "service", "event"])))]
+    Explain {
+        /// The run folder (holding explain.jsonl).
+        dir: PathBuf,
+        /// A task, by the number events.jsonl prints ("task 17").
+        #[arg(long, value_name = "ID")]
+        task: Option<u32>,
+        /// A service's scaling and placement decisions.
+        #[arg(long, value_name = "NAME")]
+        service: Option<String>,
+        /// With --service: only its last decision at or before TIME ("90s", "2h", seconds).
+        #[arg(long, value_name = "TIME", requires = "service", value_parser = parse_at)]
+        at: Option<f64>,
+        /// The decision behind line N of events.jsonl (from 1), e.g. a timeline row.
+        #[arg(long, value_name = "N")]
+        event: Option<u64>,
+        /// Print the decisions' JSON lines instead of text.
+        #[arg(long)]
+        json: bool,
     },
     /// Check a scenario and every one of its variants (and read their traces) without
     /// running it.
@@ -185,6 +214,8 @@ fn is_input_error(e: &anyhow::Error) -> bool {
             )
             || c.downcast_ref::<ecsim::sweep::SweepError>()
                 .is_some_and(|e| e.is_input_error())
+            || c.downcast_ref::<ecsim::explain::read::ExplainError>()
+                .is_some()
     })
 }
 
@@ -360,6 +391,13 @@ fn check_work(
     }
 }
 
+/// `explain --at`: a duration from the start of the run, in seconds.
+fn parse_at(s: &str) -> Result<f64, String> {
+    ecsim::scenario::duration::parse_duration(s).map(|d| d.as_secs_f64())
+}
+
+use ecsim::explain::read::EXPLAIN_FILE;
+
 fn real_main(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Sweep {
@@ -372,6 +410,54 @@ fn real_main(cli: Cli) -> anyhow::Result<()> {
             shard,
         } => sweep_cmd::sweep(&file, out, replicas, seed, set, quiet, shard),
         Command::Merge { dirs, out } => sweep_cmd::merge(&dirs, out),
+        Command::Explain {
+            dir,
+            task,
+            service,
+            at,
+            event,
+            json,
+        } => {
+            use ecsim::explain::read::{self, Query};
+            let query = match (task, service, event) {
+                (Some(t), _, _) => Query::Task(t),
+                (_, Some(name), _) => Query::Service { name, at_s: at },
+                (_, _, Some(n)) => Query::Event(n),
+                // clap's group requires one of them.
+                (None, None, None) => anyhow::bail!("give --task, --service or --event"),
+            };
+            if !dir.is_dir() {
+                return Err(read::ExplainError::NoFolder { dir }.into());
+            }
+            let file = dir.join(read::EXPLAIN_FILE);
+            let text = match fs::read_to_string(&file) {
+                Ok(t) => t,
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                    return Err(read::ExplainError::NotExplained { dir }.into())
+                }
+                Err(error) => return Err(read::ExplainError::Read { file, error }.into()),
+            };
+            let records = read::parse(&file, &text)?;
+            let events = match query {
+                Query::Event(_) => {
+                    let f = dir.join("events.jsonl");
+                    Some(
+                        fs::read_to_string(&f)
+                            .map_err(|error| read::ExplainError::Read { file: f, error })?,
+                    )
+                }
+                _ => None,
+            };
+            let hits = read::select(&dir, &records, &query, events.as_deref())?;
+            for r in hits {
+                if json {
+                    out!("{}\n", serde_json::to_string(r)?)?;
+                } else {
+                    out!("{}\n", ecsim::explain::text::render(r))?;
+                }
+            }
+            Ok(())
+        }
         Command::Validate { file, set } => {
             let set = ecsim::scenario::load_set_with(&file, &set)?;
             let scenario = &set.base;
@@ -448,6 +534,7 @@ fn real_main(cli: Cli) -> anyhow::Result<()> {
             replicas,
             no_charts,
             set,
+            explain,
         } => {
             let set = ecsim::scenario::load_set_with(&file, &set)?;
             if !set.variants.is_empty() && !quiet {
@@ -472,7 +559,12 @@ fn real_main(cli: Cli) -> anyhow::Result<()> {
                 return run_monte_carlo(&scenario, staged, seed, replicas, quiet, !no_charts);
             }
             let progress = Progress::new(quiet);
-            let result = ecsim::run(&scenario, seed, &mut |p: ecsim::Progress| {
+            let run = if explain {
+                ecsim::run_explained
+            } else {
+                ecsim::run
+            };
+            let result = run(&scenario, seed, &mut |p: ecsim::Progress| {
                 progress.show(|elapsed| {
                     let fraction = if p.end.0 == 0 {
                         1.0
@@ -498,7 +590,7 @@ fn real_main(cli: Cli) -> anyhow::Result<()> {
                 &[],
             )?;
             staged.commit()?;
-            let mut files = written_files(!no_charts);
+            let mut files = written_files(!no_charts, explain);
             if report.commitments_csv.is_some() {
                 // Written beside costs.csv only when the scenario has commitments.
                 files = files.replacen("costs.csv", "costs.csv, commitments.csv", 1);
@@ -655,7 +747,7 @@ fn compare(
         compare::table(&comparison),
         out.display(),
         names.join(", "),
-        written_files(with_charts)
+        written_files(with_charts, false)
     )?;
     Ok(())
 }
@@ -732,7 +824,7 @@ fn run_monte_carlo(
         render::table(&report.summary),
         montecarlo::table(&mc),
         out.display(),
-        written_files(with_charts)
+        written_files(with_charts, false)
     )?;
     Ok(())
 }
@@ -755,10 +847,13 @@ fn progress_bar(fraction: f64) -> String {
 }
 
 /// The files `write_run_files` writes, for the "wrote …" line.
-fn written_files(with_charts: bool) -> String {
+fn written_files(with_charts: bool, explain: bool) -> String {
     let mut s = String::from(
         "{summary.json, timeseries.csv, services.csv, capacity_providers.csv, costs.csv, events.jsonl, report.html",
     );
+    if explain {
+        s.push_str(", explain.jsonl");
+    }
     if with_charts {
         let stems: Vec<&str> = ChartKind::ALL.iter().map(|k| k.file_stem()).collect();
         let extensions: Vec<&str> = ChartFormat::ALL.iter().map(|f| f.extension()).collect();
@@ -808,6 +903,9 @@ fn write_run_files(
         &out.join("events.jsonl"),
         render::events_jsonl(report).as_bytes(),
     )?;
+    if let Some(x) = &report.explain {
+        write_file(&out.join(EXPLAIN_FILE), x.jsonl().as_bytes())?;
+    }
     if with_charts {
         let dir = out.join("charts");
         create_dir(&dir)?;
@@ -930,8 +1028,9 @@ and refuses to if it holds a file ecsim did not write: keep your own files elsew
 /// The files ecsim writes in an output folder (besides `charts/` and a compare tree's variant
 /// folders). A folder is replaced only if it holds nothing else, so a file a user put there
 /// is never deleted.
-const KNOWN_FILES: [&str; 16] = [
+const KNOWN_FILES: [&str; 17] = [
     MARKER,
+    EXPLAIN_FILE,
     "commitments.csv",
     "summary.json",
     "timeseries.csv",

@@ -369,6 +369,51 @@ fn binpack_new_instances(view: &ProviderView<'_>, groups: BTreeMap<Resources, u3
     opened
 }
 
+/// The numbers behind M when tasks are PROVISIONING, for explanations (`crate::explain`):
+/// the same grouping, binpack and step clamps as [`capacity_provider_reservation`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReservationSteps {
+    /// The PROVISIONING tasks that fit the smallest type, grouped by requirement, largest
+    /// first, with their counts.
+    pub groups: Vec<(Resources, u32)>,
+    /// Tasks that fit not even the smallest type.
+    pub incompatible: u32,
+    /// Instances the binpack opens (c).
+    pub calculated: u32,
+    /// Instances to add after the step-size clamps.
+    pub add: u32,
+    /// Non-empty instances (M never goes below them).
+    pub non_empty: u32,
+}
+
+/// [`ReservationSteps`] of a view with PROVISIONING tasks.
+pub fn reservation_steps(view: &ProviderView<'_>, cfg: &ManagedScalingConfig) -> ReservationSteps {
+    let non_empty = count_u32(view.instances.iter().filter(|i| i.non_empty).count());
+    let mut groups: BTreeMap<Resources, u32> = BTreeMap::new();
+    let mut incompatible = 0u32;
+    for &need in view.provisioning {
+        if view.smallest_type.fits(need) {
+            *groups.entry(need).or_default() += 1;
+        } else {
+            incompatible += 1;
+        }
+    }
+    let listed: Vec<(Resources, u32)> = groups.iter().rev().map(|(r, n)| (*r, *n)).collect();
+    let (calculated, add) = if groups.is_empty() {
+        (0, 0)
+    } else {
+        let c = binpack_new_instances(view, groups);
+        (c, instances_to_add(c, cfg, view.multi_type_or_multi_az))
+    };
+    ReservationSteps {
+        groups: listed,
+        incompatible,
+        calculated,
+        add,
+        non_empty,
+    }
+}
+
 fn count_u32(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
@@ -480,6 +525,16 @@ impl ManagedScaling {
     /// Its settings.
     pub fn config(&self) -> &ManagedScalingConfig {
         &self.cfg
+    }
+
+    /// The high (scale-out) and low (scale-in) alarms, for explanations (`crate::explain`).
+    pub fn alarms(&self) -> (&Alarm, &Alarm) {
+        (&self.high, &self.low)
+    }
+
+    /// The alarm names, high then low.
+    pub fn alarm_names(&self) -> (&str, &str) {
+        (&self.high_alarm_name, &self.low_alarm_name)
     }
 
     /// When it last scaled out (or was told of a scale-out), if ever.

@@ -73,7 +73,7 @@ impl StepAlarmConfig {
     }
 
     /// True for `GreaterThan…` alarms, whose breaches lie above the threshold.
-    fn breaches_upward(&self) -> bool {
+    pub fn breaches_upward(&self) -> bool {
         matches!(
             self.comparison,
             Comparison::GreaterThan | Comparison::GreaterThanOrEqualTo
@@ -132,7 +132,7 @@ impl StepAdjustment {
     }
 
     /// The interval as text, e.g. `[10, 20)`, `(-inf, -5]`.
-    fn interval(&self, above: bool) -> String {
+    pub fn interval(&self, above: bool) -> String {
         let lo = self
             .metric_interval_lower_bound
             .map_or("-inf".to_string(), fmt_value);
@@ -461,6 +461,17 @@ impl StepScalingPolicy {
     /// Feeds one period's datapoint (`None`: missing) to the alarm.
     pub fn push(&mut self, datapoint: Option<f64>) {
         self.alarm.push(datapoint);
+    }
+
+    /// The alarm, for explanations (`crate::explain`).
+    pub fn alarm(&self) -> &Alarm {
+        &self.alarm
+    }
+
+    /// The base of a scale-out at `now`: the count the running cooldown's first scale-out
+    /// started from, if one runs (see [`StepScalingPolicy::propose`]).
+    pub fn scale_out_base(&self, now: SimTime) -> Option<u32> {
+        self.running_out_cooldown(now).map(|cd| cd.base)
     }
 
     /// The alarm's state.

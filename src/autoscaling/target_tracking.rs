@@ -204,6 +204,16 @@ impl TargetTrackingPolicy {
         }
     }
 
+    /// AlarmHigh, for explanations (`crate::explain`).
+    pub fn high_alarm(&self) -> &Alarm {
+        &self.high
+    }
+
+    /// AlarmLow, for explanations; `None` when scale-in is disabled.
+    pub fn low_alarm(&self) -> Option<&Alarm> {
+        self.low.as_ref()
+    }
+
     /// AlarmHigh's state.
     pub fn high_state(&self) -> AlarmState {
         self.high.state()

@@ -113,6 +113,10 @@ table{border-collapse:collapse;margin:.4em 0 1em}th,td{border:1px solid #ddd;pad
 th{background:#f2f2f2}td.num{text-align:right;font-variant-numeric:tabular-nums}\
 .chart{margin:1em 0}.chart svg{max-width:100%;height:auto}.note{color:#666;font-style:italic}";
 
+/// The explanations' style, added only to pages of runs written with `--explain`, so other
+/// pages stay byte for byte what they were.
+const EXPLAIN_CSS: &str = "pre.why{white-space:pre-wrap;background:#fafafa;border:1px solid #ddd;padding:.5em;font-size:.85em}pre.why:target{border-color:#c60;background:#fff8f0}";
+
 /// `report.html`, with the options.
 pub fn report_html_with(report: &Report, opts: &HtmlOptions<'_>) -> String {
     let s = &report.summary;
@@ -120,7 +124,11 @@ pub fn report_html_with(report: &Report, opts: &HtmlOptions<'_>) -> String {
     out.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
     out.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
     let _ = writeln!(out, "<title>ecsim report: {}</title>", escape(&s.scenario));
-    let _ = writeln!(out, "<style>{CSS}</style>");
+    if report.explain.is_some() {
+        let _ = writeln!(out, "<style>{CSS}{EXPLAIN_CSS}</style>");
+    } else {
+        let _ = writeln!(out, "<style>{CSS}</style>");
+    }
     out.push_str("</head>\n<body>\n");
     let _ = writeln!(out, "<h1>ecsim report: {}</h1>", escape(&s.scenario));
     let _ = writeln!(
@@ -709,6 +717,23 @@ fn timeline(out: &mut String, report: &Report) {
         .iter()
         .filter(|e| e.kind == "scaling" || e.kind == "fault")
         .collect();
+    if let Some(x) = &report.explain {
+        let mut shown = Vec::new();
+        if !events.is_empty() {
+            out.push_str("<h2>Timeline</h2>\n");
+            if events.len() > TIMELINE_LIMIT {
+                let _ = writeln!(
+                    out,
+                    "<p class=\"note\">The first {TIMELINE_LIMIT} of {} scaling and fault events; events.jsonl has them all.</p>",
+                    events.len()
+                );
+            }
+            explained_timeline(out, report, x, &mut shown);
+        }
+        never_placed(out, x, &mut shown);
+        explanations(out, x, &shown);
+        return;
+    }
     if events.is_empty() {
         return;
     }
@@ -734,6 +759,123 @@ fn timeline(out: &mut String, report: &Report) {
         })
         .collect();
     table(out, &["time", "kind", "subject", "message", "cause"], &rows);
+}
+
+/// Explanations the page includes at most: each is a few hundred bytes to a few KiB of text,
+/// and the page must stay a size a browser opens at once however long the run; the rest are
+/// a command away (`ecsim explain DIR --event N`).
+pub const EXPLANATIONS_IN_PAGE: usize = 200;
+
+/// The anchor of decision `id` in the page.
+fn decision_anchor(id: u64) -> String {
+    format!("decision-{id}")
+}
+
+/// The timeline of a run written with `--explain`: each row links to the explanation of the
+/// decision that logged it, shown further down the page.
+fn explained_timeline(
+    out: &mut String,
+    report: &Report,
+    x: &crate::explain::Explanations,
+    shown: &mut Vec<u64>,
+) {
+    use std::collections::BTreeMap;
+    let by_event: BTreeMap<u64, u64> = x
+        .records
+        .iter()
+        .filter_map(|r| r.event.map(|e| (e, r.id)))
+        .collect();
+    out.push_str("<table>\n<tr><th>time</th><th>kind</th><th>subject</th><th>message</th><th>cause</th><th>why</th></tr>\n");
+    for (i, e) in report
+        .events
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.kind == "scaling" || e.kind == "fault")
+        .take(TIMELINE_LIMIT)
+    {
+        let line = i as u64 + 1;
+        let why = match by_event.get(&line) {
+            Some(&id) if shown.len() < EXPLANATIONS_IN_PAGE || shown.contains(&id) => {
+                if !shown.contains(&id) {
+                    shown.push(id);
+                }
+                format!("<a href=\"#{}\">decision #{id}</a>", decision_anchor(id))
+            }
+            Some(_) => format!("<code>ecsim explain DIR --event {line}</code>"),
+            None => String::new(),
+        };
+        let _ = writeln!(
+            out,
+            "<tr id=\"event-{line}\"><td class=\"num\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{why}</td></tr>",
+            escape(&hms(e.time_s)),
+            escape(e.kind),
+            escape(&e.subject),
+            escape(&e.message),
+            escape(e.cause.as_deref().unwrap_or(""))
+        );
+    }
+    out.push_str("</table>\n");
+}
+
+/// Tasks that never got capacity, grouped by ECS's reason.
+fn never_placed(out: &mut String, x: &crate::explain::Explanations, shown: &mut Vec<u64>) {
+    if x.never_placed.is_empty() {
+        return;
+    }
+    out.push_str("<h2 id=\"never-placed\">Tasks never placed</h2>\n");
+    out.push_str("<table>\n<tr><th>reason</th><th>tasks</th><th>for example</th></tr>\n");
+    for g in &x.never_placed {
+        let tasks: Vec<String> = g.tasks.iter().map(|t| format!("task {t}")).collect();
+        let example = match g.first_record {
+            Some(id) if shown.len() < EXPLANATIONS_IN_PAGE || shown.contains(&id) => {
+                if !shown.contains(&id) {
+                    shown.push(id);
+                }
+                format!(
+                    "<a href=\"#{}\">{}</a>",
+                    decision_anchor(id),
+                    escape(&tasks.join(", "))
+                )
+            }
+            _ => escape(&tasks.join(", ")),
+        };
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td class=\"num\">{}</td><td>{example}</td></tr>",
+            escape(&g.reason),
+            count(g.count)
+        );
+    }
+    out.push_str("</table>\n");
+}
+
+/// The explanations linked from the page, in decision order.
+fn explanations(out: &mut String, x: &crate::explain::Explanations, shown: &[u64]) {
+    if shown.is_empty() {
+        return;
+    }
+    let mut ids = shown.to_vec();
+    ids.sort_unstable();
+    out.push_str("<h2 id=\"explanations\">Explanations</h2>\n");
+    let _ = writeln!(
+        out,
+        "<p class=\"note\">The decisions behind the rows above{}; explain.jsonl has every traced decision and <code>ecsim explain</code> prints any of them.</p>",
+        if shown.len() >= EXPLANATIONS_IN_PAGE {
+            format!(" (the first {EXPLANATIONS_IN_PAGE})")
+        } else {
+            String::new()
+        }
+    );
+    for id in ids {
+        if let Some(r) = x.records.get(id as usize) {
+            let _ = writeln!(
+                out,
+                "<pre class=\"why\" id=\"{}\">{}</pre>",
+                decision_anchor(id),
+                escape(&crate::explain::text::render(r))
+            );
+        }
+    }
 }
 
 fn assumptions(out: &mut String, s: &Summary) {

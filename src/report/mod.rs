@@ -44,6 +44,10 @@ pub struct Report {
     /// cost chart; empty without commitments (and then not serialised, so nothing changes).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub commitment_series: Vec<CommitmentHourPoint>,
+    /// Decision traces (`explain.jsonl`), only from a run with `--explain`; not part of the
+    /// serialised report, so the other outputs are the same with and without it.
+    #[serde(skip)]
+    pub explain: Option<crate::explain::Explanations>,
 }
 
 /// The cost with commitments at the end of one hour of the window, cumulative from the

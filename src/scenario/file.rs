@@ -826,6 +826,9 @@ pub struct SettingsFile {
     /// Keep at most this many records in events.jsonl.
     #[serde(default)]
     pub event_log_limit: Option<u32>,
+    /// Keep at most this many decisions in explain.jsonl (`ecsim run --explain`).
+    #[serde(default)]
+    pub explain_limit: Option<u64>,
     /// `start`: `"warm"` (services begin with their desired count RUNNING) or `"cold"`.
     #[serde(default)]
     pub start: Option<String>,

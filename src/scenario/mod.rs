@@ -437,6 +437,8 @@ pub struct Settings {
     pub max_events: u64,
     /// Event log cap.
     pub event_log_limit: u32,
+    /// Decision trace cap (`settings.explainLimit`).
+    pub explain_limit: u64,
     /// How services begin at time zero.
     pub start: StartMode,
     /// Start of the measurement window: every figure of the summary counts from here to the

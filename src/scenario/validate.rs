@@ -1059,6 +1059,7 @@ impl Validator {
                 .unwrap_or(defaults::PLACEMENT_BACKFILL_WINDOW),
             max_events: s.max_events.unwrap_or(defaults::MAX_EVENTS),
             event_log_limit: s.event_log_limit.unwrap_or(defaults::EVENT_LOG_LIMIT),
+            explain_limit: s.explain_limit.unwrap_or(defaults::EXPLAIN_LIMIT),
             start: match s.start.as_deref() {
                 None => defaults::START,
                 Some("warm") => StartMode::Warm,

@@ -7,6 +7,7 @@
 //! It never touches the filesystem except through the trace readers, and never the clock.
 
 mod burst;
+mod explain;
 mod faults;
 mod policies;
 mod scaling;
@@ -261,6 +262,8 @@ pub struct Simulation<'s> {
     /// Billing's usage marks at each hour of the window (from its start), for commitments;
     /// empty when the scenario has none, so a run without commitments takes no mark.
     hour_marks: Vec<crate::billing::UsageMark>,
+    /// Decision traces, only with `--explain` (`None` costs each decision site one test).
+    explain: Option<Box<explain::ExplainState>>,
 }
 
 impl<'s> Simulation<'s> {
@@ -396,6 +399,7 @@ impl<'s> Simulation<'s> {
                 .then(|| SimTime::ZERO + sc.settings.measure_from),
             window: None,
             hour_marks: Vec::new(),
+            explain: None,
         };
         sim.init_service_scaling()?;
         sim.init_burst();
@@ -564,7 +568,13 @@ impl<'s> Simulation<'s> {
             | Event::FargateSpotInterruption(_)
             | Event::TaskCrash(_)
             | Event::AzOutageStart(_)
-            | Event::AzOutageEnd(_) => self.handle_fault(now, event),
+            | Event::AzOutageEnd(_) => {
+                let before = self.explain.is_some().then(|| self.fault_before(&event));
+                self.handle_fault(now, event);
+                if let Some(b) = before {
+                    self.explain_fault(b, &event, now);
+                }
+            }
             Event::DrainingTimeout(i) => {
                 if self.instances[i.index()].status == InstanceStatus::Draining {
                     self.terminate_instance(i, now);
@@ -821,7 +831,7 @@ impl<'s> Simulation<'s> {
     }
 
     /// Which capacity the next task of a launch target uses; bumps the strategy counts.
-    fn choose_target(&self, launch: &LaunchTarget, per_item: &mut [u32]) -> Target {
+    fn choose_target(&mut self, launch: &LaunchTarget, per_item: &mut [u32]) -> Target {
         match launch {
             LaunchTarget::Ec2 => Target::Ec2Cluster,
             LaunchTarget::Fargate => Target::Fargate {
@@ -830,6 +840,9 @@ impl<'s> Simulation<'s> {
             },
             LaunchTarget::Strategy(items) => {
                 let i = capacity_provider_strategy::choose(items, per_item).unwrap_or(0);
+                if self.explain.is_some() {
+                    self.explain_strategy(items, per_item, i);
+                }
                 per_item[i] += 1;
                 self.target_of(items[i])
             }
@@ -900,6 +913,9 @@ impl<'s> Simulation<'s> {
         self.counters.task_submitted(owner);
         self.counters
             .set_status(owner, None, Some(TaskStatus::Queued));
+        if self.explain.is_some() {
+            self.explain_task_created(id);
+        }
         id
     }
 
@@ -1071,8 +1087,13 @@ impl<'s> Simulation<'s> {
     /// Where task `t` goes now, if anywhere; why not is not worked out (nobody reads it).
     fn place(&mut self, t: TaskId) -> Option<InstanceId> {
         let req = self.request_for(t);
-        self.placer
-            .find(&req, &self.instances, &mut self.placement_rng)
+        let got = self
+            .placer
+            .find(&req, &self.instances, &mut self.placement_rng);
+        if self.explain.is_some() {
+            self.explain_place(t, &req, got);
+        }
+        got
     }
 
     /// Reserves the task on instance `i`: PENDING, start scheduled, billing attributed.
@@ -1322,12 +1343,16 @@ impl<'s> Simulation<'s> {
         self.counters.task_finished(owner, code, now);
         if code.kind() == StopKind::NeverPlaced {
             let subject = self.owner_name(owner);
+            let events_before = self.report_events.len();
             self.log(
                 now,
                 "task",
                 subject,
                 format!("task {} stopped: {}", t.0, code.reason()),
             );
+            if self.explain.is_some() {
+                self.explain_stopped_unplaced(t, code, events_before);
+            }
         }
         self.request_pass();
         if let Owner::Service(_) = owner {
@@ -1431,7 +1456,7 @@ impl<'s> Simulation<'s> {
         let spec = &self.sc.services[s.index()];
         let need = self.sc.task_definitions[spec.task_definition.index()].size;
         let mut per_item = std::mem::take(&mut self.services[s.index()].per_item);
-        let target = self.choose_target(&spec.launch.clone(), &mut per_item);
+        let target = self.choose_target(&spec.launch, &mut per_item);
         // A task larger than every instance type its capacity can launch will never be
         // placed. Validation refuses such services; should one get here anyway (a scenario
         // built in code), the task is created and stops at once with `NeverFits`, so the
@@ -1460,7 +1485,11 @@ impl<'s> Simulation<'s> {
                     // event is logged, not on every throttled retry (issue 13).
                     if !self.unable_throttled(s, now) {
                         let f = placement::failure::diagnose(&req, &self.instances);
+                        let events_before = self.report_events.len();
                         self.unable_to_place(s, now, &f);
+                        if self.explain.is_some() {
+                            self.explain_unable(s, &req, events_before);
+                        }
                     }
                     false
                 }
@@ -1519,9 +1548,13 @@ impl<'s> Simulation<'s> {
             strategy,
             constraints: &spec.placement_constraints,
         };
-        self.placer
-            .find(&req, &self.instances, &mut self.placement_rng)
-            .ok_or(req)
+        let got = self
+            .placer
+            .find(&req, &self.instances, &mut self.placement_rng);
+        if let (Some(i), true) = (got, self.explain.is_some()) {
+            self.explain_probe(s, &req, i);
+        }
+        got.ok_or(req)
     }
 
     fn unable_to_place(&mut self, s: ServiceId, now: SimTime, f: &placement::PlacementFailure) {
@@ -1784,6 +1817,9 @@ impl<'s> Simulation<'s> {
 
     fn finish(mut self) -> Report {
         let end = self.end;
+        // Before anything is taken apart: the tasks still waiting are explained on the final
+        // state of the cluster.
+        let explanations = self.finish_explain();
         self.counters.advance(end);
         for task in &self.tasks {
             if let (TaskStatus::Running, Some(started)) = (task.status, task.started_at) {
@@ -1894,7 +1930,9 @@ impl<'s> Simulation<'s> {
             window: window.map(|w| w.marks),
             hour_marks: std::mem::take(&mut self.hour_marks),
         };
-        state::build_report(self.sc, &self.counters, &self.billing, outcome)
+        let mut report = state::build_report(self.sc, &self.counters, &self.billing, outcome);
+        report.explain = explanations;
+        report
     }
 }
 
@@ -1905,6 +1943,16 @@ pub fn run(
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Report, RunError> {
     Simulation::new(scenario, seed)?.run(progress)
+}
+
+/// [`run`] with decision traces (`ecsim run --explain`): the report's `explain` holds them.
+/// Every other output is the same as [`run`]'s.
+pub fn run_explained(
+    scenario: &Scenario,
+    seed: u64,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Report, RunError> {
+    Simulation::new(scenario, seed)?.explaining().run(progress)
 }
 
 /// Opens the reader or generator behind a workload.

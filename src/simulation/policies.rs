@@ -8,8 +8,8 @@ use std::collections::VecDeque;
 
 use super::{Event, Simulation};
 use crate::autoscaling::managed_scaling::{
-    capacity_provider_reservation, reservation_from_counts, AsgBounds, InstanceView,
-    ManagedScaling, ProviderView, Reservation,
+    capacity_provider_reservation, reservation_from_counts, reservation_steps, AsgBounds,
+    InstanceView, ManagedScaling, ProviderView, Reservation,
 };
 use crate::autoscaling::service::ServiceAutoScaling;
 use crate::autoscaling::{Resolution, ScalingActivity, ServiceDatapoints};
@@ -56,9 +56,9 @@ pub(super) struct ProviderScaling {
     pub(super) managed: Option<ManagedScaling>,
     pub(super) last: Option<Reservation>,
     /// Registered size of the largest and smallest instance types of the ASG.
-    largest: Resources,
-    smallest: Resources,
-    multi_type_or_multi_az: bool,
+    pub(super) largest: Resources,
+    pub(super) smallest: Resources,
+    pub(super) multi_type_or_multi_az: bool,
     pub(super) scale_out: u64,
     pub(super) scale_in: u64,
     pub(super) instances_min: u32,
@@ -388,7 +388,12 @@ impl<'s> Simulation<'s> {
             .and_then(|p| p.on_scheduled(now, epoch, desired));
         if let Some(act) = act {
             self.service_scaling[s.index()].activities.scheduled += 1;
+            let events_before = self.report_events.len();
+            let traced = self.explain.is_some().then(|| act.clone());
             self.apply_service_activity(s, act, now);
+            if let Some(act) = traced {
+                self.explain_scheduled(s, &act, now, events_before);
+            }
         }
         self.schedule_next_action(s, now);
     }
@@ -478,10 +483,15 @@ impl<'s> Simulation<'s> {
         running: u32,
     ) {
         let desired = self.services[s].desired;
+        let explaining = self.explain.is_some();
         let Some(policy) = self.service_scaling[s].policy.as_mut() else {
             return;
         };
+        // The explanation needs the cooldown clocks as they were before this period.
+        let before = explaining.then(|| policy.clone());
         let act = policy.on_datapoints(now, resolution, &dp, running, desired);
+        let traced = before.as_ref().and(act.clone());
+        let events_before = self.report_events.len();
         if let Some(act) = act {
             if act.to > act.from {
                 self.service_scaling[s].activities.scale_out += 1;
@@ -489,6 +499,18 @@ impl<'s> Simulation<'s> {
                 self.service_scaling[s].activities.scale_in += 1;
             }
             self.apply_service_activity(ServiceId::from_index(s), act, now);
+        }
+        if let Some(b) = before {
+            self.explain_service_scaling(
+                s,
+                &b,
+                now,
+                resolution,
+                running,
+                desired,
+                traced.as_ref(),
+                events_before,
+            );
         }
     }
 
@@ -565,6 +587,8 @@ impl<'s> Simulation<'s> {
                 );
                 newest
             };
+            // The binpack behind M, for an explanation, taken on the view M is computed from.
+            let mut steps = None;
             let (r, newest) = if provisioning.is_empty() {
                 // Nothing waits: M is the non-empty instances, kept as counters, so the
                 // minute costs O(1) however large the group.
@@ -607,6 +631,9 @@ impl<'s> Simulation<'s> {
                     smallest_type: ps.smallest,
                     multi_type_or_multi_az: ps.multi_type_or_multi_az,
                 };
+                if self.explain.is_some() {
+                    steps = Some(reservation_steps(&view, cfg));
+                }
                 (
                     capacity_provider_reservation(&view, cfg),
                     newest_launch(self),
@@ -619,11 +646,17 @@ impl<'s> Simulation<'s> {
                 desired: in_service,
             };
             let ps = &mut self.provider_scaling[p];
+            let before = if self.explain.is_some() {
+                ps.managed.clone()
+            } else {
+                None
+            };
             let act = ps
                 .managed
                 .as_mut()
                 .and_then(|m| m.on_minute(now, &r, bounds, newest));
             ps.last = Some(r);
+            let answered = before.as_ref().and(act.clone());
             // The group is already trying to reach this size (launches failed): not a new
             // activity.
             let act =
@@ -632,6 +665,8 @@ impl<'s> Simulation<'s> {
             // capacity on purpose; the rebalance itself removes the surplus.
             let act =
                 act.filter(|a| !(a.to < a.from && self.asgs[asg.index()].rebalance_pending > 0));
+            let events_before = self.report_events.len();
+            let applied = before.as_ref().and(act.clone());
             if let Some(act) = act {
                 let got = self.set_asg_desired(asg, act.to, now);
                 let ps = &mut self.provider_scaling[p];
@@ -665,6 +700,20 @@ impl<'s> Simulation<'s> {
                     )
                 };
                 self.log_cause(now, "scaling", name, message, act.cause);
+            }
+            if let Some(b) = before {
+                self.explain_managed(
+                    p,
+                    &b,
+                    now,
+                    &r,
+                    bounds,
+                    newest,
+                    (steps, provisioning.len() as u32),
+                    answered.as_ref(),
+                    applied.as_ref(),
+                    events_before,
+                );
             }
         }
     }

@@ -910,6 +910,7 @@ pub fn build_report(
             .map(|r| r.cumulative())
             .unwrap_or_default(),
         commitments_csv: commitments.map(|r| r.csv(&sc.commitments)),
+        explain: None,
         wait_histogram,
     }
 }

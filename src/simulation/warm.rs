@@ -61,7 +61,7 @@ impl<'s> Simulation<'s> {
         let spec = &self.sc.services[s.index()];
         let need = self.sc.task_definitions[spec.task_definition.index()].size;
         let mut per_item = std::mem::take(&mut self.services[s.index()].per_item);
-        let target = self.choose_target(&spec.launch.clone(), &mut per_item);
+        let target = self.choose_target(&spec.launch, &mut per_item);
         let undo = |sim: &Self, per_item: &mut Vec<u32>| {
             if let Some(i) = sim.strategy_item_of(s, target) {
                 per_item[i] -= 1;

@@ -349,3 +349,68 @@ fn compare_html_renders_in_headless_chromium() {
     std::fs::write(&page, ecsim::compare::html(&c, &charts)).expect("write compare.html");
     assert_page_clean(&chromium, &page, &dir.path().join("compare-run"));
 }
+
+/// Issue 16: the page of a run written with `--explain` (timeline rows linking to their
+/// decisions, the tasks never placed, the explanations) renders clean, for a small run and
+/// one with many events and never-placed tasks, and its explanations stay bounded: the
+/// page stays a size a browser opens at once.
+#[test]
+fn explained_report_html_renders_in_headless_chromium() {
+    let Some(chromium) = find_chromium() else {
+        eprintln!(
+            "skipped: headless Chromium not found (install Debian package chromium, \
+             or set ECSIM_CHROMIUM)"
+        );
+        return;
+    };
+    let dir = tempfile::TempDir::new().expect("temp dir");
+    // Small; with tasks never placed; large (a week, 238 scaling events: more rows than
+    // the page holds explanations for).
+    for (k, rel) in [
+        "scenarios/scale-out-lag/scenario.json",
+        "scenarios/az-outage/one-az.json",
+        "scenarios/ec2-or-fargate/scenario.json",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let sc = ecsim::load(&repo_root().join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"));
+        let report =
+            ecsim::run_explained(&sc, None, &mut |_| {}).unwrap_or_else(|e| panic!("{rel}: {e}"));
+        let html = ecsim::report::html::report_html(&report);
+        assert!(
+            html.contains("id=\"explanations\""),
+            "{rel}: no explanations"
+        );
+        let explanations = html.matches("<pre class=\"why\"").count();
+        assert!(
+            (1..=ecsim::report::html::EXPLANATIONS_IN_PAGE).contains(&explanations),
+            "{rel}: {explanations} explanations in the page"
+        );
+        if k == 2 {
+            assert_eq!(explanations, ecsim::report::html::EXPLANATIONS_IN_PAGE);
+            assert!(
+                html.contains("ecsim explain DIR --event"),
+                "{rel}: rows past the bound name their command"
+            );
+        }
+        if k == 1 {
+            assert!(
+                html.contains("Tasks never placed"),
+                "{rel}: no never-placed section"
+            );
+        }
+        assert!(
+            html.len() < 2 << 20,
+            "{rel}: report.html is {} bytes",
+            html.len()
+        );
+        let page = dir.path().join(format!("explained-{k}.html"));
+        std::fs::write(&page, html).expect("write report.html");
+        assert_page_clean(
+            &chromium,
+            &page,
+            &dir.path().join(format!("explained-run-{k}")),
+        );
+    }
+}

@@ -575,6 +575,7 @@ pub(crate) mod test_support {
             wait_histogram: wait_histogram(&[]),
             commitments_csv: None,
             commitment_series: Vec::new(),
+            explain: None,
         }
     }
 
