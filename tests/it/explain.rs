@@ -303,7 +303,9 @@ fn explain_prints_decisions() {
         "{text}"
     );
     assert!(text.contains("acts: 5 → 10"), "{text}");
-    let o = explain(d.path(), &["--service", "web", "--at", "34m", "--json"]);
+    // The scale-out comes at 36:03: the three breaching minutes end at 33:00 and CloudWatch
+    // publishes the last one `settings.metricDelay` (183 s) later.
+    let o = explain(d.path(), &["--service", "web", "--at", "37m", "--json"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&o.stdout)
         .lines()
@@ -311,7 +313,7 @@ fn explain_prints_decisions() {
         .collect();
     assert_eq!(lines.len(), 1);
     assert_eq!(lines[0]["decision"], "service_scaling");
-    assert_eq!(lines[0]["time_s"], 2040.0);
+    assert_eq!(lines[0]["time_s"], 2163.0);
     let o = explain(d.path(), &["--task", "3"]);
     assert!(o.status.success());
     let text = String::from_utf8_lossy(&o.stdout);
