@@ -169,3 +169,9 @@ pub const LOAD_MEMORY_PERCENT_AT_CAPACITY: f64 = 50.0;
 /// Bin width when per-request arrival timestamps are turned into a rate. \[DERIVED\] one
 /// minute, the resolution of the standard ECS metrics (ecs-reference §4.6).
 pub const RATE_BUCKET: SimDuration = SimDuration::from_mins(1);
+
+/// The AWS Region a scenario runs in when it does not say (`region`).
+/// \[DOC\] ecs-reference §7 gives every price for us-east-1, the Region the project's sources
+/// (AWS's pricing pages' default, Karpenter's generated price table) use; the embedded
+/// catalog's other Regions and their dates are in `src/cloud/data/SOURCES.md`.
+pub const DEFAULT_REGION: &str = "us-east-1";
