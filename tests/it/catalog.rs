@@ -124,7 +124,7 @@ fn catalog_builds_tables_from_offer_files_and_a_scenario_runs_on_them() {
         "zz9 row"
     );
     // Embedded types keep their limits (c5.large is not in the offer files but keeps its row).
-    assert!(types.contains("c5.large\tx86_64\t2\t4096\t0\t0\t0\t3\t10\ttrue\tnitro\n"));
+    assert!(types.contains("c5.large\tx86_64\t2\t4096\t0\t0\t0\t3\t9\ttrue\tnitro\n"));
 
     // The scenario: region us-west-2 from those tables, one m5.large and one 1 vCPU / 2 GB
     // Fargate task for an hour.
