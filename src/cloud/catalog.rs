@@ -616,9 +616,12 @@ mod tests {
 
     use CpuArchitecture::{Arm64 as ARM, X86_64 as X86};
 
-    /// The 64 rows of ecs-reference §7.5, the table this catalog replaced: `(name, arch,
-    /// vCPU, nominal GiB, On-Demand USD/h, max ENIs)`, ENIs `None` where §7.5 gave "—".
-    const REFERENCE_7_5: [(&str, CpuArchitecture, u32, u32, f64, Option<u32>); 64] = [
+    /// `(name, arch, vCPU, nominal GiB, On-Demand USD/h, max ENIs)`.
+    type ReferenceRow = (&'static str, CpuArchitecture, u32, u32, f64, Option<u32>);
+
+    /// The 64 rows of ecs-reference §7.5, the table this catalog replaced; ENIs `None` where
+    /// §7.5 gave "—".
+    const REFERENCE_7_5: [ReferenceRow; 64] = [
         ("m5.large", X86, 2, 8, 0.096, Some(3)),
         ("m5.xlarge", X86, 4, 16, 0.192, Some(4)),
         ("m5.2xlarge", X86, 8, 32, 0.384, Some(4)),

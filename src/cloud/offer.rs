@@ -22,7 +22,7 @@ use std::io::Read;
 use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 use serde::Deserialize;
 
-use crate::cloud::tables::{Ec2Price, FargateRates, RegionPrices, Shape, Tables};
+use crate::cloud::tables::{Ec2Price, FargateRates, Shape, Tables};
 use crate::units::CpuArchitecture;
 
 /// Seconds per hour: offer files price per hour, the tables per second.
@@ -432,7 +432,7 @@ impl Offers {
             }
             out.regions
                 .entry(region.clone())
-                .or_insert_with(RegionPrices::default)
+                .or_default()
                 .ec2
                 .insert(
                     name.clone(),
