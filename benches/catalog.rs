@@ -19,12 +19,15 @@ fn catalog(c: &mut Criterion) {
     c.bench_function("catalog/parse embedded tables (once per process)", |b| {
         b.iter(|| parse(black_box(&texts)).expect("tables parse"))
     });
-    c.bench_function("catalog/for_region us-east-1 (sweeps of other regions)", |b| {
-        b.iter(|| {
-            Catalog::for_region(black_box(tables::embedded()), "us-east-1", None)
-                .expect("us-east-1")
-        })
-    });
+    c.bench_function(
+        "catalog/for_region us-east-1 (sweeps of other regions)",
+        |b| {
+            b.iter(|| {
+                Catalog::for_region(black_box(tables::embedded()), "us-east-1", None)
+                    .expect("us-east-1")
+            })
+        },
+    );
     c.bench_function("catalog/embedded_us_east_1 clone (every validation)", |b| {
         b.iter(Catalog::embedded_us_east_1)
     });

@@ -430,17 +430,13 @@ impl Offers {
             if !shaped.contains(name.as_str()) {
                 continue;
             }
-            out.regions
-                .entry(region.clone())
-                .or_default()
-                .ec2
-                .insert(
-                    name.clone(),
-                    Ec2Price {
-                        linux_usd_per_hour: *linux,
-                        windows_usd_per_hour: *windows,
-                    },
-                );
+            out.regions.entry(region.clone()).or_default().ec2.insert(
+                name.clone(),
+                Ec2Price {
+                    linux_usd_per_hour: *linux,
+                    windows_usd_per_hour: *windows,
+                },
+            );
         }
         for (region, rates) in &self.fargate {
             out.regions.entry(region.clone()).or_default().fargate = Some(*rates);
