@@ -313,7 +313,11 @@ impl Offers {
             .unwrap_or(&publication_date)
             .to_owned();
         let mut prices_kept = 0;
-        for (sku, kept) in &reading.kept {
+        // In SKU order, so which product's shape a type takes (the first) never depends on
+        // hash order: same files, same tables.
+        let mut kept: Vec<(&String, &Kept)> = reading.kept.iter().collect();
+        kept.sort_by(|a, b| a.0.cmp(b.0));
+        for (sku, kept) in kept {
             let Some((usd, _)) = reading.prices.get(sku) else {
                 continue;
             };
