@@ -211,7 +211,7 @@ pub struct Tables {
 
 /// A mistake in a table: the file, the 1-based line and what was expected.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{file}, line {line}: {message}")]
+#[error("{file}{}: {message}", if *line == 0 { String::new() } else { format!(", line {line}") })]
 pub struct TableError {
     /// The file (a path, or the table's name for the embedded copy).
     pub file: String,
