@@ -216,3 +216,9 @@ pub const MAX_METRIC_DELAY: SimDuration = SimDuration::from_mins(60);
 /// Knowledge Center, "How does Amazon ECS allocate CPU to tasks?":
 /// <https://repost.aws/knowledge-center/ecs-cpu-allocation>). See `simulation::burst`.
 pub const CPU_BEYOND_RESERVATION: bool = true;
+
+/// The AWS Region a scenario runs in when it does not say (`region`).
+/// \[DOC\] ecs-reference §7 gives every price for us-east-1, the Region the project's sources
+/// (AWS's pricing pages' default, Karpenter's generated price table) use; the embedded
+/// catalog's other Regions and their dates are in `src/cloud/data/SOURCES.md`.
+pub const DEFAULT_REGION: &str = "us-east-1";

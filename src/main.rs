@@ -155,6 +155,20 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Rebuild the catalog tables from AWS Price List bulk offer files (AmazonEC2 and
+    /// AmazonECS, JSON, as downloaded from pricing.us-east-1.amazonaws.com), keeping shared
+    /// tenancy, used capacity, no pre-installed software, Linux and Windows (licence
+    /// included) On-Demand prices and the Fargate rates; a scenario uses them with
+    /// `"catalogDir": "DIR"`.
+    Catalog {
+        /// Offer files (`index.json` of AmazonEC2 and AmazonECS, one Region or all), read as
+        /// streams: a multi-gigabyte file is never held whole.
+        #[arg(required = true)]
+        offer_files: Vec<PathBuf>,
+        /// Folder to write the four tables into (default: catalog/).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Run a scenario over a design of parameter values (a sweep file) with replicas, judge
     /// each point against the constraints on 95 % confidence intervals, and write
     /// sweep.csv, sweep.json and best.json (the cheapest feasible configuration); with
@@ -203,6 +217,8 @@ fn is_input_error(e: &anyhow::Error) -> bool {
     e.chain().any(|c| {
         c.downcast_ref::<ScenarioError>().is_some()
             || c.downcast_ref::<ecsim::import::ImportError>().is_some()
+            || c.downcast_ref::<ecsim::cloud::offer::OfferError>()
+                .is_some()
             || c.downcast_ref::<ecsim::workload::TraceError>().is_some()
             || matches!(
                 c.downcast_ref::<RunError>(),
@@ -526,6 +542,7 @@ fn real_main(cli: Cli) -> anyhow::Result<()> {
             replicas,
         } => compare(&files, &set, out, seed, quiet, !no_charts, replicas),
         Command::Import { dir, out } => import(&dir, out),
+        Command::Catalog { offer_files, out } => catalog(&offer_files, out),
         Command::Run {
             file,
             out,
@@ -975,6 +992,43 @@ fn import(dir: &Path, out: Option<PathBuf>) -> anyhow::Result<()> {
         imported.report.render(),
         out.display(),
         imported.traces.len(),
+        out.display()
+    )?;
+    Ok(())
+}
+
+/// `ecsim catalog`: reads each offer file as a stream, then writes the four tables into
+/// `out`, each atomically. A broken file is an input error (exit 2) naming the file and
+/// where in it; nothing is written then.
+fn catalog(offer_files: &[PathBuf], out: Option<PathBuf>) -> anyhow::Result<()> {
+    let out = out.unwrap_or_else(|| PathBuf::from("catalog"));
+    let mut offers = ecsim::cloud::offer::Offers::default();
+    for file in offer_files {
+        let reader = fs::File::open(file).map_err(|e| ecsim::cloud::offer::OfferError {
+            file: file.display().to_string(),
+            place: "the file".to_owned(),
+            message: format!("cannot open it: {e}"),
+        })?;
+        let summary = offers.read(reader, &file.display().to_string())?;
+        out!(
+            "{}: {} {}, {} products kept, {} prices\n",
+            file.display(),
+            summary.offer_code,
+            summary.publication_date,
+            summary.products_kept,
+            summary.prices_kept
+        )?;
+    }
+    let tables = offers.tables(ecsim::cloud::tables::embedded());
+    fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
+    for (name, text) in ecsim::cloud::tables::render(&tables) {
+        write_atomic(&out.join(name), text.as_bytes())?;
+    }
+    let regions: Vec<&str> = tables.regions.keys().map(String::as_str).collect();
+    out!(
+        "wrote {} (regions: {}); use it with \"catalogDir\": \"{}\" and \"region\" in a scenario\n",
+        out.display(),
+        regions.join(", "),
         out.display()
     )?;
     Ok(())

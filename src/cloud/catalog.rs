@@ -1,14 +1,18 @@
 //! The EC2 instance-type catalog: shapes, prices and the resources ECS registers.
 //!
-//! Owns the embedded us-east-1 table (every row of ecs-reference §7.5), lookup by name, the
-//! estimate of what the ECS agent registers for a type (§4.5), and applying a scenario's
-//! [`CatalogOverrides`] with every problem reported at once.
+//! Owns one Region's view of the catalog tables (`tables`: every instance type, per-Region
+//! prices), lookup by name, the estimate of what the ECS agent registers for a type (§4.5),
+//! and applying a scenario's [`CatalogOverrides`] with every problem reported at once.
 //! It deliberately does not hold per-instance state (that is `cluster`) or meter cost (that is
 //! `billing`); the price here is the On-Demand list price, and Spot factors are applied by the
 //! caller.
 
-use crate::cloud::fargate::{FargatePricing, FargateRate};
+use std::sync::OnceLock;
+
+use crate::cloud::fargate::{FargatePricing, FargateRate, DEFAULT_FARGATE_SPOT_PRICE_FACTOR};
 use crate::cloud::overrides::{CatalogOverrides, FargateRateOverride, InstanceTypeOverride};
+use crate::cloud::tables::{self, FargateRates, Hypervisor, Tables};
+use crate::defaults::DEFAULT_REGION;
 use crate::ids::InstanceTypeId;
 use crate::units::{CpuArchitecture, CpuUnits, MemoryMib, Resources, CPU_UNITS_PER_VCPU};
 
@@ -52,8 +56,23 @@ pub struct InstanceType {
     pub memory_mib: u32,
     /// Linux On-Demand price, USD per hour.
     pub on_demand_usd_per_hour: f64,
+    /// Windows (licence included) On-Demand price, USD per hour, where the catalog has it.
+    pub windows_on_demand_usd_per_hour: Option<f64>,
+    /// GPUs.
+    pub gpu_count: u32,
+    /// Memory of each GPU, MiB.
+    pub gpu_memory_mib_per_gpu: u32,
+    /// AWS Inferentia/Trainium devices.
+    pub accelerator_count: u32,
     /// Maximum network interfaces (the primary ENI included), where known.
     pub max_enis: Option<u32>,
+    /// Branch network interfaces, where known (Karpenter's EKS limit, not ECS's trunk limit:
+    /// see `tables::Shape::branch_enis`).
+    pub branch_enis: Option<u32>,
+    /// Whether the type supports ENI trunking, where known.
+    pub trunking: Option<bool>,
+    /// Hypervisor, where known.
+    pub hypervisor: Option<Hypervisor>,
 }
 
 /// How far registered memory falls below nominal memory.
@@ -113,128 +132,177 @@ impl CatalogProblem {
     }
 }
 
-/// The AWS Region of the embedded prices (EC2 and Fargate).
-pub const PRICE_REGION: &str = "us-east-1";
-/// The operating system of the embedded prices: Linux (Windows is not modelled).
+/// The operating system of the prices costs are computed with: Linux (the catalog also holds
+/// Windows prices where its source gives them, for callers that model Windows).
 pub const PRICE_OPERATING_SYSTEM: &str = "Linux";
-/// When the embedded EC2 On-Demand prices were taken: the date Karpenter generated its
-/// us-east-1 pricing table (ecs-reference §7.5, "generated at 2026-07-20T13:44:30Z").
-pub const EC2_PRICE_DATE: &str = "2026-07-20";
-/// When the embedded Fargate prices were taken: a 2025–2026 copy of the AWS Fargate pricing
-/// page, <https://aws.amazon.com/fargate/pricing/> (ecs-reference §7.1; the page has no date,
-/// and its 32 vCPU row dates the copy).
-pub const FARGATE_PRICE_DATE: &str = "2025–2026";
 
-/// The instance types and Fargate prices the simulation knows.
+/// The instance types and Fargate prices the simulation knows, for one Region.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Catalog {
-    /// Every known instance type; an [`InstanceTypeId`] is an index here.
+    /// Every instance type offered in the Region; an [`InstanceTypeId`] is an index here.
     pub instance_types: Vec<InstanceType>,
-    /// Fargate prices.
+    /// Fargate prices the billing reads.
     pub fargate: FargatePricing,
+    /// The Region's whole Fargate row, each rate where known (Windows, the OS licence and
+    /// the per-dimension Spot rates are here; `fargate` keeps what billing reads today).
+    pub fargate_rates: FargateRates,
+    /// AWS Region code, e.g. `us-east-1`.
+    pub region: String,
+    /// Date of the EC2 prices.
+    pub ec2_prices_as_of: String,
+    /// Date of the Fargate prices.
+    pub fargate_prices_as_of: String,
+    /// Instance types the tables know but the Region does not price, sorted.
+    pub not_offered: Vec<String>,
+    /// The scenario's `catalogDir` the tables came from; `None` for the embedded tables.
+    pub catalog_dir: Option<String>,
+    /// The scenario changed or added prices (`catalog` or `catalogFile`).
+    pub overridden: bool,
 }
 
-use CpuArchitecture::{Arm64 as ARM, X86_64 as X86};
-
-/// `(name, arch, vCPU, nominal GiB, On-Demand USD/h, max ENIs)`.
-type Row = (&'static str, CpuArchitecture, u32, u32, f64, Option<u32>);
-
-/// Every row of ecs-reference §7.5 \[CODE Karpenter-pricing\]: Karpenter's generated pricing
-/// table (`zz_generated.pricing_aws.go`, "generated at 2026-07-20T13:44:30Z for us-east-1",
-/// Linux On-Demand $/h) and VPC limits table (`zz_generated.vpclimits.go`, ENIs), commit
-/// `1d927085dd81a9df9301e613f371dac5b4d16bfe` of `aws/karpenter-provider-aws`.
-/// `None` ENIs = "—" in the reference (not extracted).
-const US_EAST_1: [Row; 64] = [
-    ("m5.large", X86, 2, 8, 0.096, Some(3)),
-    ("m5.xlarge", X86, 4, 16, 0.192, Some(4)),
-    ("m5.2xlarge", X86, 8, 32, 0.384, Some(4)),
-    ("m5.4xlarge", X86, 16, 64, 0.768, Some(8)),
-    ("m6i.large", X86, 2, 8, 0.096, Some(3)),
-    ("m6i.xlarge", X86, 4, 16, 0.192, Some(4)),
-    ("m6i.2xlarge", X86, 8, 32, 0.384, Some(4)),
-    ("m6i.4xlarge", X86, 16, 64, 0.768, Some(8)),
-    ("m7i.large", X86, 2, 8, 0.1008, None),
-    ("m7i.xlarge", X86, 4, 16, 0.2016, None),
-    ("m7i.2xlarge", X86, 8, 32, 0.4032, None),
-    ("m7i.4xlarge", X86, 16, 64, 0.8064, None),
-    ("m6g.large", ARM, 2, 8, 0.077, None),
-    ("m6g.xlarge", ARM, 4, 16, 0.154, None),
-    ("m6g.2xlarge", ARM, 8, 32, 0.308, None),
-    ("m6g.4xlarge", ARM, 16, 64, 0.616, None),
-    ("m7g.large", ARM, 2, 8, 0.0816, Some(3)),
-    ("m7g.xlarge", ARM, 4, 16, 0.1632, Some(4)),
-    ("m7g.2xlarge", ARM, 8, 32, 0.3264, Some(4)),
-    ("m7g.4xlarge", ARM, 16, 64, 0.6528, Some(8)),
-    ("c5.large", X86, 2, 4, 0.085, Some(3)),
-    ("c5.xlarge", X86, 4, 8, 0.170, Some(4)),
-    ("c5.2xlarge", X86, 8, 16, 0.340, Some(4)),
-    ("c5.4xlarge", X86, 16, 32, 0.680, Some(8)),
-    ("c6i.large", X86, 2, 4, 0.085, None),
-    ("c6i.xlarge", X86, 4, 8, 0.170, None),
-    ("c6i.2xlarge", X86, 8, 16, 0.340, None),
-    ("c6i.4xlarge", X86, 16, 32, 0.680, None),
-    ("c6g.large", ARM, 2, 4, 0.068, Some(3)),
-    ("c6g.xlarge", ARM, 4, 8, 0.136, Some(4)),
-    ("c6g.2xlarge", ARM, 8, 16, 0.272, Some(4)),
-    ("c6g.4xlarge", ARM, 16, 32, 0.544, Some(8)),
-    ("c7g.large", ARM, 2, 4, 0.0725, Some(3)),
-    ("c7g.xlarge", ARM, 4, 8, 0.145, Some(4)),
-    ("c7g.2xlarge", ARM, 8, 16, 0.290, Some(4)),
-    ("c7g.4xlarge", ARM, 16, 32, 0.580, Some(8)),
-    ("c7i.large", X86, 2, 4, 0.08925, None),
-    ("c7i.xlarge", X86, 4, 8, 0.1785, None),
-    ("c7i.2xlarge", X86, 8, 16, 0.357, None),
-    ("c7i.4xlarge", X86, 16, 32, 0.714, None),
-    ("r5.large", X86, 2, 16, 0.126, Some(3)),
-    ("r5.xlarge", X86, 4, 32, 0.252, Some(4)),
-    ("r5.2xlarge", X86, 8, 64, 0.504, Some(4)),
-    ("r5.4xlarge", X86, 16, 128, 1.008, Some(8)),
-    ("r6i.large", X86, 2, 16, 0.126, None),
-    ("r6i.xlarge", X86, 4, 32, 0.252, None),
-    ("r6i.2xlarge", X86, 8, 64, 0.504, None),
-    ("r6i.4xlarge", X86, 16, 128, 1.008, None),
-    ("r6g.large", ARM, 2, 16, 0.1008, Some(3)),
-    ("r6g.xlarge", ARM, 4, 32, 0.2016, Some(4)),
-    ("r6g.2xlarge", ARM, 8, 64, 0.4032, Some(4)),
-    ("r6g.4xlarge", ARM, 16, 128, 0.8064, Some(8)),
-    ("r7g.large", ARM, 2, 16, 0.1071, None),
-    ("r7g.xlarge", ARM, 4, 32, 0.2142, None),
-    ("r7g.2xlarge", ARM, 8, 64, 0.4284, None),
-    ("r7g.4xlarge", ARM, 16, 128, 0.8568, None),
-    ("t3.medium", X86, 2, 4, 0.0416, None),
-    ("t3.large", X86, 2, 8, 0.0832, Some(3)),
-    ("t3.xlarge", X86, 4, 16, 0.1664, Some(4)),
-    ("t3.2xlarge", X86, 8, 32, 0.3328, Some(4)),
-    ("t4g.medium", ARM, 2, 4, 0.0336, None),
-    ("t4g.large", ARM, 2, 8, 0.0672, None),
-    ("t4g.xlarge", ARM, 4, 16, 0.1344, None),
-    ("t4g.2xlarge", ARM, 8, 32, 0.2688, None),
-];
-
 impl Catalog {
-    /// The us-east-1 catalog: all 64 instance types of ecs-reference §7.5 (Karpenter generated
-    /// pricing table, us-east-1, generated 2026-07-20; ENIs from Karpenter's VPC limits table)
-    /// and the Fargate Linux prices of §7.1 with the default Spot factor of §7.3.
+    /// The embedded catalog for us-east-1 (the default Region): every instance type of the
+    /// embedded tables with a us-east-1 Linux On-Demand price (Karpenter's generated pricing
+    /// table, generated 2026-07-20; shapes, GPUs, ENIs and hypervisors from Karpenter's
+    /// instance-type reference and VPC limits table; see `src/cloud/data/SOURCES.md`) and the
+    /// Fargate prices of ecs-reference §7.1 with the default Spot factor of §7.3.
     ///
+    /// Built once per process and cloned: a sweep validates thousands of scenarios.
     /// Karpenter's table is refreshed from the AWS Price List API; the reference warns to
     /// regenerate before trusting cents. t3/t4g are burstable and may add credit charges,
     /// which are not modelled.
     pub fn embedded_us_east_1() -> Catalog {
-        let instance_types = US_EAST_1
-            .iter()
-            .map(|&(name, arch, vcpu, gib, price, enis)| InstanceType {
-                name: name.to_owned(),
-                arch,
-                vcpu,
-                memory_mib: MemoryMib::from_gib(gib).0,
-                on_demand_usd_per_hour: price,
-                max_enis: enis,
-            })
-            .collect();
-        Catalog {
-            instance_types,
-            fargate: FargatePricing::us_east_1(),
+        static US_EAST_1: OnceLock<Catalog> = OnceLock::new();
+        US_EAST_1
+            .get_or_init(
+                || match Catalog::for_region(tables::embedded(), DEFAULT_REGION, None) {
+                    Ok(c) => c,
+                    Err(e) => panic!("the embedded catalog has no {DEFAULT_REGION}: {e}"),
+                },
+            )
+            .clone()
+    }
+
+    /// The catalog of `region` from `tables`: the instance types with a Linux On-Demand price
+    /// there, in the tables' order, and the Region's Fargate rates. `catalog_dir` names the
+    /// folder the tables came from (`None`: the embedded tables), for messages and reports.
+    ///
+    /// The error is one sentence saying what the tables lack and how to get it.
+    pub fn for_region(
+        tables: &Tables,
+        region: &str,
+        catalog_dir: Option<&str>,
+    ) -> Result<Catalog, String> {
+        let source = match catalog_dir {
+            Some(dir) => format!("the catalog in {dir}"),
+            None => "the embedded catalog".to_owned(),
+        };
+        let how = "build one from AWS's price list offer files with `ecsim catalog` and point \
+                   catalogDir at it (README, Catalog)";
+        let Some(r) = tables.regions.get(region) else {
+            let known: Vec<&str> = tables.regions.keys().map(String::as_str).collect();
+            return Err(format!(
+                "unknown region {region:?}; expected one of {} ({source})",
+                known.join(", ")
+            ));
+        };
+        let (Some(ec2_date), false) = (&r.ec2_prices_as_of, r.ec2.is_empty()) else {
+            return Err(format!(
+                "{source} has no EC2 On-Demand prices for {region} (src/cloud/data/SOURCES.md \
+                 says why); {how}"
+            ));
+        };
+        let rates = r.fargate.unwrap_or_default();
+        let fargate = match (
+            rates.x86_usd_per_vcpu_second,
+            rates.x86_usd_per_gb_second,
+            rates.arm_usd_per_vcpu_second,
+            rates.arm_usd_per_gb_second,
+            rates.ephemeral_usd_per_gb_second,
+            &r.fargate_prices_as_of,
+        ) {
+            (Some(xc), Some(xm), Some(ac), Some(am), Some(eph), Some(_)) => FargatePricing {
+                x86: FargateRate {
+                    usd_per_vcpu_second: xc,
+                    usd_per_gb_second: xm,
+                },
+                arm: FargateRate {
+                    usd_per_vcpu_second: ac,
+                    usd_per_gb_second: am,
+                },
+                spot_price_factor: DEFAULT_FARGATE_SPOT_PRICE_FACTOR,
+                usd_per_extra_ephemeral_gb_second: eph,
+            },
+            _ => {
+                return Err(format!(
+                    "{source} has no Fargate Linux x86, ARM and ephemeral storage rates for \
+                     {region}, or no date for them; {how} (give it the AmazonECS offer file too)"
+                ))
+            }
+        };
+        let mut instance_types = Vec::with_capacity(r.ec2.len());
+        let mut not_offered = Vec::new();
+        for s in &tables.instance_types {
+            match r.ec2.get(&s.name) {
+                Some(p) => instance_types.push(InstanceType {
+                    name: s.name.clone(),
+                    arch: s.arch,
+                    vcpu: s.vcpu,
+                    memory_mib: s.memory_mib,
+                    on_demand_usd_per_hour: p.linux_usd_per_hour,
+                    windows_on_demand_usd_per_hour: p.windows_usd_per_hour,
+                    gpu_count: s.gpu_count,
+                    gpu_memory_mib_per_gpu: s.gpu_memory_mib_per_gpu,
+                    accelerator_count: s.accelerator_count,
+                    max_enis: s.max_enis,
+                    branch_enis: s.branch_enis,
+                    trunking: s.trunking,
+                    hypervisor: s.hypervisor,
+                }),
+                None => not_offered.push(s.name.clone()),
+            }
         }
+        if instance_types.len() > MAX_INSTANCE_TYPES {
+            return Err(format!(
+                "{source} has {} instance types in {region}; at most {MAX_INSTANCE_TYPES}",
+                instance_types.len()
+            ));
+        }
+        not_offered.sort();
+        Ok(Catalog {
+            instance_types,
+            fargate,
+            fargate_rates: rates,
+            region: region.to_owned(),
+            ec2_prices_as_of: ec2_date.clone(),
+            fargate_prices_as_of: r.fargate_prices_as_of.clone().unwrap_or_default(),
+            not_offered,
+            catalog_dir: catalog_dir.map(str::to_owned),
+            overridden: false,
+        })
+    }
+
+    /// True if `name` is an instance type the tables know but this Region does not price
+    /// (so not offered there, as far as the catalog knows).
+    pub fn is_not_offered(&self, name: &str) -> bool {
+        self.not_offered
+            .binary_search_by(|n| n.as_str().cmp(name))
+            .is_ok()
+    }
+
+    /// The Windows (licence included) On-Demand price of `id`, USD per hour, or the sentence
+    /// to show when the catalog has none (issue 12: never an invented number).
+    pub fn windows_usd_per_hour(&self, id: InstanceTypeId) -> Result<f64, String> {
+        let t = self.get(id);
+        t.windows_on_demand_usd_per_hour.ok_or_else(|| {
+            format!(
+                "no Windows On-Demand price for {} in {} in the catalog (src/cloud/data/SOURCES.md \
+                 says which prices are embedded); give it as \
+                 catalog.instanceTypes[].windowsOnDemandUsdPerHour or build the catalog from \
+                 AWS's offer files with `ecsim catalog`",
+                t.name, self.region
+            )
+        })
     }
 
     /// The id of the type called `name` (exact, case-sensitive match, as EC2 spells it).
@@ -349,6 +417,8 @@ impl Catalog {
             }
         }
         if problems.is_empty() {
+            updated.overridden |=
+                !overrides.instance_types.is_empty() || overrides.fargate.is_some();
             *self = updated;
             Ok(())
         } else {
@@ -398,6 +468,14 @@ fn check_instance_type_fields(
             problems.push(CatalogProblem::new(format!("{path}.onDemandUsdPerHour"), e));
         }
     }
+    if let Some(price) = o.windows_on_demand_usd_per_hour {
+        if let Err(e) = check_price(price) {
+            problems.push(CatalogProblem::new(
+                format!("{path}.windowsOnDemandUsdPerHour"),
+                e,
+            ));
+        }
+    }
     if o.max_enis == Some(0) {
         problems.push(CatalogProblem::new(
             format!("{path}.maxEnis"),
@@ -419,8 +497,8 @@ fn override_existing(
         CatalogProblem::new(
             format!("{path}.{field}"),
             format!(
-                "{current} as in the catalog for {} (only onDemandUsdPerHour and maxEnis of a \
-                 catalog type can change; add a type under a new name for another shape)",
+                "{current} as in the catalog for {} (only onDemandUsdPerHour, windowsOnDemandUsdPerHour \
+                 and maxEnis of a catalog type can change; add a type under a new name for another shape)",
                 t.name
             ),
         )
@@ -445,6 +523,9 @@ fn override_existing(
     }
     if let Some(enis) = o.max_enis {
         t.max_enis = Some(enis);
+    }
+    if let Some(price) = o.windows_on_demand_usd_per_hour {
+        t.windows_on_demand_usd_per_hour = Some(price);
     }
     Ok(())
 }
@@ -485,7 +566,15 @@ fn new_instance_type(
                 vcpu,
                 memory_mib,
                 on_demand_usd_per_hour: price,
+                windows_on_demand_usd_per_hour: o.windows_on_demand_usd_per_hour,
+                // A type added by hand has no accelerators, trunking or hypervisor on record.
+                gpu_count: 0,
+                gpu_memory_mib_per_gpu: 0,
+                accelerator_count: 0,
                 max_enis: o.max_enis,
+                branch_enis: None,
+                trunking: None,
+                hypervisor: None,
             })
         }
         _ => Err(problems),
@@ -525,32 +614,153 @@ mod tests {
     use super::*;
     use crate::cloud::overrides::{ArchitectureName, FargatePricingOverride, InstanceTypeOverride};
 
+    use CpuArchitecture::{Arm64 as ARM, X86_64 as X86};
+
+    /// `(name, arch, vCPU, nominal GiB, On-Demand USD/h, max ENIs)`.
+    type ReferenceRow = (&'static str, CpuArchitecture, u32, u32, f64, Option<u32>);
+
+    /// The 64 rows of ecs-reference §7.5, the table this catalog replaced; ENIs `None` where
+    /// §7.5 gave "—".
+    const REFERENCE_7_5: [ReferenceRow; 64] = [
+        ("m5.large", X86, 2, 8, 0.096, Some(3)),
+        ("m5.xlarge", X86, 4, 16, 0.192, Some(4)),
+        ("m5.2xlarge", X86, 8, 32, 0.384, Some(4)),
+        ("m5.4xlarge", X86, 16, 64, 0.768, Some(8)),
+        ("m6i.large", X86, 2, 8, 0.096, Some(3)),
+        ("m6i.xlarge", X86, 4, 16, 0.192, Some(4)),
+        ("m6i.2xlarge", X86, 8, 32, 0.384, Some(4)),
+        ("m6i.4xlarge", X86, 16, 64, 0.768, Some(8)),
+        ("m7i.large", X86, 2, 8, 0.1008, None),
+        ("m7i.xlarge", X86, 4, 16, 0.2016, None),
+        ("m7i.2xlarge", X86, 8, 32, 0.4032, None),
+        ("m7i.4xlarge", X86, 16, 64, 0.8064, None),
+        ("m6g.large", ARM, 2, 8, 0.077, None),
+        ("m6g.xlarge", ARM, 4, 16, 0.154, None),
+        ("m6g.2xlarge", ARM, 8, 32, 0.308, None),
+        ("m6g.4xlarge", ARM, 16, 64, 0.616, None),
+        ("m7g.large", ARM, 2, 8, 0.0816, Some(3)),
+        ("m7g.xlarge", ARM, 4, 16, 0.1632, Some(4)),
+        ("m7g.2xlarge", ARM, 8, 32, 0.3264, Some(4)),
+        ("m7g.4xlarge", ARM, 16, 64, 0.6528, Some(8)),
+        ("c5.large", X86, 2, 4, 0.085, Some(3)),
+        ("c5.xlarge", X86, 4, 8, 0.170, Some(4)),
+        ("c5.2xlarge", X86, 8, 16, 0.340, Some(4)),
+        ("c5.4xlarge", X86, 16, 32, 0.680, Some(8)),
+        ("c6i.large", X86, 2, 4, 0.085, None),
+        ("c6i.xlarge", X86, 4, 8, 0.170, None),
+        ("c6i.2xlarge", X86, 8, 16, 0.340, None),
+        ("c6i.4xlarge", X86, 16, 32, 0.680, None),
+        ("c6g.large", ARM, 2, 4, 0.068, Some(3)),
+        ("c6g.xlarge", ARM, 4, 8, 0.136, Some(4)),
+        ("c6g.2xlarge", ARM, 8, 16, 0.272, Some(4)),
+        ("c6g.4xlarge", ARM, 16, 32, 0.544, Some(8)),
+        ("c7g.large", ARM, 2, 4, 0.0725, Some(3)),
+        ("c7g.xlarge", ARM, 4, 8, 0.145, Some(4)),
+        ("c7g.2xlarge", ARM, 8, 16, 0.290, Some(4)),
+        ("c7g.4xlarge", ARM, 16, 32, 0.580, Some(8)),
+        ("c7i.large", X86, 2, 4, 0.08925, None),
+        ("c7i.xlarge", X86, 4, 8, 0.1785, None),
+        ("c7i.2xlarge", X86, 8, 16, 0.357, None),
+        ("c7i.4xlarge", X86, 16, 32, 0.714, None),
+        ("r5.large", X86, 2, 16, 0.126, Some(3)),
+        ("r5.xlarge", X86, 4, 32, 0.252, Some(4)),
+        ("r5.2xlarge", X86, 8, 64, 0.504, Some(4)),
+        ("r5.4xlarge", X86, 16, 128, 1.008, Some(8)),
+        ("r6i.large", X86, 2, 16, 0.126, None),
+        ("r6i.xlarge", X86, 4, 32, 0.252, None),
+        ("r6i.2xlarge", X86, 8, 64, 0.504, None),
+        ("r6i.4xlarge", X86, 16, 128, 1.008, None),
+        ("r6g.large", ARM, 2, 16, 0.1008, Some(3)),
+        ("r6g.xlarge", ARM, 4, 32, 0.2016, Some(4)),
+        ("r6g.2xlarge", ARM, 8, 64, 0.4032, Some(4)),
+        ("r6g.4xlarge", ARM, 16, 128, 0.8064, Some(8)),
+        ("r7g.large", ARM, 2, 16, 0.1071, None),
+        ("r7g.xlarge", ARM, 4, 32, 0.2142, None),
+        ("r7g.2xlarge", ARM, 8, 64, 0.4284, None),
+        ("r7g.4xlarge", ARM, 16, 128, 0.8568, None),
+        ("t3.medium", X86, 2, 4, 0.0416, None),
+        ("t3.large", X86, 2, 8, 0.0832, Some(3)),
+        ("t3.xlarge", X86, 4, 16, 0.1664, Some(4)),
+        ("t3.2xlarge", X86, 8, 32, 0.3328, Some(4)),
+        ("t4g.medium", ARM, 2, 4, 0.0336, None),
+        ("t4g.large", ARM, 2, 8, 0.0672, None),
+        ("t4g.xlarge", ARM, 4, 16, 0.1344, None),
+        ("t4g.2xlarge", ARM, 8, 32, 0.2688, None),
+    ];
+
     #[test]
-    fn embedded_catalog_has_every_row() {
+    fn embedded_catalog_keeps_every_reference_row() {
         let c = Catalog::embedded_us_east_1();
-        // §7.5 has 16 families × 4 sizes = 64 rows.
-        assert_eq!(c.instance_types.len(), 64);
-        let m5 = c.get(c.find("m5.large").expect("m5.large is in §7.5"));
-        assert_eq!(
-            (
-                m5.vcpu,
-                m5.memory_mib,
-                m5.arch,
-                m5.on_demand_usd_per_hour,
-                m5.max_enis
-            ),
-            (2, 8192, CpuArchitecture::X86_64, 0.096, Some(3))
-        );
-        let c7g = c.get(c.find("c7g.4xlarge").expect("c7g.4xlarge is in §7.5"));
-        assert_eq!(
-            (c7g.vcpu, c7g.memory_mib, c7g.arch),
-            (16, 32768, CpuArchitecture::Arm64)
-        );
-        assert_eq!(c.find("t3.4xlarge"), None);
+        // Every type of Karpenter's instance-type reference with a us-east-1 price: 1,345.
+        assert_eq!(c.instance_types.len(), 1345);
+        assert_eq!(c.region, "us-east-1");
+        assert_eq!(c.ec2_prices_as_of, "2026-07-20");
+        for (name, arch, vcpu, gib, price, enis) in REFERENCE_7_5 {
+            let t = c.get(c.find(name).unwrap_or_else(|| panic!("{name} is in §7.5")));
+            assert_eq!(
+                (t.arch, t.vcpu, t.memory_mib, t.on_demand_usd_per_hour),
+                (arch, vcpu, gib * 1024, price),
+                "{name}"
+            );
+            // Where §7.5 gave an ENI count the VPC limits table agrees; it now fills the rest.
+            if enis.is_some() {
+                assert_eq!(t.max_enis, enis, "{name}");
+            }
+            assert!(t.max_enis.is_some(), "{name}");
+        }
         let mut names: Vec<_> = c.instance_types.iter().map(|t| &t.name).collect();
         names.sort();
         names.dedup();
-        assert_eq!(names.len(), 64);
+        assert_eq!(names.len(), 1345);
+        // The Fargate rates are §7.1's, so a us-east-1 run bills as before.
+        assert_eq!(c.fargate, FargatePricing::us_east_1());
+        assert_eq!(c.fargate_prices_as_of, "2025–2026");
+    }
+
+    #[test]
+    fn regions_without_data_and_types_not_offered_are_named() {
+        let t = tables::embedded();
+        let e = Catalog::for_region(t, "eu-west-9", None).expect_err("no such region");
+        assert_eq!(
+            e,
+            "unknown region \"eu-west-9\"; expected one of ap-northeast-1, ap-southeast-1, \
+             eu-central-1, eu-west-1, us-east-1, us-west-2 (the embedded catalog)"
+        );
+        let e = Catalog::for_region(t, "eu-west-1", None).expect_err("no embedded prices");
+        assert!(
+            e.starts_with("the embedded catalog has no EC2 On-Demand prices for eu-west-1"),
+            "{e}"
+        );
+        assert!(e.contains("ecsim catalog"), "{e}");
+        let c = Catalog::embedded_us_east_1();
+        // p5e.48xlarge is in the instance-type reference but has no us-east-1 price.
+        assert!(c.is_not_offered("p5e.48xlarge"));
+        assert_eq!(c.find("p5e.48xlarge"), None);
+        assert!(!c.is_not_offered("m5.large"));
+        assert!(!c.is_not_offered("x9.nothing"));
+    }
+
+    #[test]
+    fn a_missing_windows_price_is_a_sentence_not_a_number() {
+        let mut c = Catalog::embedded_us_east_1();
+        let m5 = c.find("m5.large").expect("in catalog");
+        let e = c
+            .windows_usd_per_hour(m5)
+            .expect_err("no Windows prices embedded");
+        assert!(
+            e.starts_with("no Windows On-Demand price for m5.large in us-east-1"),
+            "{e}"
+        );
+        let overrides = CatalogOverrides {
+            instance_types: vec![InstanceTypeOverride {
+                windows_on_demand_usd_per_hour: Some(0.188),
+                ..type_override("m5.large")
+            }],
+            fargate: None,
+        };
+        assert_eq!(c.apply(&overrides), Ok(()));
+        assert_eq!(c.windows_usd_per_hour(m5), Ok(0.188));
+        assert!(c.overridden);
     }
 
     #[test]
@@ -618,6 +828,7 @@ mod tests {
             memory_mib: None,
             on_demand_usd_per_hour: None,
             max_enis: None,
+            windows_on_demand_usd_per_hour: None,
         }
     }
 
@@ -637,7 +848,7 @@ mod tests {
                     vcpu: Some(64),
                     memory_mib: Some(131072),
                     on_demand_usd_per_hour: Some(2.0),
-                    ..type_override("m7g.16xlarge")
+                    ..type_override("x9g.16xlarge")
                 },
             ],
             fargate: Some(FargatePricingOverride {
@@ -653,8 +864,8 @@ mod tests {
         assert_eq!(c.apply(&overrides), Ok(()));
         let m5 = c.get(c.find("m5.large").expect("in catalog"));
         assert_eq!((m5.on_demand_usd_per_hour, m5.max_enis), (0.05, Some(10)));
-        let id = c.find("m7g.16xlarge").expect("added");
-        assert_eq!(id, InstanceTypeId(64));
+        let id = c.find("x9g.16xlarge").expect("added");
+        assert_eq!(id, InstanceTypeId::from_index(1345));
         assert_eq!(c.get(id).arch, CpuArchitecture::Arm64);
         assert_eq!(c.fargate.arm.usd_per_vcpu_second, 0.00001);
         assert_eq!(c.fargate.arm.usd_per_gb_second, 0.0000009889);

@@ -28,7 +28,7 @@ pub struct CatalogOverrides {
 /// One instance type to add or re-price, by name.
 ///
 /// A new type must give `vcpu`, `memoryMib`, `arch` and `onDemandUsdPerHour`; an existing
-/// one may change only `onDemandUsdPerHour` and `maxEnis`.
+/// one may change only `onDemandUsdPerHour`, `windowsOnDemandUsdPerHour` and `maxEnis`.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct InstanceTypeOverride {
@@ -49,6 +49,9 @@ pub struct InstanceTypeOverride {
     /// Maximum network interfaces, the primary included.
     #[serde(default)]
     pub max_enis: Option<u32>,
+    /// Windows (licence included) On-Demand price, USD per hour.
+    #[serde(default)]
+    pub windows_on_demand_usd_per_hour: Option<f64>,
 }
 
 /// An architecture as the JSON spells it: `x86_64`/`arm64` (the `ecs.cpu-architecture`

@@ -50,7 +50,11 @@ fn a(topic: &str, value: String, source: &str) -> Assumption {
 pub fn for_scenario(sc: &Scenario, prices: &super::PriceBasis) -> Vec<Assumption> {
     let s = &sc.settings;
     let mut out = vec![
-        a("region and prices", prices.statement(), &format!("{KARPENTER_PRICING}; {FARGATE_PRICING}")),
+        a("region and prices", prices.statement(), &match &prices.catalog_dir {
+            // Tables the user built: their prices are AWS's offer files as of the dates above.
+            Some(dir) => format!("AWS Price List bulk offer files (AmazonEC2, AmazonECS) read by `ecsim catalog` into {dir}: https://docs.aws.amazon.com/awsaccountbilling/latest/aboutv2/using-the-aws-price-list-bulk-api.html"),
+            None => format!("{KARPENTER_PRICING}; {FARGATE_PRICING}"),
+        }),
         a("EC2 billing", "per second from `running` to termination, 60 s minimum per launch".into(), "Amazon EC2 API Reference, StartInstances (\"a one-minute minimum … and thereafter per second\"): https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_StartInstances.html"),
         a("Fargate billing", "per second (rounded up) from image pull start to task stop, 60 s minimum, on the task size rounded up to a valid Fargate size".into(), FARGATE_PRICING),
         a("Fargate Spot price", format!("{} × Fargate on-demand (catalog.fargate.spotPriceFactor)", sc.catalog.fargate.spot_price_factor), &format!("{FARGATE_PRICING} (\"up to 70 %\" off; the factor is an observed snapshot, it varies by Region and over time)")),

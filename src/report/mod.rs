@@ -180,36 +180,45 @@ pub struct Summary {
     pub assumptions: Vec<Assumption>,
 }
 
-/// Which prices a run used: the embedded list prices' Region, operating system and dates, and
-/// whether the scenario overrode any (`catalog`, `catalogFile`).
+/// Which prices a run used: the catalog's Region, operating system and price dates, where
+/// the tables came from, and whether the scenario overrode any (`catalog`, `catalogFile`).
 #[derive(Clone, Debug, Serialize)]
 pub struct PriceBasis {
-    /// AWS Region of the embedded prices.
+    /// AWS Region of the prices (the scenario's `region`).
     pub region: String,
-    /// Operating system of the embedded prices.
+    /// Operating system of the prices.
     pub operating_system: String,
-    /// Date of the embedded EC2 On-Demand prices.
+    /// Date of the EC2 On-Demand prices.
     pub ec2_prices_as_of: String,
-    /// Date of the embedded Fargate prices.
+    /// Date of the Fargate prices.
     pub fargate_prices_as_of: String,
+    /// The scenario's `catalogDir` the prices came from; absent for the embedded tables.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub catalog_dir: Option<String>,
     /// The scenario changed or added prices (`catalog` or `catalogFile`).
     pub overridden: bool,
 }
 
 impl Default for PriceBasis {
+    /// The embedded us-east-1 catalog's basis.
     fn default() -> Self {
-        use crate::cloud::catalog as c;
-        PriceBasis {
-            region: c::PRICE_REGION.to_string(),
-            operating_system: c::PRICE_OPERATING_SYSTEM.to_string(),
-            ec2_prices_as_of: c::EC2_PRICE_DATE.to_string(),
-            fargate_prices_as_of: c::FARGATE_PRICE_DATE.to_string(),
-            overridden: false,
-        }
+        PriceBasis::of(&crate::cloud::Catalog::embedded_us_east_1())
     }
 }
 
 impl PriceBasis {
+    /// The basis of the prices in `catalog`.
+    pub fn of(catalog: &crate::cloud::Catalog) -> PriceBasis {
+        PriceBasis {
+            region: catalog.region.clone(),
+            operating_system: crate::cloud::catalog::PRICE_OPERATING_SYSTEM.to_string(),
+            ec2_prices_as_of: catalog.ec2_prices_as_of.clone(),
+            fargate_prices_as_of: catalog.fargate_prices_as_of.clone(),
+            catalog_dir: catalog.catalog_dir.clone(),
+            overridden: catalog.overridden,
+        }
+    }
+
     /// One line for the top of a report: "us-east-1 Linux On-Demand list prices (EC2 as of
     /// 2026-07-20, Fargate 2025–2026)", and whether the scenario overrode some.
     pub fn statement(&self) -> String {
@@ -219,10 +228,11 @@ impl PriceBasis {
             self.operating_system,
             self.ec2_prices_as_of,
             self.fargate_prices_as_of,
-            if self.overridden {
-                "; the scenario overrides some (catalog)"
-            } else {
-                ""
+            match (&self.catalog_dir, self.overridden) {
+                (Some(dir), true) => format!(" from {dir}; the scenario overrides some (catalog)"),
+                (Some(dir), false) => format!(" from {dir}"),
+                (None, true) => "; the scenario overrides some (catalog)".to_owned(),
+                (None, false) => String::new(),
             }
         )
     }

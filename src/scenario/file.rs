@@ -99,6 +99,14 @@ pub struct ScenarioFile {
     /// Catalog overrides read from a JSON file (relative to the scenario file).
     #[serde(default)]
     pub catalog_file: Option<String>,
+    /// `region` (ecsim's own): the AWS Region whose prices and instance types apply
+    /// (default `us-east-1`).
+    #[serde(default)]
+    pub region: Option<String>,
+    /// `catalogDir` (ecsim's own): a folder of catalog tables written by `ecsim catalog`
+    /// (relative to the scenario file), used instead of the embedded tables.
+    #[serde(default)]
+    pub catalog_dir: Option<String>,
     /// Model settings and AWS defaults to override.
     #[serde(default)]
     pub settings: Option<Lenient<SettingsFile>>,

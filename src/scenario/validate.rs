@@ -135,11 +135,13 @@ pub(crate) fn from_value(
 }
 
 /// The Region whose Savings Plans and Reserved Instances the scenario's commitments must be:
-/// the scenario's Region. The scenario has no `region` field yet (another branch adds it),
-/// and its prices are us-east-1's, so this is us-east-1 until then; every reader of the
-/// commitments' Region goes through here, so the merge is this one line.
-pub fn savings_plan_region(_scenario: &ScenarioFile) -> &str {
-    crate::cloud::catalog::PRICE_REGION
+/// the scenario's `region` (default [`crate::defaults::DEFAULT_REGION`]); every reader of the
+/// commitments' Region goes through here.
+pub fn savings_plan_region(scenario: &ScenarioFile) -> &str {
+    scenario
+        .region
+        .as_deref()
+        .unwrap_or(crate::defaults::DEFAULT_REGION)
 }
 
 /// Stage two on a parsed file: every problem, or the scenario.
@@ -864,7 +866,41 @@ impl Validator {
     }
 
     fn catalog(&mut self, raw: &ScenarioFile) -> Option<Catalog> {
-        let mut catalog = Catalog::embedded_us_east_1();
+        let loaded;
+        let (tables, dir_label) = match &raw.catalog_dir {
+            None => (crate::cloud::tables::embedded(), None),
+            Some(dir) => {
+                let path = self.base_dir.join(dir);
+                match crate::cloud::tables::load_dir(&path) {
+                    Ok(t) => {
+                        loaded = t;
+                        (&loaded, Some(path.display().to_string()))
+                    }
+                    Err(errors) => {
+                        for e in errors {
+                            self.problem("catalogDir", e.to_string());
+                        }
+                        return None;
+                    }
+                }
+            }
+        };
+        let region = raw
+            .region
+            .as_deref()
+            .unwrap_or(crate::defaults::DEFAULT_REGION);
+        let mut catalog = if dir_label.is_none() && region == crate::defaults::DEFAULT_REGION {
+            // The common case, built once per process.
+            Catalog::embedded_us_east_1()
+        } else {
+            match Catalog::for_region(tables, region, dir_label.as_deref()) {
+                Ok(c) => c,
+                Err(e) => {
+                    self.problem("region", e);
+                    return None;
+                }
+            }
+        };
         let mut ok = true;
         if let Some(file) = &raw.catalog_file {
             let path = self.base_dir.join(file);
@@ -1177,9 +1213,13 @@ impl Validator {
             for (i, t) in a.instance_types.iter().enumerate() {
                 match catalog.find(t) {
                     Some(id) => types.push(id),
+                    None if catalog.is_not_offered(t) => self.problem(
+                        format!("{path}.instanceTypes[{i}]"),
+                        format!("instance type {t:?} is not offered in {} (the catalog has no On-Demand price for it there); choose another type, another region, or add its price under \"catalog\"", catalog.region),
+                    ),
                     None => self.problem(
                         format!("{path}.instanceTypes[{i}]"),
-                        format!("unknown instance type {t:?}; expected one of the catalog ({}) or add it under \"catalog\"", catalog.instance_types.iter().take(6).map(|t| t.name.as_str()).collect::<Vec<_>>().join(", ") + ", …"),
+                        format!("unknown instance type {t:?}; expected one of the catalog ({}) or add it under \"catalog\"", suggestions(catalog, t)),
                     ),
                 }
             }
@@ -2488,4 +2528,33 @@ fn gpu_requirements(containers: Option<&[serde_json::Value]>) -> Vec<String> {
         }
     }
     out
+}
+
+/// Up to six catalog types to suggest for an unknown `name`: its family's sizes if the
+/// family is known (a misspelt size), else a few common types of the Region.
+fn suggestions(catalog: &Catalog, name: &str) -> String {
+    let family = name.split('.').next().unwrap_or(name);
+    let same_family: Vec<&str> = catalog
+        .instance_types
+        .iter()
+        .map(|t| t.name.as_str())
+        .filter(|n| n.split('.').next() == Some(family))
+        .take(6)
+        .collect();
+    let picks = if same_family.is_empty() {
+        [
+            "m5.large",
+            "m6i.large",
+            "c5.large",
+            "r5.large",
+            "m7g.large",
+            "t3.medium",
+        ]
+        .into_iter()
+        .filter(|n| catalog.find(n).is_some())
+        .collect()
+    } else {
+        same_family
+    };
+    picks.join(", ") + ", …"
 }

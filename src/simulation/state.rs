@@ -790,10 +790,7 @@ pub fn build_report(
         .map(|w| (w.name.clone(), w.cost_usd))
         .collect();
     let wait_histogram = crate::report::wait_histogram(&all_waits);
-    let prices = PriceBasis {
-        overridden: sc.catalog != crate::cloud::Catalog::embedded_us_east_1(),
-        ..PriceBasis::default()
-    };
+    let prices = PriceBasis::of(&sc.catalog);
     let summary = Summary {
         schema_version: SCHEMA_VERSION,
         scenario: sc.name.clone(),

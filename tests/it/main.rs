@@ -7,6 +7,7 @@ mod bom;
 mod bounded_memory;
 mod browser;
 mod capacity_provider_strategy;
+mod catalog;
 mod charts;
 mod commitments;
 mod compare;
