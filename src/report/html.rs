@@ -645,7 +645,7 @@ fn timeline(out: &mut String, report: &Report) {
     let events: Vec<_> = report
         .events
         .iter()
-        .filter(|e| e.kind == "scaling" || e.kind == "fault")
+        .filter(|e| e.kind == "scaling" || e.kind == "fault" || e.kind == "deployment")
         .collect();
     if events.is_empty() {
         return;

@@ -6,6 +6,7 @@
 //! tasks or instances.
 //! It never touches the filesystem except through the trace readers, and never the clock.
 
+mod deployment;
 mod faults;
 mod policies;
 mod scaling;
@@ -113,6 +114,13 @@ pub enum Event {
     AzOutageStart(u32),
     /// An AZ outage window ends.
     AzOutageEnd(u32),
+    /// The `.1`-th planned deployment of a service is due.
+    DeploymentStart(ServiceId, u32),
+    /// A new task's health grace ended: the deployment counts it healthy.
+    DeploymentTaskHealthy(TaskId),
+    /// A blue/green deployment's next traffic shift or the end of its wait (service,
+    /// deployment index).
+    DeploymentTimer(ServiceId, u32),
 }
 
 /// Why a run could not finish.
@@ -252,6 +260,10 @@ pub struct Simulation<'s> {
     /// Billing's usage marks at each hour of the window (from its start), for commitments;
     /// empty when the scenario has none, so a run without commitments takes no mark.
     hour_marks: Vec<crate::billing::UsageMark>,
+    /// Per service: its deployment state (same index as `services`).
+    service_deploys: Vec<deployment::ServiceDeploy>,
+    /// Every deployment started, in start order.
+    deployments: Vec<deployment::DeploymentRun>,
 }
 
 impl<'s> Simulation<'s> {
@@ -385,6 +397,12 @@ impl<'s> Simulation<'s> {
                 .then(|| SimTime::ZERO + sc.settings.measure_from),
             window: None,
             hour_marks: Vec::new(),
+            service_deploys: sc
+                .services
+                .iter()
+                .map(|s| deployment::ServiceDeploy::new(s.task_definition))
+                .collect(),
+            deployments: Vec::new(),
         };
         sim.init_service_scaling()?;
         sim.init_provider_scaling();
@@ -492,6 +510,7 @@ impl<'s> Simulation<'s> {
         }
         self.start_policies(now)?;
         self.start_faults();
+        self.start_deployments();
         self.queue.schedule_at(now, Event::MetricsTick);
         self.queue.schedule_at(now, Event::ServiceSchedulerTick);
         Ok(())
@@ -510,6 +529,9 @@ impl<'s> Simulation<'s> {
                     self.evaluate_services(now, crate::autoscaling::Resolution::Standard);
                 }
                 self.managed_scaling_tick(now);
+                if !self.deployments.is_empty() {
+                    self.deployment_minute();
+                }
                 self.queue.schedule_in(METRIC_PERIOD, Event::MetricsTick);
             }
             Event::ServiceSchedulerTick => {
@@ -557,6 +579,9 @@ impl<'s> Simulation<'s> {
                     self.terminate_instance(i, now);
                 }
             }
+            Event::DeploymentStart(s, i) => self.planned_deployment(s, i, now),
+            Event::DeploymentTaskHealthy(t) => self.deploy_task_healthy(t, now),
+            Event::DeploymentTimer(s, d) => self.deployment_timer(s, d, now),
             Event::ProvisioningTimeout(t) => {
                 if self.tasks[t.index()].status == TaskStatus::Provisioning {
                     self.fail_unplaced(t, now, StopCode::ProvisioningTimeout);
@@ -875,6 +900,9 @@ impl<'s> Simulation<'s> {
             last_pass: 0,
             replaced: false,
             service_slot: 0,
+            generation: self.generation_of(owner),
+            deploy_running: false,
+            healthy: false,
             seq: {
                 let oi = self.owner_index(owner);
                 let n = self.owner_seq[oi];
@@ -1143,8 +1171,13 @@ impl<'s> Simulation<'s> {
             // Stopped while PENDING (scale-in, draining, termination).
             return;
         }
-        if !self.sc.faults.is_empty() && self.task_start_faults(t, now, warm) {
-            // It failed to start instead.
+        if self.task_definition_start_fails(t, now, warm)
+            || (!self.sc.faults.is_empty() && self.task_start_faults(t, now, warm))
+        {
+            // It failed to start instead; a deployment's circuit breaker counts it.
+            if !self.deployments.is_empty() {
+                self.deploy_start_failed(t, now);
+            }
             return;
         }
         self.set_status(t, TaskStatus::Running);
@@ -1168,6 +1201,7 @@ impl<'s> Simulation<'s> {
                 self.begin_stop(old, now, StopCode::InstanceDraining);
             }
             self.services[s.index()].running += 1;
+            self.deploy_task_running(s, t, now);
             self.service_running_changed(s, now);
             let st = &mut self.services[s.index()];
             if st.running == st.desired && !st.steady && !warm {
@@ -1351,6 +1385,7 @@ impl<'s> Simulation<'s> {
         let st = &mut self.services[s.index()];
         self.tasks[t.index()].service_slot = st.tasks.len() as u32;
         st.tasks.push(t);
+        self.deploy_task_added(s, t);
     }
 
     /// Task `t` stops counting toward service `s`'s desired count.
@@ -1366,6 +1401,7 @@ impl<'s> Simulation<'s> {
         if let Some(i) = self.strategy_item_of(s, self.tasks[t.index()].target) {
             self.services[s.index()].per_item[i] -= 1;
         }
+        self.deploy_task_retired(s, t);
     }
 
     fn strategy_item_of(&self, s: ServiceId, target: Target) -> Option<usize> {
@@ -1393,6 +1429,13 @@ impl<'s> Simulation<'s> {
     fn reconcile_services(&mut self, now: SimTime) {
         for s in 0..self.services.len() {
             let sid = ServiceId::from_index(s);
+            if self.deployment_blocked(sid) {
+                // A FAILED deployment without rollback launches no new task.
+                continue;
+            }
+            if self.deploying(sid) {
+                self.deployment_step(sid, now);
+            }
             if self.throttled(sid, now) {
                 // [DOC] ecs-reference §5.2: back-off after tasks failed to start.
                 continue;
@@ -1408,7 +1451,7 @@ impl<'s> Simulation<'s> {
     /// Starts one task of service `s`. False when ECS could not place it (an event is logged).
     fn launch_service_task(&mut self, s: ServiceId, now: SimTime) -> bool {
         let spec = &self.sc.services[s.index()];
-        let need = self.sc.task_definitions[spec.task_definition.index()].size;
+        let need = self.sc.task_definitions[self.service_td(s).index()].size;
         let mut per_item = std::mem::take(&mut self.services[s.index()].per_item);
         let target = self.choose_target(&spec.launch.clone(), &mut per_item);
         // A task larger than every instance type its capacity can launch will never be
@@ -1875,7 +1918,10 @@ impl<'s> Simulation<'s> {
             window: window.map(|w| w.marks),
             hour_marks: std::mem::take(&mut self.hour_marks),
         };
-        state::build_report(self.sc, &self.counters, &self.billing, outcome)
+        let deployments = self.deployment_summaries();
+        let mut report = state::build_report(self.sc, &self.counters, &self.billing, outcome);
+        report.summary.deployments = deployments;
+        report
     }
 }
 

@@ -244,6 +244,9 @@ impl<'s> Simulation<'s> {
 
     /// Tells the load meter of service `s` how many tasks run now.
     pub(super) fn service_running_changed(&mut self, s: ServiceId, now: SimTime) {
+        if !self.deployments.is_empty() {
+            self.deploy_accrue(s, now);
+        }
         let running = self.services[s.index()].running;
         if let Some(l) = self.service_scaling[s.index()].load.as_mut() {
             l.meter.set_running(now, running);
@@ -300,6 +303,14 @@ impl<'s> Simulation<'s> {
             let st = &self.services[s];
             let act = policy.on_datapoints(now, resolution, &dp, st.running, st.desired);
             if let Some(act) = act {
+                if act.to < act.from && self.deploying(ServiceId::from_index(s)) {
+                    // [DOC] "Troubleshooting service auto scaling in Amazon ECS",
+                    // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/troubleshoot-service-auto-scaling.html:
+                    // "Application Auto Scaling turns off scale-in processes while Amazon ECS
+                    // deployments are in progress"; scale-out continues.
+                    self.service_scaling[s].activities.scale_in_suppressed += 1;
+                    continue;
+                }
                 if act.to > act.from {
                     self.service_scaling[s].activities.scale_out += 1;
                 } else {
