@@ -99,6 +99,8 @@ pub(super) struct ServiceDeploy {
     acc_at: SimTime,
     /// How many deployments this service started (for the id).
     started: u32,
+    /// New tasks started since the last "has started" event.
+    just_started: Vec<TaskId>,
 }
 
 impl ServiceDeploy {
@@ -117,6 +119,7 @@ impl ServiceDeploy {
             acc_excess: 0,
             acc_at: SimTime::ZERO,
             started: 0,
+            just_started: Vec::new(),
         }
     }
 }
@@ -300,6 +303,7 @@ impl<'s> Simulation<'s> {
             sd.new_live += 1;
             if let Some(d) = sd.active {
                 self.deployments[d].tasks_started += 1;
+                sd.just_started.push(t);
             }
         }
     }
@@ -419,7 +423,7 @@ impl<'s> Simulation<'s> {
             now,
             "deployment",
             name.clone(),
-            format!("(service {name}) (deployment {id}) deployment failed: tasks failed to start ({threshold} of threshold {threshold})."),
+            format!("(service {name}) (deployment {id}) deployment failed: tasks failed to start ({threshold} failed, threshold {threshold})."),
         );
         let back_to = self.service_deploys[s.index()].last_completed_td;
         if rollback {
@@ -434,6 +438,11 @@ impl<'s> Simulation<'s> {
     /// The service scheduler's look at service `s`'s deployment: start and stop what the
     /// rules allow, and end the deployment when it is done.
     pub(super) fn deployment_step(&mut self, s: ServiceId, now: SimTime) {
+        self.deployment_step_inner(s, now);
+        self.log_started_tasks(s, now);
+    }
+
+    fn deployment_step_inner(&mut self, s: ServiceId, now: SimTime) {
         let Some(d) = self.service_deploys[s.index()].active else {
             return;
         };
@@ -556,8 +565,28 @@ impl<'s> Simulation<'s> {
         }
     }
 
+    /// Logs the tasks service `s` started since the last call, in ECS's words:
+    /// "(service web) has started 2 tasks: (task 12) (task 13)."
+    pub(super) fn log_started_tasks(&mut self, s: ServiceId, now: SimTime) {
+        let started = std::mem::take(&mut self.service_deploys[s.index()].just_started);
+        if started.is_empty() {
+            return;
+        }
+        let name = self.sc.services[s.index()].name.clone();
+        let list: Vec<String> = started.iter().map(|t| format!("(task {})", t.0)).collect();
+        let n = started.len();
+        let noun = if n == 1 { "task" } else { "tasks" };
+        self.log(
+            now,
+            "deployment",
+            name.clone(),
+            format!("(service {name}) has started {n} {noun}: {}.", list.join(" ")),
+        );
+    }
+
     /// Stops up to `not_running` old tasks not RUNNING yet and `running` old RUNNING ones.
     fn stop_old(&mut self, s: ServiceId, mut not_running: u32, mut running: u32, now: SimTime) {
+        let mut stopped = Vec::new();
         let mut keep = Vec::new();
         while not_running > 0 || running > 0 {
             let Some(t) = self.service_deploys[s.index()].old_queue.pop() else {
@@ -575,6 +604,7 @@ impl<'s> Simulation<'s> {
             match task.status {
                 TaskStatus::Running if running > 0 => {
                     running -= 1;
+                    stopped.push(t);
                     self.begin_stop(t, now, StopCode::ServiceScaleIn);
                 }
                 TaskStatus::Running => keep.push(t),
@@ -591,6 +621,18 @@ impl<'s> Simulation<'s> {
         }
         let q = &mut self.service_deploys[s.index()].old_queue;
         q.extend(keep.into_iter().rev());
+        if !stopped.is_empty() {
+            let name = self.sc.services[s.index()].name.clone();
+            let list: Vec<String> = stopped.iter().map(|t| format!("(task {})", t.0)).collect();
+            let n = stopped.len();
+            let noun = if n == 1 { "task" } else { "tasks" };
+            self.log(
+                now,
+                "deployment",
+                name.clone(),
+                format!("(service {name}) has stopped {n} running {noun}: {}.", list.join(" ")),
+            );
+        }
     }
 
     fn complete(&mut self, s: ServiceId, d: usize, now: SimTime) {
@@ -605,6 +647,16 @@ impl<'s> Simulation<'s> {
             name.clone(),
             format!("(service {name}) (deployment {id}) deployment completed."),
         );
+        let st = &mut self.services[s.index()];
+        if st.running == st.desired && !st.steady {
+            st.steady = true;
+            self.log(
+                now,
+                "service",
+                name.clone(),
+                format!("(service {name}) has reached a steady state."),
+            );
+        }
     }
 
     /// Counts the extra task time of service `s` up to `now` and takes the new excess.

@@ -1445,6 +1445,9 @@ impl<'s> Simulation<'s> {
                     break;
                 }
             }
+            if !self.deployments.is_empty() {
+                self.log_started_tasks(sid, now);
+            }
         }
     }
 
