@@ -1430,7 +1430,11 @@ impl<'s> Simulation<'s> {
         for s in 0..self.services.len() {
             let sid = ServiceId::from_index(s);
             if self.deployment_blocked(sid) {
-                // A FAILED deployment without rollback launches no new task.
+                // A FAILED deployment without rollback launches no new task; what it left
+                // above the desired count is stopped as in a scale-in.
+                if self.services[s].live > self.services[s].desired {
+                    self.scale_in_service(sid, now);
+                }
                 continue;
             }
             if self.deploying(sid) {

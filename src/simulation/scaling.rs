@@ -45,7 +45,7 @@ impl<'s> Simulation<'s> {
     }
 
     /// Stops live tasks of `s` until no more than `desired` remain.
-    fn scale_in_service(&mut self, s: ServiceId, now: SimTime) {
+    pub(super) fn scale_in_service(&mut self, s: ServiceId, now: SimTime) {
         let st = &self.services[s.index()];
         if st.live > st.desired {
             let count = (st.live - st.desired) as usize;

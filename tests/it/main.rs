@@ -11,6 +11,7 @@ mod charts;
 mod commitments;
 mod compare;
 mod deploy;
+mod deployments;
 mod determinism;
 mod faults;
 mod fuzz;
