@@ -119,6 +119,10 @@ fn rolling_deploy_full_cluster_readme_figures() {
     let cp = &r.summary.capacity_providers[0];
     assert_eq!((cp.instances_min, cp.instances_max), (4, 8));
     assert_eq!(r.summary.cost.total_usd, 1.637547);
+    // min 100 %: never fewer than 8 RUNNING.
+    for row in &r.service_series {
+        assert!(row.running >= 8, "{row:?}");
+    }
     // min 50 %, max 100 %: ceil(8 × 0.5) = 4 stop first, so nothing waits for an instance.
     let r = shipped("rolling-deploy-full-cluster/min-50-max-100.json");
     let d = &deployments(&r)[0];
