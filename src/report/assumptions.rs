@@ -135,7 +135,11 @@ pub fn for_scenario(sc: &Scenario, prices: &super::PriceBasis) -> Vec<Assumption
         out.push(a("managed scaling timing", "metric once a minute; scale-out after 1 datapoint above target, not while an instance is within its warm-up; scale-in after 15 datapoints below target (threshold < target: uncertain), not within 15 min of a scale-out, at most 50 % of the instances per step".into(), &format!("{CAS_BLOG}; {CAS_SCALE_IN_BLOG}; {}", ecs_guide("cluster auto scaling", "cluster-auto-scaling"))));
         out.push(a("ASG scale-in choice", "AZ with the most instances, then at random; only instances without tasks under managed termination protection; managed draining moves service tasks before termination, standalone tasks finish first (up to the draining timeout)".into(), &format!("{}; {ASG_GUIDE} (default termination policy; its launch template and billing-hour steps are not modelled)", ecs_guide("Auto Scaling group capacity providers", "asg-capacity-providers"))));
     }
-    if sc.services.iter().any(|x| !x.deployment_schedule.is_empty()) {
+    if sc
+        .services
+        .iter()
+        .any(|x| !x.deployment_schedule.is_empty())
+    {
         use crate::scheduler::deployment as dep;
         out.push(a("rolling deployments", format!("minimumHealthyPercent (default {}) rounded up, maximumPercent (default {}) rounded down, PROVISIONING, PENDING and RUNNING tasks counted; a new task is healthy {} after RUNNING (settings.deploymentHealthyAfter), or healthCheckGracePeriodSeconds (default 0) after with a load balancer; old RUNNING tasks count healthy; min 100 % with max 100 % cannot progress (reported STALLED)", dep::DEFAULT_MINIMUM_HEALTHY_PERCENT, dep::DEFAULT_MAXIMUM_PERCENT, s.deployment_healthy_after), &format!("{}; Amazon ECS API Reference, DeploymentConfiguration: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeploymentConfiguration.html", ecs_guide("deploy Amazon ECS services by replacing tasks", "deployment-type-ecs"))));
         out.push(a("deployment circuit breaker", format!("threshold clamp(ceil(0.5 × desired), {}, {}) tasks that fail before RUNNING (health-check failures after RUNNING are not modelled); then FAILED and no new task (surplus stopped), or a rolling update back to the last completed task definition with rollback", dep::CIRCUIT_BREAKER_MIN_THRESHOLD, dep::CIRCUIT_BREAKER_MAX_THRESHOLD), "Amazon ECS API Reference, ServiceDeploymentCircuitBreaker: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ServiceDeploymentCircuitBreaker.html"));

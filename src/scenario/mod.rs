@@ -286,7 +286,8 @@ pub struct TaskDefinition {
     pub fargate_compatible: bool,
     /// The task definition's own `placementConstraints` (memberOf only, as AWS allows), as
     /// parsed; each service and workload using it adds them to its own.
-    pub member_of: Vec<crate::scheduler::placement::expression::Expr>,    /// `ecsim.startFailureProbability`: chance a task of this definition fails before RUNNING.
+    pub member_of: Vec<crate::scheduler::placement::expression::Expr>,
+    /// `ecsim.startFailureProbability`: chance a task of this definition fails before RUNNING.
     pub start_failure_probability: f64,
 }
 

@@ -1593,17 +1593,18 @@ impl Validator {
         if self.problems.len() > before {
             return None;
         }
-        let start_failure_probability = match t.ecsim.as_ref().and_then(|e| e.start_failure_probability) {
-            None => 0.0,
-            Some(p) if (0.0..=1.0).contains(&p) => p,
-            Some(p) => {
-                self.problem(
-                    format!("{path}.ecsim.startFailureProbability"),
-                    format!("expected a probability from 0 to 1, found {p}"),
-                );
-                0.0
-            }
-        };
+        let start_failure_probability =
+            match t.ecsim.as_ref().and_then(|e| e.start_failure_probability) {
+                None => 0.0,
+                Some(p) if (0.0..=1.0).contains(&p) => p,
+                Some(p) => {
+                    self.problem(
+                        format!("{path}.ecsim.startFailureProbability"),
+                        format!("expected a probability from 0 to 1, found {p}"),
+                    );
+                    0.0
+                }
+            };
         if self.problems.len() > before {
             return None;
         }

@@ -183,7 +183,9 @@ impl<'s> Simulation<'s> {
     /// A planned deployment of service `s` is due.
     pub(super) fn planned_deployment(&mut self, s: ServiceId, i: u32, now: SimTime) {
         let plan = &self.sc.services[s.index()].deployment_schedule[i as usize];
-        let td = plan.task_definition.unwrap_or(self.service_deploys[s.index()].td);
+        let td = plan
+            .task_definition
+            .unwrap_or(self.service_deploys[s.index()].td);
         self.begin_deployment(s, td, false, now);
         self.schedule_planned(s, i, Some(now));
     }
@@ -215,9 +217,11 @@ impl<'s> Simulation<'s> {
             LaunchTarget::Fargate => Vec::new(),
             LaunchTarget::Strategy(items) => items
                 .iter()
-                .filter_map(|it| match self.sc.capacity_providers[it.capacity_provider.index()].kind {
-                    CapacityProviderKind::AutoScalingGroup(a) => Some(a),
-                    _ => None,
+                .filter_map(|it| {
+                    match self.sc.capacity_providers[it.capacity_provider.index()].kind {
+                        CapacityProviderKind::AutoScalingGroup(a) => Some(a),
+                        _ => None,
+                    }
                 })
                 .collect(),
         };
@@ -361,7 +365,12 @@ impl<'s> Simulation<'s> {
 
     /// True when task `t` fails to start because its task definition says so
     /// (`ecsim.startFailureProbability`); the task is then stopping.
-    pub(super) fn task_definition_start_fails(&mut self, t: TaskId, now: SimTime, warm: bool) -> bool {
+    pub(super) fn task_definition_start_fails(
+        &mut self,
+        t: TaskId,
+        now: SimTime,
+        warm: bool,
+    ) -> bool {
         let Owner::Service(s) = self.tasks[t.index()].owner else {
             return false;
         };
@@ -503,8 +512,8 @@ impl<'s> Simulation<'s> {
                 Phase::Draining => {
                     let n = self.service_deploys[s.index()].old_queue.len() as u32;
                     self.stop_old(s, n, n, now);
-                    let old_live = self.services[s.index()].live
-                        - self.service_deploys[s.index()].new_live;
+                    let old_live =
+                        self.services[s.index()].live - self.service_deploys[s.index()].new_live;
                     if old_live == 0 {
                         self.complete(s, d, now);
                     }
@@ -580,7 +589,10 @@ impl<'s> Simulation<'s> {
             now,
             "deployment",
             name.clone(),
-            format!("(service {name}) has started {n} {noun}: {}.", list.join(" ")),
+            format!(
+                "(service {name}) has started {n} {noun}: {}.",
+                list.join(" ")
+            ),
         );
     }
 
@@ -630,7 +642,10 @@ impl<'s> Simulation<'s> {
                 now,
                 "deployment",
                 name.clone(),
-                format!("(service {name}) has stopped {n} running {noun}: {}.", list.join(" ")),
+                format!(
+                    "(service {name}) has stopped {n} running {noun}: {}.",
+                    list.join(" ")
+                ),
             );
         }
     }
@@ -725,8 +740,8 @@ impl<'s> Simulation<'s> {
                 .map(|r| {
                     let spec = &self.sc.services[r.service.index()];
                     let extra_task_hours = r.extra_task_ms as f64 / 3_600_000.0;
-                    let task_cost = self.fargate_usd_per_task_hour(r.service, r.to_td)
-                        * extra_task_hours;
+                    let task_cost =
+                        self.fargate_usd_per_task_hour(r.service, r.to_td) * extra_task_hours;
                     let ended = r.ended_at.unwrap_or(end);
                     DeploymentSummary {
                         id: r.id.clone(),

@@ -64,7 +64,9 @@ fn desired_4_min_50_max_200_stops_2_and_starts_4_at_once() {
     let m = messages(&r);
     let at_start: Vec<&str> = m.iter().filter(|(t, _)| *t == 600.0).map(|x| x.1).collect();
     assert!(
-        at_start.iter().any(|x| x.contains("has stopped 2 running tasks")),
+        at_start
+            .iter()
+            .any(|x| x.contains("has stopped 2 running tasks")),
         "{m:?}"
     );
     assert!(
@@ -137,7 +139,10 @@ fn rolling_deploy_full_cluster_readme_figures() {
     // most): the deployment never moves, and says so.
     let r = shipped("rolling-deploy-full-cluster/min-100-max-100.json");
     let d = &deployments(&r)[0];
-    assert_eq!((d.outcome, d.tasks_started, d.ended_s), ("STALLED", 0, None));
+    assert_eq!(
+        (d.outcome, d.tasks_started, d.ended_s),
+        ("STALLED", 0, None)
+    );
     assert!(messages(&r)
         .iter()
         .any(|(_, m)| m.contains("cannot make progress")));
@@ -153,7 +158,10 @@ fn circuit_breaker_readme_figures() {
     assert_eq!((d[0].outcome, d[0].failed_tasks), ("ROLLED_BACK", 5));
     assert_eq!(d[0].task_definition, "api-broken");
     assert!(d[1].rollback);
-    assert_eq!((d[1].outcome, d[1].task_definition.as_str()), ("COMPLETED", "api"));
+    assert_eq!(
+        (d[1].outcome, d[1].task_definition.as_str()),
+        ("COMPLETED", "api")
+    );
     assert_eq!(d[0].ended_s, Some(3649.512));
     assert_eq!(d[1].ended_s, Some(3756.85));
     // Without rollback: FAILED, no new task launched, surplus stopped, 10 running at the end.
@@ -165,7 +173,10 @@ fn circuit_breaker_readme_figures() {
     // Without the breaker, ECS keeps retrying the broken tasks to the end of the run.
     let r = shipped("circuit-breaker/breaker-off.json");
     let d = deployments(&r);
-    assert_eq!((d[0].outcome, d[0].circuit_breaker_threshold), ("IN_PROGRESS", None));
+    assert_eq!(
+        (d[0].outcome, d[0].circuit_breaker_threshold),
+        ("IN_PROGRESS", None)
+    );
     assert_eq!(d[0].failed_tasks, 35);
 }
 
@@ -280,8 +291,7 @@ fn deployment_mistakes_are_reported_with_their_paths() {
     v["services"][0]["deploymentConfiguration"] = json!({
         "minimumHealthyPercent": 120, "maximumPercent": 50, "strategy": "BLUE_GREEN"
     });
-    v["services"][0]["deploymentSchedule"] =
-        json!([{ "at": "1h", "schedule": "rate(1 hour)" }, { "taskDefinition": "nope", "at": "1h" }, { "schedule": "rate(soon)" }]);
+    v["services"][0]["deploymentSchedule"] = json!([{ "at": "1h", "schedule": "rate(1 hour)" }, { "taskDefinition": "nope", "at": "1h" }, { "schedule": "rate(soon)" }]);
     v["services"][0]["codeDeploy"] = json!({ "deploymentConfigName": "CodeDeployDefault.ECSFast" });
     v["taskDefinitions"][0]["ecsim"] = json!({ "startFailureProbability": 1.5 });
     let problems = problems_of(&serde_json::to_string(&v).unwrap());

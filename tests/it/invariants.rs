@@ -208,9 +208,11 @@ fn check_report(seed: u64, r: &ecsim::report::Report) {
     for svc in &s.services {
         check_counts(seed, &svc.name, &svc.tasks);
         // A deployment still in progress at the end may run old and new tasks side by side.
-        let deploying = s.deployments.iter().flatten().any(|d| {
-            d.service == svc.name && matches!(d.outcome, "IN_PROGRESS" | "STALLED")
-        });
+        let deploying = s
+            .deployments
+            .iter()
+            .flatten()
+            .any(|d| d.service == svc.name && matches!(d.outcome, "IN_PROGRESS" | "STALLED"));
         assert!(
             deploying || svc.running_at_end <= svc.desired_count,
             "seed {seed}: service {} runs {} > desired {}",
@@ -704,7 +706,8 @@ fn random_deployments_with_auto_scaling_and_faults_keep_the_invariants() {
             web_cfg["deploymentCircuitBreaker"]["rollback"] = json!(rng.gen_bool(0.5));
         }
         if rng.gen_bool(0.3) {
-            web_cfg = json!({ "strategy": "BLUE_GREEN", "bakeTimeInMinutes": rng.gen_range(0..=20) });
+            web_cfg =
+                json!({ "strategy": "BLUE_GREEN", "bakeTimeInMinutes": rng.gen_range(0..=20) });
         }
         v["services"][0]["deploymentConfiguration"] = web_cfg;
         v["services"][0]["deploymentSchedule"] = json!([
@@ -734,11 +737,20 @@ fn random_deployments_with_auto_scaling_and_faults_keep_the_invariants() {
             assert!(
                 matches!(
                     d.outcome,
-                    "COMPLETED" | "FAILED" | "ROLLED_BACK" | "SUPERSEDED" | "STALLED" | "IN_PROGRESS"
+                    "COMPLETED"
+                        | "FAILED"
+                        | "ROLLED_BACK"
+                        | "SUPERSEDED"
+                        | "STALLED"
+                        | "IN_PROGRESS"
                 ),
                 "seed {seed}: {d:?}"
             );
-            assert_eq!(d.ended_s.is_none(), matches!(d.outcome, "IN_PROGRESS" | "STALLED"), "seed {seed}: {d:?}");
+            assert_eq!(
+                d.ended_s.is_none(),
+                matches!(d.outcome, "IN_PROGRESS" | "STALLED"),
+                "seed {seed}: {d:?}"
+            );
             if let Some(e) = d.ended_s {
                 assert!(d.started_s <= e && e <= end, "seed {seed}: {d:?}");
             }
@@ -752,11 +764,20 @@ fn random_deployments_with_auto_scaling_and_faults_keep_the_invariants() {
             );
             // Task-hours above desired cannot exceed the deployment's length times the
             // largest fleet the service reached.
-            let svc = r.summary.services.iter().find(|x| x.name == d.service).unwrap();
+            let svc = r
+                .summary
+                .services
+                .iter()
+                .find(|x| x.name == d.service)
+                .unwrap();
             let bound = d.duration_s / 3600.0 * f64::from(2 * svc.desired_max + 1);
             assert!(d.extra_task_hours <= bound + 1e-6, "seed {seed}: {d:?}");
             if d.outcome == "ROLLED_BACK" {
-                assert_eq!(d.circuit_breaker_threshold, Some(d.failed_tasks), "seed {seed}: {d:?}");
+                assert_eq!(
+                    d.circuit_breaker_threshold,
+                    Some(d.failed_tasks),
+                    "seed {seed}: {d:?}"
+                );
             }
         }
         // A deployment starts where the previous one of its service ended (or superseded it).
@@ -765,7 +786,10 @@ fn random_deployments_with_auto_scaling_and_faults_keep_the_invariants() {
             for w in mine.windows(2) {
                 assert!(w[0].started_s <= w[1].started_s, "seed {seed}: {w:?}");
                 if let Some(e) = w[0].ended_s {
-                    assert!(e <= w[1].started_s + 1e-9 || w[0].outcome == "SUPERSEDED", "seed {seed}: {w:?}");
+                    assert!(
+                        e <= w[1].started_s + 1e-9 || w[0].outcome == "SUPERSEDED",
+                        "seed {seed}: {w:?}"
+                    );
                 }
             }
         }

@@ -186,7 +186,10 @@ impl Validator {
         if list.len() > MAX_PLANNED {
             self.problem(
                 format!("{path}.deploymentSchedule"),
-                format!("expected at most {MAX_PLANNED} entries, found {}", list.len()),
+                format!(
+                    "expected at most {MAX_PLANNED} entries, found {}",
+                    list.len()
+                ),
             );
             return Vec::new();
         }
@@ -206,10 +209,7 @@ impl Validator {
                     }
                 },
                 (Some(_), Some(_)) => {
-                    self.problem(
-                        p.clone(),
-                        "expected one of at or schedule, found both",
-                    );
+                    self.problem(p.clone(), "expected one of at or schedule, found both");
                     None
                 }
                 (None, None) => {
