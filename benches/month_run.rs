@@ -25,6 +25,11 @@
 //!   (inline points repeated every day), so the services scale out and in every day and the
 //!   run starts and stops about 380,000 more service tasks: a stress test of scaling churn.
 //!
+//! - `deployments`: `autoscaling` with every service deploying twice a day (rolling update,
+//!   AWS's default percents, services three minutes apart): 600 deployments of 2,000 tasks.
+//!   The cost of the deployment machinery, with figures in the report of issue 14; with no
+//!   `deploymentSchedule` the other variants pay only a few branches per task event.
+//!
 //! Budget: one run under 60 seconds wall time and under 2 GiB peak memory (RSS).
 //!
 //! Two ways to run it:
@@ -60,13 +65,15 @@ enum Variant {
     Static,
     Autoscaling,
     AutoscalingDaily,
+    Deployments,
 }
 
 impl Variant {
-    const ALL: [Variant; 3] = [
+    const ALL: [Variant; 4] = [
         Variant::Static,
         Variant::Autoscaling,
         Variant::AutoscalingDaily,
+        Variant::Deployments,
     ];
 
     fn name(self) -> &'static str {
@@ -74,6 +81,7 @@ impl Variant {
             Variant::Static => "static",
             Variant::Autoscaling => "autoscaling",
             Variant::AutoscalingDaily => "autoscaling-daily",
+            Variant::Deployments => "deployments",
         }
     }
 }
@@ -107,6 +115,13 @@ fn scenario_json(variant: Variant) -> String {
                     "requestsPerTaskPerSecond": TASK_CAPACITY_RPS,
                     "baselineCpuPercent": 5
                 });
+                if variant == Variant::Deployments {
+                    // Twice a day, services three minutes apart, with AWS's defaults (min 100 %,
+                    // max 200 %): 2,000 extra tasks per deployment, sixty deployments per
+                    // service over the month.
+                    s["deploymentSchedule"] =
+                        json!([{ "schedule": format!("cron({} 6,18 * * ? *)", 3 * i) }]);
+                }
                 s["autoScaling"] = json!({
                     "minCapacity": 500,
                     "maxCapacity": 4000,
@@ -231,6 +246,15 @@ fn run_once(variant: Variant) {
             p.name, p.instances_min, p.instances_max, p.scale_out, p.scale_in
         );
     }
+    if let Some(ds) = &report.summary.deployments {
+        let done = ds.iter().filter(|d| d.outcome == "COMPLETED").count();
+        let task_h: f64 = ds.iter().map(|d| d.extra_task_hours).sum();
+        let inst_h: f64 = ds.iter().map(|d| d.extra_instance_hours).sum();
+        println!(
+            "month_run: deployments {} completed {done} extra task-hours {task_h:.1} extra instance-hours {inst_h:.1}",
+            ds.len()
+        );
+    }
 }
 
 fn bench(c: &mut Criterion) {
@@ -256,7 +280,8 @@ criterion_group!(benches, bench);
 /// `criterion_main!` with one escape hatch: `ECSIM_BENCH_ONCE=1` times a single run instead.
 fn main() {
     if std::env::var_os("ECSIM_BENCH_ONCE").is_some_and(|v| !v.is_empty() && v != "0") {
-        // ECSIM_BENCH_VARIANT=static|autoscaling|autoscaling-daily runs one; default all.
+        // ECSIM_BENCH_VARIANT=static|autoscaling|autoscaling-daily|deployments runs one;
+        // default all.
         let which = std::env::var("ECSIM_BENCH_VARIANT").unwrap_or_default();
         for v in Variant::ALL {
             if which.is_empty() || which == v.name() {
