@@ -227,6 +227,9 @@ impl<'s> Simulation<'s> {
         };
         let baseline_instances = asgs.iter().map(|a| self.asgs[a.index()].in_service).sum();
         let idx = self.deployments.len();
+        if !asgs.is_empty() {
+            self.instance_counting.push(idx);
+        }
         self.deployments.push(DeploymentRun {
             id: id.clone(),
             service: s,
@@ -581,6 +584,11 @@ impl<'s> Simulation<'s> {
         if started.is_empty() {
             return;
         }
+        if self.event_log_full() {
+            // Counted as dropped without building a message nobody will read.
+            self.events_dropped += 1;
+            return;
+        }
         let name = self.sc.services[s.index()].name.clone();
         let list: Vec<String> = started.iter().map(|t| format!("(task {})", t.0)).collect();
         let n = started.len();
@@ -633,7 +641,9 @@ impl<'s> Simulation<'s> {
         }
         let q = &mut self.service_deploys[s.index()].old_queue;
         q.extend(keep.into_iter().rev());
-        if !stopped.is_empty() {
+        if !stopped.is_empty() && self.event_log_full() {
+            self.events_dropped += 1;
+        } else if !stopped.is_empty() {
             let name = self.sc.services[s.index()].name.clone();
             let list: Vec<String> = stopped.iter().map(|t| format!("(task {})", t.0)).collect();
             let n = stopped.len();
@@ -648,6 +658,10 @@ impl<'s> Simulation<'s> {
                 ),
             );
         }
+    }
+
+    fn event_log_full(&self) -> bool {
+        self.report_events.len() >= self.sc.settings.event_log_limit as usize
     }
 
     fn complete(&mut self, s: ServiceId, d: usize, now: SimTime) {
@@ -689,12 +703,11 @@ impl<'s> Simulation<'s> {
     }
 
     /// The minute tick: extra instances of every deployment still counting them. Costs
-    /// O(open deployments × their groups), never the cluster's size.
+    /// O(open deployments × their groups), never the cluster's size nor the number of
+    /// deployments already closed.
     pub(super) fn deployment_minute(&mut self) {
-        for d in 0..self.deployments.len() {
-            if !self.deployments[d].instances_open {
-                continue;
-            }
+        let mut open = std::mem::take(&mut self.instance_counting);
+        for &d in &open {
             let run = &self.deployments[d];
             let mut extra_usd = 0.0;
             let mut now_count = 0u32;
@@ -722,6 +735,8 @@ impl<'s> Simulation<'s> {
                 run.instances_open = false;
             }
         }
+        open.retain(|&d| self.deployments[d].instances_open);
+        self.instance_counting = open;
     }
 
     /// The `deployments` array of the summary (`None` when there were none).

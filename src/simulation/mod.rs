@@ -264,6 +264,8 @@ pub struct Simulation<'s> {
     service_deploys: Vec<deployment::ServiceDeploy>,
     /// Every deployment started, in start order.
     deployments: Vec<deployment::DeploymentRun>,
+    /// The deployments still counting extra instances (indices into `deployments`).
+    instance_counting: Vec<usize>,
 }
 
 impl<'s> Simulation<'s> {
@@ -403,6 +405,7 @@ impl<'s> Simulation<'s> {
                 .map(|s| deployment::ServiceDeploy::new(s.task_definition))
                 .collect(),
             deployments: Vec::new(),
+            instance_counting: Vec::new(),
         };
         sim.init_service_scaling()?;
         sim.init_provider_scaling();
@@ -529,7 +532,7 @@ impl<'s> Simulation<'s> {
                     self.evaluate_services(now, crate::autoscaling::Resolution::Standard);
                 }
                 self.managed_scaling_tick(now);
-                if !self.deployments.is_empty() {
+                if !self.instance_counting.is_empty() {
                     self.deployment_minute();
                 }
                 self.queue.schedule_in(METRIC_PERIOD, Event::MetricsTick);
