@@ -162,6 +162,7 @@ pub fn report_html_with(report: &Report, opts: &HtmlOptions<'_>) -> String {
     services(&mut out, s);
     workloads(&mut out, s);
     faults(&mut out, s);
+    deployments(&mut out, s);
     timeline(&mut out, report);
     assumptions(&mut out, s);
     for t in opts.extra {
@@ -711,11 +712,55 @@ fn faults(out: &mut String, s: &Summary) {
     );
 }
 
+/// One row per service deployment (nothing when there is none).
+fn deployments(out: &mut String, s: &Summary) {
+    let Some(ds) = s.deployments.as_ref().filter(|d| !d.is_empty()) else {
+        return;
+    };
+    out.push_str("<h2>Deployments</h2>\n");
+    out.push_str("<p class=\"note\">Extra: RUNNING tasks above the desired count while in progress, and instances above the count at the start until the group is back to it.</p>\n");
+    let rows: Vec<Vec<String>> = ds
+        .iter()
+        .map(|d| {
+            vec![
+                d.service.clone(),
+                d.id.clone(),
+                d.kind.to_string(),
+                d.task_definition.clone(),
+                hms(d.started_s),
+                format!("{:.0} s", d.duration_s),
+                d.outcome.to_string(),
+                format!("{} / {}", d.tasks_started, d.failed_tasks),
+                format!("{:.2}", d.extra_task_hours),
+                format!("{:.2}", d.extra_instance_hours),
+                format!("{:.4}", d.extra_task_cost_usd + d.extra_instance_cost_usd),
+            ]
+        })
+        .collect();
+    table(
+        out,
+        &[
+            "service",
+            "deployment",
+            "kind",
+            "task definition",
+            "start",
+            "duration",
+            "outcome",
+            "tasks started / failed",
+            "extra task-hours",
+            "extra instance-hours",
+            "extra cost USD",
+        ],
+        &rows,
+    );
+}
+
 fn timeline(out: &mut String, report: &Report) {
     let events: Vec<_> = report
         .events
         .iter()
-        .filter(|e| e.kind == "scaling" || e.kind == "fault")
+        .filter(|e| e.kind == "scaling" || e.kind == "fault" || e.kind == "deployment")
         .collect();
     if let Some(x) = &report.explain {
         let mut shown = Vec::new();

@@ -178,6 +178,57 @@ pub struct Summary {
     pub engine: EngineSummary,
     /// Every modelling simplification and every default in force, with its source.
     pub assumptions: Vec<Assumption>,
+    /// Every service deployment, in start order (absent when there is none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deployments: Option<Vec<DeploymentSummary>>,
+}
+
+/// One service deployment: when, how it ended, and what it cost above the steady state.
+///
+/// The steady state is the service at its desired count and the cluster at the instance
+/// count it had when the deployment started: extra task-hours are RUNNING tasks above the
+/// desired count while the deployment is in progress; extra instance-hours are in-service
+/// instances of the service's Auto Scaling groups above the count at the start, from the
+/// start until the count first comes back to it (the scale-in after a deployment is part of
+/// its cost), sampled each minute.
+#[derive(Clone, Debug, Serialize)]
+pub struct DeploymentSummary {
+    /// `ecs-svc/…`, as ECS names deployments.
+    pub id: String,
+    /// The service.
+    pub service: String,
+    /// `ROLLING`, `BLUE_GREEN` or `CODE_DEPLOY`.
+    pub kind: &'static str,
+    /// The task definition deployed.
+    pub task_definition: String,
+    /// The task definition it replaced.
+    pub from_task_definition: String,
+    /// A rollback started by the circuit breaker.
+    pub rollback: bool,
+    /// Start, seconds since the start of the run.
+    pub started_s: f64,
+    /// End, seconds; absent when still in progress at the end of the run.
+    pub ended_s: Option<f64>,
+    /// `ended_s − started_s`, or up to the end of the run when in progress.
+    pub duration_s: f64,
+    /// `COMPLETED`, `FAILED` (circuit breaker), `ROLLED_BACK` (failed, then rolled back),
+    /// `SUPERSEDED` (a newer deployment started first), `STALLED` (cannot progress, e.g.
+    /// min 100 % with max 100 %) or `IN_PROGRESS`.
+    pub outcome: &'static str,
+    /// New tasks started by this deployment.
+    pub tasks_started: u32,
+    /// New tasks that failed to start (what the circuit breaker counts).
+    pub failed_tasks: u32,
+    /// The circuit breaker's threshold at the start, when it is on.
+    pub circuit_breaker_threshold: Option<u32>,
+    /// Task-hours above the desired count while in progress.
+    pub extra_task_hours: f64,
+    /// Instance-hours above the instance count at the start.
+    pub extra_instance_hours: f64,
+    /// Cost of the extra task-hours on Fargate (0 on EC2, where instances carry the cost), USD.
+    pub extra_task_cost_usd: f64,
+    /// Cost of the extra instance-hours, USD.
+    pub extra_instance_cost_usd: f64,
 }
 
 /// Which prices a run used: the catalog's Region, operating system and price dates, where
@@ -481,6 +532,14 @@ pub struct ScalingActivityCounts {
     pub scale_in: u64,
     /// Desired count changed by a scheduled action.
     pub scheduled: u64,
+    /// Scale-ins a policy asked for during a deployment, which Application Auto Scaling does
+    /// not carry out (absent when none).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub scale_in_suppressed: u64,
+}
+
+fn is_zero(x: &u64) -> bool {
+    *x == 0
 }
 
 /// A service's request load over the run.

@@ -268,12 +268,25 @@ pub struct TaskDefinitionFile {
     /// `placementConstraints`: `memberOf` only, as AWS allows in a task definition.
     #[serde(default)]
     pub placement_constraints: Option<Vec<PlacementConstraintFile>>,
+    /// `ecsim` (ecsim's own): modelling knobs of this task definition.
+    #[serde(default)]
+    pub ecsim: Option<TaskDefinitionEcsimFile>,
     /// The AWS-only fields present, set aside unread (listed once by `validate`).
     #[serde(skip)]
     pub aws_ignored: Vec<String>,
     /// Of those, the ones in [`NOT_MODELLED`] that hold a value (not `[]`, `{}` or `null`).
     #[serde(skip)]
     pub aws_not_modelled: Vec<String>,
+}
+
+/// A task definition's `ecsim` object.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct TaskDefinitionEcsimFile {
+    /// `startFailureProbability`: chance that a task of this definition fails before RUNNING
+    /// (a bad image, a crash at start), to exercise the deployment circuit breaker.
+    #[serde(default)]
+    pub start_failure_probability: Option<f64>,
 }
 
 /// `runtimePlatform`.
@@ -344,12 +357,112 @@ pub struct ServiceFile {
     /// `autoScaling`.
     #[serde(default)]
     pub auto_scaling: Option<AutoScalingFile>,
+    /// `deploymentConfiguration`.
+    #[serde(default)]
+    pub deployment_configuration: Option<DeploymentConfigurationFile>,
+    /// `deploymentController`.
+    #[serde(default)]
+    pub deployment_controller: Option<DeploymentControllerFile>,
+    /// `healthCheckGracePeriodSeconds`.
+    #[serde(default)]
+    pub health_check_grace_period_seconds: Option<i64>,
+    /// `loadBalancers`: only whether there is one (its health check decides when a new task
+    /// counts as healthy in a deployment).
+    #[serde(default)]
+    pub load_balancers: Option<Vec<serde_json::Value>>,
+    /// `codeDeploy` (ecsim's own): the CodeDeploy deployment group's settings for a
+    /// `CODE_DEPLOY` service.
+    #[serde(default)]
+    pub code_deploy: Option<CodeDeployFile>,
+    /// `deploymentSchedule` (ecsim's own): when the service deploys.
+    #[serde(default)]
+    pub deployment_schedule: Option<Vec<Lenient<DeploymentScheduleFile>>>,
     /// The AWS-only fields present, set aside unread (listed once by `validate`).
     #[serde(skip)]
     pub aws_ignored: Vec<String>,
     /// Of those, the ones in [`NOT_MODELLED`] that hold a value (not `[]`, `{}` or `null`).
     #[serde(skip)]
     pub aws_not_modelled: Vec<String>,
+}
+
+/// `deploymentConfiguration`, with AWS's field names.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct DeploymentConfigurationFile {
+    /// `minimumHealthyPercent`.
+    #[serde(default)]
+    pub minimum_healthy_percent: Option<i64>,
+    /// `maximumPercent`.
+    #[serde(default)]
+    pub maximum_percent: Option<i64>,
+    /// `deploymentCircuitBreaker`.
+    #[serde(default)]
+    pub deployment_circuit_breaker: Option<CircuitBreakerFile>,
+    /// `strategy`: `ROLLING` or `BLUE_GREEN`.
+    #[serde(default)]
+    pub strategy: Option<String>,
+    /// `bakeTimeInMinutes` (BLUE_GREEN).
+    #[serde(default)]
+    pub bake_time_in_minutes: Option<i64>,
+    /// `alarms`: accepted (pasted services carry it); CloudWatch alarm rollback is not modelled.
+    #[serde(default)]
+    pub alarms: Option<serde_json::Value>,
+    /// `lifecycleHooks`: accepted; hooks take no time in the model.
+    #[serde(default)]
+    pub lifecycle_hooks: Option<serde_json::Value>,
+    /// `canaryConfiguration`: read only to say the CANARY strategy is not modelled.
+    #[serde(default)]
+    pub canary_configuration: Option<serde_json::Value>,
+    /// `linearConfiguration`: read only to say the LINEAR strategy is not modelled.
+    #[serde(default)]
+    pub linear_configuration: Option<serde_json::Value>,
+}
+
+/// `deploymentCircuitBreaker`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct CircuitBreakerFile {
+    /// `enable`.
+    pub enable: bool,
+    /// `rollback`.
+    pub rollback: bool,
+}
+
+/// `deploymentController`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct DeploymentControllerFile {
+    /// `type`: `ECS` or `CODE_DEPLOY`.
+    #[serde(rename = "type")]
+    pub kind: String,
+}
+
+/// `codeDeploy` (ecsim's own, with CodeDeploy's field names).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct CodeDeployFile {
+    /// `deploymentConfigName`, e.g. `CodeDeployDefault.ECSCanary10Percent5Minutes`.
+    #[serde(default)]
+    pub deployment_config_name: Option<String>,
+    /// `terminationWaitTimeInMinutes`.
+    #[serde(default)]
+    pub termination_wait_time_in_minutes: Option<i64>,
+}
+
+/// One `deploymentSchedule` entry: at a time, or on a schedule.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct DeploymentScheduleFile {
+    /// `at`: time after the start.
+    #[serde(default)]
+    pub at: Option<Duration>,
+    /// `schedule`: `rate(…)`, `cron(…)` or `at(…)`, as scheduled actions.
+    #[serde(default)]
+    pub schedule: Option<String>,
+    /// `taskDefinition`: the task definition to deploy; absent = the current one (a new
+    /// revision of the same size, or a forced new deployment).
+    #[serde(default)]
+    pub task_definition: Option<String>,
 }
 
 /// The request load on a service (ecsim's own).
@@ -850,6 +963,10 @@ pub struct SettingsFile {
     /// Refuse `--replicas N` when the Monte Carlo accumulators are estimated above this.
     #[serde(default)]
     pub max_replica_memory_mib: Option<u64>,
+    /// `deploymentHealthyAfter`: how long a new task of a service without a load balancer
+    /// runs before a deployment counts it healthy (AWS: 40 s).
+    #[serde(default)]
+    pub deployment_healthy_after: Option<Duration>,
 }
 
 /// `faults`: every fault model is off unless listed.
@@ -1052,18 +1169,14 @@ pub const SERVICE_AWS_ONLY: &[&str] = &[
     "pendingCount",
     "platformVersion",
     "platformFamily",
-    "deploymentConfiguration",
-    "deploymentController",
     "deployments",
     "taskSets",
     "events",
     "createdAt",
     "createdBy",
     "roleArn",
-    "loadBalancers",
     "serviceRegistries",
     "networkConfiguration",
-    "healthCheckGracePeriodSeconds",
     "enableECSManagedTags",
     "propagateTags",
     "enableExecuteCommand",

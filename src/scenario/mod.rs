@@ -293,6 +293,8 @@ pub struct TaskDefinition {
     /// The task definition's own `placementConstraints` (memberOf only, as AWS allows), as
     /// parsed; each service and workload using it adds them to its own.
     pub member_of: Vec<crate::scheduler::placement::expression::Expr>,
+    /// `ecsim.startFailureProbability`: chance a task of this definition fails before RUNNING.
+    pub start_failure_probability: f64,
 }
 
 /// A service.
@@ -314,6 +316,29 @@ pub struct ServiceSpec {
     pub load: Option<ServiceLoadSpec>,
     /// Service auto scaling (Application Auto Scaling), if registered.
     pub auto_scaling: Option<crate::autoscaling::service::ServiceAutoScalingConfig>,
+    /// `deploymentConfiguration`, `deploymentController` and the health grace, resolved.
+    pub deployment: crate::scheduler::deployment::DeploymentConfig,
+    /// When the service deploys (`deploymentSchedule`); empty for most services.
+    pub deployment_schedule: Vec<DeploymentPlan>,
+}
+
+/// One `deploymentSchedule` entry, validated.
+#[derive(Clone, Debug)]
+pub struct DeploymentPlan {
+    /// When it fires.
+    pub when: DeploymentWhen,
+    /// The task definition to deploy; `None`: the service's current one (forced new
+    /// deployment, or a new revision of the same size).
+    pub task_definition: Option<TaskDefId>,
+}
+
+/// When a planned deployment starts.
+#[derive(Clone, Debug)]
+pub enum DeploymentWhen {
+    /// Once, this long after the start.
+    At(SimDuration),
+    /// On a `rate`/`cron`/`at` schedule, like a scheduled action.
+    Schedule(crate::autoscaling::schedule::Schedule),
 }
 
 /// The request load on a service: where the rate comes from and what a task does with it.
@@ -448,6 +473,9 @@ pub struct Settings {
     pub max_work: u64,
     /// Memory cap of a Monte Carlo run's accumulators, MiB.
     pub max_replica_memory_mib: u64,
+    /// How long a new task of a service without a load balancer must be RUNNING before a
+    /// deployment counts it healthy.
+    pub deployment_healthy_after: SimDuration,
 }
 
 /// How a scenario's services begin (`settings.start`).

@@ -16,6 +16,7 @@ use crate::units::{CpuUnits, MemoryMib, CPU_UNITS_PER_VCPU};
 use crate::workload::{DurationDistribution, GeneratedSource};
 
 mod capacity;
+mod deployment;
 mod faults;
 mod scaling;
 pub mod work;
@@ -1113,6 +1114,10 @@ impl Validator {
             max_replica_memory_mib: s
                 .max_replica_memory_mib
                 .unwrap_or(defaults::MAX_REPLICA_MEMORY_MIB),
+            deployment_healthy_after: s.deployment_healthy_after.map_or(
+                crate::scheduler::deployment::HEALTHY_AFTER_RUNNING_WITHOUT_LOAD_BALANCER,
+                |d| d.0,
+            ),
         };
         if settings.measure_from.0 % 60_000 != 0 {
             // The per-minute figures (averages, minutes below desired) are counted per
@@ -1733,7 +1738,23 @@ impl Validator {
         if self.problems.len() > before {
             return None;
         }
+        let start_failure_probability =
+            match t.ecsim.as_ref().and_then(|e| e.start_failure_probability) {
+                None => 0.0,
+                Some(p) if (0.0..=1.0).contains(&p) => p,
+                Some(p) => {
+                    self.problem(
+                        format!("{path}.ecsim.startFailureProbability"),
+                        format!("expected a probability from 0 to 1, found {p}"),
+                    );
+                    0.0
+                }
+            };
+        if self.problems.len() > before {
+            return None;
+        }
         Some(TaskDefinition {
+            start_failure_probability,
             member_of,
             family: t.family.clone(),
             size: Resources { cpu, memory },
@@ -2101,6 +2122,8 @@ impl Validator {
         let auto_scaling = s.auto_scaling.as_ref().and_then(|a| {
             self.service_auto_scaling(&format!("{path}.autoScaling"), a, s.load.is_some(), knobs)
         });
+        let deployment = self.deployment_config(path, s);
+        let planned = self.deployment_schedule(path, s, names);
         if self.problems.len() > before {
             return None;
         }
@@ -2115,7 +2138,36 @@ impl Validator {
             &member_of,
             names,
         );
+        let mut deployment_schedule = Vec::with_capacity(planned.len());
+        for (when, new_td, td_path) in planned {
+            if let Some(n) = new_td.filter(|&n| n != td) {
+                let def = &names.task_defs[n.index()];
+                let fargate = matches!(launch, LaunchTarget::Fargate)
+                    || matches!(&launch, LaunchTarget::Strategy(items) if items.iter().any(|i| !matches!(names.providers[i.capacity_provider.index()].kind, CapacityProviderKind::AutoScalingGroup(_))));
+                if fargate && !def.fargate_compatible {
+                    self.problem(&td_path, format!("task definition {:?} is not Fargate-compatible; add \"FARGATE\" to its requiresCompatibilities", def.family));
+                } else if !fargate && !def.ec2_compatible {
+                    self.problem(&td_path, format!("task definition {:?} is not EC2-compatible; add \"EC2\" to its requiresCompatibilities", def.family));
+                } else {
+                    self.check_capacity(
+                        &td_path,
+                        &format!("service {:?} (deployment)", s.service_name),
+                        def,
+                        None,
+                        &launch,
+                        &member_of,
+                        names,
+                    );
+                }
+            }
+            deployment_schedule.push(DeploymentPlan {
+                when,
+                task_definition: new_td,
+            });
+        }
         Some(ServiceSpec {
+            deployment,
+            deployment_schedule,
             name: s.service_name.clone(),
             task_definition: td,
             desired_count: s.desired_count as u32,

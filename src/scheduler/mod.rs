@@ -6,5 +6,6 @@
 //! scheduler's desired-count loop runs in `simulation`.
 
 pub mod capacity_provider_strategy;
+pub mod deployment;
 pub mod placement;
 pub mod task;

@@ -209,4 +209,11 @@ pub struct Task {
     /// This task is its owner's `seq`-th (from 0): with the owner, the key of the task's own
     /// random draws, stable when other owners' tasks come and go.
     pub seq: u32,
+    /// The service's deployment generation it was started by (0 before any deployment; batch
+    /// tasks 0): tasks of an older generation are the ones a deployment replaces.
+    pub generation: u32,
+    /// Counted RUNNING by its service's current deployment.
+    pub deploy_running: bool,
+    /// Past its health grace: counted healthy by its service's current deployment.
+    pub healthy: bool,
 }

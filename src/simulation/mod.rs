@@ -7,6 +7,7 @@
 //! It never touches the filesystem except through the trace readers, and never the clock.
 
 mod burst;
+mod deployment;
 mod explain;
 mod faults;
 mod policies;
@@ -118,6 +119,13 @@ pub enum Event {
     AzOutageStart(u32),
     /// An AZ outage window ends.
     AzOutageEnd(u32),
+    /// The `.1`-th planned deployment of a service is due.
+    DeploymentStart(ServiceId, u32),
+    /// A new task's health grace ended: the deployment counts it healthy.
+    DeploymentTaskHealthy(TaskId),
+    /// A blue/green deployment's next traffic shift or the end of its wait (service,
+    /// deployment index).
+    DeploymentTimer(ServiceId, u32),
 }
 
 /// Why a run could not finish.
@@ -264,6 +272,12 @@ pub struct Simulation<'s> {
     hour_marks: Vec<crate::billing::UsageMark>,
     /// Decision traces, only with `--explain` (`None` costs each decision site one test).
     explain: Option<Box<explain::ExplainState>>,
+    /// Per service: its deployment state (same index as `services`).
+    service_deploys: Vec<deployment::ServiceDeploy>,
+    /// Every deployment started, in start order.
+    deployments: Vec<deployment::DeploymentRun>,
+    /// The deployments still counting extra instances (indices into `deployments`).
+    instance_counting: Vec<usize>,
 }
 
 impl<'s> Simulation<'s> {
@@ -400,6 +414,13 @@ impl<'s> Simulation<'s> {
             window: None,
             hour_marks: Vec::new(),
             explain: None,
+            service_deploys: sc
+                .services
+                .iter()
+                .map(|s| deployment::ServiceDeploy::new(s.task_definition))
+                .collect(),
+            deployments: Vec::new(),
+            instance_counting: Vec::new(),
         };
         sim.init_service_scaling()?;
         sim.init_burst();
@@ -508,6 +529,7 @@ impl<'s> Simulation<'s> {
         }
         self.start_policies(now)?;
         self.start_faults();
+        self.start_deployments();
         self.queue.schedule_at(now, Event::MetricsTick);
         self.queue.schedule_at(now, Event::ServiceSchedulerTick);
         Ok(())
@@ -526,6 +548,9 @@ impl<'s> Simulation<'s> {
                     self.evaluate_services(now, crate::autoscaling::Resolution::Standard);
                 }
                 self.managed_scaling_tick(now);
+                if !self.instance_counting.is_empty() {
+                    self.deployment_minute();
+                }
                 self.queue.schedule_in(METRIC_PERIOD, Event::MetricsTick);
             }
             Event::ServiceSchedulerTick => {
@@ -580,6 +605,9 @@ impl<'s> Simulation<'s> {
                     self.terminate_instance(i, now);
                 }
             }
+            Event::DeploymentStart(s, i) => self.planned_deployment(s, i, now),
+            Event::DeploymentTaskHealthy(t) => self.deploy_task_healthy(t, now),
+            Event::DeploymentTimer(s, d) => self.deployment_timer(s, d, now),
             Event::ProvisioningTimeout(t) => {
                 if self.tasks[t.index()].status == TaskStatus::Provisioning {
                     self.fail_unplaced(t, now, StopCode::ProvisioningTimeout);
@@ -903,6 +931,9 @@ impl<'s> Simulation<'s> {
             last_pass: 0,
             replaced: false,
             service_slot: 0,
+            generation: self.generation_of(owner),
+            deploy_running: false,
+            healthy: false,
             seq: {
                 let oi = self.owner_index(owner);
                 let n = self.owner_seq[oi];
@@ -1181,8 +1212,13 @@ impl<'s> Simulation<'s> {
             // Stopped while PENDING (scale-in, draining, termination).
             return;
         }
-        if !self.sc.faults.is_empty() && self.task_start_faults(t, now, warm) {
-            // It failed to start instead.
+        if self.task_definition_start_fails(t, now, warm)
+            || (!self.sc.faults.is_empty() && self.task_start_faults(t, now, warm))
+        {
+            // It failed to start instead; a deployment's circuit breaker counts it.
+            if !self.deployments.is_empty() {
+                self.deploy_start_failed(t, now);
+            }
             return;
         }
         self.set_status(t, TaskStatus::Running);
@@ -1207,6 +1243,7 @@ impl<'s> Simulation<'s> {
             }
             self.services[s.index()].running += 1;
             self.burst_task_running(t, s, true);
+            self.deploy_task_running(s, t, now);
             self.service_running_changed(s, now);
             let st = &mut self.services[s.index()];
             if st.running == st.desired && !st.steady && !warm {
@@ -1397,6 +1434,7 @@ impl<'s> Simulation<'s> {
         let st = &mut self.services[s.index()];
         self.tasks[t.index()].service_slot = st.tasks.len() as u32;
         st.tasks.push(t);
+        self.deploy_task_added(s, t);
     }
 
     /// Task `t` stops counting toward service `s`'s desired count.
@@ -1412,6 +1450,7 @@ impl<'s> Simulation<'s> {
         if let Some(i) = self.strategy_item_of(s, self.tasks[t.index()].target) {
             self.services[s.index()].per_item[i] -= 1;
         }
+        self.deploy_task_retired(s, t);
     }
 
     fn strategy_item_of(&self, s: ServiceId, target: Target) -> Option<usize> {
@@ -1439,6 +1478,17 @@ impl<'s> Simulation<'s> {
     fn reconcile_services(&mut self, now: SimTime) {
         for s in 0..self.services.len() {
             let sid = ServiceId::from_index(s);
+            if self.deployment_blocked(sid) {
+                // A FAILED deployment without rollback launches no new task; what it left
+                // above the desired count is stopped as in a scale-in.
+                if self.services[s].live > self.services[s].desired {
+                    self.scale_in_service(sid, now);
+                }
+                continue;
+            }
+            if self.deploying(sid) {
+                self.deployment_step(sid, now);
+            }
             if self.throttled(sid, now) {
                 // [DOC] ecs-reference §5.2: back-off after tasks failed to start.
                 continue;
@@ -1448,13 +1498,16 @@ impl<'s> Simulation<'s> {
                     break;
                 }
             }
+            if !self.deployments.is_empty() {
+                self.log_started_tasks(sid, now);
+            }
         }
     }
 
     /// Starts one task of service `s`. False when ECS could not place it (an event is logged).
     fn launch_service_task(&mut self, s: ServiceId, now: SimTime) -> bool {
         let spec = &self.sc.services[s.index()];
-        let need = self.sc.task_definitions[spec.task_definition.index()].size;
+        let need = self.sc.task_definitions[self.service_td(s).index()].size;
         let mut per_item = std::mem::take(&mut self.services[s.index()].per_item);
         let target = self.choose_target(&spec.launch, &mut per_item);
         // A task larger than every instance type its capacity can launch will never be
@@ -1930,8 +1983,10 @@ impl<'s> Simulation<'s> {
             window: window.map(|w| w.marks),
             hour_marks: std::mem::take(&mut self.hour_marks),
         };
+        let deployments = self.deployment_summaries();
         let mut report = state::build_report(self.sc, &self.counters, &self.billing, outcome);
         report.explain = explanations;
+        report.summary.deployments = deployments;
         report
     }
 }

@@ -252,6 +252,9 @@ impl<'s> Simulation<'s> {
     /// Tells the load meter of service `s` how many tasks run now (and, when they may
     /// burst, how much CPU they may use).
     pub(super) fn service_running_changed(&mut self, s: ServiceId, now: SimTime) {
+        if !self.deployments.is_empty() {
+            self.deploy_accrue(s, now);
+        }
         let running = self.services[s.index()].running;
         if let Some(l) = self.service_scaling[s.index()].load.as_mut() {
             l.meter.set_running(now, running);
@@ -489,7 +492,15 @@ impl<'s> Simulation<'s> {
         };
         // The explanation needs the cooldown clocks as they were before this period.
         let before = explaining.then(|| policy.clone());
-        let act = policy.on_datapoints(now, resolution, &dp, running, desired);
+        let mut act = policy.on_datapoints(now, resolution, &dp, running, desired);
+        if act.as_ref().is_some_and(|a| a.to < a.from) && self.deploying(ServiceId::from_index(s)) {
+            // [DOC] "Troubleshooting service auto scaling in Amazon ECS",
+            // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/troubleshoot-service-auto-scaling.html:
+            // "Application Auto Scaling turns off scale-in processes while Amazon ECS
+            // deployments are in progress"; scale-out continues.
+            self.service_scaling[s].activities.scale_in_suppressed += 1;
+            act = None;
+        }
         let traced = before.as_ref().and(act.clone());
         let events_before = self.report_events.len();
         if let Some(act) = act {

@@ -30,9 +30,12 @@ impl<'s> Simulation<'s> {
     /// Sets service `s`'s desired count (service auto scaling); scale-in stops tasks now,
     /// scale-out leaves the launches to the service scheduler.
     pub(super) fn set_service_desired(&mut self, s: ServiceId, to: u32, now: SimTime) {
+        let from = self.services[s.index()].desired;
+        self.services[s.index()].desired = to;
+        if !self.deployments.is_empty() {
+            self.deploy_accrue(s, now);
+        }
         let st = &mut self.services[s.index()];
-        let from = st.desired;
-        st.desired = to;
         if to > from {
             st.steady = false;
             self.request_reconcile();
@@ -42,7 +45,7 @@ impl<'s> Simulation<'s> {
     }
 
     /// Stops live tasks of `s` until no more than `desired` remain.
-    fn scale_in_service(&mut self, s: ServiceId, now: SimTime) {
+    pub(super) fn scale_in_service(&mut self, s: ServiceId, now: SimTime) {
         let st = &self.services[s.index()];
         if st.live > st.desired {
             let count = (st.live - st.desired) as usize;

@@ -892,6 +892,7 @@ pub fn build_report(
         },
         engine: EngineSummary { events_processed },
         assumptions: crate::report::assumptions::for_scenario(sc, &prices),
+        deployments: None,
     };
     Report {
         summary,

@@ -207,8 +207,14 @@ fn check_report(seed: u64, r: &ecsim::report::Report) {
     let mut sum = ecsim::report::TaskCounts::default();
     for svc in &s.services {
         check_counts(seed, &svc.name, &svc.tasks);
+        // A deployment still in progress at the end may run old and new tasks side by side.
+        let deploying = s
+            .deployments
+            .iter()
+            .flatten()
+            .any(|d| d.service == svc.name && matches!(d.outcome, "IN_PROGRESS" | "STALLED"));
         assert!(
-            svc.running_at_end <= svc.desired_count,
+            deploying || svc.running_at_end <= svc.desired_count,
             "seed {seed}: service {} runs {} > desired {}",
             svc.name,
             svc.running_at_end,
@@ -724,5 +730,127 @@ fn random_scenarios_with_every_fault_keep_the_invariants() {
             .map(|x| x.availability.tasks_lost_to_faults)
             .sum();
         assert!(lost <= f.tasks_killed, "seed {seed}: {lost} {f:?}");
+    }
+}
+
+/// Seeds of the sweep with deployments on top of auto scaling and every fault.
+const DEPLOYMENT_SEEDS: u64 = 12;
+
+#[test]
+fn random_deployments_with_auto_scaling_and_faults_keep_the_invariants() {
+    for seed in 0..DEPLOYMENT_SEEDS {
+        let mut v = random_fault_scenario(seed);
+        let mut rng = Pcg64::seed_from_u64(seed ^ 0xde91_0e55);
+        v["name"] = json!(format!("vopr-deployments-{seed}"));
+        // A second revision of the web task definition that may fail to start.
+        let mut broken = v["taskDefinitions"][0].clone();
+        broken["family"] = json!("td-next");
+        broken["ecsim"] = json!({ "startFailureProbability": *pick(&mut rng, &[0.0, 0.3, 0.9]) });
+        v["taskDefinitions"].as_array_mut().unwrap().push(broken);
+        let min = *pick(&mut rng, &[0, 50, 100]);
+        let max = *pick(&mut rng, &[100, 150, 200]);
+        let mut web_cfg = json!({
+            "minimumHealthyPercent": min,
+            "maximumPercent": max,
+            "deploymentCircuitBreaker": { "enable": rng.gen_bool(0.7), "rollback": false }
+        });
+        if web_cfg["deploymentCircuitBreaker"]["enable"] == true {
+            web_cfg["deploymentCircuitBreaker"]["rollback"] = json!(rng.gen_bool(0.5));
+        }
+        if rng.gen_bool(0.3) {
+            web_cfg =
+                json!({ "strategy": "BLUE_GREEN", "bakeTimeInMinutes": rng.gen_range(0..=20) });
+        }
+        v["services"][0]["deploymentConfiguration"] = web_cfg;
+        v["services"][0]["deploymentSchedule"] = json!([
+            { "at": format!("{}m", rng.gen_range(5..=30)), "taskDefinition": "td-next" },
+            { "schedule": format!("rate({} minutes)", rng.gen_range(20..=60)) }
+        ]);
+        v["services"][1]["deploymentController"] = json!({ "type": "CODE_DEPLOY" });
+        v["services"][1]["codeDeploy"] = json!({
+            "deploymentConfigName": *pick(&mut rng, &[
+                "CodeDeployDefault.ECSAllAtOnce",
+                "CodeDeployDefault.ECSCanary10Percent5Minutes",
+                "CodeDeployDefault.ECSLinear10PercentEvery1Minutes"
+            ]),
+            "terminationWaitTimeInMinutes": rng.gen_range(0..=10)
+        });
+        v["services"][1]["deploymentSchedule"] =
+            json!([{ "at": format!("{}m", rng.gen_range(5..=45)) }]);
+        let r = run(&v, seed);
+        check_report(seed, &r);
+        let ds = r
+            .summary
+            .deployments
+            .as_ref()
+            .unwrap_or_else(|| panic!("seed {seed}: no deployments"));
+        let end = r.summary.duration_s;
+        for d in ds {
+            assert!(
+                matches!(
+                    d.outcome,
+                    "COMPLETED"
+                        | "FAILED"
+                        | "ROLLED_BACK"
+                        | "SUPERSEDED"
+                        | "STALLED"
+                        | "IN_PROGRESS"
+                ),
+                "seed {seed}: {d:?}"
+            );
+            assert_eq!(
+                d.ended_s.is_none(),
+                matches!(d.outcome, "IN_PROGRESS" | "STALLED"),
+                "seed {seed}: {d:?}"
+            );
+            if let Some(e) = d.ended_s {
+                assert!(d.started_s <= e && e <= end, "seed {seed}: {d:?}");
+            }
+            assert!(d.failed_tasks <= d.tasks_started, "seed {seed}: {d:?}");
+            assert!(
+                d.extra_task_hours >= 0.0
+                    && d.extra_instance_hours >= 0.0
+                    && d.extra_task_cost_usd >= 0.0
+                    && d.extra_instance_cost_usd >= 0.0,
+                "seed {seed}: {d:?}"
+            );
+            // Task-hours above desired cannot exceed the deployment's length times the
+            // largest fleet the service reached.
+            let svc = r
+                .summary
+                .services
+                .iter()
+                .find(|x| x.name == d.service)
+                .unwrap();
+            let bound = d.duration_s / 3600.0 * f64::from(2 * svc.desired_max + 1);
+            assert!(d.extra_task_hours <= bound + 1e-6, "seed {seed}: {d:?}");
+            if d.outcome == "ROLLED_BACK" {
+                assert_eq!(
+                    d.circuit_breaker_threshold,
+                    Some(d.failed_tasks),
+                    "seed {seed}: {d:?}"
+                );
+            }
+        }
+        // A deployment starts where the previous one of its service ended (or superseded it).
+        for svc in &r.summary.services {
+            let mine: Vec<_> = ds.iter().filter(|d| d.service == svc.name).collect();
+            for w in mine.windows(2) {
+                assert!(w[0].started_s <= w[1].started_s, "seed {seed}: {w:?}");
+                if let Some(e) = w[0].ended_s {
+                    assert!(
+                        e <= w[1].started_s + 1e-9 || w[0].outcome == "SUPERSEDED",
+                        "seed {seed}: {w:?}"
+                    );
+                }
+            }
+        }
+        // Same seed, same bytes.
+        let again = run(&v, seed);
+        assert_eq!(
+            serde_json::to_string(&r.summary).unwrap(),
+            serde_json::to_string(&again.summary).unwrap(),
+            "seed {seed}"
+        );
     }
 }

@@ -13,6 +13,7 @@ mod commitments;
 mod compare;
 mod cpu_burst;
 mod deploy;
+mod deployments;
 mod determinism;
 mod explain;
 mod faults;

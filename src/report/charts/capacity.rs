@@ -376,6 +376,19 @@ pub(super) fn draw<DB: DrawingBackend>(
         .map(|e| (t.seconds(e.time_s), e.kind == "fault", e.subject.as_str()))
         .filter(|m| m.0.is_finite() && m.0 >= x0 && m.0 <= x1)
         .collect();
+    // Deployment periods: from the start to the end (or the end of the run), clipped to the
+    // axis.
+    let bands: Vec<(f64, f64)> = report
+        .summary
+        .deployments
+        .iter()
+        .flatten()
+        .map(|d| {
+            let end = d.ended_s.unwrap_or(d.started_s + d.duration_s);
+            (t.seconds(d.started_s).max(x0), t.seconds(end).min(x1))
+        })
+        .filter(|b| b.0.is_finite() && b.1.is_finite() && b.0 <= b.1)
+        .collect();
     let mut legend: Vec<LegendEntry> = Role::ALL
         .iter()
         .filter(|r| {
@@ -411,13 +424,19 @@ pub(super) fn draw<DB: DrawingBackend>(
             swatch: Swatch::Marker(style::FAULT_MARKER),
         });
     }
+    if !bands.is_empty() {
+        legend.push(LegendEntry {
+            label: "deployment in progress".to_string(),
+            swatch: Swatch::Fill(style::DEPLOYMENT_BAND),
+        });
+    }
     let area = legend_strip(&area, &legend, NAME)?;
     let columns = columns(cells.len());
     let rows = cells.len().div_ceil(columns);
     let grid = area.split_evenly((rows, columns));
     for (cell, panel) in grid.iter().zip(&cells) {
         if let Some(panel) = panel {
-            draw_panel(cell, panel, (x0, x1), &markers)?;
+            draw_panel(cell, panel, (x0, x1), &markers, &bands)?;
         }
     }
     Ok(())
@@ -429,6 +448,7 @@ fn draw_panel<DB: DrawingBackend>(
     panel: &Panel,
     (x0, x1): (f64, f64),
     markers: &[(f64, bool, &str)],
+    bands: &[(f64, f64)],
 ) -> Result<(), ChartError> {
     let err = draw_err(NAME);
     let values = panel
@@ -465,6 +485,16 @@ fn draw_panel<DB: DrawingBackend>(
         .y_label_formatter(y_fmt)
         .draw()
         .map_err(&err)?;
+    // At least about three pixels wide at any zoom: a 20-minute deployment in a 30-day
+    // chart still shows beside the lines.
+    let min_width = (x1 - x0) / 300.0;
+    ctx.draw_series(bands.iter().map(|&(a, b)| {
+        Rectangle::new(
+            [(a, y0), (b.max(a + min_width), y1)],
+            style::DEPLOYMENT_BAND.filled(),
+        )
+    }))
+    .map_err(&err)?;
     for line in &panel.lines {
         let points = line
             .points

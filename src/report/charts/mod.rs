@@ -564,6 +564,7 @@ pub(crate) mod test_support {
                 event_log: EventLogSummary::default(),
                 engine: EngineSummary::default(),
                 assumptions: vec![],
+                deployments: None,
             },
             timeseries: vec![],
             service_series: vec![],

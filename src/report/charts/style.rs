@@ -75,6 +75,9 @@ pub const MAX_PANELS: usize = 24;
 pub const SCALING_MARKER: RGBColor = RGBColor(0x99, 0x99, 0x99);
 /// Marker of a fault.
 pub const FAULT_MARKER: RGBColor = RGBColor(0xD6, 0x27, 0x28);
+/// Band behind every panel of the capacity chart while a service deployment is in
+/// progress: a pale fill, under the lines, so a doubled fleet reads against it.
+pub const DEPLOYMENT_BAND: RGBColor = RGBColor(0xFF, 0xF0, 0xC2);
 /// Bars of the wait chart.
 pub const BAR: RGBColor = RGBColor(0x4C, 0x72, 0xB0);
 /// The cost rate line of the cost chart: dark, so it reads over any stacked area colour.
