@@ -28,7 +28,7 @@ pub struct CatalogOverrides {
 /// One instance type to add or re-price, by name.
 ///
 /// A new type must give `vcpu`, `memoryMib`, `arch` and `onDemandUsdPerHour`; an existing
-/// one may change only `onDemandUsdPerHour` and `maxEnis`.
+/// one may change only `onDemandUsdPerHour`, `maxEnis` and `registeredMemoryMib`.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct InstanceTypeOverride {
@@ -49,6 +49,11 @@ pub struct InstanceTypeOverride {
     /// Maximum network interfaces, the primary included.
     #[serde(default)]
     pub max_enis: Option<u32>,
+    /// Memory an instance of this type registers with ECS (`ECS_RESERVED_MEMORY` not yet
+    /// taken off), MiB, when it is known (`aws ecs describe-container-instances`, its
+    /// `registeredResources` MEMORY); replaces the estimate from the hypervisor's overhead.
+    #[serde(default)]
+    pub registered_memory_mib: Option<u32>,
 }
 
 /// An architecture as the JSON spells it: `x86_64`/`arm64` (the `ecs.cpu-architecture`

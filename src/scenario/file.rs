@@ -792,7 +792,8 @@ pub struct SettingsFile {
     /// Tasks in PROVISIONING per cluster (service quota).
     #[serde(default)]
     pub provisioning_tasks_per_cluster: Option<u32>,
-    /// Fraction of nominal memory the OS and hypervisor keep.
+    /// Fraction of nominal memory the OS and hypervisor keep, for every type; absent, each
+    /// type's hypervisor default.
     #[serde(default)]
     pub memory_overhead_fraction: Option<f64>,
     /// `ECS_RESERVED_MEMORY`.

@@ -874,26 +874,29 @@ impl Validator {
         let p = "settings";
         self.scaling_defaults = Some(self.scaling_defaults(s));
         let start_time_unix_s = self.start_time(s.start_time.as_deref());
-        let memory_overhead_fraction = s
-            .memory_overhead_fraction
-            .unwrap_or(crate::cloud::DEFAULT_VM_MEMORY_OVERHEAD_FRACTION);
         let reserved = MemoryMib(
             s.reserved_memory_mib
                 .unwrap_or(crate::cloud::DEFAULT_ECS_RESERVED_MEMORY_MIB),
         );
-        let memory_overhead =
-            match crate::cloud::MemoryOverhead::from_fraction(memory_overhead_fraction, reserved) {
-                Some(m) if memory_overhead_fraction < 0.9 => m,
+        // No fraction: each type's hypervisor default (cloud::catalog); a fraction applies to
+        // every type.
+        let memory_overhead = match s.memory_overhead_fraction {
+            None => crate::cloud::MemoryOverhead {
+                vm_overhead_ppm: None,
+                ecs_reserved_mib: reserved.0,
+            },
+            Some(fraction) => match crate::cloud::MemoryOverhead::from_fraction(fraction, reserved)
+            {
+                Some(m) if fraction < 0.9 => m,
                 _ => {
                     self.problem(
                         format!("{p}.memoryOverheadFraction"),
-                        format!(
-                            "expected a fraction in [0, 0.9), found {memory_overhead_fraction}"
-                        ),
+                        format!("expected a fraction in [0, 0.9), found {fraction}"),
                     );
                     crate::cloud::MemoryOverhead::default()
                 }
-            };
+            },
+        };
         let positive = |v: &mut Validator, name: &str, val: u64| {
             if val == 0 {
                 v.problem(format!("{p}.{name}"), "expected a positive value");
