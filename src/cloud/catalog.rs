@@ -424,9 +424,36 @@ impl Catalog {
                 &mut updated.fargate.arm,
                 &mut problems,
             );
+            apply_rate(
+                &format!("{path}.spot"),
+                &f.spot,
+                &mut updated.fargate.spot_x86,
+                &mut problems,
+            );
+            apply_rate(
+                &format!("{path}.spotArm"),
+                &f.spot_arm,
+                &mut updated.fargate.spot_arm,
+                &mut problems,
+            );
+            apply_rate(
+                &format!("{path}.windows"),
+                &f.windows,
+                &mut updated.fargate.windows,
+                &mut problems,
+            );
+            if let Some(price) = f.windows_usd_per_licence_vcpu_second {
+                match check_price(price) {
+                    Ok(p) => updated.fargate.windows_usd_per_licence_vcpu_second = p,
+                    Err(e) => problems.push(CatalogProblem::new(
+                        format!("{path}.windowsUsdPerLicenceVcpuSecond"),
+                        e,
+                    )),
+                }
+            }
             if let Some(factor) = f.spot_price_factor {
                 if factor.is_finite() && factor > 0.0 && factor <= 1.0 {
-                    updated.fargate.spot_price_factor = factor;
+                    updated.fargate.spot_price_factor = Some(factor);
                 } else {
                     problems.push(CatalogProblem::new(
                         format!("{path}.spotPriceFactor"),
@@ -904,6 +931,7 @@ mod tests {
                 }),
                 spot_price_factor: Some(0.3),
                 usd_per_extra_ephemeral_gb_second: None,
+                ..FargatePricingOverride::default()
             }),
         };
         assert_eq!(c.apply(&overrides), Ok(()));
@@ -914,7 +942,7 @@ mod tests {
         assert_eq!(c.get(id).arch, CpuArchitecture::Arm64);
         assert_eq!(c.fargate.arm.usd_per_vcpu_second, 0.00001);
         assert_eq!(c.fargate.arm.usd_per_gb_second, 0.0000009889);
-        assert_eq!(c.fargate.spot_price_factor, 0.3);
+        assert_eq!(c.fargate.spot_price_factor, Some(0.3));
     }
 
     #[test]
@@ -947,6 +975,7 @@ mod tests {
                 arm: None,
                 spot_price_factor: Some(1.5),
                 usd_per_extra_ephemeral_gb_second: None,
+                ..FargatePricingOverride::default()
             }),
         };
         let problems = c.apply(&overrides).expect_err("invalid overrides");

@@ -87,9 +87,22 @@ pub struct FargatePricingOverride {
     /// Linux/ARM rates.
     #[serde(default)]
     pub arm: Option<FargateRateOverride>,
-    /// Fargate Spot price as a fraction of On-Demand, in (0, 1].
+    /// Fargate Spot Linux/x86 rates (replacing the published Spot table's).
+    #[serde(default)]
+    pub spot: Option<FargateRateOverride>,
+    /// Fargate Spot Linux/ARM rates.
+    #[serde(default)]
+    pub spot_arm: Option<FargateRateOverride>,
+    /// Fargate Spot price as a fraction of On-Demand, in (0, 1], for both dimensions and
+    /// architectures: replaces the Spot rates.
     #[serde(default)]
     pub spot_price_factor: Option<f64>,
+    /// Windows/x86 On-Demand rates, without the licence fee.
+    #[serde(default)]
+    pub windows: Option<FargateRateOverride>,
+    /// The Windows OS licence fee, USD per vCPU-second.
+    #[serde(default)]
+    pub windows_usd_per_licence_vcpu_second: Option<f64>,
     /// USD per GB-second of ephemeral storage above the included 20 GiB.
     #[serde(default)]
     pub usd_per_extra_ephemeral_gb_second: Option<f64>,

@@ -284,6 +284,10 @@ pub struct TaskDefinition {
     pub ec2_compatible: bool,
     /// May run on Fargate.
     pub fargate_compatible: bool,
+    /// `runtimePlatform.operatingSystemFamily`: Linux or a Windows Server family.
+    pub os: crate::cloud::fargate::FargateOs,
+    /// `ephemeralStorage.sizeInGiB` (21–200), billed above the included 20 GiB on Fargate.
+    pub ephemeral_storage_gib: Option<u32>,
     /// The task definition's own `placementConstraints` (memberOf only, as AWS allows), as
     /// parsed; each service and workload using it adds them to its own.
     pub member_of: Vec<crate::scheduler::placement::expression::Expr>,
@@ -410,6 +414,8 @@ pub struct Settings {
     pub start_time_unix_s: i64,
     /// PROVISIONING tasks per cluster.
     pub provisioning_tasks_per_cluster: u32,
+    /// Whether Fargate offers the 32 vCPU sizes (`settings.fargateLargeSizes`).
+    pub fargate_large_sizes: bool,
     /// Memory the OS, hypervisor and `ECS_RESERVED_MEMORY` keep from registration.
     pub memory_overhead: crate::cloud::MemoryOverhead,
     /// Fargate launch burst.

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use super::file::*;
 use super::*;
+use crate::cloud::fargate::FargateOs;
 use crate::cloud::{fargate, Catalog};
 use crate::defaults;
 use crate::engine::SimTime;
@@ -142,6 +143,7 @@ fn validate_file(raw: ScenarioFile, base_dir: &Path) -> Result<Scenario, Vec<Pro
         scaling_defaults: None,
         broken: Broken::default(),
         aws_ignored: Vec::new(),
+        fargate_large_sizes: fargate::DEFAULT_FARGATE_LARGE_SIZES,
     };
     let scenario = v.scenario(raw);
     match scenario {
@@ -165,7 +167,21 @@ struct Validator {
     broken: Broken,
     /// One line per pasted AWS object naming the fields set aside (`Scenario::aws_ignored`).
     aws_ignored: Vec<String>,
+    /// `settings.fargateLargeSizes`, read before the task definitions are checked.
+    fargate_large_sizes: bool,
 }
+
+/// The `operatingSystemFamily` values of Windows Server that Fargate runs.
+/// Source: AWS Batch API Reference, RuntimePlatform ("Valid values are: LINUX (default),
+/// WINDOWS_SERVER_2019_CORE, WINDOWS_SERVER_2019_FULL, WINDOWS_SERVER_2022_CORE, and
+/// WINDOWS_SERVER_2022_FULL"), <https://docs.aws.amazon.com/batch/latest/APIReference/API_RuntimePlatform.html>,
+/// the Fargate subset of ECS's OperatingSystemFamily.
+const WINDOWS_FAMILIES: [&str; 4] = [
+    "WINDOWS_SERVER_2019_FULL",
+    "WINDOWS_SERVER_2019_CORE",
+    "WINDOWS_SERVER_2022_FULL",
+    "WINDOWS_SERVER_2022_CORE",
+];
 
 /// Stands in [`Broken`]'s name sets for an element rejected before its name could be read
 /// (a typo in the name's own key): an unresolved reference may mean it, so it is not
@@ -293,6 +309,11 @@ impl Validator {
         let catalog = self.catalog(&raw);
         let before_settings = self.problems.len();
         let settings = self.settings(raw.settings.as_ref());
+        self.fargate_large_sizes = settings
+            .as_ref()
+            .map_or(fargate::DEFAULT_FARGATE_LARGE_SIZES, |s| {
+                s.fargate_large_sizes
+            });
         // The capacity check needs registered sizes; with broken settings it stays silent.
         let memory_overhead = settings
             .as_ref()
@@ -451,12 +472,21 @@ impl Validator {
                 self.broken.task_defs.insert(name);
                 continue;
             };
-            let gpus = gpu_requirements(t.container_definitions.as_deref());
+            let mut extra = gpu_requirements(t.container_definitions.as_deref());
+            let on_fargate = t
+                .requires_compatibilities
+                .as_ref()
+                .is_some_and(|l| l.iter().any(|c| c == "FARGATE"));
+            if t.ephemeral_storage.is_some() && !on_fargate {
+                // Amazon ECS API Reference, EphemeralStorage: "for tasks hosted on AWS
+                // Fargate"; an EC2 task uses its instance's storage, which ecsim does not model.
+                extra.push("ephemeralStorage (it sizes Fargate task storage; this task definition runs on EC2, where tasks use the instance's storage)".to_string());
+            }
             self.note_ignored(
                 &path,
                 &t.family,
                 (&t.aws_ignored, &t.aws_not_modelled),
-                &gpus,
+                &extra,
             );
             let td = self.task_definition(&path, t);
             if td.is_none() {
@@ -958,6 +988,9 @@ impl Validator {
             provisioning_tasks_per_cluster: s
                 .provisioning_tasks_per_cluster
                 .unwrap_or(defaults::PROVISIONING_TASKS_PER_CLUSTER),
+            fargate_large_sizes: s
+                .fargate_large_sizes
+                .unwrap_or(fargate::DEFAULT_FARGATE_LARGE_SIZES),
             memory_overhead,
             fargate_launch_burst: s
                 .fargate_launch_burst
@@ -1483,13 +1516,52 @@ impl Validator {
                 CpuArchitecture::X86_64
             }
         };
-        if let Some(os) = t
+        let os = match t
             .runtime_platform
             .as_ref()
             .and_then(|r| r.operating_system_family.as_deref())
         {
-            if os != "LINUX" {
-                self.problem(format!("{path}.runtimePlatform.operatingSystemFamily"), format!("only \"LINUX\" is modelled (Windows billing minimums and sizes differ), found {os:?}"));
+            None | Some("LINUX") => FargateOs::Linux,
+            Some(w) if WINDOWS_FAMILIES.contains(&w) => FargateOs::Windows,
+            Some(o) => {
+                self.problem(
+                    format!("{path}.runtimePlatform.operatingSystemFamily"),
+                    format!(
+                        "expected \"LINUX\" or one of {}, found {o:?}",
+                        WINDOWS_FAMILIES.map(|w| format!("{w:?}")).join(", ")
+                    ),
+                );
+                FargateOs::Linux
+            }
+        };
+        if os == FargateOs::Windows {
+            // Fargate Windows is x86 only (Amazon ECS Developer Guide, "Fargate capacity
+            // providers": Windows is not on Fargate Spot; AWS Batch RuntimePlatform:
+            // cpuArchitecture "must be set to X86_64 for Windows containers").
+            if arch == CpuArchitecture::Arm64 {
+                self.problem(
+                    format!("{path}.runtimePlatform.cpuArchitecture"),
+                    "Windows tasks run on X86_64 only; use \"X86_64\" or a Linux task",
+                );
+            }
+            if ec2_compatible {
+                self.problem(
+                    format!("{path}.runtimePlatform.operatingSystemFamily"),
+                    "Windows is modelled on Fargate only (EC2 Windows instances and prices are not in the catalog); set requiresCompatibilities to [\"FARGATE\"]",
+                );
+            }
+        }
+        let ephemeral_storage_gib = t.ephemeral_storage.as_ref().map(|e| e.size_in_gib);
+        if let Some(gib) = ephemeral_storage_gib {
+            if !fargate::FARGATE_EPHEMERAL_STORAGE_GIB.contains(&gib) {
+                self.problem(
+                    format!("{path}.ephemeralStorage.sizeInGiB"),
+                    format!(
+                        "expected {} to {} GiB (Fargate includes 20 GiB; leave ephemeralStorage out for that), found {gib}",
+                        fargate::FARGATE_EPHEMERAL_STORAGE_GIB.start(),
+                        fargate::FARGATE_EPHEMERAL_STORAGE_GIB.end()
+                    ),
+                );
             }
         }
         let cpu = t
@@ -1549,21 +1621,28 @@ impl Validator {
         };
         // A cpu or memory that did not read has its problem; the Fargate pair would repeat it.
         let sizes_read = (t.cpu.is_none() || cpu_read) && (t.memory.is_none() || memory_read);
+        let sizes = fargate::FargateSizes {
+            os,
+            large: self.fargate_large_sizes,
+        };
         if fargate_compatible && sizes_read {
             if t.cpu.is_none() {
                 self.problem(
                     format!("{path}.cpu"),
                     "Fargate requires task-level cpu (e.g. \"256\" or \".25 vCPU\")",
                 );
-            } else if t.memory.is_some() && !fargate::is_valid_size(cpu, memory) {
+            } else if t.memory.is_some() && !sizes.is_valid_size(cpu, memory) {
                 // A CPU size Fargate does not have is the cpu's fault; a valid CPU with a
                 // memory it does not pair with is the memory's.
-                let field = if fargate::valid_memory_mib(cpu).is_some() {
+                let field = if sizes.valid_memory_mib(cpu).is_some() {
                     "memory"
                 } else {
                     "cpu"
                 };
-                self.problem(format!("{path}.{field}"), fargate_pair_message(cpu, memory));
+                self.problem(
+                    format!("{path}.{field}"),
+                    fargate_pair_message(sizes, cpu, memory),
+                );
             }
         }
         // Task definition constraints: AWS allows memberOf only (RegisterTaskDefinition,
@@ -1598,6 +1677,8 @@ impl Validator {
             arch,
             ec2_compatible,
             fargate_compatible,
+            os,
+            ephemeral_storage_gib,
         })
     }
 
@@ -1720,6 +1801,20 @@ impl Validator {
                 )
             }),
         };
+        let uses_fargate_spot = match &target {
+            LaunchTarget::Strategy(s) => s.iter().any(|x| {
+                matches!(
+                    names.providers[x.capacity_provider.index()].kind,
+                    CapacityProviderKind::FargateSpot
+                )
+            }),
+            _ => false,
+        };
+        if uses_fargate_spot && td.os == FargateOs::Windows {
+            // Amazon ECS Developer Guide, "Fargate capacity providers": "Windows containers
+            // on Fargate don't support the Fargate Spot capacity provider."
+            self.problem(format!("{path}.capacityProviderStrategy"), format!("task definition {:?} is a Windows task, and Fargate Spot does not run Windows containers; use FARGATE", td.family));
+        }
         if uses_fargate && !td.fargate_compatible {
             self.problem(format!("{path}.taskDefinition"), format!("task definition {:?} is not Fargate-compatible; add \"FARGATE\" to its requiresCompatibilities", td.family));
         }
@@ -2351,16 +2446,25 @@ fn list_strs(names: &[String]) -> String {
 }
 
 /// The message for an invalid Fargate pair, naming the valid memory values (§7.2).
-fn fargate_pair_message(cpu: CpuUnits, memory: MemoryMib) -> String {
-    match fargate::valid_memory_mib(cpu) {
-        Some(valid) => format!(
+fn fargate_pair_message(sizes: fargate::FargateSizes, cpu: CpuUnits, memory: MemoryMib) -> String {
+    let cpus = match (sizes.os, sizes.large) {
+        (fargate::FargateOs::Windows, _) => "1024, 2048, 4096 (Windows on Fargate)",
+        (fargate::FargateOs::Linux, true) => "256, 512, 1024, 2048, 4096, 8192, 16384, 32768",
+        (fargate::FargateOs::Linux, false) => {
+            "256, 512, 1024, 2048, 4096, 8192, 16384 (settings.fargateLargeSizes is false)"
+        }
+    };
+    match sizes.valid_memory_mib(cpu) {
+        Some(valid) => {
+            format!(
             "{} MiB is not a valid Fargate memory size for {} CPU units; expected one of {} MiB",
             memory.0,
             cpu.0,
             valid.iter().map(|m| m.0.to_string()).collect::<Vec<_>>().join(", ")
-        ),
+        )
+        }
         None => format!(
-            "{} CPU units is not a valid Fargate CPU size; expected one of 256, 512, 1024, 2048, 4096, 8192, 16384, 32768",
+            "{} CPU units is not a valid Fargate CPU size; expected one of {cpus}",
             cpu.0
         ),
     }

@@ -956,7 +956,8 @@ impl<'s> Simulation<'s> {
 
     fn launch_fargate(&mut self, t: TaskId, now: SimTime, spot: bool) {
         let need = self.tasks[t.index()].need;
-        let Some(size) = fargate::round_up(need) else {
+        let sizes = self.fargate_sizes(self.tasks[t.index()].owner);
+        let Some(size) = sizes.round_up(need) else {
             self.set_status(t, TaskStatus::Provisioning);
             self.fail_unplaced(t, now, StopCode::NoFargateSize);
             return;
@@ -1116,16 +1117,9 @@ impl<'s> Simulation<'s> {
         let Target::Fargate { provider, spot } = task.target else {
             return;
         };
-        let arch = self.arch_of(task.owner);
-        self.billing.fargate_task_started(
-            t,
-            task.owner,
-            provider,
-            task.fargate_size,
-            arch,
-            spot,
-            now,
-        );
+        let kind = self.fargate_kind(task.owner, spot);
+        self.billing
+            .fargate_task_started(t, task.owner, provider, task.fargate_size, kind, now);
         // Billed from the image pull on (ecs-reference §7.1).
         self.counters
             .fargate_billed(task.fargate_size, task.need, true);
@@ -1686,11 +1680,38 @@ impl<'s> Simulation<'s> {
     }
 
     fn arch_of(&self, owner: Owner) -> crate::units::CpuArchitecture {
+        self.task_def_of(owner).arch
+    }
+
+    fn task_def_of(&self, owner: Owner) -> &crate::scenario::TaskDefinition {
         let td = match owner {
             Owner::Service(s) => self.sc.services[s.index()].task_definition,
             Owner::Workload(w) => self.sc.workloads[w.index()].task_definition,
         };
-        self.sc.task_definitions[td.index()].arch
+        &self.sc.task_definitions[td.index()]
+    }
+
+    /// The Fargate sizes `owner`'s tasks may use: its OS and `settings.fargateLargeSizes`.
+    fn fargate_sizes(&self, owner: Owner) -> fargate::FargateSizes {
+        fargate::FargateSizes {
+            os: self.task_def_of(owner).os,
+            large: self.sc.settings.fargate_large_sizes,
+        }
+    }
+
+    /// How `owner`'s Fargate tasks are priced.
+    fn fargate_kind(&self, owner: Owner, spot: bool) -> crate::billing::FargateKind {
+        let td = self.task_def_of(owner);
+        let included = fargate::FARGATE_EPHEMERAL_STORAGE_INCLUDED_GIB;
+        crate::billing::FargateKind {
+            arch: td.arch,
+            spot,
+            os: td.os,
+            // Validation keeps sizeInGiB in 21..=200, so the extra fits a u16.
+            extra_storage_gib: td.ephemeral_storage_gib.map_or(0, |g| {
+                u16::try_from(g.saturating_sub(included)).unwrap_or(u16::MAX)
+            }),
+        }
     }
 
     fn log(&mut self, now: SimTime, kind: &'static str, subject: String, message: String) {

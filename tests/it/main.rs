@@ -12,6 +12,7 @@ mod commitments;
 mod compare;
 mod deploy;
 mod determinism;
+mod fargate_kinds;
 mod faults;
 mod fuzz;
 mod golden;
