@@ -427,6 +427,9 @@ pub struct FaultSummary {
     pub spot_instances_reclaimed: u64,
     /// Fargate Spot tasks reclaimed.
     pub fargate_spot_interruptions: u64,
+    /// Fargate Spot capacity shortages that started (absent when none: older reports).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub fargate_spot_shortages: u64,
     /// RUNNING tasks that crashed.
     pub task_crashes: u64,
     /// Tasks that failed before RUNNING.
@@ -665,6 +668,11 @@ pub struct EventRecord {
     /// For scaling activities: the cause (alarm, policy, metric value), in AWS's wording.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cause: Option<String>,
+}
+
+/// For `skip_serializing_if`: a count that is zero is left out of the JSON.
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 #[cfg(test)]

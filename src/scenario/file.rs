@@ -866,6 +866,12 @@ pub struct FaultsFile {
     /// Fargate Spot interruptions of FARGATE_SPOT tasks.
     #[serde(default)]
     pub fargate_spot_interruptions: Option<FargateSpotInterruptionsFile>,
+    /// Scheduled Fargate Spot capacity shortages.
+    #[serde(default)]
+    pub fargate_spot_shortages: Vec<ShortageFile>,
+    /// Random Fargate Spot capacity shortages.
+    #[serde(default)]
+    pub random_fargate_spot_shortages: Option<RandomShortagesFile>,
     /// Task crashes, per service or workload.
     #[serde(default)]
     pub task_crashes: Vec<TaskCrashFile>,
@@ -912,6 +918,26 @@ pub struct AzOutageFile {
     pub start: Duration,
     /// `duration`.
     pub duration: Duration,
+}
+
+/// One scheduled Fargate Spot shortage.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ShortageFile {
+    /// `start`.
+    pub start: Duration,
+    /// `duration`.
+    pub duration: Duration,
+}
+
+/// `randomFargateSpotShortages`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RandomShortagesFile {
+    /// `ratePerDay`: shortage onsets per day.
+    pub rate_per_day: f64,
+    /// `duration`: a distribution.
+    pub duration: LatencyFile,
 }
 
 /// `randomAzOutages`.

@@ -139,6 +139,10 @@ pub struct Faults {
     pub spot_at: Vec<SimDuration>,
     /// Fargate Spot interruptions per FARGATE_SPOT task-hour (0: none).
     pub fargate_spot_rate_per_task_hour: f64,
+    /// Scheduled Fargate Spot capacity shortages, merged and sorted.
+    pub fargate_spot_shortages: Vec<crate::faults::fargate_spot::ShortageWindow>,
+    /// Random Fargate Spot capacity shortages.
+    pub random_fargate_spot_shortages: Option<crate::faults::fargate_spot::RandomShortages>,
     /// Task crashes.
     pub task_crashes: Vec<TaskCrashSpec>,
 }
@@ -152,6 +156,8 @@ impl Faults {
             && self.spot_rate_per_instance_hour == 0.0
             && self.spot_at.is_empty()
             && self.fargate_spot_rate_per_task_hour == 0.0
+            && self.fargate_spot_shortages.is_empty()
+            && self.random_fargate_spot_shortages.is_none()
             && self.task_crashes.is_empty()
     }
 }

@@ -113,6 +113,10 @@ pub enum Event {
     AzOutageStart(u32),
     /// An AZ outage window ends.
     AzOutageEnd(u32),
+    /// A Fargate Spot capacity shortage starts: FARGATE_SPOT starts no task.
+    FargateSpotShortageStart(u32),
+    /// A Fargate Spot capacity shortage ends: waiting tasks launch.
+    FargateSpotShortageEnd(u32),
 }
 
 /// Why a run could not finish.
@@ -190,6 +194,13 @@ pub struct Simulation<'s> {
     az_down: Vec<u32>,
     /// AZ outage windows (scheduled and random), merged.
     outage_windows: Vec<crate::faults::outage::AzOutageWindow>,
+    /// Fargate Spot shortage windows in force (scripted and drawn, merged), and how many are
+    /// open now (windows are merged, so 0 or 1).
+    shortage_windows: Vec<crate::faults::fargate_spot::ShortageWindow>,
+    spot_short: u32,
+    /// FARGATE_SPOT tasks waiting in PROVISIONING for a shortage to end, in arrival order;
+    /// stopped ones are skipped when the queue drains.
+    spot_waiting: VecDeque<TaskId>,
     fault_stats: faults::FaultStats,
     /// Batch tasks to re-run (work lost with their capacity), launched once the loss is over.
     reruns: Vec<(Owner, Resources, Target, Option<SimDuration>)>,
@@ -347,6 +358,9 @@ impl<'s> Simulation<'s> {
             streams,
             az_down: vec![0; sc.cluster.availability_zones.len()],
             outage_windows: Vec::new(),
+            shortage_windows: Vec::new(),
+            spot_short: 0,
+            spot_waiting: VecDeque::new(),
             fault_stats: faults::FaultStats::default(),
             reruns: Vec::new(),
             defer_reruns: false,
@@ -551,7 +565,9 @@ impl<'s> Simulation<'s> {
             | Event::FargateSpotInterruption(_)
             | Event::TaskCrash(_)
             | Event::AzOutageStart(_)
-            | Event::AzOutageEnd(_) => self.handle_fault(now, event),
+            | Event::AzOutageEnd(_)
+            | Event::FargateSpotShortageStart(_)
+            | Event::FargateSpotShortageEnd(_) => self.handle_fault(now, event),
             Event::DrainingTimeout(i) => {
                 if self.instances[i.index()].status == InstanceStatus::Draining {
                     self.terminate_instance(i, now);
@@ -955,6 +971,13 @@ impl<'s> Simulation<'s> {
     }
 
     fn launch_fargate(&mut self, t: TaskId, now: SimTime, spot: bool) {
+        if spot && self.spot_short > 0 {
+            // No Fargate Spot capacity: the task waits in PROVISIONING, still on FARGATE_SPOT
+            // (no fallback to FARGATE), and launches when the shortage ends.
+            self.set_status(t, TaskStatus::Provisioning);
+            self.spot_waiting.push_back(t);
+            return;
+        }
         let need = self.tasks[t.index()].need;
         let sizes = self.fargate_sizes(self.tasks[t.index()].owner);
         let Some(size) = sizes.round_up(need) else {
