@@ -6,7 +6,7 @@
 //! The report's assumptions section lists the values in force for a run.
 //!
 //! Prices, Fargate sizes and registered-memory overheads live beside the catalog in `cloud`
-//! (`DEFAULT_VM_MEMORY_OVERHEAD_FRACTION`, `DEFAULT_FARGATE_SPOT_PRICE_FACTOR`, …), and the
+//! (`DEFAULT_NITRO_MEMORY_OVERHEAD_PPM`, `FARGATE_SPOT_X86_USD_PER_VCPU_SECOND`, …), and the
 //! billing rules (60 s minimums) in `billing`: they are facts about the catalog and the bill,
 //! overridable through `catalog`, and are not repeated here.
 

@@ -9,6 +9,7 @@
 //! It deliberately knows nothing of instances or tasks: `billing::Billing` keeps the open
 //! meters and feeds finished quantities in here.
 
+use crate::cloud::fargate::FargateOs;
 use crate::cloud::FargateRate;
 use crate::ids::{CapacityProviderId, InstanceTypeId};
 use crate::units::{CpuArchitecture, Resources, CPU_UNITS_PER_VCPU};
@@ -169,14 +170,17 @@ pub(crate) struct FargateClassKey {
     pub provider: CapacityProviderId,
     pub arch: CpuArchitecture,
     pub spot: bool,
+    pub os: FargateOs,
 }
 
 /// Totals for one Fargate rate class.
 #[derive(Clone, Debug)]
 pub(crate) struct FargateClass {
     pub key: FargateClassKey,
-    /// The rate, Spot factor included.
+    /// The rate, Spot and the Windows licence fee included.
     pub rate: FargateRate,
+    /// USD per GB-second of ephemeral storage above the included amount.
+    pub storage_rate: f64,
     /// Tasks ever started in this class.
     pub tasks: u64,
     /// Closed meters: task CPU units × billed ms, and task MiB × billed ms.
@@ -186,27 +190,34 @@ pub(crate) struct FargateClass {
     pub open_mib_sum: u128,
     pub open_cpu_since_sum: u128,
     pub open_mib_since_sum: u128,
+    /// Open meters' extra ephemeral storage: Σ GiB, and Σ GiB × start time.
+    pub open_storage_sum: u128,
+    pub open_storage_since_sum: u128,
 }
 
-/// CPU-unit·milliseconds and MiB·milliseconds billed.
+/// CPU-unit·milliseconds, MiB·milliseconds and extra-storage GiB·milliseconds billed.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct FargateQuantity {
     pub cpu_ms: u128,
     pub mib_ms: u128,
+    /// Ephemeral storage above the included 20 GiB × billed ms.
+    pub storage_gib_ms: u128,
 }
 
 impl FargateQuantity {
-    /// `size` for `ms` milliseconds.
-    pub(crate) fn of(size: Resources, ms: u64) -> FargateQuantity {
+    /// `size` with `extra_storage_gib` above the included storage, for `ms` milliseconds.
+    pub(crate) fn of(size: Resources, extra_storage_gib: u16, ms: u64) -> FargateQuantity {
         FargateQuantity {
             cpu_ms: u128::from(size.cpu.0) * u128::from(ms),
             mib_ms: u128::from(size.memory.0) * u128::from(ms),
+            storage_gib_ms: u128::from(extra_storage_gib) * u128::from(ms),
         }
     }
 
     pub(crate) fn add(&mut self, other: FargateQuantity) {
         self.cpu_ms += other.cpu_ms;
         self.mib_ms += other.mib_ms;
+        self.storage_gib_ms += other.storage_gib_ms;
     }
 
     /// What was added since `earlier` (a mark of the same total, never larger).
@@ -214,6 +225,7 @@ impl FargateQuantity {
         FargateQuantity {
             cpu_ms: self.cpu_ms.saturating_sub(earlier.cpu_ms),
             mib_ms: self.mib_ms.saturating_sub(earlier.mib_ms),
+            storage_gib_ms: self.storage_gib_ms.saturating_sub(earlier.storage_gib_ms),
         }
     }
 
@@ -229,16 +241,19 @@ impl FargateQuantity {
 }
 
 impl FargateClass {
-    pub(crate) fn new(key: FargateClassKey, rate: FargateRate) -> FargateClass {
+    pub(crate) fn new(key: FargateClassKey, rate: FargateRate, storage_rate: f64) -> FargateClass {
         FargateClass {
             key,
             rate,
+            storage_rate,
             tasks: 0,
             quantity: FargateQuantity::default(),
             open_cpu_sum: 0,
             open_mib_sum: 0,
             open_cpu_since_sum: 0,
             open_mib_since_sum: 0,
+            open_storage_sum: 0,
+            open_storage_since_sum: 0,
         }
     }
 
@@ -248,14 +263,24 @@ impl FargateClass {
         FargateQuantity {
             cpu_ms: self.quantity.cpu_ms + now * self.open_cpu_sum - self.open_cpu_since_sum,
             mib_ms: self.quantity.mib_ms + now * self.open_mib_sum - self.open_mib_since_sum,
+            storage_gib_ms: self.quantity.storage_gib_ms + now * self.open_storage_sum
+                - self.open_storage_since_sum,
         }
     }
 }
 
-/// USD for `q` at `rate`. One of the conversion points.
-pub(crate) fn fargate_usd(rate: FargateRate, q: FargateQuantity) -> Usd {
+/// USD for `q` at `rate`, its extra storage at `storage_rate` per GB-second. One of the
+/// conversion points.
+pub(crate) fn fargate_usd(rate: FargateRate, storage_rate: f64, q: FargateQuantity) -> Usd {
     let unit_ms_per_vcpu_second = f64::from(CPU_UNITS_PER_VCPU) * MS_PER_SECOND as f64;
     let mib_ms_per_gb_second = MIB_PER_GB as f64 * MS_PER_SECOND as f64;
-    q.cpu_ms as f64 / unit_ms_per_vcpu_second * rate.usd_per_vcpu_second
-        + q.mib_ms as f64 / mib_ms_per_gb_second * rate.usd_per_gb_second
+    let cost = q.cpu_ms as f64 / unit_ms_per_vcpu_second * rate.usd_per_vcpu_second
+        + q.mib_ms as f64 / mib_ms_per_gb_second * rate.usd_per_gb_second;
+    // Most tasks have no extra storage: adding 0.0 would change no digit, but skipping it
+    // keeps the Linux arithmetic exactly as it was.
+    if q.storage_gib_ms == 0 {
+        cost
+    } else {
+        cost + q.storage_gib_ms as f64 / MS_PER_SECOND as f64 * storage_rate
+    }
 }

@@ -7,7 +7,7 @@
 //!   [`EC2_MINIMUM_BILLED_SECONDS`] per launch, at the price the caller passes (On-Demand, or
 //!   On-Demand × a Spot factor, see [`ec2_usd_per_hour`]).
 //! - **Fargate** is billed per second, a partial second rounded up, from the start of the
-//!   image pull to the task's stop, at least [`FARGATE_MINIMUM_BILLED`], on the task size
+//!   image pull to the task's stop, at least [`FARGATE_MINIMUM_BILLED`](crate::cloud::fargate::FARGATE_MINIMUM_BILLED) (five minutes on Windows), plus ephemeral storage above 20 GiB, on the task size
 //!   (already rounded to a valid Fargate size), at the x86 or ARM rate, × the Spot factor on
 //!   FARGATE_SPOT.
 //! - **Attribution**: while a task reserves (cpu, mem) on an instance that registered
@@ -30,7 +30,9 @@ mod ledger;
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
 
-use crate::cloud::fargate::{is_valid_size, FARGATE_BILLING_GRANULARITY, FARGATE_MINIMUM_BILLED};
+use crate::cloud::fargate::{
+    is_valid_size, minimum_billed, FargateOs, FARGATE_BILLING_GRANULARITY,
+};
 use crate::cloud::FargatePricing;
 use crate::engine::{SimDuration, SimTime};
 use crate::ids::{CapacityProviderId, InstanceId, InstanceTypeId, Owner, TaskId};
@@ -91,8 +93,36 @@ enum TaskMeter {
         class: u32,
         owner: Owner,
         size: Resources,
+        /// Ephemeral storage above the included 20 GiB (at most 180).
+        extra_storage_gib: u16,
         since: SimTime,
     },
+}
+
+/// How a Fargate task is priced: its architecture, operating system, Spot or not, and the
+/// ephemeral storage it asked for above the included amount.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FargateKind {
+    /// CPU architecture.
+    pub arch: CpuArchitecture,
+    /// On FARGATE_SPOT.
+    pub spot: bool,
+    /// Linux or Windows.
+    pub os: FargateOs,
+    /// `ephemeralStorage.sizeInGiB` minus the included 20 GiB (0 when not set).
+    pub extra_storage_gib: u16,
+}
+
+impl FargateKind {
+    /// A Linux task of `arch` with the included storage only.
+    pub fn linux(arch: CpuArchitecture, spot: bool) -> FargateKind {
+        FargateKind {
+            arch,
+            spot,
+            os: FargateOs::Linux,
+            extra_storage_gib: 0,
+        }
+    }
 }
 
 /// Cost up to a moment of the run: closed meters in full, open meters up to that moment
@@ -437,19 +467,17 @@ impl Billing {
     /// Starts billing Fargate task `task` at the start of its image pull.
     ///
     /// `size` is the task size already rounded to a valid Fargate size
-    /// ([`crate::cloud::fargate::round_up`]); `spot` is true on FARGATE_SPOT.
+    /// ([`crate::cloud::fargate::round_up`]); `kind` says how it is priced.
     ///
     /// # Panics
     /// If the task already has a meter or `size` is not a valid Fargate size.
-    #[allow(clippy::too_many_arguments)] // The shape the simulation calls; each is one fact.
     pub fn fargate_task_started(
         &mut self,
         task: TaskId,
         owner: Owner,
         provider: CapacityProviderId,
         size: Resources,
-        arch: CpuArchitecture,
-        spot: bool,
+        kind: FargateKind,
         now: SimTime,
     ) {
         self.advance(now);
@@ -459,15 +487,18 @@ impl Billing {
         );
         let key = FargateClassKey {
             provider,
-            arch,
-            spot,
+            arch: kind.arch,
+            spot: kind.spot,
+            os: kind.os,
         };
         let class = match self.fargate_class_index.get(&key) {
             Some(&c) => c,
             None => {
                 let c = to_class_index(self.fargate_classes.len());
-                let rate = self.fargate_pricing.rate(arch, spot);
-                self.fargate_classes.push(FargateClass::new(key, rate));
+                let rate = self.fargate_pricing.rate_for(kind.os, kind.arch, kind.spot);
+                let storage = self.fargate_pricing.usd_per_extra_ephemeral_gb_second;
+                self.fargate_classes
+                    .push(FargateClass::new(key, rate, storage));
                 self.fargate_class_index.insert(key, c);
                 c
             }
@@ -476,21 +507,25 @@ impl Billing {
             class,
             owner,
             size,
+            extra_storage_gib: kind.extra_storage_gib,
             since: now,
         };
         let previous = self.tasks.insert(task, meter);
         assert!(previous.is_none(), "{task:?} already has a meter");
         let c = &mut self.fargate_classes[class as usize];
         let since_ms = u128::from(now.as_millis());
+        let storage = u128::from(kind.extra_storage_gib);
         c.tasks += 1;
         c.open_cpu_sum += u128::from(size.cpu.0);
         c.open_mib_sum += u128::from(size.memory.0);
         c.open_cpu_since_sum += u128::from(size.cpu.0) * since_ms;
         c.open_mib_since_sum += u128::from(size.memory.0) * since_ms;
+        c.open_storage_sum += storage;
+        c.open_storage_since_sum += storage * since_ms;
     }
 
     /// Stops billing Fargate task `task`: whole seconds rounded up, at least
-    /// [`FARGATE_MINIMUM_BILLED`].
+    /// [`FARGATE_MINIMUM_BILLED`](crate::cloud::fargate::FARGATE_MINIMUM_BILLED) (five minutes on Windows).
     ///
     /// # Panics
     /// If `task` has no Fargate meter.
@@ -501,23 +536,27 @@ impl Billing {
             class,
             owner,
             size,
+            extra_storage_gib,
             since,
         }) = meter
         else {
             panic!("{task:?} stopped but it has no Fargate meter");
         };
+        let c = &mut self.fargate_classes[class as usize];
         let billed = billed_ms(
             (now - since).as_millis(),
             FARGATE_BILLING_GRANULARITY,
-            FARGATE_MINIMUM_BILLED,
+            minimum_billed(c.key.os),
         );
-        let q = FargateQuantity::of(size, billed);
-        let c = &mut self.fargate_classes[class as usize];
+        let q = FargateQuantity::of(size, extra_storage_gib, billed);
         let since_ms = u128::from(since.as_millis());
+        let storage = u128::from(extra_storage_gib);
         c.open_cpu_sum -= u128::from(size.cpu.0);
         c.open_mib_sum -= u128::from(size.memory.0);
         c.open_cpu_since_sum -= u128::from(size.cpu.0) * since_ms;
         c.open_mib_since_sum -= u128::from(size.memory.0) * since_ms;
+        c.open_storage_sum -= storage;
+        c.open_storage_since_sum -= storage * since_ms;
         c.quantity.add(q);
         self.fargate_by_owner
             .entry((owner, class))
@@ -551,7 +590,7 @@ impl Billing {
         let fargate_usd: Usd = self
             .fargate_classes
             .iter()
-            .map(|c| fargate_usd(c.rate, c.quantity_at(now_ms)))
+            .map(|c| fargate_usd(c.rate, c.storage_rate, c.quantity_at(now_ms)))
             .sum();
         CostSnapshot {
             total_usd: ec2_usd + fargate_usd,
@@ -582,7 +621,7 @@ impl Billing {
         }
         for c in &self.fargate_classes {
             *by.cost_usd.entry(Some(c.key.provider)).or_insert(0.0) +=
-                fargate_usd(c.rate, c.quantity_at(now_ms));
+                fargate_usd(c.rate, c.storage_rate, c.quantity_at(now_ms));
         }
         by
     }
@@ -679,9 +718,14 @@ impl Billing {
                     class,
                     owner,
                     size,
+                    extra_storage_gib,
                     since,
                 } => {
-                    let q = FargateQuantity::of(size, now.saturating_since(since).as_millis());
+                    let q = FargateQuantity::of(
+                        size,
+                        extra_storage_gib,
+                        now.saturating_since(since).as_millis(),
+                    );
                     mark.fargate_by_owner
                         .entry((owner, class))
                         .or_default()
@@ -755,7 +799,7 @@ impl Billing {
         for (i, c) in self.fargate_classes.iter().enumerate() {
             let before = from.fargate.get(i).copied().unwrap_or_default();
             let q = to.fargate.get(i).copied().unwrap_or_default().minus(before);
-            let usd = fargate_usd(c.rate, q);
+            let usd = fargate_usd(c.rate, c.storage_rate, q);
             if c.key.spot {
                 ineligible += usd;
             } else {
@@ -830,7 +874,7 @@ impl Billing {
                 .copied()
                 .unwrap_or_default();
             let q = c.quantity.minus(mq);
-            let usd = fargate_usd(c.rate, q);
+            let usd = fargate_usd(c.rate, c.storage_rate, q);
             b.fargate_usd += usd;
             fargate_total.add(q);
             b.fargate_task_count += c.tasks - mt;
@@ -859,7 +903,8 @@ impl Billing {
                 .and_then(|m| m.fargate_by_owner.get(&(owner, class)))
                 .copied()
                 .unwrap_or_default();
-            *b.by_owner_usd.entry(owner).or_default() += fargate_usd(c.rate, q.minus(mq));
+            *b.by_owner_usd.entry(owner).or_default() +=
+                fargate_usd(c.rate, c.storage_rate, q.minus(mq));
         }
         b
     }
@@ -928,7 +973,14 @@ mod tests {
     ) -> CostBreakdown {
         let mut b = Billing::new(FargatePricing::us_east_1());
         let provider = if spot { FARGATE_SPOT_CP } else { FARGATE_CP };
-        b.fargate_task_started(TaskId(0), BATCH, provider, size, arch, spot, SimTime(0));
+        b.fargate_task_started(
+            TaskId(0),
+            BATCH,
+            provider,
+            size,
+            FargateKind::linux(arch, spot),
+            SimTime(0),
+        );
         b.fargate_task_stopped(TaskId(0), SimTime(run_ms));
         b.finish(SimTime(run_ms));
         b.breakdown()
@@ -1041,18 +1093,74 @@ mod tests {
     }
 
     #[test]
-    fn fargate_spot_factor() {
-        // Spot, x86, 1 vCPU / 2 GB for 1000 s at the default factor 0.33:
-        // 1000 × 0.000013714 × 0.33 = 0.00452562.
+    fn fargate_spot_per_dimension_rates() {
+        // Spot, x86, 1 vCPU / 2 GB for 1000 s at the published Spot rates (issue 15 point 6):
+        // 0.01334053 / 3600 = 0.00000370570278 per vCPU-s; 0.00146489 / 3600 = 0.00000040691389
+        // per GB-s; 1000 × (0.00000370570278 + 2 × 0.00000040691389) = 0.00451953056.
+        // (With the old single factor: 1000 × 0.000013714 × 0.33 = 0.00452562.)
         let b = one_fargate_task(
             Resources::new(1024, 2048),
             CpuArchitecture::X86_64,
             true,
             1_000_000,
         );
-        assert_usd!(b.fargate_usd, 0.00452562);
-        assert_usd!(b.fargate_spot_usd, 0.00452562);
-        assert_usd!(b.by_capacity_provider_usd[&FARGATE_SPOT_CP], 0.00452562);
+        let expected = 1000.0 * (0.01334053 / 3600.0 + 2.0 * 0.00146489 / 3600.0);
+        assert_usd!(b.fargate_usd, expected);
+        assert!((b.fargate_usd - 0.00451953056).abs() < 1e-11);
+        assert_usd!(b.fargate_spot_usd, expected);
+        assert_usd!(b.by_capacity_provider_usd[&FARGATE_SPOT_CP], expected);
+    }
+
+    /// One task of `kind` on FARGATE for `run_ms`.
+    fn one_task_of(size: Resources, kind: FargateKind, run_ms: u64) -> CostBreakdown {
+        let mut b = Billing::new(FargatePricing::us_east_1());
+        b.fargate_task_started(TaskId(0), BATCH, FARGATE_CP, size, kind, SimTime(0));
+        b.fargate_task_stopped(TaskId(0), SimTime(run_ms));
+        b.finish(SimTime(run_ms));
+        b.breakdown()
+    }
+
+    #[test]
+    fn fargate_ephemeral_storage_above_20_gib_is_billed() {
+        // 0.25 vCPU / 0.5 GB, x86, ephemeralStorage.sizeInGiB = 50, for 10 minutes = 600 s:
+        // compute 600 × 0.0000034285 = 0.0020571;
+        // storage (50 − 20) GiB × 600 s × 0.0000000308 = 18000 × 0.0000000308 = 0.0005544;
+        // total 0.0026115.
+        let kind = FargateKind {
+            extra_storage_gib: 30,
+            ..FargateKind::linux(CpuArchitecture::X86_64, false)
+        };
+        let b = one_task_of(Resources::new(256, 512), kind, 600_000);
+        assert_usd!(b.fargate_usd, 0.0026115);
+        // The included 20 GiB cost nothing: the same task without extra storage.
+        let plain = one_task_of(
+            Resources::new(256, 512),
+            FargateKind::linux(CpuArchitecture::X86_64, false),
+            600_000,
+        );
+        assert_usd!(plain.fargate_usd, 0.0020571);
+    }
+
+    #[test]
+    fn fargate_windows_bills_five_minutes_and_the_licence() {
+        // Windows, 1 vCPU / 2 GB, runs 3 minutes → billed the 5-minute minimum, 300 s:
+        // vCPU 300 × 1 × (0.0000254167 + 0.0000127778 licence) = 300 × 0.0000381945 = 0.01145835;
+        // memory 300 × 2 × 0.0000027778 = 0.00166668; total 0.01312503.
+        let kind = FargateKind {
+            os: FargateOs::Windows,
+            ..FargateKind::linux(CpuArchitecture::X86_64, false)
+        };
+        let b = one_task_of(Resources::new(1024, 2048), kind, 180_000);
+        assert_usd!(b.fargate_usd, 0.01312503);
+        // 300 s × 1 vCPU = 1/12 vCPU-hour billed.
+        assert_usd!(b.fargate_vcpu_hours, 300.0 / 3600.0);
+        // The same Linux task is billed its 180 s: 180 × 0.000013714 = 0.00246852.
+        let linux = one_task_of(
+            Resources::new(1024, 2048),
+            FargateKind::linux(CpuArchitecture::X86_64, false),
+            180_000,
+        );
+        assert_usd!(linux.fargate_usd, 0.00246852);
     }
 
     #[test]
@@ -1120,8 +1228,7 @@ mod tests {
             SVC,
             FARGATE_CP,
             Resources::new(256, 512),
-            CpuArchitecture::X86_64,
-            false,
+            FargateKind::linux(CpuArchitecture::X86_64, false),
             secs(5),
         );
         // Open meters up to 15 s, without the minimum: EC2 15 s × 0.096 / 3600 = 0.0004;
@@ -1150,8 +1257,7 @@ mod tests {
                 BATCH,
                 FARGATE_CP,
                 Resources::new(256, 512),
-                CpuArchitecture::X86_64,
-                false,
+                FargateKind::linux(CpuArchitecture::X86_64, false),
                 start,
             );
             b.fargate_task_stopped(t, start + SimDuration::from_secs(1));
@@ -1165,10 +1271,11 @@ mod tests {
         let q = FargateQuantity {
             cpu_ms: 10_000 * 60_000 * 256,
             mib_ms: 10_000 * 60_000 * 512,
+            storage_gib_ms: 0,
         };
         assert_eq!(
             r.fargate_usd,
-            fargate_usd(FargatePricing::us_east_1().x86, q)
+            fargate_usd(FargatePricing::us_east_1().x86, 0.0, q)
         );
     }
 
@@ -1195,8 +1302,7 @@ mod tests {
                 SVC,
                 FARGATE_CP,
                 Resources::new(512, 1024),
-                CpuArchitecture::X86_64,
-                false,
+                FargateKind::linux(CpuArchitecture::X86_64, false),
                 SimTime(now),
             );
             b.instance_stopped(id, SimTime(end));
@@ -1217,8 +1323,9 @@ mod tests {
         let q = FargateQuantity {
             cpu_ms: expected_fargate_cpu_ms,
             mib_ms: expected_fargate_mib_ms,
+            storage_gib_ms: 0,
         };
-        assert_eq!(r.fargate_usd, fargate_usd(c.fargate.x86, q));
+        assert_eq!(r.fargate_usd, fargate_usd(c.fargate.x86, 0.0, q));
         assert_eq!(r.total_usd, r.ec2_usd + r.fargate_usd);
         // Adding each meter's dollars as a float lands close, but not necessarily on the
         // same bits; the integer ledger is the reference.
@@ -1251,8 +1358,7 @@ mod tests {
             SVC,
             FARGATE_CP,
             Resources::new(2048, 4096),
-            CpuArchitecture::Arm64,
-            false,
+            FargateKind::linux(CpuArchitecture::Arm64, false),
             secs(3),
         );
         b.ec2_task_released(TaskId(0), secs(500));
@@ -1294,8 +1400,7 @@ mod tests {
             SVC,
             FARGATE_CP,
             Resources::new(2048, 4096),
-            CpuArchitecture::X86_64,
-            false,
+            FargateKind::linux(CpuArchitecture::X86_64, false),
             secs(30),
         );
         // Mid-run: one reservation closed, one open; idle is the instance time they leave.
@@ -1455,7 +1560,7 @@ mod tests {
                             .expect("at most 8 vCPU / 40 000 MiB fits Fargate");
                         let arch = if arm { CpuArchitecture::Arm64 } else { CpuArchitecture::X86_64 };
                         let cp = if spot { FARGATE_SPOT_CP } else { FARGATE_CP };
-                        b.fargate_task_started(TaskId(next_task), SVC, cp, size, arch, spot, now);
+                        b.fargate_task_started(TaskId(next_task), SVC, cp, size, FargateKind::linux(arch, spot), now);
                         fargate.push(TaskId(next_task));
                         next_task += 1;
                     }

@@ -9,25 +9,48 @@
 
 use std::sync::OnceLock;
 
-use crate::cloud::fargate::{FargatePricing, FargateRate, DEFAULT_FARGATE_SPOT_PRICE_FACTOR};
+use crate::cloud::fargate::{FargatePricing, FargateRate};
 use crate::cloud::overrides::{CatalogOverrides, FargateRateOverride, InstanceTypeOverride};
-use crate::cloud::tables::{self, FargateRates, Hypervisor, Tables};
+pub use crate::cloud::tables::Hypervisor;
+use crate::cloud::tables::{self, FargateRates, Tables};
 use crate::defaults::DEFAULT_REGION;
 use crate::ids::InstanceTypeId;
 use crate::units::{CpuArchitecture, CpuUnits, MemoryMib, Resources, CPU_UNITS_PER_VCPU};
 
-/// Fraction of nominal memory the OS and hypervisor keep from the ECS agent, by default.
+/// Fraction of nominal memory the OS and hypervisor keep from the ECS agent on a Nitro type,
+/// by default.
 ///
-/// Source: ecs-reference §4.5 — Karpenter's `VM_MEMORY_OVERHEAD_PERCENT=0.075`
-/// \[CODE Karpenter `pkg/operator/options/options.go`\], suggested there as a default \[OBS\].
-/// The arithmetic uses [`DEFAULT_VM_MEMORY_OVERHEAD_PPM`], the same value in parts per million.
-pub const DEFAULT_VM_MEMORY_OVERHEAD_FRACTION: f64 = 0.075;
+/// Nitro has no published ECS example, so the default is fitted to a field report: an
+/// m6i.large (8,192 MiB) runs two tasks of 3,910 MiB each, and did not fit two of 3,954 MiB,
+/// so it registers between 7,820 and 7,907 MiB, 3.5–4.5 % below nominal
+/// (thewca/worldcubeassociation.org pull request 9974,
+/// <https://github.com/thewca/worldcubeassociation.org/pull/9974>).
+/// 4 % gives ⌊8192 × 0.96⌋ = 7,864 MiB, inside that range.
+/// Karpenter's 7.5 % (`VM_MEMORY_OVERHEAD_PERCENT`) is a conservative Kubernetes node
+/// estimate, not an ECS figure, and registered about 400 MiB too little (ecs-reference §4.5).
+/// \[OBS\] \[DERIVED\]
+pub const DEFAULT_NITRO_MEMORY_OVERHEAD_PPM: u32 = 40_000;
 
-/// [`DEFAULT_VM_MEMORY_OVERHEAD_FRACTION`] in parts per million (0.075 × 1 000 000).
+/// Fraction of nominal memory the OS and hypervisor keep from the ECS agent on a Xen type,
+/// by default.
 ///
-/// Registered memory is computed in integers so it is exact and the same on every platform;
-/// parts per million resolve any overhead a scenario is likely to give (0.0001 %).
-pub const DEFAULT_VM_MEMORY_OVERHEAD_PPM: u32 = 75_000;
+/// Fitted to AWS's documented examples (ecs-reference §4.5):
+/// - m4.large, 8,192 MiB nominal, registers 7,985 MiB (8,373,026,816 bytes): 2.53 % below.
+///   Amazon ECS Developer Guide, "Container instance memory management",
+///   <https://docs.aws.amazon.com/AmazonECS/latest/developerguide/memory-management.html>.
+/// - c4.large, 3,840 MiB, registers 3,768 MiB (1.88 % below), and c4.4xlarge, 30,720 MiB,
+///   registers 30,158 MiB (1.83 % below). Amazon ECS Developer Guide, "Amazon ECS CloudWatch
+///   metrics" (the cluster reservation example),
+///   <https://docs.aws.amazon.com/AmazonECS/latest/developerguide/cloudwatch-metrics.html>.
+///
+/// 2.2 % puts every one within 0.4 %: 8,011, 3,755 and 30,044 MiB. \[DOC\] \[DERIVED\]
+pub const DEFAULT_XEN_MEMORY_OVERHEAD_PPM: u32 = 22_000;
+
+/// The fraction Karpenter uses for every type (`VM_MEMORY_OVERHEAD_PERCENT=0.075`), the
+/// default before it was fitted per hypervisor; kept for scenarios that want the old,
+/// conservative figure (`settings.memoryOverheadFraction: 0.075`).
+/// Source: ecs-reference §4.5 \[CODE Karpenter `pkg/operator/options/options.go`\].
+pub const KARPENTER_VM_MEMORY_OVERHEAD_FRACTION: f64 = 0.075;
 
 /// Default `ECS_RESERVED_MEMORY`, MiB: memory the agent leaves out of what it registers.
 /// Source: ecs-reference §4.5 \[CODE Agent README\] (default 0 on Linux and Windows).
@@ -71,17 +94,63 @@ pub struct InstanceType {
     pub branch_enis: Option<u32>,
     /// Whether the type supports ENI trunking, where known.
     pub trunking: Option<bool>,
-    /// Hypervisor, where known.
+    /// The hypervisor (`tables::Hypervisor`: Nitro, Xen, or none for bare metal), where the
+    /// catalog's table says so; `None` derives it from the name ([`hypervisor_of`]). A value
+    /// here wins over the name rule. It decides how much memory the OS reports.
     pub hypervisor: Option<Hypervisor>,
+    /// Memory the ECS agent registers before `ECS_RESERVED_MEMORY`, MiB, where known for this
+    /// type (the catalog override `registeredMemoryMib`); `None` estimates it from the
+    /// hypervisor's overhead.
+    pub registered_memory_mib: Option<u32>,
+}
+
+/// Families that run on Xen, by the part of the name before the dot.
+///
+/// Source: Amazon EC2 Instance Types guide, "Instances built on the AWS Nitro System",
+/// <https://docs.aws.amazon.com/ec2/latest/instancetypes/ec2-nitro-instances.html>: the
+/// families it does not list, all of them previous generation or 4th generation and
+/// older. Two sizes of these families are Nitro ([`NITRO_EXCEPTIONS`]).
+pub const XEN_FAMILIES: [&str; 28] = [
+    "c1", "c3", "c4", "cc2", "cg1", "cr1", "d2", "f1", "g2", "g3", "g3s", "h1", "hi1", "hs1", "i2",
+    "i3", "m1", "m2", "m3", "m4", "p2", "p3", "r3", "r4", "t1", "t2", "x1", "x1e",
+];
+
+/// Sizes of Xen families that run on Nitro. Same source.
+pub const NITRO_EXCEPTIONS: [&str; 2] = ["i3.metal", "p3dn.24xlarge"];
+
+/// The hypervisor of the instance type called `name`, by its family.
+///
+/// Unknown families are Nitro: every family AWS has launched since 2017 is.
+pub fn hypervisor_of(name: &str) -> Hypervisor {
+    if NITRO_EXCEPTIONS.contains(&name) {
+        return Hypervisor::Nitro;
+    }
+    let family = name.split('.').next().unwrap_or(name);
+    if XEN_FAMILIES.contains(&family) {
+        Hypervisor::Xen
+    } else {
+        Hypervisor::Nitro
+    }
+}
+
+impl InstanceType {
+    /// Its hypervisor: the catalog's value if it has one, else [`hypervisor_of`] its name.
+    pub fn hypervisor(&self) -> Hypervisor {
+        self.hypervisor.unwrap_or_else(|| hypervisor_of(&self.name))
+    }
 }
 
 /// How far registered memory falls below nominal memory.
 ///
-/// Registered memory = ⌊nominal × (1 − overhead)⌋ − reserved, computed in integers.
+/// Registered memory = ⌊nominal × (1 − overhead)⌋ − reserved, computed in integers, where the
+/// overhead is the scenario's single fraction if it gave one, else the default of the type's
+/// hypervisor; a type whose registered memory the catalog knows skips the estimate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct MemoryOverhead {
-    /// The OS/hypervisor share of nominal memory, parts per million.
-    pub vm_overhead_ppm: u32,
+    /// The OS/hypervisor share of nominal memory for every type, parts per million
+    /// (`settings.memoryOverheadFraction`); `None` uses the hypervisor's default
+    /// ([`DEFAULT_XEN_MEMORY_OVERHEAD_PPM`], [`DEFAULT_NITRO_MEMORY_OVERHEAD_PPM`]).
+    pub vm_overhead_ppm: Option<u32>,
     /// `ECS_RESERVED_MEMORY`, MiB.
     pub ecs_reserved_mib: u32,
 }
@@ -96,17 +165,27 @@ impl MemoryOverhead {
         // In range [0, 1) so the product is in [0, 1e6] and the cast cannot truncate.
         let ppm = (vm_overhead_fraction * PPM_PER_UNIT as f64).round() as u32;
         Some(MemoryOverhead {
-            vm_overhead_ppm: ppm.min(PPM_PER_UNIT as u32 - 1),
+            vm_overhead_ppm: Some(ppm.min(PPM_PER_UNIT as u32 - 1)),
             ecs_reserved_mib: ecs_reserved.0,
+        })
+    }
+
+    /// The overhead in force for a type on `hypervisor`, parts per million.
+    pub fn ppm_for(&self, hypervisor: Hypervisor) -> u32 {
+        self.vm_overhead_ppm.unwrap_or(match hypervisor {
+            Hypervisor::Xen => DEFAULT_XEN_MEMORY_OVERHEAD_PPM,
+            // Bare metal has no hypervisor; its OS keeps what a Nitro guest's does, the
+            // closest published figure (no metal type has a published registered memory).
+            Hypervisor::Nitro | Hypervisor::None => DEFAULT_NITRO_MEMORY_OVERHEAD_PPM,
         })
     }
 }
 
 impl Default for MemoryOverhead {
-    /// 7.5 % VM overhead and no `ECS_RESERVED_MEMORY` (§4.5).
+    /// The hypervisor defaults and no `ECS_RESERVED_MEMORY` (§4.5).
     fn default() -> MemoryOverhead {
         MemoryOverhead {
-            vm_overhead_ppm: DEFAULT_VM_MEMORY_OVERHEAD_PPM,
+            vm_overhead_ppm: None,
             ecs_reserved_mib: DEFAULT_ECS_RESERVED_MEMORY_MIB,
         }
     }
@@ -213,6 +292,37 @@ impl Catalog {
             ));
         };
         let rates = r.fargate.unwrap_or_default();
+        // Spot and Windows rates: the table's; for the embedded us-east-1 row, which has
+        // none, the published snapshot constants of `fargate` (see its sources). Any other
+        // Region needs them in its table (`ecsim catalog` reads them from the AmazonECS offer
+        // file): a rate is never carried over from another Region.
+        let fallback = (region == DEFAULT_REGION).then(FargatePricing::us_east_1);
+        let pair = |c: Option<f64>, m: Option<f64>, f: Option<FargateRate>| match (c, m) {
+            (Some(c), Some(m)) => Some(FargateRate {
+                usd_per_vcpu_second: c,
+                usd_per_gb_second: m,
+            }),
+            _ => f,
+        };
+        let fb = fallback.as_ref();
+        let spot_x86 = pair(
+            rates.spot_x86_usd_per_vcpu_second,
+            rates.spot_x86_usd_per_gb_second,
+            fb.map(|f| f.spot_x86),
+        );
+        let spot_arm = pair(
+            rates.spot_arm_usd_per_vcpu_second,
+            rates.spot_arm_usd_per_gb_second,
+            fb.map(|f| f.spot_arm),
+        );
+        let windows = pair(
+            rates.windows_usd_per_vcpu_second,
+            rates.windows_usd_per_gb_second,
+            fb.map(|f| f.windows),
+        );
+        let licence = rates
+            .windows_licence_usd_per_vcpu_second
+            .or(fb.map(|f| f.windows_usd_per_licence_vcpu_second));
         let fargate = match (
             rates.x86_usd_per_vcpu_second,
             rates.x86_usd_per_gb_second,
@@ -220,8 +330,17 @@ impl Catalog {
             rates.arm_usd_per_gb_second,
             rates.ephemeral_usd_per_gb_second,
             &r.fargate_prices_as_of,
+            (spot_x86, spot_arm, windows, licence),
         ) {
-            (Some(xc), Some(xm), Some(ac), Some(am), Some(eph), Some(_)) => FargatePricing {
+            (
+                Some(xc),
+                Some(xm),
+                Some(ac),
+                Some(am),
+                Some(eph),
+                Some(_),
+                (Some(spot_x86), Some(spot_arm), Some(windows), Some(licence)),
+            ) => FargatePricing {
                 x86: FargateRate {
                     usd_per_vcpu_second: xc,
                     usd_per_gb_second: xm,
@@ -230,13 +349,18 @@ impl Catalog {
                     usd_per_vcpu_second: ac,
                     usd_per_gb_second: am,
                 },
-                spot_price_factor: DEFAULT_FARGATE_SPOT_PRICE_FACTOR,
+                spot_x86,
+                spot_arm,
+                spot_price_factor: None,
+                windows,
+                windows_usd_per_licence_vcpu_second: licence,
                 usd_per_extra_ephemeral_gb_second: eph,
             },
             _ => {
                 return Err(format!(
-                    "{source} has no Fargate Linux x86, ARM and ephemeral storage rates for \
-                     {region}, or no date for them; {how} (give it the AmazonECS offer file too)"
+                    "{source} has no Fargate Linux x86, ARM, Spot, Windows and ephemeral \
+                     storage rates for {region}, or no date for them; {how} (give it the \
+                     AmazonECS offer file too)"
                 ))
             }
         };
@@ -258,6 +382,7 @@ impl Catalog {
                     branch_enis: s.branch_enis,
                     trunking: s.trunking,
                     hypervisor: s.hypervisor,
+                    registered_memory_mib: None,
                 }),
                 None => not_offered.push(s.name.clone()),
             }
@@ -328,17 +453,25 @@ impl Catalog {
     /// What the ECS agent registers for an instance of type `id`.
     ///
     /// CPU = vCPU × 1024 (§4.5 \[CODE Agent `getCpu`\]).
-    /// Memory = ⌊nominal MiB × (1 − VM overhead)⌋ − `ECS_RESERVED_MEMORY` (floored at 0),
-    /// in integer arithmetic (§4.5, §9 item 4).
-    /// With the defaults an m5.large (8192 MiB) registers ⌊7577.6⌋ = 7577 MiB, about 400 MiB
-    /// less than the 7985 MiB an m4.large was observed to register: Karpenter's 7.5 % is a
-    /// deliberately conservative estimate.
+    /// Memory = the type's known registered memory if the catalog has it, else
+    /// ⌊nominal MiB × (1 − overhead)⌋ with the overhead of [`MemoryOverhead::ppm_for`] its
+    /// hypervisor; then minus `ECS_RESERVED_MEMORY` (floored at 0), in integer arithmetic.
+    /// With the defaults an m5.large (Nitro, 8192 MiB) registers ⌊8192 × 0.96⌋ = 7864 MiB and
+    /// an m4.large (Xen) ⌊8192 × 0.978⌋ = 8011 MiB, against the 7985 MiB AWS documents.
     pub fn registered_resources(&self, id: InstanceTypeId, overhead: MemoryOverhead) -> Resources {
         let t = self.get(id);
-        let kept_ppm = PPM_PER_UNIT - u64::from(overhead.vm_overhead_ppm.min(1_000_000));
-        let visible_mib = u64::from(t.memory_mib) * kept_ppm / PPM_PER_UNIT;
-        // visible_mib ≤ memory_mib, a u32, so the conversion cannot fail.
-        let visible_mib = u32::try_from(visible_mib).unwrap_or(u32::MAX);
+        let visible_mib = match (t.registered_memory_mib, overhead.vm_overhead_ppm) {
+            // A scenario-wide fraction is a deliberate choice for every type; a per-type
+            // figure is more specific still, so it wins over both.
+            (Some(known), _) => known,
+            _ => {
+                let ppm = overhead.ppm_for(t.hypervisor()).min(1_000_000);
+                let kept_ppm = PPM_PER_UNIT - u64::from(ppm);
+                let visible = u64::from(t.memory_mib) * kept_ppm / PPM_PER_UNIT;
+                // visible ≤ memory_mib, a u32, so the conversion cannot fail.
+                u32::try_from(visible).unwrap_or(u32::MAX)
+            }
+        };
         Resources {
             cpu: CpuUnits(t.vcpu * CPU_UNITS_PER_VCPU),
             memory: MemoryMib(visible_mib.saturating_sub(overhead.ecs_reserved_mib)),
@@ -396,9 +529,36 @@ impl Catalog {
                 &mut updated.fargate.arm,
                 &mut problems,
             );
+            apply_rate(
+                &format!("{path}.spot"),
+                &f.spot,
+                &mut updated.fargate.spot_x86,
+                &mut problems,
+            );
+            apply_rate(
+                &format!("{path}.spotArm"),
+                &f.spot_arm,
+                &mut updated.fargate.spot_arm,
+                &mut problems,
+            );
+            apply_rate(
+                &format!("{path}.windows"),
+                &f.windows,
+                &mut updated.fargate.windows,
+                &mut problems,
+            );
+            if let Some(price) = f.windows_usd_per_licence_vcpu_second {
+                match check_price(price) {
+                    Ok(p) => updated.fargate.windows_usd_per_licence_vcpu_second = p,
+                    Err(e) => problems.push(CatalogProblem::new(
+                        format!("{path}.windowsUsdPerLicenceVcpuSecond"),
+                        e,
+                    )),
+                }
+            }
             if let Some(factor) = f.spot_price_factor {
                 if factor.is_finite() && factor > 0.0 && factor <= 1.0 {
-                    updated.fargate.spot_price_factor = factor;
+                    updated.fargate.spot_price_factor = Some(factor);
                 } else {
                     problems.push(CatalogProblem::new(
                         format!("{path}.spotPriceFactor"),
@@ -476,6 +636,20 @@ fn check_instance_type_fields(
             ));
         }
     }
+    if let (Some(registered), Some(nominal)) = (o.registered_memory_mib, o.memory_mib) {
+        if registered > nominal {
+            problems.push(CatalogProblem::new(
+                format!("{path}.registeredMemoryMib"),
+                format!("at most memoryMib ({nominal}): an instance registers no more than it has"),
+            ));
+        }
+    }
+    if o.registered_memory_mib == Some(0) {
+        problems.push(CatalogProblem::new(
+            format!("{path}.registeredMemoryMib"),
+            "registeredMemoryMib > 0",
+        ));
+    }
     if o.max_enis == Some(0) {
         problems.push(CatalogProblem::new(
             format!("{path}.maxEnis"),
@@ -497,8 +671,9 @@ fn override_existing(
         CatalogProblem::new(
             format!("{path}.{field}"),
             format!(
-                "{current} as in the catalog for {} (only onDemandUsdPerHour, windowsOnDemandUsdPerHour \
-                 and maxEnis of a catalog type can change; add a type under a new name for another shape)",
+                "{current} as in the catalog for {} (only onDemandUsdPerHour, \
+                 windowsOnDemandUsdPerHour, maxEnis and registeredMemoryMib of a catalog type \
+                 can change; add a type under a new name for another shape)",
                 t.name
             ),
         )
@@ -515,6 +690,16 @@ fn override_existing(
             format!("\"{}\"", t.arch.attribute_value()),
         ));
     }
+    if let Some(registered) = o.registered_memory_mib.filter(|&m| m > t.memory_mib) {
+        problems.push(CatalogProblem::new(
+            format!("{path}.registeredMemoryMib"),
+            format!(
+                "at most {} MiB, the nominal memory of {} (found {registered}): an instance \
+                 registers no more than it has",
+                t.memory_mib, t.name
+            ),
+        ));
+    }
     if !problems.is_empty() {
         return Err(problems);
     }
@@ -526,6 +711,9 @@ fn override_existing(
     }
     if let Some(price) = o.windows_on_demand_usd_per_hour {
         t.windows_on_demand_usd_per_hour = Some(price);
+    }
+    if let Some(mib) = o.registered_memory_mib {
+        t.registered_memory_mib = Some(mib);
     }
     Ok(())
 }
@@ -575,6 +763,7 @@ fn new_instance_type(
                 branch_enis: None,
                 trunking: None,
                 hypervisor: None,
+                registered_memory_mib: o.registered_memory_mib,
             })
         }
         _ => Err(problems),
@@ -764,53 +953,144 @@ mod tests {
     }
 
     #[test]
-    fn default_overhead_constants_agree() {
-        // 0.075 × 1 000 000 = 75 000.
+    fn overhead_from_a_fraction() {
+        // 0.075 × 1 000 000 = 75 000 ppm, for every hypervisor.
+        let karpenter =
+            MemoryOverhead::from_fraction(KARPENTER_VM_MEMORY_OVERHEAD_FRACTION, MemoryMib(0))
+                .expect("a fraction in [0, 1)");
+        assert_eq!(karpenter.ppm_for(Hypervisor::Xen), 75_000);
+        assert_eq!(karpenter.ppm_for(Hypervisor::Nitro), 75_000);
         assert_eq!(
-            (DEFAULT_VM_MEMORY_OVERHEAD_FRACTION * 1_000_000.0).round() as u32,
-            DEFAULT_VM_MEMORY_OVERHEAD_PPM
+            MemoryOverhead::default().ppm_for(Hypervisor::Xen),
+            DEFAULT_XEN_MEMORY_OVERHEAD_PPM
         );
         assert_eq!(
-            MemoryOverhead::from_fraction(DEFAULT_VM_MEMORY_OVERHEAD_FRACTION, MemoryMib(0)),
-            Some(MemoryOverhead::default())
+            MemoryOverhead::default().ppm_for(Hypervisor::Nitro),
+            DEFAULT_NITRO_MEMORY_OVERHEAD_PPM
         );
         assert_eq!(MemoryOverhead::from_fraction(1.0, MemoryMib(0)), None);
         assert_eq!(MemoryOverhead::from_fraction(f64::NAN, MemoryMib(0)), None);
     }
 
     #[test]
+    fn hypervisor_by_family() {
+        for xen in [
+            "m4.large",
+            "c4.4xlarge",
+            "r4.xlarge",
+            "t2.micro",
+            "i3.large",
+            "x1.16xlarge",
+        ] {
+            assert_eq!(hypervisor_of(xen), Hypervisor::Xen, "{xen}");
+        }
+        // i3en is a different family from i3; i3.metal and p3dn.24xlarge are Nitro sizes of
+        // Xen families; unknown names default to Nitro.
+        for nitro in [
+            "m5.large",
+            "m6i.large",
+            "c7g.xlarge",
+            "t3.medium",
+            "a1.large",
+            "i3en.large",
+            "i3.metal",
+            "p3dn.24xlarge",
+            "z9q.large",
+        ] {
+            assert_eq!(hypervisor_of(nitro), Hypervisor::Nitro, "{nitro}");
+        }
+    }
+
+    /// A catalog type added with only a name and shape, as a scenario would add m4/c4.
+    fn with_type(c: &mut Catalog, name: &str, vcpu: u32, memory_mib: u32) -> InstanceTypeId {
+        let mut o = type_override(name);
+        o.vcpu = Some(vcpu);
+        o.memory_mib = Some(memory_mib);
+        o.arch = Some(ArchitectureName::X86_64);
+        o.on_demand_usd_per_hour = Some(0.1);
+        c.apply(&CatalogOverrides {
+            instance_types: vec![o],
+            fargate: None,
+        })
+        .expect("a valid new type");
+        c.find(name).expect("just added")
+    }
+
+    /// Relative error of `got` against the published `published`.
+    fn rel(got: MemoryMib, published: u32) -> f64 {
+        (f64::from(got.0) - f64::from(published)).abs() / f64::from(published)
+    }
+
+    #[test]
+    fn registered_memory_reproduces_published_values() {
+        let mut c = Catalog::embedded_us_east_1();
+        let d = MemoryOverhead::default();
+        // Xen, 2.2 %: AWS, "Container instance memory management": an m4.large (8 GiB)
+        // registers 7985 MiB. ⌊8192 × 0.978⌋ = ⌊8011.78⌋ = 8011; (8011 − 7985) / 7985 = 0.33 %.
+        let m4 = with_type(&mut c, "m4.large", 2, 8192);
+        let got = c.registered_resources(m4, d).memory;
+        assert_eq!(got, MemoryMib(8011));
+        assert!(rel(got, 7985) < 0.01);
+        // AWS, "Amazon ECS CloudWatch metrics": c4.large (3.75 GiB = 3840 MiB) registers
+        // 3768 MiB. ⌊3840 × 0.978⌋ = ⌊3755.52⌋ = 3755; (3768 − 3755) / 3768 = 0.35 %.
+        let c4 = with_type(&mut c, "c4.large", 2, 3840);
+        let got = c.registered_resources(c4, d).memory;
+        assert_eq!(got, MemoryMib(3755));
+        assert!(rel(got, 3768) < 0.01);
+        // Same page: c4.4xlarge (30 GiB = 30720 MiB) registers 30158 MiB.
+        // ⌊30720 × 0.978⌋ = ⌊30044.16⌋ = 30044; (30158 − 30044) / 30158 = 0.38 %.
+        let c4x = with_type(&mut c, "c4.4xlarge", 16, 30720);
+        let got = c.registered_resources(c4x, d).memory;
+        assert_eq!(got, MemoryMib(30044));
+        assert!(rel(got, 30158) < 0.01);
+        // Nitro, 4 %: thewca/worldcubeassociation.org pull request 9974: an m6i.large runs two
+        // tasks of 3910 MiB (so ≥ 7820 MiB) but not two of 3954 (so < 7908 MiB).
+        // ⌊8192 × 0.96⌋ = ⌊7864.32⌋ = 7864, inside [7820, 7908); (7864 − 7820) / 7820 = 0.56 %.
+        let m6i = c.find("m6i.large").expect("in catalog");
+        let got = c.registered_resources(m6i, d).memory;
+        assert_eq!(got, MemoryMib(7864));
+        assert!((7820..7908).contains(&got.0));
+        assert!(rel(got, 7820) < 0.01);
+    }
+
+    #[test]
     fn registered_resources_by_hand() {
         let c = Catalog::embedded_us_east_1();
         let m5 = c.find("m5.large").expect("in catalog");
-        // CPU: 2 vCPU × 1024 = 2048 units.
-        // Memory: 8 GiB = 8192 MiB × (1 − 0.075) = 8192 × 0.925 = 7577.6 → 7577 MiB.
-        // The reference observed an m4.large (also 8 GiB) registering 7985 MiB (§4.5), so the
-        // 7.5 % estimate is 7985 − 7577 = 408 MiB (≈ 5 % of nominal) below the measured value.
+        // CPU: 2 vCPU × 1024 = 2048 units. Memory (Nitro, 4 %): ⌊8192 × 0.96⌋ = 7864 MiB.
         assert_eq!(
             c.registered_resources(m5, MemoryOverhead::default()),
-            Resources::new(2048, 7577)
+            Resources::new(2048, 7864)
         );
-        // With ECS_RESERVED_MEMORY = 256: 7577 − 256 = 7321 MiB.
+        // With ECS_RESERVED_MEMORY = 256: 7864 − 256 = 7608 MiB.
         let reserved = MemoryOverhead {
             ecs_reserved_mib: 256,
             ..MemoryOverhead::default()
         };
         assert_eq!(
             c.registered_resources(m5, reserved),
-            Resources::new(2048, 7321)
+            Resources::new(2048, 7608)
         );
-        // c5.large, 4 GiB: 4096 × 0.925 = 3788.8 → 3788 MiB (the reference's c4.large,
-        // 3.75 GiB, registers 3768 MiB).
+        // A scenario-wide fraction replaces the hypervisor default: Karpenter's 7.5 % gives
+        // ⌊8192 × 0.925⌋ = ⌊7577.6⌋ = 7577 MiB, as before the per-hypervisor fit.
+        let karpenter =
+            MemoryOverhead::from_fraction(KARPENTER_VM_MEMORY_OVERHEAD_FRACTION, MemoryMib(0))
+                .expect("valid");
+        assert_eq!(
+            c.registered_resources(m5, karpenter),
+            Resources::new(2048, 7577)
+        );
+        // c5.large, 4 GiB: ⌊4096 × 0.96⌋ = ⌊3932.16⌋ = 3932 MiB.
         let c5 = c.find("c5.large").expect("in catalog");
         assert_eq!(
             c.registered_resources(c5, MemoryOverhead::default()),
-            Resources::new(2048, 3788)
+            Resources::new(2048, 3932)
         );
-        // r5.4xlarge, 128 GiB: 131072 × 0.925 = 121241.6 → 121241 MiB; 16 × 1024 = 16384.
+        // r5.4xlarge, 128 GiB: ⌊131072 × 0.96⌋ = ⌊125829.12⌋ = 125829 MiB; 16 × 1024 = 16384.
         let r5 = c.find("r5.4xlarge").expect("in catalog");
         assert_eq!(
             c.registered_resources(r5, MemoryOverhead::default()),
-            Resources::new(16384, 121241)
+            Resources::new(16384, 125829)
         );
         // Reserving more than there is leaves 0, not an underflow.
         let too_much = MemoryOverhead {
@@ -818,6 +1098,44 @@ mod tests {
             ..MemoryOverhead::default()
         };
         assert_eq!(c.registered_resources(m5, too_much).memory, MemoryMib(0));
+    }
+
+    #[test]
+    fn known_registered_memory_wins() {
+        let mut c = Catalog::embedded_us_east_1();
+        let mut o = type_override("m5.large");
+        o.registered_memory_mib = Some(7700);
+        c.apply(&CatalogOverrides {
+            instance_types: vec![o],
+            fargate: None,
+        })
+        .expect("valid");
+        let m5 = c.find("m5.large").expect("in catalog");
+        // The type's own figure wins over both the hypervisor default and a global fraction;
+        // ECS_RESERVED_MEMORY still comes off: 7700 − 100 = 7600.
+        let karpenter = MemoryOverhead::from_fraction(0.075, MemoryMib(100)).expect("valid");
+        assert_eq!(
+            c.registered_resources(m5, karpenter).memory,
+            MemoryMib(7600)
+        );
+        // A table's hypervisor wins over the name rule: m5 marked Xen gets 2.2 %.
+        let mut c = Catalog::embedded_us_east_1();
+        let m5 = c.find("m5.large").expect("in catalog");
+        c.instance_types[m5.index()].hypervisor = Some(Hypervisor::Xen);
+        assert_eq!(
+            c.registered_resources(m5, MemoryOverhead::default()).memory,
+            MemoryMib(8011)
+        );
+        // More than the nominal memory is refused.
+        let mut o = type_override("m5.large");
+        o.registered_memory_mib = Some(9000);
+        let err = c
+            .apply(&CatalogOverrides {
+                instance_types: vec![o],
+                fargate: None,
+            })
+            .expect_err("more than 8192 MiB");
+        assert_eq!(err[0].path, "instanceTypes[0].registeredMemoryMib");
     }
 
     fn type_override(name: &str) -> InstanceTypeOverride {
@@ -829,6 +1147,7 @@ mod tests {
             on_demand_usd_per_hour: None,
             max_enis: None,
             windows_on_demand_usd_per_hour: None,
+            registered_memory_mib: None,
         }
     }
 
@@ -859,6 +1178,7 @@ mod tests {
                 }),
                 spot_price_factor: Some(0.3),
                 usd_per_extra_ephemeral_gb_second: None,
+                ..FargatePricingOverride::default()
             }),
         };
         assert_eq!(c.apply(&overrides), Ok(()));
@@ -869,7 +1189,7 @@ mod tests {
         assert_eq!(c.get(id).arch, CpuArchitecture::Arm64);
         assert_eq!(c.fargate.arm.usd_per_vcpu_second, 0.00001);
         assert_eq!(c.fargate.arm.usd_per_gb_second, 0.0000009889);
-        assert_eq!(c.fargate.spot_price_factor, 0.3);
+        assert_eq!(c.fargate.spot_price_factor, Some(0.3));
     }
 
     #[test]
@@ -902,6 +1222,7 @@ mod tests {
                 arm: None,
                 spot_price_factor: Some(1.5),
                 usd_per_extra_ephemeral_gb_second: None,
+                ..FargatePricingOverride::default()
             }),
         };
         let problems = c.apply(&overrides).expect_err("invalid overrides");

@@ -18,12 +18,13 @@ pub mod overrides;
 pub mod tables;
 
 pub use catalog::{
-    Catalog, CatalogProblem, InstanceType, MemoryOverhead, DEFAULT_ECS_RESERVED_MEMORY_MIB,
-    DEFAULT_VM_MEMORY_OVERHEAD_FRACTION, DEFAULT_VM_MEMORY_OVERHEAD_PPM,
+    hypervisor_of, Catalog, CatalogProblem, Hypervisor, InstanceType, MemoryOverhead,
+    DEFAULT_ECS_RESERVED_MEMORY_MIB, DEFAULT_NITRO_MEMORY_OVERHEAD_PPM,
+    DEFAULT_XEN_MEMORY_OVERHEAD_PPM, KARPENTER_VM_MEMORY_OVERHEAD_FRACTION,
 };
 pub use fargate::{FargatePricing, FargateRate, FARGATE_MINIMUM_BILLED};
 pub use overrides::{
     load_overrides, parse_overrides, ArchitectureName, CatalogOverrides, FargatePricingOverride,
     FargateRateOverride, InstanceTypeOverride, OverridesError,
 };
-pub use tables::{Hypervisor, Tables};
+pub use tables::Tables;

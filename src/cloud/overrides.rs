@@ -28,7 +28,8 @@ pub struct CatalogOverrides {
 /// One instance type to add or re-price, by name.
 ///
 /// A new type must give `vcpu`, `memoryMib`, `arch` and `onDemandUsdPerHour`; an existing
-/// one may change only `onDemandUsdPerHour`, `windowsOnDemandUsdPerHour` and `maxEnis`.
+/// one may change only `onDemandUsdPerHour`, `windowsOnDemandUsdPerHour`, `maxEnis` and
+/// `registeredMemoryMib`.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct InstanceTypeOverride {
@@ -52,6 +53,11 @@ pub struct InstanceTypeOverride {
     /// Windows (licence included) On-Demand price, USD per hour.
     #[serde(default)]
     pub windows_on_demand_usd_per_hour: Option<f64>,
+    /// Memory an instance of this type registers with ECS (`ECS_RESERVED_MEMORY` not yet
+    /// taken off), MiB, when it is known (`aws ecs describe-container-instances`, its
+    /// `registeredResources` MEMORY); replaces the estimate from the hypervisor's overhead.
+    #[serde(default)]
+    pub registered_memory_mib: Option<u32>,
 }
 
 /// An architecture as the JSON spells it: `x86_64`/`arm64` (the `ecs.cpu-architecture`
@@ -85,9 +91,22 @@ pub struct FargatePricingOverride {
     /// Linux/ARM rates.
     #[serde(default)]
     pub arm: Option<FargateRateOverride>,
-    /// Fargate Spot price as a fraction of On-Demand, in (0, 1].
+    /// Fargate Spot Linux/x86 rates (replacing the published Spot table's).
+    #[serde(default)]
+    pub spot: Option<FargateRateOverride>,
+    /// Fargate Spot Linux/ARM rates.
+    #[serde(default)]
+    pub spot_arm: Option<FargateRateOverride>,
+    /// Fargate Spot price as a fraction of On-Demand, in (0, 1], for both dimensions and
+    /// architectures: replaces the Spot rates.
     #[serde(default)]
     pub spot_price_factor: Option<f64>,
+    /// Windows/x86 On-Demand rates, without the licence fee.
+    #[serde(default)]
+    pub windows: Option<FargateRateOverride>,
+    /// The Windows OS licence fee, USD per vCPU-second.
+    #[serde(default)]
+    pub windows_usd_per_licence_vcpu_second: Option<f64>,
     /// USD per GB-second of ephemeral storage above the included 20 GiB.
     #[serde(default)]
     pub usd_per_extra_ephemeral_gb_second: Option<f64>,

@@ -52,6 +52,7 @@
 //! so the logarithm in every inverse CDF is finite. Any sample longer than [`SAMPLE_CAP`]
 //! saturates at it instead of overflowing.
 
+pub mod fargate_spot;
 pub mod lifetime;
 pub mod outage;
 pub mod poisson;
@@ -79,13 +80,17 @@ pub const STREAM_TASK_CRASH: &str = "faults.task-crash";
 /// RNG stream of random AZ outages (onsets and durations).
 pub const STREAM_AZ_OUTAGE: &str = "faults.az-outage";
 
+/// RNG stream of random Fargate Spot capacity shortages (onsets and durations).
+pub const STREAM_FARGATE_SPOT_SHORTAGE: &str = "faults.fargate-spot-shortage";
+
 /// Every fault stream name, for tests and for the report's assumptions.
-pub const ALL_STREAMS: [&str; 5] = [
+pub const ALL_STREAMS: [&str; 6] = [
     STREAM_INSTANCE_FAILURE,
     STREAM_EC2_SPOT_INTERRUPTION,
     STREAM_FARGATE_SPOT_INTERRUPTION,
     STREAM_TASK_CRASH,
     STREAM_AZ_OUTAGE,
+    STREAM_FARGATE_SPOT_SHORTAGE,
 ];
 
 /// The longest duration any fault sampler returns: 1,000 years of 365 days.

@@ -847,8 +847,10 @@ fn map_task_definition(td: &Sourced<aws::TaskDefinition>, name: &str, cx: &mut C
         }
     }
     if let Some(e) = &t.ephemeral_storage {
-        cx.report.ignored.push(format!(
-            "{at}.ephemeralStorage {e}: storage is not a placement resource in ecsim (Fargate charges above 20 GiB are not billed)"
+        // Read by the scenario: billed above 20 GiB on Fargate, noted as unused on EC2.
+        o.insert("ephemeralStorage".into(), e.clone());
+        cx.report.mapped.push(format!(
+            "{at}.ephemeralStorage {e} → ephemeralStorage (Fargate storage above 20 GiB is billed)"
         ));
     }
     cx.report.mapped.push(format!(

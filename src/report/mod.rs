@@ -509,6 +509,9 @@ pub struct FaultSummary {
     pub spot_instances_reclaimed: u64,
     /// Fargate Spot tasks reclaimed.
     pub fargate_spot_interruptions: u64,
+    /// Fargate Spot capacity shortages that started (absent when none: older reports).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub fargate_spot_shortages: u64,
     /// RUNNING tasks that crashed.
     pub task_crashes: u64,
     /// Tasks that failed before RUNNING.

@@ -271,6 +271,9 @@ pub struct TaskDefinitionFile {
     /// `ecsim` (ecsim's own): modelling knobs of this task definition.
     #[serde(default)]
     pub ecsim: Option<TaskDefinitionEcsimFile>,
+    /// `ephemeralStorage`: Fargate task storage (`sizeInGiB`, 21–200).
+    #[serde(default)]
+    pub ephemeral_storage: Option<EphemeralStorageFile>,
     /// The AWS-only fields present, set aside unread (listed once by `validate`).
     #[serde(skip)]
     pub aws_ignored: Vec<String>,
@@ -289,6 +292,15 @@ pub struct TaskDefinitionEcsimFile {
     pub start_failure_probability: Option<f64>,
 }
 
+/// `ephemeralStorage`, as AWS spells it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EphemeralStorageFile {
+    /// `sizeInGiB`: the task's total ephemeral storage, GiB.
+    #[serde(rename = "sizeInGiB")]
+    pub size_in_gib: u32,
+}
+
 /// `runtimePlatform`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -296,7 +308,7 @@ pub struct RuntimePlatformFile {
     /// `cpuArchitecture`: `X86_64` or `ARM64`.
     #[serde(default)]
     pub cpu_architecture: Option<String>,
-    /// `operatingSystemFamily`: only `LINUX` is modelled.
+    /// `operatingSystemFamily`: `LINUX` or a Windows Server family (Fargate only).
     #[serde(default)]
     pub operating_system_family: Option<String>,
 }
@@ -913,7 +925,11 @@ pub struct SettingsFile {
     /// Tasks in PROVISIONING per cluster (service quota).
     #[serde(default)]
     pub provisioning_tasks_per_cluster: Option<u32>,
-    /// Fraction of nominal memory the OS and hypervisor keep.
+    /// Whether Fargate offers the 32 vCPU task sizes (default true).
+    #[serde(default)]
+    pub fargate_large_sizes: Option<bool>,
+    /// Fraction of nominal memory the OS and hypervisor keep, for every type; absent, each
+    /// type's hypervisor default.
     #[serde(default)]
     pub memory_overhead_fraction: Option<f64>,
     /// `ECS_RESERVED_MEMORY`.
@@ -988,6 +1004,12 @@ pub struct FaultsFile {
     /// Fargate Spot interruptions of FARGATE_SPOT tasks.
     #[serde(default)]
     pub fargate_spot_interruptions: Option<FargateSpotInterruptionsFile>,
+    /// Scheduled Fargate Spot capacity shortages.
+    #[serde(default)]
+    pub fargate_spot_shortages: Vec<ShortageFile>,
+    /// Random Fargate Spot capacity shortages.
+    #[serde(default)]
+    pub random_fargate_spot_shortages: Option<RandomShortagesFile>,
     /// Task crashes, per service or workload.
     #[serde(default)]
     pub task_crashes: Vec<TaskCrashFile>,
@@ -1034,6 +1056,26 @@ pub struct AzOutageFile {
     pub start: Duration,
     /// `duration`.
     pub duration: Duration,
+}
+
+/// One scheduled Fargate Spot shortage.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ShortageFile {
+    /// `start`.
+    pub start: Duration,
+    /// `duration`.
+    pub duration: Duration,
+}
+
+/// `randomFargateSpotShortages`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RandomShortagesFile {
+    /// `ratePerDay`: shortage onsets per day.
+    pub rate_per_day: f64,
+    /// `duration`: a distribution.
+    pub duration: LatencyFile,
 }
 
 /// `randomAzOutages`.
@@ -1134,8 +1176,7 @@ pub struct CommitmentFile {
 /// task definition validates; any other unknown key is still an error.
 /// Source: Amazon ECS API Reference, "TaskDefinition" data type and "DescribeTaskDefinition"
 /// response syntax, <https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_TaskDefinition.html>.
-/// `ephemeralStorage` and `inferenceAccelerators` are listed as not modelled (see
-/// [`NOT_MODELLED`]); `tags` sits beside `taskDefinition` in the response, not in it.
+/// `inferenceAccelerators` is listed as not modelled (see [`NOT_MODELLED`]); `tags` sits beside `taskDefinition` in the response, not in it.
 pub const TASK_DEFINITION_AWS_ONLY: &[&str] = &[
     "taskDefinitionArn",
     "revision",
@@ -1148,7 +1189,6 @@ pub const TASK_DEFINITION_AWS_ONLY: &[&str] = &[
     "taskRoleArn",
     "executionRoleArn",
     "volumes",
-    "ephemeralStorage",
     "inferenceAccelerators",
     "pidMode",
     "ipcMode",
@@ -1208,16 +1248,10 @@ pub const CAPACITY_PROVIDER_AWS_ONLY: &[&str] = &[
 /// AWS fields that change what AWS does but that the model does not represent, with why;
 /// `validate` names them apart from the merely read-only ones, so nobody mistakes them for
 /// bookkeeping.
-pub const NOT_MODELLED: &[(&str, &str)] = &[
-    (
-        "ephemeralStorage",
-        "storage is not a placement resource and Fargate storage above 20 GiB is not billed",
-    ),
-    (
-        "inferenceAccelerators",
-        "tasks are placed by CPU and memory only",
-    ),
-];
+pub const NOT_MODELLED: &[(&str, &str)] = &[(
+    "inferenceAccelerators",
+    "tasks are placed by CPU and memory only",
+)];
 
 /// Removes the keys of `aws_only` present in `value` (an object) and returns them, in the
 /// list's order so the message does not depend on the map's, with the [`NOT_MODELLED`] ones
@@ -1322,12 +1356,15 @@ mod tests {
     fn pasted_keys_are_set_aside_in_list_order() {
         let v = json!({
             "family": "f", "status": "ACTIVE", "taskDefinitionArn": "arn",
+            "inferenceAccelerators": [{ "deviceName": "d", "deviceType": "eia2.medium" }],
             "ephemeralStorage": { "sizeInGiB": 30 },
             "volumes": []
         });
         let t: TaskDefinitionFile = serde_json::from_value(v).unwrap();
-        // `volumes` has no effect on capacity; storage that asks for something is named apart.
+        // `volumes` has no effect on capacity; a not-modelled field that asks for something is
+        // named apart; ephemeralStorage is read (issue 15 point 4).
         assert_eq!(t.aws_ignored, ["taskDefinitionArn", "status", "volumes"]);
-        assert_eq!(t.aws_not_modelled, ["ephemeralStorage"]);
+        assert_eq!(t.aws_not_modelled, ["inferenceAccelerators"]);
+        assert_eq!(t.ephemeral_storage.map(|e| e.size_in_gib), Some(30));
     }
 }

@@ -142,6 +142,10 @@ pub struct Faults {
     pub spot_at: Vec<SimDuration>,
     /// Fargate Spot interruptions per FARGATE_SPOT task-hour (0: none).
     pub fargate_spot_rate_per_task_hour: f64,
+    /// Scheduled Fargate Spot capacity shortages, merged and sorted.
+    pub fargate_spot_shortages: Vec<crate::faults::fargate_spot::ShortageWindow>,
+    /// Random Fargate Spot capacity shortages.
+    pub random_fargate_spot_shortages: Option<crate::faults::fargate_spot::RandomShortages>,
     /// Task crashes.
     pub task_crashes: Vec<TaskCrashSpec>,
 }
@@ -155,6 +159,8 @@ impl Faults {
             && self.spot_rate_per_instance_hour == 0.0
             && self.spot_at.is_empty()
             && self.fargate_spot_rate_per_task_hour == 0.0
+            && self.fargate_spot_shortages.is_empty()
+            && self.random_fargate_spot_shortages.is_none()
             && self.task_crashes.is_empty()
     }
 }
@@ -290,6 +296,10 @@ pub struct TaskDefinition {
     /// The task definition sets a task-level `cpu`, which caps its CPU use on EC2; without
     /// it the containers' `cpu` are shares and the task may use spare instance CPU.
     pub cpu_hard_limit: bool,
+    /// `runtimePlatform.operatingSystemFamily`: Linux or a Windows Server family.
+    pub os: crate::cloud::fargate::FargateOs,
+    /// `ephemeralStorage.sizeInGiB` (21–200), billed above the included 20 GiB on Fargate.
+    pub ephemeral_storage_gib: Option<u32>,
     /// The task definition's own `placementConstraints` (memberOf only, as AWS allows), as
     /// parsed; each service and workload using it adds them to its own.
     pub member_of: Vec<crate::scheduler::placement::expression::Expr>,
@@ -441,6 +451,8 @@ pub struct Settings {
     pub start_time_unix_s: i64,
     /// PROVISIONING tasks per cluster.
     pub provisioning_tasks_per_cluster: u32,
+    /// Whether Fargate offers the 32 vCPU sizes (`settings.fargateLargeSizes`).
+    pub fargate_large_sizes: bool,
     /// Memory the OS, hypervisor and `ECS_RESERVED_MEMORY` keep from registration.
     pub memory_overhead: crate::cloud::MemoryOverhead,
     /// Fargate launch burst.

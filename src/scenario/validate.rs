@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use super::file::*;
 use super::*;
+use crate::cloud::fargate::FargateOs;
 use crate::cloud::{fargate, Catalog};
 use crate::defaults;
 use crate::engine::SimTime;
@@ -154,6 +155,7 @@ fn validate_file(raw: ScenarioFile, base_dir: &Path) -> Result<Scenario, Vec<Pro
         broken: Broken::default(),
         aws_ignored: Vec::new(),
         warnings: Vec::new(),
+        fargate_large_sizes: fargate::DEFAULT_FARGATE_LARGE_SIZES,
     };
     let scenario = v.scenario(raw);
     match scenario {
@@ -179,7 +181,21 @@ struct Validator {
     aws_ignored: Vec<String>,
     /// Mistakes the run can go past (`Scenario::warnings`), each `path: message`.
     warnings: Vec<String>,
+    /// `settings.fargateLargeSizes`, read before the task definitions are checked.
+    fargate_large_sizes: bool,
 }
+
+/// The `operatingSystemFamily` values of Windows Server that Fargate runs.
+/// Source: AWS Batch API Reference, RuntimePlatform ("Valid values are: LINUX (default),
+/// WINDOWS_SERVER_2019_CORE, WINDOWS_SERVER_2019_FULL, WINDOWS_SERVER_2022_CORE, and
+/// WINDOWS_SERVER_2022_FULL"), <https://docs.aws.amazon.com/batch/latest/APIReference/API_RuntimePlatform.html>,
+/// the Fargate subset of ECS's OperatingSystemFamily.
+const WINDOWS_FAMILIES: [&str; 4] = [
+    "WINDOWS_SERVER_2019_FULL",
+    "WINDOWS_SERVER_2019_CORE",
+    "WINDOWS_SERVER_2022_FULL",
+    "WINDOWS_SERVER_2022_CORE",
+];
 
 /// Stands in [`Broken`]'s name sets for an element rejected before its name could be read
 /// (a typo in the name's own key): an unresolved reference may mean it, so it is not
@@ -307,6 +323,11 @@ impl Validator {
         let catalog = self.catalog(&raw);
         let before_settings = self.problems.len();
         let settings = self.settings(raw.settings.as_ref());
+        self.fargate_large_sizes = settings
+            .as_ref()
+            .map_or(fargate::DEFAULT_FARGATE_LARGE_SIZES, |s| {
+                s.fargate_large_sizes
+            });
         // The capacity check needs registered sizes; with broken settings it stays silent.
         let memory_overhead = settings
             .as_ref()
@@ -465,12 +486,21 @@ impl Validator {
                 self.broken.task_defs.insert(name);
                 continue;
             };
-            let gpus = gpu_requirements(t.container_definitions.as_deref());
+            let mut extra = gpu_requirements(t.container_definitions.as_deref());
+            let on_fargate = t
+                .requires_compatibilities
+                .as_ref()
+                .is_some_and(|l| l.iter().any(|c| c == "FARGATE"));
+            if t.ephemeral_storage.is_some() && !on_fargate {
+                // Amazon ECS API Reference, EphemeralStorage: "for tasks hosted on AWS
+                // Fargate"; an EC2 task uses its instance's storage, which ecsim does not model.
+                extra.push("ephemeralStorage (it sizes Fargate task storage; this task definition runs on EC2, where tasks use the instance's storage)".to_string());
+            }
             self.note_ignored(
                 &path,
                 &t.family,
                 (&t.aws_ignored, &t.aws_not_modelled),
-                &gpus,
+                &extra,
             );
             let td = self.task_definition(&path, t);
             if td.is_none() {
@@ -993,26 +1023,29 @@ impl Validator {
         let p = "settings";
         self.scaling_defaults = Some(self.scaling_defaults(s));
         let start_time_unix_s = self.start_time(s.start_time.as_deref());
-        let memory_overhead_fraction = s
-            .memory_overhead_fraction
-            .unwrap_or(crate::cloud::DEFAULT_VM_MEMORY_OVERHEAD_FRACTION);
         let reserved = MemoryMib(
             s.reserved_memory_mib
                 .unwrap_or(crate::cloud::DEFAULT_ECS_RESERVED_MEMORY_MIB),
         );
-        let memory_overhead =
-            match crate::cloud::MemoryOverhead::from_fraction(memory_overhead_fraction, reserved) {
-                Some(m) if memory_overhead_fraction < 0.9 => m,
+        // No fraction: each type's hypervisor default (cloud::catalog); a fraction applies to
+        // every type.
+        let memory_overhead = match s.memory_overhead_fraction {
+            None => crate::cloud::MemoryOverhead {
+                vm_overhead_ppm: None,
+                ecs_reserved_mib: reserved.0,
+            },
+            Some(fraction) => match crate::cloud::MemoryOverhead::from_fraction(fraction, reserved)
+            {
+                Some(m) if fraction < 0.9 => m,
                 _ => {
                     self.problem(
                         format!("{p}.memoryOverheadFraction"),
-                        format!(
-                            "expected a fraction in [0, 0.9), found {memory_overhead_fraction}"
-                        ),
+                        format!("expected a fraction in [0, 0.9), found {fraction}"),
                     );
                     crate::cloud::MemoryOverhead::default()
                 }
-            };
+            },
+        };
         let positive = |v: &mut Validator, name: &str, val: u64| {
             if val == 0 {
                 v.problem(format!("{p}.{name}"), "expected a positive value");
@@ -1074,6 +1107,9 @@ impl Validator {
             provisioning_tasks_per_cluster: s
                 .provisioning_tasks_per_cluster
                 .unwrap_or(defaults::PROVISIONING_TASKS_PER_CLUSTER),
+            fargate_large_sizes: s
+                .fargate_large_sizes
+                .unwrap_or(fargate::DEFAULT_FARGATE_LARGE_SIZES),
             memory_overhead,
             fargate_launch_burst: s
                 .fargate_launch_burst
@@ -1630,13 +1666,52 @@ impl Validator {
                 CpuArchitecture::X86_64
             }
         };
-        if let Some(os) = t
+        let os = match t
             .runtime_platform
             .as_ref()
             .and_then(|r| r.operating_system_family.as_deref())
         {
-            if os != "LINUX" {
-                self.problem(format!("{path}.runtimePlatform.operatingSystemFamily"), format!("only \"LINUX\" is modelled (Windows billing minimums and sizes differ), found {os:?}"));
+            None | Some("LINUX") => FargateOs::Linux,
+            Some(w) if WINDOWS_FAMILIES.contains(&w) => FargateOs::Windows,
+            Some(o) => {
+                self.problem(
+                    format!("{path}.runtimePlatform.operatingSystemFamily"),
+                    format!(
+                        "expected \"LINUX\" or one of {}, found {o:?}",
+                        WINDOWS_FAMILIES.map(|w| format!("{w:?}")).join(", ")
+                    ),
+                );
+                FargateOs::Linux
+            }
+        };
+        if os == FargateOs::Windows {
+            // Fargate Windows is x86 only (Amazon ECS Developer Guide, "Fargate capacity
+            // providers": Windows is not on Fargate Spot; AWS Batch RuntimePlatform:
+            // cpuArchitecture "must be set to X86_64 for Windows containers").
+            if arch == CpuArchitecture::Arm64 {
+                self.problem(
+                    format!("{path}.runtimePlatform.cpuArchitecture"),
+                    "Windows tasks run on X86_64 only; use \"X86_64\" or a Linux task",
+                );
+            }
+            if ec2_compatible {
+                self.problem(
+                    format!("{path}.runtimePlatform.operatingSystemFamily"),
+                    "Windows is modelled on Fargate only (EC2 Windows instances and prices are not in the catalog); set requiresCompatibilities to [\"FARGATE\"]",
+                );
+            }
+        }
+        let ephemeral_storage_gib = t.ephemeral_storage.as_ref().map(|e| e.size_in_gib);
+        if let Some(gib) = ephemeral_storage_gib {
+            if !fargate::FARGATE_EPHEMERAL_STORAGE_GIB.contains(&gib) {
+                self.problem(
+                    format!("{path}.ephemeralStorage.sizeInGiB"),
+                    format!(
+                        "expected {} to {} GiB (Fargate includes 20 GiB; leave ephemeralStorage out for that), found {gib}",
+                        fargate::FARGATE_EPHEMERAL_STORAGE_GIB.start(),
+                        fargate::FARGATE_EPHEMERAL_STORAGE_GIB.end()
+                    ),
+                );
             }
         }
         let cpu = t
@@ -1696,21 +1771,28 @@ impl Validator {
         };
         // A cpu or memory that did not read has its problem; the Fargate pair would repeat it.
         let sizes_read = (t.cpu.is_none() || cpu_read) && (t.memory.is_none() || memory_read);
+        let sizes = fargate::FargateSizes {
+            os,
+            large: self.fargate_large_sizes,
+        };
         if fargate_compatible && sizes_read {
             if t.cpu.is_none() {
                 self.problem(
                     format!("{path}.cpu"),
                     "Fargate requires task-level cpu (e.g. \"256\" or \".25 vCPU\")",
                 );
-            } else if t.memory.is_some() && !fargate::is_valid_size(cpu, memory) {
+            } else if t.memory.is_some() && !sizes.is_valid_size(cpu, memory) {
                 // A CPU size Fargate does not have is the cpu's fault; a valid CPU with a
                 // memory it does not pair with is the memory's.
-                let field = if fargate::valid_memory_mib(cpu).is_some() {
+                let field = if sizes.valid_memory_mib(cpu).is_some() {
                     "memory"
                 } else {
                     "cpu"
                 };
-                self.problem(format!("{path}.{field}"), fargate_pair_message(cpu, memory));
+                self.problem(
+                    format!("{path}.{field}"),
+                    fargate_pair_message(sizes, cpu, memory),
+                );
             }
         }
         // Task definition constraints: AWS allows memberOf only (RegisterTaskDefinition,
@@ -1762,6 +1844,8 @@ impl Validator {
             ec2_compatible,
             fargate_compatible,
             cpu_hard_limit: t.cpu.is_some(),
+            os,
+            ephemeral_storage_gib,
         })
     }
 
@@ -1884,6 +1968,20 @@ impl Validator {
                 )
             }),
         };
+        let uses_fargate_spot = match &target {
+            LaunchTarget::Strategy(s) => s.iter().any(|x| {
+                matches!(
+                    names.providers[x.capacity_provider.index()].kind,
+                    CapacityProviderKind::FargateSpot
+                )
+            }),
+            _ => false,
+        };
+        if uses_fargate_spot && td.os == FargateOs::Windows {
+            // Amazon ECS Developer Guide, "Fargate capacity providers": "Windows containers
+            // on Fargate don't support the Fargate Spot capacity provider."
+            self.problem(format!("{path}.capacityProviderStrategy"), format!("task definition {:?} is a Windows task, and Fargate Spot does not run Windows containers; use FARGATE", td.family));
+        }
         if uses_fargate && !td.fargate_compatible {
             self.problem(format!("{path}.taskDefinition"), format!("task definition {:?} is not Fargate-compatible; add \"FARGATE\" to its requiresCompatibilities", td.family));
         }
@@ -2546,16 +2644,25 @@ fn list_strs(names: &[String]) -> String {
 }
 
 /// The message for an invalid Fargate pair, naming the valid memory values (§7.2).
-fn fargate_pair_message(cpu: CpuUnits, memory: MemoryMib) -> String {
-    match fargate::valid_memory_mib(cpu) {
-        Some(valid) => format!(
+fn fargate_pair_message(sizes: fargate::FargateSizes, cpu: CpuUnits, memory: MemoryMib) -> String {
+    let cpus = match (sizes.os, sizes.large) {
+        (fargate::FargateOs::Windows, _) => "1024, 2048, 4096 (Windows on Fargate)",
+        (fargate::FargateOs::Linux, true) => "256, 512, 1024, 2048, 4096, 8192, 16384, 32768",
+        (fargate::FargateOs::Linux, false) => {
+            "256, 512, 1024, 2048, 4096, 8192, 16384 (settings.fargateLargeSizes is false)"
+        }
+    };
+    match sizes.valid_memory_mib(cpu) {
+        Some(valid) => {
+            format!(
             "{} MiB is not a valid Fargate memory size for {} CPU units; expected one of {} MiB",
             memory.0,
             cpu.0,
             valid.iter().map(|m| m.0.to_string()).collect::<Vec<_>>().join(", ")
-        ),
+        )
+        }
         None => format!(
-            "{} CPU units is not a valid Fargate CPU size; expected one of 256, 512, 1024, 2048, 4096, 8192, 16384, 32768",
+            "{} CPU units is not a valid Fargate CPU size; expected one of {cpus}",
             cpu.0
         ),
     }

@@ -31,6 +31,7 @@ pub(super) struct FaultStats {
     pub(super) spot_notices: u64,
     pub(super) spot_terminations: u64,
     pub(super) fargate_spot_interruptions: u64,
+    pub(super) fargate_spot_shortages: u64,
     pub(super) task_crashes: u64,
     pub(super) start_failures: u64,
     pub(super) tasks_killed: u64,
@@ -117,6 +118,29 @@ impl<'s> Simulation<'s> {
             }
         }
         self.outage_windows = windows;
+        let mut shortages = f.fargate_spot_shortages.clone();
+        if let Some(r) = &f.random_fargate_spot_shortages {
+            let mut rng = self.fault_rng(crate::faults::STREAM_FARGATE_SPOT_SHORTAGE, 0);
+            shortages.extend(r.windows(self.end, &mut rng));
+            shortages = crate::faults::fargate_spot::merge(shortages);
+        }
+        for (w, win) in shortages.iter().enumerate() {
+            if win.start > self.end {
+                continue;
+            }
+            if win.start == SimTime::ZERO {
+                // In force before anything launches at time zero (cold starts, batch
+                // submissions), whatever order the time-zero events run in.
+                self.spot_short += 1;
+                self.fault_stats.fargate_spot_shortages += 1;
+            } else {
+                self.queue
+                    .schedule_at(win.start, Event::FargateSpotShortageStart(w as u32));
+            }
+            self.queue
+                .schedule_at(win.end(), Event::FargateSpotShortageEnd(w as u32));
+        }
+        self.shortage_windows = shortages;
         for (j, &t) in f.spot_at.iter().enumerate() {
             if SimTime::ZERO + t <= self.end {
                 self.queue
@@ -446,6 +470,41 @@ impl<'s> Simulation<'s> {
             }
             Event::AzOutageStart(w) => self.az_outage_start(w as usize, now),
             Event::AzOutageEnd(w) => self.az_outage_end(w as usize, now),
+            Event::FargateSpotShortageStart(_) => {
+                self.spot_short += 1;
+                self.fault_stats.fargate_spot_shortages += 1;
+                self.log(
+                    now,
+                    "fault",
+                    "FARGATE_SPOT".to_string(),
+                    "Fargate Spot capacity is unavailable: new FARGATE_SPOT tasks wait in PROVISIONING (running ones keep running)".to_string(),
+                );
+            }
+            Event::FargateSpotShortageEnd(_) => {
+                self.spot_short = self.spot_short.saturating_sub(1);
+                if self.spot_short == 0 {
+                    let waiting = std::mem::take(&mut self.spot_waiting);
+                    self.log(
+                        now,
+                        "fault",
+                        "FARGATE_SPOT".to_string(),
+                        format!(
+                            "Fargate Spot capacity is back: {} waiting tasks launch",
+                            waiting.len()
+                        ),
+                    );
+                    for t in waiting {
+                        let task = &self.tasks[t.index()];
+                        // Stopped while it waited (scale-in, the end of its service).
+                        if task.status != TaskStatus::Provisioning
+                            || task.placement != Placement::Unplaced
+                        {
+                            continue;
+                        }
+                        self.launch_fargate(t, now, true);
+                    }
+                }
+            }
             _ => {}
         }
         self.flush_reruns(now);
@@ -704,6 +763,7 @@ impl<'s> Simulation<'s> {
             spot_interruption_notices: f.spot_notices,
             spot_instances_reclaimed: f.spot_terminations,
             fargate_spot_interruptions: f.fargate_spot_interruptions,
+            fargate_spot_shortages: f.fargate_spot_shortages,
             task_crashes: f.task_crashes,
             task_start_failures: f.start_failures,
             tasks_killed: f.tasks_killed,

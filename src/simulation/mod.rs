@@ -126,6 +126,10 @@ pub enum Event {
     /// A blue/green deployment's next traffic shift or the end of its wait (service,
     /// deployment index).
     DeploymentTimer(ServiceId, u32),
+    /// A Fargate Spot capacity shortage starts: FARGATE_SPOT starts no task.
+    FargateSpotShortageStart(u32),
+    /// A Fargate Spot capacity shortage ends: waiting tasks launch.
+    FargateSpotShortageEnd(u32),
 }
 
 /// Why a run could not finish.
@@ -203,6 +207,13 @@ pub struct Simulation<'s> {
     az_down: Vec<u32>,
     /// AZ outage windows (scheduled and random), merged.
     outage_windows: Vec<crate::faults::outage::AzOutageWindow>,
+    /// Fargate Spot shortage windows in force (scripted and drawn, merged), and how many are
+    /// open now (windows are merged, so 0 or 1).
+    shortage_windows: Vec<crate::faults::fargate_spot::ShortageWindow>,
+    spot_short: u32,
+    /// FARGATE_SPOT tasks waiting in PROVISIONING for a shortage to end, in arrival order;
+    /// stopped ones are skipped when the queue drains.
+    spot_waiting: VecDeque<TaskId>,
     fault_stats: faults::FaultStats,
     /// Batch tasks to re-run (work lost with their capacity), launched once the loss is over.
     reruns: Vec<(Owner, Resources, Target, Option<SimDuration>)>,
@@ -373,6 +384,9 @@ impl<'s> Simulation<'s> {
             streams,
             az_down: vec![0; sc.cluster.availability_zones.len()],
             outage_windows: Vec::new(),
+            shortage_windows: Vec::new(),
+            spot_short: 0,
+            spot_waiting: VecDeque::new(),
             fault_stats: faults::FaultStats::default(),
             reruns: Vec::new(),
             defer_reruns: false,
@@ -593,7 +607,9 @@ impl<'s> Simulation<'s> {
             | Event::FargateSpotInterruption(_)
             | Event::TaskCrash(_)
             | Event::AzOutageStart(_)
-            | Event::AzOutageEnd(_) => {
+            | Event::AzOutageEnd(_)
+            | Event::FargateSpotShortageStart(_)
+            | Event::FargateSpotShortageEnd(_) => {
                 let before = self.explain.is_some().then(|| self.fault_before(&event));
                 self.handle_fault(now, event);
                 if let Some(b) = before {
@@ -1017,8 +1033,16 @@ impl<'s> Simulation<'s> {
     }
 
     fn launch_fargate(&mut self, t: TaskId, now: SimTime, spot: bool) {
+        if spot && self.spot_short > 0 {
+            // No Fargate Spot capacity: the task waits in PROVISIONING, still on FARGATE_SPOT
+            // (no fallback to FARGATE), and launches when the shortage ends.
+            self.set_status(t, TaskStatus::Provisioning);
+            self.spot_waiting.push_back(t);
+            return;
+        }
         let need = self.tasks[t.index()].need;
-        let Some(size) = fargate::round_up(need) else {
+        let sizes = self.fargate_sizes(self.tasks[t.index()].owner);
+        let Some(size) = sizes.round_up(need) else {
             self.set_status(t, TaskStatus::Provisioning);
             self.fail_unplaced(t, now, StopCode::NoFargateSize);
             return;
@@ -1185,16 +1209,9 @@ impl<'s> Simulation<'s> {
         let Target::Fargate { provider, spot } = task.target else {
             return;
         };
-        let arch = self.arch_of(task.owner);
-        self.billing.fargate_task_started(
-            t,
-            task.owner,
-            provider,
-            task.fargate_size,
-            arch,
-            spot,
-            now,
-        );
+        let kind = self.fargate_kind(task.owner, spot);
+        self.billing
+            .fargate_task_started(t, task.owner, provider, task.fargate_size, kind, now);
         // Billed from the image pull on (ecs-reference §7.1).
         self.counters
             .fargate_billed(task.fargate_size, task.need, true);
@@ -1793,11 +1810,38 @@ impl<'s> Simulation<'s> {
     }
 
     fn arch_of(&self, owner: Owner) -> crate::units::CpuArchitecture {
+        self.task_def_of(owner).arch
+    }
+
+    fn task_def_of(&self, owner: Owner) -> &crate::scenario::TaskDefinition {
         let td = match owner {
             Owner::Service(s) => self.sc.services[s.index()].task_definition,
             Owner::Workload(w) => self.sc.workloads[w.index()].task_definition,
         };
-        self.sc.task_definitions[td.index()].arch
+        &self.sc.task_definitions[td.index()]
+    }
+
+    /// The Fargate sizes `owner`'s tasks may use: its OS and `settings.fargateLargeSizes`.
+    fn fargate_sizes(&self, owner: Owner) -> fargate::FargateSizes {
+        fargate::FargateSizes {
+            os: self.task_def_of(owner).os,
+            large: self.sc.settings.fargate_large_sizes,
+        }
+    }
+
+    /// How `owner`'s Fargate tasks are priced.
+    fn fargate_kind(&self, owner: Owner, spot: bool) -> crate::billing::FargateKind {
+        let td = self.task_def_of(owner);
+        let included = fargate::FARGATE_EPHEMERAL_STORAGE_INCLUDED_GIB;
+        crate::billing::FargateKind {
+            arch: td.arch,
+            spot,
+            os: td.os,
+            // Validation keeps sizeInGiB in 21..=200, so the extra fits a u16.
+            extra_storage_gib: td.ephemeral_storage_gib.map_or(0, |g| {
+                u16::try_from(g.saturating_sub(included)).unwrap_or(u16::MAX)
+            }),
+        }
     }
 
     fn log(&mut self, now: SimTime, kind: &'static str, subject: String, message: String) {

@@ -17,7 +17,6 @@
 //! scaling see the warm tasks as they see any RUNNING task.
 
 use super::Simulation;
-use crate::cloud::fargate;
 use crate::engine::SimTime;
 use crate::ids::{AzId, Owner, ServiceId};
 use crate::scheduler::placement::Pool;
@@ -91,7 +90,7 @@ impl<'s> Simulation<'s> {
                 self.task_became_running(t, now, true);
             }
             Target::Fargate { .. } => {
-                let Some(size) = fargate::round_up(need) else {
+                let Some(size) = self.fargate_sizes(Owner::Service(s)).round_up(need) else {
                     undo(self, &mut per_item);
                     self.services[s.index()].per_item = per_item;
                     return false;

@@ -579,9 +579,9 @@ fn ec2_web(
 }
 
 /// Registered size of an m5.large (src/cloud `registered_resources`, ecs-reference §4.5):
-/// CPU 2 vCPU × 1024 = 2048 units; memory 8192 MiB × (1 − 0.075) − 0 = 7577.6 → 7577 MiB.
+/// CPU 2 vCPU × 1024 = 2048 units; memory (Nitro) 8192 MiB × (1 − 0.04) − 0 = 7864.3 → 7864 MiB.
 /// A 512-unit / 2048-MiB task: CPU allows 2048 / 512 = 4 per instance, memory
-/// ⌊7577 / 2048⌋ = 3 (4 × 2048 = 8192 > 7577): 3 tasks per instance, memory-bound (with the
+/// ⌊7864 / 2048⌋ = 3 (4 × 2048 = 8192 > 7864): 3 tasks per instance, memory-bound (with the
 /// nominal 8192 MiB it would be 4).
 const TASK_512_2048: (u32, u32) = (512, 2048);
 

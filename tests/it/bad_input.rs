@@ -174,7 +174,7 @@ fn a_bad_trace_row_names_file_and_line() {
 // ---- issue 10, point 4: tasks that can never run ------------------------------------------
 
 /// One m6i.large group behind provider `p` (registers 2048 CPU units and
-/// ⌊8192 × 0.925⌋ = 7577 MiB with the default overheads) and service `web` of `td` with
+/// ⌊8192 × 0.96⌋ = 7864 MiB with the default Nitro overhead) and service `web` of `td` with
 /// `desiredCount` 6 on `launch` (`launchType` or `capacityProviderStrategy` keys).
 fn one_group(td: serde_json::Value, launch: serde_json::Value) -> serde_json::Value {
     let mut v = skeleton("never", "2h", &["us-east-1a", "us-east-1b"]);
@@ -207,14 +207,14 @@ fn a_task_larger_than_every_instance_is_an_error_on_its_service() {
         let p = &problems[0];
         assert_eq!(p.path, "services[0]", "{p}");
         // The service, the task size in units and vCPU, and the largest instance with its
-        // registered size: 2 vCPU = 2048 units, ⌊8192 × (1 − 0.075)⌋ = 7577 MiB.
+        // registered size: 2 vCPU = 2048 units, ⌊8192 × (1 − 0.04)⌋ = 7864 MiB.
         for needle in [
             "\"web\"",
             "4096 CPU units (4 vCPU)",
             "16384 MiB",
             "m6i.large",
             "2048 CPU units (2 vCPU)",
-            "7577 MiB",
+            "7864 MiB",
         ] {
             assert!(
                 p.message.contains(needle),
@@ -223,7 +223,7 @@ fn a_task_larger_than_every_instance_is_an_error_on_its_service() {
         }
     }
     // Exactly the largest registered size still validates: the check is "fits", not "<".
-    let fits = json!({ "family": "web", "cpu": "2048", "memory": "7577" });
+    let fits = json!({ "family": "web", "cpu": "2048", "memory": "7864" });
     super::support::scenario(&one_group(fits, by_provider()));
 }
 
@@ -1229,7 +1229,7 @@ fn a_trace_row_larger_than_every_instance_is_counted_as_never_placed() {
     // modelled fleet is not a trace error (the replay goes on) but a never-placed task.
     let dir = tempfile::tempdir().unwrap();
     // Line 3: 1 task of 256 units; line 4: 2 tasks of 16 vCPU / 64 GiB, more than an
-    // m6i.large registers (2048 units, 7577 MiB).
+    // m6i.large registers (2048 units, 7864 MiB).
     std::fs::write(
         dir.path().join("trace.csv"),
         "# rows\nsubmit_time_s,cpu_units,memory_mib,duration_s,count\n0,256,512,60,1\n10,16384,65536,60,2\n",
@@ -1260,7 +1260,7 @@ fn a_trace_row_larger_than_every_instance_is_counted_as_never_placed() {
 #[test]
 fn a_strategy_provider_that_can_never_hold_the_task_is_named() {
     // m6i.large behind p registers 2048 units; c6i.2xlarge behind q registers 8192 units
-    // and ⌊16384 × 0.925⌋ = 15155 MiB, enough for 4096 units and 8192 MiB.
+    // and ⌊16384 × 0.96⌋ = 15728 MiB, enough for 4096 units and 8192 MiB.
     let task = json!({ "family": "web", "cpu": "4096", "memory": "8192" });
     let mut v = one_group(task, json!({}));
     v["cluster"]["capacityProviders"] = json!(["p", "q"]);

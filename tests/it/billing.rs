@@ -234,8 +234,9 @@ fn reserved_share_and_running_task_hours_of_an_ec2_service() {
     let u = &r.summary.usage;
     assert!(close(u.ec2_running_task_hours, 2.0, 1e-4), "{u:?}");
     assert!(close(u.running_task_hours, 2.0, 1e-4), "{u:?}");
-    // Reserved share = ½ × 2048/2048 + ½ × 2048/7577 = 0.5 + 0.135146… = 63.5146 %.
-    let expected_pct = 50.0 + 50.0 * 2048.0 / 7577.0;
+    // m5.large (Nitro) registers ⌊8192 × 0.96⌋ = 7864 MiB.
+    // Reserved share = ½ × 2048/2048 + ½ × 2048/7864 = 0.5 + 0.130214… = 63.0214 %.
+    let expected_pct = 50.0 + 50.0 * 2048.0 / 7864.0;
     assert!(close(u.ec2_reserved_share_pct, expected_pct, 1e-3), "{u:?}");
     let c = &r.summary.cost;
     assert!(

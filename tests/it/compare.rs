@@ -133,12 +133,13 @@ fn cheaper_option_and_break_even_match_hand_arithmetic() {
         1e-6
     ));
 
-    // Break-even. Billing charges each task 0.096 × (½ × 1,024/2,048 + ½ × 3,500/7,577) per
-    // hour = 0.096 × (0.25 + 0.2309621) = $0.0461724 per task-hour, whatever the number of
+    // Break-even. An m5.large (Nitro) registers ⌊8,192 × 0.96⌋ = 7,864 MiB. Billing charges
+    // each task 0.096 × (½ × 1,024/2,048 + ½ × 3,500/7,864) per hour
+    // = 0.096 × (0.25 + 0.2225331) = $0.0453632 per task-hour, whatever the number of
     // instances: that is C_e × u_m for both EC2 variants (ec2-full: C_e = 1.92 / 40 = 0.048,
-    // u_m = 0.9619242; ec2-20pct: C_e = 9.6 / 40 = 0.24, u_m = 0.1923848).
-    // u* = C_e × u_m / C_f = 0.0461724 / 0.0582624 = 79.25 %.
-    let attributed = 0.096 * (0.5 * 1024.0 / 2048.0 + 0.5 * 3500.0 / 7577.0);
+    // u_m = 0.9450661; ec2-20pct: C_e = 9.6 / 40 = 0.24, u_m = 0.1890132).
+    // u* = C_e × u_m / C_f = 0.0453632 / 0.0582624 = 77.86 %.
+    let attributed = 0.096 * (0.5 * 1024.0 / 2048.0 + 0.5 * 3500.0 / 7864.0);
     let u_star_pct = attributed / c_f * 100.0;
     assert_eq!(c.break_even.len(), 2, "{:#?}", c.break_even);
     let (full, low) = (&c.break_even[0], &c.break_even[1]);
@@ -170,13 +171,13 @@ fn cheaper_option_and_break_even_match_hand_arithmetic() {
     assert!(rel_close(low.task_hours_per_instance_hour, 0.4, 1e-9));
     assert_eq!(full.verdict, Verdict::Ec2Cheaper);
     assert_eq!(low.verdict, Verdict::FargateCheaper);
-    // ec2-full ran at u_m = 96.19 % reservation, above u*; ec2-20pct at 19.24 %, below.
+    // ec2-full ran at u_m = 94.51 % reservation, above u*; ec2-20pct at 18.90 %, below.
     assert!(rel_close(
         full.ec2_reserved_share_pct,
         attributed * 40.0 / 1.92 * 100.0,
         1e-6
     ));
-    assert!(full.arithmetic.iter().any(|l| l.contains("79.25 %")));
+    assert!(full.arithmetic.iter().any(|l| l.contains("77.86 %")));
 
     // The deltas of the reference are zero; the others are against it.
     assert!(c.variants[0]

@@ -14,7 +14,7 @@ use ecsim::report::{Report, ServiceMinuteRow};
 use serde_json::{json, Value};
 
 use super::bad_input::problems_of;
-use super::support::{close, run, skeleton, USD};
+use super::support::{close, run, skeleton, zero_latencies, USD};
 
 const SEED: u64 = 1;
 
@@ -568,6 +568,108 @@ fn fargate_base_tasks_are_never_interrupted() {
             "seed {seed}: {got} vs {expected}"
         );
     }
+}
+
+/// Two Fargate services of 2 tasks (0.25 vCPU, 0.5 GB) for 1 h, started cold with no
+/// latencies, and a Fargate Spot shortage from 0 to 29 min 30 s: `spot-only` runs on
+/// FARGATE_SPOT alone; `with-base` has a FARGATE base of 1 and the rest on FARGATE_SPOT.
+fn shortage_scenario() -> Value {
+    let mut v = skeleton("spot-shortage", "1h", &["us-east-1a"]);
+    v["settings"] = zero_latencies();
+    v["settings"]["start"] = json!("cold");
+    v["taskDefinitions"] = json!([{
+        "family": "api", "cpu": "256", "memory": "512", "requiresCompatibilities": ["FARGATE"]
+    }]);
+    v["services"] = json!([
+        { "serviceName": "spot-only", "taskDefinition": "api", "desiredCount": 2,
+          "capacityProviderStrategy": [{ "capacityProvider": "FARGATE_SPOT", "weight": 1 }] },
+        { "serviceName": "with-base", "taskDefinition": "api", "desiredCount": 2,
+          "capacityProviderStrategy": [
+              { "capacityProvider": "FARGATE", "base": 1, "weight": 0 },
+              { "capacityProvider": "FARGATE_SPOT", "weight": 1 }] }
+    ]);
+    v["faults"] = json!({ "fargateSpotShortages": [{ "start": "0s", "duration": "1770s" }] });
+    v
+}
+
+#[test]
+fn a_fargate_spot_shortage_keeps_spot_tasks_provisioning_and_a_base_shows_its_value() {
+    let r = run(&shortage_scenario(), SEED);
+    let s = &r.summary;
+    let by_name = |n: &str| {
+        s.services
+            .iter()
+            .find(|x| x.name == n)
+            .unwrap_or_else(|| panic!("service {n}"))
+    };
+    // The shortage covers [0, 1770 s): every Spot task waits in PROVISIONING (no fallback to
+    // FARGATE) and starts at 1770 s. The minute ticks at 60, 120, …, 1740 s — 29 ticks —
+    // see the Spot tasks missing; from 1800 s all run.
+    // spot-only: 29 minutes × 2 tasks below desired = 58 task-minutes.
+    // with-base: its FARGATE base task runs from 0; 29 × 1 = 29 task-minutes.
+    assert_eq!(
+        by_name("spot-only").availability.task_minutes_below_desired,
+        58,
+        "seed {SEED}"
+    );
+    assert_eq!(
+        by_name("with-base").availability.task_minutes_below_desired,
+        29,
+        "seed {SEED}"
+    );
+    // The waiting tasks were not replaced or stopped: 2 + 2 tasks in all, all still live,
+    // and the Spot ones stayed on FARGATE_SPOT.
+    for n in ["spot-only", "with-base"] {
+        assert_eq!(by_name(n).tasks.submitted, 2, "seed {SEED}: {n}");
+    }
+    assert_eq!(
+        by_name("with-base").live_tasks_by_capacity_provider,
+        [("FARGATE".to_string(), 1), ("FARGATE_SPOT".to_string(), 1)]
+            .into_iter()
+            .collect(),
+        "seed {SEED}"
+    );
+    let f = s.faults.as_ref().expect("fault section");
+    assert_eq!(f.fargate_spot_shortages, 1, "seed {SEED}");
+    // Spot was billed only from 1770 s: 3 tasks × 1830 s at the Spot rates
+    // (0.25 × 0.01334053 + 0.5 × 0.00146489) / 3600 per second = 0.0000011298826 per s:
+    // 3 × 1830 × 0.0000011298826 = 0.006203056.
+    let spot = 3.0 * 1830.0 * (0.25 * 0.01334053 + 0.5 * 0.00146489) / 3600.0;
+    let got = s.cost.by_capacity_provider["FARGATE_SPOT"];
+    assert!(close(got, spot, USD), "seed {SEED}: {got} vs {spot}");
+}
+
+#[test]
+fn random_fargate_spot_shortages_are_drawn_and_validated() {
+    let mut v = shortage_scenario();
+    v["duration"] = json!("10d");
+    v["faults"] = json!({ "randomFargateSpotShortages": {
+        "ratePerDay": 2.0, "duration": "20m" } });
+    let r = run(&v, SEED);
+    // 2 a day for 10 days: about 20 onsets (Poisson, sd ≈ 4.5).
+    let n = r
+        .summary
+        .faults
+        .as_ref()
+        .expect("faults")
+        .fargate_spot_shortages;
+    assert!((5..=40).contains(&n), "seed {SEED}: {n}");
+    // A negative rate and a zero-length window are each named at their path.
+    v["faults"] = json!({
+        "fargateSpotShortages": [{ "start": "1h", "duration": "0s" }],
+        "randomFargateSpotShortages": { "ratePerDay": -1.0, "duration": "20m" }
+    });
+    let text = serde_json::to_string(&v).unwrap();
+    let problems = super::bad_input::problems_of(&text);
+    let paths: Vec<&str> = problems.iter().map(|p| p.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        [
+            "faults.fargateSpotShortages[0].duration",
+            "faults.randomFargateSpotShortages"
+        ],
+        "{problems:?}"
+    );
 }
 
 // ---- 4. Crash loops -------------------------------------------------------------------------

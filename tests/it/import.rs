@@ -493,10 +493,13 @@ fn what_ecsim_does_not_model_is_reported_not_dropped_silently() {
         warnings.contains("web-morning: Timezone Europe/Paris is read as UTC"),
         "{warnings}"
     );
+    // Storage is read now (issue 15 point 4): mapped, not ignored.
+    let mapped = r.mapped.join("\n");
     assert!(
-        ignored.contains("td-api.json: taskDefinition.ephemeralStorage"),
-        "{ignored}"
+        mapped.contains("td-api.json: taskDefinition.ephemeralStorage"),
+        "{mapped}"
     );
+    assert!(!ignored.contains("ephemeralStorage"), "{ignored}");
     assert!(
         ignored.contains("web-morning: StartTime/EndTime"),
         "{ignored}"

@@ -681,12 +681,25 @@ fn random_fault_scenario(seed: u64) -> Value {
             "duration": format!("{}m", rng.gen_range(1..=60))
         }]);
     }
+    // Fargate Spot shortages (issue 15 point 7), drawn last so the draws above stay as they
+    // were: a scheduled window on every seed, random ones on every other.
+    faults["fargateSpotShortages"] = json!([{
+        "start": format!("{}m", rng.gen_range(0..=50)),
+        "duration": format!("{}m", rng.gen_range(1..=40))
+    }]);
+    if seed % 3 == 0 {
+        faults["randomFargateSpotShortages"] = json!({
+            "ratePerDay": rng.gen_range(0.0..48.0),
+            "duration": { "uniform": { "min": "1m", "max": "20m" } }
+        });
+    }
     v["faults"] = faults;
     v
 }
 
 #[test]
 fn random_scenarios_with_every_fault_keep_the_invariants() {
+    let mut shortages = 0;
     for seed in 0..FAULT_SEEDS {
         let v = random_fault_scenario(seed);
         let r = run(&v, seed);
@@ -730,7 +743,12 @@ fn random_scenarios_with_every_fault_keep_the_invariants() {
             .map(|x| x.availability.tasks_lost_to_faults)
             .sum();
         assert!(lost <= f.tasks_killed, "seed {seed}: {lost} {f:?}");
+        // Every seed schedules one Fargate Spot shortage inside its run.
+        assert!(f.fargate_spot_shortages >= 1, "seed {seed}: {f:?}");
+        shortages += f.fargate_spot_shortages;
     }
+    // The random ones add to the scheduled: more shortages than seeds in all.
+    assert!(shortages > FAULT_SEEDS, "{shortages}");
 }
 
 /// Seeds of the sweep with deployments on top of auto scaling and every fault.

@@ -16,6 +16,7 @@ mod deploy;
 mod deployments;
 mod determinism;
 mod explain;
+mod fargate_kinds;
 mod faults;
 mod fuzz;
 mod golden;

@@ -35,7 +35,7 @@ fn cluster(azs: &[&str], instance_type: &str, n: u32) -> Value {
 
 #[test]
 fn binpack_memory_fills_one_instance_before_the_next() {
-    // 3 × m5.large: 2048 CPU units and 7577 MiB registered each.
+    // 3 × m5.large: 2048 CPU units and 7864 MiB registered each (Nitro: ⌊8192 × 0.96⌋).
     let mut v = cluster(&["us-east-1a"], "m5.large", 3);
     v["taskDefinitions"] = json!([
         { "family": "small", "cpu": "512", "memory": "1024", "requiresCompatibilities": ["EC2"] },

@@ -52,7 +52,7 @@ fn mean_wait_matches_erlang_c() {
 
     let mut v = skeleton("mmc", &format!("{hours}h"), &["us-east-1a"]);
     v["settings"] = zero_latencies();
-    // m5.large registers 2048 CPU units and 8192 × 0.925 = 7577 MiB; a task of 2048 units
+    // m5.large registers 2048 CPU units and ⌊8192 × 0.96⌋ = 7864 MiB; a task of 2048 units
     // and 1024 MiB fits exactly once per instance (CPU-bound), so each instance is a server.
     v["autoScalingGroups"] = json!([{
         "autoScalingGroupName": "servers",

@@ -491,7 +491,7 @@ fn the_web_tier_sweep_finds_c6i_large_at_target_5100() {
 
 /// The shipped batch Spot sweep, reduced to the two strategies around its answer (Spot weight
 /// 4, On-Demand base 0 or 512) and 3 replicas: with no base the 8.2-hour tasks of the long
-/// job land on Spot, are reclaimed and re-run, and the batch overruns its 16 hours; a base of
+/// job land on Spot, are reclaimed and re-run, and the batch overruns its 16 hours on average; a base of
 /// 512 keeps that job (500 tasks in one RunTask call) On-Demand and finishes in about 9 hours.
 #[test]
 fn the_batch_spot_sweep_keeps_the_long_job_on_demand() {
@@ -517,7 +517,11 @@ fn the_batch_spot_sweep_keeps_the_long_job_on_demand() {
             .parse()
             .expect("a number");
         if r["onDemandBase"] == "0" {
-            assert_eq!(r["feasible"], "infeasible", "{r:?}");
+            // Since instances register the memory of their hypervisor (issue 15 point 5), more
+            // tasks fit per instance and the no-base batch overruns by less: its 3-replica
+            // interval straddles the bound (mean 74,538 s), so the verdict may be undecided,
+            // never feasible (6 replicas: mean 61,802 s, still undecided).
+            assert_ne!(r["feasible"], "feasible", "{r:?}");
             assert!(makespan > 57_600.0, "{r:?}");
         } else {
             assert!(makespan < 57_600.0, "{r:?}");

@@ -1,6 +1,7 @@
 //! Validation of `faults` and the settings behind them.
 
 use super::*;
+use crate::faults::fargate_spot::{RandomShortages, ShortageWindow};
 use crate::faults::lifetime::TimeToFailure;
 use crate::faults::outage::{merge, AzOutageWindow, RandomAzOutages};
 
@@ -156,6 +157,43 @@ impl Validator {
                 self.problem(p, e);
             }
             out.random_az_outages = Some(random);
+        }
+        let mut shortages = Vec::new();
+        for (i, o) in f.fargate_spot_shortages.iter().enumerate() {
+            let p = format!("faults.fargateSpotShortages[{i}]");
+            if o.duration.0 == SimDuration::ZERO {
+                self.problem(format!("{p}.duration"), "expected a positive duration");
+            }
+            if o.start.0 >= duration {
+                self.problem(
+                    format!("{p}.start"),
+                    format!(
+                        "{} is not before the end of the run ({duration})",
+                        o.start.0
+                    ),
+                );
+            }
+            shortages.push(ShortageWindow {
+                start: SimTime::ZERO + o.start.0,
+                duration: o.duration.0,
+            });
+        }
+        out.fargate_spot_shortages = crate::faults::fargate_spot::merge(shortages);
+        if let Some(r) = &f.random_fargate_spot_shortages {
+            let p = "faults.randomFargateSpotShortages";
+            let d = self.latency(
+                &format!("{p}.duration"),
+                Some(&r.duration),
+                crate::distribution::Latency::Fixed(SimDuration::from_mins(30)),
+            );
+            let random = RandomShortages {
+                rate_per_day: r.rate_per_day,
+                duration: d,
+            };
+            if let Err(e) = random.validate() {
+                self.problem(p, e);
+            }
+            out.random_fargate_spot_shortages = Some(random);
         }
         if let Some(s) = &f.spot_interruptions {
             let p = "faults.spotInterruptions";
