@@ -928,8 +928,8 @@ mod tests {
     ) -> CostBreakdown {
         let mut b = Billing::new(FargatePricing::us_east_1());
         let provider = if spot { FARGATE_SPOT_CP } else { FARGATE_CP };
-        b.fargate_task_started(TaskId(0), BATCH, provider, size, arch, spot, SimTime(0));
-        b.fargate_task_stopped(TaskId(0), SimTime(run_ms));
+        b.fargate_task_started(TaskId(0, 0), BATCH, provider, size, arch, spot, SimTime(0));
+        b.fargate_task_stopped(TaskId(0, 0), SimTime(run_ms));
         b.finish(SimTime(run_ms));
         b.breakdown()
     }
@@ -945,8 +945,8 @@ mod tests {
         let need = Resources::new(256, 512);
         // 1,000 tasks one after the other, one second each, on one instance.
         for i in 0..1_000u32 {
-            b.ec2_task_reserved(TaskId(i), InstanceId(0), BATCH, need, secs(u64::from(i)));
-            b.ec2_task_released(TaskId(i), secs(u64::from(i) + 1));
+            b.ec2_task_reserved(TaskId(i, i), InstanceId(0), BATCH, need, secs(u64::from(i)));
+            b.ec2_task_released(TaskId(i, i), secs(u64::from(i) + 1));
             assert!(
                 b.tasks.is_empty(),
                 "task {i}: {} meters kept",
@@ -954,7 +954,7 @@ mod tests {
             );
         }
         // One still open at the end is closed by finish, as before.
-        b.ec2_task_reserved(TaskId(5_000), InstanceId(0), SVC, need, secs(1_000));
+        b.ec2_task_reserved(TaskId(5_000, 5_000), InstanceId(0), SVC, need, secs(1_000));
         assert_eq!(b.tasks.len(), 1);
         b.finish(secs(2_000));
         assert!(b.tasks.is_empty());
@@ -1076,8 +1076,8 @@ mod tests {
         b.instance_started(InstanceId(0), SimTime(0), ty, price, Some(ASG_CP), reg);
         // Half the CPU (1024 of 2048) and a quarter of the memory (2000 of 8000), all hour.
         let need = Resources::new(1024, 2000);
-        b.ec2_task_reserved(TaskId(0), InstanceId(0), SVC, need, SimTime(0));
-        b.ec2_task_released(TaskId(0), secs(3600));
+        b.ec2_task_reserved(TaskId(0, 0), InstanceId(0), SVC, need, SimTime(0));
+        b.ec2_task_released(TaskId(0, 0), secs(3600));
         b.instance_stopped(InstanceId(0), secs(3600));
         b.finish(secs(3600));
         let r = b.breakdown();
@@ -1097,7 +1097,7 @@ mod tests {
         b.instance_started(InstanceId(3), secs(10), ty, price, None, reg);
         // The task takes the whole instance for its whole 20 s life, and is released only at
         // finish, after the instance stopped: attribution ends at the instance's stop.
-        b.ec2_task_reserved(TaskId(7), InstanceId(3), BATCH, reg, secs(10));
+        b.ec2_task_reserved(TaskId(7, 7), InstanceId(3), BATCH, reg, secs(10));
         b.instance_stopped(InstanceId(3), secs(30));
         b.finish(secs(100));
         let r = b.breakdown();
@@ -1116,7 +1116,7 @@ mod tests {
         let mut b = Billing::new(c.fargate);
         b.instance_started(InstanceId(0), secs(0), ty, price, Some(ASG_CP), reg);
         b.fargate_task_started(
-            TaskId(5),
+            TaskId(5, 5),
             SVC,
             FARGATE_CP,
             Resources::new(256, 512),
@@ -1143,7 +1143,7 @@ mod tests {
         let mut b = Billing::new(FargatePricing::us_east_1());
         // 10 000 one-second tasks of 0.25 vCPU / 0.5 GB, one after another over 10 000 s.
         for i in 0..10_000u32 {
-            let t = TaskId(i);
+            let t = TaskId(i, i);
             let start = SimTime(u64::from(i) * 1000);
             b.fargate_task_started(
                 t,
@@ -1191,7 +1191,7 @@ mod tests {
             let id = InstanceId(i);
             b.instance_started(id, SimTime(now), ty, price, Some(ASG_CP), reg);
             b.fargate_task_started(
-                TaskId(i),
+                TaskId(i, i),
                 SVC,
                 FARGATE_CP,
                 Resources::new(512, 1024),
@@ -1200,7 +1200,7 @@ mod tests {
                 SimTime(now),
             );
             b.instance_stopped(id, SimTime(end));
-            b.fargate_task_stopped(TaskId(i), SimTime(end));
+            b.fargate_task_stopped(TaskId(i, i), SimTime(end));
             // Both bill whole seconds rounded up, at least 60 s.
             let billed = ((end - now).div_ceil(1000) * 1000).max(60_000);
             expected_ec2_ms += u128::from(billed);
@@ -1233,21 +1233,21 @@ mod tests {
         let mut b = Billing::new(c.fargate);
         b.instance_started(InstanceId(0), secs(0), ty, price, Some(ASG_CP), reg);
         b.ec2_task_reserved(
-            TaskId(0),
+            TaskId(0, 0),
             InstanceId(0),
             SVC,
             Resources::new(512, 1000),
             secs(1),
         );
         b.ec2_task_reserved(
-            TaskId(1),
+            TaskId(1, 1),
             InstanceId(0),
             BATCH,
             Resources::new(1024, 3000),
             secs(2),
         );
         b.fargate_task_started(
-            TaskId(2),
+            TaskId(2, 2),
             SVC,
             FARGATE_CP,
             Resources::new(2048, 4096),
@@ -1255,7 +1255,7 @@ mod tests {
             false,
             secs(3),
         );
-        b.ec2_task_released(TaskId(0), secs(500));
+        b.ec2_task_released(TaskId(0, 0), secs(500));
         b.finish(secs(1000));
         let r = b.breakdown();
         let owners: f64 = r.by_owner_usd.values().sum();
@@ -1276,21 +1276,21 @@ mod tests {
         let mut b = Billing::new(c.fargate);
         b.instance_started(InstanceId(0), secs(0), ty, price, Some(ASG_CP), reg);
         b.ec2_task_reserved(
-            TaskId(0),
+            TaskId(0, 0),
             InstanceId(0),
             SVC,
             Resources::new(512, 1000),
             secs(10),
         );
         b.ec2_task_reserved(
-            TaskId(1),
+            TaskId(1, 1),
             InstanceId(0),
             BATCH,
             Resources::new(1024, 3000),
             secs(20),
         );
         b.fargate_task_started(
-            TaskId(2),
+            TaskId(2, 2),
             SVC,
             FARGATE_CP,
             Resources::new(2048, 4096),
@@ -1299,7 +1299,7 @@ mod tests {
             secs(30),
         );
         // Mid-run: one reservation closed, one open; idle is the instance time they leave.
-        b.ec2_task_released(TaskId(0), secs(500));
+        b.ec2_task_released(TaskId(0, 0), secs(500));
         let at_600 = b.cost_so_far_by_provider(secs(600));
         let (mid_idle, mid) = (at_600.idle_total_usd(), at_600.cost_usd);
         let hour_usd = price / 3600.0;
@@ -1336,9 +1336,9 @@ mod tests {
         b.instance_started(InstanceId(1), secs(0), ty, spot_price, Some(B_CP), reg);
         b.instance_started(InstanceId(2), secs(0), ty, price, None, reg);
         let half = Resources::new(reg.cpu.0 / 2, reg.memory.0 / 2);
-        b.ec2_task_reserved(TaskId(0), InstanceId(0), SVC, half, secs(100));
+        b.ec2_task_reserved(TaskId(0, 0), InstanceId(0), SVC, half, secs(100));
         let all_cpu = Resources::new(reg.cpu.0, 0);
-        b.ec2_task_reserved(TaskId(1), InstanceId(1), BATCH, all_cpu, secs(200));
+        b.ec2_task_reserved(TaskId(1, 1), InstanceId(1), BATCH, all_cpu, secs(200));
 
         // The instance-seconds a reservation of `need` for `s` seconds accounts for.
         let share = |need: Resources, s: f64| {
@@ -1363,7 +1363,7 @@ mod tests {
             mid.idle_total_usd(),
             mid.idle_usd.values().copied().sum::<f64>()
         );
-        b.ec2_task_released(TaskId(1), secs(600));
+        b.ec2_task_released(TaskId(1, 1), secs(600));
 
         b.finish(secs(1000));
         let end = b.cost_so_far_by_provider(secs(1000));
@@ -1440,8 +1440,8 @@ mod tests {
                         if free[inst.index()].fits(need) {
                             free[inst.index()] = free[inst.index()] - need;
                             let owner = if cpu % 2 == 0 { SVC } else { BATCH };
-                            b.ec2_task_reserved(TaskId(next_task), inst, owner, need, now);
-                            reserved.push((TaskId(next_task), inst, need));
+                            b.ec2_task_reserved(TaskId(next_task, next_task), inst, owner, need, now);
+                            reserved.push((TaskId(next_task, next_task), inst, need));
                             next_task += 1;
                         }
                     }
@@ -1455,8 +1455,8 @@ mod tests {
                             .expect("at most 8 vCPU / 40 000 MiB fits Fargate");
                         let arch = if arm { CpuArchitecture::Arm64 } else { CpuArchitecture::X86_64 };
                         let cp = if spot { FARGATE_SPOT_CP } else { FARGATE_CP };
-                        b.fargate_task_started(TaskId(next_task), SVC, cp, size, arch, spot, now);
-                        fargate.push(TaskId(next_task));
+                        b.fargate_task_started(TaskId(next_task, next_task), SVC, cp, size, arch, spot, now);
+                        fargate.push(TaskId(next_task, next_task));
                         next_task += 1;
                     }
                     Op::StopFargate(i) if !fargate.is_empty() => {
