@@ -27,8 +27,7 @@
 pub mod commitments;
 mod ledger;
 
-use std::collections::{BTreeMap, HashMap};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::collections::BTreeMap;
 
 use crate::cloud::fargate::{is_valid_size, FARGATE_BILLING_GRANULARITY, FARGATE_MINIMUM_BILLED};
 use crate::cloud::FargatePricing;
@@ -93,6 +92,53 @@ enum TaskMeter {
         size: Resources,
         since: SimTime,
     },
+}
+
+/// The open task meters, indexed by the task's slot in the simulation's task table: slots
+/// are dense among live tasks, so a `Vec` indexed by slot is smaller and faster than the hash
+/// map it replaces (which was itself chosen over a `BTreeMap` that cost 10–20 % of an M/M/c
+/// run). Each entry keeps its full id, so a meter is found only by the task that opened it.
+#[derive(Clone, Debug, Default)]
+struct TaskMeters {
+    slots: Vec<Option<(TaskId, TaskMeter)>>,
+}
+
+impl TaskMeters {
+    /// Opens `meter` for `task`; the meter its slot already held, if any (a bug: a task's
+    /// meter is closed before its slot is reused).
+    fn insert(&mut self, task: TaskId, meter: TaskMeter) -> Option<TaskMeter> {
+        let entry = slot(&mut self.slots, task.index());
+        let previous = entry.map(|(_, m)| m);
+        *entry = Some((task, meter));
+        previous
+    }
+
+    /// Closes `task`'s meter and returns it.
+    fn remove(&mut self, task: TaskId) -> Option<TaskMeter> {
+        let entry = self.slots.get_mut(task.index())?;
+        if entry.is_some_and(|(t, _)| t == task) {
+            entry.take().map(|(_, m)| m)
+        } else {
+            None
+        }
+    }
+
+    /// How many meters are open.
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.slots.iter().flatten().count()
+    }
+
+    /// True when no meter is open.
+    #[cfg(test)]
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The open meters, in slot order.
+    fn iter(&self) -> impl Iterator<Item = (TaskId, &TaskMeter)> + '_ {
+        self.slots.iter().flatten().map(|(t, m)| (*t, m))
+    }
 }
 
 /// Cost up to a moment of the run: closed meters in full, open meters up to that moment
@@ -195,10 +241,8 @@ pub struct Billing {
     fargate_pricing: FargatePricing,
     instances: Vec<Option<InstanceMeter>>,
     /// Open task meters only: a meter is removed when its task releases or stops, so this
-    /// follows the live tasks, not every task ever metered (issue 13). A hash map because a
-    /// `BTreeMap` cost 10–20 % of an M/M/c run; its order never reaches a result: `finish`
-    /// sorts the open ids and closes them in id order, as it always has.
-    tasks: HashMap<TaskId, TaskMeter, BuildHasherDefault<TaskIdHasher>>,
+    /// follows the live tasks, not every task ever metered (issue 13).
+    tasks: TaskMeters,
     ec2_classes: Vec<Ec2Class>,
     ec2_class_index: BTreeMap<Ec2ClassKey, u32>,
     fargate_classes: Vec<FargateClass>,
@@ -213,28 +257,6 @@ pub struct Billing {
 }
 
 /// Grows `v` so `index` is valid.
-/// Hashes a task id (a `u32` written once) by a multiplication: ids are dense and
-/// sequential, so no attacker and no need for SipHash's cost.
-#[derive(Default)]
-struct TaskIdHasher(u64);
-
-impl Hasher for TaskIdHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        }
-    }
-
-    fn write_u32(&mut self, n: u32) {
-        // Fibonacci hashing: the high bits, which hashbrown uses, depend on every id bit.
-        self.0 = (self.0 ^ u64::from(n)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    }
-}
-
 fn slot<T>(v: &mut Vec<Option<T>>, index: usize) -> &mut Option<T> {
     if v.len() <= index {
         v.resize_with(index + 1, || None);
@@ -255,7 +277,7 @@ impl Billing {
         Billing {
             fargate_pricing: fargate,
             instances: Vec::new(),
-            tasks: HashMap::default(),
+            tasks: TaskMeters::default(),
             ec2_classes: Vec::new(),
             ec2_class_index: BTreeMap::new(),
             fargate_classes: Vec::new(),
@@ -401,7 +423,7 @@ impl Billing {
     /// If `task` holds no EC2 reservation.
     pub fn ec2_task_released(&mut self, task: TaskId, now: SimTime) {
         self.advance(now);
-        let meter = self.tasks.remove(&task);
+        let meter = self.tasks.remove(task);
         let Some(TaskMeter::Ec2 {
             instance,
             owner,
@@ -496,7 +518,7 @@ impl Billing {
     /// If `task` has no Fargate meter.
     pub fn fargate_task_stopped(&mut self, task: TaskId, now: SimTime) {
         self.advance(now);
-        let meter = self.tasks.remove(&task);
+        let meter = self.tasks.remove(task);
         let Some(TaskMeter::Fargate {
             class,
             owner,
@@ -597,7 +619,7 @@ impl Billing {
         let mut open: Vec<(TaskId, bool)> = self
             .tasks
             .iter()
-            .map(|(&t, m)| (t, matches!(m, TaskMeter::Ec2 { .. })))
+            .map(|(t, m)| (t, matches!(m, TaskMeter::Ec2 { .. })))
             .collect();
         open.sort_unstable_by_key(|&(t, _)| t);
         for (t, ec2) in open {
@@ -651,8 +673,8 @@ impl Billing {
             ec2_by_owner: self.ec2_reserved_by_owner.clone(),
             fargate_by_owner: self.fargate_by_owner.clone(),
         };
-        // Sums of integers: the hash order of the open meters cannot change the mark.
-        for meter in self.tasks.values() {
+        // Sums of integers: the order of the open meters cannot change the mark.
+        for (_, meter) in self.tasks.iter() {
             match *meter {
                 TaskMeter::Ec2 {
                     instance,
@@ -943,10 +965,12 @@ mod tests {
         let mut b = Billing::new(c.fargate);
         b.instance_started(InstanceId(0), SimTime(0), ty, price, Some(ASG_CP), reg);
         let need = Resources::new(256, 512);
-        // 1,000 tasks one after the other, one second each, on one instance.
+        // 1,000 tasks one after the other, one second each, on one instance; each takes the
+        // slot the one before left, as in the simulation's task table.
         for i in 0..1_000u32 {
-            b.ec2_task_reserved(TaskId(i, i), InstanceId(0), BATCH, need, secs(u64::from(i)));
-            b.ec2_task_released(TaskId(i, i), secs(u64::from(i) + 1));
+            b.ec2_task_reserved(TaskId(i, 0), InstanceId(0), BATCH, need, secs(u64::from(i)));
+            b.ec2_task_released(TaskId(i, 0), secs(u64::from(i) + 1));
+            assert_eq!(b.tasks.slots.len(), 1);
             assert!(
                 b.tasks.is_empty(),
                 "task {i}: {} meters kept",
@@ -954,8 +978,10 @@ mod tests {
             );
         }
         // One still open at the end is closed by finish, as before.
-        b.ec2_task_reserved(TaskId(5_000, 5_000), InstanceId(0), SVC, need, secs(1_000));
+        b.ec2_task_reserved(TaskId(5_000, 0), InstanceId(0), SVC, need, secs(1_000));
         assert_eq!(b.tasks.len(), 1);
+        // A meter is found only by the task that opened it, not by a later one in its slot.
+        assert!(b.tasks.remove(TaskId(5_001, 0)).is_none());
         b.finish(secs(2_000));
         assert!(b.tasks.is_empty());
         let bd = b.breakdown();
