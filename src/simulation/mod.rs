@@ -148,8 +148,8 @@ pub enum RunError {
         /// Simulated time reached.
         at: SimTime,
     },
-    /// The run outgrew its work cap: more tasks and instances created, or more events
-    /// waiting, than `settings.maxWork`. Stopping here is what keeps memory bounded when the
+    /// The run outgrew its work cap: more live tasks, queued task ids and instances, or more
+    /// events waiting, than `settings.maxWork` (or more tasks created than task numbers). Stopping here is what keeps memory bounded when the
     /// scenario's estimate was too low (a trace `run` does not read ahead, an unlucky draw).
     #[error("the run stopped at {at}: {what}, over settings.maxWork = {limit} (about {} of memory); check the workloads' rates, counts and traces, or raise settings.maxWork if the run is meant to be this large", crate::scenario::human_bytes(*limit as f64 * crate::defaults::WORK_ITEM_BYTES as f64))]
     WorkCap {
