@@ -1058,7 +1058,7 @@ mod wait_tests {
             let bins = crate::report::wait_histogram(&all);
             let mut m = std::collections::BTreeMap::new();
             w.add_to(&mut m);
-            let counted = crate::report::wait_histogram_counts(m.into_iter());
+            let counted = crate::report::wait_histogram_counts(m);
             assert_eq!(format!("{bins:?}"), format!("{counted:?}"));
         }
     }
