@@ -1634,10 +1634,20 @@ impl<'s> Simulation<'s> {
     fn placement_pass(&mut self, now: SimTime) {
         let prev_pass = self.pass_id;
         self.pass_id += 1;
-        let changed = std::mem::replace(
-            &mut self.changed_max_free,
-            vec![Resources::default(); self.sc.capacity_providers.len() + 1],
-        );
+        // The room noted since the last pass, read here; room noted from now on is the next
+        // pass's. On the stack for the usual few providers: a pass per stopped task made this
+        // allocation a visible share of an M/M/c run (issue 13).
+        let mut inline = [Resources::default(); 8];
+        let spilled: Vec<Resources>;
+        let n = self.changed_max_free.len();
+        let changed: &[Resources] = if n <= inline.len() {
+            inline[..n].copy_from_slice(&self.changed_max_free);
+            &inline[..n]
+        } else {
+            spilled = self.changed_max_free.clone();
+            &spilled
+        };
+        self.changed_max_free.fill(Resources::default());
         let window = self.sc.settings.placement_backfill_window as usize;
         // Provider queues (tasks in PROVISIONING), then the launch-type EC2 queue.
         for (cp, room) in changed.iter().enumerate().take(self.provider_waiting.len()) {
