@@ -18,6 +18,20 @@
 //! ρ = 0.9, exponential service of mean 60 s, every latency zero, about one million jobs
 //! (5,400 per hour for 11,112 minutes); its table row shows c as the instances.
 //!
+//! A fourth, `year`, is the memory budget of issue 13: 365 days of a Poisson batch workload
+//! submitting 100 million EC2 tasks (11,416 an hour, exponential run times of mean 1 h,
+//! 1 vCPU / 2 GiB each, `binpack(memory)`) on 1,800 m5.2xlarge instances (14,400 task slots
+//! for about 11,400 tasks running on average, so about 12,000 alive at once and never more
+//! than 20,000), default latencies. Its peak RSS must stay under 1 GiB, which it can only
+//! because a finished task's state is released. `year:D` runs D days of it at the same rate
+//! (`year:36` is a tenth: about 10 million tasks).
+//! Measured once (December 2026, a 2-core machine shared with other builds, load average
+//! 15–24, so the wall times are slow): `year` submitted 100,004,573 tasks in 500.9 million
+//! events, 2,286 s wall, 272 MiB peak RSS; `year:36` 9,861,444 tasks, 49.4 million events,
+//! 33 MiB. Memory grows with the simulated days (525,600 per-minute rows in a year), not
+//! with the tasks: before issue 13 kept only live tasks, 100 million tasks needed about
+//! 14 GiB (and `settings.maxWork` refused the scenario).
+//!
 //! Each case runs in a child process (this binary re-executed with `ECSIM_SCALE_CHILD`), so
 //! each reports its own peak RSS (`VmHWM`) rather than the largest so far.
 //! The parent prints one table row per case: instances, simulated days, events, wall time,
@@ -25,8 +39,8 @@
 //!
 //! - `cargo bench --bench scale` runs the quick set: 1,000 and 10,000 instances.
 //! - `ECSIM_SCALE_SIZES=1000,10000,50000,100000 cargo bench --bench scale` runs the curve of
-//!   the issue; a size may carry its days (`100000:1`), and `cloudsim` and `mmc` name the
-//!   other cases.
+//!   the issue; a size may carry its days (`100000:1`), and `cloudsim`, `mmc` and `year`
+//!   name the other cases.
 //!   Sizes above 10,000 take from a minute to several on a shared machine.
 //!
 //! This is a plain `harness = false` main, not criterion: one run of a large size takes
@@ -59,6 +73,12 @@ const MMC_RATE_PER_HOUR: f64 = 5_400.0;
 /// Its duration: 5,400 /h × 11,112 min / 60 = 1,000,080 expected jobs.
 const MMC_MINUTES: u32 = 11_112;
 
+/// The year case's batch submissions per hour: 100 million in 365 days.
+const YEAR_RATE_PER_HOUR: f64 = 100_000_000.0 / (365.0 * 24.0);
+/// The year case's instances: 8 one-vCPU tasks each, 14,400 slots for a mean load of
+/// 11,416 tasks (ρ ≈ 0.79), so tasks seldom wait and few more than the running ones live.
+const YEAR_INSTANCES: u32 = 1_800;
+
 /// One case of the table.
 #[derive(Clone, Copy, Debug)]
 struct Case {
@@ -68,6 +88,8 @@ struct Case {
     cloudsim: bool,
     /// The M/M/c run.
     mmc: bool,
+    /// The 100-million-task year (or `days` of it).
+    year: bool,
 }
 
 impl Case {
@@ -79,6 +101,7 @@ impl Case {
                 days: 117,
                 cloudsim: true,
                 mmc: false,
+                year: false,
             });
         }
         if s == "mmc" {
@@ -87,6 +110,21 @@ impl Case {
                 days: MMC_MINUTES / 1440,
                 cloudsim: false,
                 mmc: true,
+                year: false,
+            });
+        }
+        if let Some(rest) = s.strip_prefix("year") {
+            let days = match rest.strip_prefix(':') {
+                Some(d) => d.parse().ok()?,
+                None if rest.is_empty() => 365,
+                None => return None,
+            };
+            return Some(Case {
+                instances: YEAR_INSTANCES,
+                days,
+                cloudsim: false,
+                mmc: false,
+                year: true,
             });
         }
         let (n, days) = match s.split_once(':') {
@@ -98,6 +136,7 @@ impl Case {
             days,
             cloudsim: false,
             mmc: false,
+            year: false,
         })
     }
 
@@ -106,6 +145,8 @@ impl Case {
             "cloudsim".to_string()
         } else if self.mmc {
             "mmc".to_string()
+        } else if self.year {
+            format!("year:{}", self.days)
         } else {
             format!("{}:{}", self.instances, self.days)
         }
@@ -115,6 +156,9 @@ impl Case {
     fn scenario_json(self) -> String {
         if self.mmc {
             return mmc_json();
+        }
+        if self.year {
+            return year_json(self.days);
         }
         let n = self.instances;
         let total_tasks = if self.cloudsim {
@@ -219,6 +263,41 @@ fn mmc_json() -> String {
     .to_string()
 }
 
+/// The year case: `days` of 100 million batch tasks a year on a fixed cluster, under the
+/// default `settings.maxWork` (it caps tasks alive at once, not tasks created).
+fn year_json(days: u32) -> String {
+    json!({
+        "name": format!("bench-scale-year-{days}"),
+        "seed": 7,
+        "duration": format!("{days}d"),
+        "cluster": {
+            "clusterName": "year",
+            "availabilityZones": ["us-east-1a", "us-east-1b", "us-east-1c"]
+        },
+        "autoScalingGroups": [{
+            "autoScalingGroupName": "workers",
+            "instanceTypes": ["m5.2xlarge"],
+            "minSize": YEAR_INSTANCES,
+            "maxSize": YEAR_INSTANCES
+        }],
+        "taskDefinitions": [{
+            "family": "job", "cpu": "1024", "memory": "2048", "requiresCompatibilities": ["EC2"]
+        }],
+        "workloads": [{
+            "name": "jobs",
+            "taskDefinition": "job",
+            "launchType": "EC2",
+            "source": { "poisson": {
+                "ratePerHour": YEAR_RATE_PER_HOUR,
+                "duration": { "exponential": { "mean": "1h" } }
+            } },
+            "placementStrategy": [{ "type": "binpack", "field": "memory" }]
+        }],
+        "settings": { "eventLogLimit": 10_000 }
+    })
+    .to_string()
+}
+
 /// Peak resident set size of this process in KiB (`VmHWM`), if the kernel reports it.
 fn peak_rss_kib() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
@@ -293,6 +372,8 @@ fn main() {
                 "  (cloudsim)"
             } else if case.mmc {
                 "  (M/M/c)"
+            } else if case.year {
+                "  (year of batch)"
             } else {
                 ""
             }

@@ -98,15 +98,15 @@ pub const EC2_SPOT_PRICE_FACTOR: f64 = 0.35;
 pub const MAX_EVENTS: u64 = 2_000_000_000;
 
 /// Memory one work item costs a run, bytes: the unit [`MAX_WORK`] is derived from.
-/// \[DERIVED\] measured: a Fargate Poisson run that created 4.32 million tasks peaked at
-/// 512 MB resident (7 MB without them), 119.5 bytes per task including `Vec` growth; rounded
-/// up to 128. Tasks dominate (every task ever created stays in one `Vec` for the report's
-/// counts), instances cost more each but are few.
+/// \[DERIVED\] measured when every task ever created was kept: a Fargate Poisson run that
+/// created 4.32 million tasks peaked at 512 MB resident (7 MB without them), 119.5 bytes per
+/// task including `Vec` growth; rounded up to 128. Since issue 13 only live tasks are held
+/// (a slot in the task table, its billing meter, its events), about the same per task.
 pub const WORK_ITEM_BYTES: u64 = 128;
 
-/// Most work items a scenario may ask for: tasks created, EC2 instances launched and
-/// request-rate steps read, as `validate` estimates them, and tasks plus instances as a run
-/// creates them. \[DERIVED\] a 2 GiB memory budget at [`WORK_ITEM_BYTES`] each:
+/// Most work items a scenario may ask for: tasks alive at once, EC2 instances launched and
+/// request-rate steps read, as `validate` estimates them, and live tasks plus instances as a
+/// run holds them. \[DERIVED\] a 2 GiB memory budget at [`WORK_ITEM_BYTES`] each:
 /// 2 × 1024³ / 128 ≈ 16.8 million, rounded down to 16 million, so a typo such as
 /// `ratePerHour: 1e9` is refused at once instead of growing until the OS kills the run.
 /// Override with `settings.maxWork`.

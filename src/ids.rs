@@ -33,10 +33,33 @@ typed_id!(
     /// A container instance (an EC2 instance registered to the cluster).
     InstanceId(u32)
 );
-typed_id!(
-    /// A task (one run of a task definition).
-    TaskId(u32)
-);
+/// A task (one run of a task definition): its number and its slot in the live-task table.
+///
+/// `.0` is the task's number, its rank in creation order from 0 over the whole run: what
+/// outputs print ("task 42 stopped") and what "newest first" compares, so ids order exactly
+/// as they did when they were indices into a table of every task ever created. `.1` is the
+/// slot the task occupies in `scheduler::task::TaskTable` while it lives; slots are reused
+/// once a task is STOPPED, so memory follows live tasks (issue 13). The number tags the
+/// slot's occupant: an id whose number no longer matches its slot's names a task that is
+/// gone (`TaskTable::is_current`), like an event for a STOPPED task.
+///
+/// Two `u32`s rather than one `u64`, so an `Event` carrying a task id stays 12 bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TaskId(pub u32, pub u32);
+
+impl TaskId {
+    /// The id of task number `number` in table slot `slot`.
+    #[inline]
+    pub fn new(number: u32, slot: u32) -> Self {
+        TaskId(number, slot)
+    }
+
+    /// The task's slot in the live-task table (not its number: print `.0` for that).
+    #[inline]
+    pub fn index(self) -> usize {
+        self.1 as usize
+    }
+}
 typed_id!(
     /// A service.
     ServiceId(u16)

@@ -95,19 +95,36 @@ pub fn check_traces(scenario: &Scenario) -> Result<TracesRead, workload::TraceEr
     for w in &scenario.workloads {
         if matches!(w.source, scenario::WorkloadSource::Generated(_)) {
             work.workload_tasks.push(None);
+            work.workload_peak_alive.push(None);
             continue;
         }
         let rng = engine::RngStreams::new(0).stream(engine::Stream::Workload);
         let mut tasks = 0u64;
+        // Tasks alive if each ran from its submission for its duration: their ends, soonest
+        // first (memory follows the tasks alive at once, as the run's does).
+        let mut ends: std::collections::BinaryHeap<std::cmp::Reverse<(engine::SimTime, u32)>> =
+            Default::default();
+        let (mut alive, mut peak) = (0u64, 0u64);
         for job in simulation::open_source(&w.source, rng)? {
             let job = job?;
             rows += 1;
             // The run stops reading at the first submission past its end.
             if job.submit <= end {
                 tasks = tasks.saturating_add(u64::from(job.count));
+                while let Some(&std::cmp::Reverse((at, n))) = ends.peek() {
+                    if at > job.submit {
+                        break;
+                    }
+                    ends.pop();
+                    alive -= u64::from(n);
+                }
+                ends.push(std::cmp::Reverse((job.submit + job.duration, job.count)));
+                alive += u64::from(job.count);
+                peak = peak.max(alive);
             }
         }
         work.workload_tasks.push(Some(tasks));
+        work.workload_peak_alive.push(Some(peak));
     }
     // Request-rate traces: read up to the end of the run (a repeating trace never ends).
     let submissions = rows;

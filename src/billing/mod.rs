@@ -27,8 +27,7 @@
 pub mod commitments;
 mod ledger;
 
-use std::collections::{BTreeMap, HashMap};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::collections::BTreeMap;
 
 use crate::cloud::fargate::{
     is_valid_size, minimum_billed, FargateOs, FARGATE_BILLING_GRANULARITY,
@@ -122,6 +121,53 @@ impl FargateKind {
             os: FargateOs::Linux,
             extra_storage_gib: 0,
         }
+    }
+}
+
+/// The open task meters, indexed by the task's slot in the simulation's task table: slots
+/// are dense among live tasks, so a `Vec` indexed by slot is smaller and faster than the hash
+/// map it replaces (which was itself chosen over a `BTreeMap` that cost 10–20 % of an M/M/c
+/// run). Each entry keeps its full id, so a meter is found only by the task that opened it.
+#[derive(Clone, Debug, Default)]
+struct TaskMeters {
+    slots: Vec<Option<(TaskId, TaskMeter)>>,
+}
+
+impl TaskMeters {
+    /// Opens `meter` for `task`; the meter its slot already held, if any (a bug: a task's
+    /// meter is closed before its slot is reused).
+    fn insert(&mut self, task: TaskId, meter: TaskMeter) -> Option<TaskMeter> {
+        let entry = slot(&mut self.slots, task.index());
+        let previous = entry.map(|(_, m)| m);
+        *entry = Some((task, meter));
+        previous
+    }
+
+    /// Closes `task`'s meter and returns it.
+    fn remove(&mut self, task: TaskId) -> Option<TaskMeter> {
+        let entry = self.slots.get_mut(task.index())?;
+        if entry.is_some_and(|(t, _)| t == task) {
+            entry.take().map(|(_, m)| m)
+        } else {
+            None
+        }
+    }
+
+    /// How many meters are open.
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.slots.iter().flatten().count()
+    }
+
+    /// True when no meter is open.
+    #[cfg(test)]
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The open meters, in slot order.
+    fn iter(&self) -> impl Iterator<Item = (TaskId, &TaskMeter)> + '_ {
+        self.slots.iter().flatten().map(|(t, m)| (*t, m))
     }
 }
 
@@ -225,10 +271,8 @@ pub struct Billing {
     fargate_pricing: FargatePricing,
     instances: Vec<Option<InstanceMeter>>,
     /// Open task meters only: a meter is removed when its task releases or stops, so this
-    /// follows the live tasks, not every task ever metered (issue 13). A hash map because a
-    /// `BTreeMap` cost 10–20 % of an M/M/c run; its order never reaches a result: `finish`
-    /// sorts the open ids and closes them in id order, as it always has.
-    tasks: HashMap<TaskId, TaskMeter, BuildHasherDefault<TaskIdHasher>>,
+    /// follows the live tasks, not every task ever metered (issue 13).
+    tasks: TaskMeters,
     ec2_classes: Vec<Ec2Class>,
     ec2_class_index: BTreeMap<Ec2ClassKey, u32>,
     fargate_classes: Vec<FargateClass>,
@@ -243,28 +287,6 @@ pub struct Billing {
 }
 
 /// Grows `v` so `index` is valid.
-/// Hashes a task id (a `u32` written once) by a multiplication: ids are dense and
-/// sequential, so no attacker and no need for SipHash's cost.
-#[derive(Default)]
-struct TaskIdHasher(u64);
-
-impl Hasher for TaskIdHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        }
-    }
-
-    fn write_u32(&mut self, n: u32) {
-        // Fibonacci hashing: the high bits, which hashbrown uses, depend on every id bit.
-        self.0 = (self.0 ^ u64::from(n)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    }
-}
-
 fn slot<T>(v: &mut Vec<Option<T>>, index: usize) -> &mut Option<T> {
     if v.len() <= index {
         v.resize_with(index + 1, || None);
@@ -285,7 +307,7 @@ impl Billing {
         Billing {
             fargate_pricing: fargate,
             instances: Vec::new(),
-            tasks: HashMap::default(),
+            tasks: TaskMeters::default(),
             ec2_classes: Vec::new(),
             ec2_class_index: BTreeMap::new(),
             fargate_classes: Vec::new(),
@@ -431,7 +453,7 @@ impl Billing {
     /// If `task` holds no EC2 reservation.
     pub fn ec2_task_released(&mut self, task: TaskId, now: SimTime) {
         self.advance(now);
-        let meter = self.tasks.remove(&task);
+        let meter = self.tasks.remove(task);
         let Some(TaskMeter::Ec2 {
             instance,
             owner,
@@ -531,7 +553,7 @@ impl Billing {
     /// If `task` has no Fargate meter.
     pub fn fargate_task_stopped(&mut self, task: TaskId, now: SimTime) {
         self.advance(now);
-        let meter = self.tasks.remove(&task);
+        let meter = self.tasks.remove(task);
         let Some(TaskMeter::Fargate {
             class,
             owner,
@@ -636,7 +658,7 @@ impl Billing {
         let mut open: Vec<(TaskId, bool)> = self
             .tasks
             .iter()
-            .map(|(&t, m)| (t, matches!(m, TaskMeter::Ec2 { .. })))
+            .map(|(t, m)| (t, matches!(m, TaskMeter::Ec2 { .. })))
             .collect();
         open.sort_unstable_by_key(|&(t, _)| t);
         for (t, ec2) in open {
@@ -690,8 +712,8 @@ impl Billing {
             ec2_by_owner: self.ec2_reserved_by_owner.clone(),
             fargate_by_owner: self.fargate_by_owner.clone(),
         };
-        // Sums of integers: the hash order of the open meters cannot change the mark.
-        for meter in self.tasks.values() {
+        // Sums of integers: the order of the open meters cannot change the mark.
+        for (_, meter) in self.tasks.iter() {
             match *meter {
                 TaskMeter::Ec2 {
                     instance,
@@ -974,14 +996,14 @@ mod tests {
         let mut b = Billing::new(FargatePricing::us_east_1());
         let provider = if spot { FARGATE_SPOT_CP } else { FARGATE_CP };
         b.fargate_task_started(
-            TaskId(0),
+            TaskId(0, 0),
             BATCH,
             provider,
             size,
             FargateKind::linux(arch, spot),
             SimTime(0),
         );
-        b.fargate_task_stopped(TaskId(0), SimTime(run_ms));
+        b.fargate_task_stopped(TaskId(0, 0), SimTime(run_ms));
         b.finish(SimTime(run_ms));
         b.breakdown()
     }
@@ -995,10 +1017,12 @@ mod tests {
         let mut b = Billing::new(c.fargate);
         b.instance_started(InstanceId(0), SimTime(0), ty, price, Some(ASG_CP), reg);
         let need = Resources::new(256, 512);
-        // 1,000 tasks one after the other, one second each, on one instance.
+        // 1,000 tasks one after the other, one second each, on one instance; each takes the
+        // slot the one before left, as in the simulation's task table.
         for i in 0..1_000u32 {
-            b.ec2_task_reserved(TaskId(i), InstanceId(0), BATCH, need, secs(u64::from(i)));
-            b.ec2_task_released(TaskId(i), secs(u64::from(i) + 1));
+            b.ec2_task_reserved(TaskId(i, 0), InstanceId(0), BATCH, need, secs(u64::from(i)));
+            b.ec2_task_released(TaskId(i, 0), secs(u64::from(i) + 1));
+            assert_eq!(b.tasks.slots.len(), 1);
             assert!(
                 b.tasks.is_empty(),
                 "task {i}: {} meters kept",
@@ -1006,8 +1030,10 @@ mod tests {
             );
         }
         // One still open at the end is closed by finish, as before.
-        b.ec2_task_reserved(TaskId(5_000), InstanceId(0), SVC, need, secs(1_000));
+        b.ec2_task_reserved(TaskId(5_000, 0), InstanceId(0), SVC, need, secs(1_000));
         assert_eq!(b.tasks.len(), 1);
+        // A meter is found only by the task that opened it, not by a later one in its slot.
+        assert!(b.tasks.remove(TaskId(5_001, 0)).is_none());
         b.finish(secs(2_000));
         assert!(b.tasks.is_empty());
         let bd = b.breakdown();
@@ -1184,8 +1210,8 @@ mod tests {
         b.instance_started(InstanceId(0), SimTime(0), ty, price, Some(ASG_CP), reg);
         // Half the CPU (1024 of 2048) and a quarter of the memory (2000 of 8000), all hour.
         let need = Resources::new(1024, 2000);
-        b.ec2_task_reserved(TaskId(0), InstanceId(0), SVC, need, SimTime(0));
-        b.ec2_task_released(TaskId(0), secs(3600));
+        b.ec2_task_reserved(TaskId(0, 0), InstanceId(0), SVC, need, SimTime(0));
+        b.ec2_task_released(TaskId(0, 0), secs(3600));
         b.instance_stopped(InstanceId(0), secs(3600));
         b.finish(secs(3600));
         let r = b.breakdown();
@@ -1205,7 +1231,7 @@ mod tests {
         b.instance_started(InstanceId(3), secs(10), ty, price, None, reg);
         // The task takes the whole instance for its whole 20 s life, and is released only at
         // finish, after the instance stopped: attribution ends at the instance's stop.
-        b.ec2_task_reserved(TaskId(7), InstanceId(3), BATCH, reg, secs(10));
+        b.ec2_task_reserved(TaskId(7, 7), InstanceId(3), BATCH, reg, secs(10));
         b.instance_stopped(InstanceId(3), secs(30));
         b.finish(secs(100));
         let r = b.breakdown();
@@ -1224,7 +1250,7 @@ mod tests {
         let mut b = Billing::new(c.fargate);
         b.instance_started(InstanceId(0), secs(0), ty, price, Some(ASG_CP), reg);
         b.fargate_task_started(
-            TaskId(5),
+            TaskId(5, 5),
             SVC,
             FARGATE_CP,
             Resources::new(256, 512),
@@ -1250,7 +1276,7 @@ mod tests {
         let mut b = Billing::new(FargatePricing::us_east_1());
         // 10 000 one-second tasks of 0.25 vCPU / 0.5 GB, one after another over 10 000 s.
         for i in 0..10_000u32 {
-            let t = TaskId(i);
+            let t = TaskId(i, i);
             let start = SimTime(u64::from(i) * 1000);
             b.fargate_task_started(
                 t,
@@ -1298,7 +1324,7 @@ mod tests {
             let id = InstanceId(i);
             b.instance_started(id, SimTime(now), ty, price, Some(ASG_CP), reg);
             b.fargate_task_started(
-                TaskId(i),
+                TaskId(i, i),
                 SVC,
                 FARGATE_CP,
                 Resources::new(512, 1024),
@@ -1306,7 +1332,7 @@ mod tests {
                 SimTime(now),
             );
             b.instance_stopped(id, SimTime(end));
-            b.fargate_task_stopped(TaskId(i), SimTime(end));
+            b.fargate_task_stopped(TaskId(i, i), SimTime(end));
             // Both bill whole seconds rounded up, at least 60 s.
             let billed = ((end - now).div_ceil(1000) * 1000).max(60_000);
             expected_ec2_ms += u128::from(billed);
@@ -1340,28 +1366,28 @@ mod tests {
         let mut b = Billing::new(c.fargate);
         b.instance_started(InstanceId(0), secs(0), ty, price, Some(ASG_CP), reg);
         b.ec2_task_reserved(
-            TaskId(0),
+            TaskId(0, 0),
             InstanceId(0),
             SVC,
             Resources::new(512, 1000),
             secs(1),
         );
         b.ec2_task_reserved(
-            TaskId(1),
+            TaskId(1, 1),
             InstanceId(0),
             BATCH,
             Resources::new(1024, 3000),
             secs(2),
         );
         b.fargate_task_started(
-            TaskId(2),
+            TaskId(2, 2),
             SVC,
             FARGATE_CP,
             Resources::new(2048, 4096),
             FargateKind::linux(CpuArchitecture::Arm64, false),
             secs(3),
         );
-        b.ec2_task_released(TaskId(0), secs(500));
+        b.ec2_task_released(TaskId(0, 0), secs(500));
         b.finish(secs(1000));
         let r = b.breakdown();
         let owners: f64 = r.by_owner_usd.values().sum();
@@ -1382,21 +1408,21 @@ mod tests {
         let mut b = Billing::new(c.fargate);
         b.instance_started(InstanceId(0), secs(0), ty, price, Some(ASG_CP), reg);
         b.ec2_task_reserved(
-            TaskId(0),
+            TaskId(0, 0),
             InstanceId(0),
             SVC,
             Resources::new(512, 1000),
             secs(10),
         );
         b.ec2_task_reserved(
-            TaskId(1),
+            TaskId(1, 1),
             InstanceId(0),
             BATCH,
             Resources::new(1024, 3000),
             secs(20),
         );
         b.fargate_task_started(
-            TaskId(2),
+            TaskId(2, 2),
             SVC,
             FARGATE_CP,
             Resources::new(2048, 4096),
@@ -1404,7 +1430,7 @@ mod tests {
             secs(30),
         );
         // Mid-run: one reservation closed, one open; idle is the instance time they leave.
-        b.ec2_task_released(TaskId(0), secs(500));
+        b.ec2_task_released(TaskId(0, 0), secs(500));
         let at_600 = b.cost_so_far_by_provider(secs(600));
         let (mid_idle, mid) = (at_600.idle_total_usd(), at_600.cost_usd);
         let hour_usd = price / 3600.0;
@@ -1441,9 +1467,9 @@ mod tests {
         b.instance_started(InstanceId(1), secs(0), ty, spot_price, Some(B_CP), reg);
         b.instance_started(InstanceId(2), secs(0), ty, price, None, reg);
         let half = Resources::new(reg.cpu.0 / 2, reg.memory.0 / 2);
-        b.ec2_task_reserved(TaskId(0), InstanceId(0), SVC, half, secs(100));
+        b.ec2_task_reserved(TaskId(0, 0), InstanceId(0), SVC, half, secs(100));
         let all_cpu = Resources::new(reg.cpu.0, 0);
-        b.ec2_task_reserved(TaskId(1), InstanceId(1), BATCH, all_cpu, secs(200));
+        b.ec2_task_reserved(TaskId(1, 1), InstanceId(1), BATCH, all_cpu, secs(200));
 
         // The instance-seconds a reservation of `need` for `s` seconds accounts for.
         let share = |need: Resources, s: f64| {
@@ -1468,7 +1494,7 @@ mod tests {
             mid.idle_total_usd(),
             mid.idle_usd.values().copied().sum::<f64>()
         );
-        b.ec2_task_released(TaskId(1), secs(600));
+        b.ec2_task_released(TaskId(1, 1), secs(600));
 
         b.finish(secs(1000));
         let end = b.cost_so_far_by_provider(secs(1000));
@@ -1545,8 +1571,8 @@ mod tests {
                         if free[inst.index()].fits(need) {
                             free[inst.index()] = free[inst.index()] - need;
                             let owner = if cpu % 2 == 0 { SVC } else { BATCH };
-                            b.ec2_task_reserved(TaskId(next_task), inst, owner, need, now);
-                            reserved.push((TaskId(next_task), inst, need));
+                            b.ec2_task_reserved(TaskId(next_task, next_task), inst, owner, need, now);
+                            reserved.push((TaskId(next_task, next_task), inst, need));
                             next_task += 1;
                         }
                     }
@@ -1560,8 +1586,8 @@ mod tests {
                             .expect("at most 8 vCPU / 40 000 MiB fits Fargate");
                         let arch = if arm { CpuArchitecture::Arm64 } else { CpuArchitecture::X86_64 };
                         let cp = if spot { FARGATE_SPOT_CP } else { FARGATE_CP };
-                        b.fargate_task_started(TaskId(next_task), SVC, cp, size, FargateKind::linux(arch, spot), now);
-                        fargate.push(TaskId(next_task));
+                        b.fargate_task_started(TaskId(next_task, next_task), SVC, cp, size, FargateKind::linux(arch, spot), now);
+                        fargate.push(TaskId(next_task, next_task));
                         next_task += 1;
                     }
                     Op::StopFargate(i) if !fargate.is_empty() => {

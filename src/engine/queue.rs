@@ -7,6 +7,15 @@
 //! so it is half as deep, and it is laid out so the four children of a node fill exactly one
 //! cache line.
 //! The delivery order is exactly that of the module doc: `(time, seq)` ascending.
+//!
+//! Events scheduled for the current time (zero delay: coalesced reconciles and placement
+//! passes, zero latencies) skip the heap and go to a FIFO, `due_now`. That keeps the order:
+//! anything scheduled at `now` has a larger sequence number than every event already waiting,
+//! and while time stands at `now` nothing new can enter the heap at `now`, so the events due
+//! now are exactly the heap's keys at `now` (scheduled earlier, in `seq` order) followed by
+//! the FIFO (in scheduling order). A push and a pop on a ring buffer replace two sifts.
+
+use std::collections::VecDeque;
 
 use super::time::{SimDuration, SimTime};
 
@@ -98,6 +107,9 @@ pub struct EventQueue<E> {
     slab: Vec<Option<E>>,
     /// Empty slab slots, reused last-freed first (that slot is most likely still in cache).
     free: Vec<u32>,
+    /// Events scheduled at `now` while time stood at `now`, in scheduling order: delivered
+    /// after the heap's keys at `now` (see the module doc).
+    due_now: VecDeque<E>,
     /// The sequence number the next scheduled event gets (below `seq_limit`).
     next_seq: u64,
     /// When `next_seq` reaches this, pending keys are renumbered (a field so tests can lower it).
@@ -122,6 +134,7 @@ impl<E> EventQueue<E> {
             },
             slab: Vec::new(),
             free: Vec::new(),
+            due_now: VecDeque::new(),
             next_seq: 0,
             seq_limit: SEQ_LIMIT,
             now: SimTime::ZERO,
@@ -141,12 +154,12 @@ impl<E> EventQueue<E> {
 
     /// How many events are waiting.
     pub fn len(&self) -> usize {
-        self.heap.len
+        self.heap.len + self.due_now.len()
     }
 
     /// True when no event is waiting.
     pub fn is_empty(&self) -> bool {
-        self.heap.len == 0
+        self.len() == 0
     }
 
     /// Schedules `event` at absolute time `time`.
@@ -160,6 +173,11 @@ impl<E> EventQueue<E> {
             time,
             self.now
         );
+        if time == self.now {
+            // Due now: after everything already waiting (module doc), no sift needed.
+            self.due_now.push_back(event);
+            return;
+        }
         if self.next_seq >= self.seq_limit {
             self.renumber();
         }
@@ -193,11 +211,20 @@ impl<E> EventQueue<E> {
 
     /// The time of the next event, if any, without removing it.
     pub fn peek_time(&self) -> Option<SimTime> {
+        if !self.due_now.is_empty() {
+            return Some(self.now);
+        }
         (self.heap.len > 0).then(|| SimTime(self.heap.get(0).time))
     }
 
     /// Removes the next event and advances `now` to its time.
     pub fn pop(&mut self) -> Option<(SimTime, E)> {
+        if !self.due_now.is_empty() && (self.heap.len == 0 || self.heap.get(0).time > self.now.0) {
+            // The heap's keys at `now` went first; these follow in scheduling order.
+            let event = self.due_now.pop_front()?;
+            self.delivered_count += 1;
+            return Some((self.now, event));
+        }
         if self.heap.len == 0 {
             return None;
         }
@@ -356,6 +383,27 @@ mod tests {
                 last = (t, id);
             }
         }
+    }
+
+    #[test]
+    fn events_due_now_skip_the_heap_and_keep_their_order() {
+        let mut q = EventQueue::new();
+        q.schedule_at(SimTime(10), 'a');
+        q.schedule_at(SimTime(10), 'b');
+        q.schedule_at(SimTime(0), 'z');
+        // At time zero, 'z' is due now: it waits in the FIFO, not in the heap.
+        assert_eq!((q.heap.len, q.due_now.len()), (2, 1));
+        assert_eq!(q.pop(), Some((SimTime(0), 'z')));
+        assert_eq!(q.pop(), Some((SimTime(10), 'a')));
+        // Scheduled at 10 while 'b' (scheduled earlier for 10) waits in the heap: after it.
+        q.schedule_in(SimDuration::ZERO, 'c');
+        q.schedule_at(SimTime(11), 'e');
+        q.schedule_in(SimDuration::ZERO, 'd');
+        assert_eq!(q.due_now.len(), 2);
+        assert_eq!(q.peek_time(), Some(SimTime(10)));
+        let order: Vec<char> = std::iter::from_fn(|| q.pop().map(|(_, e)| e)).collect();
+        assert_eq!(order, vec!['b', 'c', 'd', 'e']);
+        assert_eq!(q.delivered_count(), 6);
     }
 
     #[test]

@@ -111,6 +111,12 @@ pub struct WaitBin {
 /// The wait histogram of `waits_ms` (milliseconds): one bin per [`WAIT_BIN_UPPER_S`] edge
 /// plus the open-ended last one, all present even when empty.
 pub fn wait_histogram(waits_ms: &[u64]) -> Vec<WaitBin> {
+    wait_histogram_counts(waits_ms.iter().map(|&w| (w, 1)))
+}
+
+/// The wait histogram of waits given as `(milliseconds, how many tasks waited that long)`
+/// (the run keeps waits so, issue 13); the same bins as [`wait_histogram`].
+pub fn wait_histogram_counts(waits_ms: impl IntoIterator<Item = (u64, u64)>) -> Vec<WaitBin> {
     let mut bins: Vec<WaitBin> = Vec::with_capacity(WAIT_BIN_UPPER_S.len() + 1);
     let mut lower = 0.0;
     for &upper in &WAIT_BIN_UPPER_S {
@@ -129,8 +135,8 @@ pub fn wait_histogram(waits_ms: &[u64]) -> Vec<WaitBin> {
     // Edges are whole seconds, so compare in milliseconds, exactly (converted once: a
     // month's run has millions of waits).
     let edges_ms = WAIT_BIN_UPPER_S.map(|u| u as u64 * 1000);
-    for &w in waits_ms {
-        bins[edges_ms.partition_point(|&e| e <= w)].count += 1;
+    for (w, n) in waits_ms {
+        bins[edges_ms.partition_point(|&e| e <= w)].count += n;
     }
     bins
 }

@@ -972,8 +972,8 @@ pub struct SettingsFile {
     /// `measureFrom`: the warm-up left out of every figure of the summary.
     #[serde(default)]
     pub measure_from: Option<Duration>,
-    /// Refuse a scenario estimated to ask for more work items (tasks created, instances
-    /// launched, request-rate steps), and stop a run that creates more tasks and instances.
+    /// Refuse a scenario estimated to ask for more work items (tasks alive at once, instances
+    /// launched, request-rate steps), and stop a run that holds more tasks and instances.
     #[serde(default)]
     pub max_work: Option<u64>,
     /// Refuse `--replicas N` when the Monte Carlo accumulators are estimated above this.

@@ -481,7 +481,8 @@ pub struct Settings {
     /// Start of the measurement window: every figure of the summary counts from here to the
     /// end of the run. Zero (the default) measures the whole run.
     pub measure_from: SimDuration,
-    /// Work cap: tasks created + instances launched (+ request-rate steps in the estimate).
+    /// Work cap: tasks alive at once + instances launched (+ request-rate steps in the
+    /// estimate).
     pub max_work: u64,
     /// Memory cap of a Monte Carlo run's accumulators, MiB.
     pub max_replica_memory_mib: u64,

@@ -7,7 +7,7 @@
 //! yet known to ECS.
 
 use crate::engine::{SimDuration, SimTime};
-use crate::ids::{AzId, CapacityProviderId, InstanceId, Owner};
+use crate::ids::{AzId, CapacityProviderId, InstanceId, Owner, TaskId};
 use crate::units::Resources;
 
 /// `lastStatus`, plus `Queued`.
@@ -216,4 +216,196 @@ pub struct Task {
     pub deploy_running: bool,
     /// Past its health grace: counted healthy by its service's current deployment.
     pub healthy: bool,
+}
+
+/// The live tasks: a slab whose slots are reused once their task is STOPPED, so a run's
+/// memory follows the tasks alive at once, not every task it ever created (issue 13).
+///
+/// The simulation reaches a task as `tasks[t.index()]` (the slot), as it did when this was a
+/// `Vec` of every task. That is right for any id taken from live state (a service's task
+/// list, an instance's tasks, a task being handled). An id kept past its task's end (in an
+/// event, or in a queue with lazy removal) must be checked with [`TaskTable::is_current`]
+/// first: once the slot is reused, it holds another task.
+///
+/// A task is released when it becomes STOPPED, but its slot is only reused after the event
+/// being handled ([`TaskTable::recycle`]): within one handler a just-stopped task still reads
+/// as STOPPED, whatever else the handler creates.
+#[derive(Clone, Debug, Default)]
+pub struct TaskTable {
+    slots: Vec<Task>,
+    /// The number of the task in each slot (its last occupant once freed).
+    numbers: Vec<u32>,
+    /// Slots free for reuse, last freed first (most likely still in cache).
+    free: Vec<u32>,
+    /// Slots released during the current event, not yet reusable.
+    released: Vec<u32>,
+    /// Tasks created so far: the next task's number.
+    created: u64,
+}
+
+impl TaskTable {
+    /// An empty table.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Stores `task` as the next task created and returns its id. Numbers are 32 bits: past
+    /// 2³² tasks they wrap, and [`TaskTable::created`] lets the run loop stop before any
+    /// wrapped number is seen by another event.
+    pub fn insert(&mut self, task: Task) -> TaskId {
+        let number = self.created as u32;
+        self.created += 1;
+        let slot = match self.free.pop() {
+            Some(slot) => {
+                self.slots[slot as usize] = task;
+                self.numbers[slot as usize] = number;
+                slot
+            }
+            None => {
+                let slot = u32::try_from(self.slots.len()).expect(
+                    "fewer than 2³² tasks alive at once: the work cap stops a run far earlier",
+                ); // ok: settings.maxWork bounds live tasks
+                self.slots.push(task);
+                self.numbers.push(number);
+                slot
+            }
+        };
+        TaskId::new(number, slot)
+    }
+
+    /// True when `t` still names the task in its slot: false once that task was STOPPED and
+    /// its slot reused (then `t` is a task that is gone, and STOPPED).
+    #[inline]
+    pub fn is_current(&self, t: TaskId) -> bool {
+        self.numbers.get(t.index()) == Some(&t.0)
+    }
+
+    /// The task `t`, if it is current.
+    #[inline]
+    pub fn get(&self, t: TaskId) -> Option<&Task> {
+        if self.is_current(t) {
+            self.slots.get(t.index())
+        } else {
+            None
+        }
+    }
+
+    /// Task `t` became STOPPED: its slot may be reused after the current event.
+    pub fn release(&mut self, t: TaskId) {
+        debug_assert!(self.is_current(t));
+        debug_assert_eq!(self.slots[t.index()].status, TaskStatus::Stopped);
+        self.released.push(t.1);
+    }
+
+    /// Makes the slots released during the event just handled reusable.
+    #[inline]
+    pub fn recycle(&mut self) {
+        if !self.released.is_empty() {
+            self.free.append(&mut self.released);
+        }
+    }
+
+    /// Tasks alive now (not STOPPED).
+    pub fn live(&self) -> usize {
+        self.slots.len() - self.free.len() - self.released.len()
+    }
+
+    /// Tasks created so far, stopped ones included.
+    pub fn created(&self) -> u64 {
+        self.created
+    }
+
+    /// The live tasks with their ids, in slot order (not creation order: sort the ids where
+    /// order matters).
+    pub fn iter_live(&self) -> impl Iterator<Item = (TaskId, &Task)> + '_ {
+        self.slots
+            .iter()
+            .zip(&self.numbers)
+            .enumerate()
+            .filter(|(_, (task, _))| task.status != TaskStatus::Stopped)
+            .map(|(slot, (task, &number))| (TaskId::new(number, slot as u32), task))
+    }
+}
+
+/// Every slot's task, live or STOPPED (a freed slot keeps its last, STOPPED, occupant): for
+/// passes that filter by status.
+impl<'a> IntoIterator for &'a TaskTable {
+    type Item = &'a Task;
+    type IntoIter = std::slice::Iter<'a, Task>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.slots.iter()
+    }
+}
+
+impl std::ops::Index<usize> for TaskTable {
+    type Output = Task;
+
+    #[inline]
+    fn index(&self, slot: usize) -> &Task {
+        &self.slots[slot]
+    }
+}
+
+impl std::ops::IndexMut<usize> for TaskTable {
+    #[inline]
+    fn index_mut(&mut self, slot: usize) -> &mut Task {
+        &mut self.slots[slot]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::{Owner, WorkloadId};
+
+    fn task(status: TaskStatus) -> Task {
+        Task {
+            owner: Owner::Workload(WorkloadId(0)),
+            need: Resources::default(),
+            fargate_size: Resources::default(),
+            status,
+            target: Target::Ec2Cluster,
+            placement: Placement::Unplaced,
+            submitted_at: SimTime::ZERO,
+            started_at: None,
+            run_time: None,
+            stop_code: None,
+            last_pass: 0,
+            replaced: false,
+            service_slot: 0,
+            seq: 0,
+        }
+    }
+
+    #[test]
+    fn slots_are_reused_after_the_event_and_old_ids_go_stale() {
+        let mut tasks = TaskTable::new();
+        let a = tasks.insert(task(TaskStatus::Queued));
+        let b = tasks.insert(task(TaskStatus::Queued));
+        assert_eq!((a, b), (TaskId::new(0, 0), TaskId::new(1, 1)));
+        tasks[a.index()].status = TaskStatus::Stopped;
+        tasks.release(a);
+        // Within the event, the slot is not reused: `a` still reads as STOPPED.
+        let c = tasks.insert(task(TaskStatus::Queued));
+        assert_eq!(c, TaskId::new(2, 2));
+        assert!(tasks.is_current(a));
+        assert_eq!(tasks.live(), 2);
+        tasks.recycle();
+        // After it, the next task takes `a`'s slot and `a` names a task that is gone.
+        let d = tasks.insert(task(TaskStatus::Provisioning));
+        assert_eq!(d, TaskId::new(3, 0));
+        assert!(!tasks.is_current(a));
+        assert!(tasks.get(a).is_none());
+        assert_eq!(
+            tasks.get(d).map(|t| t.status),
+            Some(TaskStatus::Provisioning)
+        );
+        assert_eq!(tasks.created(), 4);
+        assert_eq!(tasks.live(), 3);
+        // Ids order by number, so "newest" is the largest whatever the slot.
+        assert!(d > c && c > b);
+        let live: Vec<TaskId> = tasks.iter_live().map(|(t, _)| t).collect();
+        assert_eq!(live, [d, b, c]);
+    }
 }

@@ -561,7 +561,9 @@ impl<'s> Simulation<'s> {
         let replaced_running = st
             .replacing
             .iter()
-            .filter(|t| self.tasks[t.index()].status == TaskStatus::Running)
+            .filter(|&&t| {
+                self.tasks.is_current(t) && self.tasks[t.index()].status == TaskStatus::Running
+            })
             .count() as u32;
         st.running
             .saturating_sub(replaced_running)
@@ -612,6 +614,10 @@ impl<'s> Simulation<'s> {
             let Some(t) = self.service_deploys[s.index()].old_queue.pop() else {
                 break;
             };
+            // A task gone since the deployment began (its slot may hold another one now).
+            if !self.tasks.is_current(t) {
+                continue;
+            }
             let task = &self.tasks[t.index()];
             let live = !task.replaced
                 && matches!(

@@ -142,7 +142,7 @@ impl<'s> Simulation<'s> {
         let Some(p) = self.placement_trace(req, Some(got)) else {
             return;
         };
-        let t = self.tasks.len() as u32;
+        let t = self.tasks.created() as u32;
         let name = self.sc.services[s.index()].name.clone();
         let time_s = self.queue_now_s();
         let key = self.pending_key(Owner::Service(s));
@@ -219,7 +219,7 @@ impl<'s> Simulation<'s> {
             sc.capacity_providers[cp.index()].name.clone()
         });
         let key = PendingKey {
-            task: self.tasks.len() as u32,
+            task: self.tasks.created() as u32,
             at_ms: self.queue.now().0,
             strategy: items.as_ptr() as usize,
         };
@@ -516,21 +516,24 @@ impl<'s> Simulation<'s> {
                         at_risk_tasks.extend(self.instance_tasks[inst.id.index()].iter().copied());
                     }
                 }
-                for (k, task) in self.tasks.iter().enumerate() {
+                let first = at_risk_tasks.len();
+                for (id, task) in self.tasks.iter_live() {
                     if task.placement == Placement::Fargate(az)
                         && matches!(
                             task.status,
                             TaskStatus::Provisioning | TaskStatus::Pending | TaskStatus::Running
                         )
                     {
-                        at_risk_tasks.push(TaskId::from_index(k));
+                        at_risk_tasks.push(id);
                     }
                 }
+                // The live table is in slot order: list them in creation order.
+                at_risk_tasks[first..].sort_unstable_by_key(|t| t.0);
             }
             _ => {}
         }
         FaultBefore {
-            tasks: self.tasks.len(),
+            tasks: self.tasks.created() as usize,
             instances: self.instances.len(),
             events: self.report_events.len(),
             at_risk_instances,
@@ -561,11 +564,14 @@ impl<'s> Simulation<'s> {
         let lost: Vec<u32> = b
             .at_risk_tasks
             .iter()
-            .filter(|t| {
-                matches!(
-                    self.tasks[t.index()].status,
-                    TaskStatus::Stopping | TaskStatus::Stopped
-                )
+            .filter(|&&t| {
+                // A task gone is a task lost (its slot is not reused within the event, so
+                // this holds the task itself).
+                !self.tasks.is_current(t)
+                    || matches!(
+                        self.tasks[t.index()].status,
+                        TaskStatus::Stopping | TaskStatus::Stopped
+                    )
             })
             .map(|t| t.0)
             .collect();
@@ -573,7 +579,7 @@ impl<'s> Simulation<'s> {
             .take(LIST_LIMIT)
             .map(|i| placement::instance_display_id(InstanceId::from_index(i)))
             .collect();
-        let started: Vec<u32> = (b.tasks..self.tasks.len())
+        let started: Vec<u32> = (b.tasks..self.tasks.created() as usize)
             .take(LIST_LIMIT)
             .map(|t| t as u32)
             .collect();
@@ -672,7 +678,7 @@ impl<'s> Simulation<'s> {
             _ => 0,
         };
         PendingKey {
-            task: self.tasks.len() as u32,
+            task: self.tasks.created() as u32,
             at_ms: self.queue.now().0,
             strategy,
         }

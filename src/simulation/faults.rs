@@ -494,8 +494,12 @@ impl<'s> Simulation<'s> {
                         ),
                     );
                     for t in waiting {
+                        // Gone (its slot may hold another task now) or stopped while it
+                        // waited (scale-in, the end of its service).
+                        if !self.tasks.is_current(t) {
+                            continue;
+                        }
                         let task = &self.tasks[t.index()];
-                        // Stopped while it waited (scale-in, the end of its service).
                         if task.status != TaskStatus::Provisioning
                             || task.placement != Placement::Unplaced
                         {
@@ -606,17 +610,21 @@ impl<'s> Simulation<'s> {
             self.terminate_instance_with(i, now, StopCode::AzOutage);
         }
         // Fargate tasks in the zone.
-        let fargate: Vec<TaskId> = (0..self.tasks.len())
-            .map(TaskId::from_index)
-            .filter(|t| {
-                let task = &self.tasks[t.index()];
+        // A pass over the live tasks: an outage is rare, and its cost is its tasks'.
+        let mut fargate: Vec<TaskId> = self
+            .tasks
+            .iter_live()
+            .filter(|(_, task)| {
                 task.placement == Placement::Fargate(az)
                     && matches!(
                         task.status,
                         TaskStatus::Provisioning | TaskStatus::Pending | TaskStatus::Running
                     )
             })
+            .map(|(t, _)| t)
             .collect();
+        // In creation order, as when the table held every task: the order reaches the log.
+        fargate.sort_unstable();
         for t in fargate {
             if self.tasks[t.index()].status == TaskStatus::Provisioning {
                 self.fail_unplaced(t, now, StopCode::AzOutage);

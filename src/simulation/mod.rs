@@ -16,6 +16,9 @@ mod state;
 mod warm;
 mod window;
 
+/// Tasks one run may create: task numbers (`TaskId.0`, printed in outputs) are 32 bits.
+const TASK_NUMBERS: u64 = 1 << 32;
+
 /// Milliseconds per hour: commitments are priced per hour (AWS bills them hourly).
 const HOUR_MS: u64 = 3_600_000;
 
@@ -33,7 +36,7 @@ use crate::scenario::WorkloadSource;
 use crate::scenario::{CapacityProviderKind, LaunchTarget, Scenario, StartMode, StrategyItem};
 use crate::scheduler::capacity_provider_strategy;
 use crate::scheduler::placement::{self, PlacementRequest, Placer, Pool};
-use crate::scheduler::task::{Placement, StopCode, StopKind, Target, Task, TaskStatus};
+use crate::scheduler::task::{Placement, StopCode, StopKind, Target, Task, TaskStatus, TaskTable};
 use crate::units::Resources;
 use crate::workload::{
     AlibabaReader, CsvReader, GeneratedSource, JobSource, JobSubmission, SwfReader, TraceError,
@@ -132,6 +135,23 @@ pub enum Event {
     FargateSpotShortageEnd(u32),
 }
 
+impl Event {
+    /// The task this event is about, if any: such an event is ignored once its task is gone.
+    fn task(self) -> Option<TaskId> {
+        match self {
+            Event::TaskPullStarted(t)
+            | Event::TaskRunning(t)
+            | Event::TaskExited(t)
+            | Event::TaskStopped(t)
+            | Event::ProvisioningTimeout(t)
+            | Event::FargateSpotInterruption(t)
+            | Event::DeploymentTaskHealthy(t)
+            | Event::TaskCrash(t) => Some(t),
+            _ => None,
+        }
+    }
+}
+
 /// Why a run could not finish.
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
@@ -146,8 +166,8 @@ pub enum RunError {
         /// Simulated time reached.
         at: SimTime,
     },
-    /// The run outgrew its work cap: more tasks and instances created, or more events
-    /// waiting, than `settings.maxWork`. Stopping here is what keeps memory bounded when the
+    /// The run outgrew its work cap: more live tasks, queued task ids and instances, or more
+    /// events waiting, than `settings.maxWork` (or more tasks created than task numbers). Stopping here is what keeps memory bounded when the
     /// scenario's estimate was too low (a trace `run` does not read ahead, an unlucky draw).
     #[error("the run stopped at {at}: {what}, over settings.maxWork = {limit} (about {} of memory); check the workloads' rates, counts and traces, or raise settings.maxWork if the run is meant to be this large", crate::scenario::human_bytes(*limit as f64 * crate::defaults::WORK_ITEM_BYTES as f64))]
     WorkCap {
@@ -234,7 +254,8 @@ pub struct Simulation<'s> {
     /// Tasks bound to each instance (PENDING, RUNNING, STOPPING), for draining and termination.
     instance_tasks: Vec<Vec<TaskId>>,
     asgs: Vec<AutoScalingGroup>,
-    tasks: Vec<Task>,
+    /// Live tasks (a slab: a STOPPED task's slot is reused, see `TaskTable`).
+    tasks: TaskTable,
     services: Vec<ServiceState>,
     workloads: Vec<WorkloadState>,
     placer: Placer,
@@ -399,7 +420,7 @@ impl<'s> Simulation<'s> {
             instances: Vec::new(),
             instance_tasks: Vec::new(),
             asgs,
-            tasks: Vec::new(),
+            tasks: TaskTable::new(),
             services,
             workloads,
             placer,
@@ -445,6 +466,7 @@ impl<'s> Simulation<'s> {
     /// Runs to the scenario's end and returns the report.
     pub fn run(mut self, progress: &mut dyn FnMut(Progress)) -> Result<Report, RunError> {
         self.start()?;
+        self.tasks.recycle();
         let limit = self.sc.settings.max_events;
         let mut next_progress = 0u64;
         while let Some(t) = self.queue.peek_time() {
@@ -458,6 +480,7 @@ impl<'s> Simulation<'s> {
                 return Err(RunError::EventBudget { limit, at: now });
             }
             self.handle(now, event)?;
+            self.tasks.recycle();
             self.check_work_cap(now)?;
             if self.queue.delivered_count() >= next_progress {
                 next_progress += 1 << 16;
@@ -476,21 +499,45 @@ impl<'s> Simulation<'s> {
         Ok(self.finish())
     }
 
-    /// Stops the run once it holds more than `settings.maxWork` tasks and instances, or more
-    /// than `EVENTS_PER_WORK_ITEM` times that many waiting events. Two length compares per
-    /// event: tasks and instances live in `Vec`s for the whole run, and every waiting queue
-    /// (cluster, provisioning, submit, replacing) holds task ids, so it is never longer than
-    /// `tasks`; the event queue is the one store that is not, so it is checked on its own.
+    /// Stops the run once it holds more than `settings.maxWork` live tasks, launched instances
+    /// and queued task ids, or more than `EVENTS_PER_WORK_ITEM` times that many waiting
+    /// events. A few length compares per event: live tasks are what the task table holds
+    /// (finished tasks are released, issue 13), instances stay for the report, and the
+    /// waiting queues may hold ids of tasks that timed out until a pass removes them, so
+    /// they are counted too; the event queue is checked on its own.
     #[inline]
     fn check_work_cap(&self, now: SimTime) -> Result<(), RunError> {
         let limit = self.sc.settings.max_work;
-        let created = self.tasks.len() as u64 + self.instances.len() as u64;
-        if created > limit
+        if self.held_work() > limit
             || self.queue.len() as u64 > limit.saturating_mul(crate::defaults::EVENTS_PER_WORK_ITEM)
+            || self.tasks.created() > TASK_NUMBERS
         {
             return Err(self.work_cap_error(now));
         }
         Ok(())
+    }
+
+    /// Work items held now: live tasks, instances launched (kept for the report) and task ids
+    /// in the waiting queues (O(capacity providers)).
+    #[inline]
+    fn held_work(&self) -> u64 {
+        self.tasks.live() as u64 + self.instances.len() as u64 + self.queued_ids() as u64
+    }
+
+    /// Task ids in the waiting queues, stale ones (timed out, removed lazily) included.
+    #[inline]
+    fn queued_ids(&self) -> usize {
+        self.cluster_queue.len()
+            + self
+                .provider_waiting
+                .iter()
+                .map(VecDeque::len)
+                .sum::<usize>()
+            + self
+                .provider_submit
+                .iter()
+                .map(VecDeque::len)
+                .sum::<usize>()
     }
 
     /// The error [`Self::check_work_cap`] returns; out of line, so the check that runs after
@@ -499,11 +546,17 @@ impl<'s> Simulation<'s> {
     #[inline(never)]
     fn work_cap_error(&self, now: SimTime) -> RunError {
         let limit = self.sc.settings.max_work;
-        let what = if self.tasks.len() as u64 + self.instances.len() as u64 > limit {
+        let what = if self.held_work() > limit {
             format!(
-                "{} tasks and {} instances created",
-                self.tasks.len(),
+                "{} tasks alive, {} waiting in queues and {} instances launched",
+                self.tasks.live(),
+                self.queued_ids(),
                 self.instances.len()
+            )
+        } else if self.tasks.created() > TASK_NUMBERS {
+            format!(
+                "{} tasks created, more than ecsim numbers in one run ({TASK_NUMBERS})",
+                self.tasks.created()
             )
         } else {
             format!(
@@ -550,6 +603,13 @@ impl<'s> Simulation<'s> {
     }
 
     fn handle(&mut self, now: SimTime, event: Event) -> Result<(), RunError> {
+        if let Some(t) = event.task() {
+            if !self.tasks.is_current(t) {
+                // The task is gone: STOPPED, and its slot reused. Every task event is
+                // ignored for a STOPPED task, so this is the same as it always was.
+                return Ok(());
+            }
+        }
         match event {
             Event::MetricsTick => {
                 self.record_minute(now);
@@ -836,7 +896,9 @@ impl<'s> Simulation<'s> {
         let owner = Owner::Workload(w);
         // One row can ask for up to 2³² tasks at once: check before creating them, since the
         // run loop's check comes only after this handler.
-        if self.tasks.len() as u64 + u64::from(job.count) > self.sc.settings.max_work {
+        if self.held_work() + u64::from(job.count) > self.sc.settings.max_work
+            || self.tasks.created() + u64::from(job.count) > TASK_NUMBERS
+        {
             return Err(self.submission_over_cap(w, &job, now));
         }
         // RunTask with `count`: a strategy's base applies per call, so counts start at zero.
@@ -864,10 +926,11 @@ impl<'s> Simulation<'s> {
         };
         RunError::WorkCap {
             what: format!(
-                "workload {} submits {} tasks at once{row} after {} tasks created",
+                "workload {} submits {} tasks at once{row} with {} tasks alive ({} created)",
                 self.sc.workloads[w.index()].name,
                 job.count,
-                self.tasks.len()
+                self.tasks.live(),
+                self.tasks.created()
             ),
             limit: self.sc.settings.max_work,
             at: now,
@@ -932,8 +995,7 @@ impl<'s> Simulation<'s> {
         now: SimTime,
         run_time: Option<SimDuration>,
     ) -> TaskId {
-        let id = TaskId::from_index(self.tasks.len());
-        self.tasks.push(Task {
+        let id = self.tasks.insert(Task {
             owner,
             need,
             fargate_size: Resources::default(),
@@ -1288,6 +1350,10 @@ impl<'s> Simulation<'s> {
         code: StopCode,
         stopping: Option<SimDuration>,
     ) {
+        if !self.tasks.is_current(t) {
+            // Gone (a replacement waiting on a task that stopped meanwhile).
+            return;
+        }
         let task = &mut self.tasks[t.index()];
         if task.status != TaskStatus::Running && task.status != TaskStatus::Pending {
             return;
@@ -1433,6 +1499,10 @@ impl<'s> Simulation<'s> {
                 .running_changed(owner, need, status == TaskStatus::Running);
         }
         self.counters.set_status(owner, Some(from), Some(status));
+        if status == TaskStatus::Stopped && from != TaskStatus::Stopped {
+            // Its slot is reused after this event; what the report needs was counted.
+            self.tasks.release(t);
+        }
         if let Owner::Service(s) = owner {
             let live = |x: TaskStatus| {
                 matches!(
@@ -1689,10 +1759,20 @@ impl<'s> Simulation<'s> {
     fn placement_pass(&mut self, now: SimTime) {
         let prev_pass = self.pass_id;
         self.pass_id += 1;
-        let changed = std::mem::replace(
-            &mut self.changed_max_free,
-            vec![Resources::default(); self.sc.capacity_providers.len() + 1],
-        );
+        // The room noted since the last pass, read here; room noted from now on is the next
+        // pass's. On the stack for the usual few providers: a pass per stopped task made this
+        // allocation a visible share of an M/M/c run (issue 13).
+        let mut inline = [Resources::default(); 8];
+        let spilled: Vec<Resources>;
+        let n = self.changed_max_free.len();
+        let changed: &[Resources] = if n <= inline.len() {
+            inline[..n].copy_from_slice(&self.changed_max_free);
+            &inline[..n]
+        } else {
+            spilled = self.changed_max_free.clone();
+            &spilled
+        };
+        self.changed_max_free.fill(Resources::default());
         let window = self.sc.settings.placement_backfill_window as usize;
         // Provider queues (tasks in PROVISIONING), then the launch-type EC2 queue.
         for (cp, room) in changed.iter().enumerate().take(self.provider_waiting.len()) {
@@ -1717,6 +1797,9 @@ impl<'s> Simulation<'s> {
                 let Some(t) = self.provider_submit[cp].pop_front() else {
                     break;
                 };
+                if !self.tasks.is_current(t) {
+                    continue;
+                }
                 let cpid = CapacityProviderId::from_index(cp);
                 if !self.provider_waiting[cp].is_empty() || !self.try_place(t, now) {
                     self.enter_provisioning(t, cpid, now);
@@ -1741,8 +1824,10 @@ impl<'s> Simulation<'s> {
         while idx < q.len() && attempts < window && scanned < scan_limit {
             let t = q[idx];
             let task = &self.tasks[t.index()];
-            if !matches!(task.status, TaskStatus::Queued | TaskStatus::Provisioning) {
-                // Timed out (lazy removal).
+            if !self.tasks.is_current(t)
+                || !matches!(task.status, TaskStatus::Queued | TaskStatus::Provisioning)
+            {
+                // Timed out (lazy removal); its slot may hold another task by now.
                 q.remove(idx);
                 continue;
             }

@@ -566,7 +566,7 @@ impl<'s> Simulation<'s> {
             };
             let provisioning: Vec<Resources> = self.provider_waiting[cp.index()]
                 .iter()
-                .map(|t| &self.tasks[t.index()])
+                .filter_map(|&t| self.tasks.get(t))
                 .filter(|t| t.status == TaskStatus::Provisioning)
                 .map(|t| t.need)
                 .collect();

@@ -44,11 +44,11 @@ fn a_rate_typo_is_refused_by_validate_naming_the_estimate_and_the_setting() {
     let file = write(dir.path(), "typo.json", &poisson(1e9));
     let (o, stderr) = ecsim(&["validate".as_ref(), file.as_os_str()]);
     assert_eq!(o.status.code(), Some(2), "stderr: {stderr}");
-    // 1e9 submissions/h × 720 h = 7.2e11 tasks.
+    // 1e9 submissions/h, each task alive a minute and more: over 16 million alive at once.
     for needle in [
         "typo.json",
         "workloads[0].source.poisson.ratePerHour",
-        "about 7.2e11 work items",
+        "tasks alive at once",
         "settings.maxWork = 16,000,000",
     ] {
         assert!(stderr.contains(needle), "{needle:?} missing in: {stderr}");
@@ -100,28 +100,28 @@ fn trace(dir: &Path, rows: &str, cap: u64) -> PathBuf {
 #[test]
 fn a_run_that_outgrows_the_cap_stops_with_exit_2() {
     let dir = tempfile::tempdir().unwrap();
-    // 40 rows of 10 tasks, one a minute: 400 tasks, over a cap of 100. Loading does not read
-    // traces, so only the run can see it.
+    // 40 rows of 10 ten-minute tasks, one a minute: 400 tasks, 100 alive at once, over a cap
+    // of 50. Loading does not read traces, so only the run can see it.
     let rows: String = (0..40)
         .map(|i| format!("{},256,512,600,10\n", i * 60))
         .collect();
-    let file = trace(dir.path(), &rows, 100);
+    let file = trace(dir.path(), &rows, 50);
     let sc = ecsim::load(&file).expect("loading leaves traces out of the estimate");
     let err = match ecsim::run(&sc, None, &mut |_| {}) {
         Err(e) => e,
         Ok(r) => panic!("ran past the cap: {} tasks", r.summary.tasks.submitted),
     };
     assert!(
-        matches!(err, ecsim::RunError::WorkCap { limit: 100, .. }),
+        matches!(err, ecsim::RunError::WorkCap { limit: 50, .. }),
         "{err}"
     );
-    // Ten rows make 100 tasks; the 11th (line 12, at 10 min) would make 110 > 100.
+    // Five rows make 50 tasks, all alive; the 6th (line 7, at 5 min) would make 60 > 50.
     let msg = err.to_string();
     assert!(
-        msg.contains("stopped at 0+00:10:00.000: workload replay submits 10 tasks at once (trace line 12) after 100 tasks created"),
+        msg.contains("stopped at 0+00:05:00.000: workload replay submits 10 tasks at once (trace line 7) with 50 tasks alive (50 created)"),
         "{msg}"
     );
-    assert!(msg.contains("settings.maxWork = 100"), "{msg}");
+    assert!(msg.contains("settings.maxWork = 50"), "{msg}");
 
     let out = dir.path().join("out");
     let (o, stderr) = ecsim(&[
@@ -132,18 +132,23 @@ fn a_run_that_outgrows_the_cap_stops_with_exit_2() {
         out.as_os_str(),
     ]);
     assert_eq!(o.status.code(), Some(2), "stderr: {stderr}");
-    assert!(stderr.contains("settings.maxWork = 100"), "{stderr}");
+    assert!(stderr.contains("settings.maxWork = 50"), "{stderr}");
 
     // `validate` reads the trace, so it refuses the scenario before any run, naming the trace.
     let (o, stderr) = ecsim(&["validate".as_ref(), file.as_os_str()]);
     assert_eq!(o.status.code(), Some(2), "stderr: {stderr}");
     assert!(stderr.contains("workloads[0].source"), "{stderr}");
-    assert!(stderr.contains("400 tasks in its trace"), "{stderr}");
+    assert!(
+        stderr.contains("400 tasks in its trace, 100 alive at once at most"),
+        "{stderr}"
+    );
 
-    // Under the cap, the same trace runs.
-    let file = trace(dir.path(), &rows, 400);
+    // Issue 13: the cap is on tasks alive, not created. The same trace creates 400 tasks and
+    // holds at most 110 at once (the ten stopping at a minute's mark, as ten more start), so
+    // a cap of 110 runs it all (it stopped at 110 tasks created before).
+    let file = trace(dir.path(), &rows, 110);
     let sc = ecsim::load(&file).expect("valid");
-    let r = ecsim::run(&sc, None, &mut |_| {}).expect("400 tasks fit a cap of 400");
+    let r = ecsim::run(&sc, None, &mut |_| {}).expect("110 alive at once fit a cap of 110");
     assert_eq!(r.summary.tasks.submitted, 400);
 }
 
@@ -165,27 +170,28 @@ fn one_row_asking_for_more_than_the_cap_stops_before_creating_them() {
 }
 
 #[test]
-fn service_tasks_replaced_beyond_the_estimate_stop_the_run_at_the_cap() {
-    // Ten Fargate tasks that all crash at start: the estimate counts 10 tasks (a crash at
-    // start is not in it), the scheduler replaces them with back-off, 31 tasks in an hour
-    // with no cap. A cap of 20 passes validation and stops the run in the loop's check.
-    // A cold start: warm tasks begin RUNNING, past the start a crash-at-start hits.
+fn service_tasks_replaced_many_times_are_released() {
+    // Ten Fargate tasks that all crash at start: the scheduler replaces them with back-off,
+    // 31 tasks in an hour. The estimate counts the 10 alive at once; issue 13: the crashed
+    // ones are released, so a cap of 10 holds the whole hour (it stopped the run at 11 tasks
+    // created before). A cold start: warm tasks begin RUNNING, past the start a crash hits.
     let mut v = skeleton("crash", "1h", &["us-east-1a"]);
-    v["settings"] = json!({ "maxWork": 20, "start": "cold" });
+    v["settings"] = json!({ "maxWork": 10, "start": "cold" });
     v["taskDefinitions"] = json!([{ "family": "t", "cpu": "256", "memory": "512", "requiresCompatibilities": ["FARGATE"] }]);
     v["services"] = json!([{ "serviceName": "web", "taskDefinition": "t", "desiredCount": 10, "launchType": "FARGATE" }]);
     v["faults"] = json!({ "taskCrashes": [{ "service": "web", "crashAtStartProbability": 1.0 }] });
-    let sc = crate::support::scenario(&v);
-    let err = match ecsim::run(&sc, None, &mut |_| {}) {
-        Err(e) => e,
-        Ok(r) => panic!("ran past the cap: {} tasks", r.summary.tasks.submitted),
-    };
-    let msg = err.to_string();
-    assert!(msg.contains("21 tasks and 0 instances created"), "{msg}");
-    assert!(msg.contains("settings.maxWork = 20"), "{msg}");
-    v["settings"] = json!({ "maxWork": 31, "start": "cold" });
-    let r = ecsim::run(&crate::support::scenario(&v), None, &mut |_| {}).expect("31 fit");
+    let r = ecsim::run(&crate::support::scenario(&v), None, &mut |_| {}).expect("10 alive fit");
     assert_eq!(r.summary.tasks.submitted, 31);
+    // Below the ten the service holds at once, the scenario is refused before it runs.
+    v["settings"] = json!({ "maxWork": 9, "start": "cold" });
+    let text = serde_json::to_string(&v).unwrap();
+    let e = ecsim::scenario::from_json_str(
+        &text,
+        std::path::Path::new("crash.json"),
+        std::path::Path::new("."),
+    )
+    .expect_err("9 < 10");
+    assert!(e.to_string().contains("settings.maxWork = 9"), "{e}");
 }
 
 #[test]

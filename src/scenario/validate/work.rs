@@ -1,32 +1,35 @@
 //! How much work a scenario asks for, estimated before it runs, and the cap it must stay
 //! under (`settings.maxWork`).
 //!
-//! A run keeps every task it creates and every instance it launches for its report, so its
-//! memory grows with them; a typo such as `ratePerHour: 1e9` for `1e3` would otherwise grow
-//! a run past any machine's memory with no output. The estimate counts *work items*: tasks
-//! created (expected Poisson submissions × count, trace rows × count, service tasks and their
-//! replacements), EC2 instances launched, and request-rate steps (which cost events, not
-//! memory). It is an expectation, not a bound: the run checks the tasks and instances it
-//! actually creates against the same cap (`simulation::RunError::WorkCap`).
+//! A run's memory grows with what it holds at once: the tasks alive (a STOPPED task's state
+//! is released and only counted, issue 13), every EC2 instance it launches (kept for the
+//! report) and the events waiting. A typo such as `ratePerHour: 1e9` for `1e3` would
+//! otherwise grow a run past any machine's memory with no output. The estimate counts *work
+//! items*: tasks alive at once (a workload's arrival rate × how long each task lives, by
+//! Little's law, or the peak of its trace; a service's largest task count), EC2 instances
+//! launched, and request-rate steps (which cost events and reading, not memory). It is an
+//! expectation, not a bound: when capacity is short, tasks wait and more of them are alive,
+//! so the run checks what it really holds against the same cap
+//! (`simulation::RunError::WorkCap`). How many tasks a run creates over its whole length is
+//! not capped: a year of 100 million short tasks runs in the memory of the ~20,000 alive.
 //!
 //! Trace sizes are only known by reading the traces. Loading a scenario does not read them
 //! (a run streams them), so the estimate made at load time leaves them out and the run's
 //! check catches them; `ecsim validate` reads every trace anyway and then checks the estimate
-//! with the rows it counted ([`TracedWork`]).
+//! with the peak it found ([`TracedWork`]).
 //!
 //! This module does not decide what is valid otherwise, and it never reports more than one
 //! problem: one cap, one message naming the estimate, its parts and the setting.
 
 use super::*;
 
-/// How often an auto-scaled service or a managed-scaling group is assumed to swing from its
-/// minimum to its maximum and back, for the estimate only; a run shorter than this still
-/// counts one swing. \[DERIVED\] ecsim's choice: load has a daily cycle in most traces
-/// (the WorldCup98 and Azure Functions traces shipped with the scenarios do), and scale-in
-/// is slow (a 300 s cooldown for target tracking, §6.2; 15 minutes of low reservation for
-/// managed scaling, §5.3). `benches/month_run`'s daily-cycle variant starts 380,000 service
-/// tasks in 30 days where this counts 1.05 million: an expectation on the generous side,
-/// and the run checks what it really creates.
+/// How often a managed-scaling group is assumed to swing from its minimum to its maximum
+/// and back, for the estimate only (every instance launched is kept for the report); a run
+/// shorter than this still counts one swing. \[DERIVED\] ecsim's choice: load has a daily
+/// cycle in most traces (the WorldCup98 and Azure Functions traces shipped with the scenarios
+/// do), and scale-in is slow (15 minutes of low reservation for managed scaling, §5.3): an
+/// expectation on the generous side, and the run checks what it really holds. (Services'
+/// swings no longer count: the tasks a scale-in stops are released.)
 pub const ESTIMATE_SCALING_CYCLE: SimDuration = SimDuration::from_mins(24 * 60);
 
 /// What `ecsim validate` counted by reading the traces; a `None` entry was not read (no
@@ -36,6 +39,9 @@ pub struct TracedWork {
     /// Per workload, in scenario order: tasks its trace submits before the end of the run
     /// (the sum of the rows' counts).
     pub workload_tasks: Vec<Option<u64>>,
+    /// Per workload, in scenario order: the most of those tasks alive at once if each ran
+    /// from its submission for its duration (no wait for capacity).
+    pub workload_peak_alive: Vec<Option<u64>>,
     /// Per service, in scenario order: request-rate steps its trace yields up to the end.
     pub service_rate_steps: Vec<Option<u64>>,
 }
@@ -72,6 +78,30 @@ impl WorkEstimate {
             .iter()
             .reduce(|a, b| if b.items > a.items { b } else { a })
     }
+}
+
+/// The mean of a generated workload's task durations, seconds.
+fn mean_secs(d: &crate::workload::generated::DurationDistribution) -> f64 {
+    use crate::workload::generated::DurationDistribution as D;
+    match *d {
+        D::Fixed { secs } => secs,
+        D::Exponential { mean_s } | D::LogNormal { mean_s, .. } => mean_s,
+        D::Uniform { min_s, max_s } => (min_s + max_s) / 2.0,
+    }
+}
+
+/// How long a task of workload `w` lives besides its run time, on average: its start
+/// latency on its launch type (the longer one for a strategy) and its stop latency, seconds.
+fn latency_secs(sc: &Scenario, w: &WorkloadSpec) -> f64 {
+    let st = &sc.settings;
+    let ec2 = st.ec2_task_start_latency.mean();
+    let fargate = st.fargate_provisioning_latency.mean() + st.fargate_task_start_latency.mean();
+    let start = match w.launch {
+        LaunchTarget::Ec2 => ec2,
+        LaunchTarget::Fargate => fargate,
+        LaunchTarget::Strategy(_) => ec2.max(fargate),
+    };
+    (start + st.task_stop_latency.mean()).as_secs_f64()
 }
 
 /// Swings between minimum and maximum in a run of `d`: one per [`ESTIMATE_SCALING_CYCLE`],
@@ -137,38 +167,55 @@ pub fn estimate(sc: &Scenario, traced: Option<&TracedWork>) -> WorkEstimate {
     for (i, w) in sc.workloads.iter().enumerate() {
         let owner = crate::ids::Owner::Workload(crate::ids::WorkloadId::from_index(i));
         let path = format!("workloads[{i}]");
-        let tasks = match &w.source {
+        let alive = match &w.source {
             WorkloadSource::Generated(g) => {
                 let end = g.end.min(crate::engine::SimTime::ZERO + sc.duration);
                 let h = hours(end.saturating_since(g.start));
                 let submissions = (g.rate_per_hour * h).min(g.max_jobs as f64);
                 let tasks = submissions * f64::from(g.count);
+                // Little's law: tasks arriving per second × seconds each is alive (its run
+                // time and its start and stop latencies), at least one submission's worth
+                // and at most every task.
+                let life = mean_secs(&g.duration) + latency_secs(sc, w);
+                let alive = (g.rate_per_hour / 3600.0 * f64::from(g.count) * life)
+                    .max(f64::from(g.count))
+                    .min(tasks);
                 add(
                     &mut est,
                     format!("{path}.source.poisson.ratePerHour"),
                     format!(
-                        "{path} {:?}: {} submissions/h × {} h × {} task{} each = {} tasks",
+                        "{path} {:?}: {} submissions/h × {} task{} each × {} s alive = {} tasks alive at once",
                         w.name,
                         number(g.rate_per_hour),
-                        number(h),
                         g.count,
                         if g.count == 1 { "" } else { "s" },
-                        count(tasks)
+                        number((life * 1000.0).round() / 1000.0),
+                        count(alive)
                     ),
-                    tasks,
+                    alive,
                 );
-                tasks
+                alive
             }
-            _ => match traced.and_then(|t| t.workload_tasks.get(i).copied().flatten()) {
-                Some(n) => {
-                    let tasks = n as f64;
+            _ => match traced.and_then(|t| {
+                Some((
+                    t.workload_tasks.get(i).copied().flatten()?,
+                    t.workload_peak_alive.get(i).copied().flatten()?,
+                ))
+            }) {
+                Some((n, peak)) => {
+                    let alive = peak as f64;
                     add(
                         &mut est,
                         format!("{path}.source"),
-                        format!("{path} {:?}: {} tasks in its trace", w.name, count(tasks)),
-                        tasks,
+                        format!(
+                            "{path} {:?}: {} tasks in its trace, {} alive at once at most if each runs from its submission",
+                            w.name,
+                            count(n as f64),
+                            count(alive)
+                        ),
+                        alive,
                     );
-                    tasks
+                    alive
                 }
                 None => {
                     est.traces_uncounted = true;
@@ -176,15 +223,16 @@ pub fn estimate(sc: &Scenario, traced: Option<&TracedWork>) -> WorkEstimate {
                 }
             },
         };
-        // Crashed batch tasks are re-run: one more task per crash. Each task lives a while;
-        // counting a crash per task-hour of the whole run bounds it from above.
+        // Crashed batch tasks are re-run: one more task per crash, alive about as long as
+        // the task it replaces, so the re-runs alive at once are the crashed share of those
+        // alive (a crash per task-hour of the whole run bounds the share from above).
         let (rate, crash_path) = crash_rate(owner);
-        let reruns = tasks.min(tasks * rate * run_h);
+        let reruns = alive.min(alive * rate * run_h);
         add(
             &mut est,
             crash_path,
             format!(
-                "{path} {:?}: {} re-runs after crashes",
+                "{path} {:?}: {} re-runs alive after crashes",
                 w.name,
                 count(reruns)
             ),
@@ -192,7 +240,6 @@ pub fn estimate(sc: &Scenario, traced: Option<&TracedWork>) -> WorkEstimate {
         );
     }
     for (i, s) in sc.services.iter().enumerate() {
-        let owner = crate::ids::Owner::Service(crate::ids::ServiceId::from_index(i));
         let path = format!("services[{i}]");
         let desired = f64::from(s.desired_count);
         let (peak, swing, field) = match &s.auto_scaling {
@@ -203,34 +250,19 @@ pub fn estimate(sc: &Scenario, traced: Option<&TracedWork>) -> WorkEstimate {
             ),
             None => (desired, None, "desiredCount"),
         };
-        let swings = swings(sc.duration);
-        let churn = swing.map_or(0.0, |w| w * swings);
-        let crashes =
-            peak * run_h * (crash_rate(owner).0 + sc.faults.fargate_spot_rate_per_task_hour);
-        let tasks = desired + churn + crashes;
-        let mut what = format!("{path} {:?}: {} desired", s.name, count(desired));
-        if let Some(w) = swing {
-            let _ = std::fmt::Write::write_fmt(
-                &mut what,
-                format_args!(
-                    ", {} more by auto scaling ({} swing{} of {} between min and max)",
-                    count(churn),
-                    count(swings),
-                    if swings == 1.0 { "" } else { "s" },
-                    count(w)
-                ),
-            );
-        }
-        if crashes > 0.0 {
-            let _ = std::fmt::Write::write_fmt(
-                &mut what,
-                format_args!(
-                    ", {} replaced after crashes and interruptions",
-                    count(crashes)
-                ),
-            );
-        }
-        what.push_str(&format!(" = {} tasks", count(tasks)));
+        // Tasks a scale-in, a crash or an interruption stops are released: what the service
+        // holds at once is its largest count (replacements start as the old tasks stop, so
+        // a few overlap; the run checks what it holds).
+        let tasks = peak;
+        let what = format!(
+            "{path} {:?}: {} tasks at most ({})",
+            s.name,
+            count(tasks),
+            match swing {
+                Some(_) => "autoScaling.maxCapacity or desiredCount",
+                None => "desiredCount",
+            }
+        );
         add(&mut est, format!("{path}.{field}"), what, tasks);
         if let Some(load) = &s.load {
             let steps = match &load.source {
@@ -358,7 +390,7 @@ pub fn check(sc: &Scenario, traced: Option<&TracedWork>) -> Option<Problem> {
     Some(Problem {
         path: largest.path.clone(),
         message: format!(
-            "the scenario asks for about {} work items (tasks created, instances launched, request-rate steps; about {} of memory), over the cap settings.maxWork = {}: {}; check these figures, or raise settings.maxWork if the run is meant to be this large",
+            "the scenario asks for about {} work items (tasks alive at once, instances launched, request-rate steps; about {} of memory), over the cap settings.maxWork = {}: {}; check these figures, or raise settings.maxWork if the run is meant to be this large",
             count(total),
             human_bytes(bytes),
             count(limit as f64),
@@ -405,7 +437,8 @@ mod tests {
 
     #[test]
     fn a_rate_typo_is_refused_with_the_estimate_and_the_setting() {
-        // 1e9 submissions/h × 720 h × 1 task = 7.2e11 tasks, far over 16 million.
+        // 1e9 submissions/h × 1 task × (60 s run + Fargate's default start and stop
+        // latencies) alive: over 16 million tasks alive at once.
         let e = load(&scenario("1e9", "")).expect_err("the typo is refused");
         let ScenarioError::Invalid { problems, .. } = &e else {
             panic!("expected problems, got {e}");
@@ -414,9 +447,9 @@ mod tests {
         let p = &problems[0];
         assert_eq!(p.path, "workloads[0].source.poisson.ratePerHour");
         for needle in [
-            "about 7.2e11 work items",
             "settings.maxWork = 16,000,000",
-            "1.0e9 submissions/h × 720 h × 1 task each",
+            "1.0e9 submissions/h × 1 task each × ",
+            "tasks alive at once",
             "\"jobs\"",
         ] {
             assert!(p.message.contains(needle), "{needle:?} missing in: {p}");
@@ -425,20 +458,38 @@ mod tests {
 
     #[test]
     fn the_intended_rate_and_a_raised_cap_both_validate() {
-        // 1e3 × 720 h = 720,000 tasks: under the default cap.
         let sc = load(&scenario("1e3", "")).expect("the intended rate is fine");
         let est = estimate(&sc, None);
-        assert_eq!(est.total(), 720_000.0);
-        // 1e9 × 720 = 7.2e11 ≤ 1e12.
+        // Little's law: 1e3/3600 tasks a second × (60 s run + the default start and stop
+        // latencies) alive; not the 720,000 tasks the month creates.
+        let life = 60.0 + latency_secs(&sc, &sc.workloads[0]);
+        let alive = 1e3 / 3600.0 * life;
+        assert_eq!(est.total(), alive);
+        assert!(alive < 100.0, "{alive}");
+        // 1e9 × life / 3600 ≤ 1e12.
         load(&scenario(
             "1e9",
             r#", "settings": { "maxWork": 1000000000000 }"#,
         ))
         .expect("a raised cap lets the large scenario validate");
-        // One fewer than needed is refused: the cap is compared with the estimate itself.
-        let e = load(&scenario("1e3", r#", "settings": { "maxWork": 719999 }"#))
-            .expect_err("just over");
-        assert!(e.to_string().contains("about 720,000 work items"), "{e}");
+        // Just under the estimate is refused: the cap is compared with the estimate itself.
+        let cap = alive.floor() as u64;
+        let e = load(&scenario(
+            "1e3",
+            &format!(r#", "settings": {{ "maxWork": {cap} }}"#),
+        ))
+        .expect_err("just over");
+        assert!(e.to_string().contains("tasks alive at once"), "{e}");
+    }
+
+    /// Issue 13: the cap is on what a run holds at once, so a year of 100 million short
+    /// tasks validates under the default cap (it was refused as 100 million work items).
+    #[test]
+    fn many_short_tasks_over_a_long_run_validate() {
+        // 100 M tasks in 365 days: 11,416 an hour, each alive about a minute.
+        let text = scenario("11416", "").replace(r#""duration": "30d""#, r#""duration": "365d""#);
+        let sc = load(&text).expect("100 million tasks, about 200 alive at once");
+        assert!(estimate(&sc, None).total() < 1_000.0);
     }
 
     #[test]
@@ -467,8 +518,7 @@ mod tests {
 }"#;
         let sc = load(text).expect("valid");
         let est = estimate(&sc, None);
-        // Service: 3 desired + one swing (a 2 h run is shorter than a day) of 10 − 1 = 9
-        // tasks = 12 tasks; its load, 2 rate steps.
+        // Service: at most 10 tasks alive (its maxCapacity); its load, 2 rate steps.
         // Group: 5 instances, no managed scaling, no faults.
         let items: Vec<(&str, f64)> = est
             .parts
@@ -478,7 +528,7 @@ mod tests {
         assert_eq!(
             items,
             [
-                ("services[0].autoScaling.maxCapacity", 12.0),
+                ("services[0].autoScaling.maxCapacity", 10.0),
                 ("services[0].load", 2.0),
                 ("autoScalingGroups[0].maxSize", 5.0)
             ]
@@ -490,10 +540,14 @@ mod tests {
         let sc = load(&scenario("1e3", "")).expect("valid");
         let traced = TracedWork {
             workload_tasks: vec![Some(5)],
+            workload_peak_alive: vec![Some(5)],
             service_rate_steps: vec![],
         };
         // A generated workload is estimated from its rate whatever `traced` says.
-        assert_eq!(estimate(&sc, Some(&traced)).total(), 720_000.0);
+        assert_eq!(
+            estimate(&sc, Some(&traced)).total(),
+            estimate(&sc, None).total()
+        );
         assert!(!estimate(&sc, None).traces_uncounted);
     }
 
