@@ -1140,8 +1140,8 @@ mod tests {
     /// One task of `kind` on FARGATE for `run_ms`.
     fn one_task_of(size: Resources, kind: FargateKind, run_ms: u64) -> CostBreakdown {
         let mut b = Billing::new(FargatePricing::us_east_1());
-        b.fargate_task_started(TaskId(0), BATCH, FARGATE_CP, size, kind, SimTime(0));
-        b.fargate_task_stopped(TaskId(0), SimTime(run_ms));
+        b.fargate_task_started(TaskId(0, 0), BATCH, FARGATE_CP, size, kind, SimTime(0));
+        b.fargate_task_stopped(TaskId(0, 0), SimTime(run_ms));
         b.finish(SimTime(run_ms));
         b.breakdown()
     }

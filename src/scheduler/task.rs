@@ -375,6 +375,9 @@ mod tests {
             replaced: false,
             service_slot: 0,
             seq: 0,
+            generation: 0,
+            deploy_running: false,
+            healthy: false,
         }
     }
 
