@@ -169,6 +169,7 @@ fn check(dir: &Path, out: &Path) -> Vec<String> {
             String::from_utf8_lossy(&o.stdout).to_string(),
         );
     }
+    wrong.extend(stale_excerpts(&name, &readme, &stdouts, out));
     for a in &lesson.answers {
         if !readme.contains(&a.readme) {
             wrong.push(format!("{name}: README does not say {:?}", a.readme));
@@ -206,6 +207,59 @@ fn check(dir: &Path, out: &Path) -> Vec<String> {
             wrong.push(format!(
                 "{name}: {}/{}{pointer} is {got}, the lesson says {want}",
                 a.run, a.file
+            ));
+        }
+    }
+    wrong
+}
+
+/// Every line of the README's output excerpts (its ```text blocks) is output of the lesson's
+/// own commands: a line of a command's stdout, or of a file its runs wrote (for JSON lines,
+/// a string value in it, such as an event's message). Lines holding "..." or "…" mark
+/// what the excerpt leaves out and are skipped; so an excerpt cannot go stale either.
+fn stale_excerpts(
+    name: &str,
+    readme: &str,
+    stdouts: &std::collections::BTreeMap<String, String>,
+    out: &Path,
+) -> Vec<String> {
+    let mut haystack: Vec<String> = stdouts.values().cloned().collect();
+    let mut dirs = vec![out.to_path_buf()];
+    while let Some(d) = dirs.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                dirs.push(p);
+            } else if let Ok(text) = std::fs::read_to_string(&p) {
+                if p.extension().is_some_and(|x| x == "jsonl") {
+                    for line in text.lines() {
+                        if let Ok(Value::Object(m)) = serde_json::from_str::<Value>(line) {
+                            haystack
+                                .extend(m.values().filter_map(|v| v.as_str().map(str::to_string)));
+                        }
+                    }
+                }
+                haystack.push(text);
+            }
+        }
+    }
+    let mut wrong = Vec::new();
+    let mut in_text = false;
+    for line in readme.lines() {
+        if line.starts_with("```") {
+            in_text = line == "```text";
+            continue;
+        }
+        let line = line.trim_end();
+        if !in_text || line.trim().is_empty() || line.contains("...") || line.contains('…') {
+            continue;
+        }
+        if !haystack.iter().any(|h| h.contains(line)) {
+            wrong.push(format!(
+                "{name}: the excerpt line {line:?} is in no output of the lesson's commands"
             ));
         }
     }
