@@ -23,7 +23,6 @@ mod golden;
 mod import;
 mod invariants;
 mod lessons;
-mod lessons_explained;
 mod markup;
 mod montecarlo;
 mod output_folder;
