@@ -313,8 +313,11 @@ pub struct ServiceFile {
     pub service_name: String,
     /// `taskDefinition`: a family from `taskDefinitions` (`family:revision` accepted).
     pub task_definition: String,
-    /// `desiredCount`.
-    pub desired_count: i64,
+    /// `desiredCount`: required for a REPLICA service; a DAEMON service's is derived by ECS
+    /// (one per qualifying instance), so one given there (describe-services prints it) is
+    /// not read.
+    #[serde(default)]
+    pub desired_count: Option<i64>,
     /// `launchType`: `EC2` or `FARGATE`.
     #[serde(default)]
     pub launch_type: Option<String>,
@@ -327,7 +330,7 @@ pub struct ServiceFile {
     /// `placementConstraints`.
     #[serde(default)]
     pub placement_constraints: Option<Vec<PlacementConstraintFile>>,
-    /// `schedulingStrategy`: only `REPLICA` is modelled.
+    /// `schedulingStrategy`: `REPLICA` (the default) or `DAEMON`.
     #[serde(default)]
     pub scheduling_strategy: Option<String>,
     /// `load`.

@@ -296,8 +296,11 @@ pub struct ServiceSpec {
     pub name: String,
     /// Its task definition.
     pub task_definition: TaskDefId,
-    /// `desiredCount`.
+    /// `desiredCount` (0 for a DAEMON service: its count follows the instances).
     pub desired_count: u32,
+    /// `schedulingStrategy: DAEMON`: one task on every ACTIVE container instance that meets
+    /// its placement constraints, launch type EC2, no placement strategy, no auto scaling.
+    pub daemon: bool,
     /// Launch type or strategy.
     pub launch: LaunchTarget,
     /// `placementStrategy` (the service default when none and no constraints are given).

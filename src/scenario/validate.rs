@@ -1907,29 +1907,50 @@ impl Validator {
         if s.service_name.trim().is_empty() {
             self.problem(format!("{path}.serviceName"), "expected a non-empty name");
         }
-        if let Some(st) = s.scheduling_strategy.as_deref() {
-            if st != "REPLICA" {
+        let daemon = match s.scheduling_strategy.as_deref() {
+            None | Some("REPLICA") => false,
+            Some("DAEMON") => true,
+            Some(st) => {
                 self.problem(
                     format!("{path}.schedulingStrategy"),
-                    format!("only \"REPLICA\" is modelled so far, found {st:?}"),
+                    format!("expected \"REPLICA\" or \"DAEMON\", found {st:?}"),
                 );
+                false
+            }
+        };
+        if daemon {
+            self.daemon_refusals(path, s);
+        } else {
+            match s.desired_count {
+                None => self.problem(
+                    format!("{path}.desiredCount"),
+                    "expected the number of tasks to keep running (required for a REPLICA service)",
+                ),
+                Some(n) if !(0..=MAX_DESIRED_COUNT).contains(&n) => self.problem(
+                    format!("{path}.desiredCount"),
+                    format!("expected 0 to {MAX_DESIRED_COUNT}, found {n}"),
+                ),
+                Some(_) => {}
             }
         }
-        if !(0..=MAX_DESIRED_COUNT).contains(&s.desired_count) {
-            self.problem(
-                format!("{path}.desiredCount"),
-                format!(
-                    "expected 0 to {MAX_DESIRED_COUNT}, found {}",
-                    s.desired_count
-                ),
-            );
-        }
         let td = self.find_task_def(&format!("{path}.taskDefinition"), &s.task_definition, names);
+        // A DAEMON service runs on the cluster's container instances: launch type EC2
+        // whatever the cluster's default strategy (a strategy or Fargate was refused above).
+        let launch_type = if daemon {
+            Some("EC2")
+        } else {
+            s.launch_type.as_deref()
+        };
+        let strategy_items = if daemon {
+            None
+        } else {
+            s.capacity_provider_strategy.as_ref()
+        };
         let launch = td.and_then(|td| {
             self.launch(
                 path,
-                s.launch_type.as_deref(),
-                s.capacity_provider_strategy.as_ref(),
+                launch_type,
+                strategy_items,
                 names,
                 default_strategy,
                 &names.task_defs[td.index()],
@@ -1972,13 +1993,66 @@ impl Validator {
         Some(ServiceSpec {
             name: s.service_name.clone(),
             task_definition: td,
-            desired_count: s.desired_count as u32,
+            // A DAEMON service's desired count is derived at run time (one per qualifying
+            // ACTIVE instance).
+            desired_count: if daemon {
+                0
+            } else {
+                s.desired_count.unwrap_or(0) as u32
+            },
+            daemon,
             launch,
             placement_strategy: strategy,
             placement_constraints: constraints,
             load,
             auto_scaling,
         })
+    }
+
+    /// The DAEMON service settings AWS refuses, one problem each.
+    ///
+    /// Source: Amazon ECS Developer Guide, "Amazon ECS service deployment controllers and
+    /// strategies" (Daemon scheduling strategy),
+    /// <https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_service-options.html>:
+    /// "there is no need to specify a desired number of tasks, a task placement strategy, or
+    /// use Service Auto Scaling policies"; "Fargate tasks do not support the DAEMON scheduling
+    /// strategy"; and ecs-reference §5.1 (no capacity provider strategy with DAEMON).
+    fn daemon_refusals(&mut self, path: &str, s: &ServiceFile) {
+        if s.capacity_provider_strategy.is_some() {
+            self.problem(
+                format!("{path}.capacityProviderStrategy"),
+                "a DAEMON service cannot use a capacity provider strategy (ECS refuses it); leave it out or give launchType \"EC2\"",
+            );
+        }
+        match s.launch_type.as_deref() {
+            None | Some("EC2") => {}
+            Some("FARGATE") => self.problem(
+                format!("{path}.launchType"),
+                "Fargate does not support the DAEMON scheduling strategy; use \"EC2\" or a REPLICA service",
+            ),
+            Some(o) => self.problem(
+                format!("{path}.launchType"),
+                format!("expected \"EC2\" for a DAEMON service, found {o:?}"),
+            ),
+        }
+        if s.placement_strategy.as_ref().is_some_and(|v| !v.is_empty()) {
+            self.problem(
+                format!("{path}.placementStrategy"),
+                "a DAEMON service takes no placement strategy (one task on every qualifying instance); leave it out",
+            );
+        }
+        if s.auto_scaling.is_some() {
+            self.problem(
+                format!("{path}.autoScaling"),
+                "a DAEMON service cannot use service auto scaling (its task count follows the instances); leave it out",
+            );
+        }
+        if s.load.is_some() {
+            self.problem(
+                format!("{path}.load"),
+                "ecsim does not model a request load on a DAEMON service; leave it out",
+            );
+        }
     }
 
     fn workload(

@@ -6,6 +6,7 @@
 //! tasks or instances.
 //! It never touches the filesystem except through the trace readers, and never the clock.
 
+mod daemon;
 mod faults;
 mod policies;
 mod scaling;
@@ -204,8 +205,13 @@ pub struct Simulation<'s> {
     placement_rng: SimRng,
     scaling_rng: SimRng,
     instances: Vec<ContainerInstance>,
-    /// Tasks bound to each instance (PENDING, RUNNING, STOPPING), for draining and termination.
+    /// Tasks bound to each instance (PENDING, RUNNING, STOPPING), for draining and termination;
+    /// DAEMON tasks are kept apart in `instance_daemons`, so "empty" means no other task.
     instance_tasks: Vec<Vec<TaskId>>,
+    /// The DAEMON services, in service order.
+    daemons: Vec<ServiceId>,
+    /// Per instance, its daemon tasks; empty (never pushed) when the scenario has no daemon.
+    instance_daemons: Vec<daemon::InstanceDaemons>,
     asgs: Vec<AutoScalingGroup>,
     tasks: Vec<Task>,
     services: Vec<ServiceState>,
@@ -327,7 +333,10 @@ impl<'s> Simulation<'s> {
         // The spread(instanceId) index is kept for services (their default strategy) and for
         // workloads that ask for that strategy; binpack-only workloads do not pay for it.
         for s in 0..sc.services.len() {
-            placer.track_spread(Owner::Service(ServiceId::from_index(s)));
+            // A daemon is placed on a given instance, never by a spread search.
+            if !sc.services[s].daemon {
+                placer.track_spread(Owner::Service(ServiceId::from_index(s)));
+            }
         }
         for (w, spec) in sc.workloads.iter().enumerate() {
             if spec.placement_strategy.iter().any(|r| {
@@ -357,6 +366,11 @@ impl<'s> Simulation<'s> {
             scaling_rng: streams.stream(Stream::Scaling),
             instances: Vec::new(),
             instance_tasks: Vec::new(),
+            daemons: (0..sc.services.len())
+                .filter(|&s| sc.services[s].daemon)
+                .map(ServiceId::from_index)
+                .collect(),
+            instance_daemons: Vec::new(),
             asgs,
             tasks: Vec::new(),
             services,
@@ -618,6 +632,10 @@ impl<'s> Simulation<'s> {
         inst.spot = a.spot;
         self.instances.push(inst);
         self.instance_tasks.push(Vec::new());
+        if !self.daemons.is_empty() {
+            self.instance_daemons
+                .push(daemon::InstanceDaemons::default());
+        }
         self.asgs[asg.index()].instances.push(id);
         self.asgs[asg.index()].live_by_az[az.index()] += 1;
         self.asgs[asg.index()].in_service += 1;
@@ -707,6 +725,8 @@ impl<'s> Simulation<'s> {
         self.counters.instances_active += 1;
         self.counters.registered = self.counters.registered + inst.registered;
         self.placer.add_instance(&self.instances[id.index()]);
+        // Daemon tasks first: they take their room before any waiting task sees the instance.
+        self.daemons_on_registration(id, now);
         self.note_room(id);
         if now > SimTime::ZERO {
             self.log(
@@ -1080,10 +1100,15 @@ impl<'s> Simulation<'s> {
         self.counters.reserved = self.counters.reserved + need;
         self.billing.ec2_task_reserved(t, i, owner, need, now);
         self.tasks[t.index()].placement = Placement::Instance(i);
-        if self.instance_tasks[i.index()].is_empty() && self.instances[i.index()].in_service() {
-            self.asgs[self.instances[i.index()].asg.index()].non_empty += 1;
+        if self.is_daemon(owner) {
+            // Not counted in `non_empty`: an instance with only daemon tasks is empty.
+            self.instance_daemons[i.index()].tasks.push(t);
+        } else {
+            if self.instance_tasks[i.index()].is_empty() && self.instances[i.index()].in_service() {
+                self.asgs[self.instances[i.index()].asg.index()].non_empty += 1;
+            }
+            self.instance_tasks[i.index()].push(t);
         }
-        self.instance_tasks[i.index()].push(t);
         if self.tasks[t.index()].status == TaskStatus::Provisioning {
             self.counters.provisioning_waiting -= 1;
         }
@@ -1243,17 +1268,24 @@ impl<'s> Simulation<'s> {
                     .release(&mut self.instances[i.index()], need, owner);
                 self.counters.reserved = self.counters.reserved - need;
                 self.billing.ec2_task_released(t, now);
-                let on = &mut self.instance_tasks[i.index()];
-                if let Some(pos) = on.iter().position(|&x| x == t) {
-                    on.swap_remove(pos);
-                    if on.is_empty() && self.instances[i.index()].in_service() {
-                        self.asgs[self.instances[i.index()].asg.index()].non_empty -= 1;
+                if self.is_daemon(owner) {
+                    self.unbind_daemon(t, i);
+                } else {
+                    let on = &mut self.instance_tasks[i.index()];
+                    if let Some(pos) = on.iter().position(|&x| x == t) {
+                        on.swap_remove(pos);
+                        if on.is_empty() && self.instances[i.index()].in_service() {
+                            self.asgs[self.instances[i.index()].asg.index()].non_empty -= 1;
+                        }
                     }
                 }
+                // A missing daemon takes freed room first.
+                self.daemons_room_freed(i, now);
                 self.note_room(i);
                 self.request_pass();
                 if self.instances[i.index()].status == InstanceStatus::Draining
                     && self.instance_tasks[i.index()].is_empty()
+                    && !self.stop_daemons_last(i, now)
                 {
                     self.terminate_instance(i, now);
                 }
@@ -1392,6 +1424,10 @@ impl<'s> Simulation<'s> {
     /// \[DOC\] §5.1: a REPLICA service keeps `desiredCount` tasks; stopped tasks are replaced.
     fn reconcile_services(&mut self, now: SimTime) {
         for s in 0..self.services.len() {
+            if self.sc.services[s].daemon {
+                // Placed per instance (`daemon`), never by the replica loop.
+                continue;
+            }
             let sid = ServiceId::from_index(s);
             if self.throttled(sid, now) {
                 // [DOC] ecs-reference §5.2: back-off after tasks failed to start.

@@ -53,6 +53,8 @@ pub(super) struct ProviderScaling {
     largest: Resources,
     smallest: Resources,
     multi_type_or_multi_az: bool,
+    /// What the DAEMON services reserve on a new instance of the ASG.
+    daemon_reserve: Resources,
     pub(super) scale_out: u64,
     pub(super) scale_in: u64,
     pub(super) instances_min: u32,
@@ -180,6 +182,7 @@ impl<'s> Simulation<'s> {
                 smallest: shapes.first().copied().unwrap_or_default(),
                 multi_type_or_multi_az: spec.instance_types.len() > 1
                     || spec.availability_zones.len() > 1,
+                daemon_reserve: self.daemon_reserve_of(asg),
                 scale_out: 0,
                 scale_in: 0,
                 instances_min: u32::MAX,
@@ -404,13 +407,19 @@ impl<'s> Simulation<'s> {
                 };
                 (r, newest)
             } else {
+                let daemon_reserve = self.provider_scaling[p].daemon_reserve;
                 let views: Vec<InstanceView> = self.asgs[asg.index()]
                     .instances
                     .iter()
                     .map(|i| &self.instances[i.index()])
                     .filter(|inst| inst.in_service())
                     .map(|inst| InstanceView {
-                        free: inst.free(),
+                        // A pending instance will start its daemon tasks first.
+                        free: if inst.status == InstanceStatus::Active {
+                            inst.free()
+                        } else {
+                            inst.free().saturating_sub(daemon_reserve)
+                        },
                         registered: inst.registered,
                         non_empty: !self.instance_tasks[inst.id.index()].is_empty(),
                         launched_at: inst.launched_at,
@@ -424,6 +433,7 @@ impl<'s> Simulation<'s> {
                     largest_type: ps.largest,
                     smallest_type: ps.smallest,
                     multi_type_or_multi_az: ps.multi_type_or_multi_az,
+                    daemon_reserve: ps.daemon_reserve,
                 };
                 (
                     capacity_provider_reservation(&view, cfg),
