@@ -1956,9 +1956,15 @@ impl Validator {
                 &names.task_defs[td.index()],
             )
         });
+        // A DAEMON service's strategy, load and auto scaling were refused above: not read
+        // again, so each mistake gives one message.
         let (strategy, constraints, member_of) = self.placement(
             path,
-            s.placement_strategy.as_ref(),
+            if daemon {
+                None
+            } else {
+                s.placement_strategy.as_ref()
+            },
             s.placement_constraints.as_ref(),
             names,
             launch.as_ref(),
@@ -1967,13 +1973,14 @@ impl Validator {
         let load = s
             .load
             .as_ref()
+            .filter(|_| !daemon)
             .and_then(|l| self.service_load(&format!("{path}.load"), l));
         let knobs = self.scaling_defaults.unwrap_or(scaling::ScalingDefaults {
             high_datapoints: crate::autoscaling::target_tracking::DEFAULT_HIGH_ALARM_DATAPOINTS,
             low_datapoints: crate::autoscaling::target_tracking::DEFAULT_LOW_ALARM_DATAPOINTS,
             low_ratio: crate::autoscaling::target_tracking::DEFAULT_LOW_ALARM_RATIO,
         });
-        let auto_scaling = s.auto_scaling.as_ref().and_then(|a| {
+        let auto_scaling = s.auto_scaling.as_ref().filter(|_| !daemon).and_then(|a| {
             self.service_auto_scaling(&format!("{path}.autoScaling"), a, s.load.is_some(), knobs)
         });
         if self.problems.len() > before {

@@ -133,6 +133,7 @@ impl<'s> Simulation<'s> {
             if self.daemon_qualifies(s, i) {
                 eligible += 1;
                 self.services[s.index()].desired += 1;
+                self.daemon_desired_changed(s, now);
                 self.place_daemon(s, i, now);
             }
         }
@@ -143,7 +144,7 @@ impl<'s> Simulation<'s> {
 
     /// Instance `i` stops being ACTIVE (draining, terminated): the daemon services it
     /// qualified for no longer count it.
-    pub(super) fn daemons_instance_left(&mut self, i: InstanceId) {
+    pub(super) fn daemons_instance_left(&mut self, i: InstanceId, now: SimTime) {
         let Some(d) = self.instance_daemons.get_mut(i.index()) else {
             return;
         };
@@ -155,7 +156,22 @@ impl<'s> Simulation<'s> {
             let s = self.daemons[k];
             if self.daemon_qualifies(s, i) {
                 self.services[s.index()].desired -= 1;
+                self.daemon_desired_changed(s, now);
             }
+        }
+    }
+
+    /// Keeps the summary's desired range of daemon service `s` (the instances it ran on): at
+    /// time zero the range starts at the count the registered instances give.
+    fn daemon_desired_changed(&mut self, s: ServiceId, now: SimTime) {
+        let d = self.services[s.index()].desired;
+        let sc = &mut self.service_scaling[s.index()];
+        if now == SimTime::ZERO {
+            sc.desired_min = d;
+            sc.desired_max = d;
+        } else {
+            sc.desired_min = sc.desired_min.min(d);
+            sc.desired_max = sc.desired_max.max(d);
         }
     }
 
@@ -237,5 +253,104 @@ impl<'s> Simulation<'s> {
             .get_mut(i.index())
             .map(|d| std::mem::take(&mut d.tasks))
             .unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::super::Simulation;
+    use crate::cluster::InstanceStatus;
+    use crate::engine::{SimDuration, SimTime};
+    use crate::ids::{InstanceId, Owner};
+    use crate::scheduler::task::{StopCode, TaskStatus};
+
+    /// \[DOC\] ecs-reference §4.5 (ECS Developer Guide, "Amazon ECS services"): when an
+    /// instance drains, its daemon task is stopped last. Two m6i.large in one zone, a web
+    /// service of 2 tasks (one per instance, the default spread) and a daemon on each. Instance
+    /// 0 drains at one minute: its web task waits for its replacement on instance 1, then
+    /// stops; only then does the daemon task stop, and the instance terminates after it.
+    #[test]
+    fn daemon_tasks_stop_last_when_an_instance_drains() {
+        let text = r#"{
+            "name": "drain", "seed": 1, "duration": "1h",
+            "cluster": { "clusterName": "drain", "availabilityZones": ["us-east-1a"] },
+            "autoScalingGroups": [{ "autoScalingGroupName": "asg", "instanceTypes": ["m6i.large"],
+                                    "minSize": 2, "maxSize": 2 }],
+            "taskDefinitions": [
+                { "family": "web", "cpu": "512", "memory": "1024", "requiresCompatibilities": ["EC2"] },
+                { "family": "agent", "cpu": "256", "memory": "512", "requiresCompatibilities": ["EC2"] }
+            ],
+            "services": [
+                { "serviceName": "web", "taskDefinition": "web", "desiredCount": 2, "launchType": "EC2" },
+                { "serviceName": "agent", "taskDefinition": "agent", "schedulingStrategy": "DAEMON" }
+            ]
+        }"#;
+        let sc = crate::scenario::from_json_str(text, Path::new("drain.json"), Path::new("."))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let mut sim = Simulation::new(&sc, 1).unwrap_or_else(|e| panic!("{e}"));
+        sim.start().unwrap_or_else(|e| panic!("{e}"));
+        let step_to = |sim: &mut Simulation, until: SimTime, check: &mut dyn FnMut(&Simulation)| {
+            while sim.queue.peek_time().is_some_and(|t| t <= until) {
+                let Some((now, ev)) = sim.queue.pop() else {
+                    break;
+                };
+                sim.handle(now, ev).unwrap_or_else(|e| panic!("{e}"));
+                check(sim);
+            }
+        };
+        step_to(
+            &mut sim,
+            SimTime::ZERO + SimDuration::from_mins(1),
+            &mut |_| {},
+        );
+        let i0 = InstanceId::from_index(0);
+        let daemon = sim.daemon_tasks_on(i0).to_vec();
+        assert_eq!(daemon.len(), 1, "one daemon task on the instance");
+        let daemon = daemon[0];
+        assert_eq!(sim.tasks[daemon.index()].status, TaskStatus::Running);
+        assert_eq!(
+            sim.instance_tasks[i0.index()].len(),
+            1,
+            "one web task there"
+        );
+        let web = sim.instance_tasks[i0.index()][0];
+        assert!(matches!(sim.tasks[web.index()].owner, Owner::Service(_)));
+
+        let now = SimTime::ZERO + SimDuration::from_mins(1);
+        sim.drain_instance(i0, now);
+        // Draining: the daemon keeps running while the web task waits for its replacement.
+        assert_eq!(sim.tasks[daemon.index()].status, TaskStatus::Running);
+        assert_eq!(
+            sim.services[1].desired, 1,
+            "the draining instance no longer counts"
+        );
+        let mut web_gone_first = true;
+        step_to(
+            &mut sim,
+            SimTime::ZERO + SimDuration::from_mins(30),
+            &mut |sim| {
+                if sim.tasks[daemon.index()].status != TaskStatus::Running
+                    && sim.tasks[web.index()].status != TaskStatus::Stopped
+                {
+                    web_gone_first = false;
+                }
+            },
+        );
+        assert!(
+            web_gone_first,
+            "the daemon task stopped before the web task"
+        );
+        assert_eq!(sim.tasks[web.index()].status, TaskStatus::Stopped);
+        assert_eq!(sim.tasks[daemon.index()].status, TaskStatus::Stopped);
+        assert_eq!(
+            sim.tasks[daemon.index()].stop_code,
+            Some(StopCode::InstanceDraining)
+        );
+        assert_eq!(sim.instances[i0.index()].status, InstanceStatus::Terminated);
+        // The replacement web task runs on the other instance, beside its daemon.
+        assert_eq!(sim.services[0].running, 2);
+        assert_eq!(sim.services[1].running, 1);
     }
 }

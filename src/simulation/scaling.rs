@@ -390,7 +390,7 @@ impl<'s> Simulation<'s> {
         if !self.instance_tasks[i.index()].is_empty() {
             a.non_empty -= 1;
         }
-        self.daemons_instance_left(i);
+        self.daemons_instance_left(i, now);
         self.instances[i.index()].status = InstanceStatus::Draining;
         self.counters.instances_active -= 1;
         self.counters.instances_draining += 1;
@@ -456,7 +456,7 @@ impl<'s> Simulation<'s> {
         match status {
             InstanceStatus::Pending => self.counters.instances_pending -= 1,
             InstanceStatus::Active => {
-                self.daemons_instance_left(i);
+                self.daemons_instance_left(i, now);
                 self.placer.remove_instance(&self.instances[i.index()]);
                 self.counters.instances_active -= 1;
                 self.counters.registered = self.counters.registered - registered;

@@ -10,6 +10,7 @@ mod capacity_provider_strategy;
 mod charts;
 mod commitments;
 mod compare;
+mod daemon;
 mod deploy;
 mod determinism;
 mod faults;
