@@ -807,6 +807,15 @@ pub struct SettingsFile {
     /// Fargate task launch rate: sustained tasks per second.
     #[serde(default)]
     pub fargate_launch_rate_per_second: Option<u32>,
+    /// Tasks per `RunTask` call (AWS: at most 10).
+    #[serde(default)]
+    pub run_task_max_count: Option<u32>,
+    /// `RunTask` API token bucket: burst, calls.
+    #[serde(default)]
+    pub run_task_burst: Option<u32>,
+    /// `RunTask` API token bucket: sustained calls per second.
+    #[serde(default)]
+    pub run_task_rate_per_second: Option<u32>,
     /// How often the service scheduler reconciles when nothing else wakes it.
     #[serde(default)]
     pub service_scheduler_interval: Option<Duration>,

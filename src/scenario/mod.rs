@@ -419,6 +419,12 @@ pub struct Settings {
     pub fargate_launch_burst: u32,
     /// Fargate launches per second.
     pub fargate_launch_rate_per_second: u32,
+    /// Tasks per `RunTask` call: a batch submission of more is split into calls.
+    pub run_task_max_count: u32,
+    /// `RunTask` API token bucket burst, calls.
+    pub run_task_burst: u32,
+    /// `RunTask` calls per second, sustained.
+    pub run_task_rate_per_second: u32,
     /// Service scheduler interval.
     pub service_scheduler_interval: SimDuration,
     /// Placement backfill window.

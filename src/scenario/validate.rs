@@ -962,6 +962,11 @@ impl Validator {
             fargate_launch_rate_per_second: s
                 .fargate_launch_rate_per_second
                 .unwrap_or(defaults::FARGATE_LAUNCH_RATE_PER_SECOND),
+            run_task_max_count: s.run_task_max_count.unwrap_or(defaults::RUN_TASK_MAX_COUNT),
+            run_task_burst: s.run_task_burst.unwrap_or(defaults::RUN_TASK_BURST),
+            run_task_rate_per_second: s
+                .run_task_rate_per_second
+                .unwrap_or(defaults::RUN_TASK_RATE_PER_SECOND),
             service_scheduler_interval: s
                 .service_scheduler_interval
                 .map_or(defaults::SERVICE_SCHEDULER_INTERVAL, |d| d.0),
@@ -1014,6 +1019,13 @@ impl Validator {
             self,
             "fargateLaunchRatePerSecond",
             settings.fargate_launch_rate_per_second.into(),
+        );
+        positive(self, "runTaskMaxCount", settings.run_task_max_count.into());
+        positive(self, "runTaskBurst", settings.run_task_burst.into());
+        positive(
+            self,
+            "runTaskRatePerSecond",
+            settings.run_task_rate_per_second.into(),
         );
         positive(
             self,

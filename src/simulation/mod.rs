@@ -9,6 +9,7 @@
 mod daemon;
 mod faults;
 mod policies;
+mod run_task;
 mod scaling;
 mod state;
 mod warm;
@@ -114,6 +115,8 @@ pub enum Event {
     AzOutageStart(u32),
     /// An AZ outage window ends.
     AzOutageEnd(u32),
+    /// A throttled `RunTask` call's token is due: its tasks launch.
+    RunTaskCall,
 }
 
 /// Why a run could not finish.
@@ -228,6 +231,10 @@ pub struct Simulation<'s> {
     fargate_az_counts: Vec<Vec<u32>>,
     /// Fargate launch token buckets (GCRA theoretical arrival time), on-demand and Spot.
     fargate_tat: [SimTime; 2],
+    /// The `RunTask` API token bucket (GCRA theoretical arrival time).
+    run_task_tat: SimTime,
+    /// Tasks of throttled `RunTask` calls, with the time each call is let through, in order.
+    run_task_queue: VecDeque<(SimTime, TaskId)>,
     reconcile_queued: bool,
     pass_queued: bool,
     pass_id: u32,
@@ -382,6 +389,8 @@ impl<'s> Simulation<'s> {
             provider_submit: vec![VecDeque::new(); provider_count],
             fargate_az_counts: vec![vec![0; sc.cluster.availability_zones.len()]; owner_count],
             fargate_tat: [SimTime::ZERO; 2],
+            run_task_tat: SimTime::ZERO,
+            run_task_queue: VecDeque::new(),
             reconcile_queued: false,
             pass_queued: false,
             pass_id: 0,
@@ -557,6 +566,7 @@ impl<'s> Simulation<'s> {
                 );
             }
             Event::ScheduledAction(s) => self.run_scheduled_actions(s, now),
+            Event::RunTaskCall => self.run_task_due(now),
             Event::InstanceFailure(_)
             | Event::ScheduledInstanceFailure(..)
             | Event::SpotNotice(_)
@@ -790,15 +800,25 @@ impl<'s> Simulation<'s> {
         if self.tasks.len() as u64 + u64::from(job.count) > self.sc.settings.max_work {
             return Err(self.submission_over_cap(w, &job, now));
         }
-        // RunTask with `count`: a strategy's base applies per call, so counts start at zero.
-        let mut per_item = match &spec.launch {
-            LaunchTarget::Strategy(items) => vec![0u32; items.len()],
-            _ => Vec::new(),
-        };
-        for _ in 0..job.count {
-            let target = self.choose_target(&spec.launch, &mut per_item);
-            let t = self.new_task(owner, need, target, now, Some(job.duration));
-            self.launch_task(t, now, true);
+        // RunTask takes at most `runTaskMaxCount` tasks a call (AWS: 10), so a submission of
+        // more is several calls, each through the API's token bucket (`run_task`). A
+        // strategy's base applies per call, so its counts start at zero for each call.
+        let per_call = self.sc.settings.run_task_max_count.max(1);
+        let mut left = job.count;
+        let mut call: Vec<TaskId> = Vec::with_capacity(per_call.min(job.count) as usize);
+        while left > 0 {
+            let n = left.min(per_call);
+            left -= n;
+            let mut per_item = match &spec.launch {
+                LaunchTarget::Strategy(items) => vec![0u32; items.len()],
+                _ => Vec::new(),
+            };
+            call.clear();
+            for _ in 0..n {
+                let target = self.choose_target(&spec.launch, &mut per_item);
+                call.push(self.new_task(owner, need, target, now, Some(job.duration)));
+            }
+            self.run_task_call(&call, now);
         }
         self.pull_submission(w, now)
     }
