@@ -29,6 +29,7 @@ mod queueing;
 mod readme_formats;
 mod report_html;
 mod review;
+mod run_task;
 mod spread_charts;
 mod support;
 mod sweep;
