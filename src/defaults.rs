@@ -79,6 +79,24 @@ pub const FARGATE_LAUNCH_BURST: u32 = 100;
 /// separately for On-Demand and Spot.
 pub const FARGATE_LAUNCH_RATE_PER_SECOND: u32 = 20;
 
+/// Tasks one `RunTask` call may start (`count`, at most 10). \[API\] Amazon ECS API Reference,
+/// "RunTask", `count`: "You can specify up to 10 tasks for each call",
+/// <https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RunTask.html>; ecs-reference
+/// §5.5. A batch submission of more tasks is split into calls of this many.
+pub const RUN_TASK_MAX_COUNT: u32 = 10;
+
+/// `RunTask` API token bucket: burst (bucket maximum capacity), calls.
+/// \[DOC\] ecs-reference §5.5 (20 calls per second, burst and sustained), from "Request
+/// throttling for the Amazon ECS API",
+/// <https://docs.aws.amazon.com/AmazonECS/latest/APIReference/request-throttling.html>, which
+/// describes the token bucket (maximum capacity = burst, refill rate = sustained) per account
+/// and Region.
+pub const RUN_TASK_BURST: u32 = 20;
+
+/// `RunTask` API token bucket: sustained rate (refill), calls per second.
+/// \[DOC\] ecs-reference §5.5, same source as [`RUN_TASK_BURST`].
+pub const RUN_TASK_RATE_PER_SECOND: u32 = 20;
+
 /// How often the service scheduler reconciles when no event wakes it.
 /// \[UNCERTAIN\] AWS documents no interval; the scheduler also reacts at once to task stops
 /// and new instances, so this only bounds how long a missed placement waits.

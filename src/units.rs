@@ -96,6 +96,14 @@ impl Resources {
     pub fn fits(&self, need: Resources) -> bool {
         need.cpu <= self.cpu && need.memory <= self.memory
     }
+    /// `self - rhs` on each dimension, stopping at zero.
+    #[inline]
+    pub fn saturating_sub(self, rhs: Resources) -> Resources {
+        Resources {
+            cpu: CpuUnits(self.cpu.0.saturating_sub(rhs.cpu.0)),
+            memory: MemoryMib(self.memory.0.saturating_sub(rhs.memory.0)),
+        }
+    }
 }
 
 impl Add for Resources {

@@ -193,6 +193,10 @@ pub struct ProviderView<'a> {
     pub smallest_type: Resources,
     /// The ASG has more than one instance type or more than one AZ.
     pub multi_type_or_multi_az: bool,
+    /// What the DAEMON services reserve on a new instance of the ASG (their tasks are placed
+    /// there first), so the binpack counts only the room left beside them. Zero without
+    /// daemons.
+    pub daemon_reserve: Resources,
 }
 
 /// One minute's `CapacityProviderReservation` with the numbers behind it.
@@ -245,10 +249,24 @@ pub fn capacity_provider_reservation(
     if view.provisioning.is_empty() {
         return finish(non_empty, n, 0, cfg);
     }
+    // [DOC] ecs-reference §4.5: ECS starts the daemon tasks first on every new instance, so
+    // what a new instance offers replica tasks is its registered size less the daemons'.
+    // (The caller already counts them in the free room of pending instances.) The
+    // compatibility rule stays AWS's (fits the smallest type); a task that fits no new
+    // instance beside the daemons is counted incompatible too, since no scale-out places it.
+    let gross_smallest = view.smallest_type;
+    let net = ProviderView {
+        largest_type: view.largest_type.saturating_sub(view.daemon_reserve),
+        smallest_type: view.smallest_type.saturating_sub(view.daemon_reserve),
+        ..*view
+    };
+    let view = &net;
     let mut groups: BTreeMap<Resources, u32> = BTreeMap::new();
     let mut incompatible = 0u32;
     for &need in view.provisioning {
-        if view.smallest_type.fits(need) {
+        if gross_smallest.fits(need)
+            && (view.largest_type.fits(need) || view.smallest_type.fits(need))
+        {
             *groups.entry(need).or_default() += 1;
         } else {
             incompatible += 1;
@@ -655,6 +673,7 @@ mod tests {
             largest_type: Resources::new(4096, 16 * GIB),
             smallest_type: Resources::new(2048, 8 * GIB),
             multi_type_or_multi_az: false,
+            daemon_reserve: Resources::default(),
         }
     }
 
@@ -817,6 +836,7 @@ mod tests {
             largest_type: Resources::new(4096, 8 * GIB),
             smallest_type: Resources::new(2048, 16 * GIB),
             multi_type_or_multi_az: true,
+            daemon_reserve: Resources::default(),
         };
         let r = capacity_provider_reservation(&v, &Default::default());
         assert_eq!((r.m, r.incompatible_tasks), (3, 0));
@@ -862,12 +882,14 @@ mod tests {
         let room = [inst(4096, 16 * GIB, true)];
         let v = ProviderView {
             multi_type_or_multi_az: true,
+            daemon_reserve: Resources::default(),
             ..view(&room, &fits)
         };
         assert_eq!(capacity_provider_reservation(&v, &cfg).m, 1);
         // The default mode binpacks multi-type ASGs too.
         let v = ProviderView {
             multi_type_or_multi_az: true,
+            daemon_reserve: Resources::default(),
             ..view(&instances, &many)
         };
         assert_eq!(capacity_provider_reservation(&v, &Default::default()).m, 12);
@@ -1159,5 +1181,28 @@ mod tests {
                 None
             );
         }
+    }
+
+    /// Issue 14 point 1: each new instance carries the DAEMON tasks' reservation first.
+    /// Six PROVISIONING tasks of 1,024 CPU units on an ASG of 4,096-unit instances: without
+    /// daemons four fit a new instance, so ceil(6 / 4) = 2 instances; with a 1,024-unit
+    /// daemon on every instance only 3 fit beside it, still 2; with a 2,048-unit daemon only
+    /// 2 fit, so ceil(6 / 2) = 3. N = 1 (one full instance), so M = 1 + c.
+    #[test]
+    fn daemon_reservation_shrinks_what_a_new_instance_offers() {
+        let full = [inst(0, 0, true)];
+        let tasks = [Resources::new(1024, 1024); 6];
+        let cfg = ManagedScalingConfig::default();
+        let m_with = |daemon: Resources| {
+            let mut v = view(&full, &tasks);
+            v.daemon_reserve = daemon;
+            capacity_provider_reservation(&v, &cfg).m
+        };
+        assert_eq!(m_with(Resources::default()), 1 + 2);
+        assert_eq!(m_with(Resources::new(1024, 512)), 1 + 2);
+        assert_eq!(m_with(Resources::new(2048, 512)), 1 + 3);
+        // A daemon as large as the smallest type leaves no room there: those tasks still fit
+        // the largest type beside it, which is what the binpack opens.
+        assert_eq!(m_with(Resources::new(3072, 512)), 1 + 6);
     }
 }

@@ -377,13 +377,9 @@ pub(super) fn map(
             ));
             continue;
         }
-        if sv.scheduling_strategy.as_deref() == Some("DAEMON") {
-            cx.report.warnings.push(format!(
-                "{at} {}: a DAEMON service; ecsim models REPLICA services only, so it is left out (its tasks still use instance capacity in AWS)",
-                sv.service_name
-            ));
-            continue;
-        }
+        // A DAEMON service runs one task per qualifying instance: no desired count, strategy,
+        // load or auto scaling of its own (ECS derives or refuses them).
+        let daemon = sv.scheduling_strategy.as_deref() == Some("DAEMON");
         if !service_names.insert(sv.service_name.clone()) {
             cx.report.ignored.push(format!(
                 "{at} {}: described twice; the first is kept",
@@ -440,8 +436,14 @@ pub(super) fn map(
         let mut o = Map::new();
         o.insert("serviceName".into(), sv.service_name.clone().into());
         o.insert("taskDefinition".into(), td_name.clone().into());
-        o.insert("desiredCount".into(), sv.desired_count.into());
-        if !sv.capacity_provider_strategy.is_empty() {
+        if daemon {
+            o.insert("schedulingStrategy".into(), "DAEMON".into());
+        } else {
+            o.insert("desiredCount".into(), sv.desired_count.into());
+        }
+        if daemon {
+            // Launch type EC2 whatever the folder says: ECS runs daemons on instances only.
+        } else if !sv.capacity_provider_strategy.is_empty() {
             for (i, item) in sv.capacity_provider_strategy.iter().enumerate() {
                 if !known_provider(&item.capacity_provider) {
                     cx.problem(
@@ -462,7 +464,7 @@ pub(super) fn map(
         } else if let Some(lt) = &sv.launch_type {
             o.insert("launchType".into(), lt.clone().into());
         }
-        if !sv.placement_strategy.is_empty() {
+        if !sv.placement_strategy.is_empty() && !daemon {
             o.insert(
                 "placementStrategy".into(),
                 Value::Array(
@@ -499,6 +501,15 @@ pub(super) fn map(
             cx.report.ignored.push(format!(
                 "{at}.loadBalancers: target registration is not modelled; the ALB's request metrics are read as the load"
             ));
+        }
+        if daemon {
+            cx.report.mapped.push(format!(
+                "{at} {} → services[{}] (DAEMON: one task on every qualifying instance; task definition {td_name})",
+                sv.service_name,
+                services_out.len()
+            ));
+            services_out.push(Value::Object(o));
+            continue;
         }
         if let Some(rc) = sv.running_count.filter(|rc| *rc != sv.desired_count) {
             cx.report.ignored.push(format!(

@@ -346,8 +346,11 @@ pub struct ServiceFile {
     pub service_name: String,
     /// `taskDefinition`: a family from `taskDefinitions` (`family:revision` accepted).
     pub task_definition: String,
-    /// `desiredCount`.
-    pub desired_count: i64,
+    /// `desiredCount`: required for a REPLICA service; a DAEMON service's is derived by ECS
+    /// (one per qualifying instance), so one given there (describe-services prints it) is
+    /// not read.
+    #[serde(default)]
+    pub desired_count: Option<i64>,
     /// `launchType`: `EC2` or `FARGATE`.
     #[serde(default)]
     pub launch_type: Option<String>,
@@ -360,7 +363,7 @@ pub struct ServiceFile {
     /// `placementConstraints`.
     #[serde(default)]
     pub placement_constraints: Option<Vec<PlacementConstraintFile>>,
-    /// `schedulingStrategy`: only `REPLICA` is modelled.
+    /// `schedulingStrategy`: `REPLICA` (the default) or `DAEMON`.
     #[serde(default)]
     pub scheduling_strategy: Option<String>,
     /// `load`.
@@ -941,6 +944,15 @@ pub struct SettingsFile {
     /// Fargate task launch rate: sustained tasks per second.
     #[serde(default)]
     pub fargate_launch_rate_per_second: Option<u32>,
+    /// Tasks per `RunTask` call (AWS: at most 10).
+    #[serde(default)]
+    pub run_task_max_count: Option<u32>,
+    /// `RunTask` API token bucket: burst, calls.
+    #[serde(default)]
+    pub run_task_burst: Option<u32>,
+    /// `RunTask` API token bucket: sustained calls per second.
+    #[serde(default)]
+    pub run_task_rate_per_second: Option<u32>,
     /// How often the service scheduler reconciles when nothing else wakes it.
     #[serde(default)]
     pub service_scheduler_interval: Option<Duration>,

@@ -314,8 +314,11 @@ pub struct ServiceSpec {
     pub name: String,
     /// Its task definition.
     pub task_definition: TaskDefId,
-    /// `desiredCount`.
+    /// `desiredCount` (0 for a DAEMON service: its count follows the instances).
     pub desired_count: u32,
+    /// `schedulingStrategy: DAEMON`: one task on every ACTIVE container instance that meets
+    /// its placement constraints, launch type EC2, no placement strategy, no auto scaling.
+    pub daemon: bool,
     /// Launch type or strategy.
     pub launch: LaunchTarget,
     /// `placementStrategy` (the service default when none and no constraints are given).
@@ -459,6 +462,12 @@ pub struct Settings {
     pub fargate_launch_burst: u32,
     /// Fargate launches per second.
     pub fargate_launch_rate_per_second: u32,
+    /// Tasks per `RunTask` call: a batch submission of more is split into calls.
+    pub run_task_max_count: u32,
+    /// `RunTask` API token bucket burst, calls.
+    pub run_task_burst: u32,
+    /// `RunTask` calls per second, sustained.
+    pub run_task_rate_per_second: u32,
     /// Service scheduler interval.
     pub service_scheduler_interval: SimDuration,
     /// End of a 60 s metric period until service auto scaling's alarms act on its datapoint

@@ -1117,6 +1117,11 @@ impl Validator {
             fargate_launch_rate_per_second: s
                 .fargate_launch_rate_per_second
                 .unwrap_or(defaults::FARGATE_LAUNCH_RATE_PER_SECOND),
+            run_task_max_count: s.run_task_max_count.unwrap_or(defaults::RUN_TASK_MAX_COUNT),
+            run_task_burst: s.run_task_burst.unwrap_or(defaults::RUN_TASK_BURST),
+            run_task_rate_per_second: s
+                .run_task_rate_per_second
+                .unwrap_or(defaults::RUN_TASK_RATE_PER_SECOND),
             service_scheduler_interval: s
                 .service_scheduler_interval
                 .map_or(defaults::SERVICE_SCHEDULER_INTERVAL, |d| d.0),
@@ -1181,6 +1186,13 @@ impl Validator {
             self,
             "fargateLaunchRatePerSecond",
             settings.fargate_launch_rate_per_second.into(),
+        );
+        positive(self, "runTaskMaxCount", settings.run_task_max_count.into());
+        positive(self, "runTaskBurst", settings.run_task_burst.into());
+        positive(
+            self,
+            "runTaskRatePerSecond",
+            settings.run_task_rate_per_second.into(),
         );
         positive(
             self,
@@ -2172,37 +2184,64 @@ impl Validator {
         if s.service_name.trim().is_empty() {
             self.problem(format!("{path}.serviceName"), "expected a non-empty name");
         }
-        if let Some(st) = s.scheduling_strategy.as_deref() {
-            if st != "REPLICA" {
+        let daemon = match s.scheduling_strategy.as_deref() {
+            None | Some("REPLICA") => false,
+            Some("DAEMON") => true,
+            Some(st) => {
                 self.problem(
                     format!("{path}.schedulingStrategy"),
-                    format!("only \"REPLICA\" is modelled so far, found {st:?}"),
+                    format!("expected \"REPLICA\" or \"DAEMON\", found {st:?}"),
                 );
+                false
+            }
+        };
+        if daemon {
+            self.daemon_refusals(path, s);
+        } else {
+            match s.desired_count {
+                None => self.problem(
+                    format!("{path}.desiredCount"),
+                    "expected the number of tasks to keep running (required for a REPLICA service)",
+                ),
+                Some(n) if !(0..=MAX_DESIRED_COUNT).contains(&n) => self.problem(
+                    format!("{path}.desiredCount"),
+                    format!("expected 0 to {MAX_DESIRED_COUNT}, found {n}"),
+                ),
+                Some(_) => {}
             }
         }
-        if !(0..=MAX_DESIRED_COUNT).contains(&s.desired_count) {
-            self.problem(
-                format!("{path}.desiredCount"),
-                format!(
-                    "expected 0 to {MAX_DESIRED_COUNT}, found {}",
-                    s.desired_count
-                ),
-            );
-        }
         let td = self.find_task_def(&format!("{path}.taskDefinition"), &s.task_definition, names);
+        // A DAEMON service runs on the cluster's container instances: launch type EC2
+        // whatever the cluster's default strategy (a strategy or Fargate was refused above).
+        let launch_type = if daemon {
+            Some("EC2")
+        } else {
+            s.launch_type.as_deref()
+        };
+        let strategy_items = if daemon {
+            None
+        } else {
+            s.capacity_provider_strategy.as_ref()
+        };
         let launch = td.and_then(|td| {
             self.launch(
                 path,
-                s.launch_type.as_deref(),
-                s.capacity_provider_strategy.as_ref(),
+                launch_type,
+                strategy_items,
                 names,
                 default_strategy,
                 &names.task_defs[td.index()],
             )
         });
+        // A DAEMON service's strategy, load and auto scaling were refused above: not read
+        // again, so each mistake gives one message.
         let (strategy, constraints, member_of) = self.placement(
             path,
-            s.placement_strategy.as_ref(),
+            if daemon {
+                None
+            } else {
+                s.placement_strategy.as_ref()
+            },
             s.placement_constraints.as_ref(),
             names,
             launch.as_ref(),
@@ -2211,13 +2250,14 @@ impl Validator {
         let load = s
             .load
             .as_ref()
+            .filter(|_| !daemon)
             .and_then(|l| self.service_load(&format!("{path}.load"), l));
         let knobs = self.scaling_defaults.unwrap_or(scaling::ScalingDefaults {
             high_datapoints: crate::autoscaling::target_tracking::DEFAULT_HIGH_ALARM_DATAPOINTS,
             low_datapoints: crate::autoscaling::target_tracking::DEFAULT_LOW_ALARM_DATAPOINTS,
             low_ratio: crate::autoscaling::target_tracking::DEFAULT_LOW_ALARM_RATIO,
         });
-        let auto_scaling = s.auto_scaling.as_ref().and_then(|a| {
+        let auto_scaling = s.auto_scaling.as_ref().filter(|_| !daemon).and_then(|a| {
             self.service_auto_scaling(&format!("{path}.autoScaling"), a, s.load.is_some(), knobs)
         });
         let deployment = self.deployment_config(path, s);
@@ -2268,13 +2308,66 @@ impl Validator {
             deployment_schedule,
             name: s.service_name.clone(),
             task_definition: td,
-            desired_count: s.desired_count as u32,
+            // A DAEMON service's desired count is derived at run time (one per qualifying
+            // ACTIVE instance).
+            desired_count: if daemon {
+                0
+            } else {
+                s.desired_count.unwrap_or(0) as u32
+            },
+            daemon,
             launch,
             placement_strategy: strategy,
             placement_constraints: constraints,
             load,
             auto_scaling,
         })
+    }
+
+    /// The DAEMON service settings AWS refuses, one problem each.
+    ///
+    /// Source: Amazon ECS Developer Guide, "Amazon ECS service deployment controllers and
+    /// strategies" (Daemon scheduling strategy),
+    /// <https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_service-options.html>:
+    /// "there is no need to specify a desired number of tasks, a task placement strategy, or
+    /// use Service Auto Scaling policies"; "Fargate tasks do not support the DAEMON scheduling
+    /// strategy"; and ecs-reference §5.1 (no capacity provider strategy with DAEMON).
+    fn daemon_refusals(&mut self, path: &str, s: &ServiceFile) {
+        if s.capacity_provider_strategy.is_some() {
+            self.problem(
+                format!("{path}.capacityProviderStrategy"),
+                "a DAEMON service cannot use a capacity provider strategy (ECS refuses it); leave it out or give launchType \"EC2\"",
+            );
+        }
+        match s.launch_type.as_deref() {
+            None | Some("EC2") => {}
+            Some("FARGATE") => self.problem(
+                format!("{path}.launchType"),
+                "Fargate does not support the DAEMON scheduling strategy; use \"EC2\" or a REPLICA service",
+            ),
+            Some(o) => self.problem(
+                format!("{path}.launchType"),
+                format!("expected \"EC2\" for a DAEMON service, found {o:?}"),
+            ),
+        }
+        if s.placement_strategy.as_ref().is_some_and(|v| !v.is_empty()) {
+            self.problem(
+                format!("{path}.placementStrategy"),
+                "a DAEMON service takes no placement strategy (one task on every qualifying instance); leave it out",
+            );
+        }
+        if s.auto_scaling.is_some() {
+            self.problem(
+                format!("{path}.autoScaling"),
+                "a DAEMON service cannot use service auto scaling (its task count follows the instances); leave it out",
+            );
+        }
+        if s.load.is_some() {
+            self.problem(
+                format!("{path}.load"),
+                "ecsim does not model a request load on a DAEMON service; leave it out",
+            );
+        }
     }
 
     fn workload(

@@ -7,10 +7,12 @@
 //! It never touches the filesystem except through the trace readers, and never the clock.
 
 mod burst;
+mod daemon;
 mod deployment;
 mod explain;
 mod faults;
 mod policies;
+mod run_task;
 mod scaling;
 mod state;
 mod warm;
@@ -133,6 +135,8 @@ pub enum Event {
     FargateSpotShortageStart(u32),
     /// A Fargate Spot capacity shortage ends: waiting tasks launch.
     FargateSpotShortageEnd(u32),
+    /// A throttled `RunTask` call's token is due: its tasks launch.
+    RunTaskCall,
 }
 
 impl Event {
@@ -251,8 +255,13 @@ pub struct Simulation<'s> {
     placement_rng: SimRng,
     scaling_rng: SimRng,
     instances: Vec<ContainerInstance>,
-    /// Tasks bound to each instance (PENDING, RUNNING, STOPPING), for draining and termination.
+    /// Tasks bound to each instance (PENDING, RUNNING, STOPPING), for draining and termination;
+    /// DAEMON tasks are kept apart in `instance_daemons`, so "empty" means no other task.
     instance_tasks: Vec<Vec<TaskId>>,
+    /// The DAEMON services, in service order.
+    daemons: Vec<ServiceId>,
+    /// Per instance, its daemon tasks; empty (never pushed) when the scenario has no daemon.
+    instance_daemons: Vec<daemon::InstanceDaemons>,
     asgs: Vec<AutoScalingGroup>,
     /// Live tasks (a slab: a STOPPED task's slot is reused, see `TaskTable`).
     tasks: TaskTable,
@@ -270,6 +279,10 @@ pub struct Simulation<'s> {
     fargate_az_counts: Vec<Vec<u32>>,
     /// Fargate launch token buckets (GCRA theoretical arrival time), on-demand and Spot.
     fargate_tat: [SimTime; 2],
+    /// The `RunTask` API token bucket (GCRA theoretical arrival time).
+    run_task_tat: SimTime,
+    /// Tasks of throttled `RunTask` calls, with the time each call is let through, in order.
+    run_task_queue: VecDeque<(SimTime, TaskId)>,
     reconcile_queued: bool,
     pass_queued: bool,
     pass_id: u32,
@@ -385,7 +398,10 @@ impl<'s> Simulation<'s> {
         // The spread(instanceId) index is kept for services (their default strategy) and for
         // workloads that ask for that strategy; binpack-only workloads do not pay for it.
         for s in 0..sc.services.len() {
-            placer.track_spread(Owner::Service(ServiceId::from_index(s)));
+            // A daemon is placed on a given instance, never by a spread search.
+            if !sc.services[s].daemon {
+                placer.track_spread(Owner::Service(ServiceId::from_index(s)));
+            }
         }
         for (w, spec) in sc.workloads.iter().enumerate() {
             if spec.placement_strategy.iter().any(|r| {
@@ -419,6 +435,11 @@ impl<'s> Simulation<'s> {
             scaling_rng: streams.stream(Stream::Scaling),
             instances: Vec::new(),
             instance_tasks: Vec::new(),
+            daemons: (0..sc.services.len())
+                .filter(|&s| sc.services[s].daemon)
+                .map(ServiceId::from_index)
+                .collect(),
+            instance_daemons: Vec::new(),
             asgs,
             tasks: TaskTable::new(),
             services,
@@ -430,6 +451,8 @@ impl<'s> Simulation<'s> {
             provider_submit: vec![VecDeque::new(); provider_count],
             fargate_az_counts: vec![vec![0; sc.cluster.availability_zones.len()]; owner_count],
             fargate_tat: [SimTime::ZERO; 2],
+            run_task_tat: SimTime::ZERO,
+            run_task_queue: VecDeque::new(),
             reconcile_queued: false,
             pass_queued: false,
             pass_id: 0,
@@ -659,6 +682,7 @@ impl<'s> Simulation<'s> {
             }
             Event::MetricsPublished(r) => self.publish_datapoints(now, r),
             Event::ScheduledAction(s) => self.run_scheduled_actions(s, now),
+            Event::RunTaskCall => self.run_task_due(now),
             Event::InstanceFailure(_)
             | Event::ScheduledInstanceFailure(..)
             | Event::SpotNotice(_)
@@ -745,6 +769,10 @@ impl<'s> Simulation<'s> {
         inst.spot = a.spot;
         self.instances.push(inst);
         self.instance_tasks.push(Vec::new());
+        if !self.daemons.is_empty() {
+            self.instance_daemons
+                .push(daemon::InstanceDaemons::default());
+        }
         self.asgs[asg.index()].instances.push(id);
         self.asgs[asg.index()].live_by_az[az.index()] += 1;
         self.asgs[asg.index()].in_service += 1;
@@ -836,6 +864,8 @@ impl<'s> Simulation<'s> {
         self.counters.instances_active += 1;
         self.counters.registered = self.counters.registered + inst.registered;
         self.placer.add_instance(&self.instances[id.index()]);
+        // Daemon tasks first: they take their room before any waiting task sees the instance.
+        self.daemons_on_registration(id, now);
         self.note_room(id);
         if now > SimTime::ZERO {
             self.log(
@@ -901,15 +931,25 @@ impl<'s> Simulation<'s> {
         {
             return Err(self.submission_over_cap(w, &job, now));
         }
-        // RunTask with `count`: a strategy's base applies per call, so counts start at zero.
-        let mut per_item = match &spec.launch {
-            LaunchTarget::Strategy(items) => vec![0u32; items.len()],
-            _ => Vec::new(),
-        };
-        for _ in 0..job.count {
-            let target = self.choose_target(&spec.launch, &mut per_item);
-            let t = self.new_task(owner, need, target, now, Some(job.duration));
-            self.launch_task(t, now, true);
+        // RunTask takes at most `runTaskMaxCount` tasks a call (AWS: 10), so a submission of
+        // more is several calls, each through the API's token bucket (`run_task`). A
+        // strategy's base applies per call, so its counts start at zero for each call.
+        let per_call = self.sc.settings.run_task_max_count.max(1);
+        let mut left = job.count;
+        let mut call: Vec<TaskId> = Vec::with_capacity(per_call.min(job.count) as usize);
+        while left > 0 {
+            let n = left.min(per_call);
+            left -= n;
+            let mut per_item = match &spec.launch {
+                LaunchTarget::Strategy(items) => vec![0u32; items.len()],
+                _ => Vec::new(),
+            };
+            call.clear();
+            for _ in 0..n {
+                let target = self.choose_target(&spec.launch, &mut per_item);
+                call.push(self.new_task(owner, need, target, now, Some(job.duration)));
+            }
+            self.run_task_call(&call, now);
         }
         self.pull_submission(w, now)
     }
@@ -1235,10 +1275,15 @@ impl<'s> Simulation<'s> {
         self.counters.reserved = self.counters.reserved + need;
         self.billing.ec2_task_reserved(t, i, owner, need, now);
         self.tasks[t.index()].placement = Placement::Instance(i);
-        if self.instance_tasks[i.index()].is_empty() && self.instances[i.index()].in_service() {
-            self.asgs[self.instances[i.index()].asg.index()].non_empty += 1;
+        if self.is_daemon(owner) {
+            // Not counted in `non_empty`: an instance with only daemon tasks is empty.
+            self.instance_daemons[i.index()].tasks.push(t);
+        } else {
+            if self.instance_tasks[i.index()].is_empty() && self.instances[i.index()].in_service() {
+                self.asgs[self.instances[i.index()].asg.index()].non_empty += 1;
+            }
+            self.instance_tasks[i.index()].push(t);
         }
-        self.instance_tasks[i.index()].push(t);
         if self.tasks[t.index()].status == TaskStatus::Provisioning {
             self.counters.provisioning_waiting -= 1;
         }
@@ -1405,17 +1450,24 @@ impl<'s> Simulation<'s> {
                 self.burst_reservation_changed(owner, i, need.cpu.0, false, before, now);
                 self.counters.reserved = self.counters.reserved - need;
                 self.billing.ec2_task_released(t, now);
-                let on = &mut self.instance_tasks[i.index()];
-                if let Some(pos) = on.iter().position(|&x| x == t) {
-                    on.swap_remove(pos);
-                    if on.is_empty() && self.instances[i.index()].in_service() {
-                        self.asgs[self.instances[i.index()].asg.index()].non_empty -= 1;
+                if self.is_daemon(owner) {
+                    self.unbind_daemon(t, i);
+                } else {
+                    let on = &mut self.instance_tasks[i.index()];
+                    if let Some(pos) = on.iter().position(|&x| x == t) {
+                        on.swap_remove(pos);
+                        if on.is_empty() && self.instances[i.index()].in_service() {
+                            self.asgs[self.instances[i.index()].asg.index()].non_empty -= 1;
+                        }
                     }
                 }
+                // A missing daemon takes freed room first.
+                self.daemons_room_freed(i, now);
                 self.note_room(i);
                 self.request_pass();
                 if self.instances[i.index()].status == InstanceStatus::Draining
                     && self.instance_tasks[i.index()].is_empty()
+                    && !self.stop_daemons_last(i, now)
                 {
                     self.terminate_instance(i, now);
                 }
@@ -1564,6 +1616,10 @@ impl<'s> Simulation<'s> {
     /// \[DOC\] §5.1: a REPLICA service keeps `desiredCount` tasks; stopped tasks are replaced.
     fn reconcile_services(&mut self, now: SimTime) {
         for s in 0..self.services.len() {
+            if self.sc.services[s].daemon {
+                // Placed per instance (`daemon`), never by the replica loop.
+                continue;
+            }
             let sid = ServiceId::from_index(s);
             if self.deployment_blocked(sid) {
                 // A FAILED deployment without rollback launches no new task; what it left

@@ -59,6 +59,8 @@ pub(super) struct ProviderScaling {
     pub(super) largest: Resources,
     pub(super) smallest: Resources,
     pub(super) multi_type_or_multi_az: bool,
+    /// What the DAEMON services reserve on a new instance of the ASG.
+    pub(super) daemon_reserve: Resources,
     pub(super) scale_out: u64,
     pub(super) scale_in: u64,
     pub(super) instances_min: u32,
@@ -187,6 +189,7 @@ impl<'s> Simulation<'s> {
                 smallest: shapes.first().copied().unwrap_or_default(),
                 multi_type_or_multi_az: spec.instance_types.len() > 1
                     || spec.availability_zones.len() > 1,
+                daemon_reserve: self.daemon_reserve_of(asg),
                 scale_out: 0,
                 scale_in: 0,
                 instances_min: u32::MAX,
@@ -621,13 +624,19 @@ impl<'s> Simulation<'s> {
                 };
                 (r, newest)
             } else {
+                let daemon_reserve = self.provider_scaling[p].daemon_reserve;
                 let views: Vec<InstanceView> = self.asgs[asg.index()]
                     .instances
                     .iter()
                     .map(|i| &self.instances[i.index()])
                     .filter(|inst| inst.in_service())
                     .map(|inst| InstanceView {
-                        free: inst.free(),
+                        // A pending instance will start its daemon tasks first.
+                        free: if inst.status == InstanceStatus::Active {
+                            inst.free()
+                        } else {
+                            inst.free().saturating_sub(daemon_reserve)
+                        },
                         registered: inst.registered,
                         non_empty: !self.instance_tasks[inst.id.index()].is_empty(),
                         launched_at: inst.launched_at,
@@ -641,6 +650,7 @@ impl<'s> Simulation<'s> {
                     largest_type: ps.largest,
                     smallest_type: ps.smallest,
                     multi_type_or_multi_az: ps.multi_type_or_multi_az,
+                    daemon_reserve: ps.daemon_reserve,
                 };
                 if self.explain.is_some() {
                     steps = Some(reservation_steps(&view, cfg));

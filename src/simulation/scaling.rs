@@ -393,6 +393,7 @@ impl<'s> Simulation<'s> {
         if !self.instance_tasks[i.index()].is_empty() {
             a.non_empty -= 1;
         }
+        self.daemons_instance_left(i, now);
         self.instances[i.index()].status = InstanceStatus::Draining;
         self.counters.instances_active -= 1;
         self.counters.instances_draining += 1;
@@ -419,7 +420,8 @@ impl<'s> Simulation<'s> {
             }
         }
         self.request_reconcile();
-        if self.instance_tasks[i.index()].is_empty() {
+        // [DOC] ecs-reference §4.5: daemon tasks stop last, once every other task is gone.
+        if self.instance_tasks[i.index()].is_empty() && !self.stop_daemons_last(i, now) {
             self.terminate_instance(i, now);
         } else {
             self.queue.schedule_at(
@@ -457,6 +459,7 @@ impl<'s> Simulation<'s> {
         match status {
             InstanceStatus::Pending => self.counters.instances_pending -= 1,
             InstanceStatus::Active => {
+                self.daemons_instance_left(i, now);
                 self.placer.remove_instance(&self.instances[i.index()]);
                 self.counters.instances_active -= 1;
                 self.counters.registered = self.counters.registered - registered;
@@ -472,7 +475,9 @@ impl<'s> Simulation<'s> {
         inst.terminated_at = Some(now);
         let asg = inst.asg;
         let billed = inst.running_at.is_some();
-        for t in std::mem::take(&mut self.instance_tasks[i.index()]) {
+        let mut on = std::mem::take(&mut self.instance_tasks[i.index()]);
+        on.extend(self.take_daemon_tasks(i));
+        for t in on {
             let task = &self.tasks[t.index()];
             if let (Owner::Service(s), true) = (task.owner, task.replaced) {
                 self.services[s.index()].replacing.retain(|&x| x != t);

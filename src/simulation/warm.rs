@@ -27,6 +27,11 @@ impl<'s> Simulation<'s> {
     pub(super) fn warm_start_services(&mut self, now: SimTime) {
         debug_assert_eq!(now, SimTime::ZERO);
         for s in 0..self.services.len() {
+            if self.sc.services[s].daemon {
+                // Its tasks started warm as each instance registered (`daemon`).
+                self.services[s].steady = self.services[s].running == self.services[s].desired;
+                continue;
+            }
             let sid = ServiceId::from_index(s);
             let desired = self.services[s].desired;
             while self.services[s].live < desired {

@@ -505,3 +505,44 @@ fn what_ecsim_does_not_model_is_reported_not_dropped_silently() {
         "{ignored}"
     );
 }
+
+/// Issue 14 point 1: a DAEMON service in describe-services is imported as one (it was left out
+/// when only REPLICA was modelled): no desiredCount, no strategy, load or auto scaling, and
+/// the scenario validates.
+#[test]
+fn a_daemon_service_is_imported_as_a_daemon() {
+    // Without the metric files, so the scenario validates without trace files on disk.
+    let mut files: Vec<SourceFile> = shop_files()
+        .into_iter()
+        .filter(|f| !f.name.contains("metrics-"))
+        .collect();
+    edit(&mut files, "services-2.json", |v| {
+        let s = &mut v["services"][0];
+        s["schedulingStrategy"] = "DAEMON".into();
+        s.as_object_mut()
+            .unwrap()
+            .remove("capacityProviderStrategy");
+        s["launchType"] = "EC2".into();
+    });
+    let imported = import(&files, &ImportOptions::default()).unwrap();
+    let worker = imported.scenario["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["serviceName"] == "worker")
+        .expect("the daemon is imported");
+    assert_eq!(worker["schedulingStrategy"], "DAEMON");
+    for key in [
+        "desiredCount",
+        "capacityProviderStrategy",
+        "placementStrategy",
+        "load",
+        "autoScaling",
+    ] {
+        assert!(worker.get(key).is_none(), "{key}: {worker}");
+    }
+    let text = serde_json::to_string(&imported.scenario).unwrap();
+    let sc = ecsim::scenario::from_json_str(&text, Path::new("imported.json"), Path::new("."))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(sc.services.iter().any(|s| s.daemon));
+}

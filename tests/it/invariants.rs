@@ -514,6 +514,24 @@ fn random_scaling_scenario(seed: u64) -> Value {
         }));
         v["services"][0]["taskDefinition"] = json!("td-shares");
     }
+    // Issue 14: a DAEMON service on half the seeds (its own generator, so the draws above
+    // stay those of the sweep before daemons), sometimes limited to one zone.
+    let mut drng = Pcg64::seed_from_u64(seed ^ 0xdae0_0000);
+    if drng.gen_bool(0.5) {
+        let (cpu, mem) = *pick(&mut drng, &[(128, 256), (256, 512), (512, 1024)]);
+        v["taskDefinitions"].as_array_mut().unwrap().push(json!({
+            "family": "agent", "cpu": cpu.to_string(), "memory": mem.to_string(),
+            "requiresCompatibilities": ["EC2"]
+        }));
+        let mut daemon = json!({
+            "serviceName": "daemon", "taskDefinition": "agent", "schedulingStrategy": "DAEMON"
+        });
+        if drng.gen_bool(0.3) {
+            daemon["placementConstraints"] = json!([{ "type": "memberOf",
+                "expression": format!("attribute:ecs.availability-zone == {}", azs[0]) }]);
+        }
+        v["services"].as_array_mut().unwrap().push(daemon);
+    }
     v
 }
 
@@ -527,6 +545,21 @@ fn random_scenarios_with_auto_scaling_keep_the_invariants() {
         // Scaling bookkeeping: the counts match the activity records, the desired count at
         // the end lies within the range it covered, the ASG stays within its size limits.
         for (i, svc) in s.services.iter().enumerate() {
+            if svc.name == "daemon" {
+                // One task per qualifying ACTIVE instance at most (a daemon on a DRAINING
+                // instance still runs until the others are gone, so not exactly).
+                let cp = &s.capacity_providers[0];
+                assert!(
+                    svc.desired_count <= cp.instances_max,
+                    "seed {seed}: {svc:?}"
+                );
+                assert!(
+                    svc.desired_min <= svc.desired_count && svc.desired_count <= svc.desired_max,
+                    "seed {seed}: {svc:?}"
+                );
+                assert_eq!(svc.scaling_activities.scale_out, 0, "seed {seed}");
+                continue;
+            }
             let acts = &svc.scaling_activities;
             let logged = r
                 .events
@@ -595,8 +628,20 @@ fn random_scenarios_with_auto_scaling_keep_the_invariants() {
             == "ENABLED"
         {
             // Only empty instances are terminated (a batch task on a draining instance is
-            // left to finish, so protection covers it too).
-            assert_eq!(s.tasks.interrupted, 0, "seed {seed}: {:?}", s.tasks);
+            // left to finish, so protection covers it too). An instance running only daemon
+            // tasks is empty: without managed draining they stop with it.
+            let daemon_interrupted: u64 = s
+                .services
+                .iter()
+                .filter(|x| x.name == "daemon")
+                .map(|x| x.tasks.interrupted)
+                .sum();
+            assert_eq!(
+                s.tasks.interrupted - daemon_interrupted,
+                0,
+                "seed {seed}: {:?}",
+                s.tasks
+            );
         }
     }
 }

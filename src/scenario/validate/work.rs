@@ -319,6 +319,7 @@ pub fn estimate(sc: &Scenario, traced: Option<&TracedWork>) -> WorkEstimate {
             _ => 0.0,
         })
         .sum();
+    let mut instances_total = 0.0;
     for (i, a) in sc.auto_scaling_groups.iter().enumerate() {
         let path = format!("autoScalingGroups[{i}]");
         let max = f64::from(a.max_size);
@@ -340,6 +341,7 @@ pub fn estimate(sc: &Scenario, traced: Option<&TracedWork>) -> WorkEstimate {
         };
         let replaced = max * failures_per_instance + scripted_failures + spot;
         let instances = max + churn + replaced;
+        instances_total += instances;
         add(
             &mut est,
             format!("{path}.maxSize"),
@@ -363,6 +365,21 @@ pub fn estimate(sc: &Scenario, traced: Option<&TracedWork>) -> WorkEstimate {
                 count(instances)
             ),
             instances,
+        );
+    }
+    // A DAEMON service starts one task on every instance launched (at most; constraints may
+    // leave some out).
+    for (i, s) in sc.services.iter().enumerate().filter(|(_, s)| s.daemon) {
+        add(
+            &mut est,
+            format!("services[{i}].schedulingStrategy"),
+            format!(
+                "services[{i}] {:?}: one daemon task on each of {} instances = {} tasks",
+                s.name,
+                count(instances_total),
+                count(instances_total)
+            ),
+            instances_total,
         );
     }
     est
