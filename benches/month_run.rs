@@ -85,7 +85,7 @@ enum Variant {
 }
 
 impl Variant {
-    const ALL: [Variant; 4] = [
+    const ALL: [Variant; 5] = [
         Variant::Static,
         Variant::Autoscaling,
         Variant::AutoscalingDaily,

@@ -158,7 +158,8 @@ enum Command {
     /// Rebuild the catalog tables from AWS Price List bulk offer files (AmazonEC2 and
     /// AmazonECS, JSON, as downloaded from pricing.us-east-1.amazonaws.com), keeping shared
     /// tenancy, used capacity, no pre-installed software, Linux and Windows (licence
-    /// included) On-Demand prices and the Fargate rates; a scenario uses them with
+    /// included) On-Demand prices of the Region itself (not its Local Zones) and the
+    /// Fargate rates; a scenario uses them with
     /// `"catalogDir": "DIR"`.
     Catalog {
         /// Offer files (`index.json` of AmazonEC2 and AmazonECS, one Region or all), read as

@@ -5,7 +5,7 @@
 //! multi-gigabyte EC2 offer file is never held whole: only the products that pass the filter
 //! and their On-Demand prices are kept), the filter (EC2: `Compute Instance` products with
 //! shared tenancy, `capacitystatus` Used, no pre-installed software, Linux or Windows with the
-//! licence included; ECS: the Fargate usage types), and merging what the files gave into
+//! licence included, in the Region itself — not a Local or Wavelength Zone; ECS: the Fargate usage types), and merging what the files gave into
 //! [`Tables`] over the embedded instance shapes.
 //! It deliberately does not open files or write them: the binary hands it readers and writes
 //! [`tables::render`](crate::cloud::tables::render)'s output.
@@ -222,6 +222,11 @@ impl Reading<'_> {
             || get("capacitystatus") != Some("Used")
             || get("preInstalledSw") != Some("NA")
             || get("marketoption").is_some_and(|m| m != "OnDemand")
+            // A Local Zone's or Wavelength Zone's products carry their parent Region's
+            // `regionCode` at the zone's own (dearer) price; kept, the one later in SKU order
+            // would silently replace the Region's price. Older files without the attribute
+            // only list Regions.
+            || get("locationType").is_some_and(|l| l != "AWS Region")
         {
             return None;
         }
@@ -372,7 +377,8 @@ impl Offers {
                     "no product passed the filter ({}); is this the whole offer file?",
                     if offer_code == "AmazonEC2" {
                         "Compute Instance, shared tenancy, capacitystatus Used, no pre-installed \
-                         software, Linux or Windows with the licence included"
+                         software, Linux or Windows with the licence included, locationType AWS \
+                         Region"
                     } else {
                         "the Fargate usage types, e.g. USE1-Fargate-vCPU-Hours:perCPU"
                     }
@@ -673,6 +679,44 @@ mod tests {
         let e = crate::cloud::Catalog::for_region(&t, "eu-west-1", Some("dir"))
             .expect_err("no Fargate rates");
         assert!(e.contains("AmazonECS offer file"), "{e}");
+    }
+
+    #[test]
+    fn a_local_zone_product_does_not_replace_its_regions_price() {
+        // Product "Z" sorts after "A", so before Local Zones were dropped its 0.12 replaced
+        // the Region's 0.1 (SKU order decides which product of a type is applied last).
+        let text = EC2
+            .replacen(
+                r#""regionCode": "eu-west-1", "operatingSystem""#,
+                r#""regionCode": "eu-west-1", "locationType": "AWS Region", "operatingSystem""#,
+                1,
+            )
+            .replacen(
+                r#""B": {"B.T""#,
+                r#""Z": {"Z.T": {"priceDimensions": {"Z.T.R": {"unit": "Hrs", "pricePerUnit": {"USD": "0.1200000000"}}}}},
+        "B": {"B.T""#,
+                1,
+            )
+            .replacen(
+                r#""B": {"productFamily""#,
+                r#""Z": {"productFamily": "Compute Instance", "attributes": {"instanceType": "m5.large",
+          "regionCode": "eu-west-1", "location": "Europe (Dublin Local Zone)", "locationType": "AWS Local Zone",
+          "operatingSystem": "Linux", "licenseModel": "No License required",
+          "tenancy": "Shared", "capacitystatus": "Used", "preInstalledSw": "NA"}},
+        "B": {"productFamily""#,
+                1,
+            );
+        assert!(text.contains("AWS Local Zone") && text.contains("0.1200000000"));
+        let mut offers = Offers::default();
+        let s = offers
+            .read(text.as_bytes(), "inline.json")
+            .expect("valid offer");
+        assert_eq!((s.products_kept, s.prices_kept), (1, 1));
+        let t = offers.tables(crate::cloud::tables::embedded());
+        assert_eq!(
+            t.regions["eu-west-1"].ec2["m5.large"].linux_usd_per_hour,
+            0.1
+        );
     }
 
     #[test]
