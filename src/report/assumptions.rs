@@ -96,6 +96,11 @@ pub fn for_scenario(sc: &Scenario, prices: &super::PriceBasis) -> Vec<Assumption
         a("paid, reserved and used capacity", "per minute (timeseries.csv vcpu_* and memory_gib_*, the utilization chart): paid = the whole instance type of every billed EC2 instance plus the rounded size of every billed Fargate task; reserved = task reservations on ACTIVE and DRAINING instances plus the requested size of billed Fargate tasks, so paid − reserved is idle EC2 capacity and Fargate size rounding; used = the load model's past-minute mean for services that have one, and the whole reservation for every other RUNNING task (batch tasks, services without a load model: there is no usage model for them); usage averages are means of the minute rows".into(), &format!("ecsim model; billing spans as in EC2 billing and {FARGATE_PRICING}")),
         a("not modelled", "networking (ENI limits, ports), image sizes, daemon services, Windows on EC2, GPUs, deployments".into(), "ecsim scope"),
     ];
+    if !sc.workloads.is_empty() {
+        // Only batch workloads go through RunTask (service tasks are started inside ECS), so
+        // only a scenario with one says so, and the others' reports keep the words they had.
+        out.push(a("RunTask calls", format!("a batch submission of n tasks is ceil(n ÷ {}) RunTask calls (settings.runTaskMaxCount); the calls share a token bucket of {} calls refilled at {} per second (settings.runTaskBurst, settings.runTaskRatePerSecond), a throttled call waiting for its token, in order; a capacity provider strategy's base applies per call; the Fargate launch rate applies after the call", s.run_task_max_count, s.run_task_burst, s.run_task_rate_per_second), "Amazon ECS API Reference, RunTask (count: \"You can specify up to 10 tasks for each call\"): https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RunTask.html; Amazon ECS API Reference, Request throttling for the Amazon ECS API (a token bucket per account and Region: maximum capacity the burst, refill rate the sustained rate): https://docs.aws.amazon.com/AmazonECS/latest/APIReference/request-throttling.html"));
+    }
     if sc.services.iter().any(|x| x.load.is_some()) {
         // Only a scenario in which some service can burst says so, so the others' reports
         // keep the words they had.

@@ -346,3 +346,62 @@ fn cost_per_completed_task_is_each_workloads_own() {
     assert!(!table.contains("min below"));
     assert!(page.contains(ecsim::report::render::MINUTES_BELOW_DESIRED));
 }
+
+/// Issue 14, point 8 (leftover): the RunTask limits a batch submission goes through are an
+/// assumption of every run with a batch workload, with their values in force, the settings
+/// that change them and the AWS pages they come from; a run without batch work, whose tasks
+/// never pass through RunTask, does not list them.
+#[test]
+fn run_task_limits_are_listed_in_the_assumptions_of_batch_runs() {
+    let dir = repo_root().join("scenarios");
+    let text = std::fs::read_to_string(dir.join("quickstart.json")).expect("read");
+    let mut v: serde_json::Value = serde_json::from_str(&text).expect("json");
+    // Values other than the defaults, so the line is seen to follow the settings.
+    v["settings"] =
+        serde_json::json!({"runTaskMaxCount": 4, "runTaskBurst": 7, "runTaskRatePerSecond": 3});
+    let sc = ecsim::scenario::from_json_str(
+        &v.to_string(),
+        std::path::Path::new("quickstart.json"),
+        &dir,
+    )
+    .expect("the quickstart loads");
+    assert!(
+        !sc.workloads.is_empty(),
+        "the quickstart has a batch workload"
+    );
+    let prices = ecsim::report::PriceBasis::default();
+    let all = ecsim::report::assumptions::for_scenario(&sc, &prices);
+    let run_task: Vec<_> = all.iter().filter(|a| a.topic == "RunTask calls").collect();
+    assert_eq!(run_task.len(), 1, "{all:?}");
+    let a = run_task[0];
+    for part in [
+        "ceil(n ÷ 4) RunTask calls (settings.runTaskMaxCount)",
+        "token bucket of 7 calls refilled at 3 per second",
+        "settings.runTaskBurst, settings.runTaskRatePerSecond",
+        "base applies per call",
+    ] {
+        assert!(a.value.contains(part), "{part:?} not in {}", a.value);
+    }
+    for page in ["API_RunTask.html", "request-throttling.html"] {
+        assert!(a.source.contains(page), "{page} not in {}", a.source);
+    }
+    // The defaults: 10 tasks a call, 20 calls of burst, 20 a second.
+    let sc = ecsim::load(&dir.join("quickstart.json")).expect("loads");
+    let all = ecsim::report::assumptions::for_scenario(&sc, &prices);
+    let a = all
+        .iter()
+        .find(|a| a.topic == "RunTask calls")
+        .expect("listed");
+    assert!(a.value.contains("ceil(n ÷ 10)"), "{}", a.value);
+    assert!(
+        a.value
+            .contains("token bucket of 20 calls refilled at 20 per second"),
+        "{}",
+        a.value
+    );
+    // A service-only scenario starts no task through RunTask.
+    let sc = ecsim::load(&dir.join("scale-out-lag/scenario.json")).expect("loads");
+    assert!(sc.workloads.is_empty());
+    let all = ecsim::report::assumptions::for_scenario(&sc, &prices);
+    assert!(all.iter().all(|a| a.topic != "RunTask calls"), "{all:?}");
+}
