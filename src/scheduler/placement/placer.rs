@@ -707,6 +707,7 @@ mod tests {
         PlacementRequest {
             need,
             group: SVC,
+            os: crate::units::OsFamily::Linux,
             arch: None,
             pool: Pool::Cluster,
             strategy,
@@ -1211,6 +1212,7 @@ mod tests {
         let req = PlacementRequest {
             need: Resources::new(case.need.0, case.need.1),
             group: Owner::Service(ServiceId(case.group)),
+            os: crate::units::OsFamily::Linux,
             arch: match case.arch {
                 0 => None,
                 1 => Some(CpuArchitecture::X86_64),
