@@ -294,3 +294,192 @@ fn windows_group_mistakes_are_named_at_their_paths() {
         "{p:?}"
     );
 }
+
+/// Seeds of the Windows invariant sweep.
+const WINDOWS_SEEDS: u64 = 16;
+
+/// A random, valid cluster of a Linux and a Windows Server 2022 Full group, both behind
+/// managed scaling, with services and Poisson workloads of both OSes launched by type EC2
+/// (the whole cluster, so the OS filter decides) or by their own OS's provider, and random
+/// instance failures. Windows prices are test values (twice the Linux price).
+fn random_windows_scenario(seed: u64) -> Value {
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand_pcg::Pcg64::seed_from_u64(seed ^ 0x0057_1d05);
+    let all_azs = ["us-east-1a", "us-east-1b", "us-east-1c"];
+    let azs = &all_azs[..rng.gen_range(1..=3)];
+    let hours = rng.gen_range(1..=3);
+    let mut v = skeleton(&format!("vopr-windows-{seed}"), &format!("{hours}h"), azs);
+    // x86_64 types only: Windows Server runs on nothing else.
+    let types = [
+        ("m5.large", 0.096),
+        ("c5.xlarge", 0.17),
+        ("m6i.xlarge", 0.192),
+    ];
+    let (lin_type, _) = types[rng.gen_range(0..types.len())];
+    let (win_type, _) = types[rng.gen_range(0..types.len())];
+    v["catalog"] = json!({ "instanceTypes": types.iter().map(|(n, p)| json!({
+        "name": n, "windowsOnDemandUsdPerHour": p * 2.0
+    })).collect::<Vec<_>>() });
+    v["cluster"]["capacityProviders"] = json!(["cp-lin", "cp-win", "FARGATE"]);
+    let mut groups = Vec::new();
+    let mut providers = Vec::new();
+    for (name, ty, os) in [
+        ("lin", lin_type, "LINUX"),
+        ("win", win_type, "WINDOWS_SERVER_2022_FULL"),
+    ] {
+        groups.push(json!({
+            "autoScalingGroupName": name, "instanceTypes": [ty],
+            "minSize": 0, "maxSize": rng.gen_range(2..=8),
+            "desiredCapacity": rng.gen_range(0..=2), "osFamily": os
+        }));
+        let target = [80, 100][rng.gen_range(0..2)];
+        providers.push(json!({
+            "name": format!("cp-{name}"),
+            "autoScalingGroupProvider": {
+                "autoScalingGroupArn": name,
+                "managedScaling": { "status": "ENABLED",
+                    "targetCapacity": target },
+                "managedTerminationProtection": if rng.gen_bool(0.5) { "ENABLED" } else { "DISABLED" }
+            }
+        }));
+    }
+    v["autoScalingGroups"] = json!(groups);
+    v["capacityProviders"] = json!(providers);
+    let sizes = [(1024, 2048), (1024, 3072), (2048, 4096)];
+    let mut tds = Vec::new();
+    for (i, os) in ["LINUX", "WINDOWS_SERVER_2022_FULL"].iter().enumerate() {
+        let (cpu, mem) = sizes[rng.gen_range(0..sizes.len())];
+        tds.push(json!({
+            "family": format!("td{i}"), "cpu": cpu.to_string(), "memory": mem.to_string(),
+            // Both OSes may also run on Fargate (On-Demand: Windows is not on Fargate Spot).
+            "requiresCompatibilities": ["EC2", "FARGATE"],
+            "runtimePlatform": { "operatingSystemFamily": os, "cpuArchitecture": "X86_64" }
+        }));
+    }
+    v["taskDefinitions"] = json!(tds);
+    let launch = |rng: &mut rand_pcg::Pcg64, td: usize, obj: &mut Value| match rng.gen_range(0..3) {
+        0 => obj["launchType"] = json!("EC2"),
+        1 => {
+            let own = if td == 0 { "cp-lin" } else { "cp-win" };
+            obj["capacityProviderStrategy"] = json!([{ "capacityProvider": own, "weight": 1 }]);
+        }
+        // Fargate (On-Demand: Windows is not on Fargate Spot).
+        _ => obj["launchType"] = json!("FARGATE"),
+    };
+    let mut services = Vec::new();
+    for s in 0..rng.gen_range(1..=4) {
+        let td = rng.gen_range(0..2);
+        let mut obj = json!({ "serviceName": format!("svc{s}"),
+                              "taskDefinition": format!("td{td}"),
+                              "desiredCount": rng.gen_range(0..=8) });
+        launch(&mut rng, td, &mut obj);
+        services.push(obj);
+    }
+    v["services"] = json!(services);
+    let mut workloads = Vec::new();
+    for w in 0..rng.gen_range(0..=2) {
+        let td = rng.gen_range(0..2);
+        let mut obj = json!({
+            "name": format!("wl{w}"), "taskDefinition": format!("td{td}"),
+            "source": { "poisson": {
+                "ratePerHour": rng.gen_range(10.0..120.0),
+                "duration": { "exponential": { "mean": format!("{}m", rng.gen_range(1..=20)) } },
+                "count": rng.gen_range(1..=2)
+            } }
+        });
+        launch(&mut rng, td, &mut obj);
+        workloads.push(obj);
+    }
+    v["workloads"] = json!(workloads);
+    v["faults"] = json!({ "instanceFailures": [
+        { "capacityProvider": "cp-win", "mtbf": format!("{}m", rng.gen_range(30..=300)) },
+        { "capacityProvider": "cp-lin", "mtbf": format!("{}m", rng.gen_range(30..=300)) }
+    ] });
+    v["settings"] = json!({});
+    if rng.gen_bool(0.5) {
+        v["settings"]["start"] = json!("cold");
+    }
+    v
+}
+
+/// The invariant sweep over Windows and Linux instances together, with managed scaling and
+/// instance failures: every report identity holds (`invariants::check_report`), no instance
+/// is over-reserved (asserted in the model), and, run twice, the summary is identical.
+#[test]
+fn random_windows_scenarios_keep_the_invariants() {
+    let mut windows_ran = 0;
+    for seed in 0..WINDOWS_SEEDS {
+        let v = random_windows_scenario(seed);
+        let r = run(&v, seed);
+        super::invariants::check_report(seed, &r);
+        let again = run(&v, seed);
+        assert_eq!(
+            serde_json::to_string(&r.summary).unwrap(),
+            serde_json::to_string(&again.summary).unwrap(),
+            "seed {seed}: not deterministic"
+        );
+        windows_ran += u32::from(
+            v["services"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|s| s["taskDefinition"] == "td1")
+                && r.summary.services.iter().any(|s| {
+                    s.running_at_end > 0
+                        && v["services"].as_array().unwrap().iter().any(|x| {
+                            x["serviceName"] == s.name.as_str() && x["taskDefinition"] == "td1"
+                        })
+                }),
+        );
+    }
+    // The sweep is not vacuous: Windows services ran in several seeds.
+    assert!(
+        windows_ran >= 3,
+        "only {windows_ran} seeds ran a Windows service"
+    );
+}
+
+/// The mutation fuzz (`fuzz.rs`) over Windows documents, which no shipped scenario is: every
+/// mutant of a Windows group, a Windows task definition or the Windows settings either runs
+/// or fails with problems that name their JSON paths, and nothing panics.
+#[test]
+fn mutated_windows_scenarios_never_panic_and_every_error_names_its_path() {
+    use super::fuzz;
+    use rand::SeedableRng;
+    let seed = fuzz::seed();
+    let mut rng = rand_pcg::Pcg64::seed_from_u64(seed ^ 0x0057_1d05);
+    let mut with_memory = mixed(
+        1,
+        1,
+        &[
+            ("win", Some("WINDOWS_SERVER_2022_FULL"), 2),
+            ("lin", None, 1),
+        ],
+        "1h",
+    );
+    with_memory["settings"]["windowsMemoryOverheadFraction"] = json!(0.01);
+    let originals = [
+        with_memory,
+        random_windows_scenario(1),
+        random_windows_scenario(2),
+    ];
+    let file = super::support::repo_root().join("windows-fuzz.json");
+    let base_dir = super::support::repo_root();
+    // A third of the shipped-scenario budget: three documents instead of about thirty.
+    let n = (fuzz::iterations() / 3).max(30);
+    let mut ran = 0;
+    for i in 0..n {
+        let k = (i % originals.len() as u64) as usize;
+        let text = fuzz::mutant(&originals[k], &mut rng);
+        let what = || {
+            let shown: String = text.chars().take(4000).collect();
+            format!("ECSIM_FUZZ_SEED={seed}, iteration {i}, Windows document {k}:\n{shown}")
+        };
+        match fuzz::no_panic(what, || fuzz::check_scenario(&text, &file, base_dir)) {
+            Ok(true) => ran += 1,
+            Ok(false) => {}
+            Err(problem) => panic!("{problem}\n{}", what()),
+        }
+    }
+    assert!(ran * 20 >= n, "only {ran} of {n} Windows mutants ran");
+}

@@ -202,5 +202,12 @@ mod tests {
         }
         .ecs_reason()
         .ends_with("is missing an attribute required by your task."));
+        // The OS family is a required attribute too (ecs.os-family), so it reads the same.
+        assert!(PlacementFailure::Unmatched {
+            closest: InstanceId(2),
+            mismatch: Mismatch::OsFamily
+        }
+        .ecs_reason()
+        .ends_with("i-00000002 is missing an attribute required by your task."));
     }
 }

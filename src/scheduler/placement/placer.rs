@@ -1168,6 +1168,13 @@ mod tests {
             let az = az % case.az_count as u8;
             c.add_full(az, ty, arch, Resources::new(vcpu * 1024, gib * 1000), cp);
         }
+        // Some instances run Windows (status byte 8 or 9), so the OS filter is searched past
+        // as the index sees it.
+        for (k, &(.., status)) in case.instances.iter().enumerate() {
+            if status >= 8 {
+                c.instances[k].os = crate::units::OsFamily::WindowsServer2022Full;
+            }
+        }
         let mut placed = Vec::new();
         for &(i, g, cpu, mem) in &case.tasks {
             if c.instances.is_empty() {
@@ -1212,7 +1219,12 @@ mod tests {
         let req = PlacementRequest {
             need: Resources::new(case.need.0, case.need.1),
             group: Owner::Service(ServiceId(case.group)),
-            os: crate::units::OsFamily::Linux,
+            // One request in three is a Windows task.
+            os: if case.seed % 3 == 0 {
+                crate::units::OsFamily::WindowsServer2022Full
+            } else {
+                crate::units::OsFamily::Linux
+            },
             arch: match case.arch {
                 0 => None,
                 1 => Some(CpuArchitecture::X86_64),
