@@ -96,6 +96,19 @@ fn each_os_runs_on_its_own_instances_at_its_own_price() {
     assert!(unable_events(&r, "win").is_empty());
     let c = &r.summary.cost;
     assert!(close(c.ec2_usd, 0.096 + 0.2, USD), "seed {SEED}: {c:?}");
+    // The report says what it assumed about Windows, and no longer lists it as not modelled.
+    let a = &r.summary.assumptions;
+    let win = a
+        .iter()
+        .find(|x| x.topic == "Windows container instances")
+        .expect("a Windows assumption");
+    assert!(
+        win.value.contains("nominal × (1 − 0.000057)"),
+        "{}",
+        win.value
+    );
+    let not = a.iter().find(|x| x.topic == "not modelled").expect("scope");
+    assert!(!not.value.contains("Windows"), "{}", not.value);
 }
 
 /// A Linux task is refused by the Windows instance, which has room, with ECS's reason for a
