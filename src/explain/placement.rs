@@ -108,6 +108,10 @@ impl Names {
             Attribute::AvailabilityZone => pick(&self.azs),
             Attribute::InstanceType => pick(&self.instance_types),
             Attribute::CpuArchitecture => if code == 0 { "x86_64" } else { "arm64" }.to_string(),
+            Attribute::OsType => if code == 0 { "linux" } else { "windows" }.to_string(),
+            Attribute::OsFamily => crate::units::OsFamily::ALL
+                .get(usize::from(code))
+                .map_or_else(|| format!("#{code}"), |f| f.ecs_name().to_string()),
         }
     }
 

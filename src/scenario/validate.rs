@@ -2176,7 +2176,7 @@ impl Validator {
                     ("spread", Some(f)) => match Attribute::parse(f) {
                         Some(a) => Some(PlacementStrategy::Spread(SpreadField::Attribute(a))),
                         None => {
-                            self.problem(format!("{sp}.field"), format!("spread needs \"instanceId\", \"host\" or one of attribute:ecs.availability-zone, attribute:ecs.instance-type, attribute:ecs.cpu-architecture; found {f:?}"));
+                            self.problem(format!("{sp}.field"), format!("spread needs \"instanceId\", \"host\" or one of attribute:ecs.availability-zone, attribute:ecs.instance-type, attribute:ecs.cpu-architecture, attribute:ecs.os-type, attribute:ecs.os-family; found {f:?}"));
                             None
                         }
                     },

@@ -496,3 +496,28 @@ fn mutated_windows_scenarios_never_panic_and_every_error_names_its_path() {
     }
     assert!(ran * 20 >= n, "only {ran} of {n} Windows mutants ran");
 }
+
+/// `memberOf` reads `attribute:ecs.os-type` and `attribute:ecs.os-family` as the agent
+/// registers them (`windows`, `WINDOWS_SERVER_2022_FULL`), and `spread` may use them.
+#[test]
+fn member_of_and_spread_read_the_os_attributes() {
+    let with = |expr: &str| {
+        let mut v = mixed(1, 1, &[("win", Some("WINDOWS_SERVER_2022_FULL"), 1)], "10m");
+        v["services"][0]["placementConstraints"] =
+            json!([{ "type": "memberOf", "expression": expr }]);
+        v["services"][0]["placementStrategy"] =
+            json!([{ "type": "spread", "field": "attribute:ecs.os-type" }]);
+        v
+    };
+    let r = run(&with("attribute:ecs.os-type == windows"), SEED);
+    assert_eq!(running(&r, "win"), 1, "seed {SEED}");
+    let r = run(
+        &with("attribute:ecs.os-family in [WINDOWS_SERVER_2019_FULL, WINDOWS_SERVER_2022_FULL]"),
+        SEED,
+    );
+    assert_eq!(running(&r, "win"), 1, "seed {SEED}");
+    // No Windows Server 2022 Full instance is linux: nothing could ever hold the task.
+    let p = problems_of(&serde_json::to_string(&with("attribute:ecs.os-type == linux")).unwrap());
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert!(p[0].message.contains("memberOf"), "{}", p[0]);
+}

@@ -96,6 +96,7 @@ pub(super) fn why_never_placed(
                     availability_zone: azs.get(az.index()).map_or("", String::as_str),
                     instance_type: &ty.name,
                     cpu_architecture: ty.arch,
+                    os: r.asg.os,
                 };
                 if !task.member_of.iter().all(|e| e.matches(&attrs)) {
                     continue;

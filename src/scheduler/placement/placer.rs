@@ -1106,7 +1106,7 @@ mod tests {
             prop::collection::vec(0usize..80, 0..10),
             (0u32..3000, 0u32..6000),
             (0u16..3, 0u8..3, 0u8..3),
-            (0u8..12, 0u8..8, any::<u64>()),
+            (0u8..12, 0u8..16, any::<u64>()),
         )
             .prop_map(
                 |(
@@ -1214,6 +1214,11 @@ mod tests {
         }
         if case.constraints & 4 != 0 {
             let e = parse("attribute:ecs.instance-type in [m5.xlarge, m6g.large] or not attribute:ecs.cpu-architecture == arm64").unwrap();
+            cons.push(PlacementConstraint::MemberOf(e.compile(&n)));
+        }
+        if case.constraints & 8 != 0 {
+            let e = parse("attribute:ecs.os-type == windows or attribute:ecs.os-family != LINUX")
+                .unwrap();
             cons.push(PlacementConstraint::MemberOf(e.compile(&n)));
         }
         let req = PlacementRequest {
