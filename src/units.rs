@@ -154,7 +154,9 @@ impl CpuArchitecture {
 /// <https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RuntimePlatform.html>.
 /// The agent on Windows registers `WINDOWS_SERVER_<release>_<FULL|CORE>` from the host's build
 /// number and installation type (aws/amazon-ecs-agent `agent/config/os_family_windows.go`,
-/// `osFamilyFormat`), the same spelling, so one type serves both sides.
+/// `osFamilyFormat`), and on Linux `LINUX` (`agent/config/config_unix.go`, `GetOSFamily`:
+/// "returns \"LINUX\" as operating system family for linux based ecs instances"), the same
+/// spelling, so one type serves both sides.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum OsFamily {
     /// `LINUX`, the default of both the task definition and the Auto Scaling group.

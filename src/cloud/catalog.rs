@@ -61,7 +61,7 @@ pub const KARPENTER_VM_MEMORY_OVERHEAD_FRACTION: f64 = 0.075;
 /// AMI reports `TotalPhysicalMemory` 8,589,524,992 bytes, "which translates to 8191 MiB
 /// available for tasks" (Amazon ECS Developer Guide, "Container Instance Memory Management",
 /// the Windows example, awsdocs/amazon-ecs-developer-guide `doc_source/memory-management.md`
-/// at commit 02824f062cc5fb004314ee7a90b36533f7f77f80, Apache-2.0 / CC BY-SA 4.0; the current
+/// at commit 02824f062cc5fb004314ee7a90b36533f7f77f80, cited, nothing copied; the current
 /// page keeps only the Linux example). 8,589,524,992 B = 8,191.53 MiB, 0.47 MiB or 57 ppm below
 /// 8,192 MiB; ⌊8192 × (1 − 0.000057)⌋ = 8,191 reproduces it. Only a Xen type is published;
 /// the model uses the same figure on Nitro (Windows reports physical memory the same way).
