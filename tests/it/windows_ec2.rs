@@ -521,3 +521,51 @@ fn member_of_and_spread_read_the_os_attributes() {
     assert_eq!(p.len(), 1, "{p:?}");
     assert!(p[0].message.contains("memberOf"), "{}", p[0]);
 }
+
+/// The documented way to a Windows price: `ecsim catalog` on AWS's offer file, then
+/// `catalogDir`. The us-west-2 fixture (tests/fixtures/catalog, test values in the real
+/// format) prices m5.large at 0.1 on Linux and 0.2 on Windows (licence included); one
+/// Windows m5.large for an hour costs 1 h × 0.2 = $0.2, with no `catalog` override.
+#[test]
+fn a_windows_group_is_priced_from_a_catalog_built_from_offer_files() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let tables = dir.path().join("tables");
+    let fixture = |n: &str| {
+        super::support::repo_root()
+            .join("tests/fixtures/catalog")
+            .join(n)
+    };
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_ecsim"))
+        .arg("catalog")
+        .arg(fixture("AmazonEC2-us-west-2.json"))
+        .arg(fixture("AmazonECS-us-west-2.json"))
+        .arg("--out")
+        .arg(&tables)
+        .output()
+        .expect("ecsim runs");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let mut v = mixed(0, 1, &[("win", Some("WINDOWS_SERVER_2022_FULL"), 0)], "1h");
+    v.as_object_mut().unwrap().remove("catalog");
+    v["cluster"]["availabilityZones"] = json!(["us-west-2a"]);
+    v["region"] = json!("us-west-2");
+    v["catalogDir"] = json!("tables");
+    let text = serde_json::to_string(&v).unwrap();
+    let sc = ecsim::scenario::from_json_str(&text, &dir.path().join("s.json"), dir.path())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let r = ecsim::run(&sc, Some(SEED), &mut |_| {}).expect("run");
+    assert!(
+        close(r.summary.cost.ec2_usd, 0.2, USD),
+        "{:?}",
+        r.summary.cost
+    );
+    // g5.xlarge has no Windows price in those tables ("-"): refused at its path.
+    v["autoScalingGroups"][1]["instanceTypes"] = json!(["g5.xlarge"]);
+    let text = serde_json::to_string(&v).unwrap();
+    let e = ecsim::scenario::from_json_str(&text, &dir.path().join("s.json"), dir.path())
+        .expect_err("no Windows price for g5.xlarge in us-west-2");
+    let msg = e.to_string();
+    assert!(
+        msg.contains("autoScalingGroups[1].instanceTypes[0]: no Windows On-Demand price for g5.xlarge in us-west-2"),
+        "{msg}"
+    );
+}
