@@ -146,7 +146,7 @@ fn a_task_is_refused_by_an_instance_of_the_other_os() {
     assert_eq!(p.len(), 1, "{p:?}");
     assert!(
         p[0].message.contains(
-            "runs on WINDOWS_SERVER_2019_CORE instances (runtimePlatform.operatingSystemFamily), but its capacity launches only LINUX, WINDOWS_SERVER_2022_FULL instances"
+            "runs on WINDOWS_SERVER_2019_CORE instances (runtimePlatform.operatingSystemFamily, LINUX when not given), but its capacity launches only LINUX, WINDOWS_SERVER_2022_FULL instances"
         ),
         "{}",
         p[0]

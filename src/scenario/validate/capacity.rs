@@ -70,7 +70,7 @@ pub(super) fn why_never_placed(
         have.sort_unstable();
         have.dedup();
         return Some(format!(
-            "task definition {:?} runs on {} instances (runtimePlatform.operatingSystemFamily), but {scope} launches only {} instances (the Auto Scaling groups' osFamily)",
+            "task definition {:?} runs on {} instances (runtimePlatform.operatingSystemFamily, LINUX when not given), but {scope} launches only {} instances (the Auto Scaling groups' osFamily); make the two agree",
             task.family,
             task.os.ecs_name(),
             have.join(", ")
