@@ -124,6 +124,7 @@ fn fill(c: &mut Criterion, empty: &(Vec<ContainerInstance>, Placer), name: &str,
         let req = PlacementRequest {
             need: Resources::new(256, 512),
             group,
+            os: ecsim::units::OsFamily::Linux,
             arch: None,
             pool: Pool::Cluster,
             strategy: service_default_strategy(),
@@ -156,6 +157,7 @@ fn bench_half_full(c: &mut Criterion) {
     let request = |strategy| PlacementRequest {
         need: Resources::new(512, 1024),
         group: Owner::Service(ServiceId(3)),
+        os: ecsim::units::OsFamily::Linux,
         arch: None,
         pool: Pool::Cluster,
         strategy,

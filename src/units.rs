@@ -143,3 +143,93 @@ impl CpuArchitecture {
         }
     }
 }
+
+/// Operating system family, as `runtimePlatform.operatingSystemFamily` names it for a task and
+/// the ECS agent registers it for an instance in the `ecs.os-family` attribute.
+///
+/// Values: Amazon ECS API Reference, RuntimePlatform, "Valid Values: WINDOWS_SERVER_2019_FULL |
+/// WINDOWS_SERVER_2019_CORE | WINDOWS_SERVER_2016_FULL | WINDOWS_SERVER_2004_CORE |
+/// WINDOWS_SERVER_2022_CORE | WINDOWS_SERVER_2022_FULL | WINDOWS_SERVER_2025_CORE |
+/// WINDOWS_SERVER_2025_FULL | WINDOWS_SERVER_20H2_CORE | LINUX",
+/// <https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RuntimePlatform.html>.
+/// The agent on Windows registers `WINDOWS_SERVER_<release>_<FULL|CORE>` from the host's build
+/// number and installation type (aws/amazon-ecs-agent `agent/config/os_family_windows.go`,
+/// `osFamilyFormat`), and on Linux `LINUX` (`agent/config/config_unix.go`, `GetOSFamily`:
+/// "returns \"LINUX\" as operating system family for linux based ecs instances"), the same
+/// spelling, so one type serves both sides.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum OsFamily {
+    /// `LINUX`, the default of both the task definition and the Auto Scaling group.
+    #[default]
+    Linux,
+    /// `WINDOWS_SERVER_2016_FULL`.
+    WindowsServer2016Full,
+    /// `WINDOWS_SERVER_2019_FULL`.
+    WindowsServer2019Full,
+    /// `WINDOWS_SERVER_2019_CORE`.
+    WindowsServer2019Core,
+    /// `WINDOWS_SERVER_2004_CORE`.
+    WindowsServer2004Core,
+    /// `WINDOWS_SERVER_20H2_CORE`.
+    WindowsServer20H2Core,
+    /// `WINDOWS_SERVER_2022_FULL`.
+    WindowsServer2022Full,
+    /// `WINDOWS_SERVER_2022_CORE`.
+    WindowsServer2022Core,
+    /// `WINDOWS_SERVER_2025_FULL`.
+    WindowsServer2025Full,
+    /// `WINDOWS_SERVER_2025_CORE`.
+    WindowsServer2025Core,
+}
+
+impl OsFamily {
+    /// Every value, in the order messages list them.
+    pub const ALL: [OsFamily; 10] = [
+        OsFamily::Linux,
+        OsFamily::WindowsServer2016Full,
+        OsFamily::WindowsServer2019Full,
+        OsFamily::WindowsServer2019Core,
+        OsFamily::WindowsServer2004Core,
+        OsFamily::WindowsServer20H2Core,
+        OsFamily::WindowsServer2022Full,
+        OsFamily::WindowsServer2022Core,
+        OsFamily::WindowsServer2025Full,
+        OsFamily::WindowsServer2025Core,
+    ];
+
+    /// The ECS spelling (`runtimePlatform.operatingSystemFamily`, `ecs.os-family`).
+    pub fn ecs_name(self) -> &'static str {
+        match self {
+            OsFamily::Linux => "LINUX",
+            OsFamily::WindowsServer2016Full => "WINDOWS_SERVER_2016_FULL",
+            OsFamily::WindowsServer2019Full => "WINDOWS_SERVER_2019_FULL",
+            OsFamily::WindowsServer2019Core => "WINDOWS_SERVER_2019_CORE",
+            OsFamily::WindowsServer2004Core => "WINDOWS_SERVER_2004_CORE",
+            OsFamily::WindowsServer20H2Core => "WINDOWS_SERVER_20H2_CORE",
+            OsFamily::WindowsServer2022Full => "WINDOWS_SERVER_2022_FULL",
+            OsFamily::WindowsServer2022Core => "WINDOWS_SERVER_2022_CORE",
+            OsFamily::WindowsServer2025Full => "WINDOWS_SERVER_2025_FULL",
+            OsFamily::WindowsServer2025Core => "WINDOWS_SERVER_2025_CORE",
+        }
+    }
+
+    /// The value spelt `name` exactly as ECS spells it, if any.
+    pub fn parse(name: &str) -> Option<OsFamily> {
+        OsFamily::ALL.into_iter().find(|f| f.ecs_name() == name)
+    }
+
+    /// True for every Windows Server family.
+    pub fn is_windows(self) -> bool {
+        self != OsFamily::Linux
+    }
+
+    /// The value of the `ecs.os-type` attribute: `linux` or `windows` (aws/amazon-ecs-agent
+    /// `agent/api/ecsclient/client.go`, `osTypeAttrName`, set to the agent's `OSType`).
+    pub fn os_type(self) -> &'static str {
+        if self.is_windows() {
+            "windows"
+        } else {
+            "linux"
+        }
+    }
+}

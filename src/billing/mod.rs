@@ -42,9 +42,13 @@ use ledger::{
     ec2_usd, fargate_usd, Ec2Class, Ec2ClassKey, FargateClass, FargateClassKey, FargateQuantity,
 };
 
-/// Shortest billed EC2 run per launch, seconds.
+/// Shortest billed EC2 run per launch, seconds, on Linux and on Windows.
 /// Source: ecs-reference §7.6 [API EC2 StartInstances: "a one-minute minimum … and thereafter
-/// per second"; OBS].
+/// per second"; OBS]. Windows Server has been billed the same way since 11 June 2021 (AWS
+/// What's New, "Announcing per second billing for EC2 Windows Server and SQL Server
+/// instances", <https://aws.amazon.com/about-aws/whats-new/2021/06/announcing-per-second-billing-for-ec2-windows-server-and-sql-server-instances/>:
+/// "in one second increments, with a minimum of 1 minute"); before, Windows was billed by
+/// the hour (the 2017 per-second announcement excluded it).
 pub const EC2_MINIMUM_BILLED_SECONDS: u64 = 60;
 
 /// EC2 bills per second.

@@ -15,7 +15,7 @@ pub use crate::cloud::tables::Hypervisor;
 use crate::cloud::tables::{self, FargateRates, Tables};
 use crate::defaults::DEFAULT_REGION;
 use crate::ids::InstanceTypeId;
-use crate::units::{CpuArchitecture, CpuUnits, MemoryMib, Resources, CPU_UNITS_PER_VCPU};
+use crate::units::{CpuArchitecture, CpuUnits, MemoryMib, OsFamily, Resources, CPU_UNITS_PER_VCPU};
 
 /// Fraction of nominal memory the OS and hypervisor keep from the ECS agent on a Nitro type,
 /// by default.
@@ -52,8 +52,26 @@ pub const DEFAULT_XEN_MEMORY_OVERHEAD_PPM: u32 = 22_000;
 /// Source: ecs-reference §4.5 \[CODE Karpenter `pkg/operator/options/options.go`\].
 pub const KARPENTER_VM_MEMORY_OVERHEAD_FRACTION: f64 = 0.075;
 
+/// Fraction of nominal memory a Windows Server instance keeps from the ECS agent, by default,
+/// parts per million.
+///
+/// On Windows the agent reads total physical memory (`GlobalMemoryStatusEx`), which counts
+/// nearly all of the instance's memory, where Linux's `MemTotal` leaves out what the kernel
+/// holds. AWS's one published example: an m4.large running the Amazon ECS-optimized Windows
+/// AMI reports `TotalPhysicalMemory` 8,589,524,992 bytes, "which translates to 8191 MiB
+/// available for tasks" (Amazon ECS Developer Guide, "Container Instance Memory Management",
+/// the Windows example, awsdocs/amazon-ecs-developer-guide `doc_source/memory-management.md`
+/// at commit 02824f062cc5fb004314ee7a90b36533f7f77f80, cited, nothing copied; the current
+/// page keeps only the Linux example). 8,589,524,992 B = 8,191.53 MiB, 0.47 MiB or 57 ppm below
+/// 8,192 MiB; ⌊8192 × (1 − 0.000057)⌋ = 8,191 reproduces it. Only a Xen type is published;
+/// the model uses the same figure on Nitro (Windows reports physical memory the same way).
+/// Overridable with `settings.windowsMemoryOverheadFraction`. \[DOC\] \[DERIVED\]
+pub const DEFAULT_WINDOWS_MEMORY_OVERHEAD_PPM: u32 = 57;
+
 /// Default `ECS_RESERVED_MEMORY`, MiB: memory the agent leaves out of what it registers.
-/// Source: ecs-reference §4.5 \[CODE Agent README\] (default 0 on Linux and Windows).
+/// Source: ecs-reference §4.5 \[CODE Agent README\] (default 0 on Linux and Windows; on Windows
+/// also aws/amazon-ecs-agent `agent/config/config_windows.go`, `DefaultConfig`,
+/// `ReservedMemory: 0`).
 pub const DEFAULT_ECS_RESERVED_MEMORY_MIB: u32 = 0;
 
 /// Parts per million in one.
@@ -153,6 +171,10 @@ pub struct MemoryOverhead {
     pub vm_overhead_ppm: Option<u32>,
     /// `ECS_RESERVED_MEMORY`, MiB.
     pub ecs_reserved_mib: u32,
+    /// The OS share of nominal memory on a Windows Server instance, parts per million, for
+    /// every type (`settings.windowsMemoryOverheadFraction`, default
+    /// [`DEFAULT_WINDOWS_MEMORY_OVERHEAD_PPM`]).
+    pub windows_overhead_ppm: u32,
 }
 
 impl MemoryOverhead {
@@ -167,6 +189,7 @@ impl MemoryOverhead {
         Some(MemoryOverhead {
             vm_overhead_ppm: Some(ppm.min(PPM_PER_UNIT as u32 - 1)),
             ecs_reserved_mib: ecs_reserved.0,
+            windows_overhead_ppm: DEFAULT_WINDOWS_MEMORY_OVERHEAD_PPM,
         })
     }
 
@@ -182,11 +205,12 @@ impl MemoryOverhead {
 }
 
 impl Default for MemoryOverhead {
-    /// The hypervisor defaults and no `ECS_RESERVED_MEMORY` (§4.5).
+    /// The hypervisor defaults, the Windows default and no `ECS_RESERVED_MEMORY` (§4.5).
     fn default() -> MemoryOverhead {
         MemoryOverhead {
             vm_overhead_ppm: None,
             ecs_reserved_mib: DEFAULT_ECS_RESERVED_MEMORY_MIB,
+            windows_overhead_ppm: DEFAULT_WINDOWS_MEMORY_OVERHEAD_PPM,
         }
     }
 }
@@ -423,8 +447,8 @@ impl Catalog {
             format!(
                 "no Windows On-Demand price for {} in {} in the catalog (src/cloud/data/SOURCES.md \
                  says which prices are embedded); give it as \
-                 catalog.instanceTypes[].windowsOnDemandUsdPerHour or build the catalog from \
-                 AWS's offer files with `ecsim catalog`",
+                 catalog.instanceTypes[].windowsOnDemandUsdPerHour, or build a catalog folder \
+                 from AWS's offer files with `ecsim catalog` and point catalogDir at it",
                 t.name, self.region
             )
         })
@@ -459,18 +483,36 @@ impl Catalog {
     /// With the defaults an m5.large (Nitro, 8192 MiB) registers ⌊8192 × 0.96⌋ = 7864 MiB and
     /// an m4.large (Xen) ⌊8192 × 0.978⌋ = 8011 MiB, against the 7985 MiB AWS documents.
     pub fn registered_resources(&self, id: InstanceTypeId, overhead: MemoryOverhead) -> Resources {
+        self.registered_resources_on(id, overhead, OsFamily::Linux)
+    }
+
+    /// What the ECS agent registers for an instance of type `id` running `os`.
+    ///
+    /// Linux: as [`Catalog::registered_resources`]. Windows: ⌊nominal MiB × (1 − the Windows
+    /// overhead)⌋ (`MemoryOverhead::windows_overhead_ppm`, whatever the hypervisor: Windows
+    /// reports physical memory, see [`DEFAULT_WINDOWS_MEMORY_OVERHEAD_PPM`]), then minus
+    /// `ECS_RESERVED_MEMORY`. A type's `registeredMemoryMib` is a Linux figure and is not
+    /// used for Windows. An m4.large on Windows registers ⌊8192 × 0.999943⌋ = 8191 MiB, as AWS
+    /// documents.
+    pub fn registered_resources_on(
+        &self,
+        id: InstanceTypeId,
+        overhead: MemoryOverhead,
+        os: OsFamily,
+    ) -> Resources {
         let t = self.get(id);
-        let visible_mib = match (t.registered_memory_mib, overhead.vm_overhead_ppm) {
+        let kept = |ppm: u32| {
+            let kept_ppm = PPM_PER_UNIT - u64::from(ppm.min(1_000_000));
+            let visible = u64::from(t.memory_mib) * kept_ppm / PPM_PER_UNIT;
+            // visible ≤ memory_mib, a u32, so the conversion cannot fail.
+            u32::try_from(visible).unwrap_or(u32::MAX)
+        };
+        let visible_mib = match (os.is_windows(), t.registered_memory_mib) {
+            (true, _) => kept(overhead.windows_overhead_ppm),
             // A scenario-wide fraction is a deliberate choice for every type; a per-type
             // figure is more specific still, so it wins over both.
-            (Some(known), _) => known,
-            _ => {
-                let ppm = overhead.ppm_for(t.hypervisor()).min(1_000_000);
-                let kept_ppm = PPM_PER_UNIT - u64::from(ppm);
-                let visible = u64::from(t.memory_mib) * kept_ppm / PPM_PER_UNIT;
-                // visible ≤ memory_mib, a u32, so the conversion cannot fail.
-                u32::try_from(visible).unwrap_or(u32::MAX)
-            }
+            (false, Some(known)) => known,
+            (false, None) => kept(overhead.ppm_for(t.hypervisor())),
         };
         Resources {
             cpu: CpuUnits(t.vcpu * CPU_UNITS_PER_VCPU),
@@ -950,6 +992,47 @@ mod tests {
         assert_eq!(c.apply(&overrides), Ok(()));
         assert_eq!(c.windows_usd_per_hour(m5), Ok(0.188));
         assert!(c.overridden);
+    }
+
+    #[test]
+    fn windows_registered_memory_reproduces_the_documented_m4_large() {
+        // AWS's Windows example (DEFAULT_WINDOWS_MEMORY_OVERHEAD_PPM): an m4.large on the
+        // ECS-optimized Windows AMI reports 8,589,524,992 bytes = 8,191.53 MiB, so 8191 MiB.
+        // By hand: ⌊8192 × (1 − 0.000057)⌋ = ⌊8191.533⌋ = 8191; 2 vCPU × 1024 = 2048 units.
+        let c = Catalog::embedded_us_east_1();
+        let m4 = c.find("m4.large").expect("in catalog");
+        let d = MemoryOverhead::default();
+        let win = OsFamily::WindowsServer2022Full;
+        assert_eq!(
+            c.registered_resources_on(m4, d, win),
+            Resources::new(2048, 8191)
+        );
+        assert_eq!(8_589_524_992u64 / (1024 * 1024), 8191);
+        // The same type on Linux registers the Xen estimate, ⌊8192 × 0.978⌋ = 8011 MiB: the
+        // OS decides, not the type.
+        assert_eq!(
+            c.registered_resources_on(m4, d, OsFamily::Linux),
+            Resources::new(2048, 8011)
+        );
+        // Nitro m5.large on Windows: the same Windows figure, ⌊8192 × 0.999943⌋ = 8191 MiB
+        // (Linux: 7864).
+        let m5 = c.find("m5.large").expect("in catalog");
+        assert_eq!(
+            c.registered_resources_on(m5, d, win).memory,
+            MemoryMib(8191)
+        );
+        // Overridden per OS (settings.windowsMemoryOverheadFraction 0.05): ⌊8192 × 0.95⌋ =
+        // ⌊7782.4⌋ = 7782, then ECS_RESERVED_MEMORY 256 → 7526 MiB; the Linux fraction and a
+        // Linux registeredMemoryMib do not apply to Windows.
+        let o = MemoryOverhead {
+            windows_overhead_ppm: 50_000,
+            ecs_reserved_mib: 256,
+            ..MemoryOverhead::from_fraction(0.2, MemoryMib(0)).expect("valid")
+        };
+        assert_eq!(
+            c.registered_resources_on(m5, o, win).memory,
+            MemoryMib(7526)
+        );
     }
 
     #[test]

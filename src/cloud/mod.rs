@@ -20,7 +20,8 @@ pub mod tables;
 pub use catalog::{
     hypervisor_of, Catalog, CatalogProblem, Hypervisor, InstanceType, MemoryOverhead,
     DEFAULT_ECS_RESERVED_MEMORY_MIB, DEFAULT_NITRO_MEMORY_OVERHEAD_PPM,
-    DEFAULT_XEN_MEMORY_OVERHEAD_PPM, KARPENTER_VM_MEMORY_OVERHEAD_FRACTION,
+    DEFAULT_WINDOWS_MEMORY_OVERHEAD_PPM, DEFAULT_XEN_MEMORY_OVERHEAD_PPM,
+    KARPENTER_VM_MEMORY_OVERHEAD_FRACTION,
 };
 pub use fargate::{FargatePricing, FargateRate, FARGATE_MINIMUM_BILLED};
 pub use overrides::{

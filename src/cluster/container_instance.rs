@@ -2,7 +2,7 @@
 
 use crate::engine::SimTime;
 use crate::ids::{AsgId, AzId, CapacityProviderId, InstanceId, InstanceTypeId, Owner};
-use crate::units::{CpuArchitecture, Resources};
+use crate::units::{CpuArchitecture, OsFamily, Resources};
 
 /// Where an instance is in its life.
 ///
@@ -47,6 +47,9 @@ pub struct ContainerInstance {
     pub az: AzId,
     /// CPU architecture (`attribute:ecs.cpu-architecture`).
     pub arch: CpuArchitecture,
+    /// The AMI's operating system, as the agent registers it (`ecs.os-family`; `ecs.os-type`
+    /// follows from it): its group's `osFamily`.
+    pub os: OsFamily,
     /// True for a Spot instance.
     pub spot: bool,
     /// What the agent registered: vCPU × 1024 CPU units and memory below nominal.
@@ -75,7 +78,7 @@ pub struct ContainerInstance {
 
 impl ContainerInstance {
     /// An instance EC2 has just launched: PENDING, nothing reserved, not behind a capacity
-    /// provider and on-demand until the caller says otherwise.
+    /// provider, Linux and on-demand until the caller says otherwise.
     pub fn launched(
         id: InstanceId,
         asg: AsgId,
@@ -92,6 +95,7 @@ impl ContainerInstance {
             instance_type,
             az,
             arch,
+            os: OsFamily::Linux,
             spot: false,
             registered,
             reserved: Resources::default(),

@@ -108,6 +108,10 @@ impl Names {
             Attribute::AvailabilityZone => pick(&self.azs),
             Attribute::InstanceType => pick(&self.instance_types),
             Attribute::CpuArchitecture => if code == 0 { "x86_64" } else { "arm64" }.to_string(),
+            Attribute::OsType => if code == 0 { "linux" } else { "windows" }.to_string(),
+            Attribute::OsFamily => crate::units::OsFamily::ALL
+                .get(usize::from(code))
+                .map_or_else(|| format!("#{code}"), |f| f.ecs_name().to_string()),
         }
     }
 
@@ -156,7 +160,7 @@ pub fn grouped_reason(f: &PlacementFailure) -> String {
             "The closest matching container-instance has insufficient CPU units available.".into()
         }
         PlacementFailure::Unmatched {
-            mismatch: Mismatch::Architecture,
+            mismatch: Mismatch::Architecture | Mismatch::OsFamily,
             ..
         } => {
             "The closest matching container-instance is missing an attribute required by your task."
@@ -169,8 +173,8 @@ pub fn grouped_reason(f: &PlacementFailure) -> String {
 }
 
 /// Why `inst` is out, by the first filter it fails, as an index into the filter list
-/// (0 AZ down, 1 DRAINING, 2 not yet ACTIVE, 3 CPU, 4 memory, 5 architecture,
-/// 6 distinctInstance, 7.. each memberOf), or `None` if it is a candidate.
+/// (0 AZ down, 1 DRAINING, 2 not yet ACTIVE, 3 CPU, 4 memory, 5 architecture, 6 operating
+/// system, 7 distinctInstance, 8.. each memberOf), or `None` if it is a candidate.
 fn first_failed(
     req: &PlacementRequest,
     inst: &ContainerInstance,
@@ -194,17 +198,20 @@ fn first_failed(
     if req.arch.is_some_and(|a| a != inst.arch) {
         return Some(5);
     }
+    if req.os != inst.os {
+        return Some(OS_FILTER);
+    }
     let mut member_of = 0;
     for c in req.constraints {
         match c {
             PlacementConstraint::DistinctInstance => {
                 if inst.group_count(req.group) > 0 {
-                    return Some(6);
+                    return Some(DISTINCT_FILTER);
                 }
             }
             PlacementConstraint::MemberOf(e) => {
                 if !e.matches(inst) {
-                    return Some(7 + member_of);
+                    return Some(DISTINCT_FILTER + 1 + member_of);
                 }
                 member_of += 1;
             }
@@ -212,6 +219,11 @@ fn first_failed(
     }
     None
 }
+
+/// The operating system filter's index in [`first_failed`]'s list.
+const OS_FILTER: usize = 6;
+/// The `distinctInstance` filter's index; each `memberOf` follows it.
+const DISTINCT_FILTER: usize = 7;
 
 /// Traces placing `req` over `instances`, given the placer's answer `chosen`.
 ///
@@ -233,6 +245,10 @@ pub fn trace(
         format!(
             "architecture (attribute:ecs.cpu-architecture = {})",
             req.arch.map_or("any", |a| a.attribute_value())
+        ),
+        format!(
+            "operating system (attribute:ecs.os-family = {})",
+            req.os.ecs_name()
         ),
     ];
     let has_distinct = req
@@ -271,8 +287,13 @@ pub fn trace(
         .zip(removed)
         .zip(examples)
         .enumerate()
-        // distinctInstance is listed only when the task has it.
-        .filter(|(k, _)| *k != 6 || has_distinct)
+        // distinctInstance is listed only when the task has it; the operating system only
+        // when it removed an instance or the task is not Linux, so an all-Linux trace reads
+        // as it did before Windows instances were modelled.
+        .filter(|(k, ((_, removed), _))| {
+            (*k != DISTINCT_FILTER || has_distinct)
+                && (*k != OS_FILTER || *removed > 0 || req.os.is_windows())
+        })
         .map(|(_, ((filter, removed), examples))| {
             left -= removed;
             FilterStep {
@@ -487,6 +508,7 @@ mod tests {
         PlacementRequest {
             need,
             group: Owner::Service(ServiceId(0)),
+            os: crate::units::OsFamily::Linux,
             arch: Some(CpuArchitecture::X86_64),
             pool: Pool::Cluster,
             strategy,

@@ -94,12 +94,21 @@ pub fn for_scenario(sc: &Scenario, prices: &super::PriceBasis) -> Vec<Assumption
             format!("from {} to the end: summary figures (cost, requests, waits, utilization, availability, task counts) leave out what happened before; timeseries.csv and the charts keep every minute", s.measure_from)
         }, "ecsim setting (settings.measureFrom)"),
         a("paid, reserved and used capacity", "per minute (timeseries.csv vcpu_* and memory_gib_*, the utilization chart): paid = the whole instance type of every billed EC2 instance plus the rounded size of every billed Fargate task; reserved = task reservations on ACTIVE and DRAINING instances plus the requested size of billed Fargate tasks, so paid − reserved is idle EC2 capacity and Fargate size rounding; used = the load model's past-minute mean for services that have one, and the whole reservation for every other RUNNING task (batch tasks, services without a load model: there is no usage model for them); usage averages are means of the minute rows".into(), &format!("ecsim model; billing spans as in EC2 billing and {FARGATE_PRICING}")),
-        a("not modelled", "networking (ENI limits, ports), image sizes, daemon services, Windows on EC2, GPUs, deployments".into(), "ecsim scope"),
+        // A scenario with Windows instances says what it assumes about them (below) and
+        // drops them from this list; the others keep the words they had.
+        a("not modelled", if sc.auto_scaling_groups.iter().any(|g| g.os.is_windows()) {
+            "networking (ENI limits, ports), image sizes, daemon services, GPUs, deployments"
+        } else {
+            "networking (ENI limits, ports), image sizes, daemon services, Windows on EC2, GPUs, deployments"
+        }.into(), "ecsim scope"),
     ];
     if !sc.workloads.is_empty() {
         // Only batch workloads go through RunTask (service tasks are started inside ECS), so
         // only a scenario with one says so, and the others' reports keep the words they had.
         out.push(a("RunTask calls", format!("a batch submission of n tasks is ceil(n ÷ {}) RunTask calls (settings.runTaskMaxCount); the calls share a token bucket of {} calls refilled at {} per second (settings.runTaskBurst, settings.runTaskRatePerSecond), a throttled call waiting for its token, in order; a capacity provider strategy's base applies per call; the Fargate launch rate applies after the call", s.run_task_max_count, s.run_task_burst, s.run_task_rate_per_second), "Amazon ECS API Reference, RunTask (count: \"You can specify up to 10 tasks for each call\"): https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RunTask.html; Amazon ECS API Reference, Request throttling for the Amazon ECS API (a token bucket per account and Region: maximum capacity the burst, refill rate the sustained rate): https://docs.aws.amazon.com/AmazonECS/latest/APIReference/request-throttling.html"));
+    }
+    if sc.auto_scaling_groups.iter().any(|g| g.os.is_windows()) {
+        out.push(a("Windows container instances", format!("a group's osFamily is the ecs.os-family its instances register; a task runs only on instances of its exact runtimePlatform.operatingSystemFamily (LINUX when not given; a Windows Server release is not interchangeable with another, nor FULL with CORE); Windows instances register nominal × (1 − {}) − {} MiB on every hypervisor (settings.windowsMemoryOverheadFraction) and are billed their Windows On-Demand price (licence included) × the group's price factor, per second with a 60 s minimum", f64::from(s.memory_overhead.windows_overhead_ppm) / 1e6, s.memory_overhead.ecs_reserved_mib), "Amazon ECS API Reference, RuntimePlatform: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RuntimePlatform.html; m4.large on the ECS-optimized Windows AMI registers 8191 of 8192 MiB: Amazon ECS Developer Guide, Container Instance Memory Management (Windows example), https://github.com/awsdocs/amazon-ecs-developer-guide/blob/02824f062cc5fb004314ee7a90b36533f7f77f80/doc_source/memory-management.md; per-second Windows billing since 2021: https://aws.amazon.com/about-aws/whats-new/2021/06/announcing-per-second-billing-for-ec2-windows-server-and-sql-server-instances/; the exact-family match is ecsim's reading"));
     }
     if sc.services.iter().any(|x| x.load.is_some()) {
         // Only a scenario in which some service can burst says so, so the others' reports

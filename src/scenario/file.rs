@@ -235,6 +235,12 @@ pub struct AutoScalingGroupFile {
     /// Spot price as a fraction of on-demand (default in `cloud`).
     #[serde(default)]
     pub spot_price_factor: Option<f64>,
+    /// `osFamily` (ecsim's): the operating system of the group's AMI, as its instances
+    /// register it in `ecs.os-family` — `LINUX` (default) for the ECS-optimized Amazon Linux
+    /// AMIs, `WINDOWS_SERVER_2022_FULL` for the ECS-optimized Windows Server 2022 Full AMI,
+    /// and so on. EC2 has no such field on a group: it follows from the launch template's AMI.
+    #[serde(default)]
+    pub os_family: Option<String>,
 }
 
 /// A task definition (the fields capacity depends on): ecsim's fields, or the
@@ -308,7 +314,7 @@ pub struct RuntimePlatformFile {
     /// `cpuArchitecture`: `X86_64` or `ARM64`.
     #[serde(default)]
     pub cpu_architecture: Option<String>,
-    /// `operatingSystemFamily`: `LINUX` or a Windows Server family (Fargate only).
+    /// `operatingSystemFamily`: `LINUX` (default) or a Windows Server family.
     #[serde(default)]
     pub operating_system_family: Option<String>,
 }
@@ -938,6 +944,10 @@ pub struct SettingsFile {
     /// `ECS_RESERVED_MEMORY`.
     #[serde(default)]
     pub reserved_memory_mib: Option<u32>,
+    /// Fraction of nominal memory Windows Server keeps from the ECS agent, for every type;
+    /// absent, `cloud::DEFAULT_WINDOWS_MEMORY_OVERHEAD_PPM`.
+    #[serde(default)]
+    pub windows_memory_overhead_fraction: Option<f64>,
     /// Fargate task launch rate: token bucket burst.
     #[serde(default)]
     pub fargate_launch_burst: Option<u32>,

@@ -278,6 +278,33 @@ pub struct AutoScalingGroupSpec {
     pub price_factor: f64,
     /// The provider in front of it.
     pub capacity_provider: Option<CapacityProviderId>,
+    /// `osFamily`: the AMI's operating system, which its instances register as
+    /// `ecs.os-family`; a Windows group is priced at its types' Windows On-Demand prices.
+    pub os: crate::units::OsFamily,
+}
+
+impl AutoScalingGroupSpec {
+    /// What an instance of type `t` launched by this group costs per hour: the On-Demand
+    /// list price of the group's OS (Linux, or Windows with its licence included) times the
+    /// group's price factor (1 for On-Demand, the Spot factor for Spot).
+    ///
+    /// # Panics
+    /// If the group runs Windows and `t` has no Windows price: validation refuses such a
+    /// group (at its `instanceTypes`), so this is a bug, not bad input.
+    pub fn usd_per_hour(&self, catalog: &Catalog, t: InstanceTypeId) -> f64 {
+        let ty = catalog.get(t);
+        let list = if self.os.is_windows() {
+            ty.windows_on_demand_usd_per_hour.unwrap_or_else(|| {
+                panic!(
+                    "Windows group {:?} has type {} without a Windows price; validation checks this",
+                    self.name, ty.name
+                )
+            })
+        } else {
+            ty.on_demand_usd_per_hour
+        };
+        list * self.price_factor
+    }
 }
 
 /// A task definition, reduced to what capacity depends on.
@@ -296,8 +323,11 @@ pub struct TaskDefinition {
     /// The task definition sets a task-level `cpu`, which caps its CPU use on EC2; without
     /// it the containers' `cpu` are shares and the task may use spare instance CPU.
     pub cpu_hard_limit: bool,
-    /// `runtimePlatform.operatingSystemFamily`: Linux or a Windows Server family.
+    /// `runtimePlatform.operatingSystemFamily`, as Fargate prices it: Linux or Windows.
     pub os: crate::cloud::fargate::FargateOs,
+    /// `runtimePlatform.operatingSystemFamily` exactly (LINUX when not given): on EC2 only
+    /// instances that registered this `ecs.os-family` take the task.
+    pub os_family: crate::units::OsFamily,
     /// `ephemeralStorage.sizeInGiB` (21–200), billed above the included 20 GiB on Fargate.
     pub ephemeral_storage_gib: Option<u32>,
     /// The task definition's own `placementConstraints` (memberOf only, as AWS allows), as

@@ -13,7 +13,7 @@ use crate::ids::{AsgId, AzId, CapacityProviderId, TaskDefId};
 use crate::scheduler::placement::{
     expression, Attribute, BinpackField, PlacementConstraint, PlacementStrategy, SpreadField,
 };
-use crate::units::{CpuUnits, MemoryMib, CPU_UNITS_PER_VCPU};
+use crate::units::{CpuUnits, MemoryMib, OsFamily, CPU_UNITS_PER_VCPU};
 use crate::workload::{DurationDistribution, GeneratedSource};
 
 mod capacity;
@@ -185,7 +185,8 @@ struct Validator {
     fargate_large_sizes: bool,
 }
 
-/// The `operatingSystemFamily` values of Windows Server that Fargate runs.
+/// The `operatingSystemFamily` values of Windows Server that Fargate runs (EC2 takes every
+/// Windows value of `units::OsFamily`, on instances of that release).
 /// Source: AWS Batch API Reference, RuntimePlatform ("Valid values are: LINUX (default),
 /// WINDOWS_SERVER_2019_CORE, WINDOWS_SERVER_2019_FULL, WINDOWS_SERVER_2022_CORE, and
 /// WINDOWS_SERVER_2022_FULL"), <https://docs.aws.amazon.com/batch/latest/APIReference/API_RuntimePlatform.html>,
@@ -665,6 +666,21 @@ impl Validator {
             .filter_map(|&t| cm::family_and_size(&catalog.get(t).name).map(|(f, _)| f))
             .collect();
 
+        // Commitments are applied hour by hour at each type's Linux On-Demand price
+        // (`billing::commitments`); a Windows group's usage would be priced as Linux, so the
+        // pair is refused rather than answered wrongly. Reported once, at the first commitment.
+        if !raw.is_empty() {
+            if let Some(g) = asgs.iter().find(|g| g.os.is_windows()) {
+                self.problem(
+                    "commitments[0]",
+                    format!(
+                        "commitments are applied to Linux usage only, and Auto Scaling group {:?} runs {}; leave commitments out or make the group LINUX",
+                        g.name,
+                        g.os.ecs_name()
+                    ),
+                );
+            }
+        }
         for (i, item) in raw.iter().enumerate() {
             let path = format!("commitments[{i}]");
             let Some(c) = self.lenient(&path, item) else {
@@ -1029,10 +1045,10 @@ impl Validator {
         );
         // No fraction: each type's hypervisor default (cloud::catalog); a fraction applies to
         // every type.
-        let memory_overhead = match s.memory_overhead_fraction {
+        let mut memory_overhead = match s.memory_overhead_fraction {
             None => crate::cloud::MemoryOverhead {
-                vm_overhead_ppm: None,
                 ecs_reserved_mib: reserved.0,
+                ..crate::cloud::MemoryOverhead::default()
             },
             Some(fraction) => match crate::cloud::MemoryOverhead::from_fraction(fraction, reserved)
             {
@@ -1046,6 +1062,19 @@ impl Validator {
                 }
             },
         };
+        // Windows Server's share, overridable on its own: the Linux fraction is about what
+        // `MemTotal` leaves out, which Windows does not (cloud::DEFAULT_WINDOWS_MEMORY_OVERHEAD_PPM).
+        if let Some(fraction) = s.windows_memory_overhead_fraction {
+            match crate::cloud::MemoryOverhead::from_fraction(fraction, reserved) {
+                Some(m) if fraction < 0.9 => {
+                    memory_overhead.windows_overhead_ppm = m.vm_overhead_ppm.unwrap_or(0);
+                }
+                _ => self.problem(
+                    format!("{p}.windowsMemoryOverheadFraction"),
+                    format!("expected a fraction in [0, 0.9), found {fraction}"),
+                ),
+            }
+        }
         let positive = |v: &mut Validator, name: &str, val: u64| {
             if val == 0 {
                 v.problem(format!("{p}.{name}"), "expected a positive value");
@@ -1369,10 +1398,55 @@ impl Validator {
                 ),
             );
         }
+        let os = match a.os_family.as_deref() {
+            None => OsFamily::Linux,
+            Some(name) => match OsFamily::parse(name) {
+                Some(os) => os,
+                None => {
+                    self.problem(
+                        format!("{path}.osFamily"),
+                        format!(
+                            "expected one of {}, found {name:?} (the ecs.os-family of the group's AMI)",
+                            OsFamily::ALL.map(|f| format!("{:?}", f.ecs_name())).join(", ")
+                        ),
+                    );
+                    OsFamily::Linux
+                }
+            },
+        };
+        if os.is_windows() {
+            if let Some(catalog) = catalog {
+                // `types` holds the resolved names, in order; an unknown name was reported
+                // above and is skipped here (one mistake, one message).
+                let mut resolved = types.iter();
+                for (i, t) in a.instance_types.iter().enumerate() {
+                    if catalog.find(t).is_none() {
+                        continue;
+                    }
+                    let Some(&id) = resolved.next() else { break };
+                    let ty = catalog.get(id);
+                    // Amazon ECS Developer Guide, "Amazon ECS-optimized Windows AMIs": every
+                    // variant is x86_64 (EC2 offers no Windows Server on Graviton).
+                    if ty.arch != CpuArchitecture::X86_64 {
+                        self.problem(
+                            format!("{path}.instanceTypes[{i}]"),
+                            format!(
+                                "{t:?} is an {} instance type, and Windows Server runs on x86_64 types only; choose an x86_64 type or \"osFamily\": \"LINUX\"",
+                                ty.arch.attribute_value()
+                            ),
+                        );
+                    } else if let Err(why) = catalog.windows_usd_per_hour(id) {
+                        // Never a default: a Windows group is priced at its Windows price.
+                        self.problem(format!("{path}.instanceTypes[{i}]"), why);
+                    }
+                }
+            }
+        }
         if self.problems.len() > before {
             return None;
         }
         Some(AutoScalingGroupSpec {
+            os,
             name: a.auto_scaling_group_name.clone(),
             instance_types: types,
             availability_zones: asg_azs,
@@ -1678,38 +1752,52 @@ impl Validator {
                 CpuArchitecture::X86_64
             }
         };
-        let os = match t
+        let os_family = match t
             .runtime_platform
             .as_ref()
             .and_then(|r| r.operating_system_family.as_deref())
         {
-            None | Some("LINUX") => FargateOs::Linux,
-            Some(w) if WINDOWS_FAMILIES.contains(&w) => FargateOs::Windows,
-            Some(o) => {
-                self.problem(
-                    format!("{path}.runtimePlatform.operatingSystemFamily"),
-                    format!(
-                        "expected \"LINUX\" or one of {}, found {o:?}",
-                        WINDOWS_FAMILIES.map(|w| format!("{w:?}")).join(", ")
-                    ),
-                );
-                FargateOs::Linux
-            }
+            None => OsFamily::Linux,
+            Some(name) => match OsFamily::parse(name) {
+                Some(f) => f,
+                None => {
+                    self.problem(
+                        format!("{path}.runtimePlatform.operatingSystemFamily"),
+                        format!(
+                            "expected one of {}, found {name:?}",
+                            OsFamily::ALL
+                                .map(|f| format!("{:?}", f.ecs_name()))
+                                .join(", ")
+                        ),
+                    );
+                    OsFamily::Linux
+                }
+            },
+        };
+        let os = if os_family.is_windows() {
+            FargateOs::Windows
+        } else {
+            FargateOs::Linux
         };
         if os == FargateOs::Windows {
-            // Fargate Windows is x86 only (Amazon ECS Developer Guide, "Fargate capacity
-            // providers": Windows is not on Fargate Spot; AWS Batch RuntimePlatform:
-            // cpuArchitecture "must be set to X86_64 for Windows containers").
+            // Windows is x86 only, on Fargate and on EC2 (Amazon ECS Developer Guide, "Fargate
+            // capacity providers": Windows is not on Fargate Spot; AWS Batch RuntimePlatform:
+            // cpuArchitecture "must be set to X86_64 for Windows containers"; the ECS-optimized
+            // Windows AMIs are x86_64 only).
             if arch == CpuArchitecture::Arm64 {
                 self.problem(
                     format!("{path}.runtimePlatform.cpuArchitecture"),
                     "Windows tasks run on X86_64 only; use \"X86_64\" or a Linux task",
                 );
             }
-            if ec2_compatible {
+            if fargate_compatible && !WINDOWS_FAMILIES.contains(&os_family.ecs_name()) {
                 self.problem(
                     format!("{path}.runtimePlatform.operatingSystemFamily"),
-                    "Windows is modelled on Fargate only (EC2 Windows instances and prices are not in the catalog); set requiresCompatibilities to [\"FARGATE\"]",
+                    format!(
+                        "Fargate runs Windows tasks of {} only, not {:?}; choose one of those, or set requiresCompatibilities to [\"EC2\"] for instances of that Windows Server release",
+                        WINDOWS_FAMILIES.map(|w| format!("{w:?}")).join(", "),
+                        os_family.ecs_name()
+                    ),
                 );
             }
         }
@@ -1857,6 +1945,7 @@ impl Validator {
             fargate_compatible,
             cpu_hard_limit: t.cpu.is_some(),
             os,
+            os_family,
             ephemeral_storage_gib,
         })
     }
@@ -2087,7 +2176,7 @@ impl Validator {
                     ("spread", Some(f)) => match Attribute::parse(f) {
                         Some(a) => Some(PlacementStrategy::Spread(SpreadField::Attribute(a))),
                         None => {
-                            self.problem(format!("{sp}.field"), format!("spread needs \"instanceId\", \"host\" or one of attribute:ecs.availability-zone, attribute:ecs.instance-type, attribute:ecs.cpu-architecture; found {f:?}"));
+                            self.problem(format!("{sp}.field"), format!("spread needs \"instanceId\", \"host\" or one of attribute:ecs.availability-zone, attribute:ecs.instance-type, attribute:ecs.cpu-architecture, attribute:ecs.os-type, attribute:ecs.os-family; found {f:?}"));
                             None
                         }
                     },
@@ -2603,6 +2692,7 @@ impl Validator {
             family: &td.family,
             size: size.unwrap_or(td.size),
             arch: td.arch,
+            os: td.os_family,
             member_of,
         };
         let provider_reach = |cp: CapacityProviderId| -> Option<capacity::Reach<'_>> {

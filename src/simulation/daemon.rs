@@ -50,14 +50,15 @@ impl<'s> Simulation<'s> {
         matches!(owner, Owner::Service(s) if self.sc.services[s.index()].daemon)
     }
 
-    /// True when daemon service `s` may run on instance `i`: its architecture and its
-    /// `memberOf` constraints (the task definition's included).
+    /// True when daemon service `s` may run on instance `i`: its architecture, operating
+    /// system and `memberOf` constraints (the task definition's included).
     fn daemon_qualifies(&self, s: ServiceId, i: InstanceId) -> bool {
         let spec = &self.sc.services[s.index()];
-        let arch = self.sc.task_definitions[spec.task_definition.index()].arch;
+        let td = &self.sc.task_definitions[spec.task_definition.index()];
         constraint::check(
             &self.instances[i.index()],
-            Some(arch),
+            Some(td.arch),
+            td.os_family,
             Owner::Service(s),
             &spec.placement_constraints,
         )
@@ -75,10 +76,10 @@ impl<'s> Simulation<'s> {
         let Some(&ty) = spec.instance_types.first() else {
             return Resources::default();
         };
-        let registered = self
-            .sc
-            .catalog
-            .registered_resources(ty, self.sc.settings.memory_overhead);
+        let registered =
+            self.sc
+                .catalog
+                .registered_resources_on(ty, self.sc.settings.memory_overhead, spec.os);
         let arch = self.sc.catalog.get(ty).arch;
         let mut most = Resources::default();
         for &az in &spec.availability_zones {
@@ -92,6 +93,7 @@ impl<'s> Simulation<'s> {
                 SimTime::ZERO,
             );
             probe.capacity_provider = spec.capacity_provider;
+            probe.os = spec.os;
             let mut sum = Resources::default();
             for &s in &self.daemons {
                 let sp = &self.sc.services[s.index()];
@@ -99,6 +101,7 @@ impl<'s> Simulation<'s> {
                 if constraint::check(
                     &probe,
                     Some(td.arch),
+                    td.os_family,
                     Owner::Service(s),
                     &sp.placement_constraints,
                 )

@@ -730,8 +730,7 @@ impl<'s> Simulation<'s> {
                 let price = spec
                     .instance_types
                     .first()
-                    .map_or(0.0, |&t| self.sc.catalog.get(t).on_demand_usd_per_hour)
-                    * spec.price_factor;
+                    .map_or(0.0, |&t| spec.usd_per_hour(&self.sc.catalog, t));
                 extra_usd = f64::from(extra) * price / 60.0;
             }
             let run = &mut self.deployments[d];

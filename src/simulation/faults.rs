@@ -334,12 +334,8 @@ impl<'s> Simulation<'s> {
         match task.placement {
             Placement::Instance(i) => {
                 let inst = &self.instances[i.index()];
-                let price = self
-                    .sc
-                    .catalog
-                    .get(inst.instance_type)
-                    .on_demand_usd_per_hour
-                    * self.sc.auto_scaling_groups[inst.asg.index()].price_factor;
+                let price = self.sc.auto_scaling_groups[inst.asg.index()]
+                    .usd_per_hour(&self.sc.catalog, inst.instance_type);
                 let share = 0.5 * f64::from(task.need.cpu.0)
                     / f64::from(inst.registered.cpu.0.max(1))
                     + 0.5 * f64::from(task.need.memory.0)

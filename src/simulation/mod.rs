@@ -385,9 +385,9 @@ impl<'s> Simulation<'s> {
         let mut pool_shapes = vec![Vec::new(); provider_count + 1];
         for a in &sc.auto_scaling_groups {
             for &t in &a.instance_types {
-                let shape = sc
-                    .catalog
-                    .registered_resources(t, sc.settings.memory_overhead);
+                let shape =
+                    sc.catalog
+                        .registered_resources_on(t, sc.settings.memory_overhead, a.os);
                 if let Some(cp) = a.capacity_provider {
                     pool_shapes[cp.index()].push(shape);
                 }
@@ -754,10 +754,12 @@ impl<'s> Simulation<'s> {
     ) -> InstanceId {
         let a = &self.asgs[asg.index()];
         let instance_type = a.instance_types[0];
-        let registered = self
-            .sc
-            .catalog
-            .registered_resources(instance_type, self.sc.settings.memory_overhead);
+        let os = self.sc.auto_scaling_groups[asg.index()].os;
+        let registered = self.sc.catalog.registered_resources_on(
+            instance_type,
+            self.sc.settings.memory_overhead,
+            os,
+        );
         let id = InstanceId::from_index(self.instances.len());
         let seq = self.asg_seq[asg.index()];
         self.asg_seq[asg.index()] += 1;
@@ -767,6 +769,7 @@ impl<'s> Simulation<'s> {
         inst.capacity_provider = a.capacity_provider;
         inst.seq = seq;
         inst.spot = a.spot;
+        inst.os = os;
         self.instances.push(inst);
         self.instance_tasks.push(Vec::new());
         if !self.daemons.is_empty() {
@@ -803,12 +806,7 @@ impl<'s> Simulation<'s> {
         self.instances[id.index()].running_at = Some(now);
         let inst = &self.instances[id.index()];
         let asg = &self.sc.auto_scaling_groups[inst.asg.index()];
-        let price = self
-            .sc
-            .catalog
-            .get(inst.instance_type)
-            .on_demand_usd_per_hour
-            * asg.price_factor;
+        let price = asg.usd_per_hour(&self.sc.catalog, inst.instance_type);
         self.billing.instance_started(
             id,
             now,
@@ -1201,13 +1199,13 @@ impl<'s> Simulation<'s> {
 
     fn request_for(&self, t: TaskId) -> PlacementRequest<'s> {
         let task = &self.tasks[t.index()];
-        let (strategy, constraints, arch) = match task.owner {
+        let (strategy, constraints, td) = match task.owner {
             Owner::Service(s) => {
                 let spec = &self.sc.services[s.index()];
                 (
                     &spec.placement_strategy[..],
                     &spec.placement_constraints[..],
-                    self.sc.task_definitions[spec.task_definition.index()].arch,
+                    &self.sc.task_definitions[spec.task_definition.index()],
                 )
             }
             Owner::Workload(w) => {
@@ -1215,10 +1213,11 @@ impl<'s> Simulation<'s> {
                 (
                     &spec.placement_strategy[..],
                     &spec.placement_constraints[..],
-                    self.sc.task_definitions[spec.task_definition.index()].arch,
+                    &self.sc.task_definitions[spec.task_definition.index()],
                 )
             }
         };
+        let (arch, os) = (td.arch, td.os_family);
         let default = placement::service_default_strategy();
         let strategy: &'s [placement::PlacementStrategy] = if strategy.is_empty()
             && constraints.is_empty()
@@ -1232,6 +1231,7 @@ impl<'s> Simulation<'s> {
             need: task.need,
             group: task.owner,
             arch: Some(arch),
+            os,
             pool: match task.target {
                 Target::Ec2Provider(cp) => Pool::CapacityProvider(cp),
                 _ => Pool::Cluster,
@@ -1740,6 +1740,7 @@ impl<'s> Simulation<'s> {
             need,
             group: Owner::Service(s),
             arch: Some(self.sc.task_definitions[spec.task_definition.index()].arch),
+            os: self.sc.task_definitions[spec.task_definition.index()].os_family,
             pool,
             strategy,
             constraints: &spec.placement_constraints,

@@ -174,9 +174,11 @@ impl<'s> Simulation<'s> {
                 .instance_types
                 .iter()
                 .map(|&t| {
-                    self.sc
-                        .catalog
-                        .registered_resources(t, self.sc.settings.memory_overhead)
+                    self.sc.catalog.registered_resources_on(
+                        t,
+                        self.sc.settings.memory_overhead,
+                        spec.os,
+                    )
                 })
                 .collect();
             // [DOC] ecs-reference §1.3: types sorted on vCPU, then memory.

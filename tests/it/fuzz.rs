@@ -46,16 +46,16 @@ fn env_u64(name: &str, default: u64) -> u64 {
     }
 }
 
-fn iterations() -> u64 {
+pub(super) fn iterations() -> u64 {
     env_u64("ECSIM_FUZZ_ITERATIONS", DEFAULT_ITERATIONS)
 }
 
-fn seed() -> u64 {
+pub(super) fn seed() -> u64 {
     env_u64("ECSIM_FUZZ_SEED", 10)
 }
 
 /// Runs `f`; a panic fails the test with `what` (seed, iteration, mutant) to replay it.
-fn no_panic<T>(what: impl Fn() -> String, f: impl FnOnce() -> T) -> T {
+pub(super) fn no_panic<T>(what: impl Fn() -> String, f: impl FnOnce() -> T) -> T {
     match catch_unwind(AssertUnwindSafe(f)) {
         Ok(v) => v,
         Err(p) => {
@@ -297,7 +297,7 @@ fn nudge_number(doc: &mut Value, rng: &mut Pcg64) {
 
 /// A mutant of `original`: a nudged number, or one to three structural mutations and
 /// sometimes a textual one (truncation, a stray byte order mark or brace).
-fn mutant(original: &Value, rng: &mut Pcg64) -> String {
+pub(super) fn mutant(original: &Value, rng: &mut Pcg64) -> String {
     let mut doc = original.clone();
     if rng.gen_bool(0.3) {
         for _ in 0..rng.gen_range(1..=2) {
@@ -357,7 +357,7 @@ fn check_scenario_error(e: &ScenarioError, file: &Path) -> Result<(), String> {
 }
 
 /// Validates the mutant; if it is valid and small, runs a bounded copy of its base.
-fn check_scenario(text: &str, file: &Path, base_dir: &Path) -> Result<bool, String> {
+pub(super) fn check_scenario(text: &str, file: &Path, base_dir: &Path) -> Result<bool, String> {
     if let Err(e) = ecsim::scenario::set_from_json_str(text, file, base_dir) {
         return check_scenario_error(&e, file).map(|()| false);
     }

@@ -201,7 +201,7 @@ fn random_scenarios_keep_the_invariants() {
 
 /// The invariants every report keeps: task accounting, per-minute and total cost, cost
 /// identities, reservation within 0–100 %.
-fn check_report(seed: u64, r: &ecsim::report::Report) {
+pub(super) fn check_report(seed: u64, r: &ecsim::report::Report) {
     let s = &r.summary;
     check_counts(seed, "total", &s.tasks);
     let mut sum = ecsim::report::TaskCounts::default();

@@ -41,3 +41,4 @@ mod support;
 mod sweep;
 mod utilization;
 mod warm_start;
+mod windows_ec2;

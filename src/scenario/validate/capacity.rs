@@ -14,7 +14,7 @@
 use crate::cloud::{Catalog, MemoryOverhead};
 use crate::scheduler::placement::attribute::InstanceAttributes;
 use crate::scheduler::placement::expression::Expr;
-use crate::units::{CpuArchitecture, Resources, CPU_UNITS_PER_VCPU};
+use crate::units::{CpuArchitecture, OsFamily, Resources, CPU_UNITS_PER_VCPU};
 
 use super::super::AutoScalingGroupSpec;
 
@@ -26,6 +26,8 @@ pub(super) struct TaskNeeds<'a> {
     pub size: Resources,
     /// `runtimePlatform.cpuArchitecture`.
     pub arch: CpuArchitecture,
+    /// `runtimePlatform.operatingSystemFamily` (LINUX when not given).
+    pub os: OsFamily,
     /// The `memberOf` expressions of its placement constraints.
     pub member_of: &'a [Expr],
 }
@@ -61,11 +63,24 @@ pub(super) fn why_never_placed(
             task.family
         ));
     }
+    // Instances register their group's OS: a task of another OS never lands there.
+    let of_os: Vec<&Reach<'_>> = reach.iter().filter(|r| r.asg.os == task.os).collect();
+    if of_os.is_empty() {
+        let mut have: Vec<&str> = reach.iter().map(|r| r.asg.os.ecs_name()).collect();
+        have.sort_unstable();
+        have.dedup();
+        return Some(format!(
+            "task definition {:?} runs on {} instances (runtimePlatform.operatingSystemFamily, LINUX when not given), but {scope} launches only {} instances (the Auto Scaling groups' osFamily); make the two agree",
+            task.family,
+            task.os.ecs_name(),
+            have.join(", ")
+        ));
+    }
     let mut of_arch = 0usize;
     // The largest allowed instance by (CPU, memory), with where it comes from.
     let mut largest: Option<(Resources, &str, Option<&str>)> = None;
     let mut arches: Vec<CpuArchitecture> = Vec::new();
-    for r in reach {
+    for r in of_os {
         for &t in &r.asg.instance_types {
             let ty = catalog.get(t);
             if !arches.contains(&ty.arch) {
@@ -75,12 +90,13 @@ pub(super) fn why_never_placed(
                 continue;
             }
             of_arch += 1;
-            let registered = catalog.registered_resources(t, overhead);
+            let registered = catalog.registered_resources_on(t, overhead, r.asg.os);
             for az in &r.asg.availability_zones {
                 let attrs = InstanceAttributes {
                     availability_zone: azs.get(az.index()).map_or("", String::as_str),
                     instance_type: &ty.name,
                     cpu_architecture: ty.arch,
+                    os: r.asg.os,
                 };
                 if !task.member_of.iter().all(|e| e.matches(&attrs)) {
                     continue;

@@ -9,12 +9,12 @@ use std::collections::BTreeMap;
 
 use crate::cluster::ContainerInstance;
 use crate::ids::{AzId, InstanceTypeId};
-use crate::units::CpuArchitecture;
+use crate::units::{CpuArchitecture, OsFamily};
 
 /// A built-in instance attribute usable in `spread(...)` and in `memberOf` expressions.
 ///
-/// ECS has more built-ins (`ecs.ami-id`, `ecs.os-type`, …, ecs-reference §4.4); the simulator
-/// models only the three that differ between its instances.
+/// ECS has more built-ins (`ecs.ami-id`, `ecs.vpc-id`, …, ecs-reference §4.4); the simulator
+/// models the five that differ between its instances.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Attribute {
     /// `attribute:ecs.availability-zone`, e.g. `us-east-1a`.
@@ -23,14 +23,23 @@ pub enum Attribute {
     InstanceType,
     /// `attribute:ecs.cpu-architecture`: `x86_64` or `arm64`.
     CpuArchitecture,
+    /// `attribute:ecs.os-type`: `linux` or `windows` (the agent's `OSType`,
+    /// aws/amazon-ecs-agent `agent/api/ecsclient/client.go`, `osTypeAttrName`).
+    OsType,
+    /// `attribute:ecs.os-family`: `LINUX` or `WINDOWS_SERVER_<release>_<FULL|CORE>` (the
+    /// agent's `GetOSFamily`: "LINUX" on Linux, `agent/config/config_unix.go`; the Windows
+    /// form in `agent/config/os_family_windows.go`).
+    OsFamily,
 }
 
 impl Attribute {
     /// All modelled attributes, in declaration order.
-    pub const ALL: [Attribute; 3] = [
+    pub const ALL: [Attribute; 5] = [
         Attribute::AvailabilityZone,
         Attribute::InstanceType,
         Attribute::CpuArchitecture,
+        Attribute::OsType,
+        Attribute::OsFamily,
     ];
 
     /// Parses the ECS subject text, e.g. `attribute:ecs.availability-zone`.
@@ -47,11 +56,14 @@ impl Attribute {
             Attribute::AvailabilityZone => "attribute:ecs.availability-zone",
             Attribute::InstanceType => "attribute:ecs.instance-type",
             Attribute::CpuArchitecture => "attribute:ecs.cpu-architecture",
+            Attribute::OsType => "attribute:ecs.os-type",
+            Attribute::OsFamily => "attribute:ecs.os-family",
         }
     }
 
     /// The typed value of this attribute on `inst`, as a small integer: the `AzId`, the
-    /// `InstanceTypeId`, or 0 for `x86_64` and 1 for `arm64`.
+    /// `InstanceTypeId`, 0 for `x86_64` and 1 for `arm64`, 0 for `linux` and 1 for `windows`,
+    /// or the family's index in [`OsFamily::ALL`].
     ///
     /// Compiled expressions and spread counters compare these integers, never strings.
     #[inline]
@@ -60,8 +72,18 @@ impl Attribute {
             Attribute::AvailabilityZone => u16::from(inst.az.0),
             Attribute::InstanceType => inst.instance_type.0,
             Attribute::CpuArchitecture => arch_code(inst.arch),
+            Attribute::OsType => u16::from(inst.os.is_windows()),
+            Attribute::OsFamily => os_family_code(inst.os),
         }
     }
+}
+
+/// The integer code of an OS family used by [`Attribute::value_of`]: its index in
+/// [`OsFamily::ALL`].
+#[inline]
+pub fn os_family_code(os: OsFamily) -> u16 {
+    // ALL holds every variant, so the search always succeeds; 10 entries, no allocation.
+    OsFamily::ALL.iter().position(|&f| f == os).unwrap_or(0) as u16
 }
 
 /// The integer code of an architecture used by [`Attribute::value_of`].
@@ -82,6 +104,8 @@ pub struct InstanceAttributes<'a> {
     pub instance_type: &'a str,
     /// `ecs.cpu-architecture`.
     pub cpu_architecture: CpuArchitecture,
+    /// `ecs.os-family` (and `ecs.os-type`, which follows from it).
+    pub os: OsFamily,
 }
 
 impl InstanceAttributes<'_> {
@@ -91,6 +115,8 @@ impl InstanceAttributes<'_> {
             Attribute::AvailabilityZone => self.availability_zone,
             Attribute::InstanceType => self.instance_type,
             Attribute::CpuArchitecture => self.cpu_architecture.attribute_value(),
+            Attribute::OsType => self.os.os_type(),
+            Attribute::OsFamily => self.os.ecs_name(),
         }
     }
 }
@@ -159,6 +185,7 @@ impl AttributeNames {
             availability_zone: self.az_name(inst.az),
             instance_type: self.instance_type_name(inst.instance_type),
             cpu_architecture: inst.arch,
+            os: inst.os,
         }
     }
 
@@ -171,6 +198,12 @@ impl AttributeNames {
                 .into_iter()
                 .find(|a| a.attribute_value() == value)
                 .map(arch_code),
+            Attribute::OsType => match value {
+                "linux" => Some(0),
+                "windows" => Some(1),
+                _ => None,
+            },
+            Attribute::OsFamily => OsFamily::parse(value).map(os_family_code),
         }
     }
 }
@@ -200,5 +233,12 @@ mod tests {
         assert_eq!(n.instance_type_id("m5.xlarge"), None);
         assert_eq!(n.value_code(Attribute::CpuArchitecture, "arm64"), Some(1));
         assert_eq!(n.value_code(Attribute::CpuArchitecture, "ARM64"), None);
+        assert_eq!(n.value_code(Attribute::OsType, "windows"), Some(1));
+        assert_eq!(n.value_code(Attribute::OsType, "Windows"), None);
+        assert_eq!(
+            n.value_code(Attribute::OsFamily, "WINDOWS_SERVER_2022_CORE"),
+            Some(os_family_code(OsFamily::WindowsServer2022Core))
+        );
+        assert_eq!(n.value_code(Attribute::OsFamily, "LINUX"), Some(0));
     }
 }

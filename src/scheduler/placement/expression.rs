@@ -312,7 +312,7 @@ struct Parser {
 }
 
 const SUBJECTS: &str =
-    "a subject (attribute:ecs.availability-zone, attribute:ecs.instance-type or attribute:ecs.cpu-architecture)";
+    "a subject (attribute:ecs.availability-zone, attribute:ecs.instance-type, attribute:ecs.cpu-architecture, attribute:ecs.os-type or attribute:ecs.os-family)";
 
 impl Parser {
     fn peek(&self) -> Option<&Tok> {
@@ -440,6 +440,7 @@ mod tests {
             availability_zone: az,
             instance_type: ty,
             cpu_architecture: arch,
+            os: crate::units::OsFamily::Linux,
         }
     }
 

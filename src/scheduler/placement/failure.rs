@@ -58,7 +58,11 @@ impl PlacementFailure {
             }
             PlacementFailure::Unmatched { closest, mismatch } => {
                 let what = match mismatch {
-                    Mismatch::Architecture => "is missing an attribute required by your task",
+                    // ECS checks the platform as attributes the task requires
+                    // (`ecs.cpu-architecture`, `ecs.os-family`), so both read the same.
+                    Mismatch::Architecture | Mismatch::OsFamily => {
+                        "is missing an attribute required by your task"
+                    }
                     Mismatch::Constraint => "did not match a placement constraint",
                 };
                 format!(
@@ -110,7 +114,7 @@ pub(crate) fn diagnose_uncounted(
         let cpu_short = req.need.cpu.0.saturating_sub(free.cpu.0);
         let mem_short = req.need.memory.0.saturating_sub(free.memory.0);
         let lacks_room = cpu_short > 0 || mem_short > 0;
-        match constraint::check(inst, req.arch, req.group, req.constraints) {
+        match constraint::check(inst, req.arch, req.os, req.group, req.constraints) {
             Err(m) => {
                 let cand = (lacks_room, inst.id, m);
                 if unmatched.map_or(true, |u| (cand.0, cand.1) < (u.0, u.1)) {
@@ -198,5 +202,12 @@ mod tests {
         }
         .ecs_reason()
         .ends_with("is missing an attribute required by your task."));
+        // The OS family is a required attribute too (ecs.os-family), so it reads the same.
+        assert!(PlacementFailure::Unmatched {
+            closest: InstanceId(2),
+            mismatch: Mismatch::OsFamily
+        }
+        .ecs_reason()
+        .ends_with("i-00000002 is missing an attribute required by your task."));
     }
 }

@@ -24,7 +24,7 @@ pub mod strategy;
 
 use crate::cluster::ContainerInstance;
 use crate::ids::{CapacityProviderId, InstanceId, Owner};
-use crate::units::{CpuArchitecture, Resources};
+use crate::units::{CpuArchitecture, OsFamily, Resources};
 
 pub use attribute::{Attribute, AttributeNames, InstanceAttributes};
 pub use constraint::{Mismatch, PlacementConstraint};
@@ -65,6 +65,9 @@ pub struct PlacementRequest<'a> {
     pub group: Owner,
     /// The task's `runtimePlatform.cpuArchitecture`; `None` accepts any instance.
     pub arch: Option<CpuArchitecture>,
+    /// The task's `runtimePlatform.operatingSystemFamily` (LINUX when not given): only
+    /// instances that registered this `ecs.os-family` are candidates.
+    pub os: OsFamily,
     /// The instances it may use.
     pub pool: Pool,
     /// The strategy chain, at most [`MAX_STRATEGY_RULES`] rules; empty means lowest id.
@@ -74,14 +77,14 @@ pub struct PlacementRequest<'a> {
 }
 
 impl PlacementRequest<'_> {
-    /// True if `inst` is a candidate: in the pool, Active, with room, right architecture, and
-    /// meeting every constraint.
+    /// True if `inst` is a candidate: in the pool, Active, with room, right architecture and
+    /// operating system, and meeting every constraint.
     #[inline]
     pub fn is_candidate(&self, inst: &ContainerInstance) -> bool {
         self.pool.contains(inst)
             && inst.accepts_tasks()
             && inst.free().fits(self.need)
-            && constraint::check(inst, self.arch, self.group, self.constraints).is_ok()
+            && constraint::check(inst, self.arch, self.os, self.group, self.constraints).is_ok()
     }
 }
 

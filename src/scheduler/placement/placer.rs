@@ -707,6 +707,7 @@ mod tests {
         PlacementRequest {
             need,
             group: SVC,
+            os: crate::units::OsFamily::Linux,
             arch: None,
             pool: Pool::Cluster,
             strategy,
@@ -1105,7 +1106,7 @@ mod tests {
             prop::collection::vec(0usize..80, 0..10),
             (0u32..3000, 0u32..6000),
             (0u16..3, 0u8..3, 0u8..3),
-            (0u8..12, 0u8..8, any::<u64>()),
+            (0u8..12, 0u8..16, any::<u64>()),
         )
             .prop_map(
                 |(
@@ -1167,6 +1168,13 @@ mod tests {
             let az = az % case.az_count as u8;
             c.add_full(az, ty, arch, Resources::new(vcpu * 1024, gib * 1000), cp);
         }
+        // Some instances run Windows (status byte 8 or 9), so the OS filter is searched past
+        // as the index sees it.
+        for (k, &(.., status)) in case.instances.iter().enumerate() {
+            if status >= 8 {
+                c.instances[k].os = crate::units::OsFamily::WindowsServer2022Full;
+            }
+        }
         let mut placed = Vec::new();
         for &(i, g, cpu, mem) in &case.tasks {
             if c.instances.is_empty() {
@@ -1208,9 +1216,20 @@ mod tests {
             let e = parse("attribute:ecs.instance-type in [m5.xlarge, m6g.large] or not attribute:ecs.cpu-architecture == arm64").unwrap();
             cons.push(PlacementConstraint::MemberOf(e.compile(&n)));
         }
+        if case.constraints & 8 != 0 {
+            let e = parse("attribute:ecs.os-type == windows or attribute:ecs.os-family != LINUX")
+                .unwrap();
+            cons.push(PlacementConstraint::MemberOf(e.compile(&n)));
+        }
         let req = PlacementRequest {
             need: Resources::new(case.need.0, case.need.1),
             group: Owner::Service(ServiceId(case.group)),
+            // One request in three is a Windows task.
+            os: if case.seed % 3 == 0 {
+                crate::units::OsFamily::WindowsServer2022Full
+            } else {
+                crate::units::OsFamily::Linux
+            },
             arch: match case.arch {
                 0 => None,
                 1 => Some(CpuArchitecture::X86_64),

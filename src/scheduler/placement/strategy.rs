@@ -81,7 +81,7 @@ pub fn service_default_strategy() -> &'static [PlacementStrategy] {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SpreadCounts {
     /// Indexed by `Attribute as usize`, then by value code.
-    pub by_attribute: [Vec<u32>; 3],
+    pub by_attribute: [Vec<u32>; Attribute::ALL.len()],
 }
 
 impl SpreadCounts {
