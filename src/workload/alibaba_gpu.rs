@@ -22,7 +22,7 @@
 //! | `memory_mib` | memory requested, MiB | `memory` |
 //! | `num_gpu` | GPUs requested, 0–8 | `gpus` |
 //! | `gpu_milli` | share of one GPU for GPU-sharing pods (`num_gpu` 1), thousandths | whole GPUs only, see below |
-//! | `gpu_spec` | GPU models allowed, `|`-separated, or empty | not used |
+//! | `gpu_spec` | GPU models allowed, separated by vertical bars, or empty | not used |
 //! | `qos` | Kubernetes QoS class (`LS`, `BE`, `Burstable`, `Guaranteed`) | not used |
 //! | `pod_phase` | `Running`, `Succeeded`, `Failed` or `Pending` | which pods ran |
 //! | `creation_time` | s from the trace start | `submit` |
@@ -101,7 +101,8 @@ const GPU_MILLI_WHOLE: u64 = 1000;
 /// A pod's phase at the end of the trace, from `pod_phase` (Kubernetes' pod phases).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum PodPhase {
-    /// Still running when the trace was cut; `deletion_time` is when it stopped being seen.
+    /// Last seen running. The trace still gives it a `deletion_time`, which ends its run;
+    /// 34 of the 5,193 in the default list end at the trace's last timestamp (cut off).
     Running,
     /// Finished successfully.
     Succeeded,
