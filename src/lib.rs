@@ -86,6 +86,9 @@ pub struct TracesRead {
     /// with a pod_phase not replayed"), in scenario order: well-formed rows a reader does not
     /// replay are counted, never dropped silently.
     pub skipped: Vec<(String, String)>,
+    /// Per workload whose reader changed rows it replayed, its name and the changes in words
+    /// (e.g. "880 pods sharing a GPU given a whole one"), in scenario order.
+    pub adjusted: Vec<(String, String)>,
 }
 
 /// Reads every trace of the scenario once, start to end (request-rate traces up to the end
@@ -96,7 +99,7 @@ pub fn check_traces(scenario: &Scenario) -> Result<TracesRead, workload::TraceEr
     let mut rows = 0u64;
     let end = engine::SimTime::ZERO + scenario.duration;
     let mut work = scenario::TracedWork::default();
-    let mut skipped_rows = Vec::new();
+    let (mut skipped_rows, mut adjusted_rows) = (Vec::new(), Vec::new());
     for w in &scenario.workloads {
         if matches!(w.source, scenario::WorkloadSource::Generated(_)) {
             work.workload_tasks.push(None);
@@ -133,6 +136,10 @@ pub fn check_traces(scenario: &Scenario) -> Result<TracesRead, workload::TraceEr
         if !skipped.is_empty() {
             skipped_rows.push((w.name.clone(), skipped));
         }
+        let adjusted = source.adjusted_summary();
+        if !adjusted.is_empty() {
+            adjusted_rows.push((w.name.clone(), adjusted));
+        }
         work.workload_tasks.push(Some(tasks));
         work.workload_peak_alive.push(Some(peak));
     }
@@ -164,5 +171,6 @@ pub fn check_traces(scenario: &Scenario) -> Result<TracesRead, workload::TraceEr
         rate_steps: rows,
         work,
         skipped: skipped_rows,
+        adjusted: adjusted_rows,
     })
 }

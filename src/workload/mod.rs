@@ -305,6 +305,18 @@ impl JobSource {
             JobSource::Swf(r) => r.skipped().to_string(),
         }
     }
+
+    /// How the reader changed rows it replayed, in words, e.g. "2573 pods sharing a GPU given
+    /// a whole one"; empty when it changed none or the source changes nothing.
+    pub fn adjusted_summary(&self) -> String {
+        match self {
+            JobSource::AlibabaGpu(r) if r.gpu_shares_rounded() > 0 => format!(
+                "{} pods sharing a GPU given a whole one",
+                r.gpu_shares_rounded()
+            ),
+            _ => String::new(),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -769,7 +769,10 @@ fn mistakes() -> Vec<Mistake> {
         ),
         m(
             gpu,
-            Set("/workloads/1/source/alibabaGpu/phases", json!(["Running", "Done"])),
+            Set(
+                "/workloads/1/source/alibabaGpu/phases",
+                json!(["Running", "Done"]),
+            ),
             "workloads[1].source.alibabaGpu.phases[1]",
             "\"Done\"",
         ),
@@ -793,7 +796,10 @@ fn mistakes() -> Vec<Mistake> {
         ),
         m(
             gpu,
-            Set("/workloads/0/source/alibabaGpu/path", json!("../traces/nope.csv")),
+            Set(
+                "/workloads/0/source/alibabaGpu/path",
+                json!("../traces/nope.csv"),
+            ),
             "workloads[0].source.alibabaGpu.path",
             "does not exist",
         ),

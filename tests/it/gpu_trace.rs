@@ -36,6 +36,14 @@ fn check_traces_counts_the_gpu_batch_pods_and_their_skips() {
             ),
         ]
     );
+    // Python over the same 2,110 GPU pods: 0 < gpu_milli < 1000 with num_gpu 1 → 880.
+    assert_eq!(
+        read.adjusted,
+        vec![(
+            "gpu-pods".to_string(),
+            "880 pods sharing a GPU given a whole one".to_string()
+        )]
+    );
 }
 
 /// `validate` says how many rows each workload's reader skipped, so a replay never drops part
