@@ -51,7 +51,7 @@
 //!   So a GPU-sharing pod (`num_gpu` 1, `gpu_milli` < 1000) takes one whole GPU. ECS's newer
 //!   ways to share a GPU (an NVIDIA MPS `sharingStrategy`, fractional `value`s on G6f
 //!   instances) are not modelled. Whole GPUs overstate the trace's GPU demand: its sharing
-//!   pods ask 0.05–0.9 of a GPU; [`AlibabaGpuReader::gpu_shares_rounded`] counts them.
+//!   pods ask 0.05–0.81 of a GPU; [`AlibabaGpuReader::gpu_shares_rounded`] counts them.
 //! - `count` = 1: a pod is one task.
 //! - `line` = the row's line, so a surprising task can be found in the file.
 //!
