@@ -82,6 +82,13 @@ pub struct TracesRead {
     /// Per workload and per service, what the traces ask for before the end of the run, for
     /// [`scenario::check_work`].
     pub work: scenario::TracedWork,
+    /// Per workload whose reader skipped rows, its name and the skips in words (e.g. "897
+    /// with a pod_phase not replayed"), in scenario order: well-formed rows a reader does not
+    /// replay are counted, never dropped silently.
+    pub skipped: Vec<(String, String)>,
+    /// Per workload whose reader changed rows it replayed, its name and the changes in words
+    /// (e.g. "880 pods sharing a GPU given a whole one"), in scenario order.
+    pub adjusted: Vec<(String, String)>,
 }
 
 /// Reads every trace of the scenario once, start to end (request-rate traces up to the end
@@ -92,6 +99,7 @@ pub fn check_traces(scenario: &Scenario) -> Result<TracesRead, workload::TraceEr
     let mut rows = 0u64;
     let end = engine::SimTime::ZERO + scenario.duration;
     let mut work = scenario::TracedWork::default();
+    let (mut skipped_rows, mut adjusted_rows) = (Vec::new(), Vec::new());
     for w in &scenario.workloads {
         if matches!(w.source, scenario::WorkloadSource::Generated(_)) {
             work.workload_tasks.push(None);
@@ -105,7 +113,8 @@ pub fn check_traces(scenario: &Scenario) -> Result<TracesRead, workload::TraceEr
         let mut ends: std::collections::BinaryHeap<std::cmp::Reverse<(engine::SimTime, u32)>> =
             Default::default();
         let (mut alive, mut peak) = (0u64, 0u64);
-        for job in simulation::open_source(&w.source, rng)? {
+        let mut source = simulation::open_source(&w.source, rng)?;
+        for job in source.by_ref() {
             let job = job?;
             rows += 1;
             // The run stops reading at the first submission past its end.
@@ -122,6 +131,14 @@ pub fn check_traces(scenario: &Scenario) -> Result<TracesRead, workload::TraceEr
                 alive += u64::from(job.count);
                 peak = peak.max(alive);
             }
+        }
+        let skipped = source.skipped_summary();
+        if !skipped.is_empty() {
+            skipped_rows.push((w.name.clone(), skipped));
+        }
+        let adjusted = source.adjusted_summary();
+        if !adjusted.is_empty() {
+            adjusted_rows.push((w.name.clone(), adjusted));
         }
         work.workload_tasks.push(Some(tasks));
         work.workload_peak_alive.push(Some(peak));
@@ -153,5 +170,7 @@ pub fn check_traces(scenario: &Scenario) -> Result<TracesRead, workload::TraceEr
         submissions,
         rate_steps: rows,
         work,
+        skipped: skipped_rows,
+        adjusted: adjusted_rows,
     })
 }

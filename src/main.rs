@@ -511,6 +511,14 @@ fn real_main(cli: Cli) -> anyhow::Result<()> {
                 ),
                 n(read.rate_steps, "rate step", "rate steps")
             )?;
+            // Trace rows a reader does not replay (a pod that never ran, a task with no
+            // request): counted here so a replay never drops part of a trace silently.
+            for (workload, skipped) in &read.skipped {
+                out!("workload {workload}: trace rows skipped: {skipped}\n")?;
+            }
+            for (workload, adjusted) in &read.adjusted {
+                out!("workload {workload}: trace rows adjusted: {adjusted}\n")?;
+            }
             // Pasted AWS output: its unread fields once, one line per object, so a user sees
             // what was set aside without a round of errors per field.
             for line in &scenario.aws_ignored {

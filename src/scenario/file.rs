@@ -729,6 +729,8 @@ pub enum SourceFile {
     Alibaba(AlibabaFile),
     /// Standard Workload Format (Parallel Workloads Archive).
     Swf(SwfFile),
+    /// Alibaba cluster-trace-gpu-v2023 pod list (`openb_pod_list_*.csv`).
+    AlibabaGpu(AlibabaGpuFile),
     /// Poisson arrivals.
     Poisson(PoissonFile),
 }
@@ -753,6 +755,29 @@ pub struct AlibabaFile {
     /// Replay one job in N (jobs whose id is a multiple of N).
     #[serde(default)]
     pub job_sample: Option<u32>,
+}
+
+/// Alibaba GPU v2023 pod-list reader options.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct AlibabaGpuFile {
+    /// Path.
+    pub path: String,
+    /// `pod_phase` values to replay (default `Running`, `Succeeded`, `Failed`).
+    #[serde(default)]
+    pub phases: Option<Vec<String>>,
+    /// `all` (default), `gpu` (pods with `num_gpu` ≥ 1) or `cpuOnly` (`num_gpu` 0).
+    #[serde(default)]
+    pub pods: Option<String>,
+    /// The trace time that becomes simulated time 0 (default 0).
+    #[serde(default)]
+    pub origin: Option<Duration>,
+    /// `trimToWindow` (default) or `clampSubmit`: what to do with pods created before `origin`.
+    #[serde(default)]
+    pub before_origin: Option<String>,
+    /// Replay one pod in N (data rows whose 0-based index is a multiple of N).
+    #[serde(default)]
+    pub pod_sample: Option<u32>,
 }
 
 /// SWF reader options.

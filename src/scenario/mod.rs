@@ -21,7 +21,7 @@ use crate::engine::SimDuration;
 use crate::ids::{AsgId, AzId, CapacityProviderId, InstanceTypeId, TaskDefId};
 use crate::scheduler::placement::{PlacementConstraint, PlacementStrategy};
 use crate::units::{CpuArchitecture, Resources};
-use crate::workload::{AlibabaOptions, GeneratedOptions, SwfOptions};
+use crate::workload::{AlibabaGpuOptions, AlibabaOptions, GeneratedOptions, SwfOptions};
 
 /// Validates a scenario held as a JSON value (a patched document: variants, sweep points).
 pub(crate) use validate::from_value;
@@ -426,6 +426,13 @@ pub enum WorkloadSource {
         path: PathBuf,
         /// Reader options.
         options: AlibabaOptions,
+    },
+    /// Alibaba GPU v2023 pod list.
+    AlibabaGpu {
+        /// Resolved path.
+        path: PathBuf,
+        /// Reader options.
+        options: AlibabaGpuOptions,
     },
     /// Standard Workload Format.
     Swf {

@@ -14,7 +14,9 @@ use crate::scheduler::placement::{
     expression, Attribute, BinpackField, PlacementConstraint, PlacementStrategy, SpreadField,
 };
 use crate::units::{CpuUnits, MemoryMib, OsFamily, CPU_UNITS_PER_VCPU};
-use crate::workload::{DurationDistribution, GeneratedSource};
+use crate::workload::{
+    AlibabaGpuOptions, BeforeOrigin, DurationDistribution, GeneratedSource, PodKind, PodPhase,
+};
 
 mod capacity;
 mod deployment;
@@ -2517,6 +2519,66 @@ impl Validator {
                 }
                 self.trace_path(&format!("{sp}.alibaba.path"), &a.path)
                     .map(|path| WorkloadSource::Alibaba { path, options })
+            }
+            SourceFile::AlibabaGpu(a) => {
+                let gp = format!("{sp}.alibabaGpu");
+                let mut options = AlibabaGpuOptions::default();
+                if let Some(phases) = &a.phases {
+                    if phases.is_empty() {
+                        self.problem(
+                            format!("{gp}.phases"),
+                            "expected at least one of \"Running\", \"Succeeded\", \"Failed\", \"Pending\"",
+                        );
+                    }
+                    let mut parsed = Vec::with_capacity(phases.len());
+                    for (i, phase) in phases.iter().enumerate() {
+                        match PodPhase::parse(phase) {
+                            Some(p) => parsed.push(p),
+                            None => self.problem(
+                                format!("{gp}.phases[{i}]"),
+                                format!("expected one of \"Running\", \"Succeeded\", \"Failed\", \"Pending\", found {phase:?}"),
+                            ),
+                        }
+                    }
+                    options.phases = parsed;
+                }
+                if let Some(kind) = &a.pods {
+                    match kind.as_str() {
+                        "all" => options.pods = PodKind::All,
+                        "gpu" => options.pods = PodKind::Gpu,
+                        "cpuOnly" => options.pods = PodKind::CpuOnly,
+                        other => self.problem(
+                            format!("{gp}.pods"),
+                            format!("expected \"all\", \"gpu\" or \"cpuOnly\", found {other:?}"),
+                        ),
+                    }
+                }
+                if let Some(origin) = a.origin {
+                    options.origin = origin.0;
+                }
+                if let Some(b) = &a.before_origin {
+                    match b.as_str() {
+                        "trimToWindow" => options.before_origin = BeforeOrigin::TrimToWindow,
+                        "clampSubmit" => options.before_origin = BeforeOrigin::ClampSubmit,
+                        other => self.problem(
+                            format!("{gp}.beforeOrigin"),
+                            format!(
+                                "expected \"trimToWindow\" or \"clampSubmit\", found {other:?}"
+                            ),
+                        ),
+                    }
+                }
+                if let Some(n) = a.pod_sample {
+                    if n == 0 {
+                        self.problem(
+                            format!("{gp}.podSample"),
+                            "expected a positive number (1 keeps every pod)",
+                        );
+                    }
+                    options.pod_sample = n.max(1);
+                }
+                self.trace_path(&format!("{gp}.path"), &a.path)
+                    .map(|path| WorkloadSource::AlibabaGpu { path, options })
             }
             SourceFile::Swf(s) => {
                 let mut options = SwfOptions::default();

@@ -41,7 +41,8 @@ use crate::scheduler::placement::{self, PlacementRequest, Placer, Pool};
 use crate::scheduler::task::{Placement, StopCode, StopKind, Target, Task, TaskStatus, TaskTable};
 use crate::units::Resources;
 use crate::workload::{
-    AlibabaReader, CsvReader, GeneratedSource, JobSource, JobSubmission, SwfReader, TraceError,
+    AlibabaGpuReader, AlibabaReader, CsvReader, GeneratedSource, JobSource, JobSubmission,
+    SwfReader, TraceError,
 };
 
 pub use state::Counters;
@@ -2202,6 +2203,9 @@ pub fn open_source(source: &WorkloadSource, rng: SimRng) -> Result<JobSource, Tr
         WorkloadSource::Csv { path } => JobSource::Csv(CsvReader::open(path)?),
         WorkloadSource::Alibaba { path, options } => {
             JobSource::Alibaba(AlibabaReader::open(path, options)?)
+        }
+        WorkloadSource::AlibabaGpu { path, options } => {
+            JobSource::AlibabaGpu(AlibabaGpuReader::open(path, options)?)
         }
         WorkloadSource::Swf { path, options } => JobSource::Swf(SwfReader::open(path, *options)?),
         WorkloadSource::Generated(options) => {

@@ -2,7 +2,8 @@
 //! and the request load on long-running services.
 //!
 //! Owns the [`JobSubmission`] record, the trace readers (the ecsim CSV format in [`csv`], the
-//! Alibaba 2017 `batch_task` table in [`alibaba`], the Standard Workload Format in [`swf`]),
+//! Alibaba 2017 `batch_task` table in [`alibaba`], the Alibaba GPU v2023 pod lists in
+//! [`alibaba_gpu`], the Standard Workload Format in [`swf`]),
 //! the Poisson generator in [`generated`], request-rate series for services
 //! ([`request_rate`]: ecsim's rate CSV, WorldCup98, the Azure LLM trace, inline points), the
 //! load model that turns a rate and a task count into served requests and utilization
@@ -16,8 +17,9 @@
 //! Every source yields submissions in non-decreasing `submit` order and is pulled lazily.
 //! The CSV and SWF readers hold one line in memory at a time (a reused `String` buffer behind
 //! a `BufReader`), so a month-long trace costs no more memory than a minute of it.
-//! The Alibaba table is the one exception: the published file is grouped by job, not sorted
-//! by time, so its reader keeps one compact record per row (about 32 bytes) and sorts them.
+//! The two Alibaba readers are the exceptions: the published `batch_task` table is grouped by
+//! job, and most GPU pod lists are not sorted by time either, so they keep one compact record
+//! per replayed row (32 bytes) and sort them.
 //!
 //! # Errors
 //!
@@ -29,6 +31,7 @@
 //! its counts through `skipped()` so the report can say how much of the trace was used.
 
 pub mod alibaba;
+pub mod alibaba_gpu;
 mod calendar;
 pub mod csv;
 pub mod generated;
@@ -43,6 +46,7 @@ use crate::engine::time::{SimDuration, SimTime};
 use crate::units::{CpuUnits, MemoryMib};
 
 pub use alibaba::{AlibabaOptions, AlibabaReader, AlibabaSkips, AlibabaStatus, BeforeOrigin};
+pub use alibaba_gpu::{AlibabaGpuOptions, AlibabaGpuReader, AlibabaGpuSkips, PodKind, PodPhase};
 pub use csv::CsvReader;
 pub use generated::{
     DurationDistribution, GeneratedOptions, GeneratedOptionsError, GeneratedSource,
@@ -62,6 +66,8 @@ pub struct JobSubmission {
     pub cpu: CpuUnits,
     /// Memory reserved by each task.
     pub memory: MemoryMib,
+    /// Whole GPUs reserved by each task (0 when the trace gives none; the task definition's count then applies).
+    pub gpus: u32,
     /// How long each task runs once started.
     pub duration: SimDuration,
     /// How many identical tasks are submitted (RunTask's `count`); at least 1.
@@ -266,6 +272,8 @@ pub enum JobSource {
     Csv(CsvReader),
     /// An Alibaba 2017 `batch_task` table.
     Alibaba(AlibabaReader),
+    /// An Alibaba GPU v2023 pod list.
+    AlibabaGpu(AlibabaGpuReader),
     /// A Standard Workload Format log.
     Swf(SwfReader),
     /// A Poisson arrival process.
@@ -279,6 +287,7 @@ impl Iterator for JobSource {
         match self {
             JobSource::Csv(r) => r.next(),
             JobSource::Alibaba(r) => r.next(),
+            JobSource::AlibabaGpu(r) => r.next(),
             JobSource::Swf(r) => r.next(),
             JobSource::Generated(g) => g.next().map(Ok),
         }
@@ -292,7 +301,20 @@ impl JobSource {
         match self {
             JobSource::Csv(_) | JobSource::Generated(_) => String::new(),
             JobSource::Alibaba(r) => r.skipped().to_string(),
+            JobSource::AlibabaGpu(r) => r.skipped().to_string(),
             JobSource::Swf(r) => r.skipped().to_string(),
+        }
+    }
+
+    /// How the reader changed rows it replayed, in words, e.g. "2573 pods sharing a GPU given
+    /// a whole one"; empty when it changed none or the source changes nothing.
+    pub fn adjusted_summary(&self) -> String {
+        match self {
+            JobSource::AlibabaGpu(r) if r.gpu_shares_rounded() > 0 => format!(
+                "{} pods sharing a GPU given a whole one",
+                r.gpu_shares_rounded()
+            ),
+            _ => String::new(),
         }
     }
 }

@@ -426,6 +426,7 @@ fn mistakes() -> Vec<Mistake> {
     let wc = "ec2-or-fargate/scenario.json";
     let spare = "az-outage/three-azs-spare.json";
     let cool = "cooldown-oscillation/default-cooldowns.json";
+    let gpu = "gpu-batch/cpu-pods-on-fargate.json";
     vec![
         // Found by mutating every leaf of every shipped scenario: each gave two messages.
         m(
@@ -753,6 +754,54 @@ fn mistakes() -> Vec<Mistake> {
             Set("/workloads/0/source/alibaba/jobSample", json!(-1)),
             "workloads[0].source.alibaba.jobSample",
             "-1",
+        ),
+        m(
+            gpu,
+            Set("/workloads/0/source/alibabaGpu/podSample", json!(0)),
+            "workloads[0].source.alibabaGpu.podSample",
+            "positive",
+        ),
+        m(
+            gpu,
+            Set("/workloads/0/source/alibabaGpu/pods", json!("gpus")),
+            "workloads[0].source.alibabaGpu.pods",
+            "\"cpuOnly\"",
+        ),
+        m(
+            gpu,
+            Set(
+                "/workloads/1/source/alibabaGpu/phases",
+                json!(["Running", "Done"]),
+            ),
+            "workloads[1].source.alibabaGpu.phases[1]",
+            "\"Done\"",
+        ),
+        m(
+            gpu,
+            Set("/workloads/1/source/alibabaGpu/phases", json!([])),
+            "workloads[1].source.alibabaGpu.phases",
+            "at least one",
+        ),
+        m(
+            gpu,
+            Set("/workloads/0/source/alibabaGpu/beforeOrigin", json!("trim")),
+            "workloads[0].source.alibabaGpu.beforeOrigin",
+            "trimToWindow",
+        ),
+        m(
+            gpu,
+            Set("/workloads/0/source/alibabaGpu/origin", json!("-140d")),
+            "workloads[0].source.alibabaGpu.origin",
+            "negative",
+        ),
+        m(
+            gpu,
+            Set(
+                "/workloads/0/source/alibabaGpu/path",
+                json!("../traces/nope.csv"),
+            ),
+            "workloads[0].source.alibabaGpu.path",
+            "does not exist",
         ),
         m(
             q,

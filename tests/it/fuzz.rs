@@ -17,8 +17,8 @@ use std::path::{Path, PathBuf};
 
 use ecsim::scenario::ScenarioError;
 use ecsim::workload::{
-    AlibabaOptions, AlibabaReader, CsvReader, JobSubmission, RateFormat, RateOptions, RateReader,
-    SwfOptions, SwfReader, TraceError,
+    AlibabaGpuOptions, AlibabaGpuReader, AlibabaOptions, AlibabaReader, BeforeOrigin, CsvReader,
+    JobSubmission, PodKind, RateFormat, RateOptions, RateReader, SwfOptions, SwfReader, TraceError,
 };
 use rand::{Rng, SeedableRng};
 use rand_pcg::Pcg64;
@@ -627,6 +627,7 @@ fn mutated_traces_never_panic_and_every_error_names_file_and_line() {
     let swf = sample("pwa-nasa-ipsc-1993-swf/NASA-iPSC-1993-3.1-cln.swf");
     let worldcup = sample("worldcup98/worldcup98_requests_per_minute.csv");
     let azure = sample("azure-llm-code/AzureLLMInferenceTrace_code.csv");
+    let gpu_pods = sample("alibaba-gpu-2023-openb-pods/openb_pod_list_default.csv");
     // No ecsim batch or rate CSV ships; these follow the documented formats.
     let batch: Vec<Vec<u8>> =
         std::iter::once("submit_time_s,cpu_units,memory_mib,duration_s,count")
@@ -644,14 +645,15 @@ fn mutated_traces_never_panic_and_every_error_names_file_and_line() {
     let dir = tempfile::tempdir().unwrap();
     let mut rng = Pcg64::seed_from_u64(seed);
     for i in 0..n {
-        let which = i % 6;
+        let which = i % 7;
         let (lines, sep) = match which {
             0 => (&batch, b','),
             1 => (&alibaba, b','),
             2 => (&swf, b' '),
             3 => (&rates, b','),
             4 => (&worldcup, b','),
-            _ => (&azure, b','),
+            5 => (&azure, b','),
+            _ => (&gpu_pods, b','),
         };
         let bytes = trace_mutant(lines, sep, &mut rng);
         let what = || {
@@ -675,6 +677,20 @@ fn mutated_traces_never_panic_and_every_error_names_file_and_line() {
                     ..SwfOptions::default()
                 };
                 drain_jobs(SwfReader::new(&bytes[..], "fuzz.swf", options))
+            }
+            6 => {
+                let options = AlibabaGpuOptions {
+                    pod_sample: rng.gen_range(0..3),
+                    pods: [PodKind::All, PodKind::Gpu, PodKind::CpuOnly][rng.gen_range(0..3)],
+                    origin: ecsim::engine::SimDuration::from_secs(rng.gen_range(0..2) * 1_000_000),
+                    before_origin: if rng.gen_bool(0.5) {
+                        BeforeOrigin::TrimToWindow
+                    } else {
+                        BeforeOrigin::ClampSubmit
+                    },
+                    ..AlibabaGpuOptions::default()
+                };
+                drain_jobs(AlibabaGpuReader::new(&bytes[..], "fuzz.csv", &options))
             }
             _ => {
                 let format = [

@@ -21,6 +21,7 @@ mod fargate_kinds;
 mod faults;
 mod fuzz;
 mod golden;
+mod gpu_trace;
 mod import;
 mod invariants;
 mod lessons;
