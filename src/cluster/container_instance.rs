@@ -49,6 +49,9 @@ pub struct ContainerInstance {
     pub arch: CpuArchitecture,
     /// True for a Spot instance.
     pub spot: bool,
+    /// True for an external instance (ECS Anywhere, `ecs.capability.external`): only tasks of
+    /// launch type EXTERNAL are placed on it, and EC2 tasks never are.
+    pub external: bool,
     /// What the agent registered: vCPU × 1024 CPU units and memory below nominal.
     pub registered: Resources,
     /// Sum of what the tasks placed here (PENDING through STOPPING) reserve.
@@ -93,6 +96,7 @@ impl ContainerInstance {
             az,
             arch,
             spot: false,
+            external: false,
             registered,
             reserved: Resources::default(),
             status: InstanceStatus::Pending,

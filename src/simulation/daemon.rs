@@ -55,13 +55,15 @@ impl<'s> Simulation<'s> {
     fn daemon_qualifies(&self, s: ServiceId, i: InstanceId) -> bool {
         let spec = &self.sc.services[s.index()];
         let arch = self.sc.task_definitions[spec.task_definition.index()].arch;
-        constraint::check(
-            &self.instances[i.index()],
-            Some(arch),
-            Owner::Service(s),
-            &spec.placement_constraints,
-        )
-        .is_ok()
+        // DAEMON services run with launch type EC2 here: never on an external instance.
+        !self.instances[i.index()].external
+            && constraint::check(
+                &self.instances[i.index()],
+                Some(arch),
+                Owner::Service(s),
+                &spec.placement_constraints,
+            )
+            .is_ok()
     }
 
     /// What every qualifying daemon reserves on a new instance of `asg`, for managed

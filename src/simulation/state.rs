@@ -519,8 +519,60 @@ fn round4(x: f64) -> f64 {
     (x * 1e4).round() / 1e4
 }
 
+/// The external instances' cost lines (ECS Anywhere), per group and in total; `None` when
+/// the cluster has none. Each group's cost is its one rate class's, split into the Anywhere
+/// fee and the machine's cost in proportion to the two rates (the meter bills their sum).
+fn external_summary(
+    sc: &Scenario,
+    costs: &crate::billing::CostBreakdown,
+) -> Option<crate::report::ExternalCostSummary> {
+    let groups: Vec<_> = sc
+        .auto_scaling_groups
+        .iter()
+        .filter_map(|a| a.external.map(|e| (a, e)))
+        .collect();
+    if groups.is_empty() {
+        return None;
+    }
+    let mut out = crate::report::ExternalCostSummary::default();
+    let (mut fee_total, mut machine_total) = (0.0, 0.0);
+    for (a, e) in groups {
+        let (usd, hours) = a
+            .instance_types
+            .first()
+            .and_then(|t| costs.external_by_instance_type.get(t))
+            .copied()
+            .unwrap_or((0.0, 0.0));
+        let rate = e.anywhere_usd_per_instance_hour + e.machine_usd_per_hour;
+        let fee = if rate > 0.0 {
+            usd * e.anywhere_usd_per_instance_hour / rate
+        } else {
+            0.0
+        };
+        fee_total += fee;
+        machine_total += usd - fee;
+        out.groups.insert(
+            a.name.clone(),
+            crate::report::ExternalGroupCost {
+                instances: a.desired_capacity,
+                instance_hours: round4(hours),
+                anywhere_fee_usd: round6(fee),
+                machine_usd: round6(usd - fee),
+                total_usd: round6(usd),
+            },
+        );
+    }
+    out.total_usd = round6(costs.external_usd);
+    out.anywhere_fee_usd = round6(fee_total);
+    out.machine_usd = round6(machine_total);
+    out.idle_usd = round6(costs.external_idle_usd);
+    out.instance_hours = round4(costs.external_instance_hours);
+    Some(out)
+}
+
 /// The columns of the cost series: every capacity provider, then [`NO_PROVIDER`] when an
-/// ASG has no provider in front.
+/// ASG has no provider in front, then [`EXTERNAL_INSTANCES`](crate::report::EXTERNAL_INSTANCES)
+/// when the cluster has external instances.
 pub fn cost_series_providers(sc: &Scenario) -> Vec<String> {
     let mut names: Vec<String> = sc
         .capacity_providers
@@ -530,9 +582,12 @@ pub fn cost_series_providers(sc: &Scenario) -> Vec<String> {
     if sc
         .auto_scaling_groups
         .iter()
-        .any(|a| a.capacity_provider.is_none())
+        .any(|a| a.capacity_provider.is_none() && a.external.is_none())
     {
         names.push(NO_PROVIDER.to_string());
+    }
+    if sc.auto_scaling_groups.iter().any(|a| a.external.is_some()) {
+        names.push(crate::report::EXTERNAL_INSTANCES.to_string());
     }
     names
 }
@@ -827,7 +882,15 @@ pub fn build_report(
             costs.ec2_without_capacity_provider_usd,
         );
     }
+    if costs.external_usd > 0.0 {
+        // External instances have no provider: keyed by their launch type.
+        by_cp.insert(
+            crate::report::EXTERNAL_INSTANCES.to_string(),
+            costs.external_usd,
+        );
+    }
     let by_cp = by_cp.into_iter().map(|(k, v)| (k, round6(v))).collect();
+    let external = external_summary(sc, &costs);
     // Named like `by_capacity_provider`: the provider's name, or NO_PROVIDER for ASGs without.
     let idle_by_cp = costs
         .idle_by_capacity_provider_usd
@@ -892,6 +955,7 @@ pub fn build_report(
             commitments: commitments
                 .as_ref()
                 .map(|r| r.summary(&sc.commitments, round6)),
+            external,
         },
         reservation: ReservationSummary {
             cpu_pct_avg: pct(

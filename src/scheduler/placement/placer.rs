@@ -62,7 +62,23 @@ fn class_may_fit(k: usize, need_cpu: u32) -> bool {
 }
 
 /// The capacity provider an instance's ASG is behind, or `None`: the index's partition key.
+/// External instances (ECS Anywhere) have no provider and take [`EXTERNAL_POOL_KEY`].
 type PoolKey = Option<CapacityProviderId>;
+
+/// The pool key of external instances: past every real provider id (a scenario has at most
+/// a few hundred providers), so the launch type EC2 range stops below it.
+const EXTERNAL_POOL_KEY: PoolKey = Some(CapacityProviderId(u16::MAX));
+
+/// The index partition `inst` belongs to.
+#[inline]
+fn pool_key(inst: &ContainerInstance) -> PoolKey {
+    if inst.external {
+        EXTERNAL_POOL_KEY
+    } else {
+        debug_assert!(inst.capacity_provider != EXTERNAL_POOL_KEY);
+        inst.capacity_provider
+    }
+}
 
 /// A task counter's key: the group and the pool key of the instances it counts.
 type CounterKey = (Owner, PoolKey);
@@ -198,7 +214,7 @@ impl Placer {
         let groups: Vec<Owner> = self.spread_groups.iter().copied().collect();
         for g in groups {
             let n = inst.group_count(g);
-            let key = (g, inst.capacity_provider, inst.az.index());
+            let key = (g, pool_key(inst), inst.az.index());
             if n > 0 && !self.spread.contains_key(&key) {
                 self.create_spread_set(key);
             }
@@ -208,7 +224,7 @@ impl Placer {
         }
         let az_idx = &mut self
             .pools
-            .entry(inst.capacity_provider)
+            .entry(pool_key(inst))
             .or_insert_with(|| vec![AzIndex::default(); self.az_count])[inst.az.index()];
         az_idx.by_id.insert(inst.id);
     }
@@ -227,7 +243,7 @@ impl Placer {
         self.indexed[inst.id.index()] = false;
         self.remove_entries(inst);
         for &g in &self.spread_groups {
-            let key = (g, inst.capacity_provider, inst.az.index());
+            let key = (g, pool_key(inst), inst.az.index());
             if let Some(set) = self.spread.get_mut(&key) {
                 set.remove(&(inst.group_count(g), inst.id));
             }
@@ -254,7 +270,7 @@ impl Placer {
         let az_count = self.az_count;
         let counts = self
             .group_az
-            .entry((group, inst.capacity_provider))
+            .entry((group, pool_key(inst)))
             .or_insert_with(|| vec![0; az_count]);
         counts[inst.az.index()] += 1;
     }
@@ -277,7 +293,7 @@ impl Placer {
         }
         let counts = self
             .group_az
-            .get_mut(&(group, inst.capacity_provider))
+            .get_mut(&(group, pool_key(inst)))
             .expect("released a task of a group never reserved"); // ok: invariant
         counts[inst.az.index()] -= 1;
     }
@@ -503,7 +519,7 @@ impl Placer {
         if !self.spread_groups.contains(&group) {
             return;
         }
-        let key = (group, inst.capacity_provider, inst.az.index());
+        let key = (group, pool_key(inst), inst.az.index());
         if !self.spread.contains_key(&key) {
             // The group's first task on an indexed instance here (old is 0: a holder would
             // have created the set).
@@ -575,7 +591,7 @@ impl Placer {
         let az_count = self.az_count;
         &mut self
             .pools
-            .entry(inst.capacity_provider)
+            .entry(pool_key(inst))
             .or_insert_with(|| vec![AzIndex::default(); az_count])[inst.az.index()]
     }
 
@@ -607,7 +623,7 @@ impl Placer {
             let free = inst.free();
             if self.is_indexed(inst.id) {
                 entries += 1;
-                let idx = &self.pools[&inst.capacity_provider][inst.az.index()];
+                let idx = &self.pools[&pool_key(inst)][inst.az.index()];
                 assert!(idx.by_memory[cpu_class(free.cpu.0)].contains(&(free.memory.0, inst.id)));
                 assert!(idx.by_cpu.contains(&(free.cpu.0, inst.id)));
                 assert!(idx.by_id.contains(&inst.id));
@@ -619,7 +635,7 @@ impl Placer {
         for inst in instances.iter().filter(|i| self.is_indexed(i.id)) {
             for &g in &self.spread_groups {
                 let n = inst.group_count(g);
-                let key = (g, inst.capacity_provider, inst.az.index());
+                let key = (g, pool_key(inst), inst.az.index());
                 match self.spread.get(&key) {
                     Some(set) => {
                         spread_entries += 1;
@@ -656,8 +672,13 @@ impl Placer {
 /// The pool keys a pool covers.
 fn pool_range(pool: Pool) -> (Bound<PoolKey>, Bound<PoolKey>) {
     match pool {
-        Pool::Cluster => (Bound::Unbounded, Bound::Unbounded),
+        // Launch type EC2 reaches every instance but the external ones.
+        Pool::Cluster => (Bound::Unbounded, Bound::Excluded(EXTERNAL_POOL_KEY)),
         Pool::CapacityProvider(cp) => (Bound::Included(Some(cp)), Bound::Included(Some(cp))),
+        Pool::External => (
+            Bound::Included(EXTERNAL_POOL_KEY),
+            Bound::Included(EXTERNAL_POOL_KEY),
+        ),
     }
 }
 
@@ -666,11 +687,15 @@ fn group_range(group: Owner, pool: Pool) -> (Bound<CounterKey>, Bound<CounterKey
     match pool {
         Pool::Cluster => (
             Bound::Included((group, None)),
-            Bound::Included((group, Some(CapacityProviderId(u16::MAX)))),
+            Bound::Excluded((group, EXTERNAL_POOL_KEY)),
         ),
         Pool::CapacityProvider(cp) => (
             Bound::Included((group, Some(cp))),
             Bound::Included((group, Some(cp))),
+        ),
+        Pool::External => (
+            Bound::Included((group, EXTERNAL_POOL_KEY)),
+            Bound::Included((group, EXTERNAL_POOL_KEY)),
         ),
     }
 }
