@@ -170,6 +170,22 @@ pub(crate) mod test_support {
             InstanceId(id)
         }
 
+        /// Adds an Active external instance (ECS Anywhere).
+        pub(crate) fn add_external(
+            &mut self,
+            az: u8,
+            instance_type: u16,
+            arch: CpuArchitecture,
+            registered: Resources,
+        ) -> InstanceId {
+            let id = u32::try_from(self.instances.len()).unwrap();
+            let mut inst = instance(id, az, instance_type, arch, registered, None);
+            inst.external = true;
+            self.placer.add_instance(&inst);
+            self.instances.push(inst);
+            InstanceId(id)
+        }
+
         pub(crate) fn reserve(&mut self, id: InstanceId, need: Resources, group: Owner) {
             self.placer
                 .reserve(&mut self.instances[id.index()], need, group);

@@ -300,8 +300,9 @@ impl Placer {
 
     /// Tasks of `group` on instances in `az`, over every instance whatever its status.
     pub fn group_count_in_az(&self, group: Owner, az: AzId) -> u32 {
+        // Every pool key, the external one included.
         self.group_az
-            .range(group_range(group, Pool::Cluster))
+            .range((group, None)..=(group, EXTERNAL_POOL_KEY))
             .map(|(_, v)| v[az.index()])
             .sum()
     }
@@ -942,6 +943,29 @@ mod tests {
     }
 
     #[test]
+    fn external_instances_are_reached_by_launch_type_external_only() {
+        let mut c = Cluster::new(1);
+        // The external instance is the tightest fit and has the lowest id: launch type EC2
+        // would take it under binpack if the cluster pool reached it.
+        let ext = c.add_external(0, 0, CpuArchitecture::X86_64, Resources::new(512, 512));
+        let ec2 = c.add(0, 0, BIG);
+        let cp1 = c.add_full(0, 0, CpuArchitecture::X86_64, BIG, Some(1));
+        let mut r = req(Resources::new(256, 256), &BINPACK_MEM, &[]);
+        // Launch type EC2: the tightest EC2 instance, never the external one.
+        assert_eq!(c.place(&r, &mut rng()), Ok(ec2));
+        r.pool = Pool::CapacityProvider(CapacityProviderId(1));
+        assert_eq!(c.place(&r, &mut rng()), Ok(cp1));
+        r.pool = Pool::External;
+        assert_eq!(c.place(&r, &mut rng()), Ok(ext));
+        // Full external capacity: EXTERNAL waits, though EC2 has room.
+        c.reserve(ext, Resources::new(512, 512), Owner::Service(ServiceId(0)));
+        assert!(c.place(&r, &mut rng()).is_err());
+        // And the EC2 counters never see the external instance's tasks.
+        r.pool = Pool::Cluster;
+        assert_eq!(c.place(&r, &mut rng()), Ok(ec2));
+    }
+
+    #[test]
     fn constraints_are_never_violated() {
         let n = names();
         let mut c = Cluster::new(3);
@@ -1096,7 +1120,8 @@ mod tests {
     #[derive(Clone, Debug)]
     struct Case {
         az_count: usize,
-        /// (az, type, arch arm?, cpu vcpus, memory GiB, capacity provider, status)
+        /// (az, type, arch arm?, cpu vcpus, memory GiB, capacity provider (3: an external
+        /// instance), status)
         instances: Vec<(u8, u16, bool, u32, u32, u8, u8)>,
         /// (instance, group, cpu, memory) reservations, skipped when they do not fit.
         tasks: Vec<(usize, u16, u32, u32)>,
@@ -1121,7 +1146,7 @@ mod tests {
                     any::<bool>(),
                     1u32..5,
                     1u32..9,
-                    0u8..3,
+                    0u8..4,
                     0u8..10,
                 ),
                 0..40,
@@ -1129,7 +1154,7 @@ mod tests {
             prop::collection::vec((0usize..40, 0u16..3, 0u32..2048, 0u32..4096), 0..80),
             prop::collection::vec(0usize..80, 0..10),
             (0u32..3000, 0u32..6000),
-            (0u16..3, 0u8..3, 0u8..3),
+            (0u16..3, 0u8..3, 0u8..4),
             (0u8..12, 0u8..8, any::<u64>()),
         )
             .prop_map(
@@ -1188,8 +1213,13 @@ mod tests {
             } else {
                 CpuArchitecture::X86_64
             };
-            let cp = if cp == 0 { None } else { Some(u16::from(cp)) };
             let az = az % case.az_count as u8;
+            if cp == 3 {
+                // An external instance (ECS Anywhere): its own pool key.
+                c.add_external(az, ty, arch, Resources::new(vcpu * 1024, gib * 1000));
+                continue;
+            }
+            let cp = if cp == 0 { None } else { Some(u16::from(cp)) };
             c.add_full(az, ty, arch, Resources::new(vcpu * 1024, gib * 1000), cp);
         }
         let mut placed = Vec::new();
@@ -1243,6 +1273,8 @@ mod tests {
             },
             pool: if case.pool == 0 {
                 Pool::Cluster
+            } else if case.pool == 3 {
+                Pool::External
             } else {
                 Pool::CapacityProvider(CapacityProviderId(u16::from(case.pool)))
             },
