@@ -273,3 +273,26 @@ fn the_hybrid_scenario_is_deterministic() {
     );
     assert!(one.summary.cost.external.is_some());
 }
+
+#[test]
+fn the_documented_external_group_validates() {
+    // The README's example, comments stripped, as a scenario's externalInstances.
+    let readme =
+        std::fs::read_to_string(super::support::repo_root().join("README.md")).expect("README.md");
+    let after = &readme[readme
+        .find("#### External instances (ECS Anywhere)")
+        .expect("the section")..];
+    let body = &after[after.find("```jsonc\n").expect("a jsonc block") + 9..];
+    let body = &body[..body.find("\n```").expect("closing fence")];
+    let text: String = body
+        .lines()
+        .map(|l| l.find("//").map_or(l, |i| &l[..i]))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let groups: Value = serde_json::from_str(&format!("{{{text}}}")).expect("the example is JSON");
+    let v = external_scenario("1h", groups["externalInstances"].clone(), 1);
+    let r = run(&v, 1);
+    let x = r.summary.cost.external.expect("external");
+    // 2 machines × 1 h × ($0.01025 + $0.08) = $0.1805.
+    assert!(close(x.total_usd, 0.1805, USD), "{x:?}");
+}
