@@ -379,6 +379,9 @@ pub struct UsageSummary {
     pub ec2_running_task_hours: f64,
     /// Of which on Fargate and Fargate Spot.
     pub fargate_running_task_hours: f64,
+    /// Of which on external instances (ECS Anywhere); absent when the cluster has none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub external_running_task_hours: Option<f64>,
     /// EC2 instance-hours billed (the 60-second minimum included).
     pub ec2_instance_hours: f64,
     /// The share of the EC2 spend that task reservations cover, % (100 × (EC2 − idle) /

@@ -423,7 +423,7 @@ pub fn table(summary: &Summary) -> String {
     // Each launch type's task-hours only when the run used it (a Fargate-only run has no
     // EC2 line at 0).
     let mut hours = String::from("RUNNING task-hours");
-    if ec2 || u.fargate_running_task_hours == 0.0 {
+    if ec2 || (u.fargate_running_task_hours == 0.0 && u.external_running_task_hours.is_none()) {
         let _ = write!(hours, "  EC2 {}", grouped(u.ec2_running_task_hours, 2));
     }
     if u.fargate_running_task_hours > 0.0 || summary.cost.fargate_usd > 0.0 {
@@ -432,6 +432,9 @@ pub fn table(summary: &Summary) -> String {
             "  Fargate {}",
             grouped(u.fargate_running_task_hours, 2)
         );
+    }
+    if let Some(x) = u.external_running_task_hours {
+        let _ = write!(hours, "  external {}", grouped(x, 2));
     }
     let _ = writeln!(out, "{hours}");
     let _ = writeln!(out);

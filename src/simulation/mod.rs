@@ -1587,9 +1587,8 @@ impl<'s> Simulation<'s> {
         if from == TaskStatus::Running && status != TaskStatus::Running {
             if let Some(started) = task.started_at {
                 let now = self.queue.now();
-                let on_fargate = matches!(task.placement, Placement::Fargate(_));
-                self.counters
-                    .task_ran(on_fargate, now.saturating_since(started));
+                let on = state::ran_on(task);
+                self.counters.task_ran(on, now.saturating_since(started));
             }
         }
         let owner = task.owner;
@@ -2134,9 +2133,8 @@ impl<'s> Simulation<'s> {
         self.counters.advance(end);
         for task in &self.tasks {
             if let (TaskStatus::Running, Some(started)) = (task.status, task.started_at) {
-                let on_fargate = matches!(task.placement, Placement::Fargate(_));
                 self.counters
-                    .task_ran(on_fargate, end.saturating_since(started));
+                    .task_ran(state::ran_on(task), end.saturating_since(started));
             }
         }
         self.billing.finish(end);

@@ -56,6 +56,11 @@ fn the_anywhere_fee_is_instances_times_hours_times_the_rate() {
         close(c.by_service["edge"], 1.8075 / 12.0, 2.0 * USD),
         "{c:?}"
     );
+    // Two tasks RUNNING for the whole 10 h (warm start): 20 task-hours, all external.
+    let u = &r.summary.usage;
+    assert_eq!(u.external_running_task_hours, Some(20.0));
+    assert_eq!(u.ec2_running_task_hours, 0.0);
+    assert_eq!(u.running_task_hours, 20.0);
     // The stdout table shows the two parts.
     let table = ecsim::report::render::table(&r.summary);
     assert!(table.contains("ECS Anywhere fee"), "{table}");
