@@ -552,6 +552,10 @@ pub struct Figures {
     pub fargate_spot_usd: f64,
     /// EC2 paid for but reserved by no task, USD.
     pub idle_usd: f64,
+    /// External instances (ECS Anywhere fee plus the machines' own cost), USD: absent, and
+    /// not written, when the cluster has none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub external_usd: Option<f64>,
     /// Total cost per million requests served (services with a load model).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub per_million_requests_usd: Option<f64>,
@@ -621,6 +625,7 @@ impl Figures {
             fargate_usd: s.cost.fargate_usd,
             fargate_spot_usd: s.cost.fargate_spot_usd,
             idle_usd: s.cost.idle_usd,
+            external_usd: s.cost.external.as_ref().map(|x| x.total_usd),
             // A run that served nothing has no cost per request (the summary writes 0
             // there, which would read as free): absent, as in the Monte Carlo figures.
             per_million_requests_usd: s.cost.per_million_requests_usd.filter(|_| served > 0.0),
@@ -675,6 +680,11 @@ impl Figures {
                 "fargate_spot_usd",
                 "    of which Fargate Spot, USD",
                 Some(self.fargate_spot_usd),
+            ),
+            (
+                "external_usd",
+                "  external instances (Anywhere fee + machines), USD",
+                self.external_usd,
             ),
             (
                 "per_million_requests_usd",

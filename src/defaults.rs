@@ -240,3 +240,19 @@ pub const CPU_BEYOND_RESERVATION: bool = true;
 /// (AWS's pricing pages' default, Karpenter's generated price table) use; the embedded
 /// catalog's other Regions and their dates are in `src/cloud/data/SOURCES.md`.
 pub const DEFAULT_REGION: &str = "us-east-1";
+
+/// The ECS Anywhere fee, USD per hour per external instance registered to a cluster and
+/// connected to ECS (us-east-1; AWS publishes one rate for the managed on-premises instance).
+/// \[DOC\] Amazon ECS pricing, "Amazon ECS Anywhere pricing",
+/// <https://aws.amazon.com/ecs/pricing/>: "$0.01025 per hour for each managed ECS Anywhere
+/// on-premises instance" (as transcribed from the page on 2026-09-20 in the public
+/// `api-evangelist/amazon-ecs` repository, `plans/amazon-ecs-plans-pricing.yml`). The page
+/// does not say how a partial hour is billed \[UNCERTAIN\]: ecsim meters the fee per second
+/// like EC2 (with its 60-second minimum), which only matters for an instance that fails
+/// mid-run. Override per group with `externalInstances[].anywhereUsdPerInstanceHour`.
+pub const ECS_ANYWHERE_USD_PER_INSTANCE_HOUR: f64 = 0.01025;
+
+/// Most external instances in one `externalInstances` group.
+/// \[DERIVED\] a modelling cap like [`MAX_INSTANCES_PER_ASG`]: an on-premises fleet is sized by
+/// hand, and the same bound keeps a typo from building millions of instances.
+pub const MAX_EXTERNAL_INSTANCES_PER_GROUP: u32 = MAX_INSTANCES_PER_ASG;

@@ -35,6 +35,9 @@ pub(crate) struct Ec2ClassKey {
     pub usd_per_hour_bits: u64,
     pub provider: Option<CapacityProviderId>,
     pub registered: Resources,
+    /// An external instance (ECS Anywhere): billed at the Anywhere fee plus the machine's
+    /// cost and reported apart from EC2.
+    pub external: bool,
 }
 
 /// Totals for one EC2 rate class.

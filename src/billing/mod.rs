@@ -179,12 +179,14 @@ impl TaskMeters {
 /// (without the minimum).
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct CostSnapshot {
-    /// EC2 plus Fargate.
+    /// EC2 plus Fargate plus external instances.
     pub total_usd: Usd,
     /// EC2 instances.
     pub ec2_usd: Usd,
     /// Fargate and Fargate Spot tasks.
     pub fargate_usd: Usd,
+    /// External instances (ECS Anywhere fee plus the machines' own cost).
+    pub external_usd: Usd,
 }
 
 /// Cost up to a moment of the run per capacity provider (`None`: EC2 instances of ASGs with
@@ -195,6 +197,10 @@ pub struct ProviderCosts {
     pub cost_usd: BTreeMap<Option<CapacityProviderId>, Usd>,
     /// The EC2 idle part of `cost_usd`, per provider that has had EC2 instances.
     pub idle_usd: BTreeMap<Option<CapacityProviderId>, Usd>,
+    /// External instances (in neither map): their cost and its idle part.
+    pub external_usd: Usd,
+    /// The idle part of `external_usd`.
+    pub external_idle_usd: Usd,
 }
 
 impl ProviderCosts {
@@ -207,7 +213,7 @@ impl ProviderCosts {
 /// The cost of a whole run, broken down.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CostBreakdown {
-    /// EC2 plus Fargate.
+    /// EC2 plus Fargate plus external instances.
     pub total_usd: Usd,
     /// EC2 instances, idle time included.
     pub ec2_usd: Usd,
@@ -238,6 +244,15 @@ pub struct CostBreakdown {
     pub fargate_gb_hours: f64,
     /// Fargate tasks started.
     pub fargate_task_count: u64,
+    /// External instances (ECS Anywhere): their whole cost, in none of the EC2 figures above
+    /// (`by_owner_usd` includes the owners' shares of it).
+    pub external_usd: Usd,
+    /// The part of `external_usd` no task reservation accounts for.
+    pub external_idle_usd: Usd,
+    /// External cost and billed instance-hours per instance type (one type per group).
+    pub external_by_instance_type: BTreeMap<InstanceTypeId, (Usd, f64)>,
+    /// Billed external instance-hours.
+    pub external_instance_hours: f64,
 }
 
 /// One EC2 rate class's totals at a mark.
@@ -348,6 +363,45 @@ impl Billing {
         provider: Option<CapacityProviderId>,
         registered: Resources,
     ) {
+        self.start_instance(
+            id,
+            now,
+            instance_type,
+            usd_per_hour,
+            provider,
+            registered,
+            false,
+        );
+    }
+
+    /// Starts billing external instance `id` (ECS Anywhere) at `usd_per_hour`, the Anywhere
+    /// fee plus the machine's own cost. Metered like an EC2 instance (per second, the same
+    /// minimum), reported apart: [`CostBreakdown::external_usd`].
+    ///
+    /// # Panics
+    /// As [`Billing::instance_started`].
+    pub fn external_instance_started(
+        &mut self,
+        id: InstanceId,
+        now: SimTime,
+        instance_type: InstanceTypeId,
+        usd_per_hour: f64,
+        registered: Resources,
+    ) {
+        self.start_instance(id, now, instance_type, usd_per_hour, None, registered, true);
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn start_instance(
+        &mut self,
+        id: InstanceId,
+        now: SimTime,
+        instance_type: InstanceTypeId,
+        usd_per_hour: f64,
+        provider: Option<CapacityProviderId>,
+        registered: Resources,
+        external: bool,
+    ) {
         self.advance(now);
         assert!(
             usd_per_hour.is_finite() && usd_per_hour >= 0.0,
@@ -358,6 +412,7 @@ impl Billing {
             usd_per_hour_bits: usd_per_hour.to_bits(),
             provider,
             registered,
+            external,
         };
         let class = match self.ec2_class_index.get(&key) {
             Some(&c) => c,
@@ -611,7 +666,14 @@ impl Billing {
         let ec2_usd: Usd = self
             .ec2_classes
             .iter()
+            .filter(|c| !c.key.external)
             .map(|c| ec2_usd(c.usd_per_hour, c.billed_ms_at(now_ms)))
+            .sum();
+        let external_usd: Usd = self
+            .ec2_classes
+            .iter()
+            .filter(|c| c.key.external)
+            .map(|c| ledger::ec2_usd(c.usd_per_hour, c.billed_ms_at(now_ms)))
             .sum();
         let fargate_usd: Usd = self
             .fargate_classes
@@ -619,9 +681,10 @@ impl Billing {
             .map(|c| fargate_usd(c.rate, c.storage_rate, c.quantity_at(now_ms)))
             .sum();
         CostSnapshot {
-            total_usd: ec2_usd + fargate_usd,
+            total_usd: ec2_usd + fargate_usd + external_usd,
             ec2_usd,
             fargate_usd,
+            external_usd,
         }
     }
 
@@ -638,6 +701,11 @@ impl Billing {
         };
         let mut by = ProviderCosts::default();
         for c in &self.ec2_classes {
+            if c.key.external {
+                by.external_usd += ec2_usd(c.usd_per_hour, c.billed_ms_at(now_ms));
+                by.external_idle_usd += c.share_usd(c.idle_share_at(now_ms));
+                continue;
+            }
             *by.cost_usd.entry(c.key.provider).or_insert(0.0) +=
                 ec2_usd(c.usd_per_hour, c.billed_ms_at(now_ms));
             // Idle is converted per class (each class has its own price and registered
@@ -813,6 +881,12 @@ impl Billing {
             if ms == 0 {
                 continue;
             }
+            if c.key.external {
+                // Not EC2: no Savings Plan or Reserved Instance covers an on-premises machine
+                // or the Anywhere fee.
+                ineligible += ec2_usd(c.usd_per_hour, ms);
+                continue;
+            }
             let (name, price) = on_demand(c.key.instance_type);
             if price.to_bits() == c.usd_per_hour.to_bits() {
                 let e = by_type.entry(name).or_insert((0, price));
@@ -872,6 +946,23 @@ impl Billing {
             let m = mark.and_then(|m| m.ec2.get(i)).copied().unwrap_or_default();
             let billed_ms = c.billed_ms.saturating_sub(m.billed_ms);
             let usd = ec2_usd(c.usd_per_hour, billed_ms);
+            if c.key.external {
+                let hours = billed_ms as f64 / ledger::MS_PER_HOUR as f64;
+                b.external_usd += usd;
+                b.external_instance_hours += hours;
+                b.external_idle_usd += c.share_usd(c.idle_share_of(
+                    billed_ms,
+                    c.reserved_cpu_ms.saturating_sub(m.reserved_cpu_ms),
+                    c.reserved_mib_ms.saturating_sub(m.reserved_mib_ms),
+                ));
+                let e = b
+                    .external_by_instance_type
+                    .entry(c.key.instance_type)
+                    .or_default();
+                e.0 += usd;
+                e.1 += hours;
+                continue;
+            }
             b.ec2_usd += usd;
             billed_ms_total += billed_ms;
             b.instance_launch_count += c.launches - m.launches;
@@ -913,7 +1004,7 @@ impl Billing {
         }
         b.fargate_vcpu_hours = fargate_total.vcpu_hours();
         b.fargate_gb_hours = fargate_total.gb_hours();
-        b.total_usd = b.ec2_usd + b.fargate_usd;
+        b.total_usd = b.ec2_usd + b.fargate_usd + b.external_usd;
         for (&(owner, class), &(cpu_ms, mib_ms)) in &self.ec2_reserved_by_owner {
             let c = &self.ec2_classes[class as usize];
             let (mc, mm) = mark

@@ -52,6 +52,9 @@ pub struct ContainerInstance {
     pub os: OsFamily,
     /// True for a Spot instance.
     pub spot: bool,
+    /// True for an external instance (ECS Anywhere, `ecs.capability.external`): only tasks of
+    /// launch type EXTERNAL are placed on it, and EC2 tasks never are.
+    pub external: bool,
     /// What the agent registered: vCPU × 1024 CPU units and memory below nominal.
     pub registered: Resources,
     /// Sum of what the tasks placed here (PENDING through STOPPING) reserve.
@@ -97,6 +100,7 @@ impl ContainerInstance {
             arch,
             os: OsFamily::Linux,
             spot: false,
+            external: false,
             registered,
             reserved: Resources::default(),
             status: InstanceStatus::Pending,

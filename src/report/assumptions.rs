@@ -198,5 +198,24 @@ pub fn for_scenario(sc: &Scenario, prices: &super::PriceBasis) -> Vec<Assumption
         out.push(a("service auto scaling during deployments", "scale-in is not carried out while a deployment is in progress (counted as scale_in_suppressed); scale-out continues".into(), &ecs_guide("troubleshooting service auto scaling", "troubleshoot-service-auto-scaling")));
         out.push(a("deployment cost", "extra task-hours: RUNNING tasks above the desired count while in progress, priced at the Fargate rate of the new task size (0 on EC2); extra instance-hours: in-service instances of the service's groups above the count at the start, sampled each minute from the start until the count first returns to it, priced at the group's first instance type".into(), "ecsim model"));
     }
+    let external: Vec<_> = sc
+        .auto_scaling_groups
+        .iter()
+        .filter_map(|g| g.external.map(|e| (g, e)))
+        .collect();
+    if !external.is_empty() {
+        // Only for scenarios with external instances, so other runs' assumptions are unchanged.
+        let fees: Vec<String> = external
+            .iter()
+            .map(|(g, e)| {
+                format!(
+                    "{} ${}/h + machine ${}/h",
+                    g.name, e.anywhere_usd_per_instance_hour, e.machine_usd_per_hour
+                )
+            })
+            .collect();
+        out.push(a("ECS Anywhere cost", format!("each external instance registered costs the Anywhere fee plus the owner's machine cost per hour, metered per second from time zero to the end or its failure (60-second minimum, as EC2); never covered by Savings Plans or Reserved Instances ({})", fees.join("; ")), "Amazon ECS pricing, ECS Anywhere ($0.01025 per registered on-premises instance-hour in us-east-1): https://aws.amazon.com/ecs/pricing/; partial-hour billing not stated (per-second here); machine costs are the scenario's (externalInstances[].machineUsdPerHour, anywhereUsdPerInstanceHour)"));
+        out.push(a("external instances", "a fixed count registered at time zero with vCPU × 1024 CPU units and the memory given less ECS_RESERVED_MEMORY; no Auto Scaling group, so never scaled nor replaced after a failure; only launch type EXTERNAL places there (EC2, capacity providers and DAEMON services never do); no Availability Zone (one pseudo zone for spread, untouched by AZ outages); task start and stop latencies as on EC2".into(), &format!("{}; {}; {}", ecs_guide("external instances (ECS Anywhere)", "ecs-anywhere"), ecs_guide("running workloads on external instances", "ecs-anywhere-runtask"), ecs_guide("capacity providers (none for external instances)", "cluster-capacity-providers"))));
+    }
     out
 }

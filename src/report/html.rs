@@ -257,6 +257,11 @@ fn cards(out: &mut String, s: &Summary) {
         );
         card(out, "EC2 idle cost", &usd(s.cost.idle_usd));
     }
+    if let Some(x) = &s.cost.external {
+        card(out, "ECS Anywhere fee", &usd(x.anywhere_fee_usd));
+        card(out, "On-premises machines", &usd(x.machine_usd));
+        card(out, "External idle cost", &usd(x.idle_usd));
+    }
     card(out, "Tasks completed", &count(s.tasks.completed));
     card(out, "Tasks failed", &count(s.tasks.failed));
     if s.tasks.started > 0 {

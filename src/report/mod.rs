@@ -67,6 +67,10 @@ pub struct CommitmentHourPoint {
 /// of ASGs with no capacity provider.
 pub const NO_CAPACITY_PROVIDER: &str = "(no capacity provider)";
 
+/// The cost series' and `cost.byCapacityProvider`'s key for external instances (ECS
+/// Anywhere), which have no capacity provider: the launch type's name.
+pub const EXTERNAL_INSTANCES: &str = "EXTERNAL";
+
 /// Whether a `cost_series_providers` entry is billed as Fargate tasks rather than EC2
 /// instances. ECS reserves these two names for the Fargate providers, so a name is enough.
 pub fn is_fargate_provider(name: &str) -> bool {
@@ -328,6 +332,42 @@ pub struct CostSummary {
     /// absent when the scenario has none (every other figure is without commitments).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub commitments: Option<crate::billing::commitments::CommitmentsSummary>,
+    /// External instances (ECS Anywhere): the Anywhere fee and the machines' own cost, in
+    /// `total_usd` but in none of the EC2 figures; absent when the cluster has none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub external: Option<ExternalCostSummary>,
+}
+
+/// What external instances (ECS Anywhere) cost over the window.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct ExternalCostSummary {
+    /// Fee plus machines.
+    pub total_usd: f64,
+    /// The ECS Anywhere fee: registered instance-hours × the fee per instance-hour.
+    pub anywhere_fee_usd: f64,
+    /// The machines' own cost the scenario gave (`machineUsdPerHour`).
+    pub machine_usd: f64,
+    /// The part of `total_usd` no task reservation accounts for (½·CPU + ½·memory, as EC2).
+    pub idle_usd: f64,
+    /// Registered instance-hours billed.
+    pub instance_hours: f64,
+    /// Per `externalInstances` group, by name.
+    pub groups: BTreeMap<String, ExternalGroupCost>,
+}
+
+/// One external group's cost lines.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct ExternalGroupCost {
+    /// Instances the group registers.
+    pub instances: u32,
+    /// Registered instance-hours billed.
+    pub instance_hours: f64,
+    /// The ECS Anywhere fee.
+    pub anywhere_fee_usd: f64,
+    /// The machines' own cost.
+    pub machine_usd: f64,
+    /// Fee plus machines.
+    pub total_usd: f64,
 }
 
 /// What the capacity was used for, in hours.
@@ -339,6 +379,9 @@ pub struct UsageSummary {
     pub ec2_running_task_hours: f64,
     /// Of which on Fargate and Fargate Spot.
     pub fargate_running_task_hours: f64,
+    /// Of which on external instances (ECS Anywhere); absent when the cluster has none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub external_running_task_hours: Option<f64>,
     /// EC2 instance-hours billed (the 60-second minimum included).
     pub ec2_instance_hours: f64,
     /// The share of the EC2 spend that task reservations cover, % (100 × (EC2 − idle) /

@@ -224,7 +224,9 @@ pub const TASK_MINUTES_BELOW_DESIRED: &str =
 
 /// Whether the run had EC2 instances: without any, EC2 figures (all 0) are left out.
 pub fn has_ec2(summary: &Summary) -> bool {
-    summary.instances.launched > 0 || summary.cost.ec2_usd > 0.0
+    // External instances (ECS Anywhere) count as launched instances but are not EC2.
+    summary.cost.ec2_usd > 0.0
+        || (summary.instances.launched > 0 && summary.cost.external.is_none())
 }
 
 /// The short table printed on stdout after a run.
@@ -297,6 +299,28 @@ pub fn table(summary: &Summary) -> String {
             "{:<34} {:>14}",
             "  idle EC2 (paid, not reserved)",
             money(summary.cost.idle_usd)
+        );
+    }
+    if let Some(x) = &summary.cost.external {
+        // The EXTERNAL line above is fee plus machines; its two parts and its idle share.
+        let _ = writeln!(
+            out,
+            "{:<34} {:>14}  ({} registered instance-hours)",
+            "  ECS Anywhere fee",
+            money(x.anywhere_fee_usd),
+            grouped(x.instance_hours, 1)
+        );
+        let _ = writeln!(
+            out,
+            "{:<34} {:>14}",
+            "  on-premises machines",
+            money(x.machine_usd)
+        );
+        let _ = writeln!(
+            out,
+            "{:<34} {:>14}",
+            "  idle external (paid, not reserved)",
+            money(x.idle_usd)
         );
     }
     if let Some(c) = &summary.cost.commitments {
@@ -399,7 +423,7 @@ pub fn table(summary: &Summary) -> String {
     // Each launch type's task-hours only when the run used it (a Fargate-only run has no
     // EC2 line at 0).
     let mut hours = String::from("RUNNING task-hours");
-    if ec2 || u.fargate_running_task_hours == 0.0 {
+    if ec2 || (u.fargate_running_task_hours == 0.0 && u.external_running_task_hours.is_none()) {
         let _ = write!(hours, "  EC2 {}", grouped(u.ec2_running_task_hours, 2));
     }
     if u.fargate_running_task_hours > 0.0 || summary.cost.fargate_usd > 0.0 {
@@ -408,6 +432,9 @@ pub fn table(summary: &Summary) -> String {
             "  Fargate {}",
             grouped(u.fargate_running_task_hours, 2)
         );
+    }
+    if let Some(x) = u.external_running_task_hours {
+        let _ = write!(hours, "  external {}", grouped(x, 2));
     }
     let _ = writeln!(out, "{hours}");
     let _ = writeln!(out);

@@ -84,6 +84,10 @@ pub struct ScenarioFile {
     /// EC2 Auto Scaling groups.
     #[serde(default)]
     pub auto_scaling_groups: Vec<Lenient<AutoScalingGroupFile>>,
+    /// `externalInstances` (ecsim's own): groups of ECS Anywhere external instances
+    /// (on-premises servers or VMs registered to the cluster).
+    #[serde(default)]
+    pub external_instances: Vec<Lenient<ExternalInstanceGroupFile>>,
     /// Task definitions.
     #[serde(default)]
     pub task_definitions: Vec<Lenient<TaskDefinitionFile>>,
@@ -243,6 +247,34 @@ pub struct AutoScalingGroupFile {
     pub os_family: Option<String>,
 }
 
+/// One `externalInstances[]` group: `count` identical external instances (ECS Anywhere),
+/// registered for the whole run. ECS has no Auto Scaling group nor Availability Zone for them.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ExternalInstanceGroupFile {
+    /// The group's name (reports and events use it).
+    pub name: String,
+    /// How many instances the group registers.
+    pub count: i64,
+    /// vCPUs of each machine (the agent registers 1,024 CPU units per vCPU).
+    pub vcpu: i64,
+    /// Memory the machine's OS reports, MiB (the agent registers it less `ECS_RESERVED_MEMORY`).
+    pub memory_mib: i64,
+    /// `X86_64` (default) or `ARM64`.
+    #[serde(default)]
+    pub cpu_architecture: Option<String>,
+    /// `ECS_RESERVED_MEMORY` on these machines, MiB (default: `settings.reservedMemoryMib`).
+    #[serde(default)]
+    pub ecs_reserved_memory_mib: Option<i64>,
+    /// The owner's cost of one machine, USD per hour (default 0: only the Anywhere fee).
+    #[serde(default)]
+    pub machine_usd_per_hour: Option<f64>,
+    /// The ECS Anywhere fee per instance-hour (default
+    /// [`ECS_ANYWHERE_USD_PER_INSTANCE_HOUR`](crate::defaults::ECS_ANYWHERE_USD_PER_INSTANCE_HOUR)).
+    #[serde(default)]
+    pub anywhere_usd_per_instance_hour: Option<f64>,
+}
+
 /// A task definition (the fields capacity depends on): ecsim's fields, or the
 /// `taskDefinition` object of `aws ecs describe-task-definition` as printed
 /// ([`TASK_DEFINITION_AWS_ONLY`] set aside).
@@ -260,7 +292,7 @@ pub struct TaskDefinitionFile {
     /// `runtimePlatform`.
     #[serde(default)]
     pub runtime_platform: Option<RuntimePlatformFile>,
-    /// `requiresCompatibilities` (`EC2`, `FARGATE`).
+    /// `requiresCompatibilities` (`EC2`, `FARGATE`, `EXTERNAL`).
     #[serde(default)]
     pub requires_compatibilities: Option<Vec<String>>,
     /// `networkMode` (accepted; ENI limits are not modelled yet).
@@ -357,7 +389,7 @@ pub struct ServiceFile {
     /// not read.
     #[serde(default)]
     pub desired_count: Option<i64>,
-    /// `launchType`: `EC2` or `FARGATE`.
+    /// `launchType`: `EC2`, `FARGATE` or `EXTERNAL`.
     #[serde(default)]
     pub launch_type: Option<String>,
     /// `capacityProviderStrategy`.

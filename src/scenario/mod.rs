@@ -255,6 +255,9 @@ pub enum LaunchTarget {
     Fargate,
     /// A capacity provider strategy (given, or the cluster default).
     Strategy(Vec<StrategyItem>),
+    /// `launchType: EXTERNAL` (ECS Anywhere): the cluster's external instances only, never
+    /// a capacity provider (ECS refuses one for external instances).
+    External,
 }
 
 /// An Auto Scaling group as configured.
@@ -281,6 +284,9 @@ pub struct AutoScalingGroupSpec {
     /// `osFamily`: the AMI's operating system, which its instances register as
     /// `ecs.os-family`; a Windows group is priced at its types' Windows On-Demand prices.
     pub os: crate::units::OsFamily,
+    /// `Some` for a group of ECS Anywhere external instances (`externalInstances[]`): a fixed
+    /// count, never scaled nor replaced, billed at the Anywhere fee plus the machine's cost.
+    pub external: Option<ExternalGroup>,
 }
 
 impl AutoScalingGroupSpec {
@@ -307,6 +313,18 @@ impl AutoScalingGroupSpec {
     }
 }
 
+/// What sets a group of external instances (ECS Anywhere) apart from an Auto Scaling group.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ExternalGroup {
+    /// What each instance registers: vCPU × 1024 units, and the memory the OS reports less
+    /// `ECS_RESERVED_MEMORY`.
+    pub registered: Resources,
+    /// The ECS Anywhere fee, USD per registered instance-hour.
+    pub anywhere_usd_per_instance_hour: f64,
+    /// The user's own cost of one machine, USD per hour (power, hardware, space); 0 unless given.
+    pub machine_usd_per_hour: f64,
+}
+
 /// A task definition, reduced to what capacity depends on.
 #[derive(Clone, Debug)]
 pub struct TaskDefinition {
@@ -320,6 +338,8 @@ pub struct TaskDefinition {
     pub ec2_compatible: bool,
     /// May run on Fargate.
     pub fargate_compatible: bool,
+    /// May run on external instances (`requiresCompatibilities` has `EXTERNAL`).
+    pub external_compatible: bool,
     /// The task definition sets a task-level `cpu`, which caps its CPU use on EC2; without
     /// it the containers' `cpu` are shares and the task may use spare instance CPU.
     pub cpu_hard_limit: bool,

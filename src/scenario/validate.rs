@@ -20,6 +20,7 @@ use crate::workload::{
 
 mod capacity;
 mod deployment;
+mod external;
 mod faults;
 mod scaling;
 pub mod work;
@@ -261,6 +262,8 @@ struct Names {
     asgs_complete: bool,
     /// Registered-memory arithmetic, when the settings it comes from are valid.
     memory_overhead: Option<crate::cloud::MemoryOverhead>,
+    /// The `externalInstances` groups that validated (ECS Anywhere).
+    external_groups: external::Groups,
 }
 
 impl Validator {
@@ -400,6 +403,14 @@ impl Validator {
             }
         }
 
+        let asg_names: Vec<String> = asgs.iter().map(|a| a.name.clone()).collect();
+        let external_groups = external::groups(
+            self,
+            &raw.external_instances,
+            memory_overhead.map(|m| m.ecs_reserved_mib),
+            &asg_names,
+        );
+
         // Capacity providers: the ASG-backed ones in file order, then FARGATE and FARGATE_SPOT.
         let mut providers: Vec<CapacityProvider> = Vec::new();
         for (i, item) in raw.capacity_providers.iter().enumerate() {
@@ -533,6 +544,7 @@ impl Validator {
             asgs,
             asgs_complete,
             memory_overhead,
+            external_groups,
         };
 
         let mut services = Vec::new();
@@ -621,6 +633,11 @@ impl Validator {
             );
         }
         cluster_raw?;
+        // External groups join the catalog and the groups last: every name above resolved
+        // against the EC2 catalog and the Auto Scaling groups alone.
+        let mut catalog = names.catalog;
+        let mut auto_scaling_groups = names.asgs;
+        auto_scaling_groups.extend(external::finish(&mut catalog, names.external_groups));
         Some(Scenario {
             aws_ignored: std::mem::take(&mut self.aws_ignored),
             warnings: std::mem::take(&mut self.warnings),
@@ -629,10 +646,10 @@ impl Validator {
             seed: raw.seed.unwrap_or(defaults::SEED),
             duration,
             base_dir: self.base_dir.clone(),
-            catalog: names.catalog,
+            catalog,
             cluster,
             capacity_providers: names.providers,
-            auto_scaling_groups: names.asgs,
+            auto_scaling_groups,
             task_definitions: names.task_defs,
             services,
             workloads,
@@ -1458,6 +1475,7 @@ impl Validator {
             spot,
             price_factor,
             capacity_provider: None,
+            external: None,
         })
     }
 
@@ -1714,6 +1732,7 @@ impl Validator {
         if t.family.trim().is_empty() {
             self.problem(format!("{path}.family"), "expected a non-empty family name");
         }
+        let mut external_compatible = false;
         let (ec2_compatible, fargate_compatible) = match &t.requires_compatibilities {
             // AWS validates a task definition without requiresCompatibilities for EC2 only.
             None => (true, false),
@@ -1724,21 +1743,33 @@ impl Validator {
                     match c.as_str() {
                         "EC2" => e = true,
                         "FARGATE" => f = true,
-                        "EXTERNAL" | "MANAGED_INSTANCES" => self.problem(
+                        // Amazon ECS Developer Guide, "Running workloads on external
+                        // instances": requiresCompatibilities EXTERNAL validates the task
+                        // definition for ECS Anywhere.
+                        "EXTERNAL" => external_compatible = true,
+                        "MANAGED_INSTANCES" => self.problem(
                             format!("{path}.requiresCompatibilities[{i}]"),
                             format!(
-                                "{c:?} capacity is not modelled; expected \"EC2\" or \"FARGATE\""
+                                "{c:?} capacity is not modelled; expected \"EC2\", \"FARGATE\" or \"EXTERNAL\""
                             ),
                         ),
                         other => self.problem(
                             format!("{path}.requiresCompatibilities[{i}]"),
-                            format!("expected \"EC2\" or \"FARGATE\", found {other:?}"),
+                            format!("expected \"EC2\", \"FARGATE\" or \"EXTERNAL\", found {other:?}"),
                         ),
                     }
                 }
                 (e, f)
             }
         };
+        if external_compatible && t.network_mode.as_deref() == Some("awsvpc") {
+            // "Amazon ECS clusters for external instances", considerations: the awsvpc
+            // network mode is not supported on external instances.
+            self.problem(
+                format!("{path}.networkMode"),
+                "external instances (ECS Anywhere) do not support the awsvpc network mode; use \"bridge\", \"host\" or \"none\", or drop \"EXTERNAL\" from requiresCompatibilities",
+            );
+        }
         let arch = match t
             .runtime_platform
             .as_ref()
@@ -1945,6 +1976,7 @@ impl Validator {
             arch,
             ec2_compatible,
             fargate_compatible,
+            external_compatible,
             cpu_hard_limit: t.cpu.is_some(),
             os,
             os_family,
@@ -2032,10 +2064,13 @@ impl Validator {
             }
             (Some("EC2"), None) => LaunchTarget::Ec2,
             (Some("FARGATE"), None) => LaunchTarget::Fargate,
+            (Some("EXTERNAL"), None) => {
+                return external::launch(self, path, td, &names.external_groups);
+            }
             (Some(o), None) => {
                 self.problem(
                     format!("{path}.launchType"),
-                    format!("expected \"EC2\" or \"FARGATE\", found {o:?}"),
+                    format!("expected \"EC2\", \"FARGATE\" or \"EXTERNAL\", found {o:?}"),
                 );
                 return None;
             }
@@ -2062,7 +2097,7 @@ impl Validator {
             (None, None) => LaunchTarget::Strategy(default_strategy.to_vec()),
         };
         let uses_fargate = match &target {
-            LaunchTarget::Ec2 => false,
+            LaunchTarget::Ec2 | LaunchTarget::External => false,
             LaunchTarget::Fargate => true,
             LaunchTarget::Strategy(s) => s.iter().any(|x| {
                 !matches!(
@@ -2324,6 +2359,16 @@ impl Validator {
                 &names.task_defs[td.index()],
             )
         });
+        if launch == Some(LaunchTarget::External)
+            && s.load_balancers.as_ref().is_some_and(|l| !l.is_empty())
+        {
+            // "Amazon ECS clusters for external instances": no Elastic Load Balancing for
+            // external instances.
+            self.problem(
+                format!("{path}.loadBalancers"),
+                "external instances (ECS Anywhere) do not support Elastic Load Balancing; leave loadBalancers out of a service with launchType \"EXTERNAL\"",
+            );
+        }
         // A DAEMON service's strategy, load and auto scaling were refused above: not read
         // again, so each mistake gives one message.
         let (strategy, constraints, member_of) = self.placement(
@@ -2373,7 +2418,11 @@ impl Validator {
                 let def = &names.task_defs[n.index()];
                 let fargate = matches!(launch, LaunchTarget::Fargate)
                     || matches!(&launch, LaunchTarget::Strategy(items) if items.iter().any(|i| !matches!(names.providers[i.capacity_provider.index()].kind, CapacityProviderKind::AutoScalingGroup(_))));
-                if fargate && !def.fargate_compatible {
+                if launch == LaunchTarget::External {
+                    if !def.external_compatible {
+                        self.problem(&td_path, format!("task definition {:?} is not EXTERNAL-compatible; add \"EXTERNAL\" to its requiresCompatibilities", def.family));
+                    }
+                } else if fargate && !def.fargate_compatible {
                     self.problem(&td_path, format!("task definition {:?} is not Fargate-compatible; add \"FARGATE\" to its requiresCompatibilities", def.family));
                 } else if !fargate && !def.ec2_compatible {
                     self.problem(&td_path, format!("task definition {:?} is not EC2-compatible; add \"EC2\" to its requiresCompatibilities", def.family));
@@ -2768,8 +2817,9 @@ impl Validator {
             }
         };
         let reason = match launch {
-            // Fargate sizes are checked with the task definition.
-            LaunchTarget::Fargate => None,
+            // Fargate sizes are checked with the task definition; external groups by
+            // `external::launch`.
+            LaunchTarget::Fargate | LaunchTarget::External => None,
             LaunchTarget::Ec2 => {
                 // With no group at all, say so once, not once per service and workload.
                 if !names.asgs_complete

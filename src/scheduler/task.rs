@@ -156,6 +156,8 @@ pub enum Target {
     Ec2Cluster,
     /// An ASG capacity provider: its instances only.
     Ec2Provider(CapacityProviderId),
+    /// `launchType: EXTERNAL`: the cluster's external instances (ECS Anywhere) only.
+    External,
     /// Fargate (on-demand or Spot); the provider id is FARGATE or FARGATE_SPOT.
     Fargate {
         /// `FARGATE` or `FARGATE_SPOT` (also for `launchType: FARGATE`).

@@ -55,14 +55,16 @@ impl<'s> Simulation<'s> {
     fn daemon_qualifies(&self, s: ServiceId, i: InstanceId) -> bool {
         let spec = &self.sc.services[s.index()];
         let td = &self.sc.task_definitions[spec.task_definition.index()];
-        constraint::check(
-            &self.instances[i.index()],
-            Some(td.arch),
-            td.os_family,
-            Owner::Service(s),
-            &spec.placement_constraints,
-        )
-        .is_ok()
+        // DAEMON services run with launch type EC2 here: never on an external instance.
+        !self.instances[i.index()].external
+            && constraint::check(
+                &self.instances[i.index()],
+                Some(td.arch),
+                td.os_family,
+                Owner::Service(s),
+                &spec.placement_constraints,
+            )
+            .is_ok()
     }
 
     /// What every qualifying daemon reserves on a new instance of `asg`, for managed

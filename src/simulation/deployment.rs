@@ -213,7 +213,14 @@ impl<'s> Simulation<'s> {
         let threshold = (spec.deployment.circuit_breaker.is_some() && !kind.is_blue_green())
             .then(|| rules::circuit_breaker_threshold(self.services[s.index()].desired));
         let asgs: Vec<AsgId> = match &spec.launch {
-            LaunchTarget::Ec2 => (0..self.asgs.len()).map(AsgId::from_index).collect(),
+            // Launch type EC2 reaches every group but the external ones, EXTERNAL only those.
+            LaunchTarget::Ec2 | LaunchTarget::External => {
+                let external = spec.launch == LaunchTarget::External;
+                (0..self.asgs.len())
+                    .filter(|&a| self.sc.auto_scaling_groups[a].external.is_some() == external)
+                    .map(AsgId::from_index)
+                    .collect()
+            }
             LaunchTarget::Fargate => Vec::new(),
             LaunchTarget::Strategy(items) => items
                 .iter()
@@ -794,7 +801,7 @@ impl<'s> Simulation<'s> {
     fn fargate_usd_per_task_hour(&self, s: ServiceId, td: TaskDefId) -> f64 {
         let spot = match &self.sc.services[s.index()].launch {
             LaunchTarget::Fargate => false,
-            LaunchTarget::Ec2 => return 0.0,
+            LaunchTarget::Ec2 | LaunchTarget::External => return 0.0,
             LaunchTarget::Strategy(items) => {
                 let kinds: Vec<_> = items
                     .iter()

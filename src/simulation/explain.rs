@@ -71,6 +71,10 @@ impl<'s> Simulation<'s> {
                 "capacity provider {}",
                 self.sc.capacity_providers[cp.index()].name
             ),
+            Pool::External => format!(
+                "the external instances of the cluster {}",
+                self.sc.cluster.name
+            ),
         }
     }
 
@@ -646,6 +650,7 @@ impl<'s> Simulation<'s> {
         self.explain.as_ref()?;
         let mut waiting: Vec<TaskId> = Vec::new();
         waiting.extend(self.cluster_queue.iter().copied());
+        waiting.extend(self.external_queue.iter().copied());
         for q in self.provider_waiting.iter().chain(&self.provider_submit) {
             waiting.extend(q.iter().copied());
         }

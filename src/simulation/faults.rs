@@ -372,8 +372,14 @@ impl<'s> Simulation<'s> {
 
     /// EC2 Auto Scaling keeps the group at its desired capacity: it launches replacements
     /// for instances that were lost (into AZs that are up).
+    ///
+    /// An external group (ECS Anywhere) has no Auto Scaling group: nothing replaces a machine
+    /// that failed, for the rest of the run.
     pub(super) fn replace_instances(&mut self, asg: AsgId, now: SimTime) -> u32 {
         let mut launched = 0;
+        if self.sc.auto_scaling_groups[asg.index()].external.is_some() {
+            return launched;
+        }
         while self.asgs[asg.index()].in_service < self.asgs[asg.index()].desired_capacity {
             if self.launch_instance(asg, now, true).is_none() {
                 break;
@@ -596,7 +602,10 @@ impl<'s> Simulation<'s> {
             .instances
             .iter()
             .filter(|inst| {
-                inst.az == az && inst.status != crate::cluster::InstanceStatus::Terminated
+                // External instances are in no AWS zone: an outage does not reach them.
+                inst.az == az
+                    && !inst.external
+                    && inst.status != crate::cluster::InstanceStatus::Terminated
             })
             .map(|inst| inst.id)
             .collect();
@@ -659,7 +668,8 @@ impl<'s> Simulation<'s> {
         // first and terminates surplus ones elsewhere once they are in service.
         for a in 0..self.asgs.len() {
             let asg = AsgId::from_index(a);
-            if !self.asgs[a].azs.contains(&az) {
+            if !self.asgs[a].azs.contains(&az) || self.sc.auto_scaling_groups[a].external.is_some()
+            {
                 continue;
             }
             let zones = self.asgs[a]

@@ -272,6 +272,14 @@ pub struct Simulation<'s> {
     billing: Billing,
     /// Batch tasks with launch type EC2 waiting for room (FIFO with a backfill window).
     cluster_queue: VecDeque<TaskId>,
+    /// The cluster has external instances (ECS Anywhere): the cost series has their column.
+    has_external: bool,
+    /// Batch tasks with launch type EXTERNAL waiting for room on external instances: a queue
+    /// of its own, so a size that failed there never holds back an EC2 task of the same size.
+    external_queue: VecDeque<TaskId>,
+    /// Largest free CPU and memory among external instances that gained room since the last
+    /// pass (the external pool's `changed_max_free`).
+    external_changed_max_free: Resources,
     /// Per capacity provider: tasks in PROVISIONING waiting for an instance.
     provider_waiting: Vec<VecDeque<TaskId>>,
     /// Per capacity provider: batch tasks waiting for a PROVISIONING slot (cluster quota).
@@ -290,8 +298,9 @@ pub struct Simulation<'s> {
     /// Largest free CPU and memory among instances that gained room since the last pass, per
     /// pool (index = provider id; last = instances with no provider).
     changed_max_free: Vec<Resources>,
-    /// Per pool (index = provider id; last = the whole cluster): the registered size of each
-    /// instance type its ASGs can launch. A task that fits none of them can never run there.
+    /// Per pool (index = provider id; then the whole cluster's EC2 instances; last = external
+    /// instances): the registered size of each instance type its groups can launch. A task
+    /// that fits none of them can never run there.
     pool_shapes: Vec<Vec<Resources>>,
     counters: Counters,
     /// Per service: load and auto scaling (same index as `services`).
@@ -383,8 +392,12 @@ impl<'s> Simulation<'s> {
                 rebalance_pending: 0,
             })
             .collect();
-        let mut pool_shapes = vec![Vec::new(); provider_count + 1];
+        let mut pool_shapes = vec![Vec::new(); provider_count + 2];
         for a in &sc.auto_scaling_groups {
+            if let Some(ext) = &a.external {
+                pool_shapes[provider_count + 1].push(ext.registered);
+                continue;
+            }
             for &t in &a.instance_types {
                 let shape =
                     sc.catalog
@@ -448,6 +461,9 @@ impl<'s> Simulation<'s> {
             placer,
             billing: Billing::new(sc.catalog.fargate),
             cluster_queue: VecDeque::new(),
+            has_external: sc.auto_scaling_groups.iter().any(|a| a.external.is_some()),
+            external_queue: VecDeque::new(),
+            external_changed_max_free: Resources::default(),
             provider_waiting: vec![VecDeque::new(); provider_count],
             provider_submit: vec![VecDeque::new(); provider_count],
             fargate_az_counts: vec![vec![0; sc.cluster.availability_zones.len()]; owner_count],
@@ -552,6 +568,7 @@ impl<'s> Simulation<'s> {
     #[inline]
     fn queued_ids(&self) -> usize {
         self.cluster_queue.len()
+            + self.external_queue.len()
             + self
                 .provider_waiting
                 .iter()
@@ -756,11 +773,17 @@ impl<'s> Simulation<'s> {
         let a = &self.asgs[asg.index()];
         let instance_type = a.instance_types[0];
         let os = self.sc.auto_scaling_groups[asg.index()].os;
-        let registered = self.sc.catalog.registered_resources_on(
-            instance_type,
-            self.sc.settings.memory_overhead,
-            os,
-        );
+        let external = self.sc.auto_scaling_groups[asg.index()].external;
+        // An external machine registers what its group says (its OS's memory less
+        // ECS_RESERVED_MEMORY), not an EC2 type's hypervisor arithmetic.
+        let registered = match &external {
+            Some(ext) => ext.registered,
+            None => self.sc.catalog.registered_resources_on(
+                instance_type,
+                self.sc.settings.memory_overhead,
+                os,
+            ),
+        };
         let id = InstanceId::from_index(self.instances.len());
         let seq = self.asg_seq[asg.index()];
         self.asg_seq[asg.index()] += 1;
@@ -771,6 +794,7 @@ impl<'s> Simulation<'s> {
         inst.seq = seq;
         inst.spot = a.spot;
         inst.os = os;
+        inst.external = external.is_some();
         self.instances.push(inst);
         self.instance_tasks.push(Vec::new());
         if !self.daemons.is_empty() {
@@ -808,14 +832,25 @@ impl<'s> Simulation<'s> {
         let inst = &self.instances[id.index()];
         let asg = &self.sc.auto_scaling_groups[inst.asg.index()];
         let price = asg.usd_per_hour(&self.sc.catalog, inst.instance_type);
-        self.billing.instance_started(
-            id,
-            now,
-            inst.instance_type,
-            price,
-            inst.capacity_provider,
-            inst.registered,
-        );
+        if asg.external.is_some() {
+            // The Anywhere fee plus the machine's own cost, metered apart from EC2.
+            self.billing.external_instance_started(
+                id,
+                now,
+                inst.instance_type,
+                price,
+                inst.registered,
+            );
+        } else {
+            self.billing.instance_started(
+                id,
+                now,
+                inst.instance_type,
+                price,
+                inst.capacity_provider,
+                inst.registered,
+            );
+        }
         // Paid from the running state on (ecs-reference §7.6), as billing does.
         let whole = self.instance_type_size(inst.instance_type);
         self.counters.instance_billed(whole, true);
@@ -980,6 +1015,7 @@ impl<'s> Simulation<'s> {
     fn choose_target(&mut self, launch: &LaunchTarget, per_item: &mut [u32]) -> Target {
         match launch {
             LaunchTarget::Ec2 => Target::Ec2Cluster,
+            LaunchTarget::External => Target::External,
             LaunchTarget::Fargate => Target::Fargate {
                 provider: self.fargate_provider(false),
                 spot: false,
@@ -1096,6 +1132,16 @@ impl<'s> Simulation<'s> {
                     self.tasks[t.index()].last_pass = self.pass_id;
                 }
             }
+            Target::External => {
+                if !self.try_place(t, now) {
+                    debug_assert!(
+                        batch,
+                        "service tasks are only created once placement succeeded"
+                    );
+                    self.external_queue.push_back(t);
+                    self.tasks[t.index()].last_pass = self.pass_id;
+                }
+            }
             Target::Ec2Provider(cp) => {
                 if !self.provider_waiting[cp.index()].is_empty() || !self.try_place(t, now) {
                     if self.counters.provisioning_waiting
@@ -1116,7 +1162,8 @@ impl<'s> Simulation<'s> {
     fn never_fits(&self, target: Target, need: Resources) -> bool {
         let pool = match target {
             Target::Ec2Provider(cp) => cp.index(),
-            Target::Ec2Cluster => self.pool_shapes.len() - 1,
+            Target::Ec2Cluster => self.pool_shapes.len() - 2,
+            Target::External => self.pool_shapes.len() - 1,
             Target::Fargate { .. } => return false,
         };
         !self.pool_shapes[pool].iter().any(|s| s.fits(need))
@@ -1235,6 +1282,7 @@ impl<'s> Simulation<'s> {
             os,
             pool: match task.target {
                 Target::Ec2Provider(cp) => Pool::CapacityProvider(cp),
+                Target::External => Pool::External,
                 _ => Pool::Cluster,
             },
             strategy,
@@ -1540,9 +1588,8 @@ impl<'s> Simulation<'s> {
         if from == TaskStatus::Running && status != TaskStatus::Running {
             if let Some(started) = task.started_at {
                 let now = self.queue.now();
-                let on_fargate = matches!(task.placement, Placement::Fargate(_));
-                self.counters
-                    .task_ran(on_fargate, now.saturating_since(started));
+                let on = state::ran_on(task);
+                self.counters.task_ran(on, now.saturating_since(started));
             }
         }
         let owner = task.owner;
@@ -1600,7 +1647,7 @@ impl<'s> Simulation<'s> {
         let cp = match target {
             Target::Ec2Provider(cp) => cp,
             Target::Fargate { provider, .. } => provider,
-            Target::Ec2Cluster => return None,
+            Target::Ec2Cluster | Target::External => return None,
         };
         items.iter().position(|x| x.capacity_provider == cp)
     }
@@ -1664,9 +1711,15 @@ impl<'s> Simulation<'s> {
             let name = self.sc.services[s.index()].name.clone();
             self.maybe_log_unable(s, now, format!("(service {name}) was unable to place a task because no container instance met all of its requirements: the task is larger than every instance type its capacity can launch."));
         }
-        if target == Target::Ec2Cluster && !never_fits {
-            // Launch type EC2: ECS places the task or reports why not; no task is created.
-            let probe = self.new_probe(s, need, Pool::Cluster);
+        if matches!(target, Target::Ec2Cluster | Target::External) && !never_fits {
+            // Launch type EC2 (or EXTERNAL): ECS places the task or reports why not; no task
+            // is created.
+            let pool = if target == Target::External {
+                Pool::External
+            } else {
+                Pool::Cluster
+            };
+            let probe = self.new_probe(s, need, pool);
             match probe {
                 Ok(i) => {
                     self.services[s.index()].per_item = per_item;
@@ -1798,6 +1851,12 @@ impl<'s> Simulation<'s> {
             return;
         }
         let free = inst.free();
+        if inst.external {
+            let m = &mut self.external_changed_max_free;
+            m.cpu = m.cpu.max(free.cpu);
+            m.memory = m.memory.max(free.memory);
+            return;
+        }
         let slot = inst
             .capacity_provider
             .map_or(self.changed_max_free.len() - 1, |c| c.index());
@@ -1847,6 +1906,14 @@ impl<'s> Simulation<'s> {
             *changed.last().unwrap_or(&Resources::default()),
         );
         self.cluster_queue = q;
+        if !self.external_queue.is_empty() {
+            let room = std::mem::take(&mut self.external_changed_max_free);
+            let mut q = std::mem::take(&mut self.external_queue);
+            self.drain_queue(&mut q, now, window, prev_pass, room);
+            self.external_queue = q;
+        } else {
+            self.external_changed_max_free = Resources::default();
+        }
         // Batch tasks held by the submitter move into PROVISIONING as quota frees.
         for cp in 0..self.provider_submit.len() {
             while self.counters.provisioning_waiting
@@ -2042,7 +2109,7 @@ impl<'s> Simulation<'s> {
             .sc
             .auto_scaling_groups
             .iter()
-            .any(|a| a.capacity_provider.is_none())
+            .any(|a| a.capacity_provider.is_none() && a.external.is_none())
         {
             keys.push(None);
         }
@@ -2051,8 +2118,13 @@ impl<'s> Simulation<'s> {
                 .map(|k| m.get(k).copied().unwrap_or(0.0))
                 .collect::<Vec<f64>>()
         };
-        self.counters
-            .push_cost_row(now, column(&by.cost_usd), column(&by.idle_usd));
+        let (mut cost, mut idle) = (column(&by.cost_usd), column(&by.idle_usd));
+        if self.has_external {
+            // The external instances' column, last (`state::cost_series_providers`).
+            cost.push(by.external_usd);
+            idle.push(by.external_idle_usd);
+        }
+        self.counters.push_cost_row(now, cost, idle);
     }
 
     fn finish(mut self) -> Report {
@@ -2063,9 +2135,8 @@ impl<'s> Simulation<'s> {
         self.counters.advance(end);
         for task in &self.tasks {
             if let (TaskStatus::Running, Some(started)) = (task.status, task.started_at) {
-                let on_fargate = matches!(task.placement, Placement::Fargate(_));
                 self.counters
-                    .task_ran(on_fargate, end.saturating_since(started));
+                    .task_ran(state::ran_on(task), end.saturating_since(started));
             }
         }
         self.billing.finish(end);
@@ -2118,6 +2189,7 @@ impl<'s> Simulation<'s> {
                     .iter()
                     .map(|t| match self.tasks[t.index()].target {
                         Target::Ec2Cluster => "EC2".to_string(),
+                        Target::External => "EXTERNAL".to_string(),
                         Target::Ec2Provider(cp) | Target::Fargate { provider: cp, .. } => {
                             self.sc.capacity_providers[cp.index()].name.clone()
                         }

@@ -297,7 +297,7 @@ impl<'s> Simulation<'s> {
         match target {
             Target::Ec2Provider(cp) => Some(cp),
             Target::Fargate { provider, .. } => Some(provider),
-            Target::Ec2Cluster => None,
+            Target::Ec2Cluster | Target::External => None,
         }
     }
 

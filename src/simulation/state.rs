@@ -118,6 +118,8 @@ pub struct Counters {
     /// Σ RUNNING time of tasks that left RUNNING (or were running at the end), ms.
     ec2_running_ms: u128,
     fargate_running_ms: u128,
+    /// The same on external instances (ECS Anywhere), counted apart from EC2.
+    external_running_ms: u128,
     /// Per owner (services then workloads): its tasks' use comes from a load model, read
     /// each minute from the service's meter rather than from `running_unmodelled`.
     load_modelled: Vec<bool>,
@@ -164,6 +166,7 @@ pub struct CountersMark {
     /// RUNNING time so far, tasks still RUNNING at the mark included up to it.
     ec2_running_ms: u128,
     fargate_running_ms: u128,
+    external_running_ms: u128,
     instances_launched: u64,
 }
 
@@ -230,6 +233,7 @@ impl Counters {
             cost_rows: Vec::new(),
             ec2_running_ms: 0,
             fargate_running_ms: 0,
+            external_running_ms: 0,
             load_modelled: sc
                 .services
                 .iter()
@@ -302,12 +306,13 @@ impl Counters {
         }
     }
 
-    /// A task was RUNNING for `ran`, on Fargate or on an EC2 instance.
-    pub fn task_ran(&mut self, on_fargate: bool, ran: SimDuration) {
-        if on_fargate {
-            self.fargate_running_ms += u128::from(ran.0);
-        } else {
-            self.ec2_running_ms += u128::from(ran.0);
+    /// A task was RUNNING for `ran`, on Fargate, on an external instance or on an EC2
+    /// instance.
+    pub fn task_ran(&mut self, on: RanOn, ran: SimDuration) {
+        match on {
+            RanOn::Fargate => self.fargate_running_ms += u128::from(ran.0),
+            RanOn::External => self.external_running_ms += u128::from(ran.0),
+            RanOn::Ec2 => self.ec2_running_ms += u128::from(ran.0),
         }
     }
 
@@ -348,7 +353,13 @@ impl Counters {
     /// add a task's time only when it leaves RUNNING). Restarts the peak: from here on,
     /// `peak_instances` is the window's peak. Forgets the waits so far: the window's waits
     /// are those of the tasks that start in it.
-    pub fn mark(&mut self, now: SimTime, open_ec2_ms: u128, open_fargate_ms: u128) -> CountersMark {
+    pub fn mark(
+        &mut self,
+        now: SimTime,
+        open_ec2_ms: u128,
+        open_fargate_ms: u128,
+        open_external_ms: u128,
+    ) -> CountersMark {
         self.advance(now);
         let stopped = status_index(TaskStatus::Stopped);
         let mark = CountersMark {
@@ -364,6 +375,7 @@ impl Counters {
             registered_mem_ms: self.registered_mem_ms,
             ec2_running_ms: self.ec2_running_ms + open_ec2_ms,
             fargate_running_ms: self.fargate_running_ms + open_fargate_ms,
+            external_running_ms: self.external_running_ms + open_external_ms,
             instances_launched: self.instances_launched,
         };
         self.peak_instances = self.live_instances();
@@ -519,8 +531,80 @@ fn round4(x: f64) -> f64 {
     (x * 1e4).round() / 1e4
 }
 
+/// The external instances' cost lines (ECS Anywhere), per group and in total; `None` when
+/// the cluster has none. Each group's cost is its one rate class's, split into the Anywhere
+/// fee and the machine's cost in proportion to the two rates (the meter bills their sum).
+fn external_summary(
+    sc: &Scenario,
+    costs: &crate::billing::CostBreakdown,
+) -> Option<crate::report::ExternalCostSummary> {
+    let groups: Vec<_> = sc
+        .auto_scaling_groups
+        .iter()
+        .filter_map(|a| a.external.map(|e| (a, e)))
+        .collect();
+    if groups.is_empty() {
+        return None;
+    }
+    let mut out = crate::report::ExternalCostSummary::default();
+    let (mut fee_total, mut machine_total) = (0.0, 0.0);
+    for (a, e) in groups {
+        let (usd, hours) = a
+            .instance_types
+            .first()
+            .and_then(|t| costs.external_by_instance_type.get(t))
+            .copied()
+            .unwrap_or((0.0, 0.0));
+        let rate = e.anywhere_usd_per_instance_hour + e.machine_usd_per_hour;
+        let fee = if rate > 0.0 {
+            usd * e.anywhere_usd_per_instance_hour / rate
+        } else {
+            0.0
+        };
+        fee_total += fee;
+        machine_total += usd - fee;
+        out.groups.insert(
+            a.name.clone(),
+            crate::report::ExternalGroupCost {
+                instances: a.desired_capacity,
+                instance_hours: round4(hours),
+                anywhere_fee_usd: round6(fee),
+                machine_usd: round6(usd - fee),
+                total_usd: round6(usd),
+            },
+        );
+    }
+    out.total_usd = round6(costs.external_usd);
+    out.anywhere_fee_usd = round6(fee_total);
+    out.machine_usd = round6(machine_total);
+    out.idle_usd = round6(costs.external_idle_usd);
+    out.instance_hours = round4(costs.external_instance_hours);
+    Some(out)
+}
+
+/// Where a task ran, for the RUNNING-time counters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RanOn {
+    /// An EC2 instance.
+    Ec2,
+    /// Fargate or Fargate Spot.
+    Fargate,
+    /// An external instance (ECS Anywhere).
+    External,
+}
+
+/// Where task `task` runs, for [`Counters::task_ran`].
+pub fn ran_on(task: &crate::scheduler::task::Task) -> RanOn {
+    match (task.placement, task.target) {
+        (crate::scheduler::task::Placement::Fargate(_), _) => RanOn::Fargate,
+        (_, crate::scheduler::task::Target::External) => RanOn::External,
+        _ => RanOn::Ec2,
+    }
+}
+
 /// The columns of the cost series: every capacity provider, then [`NO_PROVIDER`] when an
-/// ASG has no provider in front.
+/// ASG has no provider in front, then [`EXTERNAL_INSTANCES`](crate::report::EXTERNAL_INSTANCES)
+/// when the cluster has external instances.
 pub fn cost_series_providers(sc: &Scenario) -> Vec<String> {
     let mut names: Vec<String> = sc
         .capacity_providers
@@ -530,9 +614,12 @@ pub fn cost_series_providers(sc: &Scenario) -> Vec<String> {
     if sc
         .auto_scaling_groups
         .iter()
-        .any(|a| a.capacity_provider.is_none())
+        .any(|a| a.capacity_provider.is_none() && a.external.is_none())
     {
         names.push(NO_PROVIDER.to_string());
+    }
+    if sc.auto_scaling_groups.iter().any(|a| a.external.is_some()) {
+        names.push(crate::report::EXTERNAL_INSTANCES.to_string());
     }
     names
 }
@@ -827,7 +914,15 @@ pub fn build_report(
             costs.ec2_without_capacity_provider_usd,
         );
     }
+    if costs.external_usd > 0.0 {
+        // External instances have no provider: keyed by their launch type.
+        by_cp.insert(
+            crate::report::EXTERNAL_INSTANCES.to_string(),
+            costs.external_usd,
+        );
+    }
     let by_cp = by_cp.into_iter().map(|(k, v)| (k, round6(v))).collect();
+    let external = external_summary(sc, &costs);
     // Named like `by_capacity_provider`: the provider's name, or NO_PROVIDER for ASGs without.
     let idle_by_cp = costs
         .idle_by_capacity_provider_usd
@@ -892,6 +987,7 @@ pub fn build_report(
             commitments: commitments
                 .as_ref()
                 .map(|r| r.summary(&sc.commitments, round6)),
+            external,
         },
         reservation: ReservationSummary {
             cpu_pct_avg: pct(
@@ -914,8 +1010,15 @@ pub fn build_report(
             let hours = |ms: u128| round4(ms as f64 / 3_600_000.0);
             let ec2_ms = counters.ec2_running_ms - cm.map_or(0, |m| m.ec2_running_ms);
             let fargate_ms = counters.fargate_running_ms - cm.map_or(0, |m| m.fargate_running_ms);
+            let external_ms =
+                counters.external_running_ms - cm.map_or(0, |m| m.external_running_ms);
             UsageSummary {
-                running_task_hours: hours(ec2_ms + fargate_ms),
+                running_task_hours: hours(ec2_ms + fargate_ms + external_ms),
+                external_running_task_hours: sc
+                    .auto_scaling_groups
+                    .iter()
+                    .any(|a| a.external.is_some())
+                    .then(|| hours(external_ms)),
                 ec2_running_task_hours: hours(ec2_ms),
                 fargate_running_task_hours: hours(fargate_ms),
                 ec2_instance_hours: round4(costs.instance_hours),

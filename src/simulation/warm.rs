@@ -77,9 +77,10 @@ impl<'s> Simulation<'s> {
             return false;
         }
         match target {
-            Target::Ec2Cluster | Target::Ec2Provider(_) => {
+            Target::Ec2Cluster | Target::Ec2Provider(_) | Target::External => {
                 let pool = match target {
                     Target::Ec2Provider(cp) => Pool::CapacityProvider(cp),
+                    Target::External => Pool::External,
                     _ => Pool::Cluster,
                 };
                 let Ok(i) = self.new_probe(s, need, pool) else {

@@ -14,7 +14,7 @@
 
 use super::Simulation;
 use crate::engine::SimTime;
-use crate::scheduler::task::{Placement, TaskStatus};
+use crate::scheduler::task::TaskStatus;
 
 /// A service's figures at the start of the measurement window.
 #[derive(Clone, Debug, Default)]
@@ -37,18 +37,18 @@ pub(super) struct Window {
 impl<'s> Simulation<'s> {
     /// Takes the marks at `now`, the start of the measurement window.
     pub(super) fn mark_window(&mut self, now: SimTime) {
-        let (mut ec2_ms, mut fargate_ms) = (0u128, 0u128);
+        let (mut ec2_ms, mut fargate_ms, mut external_ms) = (0u128, 0u128, 0u128);
         for task in &self.tasks {
             if let (TaskStatus::Running, Some(started)) = (task.status, task.started_at) {
                 let ran = u128::from(now.saturating_since(started).0);
-                if matches!(task.placement, Placement::Fargate(_)) {
-                    fargate_ms += ran;
-                } else {
-                    ec2_ms += ran;
+                match super::state::ran_on(task) {
+                    super::state::RanOn::Fargate => fargate_ms += ran,
+                    super::state::RanOn::External => external_ms += ran,
+                    super::state::RanOn::Ec2 => ec2_ms += ran,
                 }
             }
         }
-        let counters = self.counters.mark(now, ec2_ms, fargate_ms);
+        let counters = self.counters.mark(now, ec2_ms, fargate_ms, external_ms);
         let billing = self.billing.mark(now);
         let services = (0..self.services.len())
             .map(|s| {

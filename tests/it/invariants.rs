@@ -293,15 +293,24 @@ pub(super) fn check_report(seed: u64, r: &ecsim::report::Report) {
         "seed {seed}: Σ by_capacity_provider {by_cp} ≠ total {}",
         s.cost.total_usd
     );
-    // Each of the three is rounded to a micro-dollar on its own: they may disagree by up to
-    // three half micro-dollars.
+    // Each of the three (four with external instances) is rounded to a micro-dollar on its
+    // own: they may disagree by up to four half micro-dollars.
+    let external = s.cost.external.as_ref().map_or(0.0, |x| x.total_usd);
     assert!(
-        (s.cost.ec2_usd + s.cost.fargate_usd - s.cost.total_usd).abs() <= 3.0 * USD,
-        "seed {seed}: ec2 {} + fargate {} ≠ total {}",
+        (s.cost.ec2_usd + s.cost.fargate_usd + external - s.cost.total_usd).abs() <= 4.0 * USD,
+        "seed {seed}: ec2 {} + fargate {} + external {external} ≠ total {}",
         s.cost.ec2_usd,
         s.cost.fargate_usd,
         s.cost.total_usd
     );
+    if let Some(x) = &s.cost.external {
+        // Fee and machines make the external total; idle is part of it.
+        assert!(
+            (x.anywhere_fee_usd + x.machine_usd - x.total_usd).abs() <= 3.0 * USD,
+            "seed {seed}: {x:?}"
+        );
+        assert!(x.idle_usd <= x.total_usd + 2.0 * USD, "seed {seed}: {x:?}");
+    }
     assert!(s.cost.idle_usd <= s.cost.ec2_usd + 2.0 * USD, "seed {seed}");
 }
 
@@ -740,6 +749,86 @@ fn random_fault_scenario(seed: u64) -> Value {
     }
     v["faults"] = faults;
     v
+}
+
+/// A random fault scenario (with auto scaling and every fault model) plus a group of external
+/// instances (ECS Anywhere) and an EXTERNAL service and workload on them.
+fn random_external_scenario(seed: u64) -> Value {
+    let mut v = random_fault_scenario(seed);
+    let mut rng = Pcg64::seed_from_u64(seed ^ 0xa11_4e7e);
+    v["name"] = json!(format!("vopr-anywhere-{seed}"));
+    let count = rng.gen_range(1..=4);
+    v["externalInstances"] = json!([{
+        "name": "rack",
+        "count": count,
+        "vcpu": rng.gen_range(1..=8),
+        "memoryMib": rng.gen_range(2048..=32768),
+        "machineUsdPerHour": rng.gen_range(0.0..0.2)
+    }]);
+    v["taskDefinitions"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({ "family": "edge", "cpu": "256", "memory": "512",
+                      "requiresCompatibilities": ["EXTERNAL", "EC2"], "networkMode": "bridge" }));
+    v["services"].as_array_mut().unwrap().push(json!({
+        "serviceName": "edge", "taskDefinition": "edge",
+        "desiredCount": rng.gen_range(0..=12), "launchType": "EXTERNAL",
+        "placementStrategy": placement_strategy(&mut rng)
+    }));
+    if rng.gen_bool(0.5) {
+        v["workloads"].as_array_mut().unwrap().push(json!({
+            "name": "edge-batch", "taskDefinition": "edge", "launchType": "EXTERNAL",
+            "source": { "poisson": {
+                "ratePerHour": rng.gen_range(10.0..400.0),
+                "duration": { "exponential": { "mean": "5m" } },
+                "count": rng.gen_range(1..=3)
+            } }
+        }));
+    }
+    v
+}
+
+#[test]
+fn random_scenarios_with_external_instances_keep_the_invariants() {
+    let mut external_started = 0;
+    for seed in 0..FAULT_SEEDS {
+        let v = random_external_scenario(seed);
+        let r = run(&v, seed);
+        check_report(seed, &r);
+        let s = &r.summary;
+        let x = s
+            .cost
+            .external
+            .as_ref()
+            .unwrap_or_else(|| panic!("seed {seed}: no cost.external"));
+        let count = v["externalInstances"][0]["count"].as_u64().unwrap() as f64;
+        let hours = s.window.duration_s / 3600.0;
+        // Never replaced, never scaled: at most count × the window's hours (failures only
+        // take away), at least nothing.
+        assert!(
+            x.instance_hours <= count * hours + 1e-3,
+            "seed {seed}: {} instance-hours > {count} × {hours}",
+            x.instance_hours
+        );
+        // EXTERNAL tasks are counted under EXTERNAL only, and no other service's are.
+        for sv in &s.services {
+            let ext = sv.live_tasks_by_capacity_provider.get("EXTERNAL").copied();
+            if sv.name == "edge" {
+                assert_eq!(
+                    ext.unwrap_or(0) as usize,
+                    sv.live_tasks_by_capacity_provider.values().sum::<u32>() as usize,
+                    "seed {seed}: {:?}",
+                    sv.live_tasks_by_capacity_provider
+                );
+            } else {
+                assert_eq!(ext, None, "seed {seed}: {}", sv.name);
+            }
+        }
+        let edge = s.services.iter().find(|sv| sv.name == "edge").unwrap();
+        external_started += edge.tasks.started;
+    }
+    // The sweep did run tasks on external instances.
+    assert!(external_started > 0);
 }
 
 #[test]

@@ -1,5 +1,6 @@
 //! Integration tests: one binary, one module per behaviour (CONVENTIONS.md item 12).
 
+mod anywhere;
 mod autoscaling;
 mod bad_input;
 mod billing;

@@ -97,7 +97,7 @@ fn latency_secs(sc: &Scenario, w: &WorkloadSpec) -> f64 {
     let ec2 = st.ec2_task_start_latency.mean();
     let fargate = st.fargate_provisioning_latency.mean() + st.fargate_task_start_latency.mean();
     let start = match w.launch {
-        LaunchTarget::Ec2 => ec2,
+        LaunchTarget::Ec2 | LaunchTarget::External => ec2,
         LaunchTarget::Fargate => fargate,
         LaunchTarget::Strategy(_) => ec2.max(fargate),
     };

@@ -39,10 +39,13 @@ pub use strategy::{
 /// Which instances a task may land on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Pool {
-    /// Any instance of the cluster (launch type EC2, no capacity provider strategy).
+    /// Any EC2 instance of the cluster (launch type EC2, no capacity provider strategy);
+    /// never an external instance, which only launch type EXTERNAL reaches.
     Cluster,
     /// Only instances of this capacity provider's Auto Scaling group.
     CapacityProvider(CapacityProviderId),
+    /// Only external instances (ECS Anywhere, launch type EXTERNAL).
+    External,
 }
 
 impl Pool {
@@ -50,8 +53,9 @@ impl Pool {
     #[inline]
     pub fn contains(self, inst: &ContainerInstance) -> bool {
         match self {
-            Pool::Cluster => true,
+            Pool::Cluster => !inst.external,
             Pool::CapacityProvider(cp) => inst.capacity_provider == Some(cp),
+            Pool::External => inst.external,
         }
     }
 }
@@ -164,6 +168,22 @@ pub(crate) mod test_support {
         ) -> InstanceId {
             let id = u32::try_from(self.instances.len()).unwrap();
             let inst = instance(id, az, instance_type, arch, registered, cp);
+            self.placer.add_instance(&inst);
+            self.instances.push(inst);
+            InstanceId(id)
+        }
+
+        /// Adds an Active external instance (ECS Anywhere).
+        pub(crate) fn add_external(
+            &mut self,
+            az: u8,
+            instance_type: u16,
+            arch: CpuArchitecture,
+            registered: Resources,
+        ) -> InstanceId {
+            let id = u32::try_from(self.instances.len()).unwrap();
+            let mut inst = instance(id, az, instance_type, arch, registered, None);
+            inst.external = true;
             self.placer.add_instance(&inst);
             self.instances.push(inst);
             InstanceId(id)

@@ -62,7 +62,23 @@ fn class_may_fit(k: usize, need_cpu: u32) -> bool {
 }
 
 /// The capacity provider an instance's ASG is behind, or `None`: the index's partition key.
+/// External instances (ECS Anywhere) have no provider and take [`EXTERNAL_POOL_KEY`].
 type PoolKey = Option<CapacityProviderId>;
+
+/// The pool key of external instances: past every real provider id (a scenario has at most
+/// a few hundred providers), so the launch type EC2 range stops below it.
+const EXTERNAL_POOL_KEY: PoolKey = Some(CapacityProviderId(u16::MAX));
+
+/// The index partition `inst` belongs to.
+#[inline]
+fn pool_key(inst: &ContainerInstance) -> PoolKey {
+    if inst.external {
+        EXTERNAL_POOL_KEY
+    } else {
+        debug_assert!(inst.capacity_provider != EXTERNAL_POOL_KEY);
+        inst.capacity_provider
+    }
+}
 
 /// A task counter's key: the group and the pool key of the instances it counts.
 type CounterKey = (Owner, PoolKey);
@@ -198,7 +214,7 @@ impl Placer {
         let groups: Vec<Owner> = self.spread_groups.iter().copied().collect();
         for g in groups {
             let n = inst.group_count(g);
-            let key = (g, inst.capacity_provider, inst.az.index());
+            let key = (g, pool_key(inst), inst.az.index());
             if n > 0 && !self.spread.contains_key(&key) {
                 self.create_spread_set(key);
             }
@@ -208,7 +224,7 @@ impl Placer {
         }
         let az_idx = &mut self
             .pools
-            .entry(inst.capacity_provider)
+            .entry(pool_key(inst))
             .or_insert_with(|| vec![AzIndex::default(); self.az_count])[inst.az.index()];
         az_idx.by_id.insert(inst.id);
     }
@@ -227,7 +243,7 @@ impl Placer {
         self.indexed[inst.id.index()] = false;
         self.remove_entries(inst);
         for &g in &self.spread_groups {
-            let key = (g, inst.capacity_provider, inst.az.index());
+            let key = (g, pool_key(inst), inst.az.index());
             if let Some(set) = self.spread.get_mut(&key) {
                 set.remove(&(inst.group_count(g), inst.id));
             }
@@ -254,7 +270,7 @@ impl Placer {
         let az_count = self.az_count;
         let counts = self
             .group_az
-            .entry((group, inst.capacity_provider))
+            .entry((group, pool_key(inst)))
             .or_insert_with(|| vec![0; az_count]);
         counts[inst.az.index()] += 1;
     }
@@ -277,15 +293,16 @@ impl Placer {
         }
         let counts = self
             .group_az
-            .get_mut(&(group, inst.capacity_provider))
+            .get_mut(&(group, pool_key(inst)))
             .expect("released a task of a group never reserved"); // ok: invariant
         counts[inst.az.index()] -= 1;
     }
 
     /// Tasks of `group` on instances in `az`, over every instance whatever its status.
     pub fn group_count_in_az(&self, group: Owner, az: AzId) -> u32 {
+        // Every pool key, the external one included.
         self.group_az
-            .range(group_range(group, Pool::Cluster))
+            .range((group, None)..=(group, EXTERNAL_POOL_KEY))
             .map(|(_, v)| v[az.index()])
             .sum()
     }
@@ -503,7 +520,7 @@ impl Placer {
         if !self.spread_groups.contains(&group) {
             return;
         }
-        let key = (group, inst.capacity_provider, inst.az.index());
+        let key = (group, pool_key(inst), inst.az.index());
         if !self.spread.contains_key(&key) {
             // The group's first task on an indexed instance here (old is 0: a holder would
             // have created the set).
@@ -575,7 +592,7 @@ impl Placer {
         let az_count = self.az_count;
         &mut self
             .pools
-            .entry(inst.capacity_provider)
+            .entry(pool_key(inst))
             .or_insert_with(|| vec![AzIndex::default(); az_count])[inst.az.index()]
     }
 
@@ -607,7 +624,7 @@ impl Placer {
             let free = inst.free();
             if self.is_indexed(inst.id) {
                 entries += 1;
-                let idx = &self.pools[&inst.capacity_provider][inst.az.index()];
+                let idx = &self.pools[&pool_key(inst)][inst.az.index()];
                 assert!(idx.by_memory[cpu_class(free.cpu.0)].contains(&(free.memory.0, inst.id)));
                 assert!(idx.by_cpu.contains(&(free.cpu.0, inst.id)));
                 assert!(idx.by_id.contains(&inst.id));
@@ -619,7 +636,7 @@ impl Placer {
         for inst in instances.iter().filter(|i| self.is_indexed(i.id)) {
             for &g in &self.spread_groups {
                 let n = inst.group_count(g);
-                let key = (g, inst.capacity_provider, inst.az.index());
+                let key = (g, pool_key(inst), inst.az.index());
                 match self.spread.get(&key) {
                     Some(set) => {
                         spread_entries += 1;
@@ -656,8 +673,13 @@ impl Placer {
 /// The pool keys a pool covers.
 fn pool_range(pool: Pool) -> (Bound<PoolKey>, Bound<PoolKey>) {
     match pool {
-        Pool::Cluster => (Bound::Unbounded, Bound::Unbounded),
+        // Launch type EC2 reaches every instance but the external ones.
+        Pool::Cluster => (Bound::Unbounded, Bound::Excluded(EXTERNAL_POOL_KEY)),
         Pool::CapacityProvider(cp) => (Bound::Included(Some(cp)), Bound::Included(Some(cp))),
+        Pool::External => (
+            Bound::Included(EXTERNAL_POOL_KEY),
+            Bound::Included(EXTERNAL_POOL_KEY),
+        ),
     }
 }
 
@@ -666,11 +688,15 @@ fn group_range(group: Owner, pool: Pool) -> (Bound<CounterKey>, Bound<CounterKey
     match pool {
         Pool::Cluster => (
             Bound::Included((group, None)),
-            Bound::Included((group, Some(CapacityProviderId(u16::MAX)))),
+            Bound::Excluded((group, EXTERNAL_POOL_KEY)),
         ),
         Pool::CapacityProvider(cp) => (
             Bound::Included((group, Some(cp))),
             Bound::Included((group, Some(cp))),
+        ),
+        Pool::External => (
+            Bound::Included((group, EXTERNAL_POOL_KEY)),
+            Bound::Included((group, EXTERNAL_POOL_KEY)),
         ),
     }
 }
@@ -918,6 +944,29 @@ mod tests {
     }
 
     #[test]
+    fn external_instances_are_reached_by_launch_type_external_only() {
+        let mut c = Cluster::new(1);
+        // The external instance is the tightest fit and has the lowest id: launch type EC2
+        // would take it under binpack if the cluster pool reached it.
+        let ext = c.add_external(0, 0, CpuArchitecture::X86_64, Resources::new(512, 512));
+        let ec2 = c.add(0, 0, BIG);
+        let cp1 = c.add_full(0, 0, CpuArchitecture::X86_64, BIG, Some(1));
+        let mut r = req(Resources::new(256, 256), &BINPACK_MEM, &[]);
+        // Launch type EC2: the tightest EC2 instance, never the external one.
+        assert_eq!(c.place(&r, &mut rng()), Ok(ec2));
+        r.pool = Pool::CapacityProvider(CapacityProviderId(1));
+        assert_eq!(c.place(&r, &mut rng()), Ok(cp1));
+        r.pool = Pool::External;
+        assert_eq!(c.place(&r, &mut rng()), Ok(ext));
+        // Full external capacity: EXTERNAL waits, though EC2 has room.
+        c.reserve(ext, Resources::new(512, 512), Owner::Service(ServiceId(0)));
+        assert!(c.place(&r, &mut rng()).is_err());
+        // And the EC2 counters never see the external instance's tasks.
+        r.pool = Pool::Cluster;
+        assert_eq!(c.place(&r, &mut rng()), Ok(ec2));
+    }
+
+    #[test]
     fn constraints_are_never_violated() {
         let n = names();
         let mut c = Cluster::new(3);
@@ -1072,7 +1121,8 @@ mod tests {
     #[derive(Clone, Debug)]
     struct Case {
         az_count: usize,
-        /// (az, type, arch arm?, cpu vcpus, memory GiB, capacity provider, status)
+        /// (az, type, arch arm?, cpu vcpus, memory GiB, capacity provider (3: an external
+        /// instance), status)
         instances: Vec<(u8, u16, bool, u32, u32, u8, u8)>,
         /// (instance, group, cpu, memory) reservations, skipped when they do not fit.
         tasks: Vec<(usize, u16, u32, u32)>,
@@ -1097,7 +1147,7 @@ mod tests {
                     any::<bool>(),
                     1u32..5,
                     1u32..9,
-                    0u8..3,
+                    0u8..4,
                     0u8..10,
                 ),
                 0..40,
@@ -1105,7 +1155,7 @@ mod tests {
             prop::collection::vec((0usize..40, 0u16..3, 0u32..2048, 0u32..4096), 0..80),
             prop::collection::vec(0usize..80, 0..10),
             (0u32..3000, 0u32..6000),
-            (0u16..3, 0u8..3, 0u8..3),
+            (0u16..3, 0u8..3, 0u8..4),
             (0u8..12, 0u8..16, any::<u64>()),
         )
             .prop_map(
@@ -1164,8 +1214,13 @@ mod tests {
             } else {
                 CpuArchitecture::X86_64
             };
-            let cp = if cp == 0 { None } else { Some(u16::from(cp)) };
             let az = az % case.az_count as u8;
+            if cp == 3 {
+                // An external instance (ECS Anywhere): its own pool key.
+                c.add_external(az, ty, arch, Resources::new(vcpu * 1024, gib * 1000));
+                continue;
+            }
+            let cp = if cp == 0 { None } else { Some(u16::from(cp)) };
             c.add_full(az, ty, arch, Resources::new(vcpu * 1024, gib * 1000), cp);
         }
         // Some instances run Windows (status byte 8 or 9), so the OS filter is searched past
@@ -1237,6 +1292,8 @@ mod tests {
             },
             pool: if case.pool == 0 {
                 Pool::Cluster
+            } else if case.pool == 3 {
+                Pool::External
             } else {
                 Pool::CapacityProvider(CapacityProviderId(u16::from(case.pool)))
             },
