@@ -552,6 +552,9 @@ pub struct Figures {
     pub fargate_spot_usd: f64,
     /// EC2 paid for but reserved by no task, USD.
     pub idle_usd: f64,
+    /// ECS Managed Instances management fees, USD; absent without such a provider.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub management_fee_usd: Option<f64>,
     /// Total cost per million requests served (services with a load model).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub per_million_requests_usd: Option<f64>,
@@ -621,6 +624,7 @@ impl Figures {
             fargate_usd: s.cost.fargate_usd,
             fargate_spot_usd: s.cost.fargate_spot_usd,
             idle_usd: s.cost.idle_usd,
+            management_fee_usd: s.cost.management_fee_usd,
             // A run that served nothing has no cost per request (the summary writes 0
             // there, which would read as free): absent, as in the Monte Carlo figures.
             per_million_requests_usd: s.cost.per_million_requests_usd.filter(|_| served > 0.0),
@@ -669,6 +673,11 @@ impl Figures {
                 "idle_usd",
                 "    of which idle (paid, not reserved), USD",
                 self.has_ec2.then_some(self.idle_usd),
+            ),
+            (
+                "management_fee_usd",
+                "  Managed Instances fee, USD",
+                self.management_fee_usd,
             ),
             ("fargate_usd", "  Fargate, USD", Some(self.fargate_usd)),
             (

@@ -257,6 +257,9 @@ fn cards(out: &mut String, s: &Summary) {
         );
         card(out, "EC2 idle cost", &usd(s.cost.idle_usd));
     }
+    if let Some(fee) = s.cost.management_fee_usd {
+        card(out, "Managed Instances fee", &usd(fee));
+    }
     card(out, "Tasks completed", &count(s.tasks.completed));
     card(out, "Tasks failed", &count(s.tasks.failed));
     if s.tasks.started > 0 {

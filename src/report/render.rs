@@ -299,6 +299,9 @@ pub fn table(summary: &Summary) -> String {
             money(summary.cost.idle_usd)
         );
     }
+    if let Some(fee) = summary.cost.management_fee_usd {
+        let _ = writeln!(out, "{:<34} {:>14}", "  Managed Instances fee", money(fee));
+    }
     if let Some(c) = &summary.cost.commitments {
         let _ = writeln!(
             out,

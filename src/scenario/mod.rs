@@ -233,6 +233,9 @@ pub struct CapacityProvider {
     pub managed_draining: bool,
     /// Managed scaling (cluster auto scaling), when enabled.
     pub managed_scaling: Option<crate::autoscaling::managed_scaling::ManagedScalingConfig>,
+    /// A `managedInstancesProvider`: ECS launches and consolidates the instances of its
+    /// hidden Auto Scaling group (kind [`CapacityProviderKind::AutoScalingGroup`]) itself.
+    pub managed_instances: Option<crate::autoscaling::managed_instances::ManagedInstancesConfig>,
 }
 
 /// One item of a capacity provider strategy.
@@ -278,6 +281,11 @@ pub struct AutoScalingGroupSpec {
     pub price_factor: f64,
     /// The provider in front of it.
     pub capacity_provider: Option<CapacityProviderId>,
+    /// The hidden group of a `managedInstancesProvider`, not one of `autoScalingGroups`: its
+    /// `instance_types` are the types the requirements admit, cheapest (EC2 + fee) first,
+    /// and it launches the type the selection picks, never replaces lost instances and never
+    /// rebalances zones.
+    pub managed_instances: bool,
 }
 
 /// A task definition, reduced to what capacity depends on.

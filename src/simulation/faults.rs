@@ -378,6 +378,10 @@ impl<'s> Simulation<'s> {
     /// for instances that were lost (into AZs that are up).
     pub(super) fn replace_instances(&mut self, asg: AsgId, now: SimTime) -> u32 {
         let mut launched = 0;
+        // A Managed Instances provider launches for waiting tasks only (its next minute).
+        if self.asgs[asg.index()].managed_instances {
+            return 0;
+        }
         while self.asgs[asg.index()].in_service < self.asgs[asg.index()].desired_capacity {
             if self.launch_instance(asg, now, true).is_none() {
                 break;
@@ -663,7 +667,7 @@ impl<'s> Simulation<'s> {
         // first and terminates surplus ones elsewhere once they are in service.
         for a in 0..self.asgs.len() {
             let asg = AsgId::from_index(a);
-            if !self.asgs[a].azs.contains(&az) {
+            if !self.asgs[a].azs.contains(&az) || self.asgs[a].managed_instances {
                 continue;
             }
             let zones = self.asgs[a]

@@ -24,6 +24,7 @@ mod golden;
 mod import;
 mod invariants;
 mod lessons;
+mod managed_instances;
 mod markup;
 mod montecarlo;
 mod output_folder;
