@@ -832,12 +832,25 @@ fn fargate_only(s: &Summary) -> bool {
 /// The break-even of an EC2-only and a Fargate-only run (see [`BreakEven`]).
 pub fn break_even(ec2: Entry<'_>, fargate: Entry<'_>) -> BreakEven {
     let (e, f) = (ec2.summary, fargate.summary);
-    let c_e = e.cost.ec2_usd / e.usage.ec2_running_task_hours;
+    // A Managed Instances fee is paid for the same instance time as the EC2 price, so it
+    // belongs on the EC2 side: cost per task-hour and per instance-hour include it (u, the
+    // reserved share of the EC2 spend, does not: the fee is nobody's reservation).
+    let fee = e.cost.management_fee_usd.unwrap_or(0.0);
+    let ec2_cost = e.cost.ec2_usd + fee;
+    let fee_note = if fee > 0.0 {
+        format!(
+            " (EC2 ${:.4} + Managed Instances fee ${fee:.4})",
+            e.cost.ec2_usd
+        )
+    } else {
+        String::new()
+    };
+    let c_e = ec2_cost / e.usage.ec2_running_task_hours;
     let c_f = f.cost.fargate_usd / f.usage.fargate_running_task_hours;
     let u_m = ((e.cost.ec2_usd - e.cost.idle_usd) / e.cost.ec2_usd).clamp(0.0, 1.0);
     let u_star = u_m * c_e / c_f;
     let p = if e.instances.instance_hours > 0.0 {
-        e.cost.ec2_usd / e.instances.instance_hours
+        ec2_cost / e.instances.instance_hours
     } else {
         0.0
     };
@@ -857,8 +870,8 @@ pub fn break_even(ec2: Entry<'_>, fargate: Entry<'_>) -> BreakEven {
     let (en, fnm) = (ec2.name, fargate.name);
     let mut arithmetic = vec![
         format!(
-            "{en}: EC2 cost ${:.4} over {:.4} RUNNING task-hours = ${c_e:.6} per task-hour, with {:.2} % of the EC2 spend reserved by tasks ((${:.4} − ${:.4} idle) / ${:.4}; the spend share u, not the CPU reservation)",
-            e.cost.ec2_usd,
+            "{en}: EC2 cost ${:.4}{fee_note} over {:.4} RUNNING task-hours = ${c_e:.6} per task-hour, with {:.2} % of the EC2 spend reserved by tasks ((${:.4} − ${:.4} idle) / ${:.4}; the spend share u, not the CPU reservation)",
+            ec2_cost,
             e.usage.ec2_running_task_hours,
             u_m * 100.0,
             e.cost.ec2_usd,
@@ -877,7 +890,7 @@ pub fn break_even(ec2: Entry<'_>, fargate: Entry<'_>) -> BreakEven {
         ),
         format!(
             "in instance terms: an instance-hour costs ${p:.6} (${:.4} / {:.4} instance-hours); EC2 is cheaper when an instance-hour carries more than ${p:.6} / ${c_f:.6} = {k_star:.3} task-hours of this workload ({en} carried {k:.3})",
-            e.cost.ec2_usd, e.instances.instance_hours
+            ec2_cost, e.instances.instance_hours
         ),
     ];
     arithmetic.push(match verdict {
