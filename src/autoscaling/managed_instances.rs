@@ -179,7 +179,7 @@ impl InstanceRequirements {
     /// Whether type `t` meets every requirement.
     pub fn admits(&self, t: &InstanceType) -> bool {
         let in_range =
-            |v: u32, (min, max): (u32, Option<u32>)| v >= min && max.is_none_or(|m| v <= m);
+            |v: u32, (min, max): (u32, Option<u32>)| v >= min && max.map_or(true, |m| v <= m);
         if !in_range(t.vcpu, self.vcpu) || !in_range(t.memory_mib, self.memory_mib) {
             return false;
         }
@@ -296,7 +296,7 @@ pub struct Demand {
 
 /// How many tasks of `need` fit in `room`.
 fn fit_count(room: Resources, need: Resources) -> u32 {
-    let by = |have: u32, want: u32| if want == 0 { u32::MAX } else { have / want };
+    let by = |have: u32, want: u32| have.checked_div(want).unwrap_or(u32::MAX);
     by(room.cpu.0, need.cpu.0).min(by(room.memory.0, need.memory.0))
 }
 
@@ -400,7 +400,7 @@ pub fn plan_launches(candidates: &[Candidate], demand: &[Demand], limit: u32) ->
 /// they keep, so the next instance considered in the same pass cannot count it twice.
 pub fn fits_elsewhere(tasks: &[Resources], others: &mut [Resources]) -> bool {
     let mut sorted = tasks.to_vec();
-    sorted.sort_by(|a, b| (b.cpu, b.memory).cmp(&(a.cpu, a.memory)));
+    sorted.sort_by_key(|r| std::cmp::Reverse((r.cpu, r.memory)));
     let mut trial = others.to_vec();
     for need in sorted {
         match trial.iter_mut().find(|r| r.fits(need)) {

@@ -1082,7 +1082,7 @@ mod tests {
         let price = c.get(ty).on_demand_usd_per_hour;
         assert_usd!(price, 0.306);
         for (run_s, ec2, fee) in [(3600, 0.306, 0.037), (30, 0.306 / 60.0, 0.037 / 60.0)] {
-            let mut b = Billing::new(c.fargate.clone());
+            let mut b = Billing::new(c.fargate);
             b.instance_started_with_fee(
                 InstanceId(0),
                 SimTime(0),

@@ -114,7 +114,7 @@ impl Simulation<'_> {
                 .count += 1;
         }
         let mut demand: Vec<Demand> = shapes.into_values().collect();
-        demand.sort_by(|a, b| (b.need.cpu, b.need.memory).cmp(&(a.need.cpu, a.need.memory)));
+        demand.sort_by_key(|d| std::cmp::Reverse((d.need.cpu, d.need.memory)));
         // Room on the provider's instances takes some of them first: instances launched and
         // not yet registered (ECS does not launch twice for the same tasks), and free room on
         // ACTIVE ones (a task the placement pass has not reached yet: its backfill window
