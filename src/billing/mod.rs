@@ -859,6 +859,12 @@ impl Billing {
             if ms == 0 {
                 continue;
             }
+            // A Managed Instances management fee is not EC2 usage: no Savings Plan or
+            // Reserved Instance covers it (the EC2 part is covered like any On-Demand
+            // instance), so it is paid as it is.
+            if c.fee_usd_per_hour > 0.0 {
+                ineligible += ec2_usd(c.fee_usd_per_hour, ms);
+            }
             let (name, price) = on_demand(c.key.instance_type);
             if price.to_bits() == c.usd_per_hour.to_bits() {
                 let e = by_type.entry(name).or_insert((0, price));
@@ -1094,6 +1100,14 @@ mod tests {
             );
             // A task reserves the whole instance for the whole run.
             b.ec2_task_reserved(TaskId(0, 0), InstanceId(0), SVC, reg, SimTime(0));
+            let start = b.usage_mark(SimTime(0));
+            let end = b.usage_mark(secs(run_s));
+            // Commitments see the instance as On-Demand EC2 usage and the fee as cost they
+            // cannot cover (measured before the minimum is applied at the stop).
+            let h = b.hour_usage(&start, &end, |_| ("c6a.2xlarge".into(), price));
+            assert_eq!(h.ec2.len(), 1);
+            assert_usd!(h.ec2[0].instance_hours, run_s as f64 / 3600.0);
+            assert_usd!(h.ineligible_usd, 0.037 * run_s as f64 / 3600.0);
             b.instance_stopped(InstanceId(0), secs(run_s));
             b.finish(secs(run_s));
             let d = b.breakdown();
