@@ -240,3 +240,59 @@ fn a_task_larger_than_every_admitted_type_is_refused() {
     assert_eq!(p.len(), 1, "{p:?}");
     assert!(p[0].0.starts_with("workloads[0]"), "{p:?}");
 }
+
+/// Under-utilized instance detection: eight web tasks (0.5 vCPU, 1 GiB) fill two m6i.large
+/// (four each: 4 × 512 = 2,048 CPU units), one per zone. At 20 minutes a scheduled action caps
+/// the service at 2; scale-in keeps the zones balanced, so each instance keeps one task:
+/// 512 / 2,048 = 25 % of its CPU, under the 50 % threshold, and the other instance has room for
+/// it. The next optimization pass (25 minutes) drains one of them (the lower id on a tie); its
+/// task moves, the emptied instance is terminated, and the service keeps its 2 tasks on one
+/// instance. With the optimization off (−1) both instances stay to the end.
+#[test]
+fn an_under_used_instance_is_drained_when_its_tasks_fit_elsewhere() {
+    let mut v = burst(Some(60));
+    v["capacityProviders"][0]["managedInstancesProvider"]["instanceLaunchTemplate"]
+        ["instanceRequirements"]["allowedInstanceTypes"] = json!(["m6i.large"]);
+    v["workloads"] = json!([]);
+    v["settings"]["startTime"] = json!("2026-01-01T00:00:00Z");
+    v["services"] = json!([{
+        "serviceName": "web",
+        "taskDefinition": "job",
+        "desiredCount": 8,
+        "capacityProviderStrategy": [{ "capacityProvider": "mi", "weight": 1 }],
+        "autoScaling": {
+            "minCapacity": 2,
+            "maxCapacity": 8,
+            "scheduledActions": [{
+                "scheduledActionName": "night",
+                "schedule": "at(2026-01-01T00:20:00)",
+                "scalableTargetAction": { "minCapacity": 2, "maxCapacity": 2 }
+            }]
+        }
+    }]);
+    let r = run(&v, 5);
+    let drains: Vec<(f64, &str)> = r
+        .events
+        .iter()
+        .filter(|e| e.subject == "mi" && e.message.contains("under-utilized"))
+        .map(|e| (e.time_s, e.message.as_str()))
+        .collect();
+    assert_eq!(drains.len(), 1, "{drains:?}");
+    assert_eq!(drains[0].0, 1500.0, "{drains:?}");
+    assert!(drains[0].1.contains("its 1 tasks fit"), "{drains:?}");
+    assert_eq!(r.summary.instances.launched, 2);
+    let web = &r.summary.services[0];
+    assert_eq!(web.running_at_end, 2);
+    // One instance ran the whole hour from its launch, the other until its task moved.
+    let kept = 3600.0 - 60.0;
+    assert!(r.summary.instances.instance_hours < 2.0 * kept / 3600.0 - 0.5);
+
+    v["capacityProviders"][0]["managedInstancesProvider"]["infrastructureOptimization"] =
+        json!({ "scaleInAfter": -1 });
+    let off = run(&v, 5);
+    assert!(off
+        .events
+        .iter()
+        .all(|e| !e.message.contains("under-utilized")));
+    assert!((off.summary.instances.instance_hours - 2.0 * kept / 3600.0).abs() < 0.02);
+}
