@@ -268,6 +268,11 @@ pub struct ManagedInstancesConfig {
     pub scale_in_after: Option<SimDuration>,
     /// `managementFee` (ecsim's own).
     pub fee: ManagementFee,
+    /// `optimizationModel.period` (default [`OPTIMIZATION_PERIOD`]).
+    pub period: SimDuration,
+    /// `optimizationModel.underutilizedReservedPercent` / 100 (default
+    /// [`UNDERUTILIZED_RESERVED_FRACTION`]).
+    pub underutilized_fraction: f64,
 }
 
 /// One instance type a provider may launch, as the selection sees it.
@@ -412,8 +417,9 @@ pub fn fits_elsewhere(tasks: &[Resources], others: &mut [Resources]) -> bool {
     true
 }
 
-/// Whether an instance reserving `reserved` of `registered` is under-utilized.
-pub fn underutilized(reserved: Resources, registered: Resources) -> bool {
+/// Whether an instance reserving `reserved` of `registered` is under-utilized: less than
+/// `fraction` of both its CPU and its memory reserved.
+pub fn underutilized(reserved: Resources, registered: Resources, fraction: f64) -> bool {
     let frac = |r: u32, of: u32| {
         if of == 0 {
             0.0
@@ -421,8 +427,8 @@ pub fn underutilized(reserved: Resources, registered: Resources) -> bool {
             f64::from(r) / f64::from(of)
         }
     };
-    frac(reserved.cpu.0, registered.cpu.0) < UNDERUTILIZED_RESERVED_FRACTION
-        && frac(reserved.memory.0, registered.memory.0) < UNDERUTILIZED_RESERVED_FRACTION
+    frac(reserved.cpu.0, registered.cpu.0) < fraction
+        && frac(reserved.memory.0, registered.memory.0) < fraction
 }
 
 #[cfg(test)]
@@ -587,8 +593,10 @@ mod tests {
         assert_eq!(others, vec![r(0, 0), r(0, 0)]);
         // The room was used: a second instance with the same tasks no longer fits.
         assert!(!fits_elsewhere(&[r(512, 1024)], &mut others));
-        assert!(underutilized(r(512, 1024), r(2048, 7782)));
-        assert!(!underutilized(r(1024, 1024), r(2048, 7782)));
+        let half = UNDERUTILIZED_RESERVED_FRACTION;
+        assert!(underutilized(r(512, 1024), r(2048, 7782), half));
+        assert!(!underutilized(r(1024, 1024), r(2048, 7782), half));
+        assert!(underutilized(r(1024, 1024), r(2048, 7782), 0.6));
     }
 
     /// The fee: a fraction of On-Demand, or a table without a default.

@@ -172,6 +172,10 @@ pub struct CapacityProviderFile {
     /// management fee, which ecsim has no table of.
     #[serde(default)]
     pub management_fee: Option<ManagementFeeFile>,
+    /// `optimizationModel` (ecsim's own, with `managedInstancesProvider`): the modelling
+    /// constants of the infrastructure optimization and the provider's size cap.
+    #[serde(default)]
+    pub optimization_model: Option<OptimizationModelFile>,
     /// The AWS-only fields present, set aside unread (listed once by `validate`).
     #[serde(skip)]
     pub aws_ignored: Vec<String>,
@@ -298,6 +302,21 @@ pub struct InfrastructureOptimizationFile {
     /// `scaleInAfter`, seconds: −1 disables, 0–3600, absent for the default.
     #[serde(default)]
     pub scale_in_after: Option<i64>,
+}
+
+/// `optimizationModel` (ecsim's own): what AWS does not publish about Managed Instances.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct OptimizationModelFile {
+    /// How often idle and under-used instances are looked for (default 5 minutes).
+    #[serde(default)]
+    pub period: Option<Duration>,
+    /// Under-used: less than this percentage of both CPU and memory reserved (default 50).
+    #[serde(default)]
+    pub underutilized_reserved_percent: Option<f64>,
+    /// Most instances the provider runs at once (default 5,000).
+    #[serde(default)]
+    pub max_instances: Option<i64>,
 }
 
 /// `managementFee` (ecsim's own): exactly one of the two.

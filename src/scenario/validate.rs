@@ -1745,6 +1745,38 @@ impl Validator {
                 }
             }
         };
+        let op = format!("{path}.optimizationModel");
+        let model = p.optimization_model.as_ref();
+        let period = model
+            .and_then(|m| m.period.as_ref())
+            .map_or(mi::OPTIMIZATION_PERIOD, |d| d.0);
+        if period.0 == 0 || period > SimDuration::from_mins(24 * 60) {
+            self.problem(
+                format!("{op}.period"),
+                format!("expected a period from 1 ms to 24 h, found {period}"),
+            );
+        }
+        let pct = model
+            .and_then(|m| m.underutilized_reserved_percent)
+            .unwrap_or(mi::UNDERUTILIZED_RESERVED_FRACTION * 100.0);
+        if !(pct.is_finite() && (0.0..=100.0).contains(&pct)) {
+            self.problem(
+                format!("{op}.underutilizedReservedPercent"),
+                format!("expected a percentage from 0 (never) to 100, found {pct}"),
+            );
+        }
+        let max_instances = model
+            .and_then(|m| m.max_instances)
+            .unwrap_or(i64::from(mi::MAX_INSTANCES));
+        if !(1..=i64::from(defaults::MAX_INSTANCES_PER_ASG)).contains(&max_instances) {
+            self.problem(
+                format!("{op}.maxInstances"),
+                format!(
+                    "expected 1 to {}, found {max_instances}",
+                    defaults::MAX_INSTANCES_PER_ASG
+                ),
+            );
+        }
         let Some(catalog) = catalog else { return };
         if self.problems.len() > before {
             return;
@@ -1783,7 +1815,7 @@ impl Validator {
             instance_types: types.into_iter().map(|(_, t)| t).collect(),
             availability_zones: (0..self.azs_len).map(AzId::from_index).collect(),
             min_size: 0,
-            max_size: mi::MAX_INSTANCES,
+            max_size: max_instances as u32,
             desired_capacity: 0,
             spot: false,
             price_factor: 1.0,
@@ -1801,6 +1833,8 @@ impl Validator {
                 requirements,
                 scale_in_after,
                 fee,
+                period,
+                underutilized_fraction: pct / 100.0,
             }),
         });
     }

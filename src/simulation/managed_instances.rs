@@ -67,7 +67,7 @@ impl Simulation<'_> {
                 cp: CapacityProviderId::from_index(i),
                 candidates,
                 daemon_reserve,
-                next_optimization: SimTime::ZERO + mi::OPTIMIZATION_PERIOD,
+                next_optimization: SimTime::ZERO + cfg.period,
             });
         }
     }
@@ -87,7 +87,11 @@ impl Simulation<'_> {
             self.managed_instances_launch(k, asg, now);
         }
         if now >= self.managed_instances[k].next_optimization {
-            self.managed_instances[k].next_optimization = now + mi::OPTIMIZATION_PERIOD;
+            let period = self.sc.capacity_providers[cp.index()]
+                .managed_instances
+                .as_ref()
+                .map_or(mi::OPTIMIZATION_PERIOD, |m| m.period);
+            self.managed_instances[k].next_optimization = now + period;
             self.managed_instances_optimize(k, asg, now);
         }
     }
@@ -194,10 +198,10 @@ impl Simulation<'_> {
 
     fn managed_instances_optimize(&mut self, k: usize, asg: AsgId, now: SimTime) {
         let cp = self.managed_instances[k].cp;
-        let Some(delay) = self.sc.capacity_providers[cp.index()]
+        let Some((delay, fraction)) = self.sc.capacity_providers[cp.index()]
             .managed_instances
             .as_ref()
-            .and_then(|m| m.scale_in_after)
+            .and_then(|m| m.scale_in_after.map(|d| (d, m.underutilized_fraction)))
         else {
             return;
         };
@@ -248,7 +252,7 @@ impl Simulation<'_> {
             let old_enough = inst.registered_at.is_some_and(|t| now - t >= delay);
             if !tasks.is_empty()
                 && old_enough
-                && mi::underutilized(inst.reserved, inst.registered)
+                && mi::underutilized(inst.reserved, inst.registered, fraction)
                 && tasks.iter().all(|t| {
                     matches!(self.tasks[t.index()].owner, Owner::Service(_))
                         && self.tasks[t.index()].status == TaskStatus::Running

@@ -221,6 +221,20 @@ fn bad_managed_instances_input_names_its_path() {
     assert_eq!(p[0].0, req);
     assert!(p[0].1.contains("managementFee.usdPerHour"), "{}", p[0].1);
 
+    // The modelling constants are overridable, within range.
+    let mut v = burst(None);
+    v["capacityProviders"][0]["optimizationModel"] =
+        json!({ "underutilizedReservedPercent": 150, "maxInstances": 0, "period": "0s" });
+    let got: Vec<String> = paths(&v).into_iter().map(|(p, _)| p).collect();
+    assert_eq!(
+        got,
+        [
+            "capacityProviders[0].optimizationModel.period",
+            "capacityProviders[0].optimizationModel.underutilizedReservedPercent",
+            "capacityProviders[0].optimizationModel.maxInstances",
+        ]
+    );
+
     // Both kinds of provider at once.
     let mut v = burst(None);
     v["capacityProviders"][0]["autoScalingGroupProvider"] = json!({ "autoScalingGroupArn": "x" });
@@ -286,6 +300,16 @@ fn an_under_used_instance_is_drained_when_its_tasks_fit_elsewhere() {
     // One instance ran the whole hour from its launch, the other until its task moved.
     let kept = 3600.0 - 60.0;
     assert!(r.summary.instances.instance_hours < 2.0 * kept / 3600.0 - 0.5);
+
+    // With the threshold at 20 % (optimizationModel), 25 % reserved is not under-used.
+    let mut strict = v.clone();
+    strict["capacityProviders"][0]["optimizationModel"] =
+        json!({ "underutilizedReservedPercent": 20 });
+    let strict = run(&strict, 5);
+    assert!(strict
+        .events
+        .iter()
+        .all(|e| !e.message.contains("under-utilized")));
 
     v["capacityProviders"][0]["managedInstancesProvider"]["infrastructureOptimization"] =
         json!({ "scaleInAfter": -1 });
