@@ -556,6 +556,9 @@ pub struct Figures {
     /// not written, when the cluster has none.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_usd: Option<f64>,
+    /// ECS Managed Instances management fees, USD; absent without such a provider.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub management_fee_usd: Option<f64>,
     /// Total cost per million requests served (services with a load model).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub per_million_requests_usd: Option<f64>,
@@ -626,6 +629,7 @@ impl Figures {
             fargate_spot_usd: s.cost.fargate_spot_usd,
             idle_usd: s.cost.idle_usd,
             external_usd: s.cost.external.as_ref().map(|x| x.total_usd),
+            management_fee_usd: s.cost.management_fee_usd,
             // A run that served nothing has no cost per request (the summary writes 0
             // there, which would read as free): absent, as in the Monte Carlo figures.
             per_million_requests_usd: s.cost.per_million_requests_usd.filter(|_| served > 0.0),
@@ -674,6 +678,11 @@ impl Figures {
                 "idle_usd",
                 "    of which idle (paid, not reserved), USD",
                 self.has_ec2.then_some(self.idle_usd),
+            ),
+            (
+                "management_fee_usd",
+                "  Managed Instances fee, USD",
+                self.management_fee_usd,
             ),
             ("fargate_usd", "  Fargate, USD", Some(self.fargate_usd)),
             (
@@ -833,12 +842,25 @@ fn fargate_only(s: &Summary) -> bool {
 /// The break-even of an EC2-only and a Fargate-only run (see [`BreakEven`]).
 pub fn break_even(ec2: Entry<'_>, fargate: Entry<'_>) -> BreakEven {
     let (e, f) = (ec2.summary, fargate.summary);
-    let c_e = e.cost.ec2_usd / e.usage.ec2_running_task_hours;
+    // A Managed Instances fee is paid for the same instance time as the EC2 price, so it
+    // belongs on the EC2 side: cost per task-hour and per instance-hour include it (u, the
+    // reserved share of the EC2 spend, does not: the fee is nobody's reservation).
+    let fee = e.cost.management_fee_usd.unwrap_or(0.0);
+    let ec2_cost = e.cost.ec2_usd + fee;
+    let fee_note = if fee > 0.0 {
+        format!(
+            " (EC2 ${:.4} + Managed Instances fee ${fee:.4})",
+            e.cost.ec2_usd
+        )
+    } else {
+        String::new()
+    };
+    let c_e = ec2_cost / e.usage.ec2_running_task_hours;
     let c_f = f.cost.fargate_usd / f.usage.fargate_running_task_hours;
     let u_m = ((e.cost.ec2_usd - e.cost.idle_usd) / e.cost.ec2_usd).clamp(0.0, 1.0);
     let u_star = u_m * c_e / c_f;
     let p = if e.instances.instance_hours > 0.0 {
-        e.cost.ec2_usd / e.instances.instance_hours
+        ec2_cost / e.instances.instance_hours
     } else {
         0.0
     };
@@ -858,8 +880,8 @@ pub fn break_even(ec2: Entry<'_>, fargate: Entry<'_>) -> BreakEven {
     let (en, fnm) = (ec2.name, fargate.name);
     let mut arithmetic = vec![
         format!(
-            "{en}: EC2 cost ${:.4} over {:.4} RUNNING task-hours = ${c_e:.6} per task-hour, with {:.2} % of the EC2 spend reserved by tasks ((${:.4} − ${:.4} idle) / ${:.4}; the spend share u, not the CPU reservation)",
-            e.cost.ec2_usd,
+            "{en}: EC2 cost ${:.4}{fee_note} over {:.4} RUNNING task-hours = ${c_e:.6} per task-hour, with {:.2} % of the EC2 spend reserved by tasks ((${:.4} − ${:.4} idle) / ${:.4}; the spend share u, not the CPU reservation)",
+            ec2_cost,
             e.usage.ec2_running_task_hours,
             u_m * 100.0,
             e.cost.ec2_usd,
@@ -878,7 +900,7 @@ pub fn break_even(ec2: Entry<'_>, fargate: Entry<'_>) -> BreakEven {
         ),
         format!(
             "in instance terms: an instance-hour costs ${p:.6} (${:.4} / {:.4} instance-hours); EC2 is cheaper when an instance-hour carries more than ${p:.6} / ${c_f:.6} = {k_star:.3} task-hours of this workload ({en} carried {k:.3})",
-            e.cost.ec2_usd, e.instances.instance_hours
+            ec2_cost, e.instances.instance_hours
         ),
     ];
     arithmetic.push(match verdict {

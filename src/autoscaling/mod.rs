@@ -9,6 +9,7 @@
 //! auto scaling).
 
 pub mod alarm;
+pub mod managed_instances;
 pub mod managed_scaling;
 pub mod schedule;
 pub mod service;

@@ -38,6 +38,8 @@ pub(crate) struct Ec2ClassKey {
     /// An external instance (ECS Anywhere): billed at the Anywhere fee plus the machine's
     /// cost and reported apart from EC2.
     pub external: bool,
+    /// A Managed Instances management fee, USD per hour, by bit pattern (0 elsewhere).
+    pub fee_usd_per_hour_bits: u64,
 }
 
 /// Totals for one EC2 rate class.
@@ -45,6 +47,9 @@ pub(crate) struct Ec2ClassKey {
 pub(crate) struct Ec2Class {
     pub key: Ec2ClassKey,
     pub usd_per_hour: f64,
+    /// The management fee on top of `usd_per_hour` (Managed Instances), billed for the
+    /// same milliseconds; never attributed to owners nor counted idle.
+    pub fee_usd_per_hour: f64,
     /// Instances ever started in this class.
     pub launches: u64,
     /// Billed milliseconds of closed meters, minimum and rounding included.
@@ -78,6 +83,7 @@ impl Ec2Class {
         Ec2Class {
             key,
             usd_per_hour,
+            fee_usd_per_hour: f64::from_bits(key.fee_usd_per_hour_bits),
             launches: 0,
             billed_ms: 0,
             open_count: 0,

@@ -187,6 +187,8 @@ pub struct CostSnapshot {
     pub fargate_usd: Usd,
     /// External instances (ECS Anywhere fee plus the machines' own cost).
     pub external_usd: Usd,
+    /// Managed Instances management fees.
+    pub management_fee_usd: Usd,
 }
 
 /// Cost up to a moment of the run per capacity provider (`None`: EC2 instances of ASGs with
@@ -213,8 +215,11 @@ impl ProviderCosts {
 /// The cost of a whole run, broken down.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CostBreakdown {
-    /// EC2 plus Fargate plus external instances.
+    /// EC2 plus Fargate plus external instances plus Managed Instances management fees.
     pub total_usd: Usd,
+    /// ECS Managed Instances management fees (on top of `ec2_usd`, which holds those
+    /// instances' EC2 price); in `by_capacity_provider_usd`, not in `by_owner_usd` nor idle.
+    pub management_fee_usd: Usd,
     /// EC2 instances, idle time included.
     pub ec2_usd: Usd,
     /// Fargate and Fargate Spot tasks.
@@ -368,6 +373,37 @@ impl Billing {
             now,
             instance_type,
             usd_per_hour,
+            0.0,
+            provider,
+            registered,
+            false,
+        );
+    }
+
+    /// [`Billing::instance_started`] for an instance that also pays a management fee of
+    /// `fee_usd_per_hour` (ECS Managed Instances), metered like the instance: per second,
+    /// with its one-minute minimum (AWS ECS pricing page: "billed per second with a one-minute
+    /// minimum").
+    ///
+    /// # Panics
+    /// As [`Billing::instance_started`], and if the fee is negative or not finite.
+    #[allow(clippy::too_many_arguments)]
+    pub fn instance_started_with_fee(
+        &mut self,
+        id: InstanceId,
+        now: SimTime,
+        instance_type: InstanceTypeId,
+        usd_per_hour: f64,
+        fee_usd_per_hour: f64,
+        provider: Option<CapacityProviderId>,
+        registered: Resources,
+    ) {
+        self.start_instance(
+            id,
+            now,
+            instance_type,
+            usd_per_hour,
+            fee_usd_per_hour,
             provider,
             registered,
             false,
@@ -388,7 +424,7 @@ impl Billing {
         usd_per_hour: f64,
         registered: Resources,
     ) {
-        self.start_instance(id, now, instance_type, usd_per_hour, None, registered, true);
+        self.start_instance(id, now, instance_type, usd_per_hour, 0.0, None, registered, true);
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -398,6 +434,7 @@ impl Billing {
         now: SimTime,
         instance_type: InstanceTypeId,
         usd_per_hour: f64,
+        fee_usd_per_hour: f64,
         provider: Option<CapacityProviderId>,
         registered: Resources,
         external: bool,
@@ -407,12 +444,17 @@ impl Billing {
             usd_per_hour.is_finite() && usd_per_hour >= 0.0,
             "{id:?}: price {usd_per_hour} USD/h is not a price"
         );
+        assert!(
+            fee_usd_per_hour.is_finite() && fee_usd_per_hour >= 0.0,
+            "{id:?}: fee {fee_usd_per_hour} USD/h is not a price"
+        );
         let key = Ec2ClassKey {
             instance_type,
             usd_per_hour_bits: usd_per_hour.to_bits(),
             provider,
             registered,
             external,
+            fee_usd_per_hour_bits: fee_usd_per_hour.to_bits(),
         };
         let class = match self.ec2_class_index.get(&key) {
             Some(&c) => c,
@@ -675,16 +717,23 @@ impl Billing {
             .filter(|c| c.key.external)
             .map(|c| ledger::ec2_usd(c.usd_per_hour, c.billed_ms_at(now_ms)))
             .sum();
+        let management_fee_usd: Usd = self
+            .ec2_classes
+            .iter()
+            .filter(|c| c.fee_usd_per_hour > 0.0)
+            .map(|c| ledger::ec2_usd(c.fee_usd_per_hour, c.billed_ms_at(now_ms)))
+            .sum();
         let fargate_usd: Usd = self
             .fargate_classes
             .iter()
             .map(|c| fargate_usd(c.rate, c.storage_rate, c.quantity_at(now_ms)))
             .sum();
         CostSnapshot {
-            total_usd: ec2_usd + fargate_usd + external_usd,
+            total_usd: ec2_usd + fargate_usd + external_usd + management_fee_usd,
             ec2_usd,
             fargate_usd,
             external_usd,
+            management_fee_usd,
         }
     }
 
@@ -708,6 +757,10 @@ impl Billing {
             }
             *by.cost_usd.entry(c.key.provider).or_insert(0.0) +=
                 ec2_usd(c.usd_per_hour, c.billed_ms_at(now_ms));
+            if c.fee_usd_per_hour > 0.0 {
+                *by.cost_usd.entry(c.key.provider).or_insert(0.0) +=
+                    ec2_usd(c.fee_usd_per_hour, c.billed_ms_at(now_ms));
+            }
             // Idle is converted per class (each class has its own price and registered
             // resources), so summing classes of one provider is exact up to float addition.
             *by.idle_usd.entry(c.key.provider).or_insert(0.0) +=
@@ -887,6 +940,12 @@ impl Billing {
                 ineligible += ec2_usd(c.usd_per_hour, ms);
                 continue;
             }
+            // A Managed Instances management fee is not EC2 usage: no Savings Plan or
+            // Reserved Instance covers it (the EC2 part is covered like any On-Demand
+            // instance), so it is paid as it is.
+            if c.fee_usd_per_hour > 0.0 {
+                ineligible += ec2_usd(c.fee_usd_per_hour, ms);
+            }
             let (name, price) = on_demand(c.key.instance_type);
             if price.to_bits() == c.usd_per_hour.to_bits() {
                 let e = by_type.entry(name).or_insert((0, price));
@@ -982,6 +1041,13 @@ impl Billing {
                 Some(p) => *b.by_capacity_provider_usd.entry(p).or_default() += usd,
                 None => b.ec2_without_capacity_provider_usd += usd,
             }
+            if c.fee_usd_per_hour > 0.0 {
+                let fee = ec2_usd(c.fee_usd_per_hour, billed_ms);
+                b.management_fee_usd += fee;
+                if let Some(p) = c.key.provider {
+                    *b.by_capacity_provider_usd.entry(p).or_default() += fee;
+                }
+            }
         }
         b.instance_hours = billed_ms_total as f64 / ledger::MS_PER_HOUR as f64;
         let mut fargate_total = FargateQuantity::default();
@@ -1004,7 +1070,7 @@ impl Billing {
         }
         b.fargate_vcpu_hours = fargate_total.vcpu_hours();
         b.fargate_gb_hours = fargate_total.gb_hours();
-        b.total_usd = b.ec2_usd + b.fargate_usd + b.external_usd;
+        b.total_usd = b.ec2_usd + b.fargate_usd + b.external_usd + b.management_fee_usd;
         for (&(owner, class), &(cpu_ms, mib_ms)) in &self.ec2_reserved_by_owner {
             let c = &self.ec2_classes[class as usize];
             let (mc, mm) = mark
@@ -1105,6 +1171,59 @@ mod tests {
 
     /// Issue 13: a closed task meter is dropped, so billing's per-task state follows the
     /// live tasks (it used to keep a slot for every task ever metered), and ids stay valid.
+    /// ECS Managed Instances: the management fee is billed for the instance's billed time on
+    /// its own line, on top of the EC2 price, and belongs to the provider, not to the tasks.
+    /// One c6a.2xlarge hour in us-east-1: EC2 $0.306; fee $0.037 (the ECS pricing page's
+    /// example); total $0.343. Thirty seconds: the one-minute minimum applies to both,
+    /// $0.306 / 60 = $0.0051 and $0.037 / 60 = $0.000616667.
+    #[test]
+    fn management_fee_is_billed_on_its_own_line() {
+        let c = Catalog::embedded_us_east_1();
+        let ty = c
+            .find("c6a.2xlarge")
+            .expect("c6a.2xlarge is in the catalog");
+        let reg = c.registered_resources(ty, MemoryOverhead::default());
+        let price = c.get(ty).on_demand_usd_per_hour;
+        assert_usd!(price, 0.306);
+        for (run_s, ec2, fee) in [(3600, 0.306, 0.037), (30, 0.306 / 60.0, 0.037 / 60.0)] {
+            let mut b = Billing::new(c.fargate);
+            b.instance_started_with_fee(
+                InstanceId(0),
+                SimTime(0),
+                ty,
+                price,
+                0.037,
+                Some(ASG_CP),
+                reg,
+            );
+            // A task reserves the whole instance for the whole run.
+            b.ec2_task_reserved(TaskId(0, 0), InstanceId(0), SVC, reg, SimTime(0));
+            let start = b.usage_mark(SimTime(0));
+            let end = b.usage_mark(secs(run_s));
+            // Commitments see the instance as On-Demand EC2 usage and the fee as cost they
+            // cannot cover (measured before the minimum is applied at the stop).
+            let h = b.hour_usage(&start, &end, |_| ("c6a.2xlarge".into(), price));
+            assert_eq!(h.ec2.len(), 1);
+            assert_usd!(h.ec2[0].instance_hours, run_s as f64 / 3600.0);
+            assert_usd!(h.ineligible_usd, 0.037 * run_s as f64 / 3600.0);
+            b.instance_stopped(InstanceId(0), secs(run_s));
+            b.finish(secs(run_s));
+            let d = b.breakdown();
+            assert_usd!(d.ec2_usd, ec2);
+            assert_usd!(d.management_fee_usd, fee);
+            assert_usd!(d.total_usd, ec2 + fee);
+            assert_usd!(d.by_capacity_provider_usd[&ASG_CP], ec2 + fee);
+            // The task owns its reserved seconds; the rest of the one-minute minimum is idle
+            // (30 s: $0.306 × 30 / 3600 = $0.00255 each). The fee is in neither.
+            let owned = 0.306 * run_s as f64 / 3600.0;
+            assert_usd!(d.by_owner_usd[&SVC], owned);
+            assert_usd!(d.idle_usd, ec2 - owned);
+            let snap = b.cost_so_far(secs(run_s));
+            assert_usd!(snap.management_fee_usd, fee);
+            assert_usd!(snap.total_usd, ec2 + fee);
+        }
+    }
+
     #[test]
     fn task_meters_follow_live_tasks() {
         let c = Catalog::embedded_us_east_1();

@@ -24,6 +24,9 @@ pub struct AutoScalingGroup {
     pub desired_capacity: u32,
     /// Launch Spot instances.
     pub spot: bool,
+    /// The hidden group of a Managed Instances provider: the provider picks each launch's
+    /// type, and EC2 Auto Scaling's replacement and zone rebalancing do not apply.
+    pub managed_instances: bool,
     /// Live instances (pending, active or draining), in launch order (so ascending ids).
     pub instances: Vec<InstanceId>,
     /// Live instances (as in `instances`) per AZ, indexed by `AzId`, kept by the simulation:

@@ -77,6 +77,9 @@ pub struct ContainerInstance {
     pub seq: u32,
     /// When it was terminated.
     pub terminated_at: Option<SimTime>,
+    /// Since when it has held no task but daemons (its registration, or its last task's
+    /// release); `None` while a task is bound. Managed Instances' idle detection reads it.
+    pub empty_since: Option<SimTime>,
 }
 
 impl ContainerInstance {
@@ -111,6 +114,7 @@ impl ContainerInstance {
             running_at: None,
             seq: 0,
             terminated_at: None,
+            empty_since: None,
         }
     }
 
@@ -118,6 +122,7 @@ impl ContainerInstance {
     pub fn mark_registered(&mut self, now: SimTime) {
         self.status = InstanceStatus::Active;
         self.registered_at = Some(now);
+        self.empty_since = Some(now);
     }
 
     /// CPU and memory not reserved by any task.

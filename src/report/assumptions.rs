@@ -186,6 +186,16 @@ pub fn for_scenario(sc: &Scenario, prices: &super::PriceBasis) -> Vec<Assumption
         out.push(a("managed scaling timing", "metric once a minute; scale-out after 1 datapoint above target, not while an instance is within its warm-up; scale-in after 15 datapoints below target (threshold < target: uncertain), not within 15 min of a scale-out, at most 50 % of the instances per step".into(), &format!("{CAS_BLOG}; {CAS_SCALE_IN_BLOG}; {}", ecs_guide("cluster auto scaling", "cluster-auto-scaling"))));
         out.push(a("ASG scale-in choice", "AZ with the most instances, then at random; only instances without tasks under managed termination protection; managed draining moves service tasks before termination, standalone tasks finish first (up to the draining timeout)".into(), &format!("{}; {ASG_GUIDE} (default termination policy; its launch template and billing-hour steps are not modelled)", ecs_guide("Auto Scaling group capacity providers", "asg-capacity-providers"))));
     }
+    if let Some(m) = sc
+        .capacity_providers
+        .iter()
+        .find_map(|p| p.managed_instances.as_ref())
+    {
+        use crate::autoscaling::managed_instances as mi;
+        out.push(a("Managed Instances selection", "each minute, the tasks waiting on a managedInstancesProvider that no pending instance or free ACTIVE room can take get new instances: per admitted type, first-fit decreasing says how many one instance holds, and the lowest (EC2 + fee) per task held wins, ties to the type holding more; the same launch latencies as an Auto Scaling group".into(), &format!("{} (the goal: \"the most cost-optimized general-purpose Amazon EC2 instance types that meet your workload needs\"); the rule is ecsim's", ecs_guide("Amazon ECS Managed Instances", "ManagedInstances"))));
+        out.push(a("Managed Instances optimization", format!("every {} (optimizationModel.period; default {}): instances with no task for scaleInAfter (here {}; default {} when not given) are terminated, and one instance with under {} % of its CPU and memory reserved (optimizationModel.underutilizedReservedPercent; default {} %), holding only service tasks that fit on the others, is drained", m.period, mi::OPTIMIZATION_PERIOD, m.scale_in_after.map_or_else(|| "off".to_string(), |d| d.to_string()), mi::DEFAULT_SCALE_IN_AFTER, m.underutilized_fraction * 100.0, mi::UNDERUTILIZED_RESERVED_FRACTION * 100.0), &format!("{}; the period, the default delay and the threshold are ecsim's (AWS does not publish them)", ecs_guide("Managed Instances infrastructure optimization", "managed-instances-infrastructure-optimization"))));
+        out.push(a("Managed Instances fee", "the scenario's managementFee (a fraction of On-Demand or USD per hour per type), billed for the instance's billed seconds (one-minute minimum) on its own line, never covered by Savings Plans or Reserved Instances (they cover the EC2 part); ecsim has no fee table".into(), "Amazon ECS pricing, https://aws.amazon.com/ecs/pricing/ (per instance type; e.g. $0.037 an hour for a c6a.2xlarge)"));
+    }
     if sc
         .services
         .iter()

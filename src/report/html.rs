@@ -262,6 +262,9 @@ fn cards(out: &mut String, s: &Summary) {
         card(out, "On-premises machines", &usd(x.machine_usd));
         card(out, "External idle cost", &usd(x.idle_usd));
     }
+    if let Some(fee) = s.cost.management_fee_usd {
+        card(out, "Managed Instances fee", &usd(fee));
+    }
     card(out, "Tasks completed", &count(s.tasks.completed));
     card(out, "Tasks failed", &count(s.tasks.failed));
     if s.tasks.started > 0 {

@@ -328,6 +328,11 @@ pub struct CostSummary {
     pub idle_by_capacity_provider: BTreeMap<String, f64>,
     /// The Fargate Spot part of `fargate_usd`.
     pub fargate_spot_usd: f64,
+    /// ECS Managed Instances management fees, on top of `ec2_usd` (which holds those
+    /// instances' EC2 price) and in their provider's `by_capacity_provider`; absent when no
+    /// Managed Instances provider ran an instance.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub management_fee_usd: Option<f64>,
     /// Savings Plans and Reserved Instances applied hour by hour to this window's usage;
     /// absent when the scenario has none (every other figure is without commitments).
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -323,6 +323,9 @@ pub fn table(summary: &Summary) -> String {
             money(x.idle_usd)
         );
     }
+    if let Some(fee) = summary.cost.management_fee_usd {
+        let _ = writeln!(out, "{:<34} {:>14}", "  Managed Instances fee", money(fee));
+    }
     if let Some(c) = &summary.cost.commitments {
         let _ = writeln!(
             out,

@@ -166,8 +166,20 @@ pub struct StrategyItemFile {
 pub struct CapacityProviderFile {
     /// `name`.
     pub name: String,
-    /// `autoScalingGroupProvider`.
-    pub auto_scaling_group_provider: AutoScalingGroupProviderFile,
+    /// `autoScalingGroupProvider` (exactly one of it and `managedInstancesProvider`).
+    #[serde(default)]
+    pub auto_scaling_group_provider: Option<AutoScalingGroupProviderFile>,
+    /// `managedInstancesProvider`: Amazon ECS Managed Instances.
+    #[serde(default)]
+    pub managed_instances_provider: Option<ManagedInstancesProviderFile>,
+    /// `managementFee` (ecsim's own, with `managedInstancesProvider`): the Managed Instances
+    /// management fee, which ecsim has no table of.
+    #[serde(default)]
+    pub management_fee: Option<ManagementFeeFile>,
+    /// `optimizationModel` (ecsim's own, with `managedInstancesProvider`): the modelling
+    /// constants of the infrastructure optimization and the provider's size cap.
+    #[serde(default)]
+    pub optimization_model: Option<OptimizationModelFile>,
     /// The AWS-only fields present, set aside unread (listed once by `validate`).
     #[serde(skip)]
     pub aws_ignored: Vec<String>,
@@ -192,6 +204,135 @@ pub struct AutoScalingGroupProviderFile {
     /// `managedScaling`.
     #[serde(default)]
     pub managed_scaling: Option<ManagedScalingFile>,
+}
+
+/// `ManagedInstancesProvider` of the ECS API (CreateCapacityProvider).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ManagedInstancesProviderFile {
+    /// `infrastructureRoleArn`: read and ignored (IAM is not modelled).
+    #[serde(default)]
+    pub infrastructure_role_arn: Option<String>,
+    /// `propagateTags`: read and ignored.
+    #[serde(default)]
+    pub propagate_tags: Option<String>,
+    /// `instanceLaunchTemplate`.
+    pub instance_launch_template: InstanceLaunchTemplateFile,
+    /// `infrastructureOptimization`.
+    #[serde(default)]
+    pub infrastructure_optimization: Option<InfrastructureOptimizationFile>,
+    /// `autoRepairConfiguration`: read and ignored.
+    #[serde(default)]
+    pub auto_repair_configuration: Option<serde::de::IgnoredAny>,
+}
+
+/// `InstanceLaunchTemplate` of the ECS API.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct InstanceLaunchTemplateFile {
+    /// `ec2InstanceProfileArn`: read and ignored.
+    #[serde(default)]
+    pub ec2_instance_profile_arn: Option<String>,
+    /// `networkConfiguration`: read and ignored (subnets are the cluster's zones).
+    #[serde(default)]
+    pub network_configuration: Option<serde::de::IgnoredAny>,
+    /// `storageConfiguration`: read and ignored.
+    #[serde(default)]
+    pub storage_configuration: Option<serde::de::IgnoredAny>,
+    /// `monitoring`: read and ignored.
+    #[serde(default)]
+    pub monitoring: Option<String>,
+    /// `fipsEnabled`: read and ignored.
+    #[serde(default)]
+    pub fips_enabled: Option<bool>,
+    /// `capacityOptionType`: `ON_DEMAND` (the default; `SPOT` is not modelled).
+    #[serde(default)]
+    pub capacity_option_type: Option<String>,
+    /// `instanceRequirements`.
+    pub instance_requirements: InstanceRequirementsFile,
+}
+
+/// A `{min, max}` range of the EC2 `InstanceRequirements`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RangeFile {
+    /// `min`.
+    #[serde(default)]
+    pub min: Option<f64>,
+    /// `max`.
+    #[serde(default)]
+    pub max: Option<f64>,
+}
+
+/// `InstanceRequirementsRequest` (the fields that decide which catalog types qualify).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct InstanceRequirementsFile {
+    /// `vCpuCount` (required by AWS: `min`).
+    pub v_cpu_count: RangeFile,
+    /// `memoryMiB` (required by AWS: `min`).
+    #[serde(rename = "memoryMiB")]
+    pub memory_mib: RangeFile,
+    /// `memoryGiBPerVCpu`.
+    #[serde(default, rename = "memoryGiBPerVCpu")]
+    pub memory_gib_per_v_cpu: Option<RangeFile>,
+    /// `acceleratorCount`.
+    #[serde(default)]
+    pub accelerator_count: Option<RangeFile>,
+    /// `cpuManufacturers`.
+    #[serde(default)]
+    pub cpu_manufacturers: Vec<String>,
+    /// `instanceGenerations`.
+    #[serde(default)]
+    pub instance_generations: Vec<String>,
+    /// `allowedInstanceTypes`.
+    #[serde(default)]
+    pub allowed_instance_types: Vec<String>,
+    /// `excludedInstanceTypes`.
+    #[serde(default)]
+    pub excluded_instance_types: Vec<String>,
+    /// `bareMetal`.
+    #[serde(default)]
+    pub bare_metal: Option<String>,
+    /// `burstablePerformance`.
+    #[serde(default)]
+    pub burstable_performance: Option<String>,
+}
+
+/// `InfrastructureOptimization` of the ECS API.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct InfrastructureOptimizationFile {
+    /// `scaleInAfter`, seconds: −1 disables, 0–3600, absent for the default.
+    #[serde(default)]
+    pub scale_in_after: Option<i64>,
+}
+
+/// `optimizationModel` (ecsim's own): what AWS does not publish about Managed Instances.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct OptimizationModelFile {
+    /// How often idle and under-used instances are looked for (default 5 minutes).
+    #[serde(default)]
+    pub period: Option<Duration>,
+    /// Under-used: less than this percentage of both CPU and memory reserved (default 50).
+    #[serde(default)]
+    pub underutilized_reserved_percent: Option<f64>,
+    /// Most instances the provider runs at once (default 5,000).
+    #[serde(default)]
+    pub max_instances: Option<i64>,
+}
+
+/// `managementFee` (ecsim's own): exactly one of the two.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ManagementFeeFile {
+    /// A fraction of each type's On-Demand price.
+    #[serde(default)]
+    pub fraction_of_on_demand: Option<f64>,
+    /// USD per hour by instance type name.
+    #[serde(default)]
+    pub usd_per_hour: Option<std::collections::BTreeMap<String, f64>>,
 }
 
 /// `ManagedScaling` of the ECS API.
@@ -1321,7 +1462,6 @@ pub const CAPACITY_PROVIDER_AWS_ONLY: &[&str] = &[
     "updateStatusReason",
     "tags",
     "type",
-    "managedInstancesProvider",
 ];
 
 /// AWS fields that change what AWS does but that the model does not represent, with why;

@@ -233,6 +233,9 @@ pub struct CapacityProvider {
     pub managed_draining: bool,
     /// Managed scaling (cluster auto scaling), when enabled.
     pub managed_scaling: Option<crate::autoscaling::managed_scaling::ManagedScalingConfig>,
+    /// A `managedInstancesProvider`: ECS launches and consolidates the instances of its
+    /// hidden Auto Scaling group (kind [`CapacityProviderKind::AutoScalingGroup`]) itself.
+    pub managed_instances: Option<crate::autoscaling::managed_instances::ManagedInstancesConfig>,
 }
 
 /// One item of a capacity provider strategy.
@@ -287,6 +290,11 @@ pub struct AutoScalingGroupSpec {
     /// `Some` for a group of ECS Anywhere external instances (`externalInstances[]`): a fixed
     /// count, never scaled nor replaced, billed at the Anywhere fee plus the machine's cost.
     pub external: Option<ExternalGroup>,
+    /// The hidden group of a `managedInstancesProvider`, not one of `autoScalingGroups`: its
+    /// `instance_types` are the types the requirements admit, cheapest (EC2 + fee) first,
+    /// and it launches the type the selection picks, never replaces lost instances and never
+    /// rebalances zones.
+    pub managed_instances: bool,
 }
 
 impl AutoScalingGroupSpec {

@@ -8,8 +8,8 @@ use super::*;
 use crate::cloud::fargate::FargateOs;
 use crate::cloud::{fargate, Catalog};
 use crate::defaults;
-use crate::engine::SimTime;
-use crate::ids::{AsgId, AzId, CapacityProviderId, TaskDefId};
+use crate::engine::{SimDuration, SimTime};
+use crate::ids::{AsgId, AzId, CapacityProviderId, InstanceTypeId, TaskDefId};
 use crate::scheduler::placement::{
     expression, Attribute, BinpackField, PlacementConstraint, PlacementStrategy, SpreadField,
 };
@@ -159,6 +159,7 @@ fn validate_file(raw: ScenarioFile, base_dir: &Path) -> Result<Scenario, Vec<Pro
         aws_ignored: Vec::new(),
         warnings: Vec::new(),
         fargate_large_sizes: fargate::DEFAULT_FARGATE_LARGE_SIZES,
+        azs_len: 0,
     };
     let scenario = v.scenario(raw);
     match scenario {
@@ -186,6 +187,8 @@ struct Validator {
     warnings: Vec<String>,
     /// `settings.fargateLargeSizes`, read before the task definitions are checked.
     fargate_large_sizes: bool,
+    /// How many cluster zones validated: a Managed Instances provider launches into all.
+    azs_len: usize,
 }
 
 /// The `operatingSystemFamily` values of Windows Server that Fargate runs (EC2 takes every
@@ -375,6 +378,7 @@ impl Validator {
         }
         // Zones listed but none usable (all blank): as unknown as no list at all.
         self.broken.cluster |= azs.is_empty();
+        self.azs_len = azs.len();
 
         // ASGs (before providers, which refer to them).
         let mut asgs: Vec<AutoScalingGroupSpec> = Vec::new();
@@ -427,7 +431,7 @@ impl Validator {
                 .and_then(|l| l.0.as_ref().ok())
                 .and_then(|s| s.managed_scaling.as_ref());
             let (count, problems) = (providers.len(), self.problems.len());
-            self.provider(&path, p, &mut providers, &mut asgs, knobs);
+            self.provider(&path, p, &mut providers, &mut asgs, knobs, catalog.as_ref());
             if providers.len() == count || self.problems.len() > problems {
                 self.broken.providers.insert(p.name.trim().to_string());
             }
@@ -442,6 +446,7 @@ impl Validator {
                 managed_termination_protection: false,
                 managed_draining: false,
                 managed_scaling: None,
+                managed_instances: None,
             });
         }
 
@@ -1476,6 +1481,7 @@ impl Validator {
             price_factor,
             capacity_provider: None,
             external: None,
+            managed_instances: false,
         })
     }
 
@@ -1484,8 +1490,9 @@ impl Validator {
         path: &str,
         p: &CapacityProviderFile,
         providers: &mut Vec<CapacityProvider>,
-        asgs: &mut [AutoScalingGroupSpec],
+        asgs: &mut Vec<AutoScalingGroupSpec>,
         knobs: Option<&ManagedScalingSettingsFile>,
+        catalog: Option<&Catalog>,
     ) {
         let name = p.name.trim();
         if name.is_empty() {
@@ -1505,10 +1512,44 @@ impl Validator {
             self.problem(format!("{path}.name"), format!("{name:?} is defined twice"));
             return;
         }
-        let g = &p.auto_scaling_group_provider;
-        let asg_name = g.auto_scaling_group_arn.rsplit('/').next().unwrap_or("");
         let id = CapacityProviderId::from_index(providers.len());
-        let Some(asg_idx) = asgs.iter().position(|a| a.name == asg_name) else {
+        let g = match (
+            &p.auto_scaling_group_provider,
+            &p.managed_instances_provider,
+        ) {
+            (Some(g), None) => {
+                if p.management_fee.is_some() {
+                    self.problem(
+                        format!("{path}.managementFee"),
+                        "only meaningful with \"managedInstancesProvider\" (an Auto Scaling group provider has no management fee)",
+                    );
+                }
+                g
+            }
+            (None, Some(m)) => {
+                self.managed_instances_provider(path, name, id, m, p, providers, asgs, catalog);
+                return;
+            }
+            (Some(_), Some(_)) => {
+                self.problem(
+                    path,
+                    "expected one of \"autoScalingGroupProvider\" and \"managedInstancesProvider\", found both",
+                );
+                return;
+            }
+            (None, None) => {
+                self.problem(
+                    path,
+                    "missing: expected \"autoScalingGroupProvider\" (an Auto Scaling group) or \"managedInstancesProvider\" (ECS Managed Instances)",
+                );
+                return;
+            }
+        };
+        let asg_name = g.auto_scaling_group_arn.rsplit('/').next().unwrap_or("");
+        let Some(asg_idx) = asgs
+            .iter()
+            .position(|a| a.name == asg_name && !a.managed_instances)
+        else {
             if Broken::has(&self.broken.asgs, asg_name) {
                 return;
             }
@@ -1583,6 +1624,315 @@ impl Validator {
             managed_termination_protection,
             managed_draining,
             managed_scaling,
+            managed_instances: None,
+        });
+    }
+
+    /// A `managedInstancesProvider`: its requirements resolved against the catalog, its fee,
+    /// its optimization delay, and the hidden Auto Scaling group the simulation launches
+    /// into (appended after the scenario's own groups, so their ids do not move).
+    #[allow(clippy::too_many_arguments)]
+    fn managed_instances_provider(
+        &mut self,
+        path: &str,
+        name: &str,
+        id: CapacityProviderId,
+        m: &crate::scenario::file::ManagedInstancesProviderFile,
+        p: &CapacityProviderFile,
+        providers: &mut Vec<CapacityProvider>,
+        asgs: &mut Vec<AutoScalingGroupSpec>,
+        catalog: Option<&Catalog>,
+    ) {
+        use crate::autoscaling::managed_instances as mi;
+        let before = self.problems.len();
+        let mp = format!("{path}.managedInstancesProvider");
+        let lt = &m.instance_launch_template;
+        let ltp = format!("{mp}.instanceLaunchTemplate");
+        match lt.capacity_option_type.as_deref() {
+            None | Some("ON_DEMAND") => {}
+            Some("SPOT") => self.problem(
+                format!("{ltp}.capacityOptionType"),
+                "\"SPOT\" Managed Instances are not modelled; use \"ON_DEMAND\" (or an Auto Scaling group with \"purchaseOption\": \"spot\")",
+            ),
+            Some(o) => self.problem(
+                format!("{ltp}.capacityOptionType"),
+                format!("expected \"ON_DEMAND\" or \"SPOT\", found {o:?}"),
+            ),
+        }
+        let r = &lt.instance_requirements;
+        let rp = format!("{ltp}.instanceRequirements");
+        // A `{min, max}` of whole numbers; `min` required where AWS requires it.
+        let range = |v: &mut Validator,
+                     field: &str,
+                     x: Option<&crate::scenario::file::RangeFile>,
+                     min_required: bool|
+         -> (u32, Option<u32>) {
+            let Some(x) = x else { return (0, None) };
+            let whole = |v: &mut Validator, which: &str, val: Option<f64>| -> Option<u32> {
+                let val = val?;
+                if val.fract() != 0.0 || !(0.0..=f64::from(u32::MAX)).contains(&val) {
+                    v.problem(
+                        format!("{rp}.{field}.{which}"),
+                        format!("expected a whole number of 0 or more, found {val}"),
+                    );
+                    return None;
+                }
+                Some(val as u32)
+            };
+            if min_required && x.min.is_none() {
+                v.problem(
+                    format!("{rp}.{field}.min"),
+                    "missing: AWS requires a minimum, e.g. 2",
+                );
+            }
+            let min = whole(v, "min", x.min).unwrap_or(0);
+            let max = whole(v, "max", x.max);
+            if max.is_some_and(|mx| mx < min) {
+                v.problem(
+                    format!("{rp}.{field}"),
+                    format!("expected min ≤ max, found {min} > {}", max.unwrap_or(0)),
+                );
+            }
+            (min, max)
+        };
+        let vcpu = range(self, "vCpuCount", Some(&r.v_cpu_count), true);
+        let memory_mib = range(self, "memoryMiB", Some(&r.memory_mib), true);
+        // [API] EC2 InstanceRequirements: acceleratorCount defaults to no limit, but the
+        // default set of types is "general purpose" (ManagedInstances.html); without the
+        // field we keep accelerated types out, as a GPU type is never the cheapest choice
+        // for tasks that ask for no GPU.
+        let accelerators = match &r.accelerator_count {
+            Some(a) => range(self, "acceleratorCount", Some(a), false),
+            None => (0, Some(0)),
+        };
+        let per_vcpu = r
+            .memory_gib_per_v_cpu
+            .as_ref()
+            .map_or((None, None), |x| (x.min, x.max));
+        for (i, c) in r.cpu_manufacturers.iter().enumerate() {
+            if !["intel", "amd", "amazon-web-services"].contains(&c.as_str()) {
+                self.problem(
+                    format!("{rp}.cpuManufacturers[{i}]"),
+                    format!("expected \"intel\", \"amd\" or \"amazon-web-services\", found {c:?}"),
+                );
+            }
+        }
+        for (i, g) in r.instance_generations.iter().enumerate() {
+            if !["current", "previous"].contains(&g.as_str()) {
+                self.problem(
+                    format!("{rp}.instanceGenerations[{i}]"),
+                    format!("expected \"current\" or \"previous\", found {g:?}"),
+                );
+            }
+        }
+        // [API] allowedInstanceTypes and excludedInstanceTypes cannot both be given.
+        if !r.allowed_instance_types.is_empty() && !r.excluded_instance_types.is_empty() {
+            self.problem(
+                format!("{rp}.excludedInstanceTypes"),
+                "AWS accepts allowedInstanceTypes or excludedInstanceTypes, not both",
+            );
+        }
+        let inclusion = |v: &mut Validator, field: &str, x: &Option<String>| {
+            match x.as_deref() {
+                // [API] EC2 InstanceRequirements: bareMetal and burstablePerformance default
+                // to "excluded".
+                None => mi::Inclusion::Excluded,
+                Some(s) => mi::Inclusion::parse(s).unwrap_or_else(|| {
+                    v.problem(
+                        format!("{rp}.{field}"),
+                        format!("expected \"included\", \"excluded\" or \"required\", found {s:?}"),
+                    );
+                    mi::Inclusion::Excluded
+                }),
+            }
+        };
+        let bare_metal = inclusion(self, "bareMetal", &r.bare_metal);
+        let burstable = inclusion(self, "burstablePerformance", &r.burstable_performance);
+        let requirements = mi::InstanceRequirements {
+            vcpu,
+            memory_mib,
+            memory_gib_per_vcpu: per_vcpu,
+            accelerators,
+            cpu_manufacturers: r.cpu_manufacturers.clone(),
+            instance_generations: r.instance_generations.clone(),
+            allowed: r.allowed_instance_types.clone(),
+            excluded: r.excluded_instance_types.clone(),
+            bare_metal,
+            burstable,
+        };
+        let scale_in_after = match m
+            .infrastructure_optimization
+            .as_ref()
+            .and_then(|o| o.scale_in_after)
+        {
+            None => Some(mi::DEFAULT_SCALE_IN_AFTER),
+            Some(-1) => None,
+            Some(s) if (0..=mi::MAX_SCALE_IN_AFTER_SECONDS).contains(&s) => {
+                Some(SimDuration::from_secs(s as u64))
+            }
+            Some(s) => {
+                self.problem(
+                    format!("{mp}.infrastructureOptimization.scaleInAfter"),
+                    format!("expected -1 (optimization off) or 0 to 3600 seconds, found {s}"),
+                );
+                None
+            }
+        };
+        let fp = format!("{path}.managementFee");
+        let fee = match &p.management_fee {
+            None => {
+                self.problem(
+                    fp.clone(),
+                    "missing: AWS charges a management fee per instance-hour by instance type (https://aws.amazon.com/ecs/pricing/) and ecsim ships no table of it; give {\"fractionOfOnDemand\": 0.12} or {\"usdPerHour\": {\"m6i.large\": 0.0115}}",
+                );
+                None
+            }
+            Some(f) => {
+                match (f.fraction_of_on_demand, &f.usd_per_hour) {
+                    (Some(x), None) => {
+                        if !(x.is_finite() && (0.0..=1.0).contains(&x)) {
+                            self.problem(
+                            format!("{fp}.fractionOfOnDemand"),
+                            format!("expected a fraction of the On-Demand price from 0 to 1, found {x}"),
+                        );
+                            None
+                        } else {
+                            Some(mi::ManagementFee::FractionOfOnDemand(x))
+                        }
+                    }
+                    (None, Some(table)) => {
+                        let mut out = std::collections::BTreeMap::new();
+                        for (ty, usd) in table {
+                            if !(usd.is_finite() && *usd >= 0.0) {
+                                self.problem(
+                                    format!("{fp}.usdPerHour.{ty}"),
+                                    format!("expected a price of 0 or more, found {usd}"),
+                                );
+                                continue;
+                            }
+                            match catalog.and_then(|c| c.find(ty)) {
+                                Some(t) => {
+                                    out.insert(t, *usd);
+                                }
+                                None if catalog.is_some() => self.problem(
+                                    format!("{fp}.usdPerHour.{ty}"),
+                                    format!("unknown instance type {ty:?}"),
+                                ),
+                                None => {}
+                            }
+                        }
+                        if table.is_empty() {
+                            self.problem(
+                                format!("{fp}.usdPerHour"),
+                                "expected at least one instance type and its fee",
+                            );
+                        }
+                        Some(mi::ManagementFee::UsdPerHour(out))
+                    }
+                    _ => {
+                        self.problem(
+                            fp.clone(),
+                            "expected exactly one of \"fractionOfOnDemand\" and \"usdPerHour\"",
+                        );
+                        None
+                    }
+                }
+            }
+        };
+        let op = format!("{path}.optimizationModel");
+        let model = p.optimization_model.as_ref();
+        let period = model
+            .and_then(|m| m.period.as_ref())
+            .map_or(mi::OPTIMIZATION_PERIOD, |d| d.0);
+        if period.0 == 0 || period > SimDuration::from_mins(24 * 60) {
+            self.problem(
+                format!("{op}.period"),
+                format!("expected a period from 1 ms to 24 h, found {period}"),
+            );
+        }
+        let pct = model
+            .and_then(|m| m.underutilized_reserved_percent)
+            .unwrap_or(mi::UNDERUTILIZED_RESERVED_FRACTION * 100.0);
+        if !(pct.is_finite() && (0.0..=100.0).contains(&pct)) {
+            self.problem(
+                format!("{op}.underutilizedReservedPercent"),
+                format!("expected a percentage from 0 (never) to 100, found {pct}"),
+            );
+        }
+        let max_instances = model
+            .and_then(|m| m.max_instances)
+            .unwrap_or(i64::from(mi::MAX_INSTANCES));
+        if !(1..=i64::from(defaults::MAX_INSTANCES_PER_ASG)).contains(&max_instances) {
+            self.problem(
+                format!("{op}.maxInstances"),
+                format!(
+                    "expected 1 to {}, found {max_instances}",
+                    defaults::MAX_INSTANCES_PER_ASG
+                ),
+            );
+        }
+        let Some(catalog) = catalog else { return };
+        if self.problems.len() > before {
+            return;
+        }
+        let Some(fee) = fee else { return };
+        // The types the requirements admit and the fee prices, cheapest (EC2 + fee) first.
+        let mut types: Vec<(f64, InstanceTypeId)> = requirements
+            .matching(catalog)
+            .into_iter()
+            .filter_map(|t| {
+                let od = catalog.get(t).on_demand_usd_per_hour;
+                fee.usd_per_hour(t, od).map(|f| (od + f, t))
+            })
+            .collect();
+        if types.is_empty() {
+            let fee_note = match &fee {
+                mi::ManagementFee::UsdPerHour(_) => " and has a fee in managementFee.usdPerHour",
+                mi::ManagementFee::FractionOfOnDemand(_) => "",
+            };
+            self.problem(
+                rp,
+                format!(
+                    "no instance type of the {} catalog meets these requirements{fee_note} (vCpuCount {}, memoryMiB {}, acceleratorCount {}, bareMetal and burstablePerformance \"excluded\" unless given); widen them",
+                    catalog.region,
+                    show_range(vcpu),
+                    show_range(memory_mib),
+                    show_range(accelerators),
+                ),
+            );
+            return;
+        }
+        types.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        let asg = AsgId::from_index(asgs.len());
+        asgs.push(AutoScalingGroupSpec {
+            name: format!("{name} (managed instances)"),
+            instance_types: types.into_iter().map(|(_, t)| t).collect(),
+            availability_zones: (0..self.azs_len).map(AzId::from_index).collect(),
+            min_size: 0,
+            max_size: max_instances as u32,
+            desired_capacity: 0,
+            spot: false,
+            price_factor: 1.0,
+            capacity_provider: Some(id),
+            // Managed Instances run ECS's own Linux (Bottlerocket-based) image; Windows is not offered.
+            os: OsFamily::Linux,
+            external: None,
+            managed_instances: true,
+        });
+        providers.push(CapacityProvider {
+            name: name.to_string(),
+            kind: CapacityProviderKind::AutoScalingGroup(asg),
+            // ECS owns the instances: it never terminates one with tasks (it drains first).
+            managed_termination_protection: false,
+            managed_draining: true,
+            managed_scaling: None,
+            managed_instances: Some(mi::ManagedInstancesConfig {
+                requirements,
+                scale_in_after,
+                fee,
+                period,
+                underutilized_fraction: pct / 100.0,
+            }),
         });
     }
 
@@ -2982,6 +3332,14 @@ fn gpu_requirements(containers: Option<&[serde_json::Value]>) -> Vec<String> {
         }
     }
     out
+}
+
+/// `min–max` of a validated range, `min+` when unbounded.
+fn show_range((min, max): (u32, Option<u32>)) -> String {
+    match max {
+        Some(m) => format!("{min}–{m}"),
+        None => format!("{min}+"),
+    }
 }
 
 /// Up to six catalog types to suggest for an unknown `name`: its family's sizes if the

@@ -709,6 +709,6 @@ mod tests {
         let o = Override::parse("/duration=1h").unwrap();
         let set = set_from_json_str_with(&text, file, &dir, &[o]).unwrap();
         assert_eq!(set.base.duration.as_secs_f64(), 3600.0);
-        assert_eq!(set.variants.len(), 5);
+        assert_eq!(set.variants.len(), 6);
     }
 }

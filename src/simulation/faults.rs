@@ -380,6 +380,10 @@ impl<'s> Simulation<'s> {
         if self.sc.auto_scaling_groups[asg.index()].external.is_some() {
             return launched;
         }
+        // A Managed Instances provider launches for waiting tasks only (its next minute).
+        if self.asgs[asg.index()].managed_instances {
+            return 0;
+        }
         while self.asgs[asg.index()].in_service < self.asgs[asg.index()].desired_capacity {
             if self.launch_instance(asg, now, true).is_none() {
                 break;
@@ -668,7 +672,9 @@ impl<'s> Simulation<'s> {
         // first and terminates surplus ones elsewhere once they are in service.
         for a in 0..self.asgs.len() {
             let asg = AsgId::from_index(a);
-            if !self.asgs[a].azs.contains(&az) || self.sc.auto_scaling_groups[a].external.is_some()
+            if !self.asgs[a].azs.contains(&az)
+                || self.sc.auto_scaling_groups[a].external.is_some()
+                || self.asgs[a].managed_instances
             {
                 continue;
             }

@@ -11,6 +11,7 @@ mod daemon;
 mod deployment;
 mod explain;
 mod faults;
+mod managed_instances;
 mod policies;
 mod run_task;
 mod scaling;
@@ -309,6 +310,8 @@ pub struct Simulation<'s> {
     provider_scaling: Vec<policies::ProviderScaling>,
     /// The provider of each `provider_scaling` entry.
     provider_scaling_index: Vec<CapacityProviderId>,
+    /// Per Managed Instances provider: its candidate types and optimization clock.
+    managed_instances: Vec<managed_instances::ManagedInstancesState>,
     /// Some service policy uses 20-second metrics.
     high_resolution: bool,
     /// Spare-CPU bookkeeping for services whose EC2 tasks may burst (`None` when none can).
@@ -384,6 +387,7 @@ impl<'s> Simulation<'s> {
                 max_size: a.max_size,
                 desired_capacity: a.desired_capacity,
                 spot: a.spot,
+                managed_instances: a.managed_instances,
                 instances: Vec::new(),
                 live_by_az: vec![0; sc.cluster.availability_zones.len()],
                 in_service: 0,
@@ -478,6 +482,7 @@ impl<'s> Simulation<'s> {
             service_scaling: Vec::new(),
             provider_scaling: Vec::new(),
             provider_scaling_index: Vec::new(),
+            managed_instances: Vec::new(),
             high_resolution: false,
             burst: None,
             service_series: Vec::new(),
@@ -770,8 +775,21 @@ impl<'s> Simulation<'s> {
         now: SimTime,
         schedule: bool,
     ) -> InstanceId {
+        let instance_type = self.asgs[asg.index()].instance_types[0];
+        self.launch_typed_at(asg, az, instance_type, now, schedule)
+    }
+
+    /// Launches one instance of `instance_type` for `asg` in zone `az`: the group's first type
+    /// for EC2 Auto Scaling, the selection's choice for a Managed Instances provider.
+    fn launch_typed_at(
+        &mut self,
+        asg: AsgId,
+        az: AzId,
+        instance_type: crate::ids::InstanceTypeId,
+        now: SimTime,
+        schedule: bool,
+    ) -> InstanceId {
         let a = &self.asgs[asg.index()];
-        let instance_type = a.instance_types[0];
         let os = self.sc.auto_scaling_groups[asg.index()].os;
         let external = self.sc.auto_scaling_groups[asg.index()].external;
         // An external machine registers what its group says (its OS's memory less
@@ -842,11 +860,28 @@ impl<'s> Simulation<'s> {
                 inst.registered,
             );
         } else {
-            self.billing.instance_started(
+            // A Managed Instances provider's fee, billed like the instance (per second,
+            // one-minute minimum) on its own line.
+            let on_demand = self
+                .sc
+                .catalog
+                .get(inst.instance_type)
+                .on_demand_usd_per_hour;
+            let fee = inst
+                .capacity_provider
+                .and_then(|cp| {
+                    self.sc.capacity_providers[cp.index()]
+                        .managed_instances
+                        .as_ref()
+                })
+                .and_then(|m| m.fee.usd_per_hour(inst.instance_type, on_demand))
+                .unwrap_or(0.0);
+            self.billing.instance_started_with_fee(
                 id,
                 now,
                 inst.instance_type,
                 price,
+                fee,
                 inst.capacity_provider,
                 inst.registered,
             );
@@ -1332,6 +1367,7 @@ impl<'s> Simulation<'s> {
                 self.asgs[self.instances[i.index()].asg.index()].non_empty += 1;
             }
             self.instance_tasks[i.index()].push(t);
+            self.instances[i.index()].empty_since = None;
         }
         if self.tasks[t.index()].status == TaskStatus::Provisioning {
             self.counters.provisioning_waiting -= 1;
@@ -1505,6 +1541,9 @@ impl<'s> Simulation<'s> {
                     let on = &mut self.instance_tasks[i.index()];
                     if let Some(pos) = on.iter().position(|&x| x == t) {
                         on.swap_remove(pos);
+                        if on.is_empty() {
+                            self.instances[i.index()].empty_since = Some(now);
+                        }
                         if on.is_empty() && self.instances[i.index()].in_service() {
                             self.asgs[self.instances[i.index()].asg.index()].non_empty -= 1;
                         }

@@ -201,6 +201,7 @@ impl<'s> Simulation<'s> {
             self.provider_scaling_index
                 .push(CapacityProviderId::from_index(i));
         }
+        self.init_managed_instances();
     }
 
     /// Time zero: first load steps, first scheduled actions, the high-resolution tick.
@@ -560,6 +561,14 @@ impl<'s> Simulation<'s> {
             let ps = &mut self.provider_scaling[p];
             ps.instances_min = ps.instances_min.min(in_service);
             ps.instances_max = ps.instances_max.max(in_service);
+            if self.sc.capacity_providers[cp.index()]
+                .managed_instances
+                .is_some()
+            {
+                self.managed_instances_minute(cp, asg, now);
+                continue;
+            }
+            let ps = &mut self.provider_scaling[p];
             if ps.managed.is_none() {
                 continue;
             }

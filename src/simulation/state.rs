@@ -984,6 +984,11 @@ pub fn build_report(
             idle_usd: round6(costs.idle_usd),
             idle_by_capacity_provider: idle_by_cp,
             fargate_spot_usd: round6(costs.fargate_spot_usd),
+            management_fee_usd: sc
+                .capacity_providers
+                .iter()
+                .any(|p| p.managed_instances.is_some())
+                .then(|| round6(costs.management_fee_usd)),
             commitments: commitments
                 .as_ref()
                 .map(|r| r.summary(&sc.commitments, round6)),

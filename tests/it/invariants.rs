@@ -293,12 +293,13 @@ pub(super) fn check_report(seed: u64, r: &ecsim::report::Report) {
         "seed {seed}: Σ by_capacity_provider {by_cp} ≠ total {}",
         s.cost.total_usd
     );
-    // Each of the three (four with external instances) is rounded to a micro-dollar on its
-    // own: they may disagree by up to four half micro-dollars.
+    // Each of the parts (EC2, Fargate, external instances, Managed Instances fees) is rounded
+    // to a micro-dollar on its own: they may disagree by up to four half micro-dollars.
     let external = s.cost.external.as_ref().map_or(0.0, |x| x.total_usd);
+    let fee = s.cost.management_fee_usd.unwrap_or(0.0);
     assert!(
-        (s.cost.ec2_usd + s.cost.fargate_usd + external - s.cost.total_usd).abs() <= 4.0 * USD,
-        "seed {seed}: ec2 {} + fargate {} + external {external} ≠ total {}",
+        (s.cost.ec2_usd + s.cost.fargate_usd + external + fee - s.cost.total_usd).abs() <= 4.0 * USD,
+        "seed {seed}: ec2 {} + fargate {} + external {external} + fee {fee} ≠ total {}",
         s.cost.ec2_usd,
         s.cost.fargate_usd,
         s.cost.total_usd
@@ -311,6 +312,7 @@ pub(super) fn check_report(seed: u64, r: &ecsim::report::Report) {
         );
         assert!(x.idle_usd <= x.total_usd + 2.0 * USD, "seed {seed}: {x:?}");
     }
+    assert!(fee >= 0.0, "seed {seed}: fee {fee}");
     assert!(s.cost.idle_usd <= s.cost.ec2_usd + 2.0 * USD, "seed {seed}");
 }
 
@@ -327,6 +329,72 @@ fn add(sum: &mut ecsim::report::TaskCounts, c: &ecsim::report::TaskCounts) {
     sum.in_flight_at_end += c.in_flight_at_end;
     sum.running_at_end += c.running_at_end;
     sum.waiting_at_end += c.waiting_at_end;
+}
+
+/// Issue 15 point 8: the same random scenarios with their first Auto Scaling group provider
+/// turned into an ECS Managed Instances provider (requirements drawn from a stream of their
+/// own, so the scenarios above do not move), with auto scaling of the service on top and
+/// instance failures, keep every invariant: counts, monotone cost, cost parts adding up with
+/// the fee, reservations within 0–100 %.
+#[test]
+fn managed_instances_keep_the_invariants() {
+    let mut with_fee = 0;
+    for seed in 0..SEEDS {
+        let mut v = random_scenario(seed);
+        let mut rng = Pcg64::seed_from_u64(seed ^ 0x6d69);
+        let max = *pick(&mut rng, &[2, 4, 8, 16]);
+        let mut provider = json!({
+            "name": "cp0",
+            "managedInstancesProvider": { "instanceLaunchTemplate": { "instanceRequirements": {
+                "vCpuCount": { "min": 2, "max": max },
+                "memoryMiB": { "min": 2048 },
+                "cpuManufacturers": pick(&mut rng, &[json!([]), json!(["intel"]), json!(["amd", "amazon-web-services"])]).clone()
+            } } },
+            "managementFee": { "fractionOfOnDemand": rng.gen_range(0.0..0.3) }
+        });
+        if rng.gen_bool(0.7) {
+            provider["managedInstancesProvider"]["infrastructureOptimization"] =
+                json!({ "scaleInAfter": *pick(&mut rng, &[-1, 0, 60, 300, 3600]) });
+        }
+        v["capacityProviders"][0] = provider;
+        // The group cp0 stood for stays, with no provider in front (launch type EC2 reaches it).
+        if rng.gen_bool(0.5) {
+            v["services"][0]["capacityProviderStrategy"] =
+                json!([{ "capacityProvider": "cp0", "weight": 1 }]);
+            v["services"][0]
+                .as_object_mut()
+                .expect("a service")
+                .remove("launchType");
+            v["services"][0]
+                .as_object_mut()
+                .expect("a service")
+                .remove("placementStrategy");
+            v["settings"]["startTime"] = json!("2026-01-01T00:00:00Z");
+            v["services"][0]["autoScaling"] = json!({
+                "minCapacity": 0,
+                "maxCapacity": 12,
+                "scheduledActions": [
+                    { "scheduledActionName": "up", "schedule": "at(2026-01-01T00:20:00)",
+                      "scalableTargetAction": { "minCapacity": 6, "maxCapacity": 12 } },
+                    { "scheduledActionName": "down", "schedule": "at(2026-01-01T00:40:00)",
+                      "scalableTargetAction": { "minCapacity": 0, "maxCapacity": 0 } }
+                ]
+            });
+        }
+        if rng.gen_bool(0.3) {
+            v["faults"] = json!({ "instanceFailures": [{ "mtbf": "2h" }] });
+        }
+        let r = run(&v, seed);
+        check_report(seed, &r);
+        if r.summary.cost.management_fee_usd.is_some_and(|f| f > 0.0) {
+            with_fee += 1;
+        }
+    }
+    // Not vacuous: most of the scenarios ran Managed Instances and paid their fee.
+    assert!(
+        with_fee >= SEEDS / 2,
+        "only {with_fee} of {SEEDS} paid a fee"
+    );
 }
 
 #[test]

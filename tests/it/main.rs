@@ -26,6 +26,7 @@ mod gpu_trace;
 mod import;
 mod invariants;
 mod lessons;
+mod managed_instances;
 mod markup;
 mod montecarlo;
 mod output_folder;

@@ -200,6 +200,7 @@ fn group(
         // External groups are Linux machines here (ECS Anywhere also takes Windows Server
         // hosts; not modelled): their catalog type is priced at fee + machine as a Linux price.
         os: crate::units::OsFamily::Linux,
+        managed_instances: false,
         external: Some(ExternalGroup {
             registered,
             anywhere_usd_per_instance_hour: fee,

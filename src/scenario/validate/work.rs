@@ -321,7 +321,12 @@ pub fn estimate(sc: &Scenario, traced: Option<&TracedWork>) -> WorkEstimate {
         .sum();
     let mut instances_total = 0.0;
     for (i, a) in sc.auto_scaling_groups.iter().enumerate() {
-        let path = format!("autoScalingGroups[{i}]");
+        // A Managed Instances provider's hidden group is named by its provider: valid
+        // scenarios keep providers in file order, so its id is its index there.
+        let path = match a.capacity_provider.filter(|_| a.managed_instances) {
+            Some(cp) => format!("capacityProviders[{}].managedInstancesProvider", cp.index()),
+            None => format!("autoScalingGroups[{i}]"),
+        };
         let max = f64::from(a.max_size);
         let min = f64::from(a.min_size);
         let managed = a.capacity_provider.is_some_and(|cp| {
@@ -344,7 +349,11 @@ pub fn estimate(sc: &Scenario, traced: Option<&TracedWork>) -> WorkEstimate {
         instances_total += instances;
         add(
             &mut est,
-            format!("{path}.maxSize"),
+            if a.managed_instances {
+                path.clone()
+            } else {
+                format!("{path}.maxSize")
+            },
             format!(
                 "{path} {:?}: {} instances at most{}{} = {} instances",
                 a.name,
