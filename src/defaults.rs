@@ -240,3 +240,16 @@ pub const CPU_BEYOND_RESERVATION: bool = true;
 /// (AWS's pricing pages' default, Karpenter's generated price table) use; the embedded
 /// catalog's other Regions and their dates are in `src/cloud/data/SOURCES.md`.
 pub const DEFAULT_REGION: &str = "us-east-1";
+
+/// The ECS account setting `awsvpcTrunking` (`settings.awsvpcTrunking`: `"enabled"` or
+/// `"disabled"`): whether container instances get a trunk interface and the higher `awsvpc`
+/// task limit. \[DOC\] off unless opted in: "Your account or container instance IAM role must
+/// opt-in to the `awsvpcTrunking` account setting" (Amazon ECS Developer Guide, "Elastic
+/// network interface trunking", container-instance-eni.md; "Account settings",
+/// ecs-account-settings.md lists it as opt-in).
+pub const AWSVPC_TRUNKING: bool = false;
+
+/// A task definition's `networkMode` when it gives none, on EC2 Linux. \[DOC\] "If no network
+/// mode is specified, the default network mode is `bridge`" (Amazon ECS Developer Guide,
+/// "Task definition parameters", Network mode); Fargate requires `awsvpc`.
+pub const NETWORK_MODE: &str = "bridge";

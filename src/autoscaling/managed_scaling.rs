@@ -229,8 +229,9 @@ pub struct Reservation {
 ///
 /// The binpack: AWS does not publish its algorithm (§1.3 only says it binpacks each group
 /// of identical requirements over vCPU, memory, ENIs, ports and GPUs, counting free room on
-/// existing instances). We binpack CPU and memory only, greedily: groups in decreasing order
-/// of requirement (CPU, then memory), each group filling every room with free space in turn
+/// existing instances). We binpack CPU, memory, ENIs, GPUs and Neuron devices (not ports),
+/// greedily: groups in decreasing order of requirement (CPU, then memory, then devices), each
+/// group filling every room with free space in turn
 /// (existing instances first, then the new instances opened by earlier groups), the rest
 /// going onto new instances of the largest type. A task that fits the smallest type but
 /// not the largest (possible when types are sorted on vCPU first) is given new instances of
@@ -334,13 +335,22 @@ fn instances_to_add(calculated: u32, cfg: &ManagedScalingConfig, multi: bool) ->
 fn fit_count(room: Resources, need: Resources) -> u32 {
     let by_cpu = room.cpu.0.checked_div(need.cpu.0).unwrap_or(u32::MAX);
     let by_memory = room.memory.0.checked_div(need.memory.0).unwrap_or(u32::MAX);
-    by_cpu.min(by_memory)
+    // Devices are whole units: an instance with 4 GPUs holds 4 one-GPU tasks; one with 2
+    // ENIs for awsvpc tasks holds 2 awsvpc tasks whatever its CPU and memory.
+    let by_eni = room.eni.checked_div(need.eni).unwrap_or(u32::MAX);
+    let by_gpu = room.gpu.checked_div(need.gpu).unwrap_or(u32::MAX);
+    let by_neuron = room.neuron.checked_div(need.neuron).unwrap_or(u32::MAX);
+    by_cpu.min(by_memory).min(by_eni).min(by_gpu).min(by_neuron)
 }
 
 /// `need` taken `k` times. Callers only pass `k` with `k × need` ≤ some room, so it cannot
 /// overflow.
 fn times(need: Resources, k: u32) -> Resources {
-    Resources::new(need.cpu.0 * k, need.memory.0 * k)
+    Resources::new(need.cpu.0 * k, need.memory.0 * k).with_devices(
+        need.eni * k,
+        need.gpu * k,
+        need.neuron * k,
+    )
 }
 
 /// The number of new instances the greedy binpack opens (see

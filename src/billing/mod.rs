@@ -972,7 +972,7 @@ mod tests {
         (
             id,
             c.get(id).on_demand_usd_per_hour,
-            c.registered_resources(id, MemoryOverhead::default()),
+            c.registered_resources(id, MemoryOverhead::default(), false),
         )
     }
 

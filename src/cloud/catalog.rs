@@ -15,7 +15,7 @@ pub use crate::cloud::tables::Hypervisor;
 use crate::cloud::tables::{self, FargateRates, Tables};
 use crate::defaults::DEFAULT_REGION;
 use crate::ids::InstanceTypeId;
-use crate::units::{CpuArchitecture, CpuUnits, MemoryMib, Resources, CPU_UNITS_PER_VCPU};
+use crate::units::{CpuArchitecture, MemoryMib, Resources, CPU_UNITS_PER_VCPU};
 
 /// Fraction of nominal memory the OS and hypervisor keep from the ECS agent on a Nitro type,
 /// by default.
@@ -102,6 +102,37 @@ pub struct InstanceType {
     /// type (the catalog override `registeredMemoryMib`); `None` estimates it from the
     /// hypervisor's overhead.
     pub registered_memory_mib: Option<u32>,
+    /// `awsvpc` tasks per instance without trunking, from ECS's table where it lists the type
+    /// (`tables::Shape::ecs_awsvpc_tasks`); `None` uses `max_enis − 1`.
+    pub ecs_awsvpc_tasks: Option<u32>,
+    /// `awsvpc` tasks per instance with `awsvpcTrunking`, where ECS supports trunking on the
+    /// type (ECS's table, or the catalog override `awsvpcTrunkTaskLimit`).
+    pub ecs_awsvpc_tasks_trunking: Option<u32>,
+}
+
+impl InstanceType {
+    /// The `awsvpc` tasks an instance of this type can hold: each takes one ENI.
+    ///
+    /// Without trunking: ECS's figure, else the type's maximum ENIs − 1, "the primary
+    /// network interface counts as one" (c5.large: 3 ENIs → 2 tasks). With the
+    /// `awsvpcTrunking` account setting on and a type ECS supports: ECS's "task limit with ENI
+    /// trunking", whose ENI limit counts the primary and the trunk interface (c5.large: 12 − 2
+    /// = 10). A type ECS does not list for trunking keeps its limit without it, as ECS gives
+    /// such instances no trunk interface.
+    /// Source: Amazon ECS Developer Guide, "Elastic network interface trunking"
+    /// (container-instance-eni.md, awsdocs/amazon-ecs-developer-guide at commit 49232cf,
+    /// 2023-06-15) and its "Supported Amazon EC2 instance types" table; ecs-reference §4.5.
+    /// A type with no ENI figure at all (hpc7a…) offers none: validation names it.
+    pub fn awsvpc_task_limit(&self, trunking: bool) -> u32 {
+        if trunking {
+            if let Some(n) = self.ecs_awsvpc_tasks_trunking {
+                return n;
+            }
+        }
+        self.ecs_awsvpc_tasks
+            .or_else(|| self.max_enis.map(|e| e.saturating_sub(1)))
+            .unwrap_or(0)
+    }
 }
 
 /// Families that run on Xen, by the part of the name before the dot.
@@ -383,6 +414,8 @@ impl Catalog {
                     trunking: s.trunking,
                     hypervisor: s.hypervisor,
                     registered_memory_mib: None,
+                    ecs_awsvpc_tasks: s.ecs_awsvpc_tasks,
+                    ecs_awsvpc_tasks_trunking: s.ecs_awsvpc_tasks_trunking,
                 }),
                 None => not_offered.push(s.name.clone()),
             }
@@ -458,7 +491,17 @@ impl Catalog {
     /// hypervisor; then minus `ECS_RESERVED_MEMORY` (floored at 0), in integer arithmetic.
     /// With the defaults an m5.large (Nitro, 8192 MiB) registers ⌊8192 × 0.96⌋ = 7864 MiB and
     /// an m4.large (Xen) ⌊8192 × 0.978⌋ = 8011 MiB, against the 7985 MiB AWS documents.
-    pub fn registered_resources(&self, id: InstanceTypeId, overhead: MemoryOverhead) -> Resources {
+    /// Devices: the ENIs left for `awsvpc` tasks ([`InstanceType::awsvpc_task_limit`] with
+    /// the scenario's `awsvpcTrunking`), the type's GPUs ("The number of GPUs reserved for all
+    /// containers in a task cannot exceed the number of available GPUs on the container
+    /// instance", ECS Developer Guide, ecs-gpu.md) and its Neuron devices ("You can run as
+    /// many tasks as there are chips", ecs-inference.md).
+    pub fn registered_resources(
+        &self,
+        id: InstanceTypeId,
+        overhead: MemoryOverhead,
+        awsvpc_trunking: bool,
+    ) -> Resources {
         let t = self.get(id);
         let visible_mib = match (t.registered_memory_mib, overhead.vm_overhead_ppm) {
             // A scenario-wide fraction is a deliberate choice for every type; a per-type
@@ -472,10 +515,15 @@ impl Catalog {
                 u32::try_from(visible).unwrap_or(u32::MAX)
             }
         };
-        Resources {
-            cpu: CpuUnits(t.vcpu * CPU_UNITS_PER_VCPU),
-            memory: MemoryMib(visible_mib.saturating_sub(overhead.ecs_reserved_mib)),
-        }
+        Resources::new(
+            t.vcpu * CPU_UNITS_PER_VCPU,
+            visible_mib.saturating_sub(overhead.ecs_reserved_mib),
+        )
+        .with_devices(
+            t.awsvpc_task_limit(awsvpc_trunking),
+            t.gpu_count,
+            t.accelerator_count,
+        )
     }
 
     /// Applies a scenario's overrides: new instance types are appended (so existing ids stay
@@ -672,8 +720,8 @@ fn override_existing(
             format!("{path}.{field}"),
             format!(
                 "{current} as in the catalog for {} (only onDemandUsdPerHour, \
-                 windowsOnDemandUsdPerHour, maxEnis and registeredMemoryMib of a catalog type \
-                 can change; add a type under a new name for another shape)",
+                 windowsOnDemandUsdPerHour, maxEnis, awsvpcTrunkTaskLimit and registeredMemoryMib \
+                 of a catalog type can change; add a type under a new name for another shape)",
                 t.name
             ),
         )
@@ -708,6 +756,11 @@ fn override_existing(
     }
     if let Some(enis) = o.max_enis {
         t.max_enis = Some(enis);
+        // The user's ENI count replaces ECS's task figure, which was derived from the old one.
+        t.ecs_awsvpc_tasks = None;
+    }
+    if let Some(n) = o.awsvpc_trunk_task_limit {
+        t.ecs_awsvpc_tasks_trunking = Some(n);
     }
     if let Some(price) = o.windows_on_demand_usd_per_hour {
         t.windows_on_demand_usd_per_hour = Some(price);
@@ -764,6 +817,8 @@ fn new_instance_type(
                 trunking: None,
                 hypervisor: None,
                 registered_memory_mib: o.registered_memory_mib,
+                ecs_awsvpc_tasks: None,
+                ecs_awsvpc_tasks_trunking: o.awsvpc_trunk_task_limit,
             })
         }
         _ => Err(problems),
@@ -1028,26 +1083,26 @@ mod tests {
         // Xen, 2.2 %: AWS, "Container instance memory management": an m4.large (8 GiB)
         // registers 7985 MiB. ⌊8192 × 0.978⌋ = ⌊8011.78⌋ = 8011; (8011 − 7985) / 7985 = 0.33 %.
         let m4 = with_type(&mut c, "m4.large", 2, 8192);
-        let got = c.registered_resources(m4, d).memory;
+        let got = c.registered_resources(m4, d, false).memory;
         assert_eq!(got, MemoryMib(8011));
         assert!(rel(got, 7985) < 0.01);
         // AWS, "Amazon ECS CloudWatch metrics": c4.large (3.75 GiB = 3840 MiB) registers
         // 3768 MiB. ⌊3840 × 0.978⌋ = ⌊3755.52⌋ = 3755; (3768 − 3755) / 3768 = 0.35 %.
         let c4 = with_type(&mut c, "c4.large", 2, 3840);
-        let got = c.registered_resources(c4, d).memory;
+        let got = c.registered_resources(c4, d, false).memory;
         assert_eq!(got, MemoryMib(3755));
         assert!(rel(got, 3768) < 0.01);
         // Same page: c4.4xlarge (30 GiB = 30720 MiB) registers 30158 MiB.
         // ⌊30720 × 0.978⌋ = ⌊30044.16⌋ = 30044; (30158 − 30044) / 30158 = 0.38 %.
         let c4x = with_type(&mut c, "c4.4xlarge", 16, 30720);
-        let got = c.registered_resources(c4x, d).memory;
+        let got = c.registered_resources(c4x, d, false).memory;
         assert_eq!(got, MemoryMib(30044));
         assert!(rel(got, 30158) < 0.01);
         // Nitro, 4 %: thewca/worldcubeassociation.org pull request 9974: an m6i.large runs two
         // tasks of 3910 MiB (so ≥ 7820 MiB) but not two of 3954 (so < 7908 MiB).
         // ⌊8192 × 0.96⌋ = ⌊7864.32⌋ = 7864, inside [7820, 7908); (7864 − 7820) / 7820 = 0.56 %.
         let m6i = c.find("m6i.large").expect("in catalog");
-        let got = c.registered_resources(m6i, d).memory;
+        let got = c.registered_resources(m6i, d, false).memory;
         assert_eq!(got, MemoryMib(7864));
         assert!((7820..7908).contains(&got.0));
         assert!(rel(got, 7820) < 0.01);
@@ -1058,9 +1113,10 @@ mod tests {
         let c = Catalog::embedded_us_east_1();
         let m5 = c.find("m5.large").expect("in catalog");
         // CPU: 2 vCPU × 1024 = 2048 units. Memory (Nitro, 4 %): ⌊8192 × 0.96⌋ = 7864 MiB.
+        // ENIs for awsvpc tasks: 3 − the primary = 2 (ECS's table: m5.large, 2 tasks).
         assert_eq!(
-            c.registered_resources(m5, MemoryOverhead::default()),
-            Resources::new(2048, 7864)
+            c.registered_resources(m5, MemoryOverhead::default(), false),
+            Resources::new(2048, 7864).with_devices(2, 0, 0)
         );
         // With ECS_RESERVED_MEMORY = 256: 7864 − 256 = 7608 MiB.
         let reserved = MemoryOverhead {
@@ -1068,8 +1124,8 @@ mod tests {
             ..MemoryOverhead::default()
         };
         assert_eq!(
-            c.registered_resources(m5, reserved),
-            Resources::new(2048, 7608)
+            c.registered_resources(m5, reserved, false),
+            Resources::new(2048, 7608).with_devices(2, 0, 0)
         );
         // A scenario-wide fraction replaces the hypervisor default: Karpenter's 7.5 % gives
         // ⌊8192 × 0.925⌋ = ⌊7577.6⌋ = 7577 MiB, as before the per-hypervisor fit.
@@ -1077,27 +1133,30 @@ mod tests {
             MemoryOverhead::from_fraction(KARPENTER_VM_MEMORY_OVERHEAD_FRACTION, MemoryMib(0))
                 .expect("valid");
         assert_eq!(
-            c.registered_resources(m5, karpenter),
-            Resources::new(2048, 7577)
+            c.registered_resources(m5, karpenter, false),
+            Resources::new(2048, 7577).with_devices(2, 0, 0)
         );
         // c5.large, 4 GiB: ⌊4096 × 0.96⌋ = ⌊3932.16⌋ = 3932 MiB.
         let c5 = c.find("c5.large").expect("in catalog");
         assert_eq!(
-            c.registered_resources(c5, MemoryOverhead::default()),
-            Resources::new(2048, 3932)
+            c.registered_resources(c5, MemoryOverhead::default(), false),
+            Resources::new(2048, 3932).with_devices(2, 0, 0)
         );
         // r5.4xlarge, 128 GiB: ⌊131072 × 0.96⌋ = ⌊125829.12⌋ = 125829 MiB; 16 × 1024 = 16384.
         let r5 = c.find("r5.4xlarge").expect("in catalog");
         assert_eq!(
-            c.registered_resources(r5, MemoryOverhead::default()),
-            Resources::new(16384, 125829)
+            c.registered_resources(r5, MemoryOverhead::default(), false),
+            Resources::new(16384, 125829).with_devices(7, 0, 0)
         );
         // Reserving more than there is leaves 0, not an underflow.
         let too_much = MemoryOverhead {
             ecs_reserved_mib: 1_000_000,
             ..MemoryOverhead::default()
         };
-        assert_eq!(c.registered_resources(m5, too_much).memory, MemoryMib(0));
+        assert_eq!(
+            c.registered_resources(m5, too_much, false).memory,
+            MemoryMib(0)
+        );
     }
 
     #[test]
@@ -1115,7 +1174,7 @@ mod tests {
         // ECS_RESERVED_MEMORY still comes off: 7700 − 100 = 7600.
         let karpenter = MemoryOverhead::from_fraction(0.075, MemoryMib(100)).expect("valid");
         assert_eq!(
-            c.registered_resources(m5, karpenter).memory,
+            c.registered_resources(m5, karpenter, false).memory,
             MemoryMib(7600)
         );
         // A table's hypervisor wins over the name rule: m5 marked Xen gets 2.2 %.
@@ -1123,7 +1182,8 @@ mod tests {
         let m5 = c.find("m5.large").expect("in catalog");
         c.instance_types[m5.index()].hypervisor = Some(Hypervisor::Xen);
         assert_eq!(
-            c.registered_resources(m5, MemoryOverhead::default()).memory,
+            c.registered_resources(m5, MemoryOverhead::default(), false)
+                .memory,
             MemoryMib(8011)
         );
         // More than the nominal memory is refused.

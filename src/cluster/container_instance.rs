@@ -49,7 +49,8 @@ pub struct ContainerInstance {
     pub arch: CpuArchitecture,
     /// True for a Spot instance.
     pub spot: bool,
-    /// What the agent registered: vCPU × 1024 CPU units and memory below nominal.
+    /// What the agent registered: vCPU × 1024 CPU units, memory below nominal, and the
+    /// devices tasks may take (ENIs for `awsvpc` tasks, GPUs, Neuron devices).
     pub registered: Resources,
     /// Sum of what the tasks placed here (PENDING through STOPPING) reserve.
     pub reserved: Resources,
@@ -112,7 +113,7 @@ impl ContainerInstance {
         self.registered_at = Some(now);
     }
 
-    /// CPU and memory not reserved by any task.
+    /// CPU, memory and devices not reserved by any task.
     #[inline]
     pub fn free(&self) -> Resources {
         self.registered - self.reserved
@@ -168,7 +169,7 @@ impl ContainerInstance {
     /// If nothing of that size or group was reserved: the books are broken.
     pub fn release(&mut self, need: Resources, group: Owner) {
         assert!(
-            need.cpu <= self.reserved.cpu && need.memory <= self.reserved.memory,
+            self.reserved.fits(need),
             "instance {:?} releases more than it reserved",
             self.id
         );

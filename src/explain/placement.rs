@@ -14,7 +14,7 @@ use crate::cluster::{ContainerInstance, InstanceStatus};
 use crate::ids::InstanceId;
 use crate::scheduler::placement::constraint::PlacementConstraint;
 use crate::scheduler::placement::expression::CompiledExpr;
-use crate::scheduler::placement::failure::{diagnose_uncounted, PlacementFailure};
+use crate::scheduler::placement::failure::{diagnose_uncounted, Device, PlacementFailure};
 use crate::scheduler::placement::strategy::{rank_key, SpreadCounts};
 use crate::scheduler::placement::{
     instance_display_id, Attribute, BinpackField, PlacementRequest, PlacementStrategy, SpreadField,
@@ -30,6 +30,15 @@ pub struct PlacementTrace {
     pub need_cpu: u32,
     /// Memory (MiB) the task reserves.
     pub need_memory_mib: u32,
+    /// ENIs the task takes (1 for an `awsvpc` task on EC2); absent when 0.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub need_eni: u32,
+    /// GPUs the task reserves; absent when 0.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub need_gpu: u32,
+    /// Neuron devices the task maps; absent when 0.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub need_neuron: u32,
     /// The instances it may use: "the cluster" or a capacity provider.
     pub pool: String,
     /// Instances of the pool considered: every one not terminated, and terminated ones in a
@@ -48,6 +57,11 @@ pub struct PlacementTrace {
     /// For a task that could not be placed: ECS's reason, as its service event says it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+}
+
+/// For serde: a zero device count is left out of the trace.
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// One filter and what it removed.
@@ -149,6 +163,15 @@ pub fn grouped_reason(f: &PlacementFailure) -> String {
         PlacementFailure::NoInstances => {
             "No Container Instances were found in your cluster.".into()
         }
+        PlacementFailure::Insufficient {
+            memory: false,
+            cpu: false,
+            device: Some(d),
+            ..
+        } => format!(
+            "The closest matching container-instance has insufficient {} available.",
+            d.words()
+        ),
         PlacementFailure::Insufficient { memory: true, .. } => {
             "The closest matching container-instance has insufficient memory available.".into()
         }
@@ -169,8 +192,10 @@ pub fn grouped_reason(f: &PlacementFailure) -> String {
 }
 
 /// Why `inst` is out, by the first filter it fails, as an index into the filter list
-/// (0 AZ down, 1 DRAINING, 2 not yet ACTIVE, 3 CPU, 4 memory, 5 architecture,
-/// 6 distinctInstance, 7.. each memberOf), or `None` if it is a candidate.
+/// (0 AZ down, 1 DRAINING, 2 not yet ACTIVE, 3 CPU, 4 GPU, 5 memory, 6 ENI, 7 Neuron devices,
+/// 8 architecture, 9 distinctInstance, 10.. each memberOf), or `None` if it is a candidate.
+/// Resources go in ECS's order, "CPU, GPU, memory and port needs" (ecs-reference §4.1), then
+/// the ENI an `awsvpc` task takes and the Neuron devices it maps.
 fn first_failed(
     req: &PlacementRequest,
     inst: &ContainerInstance,
@@ -188,23 +213,32 @@ fn first_failed(
     if free.cpu < req.need.cpu {
         return Some(3);
     }
-    if free.memory < req.need.memory {
+    if free.gpu < req.need.gpu {
         return Some(4);
     }
-    if req.arch.is_some_and(|a| a != inst.arch) {
+    if free.memory < req.need.memory {
         return Some(5);
+    }
+    if free.eni < req.need.eni {
+        return Some(6);
+    }
+    if free.neuron < req.need.neuron {
+        return Some(7);
+    }
+    if req.arch.is_some_and(|a| a != inst.arch) {
+        return Some(8);
     }
     let mut member_of = 0;
     for c in req.constraints {
         match c {
             PlacementConstraint::DistinctInstance => {
                 if inst.group_count(req.group) > 0 {
-                    return Some(6);
+                    return Some(9);
                 }
             }
             PlacementConstraint::MemberOf(e) => {
                 if !e.matches(inst) {
-                    return Some(7 + member_of);
+                    return Some(10 + member_of);
                 }
                 member_of += 1;
             }
@@ -229,7 +263,10 @@ pub fn trace(
         "status DRAINING".to_string(),
         "not ACTIVE yet (agent not registered)".to_string(),
         "CPU".to_string(),
+        format!("GPU ({})", Device::Gpu.reason_code()),
         "memory".to_string(),
+        format!("ENI for awsvpc ({})", Device::Eni.reason_code()),
+        Device::Neuron.reason_code().to_string(),
         format!(
             "architecture (attribute:ecs.cpu-architecture = {})",
             req.arch.map_or("any", |a| a.attribute_value())
@@ -271,8 +308,15 @@ pub fn trace(
         .zip(removed)
         .zip(examples)
         .enumerate()
-        // distinctInstance is listed only when the task has it.
-        .filter(|(k, _)| *k != 6 || has_distinct)
+        // distinctInstance and the devices are listed only when the task asks for them, so
+        // a task without devices reads as it did before they were modelled.
+        .filter(|(k, _)| match k {
+            4 => req.need.gpu > 0,
+            6 => req.need.eni > 0,
+            7 => req.need.neuron > 0,
+            9 => has_distinct,
+            _ => true,
+        })
         .map(|(_, ((filter, removed), examples))| {
             left -= removed;
             FilterStep {
@@ -355,11 +399,13 @@ pub fn trace(
     PlacementTrace {
         need_cpu: req.need.cpu.0,
         need_memory_mib: req.need.memory.0,
+        need_eni: req.need.eni,
+        need_gpu: req.need.gpu,
+        need_neuron: req.need.neuron,
         pool,
         instances: considered,
         filters,
-        not_modelled: "ports, ENIs and GPUs are not modelled: no instance is filtered out for them"
-            .into(),
+        not_modelled: "host ports are not modelled: no instance is filtered out for them".into(),
         strategy,
         chosen: chosen.map(instance_display_id),
         reason,

@@ -75,10 +75,11 @@ impl<'s> Simulation<'s> {
         let Some(&ty) = spec.instance_types.first() else {
             return Resources::default();
         };
-        let registered = self
-            .sc
-            .catalog
-            .registered_resources(ty, self.sc.settings.memory_overhead);
+        let registered = self.sc.catalog.registered_resources(
+            ty,
+            self.sc.settings.memory_overhead,
+            self.sc.settings.awsvpc_trunking,
+        );
         let arch = self.sc.catalog.get(ty).arch;
         let mut most = Resources::default();
         for &az in &spec.availability_zones {

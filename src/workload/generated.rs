@@ -243,6 +243,7 @@ impl Iterator for GeneratedSource {
             submit,
             cpu: self.options.cpu,
             memory: self.options.memory,
+            gpus: 0,
             duration,
             count: self.options.count,
             line: 0,

@@ -62,6 +62,8 @@ pub struct JobSubmission {
     pub cpu: CpuUnits,
     /// Memory reserved by each task.
     pub memory: MemoryMib,
+    /// Whole GPUs reserved by each task (0 when the trace gives none; the task definition's count then applies).
+    pub gpus: u32,
     /// How long each task runs once started.
     pub duration: SimDuration,
     /// How many identical tasks are submitted (RunTask's `count`); at least 1.

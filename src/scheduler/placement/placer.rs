@@ -1027,7 +1027,8 @@ mod tests {
             PlacementFailure::Insufficient {
                 closest: InstanceId(1),
                 cpu: false,
-                memory: true
+                memory: true,
+                device: None,
             }
         );
         assert!(f.ecs_reason().ends_with(
@@ -1040,7 +1041,8 @@ mod tests {
             Err(PlacementFailure::Insufficient {
                 closest: InstanceId(0),
                 cpu: true,
-                memory: false
+                memory: false,
+                device: None,
             })
         );
         // Only x86 instances: an arm64 task is missing the attribute.
