@@ -788,6 +788,65 @@ mod tests {
         assert_eq!((r.m, r.n), (3, 1));
     }
 
+    /// M counts GPU-limited tasks: new instances are g4dn.12xlarge (48 vCPU, 192 GiB,
+    /// 4 GPUs). 10 tasks of 1 vCPU, 4 GiB and 1 GPU would fit one instance by CPU and
+    /// memory, but 4 GPUs each hold 4: ⌈10 / 4⌉ = 3 new instances; the existing instance,
+    /// with CPU and memory free but its 4 GPUs taken, holds none. M = 1 + 3 = 4.
+    #[test]
+    fn binpack_counts_gpus_so_m_is_right_for_gpu_tasks() {
+        let g4dn = Resources::new(48 * 1024, 192 * GIB).with_devices(7, 4, 0);
+        let mut existing = inst(40 * 1024, 150 * GIB, true);
+        existing.free = existing.free.with_devices(7, 0, 0);
+        existing.registered = g4dn;
+        let instances = [existing];
+        let tasks = [Resources::new(1024, 4 * GIB).with_devices(0, 1, 0); 10];
+        let v = ProviderView {
+            largest_type: g4dn,
+            smallest_type: g4dn,
+            ..view(&instances, &tasks)
+        };
+        let r = capacity_provider_reservation(&v, &Default::default());
+        assert_eq!((r.m, r.n, r.incompatible_tasks), (4, 1, 0));
+        // Without the GPU need, the same tasks fit the existing instance's room: M = 1.
+        let cpu_only = [Resources::new(1024, 4 * GIB); 10];
+        let r = capacity_provider_reservation(
+            &ProviderView {
+                provisioning: &cpu_only,
+                ..v
+            },
+            &Default::default(),
+        );
+        assert_eq!(r.m, 1);
+        // A GPU task with an ASG of m5 (no GPUs) fits not even the smallest type: incompatible.
+        let m5 = Resources::new(2048, 7864).with_devices(2, 0, 0);
+        let r = capacity_provider_reservation(
+            &ProviderView {
+                largest_type: m5,
+                smallest_type: m5,
+                ..v
+            },
+            &Default::default(),
+        );
+        assert_eq!(r.incompatible_tasks, 10);
+    }
+
+    /// awsvpc tasks on c5.large without trunking: 2 ENIs each, so 7 tasks of 0.25 vCPU need
+    /// ⌈7 / 2⌉ = 4 instances though 8 fit by CPU; with trunking (10 ENIs), 1.
+    #[test]
+    fn binpack_counts_enis_of_awsvpc_tasks() {
+        let tasks = [Resources::new(256, 256).with_devices(1, 0, 0); 7];
+        for (enis, m) in [(2, 4), (10, 1)] {
+            let c5 = Resources::new(2048, 3932).with_devices(enis, 0, 0);
+            let v = ProviderView {
+                largest_type: c5,
+                smallest_type: c5,
+                ..view(&[], &tasks)
+            };
+            let r = capacity_provider_reservation(&v, &Default::default());
+            assert_eq!(r.m, m, "{enis} ENIs");
+        }
+    }
+
     #[test]
     fn binpack_reuses_room_left_on_new_instances_by_earlier_groups() {
         // 3 tasks of 3 vCPU open 3 instances with 1 vCPU / 13 GiB left each; 3 tasks of

@@ -1206,9 +1206,82 @@ mod tests {
             memory_mib: None,
             on_demand_usd_per_hour: None,
             max_enis: None,
+            awsvpc_trunk_task_limit: None,
             windows_on_demand_usd_per_hour: None,
             registered_memory_mib: None,
         }
+    }
+
+    /// ENI density (issue 15), from the ECS Developer Guide, "Elastic network interface
+    /// trunking": "by default a c5.large instance may have up to three ENIs attached to it.
+    /// The primary network interface for the instance counts as one ... you can typically only
+    /// run two such tasks"; "a c5.large instance with awsvpcTrunking enabled has an increased
+    /// ENI limit of twelve" with the primary and the trunk attached, so "ten tasks".
+    #[test]
+    fn awsvpc_task_limits_follow_ecs_documented_figures() {
+        let c = Catalog::embedded_us_east_1();
+        let c5 = c.get(c.find("c5.large").expect("c5.large"));
+        // 3 ENIs − 1 primary = 2; trunking: 12 − 1 primary − 1 trunk = 10.
+        assert_eq!(c5.awsvpc_task_limit(false), 2);
+        assert_eq!(c5.awsvpc_task_limit(true), 10);
+        let reg = c.registered_resources(
+            c.find("c5.large").expect("c5"),
+            MemoryOverhead::default(),
+            true,
+        );
+        assert_eq!(reg.eni, 10);
+        // m6in.32xlarge has two network cards: ECS's table gives 13 tasks without trunking,
+        // not the 16 − 1 of its ENI count.
+        let m6in = c.get(c.find("m6in.32xlarge").expect("m6in.32xlarge"));
+        assert_eq!(
+            (m6in.max_enis, m6in.awsvpc_task_limit(false)),
+            (Some(16), 13)
+        );
+        // t3.medium is not in ECS's trunking table: 3 − 1 = 2 with or without the setting.
+        let t3 = c.get(c.find("t3.medium").expect("t3.medium"));
+        assert_eq!(
+            (t3.awsvpc_task_limit(false), t3.awsvpc_task_limit(true)),
+            (2, 2)
+        );
+        // g4dn is not supported for trunking ("The c5n, d3, ..., g4dn ... families are not
+        // supported"); g4dn.12xlarge has 8 ENIs → 7 tasks, and its 4 GPUs.
+        let g4 = c.find("g4dn.12xlarge").expect("g4dn.12xlarge");
+        let reg = c.registered_resources(g4, MemoryOverhead::default(), true);
+        assert_eq!((reg.eni, reg.gpu, reg.neuron), (7, 4, 0));
+        // inf1.6xlarge: 4 Inferentia chips (ecs-inference.md table).
+        let inf1 = c.find("inf1.6xlarge").expect("inf1.6xlarge");
+        assert_eq!(
+            c.registered_resources(inf1, MemoryOverhead::default(), false)
+                .neuron,
+            4
+        );
+    }
+
+    #[test]
+    fn overrides_set_the_trunk_limit_and_a_new_eni_count_replaces_ecs_figure() {
+        let mut c = Catalog::embedded_us_east_1();
+        let overrides = CatalogOverrides {
+            instance_types: vec![
+                InstanceTypeOverride {
+                    awsvpc_trunk_task_limit: Some(30),
+                    ..type_override("t3.medium")
+                },
+                InstanceTypeOverride {
+                    max_enis: Some(5),
+                    ..type_override("c5.large")
+                },
+            ],
+            fargate: None,
+        };
+        c.apply(&overrides).expect("valid overrides");
+        let t3 = c.get(c.find("t3.medium").expect("t3"));
+        assert_eq!(t3.awsvpc_task_limit(true), 30);
+        let c5 = c.get(c.find("c5.large").expect("c5"));
+        // 5 − 1 = 4 without trunking; ECS's trunk figure stays.
+        assert_eq!(
+            (c5.awsvpc_task_limit(false), c5.awsvpc_task_limit(true)),
+            (4, 10)
+        );
     }
 
     #[test]
