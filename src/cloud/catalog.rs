@@ -1257,6 +1257,27 @@ mod tests {
         );
     }
 
+    /// Issue 15 point 5: GPU and Neuron instances are priced from the same table as the
+    /// rest. Of the embedded catalog's 78 types with GPUs or Neuron devices, 75 have a
+    /// us-east-1 price (g4dn.12xlarge $3.912 an hour, Karpenter's table); dl2q.24xlarge,
+    /// p5e.48xlarge and trn2.48xlarge have none there (SOURCES.md) and are "not offered".
+    #[test]
+    fn gpu_and_neuron_types_are_priced_in_us_east_1() {
+        let c = Catalog::embedded_us_east_1();
+        let priced: Vec<&InstanceType> = c
+            .instance_types
+            .iter()
+            .filter(|t| t.gpu_count > 0 || t.accelerator_count > 0)
+            .collect();
+        assert_eq!(priced.len(), 75);
+        assert!(priced.iter().all(|t| t.on_demand_usd_per_hour > 0.0));
+        let g4 = c.get(c.find("g4dn.12xlarge").expect("g4dn.12xlarge"));
+        assert_eq!(g4.on_demand_usd_per_hour, 3.912);
+        for name in ["dl2q.24xlarge", "p5e.48xlarge", "trn2.48xlarge"] {
+            assert!(c.not_offered.iter().any(|n| n == name), "{name}");
+        }
+    }
+
     #[test]
     fn overrides_set_the_trunk_limit_and_a_new_eni_count_replaces_ecs_figure() {
         let mut c = Catalog::embedded_us_east_1();

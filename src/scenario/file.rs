@@ -1266,7 +1266,7 @@ pub const CAPACITY_PROVIDER_AWS_ONLY: &[&str] = &[
 /// bookkeeping.
 pub const NOT_MODELLED: &[(&str, &str)] = &[(
     "inferenceAccelerators",
-    "tasks are placed by CPU and memory only",
+    "Elastic Inference accelerators are not modelled; Inferentia chips are mapped with linuxParameters.devices",
 )];
 
 /// Removes the keys of `aws_only` present in `value` (an object) and returns them, in the

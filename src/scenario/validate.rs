@@ -1622,8 +1622,8 @@ impl Validator {
 
     /// Remembers the AWS fields a pasted object carried and ecsim does not read: one line per
     /// object, so `validate` lists them once instead of rejecting them one at a time. Fields
-    /// that matter to AWS but that the model leaves out (and a container's GPU) are named
-    /// apart, with why.
+    /// that matter to AWS but that the model leaves out (and a container's Elastic Inference
+    /// requirement) are named apart, with why.
     fn note_ignored(
         &mut self,
         path: &str,

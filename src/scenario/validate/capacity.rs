@@ -6,7 +6,9 @@
 //! The check walks every (Auto Scaling group, instance type, Availability Zone) the task can
 //! reach and keeps those of the task's architecture, meeting its `memberOf` constraints
 //! (instance type, zone and architecture are all known before the run) and registering at
-//! least the task's CPU and memory after the memory overhead.
+//! least the task's CPU and memory after the memory overhead, and the devices it takes (an
+//! `awsvpc` task's ENI under the scenario's `awsvpcTrunking`, GPUs, Neuron devices); when
+//! CPU and memory fit somewhere but a device never does, the message names the device.
 //! It runs once per service or workload at validation, never during the run.
 //! Trace-driven workloads are not checked here: their rows carry their own sizes, and a row
 //! larger than every instance is counted as never placed at run time (see the README).
