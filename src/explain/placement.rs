@@ -540,6 +540,55 @@ mod tests {
         }
     }
 
+    /// Devices in the trace (issue 15): a one-GPU awsvpc task on three instances — an
+    /// m5-like one without GPUs (out at the GPU filter, `RESOURCE:GPU`), a GPU one whose 2
+    /// ENIs are taken (out at the ENI filter, `RESOURCE:ENI`), a GPU one with room (chosen).
+    /// The Neuron filter is not listed: the task maps no Neuron device.
+    #[test]
+    fn device_filters_count_what_they_remove() {
+        let mut c = Cluster::new(1);
+        c.add(0, 0, Resources::new(2048, 7864).with_devices(2, 0, 0));
+        let full = c.add(0, 0, Resources::new(4096, 15_000).with_devices(2, 1, 0));
+        let fit = c.add(0, 0, Resources::new(4096, 15_000).with_devices(2, 1, 0));
+        let eni_only = Resources::new(1, 1).with_devices(1, 0, 0);
+        c.reserve(full, eni_only, Owner::Service(ServiceId(9)));
+        c.reserve(full, eni_only, Owner::Service(ServiceId(9)));
+        let chain = [PlacementStrategy::Binpack(BinpackField::Memory)];
+        let r = req(Resources::new(512, 1024).with_devices(1, 1, 0), &chain, &[]);
+        let decided = general_scan(&r, &c.instances, &mut rng()).ok();
+        assert_eq!(decided, Some(fit));
+        let t = trace(
+            &r,
+            &c.instances,
+            &[false],
+            "the cluster".into(),
+            &names(),
+            decided,
+        );
+        let listed: Vec<(&str, u32)> = t
+            .filters
+            .iter()
+            .map(|f| (f.filter.as_str(), f.removed))
+            .filter(|(f, _)| {
+                ["CPU", "memory"].contains(f) || f.contains("RESOURCE") || f.contains("Neuron")
+            })
+            .collect();
+        assert_eq!(
+            listed,
+            [
+                ("CPU", 0),
+                ("GPU (RESOURCE:GPU)", 1),
+                ("memory", 0),
+                ("ENI for awsvpc (RESOURCE:ENI)", 1)
+            ]
+        );
+        assert_eq!((t.need_eni, t.need_gpu, t.need_neuron), (1, 1, 0));
+        assert_eq!(
+            t.not_modelled,
+            "host ports are not modelled: no instance is filtered out for them"
+        );
+    }
+
     /// Issue 16's hand-built cluster: three instances, one too small, one in a down AZ, one
     /// chosen by binpack. By hand: i-00000000 (1 GiB free) fails the memory filter for a
     /// 2 GiB task; i-00000001 is in us-east-1b, which is down (its instance terminated with
