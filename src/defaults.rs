@@ -256,3 +256,16 @@ pub const ECS_ANYWHERE_USD_PER_INSTANCE_HOUR: f64 = 0.01025;
 /// \[DERIVED\] a modelling cap like [`MAX_INSTANCES_PER_ASG`]: an on-premises fleet is sized by
 /// hand, and the same bound keeps a typo from building millions of instances.
 pub const MAX_EXTERNAL_INSTANCES_PER_GROUP: u32 = MAX_INSTANCES_PER_ASG;
+
+/// The ECS account setting `awsvpcTrunking` (`settings.awsvpcTrunking`: `"enabled"` or
+/// `"disabled"`): whether container instances get a trunk interface and the higher `awsvpc`
+/// task limit. \[DOC\] off unless opted in: "Your account or container instance IAM role must
+/// opt-in to the `awsvpcTrunking` account setting" (Amazon ECS Developer Guide, "Elastic
+/// network interface trunking", container-instance-eni.md; "Account settings",
+/// ecs-account-settings.md lists it as opt-in).
+pub const AWSVPC_TRUNKING: bool = false;
+
+/// A task definition's `networkMode` when it gives none, on EC2 Linux. \[DOC\] "If no network
+/// mode is specified, the default network mode is `bridge`" (Amazon ECS Developer Guide,
+/// "Task definition parameters", Network mode); Fargate requires `awsvpc`.
+pub const NETWORK_MODE: &str = "bridge";

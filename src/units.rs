@@ -74,27 +74,67 @@ macro_rules! unit_ops {
 unit_ops!(CpuUnits, " CPU units");
 unit_ops!(MemoryMib, " MiB");
 
-/// CPU and memory together: what a task reserves and what an instance offers.
+/// What a task reserves and what an instance offers: CPU and memory, and the devices ECS
+/// places whole — network interfaces for `awsvpc` tasks, GPUs, and AWS Neuron devices
+/// (Inferentia/Trainium chips).
+///
+/// The devices are plain counts beside CPU and memory so that every fit test, reservation
+/// and over-commit assertion covers them with no second code path; a task that needs none
+/// (the usual case) compares three zeros more, which is all it costs placement.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Resources {
     /// CPU units.
     pub cpu: CpuUnits,
     /// Memory.
     pub memory: MemoryMib,
+    /// Elastic network interfaces: 1 for an `awsvpc` task on EC2; on an instance, the
+    /// interfaces left for tasks (see `cloud::InstanceType::awsvpc_task_limit`).
+    pub eni: u32,
+    /// Whole GPUs (`resourceRequirements` of type `GPU`).
+    pub gpu: u32,
+    /// AWS Neuron devices, Inferentia or Trainium chips (a container's
+    /// `linuxParameters.devices` mapping `/dev/neuronN`).
+    pub neuron: u32,
 }
 
 impl Resources {
-    /// Both quantities.
+    /// CPU and memory, no devices.
     pub const fn new(cpu: u32, memory_mib: u32) -> Resources {
         Resources {
             cpu: CpuUnits(cpu),
             memory: MemoryMib(memory_mib),
+            eni: 0,
+            gpu: 0,
+            neuron: 0,
         }
     }
-    /// True if `need` fits in `self` on both dimensions.
+    /// `self` with these device counts.
+    pub const fn with_devices(self, eni: u32, gpu: u32, neuron: u32) -> Resources {
+        Resources {
+            eni,
+            gpu,
+            neuron,
+            ..self
+        }
+    }
+    /// True if any device count is above zero.
+    #[inline]
+    pub fn has_devices(&self) -> bool {
+        self.eni > 0 || self.gpu > 0 || self.neuron > 0
+    }
+    /// True if `need` fits in `self` on every dimension.
     #[inline]
     pub fn fits(&self, need: Resources) -> bool {
-        need.cpu <= self.cpu && need.memory <= self.memory
+        need.cpu <= self.cpu
+            && need.memory <= self.memory
+            && need.eni <= self.eni
+            && need.gpu <= self.gpu
+            && need.neuron <= self.neuron
+    }
+    /// True if `need`'s devices fit in `self`'s (CPU and memory not looked at).
+    #[inline]
+    pub fn devices_fit(&self, need: Resources) -> bool {
+        need.eni <= self.eni && need.gpu <= self.gpu && need.neuron <= self.neuron
     }
     /// `self - rhs` on each dimension, stopping at zero.
     #[inline]
@@ -102,6 +142,9 @@ impl Resources {
         Resources {
             cpu: CpuUnits(self.cpu.0.saturating_sub(rhs.cpu.0)),
             memory: MemoryMib(self.memory.0.saturating_sub(rhs.memory.0)),
+            eni: self.eni.saturating_sub(rhs.eni),
+            gpu: self.gpu.saturating_sub(rhs.gpu),
+            neuron: self.neuron.saturating_sub(rhs.neuron),
         }
     }
 }
@@ -112,6 +155,9 @@ impl Add for Resources {
         Resources {
             cpu: self.cpu + rhs.cpu,
             memory: self.memory + rhs.memory,
+            eni: self.eni + rhs.eni,
+            gpu: self.gpu + rhs.gpu,
+            neuron: self.neuron + rhs.neuron,
         }
     }
 }
@@ -121,6 +167,9 @@ impl Sub for Resources {
         Resources {
             cpu: self.cpu - rhs.cpu,
             memory: self.memory - rhs.memory,
+            eni: self.eni - rhs.eni,
+            gpu: self.gpu - rhs.gpu,
+            neuron: self.neuron - rhs.neuron,
         }
     }
 }

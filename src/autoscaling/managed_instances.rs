@@ -459,7 +459,7 @@ mod tests {
                 Candidate {
                     instance_type: id,
                     arch: c.get(id).arch,
-                    room: c.registered_resources(id, MemoryOverhead::default()),
+                    room: c.registered_resources(id, MemoryOverhead::default(), false),
                     usd_per_hour: c.get(id).on_demand_usd_per_hour,
                 }
             })

@@ -229,8 +229,9 @@ pub struct Reservation {
 ///
 /// The binpack: AWS does not publish its algorithm (§1.3 only says it binpacks each group
 /// of identical requirements over vCPU, memory, ENIs, ports and GPUs, counting free room on
-/// existing instances). We binpack CPU and memory only, greedily: groups in decreasing order
-/// of requirement (CPU, then memory), each group filling every room with free space in turn
+/// existing instances). We binpack CPU, memory, ENIs, GPUs and Neuron devices (not ports),
+/// greedily: groups in decreasing order of requirement (CPU, then memory, then devices), each
+/// group filling every room with free space in turn
 /// (existing instances first, then the new instances opened by earlier groups), the rest
 /// going onto new instances of the largest type. A task that fits the smallest type but
 /// not the largest (possible when types are sorted on vCPU first) is given new instances of
@@ -334,13 +335,22 @@ fn instances_to_add(calculated: u32, cfg: &ManagedScalingConfig, multi: bool) ->
 fn fit_count(room: Resources, need: Resources) -> u32 {
     let by_cpu = room.cpu.0.checked_div(need.cpu.0).unwrap_or(u32::MAX);
     let by_memory = room.memory.0.checked_div(need.memory.0).unwrap_or(u32::MAX);
-    by_cpu.min(by_memory)
+    // Devices are whole units: an instance with 4 GPUs holds 4 one-GPU tasks; one with 2
+    // ENIs for awsvpc tasks holds 2 awsvpc tasks whatever its CPU and memory.
+    let by_eni = room.eni.checked_div(need.eni).unwrap_or(u32::MAX);
+    let by_gpu = room.gpu.checked_div(need.gpu).unwrap_or(u32::MAX);
+    let by_neuron = room.neuron.checked_div(need.neuron).unwrap_or(u32::MAX);
+    by_cpu.min(by_memory).min(by_eni).min(by_gpu).min(by_neuron)
 }
 
 /// `need` taken `k` times. Callers only pass `k` with `k × need` ≤ some room, so it cannot
 /// overflow.
 fn times(need: Resources, k: u32) -> Resources {
-    Resources::new(need.cpu.0 * k, need.memory.0 * k)
+    Resources::new(need.cpu.0 * k, need.memory.0 * k).with_devices(
+        need.eni * k,
+        need.gpu * k,
+        need.neuron * k,
+    )
 }
 
 /// The number of new instances the greedy binpack opens (see
@@ -776,6 +786,65 @@ mod tests {
         let instances = [inst(2048, 7 * GIB, true)];
         let r = capacity_provider_reservation(&view(&instances, &tasks), &Default::default());
         assert_eq!((r.m, r.n), (3, 1));
+    }
+
+    /// M counts GPU-limited tasks: new instances are g4dn.12xlarge (48 vCPU, 192 GiB,
+    /// 4 GPUs). 10 tasks of 1 vCPU, 4 GiB and 1 GPU would fit one instance by CPU and
+    /// memory, but 4 GPUs each hold 4: ⌈10 / 4⌉ = 3 new instances; the existing instance,
+    /// with CPU and memory free but its 4 GPUs taken, holds none. M = 1 + 3 = 4.
+    #[test]
+    fn binpack_counts_gpus_so_m_is_right_for_gpu_tasks() {
+        let g4dn = Resources::new(48 * 1024, 192 * GIB).with_devices(7, 4, 0);
+        let mut existing = inst(40 * 1024, 150 * GIB, true);
+        existing.free = existing.free.with_devices(7, 0, 0);
+        existing.registered = g4dn;
+        let instances = [existing];
+        let tasks = [Resources::new(1024, 4 * GIB).with_devices(0, 1, 0); 10];
+        let v = ProviderView {
+            largest_type: g4dn,
+            smallest_type: g4dn,
+            ..view(&instances, &tasks)
+        };
+        let r = capacity_provider_reservation(&v, &Default::default());
+        assert_eq!((r.m, r.n, r.incompatible_tasks), (4, 1, 0));
+        // Without the GPU need, the same tasks fit the existing instance's room: M = 1.
+        let cpu_only = [Resources::new(1024, 4 * GIB); 10];
+        let r = capacity_provider_reservation(
+            &ProviderView {
+                provisioning: &cpu_only,
+                ..v
+            },
+            &Default::default(),
+        );
+        assert_eq!(r.m, 1);
+        // A GPU task with an ASG of m5 (no GPUs) fits not even the smallest type: incompatible.
+        let m5 = Resources::new(2048, 7864).with_devices(2, 0, 0);
+        let r = capacity_provider_reservation(
+            &ProviderView {
+                largest_type: m5,
+                smallest_type: m5,
+                ..v
+            },
+            &Default::default(),
+        );
+        assert_eq!(r.incompatible_tasks, 10);
+    }
+
+    /// awsvpc tasks on c5.large without trunking: 2 ENIs each, so 7 tasks of 0.25 vCPU need
+    /// ⌈7 / 2⌉ = 4 instances though 8 fit by CPU; with trunking (10 ENIs), 1.
+    #[test]
+    fn binpack_counts_enis_of_awsvpc_tasks() {
+        let tasks = [Resources::new(256, 256).with_devices(1, 0, 0); 7];
+        for (enis, m) in [(2, 4), (10, 1)] {
+            let c5 = Resources::new(2048, 3932).with_devices(enis, 0, 0);
+            let v = ProviderView {
+                largest_type: c5,
+                smallest_type: c5,
+                ..view(&[], &tasks)
+            };
+            let r = capacity_provider_reservation(&v, &Default::default());
+            assert_eq!(r.m, m, "{enis} ENIs");
+        }
     }
 
     #[test]

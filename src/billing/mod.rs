@@ -1133,7 +1133,7 @@ mod tests {
         (
             id,
             c.get(id).on_demand_usd_per_hour,
-            c.registered_resources(id, MemoryOverhead::default()),
+            c.registered_resources(id, MemoryOverhead::default(), false),
         )
     }
 
@@ -1182,7 +1182,7 @@ mod tests {
         let ty = c
             .find("c6a.2xlarge")
             .expect("c6a.2xlarge is in the catalog");
-        let reg = c.registered_resources(ty, MemoryOverhead::default());
+        let reg = c.registered_resources(ty, MemoryOverhead::default(), false);
         let price = c.get(ty).on_demand_usd_per_hour;
         assert_usd!(price, 0.306);
         for (run_s, ec2, fee) in [(3600, 0.306, 0.037), (30, 0.306 / 60.0, 0.037 / 60.0)] {

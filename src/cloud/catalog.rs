@@ -15,7 +15,7 @@ pub use crate::cloud::tables::Hypervisor;
 use crate::cloud::tables::{self, FargateRates, Tables};
 use crate::defaults::DEFAULT_REGION;
 use crate::ids::InstanceTypeId;
-use crate::units::{CpuArchitecture, CpuUnits, MemoryMib, OsFamily, Resources, CPU_UNITS_PER_VCPU};
+use crate::units::{CpuArchitecture, MemoryMib, OsFamily, Resources, CPU_UNITS_PER_VCPU};
 
 /// Fraction of nominal memory the OS and hypervisor keep from the ECS agent on a Nitro type,
 /// by default.
@@ -120,6 +120,37 @@ pub struct InstanceType {
     /// type (the catalog override `registeredMemoryMib`); `None` estimates it from the
     /// hypervisor's overhead.
     pub registered_memory_mib: Option<u32>,
+    /// `awsvpc` tasks per instance without trunking, from ECS's table where it lists the type
+    /// (`tables::Shape::ecs_awsvpc_tasks`); `None` uses `max_enis − 1`.
+    pub ecs_awsvpc_tasks: Option<u32>,
+    /// `awsvpc` tasks per instance with `awsvpcTrunking`, where ECS supports trunking on the
+    /// type (ECS's table, or the catalog override `awsvpcTrunkTaskLimit`).
+    pub ecs_awsvpc_tasks_trunking: Option<u32>,
+}
+
+impl InstanceType {
+    /// The `awsvpc` tasks an instance of this type can hold: each takes one ENI.
+    ///
+    /// Without trunking: ECS's figure, else the type's maximum ENIs − 1, "the primary
+    /// network interface counts as one" (c5.large: 3 ENIs → 2 tasks). With the
+    /// `awsvpcTrunking` account setting on and a type ECS supports: ECS's "task limit with ENI
+    /// trunking", whose ENI limit counts the primary and the trunk interface (c5.large: 12 − 2
+    /// = 10). A type ECS does not list for trunking keeps its limit without it, as ECS gives
+    /// such instances no trunk interface.
+    /// Source: Amazon ECS Developer Guide, "Elastic network interface trunking"
+    /// (container-instance-eni.md, awsdocs/amazon-ecs-developer-guide at commit 49232cf,
+    /// 2023-06-15) and its "Supported Amazon EC2 instance types" table; ecs-reference §4.5.
+    /// A type with no ENI figure at all (hpc7a…) offers none: validation names it.
+    pub fn awsvpc_task_limit(&self, trunking: bool) -> u32 {
+        if trunking {
+            if let Some(n) = self.ecs_awsvpc_tasks_trunking {
+                return n;
+            }
+        }
+        self.ecs_awsvpc_tasks
+            .or_else(|| self.max_enis.map(|e| e.saturating_sub(1)))
+            .unwrap_or(0)
+    }
 }
 
 /// Families that run on Xen, by the part of the name before the dot.
@@ -407,6 +438,8 @@ impl Catalog {
                     trunking: s.trunking,
                     hypervisor: s.hypervisor,
                     registered_memory_mib: None,
+                    ecs_awsvpc_tasks: s.ecs_awsvpc_tasks,
+                    ecs_awsvpc_tasks_trunking: s.ecs_awsvpc_tasks_trunking,
                 }),
                 None => not_offered.push(s.name.clone()),
             }
@@ -482,8 +515,19 @@ impl Catalog {
     /// hypervisor; then minus `ECS_RESERVED_MEMORY` (floored at 0), in integer arithmetic.
     /// With the defaults an m5.large (Nitro, 8192 MiB) registers ⌊8192 × 0.96⌋ = 7864 MiB and
     /// an m4.large (Xen) ⌊8192 × 0.978⌋ = 8011 MiB, against the 7985 MiB AWS documents.
-    pub fn registered_resources(&self, id: InstanceTypeId, overhead: MemoryOverhead) -> Resources {
-        self.registered_resources_on(id, overhead, OsFamily::Linux)
+    ///
+    /// Devices: the ENIs left for `awsvpc` tasks ([`InstanceType::awsvpc_task_limit`] with
+    /// the scenario's `awsvpcTrunking`), the type's GPUs ("The number of GPUs reserved for all
+    /// containers in a task cannot exceed the number of available GPUs on the container
+    /// instance", ECS Developer Guide, ecs-gpu.md) and its Neuron devices ("You can run as
+    /// many tasks as there are chips", ecs-inference.md).
+    pub fn registered_resources(
+        &self,
+        id: InstanceTypeId,
+        overhead: MemoryOverhead,
+        awsvpc_trunking: bool,
+    ) -> Resources {
+        self.registered_resources_on(id, overhead, awsvpc_trunking, OsFamily::Linux)
     }
 
     /// What the ECS agent registers for an instance of type `id` running `os`.
@@ -493,11 +537,12 @@ impl Catalog {
     /// reports physical memory, see [`DEFAULT_WINDOWS_MEMORY_OVERHEAD_PPM`]), then minus
     /// `ECS_RESERVED_MEMORY`. A type's `registeredMemoryMib` is a Linux figure and is not
     /// used for Windows. An m4.large on Windows registers ⌊8192 × 0.999943⌋ = 8191 MiB, as AWS
-    /// documents.
+    /// documents. Devices as on Linux (ECS's ENI table does not tell the OS apart).
     pub fn registered_resources_on(
         &self,
         id: InstanceTypeId,
         overhead: MemoryOverhead,
+        awsvpc_trunking: bool,
         os: OsFamily,
     ) -> Resources {
         let t = self.get(id);
@@ -514,10 +559,15 @@ impl Catalog {
             (false, Some(known)) => known,
             (false, None) => kept(overhead.ppm_for(t.hypervisor())),
         };
-        Resources {
-            cpu: CpuUnits(t.vcpu * CPU_UNITS_PER_VCPU),
-            memory: MemoryMib(visible_mib.saturating_sub(overhead.ecs_reserved_mib)),
-        }
+        Resources::new(
+            t.vcpu * CPU_UNITS_PER_VCPU,
+            visible_mib.saturating_sub(overhead.ecs_reserved_mib),
+        )
+        .with_devices(
+            t.awsvpc_task_limit(awsvpc_trunking),
+            t.gpu_count,
+            t.accelerator_count,
+        )
     }
 
     /// Applies a scenario's overrides: new instance types are appended (so existing ids stay
@@ -714,8 +764,8 @@ fn override_existing(
             format!("{path}.{field}"),
             format!(
                 "{current} as in the catalog for {} (only onDemandUsdPerHour, \
-                 windowsOnDemandUsdPerHour, maxEnis and registeredMemoryMib of a catalog type \
-                 can change; add a type under a new name for another shape)",
+                 windowsOnDemandUsdPerHour, maxEnis, awsvpcTrunkTaskLimit and registeredMemoryMib \
+                 of a catalog type can change; add a type under a new name for another shape)",
                 t.name
             ),
         )
@@ -750,6 +800,11 @@ fn override_existing(
     }
     if let Some(enis) = o.max_enis {
         t.max_enis = Some(enis);
+        // The user's ENI count replaces ECS's task figure, which was derived from the old one.
+        t.ecs_awsvpc_tasks = None;
+    }
+    if let Some(n) = o.awsvpc_trunk_task_limit {
+        t.ecs_awsvpc_tasks_trunking = Some(n);
     }
     if let Some(price) = o.windows_on_demand_usd_per_hour {
         t.windows_on_demand_usd_per_hour = Some(price);
@@ -806,6 +861,8 @@ fn new_instance_type(
                 trunking: None,
                 hypervisor: None,
                 registered_memory_mib: o.registered_memory_mib,
+                ecs_awsvpc_tasks: None,
+                ecs_awsvpc_tasks_trunking: o.awsvpc_trunk_task_limit,
             })
         }
         _ => Err(problems),
@@ -1004,21 +1061,21 @@ mod tests {
         let d = MemoryOverhead::default();
         let win = OsFamily::WindowsServer2022Full;
         assert_eq!(
-            c.registered_resources_on(m4, d, win),
+            c.registered_resources_on(m4, d, false, win),
             Resources::new(2048, 8191)
         );
         assert_eq!(8_589_524_992u64 / (1024 * 1024), 8191);
         // The same type on Linux registers the Xen estimate, ⌊8192 × 0.978⌋ = 8011 MiB: the
         // OS decides, not the type.
         assert_eq!(
-            c.registered_resources_on(m4, d, OsFamily::Linux),
+            c.registered_resources_on(m4, d, false, OsFamily::Linux),
             Resources::new(2048, 8011)
         );
         // Nitro m5.large on Windows: the same Windows figure, ⌊8192 × 0.999943⌋ = 8191 MiB
         // (Linux: 7864).
         let m5 = c.find("m5.large").expect("in catalog");
         assert_eq!(
-            c.registered_resources_on(m5, d, win).memory,
+            c.registered_resources_on(m5, d, false, win).memory,
             MemoryMib(8191)
         );
         // Overridden per OS (settings.windowsMemoryOverheadFraction 0.05): ⌊8192 × 0.95⌋ =
@@ -1030,7 +1087,7 @@ mod tests {
             ..MemoryOverhead::from_fraction(0.2, MemoryMib(0)).expect("valid")
         };
         assert_eq!(
-            c.registered_resources_on(m5, o, win).memory,
+            c.registered_resources_on(m5, o, false, win).memory,
             MemoryMib(7526)
         );
     }
@@ -1111,26 +1168,26 @@ mod tests {
         // Xen, 2.2 %: AWS, "Container instance memory management": an m4.large (8 GiB)
         // registers 7985 MiB. ⌊8192 × 0.978⌋ = ⌊8011.78⌋ = 8011; (8011 − 7985) / 7985 = 0.33 %.
         let m4 = with_type(&mut c, "m4.large", 2, 8192);
-        let got = c.registered_resources(m4, d).memory;
+        let got = c.registered_resources(m4, d, false).memory;
         assert_eq!(got, MemoryMib(8011));
         assert!(rel(got, 7985) < 0.01);
         // AWS, "Amazon ECS CloudWatch metrics": c4.large (3.75 GiB = 3840 MiB) registers
         // 3768 MiB. ⌊3840 × 0.978⌋ = ⌊3755.52⌋ = 3755; (3768 − 3755) / 3768 = 0.35 %.
         let c4 = with_type(&mut c, "c4.large", 2, 3840);
-        let got = c.registered_resources(c4, d).memory;
+        let got = c.registered_resources(c4, d, false).memory;
         assert_eq!(got, MemoryMib(3755));
         assert!(rel(got, 3768) < 0.01);
         // Same page: c4.4xlarge (30 GiB = 30720 MiB) registers 30158 MiB.
         // ⌊30720 × 0.978⌋ = ⌊30044.16⌋ = 30044; (30158 − 30044) / 30158 = 0.38 %.
         let c4x = with_type(&mut c, "c4.4xlarge", 16, 30720);
-        let got = c.registered_resources(c4x, d).memory;
+        let got = c.registered_resources(c4x, d, false).memory;
         assert_eq!(got, MemoryMib(30044));
         assert!(rel(got, 30158) < 0.01);
         // Nitro, 4 %: thewca/worldcubeassociation.org pull request 9974: an m6i.large runs two
         // tasks of 3910 MiB (so ≥ 7820 MiB) but not two of 3954 (so < 7908 MiB).
         // ⌊8192 × 0.96⌋ = ⌊7864.32⌋ = 7864, inside [7820, 7908); (7864 − 7820) / 7820 = 0.56 %.
         let m6i = c.find("m6i.large").expect("in catalog");
-        let got = c.registered_resources(m6i, d).memory;
+        let got = c.registered_resources(m6i, d, false).memory;
         assert_eq!(got, MemoryMib(7864));
         assert!((7820..7908).contains(&got.0));
         assert!(rel(got, 7820) < 0.01);
@@ -1141,9 +1198,10 @@ mod tests {
         let c = Catalog::embedded_us_east_1();
         let m5 = c.find("m5.large").expect("in catalog");
         // CPU: 2 vCPU × 1024 = 2048 units. Memory (Nitro, 4 %): ⌊8192 × 0.96⌋ = 7864 MiB.
+        // ENIs for awsvpc tasks: 3 − the primary = 2 (ECS's table: m5.large, 2 tasks).
         assert_eq!(
-            c.registered_resources(m5, MemoryOverhead::default()),
-            Resources::new(2048, 7864)
+            c.registered_resources(m5, MemoryOverhead::default(), false),
+            Resources::new(2048, 7864).with_devices(2, 0, 0)
         );
         // With ECS_RESERVED_MEMORY = 256: 7864 − 256 = 7608 MiB.
         let reserved = MemoryOverhead {
@@ -1151,8 +1209,8 @@ mod tests {
             ..MemoryOverhead::default()
         };
         assert_eq!(
-            c.registered_resources(m5, reserved),
-            Resources::new(2048, 7608)
+            c.registered_resources(m5, reserved, false),
+            Resources::new(2048, 7608).with_devices(2, 0, 0)
         );
         // A scenario-wide fraction replaces the hypervisor default: Karpenter's 7.5 % gives
         // ⌊8192 × 0.925⌋ = ⌊7577.6⌋ = 7577 MiB, as before the per-hypervisor fit.
@@ -1160,27 +1218,30 @@ mod tests {
             MemoryOverhead::from_fraction(KARPENTER_VM_MEMORY_OVERHEAD_FRACTION, MemoryMib(0))
                 .expect("valid");
         assert_eq!(
-            c.registered_resources(m5, karpenter),
-            Resources::new(2048, 7577)
+            c.registered_resources(m5, karpenter, false),
+            Resources::new(2048, 7577).with_devices(2, 0, 0)
         );
         // c5.large, 4 GiB: ⌊4096 × 0.96⌋ = ⌊3932.16⌋ = 3932 MiB.
         let c5 = c.find("c5.large").expect("in catalog");
         assert_eq!(
-            c.registered_resources(c5, MemoryOverhead::default()),
-            Resources::new(2048, 3932)
+            c.registered_resources(c5, MemoryOverhead::default(), false),
+            Resources::new(2048, 3932).with_devices(2, 0, 0)
         );
         // r5.4xlarge, 128 GiB: ⌊131072 × 0.96⌋ = ⌊125829.12⌋ = 125829 MiB; 16 × 1024 = 16384.
         let r5 = c.find("r5.4xlarge").expect("in catalog");
         assert_eq!(
-            c.registered_resources(r5, MemoryOverhead::default()),
-            Resources::new(16384, 125829)
+            c.registered_resources(r5, MemoryOverhead::default(), false),
+            Resources::new(16384, 125829).with_devices(7, 0, 0)
         );
         // Reserving more than there is leaves 0, not an underflow.
         let too_much = MemoryOverhead {
             ecs_reserved_mib: 1_000_000,
             ..MemoryOverhead::default()
         };
-        assert_eq!(c.registered_resources(m5, too_much).memory, MemoryMib(0));
+        assert_eq!(
+            c.registered_resources(m5, too_much, false).memory,
+            MemoryMib(0)
+        );
     }
 
     #[test]
@@ -1198,7 +1259,7 @@ mod tests {
         // ECS_RESERVED_MEMORY still comes off: 7700 − 100 = 7600.
         let karpenter = MemoryOverhead::from_fraction(0.075, MemoryMib(100)).expect("valid");
         assert_eq!(
-            c.registered_resources(m5, karpenter).memory,
+            c.registered_resources(m5, karpenter, false).memory,
             MemoryMib(7600)
         );
         // A table's hypervisor wins over the name rule: m5 marked Xen gets 2.2 %.
@@ -1206,7 +1267,8 @@ mod tests {
         let m5 = c.find("m5.large").expect("in catalog");
         c.instance_types[m5.index()].hypervisor = Some(Hypervisor::Xen);
         assert_eq!(
-            c.registered_resources(m5, MemoryOverhead::default()).memory,
+            c.registered_resources(m5, MemoryOverhead::default(), false)
+                .memory,
             MemoryMib(8011)
         );
         // More than the nominal memory is refused.
@@ -1229,9 +1291,103 @@ mod tests {
             memory_mib: None,
             on_demand_usd_per_hour: None,
             max_enis: None,
+            awsvpc_trunk_task_limit: None,
             windows_on_demand_usd_per_hour: None,
             registered_memory_mib: None,
         }
+    }
+
+    /// ENI density (issue 15), from the ECS Developer Guide, "Elastic network interface
+    /// trunking": "by default a c5.large instance may have up to three ENIs attached to it.
+    /// The primary network interface for the instance counts as one ... you can typically only
+    /// run two such tasks"; "a c5.large instance with awsvpcTrunking enabled has an increased
+    /// ENI limit of twelve" with the primary and the trunk attached, so "ten tasks".
+    #[test]
+    fn awsvpc_task_limits_follow_ecs_documented_figures() {
+        let c = Catalog::embedded_us_east_1();
+        let c5 = c.get(c.find("c5.large").expect("c5.large"));
+        // 3 ENIs − 1 primary = 2; trunking: 12 − 1 primary − 1 trunk = 10.
+        assert_eq!(c5.awsvpc_task_limit(false), 2);
+        assert_eq!(c5.awsvpc_task_limit(true), 10);
+        let reg = c.registered_resources(
+            c.find("c5.large").expect("c5"),
+            MemoryOverhead::default(),
+            true,
+        );
+        assert_eq!(reg.eni, 10);
+        // m6in.32xlarge has two network cards: ECS's table gives 13 tasks without trunking,
+        // not the 16 − 1 of its ENI count.
+        let m6in = c.get(c.find("m6in.32xlarge").expect("m6in.32xlarge"));
+        assert_eq!(
+            (m6in.max_enis, m6in.awsvpc_task_limit(false)),
+            (Some(16), 13)
+        );
+        // t3.medium is not in ECS's trunking table: 3 − 1 = 2 with or without the setting.
+        let t3 = c.get(c.find("t3.medium").expect("t3.medium"));
+        assert_eq!(
+            (t3.awsvpc_task_limit(false), t3.awsvpc_task_limit(true)),
+            (2, 2)
+        );
+        // g4dn is not supported for trunking ("The c5n, d3, ..., g4dn ... families are not
+        // supported"); g4dn.12xlarge has 8 ENIs → 7 tasks, and its 4 GPUs.
+        let g4 = c.find("g4dn.12xlarge").expect("g4dn.12xlarge");
+        let reg = c.registered_resources(g4, MemoryOverhead::default(), true);
+        assert_eq!((reg.eni, reg.gpu, reg.neuron), (7, 4, 0));
+        // inf1.6xlarge: 4 Inferentia chips (ecs-inference.md table).
+        let inf1 = c.find("inf1.6xlarge").expect("inf1.6xlarge");
+        assert_eq!(
+            c.registered_resources(inf1, MemoryOverhead::default(), false)
+                .neuron,
+            4
+        );
+    }
+
+    /// Issue 15 point 5: GPU and Neuron instances are priced from the same table as the
+    /// rest. Of the embedded catalog's 78 types with GPUs or Neuron devices, 75 have a
+    /// us-east-1 price (g4dn.12xlarge $3.912 an hour, Karpenter's table); dl2q.24xlarge,
+    /// p5e.48xlarge and trn2.48xlarge have none there (SOURCES.md) and are "not offered".
+    #[test]
+    fn gpu_and_neuron_types_are_priced_in_us_east_1() {
+        let c = Catalog::embedded_us_east_1();
+        let priced: Vec<&InstanceType> = c
+            .instance_types
+            .iter()
+            .filter(|t| t.gpu_count > 0 || t.accelerator_count > 0)
+            .collect();
+        assert_eq!(priced.len(), 75);
+        assert!(priced.iter().all(|t| t.on_demand_usd_per_hour > 0.0));
+        let g4 = c.get(c.find("g4dn.12xlarge").expect("g4dn.12xlarge"));
+        assert_eq!(g4.on_demand_usd_per_hour, 3.912);
+        for name in ["dl2q.24xlarge", "p5e.48xlarge", "trn2.48xlarge"] {
+            assert!(c.not_offered.iter().any(|n| n == name), "{name}");
+        }
+    }
+
+    #[test]
+    fn overrides_set_the_trunk_limit_and_a_new_eni_count_replaces_ecs_figure() {
+        let mut c = Catalog::embedded_us_east_1();
+        let overrides = CatalogOverrides {
+            instance_types: vec![
+                InstanceTypeOverride {
+                    awsvpc_trunk_task_limit: Some(30),
+                    ..type_override("t3.medium")
+                },
+                InstanceTypeOverride {
+                    max_enis: Some(5),
+                    ..type_override("c5.large")
+                },
+            ],
+            fargate: None,
+        };
+        c.apply(&overrides).expect("valid overrides");
+        let t3 = c.get(c.find("t3.medium").expect("t3"));
+        assert_eq!(t3.awsvpc_task_limit(true), 30);
+        let c5 = c.get(c.find("c5.large").expect("c5"));
+        // 5 − 1 = 4 without trunking; ECS's trunk figure stays.
+        assert_eq!(
+            (c5.awsvpc_task_limit(false), c5.awsvpc_task_limit(true)),
+            (4, 10)
+        );
     }
 
     #[test]

@@ -299,10 +299,7 @@ impl FargateSizes {
                 row.memory_mib()
                     .into_iter()
                     .find(|&m| m >= need.memory)
-                    .map(|m| Resources {
-                        cpu: CpuUnits(row.cpu_units),
-                        memory: m,
-                    })
+                    .map(|m| Resources::new(row.cpu_units, m.0))
             })
             .min_by(|a, b| price(*a).total_cmp(&price(*b)).then(a.cpu.cmp(&b.cpu)))
     }

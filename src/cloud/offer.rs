@@ -431,6 +431,8 @@ impl Offers {
                 branch_enis: None,
                 trunking: None,
                 hypervisor: None,
+                ecs_awsvpc_tasks: None,
+                ecs_awsvpc_tasks_trunking: None,
             });
         }
         let shaped: std::collections::BTreeSet<&str> =

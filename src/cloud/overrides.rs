@@ -28,8 +28,8 @@ pub struct CatalogOverrides {
 /// One instance type to add or re-price, by name.
 ///
 /// A new type must give `vcpu`, `memoryMib`, `arch` and `onDemandUsdPerHour`; an existing
-/// one may change only `onDemandUsdPerHour`, `windowsOnDemandUsdPerHour`, `maxEnis` and
-/// `registeredMemoryMib`.
+/// one may change only `onDemandUsdPerHour`, `windowsOnDemandUsdPerHour`, `maxEnis`,
+/// `awsvpcTrunkTaskLimit` and `registeredMemoryMib`.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct InstanceTypeOverride {
@@ -50,6 +50,11 @@ pub struct InstanceTypeOverride {
     /// Maximum network interfaces, the primary included.
     #[serde(default)]
     pub max_enis: Option<u32>,
+    /// `awsvpc` tasks an instance of this type holds with the `awsvpcTrunking` account
+    /// setting on (ECS's "task limit with ENI trunking"), for a type ECS's table in the
+    /// catalog lacks.
+    #[serde(default)]
+    pub awsvpc_trunk_task_limit: Option<u32>,
     /// Windows (licence included) On-Demand price, USD per hour.
     #[serde(default)]
     pub windows_on_demand_usd_per_hour: Option<f64>,

@@ -23,7 +23,7 @@ pub const FARGATE_PRICES_FILE: &str = "fargate_prices.tsv";
 /// The Regions the tables know and the dates of their prices.
 pub const REGIONS_FILE: &str = "regions.tsv";
 
-const INSTANCE_TYPES_HEADER: [&str; 11] = [
+const INSTANCE_TYPES_HEADER: [&str; 13] = [
     "instance_type",
     "arch",
     "vcpu",
@@ -35,6 +35,8 @@ const INSTANCE_TYPES_HEADER: [&str; 11] = [
     "branch_enis",
     "trunking",
     "hypervisor",
+    "ecs_awsvpc_tasks",
+    "ecs_awsvpc_tasks_trunking",
 ];
 const EC2_PRICES_HEADER: [&str; 4] = [
     "region",
@@ -110,6 +112,14 @@ pub struct Shape {
     pub trunking: Option<bool>,
     /// Hypervisor, where known.
     pub hypervisor: Option<Hypervisor>,
+    /// `awsvpc` tasks ECS places on an instance of this type without ENI trunking, where
+    /// ECS's table lists the type (it is max ENIs − 1 for all but the types with several
+    /// network cards; see `data/SOURCES.md`).
+    pub ecs_awsvpc_tasks: Option<u32>,
+    /// `awsvpc` tasks with the `awsvpcTrunking` account setting on, where ECS's table lists
+    /// the type as supported (ECS Developer Guide, "Supported instances for increased
+    /// Amazon ECS container instance network interfaces").
+    pub ecs_awsvpc_tasks_trunking: Option<u32>,
 }
 
 /// One instance type's On-Demand prices in one Region.
@@ -333,6 +343,7 @@ pub fn parse(texts: &[(String, String); 4]) -> Result<Tables, Vec<TableError>> {
             }
         };
         let (enis, branch) = (opt_num(7), opt_num(8));
+        let (awsvpc_tasks, awsvpc_trunk_tasks) = (opt_num(11), opt_num(12));
         let trunking = match cells[9] {
             "true" => Some(Some(true)),
             "false" => Some(Some(false)),
@@ -367,8 +378,21 @@ pub fn parse(texts: &[(String, String); 4]) -> Result<Tables, Vec<TableError>> {
             Some(branch_enis),
             Some(trunking),
             Some(hypervisor),
+            Some(ecs_awsvpc_tasks),
+            Some(ecs_awsvpc_tasks_trunking),
         ) = (
-            arch, vcpu, memory, gpus, gpu_mem, accel, enis, branch, trunking, hypervisor,
+            arch,
+            vcpu,
+            memory,
+            gpus,
+            gpu_mem,
+            accel,
+            enis,
+            branch,
+            trunking,
+            hypervisor,
+            awsvpc_tasks,
+            awsvpc_trunk_tasks,
         ) {
             if vcpu == 0 || memory_mib == 0 {
                 e("vcpu and memory_mib must be greater than 0".to_owned());
@@ -390,6 +414,8 @@ pub fn parse(texts: &[(String, String); 4]) -> Result<Tables, Vec<TableError>> {
                 branch_enis,
                 trunking,
                 hypervisor,
+                ecs_awsvpc_tasks,
+                ecs_awsvpc_tasks_trunking,
             });
         }
     }
@@ -605,6 +631,8 @@ pub fn render(tables: &Tables) -> [(&'static str, String); 4] {
             opt(t.trunking),
             t.hypervisor
                 .map_or_else(|| "-".to_owned(), |h| h.as_str().to_owned()),
+            opt(t.ecs_awsvpc_tasks),
+            opt(t.ecs_awsvpc_tasks_trunking),
         ];
         types.push_str(&row.join("\t"));
         types.push('\n');
@@ -690,6 +718,22 @@ mod tests {
             (c5.max_enis, c5.branch_enis, c5.trunking, c5.hypervisor),
             (Some(3), Some(9), Some(true), Some(Hypervisor::Nitro))
         );
+        // ECS's own table (container-instance-eni.md, "Supported Amazon EC2 instance
+        // types"): c5.large runs 2 awsvpc tasks without trunking (3 ENIs − the primary) and
+        // 10 with it (an ENI limit of 12 − the primary − the trunk).
+        assert_eq!(
+            (c5.ecs_awsvpc_tasks, c5.ecs_awsvpc_tasks_trunking),
+            (Some(2), Some(10))
+        );
+        // 426 of the table's 431 rows are catalog types (mac2.metal, dl1.24xlarge and the
+        // three p3 sizes are not in Karpenter's list); i4i.large's trunk cell reads "-2" in
+        // the source, so it is left unknown.
+        let listed = t
+            .instance_types
+            .iter()
+            .filter(|s| s.ecs_awsvpc_tasks.is_some())
+            .count();
+        assert_eq!(listed, 426);
         let c4 = t
             .instance_types
             .iter()
@@ -723,7 +767,7 @@ mod tests {
     #[test]
     fn every_mistake_is_named_by_file_and_line() {
         let types = format!(
-            "# {}\nm5.large\tx86_64\t2\t8192\t0\t0\t0\t3\t-\t-\tnitro\nbad\tsparc\ttwo\t1\t0\t0\t0\t-\t-\tmaybe\tnitro\nshort\tx86_64\nm5.large\tx86_64\t2\t8192\t0\t0\t0\t3\t-\t-\tnitro\n",
+            "# {}\nm5.large\tx86_64\t2\t8192\t0\t0\t0\t3\t-\t-\tnitro\t2\t10\nbad\tsparc\ttwo\t1\t0\t0\t0\t-\t-\tmaybe\tnitro\tmany\t-\nshort\tx86_64\nm5.large\tx86_64\t2\t8192\t0\t0\t0\t3\t-\t-\tnitro\t-\t-\n",
             INSTANCE_TYPES_HEADER.join("\t")
         );
         let ec2 = format!(
@@ -742,10 +786,12 @@ mod tests {
             [
                 "t.tsv, line 3: arch: expected x86_64 or arm64, found \"sparc\"",
                 "t.tsv, line 3: vcpu: expected a whole number, found \"two\"",
+                "t.tsv, line 3: ecs_awsvpc_tasks: expected a whole number or -, found \"many\"",
                 "t.tsv, line 3: trunking: expected true, false or -, found \"maybe\"",
-                "t.tsv, line 4: expected 11 tab-separated columns (instance_type, arch, vcpu, \
+                "t.tsv, line 4: expected 13 tab-separated columns (instance_type, arch, vcpu, \
                  memory_mib, gpu_count, gpu_memory_mib_per_gpu, accelerator_count, max_enis, \
-                 branch_enis, trunking, hypervisor), found 2",
+                 branch_enis, trunking, hypervisor, ecs_awsvpc_tasks, \
+                 ecs_awsvpc_tasks_trunking), found 2",
                 "t.tsv, line 5: m5.large is listed twice",
                 "e.tsv, line 3: instance type m9.large is not in instance_types.tsv",
                 "e.tsv, line 4: region mars-1 is not in regions.tsv",

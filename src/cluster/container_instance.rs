@@ -55,7 +55,8 @@ pub struct ContainerInstance {
     /// True for an external instance (ECS Anywhere, `ecs.capability.external`): only tasks of
     /// launch type EXTERNAL are placed on it, and EC2 tasks never are.
     pub external: bool,
-    /// What the agent registered: vCPU × 1024 CPU units and memory below nominal.
+    /// What the agent registered: vCPU × 1024 CPU units, memory below nominal, and the
+    /// devices tasks may take (ENIs for `awsvpc` tasks, GPUs, Neuron devices).
     pub registered: Resources,
     /// Sum of what the tasks placed here (PENDING through STOPPING) reserve.
     pub reserved: Resources,
@@ -125,7 +126,7 @@ impl ContainerInstance {
         self.empty_since = Some(now);
     }
 
-    /// CPU and memory not reserved by any task.
+    /// CPU, memory and devices not reserved by any task.
     #[inline]
     pub fn free(&self) -> Resources {
         self.registered - self.reserved
@@ -181,7 +182,7 @@ impl ContainerInstance {
     /// If nothing of that size or group was reserved: the books are broken.
     pub fn release(&mut self, need: Resources, group: Owner) {
         assert!(
-            need.cpu <= self.reserved.cpu && need.memory <= self.reserved.memory,
+            self.reserved.fits(need),
             "instance {:?} releases more than it reserved",
             self.id
         );

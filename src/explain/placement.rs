@@ -14,7 +14,7 @@ use crate::cluster::{ContainerInstance, InstanceStatus};
 use crate::ids::InstanceId;
 use crate::scheduler::placement::constraint::PlacementConstraint;
 use crate::scheduler::placement::expression::CompiledExpr;
-use crate::scheduler::placement::failure::{diagnose_uncounted, PlacementFailure};
+use crate::scheduler::placement::failure::{diagnose_uncounted, Device, PlacementFailure};
 use crate::scheduler::placement::strategy::{rank_key, SpreadCounts};
 use crate::scheduler::placement::{
     instance_display_id, Attribute, BinpackField, PlacementRequest, PlacementStrategy, SpreadField,
@@ -30,6 +30,15 @@ pub struct PlacementTrace {
     pub need_cpu: u32,
     /// Memory (MiB) the task reserves.
     pub need_memory_mib: u32,
+    /// ENIs the task takes (1 for an `awsvpc` task on EC2); absent when 0.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub need_eni: u32,
+    /// GPUs the task reserves; absent when 0.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub need_gpu: u32,
+    /// Neuron devices the task maps; absent when 0.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub need_neuron: u32,
     /// The instances it may use: "the cluster" or a capacity provider.
     pub pool: String,
     /// Instances of the pool considered: every one not terminated, and terminated ones in a
@@ -48,6 +57,11 @@ pub struct PlacementTrace {
     /// For a task that could not be placed: ECS's reason, as its service event says it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+}
+
+/// For serde: a zero device count is left out of the trace.
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// One filter and what it removed.
@@ -153,6 +167,15 @@ pub fn grouped_reason(f: &PlacementFailure) -> String {
         PlacementFailure::NoInstances => {
             "No Container Instances were found in your cluster.".into()
         }
+        PlacementFailure::Insufficient {
+            memory: false,
+            cpu: false,
+            device: Some(d),
+            ..
+        } => format!(
+            "The closest matching container-instance has insufficient {} available.",
+            d.words()
+        ),
         PlacementFailure::Insufficient { memory: true, .. } => {
             "The closest matching container-instance has insufficient memory available.".into()
         }
@@ -173,8 +196,10 @@ pub fn grouped_reason(f: &PlacementFailure) -> String {
 }
 
 /// Why `inst` is out, by the first filter it fails, as an index into the filter list
-/// (0 AZ down, 1 DRAINING, 2 not yet ACTIVE, 3 CPU, 4 memory, 5 architecture, 6 operating
-/// system, 7 distinctInstance, 8.. each memberOf), or `None` if it is a candidate.
+/// (0 AZ down, 1 DRAINING, 2 not yet ACTIVE, 3 CPU, 4 GPU, 5 memory, 6 ENI, 7 Neuron devices,
+/// 8 architecture, 9 operating system, 10 distinctInstance, 11.. each memberOf), or `None` if
+/// it is a candidate. Resources go in ECS's order, "CPU, GPU, memory and port needs"
+/// (ecs-reference §4.1), then the ENI an `awsvpc` task takes and the Neuron devices it maps.
 fn first_failed(
     req: &PlacementRequest,
     inst: &ContainerInstance,
@@ -192,11 +217,20 @@ fn first_failed(
     if free.cpu < req.need.cpu {
         return Some(3);
     }
-    if free.memory < req.need.memory {
+    if free.gpu < req.need.gpu {
         return Some(4);
     }
-    if req.arch.is_some_and(|a| a != inst.arch) {
+    if free.memory < req.need.memory {
         return Some(5);
+    }
+    if free.eni < req.need.eni {
+        return Some(6);
+    }
+    if free.neuron < req.need.neuron {
+        return Some(7);
+    }
+    if req.arch.is_some_and(|a| a != inst.arch) {
+        return Some(8);
     }
     if req.os != inst.os {
         return Some(OS_FILTER);
@@ -221,9 +255,9 @@ fn first_failed(
 }
 
 /// The operating system filter's index in [`first_failed`]'s list.
-const OS_FILTER: usize = 6;
+const OS_FILTER: usize = 9;
 /// The `distinctInstance` filter's index; each `memberOf` follows it.
-const DISTINCT_FILTER: usize = 7;
+const DISTINCT_FILTER: usize = 10;
 
 /// Traces placing `req` over `instances`, given the placer's answer `chosen`.
 ///
@@ -241,7 +275,10 @@ pub fn trace(
         "status DRAINING".to_string(),
         "not ACTIVE yet (agent not registered)".to_string(),
         "CPU".to_string(),
+        format!("GPU ({})", Device::Gpu.reason_code()),
         "memory".to_string(),
+        format!("ENI for awsvpc ({})", Device::Eni.reason_code()),
+        Device::Neuron.reason_code().to_string(),
         format!(
             "architecture (attribute:ecs.cpu-architecture = {})",
             req.arch.map_or("any", |a| a.attribute_value())
@@ -287,12 +324,17 @@ pub fn trace(
         .zip(removed)
         .zip(examples)
         .enumerate()
-        // distinctInstance is listed only when the task has it; the operating system only
-        // when it removed an instance or the task is not Linux, so an all-Linux trace reads
-        // as it did before Windows instances were modelled.
-        .filter(|(k, ((_, removed), _))| {
-            (*k != DISTINCT_FILTER || has_distinct)
-                && (*k != OS_FILTER || *removed > 0 || req.os.is_windows())
+        // distinctInstance and the devices are listed only when the task asks for them, so
+        // a task without devices reads as it did before they were modelled; the operating
+        // system only when it removed an instance or the task is not Linux, so an all-Linux
+        // trace reads as it did before Windows instances were modelled.
+        .filter(|(k, ((_, removed), _))| match *k {
+            4 => req.need.gpu > 0,
+            6 => req.need.eni > 0,
+            7 => req.need.neuron > 0,
+            OS_FILTER => *removed > 0 || req.os.is_windows(),
+            DISTINCT_FILTER => has_distinct,
+            _ => true,
         })
         .map(|(_, ((filter, removed), examples))| {
             left -= removed;
@@ -376,11 +418,13 @@ pub fn trace(
     PlacementTrace {
         need_cpu: req.need.cpu.0,
         need_memory_mib: req.need.memory.0,
+        need_eni: req.need.eni,
+        need_gpu: req.need.gpu,
+        need_neuron: req.need.neuron,
         pool,
         instances: considered,
         filters,
-        not_modelled: "ports, ENIs and GPUs are not modelled: no instance is filtered out for them"
-            .into(),
+        not_modelled: "host ports are not modelled: no instance is filtered out for them".into(),
         strategy,
         chosen: chosen.map(instance_display_id),
         reason,
@@ -514,6 +558,55 @@ mod tests {
             strategy,
             constraints,
         }
+    }
+
+    /// Devices in the trace (issue 15): a one-GPU awsvpc task on three instances — an
+    /// m5-like one without GPUs (out at the GPU filter, `RESOURCE:GPU`), a GPU one whose 2
+    /// ENIs are taken (out at the ENI filter, `RESOURCE:ENI`), a GPU one with room (chosen).
+    /// The Neuron filter is not listed: the task maps no Neuron device.
+    #[test]
+    fn device_filters_count_what_they_remove() {
+        let mut c = Cluster::new(1);
+        c.add(0, 0, Resources::new(2048, 7864).with_devices(2, 0, 0));
+        let full = c.add(0, 0, Resources::new(4096, 15_000).with_devices(2, 1, 0));
+        let fit = c.add(0, 0, Resources::new(4096, 15_000).with_devices(2, 1, 0));
+        let eni_only = Resources::new(1, 1).with_devices(1, 0, 0);
+        c.reserve(full, eni_only, Owner::Service(ServiceId(9)));
+        c.reserve(full, eni_only, Owner::Service(ServiceId(9)));
+        let chain = [PlacementStrategy::Binpack(BinpackField::Memory)];
+        let r = req(Resources::new(512, 1024).with_devices(1, 1, 0), &chain, &[]);
+        let decided = general_scan(&r, &c.instances, &mut rng()).ok();
+        assert_eq!(decided, Some(fit));
+        let t = trace(
+            &r,
+            &c.instances,
+            &[false],
+            "the cluster".into(),
+            &names(),
+            decided,
+        );
+        let listed: Vec<(&str, u32)> = t
+            .filters
+            .iter()
+            .map(|f| (f.filter.as_str(), f.removed))
+            .filter(|(f, _)| {
+                ["CPU", "memory"].contains(f) || f.contains("RESOURCE") || f.contains("Neuron")
+            })
+            .collect();
+        assert_eq!(
+            listed,
+            [
+                ("CPU", 0),
+                ("GPU (RESOURCE:GPU)", 1),
+                ("memory", 0),
+                ("ENI for awsvpc (RESOURCE:ENI)", 1)
+            ]
+        );
+        assert_eq!((t.need_eni, t.need_gpu, t.need_neuron), (1, 1, 0));
+        assert_eq!(
+            t.not_modelled,
+            "host ports are not modelled: no instance is filtered out for them"
+        );
     }
 
     /// Issue 16's hand-built cluster: three instances, one too small, one in a down AZ, one

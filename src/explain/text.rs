@@ -81,9 +81,20 @@ pub fn render(r: &Record) -> String {
 }
 
 fn placement(out: &mut String, p: &PlacementTrace) {
+    // Devices only when the task takes some, so other traces read as before.
+    let mut devices = String::new();
+    for (n, one, many) in [
+        (p.need_eni, "ENI", "ENIs"),
+        (p.need_gpu, "GPU", "GPUs"),
+        (p.need_neuron, "Neuron device", "Neuron devices"),
+    ] {
+        if n > 0 {
+            let _ = write!(devices, ", {n} {}", if n == 1 { one } else { many });
+        }
+    }
     let _ = writeln!(
         out,
-        "  task needs {} CPU units and {} MiB; pool: {}; {} instance{} considered",
+        "  task needs {} CPU units{devices} and {} MiB; pool: {}; {} instance{} considered",
         p.need_cpu,
         p.need_memory_mib,
         p.pool,

@@ -850,11 +850,42 @@ fn map_task_definition(td: &Sourced<aws::TaskDefinition>, name: &str, cx: &mut C
     }
     for (i, c) in t.container_definitions.iter().enumerate() {
         for (j, r) in c.resource_requirements.iter().enumerate() {
-            cx.report.warnings.push(format!(
-                "{at}.containerDefinitions[{i}].resourceRequirements[{j}]: {} {} is not modelled: tasks are placed by CPU and memory only",
-                r.kind,
-                r.value.as_deref().unwrap_or("")
-            ));
+            if r.kind == "GPU" {
+                // GPUs are placed whole (issue 15): the requirement goes into the scenario's
+                // container, created with its name alone when the task has task-level sizes.
+                let containers = o.entry("containerDefinitions").or_insert_with(|| {
+                    Value::Array(
+                        t.container_definitions
+                            .iter()
+                            .map(|c| {
+                                let mut m = Map::new();
+                                if let Some(n) = &c.name {
+                                    m.insert("name".into(), n.clone().into());
+                                }
+                                Value::Object(m)
+                            })
+                            .collect(),
+                    )
+                });
+                if let Some(m) = containers.get_mut(i).and_then(Value::as_object_mut) {
+                    let list = m.entry("resourceRequirements").or_insert_with(|| json!([]));
+                    if let Some(a) = list.as_array_mut() {
+                        a.push(
+                            json!({ "type": "GPU", "value": r.value.clone().unwrap_or_default() }),
+                        );
+                    }
+                }
+                cx.report.mapped.push(format!(
+                    "{at}.containerDefinitions[{i}].resourceRequirements[{j}] GPU {} → the same (whole GPUs, a placement resource)",
+                    r.value.as_deref().unwrap_or("")
+                ));
+            } else {
+                cx.report.warnings.push(format!(
+                    "{at}.containerDefinitions[{i}].resourceRequirements[{j}]: {} {} is not modelled (Elastic Inference); Inferentia chips are asked for with linuxParameters.devices",
+                    r.kind,
+                    r.value.as_deref().unwrap_or("")
+                ));
+            }
         }
     }
     if let Some(e) = &t.ephemeral_storage {

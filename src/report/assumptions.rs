@@ -94,13 +94,9 @@ pub fn for_scenario(sc: &Scenario, prices: &super::PriceBasis) -> Vec<Assumption
             format!("from {} to the end: summary figures (cost, requests, waits, utilization, availability, task counts) leave out what happened before; timeseries.csv and the charts keep every minute", s.measure_from)
         }, "ecsim setting (settings.measureFrom)"),
         a("paid, reserved and used capacity", "per minute (timeseries.csv vcpu_* and memory_gib_*, the utilization chart): paid = the whole instance type of every billed EC2 instance plus the rounded size of every billed Fargate task; reserved = task reservations on ACTIVE and DRAINING instances plus the requested size of billed Fargate tasks, so paid − reserved is idle EC2 capacity and Fargate size rounding; used = the load model's past-minute mean for services that have one, and the whole reservation for every other RUNNING task (batch tasks, services without a load model: there is no usage model for them); usage averages are means of the minute rows".into(), &format!("ecsim model; billing spans as in EC2 billing and {FARGATE_PRICING}")),
-        // A scenario with Windows instances says what it assumes about them (below) and
-        // drops them from this list; the others keep the words they had.
-        a("not modelled", if sc.auto_scaling_groups.iter().any(|g| g.os.is_windows()) {
-            "networking (ENI limits, ports), image sizes, daemon services, GPUs, deployments"
-        } else {
-            "networking (ENI limits, ports), image sizes, daemon services, Windows on EC2, GPUs, deployments"
-        }.into(), "ecsim scope"),
+        // Daemon services, deployments, Windows on EC2, ENIs and accelerators are modelled
+        // now (each scenario that uses one lists its own assumption below).
+        a("not modelled", "host ports (bridge and host port conflicts), container image sizes and pull times".into(), "ecsim scope"),
     ];
     if !sc.workloads.is_empty() {
         // Only batch workloads go through RunTask (service tasks are started inside ECS), so
@@ -109,6 +105,14 @@ pub fn for_scenario(sc: &Scenario, prices: &super::PriceBasis) -> Vec<Assumption
     }
     if sc.auto_scaling_groups.iter().any(|g| g.os.is_windows()) {
         out.push(a("Windows container instances", format!("a group's osFamily is the ecs.os-family its instances register; a task runs only on instances of its exact runtimePlatform.operatingSystemFamily (LINUX when not given; a Windows Server release is not interchangeable with another, nor FULL with CORE); Windows instances register nominal × (1 − {}) − {} MiB on every hypervisor (settings.windowsMemoryOverheadFraction) and are billed their Windows On-Demand price (licence included) × the group's price factor, per second with a 60 s minimum", f64::from(s.memory_overhead.windows_overhead_ppm) / 1e6, s.memory_overhead.ecs_reserved_mib), "Amazon ECS API Reference, RuntimePlatform: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RuntimePlatform.html; m4.large on the ECS-optimized Windows AMI registers 8191 of 8192 MiB: Amazon ECS Developer Guide, Container Instance Memory Management (Windows example), https://github.com/awsdocs/amazon-ecs-developer-guide/blob/02824f062cc5fb004314ee7a90b36533f7f77f80/doc_source/memory-management.md; per-second Windows billing since 2021: https://aws.amazon.com/about-aws/whats-new/2021/06/announcing-per-second-billing-for-ec2-windows-server-and-sql-server-instances/; the exact-family match is ecsim's reading"));
+    }
+    if sc
+        .task_definitions
+        .iter()
+        .any(|t| t.ec2_compatible && t.size.has_devices())
+    {
+        // Only a scenario whose EC2 tasks take devices says how they are counted.
+        out.push(a("ENIs, GPUs and Neuron devices", format!("on EC2 each awsvpc task takes one ENI: an instance offers its type's maximum ENIs − 1 (the primary), or ECS's per-type task limit with ENI trunking when settings.awsvpcTrunking is enabled (now {}) and ECS lists the type (ECS's 2023 table: newer types keep the limit without trunking); GPUs (resourceRequirements GPU, summed over containers) and Neuron devices (distinct /dev/neuronN mapped in linuxParameters.devices) are reserved whole, up to the type's count; placement filters on them (RESOURCE:ENI, RESOURCE:GPU), binpack still ranks by CPU or memory, managed scaling's M binpacks them; a task without GPUs may land on a GPU instance", if s.awsvpc_trunking { "enabled" } else { "disabled, AWS's default" }), &format!("{}; {}; {}", ecs_guide("elastic network interface trunking and its supported instance types", "container-instance-eni"), ecs_guide("working with GPUs", "ecs-gpu"), ecs_guide("AWS Neuron on Amazon ECS", "ecs-inference"))));
     }
     if sc.services.iter().any(|x| x.load.is_some()) {
         // Only a scenario in which some service can burst says so, so the others' reports
@@ -182,7 +186,7 @@ pub fn for_scenario(sc: &Scenario, prices: &super::PriceBasis) -> Vec<Assumption
         .iter()
         .any(|p| p.managed_scaling.is_some())
     {
-        out.push(a("managed scaling metric", "CapacityProviderReservation = M ÷ N × 100, N = instances in service (pending or ACTIVE), M = non-empty instances, or N + instances to add for PROVISIONING tasks (binpacked on CPU and memory onto free room, then onto the largest instance type, bounded by the step sizes); 200 when N = 0 and tasks wait; targetCapacity when nothing runs or waits".into(), &format!("{}; {CAS_BLOG}; the empty-cluster value is uncertain (settings.managedScaling.emptyClusterValue)", ecs_guide("cluster auto scaling", "cluster-auto-scaling"))));
+        out.push(a("managed scaling metric", "CapacityProviderReservation = M ÷ N × 100, N = instances in service (pending or ACTIVE), M = non-empty instances, or N + instances to add for PROVISIONING tasks (binpacked on CPU, memory, ENIs, GPUs and Neuron devices onto free room, then onto the largest instance type, bounded by the step sizes); 200 when N = 0 and tasks wait; targetCapacity when nothing runs or waits".into(), &format!("{}; {CAS_BLOG}; the empty-cluster value is uncertain (settings.managedScaling.emptyClusterValue)", ecs_guide("cluster auto scaling", "cluster-auto-scaling"))));
         out.push(a("managed scaling timing", "metric once a minute; scale-out after 1 datapoint above target, not while an instance is within its warm-up; scale-in after 15 datapoints below target (threshold < target: uncertain), not within 15 min of a scale-out, at most 50 % of the instances per step".into(), &format!("{CAS_BLOG}; {CAS_SCALE_IN_BLOG}; {}", ecs_guide("cluster auto scaling", "cluster-auto-scaling"))));
         out.push(a("ASG scale-in choice", "AZ with the most instances, then at random; only instances without tasks under managed termination protection; managed draining moves service tasks before termination, standalone tasks finish first (up to the draining timeout)".into(), &format!("{}; {ASG_GUIDE} (default termination policy; its launch template and billing-hour steps are not modelled)", ecs_guide("Auto Scaling group capacity providers", "asg-capacity-providers"))));
     }

@@ -436,12 +436,13 @@ pub struct TaskDefinitionFile {
     /// `requiresCompatibilities` (`EC2`, `FARGATE`, `EXTERNAL`).
     #[serde(default)]
     pub requires_compatibilities: Option<Vec<String>>,
-    /// `networkMode` (accepted; ENI limits are not modelled yet).
+    /// `networkMode`: `awsvpc` (one ENI per task on EC2), `bridge` (the EC2 default), `host`,
+    /// `none`, or Windows' `default`.
     #[serde(default)]
     pub network_mode: Option<String>,
-    /// `containerDefinitions`: only `cpu`, `memory` and `memoryReservation` are read, to size a
-    /// task that has no task-level values (and `resourceRequirements`, to say a GPU is not
-    /// modelled); every other key is ignored.
+    /// `containerDefinitions`: only `cpu`, `memory` and `memoryReservation` (to size a task
+    /// that has no task-level values), `resourceRequirements` (GPUs) and
+    /// `linuxParameters.devices` (Neuron devices) are read; every other key is ignored.
     #[serde(default)]
     pub container_definitions: Option<Vec<serde_json::Value>>,
     /// `placementConstraints`: `memberOf` only, as AWS allows in a task definition.
@@ -1135,6 +1136,9 @@ pub struct SettingsFile {
     /// Whether Fargate offers the 32 vCPU task sizes (default true).
     #[serde(default)]
     pub fargate_large_sizes: Option<bool>,
+    /// `awsvpcTrunking`: the ECS account setting, `"enabled"` or `"disabled"` (AWS's default).
+    #[serde(default)]
+    pub awsvpc_trunking: Option<String>,
     /// Fraction of nominal memory the OS and hypervisor keep, for every type; absent, each
     /// type's hypervisor default.
     #[serde(default)]
@@ -1469,7 +1473,7 @@ pub const CAPACITY_PROVIDER_AWS_ONLY: &[&str] = &[
 /// bookkeeping.
 pub const NOT_MODELLED: &[(&str, &str)] = &[(
     "inferenceAccelerators",
-    "tasks are placed by CPU and memory only",
+    "Elastic Inference accelerators are not modelled; Inferentia chips are mapped with linuxParameters.devices",
 )];
 
 /// Removes the keys of `aws_only` present in `value` (an object) and returns them, in the

@@ -523,6 +523,8 @@ pub struct Settings {
     pub fargate_large_sizes: bool,
     /// Memory the OS, hypervisor and `ECS_RESERVED_MEMORY` keep from registration.
     pub memory_overhead: crate::cloud::MemoryOverhead,
+    /// The `awsvpcTrunking` account setting: instances launched get ECS's trunk task limit.
+    pub awsvpc_trunking: bool,
     /// Fargate launch burst.
     pub fargate_launch_burst: u32,
     /// Fargate launches per second.

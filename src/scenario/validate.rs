@@ -42,6 +42,10 @@ const MAX_PLACEMENT_STRATEGIES: usize = crate::scheduler::placement::MAX_STRATEG
 const MAX_PLACEMENT_CONSTRAINTS: usize = 10;
 /// `desiredCount` cap we accept (a limit on everything).
 const MAX_DESIRED_COUNT: i64 = 1_000_000;
+/// Most GPUs one task may ask for. \[DERIVED\] a limit, not AWS's: 16 is the most GPUs of
+/// any EC2 type (p2.16xlarge, g4ad… have fewer; the catalog's most is 8), so a larger count
+/// is a typo.
+const MAX_TASK_GPUS: u32 = 16;
 
 /// Reads, parses and validates the scenario at `path`.
 pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
@@ -263,8 +267,9 @@ struct Names {
     asgs: Vec<AutoScalingGroupSpec>,
     /// True when every Auto Scaling group validated, so `asgs` is all the cluster has.
     asgs_complete: bool,
-    /// Registered-memory arithmetic, when the settings it comes from are valid.
-    memory_overhead: Option<crate::cloud::MemoryOverhead>,
+    /// Registered-memory arithmetic and `awsvpcTrunking`, when the settings they come from
+    /// are valid.
+    memory_overhead: Option<(crate::cloud::MemoryOverhead, bool)>,
     /// The `externalInstances` groups that validated (ECS Anywhere).
     external_groups: external::Groups,
 }
@@ -341,7 +346,7 @@ impl Validator {
         let memory_overhead = settings
             .as_ref()
             .filter(|_| self.problems.len() == before_settings)
-            .map(|s| s.memory_overhead);
+            .map(|s| (s.memory_overhead, s.awsvpc_trunking));
 
         // Cluster AZs first: everything else refers to them.
         let cluster_raw = self.lenient("cluster", &raw.cluster);
@@ -411,7 +416,7 @@ impl Validator {
         let external_groups = external::groups(
             self,
             &raw.external_instances,
-            memory_overhead.map(|m| m.ecs_reserved_mib),
+            memory_overhead.map(|m| m.0.ecs_reserved_mib),
             &asg_names,
         );
 
@@ -505,7 +510,7 @@ impl Validator {
                 self.broken.task_defs.insert(name);
                 continue;
             };
-            let mut extra = gpu_requirements(t.container_definitions.as_deref());
+            let mut extra = inference_accelerator_notes(t.container_definitions.as_deref());
             let on_fargate = t
                 .requires_compatibilities
                 .as_ref()
@@ -1164,6 +1169,18 @@ impl Validator {
                 .fargate_large_sizes
                 .unwrap_or(fargate::DEFAULT_FARGATE_LARGE_SIZES),
             memory_overhead,
+            awsvpc_trunking: match s.awsvpc_trunking.as_deref() {
+                None => defaults::AWSVPC_TRUNKING,
+                Some("enabled") => true,
+                Some("disabled") => false,
+                Some(other) => {
+                    self.problem(
+                        format!("{p}.awsvpcTrunking"),
+                        format!("expected \"enabled\" or \"disabled\" (the ECS account setting's values), found {other:?}"),
+                    );
+                    defaults::AWSVPC_TRUNKING
+                }
+            },
             fargate_launch_burst: s
                 .fargate_launch_burst
                 .unwrap_or(defaults::FARGATE_LAUNCH_BURST),
@@ -2049,8 +2066,8 @@ impl Validator {
 
     /// Remembers the AWS fields a pasted object carried and ecsim does not read: one line per
     /// object, so `validate` lists them once instead of rejecting them one at a time. Fields
-    /// that matter to AWS but that the model leaves out (and a container's GPU) are named
-    /// apart, with why.
+    /// that matter to AWS but that the model leaves out (and a container's Elastic Inference
+    /// requirement) are named apart, with why.
     fn note_ignored(
         &mut self,
         path: &str,
@@ -2300,6 +2317,46 @@ impl Validator {
                 ),
             }
         }
+        let (gpu, neuron) = self.container_devices(path, t.container_definitions.as_deref());
+        if gpu > 0 && fargate_compatible {
+            // "GPUs aren't supported for tasks that run on Fargate" (ECS API Reference,
+            // ResourceRequirement).
+            self.problem(
+                format!("{path}.requiresCompatibilities"),
+                format!("Fargate offers no GPUs, and the containers ask for {gpu}; run this task definition on EC2 only"),
+            );
+        }
+        // Absent, the EC2 default (bridge): no ENI on an instance. AWS refuses a
+        // FARGATE-compatible task definition without awsvpc; such a file is still run (its
+        // Fargate tasks are awsvpc by nature), its EC2 tasks as bridge, with a warning.
+        let network_mode = match t.network_mode.as_deref() {
+            Some(m) => m,
+            None if fargate_compatible && ec2_compatible => {
+                self.warnings.push(format!(
+                    "{path}.networkMode: AWS requires \"awsvpc\" for a task definition that may run on FARGATE; none is given, so its tasks on EC2 are placed as {:?} (no ENI each); set \"networkMode\": \"awsvpc\" to count ENIs",
+                    defaults::NETWORK_MODE
+                ));
+                defaults::NETWORK_MODE
+            }
+            None if fargate_compatible => "awsvpc",
+            None => defaults::NETWORK_MODE,
+        };
+        match network_mode {
+            "awsvpc" => {}
+            "bridge" | "host" | "none" | "default" if fargate_compatible && t.network_mode.is_some() => self.problem(
+                format!("{path}.networkMode"),
+                format!("Fargate requires \"awsvpc\", found {network_mode:?}"),
+            ),
+            "bridge" | "host" | "none" | "default" => {}
+            other => self.problem(
+                format!("{path}.networkMode"),
+                format!("expected \"awsvpc\", \"bridge\", \"host\", \"none\" or (Windows) \"default\", found {other:?}"),
+            ),
+        }
+        // On EC2 each awsvpc task takes one ENI of its instance ("Each Amazon ECS task that
+        // uses the awsvpc network mode receives its own elastic network interface", ECS
+        // Developer Guide, container-instance-eni.md); on Fargate it is AWS's, not counted.
+        let eni = u32::from(network_mode == "awsvpc");
         if self.problems.len() > before {
             return None;
         }
@@ -2322,7 +2379,7 @@ impl Validator {
             start_failure_probability,
             member_of,
             family: t.family.clone(),
-            size: Resources { cpu, memory },
+            size: Resources::new(cpu.0, memory.0).with_devices(eni, gpu, neuron),
             arch,
             ec2_compatible,
             fargate_compatible,
@@ -2332,6 +2389,99 @@ impl Validator {
             os_family,
             ephemeral_storage_gib,
         })
+    }
+
+    /// The GPUs and Neuron devices a task definition's containers ask for.
+    ///
+    /// GPUs: `resourceRequirements` of type `GPU`, whose `value` is a whole number of
+    /// physical GPUs, summed over the containers ("The number of GPUs reserved for all
+    /// containers in a task cannot exceed the number of available GPUs on the container
+    /// instance", ECS Developer Guide, ecs-gpu.md). Neuron devices (Inferentia, Trainium):
+    /// ECS takes no requirement for them — "Neuron resource requirements can't be defined in a
+    /// task definition. Instead, you configure a container to use specific AWS Trainium or AWS
+    /// Inferentia chips available on the host container instance ... using the
+    /// `linuxParameters` parameter" and "Only one inference or inference-training task can run
+    /// on each chip" (ECS Developer Guide, ecs-inference.md) — so the model counts the distinct
+    /// `/dev/neuronN` host paths the containers map and reserves that many whole chips.
+    fn container_devices(
+        &mut self,
+        path: &str,
+        containers: Option<&[serde_json::Value]>,
+    ) -> (u32, u32) {
+        let mut gpu: u32 = 0;
+        let mut neuron: Vec<u32> = Vec::new();
+        for (i, c) in containers.unwrap_or_default().iter().enumerate() {
+            let cp = format!("{path}.containerDefinitions[{i}]");
+            for (j, r) in c
+                .get("resourceRequirements")
+                .and_then(|r| r.as_array())
+                .into_iter()
+                .flatten()
+                .enumerate()
+            {
+                let rp = format!("{cp}.resourceRequirements[{j}]");
+                match r.get("type").and_then(|t| t.as_str()) {
+                    Some("GPU") => {
+                        // AWS's `value` is a string ("2"); a bare number is taken too.
+                        let v = r.get("value");
+                        let n = match v {
+                            Some(serde_json::Value::String(s)) => s.trim().parse::<u32>().ok(),
+                            Some(serde_json::Value::Number(n)) => {
+                                n.as_u64().and_then(|x| u32::try_from(x).ok())
+                            }
+                            _ => None,
+                        };
+                        match n {
+                            Some(n) if (1..=MAX_TASK_GPUS).contains(&n) => gpu = gpu.saturating_add(n),
+                            _ => self.problem(
+                                format!("{rp}.value"),
+                                format!(
+                                    "expected a whole number of GPUs from 1 to {MAX_TASK_GPUS} (as a string, e.g. \"1\"), found {}",
+                                    v.map_or_else(|| "nothing".to_string(), |v| v.to_string())
+                                ),
+                            ),
+                        }
+                    }
+                    Some("InferenceAccelerator") => {}
+                    other => self.problem(
+                        format!("{rp}.type"),
+                        format!(
+                            "expected \"GPU\" or \"InferenceAccelerator\", found {}",
+                            other.map_or_else(|| "nothing".to_string(), |o| format!("{o:?}"))
+                        ),
+                    ),
+                }
+            }
+            for (j, d) in c
+                .get("linuxParameters")
+                .and_then(|l| l.get("devices"))
+                .and_then(|d| d.as_array())
+                .into_iter()
+                .flatten()
+                .enumerate()
+            {
+                let Some(host) = d.get("hostPath").and_then(|h| h.as_str()) else {
+                    self.problem(
+                        format!("{cp}.linuxParameters.devices[{j}].hostPath"),
+                        "expected the device's path on the instance, e.g. \"/dev/neuron0\"",
+                    );
+                    continue;
+                };
+                if let Some(n) = neuron_device(host) {
+                    if !neuron.contains(&n) {
+                        neuron.push(n);
+                    }
+                }
+            }
+        }
+        if gpu > MAX_TASK_GPUS {
+            self.problem(
+                format!("{path}.containerDefinitions"),
+                format!("the containers ask for {gpu} GPUs together; no instance type has more than {MAX_TASK_GPUS}"),
+            );
+        }
+        // At most a few dozen distinct paths: the count fits.
+        (gpu, u32::try_from(neuron.len()).unwrap_or(u32::MAX))
     }
 
     fn cpu_value(&mut self, path: &str, v: &serde_json::Value) -> Option<CpuUnits> {
@@ -3109,9 +3259,11 @@ impl Validator {
                 path,
                 &format!("workload {:?}", w.name),
                 &names.task_defs[td.index()],
-                Some(Resources {
-                    cpu: g.cpu,
-                    memory: g.memory,
+                Some({
+                    // The task definition's devices, the generator's CPU and memory, as at
+                    // run time.
+                    let d = names.task_defs[td.index()].size;
+                    Resources::new(g.cpu.0, g.memory.0).with_devices(d.eni, d.gpu, d.neuron)
                 }),
                 &launch,
                 &member_of,
@@ -3313,20 +3465,20 @@ fn fargate_pair_message(sizes: fargate::FargateSizes, cpu: CpuUnits, memory: Mem
     }
 }
 
-/// The `resourceRequirements` of type `GPU` among a task definition's containers, as
-/// "containerDefinitions\[i\].resourceRequirements GPU n" notes: the catalog has no GPUs and
-/// placement looks at CPU and memory only, so such a task is placed as if it had none.
-fn gpu_requirements(containers: Option<&[serde_json::Value]>) -> Vec<String> {
+/// The `resourceRequirements` of type `InferenceAccelerator` among a task definition's
+/// containers, as notes: they name Amazon Elastic Inference accelerators (the task
+/// definition's `inferenceAccelerators`), which ecsim does not model; Inferentia chips are
+/// asked for through `linuxParameters.devices` instead (ECS Developer Guide, ecs-inference.md).
+fn inference_accelerator_notes(containers: Option<&[serde_json::Value]>) -> Vec<String> {
     let mut out = Vec::new();
     for (i, c) in containers.unwrap_or_default().iter().enumerate() {
         let Some(list) = c.get("resourceRequirements").and_then(|r| r.as_array()) else {
             continue;
         };
         for r in list {
-            if r.get("type").and_then(|t| t.as_str()) == Some("GPU") {
-                let n = r.get("value").and_then(|v| v.as_str()).unwrap_or("?");
+            if r.get("type").and_then(|t| t.as_str()) == Some("InferenceAccelerator") {
                 out.push(format!(
-                    "containerDefinitions[{i}].resourceRequirements GPU {n} (placed by CPU and memory only; the catalog has no GPUs)"
+                    "containerDefinitions[{i}].resourceRequirements InferenceAccelerator (Elastic Inference, not modelled; Inferentia chips are mapped with linuxParameters.devices)"
                 ));
             }
         }
@@ -3340,6 +3492,11 @@ fn show_range((min, max): (u32, Option<u32>)) -> String {
         Some(m) => format!("{min}–{m}"),
         None => format!("{min}+"),
     }
+}
+
+/// The device number of an AWS Neuron device path, `/dev/neuron<N>`.
+fn neuron_device(path: &str) -> Option<u32> {
+    path.strip_prefix("/dev/neuron")?.parse().ok()
 }
 
 /// Up to six catalog types to suggest for an unknown `name`: its family's sizes if the

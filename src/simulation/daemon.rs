@@ -78,10 +78,12 @@ impl<'s> Simulation<'s> {
         let Some(&ty) = spec.instance_types.first() else {
             return Resources::default();
         };
-        let registered =
-            self.sc
-                .catalog
-                .registered_resources_on(ty, self.sc.settings.memory_overhead, spec.os);
+        let registered = self.sc.catalog.registered_resources_on(
+            ty,
+            self.sc.settings.memory_overhead,
+            self.sc.settings.awsvpc_trunking,
+            spec.os,
+        );
         let arch = self.sc.catalog.get(ty).arch;
         let mut most = Resources::default();
         for &az in &spec.availability_zones {

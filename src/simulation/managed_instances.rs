@@ -57,7 +57,11 @@ impl Simulation<'_> {
                         room: self
                             .sc
                             .catalog
-                            .registered_resources(t, self.sc.settings.memory_overhead)
+                            .registered_resources(
+                                t,
+                                self.sc.settings.memory_overhead,
+                                self.sc.settings.awsvpc_trunking,
+                            )
                             .saturating_sub(daemon_reserve),
                         usd_per_hour: ty.on_demand_usd_per_hour + fee,
                     }

@@ -403,9 +403,12 @@ impl<'s> Simulation<'s> {
                 continue;
             }
             for &t in &a.instance_types {
-                let shape =
-                    sc.catalog
-                        .registered_resources_on(t, sc.settings.memory_overhead, a.os);
+                let shape = sc.catalog.registered_resources_on(
+                    t,
+                    sc.settings.memory_overhead,
+                    sc.settings.awsvpc_trunking,
+                    a.os,
+                );
                 if let Some(cp) = a.capacity_provider {
                     pool_shapes[cp.index()].push(shape);
                 }
@@ -799,6 +802,7 @@ impl<'s> Simulation<'s> {
             None => self.sc.catalog.registered_resources_on(
                 instance_type,
                 self.sc.settings.memory_overhead,
+                self.sc.settings.awsvpc_trunking,
                 os,
             ),
         };
@@ -988,10 +992,11 @@ impl<'s> Simulation<'s> {
         self.workloads[w.index()].submissions += 1;
         self.counters.work_submitted(w, now, job.count);
         let spec = &self.sc.workloads[w.index()];
-        let need = Resources {
-            cpu: job.cpu,
-            memory: job.memory,
-        };
+        // A row sizes CPU and memory; the devices come from the task definition (its network
+        // mode's ENI, its Neuron devices), GPUs from the row when it gives some (issue 15).
+        let td = &self.sc.task_definitions[spec.task_definition.index()].size;
+        let gpus = if job.gpus > 0 { job.gpus } else { td.gpu };
+        let need = Resources::new(job.cpu.0, job.memory.0).with_devices(td.eni, gpus, td.neuron);
         let owner = Owner::Workload(w);
         // One row can ask for up to 2³² tasks at once: check before creating them, since the
         // run loop's check comes only after this handler.
@@ -1901,8 +1906,12 @@ impl<'s> Simulation<'s> {
             .map_or(self.changed_max_free.len() - 1, |c| c.index());
         for idx in [slot, self.changed_max_free.len() - 1] {
             let m = &mut self.changed_max_free[idx];
+            // Per dimension: an upper bound on any one instance's room, devices included.
             m.cpu = m.cpu.max(free.cpu);
             m.memory = m.memory.max(free.memory);
+            m.eni = m.eni.max(free.eni);
+            m.gpu = m.gpu.max(free.gpu);
+            m.neuron = m.neuron.max(free.neuron);
         }
     }
 
@@ -2001,7 +2010,8 @@ impl<'s> Simulation<'s> {
             if (recently_tried && !changed.fits(need))
                 || failed
                     .iter()
-                    .any(|f| f.cpu <= need.cpu && f.memory <= need.memory)
+                    // A need at least as large on every dimension (devices too) fails too.
+                    .any(|f| need.fits(*f))
             {
                 self.tasks[t.index()].last_pass = self.pass_id;
                 idx += 1;

@@ -177,12 +177,13 @@ impl<'s> Simulation<'s> {
                     self.sc.catalog.registered_resources_on(
                         t,
                         self.sc.settings.memory_overhead,
+                        self.sc.settings.awsvpc_trunking,
                         spec.os,
                     )
                 })
                 .collect();
-            // [DOC] ecs-reference §1.3: types sorted on vCPU, then memory.
-            shapes.sort_by_key(|r| (r.cpu, r.memory));
+            // [DOC] ecs-reference §1.3: types sorted on vCPU, memory, ENIs (ports: not modelled) and GPUs.
+            shapes.sort_by_key(|r| (r.cpu, r.memory, r.eni, r.gpu));
             self.provider_scaling.push(ProviderScaling {
                 asg,
                 managed: cp.managed_scaling.map(|c| ManagedScaling::new(c, &cp.name)),

@@ -286,10 +286,7 @@ fn a_service_task_that_never_fits_is_counted_as_never_placed() {
             launch.clone(),
         );
         let mut sc = super::support::scenario(&v);
-        sc.task_definitions[0].size = ecsim::units::Resources {
-            cpu: ecsim::units::CpuUnits(4096),
-            memory: ecsim::units::MemoryMib(16384),
-        };
+        sc.task_definitions[0].size = ecsim::units::Resources::new(4096, 16384);
         let report = ecsim::run(&sc, None, &mut |_| {}).expect("the run itself succeeds");
         let t = &report.summary.tasks;
         assert_eq!(t.running_at_end, 0, "{launch}");

@@ -118,13 +118,18 @@ fn catalog_builds_tables_from_offer_files_and_a_scenario_runs_on_them() {
     assert!((rate(2) - 0.000001).abs() < 1e-15);
     assert!((rate(8) - 0.000003).abs() < 1e-15);
     let types = std::fs::read_to_string(tables.join("instance_types.tsv")).expect("types");
-    // A type only the offer file knows gets its shape from it: Graviton → arm64, 12 GiB.
+    // A type only the offer file knows gets its shape from it: Graviton → arm64, 12 GiB; no
+    // ENI figures (ECS's awsvpc task limits included).
     assert!(
-        types.contains("zz9.large\tarm64\t2\t12288\t0\t0\t0\t-\t-\t-\t-\n"),
+        types.contains("zz9.large\tarm64\t2\t12288\t0\t0\t0\t-\t-\t-\t-\t-\t-\n"),
         "zz9 row"
     );
-    // Embedded types keep their limits (c5.large is not in the offer files but keeps its row).
-    assert!(types.contains("c5.large\tx86_64\t2\t4096\t0\t0\t0\t3\t9\ttrue\tnitro\n"));
+    // Embedded types keep their limits (c5.large is not in the offer files but keeps its
+    // row), ECS's awsvpc task limits included (offer files carry none).
+    assert!(
+        types.contains("\nc5.large\tx86_64\t2\t4096\t0\t0\t0\t3\t9\ttrue\tnitro\t2\t10\n"),
+        "c5.large row keeps ECS's limits"
+    );
 
     // The scenario: region us-west-2 from those tables, one m5.large and one 1 vCPU / 2 GB
     // Fargate task for an hour.

@@ -488,7 +488,13 @@ fn what_ecsim_does_not_model_is_reported_not_dropped_silently() {
     });
     let r = import(&files, &ImportOptions::default()).unwrap().report;
     let (warnings, ignored) = (r.warnings.join("\n"), r.ignored.join("\n"));
-    assert!(warnings.contains("td-api.json: taskDefinition.containerDefinitions[0].resourceRequirements[0]: GPU 1 is not modelled"), "{warnings}");
+    // A GPU is modelled since issue 15: mapped into the scenario, not warned about.
+    assert!(!warnings.contains("GPU 1"), "{warnings}");
+    assert!(
+        r.mapped.iter().any(|m| m.contains("td-api.json: taskDefinition.containerDefinitions[0].resourceRequirements[0] GPU 1 → the same")),
+        "{:?}",
+        r.mapped
+    );
     assert!(
         warnings.contains("web-morning: Timezone Europe/Paris is read as UTC"),
         "{warnings}"

@@ -167,6 +167,22 @@ fn random_scenario(seed: u64) -> Value {
         let from = rng.gen_range(1..hours * 60);
         v["settings"]["measureFrom"] = json!(format!("{from}m"));
     }
+    // Drawn after the rest (issue 15): awsvpc task definitions take an ENI each on EC2, so
+    // the ENI limit of the small types binds, with and without trunking; the over-commit
+    // assertion of `ContainerInstance::reserve` covers the ENIs too.
+    if rng.gen_bool(0.5) {
+        for td in v["taskDefinitions"]
+            .as_array_mut()
+            .expect("task definitions")
+        {
+            if rng.gen_bool(0.6) {
+                td["networkMode"] = json!("awsvpc");
+            }
+        }
+        if rng.gen_bool(0.5) {
+            v["settings"]["awsvpcTrunking"] = json!("enabled");
+        }
+    }
     v
 }
 
@@ -608,6 +624,23 @@ fn random_scaling_scenario(seed: u64) -> Value {
                 "expression": format!("attribute:ecs.availability-zone == {}", azs[0]) }]);
         }
         v["services"].as_array_mut().unwrap().push(daemon);
+    }
+    // Issue 15: awsvpc task definitions (one ENI each on EC2) on half the seeds, with
+    // trunking on half of those; its own generator, so the draws above stay as they were.
+    // Managed scaling's M then binpacks ENIs, and faults replace instances with ENIs in use.
+    let mut erng = Pcg64::seed_from_u64(seed ^ 0xe41_0000);
+    if erng.gen_bool(0.5) {
+        for td in v["taskDefinitions"].as_array_mut().unwrap() {
+            if erng.gen_bool(0.7) {
+                td["networkMode"] = json!("awsvpc");
+            }
+        }
+        if erng.gen_bool(0.5) {
+            if v["settings"].is_null() {
+                v["settings"] = json!({});
+            }
+            v["settings"]["awsvpcTrunking"] = json!("enabled");
+        }
     }
     v
 }

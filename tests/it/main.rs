@@ -17,6 +17,7 @@ mod daemon;
 mod deploy;
 mod deployments;
 mod determinism;
+mod devices;
 mod explain;
 mod fargate_kinds;
 mod faults;

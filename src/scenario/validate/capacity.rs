@@ -6,7 +6,9 @@
 //! The check walks every (Auto Scaling group, instance type, Availability Zone) the task can
 //! reach and keeps those of the task's architecture, meeting its `memberOf` constraints
 //! (instance type, zone and architecture are all known before the run) and registering at
-//! least the task's CPU and memory after the memory overhead.
+//! least the task's CPU and memory after the memory overhead, and the devices it takes (an
+//! `awsvpc` task's ENI under the scenario's `awsvpcTrunking`, GPUs, Neuron devices); when
+//! CPU and memory fit somewhere but a device never does, the message names the device.
 //! It runs once per service or workload at validation, never during the run.
 //! Trace-driven workloads are not checked here: their rows carry their own sizes, and a row
 //! larger than every instance is counted as never placed at run time (see the README).
@@ -48,7 +50,7 @@ pub(super) fn why_never_placed(
     reach: &[Reach<'_>],
     catalog: &Catalog,
     azs: &[String],
-    overhead: MemoryOverhead,
+    (overhead, awsvpc_trunking): (MemoryOverhead, bool),
 ) -> Option<String> {
     // One provider is named; several (or launch type EC2) are "its capacity".
     let scope = match reach {
@@ -80,6 +82,10 @@ pub(super) fn why_never_placed(
     // The largest allowed instance by (CPU, memory), with where it comes from.
     let mut largest: Option<(Resources, &str, Option<&str>)> = None;
     let mut arches: Vec<CpuArchitecture> = Vec::new();
+    // Among instances with room for the task's CPU and memory, the most of each device
+    // (ENIs, GPUs, Neuron devices) and the first type offering that many, for a message
+    // naming the device that is short.
+    let mut devices: Option<[(u32, &str); 3]> = None;
     for r in of_os {
         for &t in &r.asg.instance_types {
             let ty = catalog.get(t);
@@ -90,7 +96,7 @@ pub(super) fn why_never_placed(
                 continue;
             }
             of_arch += 1;
-            let registered = catalog.registered_resources_on(t, overhead, r.asg.os);
+            let registered = catalog.registered_resources_on(t, overhead, awsvpc_trunking, r.asg.os);
             for az in &r.asg.availability_zones {
                 let attrs = InstanceAttributes {
                     availability_zone: azs.get(az.index()).map_or("", String::as_str),
@@ -103,6 +109,19 @@ pub(super) fn why_never_placed(
                 }
                 if registered.fits(task.size) {
                     return None;
+                }
+                if Resources::new(registered.cpu.0, registered.memory.0)
+                    .fits(Resources::new(task.size.cpu.0, task.size.memory.0))
+                {
+                    let d = devices.get_or_insert([(0, ""); 3]);
+                    for (slot, n) in
+                        d.iter_mut()
+                            .zip([registered.eni, registered.gpu, registered.neuron])
+                    {
+                        if n > slot.0 || slot.1.is_empty() {
+                            *slot = (n.max(slot.0), ty.name.as_str());
+                        }
+                    }
                 }
                 let key = (registered.cpu, registered.memory);
                 if largest.map_or(true, |(l, _, _)| key > (l.cpu, l.memory)) {
@@ -137,6 +156,38 @@ pub(super) fn why_never_placed(
         Some(p) if reach.len() > 1 => format!(" (capacity provider {p:?})"),
         _ => String::new(),
     };
+    if let Some(d) = devices {
+        // CPU and memory fit somewhere: a device is short. ECS's placement reasons name
+        // the resource (RESOURCE:ENI, RESOURCE:GPU); so does this.
+        let need = [task.size.eni, task.size.gpu, task.size.neuron];
+        let what = [
+            "ENIs for awsvpc tasks (RESOURCE:ENI)",
+            "GPUs (RESOURCE:GPU)",
+            "Neuron devices (Inferentia/Trainium chips)",
+        ];
+        let short: Vec<String> = (0..3)
+            .filter(|&i| need[i] > d[i].0)
+            .map(|i| {
+                let (most, ty) = d[i];
+                let hint = if i == 0 && awsvpc_trunking {
+                    ""
+                } else if i == 0 {
+                    " (settings.awsvpcTrunking \"enabled\" raises it on the types ECS supports)"
+                } else {
+                    ""
+                };
+                format!(
+                    "it needs {} {}, and the most an instance with room for its CPU and memory offers is {most} ({ty}){hint}",
+                    need[i], what[i]
+                )
+            })
+            .collect();
+        return Some(format!(
+            "task definition {:?}: {}",
+            task.family,
+            short.join("; ")
+        ));
+    }
     Some(format!(
         "task definition {:?} needs {} and {} MiB, more than any instance {scope} can launch; the largest is {name}{via}, which registers {} and {} MiB",
         task.family,

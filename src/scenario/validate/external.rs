@@ -30,7 +30,7 @@ use super::Validator;
 use crate::cloud::{Catalog, InstanceType};
 use crate::defaults;
 use crate::ids::AzId;
-use crate::units::{CpuArchitecture, CpuUnits, MemoryMib, Resources, CPU_UNITS_PER_VCPU};
+use crate::units::{CpuArchitecture, Resources, CPU_UNITS_PER_VCPU};
 
 /// Most vCPUs of one external machine. \[DERIVED\] a sanity bound (the largest EC2 type has
 /// 896): a typo such as 16000 is refused rather than modelled.
@@ -181,10 +181,9 @@ fn group(
     let vcpu = u32::try_from(g.vcpu).ok()?;
     let memory = u32::try_from(g.memory_mib).ok()?;
     let reserved = u32::try_from(reserved).ok()?;
-    let registered = Resources {
-        cpu: CpuUnits(vcpu * CPU_UNITS_PER_VCPU),
-        memory: MemoryMib(memory - reserved),
-    };
+    // No ENIs, GPUs or Neuron devices: awsvpc is refused on external instances, and their
+    // devices are not modelled.
+    let registered = Resources::new(vcpu * CPU_UNITS_PER_VCPU, memory - reserved);
     let spec = AutoScalingGroupSpec {
         name: name.to_string(),
         // Assigned when the group's instance type joins the catalog (`finish`).
@@ -238,6 +237,8 @@ pub(super) fn finish(catalog: &mut Catalog, groups: Groups) -> Vec<AutoScalingGr
             max_enis: None,
             branch_enis: None,
             trunking: None,
+            ecs_awsvpc_tasks: None,
+            ecs_awsvpc_tasks_trunking: None,
             hypervisor: None,
             registered_memory_mib: Some(ext.registered.memory.0),
         });

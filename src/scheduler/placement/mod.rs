@@ -29,7 +29,7 @@ use crate::units::{CpuArchitecture, OsFamily, Resources};
 pub use attribute::{Attribute, AttributeNames, InstanceAttributes};
 pub use constraint::{Mismatch, PlacementConstraint};
 pub use expression::{parse, CompiledExpr, Expr, ExpressionError};
-pub use failure::PlacementFailure;
+pub use failure::{Device, PlacementFailure};
 pub use placer::Placer;
 pub use scan::general_scan;
 pub use strategy::{
@@ -63,7 +63,7 @@ impl Pool {
 /// One task to place.
 #[derive(Clone, Copy, Debug)]
 pub struct PlacementRequest<'a> {
-    /// CPU and memory the task reserves.
+    /// CPU, memory and devices (ENI, GPUs, Neuron devices) the task reserves.
     pub need: Resources,
     /// The service or workload it belongs to: spread and `distinctInstance` count this group.
     pub group: Owner,

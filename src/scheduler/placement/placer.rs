@@ -752,6 +752,102 @@ mod tests {
         )
     }
 
+    /// g4dn.12xlarge: 48 vCPU, 192 GiB, 4 GPUs (ECS Developer Guide, ecs-gpu.md table), 7
+    /// ENIs for awsvpc tasks (8 − the primary). "The number of GPUs reserved for all
+    /// containers in a task cannot exceed the number of available GPUs on the container
+    /// instance": 4 one-GPU tasks fit, the 5th waits although CPU and memory are plentiful.
+    #[test]
+    fn gpus_are_reserved_whole_and_the_fifth_task_waits() {
+        let mut c = Cluster::new(1);
+        let g4dn = Resources::new(48 * 1024, 188_743).with_devices(7, 4, 0);
+        let gpu_id = c.add(0, 0, g4dn);
+        let one_gpu = Resources::new(1024, 4096).with_devices(0, 1, 0);
+        let mut g = rng();
+        for strategy in [&BINPACK_MEM[..], &AZ_BINPACK[..], &[][..]] {
+            let r = req(one_gpu, strategy, &[]);
+            assert_eq!(c.place(&r, &mut g), Ok(gpu_id));
+        }
+        let r = req(one_gpu, &BINPACK_MEM, &[]);
+        for _ in 0..4 {
+            assert_eq!(c.place_reserve(&r, &mut g), Ok(gpu_id));
+        }
+        // 4 − 4 = 0 GPUs left; 44 vCPU and ~172 GiB still free.
+        assert_eq!(
+            c.place(&r, &mut g),
+            Err(PlacementFailure::Insufficient {
+                closest: gpu_id,
+                cpu: false,
+                memory: false,
+                device: Some(super::super::Device::Gpu),
+            })
+        );
+        // A task without GPUs may still use the GPU instance (ECS: "Your clusters can
+        // contain a mix of GPU and non-GPU container instances"; nothing reserves them).
+        let plain = req(Resources::new(1024, 4096), &BINPACK_MEM, &[]);
+        assert_eq!(c.place(&plain, &mut g), Ok(gpu_id));
+        // One GPU task leaving frees its GPU for the next.
+        c.release(gpu_id, one_gpu, SVC);
+        assert_eq!(c.place(&r, &mut g), Ok(gpu_id));
+    }
+
+    /// A GPU task on a cluster of m5.large (no GPU) is refused for its GPU, ECS's
+    /// `RESOURCE:GPU`, and the service event names the GPUs.
+    #[test]
+    fn a_gpu_task_is_refused_on_instances_without_gpus() {
+        let mut c = Cluster::new(1);
+        let m5 = c.add(0, 0, Resources::new(2048, 7864).with_devices(2, 0, 0));
+        let r = req(
+            Resources::new(512, 1024).with_devices(0, 1, 0),
+            &BINPACK_MEM,
+            &[],
+        );
+        let f = c.place(&r, &mut rng()).unwrap_err();
+        assert_eq!(
+            f,
+            PlacementFailure::Insufficient {
+                closest: m5,
+                cpu: false,
+                memory: false,
+                device: Some(super::super::Device::Gpu),
+            }
+        );
+        assert!(f
+            .ecs_reason()
+            .ends_with("i-00000000 has insufficient GPUs available."));
+    }
+
+    /// ECS Developer Guide, "Elastic network interface trunking": a c5.large (2 vCPU,
+    /// 4 GiB) has 3 ENIs, the primary counts, so 2 awsvpc tasks; with awsvpcTrunking its
+    /// limit is 12, less the primary and the trunk: 10. Tasks of 0.125 vCPU and 256 MiB would
+    /// fit 15 by memory (3932 / 256), so the ENIs decide.
+    #[test]
+    fn awsvpc_tasks_are_limited_by_enis_not_cpu() {
+        for (enis, expected) in [(2u32, 2usize), (10, 10)] {
+            let mut c = Cluster::new(1);
+            let a = c.add(0, 0, Resources::new(2048, 3932).with_devices(enis, 0, 0));
+            let b = c.add(0, 0, Resources::new(2048, 3932).with_devices(enis, 0, 0));
+            let r = req(
+                Resources::new(128, 256).with_devices(1, 0, 0),
+                &BINPACK_MEM,
+                &[],
+            );
+            let mut g = rng();
+            let placed: Vec<InstanceId> = (0..2 * expected)
+                .map(|_| c.place_reserve(&r, &mut g).unwrap())
+                .collect();
+            assert_eq!(placed.iter().filter(|&&i| i == a).count(), expected);
+            assert_eq!(placed.iter().filter(|&&i| i == b).count(), expected);
+            let f = c.place(&r, &mut g).unwrap_err();
+            assert!(
+                f.ecs_reason().ends_with("has insufficient ENIs available."),
+                "{f:?}"
+            );
+            // A bridge task (no ENI) still fits beside them.
+            let bridge = req(Resources::new(128, 256), &BINPACK_MEM, &[]);
+            assert!(c.place(&bridge, &mut g).is_ok());
+        }
+    }
+
     #[test]
     fn binpack_fills_one_instance_before_the_next() {
         let mut c = Cluster::new(1);
@@ -1077,7 +1173,8 @@ mod tests {
             PlacementFailure::Insufficient {
                 closest: InstanceId(1),
                 cpu: false,
-                memory: true
+                memory: true,
+                device: None,
             }
         );
         assert!(f.ecs_reason().ends_with(
@@ -1090,7 +1187,8 @@ mod tests {
             Err(PlacementFailure::Insufficient {
                 closest: InstanceId(0),
                 cpu: true,
-                memory: false
+                memory: false,
+                device: None,
             })
         );
         // Only x86 instances: an arm64 task is missing the attribute.
