@@ -1062,14 +1062,15 @@ mod tests {
         let win = OsFamily::WindowsServer2022Full;
         assert_eq!(
             c.registered_resources_on(m4, d, false, win),
-            Resources::new(2048, 8191)
+            // m4.large has 2 ENIs: ECS's table gives 1 awsvpc task (2 − the primary).
+            Resources::new(2048, 8191).with_devices(1, 0, 0)
         );
         assert_eq!(8_589_524_992u64 / (1024 * 1024), 8191);
         // The same type on Linux registers the Xen estimate, ⌊8192 × 0.978⌋ = 8011 MiB: the
         // OS decides, not the type.
         assert_eq!(
             c.registered_resources_on(m4, d, false, OsFamily::Linux),
-            Resources::new(2048, 8011)
+            Resources::new(2048, 8011).with_devices(1, 0, 0)
         );
         // Nitro m5.large on Windows: the same Windows figure, ⌊8192 × 0.999943⌋ = 8191 MiB
         // (Linux: 7864).
