@@ -21,7 +21,7 @@
 //! | `cpu_milli` | CPU requested, thousandths of a core | `cpu` |
 //! | `memory_mib` | memory requested, MiB | `memory` |
 //! | `num_gpu` | GPUs requested, 0–8 | `gpus` |
-//! | `gpu_milli` | share of one GPU for GPU-sharing pods (`num_gpu` 1), thousandths | whole GPUs only, see below |
+//! | `gpu_milli` | share of one GPU for GPU-sharing pods (`num_gpu` 1, 1–1000), thousandths; 0 when `num_gpu` is 0 and 1000 when it is 2 or more (other values are errors) | whole GPUs only, see below |
 //! | `gpu_spec` | GPU models allowed, separated by vertical bars, or empty | not used |
 //! | `qos` | Kubernetes QoS class (`LS`, `BE`, `Burstable`, `Guaranteed`) | not used |
 //! | `pod_phase` | `Running`, `Succeeded`, `Failed` or `Pending` | which pods ran |
@@ -389,6 +389,22 @@ impl AlibabaGpuReader {
             return Err(lines.field_error(
                 "gpu_milli",
                 "0 in a pod with num_gpu 0 (a share of no GPU)",
+                gpu_milli,
+            ));
+        }
+        // Only a single-GPU pod shares its GPU; any other combination is a corrupted row,
+        // not something to round silently to whole GPUs.
+        if gpus >= 2 && share != GPU_MILLI_WHOLE {
+            return Err(lines.field_error(
+                "gpu_milli",
+                "1000 in a pod with num_gpu 2 or more (only a single-GPU pod shares its GPU)",
+                gpu_milli,
+            ));
+        }
+        if gpus == 1 && share == 0 {
+            return Err(lines.field_error(
+                "gpu_milli",
+                "1 to 1000 in a pod with num_gpu 1 (0 would be a GPU pod using none of its GPU)",
                 gpu_milli,
             ));
         }
@@ -762,6 +778,33 @@ mod tests {
         assert_eq!(
             err(&row("p,1000,1024,0,0,,LS,Running,0,5000000000,0")),
             "pods.csv:2: column `deletion_time`: \"5000000000\" is too large once converted to seconds"
+        );
+    }
+
+    #[test]
+    fn gpu_milli_must_agree_with_num_gpu() {
+        // Only single-GPU pods share a GPU (every multi-GPU pod of openb_pod_list_default.csv
+        // has gpu_milli 1000, every num_gpu 1 pod 1 to 1000). A share on a multi-GPU pod, or a
+        // GPU pod asking no share of it, is a corrupted row: reading it as whole GPUs would be
+        // a silent guess, and it would escape gpu_shares_rounded.
+        let row = |r: &str| format!("{HEADER}\n{r}\n");
+        assert_eq!(
+            err(&row("p,1000,1024,2,500,,LS,Running,0,10,0")),
+            "pods.csv:2: column `gpu_milli`: expected 1000 in a pod with num_gpu 2 or more \
+             (only a single-GPU pod shares its GPU), found \"500\""
+        );
+        assert_eq!(
+            err(&row("p,1000,1024,1,0,,LS,Running,0,10,0")),
+            "pods.csv:2: column `gpu_milli`: expected 1 to 1000 in a pod with num_gpu 1 (0 \
+             would be a GPU pod using none of its GPU), found \"0\""
+        );
+        // The consistent rows still read.
+        let ok = format!(
+            "{HEADER}\np,1000,1024,2,1000,,LS,Running,0,10,0\np,1000,1024,1,1,,LS,Running,0,10,0\n"
+        );
+        assert_eq!(
+            jobs(read(&ok, &AlibabaGpuOptions::default()).unwrap()).len(),
+            2
         );
     }
 
