@@ -61,7 +61,8 @@
 //! pods whose phase is not replayed (by default `Pending`, the pods that were never
 //! scheduled: all 897 of them in `openb_pod_list_default.csv` have an empty
 //! `scheduled_time`), pods outside the sample or the kind asked for, pods of a replayed phase
-//! with an empty time, pods with `deletion_time < scheduled_time`, pods with no CPU or no
+//! with an empty time, pods with `deletion_time < scheduled_time` or
+//! `scheduled_time < creation_time`, pods with no CPU or no
 //! memory request, and (with [`BeforeOrigin::TrimToWindow`]) pods that ended at or before the
 //! origin. `Failed` pods are replayed by default: each of the 1,870 in the default list was
 //! scheduled and held its node until it failed (median 243 s), so it used capacity.
@@ -205,7 +206,7 @@ pub struct AlibabaGpuSkips {
     pub no_request: u64,
     /// `creation_time`, `scheduled_time` or `deletion_time` is empty.
     pub missing_time: u64,
-    /// `deletion_time` is before `scheduled_time`.
+    /// `deletion_time` is before `scheduled_time`, or `scheduled_time` before `creation_time`.
     pub bad_lifetime: u64,
     /// The pod ended at or before the origin ([`BeforeOrigin::TrimToWindow`] only).
     pub ended_before_origin: u64,
@@ -236,7 +237,7 @@ impl fmt::Display for AlibabaGpuSkips {
             (self.missing_time, "with an empty time"),
             (
                 self.bad_lifetime,
-                "with deletion_time before scheduled_time",
+                "with times out of order (scheduled before created, or deleted before scheduled)",
             ),
             (self.ended_before_origin, "that ended before the origin"),
         ];
@@ -449,7 +450,9 @@ impl AlibabaGpuReader {
             self.skips.missing_time += 1;
             return Ok(None);
         };
-        if deleted_s < scheduled_s {
+        // A pod scheduled before it was created, or deleted before it was scheduled, has a
+        // corrupted life: skipped and counted rather than replayed with a guessed run time.
+        if deleted_s < scheduled_s || scheduled_s < created_s {
             self.skips.bad_lifetime += 1;
             return Ok(None);
         }
@@ -625,7 +628,8 @@ mod tests {
         assert_eq!(
             r.skipped().to_string(),
             "1 with a pod_phase not replayed, 1 with no cpu_milli/memory_mib, \
-             1 with an empty time, 1 with deletion_time before scheduled_time"
+             1 with an empty time, 1 with times out of order (scheduled before created, or deleted \
+             before scheduled)"
         );
         let order: Vec<(u64, u64, u64)> = jobs(r)
             .iter()
@@ -779,6 +783,31 @@ mod tests {
             err(&row("p,1000,1024,0,0,,LS,Running,0,5000000000,0")),
             "pods.csv:2: column `deletion_time`: \"5000000000\" is too large once converted to seconds"
         );
+    }
+
+    #[test]
+    fn a_pod_scheduled_before_it_was_created_is_skipped_and_counted() {
+        // Times out of order the other way: scheduled at 40 s, created at 50 s. The file has
+        // no such row; replaying it would submit at 50 s a run measured from 40 s, silently.
+        let text = format!(
+            "{HEADER}\n\
+             a,1000,1024,0,0,,LS,Succeeded,50,100,40\n\
+             b,1000,1024,0,0,,LS,Succeeded,50,100,50\n"
+        );
+        let r = read(&text, &AlibabaGpuOptions::default()).unwrap();
+        assert_eq!(
+            r.skipped(),
+            AlibabaGpuSkips {
+                bad_lifetime: 1,
+                ..AlibabaGpuSkips::default()
+            }
+        );
+        assert_eq!(
+            r.skipped().to_string(),
+            "1 with times out of order (scheduled before created, or deleted before scheduled)"
+        );
+        let lines: Vec<u64> = jobs(r).iter().map(|j| j.line).collect();
+        assert_eq!(lines, vec![3]);
     }
 
     #[test]
