@@ -679,10 +679,17 @@ impl Catalog {
     }
 }
 
-const PRICE_EXPECTED: &str = "a finite price of at least 0 (USD)";
+/// The largest price (per hour, or a Fargate rate per second) a scenario may give, USD.
+/// Not an AWS figure: a guard so cost sums stay finite (1e308 USD/h is a finite f64, but two
+/// instance-hours of it overflow and the summary printed costs as null). The dearest EC2
+/// type costs a few hundred USD an hour, so 1,000,000 leaves room for any real price.
+pub const MAX_PRICE_USD: f64 = 1_000_000.0;
+
+const PRICE_EXPECTED: &str =
+    "a finite price from 0 to 1000000 (USD; a larger one would overflow the cost sums)";
 
 fn check_price(price: f64) -> Result<f64, &'static str> {
-    if price.is_finite() && price >= 0.0 {
+    if price.is_finite() && (0.0..=MAX_PRICE_USD).contains(&price) {
         Ok(price)
     } else {
         Err(PRICE_EXPECTED)
@@ -1433,6 +1440,44 @@ mod tests {
     }
 
     #[test]
+    fn a_price_too_large_to_sum_is_refused() {
+        // 1e308 USD/h is finite, but the first sum of two instance-hours overflows to
+        // infinity and summary.json printed the costs as null. Windows and Linux prices alike.
+        let mut c = Catalog::embedded_us_east_1();
+        let overrides = CatalogOverrides {
+            instance_types: vec![
+                InstanceTypeOverride {
+                    windows_on_demand_usd_per_hour: Some(1e308),
+                    ..type_override("m5.large")
+                },
+                InstanceTypeOverride {
+                    on_demand_usd_per_hour: Some(2e6),
+                    ..type_override("c5.large")
+                },
+            ],
+            fargate: None,
+        };
+        let problems = c.apply(&overrides).expect_err("too large");
+        let paths: Vec<_> = problems.iter().map(|p| p.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "instanceTypes[0].windowsOnDemandUsdPerHour",
+                "instanceTypes[1].onDemandUsdPerHour"
+            ]
+        );
+        // The largest price accepted still reads.
+        let ok = CatalogOverrides {
+            instance_types: vec![InstanceTypeOverride {
+                windows_on_demand_usd_per_hour: Some(MAX_PRICE_USD),
+                ..type_override("m5.large")
+            }],
+            fargate: None,
+        };
+        assert_eq!(c.apply(&ok), Ok(()));
+    }
+
+    #[test]
     fn apply_reports_every_problem_and_changes_nothing() {
         let mut c = Catalog::embedded_us_east_1();
         let before = c.clone();
@@ -1482,7 +1527,8 @@ mod tests {
         );
         assert_eq!(
             problems[0].to_string(),
-            "instanceTypes[0].onDemandUsdPerHour: expected a finite price of at least 0 (USD)"
+            "instanceTypes[0].onDemandUsdPerHour: expected a finite price from 0 to 1000000 (USD; a \
+             larger one would overflow the cost sums)"
         );
         assert_eq!(c, before);
     }

@@ -688,6 +688,12 @@ fn map_asg(a: &Sourced<aws::AutoScalingGroup>, inputs: &Inputs, cx: &mut Ctx<'_>
             format!("cannot tell the instance type of Auto Scaling group {name}: add `aws ec2 describe-launch-template-versions --launch-template-id … --versions …` for its launch template"),
         );
     }
+    // The AMI's operating system is in neither the group nor its launch template's
+    // InstanceType; ecsim's groups default to LINUX, said here so a Windows fleet's
+    // "can never place a task" at validation points back to this choice.
+    cx.report.assumed.push(format!(
+        "{at}: osFamily LINUX assumed for autoScalingGroups[{name}]: the AMI's operating system is not in these outputs; set \"osFamily\" (e.g. \"WINDOWS_SERVER_2022_FULL\") if its instances run Windows"
+    ));
     let mut v = json!({
         "autoScalingGroupName": name,
         "instanceTypes": types,

@@ -21,7 +21,7 @@
 //! | `cpu_milli` | CPU requested, thousandths of a core | `cpu` |
 //! | `memory_mib` | memory requested, MiB | `memory` |
 //! | `num_gpu` | GPUs requested, 0–8 | `gpus` |
-//! | `gpu_milli` | share of one GPU for GPU-sharing pods (`num_gpu` 1), thousandths | whole GPUs only, see below |
+//! | `gpu_milli` | share of one GPU for GPU-sharing pods (`num_gpu` 1, 1–1000), thousandths; 0 when `num_gpu` is 0 and 1000 when it is 2 or more (other values are errors) | whole GPUs only, see below |
 //! | `gpu_spec` | GPU models allowed, separated by vertical bars, or empty | not used |
 //! | `qos` | Kubernetes QoS class (`LS`, `BE`, `Burstable`, `Guaranteed`) | not used |
 //! | `pod_phase` | `Running`, `Succeeded`, `Failed` or `Pending` | which pods ran |
@@ -61,7 +61,8 @@
 //! pods whose phase is not replayed (by default `Pending`, the pods that were never
 //! scheduled: all 897 of them in `openb_pod_list_default.csv` have an empty
 //! `scheduled_time`), pods outside the sample or the kind asked for, pods of a replayed phase
-//! with an empty time, pods with `deletion_time < scheduled_time`, pods with no CPU or no
+//! with an empty time, pods with `deletion_time < scheduled_time` or
+//! `scheduled_time < creation_time`, pods with no CPU or no
 //! memory request, and (with [`BeforeOrigin::TrimToWindow`]) pods that ended at or before the
 //! origin. `Failed` pods are replayed by default: each of the 1,870 in the default list was
 //! scheduled and held its node until it failed (median 243 s), so it used capacity.
@@ -205,7 +206,7 @@ pub struct AlibabaGpuSkips {
     pub no_request: u64,
     /// `creation_time`, `scheduled_time` or `deletion_time` is empty.
     pub missing_time: u64,
-    /// `deletion_time` is before `scheduled_time`.
+    /// `deletion_time` is before `scheduled_time`, or `scheduled_time` before `creation_time`.
     pub bad_lifetime: u64,
     /// The pod ended at or before the origin ([`BeforeOrigin::TrimToWindow`] only).
     pub ended_before_origin: u64,
@@ -236,7 +237,7 @@ impl fmt::Display for AlibabaGpuSkips {
             (self.missing_time, "with an empty time"),
             (
                 self.bad_lifetime,
-                "with deletion_time before scheduled_time",
+                "with times out of order (scheduled before created, or deleted before scheduled)",
             ),
             (self.ended_before_origin, "that ended before the origin"),
         ];
@@ -392,6 +393,22 @@ impl AlibabaGpuReader {
                 gpu_milli,
             ));
         }
+        // Only a single-GPU pod shares its GPU; any other combination is a corrupted row,
+        // not something to round silently to whole GPUs.
+        if gpus >= 2 && share != GPU_MILLI_WHOLE {
+            return Err(lines.field_error(
+                "gpu_milli",
+                "1000 in a pod with num_gpu 2 or more (only a single-GPU pod shares its GPU)",
+                gpu_milli,
+            ));
+        }
+        if gpus == 1 && share == 0 {
+            return Err(lines.field_error(
+                "gpu_milli",
+                "1 to 1000 in a pod with num_gpu 1 (0 would be a GPU pod using none of its GPU)",
+                gpu_milli,
+            ));
+        }
         let phase = PodPhase::parse(phase).ok_or_else(|| {
             lines.field_error(
                 "pod_phase",
@@ -433,7 +450,9 @@ impl AlibabaGpuReader {
             self.skips.missing_time += 1;
             return Ok(None);
         };
-        if deleted_s < scheduled_s {
+        // A pod scheduled before it was created, or deleted before it was scheduled, has a
+        // corrupted life: skipped and counted rather than replayed with a guessed run time.
+        if deleted_s < scheduled_s || scheduled_s < created_s {
             self.skips.bad_lifetime += 1;
             return Ok(None);
         }
@@ -609,7 +628,8 @@ mod tests {
         assert_eq!(
             r.skipped().to_string(),
             "1 with a pod_phase not replayed, 1 with no cpu_milli/memory_mib, \
-             1 with an empty time, 1 with deletion_time before scheduled_time"
+             1 with an empty time, 1 with times out of order (scheduled before created, or deleted \
+             before scheduled)"
         );
         let order: Vec<(u64, u64, u64)> = jobs(r)
             .iter()
@@ -762,6 +782,58 @@ mod tests {
         assert_eq!(
             err(&row("p,1000,1024,0,0,,LS,Running,0,5000000000,0")),
             "pods.csv:2: column `deletion_time`: \"5000000000\" is too large once converted to seconds"
+        );
+    }
+
+    #[test]
+    fn a_pod_scheduled_before_it_was_created_is_skipped_and_counted() {
+        // Times out of order the other way: scheduled at 40 s, created at 50 s. The file has
+        // no such row; replaying it would submit at 50 s a run measured from 40 s, silently.
+        let text = format!(
+            "{HEADER}\n\
+             a,1000,1024,0,0,,LS,Succeeded,50,100,40\n\
+             b,1000,1024,0,0,,LS,Succeeded,50,100,50\n"
+        );
+        let r = read(&text, &AlibabaGpuOptions::default()).unwrap();
+        assert_eq!(
+            r.skipped(),
+            AlibabaGpuSkips {
+                bad_lifetime: 1,
+                ..AlibabaGpuSkips::default()
+            }
+        );
+        assert_eq!(
+            r.skipped().to_string(),
+            "1 with times out of order (scheduled before created, or deleted before scheduled)"
+        );
+        let lines: Vec<u64> = jobs(r).iter().map(|j| j.line).collect();
+        assert_eq!(lines, vec![3]);
+    }
+
+    #[test]
+    fn gpu_milli_must_agree_with_num_gpu() {
+        // Only single-GPU pods share a GPU (every multi-GPU pod of openb_pod_list_default.csv
+        // has gpu_milli 1000, every num_gpu 1 pod 1 to 1000). A share on a multi-GPU pod, or a
+        // GPU pod asking no share of it, is a corrupted row: reading it as whole GPUs would be
+        // a silent guess, and it would escape gpu_shares_rounded.
+        let row = |r: &str| format!("{HEADER}\n{r}\n");
+        assert_eq!(
+            err(&row("p,1000,1024,2,500,,LS,Running,0,10,0")),
+            "pods.csv:2: column `gpu_milli`: expected 1000 in a pod with num_gpu 2 or more \
+             (only a single-GPU pod shares its GPU), found \"500\""
+        );
+        assert_eq!(
+            err(&row("p,1000,1024,1,0,,LS,Running,0,10,0")),
+            "pods.csv:2: column `gpu_milli`: expected 1 to 1000 in a pod with num_gpu 1 (0 \
+             would be a GPU pod using none of its GPU), found \"0\""
+        );
+        // The consistent rows still read.
+        let ok = format!(
+            "{HEADER}\np,1000,1024,2,1000,,LS,Running,0,10,0\np,1000,1024,1,1,,LS,Running,0,10,0\n"
+        );
+        assert_eq!(
+            jobs(read(&ok, &AlibabaGpuOptions::default()).unwrap()).len(),
+            2
         );
     }
 

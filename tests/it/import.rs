@@ -552,3 +552,25 @@ fn a_daemon_service_is_imported_as_a_daemon() {
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(sc.services.iter().any(|s| s.daemon));
 }
+
+/// describe-auto-scaling-groups does not say which operating system a group's AMI runs, so
+/// an imported group is LINUX; the report says so, since a Windows fleet would otherwise fail
+/// validation ("can never place a task") with no hint that the import made that choice.
+#[test]
+fn import_says_it_assumed_linux_groups() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("shop.json");
+    let o = Command::new(env!("CARGO_BIN_EXE_ecsim"))
+        .arg("import")
+        .arg(shop_dir())
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("osFamily LINUX assumed"),
+        "no osFamily assumption in\n{stdout}"
+    );
+}
