@@ -507,6 +507,9 @@ pub struct AzRebalancingSummary {
     /// What those task-hours cost on Fargate; 0 on EC2, where the instances already running
     /// carry them (rebalancing launches no instance).
     pub extra_task_cost_usd: f64,
+    /// Live tasks (PROVISIONING, PENDING, RUNNING) per zone of the service at the end,
+    /// counted from the tasks themselves.
+    pub tasks_by_zone_at_end: BTreeMap<String, u32>,
 }
 
 /// A service's availability over the run.

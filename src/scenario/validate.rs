@@ -2270,7 +2270,8 @@ impl Validator {
         });
         let deployment = self.deployment_config(path, s);
         let planned = self.deployment_schedule(path, s, names);
-        let az_rebalancing = self.az_rebalancing(path, s, daemon, &deployment, &strategy, &member_of);
+        let az_rebalancing =
+            self.az_rebalancing(path, s, daemon, &deployment, &strategy, &member_of);
         if self.problems.len() > before {
             return None;
         }
@@ -2393,7 +2394,10 @@ impl Validator {
                 }
             }
             Some(o) => {
-                self.problem(p, format!("expected \"ENABLED\" or \"DISABLED\", found {o:?}"));
+                self.problem(
+                    p,
+                    format!("expected \"ENABLED\" or \"DISABLED\", found {o:?}"),
+                );
                 false
             }
         }

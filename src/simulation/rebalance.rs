@@ -316,7 +316,9 @@ impl<'s> Simulation<'s> {
                 now,
                 "service",
                 name.clone(),
-                format!("service ({name}) is not AZ balanced with {list}. AZ Rebalancing in progress."),
+                format!(
+                    "service ({name}) is not AZ balanced with {list}. AZ Rebalancing in progress."
+                ),
             );
         }
         let mut started: BTreeMap<usize, Vec<TaskId>> = BTreeMap::new();
@@ -404,13 +406,15 @@ impl<'s> Simulation<'s> {
                 };
                 // The service's own chain and constraints, plus "in this zone".
                 let default = placement::service_default_strategy();
-                let strategy: &[placement::PlacementStrategy] =
-                    if spec.placement_strategy.is_empty() && spec.placement_constraints.is_empty()
-                    {
-                        default
-                    } else {
-                        &spec.placement_strategy
-                    };
+                let strategy: &[placement::PlacementStrategy] = if spec
+                    .placement_strategy
+                    .is_empty()
+                    && spec.placement_constraints.is_empty()
+                {
+                    default
+                } else {
+                    &spec.placement_strategy
+                };
                 let mut constraints = spec.placement_constraints.clone();
                 constraints.push(PlacementConstraint::MemberOf(CompiledExpr::Test {
                     subject: Attribute::AvailabilityZone,
@@ -464,10 +468,7 @@ impl<'s> Simulation<'s> {
         rb.failure_logged = Some(now);
         let name = self.sc.services[s.index()].name.clone();
         let zone = self.sc.cluster.availability_zones[az.index()].clone();
-        let fargate = matches!(
-            self.sc.services[s.index()].launch,
-            LaunchTarget::Fargate
-        );
+        let fargate = matches!(self.sc.services[s.index()].launch, LaunchTarget::Fargate);
         // [DOC] SERVICE_TASK_PLACEMENT_FAILURE, one text for EC2 and one for Fargate.
         let msg = if fargate {
             format!("service ({name}) is unable to place a task in {zone}.")
@@ -486,7 +487,8 @@ impl<'s> Simulation<'s> {
         let n = owed.min(st.live.saturating_sub(st.desired));
         let interval = self.sc.settings.az_rebalancing_interval;
         self.rebalance[si].next_at = now + interval;
-        self.queue.schedule_at(now + interval, Event::AzRebalanceCheck(s));
+        self.queue
+            .schedule_at(now + interval, Event::AzRebalanceCheck(s));
         if n == 0 {
             // The desired count rose meanwhile: the new tasks are simply kept.
             return;
@@ -539,7 +541,28 @@ impl<'s> Simulation<'s> {
         let round = |x: f64| (x * 1e6).round() / 1e6;
         let hours = rb.extra_task_ms as f64 / 3_600_000.0;
         let td = self.service_td(s);
+        // Counted from the tasks (once, at the end), not from the counters it checks.
+        let mut by_zone: BTreeMap<String, u32> = BTreeMap::new();
+        let mut counted = vec![0u32; rb.az_live.len()];
+        for (z, &ok) in rb.zones.iter().enumerate() {
+            if ok {
+                by_zone.insert(self.sc.cluster.availability_zones[z].clone(), 0);
+            }
+        }
+        for &t in &self.services[s.index()].tasks {
+            let az = match self.tasks[t.index()].placement {
+                Placement::Instance(i) => self.instances[i.index()].az,
+                Placement::Fargate(az) => az,
+                Placement::Unplaced => continue,
+            };
+            counted[az.index()] += 1;
+            *by_zone
+                .entry(self.sc.cluster.availability_zones[az.index()].clone())
+                .or_insert(0) += 1;
+        }
+        debug_assert_eq!(counted, rb.az_live, "per-zone live counters drifted");
         Some(AzRebalancingSummary {
+            tasks_by_zone_at_end: by_zone,
             operations_started: rb.operations_started,
             operations_completed: rb.operations_completed,
             operations_stopped: rb.operations_stopped,
@@ -565,7 +588,10 @@ mod tests {
             zone_list(&three, true),
             "0 tasks in a, 4 tasks in b, and 2 tasks in c"
         );
-        assert_eq!(zone_list(&[(2, "a"), (0, "b")], false), "2 tasks in a and 0 in b");
+        assert_eq!(
+            zone_list(&[(2, "a"), (0, "b")], false),
+            "2 tasks in a and 0 in b"
+        );
         assert_eq!(zone_list(&[(6, "a")], false), "6 tasks in a");
     }
 }

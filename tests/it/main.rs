@@ -1,6 +1,7 @@
 //! Integration tests: one binary, one module per behaviour (CONVENTIONS.md item 12).
 
 mod autoscaling;
+mod az_rebalancing;
 mod bad_input;
 mod billing;
 mod bom;
