@@ -2366,7 +2366,7 @@ impl Validator {
         let classic_load_balancer = s.load_balancers.as_ref().is_some_and(|lbs| {
             lbs.iter().any(|lb| {
                 lb.get("loadBalancerName").is_some_and(|v| !v.is_null())
-                    && lb.get("targetGroupArn").is_none_or(|v| v.is_null())
+                    && lb.get("targetGroupArn").map_or(true, |v| v.is_null())
             })
         });
         let eligibility = Eligibility {
@@ -2374,7 +2374,7 @@ impl Validator {
             maximum_percent: deployment.maximum_percent,
             classic_load_balancer,
             az_constraint: member_of.iter().any(mentions_az),
-            spreads_over_zones_first: strategy.first().is_none_or(|f| {
+            spreads_over_zones_first: strategy.first().map_or(true, |f| {
                 *f == PlacementStrategy::Spread(SpreadField::Attribute(Attribute::AvailabilityZone))
             }),
         };

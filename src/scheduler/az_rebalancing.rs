@@ -143,10 +143,10 @@ pub fn plan_moves(counts: &[u32], usable: &[bool], limit: u32) -> Vec<Move> {
             if !usable.get(z).copied().unwrap_or(false) {
                 continue;
             }
-            if lo.is_none_or(|l| c[z] < c[l]) {
+            if lo.map_or(true, |l| c[z] < c[l]) {
                 lo = Some(z);
             }
-            if hi.is_none_or(|h| c[z] > c[h]) {
+            if hi.map_or(true, |h| c[z] > c[h]) {
                 hi = Some(z);
             }
         }
