@@ -277,14 +277,27 @@ impl<'s> Simulation<'s> {
         if st.live != desired || st.running != desired || desired == 0 {
             return;
         }
-        let usable: Vec<bool> = self.rebalance[si]
+        // The usual answer (balanced, nothing in progress) without allocating: this runs on
+        // every reconcile of every rebalancing service.
+        let rb = &self.rebalance[si];
+        debug_assert_eq!(rb.az_live.iter().sum::<u32>(), desired);
+        let (mut lo, mut hi) = (u32::MAX, 0);
+        for (z, &c) in rb.az_live.iter().enumerate() {
+            if rb.zones[z] && self.az_down[z] == 0 {
+                lo = lo.min(c);
+                hi = hi.max(c);
+            }
+        }
+        if !rb.in_progress && (lo == u32::MAX || hi - lo <= 1) {
+            return;
+        }
+        let usable: Vec<bool> = rb
             .zones
             .iter()
             .enumerate()
             .map(|(z, &ok)| ok && self.az_down[z] == 0)
             .collect();
-        let counts = self.rebalance[si].az_live.clone();
-        debug_assert_eq!(counts.iter().sum::<u32>(), desired);
+        let counts = rb.az_live.clone();
         if rules::is_balanced(&counts, &usable) {
             if self.rebalance[si].in_progress {
                 self.rebalance[si].in_progress = false;
