@@ -261,8 +261,9 @@ impl<'s> Simulation<'s> {
         if self.rebalance[si].zones.is_empty() || !self.rebalance[si].in_flight.is_empty() {
             return;
         }
-        if self.deploying(s) || self.deployment_blocked(s) {
-            // [DOC] "Amazon ECS starts monitoring a service after it reaches the steady state".
+        if self.deploying(s) || self.deployment_blocked(s) || self.throttled(s, now) {
+            // [DOC] "Amazon ECS starts monitoring a service after it reaches the steady state";
+            // a service backing off after failed starts is not steady either.
             return;
         }
         if self.rebalance[si].owed > 0 {
@@ -344,6 +345,8 @@ impl<'s> Simulation<'s> {
                 }
             }
         }
+        // The next step waits at least the interval, even if this one's tasks fail to start.
+        self.rebalance[si].next_at = now + self.sc.settings.az_rebalancing_interval;
         let name = self.sc.services[si].name.clone();
         for (z, ts) in started {
             let rb = &mut self.rebalance[si];
