@@ -102,6 +102,23 @@ pub const RUN_TASK_RATE_PER_SECOND: u32 = 20;
 /// and new instances, so this only bounds how long a missed placement waits.
 pub const SERVICE_SCHEDULER_INTERVAL: SimDuration = SimDuration::from_secs(60);
 
+/// `availabilityZoneRebalancing` of a service that does not set it, when it is eligible.
+/// \[DOC\] Amazon ECS Developer Guide, "Balancing an Amazon ECS service across Availability
+/// Zones" (<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-rebalancing.html>):
+/// "Starting September 5, 2025, Amazon ECS enables Availability Zone rebalancing for all
+/// services that are eligible for the feature", and CreateService defaults it to `ENABLED`.
+/// An ineligible service (see `scheduler::az_rebalancing::Eligibility`) defaults to DISABLED.
+/// Overridable per service with `availabilityZoneRebalancing`.
+pub const AZ_REBALANCING_DEFAULT_ENABLED: bool = true;
+
+/// The pace of AZ rebalancing: how long after one rebalancing step (its new tasks healthy and
+/// the surplus stopped), or after a step that could not place its task, the service is
+/// looked at again. \[MODELLING CHOICE\] AWS documents no interval ("Amazon ECS continuously
+/// monitors the distribution of tasks", same page); one service scheduler interval (60 s)
+/// keeps a retry after a failed placement from spinning, and a step is bounded anyway by the
+/// new tasks' health wait. Overridable: `settings.azRebalancingInterval`.
+pub const AZ_REBALANCING_INTERVAL: SimDuration = SimDuration::from_secs(60);
+
 /// Queued tasks examined per placement pass before giving up until capacity changes.
 /// \[DERIVED\] a modelling bound, not AWS: lets small tasks backfill around a large one
 /// without scanning a million-task queue on every release.

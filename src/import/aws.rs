@@ -137,6 +137,9 @@ pub struct Service {
     /// `loadBalancers`: only counted, for the report.
     #[serde(default)]
     pub load_balancers: Vec<serde_json::Value>,
+    /// `availabilityZoneRebalancing`: absent for a service that never set it.
+    #[serde(default)]
+    pub availability_zone_rebalancing: Option<String>,
 }
 
 /// A `PlacementStrategy`.

@@ -441,6 +441,18 @@ pub(super) fn map(
         } else {
             o.insert("desiredCount".into(), sv.desired_count.into());
         }
+        // An existing service keeps its setting; one that never set it is DISABLED, as ECS
+        // treats it ("If the service never had an AvailabilityZoneRebalancing value set,
+        // Amazon ECS treats this as DISABLED", Amazon ECS Developer Guide, "Balancing an
+        // Amazon ECS service across Availability Zones"), while the scenario's default is a
+        // new service's (ENABLED when eligible).
+        o.insert(
+            "availabilityZoneRebalancing".into(),
+            sv.availability_zone_rebalancing
+                .clone()
+                .unwrap_or_else(|| "DISABLED".to_string())
+                .into(),
+        );
         if daemon {
             // Launch type EC2 whatever the folder says: ECS runs daemons on instances only.
         } else if !sv.capacity_provider_strategy.is_empty() {

@@ -525,6 +525,39 @@ pub struct ServiceSummary {
     pub load: Option<LoadSummary>,
     /// Availability: how far below desired the service ran, and how faults hurt it.
     pub availability: AvailabilitySummary,
+    /// What Availability Zone rebalancing did, over the whole run (absent when it never
+    /// found the service unbalanced, or the service does not use it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub az_rebalancing: Option<AzRebalancingSummary>,
+}
+
+/// What AZ rebalancing (`availabilityZoneRebalancing`) did for one service, over the whole
+/// run (not only the measurement window, like scaling activities).
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct AzRebalancingSummary {
+    /// Rebalancing operations started ("is not AZ balanced ... AZ Rebalancing in progress").
+    pub operations_started: u64,
+    /// Operations that ended balanced ("is AZ balanced").
+    pub operations_completed: u64,
+    /// Operations stopped by a deployment ("stopped AZ Rebalancing").
+    pub operations_stopped: u64,
+    /// An operation was still in progress at the end.
+    pub in_progress_at_end: bool,
+    /// Tasks started in the zones with the fewest tasks.
+    pub tasks_started: u64,
+    /// Tasks stopped in the zones with the most, once their replacements were healthy.
+    pub tasks_stopped: u64,
+    /// Steps whose task could not be placed in the short zone (no room on its instances).
+    pub placement_failures: u64,
+    /// Task-hours run above the desired count by the moves: for each stopped task, the time
+    /// from its step's start to its stop.
+    pub extra_task_hours: f64,
+    /// What those task-hours cost on Fargate; 0 on EC2, where the instances already running
+    /// carry them (rebalancing launches no instance).
+    pub extra_task_cost_usd: f64,
+    /// Live tasks (PROVISIONING, PENDING, RUNNING) per zone of the service at the end,
+    /// counted from the tasks themselves.
+    pub tasks_by_zone_at_end: BTreeMap<String, u32>,
 }
 
 /// A service's availability over the run.

@@ -572,6 +572,10 @@ pub struct ServiceFile {
     /// `deploymentSchedule` (ecsim's own): when the service deploys.
     #[serde(default)]
     pub deployment_schedule: Option<Vec<Lenient<DeploymentScheduleFile>>>,
+    /// `availabilityZoneRebalancing`: `ENABLED` or `DISABLED`; absent, ENABLED when the
+    /// service is eligible (AWS's default for new services since September 2025).
+    #[serde(default)]
+    pub availability_zone_rebalancing: Option<String>,
     /// The AWS-only fields present, set aside unread (listed once by `validate`).
     #[serde(skip)]
     pub aws_ignored: Vec<String>,
@@ -1207,6 +1211,9 @@ pub struct SettingsFile {
     /// runs before a deployment counts it healthy (AWS: 40 s).
     #[serde(default)]
     pub deployment_healthy_after: Option<Duration>,
+    /// `azRebalancingInterval`: the pace of AZ rebalancing (a modelling choice, 60 s).
+    #[serde(default)]
+    pub az_rebalancing_interval: Option<Duration>,
 }
 
 /// `faults`: every fault model is off unless listed.
@@ -1444,7 +1451,6 @@ pub const SERVICE_AWS_ONLY: &[&str] = &[
     "enableECSManagedTags",
     "propagateTags",
     "enableExecuteCommand",
-    "availabilityZoneRebalancing",
     "currentServiceDeployment",
     "currentServiceRevisions",
     "resourceManagementType",

@@ -391,6 +391,9 @@ pub struct ServiceSpec {
     pub deployment: crate::scheduler::deployment::DeploymentConfig,
     /// When the service deploys (`deploymentSchedule`); empty for most services.
     pub deployment_schedule: Vec<DeploymentPlan>,
+    /// `availabilityZoneRebalancing` in force: ENABLED and the service eligible, so the
+    /// scheduler evens its tasks out over its zones (`simulation::rebalance`).
+    pub az_rebalancing: bool,
 }
 
 /// One `deploymentSchedule` entry, validated.
@@ -565,6 +568,8 @@ pub struct Settings {
     /// How long a new task of a service without a load balancer must be RUNNING before a
     /// deployment counts it healthy.
     pub deployment_healthy_after: SimDuration,
+    /// The pace of AZ rebalancing (`settings.azRebalancingInterval`).
+    pub az_rebalancing_interval: SimDuration,
 }
 
 /// How a scenario's services begin (`settings.start`).

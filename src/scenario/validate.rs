@@ -1229,6 +1229,9 @@ impl Validator {
                 crate::scheduler::deployment::HEALTHY_AFTER_RUNNING_WITHOUT_LOAD_BALANCER,
                 |d| d.0,
             ),
+            az_rebalancing_interval: s
+                .az_rebalancing_interval
+                .map_or(defaults::AZ_REBALANCING_INTERVAL, |d| d.0),
         };
         if settings.measure_from.0 % 60_000 != 0 {
             // The per-minute figures (averages, minutes below desired) are counted per
@@ -1242,6 +1245,11 @@ impl Validator {
             );
         }
         positive(self, "provisioningTimeout", settings.provisioning_timeout.0);
+        positive(
+            self,
+            "azRebalancingInterval",
+            settings.az_rebalancing_interval.0,
+        );
         positive(
             self,
             "provisioningTasksPerCluster",
@@ -2898,6 +2906,8 @@ impl Validator {
         });
         let deployment = self.deployment_config(path, s);
         let planned = self.deployment_schedule(path, s, names);
+        let az_rebalancing =
+            self.az_rebalancing(path, s, daemon, &deployment, &strategy, &member_of);
         if self.problems.len() > before {
             return None;
         }
@@ -2961,7 +2971,77 @@ impl Validator {
             placement_constraints: constraints,
             load,
             auto_scaling,
+            az_rebalancing,
         })
+    }
+
+    /// `availabilityZoneRebalancing` of service `s`: whether the scheduler rebalances it.
+    ///
+    /// Absent: ENABLED when the service is eligible, as ECS defaults a new service; an
+    /// explicit ENABLED that ECS refuses is a problem; one that ECS accepts but that "won't
+    /// work" (the first placement strategy is not a spread over zones) is a warning.
+    /// Source: Amazon ECS Developer Guide, "Balancing an Amazon ECS service across
+    /// Availability Zones",
+    /// <https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-rebalancing.html>.
+    fn az_rebalancing(
+        &mut self,
+        path: &str,
+        s: &ServiceFile,
+        daemon: bool,
+        deployment: &crate::scheduler::deployment::DeploymentConfig,
+        strategy: &[PlacementStrategy],
+        member_of: &[expression::Expr],
+    ) -> bool {
+        use crate::scheduler::az_rebalancing::Eligibility;
+        fn mentions_az(e: &expression::Expr) -> bool {
+            match e {
+                expression::Expr::Test { subject, .. } => *subject == Attribute::AvailabilityZone,
+                expression::Expr::Not(a) => mentions_az(a),
+                expression::Expr::And(a, b) | expression::Expr::Or(a, b) => {
+                    mentions_az(a) || mentions_az(b)
+                }
+            }
+        }
+        // A Classic Load Balancer is named by `loadBalancerName` with no target group.
+        let classic_load_balancer = s.load_balancers.as_ref().is_some_and(|lbs| {
+            lbs.iter().any(|lb| {
+                lb.get("loadBalancerName").is_some_and(|v| !v.is_null())
+                    && lb.get("targetGroupArn").map_or(true, |v| v.is_null())
+            })
+        });
+        let eligibility = Eligibility {
+            daemon,
+            external: s.launch_type.as_deref() == Some("EXTERNAL"),
+            maximum_percent: deployment.maximum_percent,
+            classic_load_balancer,
+            az_constraint: member_of.iter().any(mentions_az),
+            spreads_over_zones_first: strategy.first().map_or(true, |f| {
+                *f == PlacementStrategy::Spread(SpreadField::Attribute(Attribute::AvailabilityZone))
+            }),
+        };
+        let p = format!("{path}.availabilityZoneRebalancing");
+        match s.availability_zone_rebalancing.as_deref() {
+            None => eligibility.default_enabled(),
+            Some("DISABLED") => false,
+            Some("ENABLED") => {
+                if let Some(r) = eligibility.refusal() {
+                    self.problem(p, r.message());
+                    false
+                } else if !eligibility.works() {
+                    self.warnings.push(format!("{p}: the first placement strategy is not a spread over attribute:ecs.availability-zone, so ECS accepts ENABLED but does not rebalance the service; put that spread first or set it to \"DISABLED\""));
+                    false
+                } else {
+                    true
+                }
+            }
+            Some(o) => {
+                self.problem(
+                    p,
+                    format!("expected \"ENABLED\" or \"DISABLED\", found {o:?}"),
+                );
+                false
+            }
+        }
     }
 
     /// The DAEMON service settings AWS refuses, one problem each.

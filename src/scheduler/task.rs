@@ -70,6 +70,9 @@ pub enum StopCode {
     CannotStart,
     /// No Availability Zone could take a Fargate task (all of the cluster's are down).
     AzUnavailable,
+    /// `ServiceSchedulerInitiated`: AZ rebalancing stopped it once its replacement in a
+    /// zone with fewer tasks was healthy.
+    AzRebalancing,
 }
 
 /// What a stop means for the counts in the report.
@@ -92,7 +95,9 @@ impl StopCode {
     pub fn kind(self) -> StopKind {
         match self {
             StopCode::EssentialContainerExited => StopKind::Completed,
-            StopCode::ServiceScaleIn | StopCode::InstanceDraining => StopKind::StoppedByScheduler,
+            StopCode::ServiceScaleIn | StopCode::InstanceDraining | StopCode::AzRebalancing => {
+                StopKind::StoppedByScheduler
+            }
             StopCode::ProvisioningTimeout
             | StopCode::NoFargateSize
             | StopCode::NeverFits
@@ -114,7 +119,9 @@ impl StopCode {
             | StopCode::NeverFits
             | StopCode::AzUnavailable
             | StopCode::CannotStart => "TaskFailedToStart",
-            StopCode::ServiceScaleIn | StopCode::InstanceDraining => "ServiceSchedulerInitiated",
+            StopCode::ServiceScaleIn | StopCode::InstanceDraining | StopCode::AzRebalancing => {
+                "ServiceSchedulerInitiated"
+            }
             StopCode::InstanceTerminated
             | StopCode::InstanceFailed
             | StopCode::AzOutage
@@ -145,6 +152,9 @@ impl StopCode {
             StopCode::TaskFailed => "Essential container in task exited (exit code 1)",
             StopCode::CannotStart => "CannotPullContainerError: the task failed to start",
             StopCode::AzUnavailable => "No Availability Zone of the cluster can take the task",
+            StopCode::AzRebalancing => {
+                "Service scheduler stopped the task to rebalance the service across Availability Zones"
+            }
         }
     }
 }

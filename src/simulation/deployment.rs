@@ -192,6 +192,8 @@ impl<'s> Simulation<'s> {
 
     /// Starts a deployment of `td` on service `s`: every live task becomes old.
     fn begin_deployment(&mut self, s: ServiceId, td: TaskDefId, rollback: bool, now: SimTime) {
+        // A rebalancing in progress stops first, so the deployment starts from the desired count.
+        self.rebalance_interrupted(s, now);
         self.deploy_accrue(s, now);
         if let Some(prev) = self.service_deploys[s.index()].active {
             // A newer deployment replaces one in progress; its tasks become old too.
@@ -798,7 +800,7 @@ impl<'s> Simulation<'s> {
 
     /// What one task of `td` costs per hour on Fargate when service `s` runs only on
     /// Fargate; 0 when it runs on EC2 (the instances carry the cost).
-    fn fargate_usd_per_task_hour(&self, s: ServiceId, td: TaskDefId) -> f64 {
+    pub(super) fn fargate_usd_per_task_hour(&self, s: ServiceId, td: TaskDefId) -> f64 {
         let spot = match &self.sc.services[s.index()].launch {
             LaunchTarget::Fargate => false,
             LaunchTarget::Ec2 | LaunchTarget::External => return 0.0,

@@ -511,7 +511,7 @@ impl<'s> Simulation<'s> {
                         {
                             continue;
                         }
-                        self.launch_fargate(t, now, true);
+                        self.launch_fargate_in(t, now, true, None);
                     }
                 }
             }

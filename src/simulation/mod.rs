@@ -13,6 +13,7 @@ mod explain;
 mod faults;
 mod managed_instances;
 mod policies;
+mod rebalance;
 mod run_task;
 mod scaling;
 mod state;
@@ -139,6 +140,10 @@ pub enum Event {
     FargateSpotShortageEnd(u32),
     /// A throttled `RunTask` call's token is due: its tasks launch.
     RunTaskCall,
+    /// A task started by AZ rebalancing has been RUNNING for its health grace.
+    AzRebalanceTaskHealthy(TaskId),
+    /// A service's next AZ rebalancing look is due (the pace, or after a failed placement).
+    AzRebalanceCheck(ServiceId),
 }
 
 impl Event {
@@ -152,6 +157,7 @@ impl Event {
             | Event::ProvisioningTimeout(t)
             | Event::FargateSpotInterruption(t)
             | Event::DeploymentTaskHealthy(t)
+            | Event::AzRebalanceTaskHealthy(t)
             | Event::TaskCrash(t) => Some(t),
             _ => None,
         }
@@ -336,6 +342,8 @@ pub struct Simulation<'s> {
     deployments: Vec<deployment::DeploymentRun>,
     /// The deployments still counting extra instances (indices into `deployments`).
     instance_counting: Vec<usize>,
+    /// Per service: its AZ rebalancing state (same index as `services`).
+    rebalance: Vec<rebalance::ServiceRebalance>,
 }
 
 impl<'s> Simulation<'s> {
@@ -504,6 +512,9 @@ impl<'s> Simulation<'s> {
                 .collect(),
             deployments: Vec::new(),
             instance_counting: Vec::new(),
+            rebalance: (0..sc.services.len())
+                .map(|s| rebalance::ServiceRebalance::new(sc, s))
+                .collect(),
         };
         sim.init_service_scaling()?;
         sim.init_burst();
@@ -734,6 +745,8 @@ impl<'s> Simulation<'s> {
             Event::DeploymentStart(s, i) => self.planned_deployment(s, i, now),
             Event::DeploymentTaskHealthy(t) => self.deploy_task_healthy(t, now),
             Event::DeploymentTimer(s, d) => self.deployment_timer(s, d, now),
+            Event::AzRebalanceTaskHealthy(t) => self.rebalance_task_healthy(t),
+            Event::AzRebalanceCheck(s) => self.rebalance_check(s, now),
             Event::ProvisioningTimeout(t) => {
                 if self.tasks[t.index()].status == TaskStatus::Provisioning {
                     self.fail_unplaced(t, now, StopCode::ProvisioningTimeout);
@@ -1161,7 +1174,7 @@ impl<'s> Simulation<'s> {
             }
         }
         match target {
-            Target::Fargate { spot, .. } => self.launch_fargate(t, now, spot),
+            Target::Fargate { spot, .. } => self.launch_fargate_in(t, now, spot, None),
             Target::Ec2Cluster => {
                 if !self.try_place(t, now) {
                     debug_assert!(
@@ -1220,7 +1233,9 @@ impl<'s> Simulation<'s> {
         );
     }
 
-    fn launch_fargate(&mut self, t: TaskId, now: SimTime, spot: bool) {
+    /// Launches a Fargate task; `zone`: in that zone (AZ rebalancing), else in the zone up
+    /// with the fewest of its owner's tasks.
+    fn launch_fargate_in(&mut self, t: TaskId, now: SimTime, spot: bool, zone: Option<AzId>) {
         if spot && self.spot_short > 0 {
             // No Fargate Spot capacity: the task waits in PROVISIONING, still on FARGATE_SPOT
             // (no fallback to FARGATE), and launches when the shortage ends.
@@ -1240,10 +1255,13 @@ impl<'s> Simulation<'s> {
         let oi = self.owner_index(owner);
         let down = &self.az_down;
         let counts = &mut self.fargate_az_counts[oi];
-        let Some(az) = (0..counts.len())
-            .filter(|&i| down[i] == 0)
-            .min_by_key(|&i| (counts[i], i))
-        else {
+        let chosen = match zone {
+            Some(z) => (down[z.index()] == 0).then_some(z.index()),
+            None => (0..counts.len())
+                .filter(|&i| down[i] == 0)
+                .min_by_key(|&i| (counts[i], i)),
+        };
+        let Some(az) = chosen else {
             self.set_status(t, TaskStatus::Provisioning);
             self.fail_unplaced(t, now, StopCode::AzUnavailable);
             return;
@@ -1252,6 +1270,9 @@ impl<'s> Simulation<'s> {
         let task = &mut self.tasks[t.index()];
         task.fargate_size = size;
         task.placement = Placement::Fargate(AzId::from_index(az));
+        if let Owner::Service(s) = owner {
+            self.rebalance_zone_added(s, AzId::from_index(az));
+        }
         self.set_status(t, TaskStatus::Provisioning);
         // [DOC] §5.5: launches are rate limited by a token bucket per account (burst 100,
         // 20/s), separately for on-demand and Spot. GCRA: integer, exact, deterministic.
@@ -1364,6 +1385,9 @@ impl<'s> Simulation<'s> {
         self.counters.reserved = self.counters.reserved + need;
         self.billing.ec2_task_reserved(t, i, owner, need, now);
         self.tasks[t.index()].placement = Placement::Instance(i);
+        if let Owner::Service(s) = owner {
+            self.rebalance_zone_added(s, self.instances[i.index()].az);
+        }
         if self.is_daemon(owner) {
             // Not counted in `non_empty`: an instance with only daemon tasks is empty.
             self.instance_daemons[i.index()].tasks.push(t);
@@ -1458,6 +1482,7 @@ impl<'s> Simulation<'s> {
             self.services[s.index()].running += 1;
             self.burst_task_running(t, s, true);
             self.deploy_task_running(s, t, now);
+            self.rebalance_task_running(s, t, now);
             self.service_running_changed(s, now);
             let st = &mut self.services[s.index()];
             if st.running == st.desired && !st.steady && !warm {
@@ -1682,6 +1707,7 @@ impl<'s> Simulation<'s> {
             self.services[s.index()].per_item[i] -= 1;
         }
         self.deploy_task_retired(s, t);
+        self.rebalance_task_retired(s, t);
     }
 
     fn strategy_item_of(&self, s: ServiceId, target: Target) -> Option<usize> {
@@ -1735,6 +1761,9 @@ impl<'s> Simulation<'s> {
             }
             if !self.deployments.is_empty() {
                 self.log_started_tasks(sid, now);
+            }
+            if self.sc.services[s].az_rebalancing {
+                self.rebalance_check(sid, now);
             }
         }
     }
@@ -2251,8 +2280,13 @@ impl<'s> Simulation<'s> {
                     .load
                     .as_mut()
                     .map(|l| l.end(end, service_mark(s).and_then(|m| m.load.as_ref()))),
+                az_rebalancing: None,
             })
-            .collect();
+            .collect::<Vec<_>>();
+        let mut services = services;
+        for (s, end) in services.iter_mut().enumerate() {
+            end.az_rebalancing = self.rebalance_summary(ServiceId::from_index(s));
+        }
         let providers = self
             .provider_scaling
             .iter()

@@ -77,7 +77,7 @@ impl<'s> Simulation<'s> {
     /// PENDING, newest first), then RUNNING tasks from the AZ with the most of them, then
     /// from the instance with the most, newest first. Cost: O(n log n + count × (AZs +
     /// items + log n)) for n live tasks.
-    fn scale_in_victims(&self, s: ServiceId, count: usize) -> Vec<TaskId> {
+    pub(super) fn scale_in_victims(&self, s: ServiceId, count: usize) -> Vec<TaskId> {
         let st = &self.services[s.index()];
         let items: &[crate::scenario::StrategyItem] = match &self.sc.services[s.index()].launch {
             LaunchTarget::Strategy(items) => items,

@@ -744,6 +744,8 @@ pub struct ServiceEnd {
     pub load: Option<LoadEnd>,
     pub live_by_provider: std::collections::BTreeMap<String, u32>,
     pub availability: AvailabilitySummary,
+    /// What AZ rebalancing did (`None` when it never acted).
+    pub az_rebalancing: Option<crate::report::AzRebalancingSummary>,
 }
 
 /// A service's load totals at the end of the run.
@@ -863,6 +865,7 @@ pub fn build_report(
             live_tasks_by_capacity_provider: end.live_by_provider.clone(),
             availability: end.availability.clone(),
             load,
+            az_rebalancing: end.az_rebalancing.clone(),
         });
     }
     let mut workload_summaries = Vec::new();

@@ -121,6 +121,7 @@ impl<'s> Simulation<'s> {
                 let task = &mut self.tasks[t.index()];
                 task.fargate_size = size;
                 task.placement = Placement::Fargate(AzId::from_index(az));
+                self.rebalance_zone_added(s, AzId::from_index(az));
                 self.set_status(t, TaskStatus::Provisioning);
                 // Billed from zero like the instances present at zero; no launch token spent.
                 self.fargate_billing_starts(t, now);

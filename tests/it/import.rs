@@ -233,6 +233,27 @@ fn unknown_aws_fields_are_tolerated() {
 }
 
 #[test]
+fn a_service_keeps_its_az_rebalancing_and_one_that_never_set_it_is_disabled() {
+    // [DOC] "For update service requests ... If the service never had an
+    // AvailabilityZoneRebalancing value set, Amazon ECS treats this as DISABLED."
+    let mut files = shop_files();
+    edit(&mut files, "services-1.json", |v| {
+        v["services"][0]["availabilityZoneRebalancing"] = "ENABLED".into();
+    });
+    let imported = import(&files, &ImportOptions::default()).expect("imports");
+    let services = imported.scenario["services"].as_array().expect("services");
+    let with = services
+        .iter()
+        .filter(|s| s["availabilityZoneRebalancing"] == "ENABLED")
+        .count();
+    let without = services
+        .iter()
+        .filter(|s| s["availabilityZoneRebalancing"] == "DISABLED")
+        .count();
+    assert_eq!((with, without), (1, services.len() - 1), "{services:?}");
+}
+
+#[test]
 fn an_unrecognised_file_is_an_error_listing_what_is_expected() {
     let mut files = shop_files();
     files.push(SourceFile {

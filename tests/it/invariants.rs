@@ -935,6 +935,7 @@ fn random_scenarios_with_external_instances_keep_the_invariants() {
 #[test]
 fn random_scenarios_with_every_fault_keep_the_invariants() {
     let mut shortages = 0;
+    let mut rebalanced = 0;
     for seed in 0..FAULT_SEEDS {
         let v = random_fault_scenario(seed);
         let r = run(&v, seed);
@@ -981,9 +982,30 @@ fn random_scenarios_with_every_fault_keep_the_invariants() {
         // Every seed schedules one Fargate Spot shortage inside its run.
         assert!(f.fargate_spot_shortages >= 1, "seed {seed}: {f:?}");
         shortages += f.fargate_spot_shortages;
+        // AZ rebalancing (on by default for eligible services): a task is stopped only for
+        // one started and healthy, the per-zone end counts (a recount, checked against the
+        // counters in debug builds) add up to the live tasks, and its operations balance.
+        for x in &s.services {
+            if let Some(z) = &x.az_rebalancing {
+                rebalanced += z.tasks_stopped;
+                assert!(z.tasks_stopped <= z.tasks_started, "seed {seed}: {z:?}");
+                assert!(
+                    z.operations_completed + z.operations_stopped + u64::from(z.in_progress_at_end)
+                        == z.operations_started,
+                    "seed {seed}: {z:?}"
+                );
+                let live: u32 = x.live_tasks_by_capacity_provider.values().sum();
+                assert!(
+                    z.tasks_by_zone_at_end.values().sum::<u32>() <= live,
+                    "seed {seed}: {z:?}"
+                );
+            }
+        }
     }
     // The random ones add to the scheduled: more shortages than seeds in all.
     assert!(shortages > FAULT_SEEDS, "{shortages}");
+    // The outages left some service uneven, and rebalancing moved tasks back.
+    assert!(rebalanced > 0);
 }
 
 /// Seeds of the sweep with deployments on top of auto scaling and every fault.

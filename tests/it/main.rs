@@ -2,6 +2,7 @@
 
 mod anywhere;
 mod autoscaling;
+mod az_rebalancing;
 mod bad_input;
 mod billing;
 mod bom;
