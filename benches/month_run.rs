@@ -41,6 +41,11 @@
 //!   `autoscaling` 1.76–1.86 s against 1.76–1.79 s, peak RSS 169.5 MiB against 161.3 MiB;
 //!   `deployments` 5.5 s, 12.0 M events, 301 MiB, 600 deployments completed.
 //!
+//! Issue 13 (December 2026, `static`, events identical at 5,090,611): callgrind counts
+//! 12,411 M instructions before the placement-index and submission changes of that issue's
+//! third pass and 10,392 M after (-16.3 %); `ECSIM_BENCH_ONCE` wall medians of three
+//! interleaved pairs 1.72 s and 1.37 s (1.26x; load average 6-9), peak RSS 64.4 MiB both.
+//!
 //! Budget: one run under 60 seconds wall time and under 2 GiB peak memory (RSS).
 //! Issue 16: with `--explain` off the hooks at each decision site must cost nothing
 //! measurable (within 3 % of the run before they existed); `ECSIM_BENCH_EXPLAIN=1` with

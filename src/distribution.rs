@@ -65,6 +65,22 @@ impl Latency {
         }
     }
 
+    /// Draws one duration, building the generator only if the distribution needs a draw.
+    ///
+    /// The simulation derives a fresh generator per task and latency (a hash and a PCG seed,
+    /// about a hundred instructions); a constant latency (a zero one in a queueing model,
+    /// a fixed one) returns what [`Latency::sample`] would without it. The generator is
+    /// per entity, so not building it shifts no other draw.
+    #[inline]
+    pub fn sample_with(&self, rng: impl FnOnce() -> SimRng) -> SimDuration {
+        match *self {
+            Latency::Fixed(d) => d,
+            Latency::Uniform { min, max } if max.0 <= min.0 => min,
+            Latency::Exponential { mean } if mean.0 == 0 => SimDuration::ZERO,
+            _ => self.sample(&mut rng()),
+        }
+    }
+
     /// The mean of the distribution, for the report's assumptions table.
     pub fn mean(&self) -> SimDuration {
         match *self {
@@ -94,6 +110,51 @@ impl Latency {
 mod tests {
     use super::*;
     use crate::engine::{RngStreams, Stream};
+
+    #[test]
+    fn sample_with_builds_the_generator_only_for_a_draw() {
+        let constant = [
+            Latency::Fixed(SimDuration(1_500)),
+            Latency::Fixed(SimDuration::ZERO),
+            Latency::Uniform {
+                min: SimDuration(2_000),
+                max: SimDuration(2_000),
+            },
+            Latency::Exponential {
+                mean: SimDuration::ZERO,
+            },
+        ];
+        for l in &constant {
+            let mut rng = RngStreams::new(7).stream(Stream::Latency);
+            let got = l.sample_with(|| panic!("{l:?} drew"));
+            assert_eq!(got, l.sample(&mut rng), "{l:?}");
+        }
+        let random = [
+            Latency::Uniform {
+                min: SimDuration(10_000),
+                max: SimDuration(45_000),
+            },
+            Latency::Exponential {
+                mean: SimDuration(5_000),
+            },
+            Latency::LogNormal {
+                median: SimDuration(30_000),
+                sigma: 0.4,
+            },
+        ];
+        for l in &random {
+            for seed in 0..20 {
+                let mut built = 0;
+                let got = l.sample_with(|| {
+                    built += 1;
+                    RngStreams::new(seed).stream(Stream::Latency)
+                });
+                let mut rng = RngStreams::new(seed).stream(Stream::Latency);
+                assert_eq!(got, l.sample(&mut rng), "{l:?} seed {seed}");
+                assert_eq!(built, 1, "{l:?}");
+            }
+        }
+    }
 
     #[test]
     fn uniform_stays_in_range_and_means_match() {

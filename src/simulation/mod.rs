@@ -301,6 +301,12 @@ pub struct Simulation<'s> {
     run_task_queue: VecDeque<(SimTime, TaskId)>,
     reconcile_queued: bool,
     pass_queued: bool,
+    /// Scratch for `drain_queue`: the sizes that failed in the queue being drained.
+    failed_sizes: Vec<Resources>,
+    /// Scratch for `submit`: the tasks of one RunTask call, and their count per strategy
+    /// item.
+    call_scratch: Vec<TaskId>,
+    per_item_scratch: Vec<u32>,
     pass_id: u32,
     /// Largest free CPU and memory among instances that gained room since the last pass, per
     /// pool (index = provider id; last = instances with no provider).
@@ -442,6 +448,24 @@ impl<'s> Simulation<'s> {
                 placer.track_spread(Owner::Workload(WorkloadId::from_index(w)));
             }
         }
+        // Likewise the free-CPU order, only if some chain binpacks on CPU (two B-tree
+        // updates per reservation and release otherwise spent for nothing).
+        let binpacks_cpu = |chain: &[placement::PlacementStrategy]| {
+            chain.contains(&placement::PlacementStrategy::Binpack(
+                placement::BinpackField::Cpu,
+            ))
+        };
+        if sc
+            .services
+            .iter()
+            .any(|s| binpacks_cpu(&s.placement_strategy))
+            || sc
+                .workloads
+                .iter()
+                .any(|w| binpacks_cpu(&w.placement_strategy))
+        {
+            placer.track_binpack_cpu();
+        }
         let mut sim = Simulation {
             pool_shapes,
             sc,
@@ -487,6 +511,9 @@ impl<'s> Simulation<'s> {
             run_task_queue: VecDeque::new(),
             reconcile_queued: false,
             pass_queued: false,
+            failed_sizes: Vec::new(),
+            call_scratch: Vec::new(),
+            per_item_scratch: Vec::new(),
             pass_id: 0,
             changed_max_free: vec![Resources::default(); provider_count + 1],
             counters: Counters::new(sc),
@@ -1023,14 +1050,17 @@ impl<'s> Simulation<'s> {
         // strategy's base applies per call, so its counts start at zero for each call.
         let per_call = self.sc.settings.run_task_max_count.max(1);
         let mut left = job.count;
-        let mut call: Vec<TaskId> = Vec::with_capacity(per_call.min(job.count) as usize);
+        // The fields' buffers, so a submission allocates nothing (two allocations per
+        // submission were a visible share of a batch run, issue 13).
+        let mut call = std::mem::take(&mut self.call_scratch);
+        let mut per_item = std::mem::take(&mut self.per_item_scratch);
         while left > 0 {
             let n = left.min(per_call);
             left -= n;
-            let mut per_item = match &spec.launch {
-                LaunchTarget::Strategy(items) => vec![0u32; items.len()],
-                _ => Vec::new(),
-            };
+            per_item.clear();
+            if let LaunchTarget::Strategy(items) = &spec.launch {
+                per_item.resize(items.len(), 0);
+            }
             call.clear();
             for _ in 0..n {
                 let target = self.choose_target(&spec.launch, &mut per_item);
@@ -1038,6 +1068,8 @@ impl<'s> Simulation<'s> {
             }
             self.run_task_call(&call, now);
         }
+        self.call_scratch = call;
+        self.per_item_scratch = per_item;
         self.pull_submission(w, now)
     }
 
@@ -1290,7 +1322,7 @@ impl<'s> Simulation<'s> {
         *bucket = tat + interval;
         let d = s
             .fargate_provisioning_latency
-            .sample(&mut self.task_rng(LATENCY_FARGATE_PROVISIONING, t));
+            .sample_with(|| self.task_rng(LATENCY_FARGATE_PROVISIONING, t));
         self.queue
             .schedule_at(allowed_at + d, Event::TaskPullStarted(t));
     }
@@ -1370,7 +1402,7 @@ impl<'s> Simulation<'s> {
             .sc
             .settings
             .ec2_task_start_latency
-            .sample(&mut self.task_rng(LATENCY_EC2_TASK_START, t));
+            .sample_with(|| self.task_rng(LATENCY_EC2_TASK_START, t));
         self.queue.schedule_at(now + d, Event::TaskRunning(t));
     }
 
@@ -1420,7 +1452,7 @@ impl<'s> Simulation<'s> {
             .sc
             .settings
             .fargate_task_start_latency
-            .sample(&mut self.task_rng(LATENCY_FARGATE_TASK_START, t));
+            .sample_with(|| self.task_rng(LATENCY_FARGATE_TASK_START, t));
         self.queue.schedule_at(now + d, Event::TaskRunning(t));
     }
 
@@ -1542,7 +1574,7 @@ impl<'s> Simulation<'s> {
                 .sc
                 .settings
                 .task_stop_latency
-                .sample(&mut self.task_rng(LATENCY_TASK_STOP, t)),
+                .sample_with(|| self.task_rng(LATENCY_TASK_STOP, t)),
         };
         self.queue.schedule_at(now + d, Event::TaskStopped(t));
     }
@@ -2019,7 +2051,10 @@ impl<'s> Simulation<'s> {
         changed: Resources,
     ) {
         let mut attempts = 0usize;
-        let mut failed: Vec<Resources> = Vec::new();
+        // Sizes that failed this pass; the field's buffer, so a pass allocates nothing
+        // (a failed attempt after each freed room was a malloc per M/M/c departure).
+        let mut failed = std::mem::take(&mut self.failed_sizes);
+        failed.clear();
         let mut idx = 0usize;
         let scan_limit = window.saturating_mul(16).max(window);
         let mut scanned = 0usize;
@@ -2057,6 +2092,7 @@ impl<'s> Simulation<'s> {
         }
         // Tasks beyond the window keep their old `last_pass`, so they get a full attempt when
         // they reach it.
+        self.failed_sizes = failed;
     }
 
     // ---- reporting helpers ------------------------------------------------------------------------

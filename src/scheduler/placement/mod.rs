@@ -137,7 +137,15 @@ pub(crate) mod test_support {
 
     impl Cluster {
         pub(crate) fn new(az_count: usize) -> Cluster {
+            Cluster::with_cpu_order(az_count, true)
+        }
+
+        /// As [`Cluster::new`], keeping the free-CPU order only if `cpu_order`.
+        pub(crate) fn with_cpu_order(az_count: usize, cpu_order: bool) -> Cluster {
             let mut placer = Placer::new(az_count);
+            if cpu_order {
+                placer.track_binpack_cpu();
+            }
             // Tests use services 0..300: all take the indexed spread(instanceId) path.
             for s in 0..300 {
                 placer.track_spread(crate::ids::Owner::Service(crate::ids::ServiceId(s)));

@@ -2,7 +2,7 @@
 //! placement avoid looking at every instance.
 //!
 //! Owns the index (per pool key and AZ: Active instances ordered by free memory, by free CPU
-//! and by id), the per-group per-AZ task counters, and the search paths that use them.
+//! — kept only for `binpack(cpu)`, see [`Placer::track_binpack_cpu`] — and by id), the per-group per-AZ task counters, and the search paths that use them.
 //! It does not own instances: the caller keeps the `ContainerInstance` table and must route
 //! every reservation change through [`Placer::reserve`] / [`Placer::release`], and every
 //! Active transition through [`Placer::add_instance`] / [`Placer::remove_instance`].
@@ -86,13 +86,33 @@ type CounterKey = (Owner, PoolKey);
 /// A `spread(instanceId)` set's key: the group, the pool key and the AZ index.
 type SpreadKey = (Owner, PoolKey, usize);
 
+/// An index entry `(value, id)` — free memory or CPU, or a group's tasks in the spread
+/// sets — packed into one `u64`, value in the high half: it orders exactly as the pair, and
+/// one integer compare is what each B-tree step then costs (issue 13: the tuple compares were
+/// a visible share of every reservation's index update).
+type Entry = u64;
+
+/// The entry of instance `id` with `value` (free quantity or tasks of a group).
+#[inline]
+fn entry(value: u32, id: InstanceId) -> Entry {
+    (u64::from(value) << 32) | u64::from(id.0)
+}
+
+/// The `(value, id)` of an entry.
+#[inline]
+fn unpack(e: Entry) -> (u32, InstanceId) {
+    ((e >> 32) as u32, InstanceId(e as u32))
+}
+
 /// The Active instances of one pool key in one AZ.
 #[derive(Clone, Debug, Default)]
 struct AzIndex {
     /// By free memory, split by free-CPU class (see [`cpu_class`]), so a search for memory
     /// skips whole classes of instances whose CPU is too short.
-    by_memory: [BTreeSet<(u32, InstanceId)>; CPU_CLASSES],
-    by_cpu: BTreeSet<(u32, InstanceId)>,
+    by_memory: [BTreeSet<Entry>; CPU_CLASSES],
+    /// By free CPU; kept only when the placer was asked to
+    /// ([`Placer::track_binpack_cpu`]), empty otherwise.
+    by_cpu: BTreeSet<Entry>,
     by_id: BTreeSet<InstanceId>,
 }
 
@@ -160,10 +180,15 @@ pub struct Placer {
     /// kept: a group never placed in a pool (a Fargate service, a service on another
     /// provider) costs nothing, and without a key no indexed instance there holds a task of
     /// the group, so the pool's `by_id` order is already the spread order.
-    spread: BTreeMap<SpreadKey, BTreeSet<(u32, InstanceId)>>,
+    spread: BTreeMap<SpreadKey, BTreeSet<Entry>>,
     /// The groups `spread` is kept for (those placed with `spread(instanceId)`); others
     /// pay nothing for it and are ranked by a scan instead.
     spread_groups: BTreeSet<Owner>,
+    /// Whether `AzIndex::by_cpu` is kept. Only `binpack(cpu)` searches it, and keeping it
+    /// was two of the four B-tree updates of every reservation and release (issue 13), so a
+    /// run without that strategy does not pay for it; without it `binpack(cpu)` ranks the
+    /// candidates instead (the same answer).
+    cpu_order: bool,
 }
 
 impl Placer {
@@ -176,7 +201,19 @@ impl Placer {
             group_az: BTreeMap::new(),
             spread: BTreeMap::new(),
             spread_groups: BTreeSet::new(),
+            cpu_order: false,
         }
+    }
+
+    /// Keeps the free-CPU order (call before any instance is added): `binpack(cpu)`
+    /// placements then range-scan it instead of ranking every candidate. Each reservation
+    /// and release pays two more B-tree updates for it.
+    pub fn track_binpack_cpu(&mut self) {
+        assert!(
+            self.indexed.iter().all(|&x| !x),
+            "track_binpack_cpu must be called before instances are added"
+        );
+        self.cpu_order = true;
     }
 
     /// Keeps the `spread(instanceId)` index for `group` (call before any instance is added):
@@ -219,7 +256,7 @@ impl Placer {
                 self.create_spread_set(key);
             }
             if let Some(set) = self.spread.get_mut(&key) {
-                set.insert((n, inst.id));
+                set.insert(entry(n, inst.id));
             }
         }
         let az_idx = &mut self
@@ -245,7 +282,7 @@ impl Placer {
         for &g in &self.spread_groups {
             let key = (g, pool_key(inst), inst.az.index());
             if let Some(set) = self.spread.get_mut(&key) {
-                set.remove(&(inst.group_count(g), inst.id));
+                set.remove(&entry(inst.group_count(g), inst.id));
             }
         }
         self.az_index_mut(inst).by_id.remove(&inst.id);
@@ -258,12 +295,10 @@ impl Placer {
     /// If the task does not fit (see [`ContainerInstance::reserve`]).
     pub fn reserve(&mut self, inst: &mut ContainerInstance, need: Resources, group: Owner) {
         let indexed = self.is_indexed(inst.id);
-        if indexed {
-            self.remove_entries(inst);
-        }
+        let before = inst.free();
         inst.reserve(need, group);
         if indexed {
-            self.insert_entries(inst);
+            self.move_entries(inst, before);
             let n = inst.group_count(group);
             self.spread_move(group, inst, n - 1, n);
         }
@@ -282,12 +317,10 @@ impl Placer {
     /// If nothing of that group was reserved there (see [`ContainerInstance::release`]).
     pub fn release(&mut self, inst: &mut ContainerInstance, need: Resources, group: Owner) {
         let indexed = self.is_indexed(inst.id);
-        if indexed {
-            self.remove_entries(inst);
-        }
+        let before = inst.free();
         inst.release(need, group);
         if indexed {
-            self.insert_entries(inst);
+            self.move_entries(inst, before);
             let n = inst.group_count(group);
             self.spread_move(group, inst, n + 1, n);
         }
@@ -333,7 +366,14 @@ impl Placer {
         instances: &[ContainerInstance],
         rng: &mut SimRng,
     ) -> Option<InstanceId> {
-        let shape = Shape::of(req.strategy);
+        let shape = match Shape::of(req.strategy) {
+            // Without the free-CPU order, rank: the same winner, found by a scan.
+            Shape::Binpack {
+                spread_az,
+                field: BinpackField::Cpu,
+            } if !self.cpu_order => Shape::General { spread_az },
+            shape => shape,
+        };
         let (Shape::Binpack { spread_az, .. }
         | Shape::SpreadInstance { spread_az }
         | Shape::General { spread_az }) = shape;
@@ -352,7 +392,12 @@ impl Placer {
             order_heap.resize(self.az_count, (0, 0));
             (&mut counts_heap[..], &mut order_heap[..])
         };
-        self.pool_az_counts_into(req.group, req.pool, az_counts);
+        // The counts order the AZs under spread(AZ) and feed the general path's ranking; a
+        // plain binpack or spread(instanceId) never reads them (all AZs tie at one level),
+        // so their counter lookup is skipped.
+        if spread_az || matches!(shape, Shape::General { .. }) {
+            self.pool_az_counts_into(req.group, req.pool, az_counts);
+        }
         let az_counts: &[u32] = az_counts;
         for (az, o) in order.iter_mut().enumerate() {
             *o = (if spread_az { az_counts[az] } else { 0 }, az);
@@ -429,7 +474,12 @@ impl Placer {
                         }
                         BinpackField::Memory => continue,
                     };
-                    for &(free, id) in set.range((need, InstanceId(0))..) {
+                    if set.is_empty() {
+                        // A range search costs a descent even on an empty tree's root; most
+                        // classes of most AZs are empty (issue 13).
+                        continue;
+                    }
+                    for (free, id) in set.range(entry(need, InstanceId(0))..).map(|&e| unpack(e)) {
                         if best.is_some_and(|b| (free, id) >= b) {
                             break;
                         }
@@ -499,7 +549,7 @@ impl Placer {
                     }
                     continue;
                 };
-                for &(n, id) in set {
+                for (n, id) in set.iter().map(|&e| unpack(e)) {
                     if best.is_some_and(|b| (n, id) >= b) {
                         break;
                     }
@@ -527,9 +577,9 @@ impl Placer {
             self.create_spread_set(key);
         }
         if let Some(set) = self.spread.get_mut(&key) {
-            let was = set.remove(&(old, inst.id));
+            let was = set.remove(&entry(old, inst.id));
             debug_assert!(was, "{:?} missing from its spread set", inst.id);
-            set.insert((new, inst.id));
+            set.insert(entry(new, inst.id));
         }
     }
 
@@ -541,7 +591,7 @@ impl Placer {
         let set = self
             .pools
             .get(&pool)
-            .map(|v| v[az].by_id.iter().map(|&id| (0, id)).collect())
+            .map(|v| v[az].by_id.iter().map(|&id| entry(0, id)).collect())
             .unwrap_or_default();
         self.spread.insert(key, set);
     }
@@ -559,10 +609,13 @@ impl Placer {
         for per_az in self.pools.range(pool_range(req.pool)).map(|(_, v)| v) {
             for &(_, az) in azs {
                 // Only instances with enough free memory and CPU can be candidates.
-                for k in (0..CPU_CLASSES).filter(|&k| class_may_fit(k, req.need.cpu.0)) {
-                    for &(_, id) in
-                        per_az[az].by_memory[k].range((req.need.memory.0, InstanceId(0))..)
+                for k in (0..CPU_CLASSES).filter(|&k| {
+                    class_may_fit(k, req.need.cpu.0) && !per_az[az].by_memory[k].is_empty()
+                }) {
+                    for &e in
+                        per_az[az].by_memory[k].range(entry(req.need.memory.0, InstanceId(0))..)
                     {
+                        let (_, id) = unpack(e);
                         let inst = &instances[id.index()];
                         if req.is_candidate(inst) {
                             sel.offer(req, inst, counts);
@@ -598,17 +651,38 @@ impl Placer {
 
     fn insert_entries(&mut self, inst: &ContainerInstance) {
         let free = inst.free();
+        let cpu_order = self.cpu_order;
         let idx = self.az_index_mut(inst);
-        let fresh = idx.by_memory[cpu_class(free.cpu.0)].insert((free.memory.0, inst.id))
-            & idx.by_cpu.insert((free.cpu.0, inst.id));
+        let fresh = idx.by_memory[cpu_class(free.cpu.0)].insert(entry(free.memory.0, inst.id))
+            & (!cpu_order || idx.by_cpu.insert(entry(free.cpu.0, inst.id)));
         assert!(fresh, "{:?} indexed twice", inst.id);
+    }
+
+    /// Moves the entries of `inst`, whose free room was `before`, to its free room now: the
+    /// same as removing and inserting, with one lookup of its AZ index instead of two.
+    fn move_entries(&mut self, inst: &ContainerInstance, before: Resources) {
+        let free = inst.free();
+        let cpu_order = self.cpu_order;
+        let idx = self.az_index_mut(inst);
+        let found = idx.by_memory[cpu_class(before.cpu.0)].remove(&entry(before.memory.0, inst.id))
+            & (!cpu_order || idx.by_cpu.remove(&entry(before.cpu.0, inst.id)));
+        assert!(
+            found,
+            "{:?} index entry stale: its reservation changed outside the Placer",
+            inst.id
+        );
+        idx.by_memory[cpu_class(free.cpu.0)].insert(entry(free.memory.0, inst.id));
+        if cpu_order {
+            idx.by_cpu.insert(entry(free.cpu.0, inst.id));
+        }
     }
 
     fn remove_entries(&mut self, inst: &ContainerInstance) {
         let free = inst.free();
+        let cpu_order = self.cpu_order;
         let idx = self.az_index_mut(inst);
-        let found = idx.by_memory[cpu_class(free.cpu.0)].remove(&(free.memory.0, inst.id))
-            & idx.by_cpu.remove(&(free.cpu.0, inst.id));
+        let found = idx.by_memory[cpu_class(free.cpu.0)].remove(&entry(free.memory.0, inst.id))
+            & (!cpu_order || idx.by_cpu.remove(&entry(free.cpu.0, inst.id)));
         assert!(
             found,
             "{:?} index entry stale: its reservation changed outside the Placer",
@@ -625,8 +699,13 @@ impl Placer {
             if self.is_indexed(inst.id) {
                 entries += 1;
                 let idx = &self.pools[&pool_key(inst)][inst.az.index()];
-                assert!(idx.by_memory[cpu_class(free.cpu.0)].contains(&(free.memory.0, inst.id)));
-                assert!(idx.by_cpu.contains(&(free.cpu.0, inst.id)));
+                assert!(
+                    idx.by_memory[cpu_class(free.cpu.0)].contains(&entry(free.memory.0, inst.id))
+                );
+                assert_eq!(
+                    idx.by_cpu.contains(&entry(free.cpu.0, inst.id)),
+                    self.cpu_order
+                );
                 assert!(idx.by_id.contains(&inst.id));
             }
         }
@@ -640,7 +719,7 @@ impl Placer {
                 match self.spread.get(&key) {
                     Some(set) => {
                         spread_entries += 1;
-                        assert!(set.contains(&(n, inst.id)));
+                        assert!(set.contains(&entry(n, inst.id)));
                     }
                     // No set: nobody indexed there holds a task of the group.
                     None => assert_eq!(n, 0, "{:?} holds {g:?} but has no spread set", inst.id),
@@ -1305,7 +1384,9 @@ mod tests {
 
     fn run_case(case: &Case) {
         let n = names();
-        let mut c = Cluster::new(case.az_count);
+        // Half the cases without the free-CPU order: binpack(cpu) is then ranked by a scan,
+        // which must give the same answers.
+        let mut c = Cluster::with_cpu_order(case.az_count, case.seed % 2 == 0);
         for &(az, ty, arm, vcpu, gib, cp, _) in &case.instances {
             let arch = if arm {
                 CpuArchitecture::Arm64
@@ -1419,6 +1500,39 @@ mod tests {
             }
         }
         c.placer.assert_consistent(&c.instances);
+    }
+
+    #[test]
+    fn the_free_cpu_order_is_kept_only_when_asked_for() {
+        for cpu_order in [false, true] {
+            let mut c = Cluster::with_cpu_order(2, cpu_order);
+            let a = c.add(0, 0, BIG);
+            let b = c.add(1, 0, BIG);
+            c.reserve(a, Resources::new(1024, 2048), SVC);
+            c.release(a, Resources::new(1024, 2048), SVC);
+            c.reserve(b, Resources::new(512, 1024), OTHER);
+            let kept: usize = c
+                .placer
+                .pools
+                .values()
+                .flatten()
+                .map(|x| x.by_cpu.len())
+                .sum();
+            assert_eq!(kept, if cpu_order { 2 } else { 0 });
+            c.placer.assert_consistent(&c.instances);
+            // binpack(cpu) answers the same either way: b has less CPU free.
+            let chain = [PlacementStrategy::Binpack(BinpackField::Cpu)];
+            let req = PlacementRequest {
+                need: Resources::new(256, 256),
+                group: SVC,
+                arch: None,
+                os: crate::units::OsFamily::Linux,
+                pool: Pool::Cluster,
+                strategy: &chain,
+                constraints: &[],
+            };
+            assert_eq!(c.placer.place(&req, &c.instances, &mut rng()), Ok(b));
+        }
     }
 
     proptest! {
