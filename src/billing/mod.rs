@@ -424,7 +424,16 @@ impl Billing {
         usd_per_hour: f64,
         registered: Resources,
     ) {
-        self.start_instance(id, now, instance_type, usd_per_hour, 0.0, None, registered, true);
+        self.start_instance(
+            id,
+            now,
+            instance_type,
+            usd_per_hour,
+            0.0,
+            None,
+            registered,
+            true,
+        );
     }
 
     #[allow(clippy::too_many_arguments)]

@@ -314,7 +314,8 @@ pub(super) fn check_report(seed: u64, r: &ecsim::report::Report) {
     let external = s.cost.external.as_ref().map_or(0.0, |x| x.total_usd);
     let fee = s.cost.management_fee_usd.unwrap_or(0.0);
     assert!(
-        (s.cost.ec2_usd + s.cost.fargate_usd + external + fee - s.cost.total_usd).abs() <= 4.0 * USD,
+        (s.cost.ec2_usd + s.cost.fargate_usd + external + fee - s.cost.total_usd).abs()
+            <= 4.0 * USD,
         "seed {seed}: ec2 {} + fargate {} + external {external} + fee {fee} ≠ total {}",
         s.cost.ec2_usd,
         s.cost.fargate_usd,

@@ -96,7 +96,8 @@ pub(super) fn why_never_placed(
                 continue;
             }
             of_arch += 1;
-            let registered = catalog.registered_resources_on(t, overhead, awsvpc_trunking, r.asg.os);
+            let registered =
+                catalog.registered_resources_on(t, overhead, awsvpc_trunking, r.asg.os);
             for az in &r.asg.availability_zones {
                 let attrs = InstanceAttributes {
                     availability_zone: azs.get(az.index()).map_or("", String::as_str),
