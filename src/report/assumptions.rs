@@ -110,8 +110,13 @@ pub fn for_scenario(sc: &Scenario, prices: &super::PriceBasis) -> Vec<Assumption
         .task_definitions
         .iter()
         .any(|t| t.ec2_compatible && t.size.has_devices())
+        || sc
+            .workloads
+            .iter()
+            .any(|w| matches!(w.source, crate::scenario::WorkloadSource::AlibabaGpu { .. }))
     {
-        // Only a scenario whose EC2 tasks take devices says how they are counted.
+        // Only a scenario whose EC2 tasks take devices says how they are counted (a GPU
+        // trace's pods take their GPUs from the trace rows, not the task definition).
         out.push(a("ENIs, GPUs and Neuron devices", format!("on EC2 each awsvpc task takes one ENI: an instance offers its type's maximum ENIs − 1 (the primary), or ECS's per-type task limit with ENI trunking when settings.awsvpcTrunking is enabled (now {}) and ECS lists the type (ECS's 2023 table: newer types keep the limit without trunking); GPUs (resourceRequirements GPU, summed over containers) and Neuron devices (distinct /dev/neuronN mapped in linuxParameters.devices) are reserved whole, up to the type's count; placement filters on them (RESOURCE:ENI, RESOURCE:GPU), binpack still ranks by CPU or memory, managed scaling's M binpacks them; a task without GPUs may land on a GPU instance", if s.awsvpc_trunking { "enabled" } else { "disabled, AWS's default" }), &format!("{}; {}; {}", ecs_guide("elastic network interface trunking and its supported instance types", "container-instance-eni"), ecs_guide("working with GPUs", "ecs-gpu"), ecs_guide("AWS Neuron on Amazon ECS", "ecs-inference"))));
     }
     if sc.services.iter().any(|x| x.load.is_some()) {

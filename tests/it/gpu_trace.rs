@@ -100,3 +100,28 @@ fn gpu_counts_reach_the_submissions() {
     let source = ecsim::simulation::open_source(&scenario.workloads[0].source, rng).unwrap();
     assert!(source.map(Result::unwrap).all(|j| j.gpus == 0));
 }
+
+/// A scenario whose GPUs come only from a GPU trace's rows (no task definition asks for a
+/// device) still states how devices are placed: the pods' GPUs are placed as a resource.
+/// Fails if the assumption looks only at task definitions.
+#[test]
+fn a_gpu_trace_alone_lists_the_device_assumption() {
+    let file = repo_root().join("scenarios/gpu-batch/all-on-gpu-instances.json");
+    let mut sc = ecsim::load(&file).expect("the shipped scenario loads");
+    // Take away the one device a task definition asks for (the CPU pods' awsvpc ENI).
+    for td in &mut sc.task_definitions {
+        td.size.eni = 0;
+        td.size.gpu = 0;
+        td.size.neuron = 0;
+    }
+    sc.duration = ecsim::engine::SimDuration::from_secs(3600);
+    let report = ecsim::run(&sc, None, &mut |_| {}).expect("runs");
+    assert!(
+        report
+            .summary
+            .assumptions
+            .iter()
+            .any(|a| a.topic == "ENIs, GPUs and Neuron devices"),
+        "the GPU trace's pods take GPUs, so the report says how they are placed"
+    );
+}
