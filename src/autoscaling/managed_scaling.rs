@@ -1278,4 +1278,33 @@ mod tests {
         // the largest type beside it, which is what the binpack opens.
         assert_eq!(m_with(Resources::new(3072, 512)), 1 + 6);
     }
+
+    /// The explanation's steps (`reservation_steps`) give the M of the reservation itself
+    /// when daemons reserve room on new instances: N + add, never below the non-empty
+    /// instances. They once binpacked on the gross types, so with a 2,048-unit daemon they
+    /// said 2 instances where the reservation opened 3 (found by the mixed invariant sweep,
+    /// whose explained run tripped the debug assertion in `explain::scaling`).
+    #[test]
+    fn the_explained_steps_agree_with_the_reservation_under_daemons() {
+        let full = [inst(0, 0, true)];
+        let tasks = [Resources::new(1024, 1024); 6];
+        let cfg = ManagedScalingConfig::default();
+        for daemon in [
+            Resources::default(),
+            Resources::new(1024, 512),
+            Resources::new(2048, 512),
+            Resources::new(3072, 512),
+        ] {
+            let mut v = view(&full, &tasks);
+            v.daemon_reserve = daemon;
+            let r = capacity_provider_reservation(&v, &cfg);
+            let s = reservation_steps(&v, &cfg);
+            assert_eq!(
+                r.n.saturating_add(s.add).max(s.non_empty),
+                r.m,
+                "daemon {daemon:?}: {s:?}"
+            );
+            assert_eq!(s.incompatible, r.incompatible_tasks, "daemon {daemon:?}");
+        }
+    }
 }
