@@ -254,6 +254,9 @@ fn random_mixed_scenarios_keep_the_invariants() {
     let mut scaled = 0;
     let mut lost_to_faults = 0;
     let mut daemon_ran = 0;
+    let mut spot_reclaimed = 0;
+    let mut az_out = 0;
+    let mut trunked = 0;
     for seed in 0..MIXED_SEEDS {
         let v = random_mixed_scenario(seed);
         let sc = scenario(&v);
@@ -417,6 +420,19 @@ fn random_mixed_scenarios_keep_the_invariants() {
         {
             lost_to_faults += 1;
         }
+        let f = s
+            .faults
+            .as_ref()
+            .unwrap_or_else(|| panic!("seed {seed}: no faults section"));
+        if f.spot_instances_reclaimed > 0 {
+            spot_reclaimed += 1;
+        }
+        if f.az_outages > 0 {
+            az_out += 1;
+        }
+        if v["settings"]["awsvpcTrunking"] == "enabled" && svc("web").tasks.started > 0 {
+            trunked += 1;
+        }
     }
     // Not vacuous: each feature acted on at least half the seeds (rebalancing, which needs
     // an imbalance, on a quarter).
@@ -435,7 +451,19 @@ fn random_mixed_scenarios_keep_the_invariants() {
         ("started a deployment", deployed, half),
         ("scaled the web service", scaled, half),
         ("lost tasks to faults", lost_to_faults, half),
+        ("had an AZ outage", az_out, half),
+        (
+            "had a Spot instance reclaimed",
+            spot_reclaimed,
+            MIXED_SEEDS / 4,
+        ),
+        (
+            "ran tasks with awsvpc trunking on",
+            trunked,
+            MIXED_SEEDS / 4,
+        ),
     ] {
+        eprintln!("{n} of {MIXED_SEEDS} seeds {what}");
         assert!(
             n >= at_least,
             "only {n} of {MIXED_SEEDS} seeds {what} (want {at_least})"
