@@ -250,29 +250,8 @@ pub fn capacity_provider_reservation(
     if view.provisioning.is_empty() {
         return finish(non_empty, n, 0, cfg);
     }
-    // [DOC] ecs-reference §4.5: ECS starts the daemon tasks first on every new instance, so
-    // what a new instance offers replica tasks is its registered size less the daemons'.
-    // (The caller already counts them in the free room of pending instances.) The
-    // compatibility rule stays AWS's (fits the smallest type); a task that fits no new
-    // instance beside the daemons is counted incompatible too, since no scale-out places it.
-    let gross_smallest = view.smallest_type;
-    let net = ProviderView {
-        largest_type: view.largest_type.saturating_sub(view.daemon_reserve),
-        smallest_type: view.smallest_type.saturating_sub(view.daemon_reserve),
-        ..*view
-    };
+    let (net, groups, incompatible) = net_groups(view);
     let view = &net;
-    let mut groups: BTreeMap<Resources, u32> = BTreeMap::new();
-    let mut incompatible = 0u32;
-    for &need in view.provisioning {
-        if gross_smallest.fits(need)
-            && (view.largest_type.fits(need) || view.smallest_type.fits(need))
-        {
-            *groups.entry(need).or_default() += 1;
-        } else {
-            incompatible += 1;
-        }
-    }
     if groups.is_empty() {
         return Reservation {
             m: non_empty,
@@ -414,18 +393,43 @@ pub struct ReservationSteps {
     pub non_empty: u32,
 }
 
-/// [`ReservationSteps`] of a view with PROVISIONING tasks.
-pub fn reservation_steps(view: &ProviderView<'_>, cfg: &ManagedScalingConfig) -> ReservationSteps {
-    let non_empty = count_u32(view.instances.iter().filter(|i| i.non_empty).count());
+/// The view a scale-out sees and the PROVISIONING tasks grouped by requirement, with the
+/// count of incompatible ones: shared by [`capacity_provider_reservation`] and
+/// [`reservation_steps`] so the explanation cannot drift from the figure it explains.
+///
+/// \[DOC\] ecs-reference §4.5: ECS starts the daemon tasks first on every new instance, so
+/// what a new instance offers replica tasks is its registered size less the daemons'.
+/// (The caller already counts them in the free room of pending instances.) The
+/// compatibility rule stays AWS's (fits the smallest type); a task that fits no new
+/// instance beside the daemons is counted incompatible too, since no scale-out places it.
+fn net_groups<'a>(view: &ProviderView<'a>) -> (ProviderView<'a>, BTreeMap<Resources, u32>, u32) {
+    let gross_smallest = view.smallest_type;
+    let net = ProviderView {
+        largest_type: view.largest_type.saturating_sub(view.daemon_reserve),
+        smallest_type: view.smallest_type.saturating_sub(view.daemon_reserve),
+        ..*view
+    };
     let mut groups: BTreeMap<Resources, u32> = BTreeMap::new();
     let mut incompatible = 0u32;
-    for &need in view.provisioning {
-        if view.smallest_type.fits(need) {
+    for &need in net.provisioning {
+        if gross_smallest.fits(need)
+            && (net.largest_type.fits(need) || net.smallest_type.fits(need))
+        {
             *groups.entry(need).or_default() += 1;
         } else {
             incompatible += 1;
         }
     }
+    (net, groups, incompatible)
+}
+
+/// [`ReservationSteps`] of a view with PROVISIONING tasks.
+pub fn reservation_steps(view: &ProviderView<'_>, cfg: &ManagedScalingConfig) -> ReservationSteps {
+    let non_empty = count_u32(view.instances.iter().filter(|i| i.non_empty).count());
+    // The same daemon-net view and grouping as the reservation (it once grouped on the
+    // gross types and binpacked without the daemons' share, and so disagreed with M).
+    let (net, groups, incompatible) = net_groups(view);
+    let view = &net;
     let listed: Vec<(Resources, u32)> = groups.iter().rev().map(|(r, n)| (*r, *n)).collect();
     let (calculated, add) = if groups.is_empty() {
         (0, 0)
@@ -1273,5 +1277,34 @@ mod tests {
         // A daemon as large as the smallest type leaves no room there: those tasks still fit
         // the largest type beside it, which is what the binpack opens.
         assert_eq!(m_with(Resources::new(3072, 512)), 1 + 6);
+    }
+
+    /// The explanation's steps (`reservation_steps`) give the M of the reservation itself
+    /// when daemons reserve room on new instances: N + add, never below the non-empty
+    /// instances. They once binpacked on the gross types, so with a 2,048-unit daemon they
+    /// said 2 instances where the reservation opened 3 (found by the mixed invariant sweep,
+    /// whose explained run tripped the debug assertion in `explain::scaling`).
+    #[test]
+    fn the_explained_steps_agree_with_the_reservation_under_daemons() {
+        let full = [inst(0, 0, true)];
+        let tasks = [Resources::new(1024, 1024); 6];
+        let cfg = ManagedScalingConfig::default();
+        for daemon in [
+            Resources::default(),
+            Resources::new(1024, 512),
+            Resources::new(2048, 512),
+            Resources::new(3072, 512),
+        ] {
+            let mut v = view(&full, &tasks);
+            v.daemon_reserve = daemon;
+            let r = capacity_provider_reservation(&v, &cfg);
+            let s = reservation_steps(&v, &cfg);
+            assert_eq!(
+                r.n.saturating_add(s.add).max(s.non_empty),
+                r.m,
+                "daemon {daemon:?}: {s:?}"
+            );
+            assert_eq!(s.incompatible, r.incompatible_tasks, "daemon {daemon:?}");
+        }
     }
 }

@@ -406,12 +406,14 @@ impl<'s> Simulation<'s> {
                     != crate::cluster::InstanceStatus::Terminated =>
             {
                 self.fault_stats.instance_failures += 1;
-                self.fail_instance(
-                    i,
-                    now,
-                    StopCode::InstanceFailed,
-                    "EC2 instance failed its status checks; the Auto Scaling group terminates and replaces it",
-                );
+                // An ECS Anywhere machine is not EC2 and has no Auto Scaling group: nothing
+                // replaces it (`replace_instances`), so its event must not say one does.
+                let what = if self.instances[i.index()].external {
+                    "External instance failed; no Auto Scaling group replaces it"
+                } else {
+                    "EC2 instance failed its status checks; the Auto Scaling group terminates and replaces it"
+                };
+                self.fail_instance(i, now, StopCode::InstanceFailed, what);
             }
             Event::ScheduledInstanceFailure(k, j) => {
                 let spec = &self.sc.faults.instance_failures[usize::from(k)];

@@ -152,6 +152,18 @@ fn a_failed_external_instance_is_not_replaced() {
     assert!(close(x.instance_hours, 1.5, 1e-4), "{x:?}");
     assert_eq!(r.summary.instances.launched, 2);
     assert!(close(x.anywhere_fee_usd, 1.5 * 0.01025, USD), "{x:?}");
+    // Its fault event says so: it used to read "EC2 instance failed its status checks; the
+    // Auto Scaling group terminates and replaces it" (found by the mixed invariant sweep).
+    let fault: Vec<&str> = r
+        .events
+        .iter()
+        .filter(|e| e.kind == "fault")
+        .map(|e| e.message.as_str())
+        .collect();
+    assert_eq!(
+        fault,
+        ["External instance failed; no Auto Scaling group replaces it"]
+    );
 }
 
 #[test]

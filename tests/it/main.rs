@@ -27,6 +27,7 @@ mod golden;
 mod gpu_trace;
 mod import;
 mod invariants;
+mod invariants_mixed;
 mod lessons;
 mod managed_instances;
 mod markup;
