@@ -199,17 +199,7 @@ impl fmt::Display for AlibabaSkips {
             ),
             (self.ended_before_origin, "that ended before the origin"),
         ];
-        let mut first = true;
-        for (n, what) in parts {
-            if n > 0 {
-                if !first {
-                    f.write_str(", ")?;
-                }
-                write!(f, "{n} {what}")?;
-                first = false;
-            }
-        }
-        Ok(())
+        super::write_counts(f, &parts)
     }
 }
 

@@ -319,6 +319,25 @@ impl JobSource {
     }
 }
 
+/// Writes the non-zero `(count, what)` pairs as `"3 with …, 5 of …"`; nothing if all are zero.
+/// Shared by the trace readers' skip summaries, so they read alike.
+pub(crate) fn write_counts(
+    f: &mut std::fmt::Formatter<'_>,
+    parts: &[(u64, &str)],
+) -> std::fmt::Result {
+    let mut first = true;
+    for &(n, what) in parts {
+        if n > 0 {
+            if !first {
+                f.write_str(", ")?;
+            }
+            write!(f, "{n} {what}")?;
+            first = false;
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
