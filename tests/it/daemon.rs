@@ -69,7 +69,10 @@ fn daemon_share_key_numbers() {
     assert_eq!((az.tasks_started, az.placement_failures), (0, 1440));
     assert!(az.in_progress_at_end);
     assert_eq!(
-        az.tasks_by_zone_at_end.values().copied().collect::<Vec<_>>(),
+        az.tasks_by_zone_at_end
+            .values()
+            .copied()
+            .collect::<Vec<_>>(),
         vec![6, 3, 3]
     );
     // Without the daemon, 4 + 4 + 4 is balanced from the start.
