@@ -126,6 +126,9 @@ enum Shape {
     },
     /// `[spread(instanceId)]` or `[spread(AZ), spread(instanceId)]`.
     SpreadInstance { spread_az: bool },
+    /// `[]` or `[spread(AZ)]`: no rule ranks instances within an AZ level, so the
+    /// lowest-id candidate of the level wins (the tie rule of [`Selector`]).
+    LowestId { spread_az: bool },
     /// Anything else.
     General { spread_az: bool },
 }
@@ -145,6 +148,7 @@ impl Shape {
             [PlacementStrategy::Spread(SpreadField::InstanceId)] => {
                 Shape::SpreadInstance { spread_az }
             }
+            [] => Shape::LowestId { spread_az },
             _ => Shape::General { spread_az },
         }
     }
@@ -376,7 +380,17 @@ impl Placer {
         };
         let (Shape::Binpack { spread_az, .. }
         | Shape::SpreadInstance { spread_az }
+        | Shape::LowestId { spread_az }
         | Shape::General { spread_az }) = shape;
+        if shape == (Shape::LowestId { spread_az: false }) {
+            // One AZ level and no rank: no counts, no AZ order, no selector.
+            let found = self.lowest_id_in(req, None, instances);
+            #[cfg(debug_assertions)]
+            if found.is_none() {
+                super::failure::diagnose_uncounted(req, instances);
+            }
+            return found;
+        }
         // Per-AZ counts and the AZ order on the stack for the usual handful of AZs: two heap
         // allocations per placement were 7 % of an M/M/c run (issue 13).
         let mut counts_inline = [0u32; INLINE_AZS];
@@ -438,6 +452,7 @@ impl Placer {
                 Shape::SpreadInstance { .. } => self
                     .first_empty_in(req, azs, instances)
                     .or_else(|| self.rank_in(req, azs, instances, &counts, rng)),
+                Shape::LowestId { .. } => self.lowest_id_in(req, Some(azs), instances),
                 Shape::General { .. } => self.rank_in(req, azs, instances, &counts, rng),
             };
             if let Some(id) = found {
@@ -492,6 +507,49 @@ impl Placer {
             }
         }
         best.map(|(_, id)| id)
+    }
+
+    /// The lowest-id candidate among `azs` (every AZ when `None`): the winner of a chain
+    /// that ranks nothing within an AZ level (issue 13: the M/M/c workload has no strategy,
+    /// and ranking its candidates with the general path was a quarter of the run).
+    ///
+    /// Walks the free-memory sets from the need upward, as the ranking did, but an entry
+    /// whose id is not below the best so far is passed without the candidate check, and
+    /// nothing is ranked, counted or sorted.
+    fn lowest_id_in(
+        &self,
+        req: &PlacementRequest,
+        azs: Option<&[(u32, usize)]>,
+        instances: &[ContainerInstance],
+    ) -> Option<InstanceId> {
+        let mut best: Option<InstanceId> = None;
+        let from = entry(req.need.memory.0, InstanceId(0));
+        let mut search = |idx: &AzIndex| {
+            for set in idx
+                .by_memory
+                .iter()
+                .enumerate()
+                .filter(|&(k, set)| class_may_fit(k, req.need.cpu.0) && !set.is_empty())
+                .map(|(_, set)| set)
+            {
+                for &e in set.range(from..) {
+                    let (_, id) = unpack(e);
+                    if best.is_some_and(|b| id >= b) {
+                        continue;
+                    }
+                    if req.is_candidate(&instances[id.index()]) {
+                        best = Some(id);
+                    }
+                }
+            }
+        };
+        for per_az in self.pools.range(pool_range(req.pool)).map(|(_, v)| v) {
+            match azs {
+                Some(azs) => azs.iter().for_each(|&(_, az)| search(&per_az[az])),
+                None => per_az.iter().for_each(&mut search),
+            }
+        }
+        best
     }
 
     /// The lowest-id candidate among `azs` holding no task of the group: the winner of
@@ -1333,7 +1391,7 @@ mod tests {
             prop::collection::vec(0usize..80, 0..10),
             (0u32..3000, 0u32..6000),
             (0u16..3, 0u8..3, 0u8..4),
-            (0u8..12, 0u8..16, any::<u64>()),
+            (0u8..13, 0u8..16, any::<u64>()),
         )
             .prop_map(
                 |(
@@ -1374,6 +1432,7 @@ mod tests {
             4 => service_default_strategy().to_vec(),
             5 => vec![host],
             6 => vec![],
+            12 => vec![SPREAD_AZ],
             7 => vec![Random],
             8 => vec![SPREAD_AZ, Random],
             9 => vec![ty, host, mem],
