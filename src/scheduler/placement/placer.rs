@@ -25,7 +25,6 @@
 //!   the chain starts with `spread(AZ)`.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::ops::Bound;
 
 use crate::cluster::ContainerInstance;
 use crate::engine::SimRng;
@@ -80,11 +79,49 @@ fn pool_key(inst: &ContainerInstance) -> PoolKey {
     }
 }
 
-/// A task counter's key: the group and the pool key of the instances it counts.
-type CounterKey = (Owner, PoolKey);
+/// The dense slot of a pool key in [`Placer::pools`] and the task counters: external
+/// instances 0, instances without a provider 1, provider `cp` at `cp + 2`. Provider ids are
+/// small and dense, so every reservation finds its partition by indexing a `Vec` instead
+/// of descending a B-tree (issue 13: those lookups were a visible share of each one), and
+/// launch type EC2 covers the slots from 1 up.
+#[inline]
+fn slot_of(key: PoolKey) -> usize {
+    match key {
+        k if k == EXTERNAL_POOL_KEY => 0,
+        None => 1,
+        Some(cp) => usize::from(cp.0) + 2,
+    }
+}
 
-/// A `spread(instanceId)` set's key: the group, the pool key and the AZ index.
-type SpreadKey = (Owner, PoolKey, usize);
+/// The slot of the partition `inst` belongs to.
+#[inline]
+fn pool_slot(inst: &ContainerInstance) -> usize {
+    slot_of(pool_key(inst))
+}
+
+/// The slots a pool covers, clipped to the `len` slots that exist.
+fn slot_range(pool: Pool, len: usize) -> std::ops::Range<usize> {
+    let (from, to) = match pool {
+        // Launch type EC2 reaches every instance but the external ones.
+        Pool::Cluster => (1, usize::MAX),
+        Pool::CapacityProvider(cp) => (slot_of(Some(cp)), slot_of(Some(cp)) + 1),
+        Pool::External => (0, 1),
+    };
+    from.min(len)..to.min(len)
+}
+
+/// The dense slot of a group in the per-group tables: services even, workloads odd, so a
+/// counter lookup on every reservation is an index, not a B-tree descent (issue 13).
+#[inline]
+fn group_slot(group: Owner) -> usize {
+    match group {
+        Owner::Service(s) => 2 * s.index(),
+        Owner::Workload(w) => 2 * w.index() + 1,
+    }
+}
+
+/// A `spread(instanceId)` set's key: the group, the pool slot and the AZ index.
+type SpreadKey = (Owner, usize, usize);
 
 /// An index entry `(value, id)` — free memory or CPU, or a group's tasks in the spread
 /// sets — packed into one `u64`, value in the high half: it orders exactly as the pair, and
@@ -171,11 +208,13 @@ fn spread_visit() {
 #[derive(Clone, Debug)]
 pub struct Placer {
     az_count: usize,
-    pools: BTreeMap<PoolKey, Vec<AzIndex>>,
+    /// Per pool slot (see [`slot_of`]), per AZ; empty for a slot no instance ever had.
+    pools: Vec<Vec<AzIndex>>,
     /// `indexed[id]` is true while the instance is in the index.
     indexed: Vec<bool>,
-    /// Tasks per (group, pool key), per AZ, over instances of any status.
-    group_az: BTreeMap<CounterKey, Vec<u32>>,
+    /// Tasks per group slot (see [`group_slot`]), per pool slot, per AZ, over instances of
+    /// any status; an empty vector where the group never had a task.
+    group_az: Vec<Vec<Vec<u32>>>,
     /// Per (group, pool key, AZ), for a tracked group: every indexed instance of that pool
     /// and AZ as (tasks of the group, id), those with none included, in the
     /// `spread(instanceId)` order, so its first candidate is the winner.
@@ -188,6 +227,8 @@ pub struct Placer {
     /// The groups `spread` is kept for (those placed with `spread(instanceId)`); others
     /// pay nothing for it and are ranked by a scan instead.
     spread_groups: BTreeSet<Owner>,
+    /// `spread_groups` by group slot, for the test on every reservation and release.
+    spread_tracked: Vec<bool>,
     /// Whether `AzIndex::by_cpu` is kept. Only `binpack(cpu)` searches it, and keeping it
     /// was two of the four B-tree updates of every reservation and release (issue 13), so a
     /// run without that strategy does not pay for it; without it `binpack(cpu)` ranks the
@@ -200,11 +241,12 @@ impl Placer {
     pub fn new(az_count: usize) -> Placer {
         Placer {
             az_count,
-            pools: BTreeMap::new(),
+            pools: Vec::new(),
             indexed: Vec::new(),
-            group_az: BTreeMap::new(),
+            group_az: Vec::new(),
             spread: BTreeMap::new(),
             spread_groups: BTreeSet::new(),
+            spread_tracked: Vec::new(),
             cpu_order: false,
         }
     }
@@ -228,6 +270,20 @@ impl Placer {
             "track_spread must be called before instances are added"
         );
         self.spread_groups.insert(group);
+        let g = group_slot(group);
+        if self.spread_tracked.len() <= g {
+            self.spread_tracked.resize(g + 1, false);
+        }
+        self.spread_tracked[g] = true;
+    }
+
+    /// True if the `spread(instanceId)` index is kept for `group`.
+    #[inline]
+    fn tracks_spread(&self, group: Owner) -> bool {
+        self.spread_tracked
+            .get(group_slot(group))
+            .copied()
+            .unwrap_or(false)
     }
 
     /// The instance became Active: it is now a candidate.
@@ -255,7 +311,7 @@ impl Placer {
         let groups: Vec<Owner> = self.spread_groups.iter().copied().collect();
         for g in groups {
             let n = inst.group_count(g);
-            let key = (g, pool_key(inst), inst.az.index());
+            let key = (g, pool_slot(inst), inst.az.index());
             if n > 0 && !self.spread.contains_key(&key) {
                 self.create_spread_set(key);
             }
@@ -263,11 +319,7 @@ impl Placer {
                 set.insert(entry(n, inst.id));
             }
         }
-        let az_idx = &mut self
-            .pools
-            .entry(pool_key(inst))
-            .or_insert_with(|| vec![AzIndex::default(); self.az_count])[inst.az.index()];
-        az_idx.by_id.insert(inst.id);
+        self.az_index_mut(inst).by_id.insert(inst.id);
     }
 
     /// The instance left Active (draining or terminated): it stops being a candidate. Its
@@ -284,7 +336,7 @@ impl Placer {
         self.indexed[inst.id.index()] = false;
         self.remove_entries(inst);
         for &g in &self.spread_groups {
-            let key = (g, pool_key(inst), inst.az.index());
+            let key = (g, pool_slot(inst), inst.az.index());
             if let Some(set) = self.spread.get_mut(&key) {
                 set.remove(&entry(inst.group_count(g), inst.id));
             }
@@ -306,11 +358,18 @@ impl Placer {
             let n = inst.group_count(group);
             self.spread_move(group, inst, n - 1, n);
         }
-        let az_count = self.az_count;
-        let counts = self
-            .group_az
-            .entry((group, pool_key(inst)))
-            .or_insert_with(|| vec![0; az_count]);
+        let (g, p, az_count) = (group_slot(group), pool_slot(inst), self.az_count);
+        if self.group_az.len() <= g {
+            self.group_az.resize_with(g + 1, Vec::new);
+        }
+        let per_pool = &mut self.group_az[g];
+        if per_pool.len() <= p {
+            per_pool.resize_with(p + 1, Vec::new);
+        }
+        let counts = &mut per_pool[p];
+        if counts.is_empty() {
+            counts.resize(az_count, 0);
+        }
         counts[inst.az.index()] += 1;
     }
 
@@ -330,17 +389,21 @@ impl Placer {
         }
         let counts = self
             .group_az
-            .get_mut(&(group, pool_key(inst)))
+            .get_mut(group_slot(group))
+            .and_then(|per_pool| per_pool.get_mut(pool_slot(inst)))
+            .filter(|c| !c.is_empty())
             .expect("released a task of a group never reserved"); // ok: invariant
         counts[inst.az.index()] -= 1;
     }
 
     /// Tasks of `group` on instances in `az`, over every instance whatever its status.
     pub fn group_count_in_az(&self, group: Owner, az: AzId) -> u32 {
-        // Every pool key, the external one included.
+        // Every pool slot, the external one included.
         self.group_az
-            .range((group, None)..=(group, EXTERNAL_POOL_KEY))
-            .map(|(_, v)| v[az.index()])
+            .get(group_slot(group))
+            .into_iter()
+            .flatten()
+            .filter_map(|v| v.get(az.index()))
             .sum()
     }
 
@@ -446,7 +509,7 @@ impl Placer {
             start = end;
             let found = match shape {
                 Shape::Binpack { field, .. } => self.binpack_in(req, field, azs, instances),
-                Shape::SpreadInstance { .. } if self.spread_groups.contains(&req.group) => {
+                Shape::SpreadInstance { .. } if self.tracks_spread(req.group) => {
                     self.least_loaded_in(req, azs, instances)
                 }
                 Shape::SpreadInstance { .. } => self
@@ -474,7 +537,7 @@ impl Placer {
         instances: &[ContainerInstance],
     ) -> Option<InstanceId> {
         let mut best: Option<(u32, InstanceId)> = None;
-        for per_az in self.pools.range(pool_range(req.pool)).map(|(_, v)| v) {
+        for per_az in self.pools_in(req.pool).map(|(_, v)| v) {
             for &(_, az) in azs {
                 let idx = &per_az[az];
                 let (need, classes) = match field {
@@ -543,7 +606,7 @@ impl Placer {
                 }
             }
         };
-        for per_az in self.pools.range(pool_range(req.pool)).map(|(_, v)| v) {
+        for per_az in self.pools_in(req.pool).map(|(_, v)| v) {
             match azs {
                 Some(azs) => azs.iter().for_each(|&(_, az)| search(&per_az[az])),
                 None => per_az.iter().for_each(&mut search),
@@ -562,7 +625,7 @@ impl Placer {
         instances: &[ContainerInstance],
     ) -> Option<InstanceId> {
         let mut best: Option<InstanceId> = None;
-        for per_az in self.pools.range(pool_range(req.pool)).map(|(_, v)| v) {
+        for per_az in self.pools_in(req.pool).map(|(_, v)| v) {
             for &(_, az) in azs {
                 for &id in &per_az[az].by_id {
                     if best.is_some_and(|b| id >= b) {
@@ -590,7 +653,7 @@ impl Placer {
         instances: &[ContainerInstance],
     ) -> Option<InstanceId> {
         let mut best: Option<(u32, InstanceId)> = None;
-        for (&key, per_az) in self.pools.range(pool_range(req.pool)) {
+        for (key, per_az) in self.pools_in(req.pool) {
             for &(_, az) in azs {
                 let Some(set) = self.spread.get(&(req.group, key, az)) else {
                     // No set: no indexed instance here holds a task of the group, so every
@@ -625,10 +688,10 @@ impl Placer {
     /// Keeps `spread` in step when an indexed instance's count of `group` goes from `old`
     /// to `new`.
     fn spread_move(&mut self, group: Owner, inst: &ContainerInstance, old: u32, new: u32) {
-        if !self.spread_groups.contains(&group) {
+        if !self.tracks_spread(group) {
             return;
         }
-        let key = (group, pool_key(inst), inst.az.index());
+        let key = (group, pool_slot(inst), inst.az.index());
         if !self.spread.contains_key(&key) {
             // The group's first task on an indexed instance here (old is 0: a holder would
             // have created the set).
@@ -648,8 +711,9 @@ impl Placer {
         let (_, pool, az) = key;
         let set = self
             .pools
-            .get(&pool)
-            .map(|v| v[az].by_id.iter().map(|&id| entry(0, id)).collect())
+            .get(pool)
+            .and_then(|v| v.get(az))
+            .map(|a| a.by_id.iter().map(|&id| entry(0, id)).collect())
             .unwrap_or_default();
         self.spread.insert(key, set);
     }
@@ -664,7 +728,7 @@ impl Placer {
         rng: &mut SimRng,
     ) -> Option<InstanceId> {
         let mut sel = Selector::new(req.strategy);
-        for per_az in self.pools.range(pool_range(req.pool)).map(|(_, v)| v) {
+        for per_az in self.pools_in(req.pool).map(|(_, v)| v) {
             for &(_, az) in azs {
                 // Only instances with enough free memory and CPU can be candidates.
                 for k in (0..CPU_CLASSES).filter(|&k| {
@@ -688,23 +752,42 @@ impl Placer {
     /// Tasks of `group` per AZ over the instances of `pool`.
     /// Adds up `group`'s tasks per AZ over `pool` into `out` (one entry per AZ, zeroed).
     fn pool_az_counts_into(&self, group: Owner, pool: Pool, out: &mut [u32]) {
-        for (_, v) in self.group_az.range(group_range(group, pool)) {
+        let Some(per_pool) = self.group_az.get(group_slot(group)) else {
+            return;
+        };
+        for v in &per_pool[slot_range(pool, per_pool.len())] {
             for (o, n) in out.iter_mut().zip(v) {
                 *o += n;
             }
         }
     }
 
+    /// The partitions of `pool` that hold instances, with their slots, in slot order.
+    fn pools_in(&self, pool: Pool) -> impl Iterator<Item = (usize, &Vec<AzIndex>)> {
+        let range = slot_range(pool, self.pools.len());
+        let from = range.start;
+        self.pools[range]
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| !v.is_empty())
+            .map(move |(k, v)| (from + k, v))
+    }
+
     fn is_indexed(&self, id: InstanceId) -> bool {
         self.indexed.get(id.index()).copied().unwrap_or(false)
     }
 
+    #[inline]
     fn az_index_mut(&mut self, inst: &ContainerInstance) -> &mut AzIndex {
-        let az_count = self.az_count;
-        &mut self
-            .pools
-            .entry(pool_key(inst))
-            .or_insert_with(|| vec![AzIndex::default(); az_count])[inst.az.index()]
+        let slot = pool_slot(inst);
+        if self.pools.len() <= slot {
+            self.pools.resize_with(slot + 1, Vec::new);
+        }
+        let per_az = &mut self.pools[slot];
+        if per_az.is_empty() {
+            per_az.resize_with(self.az_count, AzIndex::default);
+        }
+        &mut per_az[inst.az.index()]
     }
 
     fn insert_entries(&mut self, inst: &ContainerInstance) {
@@ -756,7 +839,7 @@ impl Placer {
             let free = inst.free();
             if self.is_indexed(inst.id) {
                 entries += 1;
-                let idx = &self.pools[&pool_key(inst)][inst.az.index()];
+                let idx = &self.pools[pool_slot(inst)][inst.az.index()];
                 assert!(
                     idx.by_memory[cpu_class(free.cpu.0)].contains(&entry(free.memory.0, inst.id))
                 );
@@ -767,13 +850,13 @@ impl Placer {
                 assert!(idx.by_id.contains(&inst.id));
             }
         }
-        let total: usize = self.pools.values().flatten().map(|a| a.by_id.len()).sum();
+        let total: usize = self.pools.iter().flatten().map(|a| a.by_id.len()).sum();
         assert_eq!(total, entries);
         let mut spread_entries = 0;
         for inst in instances.iter().filter(|i| self.is_indexed(i.id)) {
             for &g in &self.spread_groups {
                 let n = inst.group_count(g);
-                let key = (g, pool_key(inst), inst.az.index());
+                let key = (g, pool_slot(inst), inst.az.index());
                 match self.spread.get(&key) {
                     Some(set) => {
                         spread_entries += 1;
@@ -790,7 +873,7 @@ impl Placer {
         );
         let total: usize = self
             .pools
-            .values()
+            .iter()
             .flatten()
             .map(|a| a.by_memory.iter().map(BTreeSet::len).sum::<usize>())
             .sum();
@@ -804,37 +887,6 @@ impl Placer {
         for (&(g, az), &n) in &by_group {
             assert_eq!(self.group_count_in_az(g, AzId::from_index(az)), n);
         }
-    }
-}
-
-/// The pool keys a pool covers.
-fn pool_range(pool: Pool) -> (Bound<PoolKey>, Bound<PoolKey>) {
-    match pool {
-        // Launch type EC2 reaches every instance but the external ones.
-        Pool::Cluster => (Bound::Unbounded, Bound::Excluded(EXTERNAL_POOL_KEY)),
-        Pool::CapacityProvider(cp) => (Bound::Included(Some(cp)), Bound::Included(Some(cp))),
-        Pool::External => (
-            Bound::Included(EXTERNAL_POOL_KEY),
-            Bound::Included(EXTERNAL_POOL_KEY),
-        ),
-    }
-}
-
-/// The counter keys of `group` within `pool`.
-fn group_range(group: Owner, pool: Pool) -> (Bound<CounterKey>, Bound<CounterKey>) {
-    match pool {
-        Pool::Cluster => (
-            Bound::Included((group, None)),
-            Bound::Excluded((group, EXTERNAL_POOL_KEY)),
-        ),
-        Pool::CapacityProvider(cp) => (
-            Bound::Included((group, Some(cp))),
-            Bound::Included((group, Some(cp))),
-        ),
-        Pool::External => (
-            Bound::Included((group, EXTERNAL_POOL_KEY)),
-            Bound::Included((group, EXTERNAL_POOL_KEY)),
-        ),
     }
 }
 
@@ -1573,7 +1625,7 @@ mod tests {
             let kept: usize = c
                 .placer
                 .pools
-                .values()
+                .iter()
                 .flatten()
                 .map(|x| x.by_cpu.len())
                 .sum();
