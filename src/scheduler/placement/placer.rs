@@ -32,6 +32,7 @@ use crate::ids::{AzId, CapacityProviderId, InstanceId, Owner};
 use crate::units::Resources;
 
 use super::attribute::Attribute;
+use super::entry_set::EntrySet;
 use super::failure::{diagnose, PlacementFailure};
 use super::scan::Selector;
 use super::strategy::{BinpackField, PlacementStrategy, SpreadCounts, SpreadField};
@@ -146,10 +147,10 @@ fn unpack(e: Entry) -> (u32, InstanceId) {
 struct AzIndex {
     /// By free memory, split by free-CPU class (see [`cpu_class`]), so a search for memory
     /// skips whole classes of instances whose CPU is too short.
-    by_memory: [BTreeSet<Entry>; CPU_CLASSES],
+    by_memory: [EntrySet; CPU_CLASSES],
     /// By free CPU; kept only when the placer was asked to
     /// ([`Placer::track_binpack_cpu`]), empty otherwise.
-    by_cpu: BTreeSet<Entry>,
+    by_cpu: EntrySet,
     by_id: BTreeSet<InstanceId>,
 }
 
@@ -875,7 +876,7 @@ impl Placer {
             .pools
             .iter()
             .flatten()
-            .map(|a| a.by_memory.iter().map(BTreeSet::len).sum::<usize>())
+            .map(|a| a.by_memory.iter().map(EntrySet::len).sum::<usize>())
             .sum();
         assert_eq!(total, entries);
         let mut by_group: BTreeMap<(Owner, usize), u32> = BTreeMap::new();
