@@ -101,7 +101,8 @@ impl EntrySet {
         }
     }
 
-    /// True if `e` is in the set.
+    /// True if `e` is in the set (for the placer's consistency check).
+    #[cfg(test)]
     pub(crate) fn contains(&self, e: &u64) -> bool {
         match self {
             EntrySet::Small(v) => v.binary_search(e).is_ok(),
@@ -109,7 +110,8 @@ impl EntrySet {
         }
     }
 
-    /// The number of entries.
+    /// The number of entries (for the placer's consistency check).
+    #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
         match self {
             EntrySet::Small(v) => v.len(),
