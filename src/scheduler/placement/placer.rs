@@ -397,8 +397,12 @@ impl Placer {
         inst.reserve(need, group);
         if indexed {
             self.move_entries(inst, before);
-            let n = inst.group_count(group);
-            self.spread_move(group, inst, n - 1, n);
+            // An untracked group (a binpack workload) skips the count: a walk of the
+            // instance's group list.
+            if self.tracks_spread(group) {
+                let n = inst.group_count(group);
+                self.spread_move(group, inst, n - 1, n);
+            }
         }
         let (g, p, az_count) = (group_slot(group), pool_slot(inst), self.az_count);
         if self.group_az.len() <= g {
@@ -426,8 +430,12 @@ impl Placer {
         inst.release(need, group);
         if indexed {
             self.move_entries(inst, before);
-            let n = inst.group_count(group);
-            self.spread_move(group, inst, n + 1, n);
+            // An untracked group (a binpack workload) skips the count: a walk of the
+            // instance's group list.
+            if self.tracks_spread(group) {
+                let n = inst.group_count(group);
+                self.spread_move(group, inst, n + 1, n);
+            }
         }
         let counts = self
             .group_az
@@ -716,12 +724,10 @@ impl Placer {
         best.map(|(_, id)| id)
     }
 
-    /// Keeps `spread` in step when an indexed instance's count of `group` goes from `old`
-    /// to `new`.
+    /// Keeps `spread` in step when an indexed instance's count of tracked `group` goes from
+    /// `old` to `new`.
     fn spread_move(&mut self, group: Owner, inst: &ContainerInstance, old: u32, new: u32) {
-        if !self.tracks_spread(group) {
-            return;
-        }
+        debug_assert!(self.tracks_spread(group));
         let key = (group, pool_slot(inst), inst.az.index());
         if !self.spread.contains_key(&key) {
             // The group's first task on an indexed instance here (old is 0: a holder would
