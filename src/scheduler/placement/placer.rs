@@ -2,7 +2,11 @@
 //! placement avoid looking at every instance.
 //!
 //! Owns the index (per pool key and AZ: Active instances ordered by free memory, by free CPU
-//! — kept only for `binpack(cpu)`, see [`Placer::track_binpack_cpu`] — and by id), the per-group per-AZ task counters, and the search paths that use them.
+//! — kept only for `binpack(cpu)`, see [`Placer::track_binpack_cpu`] — and by id), the
+//! per-group per-AZ task counters, and the search paths that use them. Pools and groups are
+//! reached through dense slots (`slot_of`, `group_slot`), the free orders are
+//! `EntrySet`s (a sorted `Vec` while small), both so that the index updates of every
+//! reservation and release stay cheap (issue 13).
 //! It does not own instances: the caller keeps the `ContainerInstance` table and must route
 //! every reservation change through [`Placer::reserve`] / [`Placer::release`], and every
 //! Active transition through [`Placer::add_instance`] / [`Placer::remove_instance`].
@@ -21,6 +25,9 @@
 //!   the start: the first candidate wins, so the walk passes only instances that do not fit,
 //!   never the ones that merely hold a task of the group already; for other groups, the
 //!   first candidate in id order holding no task of the group, else a ranking.
+//! - `[]` and `[spread(AZ)]`: nothing ranks within an AZ level, so the lowest-id candidate of
+//!   the best level wins; walk the occupied free-memory classes that may fit and keep the
+//!   lowest id, checking only entries below the best so far.
 //! - anything else: rank every candidate with enough memory, restricted to the best AZs when
 //!   the chain starts with `spread(AZ)`.
 
