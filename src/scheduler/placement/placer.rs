@@ -498,10 +498,6 @@ impl Placer {
             } if !self.cpu_order => Shape::General { spread_az },
             shape => shape,
         };
-        let (Shape::Binpack { spread_az, .. }
-        | Shape::SpreadInstance { spread_az }
-        | Shape::LowestId { spread_az }
-        | Shape::General { spread_az }) = shape;
         if shape == (Shape::LowestId { spread_az: false }) {
             // One AZ level and no rank: no counts, no AZ order, no selector.
             let found = self.lowest_id_in(req, None, instances);
@@ -511,6 +507,10 @@ impl Placer {
             }
             return found;
         }
+        let (Shape::Binpack { spread_az, .. }
+        | Shape::SpreadInstance { spread_az }
+        | Shape::LowestId { spread_az }
+        | Shape::General { spread_az }) = shape;
         // Per-AZ counts and the AZ order on the stack for the usual handful of AZs: two heap
         // allocations per placement were 7 % of an M/M/c run (issue 13).
         let mut counts_inline = [0u32; INLINE_AZS];
