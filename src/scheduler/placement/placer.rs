@@ -845,17 +845,28 @@ impl Placer {
         let free = inst.free();
         let cpu_order = self.cpu_order;
         let idx = self.az_index_mut(inst);
-        let found = idx.memory_remove(cpu_class(before.cpu.0), entry(before.memory.0, inst.id))
-            & (!cpu_order || idx.by_cpu.remove(&entry(before.cpu.0, inst.id)));
+        let (from, to) = (cpu_class(before.cpu.0), cpu_class(free.cpu.0));
+        let (old, new) = (
+            entry(before.memory.0, inst.id),
+            entry(free.memory.0, inst.id),
+        );
+        // Within one class (most reservations: a task rarely moves free CPU across a
+        // power of two) the entry is moved in place, one shift instead of two.
+        let found = if from == to {
+            idx.by_memory[from].replace(old, new)
+        } else {
+            let found = idx.memory_remove(from, old);
+            idx.memory_insert(to, new);
+            found
+        } & (!cpu_order
+            || idx
+                .by_cpu
+                .replace(entry(before.cpu.0, inst.id), entry(free.cpu.0, inst.id)));
         assert!(
             found,
             "{:?} index entry stale: its reservation changed outside the Placer",
             inst.id
         );
-        idx.memory_insert(cpu_class(free.cpu.0), entry(free.memory.0, inst.id));
-        if cpu_order {
-            idx.by_cpu.insert(entry(free.cpu.0, inst.id));
-        }
     }
 
     fn remove_entries(&mut self, inst: &ContainerInstance) {
