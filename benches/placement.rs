@@ -14,6 +14,9 @@
 //! runs the same fill for a group the index does not track, which still takes the walk
 //! every service took before issue 13, for comparison.
 //!
+//! `place no strategy (lowest id)` places a task of a chain that ranks nothing (a RunTask
+//! workload without `placementStrategy`): the lowest-id candidate wins.
+//!
 //! Owns only the benchmark fixture; it asserts nothing about decisions (the unit tests do).
 
 use criterion::{black_box, criterion_group, criterion_main, BatchSize, Criterion};
@@ -178,6 +181,15 @@ fn bench_half_full(c: &mut Criterion) {
     });
     c.bench_function("place service default general_scan", |b| {
         b.iter(|| general_scan(black_box(&req_default), &instances, &mut rng))
+    });
+    // No strategy (a RunTask workload without placementStrategy, as in the M/M/c case):
+    // the lowest-id candidate wins, found without ranking (issue 13).
+    let req_none = request(&[]);
+    c.bench_function("place no strategy (lowest id) indexed", |b| {
+        b.iter(|| placer.place(black_box(&req_none), &instances, &mut rng))
+    });
+    c.bench_function("place no strategy (lowest id) general_scan", |b| {
+        b.iter(|| general_scan(black_box(&req_none), &instances, &mut rng))
     });
     c.bench_function("place+reserve+release spread(az),binpack(memory)", |b| {
         b.iter(|| {

@@ -16,6 +16,7 @@
 
 pub mod attribute;
 pub mod constraint;
+mod entry_set;
 pub mod expression;
 pub mod failure;
 pub mod placer;

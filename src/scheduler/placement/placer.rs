@@ -2,7 +2,11 @@
 //! placement avoid looking at every instance.
 //!
 //! Owns the index (per pool key and AZ: Active instances ordered by free memory, by free CPU
-//! — kept only for `binpack(cpu)`, see [`Placer::track_binpack_cpu`] — and by id), the per-group per-AZ task counters, and the search paths that use them.
+//! — kept only for `binpack(cpu)`, see [`Placer::track_binpack_cpu`] — and by id), the
+//! per-group per-AZ task counters, and the search paths that use them. Pools and groups are
+//! reached through dense slots (`slot_of`, `group_slot`), the free orders are
+//! `EntrySet`s (a sorted `Vec` while small), both so that the index updates of every
+//! reservation and release stay cheap (issue 13).
 //! It does not own instances: the caller keeps the `ContainerInstance` table and must route
 //! every reservation change through [`Placer::reserve`] / [`Placer::release`], and every
 //! Active transition through [`Placer::add_instance`] / [`Placer::remove_instance`].
@@ -21,11 +25,13 @@
 //!   the start: the first candidate wins, so the walk passes only instances that do not fit,
 //!   never the ones that merely hold a task of the group already; for other groups, the
 //!   first candidate in id order holding no task of the group, else a ranking.
+//! - `[]` and `[spread(AZ)]`: nothing ranks within an AZ level, so the lowest-id candidate of
+//!   the best level wins; walk the occupied free-memory classes that may fit and keep the
+//!   lowest id, checking only entries below the best so far.
 //! - anything else: rank every candidate with enough memory, restricted to the best AZs when
 //!   the chain starts with `spread(AZ)`.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::ops::Bound;
 
 use crate::cluster::ContainerInstance;
 use crate::engine::SimRng;
@@ -33,6 +39,7 @@ use crate::ids::{AzId, CapacityProviderId, InstanceId, Owner};
 use crate::units::Resources;
 
 use super::attribute::Attribute;
+use super::entry_set::EntrySet;
 use super::failure::{diagnose, PlacementFailure};
 use super::scan::Selector;
 use super::strategy::{BinpackField, PlacementStrategy, SpreadCounts, SpreadField};
@@ -55,7 +62,10 @@ fn cpu_class(free_cpu: u32) -> usize {
     }
 }
 
-/// True when class `k` may hold an instance with at least `need_cpu` free.
+/// True when class `k` may hold an instance with at least `need_cpu` free: the definition
+/// the searches' mask (`k >= cpu_class(need_cpu)`, see `AzIndex::memory_sets`) is tested
+/// against.
+#[cfg(test)]
 fn class_may_fit(k: usize, need_cpu: u32) -> bool {
     // Class k holds free CPU below 256 << k (the last class is unbounded).
     k + 1 == CPU_CLASSES || (256u64 << k) > u64::from(need_cpu)
@@ -80,11 +90,49 @@ fn pool_key(inst: &ContainerInstance) -> PoolKey {
     }
 }
 
-/// A task counter's key: the group and the pool key of the instances it counts.
-type CounterKey = (Owner, PoolKey);
+/// The dense slot of a pool key in [`Placer::pools`] and the task counters: external
+/// instances 0, instances without a provider 1, provider `cp` at `cp + 2`. Provider ids are
+/// small and dense, so every reservation finds its partition by indexing a `Vec` instead
+/// of descending a B-tree (issue 13: those lookups were a visible share of each one), and
+/// launch type EC2 covers the slots from 1 up.
+#[inline]
+fn slot_of(key: PoolKey) -> usize {
+    match key {
+        k if k == EXTERNAL_POOL_KEY => 0,
+        None => 1,
+        Some(cp) => usize::from(cp.0) + 2,
+    }
+}
 
-/// A `spread(instanceId)` set's key: the group, the pool key and the AZ index.
-type SpreadKey = (Owner, PoolKey, usize);
+/// The slot of the partition `inst` belongs to.
+#[inline]
+fn pool_slot(inst: &ContainerInstance) -> usize {
+    slot_of(pool_key(inst))
+}
+
+/// The slots a pool covers, clipped to the `len` slots that exist.
+fn slot_range(pool: Pool, len: usize) -> std::ops::Range<usize> {
+    let (from, to) = match pool {
+        // Launch type EC2 reaches every instance but the external ones.
+        Pool::Cluster => (1, usize::MAX),
+        Pool::CapacityProvider(cp) => (slot_of(Some(cp)), slot_of(Some(cp)) + 1),
+        Pool::External => (0, 1),
+    };
+    from.min(len)..to.min(len)
+}
+
+/// The dense slot of a group in the per-group tables: services even, workloads odd, so a
+/// counter lookup on every reservation is an index, not a B-tree descent (issue 13).
+#[inline]
+fn group_slot(group: Owner) -> usize {
+    match group {
+        Owner::Service(s) => 2 * s.index(),
+        Owner::Workload(w) => 2 * w.index() + 1,
+    }
+}
+
+/// A `spread(instanceId)` set's key: the group, the pool slot and the AZ index.
+type SpreadKey = (Owner, usize, usize);
 
 /// An index entry `(value, id)` — free memory or CPU, or a group's tasks in the spread
 /// sets — packed into one `u64`, value in the high half: it orders exactly as the pair, and
@@ -109,11 +157,49 @@ fn unpack(e: Entry) -> (u32, InstanceId) {
 struct AzIndex {
     /// By free memory, split by free-CPU class (see [`cpu_class`]), so a search for memory
     /// skips whole classes of instances whose CPU is too short.
-    by_memory: [BTreeSet<Entry>; CPU_CLASSES],
+    by_memory: [EntrySet; CPU_CLASSES],
+    /// Bit `k` set iff `by_memory[k]` is not empty, so a search visits only the occupied
+    /// classes that may fit instead of testing all eight (issue 13: that loop, three AZs
+    /// times eight classes, was a sixth of each binpack placement).
+    occupied: u8,
     /// By free CPU; kept only when the placer was asked to
     /// ([`Placer::track_binpack_cpu`]), empty otherwise.
-    by_cpu: BTreeSet<Entry>,
+    by_cpu: EntrySet,
     by_id: BTreeSet<InstanceId>,
+}
+
+impl AzIndex {
+    /// The non-empty free-memory sets whose instances may have `need_cpu` CPU free, in
+    /// class order. The classes that may fit are those from `need_cpu`'s own class up
+    /// (a class that may fit is followed only by classes that may).
+    #[inline]
+    fn memory_sets(&self, need_cpu: u32) -> impl Iterator<Item = &EntrySet> {
+        let mut bits = self.occupied & (u8::MAX << cpu_class(need_cpu));
+        std::iter::from_fn(move || {
+            (bits != 0).then(|| {
+                let k = bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                &self.by_memory[k]
+            })
+        })
+    }
+
+    /// Adds `e` to class `k` of the free-memory order; false if it was there.
+    #[inline]
+    fn memory_insert(&mut self, k: usize, e: Entry) -> bool {
+        self.occupied |= 1 << k;
+        self.by_memory[k].insert(e)
+    }
+
+    /// Removes `e` from class `k` of the free-memory order; false if it was not there.
+    #[inline]
+    fn memory_remove(&mut self, k: usize, e: Entry) -> bool {
+        let found = self.by_memory[k].remove(&e);
+        if self.by_memory[k].is_empty() {
+            self.occupied &= !(1 << k);
+        }
+        found
+    }
 }
 
 /// The shape of a strategy chain, deciding the search path.
@@ -126,6 +212,9 @@ enum Shape {
     },
     /// `[spread(instanceId)]` or `[spread(AZ), spread(instanceId)]`.
     SpreadInstance { spread_az: bool },
+    /// `[]` or `[spread(AZ)]`: no rule ranks instances within an AZ level, so the
+    /// lowest-id candidate of the level wins (the tie rule of [`Selector`]).
+    LowestId { spread_az: bool },
     /// Anything else.
     General { spread_az: bool },
 }
@@ -145,6 +234,7 @@ impl Shape {
             [PlacementStrategy::Spread(SpreadField::InstanceId)] => {
                 Shape::SpreadInstance { spread_az }
             }
+            [] => Shape::LowestId { spread_az },
             _ => Shape::General { spread_az },
         }
     }
@@ -167,11 +257,13 @@ fn spread_visit() {
 #[derive(Clone, Debug)]
 pub struct Placer {
     az_count: usize,
-    pools: BTreeMap<PoolKey, Vec<AzIndex>>,
+    /// Per pool slot (see [`slot_of`]), per AZ; empty for a slot no instance ever had.
+    pools: Vec<Vec<AzIndex>>,
     /// `indexed[id]` is true while the instance is in the index.
     indexed: Vec<bool>,
-    /// Tasks per (group, pool key), per AZ, over instances of any status.
-    group_az: BTreeMap<CounterKey, Vec<u32>>,
+    /// Tasks per group slot (see [`group_slot`]), per pool slot, per AZ, over instances of
+    /// any status; an empty vector where the group never had a task.
+    group_az: Vec<Vec<Vec<u32>>>,
     /// Per (group, pool key, AZ), for a tracked group: every indexed instance of that pool
     /// and AZ as (tasks of the group, id), those with none included, in the
     /// `spread(instanceId)` order, so its first candidate is the winner.
@@ -184,6 +276,8 @@ pub struct Placer {
     /// The groups `spread` is kept for (those placed with `spread(instanceId)`); others
     /// pay nothing for it and are ranked by a scan instead.
     spread_groups: BTreeSet<Owner>,
+    /// `spread_groups` by group slot, for the test on every reservation and release.
+    spread_tracked: Vec<bool>,
     /// Whether `AzIndex::by_cpu` is kept. Only `binpack(cpu)` searches it, and keeping it
     /// was two of the four B-tree updates of every reservation and release (issue 13), so a
     /// run without that strategy does not pay for it; without it `binpack(cpu)` ranks the
@@ -196,11 +290,12 @@ impl Placer {
     pub fn new(az_count: usize) -> Placer {
         Placer {
             az_count,
-            pools: BTreeMap::new(),
+            pools: Vec::new(),
             indexed: Vec::new(),
-            group_az: BTreeMap::new(),
+            group_az: Vec::new(),
             spread: BTreeMap::new(),
             spread_groups: BTreeSet::new(),
+            spread_tracked: Vec::new(),
             cpu_order: false,
         }
     }
@@ -224,6 +319,20 @@ impl Placer {
             "track_spread must be called before instances are added"
         );
         self.spread_groups.insert(group);
+        let g = group_slot(group);
+        if self.spread_tracked.len() <= g {
+            self.spread_tracked.resize(g + 1, false);
+        }
+        self.spread_tracked[g] = true;
+    }
+
+    /// True if the `spread(instanceId)` index is kept for `group`.
+    #[inline]
+    fn tracks_spread(&self, group: Owner) -> bool {
+        self.spread_tracked
+            .get(group_slot(group))
+            .copied()
+            .unwrap_or(false)
     }
 
     /// The instance became Active: it is now a candidate.
@@ -251,7 +360,7 @@ impl Placer {
         let groups: Vec<Owner> = self.spread_groups.iter().copied().collect();
         for g in groups {
             let n = inst.group_count(g);
-            let key = (g, pool_key(inst), inst.az.index());
+            let key = (g, pool_slot(inst), inst.az.index());
             if n > 0 && !self.spread.contains_key(&key) {
                 self.create_spread_set(key);
             }
@@ -259,11 +368,7 @@ impl Placer {
                 set.insert(entry(n, inst.id));
             }
         }
-        let az_idx = &mut self
-            .pools
-            .entry(pool_key(inst))
-            .or_insert_with(|| vec![AzIndex::default(); self.az_count])[inst.az.index()];
-        az_idx.by_id.insert(inst.id);
+        self.az_index_mut(inst).by_id.insert(inst.id);
     }
 
     /// The instance left Active (draining or terminated): it stops being a candidate. Its
@@ -280,7 +385,7 @@ impl Placer {
         self.indexed[inst.id.index()] = false;
         self.remove_entries(inst);
         for &g in &self.spread_groups {
-            let key = (g, pool_key(inst), inst.az.index());
+            let key = (g, pool_slot(inst), inst.az.index());
             if let Some(set) = self.spread.get_mut(&key) {
                 set.remove(&entry(inst.group_count(g), inst.id));
             }
@@ -299,14 +404,25 @@ impl Placer {
         inst.reserve(need, group);
         if indexed {
             self.move_entries(inst, before);
-            let n = inst.group_count(group);
-            self.spread_move(group, inst, n - 1, n);
+            // An untracked group (a binpack workload) skips the count: a walk of the
+            // instance's group list.
+            if self.tracks_spread(group) {
+                let n = inst.group_count(group);
+                self.spread_move(group, inst, n - 1, n);
+            }
         }
-        let az_count = self.az_count;
-        let counts = self
-            .group_az
-            .entry((group, pool_key(inst)))
-            .or_insert_with(|| vec![0; az_count]);
+        let (g, p, az_count) = (group_slot(group), pool_slot(inst), self.az_count);
+        if self.group_az.len() <= g {
+            self.group_az.resize_with(g + 1, Vec::new);
+        }
+        let per_pool = &mut self.group_az[g];
+        if per_pool.len() <= p {
+            per_pool.resize_with(p + 1, Vec::new);
+        }
+        let counts = &mut per_pool[p];
+        if counts.is_empty() {
+            counts.resize(az_count, 0);
+        }
         counts[inst.az.index()] += 1;
     }
 
@@ -321,22 +437,30 @@ impl Placer {
         inst.release(need, group);
         if indexed {
             self.move_entries(inst, before);
-            let n = inst.group_count(group);
-            self.spread_move(group, inst, n + 1, n);
+            // An untracked group (a binpack workload) skips the count: a walk of the
+            // instance's group list.
+            if self.tracks_spread(group) {
+                let n = inst.group_count(group);
+                self.spread_move(group, inst, n + 1, n);
+            }
         }
         let counts = self
             .group_az
-            .get_mut(&(group, pool_key(inst)))
+            .get_mut(group_slot(group))
+            .and_then(|per_pool| per_pool.get_mut(pool_slot(inst)))
+            .filter(|c| !c.is_empty())
             .expect("released a task of a group never reserved"); // ok: invariant
         counts[inst.az.index()] -= 1;
     }
 
     /// Tasks of `group` on instances in `az`, over every instance whatever its status.
     pub fn group_count_in_az(&self, group: Owner, az: AzId) -> u32 {
-        // Every pool key, the external one included.
+        // Every pool slot, the external one included.
         self.group_az
-            .range((group, None)..=(group, EXTERNAL_POOL_KEY))
-            .map(|(_, v)| v[az.index()])
+            .get(group_slot(group))
+            .into_iter()
+            .flatten()
+            .filter_map(|v| v.get(az.index()))
             .sum()
     }
 
@@ -374,8 +498,18 @@ impl Placer {
             } if !self.cpu_order => Shape::General { spread_az },
             shape => shape,
         };
+        if shape == (Shape::LowestId { spread_az: false }) {
+            // One AZ level and no rank: no counts, no AZ order, no selector.
+            let found = self.lowest_id_in(req, None, instances);
+            #[cfg(debug_assertions)]
+            if found.is_none() {
+                super::failure::diagnose_uncounted(req, instances);
+            }
+            return found;
+        }
         let (Shape::Binpack { spread_az, .. }
         | Shape::SpreadInstance { spread_az }
+        | Shape::LowestId { spread_az }
         | Shape::General { spread_az }) = shape;
         // Per-AZ counts and the AZ order on the stack for the usual handful of AZs: two heap
         // allocations per placement were 7 % of an M/M/c run (issue 13).
@@ -432,12 +566,13 @@ impl Placer {
             start = end;
             let found = match shape {
                 Shape::Binpack { field, .. } => self.binpack_in(req, field, azs, instances),
-                Shape::SpreadInstance { .. } if self.spread_groups.contains(&req.group) => {
+                Shape::SpreadInstance { .. } if self.tracks_spread(req.group) => {
                     self.least_loaded_in(req, azs, instances)
                 }
                 Shape::SpreadInstance { .. } => self
                     .first_empty_in(req, azs, instances)
                     .or_else(|| self.rank_in(req, azs, instances, &counts, rng)),
+                Shape::LowestId { .. } => self.lowest_id_in(req, Some(azs), instances),
                 Shape::General { .. } => self.rank_in(req, azs, instances, &counts, rng),
             };
             if let Some(id) = found {
@@ -459,26 +594,14 @@ impl Placer {
         instances: &[ContainerInstance],
     ) -> Option<InstanceId> {
         let mut best: Option<(u32, InstanceId)> = None;
-        for per_az in self.pools.range(pool_range(req.pool)).map(|(_, v)| v) {
+        for per_az in self.pools_in(req.pool).map(|(_, v)| v) {
             for &(_, az) in azs {
                 let idx = &per_az[az];
-                let (need, classes) = match field {
-                    BinpackField::Cpu => (req.need.cpu.0, 0..1),
-                    BinpackField::Memory => (req.need.memory.0, 0..CPU_CLASSES),
+                let need = match field {
+                    BinpackField::Cpu => req.need.cpu.0,
+                    BinpackField::Memory => req.need.memory.0,
                 };
-                for k in classes {
-                    let set = match field {
-                        BinpackField::Cpu => &idx.by_cpu,
-                        BinpackField::Memory if class_may_fit(k, req.need.cpu.0) => {
-                            &idx.by_memory[k]
-                        }
-                        BinpackField::Memory => continue,
-                    };
-                    if set.is_empty() {
-                        // A range search costs a descent even on an empty tree's root; most
-                        // classes of most AZs are empty (issue 13).
-                        continue;
-                    }
+                let mut search = |set: &EntrySet| {
                     for (free, id) in set.range(entry(need, InstanceId(0))..).map(|&e| unpack(e)) {
                         if best.is_some_and(|b| (free, id) >= b) {
                             break;
@@ -488,10 +611,54 @@ impl Placer {
                             break;
                         }
                     }
+                };
+                // Empty sets are skipped: a range search costs a descent even on an empty
+                // tree's root, and most classes of most AZs are empty (issue 13).
+                match field {
+                    BinpackField::Cpu if !idx.by_cpu.is_empty() => search(&idx.by_cpu),
+                    BinpackField::Cpu => {}
+                    BinpackField::Memory => idx.memory_sets(req.need.cpu.0).for_each(search),
                 }
             }
         }
         best.map(|(_, id)| id)
+    }
+
+    /// The lowest-id candidate among `azs` (every AZ when `None`): the winner of a chain
+    /// that ranks nothing within an AZ level (issue 13: the M/M/c workload has no strategy,
+    /// and ranking its candidates with the general path was a quarter of the run).
+    ///
+    /// Walks the free-memory sets from the need upward, as the ranking did, but an entry
+    /// whose id is not below the best so far is passed without the candidate check, and
+    /// nothing is ranked, counted or sorted.
+    fn lowest_id_in(
+        &self,
+        req: &PlacementRequest,
+        azs: Option<&[(u32, usize)]>,
+        instances: &[ContainerInstance],
+    ) -> Option<InstanceId> {
+        let mut best: Option<InstanceId> = None;
+        let from = entry(req.need.memory.0, InstanceId(0));
+        let mut search = |idx: &AzIndex| {
+            for set in idx.memory_sets(req.need.cpu.0) {
+                for &e in set.range(from..) {
+                    let (_, id) = unpack(e);
+                    if best.is_some_and(|b| id >= b) {
+                        continue;
+                    }
+                    if req.is_candidate(&instances[id.index()]) {
+                        best = Some(id);
+                    }
+                }
+            }
+        };
+        for per_az in self.pools_in(req.pool).map(|(_, v)| v) {
+            match azs {
+                Some(azs) => azs.iter().for_each(|&(_, az)| search(&per_az[az])),
+                None => per_az.iter().for_each(&mut search),
+            }
+        }
+        best
     }
 
     /// The lowest-id candidate among `azs` holding no task of the group: the winner of
@@ -504,7 +671,7 @@ impl Placer {
         instances: &[ContainerInstance],
     ) -> Option<InstanceId> {
         let mut best: Option<InstanceId> = None;
-        for per_az in self.pools.range(pool_range(req.pool)).map(|(_, v)| v) {
+        for per_az in self.pools_in(req.pool).map(|(_, v)| v) {
             for &(_, az) in azs {
                 for &id in &per_az[az].by_id {
                     if best.is_some_and(|b| id >= b) {
@@ -532,7 +699,7 @@ impl Placer {
         instances: &[ContainerInstance],
     ) -> Option<InstanceId> {
         let mut best: Option<(u32, InstanceId)> = None;
-        for (&key, per_az) in self.pools.range(pool_range(req.pool)) {
+        for (key, per_az) in self.pools_in(req.pool) {
             for &(_, az) in azs {
                 let Some(set) = self.spread.get(&(req.group, key, az)) else {
                     // No set: no indexed instance here holds a task of the group, so every
@@ -564,13 +731,11 @@ impl Placer {
         best.map(|(_, id)| id)
     }
 
-    /// Keeps `spread` in step when an indexed instance's count of `group` goes from `old`
-    /// to `new`.
+    /// Keeps `spread` in step when an indexed instance's count of tracked `group` goes from
+    /// `old` to `new`.
     fn spread_move(&mut self, group: Owner, inst: &ContainerInstance, old: u32, new: u32) {
-        if !self.spread_groups.contains(&group) {
-            return;
-        }
-        let key = (group, pool_key(inst), inst.az.index());
+        debug_assert!(self.tracks_spread(group));
+        let key = (group, pool_slot(inst), inst.az.index());
         if !self.spread.contains_key(&key) {
             // The group's first task on an indexed instance here (old is 0: a holder would
             // have created the set).
@@ -590,8 +755,9 @@ impl Placer {
         let (_, pool, az) = key;
         let set = self
             .pools
-            .get(&pool)
-            .map(|v| v[az].by_id.iter().map(|&id| entry(0, id)).collect())
+            .get(pool)
+            .and_then(|v| v.get(az))
+            .map(|a| a.by_id.iter().map(|&id| entry(0, id)).collect())
             .unwrap_or_default();
         self.spread.insert(key, set);
     }
@@ -606,15 +772,11 @@ impl Placer {
         rng: &mut SimRng,
     ) -> Option<InstanceId> {
         let mut sel = Selector::new(req.strategy);
-        for per_az in self.pools.range(pool_range(req.pool)).map(|(_, v)| v) {
+        for per_az in self.pools_in(req.pool).map(|(_, v)| v) {
             for &(_, az) in azs {
                 // Only instances with enough free memory and CPU can be candidates.
-                for k in (0..CPU_CLASSES).filter(|&k| {
-                    class_may_fit(k, req.need.cpu.0) && !per_az[az].by_memory[k].is_empty()
-                }) {
-                    for &e in
-                        per_az[az].by_memory[k].range(entry(req.need.memory.0, InstanceId(0))..)
-                    {
+                for set in per_az[az].memory_sets(req.need.cpu.0) {
+                    for &e in set.range(entry(req.need.memory.0, InstanceId(0))..) {
                         let (_, id) = unpack(e);
                         let inst = &instances[id.index()];
                         if req.is_candidate(inst) {
@@ -630,30 +792,49 @@ impl Placer {
     /// Tasks of `group` per AZ over the instances of `pool`.
     /// Adds up `group`'s tasks per AZ over `pool` into `out` (one entry per AZ, zeroed).
     fn pool_az_counts_into(&self, group: Owner, pool: Pool, out: &mut [u32]) {
-        for (_, v) in self.group_az.range(group_range(group, pool)) {
+        let Some(per_pool) = self.group_az.get(group_slot(group)) else {
+            return;
+        };
+        for v in &per_pool[slot_range(pool, per_pool.len())] {
             for (o, n) in out.iter_mut().zip(v) {
                 *o += n;
             }
         }
     }
 
+    /// The partitions of `pool` that hold instances, with their slots, in slot order.
+    fn pools_in(&self, pool: Pool) -> impl Iterator<Item = (usize, &Vec<AzIndex>)> {
+        let range = slot_range(pool, self.pools.len());
+        let from = range.start;
+        self.pools[range]
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| !v.is_empty())
+            .map(move |(k, v)| (from + k, v))
+    }
+
     fn is_indexed(&self, id: InstanceId) -> bool {
         self.indexed.get(id.index()).copied().unwrap_or(false)
     }
 
+    #[inline]
     fn az_index_mut(&mut self, inst: &ContainerInstance) -> &mut AzIndex {
-        let az_count = self.az_count;
-        &mut self
-            .pools
-            .entry(pool_key(inst))
-            .or_insert_with(|| vec![AzIndex::default(); az_count])[inst.az.index()]
+        let slot = pool_slot(inst);
+        if self.pools.len() <= slot {
+            self.pools.resize_with(slot + 1, Vec::new);
+        }
+        let per_az = &mut self.pools[slot];
+        if per_az.is_empty() {
+            per_az.resize_with(self.az_count, AzIndex::default);
+        }
+        &mut per_az[inst.az.index()]
     }
 
     fn insert_entries(&mut self, inst: &ContainerInstance) {
         let free = inst.free();
         let cpu_order = self.cpu_order;
         let idx = self.az_index_mut(inst);
-        let fresh = idx.by_memory[cpu_class(free.cpu.0)].insert(entry(free.memory.0, inst.id))
+        let fresh = idx.memory_insert(cpu_class(free.cpu.0), entry(free.memory.0, inst.id))
             & (!cpu_order || idx.by_cpu.insert(entry(free.cpu.0, inst.id)));
         assert!(fresh, "{:?} indexed twice", inst.id);
     }
@@ -664,24 +845,35 @@ impl Placer {
         let free = inst.free();
         let cpu_order = self.cpu_order;
         let idx = self.az_index_mut(inst);
-        let found = idx.by_memory[cpu_class(before.cpu.0)].remove(&entry(before.memory.0, inst.id))
-            & (!cpu_order || idx.by_cpu.remove(&entry(before.cpu.0, inst.id)));
+        let (from, to) = (cpu_class(before.cpu.0), cpu_class(free.cpu.0));
+        let (old, new) = (
+            entry(before.memory.0, inst.id),
+            entry(free.memory.0, inst.id),
+        );
+        // Within one class (most reservations: a task rarely moves free CPU across a
+        // power of two) the entry is moved in place, one shift instead of two.
+        let found = if from == to {
+            idx.by_memory[from].replace(old, new)
+        } else {
+            let found = idx.memory_remove(from, old);
+            idx.memory_insert(to, new);
+            found
+        } & (!cpu_order
+            || idx
+                .by_cpu
+                .replace(entry(before.cpu.0, inst.id), entry(free.cpu.0, inst.id)));
         assert!(
             found,
             "{:?} index entry stale: its reservation changed outside the Placer",
             inst.id
         );
-        idx.by_memory[cpu_class(free.cpu.0)].insert(entry(free.memory.0, inst.id));
-        if cpu_order {
-            idx.by_cpu.insert(entry(free.cpu.0, inst.id));
-        }
     }
 
     fn remove_entries(&mut self, inst: &ContainerInstance) {
         let free = inst.free();
         let cpu_order = self.cpu_order;
         let idx = self.az_index_mut(inst);
-        let found = idx.by_memory[cpu_class(free.cpu.0)].remove(&entry(free.memory.0, inst.id))
+        let found = idx.memory_remove(cpu_class(free.cpu.0), entry(free.memory.0, inst.id))
             & (!cpu_order || idx.by_cpu.remove(&entry(free.cpu.0, inst.id)));
         assert!(
             found,
@@ -698,7 +890,7 @@ impl Placer {
             let free = inst.free();
             if self.is_indexed(inst.id) {
                 entries += 1;
-                let idx = &self.pools[&pool_key(inst)][inst.az.index()];
+                let idx = &self.pools[pool_slot(inst)][inst.az.index()];
                 assert!(
                     idx.by_memory[cpu_class(free.cpu.0)].contains(&entry(free.memory.0, inst.id))
                 );
@@ -709,13 +901,13 @@ impl Placer {
                 assert!(idx.by_id.contains(&inst.id));
             }
         }
-        let total: usize = self.pools.values().flatten().map(|a| a.by_id.len()).sum();
+        let total: usize = self.pools.iter().flatten().map(|a| a.by_id.len()).sum();
         assert_eq!(total, entries);
         let mut spread_entries = 0;
         for inst in instances.iter().filter(|i| self.is_indexed(i.id)) {
             for &g in &self.spread_groups {
                 let n = inst.group_count(g);
-                let key = (g, pool_key(inst), inst.az.index());
+                let key = (g, pool_slot(inst), inst.az.index());
                 match self.spread.get(&key) {
                     Some(set) => {
                         spread_entries += 1;
@@ -732,9 +924,14 @@ impl Placer {
         );
         let total: usize = self
             .pools
-            .values()
+            .iter()
             .flatten()
-            .map(|a| a.by_memory.iter().map(BTreeSet::len).sum::<usize>())
+            .inspect(|a| {
+                for (k, set) in a.by_memory.iter().enumerate() {
+                    assert_eq!(a.occupied & (1 << k) != 0, !set.is_empty(), "class {k}");
+                }
+            })
+            .map(|a| a.by_memory.iter().map(EntrySet::len).sum::<usize>())
             .sum();
         assert_eq!(total, entries);
         let mut by_group: BTreeMap<(Owner, usize), u32> = BTreeMap::new();
@@ -746,37 +943,6 @@ impl Placer {
         for (&(g, az), &n) in &by_group {
             assert_eq!(self.group_count_in_az(g, AzId::from_index(az)), n);
         }
-    }
-}
-
-/// The pool keys a pool covers.
-fn pool_range(pool: Pool) -> (Bound<PoolKey>, Bound<PoolKey>) {
-    match pool {
-        // Launch type EC2 reaches every instance but the external ones.
-        Pool::Cluster => (Bound::Unbounded, Bound::Excluded(EXTERNAL_POOL_KEY)),
-        Pool::CapacityProvider(cp) => (Bound::Included(Some(cp)), Bound::Included(Some(cp))),
-        Pool::External => (
-            Bound::Included(EXTERNAL_POOL_KEY),
-            Bound::Included(EXTERNAL_POOL_KEY),
-        ),
-    }
-}
-
-/// The counter keys of `group` within `pool`.
-fn group_range(group: Owner, pool: Pool) -> (Bound<CounterKey>, Bound<CounterKey>) {
-    match pool {
-        Pool::Cluster => (
-            Bound::Included((group, None)),
-            Bound::Excluded((group, EXTERNAL_POOL_KEY)),
-        ),
-        Pool::CapacityProvider(cp) => (
-            Bound::Included((group, Some(cp))),
-            Bound::Included((group, Some(cp))),
-        ),
-        Pool::External => (
-            Bound::Included((group, EXTERNAL_POOL_KEY)),
-            Bound::Included((group, EXTERNAL_POOL_KEY)),
-        ),
     }
 }
 
@@ -1333,7 +1499,7 @@ mod tests {
             prop::collection::vec(0usize..80, 0..10),
             (0u32..3000, 0u32..6000),
             (0u16..3, 0u8..3, 0u8..4),
-            (0u8..12, 0u8..16, any::<u64>()),
+            (0u8..13, 0u8..16, any::<u64>()),
         )
             .prop_map(
                 |(
@@ -1374,6 +1540,7 @@ mod tests {
             4 => service_default_strategy().to_vec(),
             5 => vec![host],
             6 => vec![],
+            12 => vec![SPREAD_AZ],
             7 => vec![Random],
             8 => vec![SPREAD_AZ, Random],
             9 => vec![ty, host, mem],
@@ -1514,7 +1681,7 @@ mod tests {
             let kept: usize = c
                 .placer
                 .pools
-                .values()
+                .iter()
                 .flatten()
                 .map(|x| x.by_cpu.len())
                 .sum();
@@ -1559,6 +1726,23 @@ mod cpu_class_tests {
         assert_eq!(cpu_class(1024), 3);
         assert_eq!(cpu_class(16_384), 7);
         assert_eq!(cpu_class(u32::MAX), CPU_CLASSES - 1);
+    }
+
+    #[test]
+    fn the_classes_that_may_fit_are_those_from_the_needs_own_class_up() {
+        // `AzIndex::memory_sets` relies on it to mask the classes in one shift.
+        for need in (0..40_000)
+            .step_by(17)
+            .chain([255, 256, 511, 512, 1023, 1024, u32::MAX])
+        {
+            for k in 0..CPU_CLASSES {
+                assert_eq!(
+                    class_may_fit(k, need),
+                    k >= cpu_class(need),
+                    "need {need} class {k}"
+                );
+            }
+        }
     }
 
     #[test]
