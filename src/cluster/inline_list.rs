@@ -143,7 +143,11 @@ impl<T: Filler, const N: usize> IntoIterator for InlineList<T, N> {
     /// The elements in order (copied out; not on a hot path).
     fn into_iter(self) -> Self::IntoIter {
         match self {
-            InlineList::Inline { .. } => self.to_vec().into_iter(),
+            InlineList::Inline { len, items } => {
+                let mut v = Vec::with_capacity(usize::from(len));
+                v.extend_from_slice(&items[..usize::from(len)]);
+                v.into_iter()
+            }
             InlineList::Heap(v) => v.into_iter(),
         }
     }

@@ -49,6 +49,10 @@ impl IntoIterator for InstanceTasks {
     }
 }
 
+impl inline_list::Filler for crate::ids::TaskId {
+    const FILL: Self = crate::ids::TaskId(u32::MAX, u32::MAX);
+}
+
 #[cfg(test)]
 mod tests {
     /// One 128-byte block per instance, never straddling a third line.
@@ -57,8 +61,4 @@ mod tests {
         assert_eq!(std::mem::size_of::<super::InstanceTasks>(), 128);
         assert_eq!(std::mem::align_of::<super::InstanceTasks>(), 128);
     }
-}
-
-impl inline_list::Filler for crate::ids::TaskId {
-    const FILL: Self = crate::ids::TaskId(u32::MAX, u32::MAX);
 }
