@@ -265,9 +265,10 @@ pub struct TaskTable {
 #[derive(Clone, Debug)]
 #[repr(C, align(128))]
 pub struct Slot {
-    task: Task,
-    /// The number of the task in the slot (its last occupant once freed).
+    /// The number of the task in the slot (its last occupant once freed). First, so the
+    /// check reads the line holding the task's first fields, not the slot's second line.
     number: u32,
+    task: Task,
 }
 
 impl TaskTable {
@@ -284,14 +285,14 @@ impl TaskTable {
         self.created += 1;
         let slot = match self.free.pop() {
             Some(slot) => {
-                self.slots[slot as usize] = Slot { task, number };
+                self.slots[slot as usize] = Slot { number, task };
                 slot
             }
             None => {
                 let slot = u32::try_from(self.slots.len()).expect(
                     "fewer than 2³² tasks alive at once: the work cap stops a run far earlier",
                 ); // ok: settings.maxWork bounds live tasks
-                self.slots.push(Slot { task, number });
+                self.slots.push(Slot { number, task });
                 slot
             }
         };
