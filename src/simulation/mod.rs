@@ -265,7 +265,7 @@ pub struct Simulation<'s> {
     instances: Vec<ContainerInstance>,
     /// Tasks bound to each instance (PENDING, RUNNING, STOPPING), for draining and termination;
     /// DAEMON tasks are kept apart in `instance_daemons`, so "empty" means no other task.
-    instance_tasks: Vec<Vec<TaskId>>,
+    instance_tasks: Vec<crate::cluster::InstanceTasks>,
     /// The DAEMON services, in service order.
     daemons: Vec<ServiceId>,
     /// Per instance, its daemon tasks; empty (never pushed) when the scenario has no daemon.
@@ -858,7 +858,7 @@ impl<'s> Simulation<'s> {
         inst.os = os;
         inst.external = external.is_some();
         self.instances.push(inst);
-        self.instance_tasks.push(Vec::new());
+        self.instance_tasks.push(Default::default());
         if !self.daemons.is_empty() {
             self.instance_daemons
                 .push(daemon::InstanceDaemons::default());
