@@ -164,20 +164,31 @@ impl<E> EventQueue<E> {
 
     /// Schedules `event` at absolute time `time`.
     ///
+    /// The due-now case is a ring-buffer push, inlined at every call site; the heap case is
+    /// out of line. Three in five events of an M/M/c run with zero latencies are due now,
+    /// and the call, its register saves and the heap path's checks cost more than the push.
+    ///
     /// # Panics
     /// If `time` is before [`EventQueue::now`]: the model tried to change the past.
+    #[inline(always)]
     pub fn schedule_at(&mut self, time: SimTime, event: E) {
-        assert!(
-            time >= self.now,
-            "event scheduled in the past: {} < now {}",
-            time,
-            self.now
-        );
         if time == self.now {
             // Due now: after everything already waiting (module doc), no sift needed.
             self.due_now.push_back(event);
             return;
         }
+        self.schedule_later(time, event);
+    }
+
+    /// [`EventQueue::schedule_at`] for a time other than now: a key into the heap.
+    #[inline(never)]
+    fn schedule_later(&mut self, time: SimTime, event: E) {
+        assert!(
+            time > self.now,
+            "event scheduled in the past: {} < now {}",
+            time,
+            self.now
+        );
         if self.next_seq >= self.seq_limit {
             self.renumber();
         }
@@ -277,7 +288,9 @@ impl<E> EventQueue<E> {
         let mut hole = 0;
         loop {
             let first = ARITY * hole + 1;
-            let best = if first + ARITY <= len {
+            // The earliest child and its key: the key moves up into the hole as it is, not
+            // read again from the heap.
+            let (best, best_key) = if first + ARITY <= len {
                 // All four children exist and fill line `hole + 1`: a fixed tournament.
                 let [a, b, c, d] = heap.lines[hole + 1].0;
                 let (ab, kab) = if b.before(a) {
@@ -291,22 +304,23 @@ impl<E> EventQueue<E> {
                     (first + 2, c)
                 };
                 if kcd.before(kab) {
-                    cd
+                    (cd, kcd)
                 } else {
-                    ab
+                    (ab, kab)
                 }
             } else if first < len {
-                let mut best = first;
+                let mut best = (first, heap.get(first));
                 for child in first + 1..len {
-                    if heap.get(child).before(heap.get(best)) {
-                        best = child;
+                    let k = heap.get(child);
+                    if k.before(best.1) {
+                        best = (child, k);
                     }
                 }
                 best
             } else {
                 break;
             };
-            heap.set(hole, heap.get(best));
+            heap.set(hole, best_key);
             hole = best;
         }
         while hole > 0 {

@@ -325,8 +325,15 @@ impl TaskTable {
     /// Makes the slots released during the event just handled reusable.
     #[inline]
     pub fn recycle(&mut self) {
-        if !self.released.is_empty() {
-            self.free.append(&mut self.released);
+        // Usually none or one slot: a push, not `append`'s call to `memcpy` (about 1 % of an
+        // M/M/c run, issue 13). Same order either way.
+        match self.released[..] {
+            [] => {}
+            [slot] => {
+                self.free.push(slot);
+                self.released.clear();
+            }
+            _ => self.free.append(&mut self.released),
         }
     }
 
@@ -442,5 +449,35 @@ mod tests {
         assert!(d > c && c > b);
         let live: Vec<TaskId> = tasks.iter_live().map(|(t, _)| t).collect();
         assert_eq!(live, [d, b, c]);
+    }
+
+    /// `recycle` frees one slot with a push and several with `append` (issue 13): either way
+    /// the slots become free in release order, so the last released is reused first.
+    #[test]
+    fn slots_released_in_one_event_are_reused_last_released_first() {
+        let mut tasks = TaskTable::new();
+        let ids: Vec<TaskId> = (0..4)
+            .map(|_| tasks.insert(task(TaskStatus::Queued)))
+            .collect();
+        let stop = |tasks: &mut TaskTable, t: TaskId| {
+            tasks[t.index()].status = TaskStatus::Stopped;
+            tasks.release(t);
+        };
+        // One event releases a single slot: it is the next one reused.
+        stop(&mut tasks, ids[1]);
+        tasks.recycle();
+        let e = tasks.insert(task(TaskStatus::Queued));
+        assert_eq!(e.index(), ids[1].index());
+        // One event releases three: reused in the reverse of their release order.
+        for &t in &[ids[0], ids[3], ids[2]] {
+            stop(&mut tasks, t);
+        }
+        tasks.recycle();
+        let reused: Vec<usize> = (0..3)
+            .map(|_| tasks.insert(task(TaskStatus::Queued)).index())
+            .collect();
+        assert_eq!(reused, [ids[2].index(), ids[3].index(), ids[0].index()]);
+        // Live: `e` and the three just inserted.
+        assert_eq!(tasks.live(), 4);
     }
 }
