@@ -337,6 +337,37 @@ pub fn pack_one(room: Resources, demand: &[Demand]) -> Vec<u32> {
 /// Cost: O(candidates × shapes) per instance chosen; the caller runs it once per minute, only
 /// while tasks wait.
 pub fn plan_launches(candidates: &[Candidate], demand: &[Demand], limit: u32) -> Vec<usize> {
+    plan_launches_recorded(candidates, demand, limit, None)
+}
+
+/// One round of [`plan_launches`] as `--explain` shows it: what the candidates of the
+/// round's architecture would hold and which one won. Recorded only when asked for.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlanRound {
+    /// Tasks still waiting before the round (every architecture).
+    pub waiting: u32,
+    /// The architecture of the largest task still waiting.
+    pub arch: CpuArchitecture,
+    /// (candidate index, tasks one instance of it holds) for every candidate of the
+    /// architecture that holds at least one, in candidate order.
+    pub held: Vec<(usize, u32)>,
+    /// The candidate chosen; `None` when none holds a task (those tasks are left waiting).
+    pub chosen: Option<usize>,
+    /// Candidates of another architecture.
+    pub other_arch: u32,
+    /// Candidates of the architecture that hold no waiting task.
+    pub hold_none: u32,
+}
+
+/// [`plan_launches`], recording its first `max_rounds` rounds into `record` when given one
+/// (`--explain`); with `None` it is the same loop and records nothing, so the decision is
+/// the same either way.
+pub fn plan_launches_recorded(
+    candidates: &[Candidate],
+    demand: &[Demand],
+    limit: u32,
+    mut record: Option<(&mut Vec<PlanRound>, usize)>,
+) -> Vec<usize> {
     let mut demand: Vec<Demand> = demand.iter().copied().filter(|d| d.count > 0).collect();
     demand.sort_by(|a, b| {
         (b.need.cpu, b.need.memory, a.arch as u8).cmp(&(a.need.cpu, a.need.memory, b.arch as u8))
@@ -355,12 +386,34 @@ pub fn plan_launches(candidates: &[Candidate], demand: &[Demand], limit: u32) ->
             })
             .collect();
         let mut best: Option<(usize, f64, u32, Vec<u32>)> = None;
+        // The round's record, only while one is wanted.
+        let mut round = record
+            .as_ref()
+            .filter(|(rounds, max)| rounds.len() < *max)
+            .map(|_| PlanRound {
+                waiting: demand.iter().map(|d| d.count).sum(),
+                arch,
+                held: Vec::new(),
+                chosen: None,
+                other_arch: 0,
+                hold_none: 0,
+            });
         for (i, c) in candidates.iter().enumerate() {
             if c.arch != arch {
+                if let Some(r) = round.as_mut() {
+                    r.other_arch += 1;
+                }
                 continue;
             }
             let took = pack_one(c.room, &of_arch);
             let n: u32 = took.iter().sum();
+            if let Some(r) = round.as_mut() {
+                if n == 0 {
+                    r.hold_none += 1;
+                } else {
+                    r.held.push((i, n));
+                }
+            }
             if n == 0 {
                 continue;
             }
@@ -381,6 +434,10 @@ pub fn plan_launches(candidates: &[Candidate], demand: &[Demand], limit: u32) ->
             if better {
                 best = Some((i, per_task, n, took));
             }
+        }
+        if let (Some(mut r), Some((rounds, _))) = (round, record.as_mut()) {
+            r.chosen = best.as_ref().map(|b| b.0);
+            rounds.push(r);
         }
         match best {
             Some((i, _, _, took)) => {

@@ -10,6 +10,7 @@ mod burst;
 mod daemon;
 mod deployment;
 mod explain;
+mod explain_capacity;
 mod faults;
 mod managed_instances;
 mod policies;
@@ -1777,6 +1778,10 @@ impl<'s> Simulation<'s> {
                 if self.services[s].live > self.services[s].desired {
                     self.scale_in_service(sid, now);
                 }
+                if self.explain.is_some() && self.sc.services[s].az_rebalancing {
+                    // Only to trace why rebalancing is held back: the check returns at once.
+                    self.rebalance_check(sid, now);
+                }
                 continue;
             }
             if self.deploying(sid) {
@@ -1784,6 +1789,10 @@ impl<'s> Simulation<'s> {
             }
             if self.throttled(sid, now) {
                 // [DOC] ecs-reference §5.2: back-off after tasks failed to start.
+                if self.explain.is_some() && self.sc.services[s].az_rebalancing {
+                    // Only to trace why rebalancing is held back: the check returns at once.
+                    self.rebalance_check(sid, now);
+                }
                 continue;
             }
             while self.services[s].live < self.services[s].desired {
@@ -1796,6 +1805,8 @@ impl<'s> Simulation<'s> {
             }
             if self.sc.services[s].az_rebalancing {
                 self.rebalance_check(sid, now);
+            } else if self.explain.is_some() {
+                self.explain_rebalance_off(sid, now);
             }
         }
     }
