@@ -642,6 +642,31 @@ mod tests {
         assert_eq!(c.get(cands[plan[0]].instance_type).name, "m6g.large");
     }
 
+    /// Recording the rounds changes no choice, records at most the rounds asked for, and
+    /// each round's winner is the cheapest per task among the candidates it recorded.
+    #[test]
+    fn recorded_rounds_change_nothing_and_name_the_cheapest() {
+        let c = Catalog::embedded_us_east_1();
+        let cands = candidates(&c, &["c6i.large", "m6i.large", "m6i.xlarge", "m6g.large"]);
+        let demand = [web(10)];
+        let mut rounds = Vec::new();
+        let recorded = plan_launches_recorded(&cands, &demand, 100, Some((&mut rounds, 1)));
+        assert_eq!(recorded, plan_launches(&cands, &demand, 100));
+        assert_eq!(rounds.len(), 1);
+        let r = &rounds[0];
+        assert_eq!(r.waiting, 10);
+        // m6g.large is arm64: not considered for x86_64 tasks.
+        assert_eq!((r.other_arch, r.hold_none), (1, 0));
+        let per_task = |&(i, n): &(usize, u32)| cands[i].usd_per_hour / f64::from(n);
+        let chosen = r.chosen.expect("a winner");
+        let best = r.held.iter().find(|h| h.0 == chosen).expect("recorded");
+        assert!(r.held.iter().all(|h| per_task(best) <= per_task(h)));
+        assert_eq!(chosen, recorded[0]);
+        let mut all = Vec::new();
+        plan_launches_recorded(&cands, &demand, 100, Some((&mut all, 10)));
+        assert_eq!(all.len(), recorded.len());
+    }
+
     #[test]
     fn consolidation_fits_tasks_elsewhere_once() {
         let r = Resources::new;

@@ -396,6 +396,19 @@ mod tests {
     use super::*;
     use crate::ids::{Owner, WorkloadId};
 
+    /// A failed external machine is not an EC2 host: its tasks' reason says so, and the
+    /// loss counts as an interruption like an EC2 instance failure.
+    #[test]
+    fn an_external_instance_failure_has_its_own_reason() {
+        let ext = StopCode::instance_failure(true);
+        assert_eq!(ext, StopCode::ExternalInstanceFailed);
+        assert_eq!(StopCode::instance_failure(false), StopCode::InstanceFailed);
+        assert!(!ext.reason().contains("EC2"), "{}", ext.reason());
+        assert!(ext.reason().contains("ECS Anywhere"));
+        assert_eq!(ext.kind(), StopKind::Interrupted);
+        assert_eq!(ext.ecs_stop_code(), "TerminationNotice");
+    }
+
     fn task(status: TaskStatus) -> Task {
         Task {
             owner: Owner::Workload(WorkloadId(0)),
