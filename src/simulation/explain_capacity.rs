@@ -132,10 +132,8 @@ impl Simulation<'_> {
                 if left_total == 1 { "" } else { "s" }
             )
         } else if limit == 0 {
-            format!(
-                "no launch: the provider already runs its cap of {} instances; the tasks keep waiting",
-                crate::autoscaling::managed_instances::MAX_INSTANCES
-            )
+            "no launch: the provider already runs as many instances as it may; the tasks keep waiting"
+                .to_string()
         } else if plan.is_empty() {
             "no launch: no admitted type holds any of the tasks left; they keep waiting".to_string()
         } else {
