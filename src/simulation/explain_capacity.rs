@@ -64,6 +64,9 @@ impl Simulation<'_> {
     /// waiting, on pending, on active per shape, same order), `limit` how many instances the
     /// provider could still launch, `rounds` the selection's record, `plan` its choice,
     /// `launched` the types launched as the event says them.
+    // Off the hot paths: only `--explain` calls it, so it is kept out of its callers.
+    #[cold]
+    #[inline(never)]
     #[allow(clippy::too_many_arguments)]
     pub(super) fn explain_mi_launch(
         &mut self,
@@ -184,6 +187,9 @@ impl Simulation<'_> {
     /// `gone` terminated as idle, `tried` the eligible under-utilized ones in the order the
     /// pass tried them and `drained` the position of the one drained, `rooms` the instances
     /// whose free room counted, `kept` the under-utilized ones it did not try.
+    // Off the hot paths: only `--explain` calls it, so it is kept out of its callers.
+    #[cold]
+    #[inline(never)]
     #[allow(clippy::too_many_arguments)]
     pub(super) fn explain_consolidation(
         &mut self,
@@ -316,6 +322,9 @@ impl Simulation<'_> {
 
     /// A rebalancing check of service `s` that acted or was held back. Checks that did not act
     /// ("blocked", "not eligible") are written once per reason in a row.
+    // Off the hot paths: only `--explain` calls it, so it is kept out of its callers.
+    #[cold]
+    #[inline(never)]
     pub(super) fn explain_rebalance(&mut self, s: ServiceId, now: SimTime, c: RebalanceCheck<'_>) {
         if self
             .explain
@@ -390,6 +399,9 @@ impl Simulation<'_> {
 
     /// Once per run, at the service's first steady reconcile: why service `s` does not
     /// rebalance, with its tasks per zone then. A walk of the service's own tasks, once.
+    // Off the hot paths: only `--explain` calls it, so it is kept out of its callers.
+    #[cold]
+    #[inline(never)]
     pub(super) fn explain_rebalance_off(&mut self, s: ServiceId, now: SimTime) {
         let si = s.index();
         let Some(e) = self.explain.as_ref() else {

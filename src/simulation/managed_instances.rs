@@ -362,8 +362,8 @@ impl Simulation<'_> {
             match self.consolidation(i, now, delay, fraction) {
                 Consolidation::Candidate(used) => under.push((used, i)),
                 c @ (Consolidation::TooRecent | Consolidation::Unmovable) => {
-                    if let Some(k) = kept.as_mut() {
-                        k.push((i, c));
+                    if let Some(list) = kept.as_mut() {
+                        list.push((i, c));
                     }
                 }
                 Consolidation::Empty | Consolidation::Busy => {}

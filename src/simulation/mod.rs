@@ -1779,8 +1779,7 @@ impl<'s> Simulation<'s> {
                     self.scale_in_service(sid, now);
                 }
                 if self.explain.is_some() && self.sc.services[s].az_rebalancing {
-                    // Only to trace why rebalancing is held back: the check returns at once.
-                    self.rebalance_check(sid, now);
+                    self.explain_rebalance_blocked(sid, now);
                 }
                 continue;
             }
@@ -1790,8 +1789,7 @@ impl<'s> Simulation<'s> {
             if self.throttled(sid, now) {
                 // [DOC] ecs-reference §5.2: back-off after tasks failed to start.
                 if self.explain.is_some() && self.sc.services[s].az_rebalancing {
-                    // Only to trace why rebalancing is held back: the check returns at once.
-                    self.rebalance_check(sid, now);
+                    self.explain_rebalance_blocked(sid, now);
                 }
                 continue;
             }

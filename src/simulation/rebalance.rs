@@ -503,8 +503,20 @@ impl<'s> Simulation<'s> {
         }
     }
 
+    /// `--explain` only: the reconcile skipped service `s` (a FAILED deployment, the start
+    /// back-off); the check, which returns at once for the same reason, traces why
+    /// rebalancing is held back. Out of line so the reconcile, inlined into the event
+    /// handler, does not grow a third copy of the check.
+    #[cold]
+    #[inline(never)]
+    pub(super) fn explain_rebalance_blocked(&mut self, s: ServiceId, now: SimTime) {
+        self.rebalance_check(s, now);
+    }
+
     /// `--explain`: why a check of service `s` was held back, when there was something to do
     /// (a spread that is not balanced, or an operation in progress). O(zones).
+    #[cold]
+    #[inline(never)]
     fn explain_rebalance_held(&mut self, s: ServiceId, now: SimTime) {
         let si = s.index();
         let rb = &self.rebalance[si];
