@@ -1798,6 +1798,7 @@ impl<'s> Simulation<'s> {
                     break;
                 }
             }
+            self.stop_uncovered_draining_tasks(sid, now);
             if !self.deployments.is_empty() {
                 self.log_started_tasks(sid, now);
             }
@@ -1805,6 +1806,36 @@ impl<'s> Simulation<'s> {
                 self.rebalance_check(sid, now);
             } else if self.explain.is_some() {
                 self.explain_rebalance_off(sid, now);
+            }
+        }
+    }
+
+    /// Stops the tasks of `s` still waiting on a DRAINING instance when the service already
+    /// has its desired count of live tasks RUNNING: no replacement will come for them. They
+    /// are otherwise stopped when a replacement reaches RUNNING, or by a scale-in; but a drain
+    /// that retires a task while the service runs one above its desired count (an AZ
+    /// rebalancing's new task before its surplus is stopped) launches no replacement, and
+    /// the task ran on until the draining timeout killed it (`scenarios/managed-instances`,
+    /// twice a day). O(tasks waiting on DRAINING instances), nothing when there are none.
+    fn stop_uncovered_draining_tasks(&mut self, s: ServiceId, now: SimTime) {
+        let st = &self.services[s.index()];
+        if st.replacing.is_empty() || st.live < st.desired {
+            return;
+        }
+        let waiting_running = st
+            .replacing
+            .iter()
+            .filter(|&&t| {
+                self.tasks.is_current(t) && self.tasks[t.index()].status == TaskStatus::Running
+            })
+            .count() as u32;
+        if st.running.saturating_sub(waiting_running) < st.desired {
+            // A live task is not RUNNING yet: the old one keeps serving until it is.
+            return;
+        }
+        while let Some(old) = self.services[s.index()].replacing.pop_front() {
+            if self.tasks.is_current(old) && self.tasks[old.index()].status == TaskStatus::Running {
+                self.begin_stop(old, now, StopCode::InstanceDraining);
             }
         }
     }

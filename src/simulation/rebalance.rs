@@ -22,8 +22,9 @@
 //!   feature at 100 %, so it needs room above the desired count; it documents no other bound).
 //! - The new tasks are healthy as in a deployment: `settings.deploymentHealthyAfter` after
 //!   RUNNING, or `healthCheckGracePeriodSeconds` with a load balancer.
-//! - The tasks stopped are the service scheduler's scale-in choice (the zone with the most
-//!   tasks, then the instance with the most), stopped with `StopCode::AzRebalancing`.
+//! - The tasks stopped come from the zones with the most live tasks, one at a time; within a
+//!   zone, the service scheduler's scale-in choice (the instance with the most, the capacity
+//!   provider shares). They stop with `StopCode::AzRebalancing`.
 //! - Zones that are down do not count ("the available Availability Zones"); nor do zones the
 //!   service's capacity does not cover.
 //! - Steps are `settings.azRebalancingInterval` apart, and a step whose task cannot be placed
@@ -680,8 +681,8 @@ impl<'s> Simulation<'s> {
         self.log(now, "service", name, msg);
     }
 
-    /// Every new task of the step is healthy: stop as many surplus tasks, chosen as a
-    /// scale-in chooses them (the zone with the most tasks first).
+    /// Every new task of the step is healthy: stop as many surplus tasks, each from the zone
+    /// with the most live tasks, in the scale-in order within it (`rebalance_victims`).
     fn rebalance_stop_surplus(&mut self, s: ServiceId, now: SimTime) {
         let si = s.index();
         let owed = std::mem::take(&mut self.rebalance[si].owed);
@@ -718,7 +719,7 @@ impl<'s> Simulation<'s> {
             return;
         }
         let events_before = self.report_events.len();
-        let victims = self.scale_in_victims(s, n as usize);
+        let victims = self.rebalance_victims(s, n as usize);
         let mut by_zone: BTreeMap<usize, Vec<TaskId>> = BTreeMap::new();
         for &v in &victims {
             let z = match self.tasks[v.index()].placement {
@@ -775,7 +776,7 @@ impl<'s> Simulation<'s> {
                     started: &[],
                     stopped: &traced,
                     reason: format!(
-                        "the step's {owed} new task{} RUNNING and healthy: {n} surplus task{} stopped, chosen as a scale-in chooses (the zone with the most tasks, then the instance with the most)",
+                        "the step's {owed} new task{} RUNNING and healthy: {n} surplus task{} stopped, each from the zone with the most live tasks, then as a scale-in chooses within it",
                         if owed == 1 { " is" } else { "s are" },
                         if n == 1 { "" } else { "s" }
                     ),
@@ -783,6 +784,58 @@ impl<'s> Simulation<'s> {
                 },
             );
         }
+    }
+
+    /// The `n` tasks a step stops: each from the zone that then has the most live tasks
+    /// (lowest index among equals), and within it the one the service's scale-in would stop
+    /// first (instance with the most tasks, capacity provider shares). O(tasks of the service
+    /// + n × zones).
+    ///
+    /// \[DOC\] "Stops the tasks in Availability Zones with the largest number of running
+    /// tasks." The scale-in order alone is not enough: with a capacity provider strategy it
+    /// first evens the providers' shares, so it could stop the very task the step had just
+    /// started in the zone with the fewest, and the service went on moving a task into that
+    /// zone and out again until the end of the run (44 times in a day of
+    /// `scenarios/worldcup-fargate/fargate-spot.json`).
+    fn rebalance_victims(&self, s: ServiceId, n: usize) -> Vec<TaskId> {
+        let si = s.index();
+        let rb = &self.rebalance[si];
+        let mut counts = rb.az_live.clone();
+        let mut by_zone: Vec<std::collections::VecDeque<TaskId>> =
+            vec![std::collections::VecDeque::new(); counts.len()];
+        let mut zoneless = std::collections::VecDeque::new();
+        for t in self.scale_in_victims(s, self.services[si].live as usize) {
+            let z = match self.tasks[t.index()].placement {
+                Placement::Instance(i) => Some(self.instances[i.index()].az.index()),
+                Placement::Fargate(az) => Some(az.index()),
+                Placement::Unplaced => None,
+            };
+            match z.filter(|&z| z < by_zone.len()) {
+                Some(z) => by_zone[z].push_back(t),
+                None => zoneless.push_back(t),
+            }
+        }
+        let mut out = Vec::with_capacity(n);
+        while out.len() < n {
+            let top = (0..counts.len())
+                .filter(|&z| rb.zones.get(z).copied().unwrap_or(false) && !by_zone[z].is_empty())
+                .max_by_key(|&z| (counts[z], std::cmp::Reverse(z)));
+            let next = match top {
+                Some(z) => {
+                    counts[z] = counts[z].saturating_sub(1);
+                    by_zone[z].pop_front()
+                }
+                // No zone the service rebalances over has a task left: the scale-in order.
+                None => zoneless
+                    .pop_front()
+                    .or_else(|| by_zone.iter_mut().find_map(|q| q.pop_front())),
+            };
+            match next {
+                Some(t) => out.push(t),
+                None => break,
+            }
+        }
+        out
     }
 
     /// The `az_rebalancing` figures of service `s` (`None` when it never rebalanced).

@@ -347,3 +347,37 @@ fn same_seed_same_rebalancing() {
         .collect();
     assert_eq!(ea, eb);
 }
+
+/// \[DOC\] "Stops the tasks in Availability Zones with the largest number of running tasks."
+/// A step never stops a task in the zone it has just started one in. Regression: the stop
+/// used the plain scale-in order, which with a capacity provider strategy (`FARGATE` base 2,
+/// then `FARGATE_SPOT`) evens the providers' shares first; on the shipped
+/// `worldcup-fargate/fargate-spot.json` it stopped the task it had just started in
+/// us-east-1a, 44 times over, until the end of the day. Now 3 moves even the spread.
+#[test]
+fn a_step_stops_tasks_in_the_fullest_zone_not_the_one_it_filled() {
+    let file = super::support::repo_root().join("scenarios/worldcup-fargate/fargate-spot.json");
+    let sc = ecsim::load(&file).unwrap_or_else(|e| panic!("{e}"));
+    let r = ecsim::run(&sc, Some(1), &mut |_| {}).unwrap_or_else(|e| panic!("seed 1: {e}"));
+    let zone_of = |m: &str, marker: &str| -> Option<String> {
+        let rest = &m[m.find(marker)? + marker.len()..];
+        Some(rest.split_whitespace().next()?.to_string())
+    };
+    let mut last_start: Option<String> = None;
+    let mut pairs = 0;
+    for (t, m) in service_events(&r) {
+        if m.contains("to AZ Rebalance") {
+            last_start = zone_of(m, " tasks in ");
+        } else if m.contains("due to AZ rebalancing") {
+            let stop = zone_of(m, " running tasks in ");
+            assert!(stop.is_some() && stop != last_start, "seed 1, {t} s: {m}");
+            pairs += 1;
+        }
+    }
+    let s = summary(&r).expect("the service rebalances");
+    assert_eq!(
+        (s.tasks_started, s.tasks_stopped, pairs),
+        (3, 3, 3),
+        "seed 1: {s:?}"
+    );
+}

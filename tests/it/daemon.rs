@@ -59,6 +59,24 @@ fn daemon_share_key_numbers() {
     // The daemon is billed its reservation: 256 CPU units, 512 MiB of each instance.
     let share = with.summary.cost.by_service["log-agent"] / with.summary.cost.total_usd;
     assert!((0.08..0.11).contains(&share), "{share}");
+    // ECS's default AZ rebalancing (README "AZ rebalancing"): with the daemon the fourth
+    // instance lands in us-east-1a, so web runs 6 + 3 + 3; the fuller zones' instances have no
+    // room, so rebalancing fails once a minute all day (24 × 60 = 1,440) and moves nothing.
+    let az = service(&with, "web")
+        .az_rebalancing
+        .as_ref()
+        .expect("web is eligible");
+    assert_eq!((az.tasks_started, az.placement_failures), (0, 1440));
+    assert!(az.in_progress_at_end);
+    assert_eq!(
+        az.tasks_by_zone_at_end
+            .values()
+            .copied()
+            .collect::<Vec<_>>(),
+        vec![6, 3, 3]
+    );
+    // Without the daemon, 4 + 4 + 4 is balanced from the start.
+    assert!(service(&without, "web").az_rebalancing.is_none());
 }
 
 /// A new instance gets its daemon before any waiting replica task, and managed scaling's M

@@ -164,6 +164,15 @@ fn circuit_breaker_readme_figures() {
     );
     assert_eq!(d[0].ended_s, Some(3649.512));
     assert_eq!(d[1].ended_s, Some(3756.85));
+    // ECS's default AZ rebalancing then evens the 4 + 6 spread the rollback left: one task
+    // started in us-east-1a, one stopped in us-east-1b (README "AZ rebalancing").
+    let az = r.summary.services[0]
+        .az_rebalancing
+        .as_ref()
+        .expect("rollback.json rebalances");
+    assert_eq!((az.tasks_started, az.tasks_stopped), (1, 1));
+    assert_eq!(az.extra_task_cost_usd, 0.00044);
+    assert_eq!(r.summary.cost.total_usd, 0.749614);
     // Without rollback: FAILED, no new task launched, surplus stopped, 10 running at the end.
     let r = shipped("circuit-breaker/no-rollback.json");
     let d = deployments(&r);

@@ -336,7 +336,9 @@ fn the_limit_bounds_the_trace_and_says_so() {
 fn explain_prints_decisions() {
     let d = tempfile::tempdir().expect("tempdir");
     run_to("scenarios/scale-out-lag/scenario.json", d.path(), true);
-    let o = explain(d.path(), &["--event", "1"]);
+    // Lines 1-5 of events.jsonl are ECS's default AZ rebalancing at time zero (the five warm
+    // tasks sit 3 + 2 + 0 with no instance in us-east-1c); line 6 is the first scale-out.
+    let o = explain(d.path(), &["--event", "6"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let text = String::from_utf8_lossy(&o.stdout);
     assert!(text.contains("service auto scaling, web"), "{text}");

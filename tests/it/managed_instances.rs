@@ -320,3 +320,31 @@ fn an_under_used_instance_is_drained_when_its_tasks_fit_elsewhere() {
         .all(|e| !e.message.contains("under-utilized")));
     assert!((off.summary.instances.instance_hours - 2.0 * kept / 3600.0).abs() < 0.02);
 }
+
+/// A task on a drained instance stops as soon as the service has its desired count RUNNING
+/// elsewhere, even when no replacement is launched for it. Regression: with ECS's default AZ
+/// rebalancing, consolidation drained an instance while a rebalancing task ran above the
+/// desired count; the drain launched no replacement, so the web task waited on the DRAINING
+/// instance until the 60-minute draining timeout killed it (twice in the shipped day: 2 web
+/// tasks failed). Now none fails, and none waits out the timeout.
+#[test]
+fn a_drained_task_with_no_replacement_coming_stops_at_once() {
+    let file = super::support::repo_root().join("scenarios/managed-instances/scenario.json");
+    let set = ecsim::scenario::load_set_with(&file, &[]).unwrap_or_else(|e| panic!("{e}"));
+    let planned = ecsim::compare::plan(vec![(file, set)]);
+    let reports = ecsim::compare::run_variants(&planned, 3, &|_| {})
+        .unwrap_or_else(|e| panic!("seed 3: {e}"));
+    let (_, r) = planned
+        .iter()
+        .zip(&reports)
+        .find(|(p, _)| p.name == "managed-instances")
+        .expect("the managed-instances variant");
+    let web = &r.summary.services[0];
+    assert!(web.az_rebalancing.is_some(), "seed 3: web rebalances");
+    assert_eq!(
+        (web.tasks.failed, web.tasks.interrupted),
+        (0, 0),
+        "seed 3: {:?}",
+        web.tasks
+    );
+}
