@@ -337,6 +337,37 @@ pub fn pack_one(room: Resources, demand: &[Demand]) -> Vec<u32> {
 /// Cost: O(candidates × shapes) per instance chosen; the caller runs it once per minute, only
 /// while tasks wait.
 pub fn plan_launches(candidates: &[Candidate], demand: &[Demand], limit: u32) -> Vec<usize> {
+    plan_launches_recorded(candidates, demand, limit, None)
+}
+
+/// One round of [`plan_launches`] as `--explain` shows it: what the candidates of the
+/// round's architecture would hold and which one won. Recorded only when asked for.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlanRound {
+    /// Tasks still waiting before the round (every architecture).
+    pub waiting: u32,
+    /// The architecture of the largest task still waiting.
+    pub arch: CpuArchitecture,
+    /// (candidate index, tasks one instance of it holds) for every candidate of the
+    /// architecture that holds at least one, in candidate order.
+    pub held: Vec<(usize, u32)>,
+    /// The candidate chosen; `None` when none holds a task (those tasks are left waiting).
+    pub chosen: Option<usize>,
+    /// Candidates of another architecture.
+    pub other_arch: u32,
+    /// Candidates of the architecture that hold no waiting task.
+    pub hold_none: u32,
+}
+
+/// [`plan_launches`], recording its first `max_rounds` rounds into `record` when given one
+/// (`--explain`); with `None` it is the same loop and records nothing, so the decision is
+/// the same either way.
+pub fn plan_launches_recorded(
+    candidates: &[Candidate],
+    demand: &[Demand],
+    limit: u32,
+    mut record: Option<(&mut Vec<PlanRound>, usize)>,
+) -> Vec<usize> {
     let mut demand: Vec<Demand> = demand.iter().copied().filter(|d| d.count > 0).collect();
     demand.sort_by(|a, b| {
         (b.need.cpu, b.need.memory, a.arch as u8).cmp(&(a.need.cpu, a.need.memory, b.arch as u8))
@@ -355,12 +386,34 @@ pub fn plan_launches(candidates: &[Candidate], demand: &[Demand], limit: u32) ->
             })
             .collect();
         let mut best: Option<(usize, f64, u32, Vec<u32>)> = None;
+        // The round's record, only while one is wanted.
+        let mut round = record
+            .as_ref()
+            .filter(|(rounds, max)| rounds.len() < *max)
+            .map(|_| PlanRound {
+                waiting: demand.iter().map(|d| d.count).sum(),
+                arch,
+                held: Vec::new(),
+                chosen: None,
+                other_arch: 0,
+                hold_none: 0,
+            });
         for (i, c) in candidates.iter().enumerate() {
             if c.arch != arch {
+                if let Some(r) = round.as_mut() {
+                    r.other_arch += 1;
+                }
                 continue;
             }
             let took = pack_one(c.room, &of_arch);
             let n: u32 = took.iter().sum();
+            if let Some(r) = round.as_mut() {
+                if n == 0 {
+                    r.hold_none += 1;
+                } else {
+                    r.held.push((i, n));
+                }
+            }
             if n == 0 {
                 continue;
             }
@@ -381,6 +434,10 @@ pub fn plan_launches(candidates: &[Candidate], demand: &[Demand], limit: u32) ->
             if better {
                 best = Some((i, per_task, n, took));
             }
+        }
+        if let (Some(mut r), Some((rounds, _))) = (round, record.as_mut()) {
+            r.chosen = best.as_ref().map(|b| b.0);
+            rounds.push(r);
         }
         match best {
             Some((i, _, _, took)) => {
@@ -583,6 +640,31 @@ mod tests {
         let plan = plan_launches(&cands, &[arm], 10);
         assert_eq!(plan.len(), 1);
         assert_eq!(c.get(cands[plan[0]].instance_type).name, "m6g.large");
+    }
+
+    /// Recording the rounds changes no choice, records at most the rounds asked for, and
+    /// each round's winner is the cheapest per task among the candidates it recorded.
+    #[test]
+    fn recorded_rounds_change_nothing_and_name_the_cheapest() {
+        let c = Catalog::embedded_us_east_1();
+        let cands = candidates(&c, &["c6i.large", "m6i.large", "m6i.xlarge", "m6g.large"]);
+        let demand = [web(10)];
+        let mut rounds = Vec::new();
+        let recorded = plan_launches_recorded(&cands, &demand, 100, Some((&mut rounds, 1)));
+        assert_eq!(recorded, plan_launches(&cands, &demand, 100));
+        assert_eq!(rounds.len(), 1);
+        let r = &rounds[0];
+        assert_eq!(r.waiting, 10);
+        // m6g.large is arm64: not considered for x86_64 tasks.
+        assert_eq!((r.other_arch, r.hold_none), (1, 0));
+        let per_task = |&(i, n): &(usize, u32)| cands[i].usd_per_hour / f64::from(n);
+        let chosen = r.chosen.expect("a winner");
+        let best = r.held.iter().find(|h| h.0 == chosen).expect("recorded");
+        assert!(r.held.iter().all(|h| per_task(best) <= per_task(h)));
+        assert_eq!(chosen, recorded[0]);
+        let mut all = Vec::new();
+        plan_launches_recorded(&cands, &demand, 100, Some((&mut all, 10)));
+        assert_eq!(all.len(), recorded.len());
     }
 
     #[test]

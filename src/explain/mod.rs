@@ -11,8 +11,10 @@
 //! with `--explain` decides exactly as one without. When explaining is off the simulation
 //! holds no [`Explainer`] and each decision site costs one `Option` test.
 
+pub mod managed_instances;
 pub mod placement;
 pub mod read;
+pub mod rebalancing;
 pub mod scaling;
 pub mod text;
 
@@ -62,6 +64,14 @@ pub enum Decision {
     NeverPlaced(NeverPlacedTrace),
     /// A fault: what failed, what was lost, what replaced it.
     Fault(FaultTrace),
+    /// A minute of an ECS Managed Instances provider with tasks no instance already there
+    /// could take: the types considered, their price per task, the ones launched.
+    ManagedInstancesLaunch(managed_instances::ManagedInstancesLaunchTrace),
+    /// An infrastructure optimization pass of an ECS Managed Instances provider that gave
+    /// instances back or kept an under-utilized one.
+    ManagedInstancesConsolidation(managed_instances::ConsolidationTrace),
+    /// An Availability Zone rebalancing check of a service that acted or was held back.
+    AzRebalancing(rebalancing::AzRebalancingTrace),
     /// The last line when `settings.explainLimit` was reached.
     LimitReached {
         /// The limit in force.
@@ -81,7 +91,8 @@ pub enum Budget {
     Tasks,
     /// Tasks never placed.
     NeverPlaced,
-    /// Service and managed scaling, scheduled actions, faults.
+    /// Service and managed scaling, scheduled actions, faults, Managed Instances launches
+    /// and consolidation, AZ rebalancing.
     Others,
 }
 
@@ -169,6 +180,9 @@ pub struct FaultTrace {
     pub instances_launched: Vec<String>,
     /// Tasks started at once (re-runs, replacements), at most [`LIST_LIMIT`].
     pub tasks_started: Vec<u32>,
+    /// The stopped reason the lost tasks carry, when the fault stops tasks with one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stopped_reason: Option<String>,
     /// What replaces the rest.
     pub note: String,
 }

@@ -90,7 +90,7 @@ pub enum ExplainError {
         count: u64,
     },
     /// The event exists but no decision is behind it.
-    #[error("event {event} ({message}) has no traced decision: only placements, scaling activities and faults are explained{limit}")]
+    #[error("event {event} ({message}) has no traced decision: only placements, scaling activities, faults, Managed Instances launches and optimization passes, and AZ rebalancing steps are explained{limit}")]
     EventNotExplained {
         /// The line asked for.
         event: u64,

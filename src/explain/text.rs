@@ -3,7 +3,9 @@
 
 use std::fmt::Write;
 
+use super::managed_instances::{usd, ConsolidationTrace, ManagedInstancesLaunchTrace};
 use super::placement::PlacementTrace;
+use super::rebalancing::{AzRebalancingTrace, ZoneTasks};
 use super::scaling::{AlarmTrace, ManagedScalingTrace, ServiceScalingTrace};
 use super::{Decision, FaultTrace, Record, StrategyTrace};
 
@@ -34,6 +36,9 @@ pub fn title(r: &Record) -> String {
         Decision::ManagedScaling(_) => "managed scaling",
         Decision::NeverPlaced(_) => "never placed",
         Decision::Fault(_) => "fault",
+        Decision::ManagedInstancesLaunch(_) => "Managed Instances launch",
+        Decision::ManagedInstancesConsolidation(_) => "Managed Instances consolidation",
+        Decision::AzRebalancing(_) => "AZ rebalancing",
         Decision::LimitReached { .. } => "trace limit reached",
     };
     let about = match r.task {
@@ -69,6 +74,9 @@ pub fn render(r: &Record) -> String {
             }
         }
         Decision::Fault(f) => fault(&mut out, f),
+        Decision::ManagedInstancesLaunch(l) => mi_launch(&mut out, l),
+        Decision::ManagedInstancesConsolidation(c) => consolidation(&mut out, c),
+        Decision::AzRebalancing(r) => rebalancing(&mut out, r),
         Decision::LimitReached { limit, left_out } => {
             let _ = writeln!(
                 out,
@@ -294,6 +302,9 @@ fn fault(out: &mut String, f: &FaultTrace) {
             )
         }
     );
+    if let Some(r) = &f.stopped_reason {
+        let _ = writeln!(out, "  stopped reason: {r}");
+    }
     if !f.instances_launched.is_empty() {
         let _ = writeln!(
             out,
@@ -310,4 +321,165 @@ fn fault(out: &mut String, f: &FaultTrace) {
         let _ = writeln!(out, "  tasks started at once: {}", t.join(", "));
     }
     let _ = writeln!(out, "  {}", f.note);
+}
+
+fn plural(n: u32, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+fn task_list(ts: &[u32], count: u32) -> String {
+    let mut l: Vec<String> = ts.iter().map(|t| format!("task {t}")).collect();
+    if count as usize > ts.len() {
+        l.push("…".into());
+    }
+    l.join(", ")
+}
+
+fn mi_launch(out: &mut String, l: &ManagedInstancesLaunchTrace) {
+    let _ = writeln!(
+        out,
+        "  {} waiting ({}); {} matched instanceRequirements; room to launch {}",
+        plural(l.waiting_tasks, "task", "tasks"),
+        task_list(&l.tasks, l.waiting_tasks),
+        plural(l.types_matched, "type", "types"),
+        l.launch_limit
+    );
+    for s in &l.shapes {
+        let _ = writeln!(
+            out,
+            "    {} × {} CPU units, {} MiB ({}): {} on pending instances, {} on free ACTIVE room, {} left",
+            s.waiting, s.cpu, s.memory_mib, s.architecture, s.on_pending, s.on_active, s.left
+        );
+    }
+    let _ = writeln!(
+        out,
+        "  {} no pending or ACTIVE instance could take",
+        plural(l.left, "task", "tasks")
+    );
+    for (i, r) in l.rounds.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "  instance {}: {} still waiting, {}; {} of another architecture, {} too small for any of them",
+            i + 1,
+            r.waiting,
+            r.architecture,
+            r.other_architecture,
+            r.hold_none
+        );
+        for c in &r.candidates {
+            let mark = if r.chosen.as_deref() == Some(c.instance_type.as_str()) {
+                "→"
+            } else {
+                " "
+            };
+            let _ = writeln!(
+                out,
+                "    {mark} {:<14} EC2 ${}/h + fee ${}/h, holds {:>3} → ${} per task",
+                c.instance_type,
+                usd(c.ec2_usd_per_hour),
+                usd(c.fee_usd_per_hour),
+                c.tasks_held,
+                usd(c.usd_per_task)
+            );
+        }
+        if r.more > 0 {
+            let _ = writeln!(out, "      (and {} more, none cheaper per task)", r.more);
+        }
+        let _ = writeln!(out, "    {}", r.rule);
+    }
+    if l.instances_chosen as usize > l.rounds.len() {
+        let _ = writeln!(
+            out,
+            "  (the selection repeated for {} more instance{})",
+            l.instances_chosen as usize - l.rounds.len(),
+            if l.instances_chosen as usize - l.rounds.len() == 1 {
+                ""
+            } else {
+                "s"
+            }
+        );
+    }
+    if !l.launched.is_empty() {
+        let _ = writeln!(out, "  launched: {}", l.launched.join(", "));
+    }
+    let _ = writeln!(out, "  {}", l.outcome);
+}
+
+fn consolidation(out: &mut String, c: &ConsolidationTrace) {
+    let _ = writeln!(
+        out,
+        "  {} ACTIVE; scaleInAfter {} s; under-utilized below {} % of both CPU and memory reserved",
+        plural(c.instances, "instance", "instances"),
+        c.scale_in_after_s,
+        num(c.threshold_percent)
+    );
+    if c.idle_count > 0 {
+        let _ = writeln!(
+            out,
+            "  idle for scaleInAfter, terminated: {}{}",
+            c.idle_terminated.join(", "),
+            if c.idle_count as usize > c.idle_terminated.len() {
+                format!(" (… {} in all)", c.idle_count)
+            } else {
+                String::new()
+            }
+        );
+    }
+    for k in &c.candidates {
+        let mark = if c.drained.as_deref() == Some(k.instance.as_str()) {
+            "→"
+        } else {
+            " "
+        };
+        let _ = writeln!(
+            out,
+            "    {mark} {} ({}): {}, CPU {} % and memory {} % reserved: {}",
+            k.instance,
+            k.instance_type,
+            plural(k.tasks, "task", "tasks"),
+            num(k.cpu_reserved_percent),
+            num(k.memory_reserved_percent),
+            k.verdict
+        );
+    }
+    if c.more > 0 {
+        let _ = writeln!(out, "      (and {} more under the threshold)", c.more);
+    }
+    let _ = writeln!(out, "  {}", c.outcome);
+}
+
+fn zone_tasks(out: &mut String, verb: &str, z: &[ZoneTasks]) {
+    for t in z {
+        let _ = writeln!(
+            out,
+            "  {verb} in {}: {} ({})",
+            t.zone,
+            t.count,
+            task_list(&t.tasks, t.count)
+        );
+    }
+}
+
+fn rebalancing(out: &mut String, r: &AzRebalancingTrace) {
+    let zones: Vec<String> = r
+        .zones
+        .iter()
+        .map(|z| match &z.left_out {
+            None => format!("{} {}", z.zone, z.tasks),
+            Some(why) => format!("{} {} (left out: {why})", z.zone, z.tasks),
+        })
+        .collect();
+    let _ = writeln!(
+        out,
+        "  {}: desired {}, tasks per zone: {}",
+        r.action,
+        r.desired,
+        zones.join(", ")
+    );
+    if !r.room_rule.is_empty() {
+        let _ = writeln!(out, "  {}", r.room_rule);
+    }
+    zone_tasks(out, "started", &r.started);
+    zone_tasks(out, "stopped", &r.stopped);
+    let _ = writeln!(out, "  {}", r.reason);
 }

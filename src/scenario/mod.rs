@@ -394,6 +394,8 @@ pub struct ServiceSpec {
     /// `availabilityZoneRebalancing` in force: ENABLED and the service eligible, so the
     /// scheduler evens its tasks out over its zones (`simulation::rebalance`).
     pub az_rebalancing: bool,
+    /// Why it is off, in words `--explain` prints (empty when it is on).
+    pub az_rebalancing_off: &'static str,
 }
 
 /// One `deploymentSchedule` entry, validated.

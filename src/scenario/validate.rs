@@ -2906,7 +2906,7 @@ impl Validator {
         });
         let deployment = self.deployment_config(path, s);
         let planned = self.deployment_schedule(path, s, names);
-        let az_rebalancing =
+        let (az_rebalancing, az_rebalancing_off) =
             self.az_rebalancing(path, s, daemon, &deployment, &strategy, &member_of);
         if self.problems.len() > before {
             return None;
@@ -2972,6 +2972,7 @@ impl Validator {
             load,
             auto_scaling,
             az_rebalancing,
+            az_rebalancing_off,
         })
     }
 
@@ -2991,7 +2992,7 @@ impl Validator {
         deployment: &crate::scheduler::deployment::DeploymentConfig,
         strategy: &[PlacementStrategy],
         member_of: &[expression::Expr],
-    ) -> bool {
+    ) -> (bool, &'static str) {
         use crate::scheduler::az_rebalancing::Eligibility;
         fn mentions_az(e: &expression::Expr) -> bool {
             match e {
@@ -3020,18 +3021,32 @@ impl Validator {
             }),
         };
         let p = format!("{path}.availabilityZoneRebalancing");
+        // Why it is off, for `--explain` (empty when on).
+        let why_not = || {
+            match eligibility.refusal() {
+            Some(r) => r.words(),
+            None if !eligibility.works() => "the first placement strategy is not a spread over attribute:ecs.availability-zone, so ECS does not rebalance the service",
+            None => "",
+        }
+        };
         match s.availability_zone_rebalancing.as_deref() {
-            None => eligibility.default_enabled(),
-            Some("DISABLED") => false,
+            None => {
+                let on = eligibility.default_enabled();
+                (on, if on { "" } else { why_not() })
+            }
+            Some("DISABLED") => (
+                false,
+                "availabilityZoneRebalancing is DISABLED in the scenario",
+            ),
             Some("ENABLED") => {
                 if let Some(r) = eligibility.refusal() {
                     self.problem(p, r.message());
-                    false
+                    (false, r.words())
                 } else if !eligibility.works() {
                     self.warnings.push(format!("{p}: the first placement strategy is not a spread over attribute:ecs.availability-zone, so ECS accepts ENABLED but does not rebalance the service; put that spread first or set it to \"DISABLED\""));
-                    false
+                    (false, why_not())
                 } else {
-                    true
+                    (true, "")
                 }
             }
             Some(o) => {
@@ -3039,7 +3054,7 @@ impl Validator {
                     p,
                     format!("expected \"ENABLED\" or \"DISABLED\", found {o:?}"),
                 );
-                false
+                (false, "")
             }
         }
     }

@@ -32,6 +32,17 @@ pub enum Refusal {
 }
 
 impl Refusal {
+    /// Why ECS does not rebalance such a service, as `--explain` says it.
+    pub fn words(self) -> &'static str {
+        match self {
+            Refusal::Daemon => "ECS does not rebalance a DAEMON service",
+            Refusal::External => "ECS does not rebalance a service of launch type EXTERNAL (external instances have no zone)",
+            Refusal::MaximumPercent100 => "ECS does not rebalance a service whose maximumPercent is 100 (a move starts a task before it stops one)",
+            Refusal::ClassicLoadBalancer => "ECS does not rebalance a service behind a Classic Load Balancer",
+            Refusal::AzConstraint => "ECS does not rebalance a service with a placement constraint on attribute:ecs.availability-zone",
+        }
+    }
+
     /// What the validator says, in the scenario's words.
     pub fn message(self) -> &'static str {
         match self {

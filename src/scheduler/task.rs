@@ -60,6 +60,8 @@ pub enum StopCode {
     InstanceTerminated,
     /// The host EC2 instance failed (status checks) and was replaced.
     InstanceFailed,
+    /// The external instance (ECS Anywhere) the task ran on failed; nothing replaces it.
+    ExternalInstanceFailed,
     /// The task's Availability Zone went down.
     AzOutage,
     /// A Spot interruption: the EC2 Spot host was reclaimed, or the Fargate Spot task was.
@@ -104,9 +106,20 @@ impl StopCode {
             | StopCode::AzUnavailable => StopKind::NeverPlaced,
             StopCode::InstanceTerminated
             | StopCode::InstanceFailed
+            | StopCode::ExternalInstanceFailed
             | StopCode::AzOutage
             | StopCode::SpotInterruption => StopKind::Interrupted,
             StopCode::TaskFailed | StopCode::CannotStart => StopKind::Crashed,
+        }
+    }
+
+    /// The code of a task whose instance failed: an EC2 instance's, or an external one's
+    /// (ECS Anywhere machines are not EC2 and fail no EC2 status check).
+    pub fn instance_failure(external: bool) -> StopCode {
+        if external {
+            StopCode::ExternalInstanceFailed
+        } else {
+            StopCode::InstanceFailed
         }
     }
 
@@ -122,8 +135,11 @@ impl StopCode {
             StopCode::ServiceScaleIn | StopCode::InstanceDraining | StopCode::AzRebalancing => {
                 "ServiceSchedulerInitiated"
             }
+            // An external machine that fails is gone like a terminated host; ECS has no
+            // stop code of its own for it (`TaskStopCode` in the API Reference lists none).
             StopCode::InstanceTerminated
             | StopCode::InstanceFailed
+            | StopCode::ExternalInstanceFailed
             | StopCode::AzOutage
             | StopCode::SpotInterruption => "TerminationNotice",
             StopCode::TaskFailed => "EssentialContainerExited",
@@ -146,6 +162,15 @@ impl StopCode {
             StopCode::InstanceTerminated => "Host EC2 instance terminated",
             StopCode::InstanceFailed => {
                 "Host EC2 instance failed its status checks and was terminated"
+            }
+            // ECS documents no stopped reason for an external instance that fails; its task
+            // state change events say that when "the underlying container instance is stopped
+            // or terminated", the tasks running on it "are transitioned to the STOPPED status"
+            // (Amazon ECS Developer Guide, "Amazon ECS task state change events",
+            // <https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_task_events.html>).
+            // A plain account, then: not EC2, no status checks, no Auto Scaling group.
+            StopCode::ExternalInstanceFailed => {
+                "External instance (ECS Anywhere) failed: the task stopped with its machine"
             }
             StopCode::AzOutage => "The task's Availability Zone is unavailable",
             StopCode::SpotInterruption => "Your Spot Task was interrupted.",
@@ -389,6 +414,19 @@ impl std::ops::IndexMut<usize> for TaskTable {
 mod tests {
     use super::*;
     use crate::ids::{Owner, WorkloadId};
+
+    /// A failed external machine is not an EC2 host: its tasks' reason says so, and the
+    /// loss counts as an interruption like an EC2 instance failure.
+    #[test]
+    fn an_external_instance_failure_has_its_own_reason() {
+        let ext = StopCode::instance_failure(true);
+        assert_eq!(ext, StopCode::ExternalInstanceFailed);
+        assert_eq!(StopCode::instance_failure(false), StopCode::InstanceFailed);
+        assert!(!ext.reason().contains("EC2"), "{}", ext.reason());
+        assert!(ext.reason().contains("ECS Anywhere"));
+        assert_eq!(ext.kind(), StopKind::Interrupted);
+        assert_eq!(ext.ecs_stop_code(), "TerminationNotice");
+    }
 
     fn task(status: TaskStatus) -> Task {
         Task {

@@ -28,7 +28,7 @@ use crate::scheduler::task::{Placement, StopCode, Target, TaskStatus};
 
 /// What a run that explains carries besides the records.
 pub(super) struct ExplainState {
-    x: Explainer,
+    pub(super) x: Explainer,
     names: Names,
     /// Per service, the kind of the last scaling trace kept: a policy whose alarm stays in
     /// ALARM while a cooldown blocks it would otherwise write the same explanation every
@@ -36,6 +36,15 @@ pub(super) struct ExplainState {
     last_service: Vec<String>,
     /// Per capacity provider, the same for managed scaling.
     last_provider: Vec<String>,
+    /// Per capacity provider, the kind of the last Managed Instances launch trace and
+    /// optimization pass trace that did not launch or give anything back (a provider at its cap, or an instance kept because its tasks fit
+    /// nowhere else, would say the same every minute or pass).
+    pub(super) last_managed_instances: Vec<[String; 2]>,
+    /// Per service, the kind of the last AZ rebalancing trace that did not act (a check
+    /// blocked by a deployment runs at every reconcile).
+    pub(super) last_rebalance: Vec<String>,
+    /// Per service, whether the note on why AZ rebalancing is off was written.
+    pub(super) rebalance_off_noted: Vec<bool>,
 }
 
 /// What a fault handler is about to act on, taken before it acts.
@@ -55,12 +64,15 @@ impl<'s> Simulation<'s> {
             names: Names::of(self.sc),
             last_service: vec![String::new(); self.sc.services.len()],
             last_provider: vec![String::new(); self.sc.capacity_providers.len()],
+            last_managed_instances: vec![Default::default(); self.sc.capacity_providers.len()],
+            last_rebalance: vec![String::new(); self.sc.services.len()],
+            rebalance_off_noted: vec![false; self.sc.services.len()],
         }));
         self
     }
 
     /// The 1-based events.jsonl line of the last event logged since `before` events, if any.
-    fn event_since(&self, before: usize) -> Option<u64> {
+    pub(super) fn event_since(&self, before: usize) -> Option<u64> {
         (self.report_events.len() > before).then_some(self.report_events.len() as u64)
     }
 
@@ -624,7 +636,23 @@ impl<'s> Simulation<'s> {
             Event::TaskCrash(t) | Event::FargateSpotInterruption(t) => Some(t.0),
             _ => None,
         };
+        // The code the handler stopped the lost tasks with (a crash's depends on the task's
+        // state, so it is left out).
+        let code = match *event {
+            Event::InstanceFailure(i) => Some(StopCode::instance_failure(
+                self.instances[i.index()].external,
+            )),
+            Event::SpotTermination(_) | Event::FargateSpotInterruption(_) => {
+                Some(StopCode::SpotInterruption)
+            }
+            Event::AzOutageStart(_) => Some(StopCode::AzOutage),
+            _ => None,
+        };
+        let stopped_reason = code
+            .filter(|_| !lost.is_empty())
+            .map(|c| c.reason().to_string());
         let trace = FaultTrace {
+            stopped_reason,
             what,
             instances_lost: lost_instances.into_iter().take(LIST_LIMIT).collect(),
             tasks_lost_count: lost.len() as u64,

@@ -282,6 +282,7 @@ impl<'s> Simulation<'s> {
         let fault = matches!(
             code,
             StopCode::InstanceFailed
+                | StopCode::ExternalInstanceFailed
                 | StopCode::AzOutage
                 | StopCode::SpotInterruption
                 | StopCode::TaskFailed
@@ -408,12 +409,13 @@ impl<'s> Simulation<'s> {
                 self.fault_stats.instance_failures += 1;
                 // An ECS Anywhere machine is not EC2 and has no Auto Scaling group: nothing
                 // replaces it (`replace_instances`), so its event must not say one does.
-                let what = if self.instances[i.index()].external {
+                let external = self.instances[i.index()].external;
+                let what = if external {
                     "External instance failed; no Auto Scaling group replaces it"
                 } else {
                     "EC2 instance failed its status checks; the Auto Scaling group terminates and replaces it"
                 };
-                self.fail_instance(i, now, StopCode::InstanceFailed, what);
+                self.fail_instance(i, now, StopCode::instance_failure(external), what);
             }
             Event::ScheduledInstanceFailure(k, j) => {
                 let spec = &self.sc.faults.instance_failures[usize::from(k)];

@@ -23,16 +23,73 @@ use crate::units::Resources;
 /// One Managed Instances provider's run-time state.
 #[derive(Clone, Debug)]
 pub(super) struct ManagedInstancesState {
-    cp: CapacityProviderId,
+    pub(super) cp: CapacityProviderId,
     /// The hidden group's types as the selection sees them, cheapest first.
-    candidates: Vec<Candidate>,
+    pub(super) candidates: Vec<Candidate>,
     /// What DAEMON services reserve on a new instance of the group.
     daemon_reserve: Resources,
     /// The next infrastructure optimization pass.
     next_optimization: SimTime,
 }
 
+/// Where an ACTIVE instance stands in an optimization pass (idle ones aside).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Consolidation {
+    /// No task: the idle rule's, not this one's.
+    Empty,
+    /// At or above the under-utilization threshold.
+    Busy,
+    /// Under it, but registered less than `scaleInAfter` ago.
+    TooRecent,
+    /// Under it, but holding a task that is not a RUNNING service task (a batch task would
+    /// hold the instance until it ends; a task starting has not settled).
+    Unmovable,
+    /// Under it and eligible; the number orders candidates, least reserved first (CPU share
+    /// plus memory share, scaled by the registered sizes so it stays an integer).
+    Candidate(u64),
+}
+
+/// An eligible under-utilized instance of a pass, as it stood before the pass drained
+/// anything (`--explain` only).
+pub(super) struct ConsolidationTry {
+    pub(super) instance: InstanceId,
+    pub(super) reserved: Resources,
+    pub(super) registered: Resources,
+    pub(super) tasks: u32,
+}
+
 impl Simulation<'_> {
+    /// Where ACTIVE instance `i` stands in an optimization pass at `now`.
+    fn consolidation(
+        &self,
+        i: InstanceId,
+        now: SimTime,
+        delay: crate::engine::SimDuration,
+        fraction: f64,
+    ) -> Consolidation {
+        let inst = &self.instances[i.index()];
+        let tasks = &self.instance_tasks[i.index()];
+        if tasks.is_empty() {
+            return Consolidation::Empty;
+        }
+        if !mi::underutilized(inst.reserved, inst.registered, fraction) {
+            return Consolidation::Busy;
+        }
+        if !inst.registered_at.is_some_and(|t| now - t >= delay) {
+            return Consolidation::TooRecent;
+        }
+        if !tasks.iter().all(|t| {
+            matches!(self.tasks[t.index()].owner, Owner::Service(_))
+                && self.tasks[t.index()].status == TaskStatus::Running
+        }) {
+            return Consolidation::Unmovable;
+        }
+        Consolidation::Candidate(
+            u64::from(inst.reserved.cpu.0) * u64::from(inst.registered.memory.0)
+                + u64::from(inst.reserved.memory.0) * u64::from(inst.registered.cpu.0),
+        )
+    }
+
     /// Builds the state of every Managed Instances provider (after the ASG providers').
     pub(super) fn init_managed_instances(&mut self) {
         for (i, cp) in self.sc.capacity_providers.iter().enumerate() {
@@ -129,6 +186,12 @@ impl Simulation<'_> {
         // stops after `PLACEMENT_BACKFILL_WINDOW` tasks), for which a pass is asked instead.
         let daemon_reserve = self.managed_instances[k].daemon_reserve;
         let mut active_room = false;
+        // With `--explain`, the waiting count per shape and what pending and ACTIVE room took
+        // of it ([waiting, on pending, on active] per shape); nothing otherwise.
+        let mut taken: Option<Vec<[u32; 3]>> = self
+            .explain
+            .is_some()
+            .then(|| demand.iter().map(|d| [d.count, 0, 0]).collect());
         for &i in &self.asgs[asg.index()].instances {
             let inst = &self.instances[i.index()];
             let room = match inst.status {
@@ -143,9 +206,20 @@ impl Simulation<'_> {
                     ..*d
                 })
                 .collect();
-            for (d, n) in demand.iter_mut().zip(mi::pack_one(room, &of_arch)) {
+            for (j, (d, n)) in demand
+                .iter_mut()
+                .zip(mi::pack_one(room, &of_arch))
+                .enumerate()
+            {
                 d.count -= n;
                 active_room |= n > 0 && inst.status == InstanceStatus::Active;
+                if let Some(t) = taken.as_mut() {
+                    t[j][if inst.status == InstanceStatus::Active {
+                        2
+                    } else {
+                        1
+                    }] += n;
+                }
             }
         }
         if active_room {
@@ -156,13 +230,26 @@ impl Simulation<'_> {
         }
         let a = &self.asgs[asg.index()];
         let limit = a.max_size.saturating_sub(a.in_service);
-        let plan = mi::plan_launches(&self.managed_instances[k].candidates, &demand, limit);
+        let mut rounds: Vec<mi::PlanRound> = Vec::new();
+        let record = taken
+            .is_some()
+            .then_some((&mut rounds, crate::explain::managed_instances::ROUND_LIMIT));
+        let plan = mi::plan_launches_recorded(
+            &self.managed_instances[k].candidates,
+            &demand,
+            limit,
+            record,
+        );
+        let events_before = self.report_events.len();
         if plan.is_empty() {
+            if let Some(t) = taken {
+                self.explain_mi_launch(k, now, &demand, &t, limit, &rounds, &plan, (&[], 0), 0);
+            }
             return;
         }
         let waiting: u32 = demand.iter().map(|d| d.count).sum();
         let mut launched: BTreeMap<crate::ids::InstanceTypeId, u32> = BTreeMap::new();
-        for c in plan {
+        for &c in &plan {
             let ty = self.managed_instances[k].candidates[c].instance_type;
             let a = &self.asgs[asg.index()];
             // Into the zone with the fewest of the provider's instances, as EC2 Auto Scaling
@@ -182,6 +269,9 @@ impl Simulation<'_> {
         let a = &mut self.asgs[asg.index()];
         a.desired_capacity = a.in_service;
         if launched.is_empty() {
+            if let Some(t) = taken {
+                self.explain_mi_launch(k, now, &demand, &t, limit, &rounds, &plan, (&[], 0), 0);
+            }
             return;
         }
         let types: Vec<String> = launched
@@ -198,6 +288,19 @@ impl Simulation<'_> {
                 types.join(", ")
             ),
         );
+        if let Some(t) = taken {
+            self.explain_mi_launch(
+                k,
+                now,
+                &demand,
+                &t,
+                limit,
+                &rounds,
+                &plan,
+                (&types, launched.values().sum()),
+                events_before,
+            );
+        }
     }
 
     fn managed_instances_optimize(&mut self, k: usize, asg: AsgId, now: SimTime) {
@@ -216,6 +319,7 @@ impl Simulation<'_> {
             .filter(|i| self.instances[i.index()].status == InstanceStatus::Active)
             .collect();
         let name = self.sc.capacity_providers[cp.index()].name.clone();
+        let events_before = self.report_events.len();
         // [DOC] Idle instance detection: an instance with no running task is set
         // DEREGISTERING (here: drained, which with no task terminates it at once).
         let mut gone: Vec<InstanceId> = Vec::new();
@@ -243,32 +347,48 @@ impl Simulation<'_> {
         // [DOC] Under-utilized instance detection: an instance whose tasks can run on the
         // others is drained. One per pass, the least reserved first, only service tasks (they
         // move; a batch task would hold the instance until it ends anyway), only instances
-        // registered at least the delay ago.
+        // registered at least the delay ago (`consolidation`).
         let mut rooms: Vec<(InstanceId, Resources)> = Vec::new();
         let mut under: Vec<(u64, InstanceId)> = Vec::new();
+        // With `--explain`: the instances under the threshold the pass did not try (too
+        // recent, or holding a task that does not move), taken before anything is drained.
+        let mut kept: Option<Vec<(InstanceId, Consolidation)>> =
+            self.explain.is_some().then(Vec::new);
         for &i in &active {
             if gone.contains(&i) {
                 continue;
             }
-            let inst = &self.instances[i.index()];
-            rooms.push((i, inst.free()));
-            let tasks = &self.instance_tasks[i.index()];
-            let old_enough = inst.registered_at.is_some_and(|t| now - t >= delay);
-            if !tasks.is_empty()
-                && old_enough
-                && mi::underutilized(inst.reserved, inst.registered, fraction)
-                && tasks.iter().all(|t| {
-                    matches!(self.tasks[t.index()].owner, Owner::Service(_))
-                        && self.tasks[t.index()].status == TaskStatus::Running
-                })
-            {
-                let used = u64::from(inst.reserved.cpu.0) * u64::from(inst.registered.memory.0)
-                    + u64::from(inst.reserved.memory.0) * u64::from(inst.registered.cpu.0);
-                under.push((used, i));
+            rooms.push((i, self.instances[i.index()].free()));
+            match self.consolidation(i, now, delay, fraction) {
+                Consolidation::Candidate(used) => under.push((used, i)),
+                c @ (Consolidation::TooRecent | Consolidation::Unmovable) => {
+                    if let Some(list) = kept.as_mut() {
+                        list.push((i, c));
+                    }
+                }
+                Consolidation::Empty | Consolidation::Busy => {}
             }
         }
         under.sort();
-        for &(_, i) in &under {
+        let mut drained: Option<usize> = None;
+        // What each candidate holds, read before a drain changes it (`--explain` only).
+        let tried: Vec<ConsolidationTry> = if kept.is_some() {
+            under
+                .iter()
+                .map(|&(_, i)| {
+                    let inst = &self.instances[i.index()];
+                    ConsolidationTry {
+                        instance: i,
+                        reserved: inst.reserved,
+                        registered: inst.registered,
+                        tasks: self.instance_tasks[i.index()].len() as u32,
+                    }
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        for (pos, &(_, i)) in under.iter().enumerate() {
             let needs: Vec<Resources> = self.instance_tasks[i.index()]
                 .iter()
                 .map(|t| self.tasks[t.index()].need)
@@ -289,9 +409,24 @@ impl Simulation<'_> {
                         needs.len()
                     ),
                 );
+                drained = Some(pos);
                 self.drain_instance(i, now);
                 break;
             }
+        }
+        if let Some(kept) = kept {
+            self.explain_consolidation(
+                k,
+                now,
+                (delay, fraction),
+                active.len() as u32,
+                &gone,
+                &tried,
+                drained,
+                rooms.len() as u32,
+                &kept,
+                events_before,
+            );
         }
         let a = &mut self.asgs[asg.index()];
         a.desired_capacity = a.in_service;

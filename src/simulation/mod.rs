@@ -10,6 +10,7 @@ mod burst;
 mod daemon;
 mod deployment;
 mod explain;
+mod explain_capacity;
 mod faults;
 mod managed_instances;
 mod policies;
@@ -1777,6 +1778,9 @@ impl<'s> Simulation<'s> {
                 if self.services[s].live > self.services[s].desired {
                     self.scale_in_service(sid, now);
                 }
+                if self.explain.is_some() && self.sc.services[s].az_rebalancing {
+                    self.explain_rebalance_blocked(sid, now);
+                }
                 continue;
             }
             if self.deploying(sid) {
@@ -1784,6 +1788,9 @@ impl<'s> Simulation<'s> {
             }
             if self.throttled(sid, now) {
                 // [DOC] ecs-reference §5.2: back-off after tasks failed to start.
+                if self.explain.is_some() && self.sc.services[s].az_rebalancing {
+                    self.explain_rebalance_blocked(sid, now);
+                }
                 continue;
             }
             while self.services[s].live < self.services[s].desired {
@@ -1797,6 +1804,8 @@ impl<'s> Simulation<'s> {
             }
             if self.sc.services[s].az_rebalancing {
                 self.rebalance_check(sid, now);
+            } else if self.explain.is_some() {
+                self.explain_rebalance_off(sid, now);
             }
         }
     }

@@ -32,6 +32,7 @@
 
 use std::collections::BTreeMap;
 
+use super::explain_capacity::RebalanceCheck;
 use super::{Event, Simulation};
 use crate::engine::SimTime;
 use crate::ids::{AzId, Owner, ServiceId, TaskId};
@@ -47,10 +48,10 @@ use crate::scheduler::task::{Placement, StopCode, Target, TaskStatus};
 /// A service's AZ rebalancing state; empty (`zones` empty) when it does not rebalance.
 pub(super) struct ServiceRebalance {
     /// Zones its capacity covers, by zone index.
-    zones: Vec<bool>,
+    pub(super) zones: Vec<bool>,
     /// Its live tasks (PROVISIONING, PENDING, RUNNING, not replaced) that have a zone, per
     /// zone. Empty when the service does not rebalance.
-    az_live: Vec<u32>,
+    pub(super) az_live: Vec<u32>,
     /// A rebalancing operation was announced and has not completed.
     in_progress: bool,
     /// Tasks the current step started that are not healthy yet.
@@ -80,36 +81,7 @@ impl ServiceRebalance {
         let spec = &sc.services[s];
         let n = sc.cluster.availability_zones.len();
         let (zones, az_live) = if spec.az_rebalancing {
-            let mut zones = vec![false; n];
-            // Fargate spreads over every zone of the cluster (its subnets, here); EC2 over
-            // the zones of the Auto Scaling groups it can use.
-            let mut groups = Vec::new();
-            let mut fargate = false;
-            match &spec.launch {
-                LaunchTarget::Fargate => fargate = true,
-                // Refused by validation (external instances have no zone); no zones here.
-                LaunchTarget::External => {}
-                LaunchTarget::Ec2 => groups.extend(0..sc.auto_scaling_groups.len()),
-                LaunchTarget::Strategy(items) => {
-                    for item in items {
-                        match sc.capacity_providers[item.capacity_provider.index()].kind {
-                            CapacityProviderKind::AutoScalingGroup(a) => groups.push(a.index()),
-                            CapacityProviderKind::Fargate | CapacityProviderKind::FargateSpot => {
-                                fargate = true
-                            }
-                        }
-                    }
-                }
-            }
-            for a in groups {
-                for z in &sc.auto_scaling_groups[a].availability_zones {
-                    zones[z.index()] = true;
-                }
-            }
-            if fargate {
-                zones.iter_mut().for_each(|z| *z = true);
-            }
-            (zones, vec![0; n])
+            (covered_zones(sc, s), vec![0; n])
         } else {
             (Vec::new(), Vec::new())
         };
@@ -131,6 +103,41 @@ impl ServiceRebalance {
             extra_task_ms: 0,
         }
     }
+}
+
+/// The zones service `s`'s capacity covers, by zone index: every zone of the cluster for
+/// Fargate (its subnets, here), the zones of the Auto Scaling groups it can use for EC2.
+pub(super) fn covered_zones(sc: &Scenario, s: usize) -> Vec<bool> {
+    let spec = &sc.services[s];
+    let n = sc.cluster.availability_zones.len();
+    let mut zones = vec![false; n];
+    let mut groups = Vec::new();
+    let mut fargate = false;
+    match &spec.launch {
+        LaunchTarget::Fargate => fargate = true,
+        // Refused by validation (external instances have no zone); no zones here.
+        LaunchTarget::External => {}
+        LaunchTarget::Ec2 => groups.extend(0..sc.auto_scaling_groups.len()),
+        LaunchTarget::Strategy(items) => {
+            for item in items {
+                match sc.capacity_providers[item.capacity_provider.index()].kind {
+                    CapacityProviderKind::AutoScalingGroup(a) => groups.push(a.index()),
+                    CapacityProviderKind::Fargate | CapacityProviderKind::FargateSpot => {
+                        fargate = true
+                    }
+                }
+            }
+        }
+    }
+    for a in groups {
+        for z in &sc.auto_scaling_groups[a].availability_zones {
+            zones[z.index()] = true;
+        }
+    }
+    if fargate {
+        zones.iter_mut().for_each(|z| *z = true);
+    }
+    zones
 }
 
 /// "N tasks in A, N in B, and N in C", as the documented messages list zones; `tasks_each`
@@ -246,12 +253,39 @@ impl<'s> Simulation<'s> {
         rb.in_flight.clear();
         rb.owed = 0;
         let name = self.sc.services[s.index()].name.clone();
+        let events_before = self.report_events.len();
         self.log(
             now,
             "service",
             name.clone(),
             format!("service ({name}) stopped AZ Rebalancing."),
         );
+        if self.explain.is_some() {
+            let rb = &self.rebalance[s.index()];
+            let (counts, covered) = (rb.az_live.clone(), rb.zones.clone());
+            self.explain_rebalance(
+                s,
+                now,
+                RebalanceCheck {
+                    action: "interrupted",
+                    counts: &counts,
+                    covered: &covered,
+                    room: false,
+                    moves: 0,
+                    started: &[],
+                    stopped: &[],
+                    reason: format!(
+                        "a deployment started: ECS stops rebalancing{}",
+                        if pending {
+                            "; the tasks this operation started above the desired count are scaled in"
+                        } else {
+                            ""
+                        }
+                    ),
+                    events_before,
+                },
+            );
+        }
         if pending {
             self.scale_in_service(s, now);
         }
@@ -267,6 +301,9 @@ impl<'s> Simulation<'s> {
         if self.deploying(s) || self.deployment_blocked(s) || self.throttled(s, now) {
             // [DOC] "Amazon ECS starts monitoring a service after it reaches the steady state";
             // a service backing off after failed starts is not steady either.
+            if self.explain.is_some() {
+                self.explain_rebalance_held(s, now);
+            }
             return;
         }
         if self.rebalance[si].owed > 0 {
@@ -298,6 +335,10 @@ impl<'s> Simulation<'s> {
             }
         }
         if !rb.in_progress && (lo == u32::MAX || hi - lo <= 1) {
+            if let Some(e) = self.explain.as_mut() {
+                // Balanced and at rest: a later block is news again.
+                e.last_rebalance[si].clear();
+            }
             return;
         }
         let usable: Vec<bool> = rb
@@ -313,12 +354,31 @@ impl<'s> Simulation<'s> {
                 self.rebalance[si].operations_completed += 1;
                 let list = self.zone_counts(&counts, &usable, true);
                 let name = self.sc.services[si].name.clone();
+                let events_before = self.report_events.len();
                 self.log(
                     now,
                     "service",
                     name.clone(),
                     format!("service ({name}) is AZ balanced with {list}."),
                 );
+                if self.explain.is_some() {
+                    let covered = self.rebalance[si].zones.clone();
+                    self.explain_rebalance(
+                        s,
+                        now,
+                        RebalanceCheck {
+                            action: "balanced",
+                            counts: &counts,
+                            covered: &covered,
+                            room: false,
+                            moves: 0,
+                            started: &[],
+                            stopped: &[],
+                            reason: "the counted zones hold within one task of each other: the rebalancing operation is complete".into(),
+                            events_before,
+                        },
+                    );
+                }
             }
             return;
         }
@@ -327,8 +387,28 @@ impl<'s> Simulation<'s> {
         let room = maximum_tasks(desired, spec.deployment.maximum_percent).saturating_sub(desired);
         let moves = rules::plan_moves(&counts, &usable, room);
         if moves.is_empty() {
+            if self.explain.is_some() {
+                let covered = self.rebalance[si].zones.clone();
+                self.explain_rebalance(
+                    s,
+                    now,
+                    RebalanceCheck {
+                        action: "blocked",
+                        counts: &counts,
+                        covered: &covered,
+                        room: true,
+                        moves: 0,
+                        started: &[],
+                        stopped: &[],
+                        reason: "not balanced, but maximumPercent leaves no room above the desired count: a move starts a task before it stops one".into(),
+                        events_before: self.report_events.len(),
+                    },
+                );
+            }
             return;
         }
+        let events_before = self.report_events.len();
+        let mut failed_zone: Option<AzId> = None;
         if !self.rebalance[si].in_progress {
             self.rebalance[si].in_progress = true;
             self.rebalance[si].operations_started += 1;
@@ -349,10 +429,17 @@ impl<'s> Simulation<'s> {
                 Some(t) => started.entry(m.to).or_default().push(t),
                 None => {
                     self.rebalance_placement_failed(s, AzId::from_index(m.to), now);
+                    failed_zone = Some(AzId::from_index(m.to));
                     break;
                 }
             }
         }
+        let traced: Option<Vec<(usize, Vec<u32>)>> = self.explain.is_some().then(|| {
+            started
+                .iter()
+                .map(|(&z, ts)| (z, ts.iter().map(|t| t.0).collect()))
+                .collect()
+        });
         // The next step waits at least the interval, even if this one's tasks fail to start.
         self.rebalance[si].next_at = now + self.sc.settings.az_rebalancing_interval;
         let name = self.sc.services[si].name.clone();
@@ -380,6 +467,92 @@ impl<'s> Simulation<'s> {
                 ),
             );
         }
+        if let Some(traced) = traced {
+            let n: usize = traced.iter().map(|(_, ts)| ts.len()).sum();
+            let mut reason = if n > 0 {
+                format!(
+                    "not balanced: {n} of {} planned move{} started, each a task in a zone with the fewest tasks; as many tasks stop in the fullest zones once the new ones are RUNNING and healthy",
+                    moves.len(),
+                    if moves.len() == 1 { "" } else { "s" }
+                )
+            } else {
+                "not balanced, but no task could be started".to_string()
+            };
+            if let Some(az) = failed_zone {
+                reason.push_str(&format!(
+                    "; a task for {} found no room on the zone's existing instances (ECS launches no instance to rebalance), so the step stopped there and tries again in {} s",
+                    self.sc.cluster.availability_zones[az.index()],
+                    self.sc.settings.az_rebalancing_interval.as_millis() / 1000
+                ));
+            }
+            let covered = self.rebalance[si].zones.clone();
+            self.explain_rebalance(
+                s,
+                now,
+                RebalanceCheck {
+                    action: if n > 0 { "started tasks" } else { "blocked" },
+                    counts: &counts,
+                    covered: &covered,
+                    room: true,
+                    moves: moves.len() as u32,
+                    started: &traced,
+                    stopped: &[],
+                    reason,
+                    events_before,
+                },
+            );
+        }
+    }
+
+    /// `--explain` only: the reconcile skipped service `s` (a FAILED deployment, the start
+    /// back-off); the check, which returns at once for the same reason, traces why
+    /// rebalancing is held back. Out of line so the reconcile, inlined into the event
+    /// handler, does not grow a third copy of the check.
+    #[cold]
+    #[inline(never)]
+    pub(super) fn explain_rebalance_blocked(&mut self, s: ServiceId, now: SimTime) {
+        self.rebalance_check(s, now);
+    }
+
+    /// `--explain`: why a check of service `s` was held back, when there was something to do
+    /// (a spread that is not balanced, or an operation in progress). O(zones).
+    #[cold]
+    #[inline(never)]
+    fn explain_rebalance_held(&mut self, s: ServiceId, now: SimTime) {
+        let si = s.index();
+        let rb = &self.rebalance[si];
+        let usable: Vec<bool> = rb
+            .zones
+            .iter()
+            .enumerate()
+            .map(|(z, &ok)| ok && self.az_down[z] == 0)
+            .collect();
+        if !rb.in_progress && rules::is_balanced(&rb.az_live, &usable) {
+            return;
+        }
+        let reason = if self.deploying(s) {
+            "a deployment is in progress: ECS rebalances a service only once it is in steady state"
+        } else if self.deployment_blocked(s) {
+            "the service's deployment FAILED without rollback and it launches no task"
+        } else {
+            "the service is backing off after tasks failed to start (not in steady state), so no task is started"
+        };
+        let (counts, covered) = (rb.az_live.clone(), rb.zones.clone());
+        self.explain_rebalance(
+            s,
+            now,
+            RebalanceCheck {
+                action: "blocked",
+                counts: &counts,
+                covered: &covered,
+                room: false,
+                moves: 0,
+                started: &[],
+                stopped: &[],
+                reason: reason.into(),
+                events_before: self.report_events.len(),
+            },
+        );
     }
 
     /// "N tasks in A, N in B, and N in C" over the usable zones.
@@ -508,8 +681,8 @@ impl<'s> Simulation<'s> {
         self.log(now, "service", name, msg);
     }
 
-    /// Every new task of the step is healthy: stop as many surplus tasks, chosen as a
-    /// scale-in chooses them (the zone with the most tasks first).
+    /// Every new task of the step is healthy: stop as many surplus tasks, each from the zone
+    /// with the most live tasks, in the scale-in order within it (`rebalance_victims`).
     fn rebalance_stop_surplus(&mut self, s: ServiceId, now: SimTime) {
         let si = s.index();
         let owed = std::mem::take(&mut self.rebalance[si].owed);
@@ -519,10 +692,33 @@ impl<'s> Simulation<'s> {
         self.rebalance[si].next_at = now + interval;
         self.queue
             .schedule_at(now + interval, Event::AzRebalanceCheck(s));
+        let before: Option<Vec<u32>> = self
+            .explain
+            .is_some()
+            .then(|| self.rebalance[si].az_live.clone());
         if n == 0 {
             // The desired count rose meanwhile: the new tasks are simply kept.
+            if let Some(counts) = before {
+                let covered = self.rebalance[si].zones.clone();
+                self.explain_rebalance(
+                    s,
+                    now,
+                    RebalanceCheck {
+                        action: "stopped tasks",
+                        counts: &counts,
+                        covered: &covered,
+                        room: false,
+                        moves: 0,
+                        started: &[],
+                        stopped: &[],
+                        reason: format!("{owed} new task{} healthy, but the desired count rose meanwhile: no surplus to stop, the new tasks are kept", if owed == 1 { " is" } else { "s are" }),
+                        events_before: self.report_events.len(),
+                    },
+                );
+            }
             return;
         }
+        let events_before = self.report_events.len();
         let victims = self.rebalance_victims(s, n as usize);
         let mut by_zone: BTreeMap<usize, Vec<TaskId>> = BTreeMap::new();
         for &v in &victims {
@@ -538,6 +734,12 @@ impl<'s> Simulation<'s> {
         rb.tasks_stopped += victims.len() as u64;
         rb.extra_task_ms += victims.len() as u64 * step.0;
         let name = self.sc.services[si].name.clone();
+        let traced: Option<Vec<(usize, Vec<u32>)>> = before.is_some().then(|| {
+            by_zone
+                .iter()
+                .map(|(&z, ts)| (z, ts.iter().map(|t| t.0).collect()))
+                .collect()
+        });
         for (z, ts) in by_zone {
             for &t in &ts {
                 if self.tasks[t.index()].status == TaskStatus::Provisioning {
@@ -558,6 +760,28 @@ impl<'s> Simulation<'s> {
                     ts.len(),
                     task_ids(&ts)
                 ),
+            );
+        }
+        if let (Some(counts), Some(traced)) = (before, traced) {
+            let covered = self.rebalance[si].zones.clone();
+            self.explain_rebalance(
+                s,
+                now,
+                RebalanceCheck {
+                    action: "stopped tasks",
+                    counts: &counts,
+                    covered: &covered,
+                    room: false,
+                    moves: 0,
+                    started: &[],
+                    stopped: &traced,
+                    reason: format!(
+                        "the step's {owed} new task{} RUNNING and healthy: {n} surplus task{} stopped, each from the zone with the most live tasks, then as a scale-in chooses within it",
+                        if owed == 1 { " is" } else { "s are" },
+                        if n == 1 { "" } else { "s" }
+                    ),
+                    events_before,
+                },
             );
         }
     }

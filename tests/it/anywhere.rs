@@ -164,6 +164,24 @@ fn a_failed_external_instance_is_not_replaced() {
         fault,
         ["External instance failed; no Auto Scaling group replaces it"]
     );
+    // And the tasks it ran stop with an external instance's reason, not an EC2 host's (they
+    // used to say "Host EC2 instance failed its status checks and was terminated"). The
+    // reason reaches the outputs through the fault's decision trace.
+    let mut r =
+        ecsim::run_explained(&super::support::scenario(&v), Some(1), &mut |_| {}).expect("run");
+    let x = r.explain.take().expect("traces");
+    let reasons: Vec<&str> = x
+        .records
+        .iter()
+        .filter_map(|r| match &r.decision {
+            ecsim::explain::Decision::Fault(f) => f.stopped_reason.as_deref(),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        reasons,
+        ["External instance (ECS Anywhere) failed: the task stopped with its machine"]
+    );
 }
 
 #[test]

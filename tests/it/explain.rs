@@ -5,10 +5,11 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
+use ecsim::explain::managed_instances::{CANDIDATE_LIMIT, ROUND_LIMIT};
 use ecsim::explain::{Decision, Explanations};
 use ecsim::report::Report;
 
-use super::support::repo_root;
+use super::support::{repo_root, scenario as valid, skeleton, zero_latencies};
 
 fn ecsim() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_ecsim"));
@@ -17,9 +18,15 @@ fn ecsim() -> Command {
 }
 
 fn run_to(scenario: &str, out: &Path, explain: bool) {
+    run_to_with(scenario, &[], out, explain);
+}
+
+/// `ecsim run` with extra arguments (`--set` overrides).
+fn run_to_with(scenario: &str, extra: &[&str], out: &Path, explain: bool) {
     let mut c = ecsim();
     c.args(["run", scenario, "--quiet", "--no-charts", "--out"])
-        .arg(out);
+        .arg(out)
+        .args(extra);
     if explain {
         c.arg("--explain");
     }
@@ -73,21 +80,38 @@ const SAME_FILES: [&str; 6] = [
     "events.jsonl",
 ];
 
+/// The Managed Instances variant of scenarios/managed-instances, as `--set` overrides: both
+/// workloads on the Managed Instances provider, the hand-picked group emptied.
+const MANAGED_INSTANCES_SETS: [&str; 6] = [
+    "--set",
+    r#"/services/0/capacityProviderStrategy=[{"capacityProvider":"managed","weight":1}]"#,
+    "--set",
+    r#"/workloads/0/capacityProviderStrategy=[{"capacityProvider":"managed","weight":1}]"#,
+    "--set",
+    "/autoScalingGroups/0/desiredCapacity=0",
+];
+
 /// Issue 16: the decisions with --explain on are those with it off (every other output is
-/// byte-identical), and explain.jsonl itself is the same from run to run. Two scenarios:
-/// auto scaling with managed scaling, and an AZ outage (faults, never-placed tasks).
+/// byte-identical), and explain.jsonl itself is the same from run to run. Four scenarios:
+/// auto scaling with managed scaling, an AZ outage (faults, never-placed tasks), ECS Managed
+/// Instances (launches, consolidation) and an AZ outage the service rebalances after.
 #[test]
 fn explaining_changes_no_decision_and_is_deterministic() {
-    for scenario in [
-        "scenarios/scale-out-lag/scenario.json",
-        "scenarios/az-outage/one-az.json",
+    for (scenario, extra) in [
+        ("scenarios/scale-out-lag/scenario.json", &[][..]),
+        ("scenarios/az-outage/one-az.json", &[][..]),
+        (
+            "scenarios/managed-instances/scenario.json",
+            &MANAGED_INSTANCES_SETS[..],
+        ),
+        ("scenarios/az-outage/three-azs.json", &[][..]),
     ] {
         let off = tempfile::tempdir().expect("tempdir");
         let on = tempfile::tempdir().expect("tempdir");
         let again = tempfile::tempdir().expect("tempdir");
-        run_to(scenario, off.path(), false);
-        run_to(scenario, on.path(), true);
-        run_to(scenario, again.path(), true);
+        run_to_with(scenario, extra, off.path(), false);
+        run_to_with(scenario, extra, on.path(), true);
+        run_to_with(scenario, extra, again.path(), true);
         for f in SAME_FILES {
             assert!(
                 read(off.path(), f) == read(on.path(), f),
@@ -97,6 +121,21 @@ fn explaining_changes_no_decision_and_is_deterministic() {
         assert!(!off.path().join("explain.jsonl").exists());
         let x = read(on.path(), "explain.jsonl");
         assert!(x.len() > 1000, "{scenario}: explain.jsonl is nearly empty");
+        // The new kinds are in the file compared (not only the old ones).
+        let text = String::from_utf8_lossy(&x);
+        if !extra.is_empty() {
+            assert!(
+                text.contains("\"decision\":\"managed_instances_launch\"")
+                    && text.contains("\"decision\":\"managed_instances_consolidation\""),
+                "{scenario}: no Managed Instances trace"
+            );
+        }
+        if scenario.ends_with("three-azs.json") {
+            assert!(
+                text.contains("\"action\":\"started tasks\""),
+                "{scenario}: no rebalancing step traced"
+            );
+        }
         assert!(
             x == read(again.path(), "explain.jsonl"),
             "{scenario}: explain.jsonl differs between two runs"
@@ -263,6 +302,9 @@ fn the_limit_bounds_the_trace_and_says_so() {
         "managed_scaling",
         "fault",
         "scheduled_action",
+        "managed_instances_launch",
+        "managed_instances_consolidation",
+        "az_rebalancing",
     ];
     assert!(
         count(&full, &tasks) > 5 && count(&full, &others) > 5,
@@ -373,4 +415,392 @@ fn explain_refuses_bad_input_with_exit_2() {
         &explain(d.path(), &["--task", "1"]),
         &format!("explain.jsonl:{n}: not a decision record"),
     );
+}
+
+/// Managed Instances: every launch trace's numbers are the run's. The chosen type of each
+/// round is the cheapest per task among those listed, and each listed price per task is
+/// (EC2 + fee) ÷ tasks held; the shapes' tasks add up; the types launched are those the
+/// event logged; the consolidation traces drain and terminate what the events say.
+#[test]
+fn managed_instances_traces_match_the_run() {
+    let (report, x) = explained("scenarios/managed-instances/scenario.json", |v| {
+        let managed = serde_json::json!([{ "capacityProvider": "managed", "weight": 1 }]);
+        v["services"][0]["capacityProviderStrategy"] = managed.clone();
+        v["workloads"][0]["capacityProviderStrategy"] = managed;
+        v["autoScalingGroups"][0]["desiredCapacity"] = serde_json::json!(0);
+    });
+    assert!(!x.limit_reached, "the whole run is traced");
+    let (mut launches, mut rounds, mut drained, mut idle) = (0, 0, 0, 0);
+    for r in &x.records {
+        match &r.decision {
+            Decision::ManagedInstancesLaunch(l) => {
+                for s in &l.shapes {
+                    assert_eq!(
+                        s.waiting,
+                        s.on_pending + s.on_active + s.left,
+                        "record {}",
+                        r.id
+                    );
+                }
+                assert_eq!(
+                    l.waiting_tasks,
+                    l.shapes.iter().map(|s| s.waiting).sum::<u32>()
+                );
+                assert_eq!(l.left, l.shapes.iter().map(|s| s.left).sum::<u32>());
+                assert!(l.tasks.len() <= 10 && l.tasks.len() as u32 <= l.waiting_tasks);
+                assert!(l.rounds.len() <= ROUND_LIMIT);
+                assert!(l.rounds.len() as u32 <= l.instances_chosen.max(1));
+                for rd in &l.rounds {
+                    assert!(rd.candidates.len() <= CANDIDATE_LIMIT);
+                    let chosen = rd.chosen.as_deref().expect("a type was chosen");
+                    let c0 = &rd.candidates[0];
+                    assert_eq!(c0.instance_type, chosen, "record {}: listed first", r.id);
+                    for c in &rd.candidates {
+                        assert!(
+                            c0.usd_per_task <= c.usd_per_task,
+                            "record {}: {chosen} at {} per task, {} at {}",
+                            r.id,
+                            c0.usd_per_task,
+                            c.instance_type,
+                            c.usd_per_task
+                        );
+                        let per_task =
+                            (c.ec2_usd_per_hour + c.fee_usd_per_hour) / f64::from(c.tasks_held);
+                        assert!((per_task - c.usd_per_task).abs() < 1e-6, "record {}", r.id);
+                        // The fee is the scenario's 12.1 % of On-Demand.
+                        assert!((c.fee_usd_per_hour - 0.121 * c.ec2_usd_per_hour).abs() < 1e-7);
+                    }
+                    // Every type chosen was launched.
+                    assert!(
+                        l.launched
+                            .iter()
+                            .any(|t| t.ends_with(&format!(" × {chosen}"))),
+                        "record {}: {chosen} not in {:?}",
+                        r.id,
+                        l.launched
+                    );
+                    rounds += 1;
+                }
+                if let Some(e) = r.event {
+                    // "Managed Instances launching 2 × c6a.large, 1 × m5a.large for 5 …"
+                    let ev = &report.events[e as usize - 1];
+                    assert_eq!(
+                        ev.message,
+                        format!(
+                            "Managed Instances launching {} for {} waiting tasks (cheapest per task held).",
+                            l.launched.join(", "),
+                            l.left
+                        ),
+                        "record {}",
+                        r.id
+                    );
+                    let n: u32 = l
+                        .launched
+                        .iter()
+                        .map(|t| t.split(" × ").next().unwrap().parse::<u32>().unwrap())
+                        .sum();
+                    assert_eq!(n, l.instances_chosen, "record {}", r.id);
+                    launches += 1;
+                } else {
+                    assert!(l.launched.is_empty(), "record {}", r.id);
+                }
+            }
+            Decision::ManagedInstancesConsolidation(c) => {
+                assert_eq!(c.idle_count as usize, c.idle_terminated.len());
+                idle += c.idle_count;
+                if let Some(d) = &c.drained {
+                    let k = c
+                        .candidates
+                        .iter()
+                        .find(|k| &k.instance == d)
+                        .expect("the drained instance is listed");
+                    assert!(k.verdict.starts_with("drained"), "{}", k.verdict);
+                    // Under the threshold on both CPU and memory.
+                    assert!(
+                        k.cpu_reserved_percent < c.threshold_percent
+                            && k.memory_reserved_percent < c.threshold_percent,
+                        "record {}: {k:?}",
+                        r.id
+                    );
+                    drained += 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    let logged = |needle: &str| {
+        report
+            .events
+            .iter()
+            .filter(|e| e.message.starts_with("Managed Instances") && e.message.contains(needle))
+            .count() as u32
+    };
+    assert_eq!(launches, logged("launching"), "one trace per launch event");
+    assert_eq!(
+        drained,
+        logged("under-utilized"),
+        "one drain per drain event"
+    );
+    assert_eq!(idle, logged("idle for at least"), "every idle termination");
+    assert!(launches >= 10 && rounds >= 10 && drained >= 1 && idle >= 1);
+    // The web service says once why it does not rebalance (DISABLED in the scenario).
+    let off: Vec<_> = x
+        .records
+        .iter()
+        .filter_map(|r| match &r.decision {
+            Decision::AzRebalancing(t) if t.action == "not eligible" => Some(t),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(off.len(), 1);
+    assert!(
+        off[0].reason.contains("DISABLED in the scenario"),
+        "{}",
+        off[0].reason
+    );
+}
+
+/// AZ rebalancing after an outage: the tasks the traces started and stopped are the
+/// summary's, each step starts in the zone with the fewest counted tasks and stops from the
+/// one with the most, the down zone is left out while it is down, and the room is
+/// floor(desired × maximumPercent ÷ 100) − desired.
+#[test]
+fn rebalancing_traces_match_the_summary() {
+    let (report, x) = explained("scenarios/az-outage/three-azs.json", |_| {});
+    let summary = report.summary.services[0]
+        .az_rebalancing
+        .as_ref()
+        .expect("the service rebalanced");
+    let (mut started, mut stopped, mut down_seen, mut blocked) = (0u64, 0u64, false, 0);
+    for r in &x.records {
+        let Decision::AzRebalancing(t) = &r.decision else {
+            continue;
+        };
+        assert_eq!(r.service.as_deref(), Some("web"));
+        let counted: Vec<_> = t.zones.iter().filter(|z| z.counted).collect();
+        down_seen |= t
+            .zones
+            .iter()
+            .any(|z| z.left_out.as_deref() == Some("down"));
+        let fewest = counted.iter().map(|z| z.tasks).min().unwrap();
+        let most = counted.iter().map(|z| z.tasks).max().unwrap();
+        for s in &t.started {
+            let z = t.zones.iter().find(|z| z.zone == s.zone).unwrap();
+            assert_eq!(z.tasks, fewest, "record {}: started in {}", r.id, s.zone);
+            started += u64::from(s.count);
+        }
+        for s in &t.stopped {
+            let z = t.zones.iter().find(|z| z.zone == s.zone).unwrap();
+            assert_eq!(z.tasks, most, "record {}: stopped in {}", r.id, s.zone);
+            stopped += u64::from(s.count);
+        }
+        if !t.room_rule.is_empty() {
+            // maximumPercent 200 of desired 6: at most 12, room 6.
+            let max = t.desired * t.maximum_percent / 100;
+            assert!(
+                t.room_rule.contains(&format!(
+                    "= {max} tasks at most (rounded down), so {max} − {} = {}",
+                    t.desired,
+                    max - t.desired
+                )),
+                "record {}: {}",
+                r.id,
+                t.room_rule
+            );
+            assert_eq!(t.moves, (max - t.desired).min(t.moves_to_balance));
+        }
+        if t.action == "blocked" {
+            blocked += 1;
+        }
+    }
+    assert_eq!(started, summary.tasks_started, "started tasks");
+    assert_eq!(stopped, summary.tasks_stopped, "stopped tasks");
+    assert!(started > 0 && down_seen);
+    // The steps that found no room in the short zone are traced once per reason in a row,
+    // not once a minute: the summary counts 60 placement failures.
+    assert!(
+        blocked >= 1 && blocked < summary.placement_failures,
+        "{blocked} blocked traces for {} placement failures",
+        summary.placement_failures
+    );
+}
+
+/// A deployment starting while the service rebalances after the outage: the operation is
+/// traced as interrupted, the checks during the deployment as blocked by it, and the
+/// started and stopped tasks still add up to the summary's.
+#[test]
+fn a_deployment_interrupts_and_blocks_rebalancing_in_the_trace() {
+    let (report, x) = explained("scenarios/az-outage/three-azs.json", |v| {
+        // The zone recovers at 3h; the deployment starts then.
+        v["services"][0]["deploymentSchedule"] = serde_json::json!([{ "at": "3h" }]);
+    });
+    let summary = report.summary.services[0]
+        .az_rebalancing
+        .as_ref()
+        .expect("rebalanced");
+    let traces: Vec<_> = x
+        .records
+        .iter()
+        .filter_map(|r| match &r.decision {
+            Decision::AzRebalancing(t) => Some((r.time_s, t)),
+            _ => None,
+        })
+        .collect();
+    let at = |action: &str| traces.iter().find(|(_, t)| t.action == action);
+    let (t_int, int) = at("interrupted").expect("an interrupted operation");
+    assert_eq!(*t_int, 10_800.0);
+    assert!(
+        int.reason.starts_with("a deployment started"),
+        "{}",
+        int.reason
+    );
+    assert_eq!(summary.operations_stopped, 1);
+    let blocked = traces
+        .iter()
+        .filter(|(_, t)| {
+            t.action == "blocked" && t.reason.starts_with("a deployment is in progress")
+        })
+        .count();
+    assert_eq!(blocked, 1, "held back by the deployment, traced once");
+    let sum = |f: fn(&ecsim::explain::rebalancing::AzRebalancingTrace) -> u32| -> u64 {
+        traces.iter().map(|(_, t)| u64::from(f(t))).sum()
+    };
+    assert_eq!(
+        sum(|t| t.started.iter().map(|z| z.count).sum()),
+        summary.tasks_started
+    );
+    assert_eq!(
+        sum(|t| t.stopped.iter().map(|z| z.count).sum()),
+        summary.tasks_stopped
+    );
+}
+
+/// An optimization pass that keeps an under-utilized instance because its task fits nowhere
+/// else: m6i.xlarge only (4 vCPU, 16 GiB). The 3-vCPU task and the 1.5-vCPU task cannot share
+/// one (3072 + 1536 > 4096), so each gets an instance; the small one's reserves 1536 ÷ 4096
+/// = 37.5 % of CPU, under the 50 % threshold, and its task does not fit in the 1024 units the
+/// other leaves. Kept, and written once although every pass finds the same.
+#[test]
+fn a_consolidation_pass_says_why_it_kept_an_instance() {
+    let mut v = skeleton("kept", "2h", &["us-east-1a"]);
+    v["cluster"]["capacityProviders"] = serde_json::json!(["mi"]);
+    v["capacityProviders"] = serde_json::json!([{
+        "name": "mi",
+        "managedInstancesProvider": {
+            "instanceLaunchTemplate": { "instanceRequirements": {
+                "vCpuCount": { "min": 4, "max": 4 },
+                "memoryMiB": { "min": 4096 },
+                "allowedInstanceTypes": ["m6i.xlarge"]
+            } },
+            "infrastructureOptimization": { "scaleInAfter": 60 }
+        },
+        "managementFee": { "fractionOfOnDemand": 0.12 }
+    }]);
+    v["taskDefinitions"] = serde_json::json!([
+        { "family": "big", "cpu": "3072", "memory": "2048", "requiresCompatibilities": ["EC2"] },
+        { "family": "small", "cpu": "1536", "memory": "2048", "requiresCompatibilities": ["EC2"] }
+    ]);
+    let strategy = serde_json::json!([{ "capacityProvider": "mi", "weight": 1 }]);
+    v["services"] = serde_json::json!([
+        { "serviceName": "big", "taskDefinition": "big", "desiredCount": 1, "capacityProviderStrategy": strategy },
+        { "serviceName": "small", "taskDefinition": "small", "desiredCount": 1, "capacityProviderStrategy": strategy }
+    ]);
+    v["settings"] = zero_latencies();
+    let sc = valid(&v);
+    let mut report = ecsim::run_explained(&sc, None, &mut |_| {}).expect("run");
+    let x = report.explain.take().expect("traces");
+    let passes: Vec<_> = x
+        .records
+        .iter()
+        .filter_map(|r| match &r.decision {
+            Decision::ManagedInstancesConsolidation(c) => Some(c),
+            _ => None,
+        })
+        .collect();
+    let kept: Vec<_> = passes
+        .iter()
+        .filter(|c| {
+            c.candidates
+                .iter()
+                .any(|k| k.verdict.starts_with("kept: its tasks would not all fit"))
+        })
+        .collect();
+    assert_eq!(kept.len(), 1, "{passes:#?}");
+    let c = kept[0];
+    assert_eq!(c.drained, None);
+    assert_eq!(c.instances, 2);
+    let k = &c.candidates[0];
+    assert_eq!((k.instance_type.as_str(), k.tasks), ("m6i.xlarge", 1));
+    // 1536 ÷ 4096.
+    assert_eq!(k.cpu_reserved_percent, 37.5);
+    assert!(k.verdict.contains("the other 1 instance"), "{}", k.verdict);
+    assert!(c.outcome.starts_with("nothing given back"), "{}", c.outcome);
+    // No instance was drained in the run.
+    assert!(!report
+        .events
+        .iter()
+        .any(|e| e.message.contains("under-utilized")));
+    // The text says it.
+    let text = ecsim::explain::text::render(
+        x.records
+            .iter()
+            .find(
+                |r| matches!(&r.decision, Decision::ManagedInstancesConsolidation(c2) if c2 == *c),
+            )
+            .expect("the record"),
+    );
+    assert!(
+        text.contains("Managed Instances consolidation, mi"),
+        "{text}"
+    );
+    assert!(text.contains("CPU 37.5 % and memory"), "{text}");
+}
+
+/// `ecsim explain` prints the new kinds as text: a rebalancing step under `--service`, a
+/// Managed Instances launch under `--event`.
+#[test]
+fn explain_prints_rebalancing_and_managed_instances() {
+    let d = tempfile::tempdir().expect("tempdir");
+    run_to("scenarios/az-outage/three-azs.json", d.path(), true);
+    let o = explain(d.path(), &["--service", "web"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8_lossy(&o.stdout);
+    for needle in [
+        "AZ rebalancing, web",
+        "blocked: desired 6, tasks per zone: us-east-1a 0 (left out: down), us-east-1b 4, us-east-1c 2",
+        "maximumPercent 200 % of desired 6 = 12 tasks at most (rounded down), so 12 − 6 = 6 new tasks",
+        "started tasks: desired 6",
+        "started in us-east-1a: 2 (task ",
+        "stopped in us-east-1b: 2 (task ",
+        "balanced: desired 6, tasks per zone: us-east-1a 2, us-east-1b 2, us-east-1c 2",
+    ] {
+        assert!(text.contains(needle), "{needle:?} not in:\n{text}");
+    }
+    let d = tempfile::tempdir().expect("tempdir");
+    run_to_with(
+        "scenarios/managed-instances/scenario.json",
+        &MANAGED_INSTANCES_SETS,
+        d.path(),
+        true,
+    );
+    // The first launch's line of events.jsonl (1-based).
+    let events = String::from_utf8(read(d.path(), "events.jsonl")).expect("UTF-8");
+    let line = events
+        .lines()
+        .position(|l| l.contains("Managed Instances launching"))
+        .expect("a launch event")
+        + 1;
+    let o = explain(d.path(), &["--event", &line.to_string()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8_lossy(&o.stdout);
+    for needle in [
+        "Managed Instances launch, managed",
+        "types matched instanceRequirements",
+        "no pending or ACTIVE instance could take",
+        "/h + fee $",
+        "lowest price per task held: ",
+        "launched: 1 × ",
+    ] {
+        assert!(text.contains(needle), "{needle:?} not in:\n{text}");
+    }
 }
