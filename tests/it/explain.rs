@@ -543,7 +543,34 @@ fn managed_instances_traces_match_the_run() {
     );
     assert_eq!(idle, logged("idle for at least"), "every idle termination");
     assert!(launches >= 10 && rounds >= 10 && drained >= 1 && idle >= 1);
-    // The web service says once why it does not rebalance (DISABLED in the scenario).
+    // The web service takes ECS's default AZ rebalancing: its traced steps add up to the
+    // summary's, and no trace says it is not eligible.
+    let web = report
+        .summary
+        .services
+        .iter()
+        .find(|s| s.name == "web")
+        .expect("the web service");
+    let (mut started, mut stopped, mut not_eligible) = (0u64, 0u64, 0);
+    for r in &x.records {
+        if let Decision::AzRebalancing(t) = &r.decision {
+            assert_eq!(r.service.as_deref(), Some("web"), "record {}", r.id);
+            started += t.started.iter().map(|s| u64::from(s.count)).sum::<u64>();
+            stopped += t.stopped.iter().map(|s| u64::from(s.count)).sum::<u64>();
+            not_eligible += usize::from(t.action == "not eligible");
+        }
+    }
+    let summary = web.az_rebalancing.as_ref().expect("web rebalanced");
+    assert_eq!(
+        (started, stopped),
+        (summary.tasks_started, summary.tasks_stopped)
+    );
+    assert!(started > 0);
+    assert_eq!(not_eligible, 0);
+    // With rebalancing DISABLED in the file, the web service says so once.
+    let (_, x) = explained("scenarios/managed-instances/scenario.json", |v| {
+        v["services"][0]["availabilityZoneRebalancing"] = serde_json::json!("DISABLED");
+    });
     let off: Vec<_> = x
         .records
         .iter()
