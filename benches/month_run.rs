@@ -45,6 +45,12 @@
 //! 12,411 M instructions before the placement-index and submission changes of that issue's
 //! third pass and 10,392 M after (-16.3 %); `ECSIM_BENCH_ONCE` wall medians of three
 //! interleaved pairs 1.72 s and 1.37 s (1.26x; load average 6-9), peak RSS 64.4 MiB both.
+//! Issue 13's budget, 1.5x faster than when it was filed, measured 6 December 2026 on a quiet
+//! 2-core machine, whole process under `/usr/bin/time`, five interleaved runs of each of three
+//! builds, the same 1,021,155 submissions: `a3f87b6` (the commit before issue 13's work, no
+//! LTO) median 1.88 s and 190 MiB peak; `50a7376` 1.32 s; `d487bb7` (placement `EntrySet`s,
+//! dense slots, occupancy masks, the lowest-id path, cache-line layouts, the event-path
+//! changes) 1.15 s and 65 MiB: 1.63x faster than at filing, 1.15x than the commit before.
 //!
 //! Budget: one run under 60 seconds wall time and under 2 GiB peak memory (RSS).
 //! Issue 16: with `--explain` off the hooks at each decision site must cost nothing

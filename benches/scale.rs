@@ -37,29 +37,38 @@
 //! with the tasks: before issue 13 kept only live tasks, 100 million tasks needed about
 //! 14 GiB (and `settings.maxWork` refused the scenario).
 //!
-//! Measured 6 December 2026 with the raised RunTask limit (one run per size, 50,000 twice;
-//! 1,000 best of three; children run directly with `ECSIM_SCALE_CHILD` under
-//! `/usr/bin/time`, 2-core machine shared with other builds, load average 5–8; CPU is user
-//! time, steadier than wall here):
+//! Measured 6 December 2026, quiet 2-core machine, each child under `/usr/bin/time` (whole
+//! process), interleaved with the same case of `50a7376` (before the placement `EntrySet`s,
+//! dense slots, occupancy masks, lowest-id path, cache-line layouts and event-path changes
+//! of `d487bb7`); events identical in every pair; medians of three (1,000, `cloudsim`), two
+//! (10,000, 50,000) or one run (100,000):
 //!
-//! | instances × 7 days | events | wall | ns/event (wall) | ns/event (CPU) | CPU ratio to 1k | peak RSS |
+//! | instances × 7 days | events | `50a7376` wall | `d487bb7` wall | ns/event | ratio to 1k | peak RSS |
 //! |---|---|---|---|---|---|---|
-//! | 1,000 | 1,186,897 | 0.31 s | 263 | 253 | 1 | 20 MiB |
-//! | 10,000 | 11,665,540 | 3.44 s | 295 | 279 | 1.10 | 32 MiB |
-//! | 50,000 (RunTask 97/s) | 58,167,902 | 22.2–22.5 s | 382–387 | 349–357 | 1.38–1.41 | 83 MiB |
-//! | 100,000 (RunTask 193/s) | 116,115,949 | 52.5 s | 453 | 431 | 1.70 | 150 MiB |
+//! | 1,000 | 1,186,897 | 0.31 s | 0.28 s | 236 | 1 | 21 MiB |
+//! | 10,000 | 11,665,540 | 3.36 s | 3.00 s | 257 | 1.09 | 33 MiB |
+//! | 50,000 (RunTask 97/s) | 58,167,902 | 20.3 s | 19.5 s | 334 | 1.42 | 94 MiB |
+//! | 100,000 (RunTask 193/s) | 116,115,949 | 50.4 s | 45.1 s | 388 | 1.64 | 167 MiB |
+//! | `cloudsim` (50,000 × 117 d) | 336,964 | 0.30 s | 0.31 s | | | 254 MiB |
+//! | `mmc` (c = 100) | 5,027,009 | 0.89 s | 0.66 s | 131 | | 14 MiB |
 //!
-//! The 1,000 and 10,000 scenarios keep the default limit and are the same JSON as before,
-//! so their runs and event counts are unchanged. At 100,000 the run no longer builds a backlog (150 MiB peak against 3.1 GiB
-//! throttled), 7 days take under the 60 s budget, but ns per event at 50,000 and 100,000 is
-//! still above the 1.3 × budget: that is now the model's own cost at scale.
+//! (`mmc` here is `ecsim run --quiet --no-charts` on the same scenario, five interleaved
+//! runs; `a3f87b6`, the commit before issue 13's work, took 1.61 s: 2.44x.)
+//! The 1,000 and 10,000 scenarios keep the default RunTask limit and are the same JSON as
+//! before, so their runs and event counts are unchanged. 100,000 instances for 7 days stay
+//! under the 60 s budget and `cloudsim` under 5 s, but ns per event at 50,000 and 100,000 is
+//! still above the 1.3 × budget: the small sizes gained more (−11 % at 1,000) than the large
+//! ones (−4 % at 50,000), whose cost is the cache misses of a working set (instances, the
+//! placement index, 200,000 service tasks' slots) that no longer fits in cache.
 //!
 //! Instruction counts are the steadier figure on a shared machine: run one child under
 //! callgrind, `ECSIM_SCALE_CHILD=mmc valgrind --tool=callgrind target/release/deps/scale-*`
 //! (any case key works: `1000:7`, `10000:1`). Issue 13, December 2026, whole process, events
 //! identical before and after: M/M/c 9,399 M -> 7,766 M instructions (1,870 -> 1,545 per
 //! event), `1000:7` 2,963 M -> 2,538 M, `10000:1` 4,759 M -> 3,987 M (the placement index
-//! without the unused free-CPU order, packed entries, no per-submission allocation).
+//! without the unused free-CPU order, packed entries, no per-submission allocation); then
+//! `50a7376` -> `d487bb7`: M/M/c 8,185 M -> 6,013 M (-26.5 %, 1,196 per event), `1000:7`
+//! 2,620 M -> 2,242 M (-14.4 %).
 //!
 //! Each case runs in a child process (this binary re-executed with `ECSIM_SCALE_CHILD`), so
 //! each reports its own peak RSS (`VmHWM`) rather than the largest so far.
