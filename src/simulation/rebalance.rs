@@ -699,22 +699,12 @@ impl<'s> Simulation<'s> {
         if n == 0 {
             // The desired count rose meanwhile: the new tasks are simply kept.
             if let Some(counts) = before {
-                let covered = self.rebalance[si].zones.clone();
-                self.explain_rebalance(
-                    s,
-                    now,
-                    RebalanceCheck {
-                        action: "stopped tasks",
-                        counts: &counts,
-                        covered: &covered,
-                        room: false,
-                        moves: 0,
-                        started: &[],
-                        stopped: &[],
-                        reason: format!("{owed} new task{} healthy, but the desired count rose meanwhile: no surplus to stop, the new tasks are kept", if owed == 1 { " is" } else { "s are" }),
-                        events_before: self.report_events.len(),
-                    },
+                let reason = format!(
+                    "{owed} new task{} healthy, but the desired count rose meanwhile: no surplus to stop, the new tasks are kept",
+                    if owed == 1 { " is" } else { "s are" }
                 );
+                let events_before = self.report_events.len();
+                self.explain_surplus_stop(s, now, &counts, &[], reason, events_before);
             }
             return;
         }
@@ -763,27 +753,42 @@ impl<'s> Simulation<'s> {
             );
         }
         if let (Some(counts), Some(traced)) = (before, traced) {
-            let covered = self.rebalance[si].zones.clone();
-            self.explain_rebalance(
-                s,
-                now,
-                RebalanceCheck {
-                    action: "stopped tasks",
-                    counts: &counts,
-                    covered: &covered,
-                    room: false,
-                    moves: 0,
-                    started: &[],
-                    stopped: &traced,
-                    reason: format!(
-                        "the step's {owed} new task{} RUNNING and healthy: {n} surplus task{} stopped, each from the zone with the most live tasks, then as a scale-in chooses within it",
-                        if owed == 1 { " is" } else { "s are" },
-                        if n == 1 { "" } else { "s" }
-                    ),
-                    events_before,
-                },
+            let reason = format!(
+                "the step's {owed} new task{} RUNNING and healthy: {n} surplus task{} stopped, each from the zone with the most live tasks, then as a scale-in chooses within it",
+                if owed == 1 { " is" } else { "s are" },
+                if n == 1 { "" } else { "s" }
             );
+            self.explain_surplus_stop(s, now, &counts, &traced, reason, events_before);
         }
+    }
+
+    /// The `--explain` trace of a step's surplus stop: `counts` are the zones' live tasks
+    /// before it, `stopped` the tasks it stopped per zone.
+    fn explain_surplus_stop(
+        &mut self,
+        s: ServiceId,
+        now: SimTime,
+        counts: &[u32],
+        stopped: &[(usize, Vec<u32>)],
+        reason: String,
+        events_before: usize,
+    ) {
+        let covered = self.rebalance[s.index()].zones.clone();
+        self.explain_rebalance(
+            s,
+            now,
+            RebalanceCheck {
+                action: "stopped tasks",
+                counts,
+                covered: &covered,
+                room: false,
+                moves: 0,
+                started: &[],
+                stopped,
+                reason,
+                events_before,
+            },
+        );
     }
 
     /// The `n` tasks a step stops: each from the zone that then has the most live tasks
