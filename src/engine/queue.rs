@@ -27,6 +27,11 @@ const SLOT_MASK: u64 = (1 << SLOT_BITS) - 1;
 const SEQ_LIMIT: u64 = 1 << (64 - SLOT_BITS);
 /// Children per heap node.
 const ARITY: usize = 4;
+/// Above this many keys the heap hands them to the radix heap (see the module doc).
+const TO_RADIX: usize = 0;
+/// Below this many keys the radix heap hands them back to the heap (a gap, so a queue
+/// hovering around one size does not move its keys back and forth).
+const TO_HEAP: usize = 0;
 
 /// The ordering key of one pending event.
 ///
@@ -99,10 +104,134 @@ impl Nodes {
     }
 }
 
+/// Buckets of the radix heap: bucket `b` (1..=128) holds the keys whose highest bit differing
+/// from [`Radix::last`] is bit `b - 1` of the 128-bit `(time, tie)`. Bucket 0 (equal to
+/// `last`) would hold only a key already popped, so it stays empty.
+const BUCKETS: usize = 129;
+
+/// The bucket of `key` relative to `base` (which is not after it): one plus the index of the
+/// highest differing bit of the 128-bit keys.
+#[inline(always)]
+fn bucket_of(key: Key, base: Key) -> usize {
+    let t = key.time ^ base.time;
+    if t != 0 {
+        128 - t.leading_zeros() as usize
+    } else {
+        64 - (key.tie ^ base.tie).leading_zeros() as usize
+    }
+}
+
+/// A radix heap (Ahuja, Mehlhorn, Orlin and Tarjan 1990) over the 128-bit `(time, tie)`
+/// keys: valid because the queue is monotone (every key scheduled is after the last key
+/// popped, `schedule_later`'s assert). Keys only ever move to lower buckets, in sequential
+/// runs, so a pop touches one or two short arrays instead of a path of the heap.
+struct Radix {
+    buckets: Vec<Vec<Key>>,
+    /// Bit `b - 1` is set exactly when bucket `b` is not empty.
+    nonempty: u128,
+    /// The last key popped (or a key before every pending key after a rebuild).
+    last: Key,
+    /// The earliest pending key and where it sits (bucket, index), valid when `len > 0`: the
+    /// engine peeks before every pop, so the minimum is kept ready.
+    top: Key,
+    top_bucket: usize,
+    top_pos: usize,
+    len: usize,
+}
+
+impl Radix {
+    fn new() -> Self {
+        Radix {
+            buckets: (0..BUCKETS).map(|_| Vec::new()).collect(),
+            nonempty: 0,
+            last: Key { time: 0, tie: 0 },
+            top: Key { time: 0, tie: 0 },
+            top_bucket: 0,
+            top_pos: 0,
+            len: 0,
+        }
+    }
+
+    /// Adds `key`, which must be after `last`.
+    #[inline]
+    fn push(&mut self, key: Key) {
+        let b = bucket_of(key, self.last);
+        debug_assert!(b > 0, "a key equal to the last one popped");
+        let v = &mut self.buckets[b];
+        v.push(key);
+        self.nonempty |= 1 << (b - 1);
+        if self.len == 0 || key.before(self.top) {
+            self.top = key;
+            self.top_bucket = b;
+            self.top_pos = v.len() - 1;
+        }
+        self.len += 1;
+    }
+
+    /// Removes and returns the earliest key (`len > 0`). The rest of its bucket shares its
+    /// bits above the bucket's bit, so relative to it they all fall into lower buckets.
+    #[inline]
+    fn pop(&mut self) -> Key {
+        let top = self.top;
+        let b = self.top_bucket;
+        let mut v = std::mem::take(&mut self.buckets[b]);
+        v.swap_remove(self.top_pos);
+        self.nonempty &= !(1 << (b - 1));
+        self.last = top;
+        self.len -= 1;
+        for key in v.drain(..) {
+            let nb = bucket_of(key, top);
+            self.buckets[nb].push(key);
+            self.nonempty |= 1 << (nb - 1);
+        }
+        // Give the emptied array (and its capacity) back to its bucket.
+        self.buckets[b] = v;
+        if self.len > 0 {
+            self.find_top();
+        }
+        top
+    }
+
+    /// Sets `top` to the earliest key of the lowest non-empty bucket, which holds the minimum.
+    #[inline]
+    fn find_top(&mut self) {
+        let b = self.nonempty.trailing_zeros() as usize + 1;
+        let v = &self.buckets[b];
+        let (mut pos, mut best) = (0, v[0]);
+        for (i, &k) in v.iter().enumerate().skip(1) {
+            if k.before(best) {
+                best = k;
+                pos = i;
+            }
+        }
+        self.top = best;
+        self.top_bucket = b;
+        self.top_pos = pos;
+    }
+
+    /// Takes every pending key out, in no particular order.
+    fn drain_all(&mut self) -> Vec<Key> {
+        let mut keys = Vec::with_capacity(self.len);
+        for v in &mut self.buckets {
+            keys.append(v);
+        }
+        self.nonempty = 0;
+        self.len = 0;
+        keys
+    }
+}
+
 /// A future-event list with the ordering guarantee of the module doc.
 pub struct EventQueue<E> {
     /// The 4-ary min-heap: the children of `i` are `ARITY * i + 1 ..= ARITY * i + ARITY`.
+    /// Holds the keys while `big` is false.
     heap: Nodes,
+    /// Holds the keys while `big` is true.
+    radix: Radix,
+    big: bool,
+    /// `TO_RADIX` and `TO_HEAP` (fields so tests can lower them).
+    to_radix: usize,
+    to_heap: usize,
     /// Event payloads; `Some` exactly for the slots named by a key in `heap`.
     slab: Vec<Option<E>>,
     /// Empty slab slots, reused last-freed first (that slot is most likely still in cache).
@@ -132,6 +261,10 @@ impl<E> EventQueue<E> {
                 lines: Vec::new(),
                 len: 0,
             },
+            radix: Radix::new(),
+            big: false,
+            to_radix: TO_RADIX,
+            to_heap: TO_HEAP,
             slab: Vec::new(),
             free: Vec::new(),
             due_now: VecDeque::new(),
@@ -154,7 +287,26 @@ impl<E> EventQueue<E> {
 
     /// How many events are waiting.
     pub fn len(&self) -> usize {
-        self.heap.len + self.due_now.len()
+        self.keys_len() + self.due_now.len()
+    }
+
+    /// How many events wait in the heap or the radix heap (not due now).
+    fn keys_len(&self) -> usize {
+        if self.big {
+            self.radix.len
+        } else {
+            self.heap.len
+        }
+    }
+
+    /// The earliest key waiting in the heap or the radix heap, if any.
+    #[inline(always)]
+    fn first_key(&self) -> Option<Key> {
+        if self.big {
+            (self.radix.len > 0).then_some(self.radix.top)
+        } else {
+            (self.heap.len > 0).then(|| self.heap.get(0))
+        }
     }
 
     /// True when no event is waiting.
@@ -212,7 +364,48 @@ impl<E> EventQueue<E> {
             tie: (self.next_seq << SLOT_BITS) | slot,
         };
         self.next_seq += 1;
-        self.sift_up(key);
+        if self.big {
+            self.radix.push(key);
+        } else {
+            self.sift_up(key);
+            if self.heap.len > self.to_radix {
+                self.heap_to_radix();
+            }
+        }
+    }
+
+    /// Moves every key from the heap to the radix heap.
+    #[cold]
+    fn heap_to_radix(&mut self) {
+        // A base before every pending key: those have time >= now, and at time zero none has
+        // time zero (a key is only made for a time after now, and none is popped at zero).
+        self.radix.last = if self.now.0 == 0 {
+            Key { time: 0, tie: 0 }
+        } else {
+            Key {
+                time: self.now.0 - 1,
+                tie: u64::MAX,
+            }
+        };
+        for n in 0..self.heap.len {
+            let key = self.heap.get(n);
+            self.radix.push(key);
+        }
+        self.heap.len = 0;
+        self.big = true;
+    }
+
+    /// Moves every key from the radix heap back to the heap, as a sorted array (a valid heap).
+    #[cold]
+    fn radix_to_heap(&mut self) {
+        let mut keys = self.radix.drain_all();
+        keys.sort_unstable_by_key(|k| ((k.time as u128) << 64) | k.tie as u128);
+        self.big = false;
+        self.heap.len = 0;
+        for key in keys {
+            self.heap.grow();
+            self.heap.set(self.heap.len - 1, key);
+        }
     }
 
     /// Schedules `event` after `delay` from now.
@@ -225,25 +418,30 @@ impl<E> EventQueue<E> {
         if !self.due_now.is_empty() {
             return Some(self.now);
         }
-        (self.heap.len > 0).then(|| SimTime(self.heap.get(0).time))
+        self.first_key().map(|k| SimTime(k.time))
     }
 
     /// Removes the next event and advances `now` to its time.
     pub fn pop(&mut self) -> Option<(SimTime, E)> {
-        if !self.due_now.is_empty() && (self.heap.len == 0 || self.heap.get(0).time > self.now.0) {
+        let first = self.first_key();
+        if !self.due_now.is_empty() && !matches!(first, Some(k) if k.time <= self.now.0) {
             // The heap's keys at `now` went first; these follow in scheduling order.
             let event = self.due_now.pop_front()?;
             self.delivered_count += 1;
             return Some((self.now, event));
         }
-        if self.heap.len == 0 {
-            return None;
-        }
-        let top = self.heap.get(0);
-        self.heap.len -= 1;
-        let last = self.heap.get(self.heap.len);
-        if self.heap.len > 0 {
-            self.sift_down(last);
+        let top = first?;
+        if self.big {
+            self.radix.pop();
+            if self.radix.len < self.to_heap {
+                self.radix_to_heap();
+            }
+        } else {
+            self.heap.len -= 1;
+            let last = self.heap.get(self.heap.len);
+            if self.heap.len > 0 {
+                self.sift_down(last);
+            }
         }
         let slot = top.slot();
         let event = self.slab[slot]
@@ -340,6 +538,10 @@ impl<E> EventQueue<E> {
     /// the keys are sorted by `(time, seq)` first, and a sorted array is a valid heap.
     #[cold]
     fn renumber(&mut self) {
+        if self.big {
+            // Back to the heap (sorted); the next schedule moves the keys over again if many.
+            self.radix_to_heap();
+        }
         let mut keys: Vec<Key> = (0..self.heap.len).map(|n| self.heap.get(n)).collect();
         keys.sort_unstable_by_key(|k| ((k.time as u128) << 64) | k.tie as u128);
         for (seq, key) in keys.into_iter().enumerate() {
@@ -406,7 +608,7 @@ mod tests {
         q.schedule_at(SimTime(10), 'b');
         q.schedule_at(SimTime(0), 'z');
         // At time zero, 'z' is due now: it waits in the FIFO, not in the heap.
-        assert_eq!((q.heap.len, q.due_now.len()), (2, 1));
+        assert_eq!((q.keys_len(), q.due_now.len()), (2, 1));
         assert_eq!(q.pop(), Some((SimTime(0), 'z')));
         assert_eq!(q.pop(), Some((SimTime(10), 'a')));
         // Scheduled at 10 while 'b' (scheduled earlier for 10) waits in the heap: after it.
@@ -493,6 +695,82 @@ mod tests {
             agrees_with_reference(&wide, false);
             agrees_with_reference(&ops, true);
             agrees_with_reference(&wide, true);
+        }
+    }
+
+    /// One step of [`matches_a_binary_heap`]: schedule at now, schedule `d` ms later, or pop.
+    #[derive(Clone, Copy, Debug)]
+    enum Op {
+        Now,
+        Later(u64),
+        Pop,
+    }
+
+    fn op() -> impl proptest::strategy::Strategy<Value = Op> {
+        use proptest::prelude::*;
+        prop_oneof![
+            2 => Just(Op::Now),
+            3 => (1u64..4).prop_map(Op::Later),
+            2 => (1u64..1 << 40).prop_map(Op::Later),
+            4 => Just(Op::Pop),
+        ]
+    }
+
+    /// Replays `ops` on the queue, with the heap handing over to the radix heap above
+    /// `to_radix` keys and back below `to_heap` (renumbering when `seq_limit` is reached),
+    /// and on a `BinaryHeap` of `Reverse((time, seq))`; every pop must agree.
+    fn matches_a_binary_heap(ops: &[Op], to_radix: usize, to_heap: usize, seq_limit: u64) {
+        use std::cmp::Reverse;
+        let mut q = EventQueue::new();
+        (q.to_radix, q.to_heap) = (to_radix, to_heap);
+        // `seq_limit` 0 asks for the tightest: one more than the most events ever pending.
+        let (mut pending, mut most) = (0u64, 0u64);
+        for op in ops {
+            match op {
+                Op::Pop => pending = pending.saturating_sub(1),
+                _ => pending += 1,
+            }
+            most = most.max(pending);
+        }
+        q.seq_limit = seq_limit.max(most + 1);
+        let mut reference = std::collections::BinaryHeap::new();
+        let mut seq = 0u64;
+        for &op in ops {
+            match op {
+                Op::Now | Op::Later(_) => {
+                    let t = match op {
+                        Op::Later(d) => q.now() + SimDuration(d),
+                        _ => q.now(),
+                    };
+                    q.schedule_at(t, seq);
+                    reference.push(Reverse((t, seq)));
+                    seq += 1;
+                }
+                Op::Pop => assert_eq!(q.pop(), reference.pop().map(|Reverse(e)| e)),
+            }
+            assert_eq!(q.len(), reference.len());
+            assert_eq!(q.peek_time(), reference.peek().map(|Reverse((t, _))| *t));
+        }
+        while let Some(Reverse(expected)) = reference.pop() {
+            assert_eq!(q.pop(), Some(expected));
+        }
+        assert_eq!(q.pop(), None);
+        assert_eq!(q.delivered_count(), seq);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn delivery_order_matches_a_binary_heap(
+            ops in proptest::collection::vec(op(), 0..800),
+            to_radix in 0usize..40,
+            gap in 0usize..20,
+        ) {
+            // The production thresholds, radix heap only, and small thresholds that make the
+            // keys move between the two structures many times; tight sequence space too.
+            matches_a_binary_heap(&ops, TO_RADIX, TO_HEAP, SEQ_LIMIT);
+            matches_a_binary_heap(&ops, 0, 0, SEQ_LIMIT);
+            matches_a_binary_heap(&ops, to_radix, to_radix.saturating_sub(gap), SEQ_LIMIT);
+            matches_a_binary_heap(&ops, to_radix, to_radix.saturating_sub(gap), 0);
         }
     }
 }
