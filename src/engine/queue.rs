@@ -1,38 +1,34 @@
-//! The event queue: a radix heap (or, below a size, a 4-ary min-heap) of small `(time, seq)`
-//! keys over a slab of events.
+//! The event queue: a radix heap of small `(time, seq)` keys over a slab of events.
 //!
-//! Why the radix heap (issue 13): at 50,000 instances the 4-ary heap held tens of thousands
-//! of keys and this module was the largest source of D1 misses in callgrind (17.1 M of
-//! 73.5 M, 2.1 per event against 0.22 at 1,000 instances): every pop walked a path of lines
-//! spread over the whole heap. The queue is monotone (a key is only scheduled after the last
-//! one popped: `schedule_later` asserts it), so a radix heap delivers the same exact order:
-//! bucket `b` holds the keys whose highest bit differing from the last popped key is bit
-//! `b - 1` of the 128-bit `(time, seq|slot)`; the lowest non-empty bucket holds the minimum,
-//! and a pop spreads the rest of that bucket into lower buckets relative to it. Keys move
-//! only downwards, appended to short arrays, so a pop reads one or two runs of keys.
-//! Callgrind instruction counts and D1 read misses, faae6ce's 4-ary heap -> radix heap only
+//! Why the radix heap (issue 13): at 50,000 instances the 4-ary heap it replaced held tens of
+//! thousands of keys and this module was the largest source of D1 misses in callgrind (17.1 M
+//! of 73.5 M, 2.1 per event against 0.22 at 1,000 instances): every pop walked a path of
+//! lines spread over the whole heap. The queue is monotone (a key is only scheduled after the
+//! last one popped: `schedule_later` asserts it), so a radix heap delivers the same exact
+//! order: bucket `b` holds the keys whose highest bit differing from the last popped key is
+//! bit `b - 1` of the 128-bit `(time, seq|slot)`; the lowest non-empty bucket holds the
+//! minimum, and a pop spreads the rest of that bucket into lower buckets relative to it. Keys
+//! move only downwards, appended to short arrays, so a pop reads one or two runs of keys.
+//! Callgrind instruction counts and D1 read misses, faae6ce's 4-ary heap -> radix heap
 //! (events identical): mmc 6,012.9 M -> 5,973.0 M Ir (-0.7 %); 1000:7 2,242.5 M -> 2,156.8 M
 //! Ir (-3.8 %), 4.32 M -> 4.44 M D1 read misses; 50000:1 19,387 M -> 18,703 M Ir (-3.5 %),
 //! 73.46 M -> 62.25 M D1 read misses (-15 %; this module's own 17.1 M -> 4.5 M).
-//! The hybrid (the heap while small, `TO_RADIX`/`TO_HEAP`) was built for the case the radix
-//! heap cost the small cases; it did not, so both thresholds are 0 and the heap only serves
-//! tests and the renumbering.
+//! Keeping the 4-ary heap for small queues was measured too (38d091c, baf7304) and not
+//! needed: the radix heap alone was cheaper at every size.
 //!
-//! Why the keys and the slab (the 4-ary heap's reasoning, still true of the radix heap's
-//! buckets): the simulation spends a noticeable share of a run popping events, and a
-//! binary heap of whole entries moves the payload on every sift step. Here the heap holds only
-//! 16-byte `Copy` keys (so sifting moves a hole with plain copies, no swaps), the events sit
-//! still in a slab and are touched once on schedule and once on pop, and the heap is 4-ary,
-//! so it is half as deep, and it is laid out so the four children of a node fill exactly one
-//! cache line.
-//! The delivery order is exactly that of the module doc: `(time, seq)` ascending.
+//! Why the keys and the slab: the simulation spends a noticeable share of a run popping
+//! events, and moving whole entries between buckets would move the payload every time. The
+//! buckets hold only 16-byte `Copy` keys; the events sit still in a slab and are touched once
+//! on schedule and once on pop.
+//! The delivery order is `(time, seq)` ascending.
 //!
 //! Events scheduled for the current time (zero delay: coalesced reconciles and placement
-//! passes, zero latencies) skip the heap and go to a FIFO, `due_now`. That keeps the order:
-//! anything scheduled at `now` has a larger sequence number than every event already waiting,
-//! and while time stands at `now` nothing new can enter the heap at `now`, so the events due
-//! now are exactly the heap's keys at `now` (scheduled earlier, in `seq` order) followed by
-//! the FIFO (in scheduling order). A push and a pop on a ring buffer replace two sifts.
+//! passes, zero latencies) skip the radix heap and go to a FIFO, `due_now`. That keeps the
+//! order: anything scheduled at `now` has a larger sequence number than every event already
+//! waiting, and while time stands at `now` nothing new can enter the radix heap at `now`, so
+//! the events due now are exactly the radix heap's keys at `now` (scheduled earlier, in `seq`
+//! order) followed by the FIFO (in scheduling order). A push and a pop on a ring buffer
+//! replace a bucket push and a pop.
 
 use std::collections::VecDeque;
 
@@ -44,13 +40,6 @@ const SLOT_BITS: u32 = 32;
 const SLOT_MASK: u64 = (1 << SLOT_BITS) - 1;
 /// The first sequence number that no longer fits above the slot bits.
 const SEQ_LIMIT: u64 = 1 << (64 - SLOT_BITS);
-/// Children per heap node.
-const ARITY: usize = 4;
-/// Above this many keys the heap hands them to the radix heap (see the module doc).
-const TO_RADIX: usize = 0;
-/// Below this many keys the radix heap hands them back to the heap (a gap, so a queue
-/// hovering around one size does not move its keys back and forth).
-const TO_HEAP: usize = 0;
 
 /// The ordering key of one pending event.
 ///
@@ -78,51 +67,6 @@ impl Key {
     }
 }
 
-/// One cache line of keys: the four children of one heap node.
-#[derive(Clone, Copy)]
-#[repr(C, align(64))]
-struct Line([Key; ARITY]);
-
-/// The heap's storage: node `n` lives at position `n + 3` of a run of cache-aligned lines,
-/// so the four children of node `n` (`4n + 1 ..= 4n + 4`, at positions `4n + 4 ..= 4n + 7`)
-/// are exactly line `n + 1`: one cache miss per level on the way down instead of two.
-struct Nodes {
-    lines: Vec<Line>,
-    len: usize,
-}
-
-/// Where node `n` lives: (line, slot in the line).
-#[inline(always)]
-fn place(n: usize) -> (usize, usize) {
-    let p = n + ARITY - 1;
-    (p / ARITY, p % ARITY)
-}
-
-impl Nodes {
-    #[inline(always)]
-    fn get(&self, n: usize) -> Key {
-        let (l, s) = place(n);
-        self.lines[l].0[s]
-    }
-
-    #[inline(always)]
-    fn set(&mut self, n: usize, key: Key) {
-        let (l, s) = place(n);
-        self.lines[l].0[s] = key;
-    }
-
-    /// Makes room for one more node (its content is set by the caller). Lines are never
-    /// given back when the heap shrinks, like a `Vec`'s capacity: the next burst reuses them.
-    #[inline(always)]
-    fn grow(&mut self) {
-        let (l, _) = place(self.len);
-        if l == self.lines.len() {
-            self.lines.push(Line([Key { time: 0, tie: 0 }; ARITY]));
-        }
-        self.len += 1;
-    }
-}
-
 /// Buckets of the radix heap: bucket `b` (1..=128) holds the keys whose highest bit differing
 /// from [`Radix::last`] is bit `b - 1` of the 128-bit `(time, tie)`. Bucket 0 (equal to
 /// `last`) would hold only a key already popped, so it stays empty.
@@ -143,7 +87,7 @@ fn bucket_of(key: Key, base: Key) -> usize {
 /// A radix heap (Ahuja, Mehlhorn, Orlin and Tarjan 1990) over the 128-bit `(time, tie)`
 /// keys: valid because the queue is monotone (every key scheduled is after the last key
 /// popped, `schedule_later`'s assert). Keys only ever move to lower buckets, in sequential
-/// runs, so a pop touches one or two short arrays instead of a path of the heap.
+/// runs, so a pop touches one or two short arrays instead of a path down a comparison heap.
 struct Radix {
     buckets: Vec<Vec<Key>>,
     /// Bit `b - 1` is set exactly when bucket `b` is not empty.
@@ -228,35 +172,66 @@ impl Radix {
         self.top_pos = pos;
     }
 
-    /// Takes every pending key out, in no particular order.
-    fn drain_all(&mut self) -> Vec<Key> {
+    /// Gives the pending keys fresh sequence numbers `0..len` in their delivery order and
+    /// refiles them relative to `base`, which must be before every pending key. The order is
+    /// unchanged: the keys are sorted by `(time, seq)` before they are numbered.
+    #[cold]
+    fn renumber(&mut self, base: Key) {
         let mut keys = Vec::with_capacity(self.len);
         for v in &mut self.buckets {
+            // `append` leaves each bucket empty with its capacity, for the refiling below.
             keys.append(v);
         }
+        keys.sort_unstable_by_key(|k| ((k.time as u128) << 64) | k.tie as u128);
         self.nonempty = 0;
         self.len = 0;
-        keys
+        self.last = base;
+        for (seq, key) in keys.into_iter().enumerate() {
+            let tie = ((seq as u64) << SLOT_BITS) | (key.tie & SLOT_MASK);
+            self.push(Key { tie, ..key });
+        }
+    }
+
+    /// Checks every invariant of the structure (tests only).
+    #[cfg(test)]
+    fn check(&self) {
+        assert!(self.buckets[0].is_empty(), "bucket 0 holds a key");
+        let mut len = 0;
+        for (b, v) in self.buckets.iter().enumerate().skip(1) {
+            let flagged = self.nonempty & (1 << (b - 1)) != 0;
+            assert_eq!(flagged, !v.is_empty(), "`nonempty` wrong for bucket {b}");
+            for &k in v {
+                assert_eq!(bucket_of(k, self.last), b, "a key in the wrong bucket");
+                assert!(
+                    self.last.before(k),
+                    "a pending key not after the last popped"
+                );
+                assert!(!k.before(self.top), "a key before `top`");
+            }
+            len += v.len();
+        }
+        assert_eq!(len, self.len);
+        if self.len > 0 {
+            let t = self.buckets[self.top_bucket][self.top_pos];
+            assert_eq!(
+                (t.time, t.tie),
+                (self.top.time, self.top.tie),
+                "`top` misplaced"
+            );
+        }
     }
 }
 
 /// A future-event list with the ordering guarantee of the module doc.
 pub struct EventQueue<E> {
-    /// The 4-ary min-heap: the children of `i` are `ARITY * i + 1 ..= ARITY * i + ARITY`.
-    /// Holds the keys while `big` is false.
-    heap: Nodes,
-    /// Holds the keys while `big` is true.
+    /// The keys of the events not due now.
     radix: Radix,
-    big: bool,
-    /// `TO_RADIX` and `TO_HEAP` (fields so tests can lower them).
-    to_radix: usize,
-    to_heap: usize,
-    /// Event payloads; `Some` exactly for the slots named by a key in `heap`.
+    /// Event payloads; `Some` exactly for the slots named by a key in `radix`.
     slab: Vec<Option<E>>,
     /// Empty slab slots, reused last-freed first (that slot is most likely still in cache).
     free: Vec<u32>,
     /// Events scheduled at `now` while time stood at `now`, in scheduling order: delivered
-    /// after the heap's keys at `now` (see the module doc).
+    /// after the radix heap's keys at `now` (see the module doc).
     due_now: VecDeque<E>,
     /// The sequence number the next scheduled event gets (below `seq_limit`).
     next_seq: u64,
@@ -276,14 +251,7 @@ impl<E> EventQueue<E> {
     /// An empty queue at time zero.
     pub fn new() -> Self {
         EventQueue {
-            heap: Nodes {
-                lines: Vec::new(),
-                len: 0,
-            },
             radix: Radix::new(),
-            big: false,
-            to_radix: TO_RADIX,
-            to_heap: TO_HEAP,
             slab: Vec::new(),
             free: Vec::new(),
             due_now: VecDeque::new(),
@@ -306,26 +274,13 @@ impl<E> EventQueue<E> {
 
     /// How many events are waiting.
     pub fn len(&self) -> usize {
-        self.keys_len() + self.due_now.len()
+        self.radix.len + self.due_now.len()
     }
 
-    /// How many events wait in the heap or the radix heap (not due now).
-    fn keys_len(&self) -> usize {
-        if self.big {
-            self.radix.len
-        } else {
-            self.heap.len
-        }
-    }
-
-    /// The earliest key waiting in the heap or the radix heap, if any.
+    /// The earliest key waiting in the radix heap, if any.
     #[inline(always)]
     fn first_key(&self) -> Option<Key> {
-        if self.big {
-            (self.radix.len > 0).then_some(self.radix.top)
-        } else {
-            (self.heap.len > 0).then(|| self.heap.get(0))
-        }
+        (self.radix.len > 0).then_some(self.radix.top)
     }
 
     /// True when no event is waiting.
@@ -335,23 +290,24 @@ impl<E> EventQueue<E> {
 
     /// Schedules `event` at absolute time `time`.
     ///
-    /// The due-now case is a ring-buffer push, inlined at every call site; the heap case is
-    /// out of line. Three in five events of an M/M/c run with zero latencies are due now,
-    /// and the call, its register saves and the heap path's checks cost more than the push.
+    /// The due-now case is a ring-buffer push, inlined at every call site; the radix heap
+    /// case is out of line. Three in five events of an M/M/c run with zero latencies are due
+    /// now, and the call, its register saves and the other path's checks cost more than the
+    /// push.
     ///
     /// # Panics
     /// If `time` is before [`EventQueue::now`]: the model tried to change the past.
     #[inline(always)]
     pub fn schedule_at(&mut self, time: SimTime, event: E) {
         if time == self.now {
-            // Due now: after everything already waiting (module doc), no sift needed.
+            // Due now: after everything already waiting (module doc), no bucket needed.
             self.due_now.push_back(event);
             return;
         }
         self.schedule_later(time, event);
     }
 
-    /// [`EventQueue::schedule_at`] for a time other than now: a key into the heap.
+    /// [`EventQueue::schedule_at`] for a time other than now: a key into the radix heap.
     #[inline(never)]
     fn schedule_later(&mut self, time: SimTime, event: E) {
         assert!(
@@ -383,48 +339,7 @@ impl<E> EventQueue<E> {
             tie: (self.next_seq << SLOT_BITS) | slot,
         };
         self.next_seq += 1;
-        if self.big {
-            self.radix.push(key);
-        } else {
-            self.sift_up(key);
-            if self.heap.len > self.to_radix {
-                self.heap_to_radix();
-            }
-        }
-    }
-
-    /// Moves every key from the heap to the radix heap.
-    #[cold]
-    fn heap_to_radix(&mut self) {
-        // A base before every pending key: those have time >= now, and at time zero none has
-        // time zero (a key is only made for a time after now, and none is popped at zero).
-        self.radix.last = if self.now.0 == 0 {
-            Key { time: 0, tie: 0 }
-        } else {
-            Key {
-                time: self.now.0 - 1,
-                tie: u64::MAX,
-            }
-        };
-        for n in 0..self.heap.len {
-            let key = self.heap.get(n);
-            self.radix.push(key);
-        }
-        self.heap.len = 0;
-        self.big = true;
-    }
-
-    /// Moves every key from the radix heap back to the heap, as a sorted array (a valid heap).
-    #[cold]
-    fn radix_to_heap(&mut self) {
-        let mut keys = self.radix.drain_all();
-        keys.sort_unstable_by_key(|k| ((k.time as u128) << 64) | k.tie as u128);
-        self.big = false;
-        self.heap.len = 0;
-        for key in keys {
-            self.heap.grow();
-            self.heap.set(self.heap.len - 1, key);
-        }
+        self.radix.push(key);
     }
 
     /// Schedules `event` after `delay` from now.
@@ -444,28 +359,17 @@ impl<E> EventQueue<E> {
     pub fn pop(&mut self) -> Option<(SimTime, E)> {
         let first = self.first_key();
         if !self.due_now.is_empty() && !matches!(first, Some(k) if k.time <= self.now.0) {
-            // The heap's keys at `now` went first; these follow in scheduling order.
+            // The radix heap's keys at `now` went first; these follow in scheduling order.
             let event = self.due_now.pop_front()?;
             self.delivered_count += 1;
             return Some((self.now, event));
         }
-        let top = first?;
-        if self.big {
-            self.radix.pop();
-            if self.radix.len < self.to_heap {
-                self.radix_to_heap();
-            }
-        } else {
-            self.heap.len -= 1;
-            let last = self.heap.get(self.heap.len);
-            if self.heap.len > 0 {
-                self.sift_down(last);
-            }
-        }
+        first?;
+        let top = self.radix.pop();
         let slot = top.slot();
         let event = self.slab[slot]
             .take()
-            .expect("a heap key always names a filled slot"); // ok: filled on schedule, emptied only here
+            .expect("a pending key always names a filled slot"); // ok: filled on schedule, emptied only here
         self.free.push(slot as u32);
         let time = SimTime(top.time);
         debug_assert!(time >= self.now);
@@ -474,100 +378,24 @@ impl<E> EventQueue<E> {
         Some((time, event))
     }
 
-    /// Appends `key` and moves it up to its place: parents later than it move down one level.
-    #[inline]
-    fn sift_up(&mut self, key: Key) {
-        let heap = &mut self.heap;
-        let mut hole = heap.len;
-        heap.grow();
-        while hole > 0 {
-            let parent = (hole - 1) / ARITY;
-            let p = heap.get(parent);
-            if !key.before(p) {
-                break;
-            }
-            heap.set(hole, p);
-            hole = parent;
-        }
-        heap.set(hole, key);
-    }
-
-    /// Puts `key` at the root (whose key was removed) and moves it to its place.
-    ///
-    /// `key` is the former last leaf, so it usually belongs near the bottom again. As in
-    /// Floyd's variant, the hole first walks down along the earliest children to a leaf without
-    /// comparing against `key` (three compares a level instead of four), then `key` climbs
-    /// back up from there, which is usually zero or one step.
-    #[inline]
-    fn sift_down(&mut self, key: Key) {
-        let heap = &mut self.heap;
-        let len = heap.len;
-        let mut hole = 0;
-        loop {
-            let first = ARITY * hole + 1;
-            // The earliest child and its key: the key moves up into the hole as it is, not
-            // read again from the heap.
-            let (best, best_key) = if first + ARITY <= len {
-                // All four children exist and fill line `hole + 1`: a fixed tournament.
-                let [a, b, c, d] = heap.lines[hole + 1].0;
-                let (ab, kab) = if b.before(a) {
-                    (first + 1, b)
-                } else {
-                    (first, a)
-                };
-                let (cd, kcd) = if d.before(c) {
-                    (first + 3, d)
-                } else {
-                    (first + 2, c)
-                };
-                if kcd.before(kab) {
-                    (cd, kcd)
-                } else {
-                    (ab, kab)
-                }
-            } else if first < len {
-                let mut best = (first, heap.get(first));
-                for child in first + 1..len {
-                    let k = heap.get(child);
-                    if k.before(best.1) {
-                        best = (child, k);
-                    }
-                }
-                best
-            } else {
-                break;
-            };
-            heap.set(hole, best_key);
-            hole = best;
-        }
-        while hole > 0 {
-            let parent = (hole - 1) / ARITY;
-            let p = heap.get(parent);
-            if !key.before(p) {
-                break;
-            }
-            heap.set(hole, p);
-            hole = parent;
-        }
-        heap.set(hole, key);
-    }
-
     /// Gives the pending keys fresh sequence numbers `0..len` in their delivery order, so the
-    /// counter can go on without overflowing the bits above the slot. Order is unchanged:
-    /// the keys are sorted by `(time, seq)` first, and a sorted array is a valid heap.
+    /// counter can go on without overflowing the bits above the slot.
     #[cold]
     fn renumber(&mut self) {
-        if self.big {
-            // Back to the heap (sorted); the next schedule moves the keys over again if many.
-            self.radix_to_heap();
-        }
-        let mut keys: Vec<Key> = (0..self.heap.len).map(|n| self.heap.get(n)).collect();
-        keys.sort_unstable_by_key(|k| ((k.time as u128) << 64) | k.tie as u128);
-        for (seq, key) in keys.into_iter().enumerate() {
-            let tie = ((seq as u64) << SLOT_BITS) | (key.tie & SLOT_MASK);
-            self.heap.set(seq, Key { tie, ..key });
-        }
-        self.next_seq = self.heap.len as u64;
+        // The radix heap's `last` must be before every pending key, and renumbered keys may
+        // now sort before the last one popped: refile them relative to a base just before
+        // `now`. Pending keys have time >= now, and at time zero none has time zero (a key is
+        // only made for a time after now, and none is popped at zero).
+        let base = if self.now.0 == 0 {
+            Key { time: 0, tie: 0 }
+        } else {
+            Key {
+                time: self.now.0 - 1,
+                tie: u64::MAX,
+            }
+        };
+        self.radix.renumber(base);
+        self.next_seq = self.radix.len as u64;
         assert!(
             self.next_seq < self.seq_limit,
             "more events pending than sequence numbers"
@@ -621,16 +449,16 @@ mod tests {
     }
 
     #[test]
-    fn events_due_now_skip_the_heap_and_keep_their_order() {
+    fn events_due_now_skip_the_radix_heap_and_keep_their_order() {
         let mut q = EventQueue::new();
         q.schedule_at(SimTime(10), 'a');
         q.schedule_at(SimTime(10), 'b');
         q.schedule_at(SimTime(0), 'z');
-        // At time zero, 'z' is due now: it waits in the FIFO, not in the heap.
-        assert_eq!((q.keys_len(), q.due_now.len()), (2, 1));
+        // At time zero, 'z' is due now: it waits in the FIFO, not in the radix heap.
+        assert_eq!((q.radix.len, q.due_now.len()), (2, 1));
         assert_eq!(q.pop(), Some((SimTime(0), 'z')));
         assert_eq!(q.pop(), Some((SimTime(10), 'a')));
-        // Scheduled at 10 while 'b' (scheduled earlier for 10) waits in the heap: after it.
+        // Scheduled at 10 while 'b' (scheduled earlier for 10) waits in the radix heap: after it.
         q.schedule_in(SimDuration::ZERO, 'c');
         q.schedule_at(SimTime(11), 'e');
         q.schedule_in(SimDuration::ZERO, 'd');
@@ -735,13 +563,12 @@ mod tests {
         ]
     }
 
-    /// Replays `ops` on the queue, with the heap handing over to the radix heap above
-    /// `to_radix` keys and back below `to_heap` (renumbering when `seq_limit` is reached),
-    /// and on a `BinaryHeap` of `Reverse((time, seq))`; every pop must agree.
-    fn matches_a_binary_heap(ops: &[Op], to_radix: usize, to_heap: usize, seq_limit: u64) {
+    /// Replays `ops` on the queue (renumbering when `seq_limit` is reached) and on a
+    /// `BinaryHeap` of `Reverse((time, seq))`; every pop must agree, and the radix heap's
+    /// invariants must hold after every step.
+    fn matches_a_binary_heap(ops: &[Op], seq_limit: u64) {
         use std::cmp::Reverse;
         let mut q = EventQueue::new();
-        (q.to_radix, q.to_heap) = (to_radix, to_heap);
         // `seq_limit` 0 asks for the tightest: one more than the most events ever pending.
         let (mut pending, mut most) = (0u64, 0u64);
         for op in ops {
@@ -767,6 +594,7 @@ mod tests {
                 }
                 Op::Pop => assert_eq!(q.pop(), reference.pop().map(|Reverse(e)| e)),
             }
+            q.radix.check();
             assert_eq!(q.len(), reference.len());
             assert_eq!(q.peek_time(), reference.peek().map(|Reverse((t, _))| *t));
         }
@@ -781,15 +609,10 @@ mod tests {
         #[test]
         fn delivery_order_matches_a_binary_heap(
             ops in proptest::collection::vec(op(), 0..800),
-            to_radix in 0usize..40,
-            gap in 0usize..20,
         ) {
-            // The production thresholds, radix heap only, and small thresholds that make the
-            // keys move between the two structures many times; tight sequence space too.
-            matches_a_binary_heap(&ops, TO_RADIX, TO_HEAP, SEQ_LIMIT);
-            matches_a_binary_heap(&ops, 0, 0, SEQ_LIMIT);
-            matches_a_binary_heap(&ops, to_radix, to_radix.saturating_sub(gap), SEQ_LIMIT);
-            matches_a_binary_heap(&ops, to_radix, to_radix.saturating_sub(gap), 0);
+            // The production sequence space, and the tightest, which renumbers often.
+            matches_a_binary_heap(&ops, SEQ_LIMIT);
+            matches_a_binary_heap(&ops, 0);
         }
     }
 }
