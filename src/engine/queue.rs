@@ -1,19 +1,34 @@
-//! The event queue: a 4-ary min-heap of small `(time, seq)` keys over a slab of events.
+//! The event queue: a radix heap of small `(time, seq)` keys over a slab of events.
 //!
-//! Why this shape: the simulation spends a noticeable share of a run popping events, and a
-//! binary heap of whole entries moves the payload on every sift step. Here the heap holds only
-//! 16-byte `Copy` keys (so sifting moves a hole with plain copies, no swaps), the events sit
-//! still in a slab and are touched once on schedule and once on pop, and the heap is 4-ary,
-//! so it is half as deep, and it is laid out so the four children of a node fill exactly one
-//! cache line.
-//! The delivery order is exactly that of the module doc: `(time, seq)` ascending.
+//! Why the radix heap (issue 13): at 50,000 instances the 4-ary heap it replaced held tens of
+//! thousands of keys and this module was the largest source of D1 misses in callgrind (17.1 M
+//! of 73.5 M, 2.1 per event against 0.22 at 1,000 instances): every pop walked a path of
+//! lines spread over the whole heap. The queue is monotone (a key is only scheduled after the
+//! last one popped: `schedule_later` asserts it), so a radix heap delivers the same exact
+//! order: bucket `b` holds the keys whose highest bit differing from the last popped key is
+//! bit `b - 1` of the 128-bit `(time, seq|slot)`; the lowest non-empty bucket holds the
+//! minimum, and a pop spreads the rest of that bucket into lower buckets relative to it. Keys
+//! move only downwards, appended to short arrays, so a pop reads one or two runs of keys.
+//! Callgrind instruction counts and D1 read misses, faae6ce's 4-ary heap -> radix heap
+//! (events identical): mmc 6,012.9 M -> 5,973.0 M Ir (-0.7 %); 1000:7 2,242.5 M -> 2,156.8 M
+//! Ir (-3.8 %), 4.32 M -> 4.44 M D1 read misses; 50000:1 19,387 M -> 18,703 M Ir (-3.5 %),
+//! 73.46 M -> 62.25 M D1 read misses (-15 %; this module's own 17.1 M -> 4.5 M).
+//! Keeping the 4-ary heap for small queues was measured too (38d091c, baf7304) and not
+//! needed: the radix heap alone was cheaper at every size.
+//!
+//! Why the keys and the slab: the simulation spends a noticeable share of a run popping
+//! events, and moving whole entries between buckets would move the payload every time. The
+//! buckets hold only 16-byte `Copy` keys; the events sit still in a slab and are touched once
+//! on schedule and once on pop.
+//! The delivery order is `(time, seq)` ascending.
 //!
 //! Events scheduled for the current time (zero delay: coalesced reconciles and placement
-//! passes, zero latencies) skip the heap and go to a FIFO, `due_now`. That keeps the order:
-//! anything scheduled at `now` has a larger sequence number than every event already waiting,
-//! and while time stands at `now` nothing new can enter the heap at `now`, so the events due
-//! now are exactly the heap's keys at `now` (scheduled earlier, in `seq` order) followed by
-//! the FIFO (in scheduling order). A push and a pop on a ring buffer replace two sifts.
+//! passes, zero latencies) skip the radix heap and go to a FIFO, `due_now`. That keeps the
+//! order: anything scheduled at `now` has a larger sequence number than every event already
+//! waiting, and while time stands at `now` nothing new can enter the radix heap at `now`, so
+//! the events due now are exactly the radix heap's keys at `now` (scheduled earlier, in `seq`
+//! order) followed by the FIFO (in scheduling order). A push and a pop on a ring buffer
+//! replace a bucket push and a pop.
 
 use std::collections::VecDeque;
 
@@ -25,8 +40,6 @@ const SLOT_BITS: u32 = 32;
 const SLOT_MASK: u64 = (1 << SLOT_BITS) - 1;
 /// The first sequence number that no longer fits above the slot bits.
 const SEQ_LIMIT: u64 = 1 << (64 - SLOT_BITS);
-/// Children per heap node.
-const ARITY: usize = 4;
 
 /// The ordering key of one pending event.
 ///
@@ -54,61 +67,171 @@ impl Key {
     }
 }
 
-/// One cache line of keys: the four children of one heap node.
-#[derive(Clone, Copy)]
-#[repr(C, align(64))]
-struct Line([Key; ARITY]);
+/// Buckets of the radix heap: bucket `b` (1..=128) holds the keys whose highest bit differing
+/// from [`Radix::last`] is bit `b - 1` of the 128-bit `(time, tie)`. Bucket 0 (equal to
+/// `last`) would hold only a key already popped, so it stays empty.
+const BUCKETS: usize = 129;
 
-/// The heap's storage: node `n` lives at position `n + 3` of a run of cache-aligned lines,
-/// so the four children of node `n` (`4n + 1 ..= 4n + 4`, at positions `4n + 4 ..= 4n + 7`)
-/// are exactly line `n + 1`: one cache miss per level on the way down instead of two.
-struct Nodes {
-    lines: Vec<Line>,
+/// The bucket of `key` relative to `base` (which is not after it): one plus the index of the
+/// highest differing bit of the 128-bit keys.
+#[inline(always)]
+fn bucket_of(key: Key, base: Key) -> usize {
+    let t = key.time ^ base.time;
+    if t != 0 {
+        128 - t.leading_zeros() as usize
+    } else {
+        64 - (key.tie ^ base.tie).leading_zeros() as usize
+    }
+}
+
+/// A radix heap (Ahuja, Mehlhorn, Orlin and Tarjan 1990) over the 128-bit `(time, tie)`
+/// keys: valid because the queue is monotone (every key scheduled is after the last key
+/// popped, `schedule_later`'s assert). Keys only ever move to lower buckets, in sequential
+/// runs, so a pop touches one or two short arrays instead of a path down a comparison heap.
+struct Radix {
+    buckets: Vec<Vec<Key>>,
+    /// Bit `b - 1` is set exactly when bucket `b` is not empty.
+    nonempty: u128,
+    /// The last key popped (or a key before every pending key after a rebuild).
+    last: Key,
+    /// The earliest pending key and where it sits (bucket, index), valid when `len > 0`: the
+    /// engine peeks before every pop, so the minimum is kept ready.
+    top: Key,
+    top_bucket: usize,
+    top_pos: usize,
     len: usize,
 }
 
-/// Where node `n` lives: (line, slot in the line).
-#[inline(always)]
-fn place(n: usize) -> (usize, usize) {
-    let p = n + ARITY - 1;
-    (p / ARITY, p % ARITY)
-}
-
-impl Nodes {
-    #[inline(always)]
-    fn get(&self, n: usize) -> Key {
-        let (l, s) = place(n);
-        self.lines[l].0[s]
+impl Radix {
+    fn new() -> Self {
+        Radix {
+            buckets: (0..BUCKETS).map(|_| Vec::new()).collect(),
+            nonempty: 0,
+            last: Key { time: 0, tie: 0 },
+            top: Key { time: 0, tie: 0 },
+            top_bucket: 0,
+            top_pos: 0,
+            len: 0,
+        }
     }
 
-    #[inline(always)]
-    fn set(&mut self, n: usize, key: Key) {
-        let (l, s) = place(n);
-        self.lines[l].0[s] = key;
-    }
-
-    /// Makes room for one more node (its content is set by the caller). Lines are never
-    /// given back when the heap shrinks, like a `Vec`'s capacity: the next burst reuses them.
-    #[inline(always)]
-    fn grow(&mut self) {
-        let (l, _) = place(self.len);
-        if l == self.lines.len() {
-            self.lines.push(Line([Key { time: 0, tie: 0 }; ARITY]));
+    /// Adds `key`, which must be after `last`.
+    #[inline]
+    fn push(&mut self, key: Key) {
+        let b = bucket_of(key, self.last);
+        debug_assert!(b > 0, "a key equal to the last one popped");
+        let v = &mut self.buckets[b];
+        v.push(key);
+        self.nonempty |= 1 << (b - 1);
+        if self.len == 0 || key.before(self.top) {
+            self.top = key;
+            self.top_bucket = b;
+            self.top_pos = v.len() - 1;
         }
         self.len += 1;
+    }
+
+    /// Removes and returns the earliest key (`len > 0`). The rest of its bucket shares its
+    /// bits above the bucket's bit, so relative to it they all fall into lower buckets.
+    #[inline]
+    fn pop(&mut self) -> Key {
+        let top = self.top;
+        let b = self.top_bucket;
+        let mut v = std::mem::take(&mut self.buckets[b]);
+        v.swap_remove(self.top_pos);
+        self.nonempty &= !(1 << (b - 1));
+        self.last = top;
+        self.len -= 1;
+        for key in v.drain(..) {
+            let nb = bucket_of(key, top);
+            self.buckets[nb].push(key);
+            self.nonempty |= 1 << (nb - 1);
+        }
+        // Give the emptied array (and its capacity) back to its bucket.
+        self.buckets[b] = v;
+        if self.len > 0 {
+            self.find_top();
+        }
+        top
+    }
+
+    /// Sets `top` to the earliest key of the lowest non-empty bucket, which holds the minimum.
+    #[inline]
+    fn find_top(&mut self) {
+        let b = self.nonempty.trailing_zeros() as usize + 1;
+        let v = &self.buckets[b];
+        let (mut pos, mut best) = (0, v[0]);
+        for (i, &k) in v.iter().enumerate().skip(1) {
+            if k.before(best) {
+                best = k;
+                pos = i;
+            }
+        }
+        self.top = best;
+        self.top_bucket = b;
+        self.top_pos = pos;
+    }
+
+    /// Gives the pending keys fresh sequence numbers `0..len` in their delivery order and
+    /// refiles them relative to `base`, which must be before every pending key. The order is
+    /// unchanged: the keys are sorted by `(time, seq)` before they are numbered.
+    #[cold]
+    fn renumber(&mut self, base: Key) {
+        let mut keys = Vec::with_capacity(self.len);
+        for v in &mut self.buckets {
+            // `append` leaves each bucket empty with its capacity, for the refiling below.
+            keys.append(v);
+        }
+        keys.sort_unstable_by_key(|k| ((k.time as u128) << 64) | k.tie as u128);
+        self.nonempty = 0;
+        self.len = 0;
+        self.last = base;
+        for (seq, key) in keys.into_iter().enumerate() {
+            let tie = ((seq as u64) << SLOT_BITS) | (key.tie & SLOT_MASK);
+            self.push(Key { tie, ..key });
+        }
+    }
+
+    /// Checks every invariant of the structure (tests only).
+    #[cfg(test)]
+    fn check(&self) {
+        assert!(self.buckets[0].is_empty(), "bucket 0 holds a key");
+        let mut len = 0;
+        for (b, v) in self.buckets.iter().enumerate().skip(1) {
+            let flagged = self.nonempty & (1 << (b - 1)) != 0;
+            assert_eq!(flagged, !v.is_empty(), "`nonempty` wrong for bucket {b}");
+            for &k in v {
+                assert_eq!(bucket_of(k, self.last), b, "a key in the wrong bucket");
+                assert!(
+                    self.last.before(k),
+                    "a pending key not after the last popped"
+                );
+                assert!(!k.before(self.top), "a key before `top`");
+            }
+            len += v.len();
+        }
+        assert_eq!(len, self.len);
+        if self.len > 0 {
+            let t = self.buckets[self.top_bucket][self.top_pos];
+            assert_eq!(
+                (t.time, t.tie),
+                (self.top.time, self.top.tie),
+                "`top` misplaced"
+            );
+        }
     }
 }
 
 /// A future-event list with the ordering guarantee of the module doc.
 pub struct EventQueue<E> {
-    /// The 4-ary min-heap: the children of `i` are `ARITY * i + 1 ..= ARITY * i + ARITY`.
-    heap: Nodes,
-    /// Event payloads; `Some` exactly for the slots named by a key in `heap`.
+    /// The keys of the events not due now.
+    radix: Radix,
+    /// Event payloads; `Some` exactly for the slots named by a key in `radix`.
     slab: Vec<Option<E>>,
     /// Empty slab slots, reused last-freed first (that slot is most likely still in cache).
     free: Vec<u32>,
     /// Events scheduled at `now` while time stood at `now`, in scheduling order: delivered
-    /// after the heap's keys at `now` (see the module doc).
+    /// after the radix heap's keys at `now` (see the module doc).
     due_now: VecDeque<E>,
     /// The sequence number the next scheduled event gets (below `seq_limit`).
     next_seq: u64,
@@ -128,10 +251,7 @@ impl<E> EventQueue<E> {
     /// An empty queue at time zero.
     pub fn new() -> Self {
         EventQueue {
-            heap: Nodes {
-                lines: Vec::new(),
-                len: 0,
-            },
+            radix: Radix::new(),
             slab: Vec::new(),
             free: Vec::new(),
             due_now: VecDeque::new(),
@@ -154,7 +274,13 @@ impl<E> EventQueue<E> {
 
     /// How many events are waiting.
     pub fn len(&self) -> usize {
-        self.heap.len + self.due_now.len()
+        self.radix.len + self.due_now.len()
+    }
+
+    /// The earliest key waiting in the radix heap, if any.
+    #[inline(always)]
+    fn first_key(&self) -> Option<Key> {
+        (self.radix.len > 0).then_some(self.radix.top)
     }
 
     /// True when no event is waiting.
@@ -164,23 +290,24 @@ impl<E> EventQueue<E> {
 
     /// Schedules `event` at absolute time `time`.
     ///
-    /// The due-now case is a ring-buffer push, inlined at every call site; the heap case is
-    /// out of line. Three in five events of an M/M/c run with zero latencies are due now,
-    /// and the call, its register saves and the heap path's checks cost more than the push.
+    /// The due-now case is a ring-buffer push, inlined at every call site; the radix heap
+    /// case is out of line. Three in five events of an M/M/c run with zero latencies are due
+    /// now, and the call, its register saves and the other path's checks cost more than the
+    /// push.
     ///
     /// # Panics
     /// If `time` is before [`EventQueue::now`]: the model tried to change the past.
     #[inline(always)]
     pub fn schedule_at(&mut self, time: SimTime, event: E) {
         if time == self.now {
-            // Due now: after everything already waiting (module doc), no sift needed.
+            // Due now: after everything already waiting (module doc), no bucket needed.
             self.due_now.push_back(event);
             return;
         }
         self.schedule_later(time, event);
     }
 
-    /// [`EventQueue::schedule_at`] for a time other than now: a key into the heap.
+    /// [`EventQueue::schedule_at`] for a time other than now: a key into the radix heap.
     #[inline(never)]
     fn schedule_later(&mut self, time: SimTime, event: E) {
         assert!(
@@ -212,7 +339,7 @@ impl<E> EventQueue<E> {
             tie: (self.next_seq << SLOT_BITS) | slot,
         };
         self.next_seq += 1;
-        self.sift_up(key);
+        self.radix.push(key);
     }
 
     /// Schedules `event` after `delay` from now.
@@ -225,30 +352,24 @@ impl<E> EventQueue<E> {
         if !self.due_now.is_empty() {
             return Some(self.now);
         }
-        (self.heap.len > 0).then(|| SimTime(self.heap.get(0).time))
+        self.first_key().map(|k| SimTime(k.time))
     }
 
     /// Removes the next event and advances `now` to its time.
     pub fn pop(&mut self) -> Option<(SimTime, E)> {
-        if !self.due_now.is_empty() && (self.heap.len == 0 || self.heap.get(0).time > self.now.0) {
-            // The heap's keys at `now` went first; these follow in scheduling order.
+        let first = self.first_key();
+        if !self.due_now.is_empty() && !matches!(first, Some(k) if k.time <= self.now.0) {
+            // The radix heap's keys at `now` went first; these follow in scheduling order.
             let event = self.due_now.pop_front()?;
             self.delivered_count += 1;
             return Some((self.now, event));
         }
-        if self.heap.len == 0 {
-            return None;
-        }
-        let top = self.heap.get(0);
-        self.heap.len -= 1;
-        let last = self.heap.get(self.heap.len);
-        if self.heap.len > 0 {
-            self.sift_down(last);
-        }
+        first?;
+        let top = self.radix.pop();
         let slot = top.slot();
         let event = self.slab[slot]
             .take()
-            .expect("a heap key always names a filled slot"); // ok: filled on schedule, emptied only here
+            .expect("a pending key always names a filled slot"); // ok: filled on schedule, emptied only here
         self.free.push(slot as u32);
         let time = SimTime(top.time);
         debug_assert!(time >= self.now);
@@ -257,96 +378,24 @@ impl<E> EventQueue<E> {
         Some((time, event))
     }
 
-    /// Appends `key` and moves it up to its place: parents later than it move down one level.
-    #[inline]
-    fn sift_up(&mut self, key: Key) {
-        let heap = &mut self.heap;
-        let mut hole = heap.len;
-        heap.grow();
-        while hole > 0 {
-            let parent = (hole - 1) / ARITY;
-            let p = heap.get(parent);
-            if !key.before(p) {
-                break;
-            }
-            heap.set(hole, p);
-            hole = parent;
-        }
-        heap.set(hole, key);
-    }
-
-    /// Puts `key` at the root (whose key was removed) and moves it to its place.
-    ///
-    /// `key` is the former last leaf, so it usually belongs near the bottom again. As in
-    /// Floyd's variant, the hole first walks down along the earliest children to a leaf without
-    /// comparing against `key` (three compares a level instead of four), then `key` climbs
-    /// back up from there, which is usually zero or one step.
-    #[inline]
-    fn sift_down(&mut self, key: Key) {
-        let heap = &mut self.heap;
-        let len = heap.len;
-        let mut hole = 0;
-        loop {
-            let first = ARITY * hole + 1;
-            // The earliest child and its key: the key moves up into the hole as it is, not
-            // read again from the heap.
-            let (best, best_key) = if first + ARITY <= len {
-                // All four children exist and fill line `hole + 1`: a fixed tournament.
-                let [a, b, c, d] = heap.lines[hole + 1].0;
-                let (ab, kab) = if b.before(a) {
-                    (first + 1, b)
-                } else {
-                    (first, a)
-                };
-                let (cd, kcd) = if d.before(c) {
-                    (first + 3, d)
-                } else {
-                    (first + 2, c)
-                };
-                if kcd.before(kab) {
-                    (cd, kcd)
-                } else {
-                    (ab, kab)
-                }
-            } else if first < len {
-                let mut best = (first, heap.get(first));
-                for child in first + 1..len {
-                    let k = heap.get(child);
-                    if k.before(best.1) {
-                        best = (child, k);
-                    }
-                }
-                best
-            } else {
-                break;
-            };
-            heap.set(hole, best_key);
-            hole = best;
-        }
-        while hole > 0 {
-            let parent = (hole - 1) / ARITY;
-            let p = heap.get(parent);
-            if !key.before(p) {
-                break;
-            }
-            heap.set(hole, p);
-            hole = parent;
-        }
-        heap.set(hole, key);
-    }
-
     /// Gives the pending keys fresh sequence numbers `0..len` in their delivery order, so the
-    /// counter can go on without overflowing the bits above the slot. Order is unchanged:
-    /// the keys are sorted by `(time, seq)` first, and a sorted array is a valid heap.
+    /// counter can go on without overflowing the bits above the slot.
     #[cold]
     fn renumber(&mut self) {
-        let mut keys: Vec<Key> = (0..self.heap.len).map(|n| self.heap.get(n)).collect();
-        keys.sort_unstable_by_key(|k| ((k.time as u128) << 64) | k.tie as u128);
-        for (seq, key) in keys.into_iter().enumerate() {
-            let tie = ((seq as u64) << SLOT_BITS) | (key.tie & SLOT_MASK);
-            self.heap.set(seq, Key { tie, ..key });
-        }
-        self.next_seq = self.heap.len as u64;
+        // The radix heap's `last` must be before every pending key, and renumbered keys may
+        // now sort before the last one popped: refile them relative to a base just before
+        // `now`. Pending keys have time >= now, and at time zero none has time zero (a key is
+        // only made for a time after now, and none is popped at zero).
+        let base = if self.now.0 == 0 {
+            Key { time: 0, tie: 0 }
+        } else {
+            Key {
+                time: self.now.0 - 1,
+                tie: u64::MAX,
+            }
+        };
+        self.radix.renumber(base);
+        self.next_seq = self.radix.len as u64;
         assert!(
             self.next_seq < self.seq_limit,
             "more events pending than sequence numbers"
@@ -400,16 +449,16 @@ mod tests {
     }
 
     #[test]
-    fn events_due_now_skip_the_heap_and_keep_their_order() {
+    fn events_due_now_skip_the_radix_heap_and_keep_their_order() {
         let mut q = EventQueue::new();
         q.schedule_at(SimTime(10), 'a');
         q.schedule_at(SimTime(10), 'b');
         q.schedule_at(SimTime(0), 'z');
-        // At time zero, 'z' is due now: it waits in the FIFO, not in the heap.
-        assert_eq!((q.heap.len, q.due_now.len()), (2, 1));
+        // At time zero, 'z' is due now: it waits in the FIFO, not in the radix heap.
+        assert_eq!((q.radix.len, q.due_now.len()), (2, 1));
         assert_eq!(q.pop(), Some((SimTime(0), 'z')));
         assert_eq!(q.pop(), Some((SimTime(10), 'a')));
-        // Scheduled at 10 while 'b' (scheduled earlier for 10) waits in the heap: after it.
+        // Scheduled at 10 while 'b' (scheduled earlier for 10) waits in the radix heap: after it.
         q.schedule_in(SimDuration::ZERO, 'c');
         q.schedule_at(SimTime(11), 'e');
         q.schedule_in(SimDuration::ZERO, 'd');
@@ -493,6 +542,77 @@ mod tests {
             agrees_with_reference(&wide, false);
             agrees_with_reference(&ops, true);
             agrees_with_reference(&wide, true);
+        }
+    }
+
+    /// One step of [`matches_a_binary_heap`]: schedule at now, schedule `d` ms later, or pop.
+    #[derive(Clone, Copy, Debug)]
+    enum Op {
+        Now,
+        Later(u64),
+        Pop,
+    }
+
+    fn op() -> impl proptest::strategy::Strategy<Value = Op> {
+        use proptest::prelude::*;
+        prop_oneof![
+            2 => Just(Op::Now),
+            3 => (1u64..4).prop_map(Op::Later),
+            2 => (1u64..1 << 40).prop_map(Op::Later),
+            4 => Just(Op::Pop),
+        ]
+    }
+
+    /// Replays `ops` on the queue (renumbering when `seq_limit` is reached) and on a
+    /// `BinaryHeap` of `Reverse((time, seq))`; every pop must agree, and the radix heap's
+    /// invariants must hold after every step.
+    fn matches_a_binary_heap(ops: &[Op], seq_limit: u64) {
+        use std::cmp::Reverse;
+        let mut q = EventQueue::new();
+        // `seq_limit` 0 asks for the tightest: one more than the most events ever pending.
+        let (mut pending, mut most) = (0u64, 0u64);
+        for op in ops {
+            match op {
+                Op::Pop => pending = pending.saturating_sub(1),
+                _ => pending += 1,
+            }
+            most = most.max(pending);
+        }
+        q.seq_limit = seq_limit.max(most + 1);
+        let mut reference = std::collections::BinaryHeap::new();
+        let mut seq = 0u64;
+        for &op in ops {
+            match op {
+                Op::Now | Op::Later(_) => {
+                    let t = match op {
+                        Op::Later(d) => q.now() + SimDuration(d),
+                        _ => q.now(),
+                    };
+                    q.schedule_at(t, seq);
+                    reference.push(Reverse((t, seq)));
+                    seq += 1;
+                }
+                Op::Pop => assert_eq!(q.pop(), reference.pop().map(|Reverse(e)| e)),
+            }
+            q.radix.check();
+            assert_eq!(q.len(), reference.len());
+            assert_eq!(q.peek_time(), reference.peek().map(|Reverse((t, _))| *t));
+        }
+        while let Some(Reverse(expected)) = reference.pop() {
+            assert_eq!(q.pop(), Some(expected));
+        }
+        assert_eq!(q.pop(), None);
+        assert_eq!(q.delivered_count(), seq);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn delivery_order_matches_a_binary_heap(
+            ops in proptest::collection::vec(op(), 0..800),
+        ) {
+            // The production sequence space, and the tightest, which renumbers often.
+            matches_a_binary_heap(&ops, SEQ_LIMIT);
+            matches_a_binary_heap(&ops, 0);
         }
     }
 }
