@@ -37,29 +37,35 @@
 //! with the tasks: before issue 13 kept only live tasks, 100 million tasks needed about
 //! 14 GiB (and `settings.maxWork` refused the scenario).
 //!
-//! Measured 6 December 2026, quiet 2-core machine, each child under `/usr/bin/time` (whole
-//! process), interleaved with the same case of `50a7376` (before the placement `EntrySet`s,
-//! dense slots, occupancy masks, lowest-id path, cache-line layouts and event-path changes
-//! of `d487bb7`); events identical in every pair; medians of three (1,000, `cloudsim`), two
-//! (10,000, 50,000) or one run (100,000):
+//! Measured 6 December 2026, quiet 2-core machine, each child's own wall time (the figure
+//! the bench prints), interleaved with the same case of `faae6ce` (the 4-ary heap event
+//! queue); `f76bdec` is the radix heap queue. Events identical in every pair; medians of five
+//! (1,000), means of two (10,000, 50,000), one run (100,000), medians of three (`cloudsim`):
 //!
-//! | instances × 7 days | events | `50a7376` wall | `d487bb7` wall | ns/event | ratio to 1k | peak RSS |
+//! | instances × 7 days | events | `faae6ce` wall | `f76bdec` wall | ns/event | ratio to 1k | peak RSS |
 //! |---|---|---|---|---|---|---|
-//! | 1,000 | 1,186,897 | 0.31 s | 0.28 s | 236 | 1 | 21 MiB |
-//! | 10,000 | 11,665,540 | 3.36 s | 3.00 s | 257 | 1.09 | 33 MiB |
-//! | 50,000 (RunTask 97/s) | 58,167,902 | 20.3 s | 19.5 s | 334 | 1.42 | 94 MiB |
-//! | 100,000 (RunTask 193/s) | 116,115,949 | 50.4 s | 45.1 s | 388 | 1.64 | 167 MiB |
-//! | `cloudsim` (50,000 × 117 d) | 336,964 | 0.30 s | 0.31 s | | | 254 MiB |
-//! | `mmc` (c = 100) | 5,027,009 | 0.89 s | 0.66 s | 131 | | 14 MiB |
+//! | 1,000 | 1,186,897 | 0.284 s | 0.250 s | 211 | 1 | 21 MiB |
+//! | 10,000 | 11,665,540 | 2.99 s | 2.67 s | 229 | 1.09 | 35 MiB |
+//! | 50,000 (RunTask 97/s) | 58,167,902 | 18.99 s | 16.55 s | 285 | 1.35 | 98 MiB |
+//! | 100,000 (RunTask 193/s) | 116,115,949 | 44.6 s | 37.6 s | 324 | 1.53 | 176 MiB |
+//! | `cloudsim` (50,000 × 117 d) | 336,964 | 0.29 s | 0.29 s | | | 254 MiB |
+//! | `mmc` (c = 100) | 5,027,009 | 0.66 s | 0.64 s | 127 | | 13 MiB |
 //!
-//! (`mmc` here is `ecsim run --quiet --no-charts` on the same scenario, five interleaved
-//! runs; `a3f87b6`, the commit before issue 13's work, took 1.61 s: 2.44x.)
+//! (`ecsim run --quiet --no-charts` on the `mmc` scenario, whole process, five interleaved
+//! runs: `a3f87b6`, the commit before issue 13's work, 1.61 s; `f76bdec` 0.65 s: 2.48x.)
+//! Before them, `50a7376` -> `d487bb7` (placement `EntrySet`s, dense slots, occupancy masks,
+//! lowest-id path, cache-line layouts, event-path changes) took 1,000 from 0.31 to 0.28 s and
+//! 50,000 from 20.3 to 19.5 s (whole process).
 //! The 1,000 and 10,000 scenarios keep the default RunTask limit and are the same JSON as
 //! before, so their runs and event counts are unchanged. 100,000 instances for 7 days stay
 //! under the 60 s budget and `cloudsim` under 5 s, but ns per event at 50,000 and 100,000 is
-//! still above the 1.3 × budget: the small sizes gained more (−11 % at 1,000) than the large
-//! ones (−4 % at 50,000), whose cost is the cache misses of a working set (instances, the
-//! placement index, 200,000 service tasks' slots) that no longer fits in cache.
+//! still above the 1.3 × budget. A callgrind cache simulation (`1000:7` against `50000:1`,
+//! `d487bb7`) put the growth in D1 misses (3.6 against 8.9 read misses per event): the event
+//! heap's (2.1 per event at 50,000, which the radix heap cut to about 0.5), the large
+//! placement sets' B-tree descents (about 1), and the instance and task records a placement
+//! and a stop touch. A chunked sorted-array form for the large sets (`wt-eset`, 64-entry
+//! chunks) cut instructions 2.8 % and D1 misses 7.3 % at 50,000 but doubled I-cache misses
+//! and was no faster in wall time (50,000: 19.3 s against 19.0 s), so it was not merged.
 //!
 //! Instruction counts are the steadier figure on a shared machine: run one child under
 //! callgrind, `ECSIM_SCALE_CHILD=mmc valgrind --tool=callgrind target/release/deps/scale-*`
