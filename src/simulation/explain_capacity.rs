@@ -18,7 +18,7 @@ use crate::explain::managed_instances::{
 };
 use crate::explain::rebalancing::{room_rule, zone_tasks, zones_trace, AzRebalancingTrace};
 use crate::explain::{Budget, Decision, LIST_LIMIT};
-use crate::ids::{InstanceId, ServiceId};
+use crate::ids::{CapacityProviderId, InstanceId, ServiceId};
 use crate::scheduler::az_rebalancing as rules;
 use crate::scheduler::deployment::maximum_tasks;
 use crate::scheduler::placement::instance_display_id;
@@ -166,18 +166,12 @@ impl Simulation<'_> {
             None
         };
         let subject = sc.capacity_providers[cp.index()].name.clone();
-        let Some(e) = self.explain.as_mut() else {
-            return;
-        };
-        if !kind.is_empty() && e.last_managed_instances[cp.index()][0] == kind {
-            return;
-        }
-        e.last_managed_instances[cp.index()][0] = kind;
-        e.x.push(
-            now.as_secs_f64(),
+        self.push_managed_instances(
+            cp,
+            0,
+            kind,
+            now,
             subject,
-            None,
-            None,
             event,
             Decision::ManagedInstancesLaunch(trace),
         );
@@ -303,21 +297,40 @@ impl Simulation<'_> {
         };
         let event = (self.report_events.len() > events_before).then_some(events_before as u64 + 1);
         let subject = self.sc.capacity_providers[cp.index()].name.clone();
-        let Some(e) = self.explain.as_mut() else {
-            return;
-        };
-        if !kind.is_empty() && e.last_managed_instances[cp.index()][1] == kind {
-            return;
-        }
-        e.last_managed_instances[cp.index()][1] = kind;
-        e.x.push(
-            now.as_secs_f64(),
+        self.push_managed_instances(
+            cp,
+            1,
+            kind,
+            now,
             subject,
-            None,
-            None,
             event,
             Decision::ManagedInstancesConsolidation(trace),
         );
+    }
+
+    /// Records a Managed Instances trace of provider `cp`, unless `kind` (non-empty for a
+    /// minute or pass that did nothing) repeats the last one of the same sort (`sort` 0:
+    /// launch minutes, 1: optimization passes), which would say the same every time.
+    #[allow(clippy::too_many_arguments)]
+    fn push_managed_instances(
+        &mut self,
+        cp: CapacityProviderId,
+        sort: usize,
+        kind: String,
+        now: SimTime,
+        subject: String,
+        event: Option<u64>,
+        decision: Decision,
+    ) {
+        let Some(e) = self.explain.as_mut() else {
+            return;
+        };
+        let last = &mut e.last_managed_instances[cp.index()][sort];
+        if !kind.is_empty() && *last == kind {
+            return;
+        }
+        *last = kind;
+        e.x.push(now.as_secs_f64(), subject, None, None, event, decision);
     }
 
     /// A rebalancing check of service `s` that acted or was held back. Checks that did not act
