@@ -601,6 +601,18 @@ impl Billing {
         assert!(previous.is_none(), "{task:?} already has a meter");
     }
 
+    /// Starts loading what [`Billing::ec2_task_released`] will read for `task` on `instance`
+    /// (its meter and the instance's) into the cache: a hint, see `crate::engine::prefetch`.
+    #[inline]
+    pub fn prefetch_ec2_release(&self, task: TaskId, instance: InstanceId) {
+        if let Some(m) = self.tasks.slots.get(task.index()) {
+            crate::engine::prefetch::prefetch(m);
+        }
+        if let Some(m) = self.instances.get(instance.index()) {
+            crate::engine::prefetch::prefetch(m);
+        }
+    }
+
     /// Task `task` releases its reservation at `now` (or when its instance stopped, if that
     /// was earlier).
     ///

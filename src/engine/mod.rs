@@ -14,6 +14,7 @@
 //! Time never goes backwards: scheduling an event in the past is a bug and panics.
 //! Together with [`rng::RngStreams`] this makes a run a pure function of the scenario and its seed.
 
+pub mod prefetch;
 pub mod queue;
 pub mod rng;
 pub mod time;

@@ -1,75 +1,70 @@
-//! The event queue: a radix heap of small `(time, seq)` keys over a slab of events.
+//! The event queue: a radix heap of `(time, seq)` keys, each carrying its event.
 //!
 //! Why the radix heap (issue 13): at 50,000 instances the 4-ary heap it replaced held tens of
 //! thousands of keys and this module was the largest source of D1 misses in callgrind (17.1 M
 //! of 73.5 M, 2.1 per event against 0.22 at 1,000 instances): every pop walked a path of
 //! lines spread over the whole heap. The queue is monotone (a key is only scheduled after the
 //! last one popped: `schedule_later` asserts it), so a radix heap delivers the same exact
-//! order: bucket `b` holds the keys whose highest bit differing from the last popped key is
-//! bit `b - 1` of the 128-bit `(time, seq|slot)`; the lowest non-empty bucket holds the
-//! minimum, and a pop spreads the rest of that bucket into lower buckets relative to it. Keys
-//! move only downwards, appended to short arrays, so a pop reads one or two runs of keys.
-//! Callgrind instruction counts and D1 read misses, faae6ce's 4-ary heap -> radix heap
-//! (events identical): mmc 6,012.9 M -> 5,973.0 M Ir (-0.7 %); 1000:7 2,242.5 M -> 2,156.8 M
-//! Ir (-3.8 %), 4.32 M -> 4.44 M D1 read misses; 50000:1 19,387 M -> 18,703 M Ir (-3.5 %),
-//! 73.46 M -> 62.25 M D1 read misses (-15 %; this module's own 17.1 M -> 4.5 M).
-//! Keeping the 4-ary heap for small queues was measured too (38d091c, baf7304) and not
-//! needed: the radix heap alone was cheaper at every size.
+//! order: bucket `b` holds the entries whose highest bit differing from the last popped key
+//! is bit `b - 1` of the 128-bit `(time, seq)`; the lowest non-empty bucket holds the
+//! minimum, and a pop spreads the rest of that bucket into lower buckets relative to it.
+//! Entries move only downwards, appended to short arrays, so a pop reads one or two runs of
+//! entries. Callgrind, faae6ce's 4-ary heap -> radix heap (events identical): 50000:1
+//! 19,387 M -> 18,703 M instructions (-3.5 %), 73.46 M -> 62.25 M D1 read misses (-15 %; this
+//! module's own 17.1 M -> 4.5 M). Keeping the 4-ary heap for small queues was measured too
+//! (38d091c, baf7304) and not needed: the radix heap alone was cheaper at every size.
 //!
-//! Why the keys and the slab: the simulation spends a noticeable share of a run popping
-//! events, and moving whole entries between buckets would move the payload every time. The
-//! buckets hold only 16-byte `Copy` keys; the events sit still in a slab and are touched once
-//! on schedule and once on pop.
+//! Why the events ride in the entries: the radix heap first held 16-byte keys naming a slot
+//! of a separate slab of events, so the payload would not move with every refiling. But an
+//! event waits minutes of simulated time (a batch task's exit, 20 minutes on), so at 50,000
+//! instances its slab slot had left the cache by the pop: that one read was about 6 % of the
+//! run (issue 13, `perf` on `benches/scale` 50000:7). Carried in the entry, the event
+//! arrives with the key, on lines the pop reads in sequence, and [`EventQueue::peek`] can
+//! name the next event while the current one is handled, so the model can ask for what the
+//! next one will touch ahead of time (`simulation`'s prefetch).
 //! The delivery order is `(time, seq)` ascending.
 //!
 //! Events scheduled for the current time (zero delay: coalesced reconciles and placement
 //! passes, zero latencies) skip the radix heap and go to a FIFO, `due_now`. That keeps the
 //! order: anything scheduled at `now` has a larger sequence number than every event already
 //! waiting, and while time stands at `now` nothing new can enter the radix heap at `now`, so
-//! the events due now are exactly the radix heap's keys at `now` (scheduled earlier, in `seq`
-//! order) followed by the FIFO (in scheduling order). A push and a pop on a ring buffer
-//! replace a bucket push and a pop.
+//! the events due now are exactly the radix heap's entries at `now` (scheduled earlier, in
+//! `seq` order) followed by the FIFO (in scheduling order). A push and a pop on a ring
+//! buffer replace a bucket push and a pop.
 
 use std::collections::VecDeque;
 
 use super::time::{SimDuration, SimTime};
 
-/// How many low bits of [`Key::tie`] hold the slab slot; the high bits hold the sequence.
-const SLOT_BITS: u32 = 32;
-/// Mask of the slot bits of [`Key::tie`].
-const SLOT_MASK: u64 = (1 << SLOT_BITS) - 1;
-/// The first sequence number that no longer fits above the slot bits.
-const SEQ_LIMIT: u64 = 1 << (64 - SLOT_BITS);
-
 /// The ordering key of one pending event.
 ///
-/// `tie` is `seq << SLOT_BITS | slot`. Sequence numbers are unique, so comparing `tie`
-/// compares `seq` and the slot bits never decide an order: `(time, tie)` orders exactly as
-/// `(time, seq)`.
-#[derive(Clone, Copy)]
+/// Sequence numbers are unique and never reused (a `u64` counted up once per scheduled
+/// event: at a billion events a second it would last five centuries), so `(time, seq)`
+/// orders every pair of entries.
+#[derive(Clone, Copy, PartialEq, Eq)]
 struct Key {
     time: u64,
-    tie: u64,
+    seq: u64,
 }
 
 impl Key {
     /// `(time, seq)` comparison as one 128-bit compare (two machine compares, no branch).
     #[inline(always)]
     fn before(self, other: Key) -> bool {
-        (((self.time as u128) << 64) | self.tie as u128)
-            < (((other.time as u128) << 64) | other.tie as u128)
-    }
-
-    /// The slab slot holding this key's event.
-    #[inline(always)]
-    fn slot(self) -> usize {
-        (self.tie & SLOT_MASK) as usize
+        (((self.time as u128) << 64) | self.seq as u128)
+            < (((other.time as u128) << 64) | other.seq as u128)
     }
 }
 
-/// Buckets of the radix heap: bucket `b` (1..=128) holds the keys whose highest bit differing
-/// from [`Radix::last`] is bit `b - 1` of the 128-bit `(time, tie)`. Bucket 0 (equal to
-/// `last`) would hold only a key already popped, so it stays empty.
+/// One pending event and its key.
+struct Entry<E> {
+    key: Key,
+    event: E,
+}
+
+/// Buckets of the radix heap: bucket `b` (1..=128) holds the entries whose highest bit
+/// differing from [`Radix::last`] is bit `b - 1` of the 128-bit `(time, seq)`. Bucket 0 (equal
+/// to `last`) would hold only a key already popped, so it stays empty.
 const BUCKETS: usize = 129;
 
 /// The bucket of `key` relative to `base` (which is not after it): one plus the index of the
@@ -80,48 +75,57 @@ fn bucket_of(key: Key, base: Key) -> usize {
     if t != 0 {
         128 - t.leading_zeros() as usize
     } else {
-        64 - (key.tie ^ base.tie).leading_zeros() as usize
+        64 - (key.seq ^ base.seq).leading_zeros() as usize
     }
 }
 
-/// A radix heap (Ahuja, Mehlhorn, Orlin and Tarjan 1990) over the 128-bit `(time, tie)`
+/// A radix heap (Ahuja, Mehlhorn, Orlin and Tarjan 1990) over the 128-bit `(time, seq)`
 /// keys: valid because the queue is monotone (every key scheduled is after the last key
-/// popped, `schedule_later`'s assert). Keys only ever move to lower buckets, in sequential
-/// runs, so a pop touches one or two short arrays instead of a path down a comparison heap.
-struct Radix {
-    buckets: Vec<Vec<Key>>,
+/// popped, `schedule_later`'s assert). Entries only ever move to lower buckets, in
+/// sequential runs, so a pop touches one or two short arrays instead of a path down a
+/// comparison heap.
+struct Radix<E> {
+    buckets: Vec<Vec<Entry<E>>>,
     /// Bit `b - 1` is set exactly when bucket `b` is not empty.
     nonempty: u128,
-    /// The last key popped (or a key before every pending key after a rebuild).
+    /// The key last popped; `(0, 0)` before the first pop, which every key is after (a key
+    /// is only made for a time after now, and its `seq` is at least 1).
     last: Key,
-    /// The earliest pending key and where it sits (bucket, index), valid when `len > 0`: the
-    /// engine peeks before every pop, so the minimum is kept ready.
+    /// The earliest pending key and where its entry sits (bucket, index), valid when
+    /// `len > 0`: the engine peeks before every pop, so the minimum is kept ready.
     top: Key,
     top_bucket: usize,
     top_pos: usize,
     len: usize,
 }
 
-impl Radix {
+impl<E> Radix<E> {
     fn new() -> Self {
         Radix {
             buckets: (0..BUCKETS).map(|_| Vec::new()).collect(),
             nonempty: 0,
-            last: Key { time: 0, tie: 0 },
-            top: Key { time: 0, tie: 0 },
+            last: Key { time: 0, seq: 0 },
+            top: Key { time: 0, seq: 0 },
             top_bucket: 0,
             top_pos: 0,
             len: 0,
         }
     }
 
-    /// Adds `key`, which must be after `last`.
+    /// The earliest pending entry's event (`len > 0`).
+    #[inline(always)]
+    fn top_event(&self) -> &E {
+        &self.buckets[self.top_bucket][self.top_pos].event
+    }
+
+    /// Adds `e`, whose key must be after `last`.
     #[inline]
-    fn push(&mut self, key: Key) {
+    fn push(&mut self, e: Entry<E>) {
+        let key = e.key;
         let b = bucket_of(key, self.last);
         debug_assert!(b > 0, "a key equal to the last one popped");
         let v = &mut self.buckets[b];
-        v.push(key);
+        v.push(e);
         self.nonempty |= 1 << (b - 1);
         if self.len == 0 || key.before(self.top) {
             self.top = key;
@@ -131,20 +135,20 @@ impl Radix {
         self.len += 1;
     }
 
-    /// Removes and returns the earliest key (`len > 0`). The rest of its bucket shares its
+    /// Removes and returns the earliest entry (`len > 0`). The rest of its bucket shares its
     /// bits above the bucket's bit, so relative to it they all fall into lower buckets.
     #[inline]
-    fn pop(&mut self) -> Key {
+    fn pop(&mut self) -> Entry<E> {
         let top = self.top;
         let b = self.top_bucket;
         let mut v = std::mem::take(&mut self.buckets[b]);
-        v.swap_remove(self.top_pos);
+        let entry = v.swap_remove(self.top_pos);
         self.nonempty &= !(1 << (b - 1));
         self.last = top;
         self.len -= 1;
-        for key in v.drain(..) {
-            let nb = bucket_of(key, top);
-            self.buckets[nb].push(key);
+        for e in v.drain(..) {
+            let nb = bucket_of(e.key, top);
+            self.buckets[nb].push(e);
             self.nonempty |= 1 << (nb - 1);
         }
         // Give the emptied array (and its capacity) back to its bucket.
@@ -152,7 +156,7 @@ impl Radix {
         if self.len > 0 {
             self.find_top();
         }
-        top
+        entry
     }
 
     /// Sets `top` to the earliest key of the lowest non-empty bucket, which holds the minimum.
@@ -160,10 +164,10 @@ impl Radix {
     fn find_top(&mut self) {
         let b = self.nonempty.trailing_zeros() as usize + 1;
         let v = &self.buckets[b];
-        let (mut pos, mut best) = (0, v[0]);
-        for (i, &k) in v.iter().enumerate().skip(1) {
-            if k.before(best) {
-                best = k;
+        let (mut pos, mut best) = (0, v[0].key);
+        for (i, e) in v.iter().enumerate().skip(1) {
+            if e.key.before(best) {
+                best = e.key;
                 pos = i;
             }
         }
@@ -172,71 +176,45 @@ impl Radix {
         self.top_pos = pos;
     }
 
-    /// Gives the pending keys fresh sequence numbers `0..len` in their delivery order and
-    /// refiles them relative to `base`, which must be before every pending key. The order is
-    /// unchanged: the keys are sorted by `(time, seq)` before they are numbered.
-    #[cold]
-    fn renumber(&mut self, base: Key) {
-        let mut keys = Vec::with_capacity(self.len);
-        for v in &mut self.buckets {
-            // `append` leaves each bucket empty with its capacity, for the refiling below.
-            keys.append(v);
-        }
-        keys.sort_unstable_by_key(|k| ((k.time as u128) << 64) | k.tie as u128);
-        self.nonempty = 0;
-        self.len = 0;
-        self.last = base;
-        for (seq, key) in keys.into_iter().enumerate() {
-            let tie = ((seq as u64) << SLOT_BITS) | (key.tie & SLOT_MASK);
-            self.push(Key { tie, ..key });
-        }
-    }
-
     /// Checks every invariant of the structure (tests only).
     #[cfg(test)]
     fn check(&self) {
-        assert!(self.buckets[0].is_empty(), "bucket 0 holds a key");
+        assert!(self.buckets[0].is_empty(), "bucket 0 holds an entry");
         let mut len = 0;
         for (b, v) in self.buckets.iter().enumerate().skip(1) {
             let flagged = self.nonempty & (1 << (b - 1)) != 0;
             assert_eq!(flagged, !v.is_empty(), "`nonempty` wrong for bucket {b}");
-            for &k in v {
-                assert_eq!(bucket_of(k, self.last), b, "a key in the wrong bucket");
+            for e in v {
+                assert_eq!(
+                    bucket_of(e.key, self.last),
+                    b,
+                    "an entry in the wrong bucket"
+                );
                 assert!(
-                    self.last.before(k),
+                    self.last.before(e.key),
                     "a pending key not after the last popped"
                 );
-                assert!(!k.before(self.top), "a key before `top`");
+                assert!(!e.key.before(self.top), "an entry before `top`");
             }
             len += v.len();
         }
         assert_eq!(len, self.len);
         if self.len > 0 {
-            let t = self.buckets[self.top_bucket][self.top_pos];
-            assert_eq!(
-                (t.time, t.tie),
-                (self.top.time, self.top.tie),
-                "`top` misplaced"
-            );
+            let t = self.buckets[self.top_bucket][self.top_pos].key;
+            assert!(t == self.top, "`top` misplaced");
         }
     }
 }
 
 /// A future-event list with the ordering guarantee of the module doc.
 pub struct EventQueue<E> {
-    /// The keys of the events not due now.
-    radix: Radix,
-    /// Event payloads; `Some` exactly for the slots named by a key in `radix`.
-    slab: Vec<Option<E>>,
-    /// Empty slab slots, reused last-freed first (that slot is most likely still in cache).
-    free: Vec<u32>,
+    /// The events not due now.
+    radix: Radix<E>,
     /// Events scheduled at `now` while time stood at `now`, in scheduling order: delivered
-    /// after the radix heap's keys at `now` (see the module doc).
+    /// after the radix heap's entries at `now` (see the module doc).
     due_now: VecDeque<E>,
-    /// The sequence number the next scheduled event gets (below `seq_limit`).
+    /// The sequence number the next event scheduled into the radix heap gets.
     next_seq: u64,
-    /// When `next_seq` reaches this, pending keys are renumbered (a field so tests can lower it).
-    seq_limit: u64,
     now: SimTime,
     delivered_count: u64,
 }
@@ -252,11 +230,10 @@ impl<E> EventQueue<E> {
     pub fn new() -> Self {
         EventQueue {
             radix: Radix::new(),
-            slab: Vec::new(),
-            free: Vec::new(),
             due_now: VecDeque::new(),
-            next_seq: 0,
-            seq_limit: SEQ_LIMIT,
+            // From 1, so every key is after the radix heap's initial `last` (zero), even one
+            // at time zero.
+            next_seq: 1,
             now: SimTime::ZERO,
             delivered_count: 0,
         }
@@ -275,12 +252,6 @@ impl<E> EventQueue<E> {
     /// How many events are waiting.
     pub fn len(&self) -> usize {
         self.radix.len + self.due_now.len()
-    }
-
-    /// The earliest key waiting in the radix heap, if any.
-    #[inline(always)]
-    fn first_key(&self) -> Option<Key> {
-        (self.radix.len > 0).then_some(self.radix.top)
     }
 
     /// True when no event is waiting.
@@ -307,7 +278,7 @@ impl<E> EventQueue<E> {
         self.schedule_later(time, event);
     }
 
-    /// [`EventQueue::schedule_at`] for a time other than now: a key into the radix heap.
+    /// [`EventQueue::schedule_at`] for a time other than now: an entry into the radix heap.
     #[inline(never)]
     fn schedule_later(&mut self, time: SimTime, event: E) {
         assert!(
@@ -316,30 +287,12 @@ impl<E> EventQueue<E> {
             time,
             self.now
         );
-        if self.next_seq >= self.seq_limit {
-            self.renumber();
-        }
-        let slot = match self.free.pop() {
-            Some(slot) => {
-                self.slab[slot as usize] = Some(event);
-                slot as u64
-            }
-            None => {
-                let slot = self.slab.len() as u64;
-                assert!(
-                    slot <= SLOT_MASK,
-                    "more than {SLOT_MASK} events pending at once"
-                );
-                self.slab.push(Some(event));
-                slot
-            }
-        };
         let key = Key {
             time: time.0,
-            tie: (self.next_seq << SLOT_BITS) | slot,
+            seq: self.next_seq,
         };
         self.next_seq += 1;
-        self.radix.push(key);
+        self.radix.push(Entry { key, event });
     }
 
     /// Schedules `event` after `delay` from now.
@@ -347,59 +300,48 @@ impl<E> EventQueue<E> {
         self.schedule_at(self.now + delay, event);
     }
 
+    /// True when the next event is the due-now FIFO's front: the radix heap has nothing at
+    /// `now` left (its entries at `now` go first, see the module doc).
+    #[inline(always)]
+    fn due_now_next(&self) -> bool {
+        !self.due_now.is_empty() && (self.radix.len == 0 || self.radix.top.time > self.now.0)
+    }
+
     /// The time of the next event, if any, without removing it.
     pub fn peek_time(&self) -> Option<SimTime> {
         if !self.due_now.is_empty() {
             return Some(self.now);
         }
-        self.first_key().map(|k| SimTime(k.time))
+        (self.radix.len > 0).then_some(SimTime(self.radix.top.time))
+    }
+
+    /// The event [`EventQueue::pop`] would deliver next, if nothing else is scheduled first:
+    /// for looking ahead at what it will touch (a hint, never a promise).
+    #[inline]
+    pub fn peek(&self) -> Option<&E> {
+        if self.due_now_next() {
+            return self.due_now.front();
+        }
+        (self.radix.len > 0).then(|| self.radix.top_event())
     }
 
     /// Removes the next event and advances `now` to its time.
     pub fn pop(&mut self) -> Option<(SimTime, E)> {
-        let first = self.first_key();
-        if !self.due_now.is_empty() && !matches!(first, Some(k) if k.time <= self.now.0) {
-            // The radix heap's keys at `now` went first; these follow in scheduling order.
+        if self.due_now_next() {
+            // The radix heap's entries at `now` went first; these follow in scheduling order.
             let event = self.due_now.pop_front()?;
             self.delivered_count += 1;
             return Some((self.now, event));
         }
-        first?;
+        if self.radix.len == 0 {
+            return None;
+        }
         let top = self.radix.pop();
-        let slot = top.slot();
-        let event = self.slab[slot]
-            .take()
-            .expect("a pending key always names a filled slot"); // ok: filled on schedule, emptied only here
-        self.free.push(slot as u32);
-        let time = SimTime(top.time);
+        let time = SimTime(top.key.time);
         debug_assert!(time >= self.now);
         self.now = time;
         self.delivered_count += 1;
-        Some((time, event))
-    }
-
-    /// Gives the pending keys fresh sequence numbers `0..len` in their delivery order, so the
-    /// counter can go on without overflowing the bits above the slot.
-    #[cold]
-    fn renumber(&mut self) {
-        // The radix heap's `last` must be before every pending key, and renumbered keys may
-        // now sort before the last one popped: refile them relative to a base just before
-        // `now`. Pending keys have time >= now, and at time zero none has time zero (a key is
-        // only made for a time after now, and none is popped at zero).
-        let base = if self.now.0 == 0 {
-            Key { time: 0, tie: 0 }
-        } else {
-            Key {
-                time: self.now.0 - 1,
-                tie: u64::MAX,
-            }
-        };
-        self.radix.renumber(base);
-        self.next_seq = self.radix.len as u64;
-        assert!(
-            self.next_seq < self.seq_limit,
-            "more events pending than sequence numbers"
-        );
+        Some((time, top.event))
     }
 }
 
@@ -490,22 +432,10 @@ mod tests {
         assert!(r.is_err());
     }
     /// Replays `ops` on the queue and on a reference (a sorted list of `(time, seq)`), and
-    /// checks every pop agrees. `Some(d)` schedules an event `d` ms after now, `None` pops.
-    /// With `tight`, the sequence space is one more than the most events ever pending, so
-    /// the queue renumbers its keys often; the order must not notice.
-    fn agrees_with_reference(ops: &[Option<u64>], tight: bool) {
+    /// checks every pop agrees, and that `peek` names the event `pop` then delivers.
+    /// `Some(d)` schedules an event `d` ms after now, `None` pops.
+    fn agrees_with_reference(ops: &[Option<u64>]) {
         let mut q = EventQueue::new();
-        if tight {
-            let (mut pending, mut most) = (0u64, 0u64);
-            for op in ops {
-                match op {
-                    Some(_) => pending += 1,
-                    None => pending = pending.saturating_sub(1),
-                }
-                most = most.max(pending);
-            }
-            q.seq_limit = most + 1;
-        }
         let mut reference: std::collections::BTreeSet<(SimTime, u64)> = Default::default();
         let mut id = 0u64;
         for op in ops {
@@ -518,6 +448,7 @@ mod tests {
                 }
                 None => {
                     let expected = reference.pop_first();
+                    assert_eq!(q.peek().copied(), expected.map(|(_, id)| id));
                     assert_eq!(q.pop(), expected);
                 }
             }
@@ -538,10 +469,8 @@ mod tests {
             ops in proptest::collection::vec(proptest::option::weighted(0.6, 0u64..4), 0..600),
             wide in proptest::collection::vec(proptest::option::weighted(0.55, 0u64..100_000), 0..600),
         ) {
-            agrees_with_reference(&ops, false);
-            agrees_with_reference(&wide, false);
-            agrees_with_reference(&ops, true);
-            agrees_with_reference(&wide, true);
+            agrees_with_reference(&ops);
+            agrees_with_reference(&wide);
         }
     }
 
@@ -563,22 +492,11 @@ mod tests {
         ]
     }
 
-    /// Replays `ops` on the queue (renumbering when `seq_limit` is reached) and on a
-    /// `BinaryHeap` of `Reverse((time, seq))`; every pop must agree, and the radix heap's
-    /// invariants must hold after every step.
-    fn matches_a_binary_heap(ops: &[Op], seq_limit: u64) {
+    /// Replays `ops` on the queue and on a `BinaryHeap` of `Reverse((time, seq))`; every pop
+    /// and peek must agree, and the radix heap's invariants must hold after every step.
+    fn matches_a_binary_heap(ops: &[Op]) {
         use std::cmp::Reverse;
         let mut q = EventQueue::new();
-        // `seq_limit` 0 asks for the tightest: one more than the most events ever pending.
-        let (mut pending, mut most) = (0u64, 0u64);
-        for op in ops {
-            match op {
-                Op::Pop => pending = pending.saturating_sub(1),
-                _ => pending += 1,
-            }
-            most = most.max(pending);
-        }
-        q.seq_limit = seq_limit.max(most + 1);
         let mut reference = std::collections::BinaryHeap::new();
         let mut seq = 0u64;
         for &op in ops {
@@ -592,7 +510,11 @@ mod tests {
                     reference.push(Reverse((t, seq)));
                     seq += 1;
                 }
-                Op::Pop => assert_eq!(q.pop(), reference.pop().map(|Reverse(e)| e)),
+                Op::Pop => {
+                    let expected = reference.pop().map(|Reverse(e)| e);
+                    assert_eq!(q.peek().copied(), expected.map(|(_, s)| s));
+                    assert_eq!(q.pop(), expected);
+                }
             }
             q.radix.check();
             assert_eq!(q.len(), reference.len());
@@ -610,9 +532,7 @@ mod tests {
         fn delivery_order_matches_a_binary_heap(
             ops in proptest::collection::vec(op(), 0..800),
         ) {
-            // The production sequence space, and the tightest, which renumbers often.
-            matches_a_binary_heap(&ops, SEQ_LIMIT);
-            matches_a_binary_heap(&ops, 0);
+            matches_a_binary_heap(&ops);
         }
     }
 }

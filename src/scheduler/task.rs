@@ -331,6 +331,15 @@ impl TaskTable {
         self.slots.get(t.index()).map(|s| s.number) == Some(t.0)
     }
 
+    /// Starts loading task `t`'s slot (both lines) into the cache: a hint for an event that
+    /// will read it soon (see `crate::engine::prefetch`).
+    #[inline]
+    pub fn prefetch(&self, t: TaskId) {
+        if let Some(s) = self.slots.get(t.index()) {
+            crate::engine::prefetch::prefetch_lines(s, 2);
+        }
+    }
+
     /// The task `t`, if it is current.
     #[inline]
     pub fn get(&self, t: TaskId) -> Option<&Task> {

@@ -14,6 +14,7 @@ mod explain_capacity;
 mod faults;
 mod managed_instances;
 mod policies;
+mod prefetch;
 mod rebalance;
 mod run_task;
 mod scaling;
@@ -95,8 +96,9 @@ pub enum Event {
     TaskRunning(TaskId),
     /// A batch task's essential container exits: RUNNING → STOPPING.
     TaskExited(TaskId),
-    /// STOPPING → STOPPED.
-    TaskStopped(TaskId),
+    /// STOPPING → STOPPED. The second field names the instance the task is on, only so the
+    /// event loop can load it ahead (`prefetch`); the handler reads the task's placement.
+    TaskStopped(TaskId, prefetch::OnInstance),
     /// A PROVISIONING task's wait limit.
     ProvisioningTimeout(TaskId),
     /// A DRAINING instance's lifecycle hook timed out: terminate it with what still runs.
@@ -154,7 +156,7 @@ impl Event {
             Event::TaskPullStarted(t)
             | Event::TaskRunning(t)
             | Event::TaskExited(t)
-            | Event::TaskStopped(t)
+            | Event::TaskStopped(t, _)
             | Event::ProvisioningTimeout(t)
             | Event::FargateSpotInterruption(t)
             | Event::DeploymentTaskHealthy(t)
@@ -566,6 +568,7 @@ impl<'s> Simulation<'s> {
             if self.queue.delivered_count() > limit {
                 return Err(RunError::EventBudget { limit, at: now });
             }
+            self.prefetch_next();
             self.handle(now, event)?;
             self.tasks.recycle();
             self.check_work_cap(now)?;
@@ -736,7 +739,7 @@ impl<'s> Simulation<'s> {
             Event::TaskPullStarted(t) => self.task_pull_started(t, now),
             Event::TaskRunning(t) => self.task_running(t, now),
             Event::TaskExited(t) => self.begin_stop(t, now, StopCode::EssentialContainerExited),
-            Event::TaskStopped(t) => self.task_stopped(t, now),
+            Event::TaskStopped(t, _) => self.task_stopped(t, now),
             Event::LoadStep(s) => self.pull_load_step(s, now)?,
             Event::HighResolutionTick => {
                 self.evaluate_services(now, crate::autoscaling::Resolution::High);
@@ -1577,7 +1580,8 @@ impl<'s> Simulation<'s> {
                 .task_stop_latency
                 .sample_with(|| self.task_rng(LATENCY_TASK_STOP, t)),
         };
-        self.queue.schedule_at(now + d, Event::TaskStopped(t));
+        let on = prefetch::OnInstance::of(self.tasks[t.index()].placement);
+        self.queue.schedule_at(now + d, Event::TaskStopped(t, on));
     }
 
     fn task_stopped(&mut self, t: TaskId, now: SimTime) {
