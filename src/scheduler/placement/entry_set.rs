@@ -1,18 +1,28 @@
 //! `EntrySet`: the ordered set of packed `u64` entries behind the placement index's
 //! free-memory and free-CPU orders.
 //!
-//! Owns only the container: a sorted `Vec` while the set is small, a `BTreeSet` once it is
-//! large. Every reservation and release moves one entry in one of these sets (a remove and an
-//! insert), and most sets are small — one free-CPU class of one pool in one AZ — where a
-//! binary search and a short memmove cost a fraction of two B-tree descents with node
-//! rebalancing (issue 13: `move_entries` was a tenth of an M/M/c run). Large sets (tens of
-//! thousands of instances in one partition) stay B-trees, so an update stays O(log n) there.
+//! Owns only the container. An entry is `value << 32 | id` (see `placer`); the set keeps two
+//! forms:
+//! - a sorted `Vec` while the set is small: every reservation and release moves one entry in
+//!   one of these sets, and most sets are small (one free-CPU class of one pool in one AZ),
+//!   where a binary search and a short memmove cost a fraction of two B-tree descents with
+//!   node rebalancing (issue 13: `move_entries` was a tenth of an M/M/c run);
+//! - once large, the entries grouped by value, each group's ids in a [`Group`]: a sorted
+//!   `Vec` of ids while short, a bitmap over instance ids once long and dense enough.
+//!
+//! Why groups and bitmaps (issue 13): the large sets were `BTreeSet`s, and at 100,000
+//! instances their updates were the largest cost that grows with the cluster (about 35 ns
+//! an event more than at 1,000, `perf` on `benches/scale`): a set of 30,000 instances spans
+//! thousands of B-tree nodes, and each update descended to a leaf that had left the cache,
+//! twice (remove, insert). Free capacity takes few distinct values (tasks come in a few
+//! sizes, instances in a few types), so the groups are few and their map stays in cache,
+//! and a bitmap update is one bit in one line.
 //! It knows nothing of what the entries mean (see `placer`).
 
-use std::collections::{btree_set, BTreeSet};
+use std::collections::{btree_map, BTreeMap};
 use std::ops::RangeFrom;
 
-/// Sets up to this many entries are a sorted `Vec`; one more and it becomes a B-tree.
+/// Sets up to this many entries are a sorted `Vec`; one more and they group by value.
 /// \[DERIVED\] ecsim's choice: an insert or remove then moves at most 4 KiB, about what two
 /// B-tree descents cost, and a 1,000-instance cluster over 3 AZs keeps its sets small.
 #[cfg(not(test))]
@@ -22,19 +32,41 @@ const SMALL_MAX: usize = 512;
 #[cfg(test)]
 const SMALL_MAX: usize = 3;
 
-/// A B-tree shrinking below this many entries becomes a `Vec` again; the gap to
+/// A grouped set shrinking below this many entries becomes a `Vec` again; the gap to
 /// [`SMALL_MAX`] keeps a set near the threshold from switching at every update.
 #[cfg(not(test))]
 const LARGE_MIN: usize = SMALL_MAX / 4;
 #[cfg(test)]
 const LARGE_MIN: usize = 2;
 
+/// A group of more ids than this becomes a bitmap, if dense enough (see [`Group`]).
+/// \[DERIVED\] ecsim's choice: an insert or remove moves at most 1 KiB of ids.
+#[cfg(not(test))]
+const IDS_MAX: usize = 256;
+#[cfg(test)]
+const IDS_MAX: usize = 3;
+
+/// A bitmap group of fewer ids than this becomes a `Vec` again.
+#[cfg(not(test))]
+const IDS_MIN: usize = IDS_MAX / 4;
+#[cfg(test)]
+const IDS_MIN: usize = 2;
+
+/// A group becomes a bitmap only while its bitmap's words number at most this many times
+/// its ids (the bitmap is then at most 8 times the `Vec`'s 4 bytes an id), and goes back to
+/// a `Vec` above [`SPARSE_WORDS_PER_ID`]: so the bitmaps' memory stays proportional to the
+/// entries whatever the ids (issue 13: memory follows live work, never ids × groups).
+const DENSE_WORDS_PER_ID: usize = 4;
+/// See [`DENSE_WORDS_PER_ID`].
+const SPARSE_WORDS_PER_ID: usize = 16;
+
 /// An ordered set of entries with the slice of `BTreeSet`'s interface the placer uses.
 #[derive(Clone, Debug)]
 pub(crate) enum EntrySet {
     /// Sorted ascending, no duplicates.
     Small(Vec<u64>),
-    Large(BTreeSet<u64>),
+    /// Grouped by value.
+    Large(Grouped),
 }
 
 impl Default for EntrySet {
@@ -43,19 +75,308 @@ impl Default for EntrySet {
     }
 }
 
+/// The value half of an entry.
+#[inline]
+fn value_of(e: u64) -> u32 {
+    (e >> 32) as u32
+}
+
+/// The id half of an entry.
+#[inline]
+fn id_of(e: u64) -> u32 {
+    e as u32
+}
+
+/// The large form: the ids of each value, values ascending.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Grouped {
+    groups: BTreeMap<u32, Group>,
+    len: usize,
+}
+
+/// The ids of one value.
+#[derive(Clone, Debug)]
+enum Group {
+    /// Sorted ascending, no duplicates.
+    Ids(Vec<u32>),
+    Bits(IdBits),
+}
+
+/// A set of ids as one bit per id from 0, with a summary bit per non-zero word so a search
+/// skips empty stretches 4,096 ids at a time.
+#[derive(Clone, Debug, Default)]
+struct IdBits {
+    words: Vec<u64>,
+    /// Bit `w % 64` of `summary[w / 64]` is set iff `words[w]` is not zero.
+    summary: Vec<u64>,
+    len: usize,
+}
+
+impl IdBits {
+    fn from_sorted(ids: &[u32]) -> IdBits {
+        let mut bits = IdBits::default();
+        for &id in ids {
+            bits.insert(id);
+        }
+        bits
+    }
+
+    /// The words a bitmap holding up to `max_id` needs.
+    fn words_for(max_id: u32) -> usize {
+        max_id as usize / 64 + 1
+    }
+
+    #[inline]
+    fn insert(&mut self, id: u32) -> bool {
+        let (w, bit) = (id as usize / 64, 1u64 << (id % 64));
+        if self.words.len() <= w {
+            self.words.resize(w + 1, 0);
+            self.summary.resize(w / 64 + 1, 0);
+        }
+        if self.words[w] & bit != 0 {
+            return false;
+        }
+        self.words[w] |= bit;
+        self.summary[w / 64] |= 1 << (w % 64);
+        self.len += 1;
+        true
+    }
+
+    #[inline]
+    fn remove(&mut self, id: u32) -> bool {
+        let (w, bit) = (id as usize / 64, 1u64 << (id % 64));
+        match self.words.get_mut(w) {
+            Some(word) if *word & bit != 0 => {
+                *word &= !bit;
+                if *word == 0 {
+                    self.summary[w / 64] &= !(1 << (w % 64));
+                }
+                self.len -= 1;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    #[cfg(test)]
+    fn contains(&self, id: u32) -> bool {
+        self.words
+            .get(id as usize / 64)
+            .is_some_and(|w| w & (1 << (id % 64)) != 0)
+    }
+
+    /// The least id in the set at or above `from`.
+    #[inline]
+    fn next_from(&self, from: u64) -> Option<u32> {
+        let w = usize::try_from(from / 64).ok()?;
+        let word = *self.words.get(w)?;
+        let here = word & (u64::MAX << (from % 64));
+        if here != 0 {
+            return Some((w * 64) as u32 + here.trailing_zeros());
+        }
+        // The next non-zero word after `w`, from the summary.
+        let next = w + 1;
+        let (mut s, bit) = (next / 64, next % 64);
+        let mut mask = u64::MAX << bit;
+        while let Some(&sum) = self.summary.get(s) {
+            let m = sum & mask;
+            if m != 0 {
+                let w = s * 64 + m.trailing_zeros() as usize;
+                return Some((w * 64) as u32 + self.words[w].trailing_zeros());
+            }
+            s += 1;
+            mask = u64::MAX;
+        }
+        None
+    }
+
+    fn to_sorted(&self) -> Vec<u32> {
+        let mut ids = Vec::with_capacity(self.len);
+        let mut from = 0u64;
+        while let Some(id) = self.next_from(from) {
+            ids.push(id);
+            from = u64::from(id) + 1;
+        }
+        ids
+    }
+}
+
+impl Group {
+    fn len(&self) -> usize {
+        match self {
+            Group::Ids(v) => v.len(),
+            Group::Bits(b) => b.len,
+        }
+    }
+
+    #[inline]
+    fn insert(&mut self, id: u32) -> bool {
+        let added = match self {
+            Group::Ids(v) => match v.binary_search(&id) {
+                Ok(_) => false,
+                Err(at) => {
+                    v.insert(at, id);
+                    true
+                }
+            },
+            Group::Bits(b) => b.insert(id),
+        };
+        if let Group::Ids(v) = self {
+            let max = v.last().copied().unwrap_or(0);
+            if v.len() > IDS_MAX && IdBits::words_for(max) <= DENSE_WORDS_PER_ID * v.len() {
+                *self = Group::Bits(IdBits::from_sorted(v));
+            }
+        }
+        added
+    }
+
+    #[inline]
+    fn remove(&mut self, id: u32) -> bool {
+        match self {
+            Group::Ids(v) => match v.binary_search(&id) {
+                Ok(at) => {
+                    v.remove(at);
+                    true
+                }
+                Err(_) => false,
+            },
+            Group::Bits(b) => {
+                let found = b.remove(id);
+                if b.len < IDS_MIN || b.words.len() > SPARSE_WORDS_PER_ID * b.len {
+                    *self = Group::Ids(b.to_sorted());
+                }
+                found
+            }
+        }
+    }
+
+    #[cfg(test)]
+    fn contains(&self, id: u32) -> bool {
+        match self {
+            Group::Ids(v) => v.binary_search(&id).is_ok(),
+            Group::Bits(b) => b.contains(id),
+        }
+    }
+
+    /// The ids at or above `from`, ascending.
+    #[inline]
+    fn iter_from(&self, from: u32) -> GroupIter<'_> {
+        match self {
+            Group::Ids(v) => GroupIter::Ids(v[v.partition_point(|&x| x < from)..].iter()),
+            Group::Bits(bits) => GroupIter::Bits {
+                bits,
+                next: u64::from(from),
+            },
+        }
+    }
+}
+
+impl Grouped {
+    fn from_sorted(entries: &[u64]) -> Grouped {
+        let mut g = Grouped::default();
+        for &e in entries {
+            g.insert(e);
+        }
+        g
+    }
+
+    fn to_sorted(&self) -> Vec<u64> {
+        RangeIter::new(self, 0).collect()
+    }
+
+    #[inline]
+    fn insert(&mut self, e: u64) -> bool {
+        let added = self
+            .groups
+            .entry(value_of(e))
+            .or_insert_with(|| Group::Ids(Vec::new()))
+            .insert(id_of(e));
+        self.len += usize::from(added);
+        added
+    }
+
+    #[inline]
+    fn remove(&mut self, e: u64) -> bool {
+        let btree_map::Entry::Occupied(mut group) = self.groups.entry(value_of(e)) else {
+            return false;
+        };
+        let found = group.get_mut().remove(id_of(e));
+        if group.get().len() == 0 {
+            group.remove();
+        }
+        self.len -= usize::from(found);
+        found
+    }
+}
+
+/// An ascending walk over the ids of one group.
+enum GroupIter<'a> {
+    Ids(std::slice::Iter<'a, u32>),
+    Bits { bits: &'a IdBits, next: u64 },
+}
+
+impl Iterator for GroupIter<'_> {
+    type Item = u32;
+
+    #[inline]
+    fn next(&mut self) -> Option<u32> {
+        match self {
+            GroupIter::Ids(it) => it.next().copied(),
+            GroupIter::Bits { bits, next } => {
+                let id = bits.next_from(*next)?;
+                *next = u64::from(id) + 1;
+                Some(id)
+            }
+        }
+    }
+}
+
+/// An ascending walk over a [`Grouped`] set from an entry on.
+pub(crate) struct RangeIter<'a> {
+    groups: btree_map::Range<'a, u32, Group>,
+    current: Option<(u32, GroupIter<'a>)>,
+}
+
+impl<'a> RangeIter<'a> {
+    fn new(set: &'a Grouped, from: u64) -> RangeIter<'a> {
+        let mut groups = set.groups.range(value_of(from)..);
+        let current = groups.next().map(|(&v, g)| {
+            // Within the first group, only ids at or above `from`'s (if it is `from`'s value).
+            let start = if v == value_of(from) { id_of(from) } else { 0 };
+            (v, g.iter_from(start))
+        });
+        RangeIter { groups, current }
+    }
+}
+
+impl Iterator for RangeIter<'_> {
+    type Item = u64;
+
+    #[inline]
+    fn next(&mut self) -> Option<u64> {
+        loop {
+            let (value, ids) = self.current.as_mut()?;
+            if let Some(id) = ids.next() {
+                return Some((u64::from(*value) << 32) | u64::from(id));
+            }
+            self.current = self.groups.next().map(|(&v, g)| (v, g.iter_from(0)));
+        }
+    }
+}
+
 /// An ascending walk over an [`EntrySet`].
 pub(crate) enum Iter<'a> {
     Small(std::slice::Iter<'a, u64>),
-    Large(btree_set::Range<'a, u64>),
+    Large(RangeIter<'a>),
 }
 
-impl<'a> Iterator for Iter<'a> {
-    type Item = &'a u64;
+impl Iterator for Iter<'_> {
+    type Item = u64;
 
     #[inline]
-    fn next(&mut self) -> Option<&'a u64> {
+    fn next(&mut self) -> Option<u64> {
         match self {
-            Iter::Small(it) => it.next(),
+            Iter::Small(it) => it.next().copied(),
             Iter::Large(it) => it.next(),
         }
     }
@@ -71,7 +392,7 @@ impl EntrySet {
                 Err(at) => {
                     v.insert(at, e);
                     if v.len() > SMALL_MAX {
-                        *self = EntrySet::Large(v.iter().copied().collect());
+                        *self = EntrySet::Large(Grouped::from_sorted(v));
                     }
                     true
                 }
@@ -92,9 +413,9 @@ impl EntrySet {
                 Err(_) => false,
             },
             EntrySet::Large(s) => {
-                let found = s.remove(e);
-                if s.len() < LARGE_MIN {
-                    *self = EntrySet::Small(s.iter().copied().collect());
+                let found = s.remove(*e);
+                if s.len < LARGE_MIN {
+                    *self = EntrySet::Small(s.to_sorted());
                 }
                 found
             }
@@ -125,7 +446,7 @@ impl EntrySet {
                 true
             }
             EntrySet::Large(s) => {
-                let found = s.remove(&old);
+                let found = s.remove(old);
                 if found {
                     s.insert(new);
                 }
@@ -139,7 +460,10 @@ impl EntrySet {
     pub(crate) fn contains(&self, e: &u64) -> bool {
         match self {
             EntrySet::Small(v) => v.binary_search(e).is_ok(),
-            EntrySet::Large(s) => s.contains(e),
+            EntrySet::Large(s) => s
+                .groups
+                .get(&value_of(*e))
+                .is_some_and(|g| g.contains(id_of(*e))),
         }
     }
 
@@ -148,7 +472,7 @@ impl EntrySet {
     pub(crate) fn len(&self) -> usize {
         match self {
             EntrySet::Small(v) => v.len(),
-            EntrySet::Large(s) => s.len(),
+            EntrySet::Large(s) => s.len,
         }
     }
 
@@ -157,7 +481,7 @@ impl EntrySet {
     pub(crate) fn is_empty(&self) -> bool {
         match self {
             EntrySet::Small(v) => v.is_empty(),
-            EntrySet::Large(s) => s.is_empty(),
+            EntrySet::Large(s) => s.len == 0,
         }
     }
 
@@ -166,14 +490,23 @@ impl EntrySet {
     pub(crate) fn range(&self, range: RangeFrom<u64>) -> Iter<'_> {
         match self {
             EntrySet::Small(v) => Iter::Small(v[v.partition_point(|&x| x < range.start)..].iter()),
-            EntrySet::Large(s) => Iter::Large(s.range(range)),
+            EntrySet::Large(s) => Iter::Large(RangeIter::new(s, range.start)),
         }
     }
 
-    /// True while the set is a B-tree (for tests of the switch).
+    /// True while the set is grouped (for tests of the switch).
     #[cfg(test)]
     pub(crate) fn is_large(&self) -> bool {
         matches!(self, EntrySet::Large(_))
+    }
+
+    /// True if some group of the set is a bitmap (for tests that the bitmaps are exercised).
+    #[cfg(test)]
+    fn has_bitmap(&self) -> bool {
+        match self {
+            EntrySet::Small(_) => false,
+            EntrySet::Large(s) => s.groups.values().any(|g| matches!(g, Group::Bits(_))),
+        }
     }
 }
 
@@ -181,6 +514,12 @@ impl EntrySet {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+    use std::collections::BTreeSet;
+
+    /// An entry of one of a few values (as free capacity takes), ids up to 1,500.
+    fn entry() -> impl Strategy<Value = u64> {
+        (0u64..5, 0u64..1_500).prop_map(|(v, id)| (v << 32) | id)
+    }
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(64))]
@@ -188,9 +527,9 @@ mod tests {
         /// in) shrinking it back: every answer is a `BTreeSet`'s.
         #[test]
         fn behaves_as_a_btree_set(
-            grow in prop::collection::vec(0u64..4_000, 0..1_200),
-            shrink in prop::collection::vec((0usize..10_000, any::<bool>(), 0u64..4_000), 0..1_200),
-            from in 0u64..4_000,
+            grow in prop::collection::vec(entry(), 0..1_200),
+            shrink in prop::collection::vec((0usize..10_000, any::<bool>(), entry()), 0..1_200),
+            from in entry(),
         ) {
             let mut set = EntrySet::default();
             let mut reference = BTreeSet::new();
@@ -198,7 +537,8 @@ mod tests {
                 assert_eq!(set.len(), reference.len());
                 assert_eq!(set.is_empty(), reference.is_empty());
                 assert_eq!(set.contains(&from), reference.contains(&from));
-                assert!(set.range(from..).copied().eq(reference.range(from..).copied()));
+                assert!(set.range(from..).eq(reference.range(from..).copied()));
+                assert!(set.range(0..).eq(reference.iter().copied()));
             };
             for e in grow {
                 prop_assert_eq!(set.insert(e), reference.insert(e));
@@ -230,7 +570,36 @@ mod tests {
     }
 
     #[test]
-    fn switches_to_a_btree_above_small_max_and_back_below_large_min() {
+    fn groups_become_bitmaps_when_long_and_dense_and_lists_again_when_short_or_sparse() {
+        let mut set = EntrySet::default();
+        // One value, ids 0, 2, 4, …: dense enough for a bitmap past IDS_MAX.
+        for id in 0..=(IDS_MAX as u64 + SMALL_MAX as u64) {
+            assert!(set.insert((7 << 32) | (id * 2)));
+        }
+        assert!(set.is_large() && set.has_bitmap());
+        assert_eq!(set.range(((7 << 32) | 3)..).next(), Some((7 << 32) | 4));
+        assert_eq!(set.range((8 << 32)..).next(), None);
+        // A second value holding a few ids far apart stays a list: too sparse for a bitmap.
+        for id in [100_000u64, 200_000, 300_000, 400_000, 500_000] {
+            assert!(set.insert((9 << 32) | id));
+        }
+        assert_eq!(set.range((8 << 32)..).next(), Some((9 << 32) | 100_000));
+        assert_eq!(set.range(((9 << 32) | 100_001)..).count(), 4);
+        let want: Vec<u64> = (0..=(IDS_MAX as u64 + SMALL_MAX as u64))
+            .map(|id| (7 << 32) | (id * 2))
+            .chain([100_000u64, 200_000, 300_000, 400_000, 500_000].map(|id| (9 << 32) | id))
+            .collect();
+        assert_eq!(set.range(0..).collect::<Vec<_>>(), want);
+        // Emptied down to below IDS_MIN, the bitmap is a list again.
+        for id in 0..=(IDS_MAX as u64 + SMALL_MAX as u64 - IDS_MIN as u64 + 1) {
+            assert!(set.remove(&((7 << 32) | (id * 2))));
+        }
+        assert!(!set.has_bitmap());
+        assert!(!set.remove(&((7 << 32) | 1)));
+    }
+
+    #[test]
+    fn switches_to_groups_above_small_max_and_back_below_large_min() {
         let mut set = EntrySet::default();
         for e in 0..=SMALL_MAX as u64 {
             assert!(!set.is_large());
@@ -250,7 +619,7 @@ mod tests {
         let want: Vec<u64> = ((SMALL_MAX - LARGE_MIN + 2) as u64..=SMALL_MAX as u64)
             .map(|e| e * 3)
             .collect();
-        assert_eq!(set.range(0..).copied().collect::<Vec<_>>(), want);
+        assert_eq!(set.range(0..).collect::<Vec<_>>(), want);
         assert_eq!(set.range(want[0]..).count(), want.len());
         assert_eq!(set.range(want[0] + 1..).count(), want.len() - 1);
         assert!(!set.remove(&1));

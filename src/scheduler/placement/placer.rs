@@ -602,7 +602,7 @@ impl Placer {
                     BinpackField::Memory => req.need.memory.0,
                 };
                 let mut search = |set: &EntrySet| {
-                    for (free, id) in set.range(entry(need, InstanceId(0))..).map(|&e| unpack(e)) {
+                    for (free, id) in set.range(entry(need, InstanceId(0))..).map(unpack) {
                         if best.is_some_and(|b| (free, id) >= b) {
                             break;
                         }
@@ -641,7 +641,7 @@ impl Placer {
         let from = entry(req.need.memory.0, InstanceId(0));
         let mut search = |idx: &AzIndex| {
             for set in idx.memory_sets(req.need.cpu.0) {
-                for &e in set.range(from..) {
+                for e in set.range(from..) {
                     let (_, id) = unpack(e);
                     if best.is_some_and(|b| id >= b) {
                         continue;
@@ -776,7 +776,7 @@ impl Placer {
             for &(_, az) in azs {
                 // Only instances with enough free memory and CPU can be candidates.
                 for set in per_az[az].memory_sets(req.need.cpu.0) {
-                    for &e in set.range(entry(req.need.memory.0, InstanceId(0))..) {
+                    for e in set.range(entry(req.need.memory.0, InstanceId(0))..) {
                         let (_, id) = unpack(e);
                         let inst = &instances[id.index()];
                         if req.is_candidate(inst) {
