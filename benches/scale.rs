@@ -59,13 +59,42 @@
 //! The 1,000 and 10,000 scenarios keep the default RunTask limit and are the same JSON as
 //! before, so their runs and event counts are unchanged. 100,000 instances for 7 days stay
 //! under the 60 s budget and `cloudsim` under 5 s, but ns per event at 50,000 and 100,000 is
-//! still above the 1.3 × budget. A callgrind cache simulation (`1000:7` against `50000:1`,
+//! still above the 1.3 × budget (met since: see below). A callgrind cache simulation (`1000:7` against `50000:1`,
 //! `d487bb7`) put the growth in D1 misses (3.6 against 8.9 read misses per event): the event
 //! heap's (2.1 per event at 50,000, which the radix heap cut to about 0.5), the large
 //! placement sets' B-tree descents (about 1), and the instance and task records a placement
 //! and a stop touch. A chunked sorted-array form for the large sets (`wt-eset`, 64-entry
 //! chunks) cut instructions 2.8 % and D1 misses 7.3 % at 50,000 but doubled I-cache misses
 //! and was no faster in wall time (50,000: 19.3 s against 19.0 s), so it was not merged.
+//!
+//! Then two changes to what an event at 50,000 instances and more waits for, measured
+//! 6 December 2026 (2-core machine, noisier than the day before: single 1,000-instance runs
+//! ranged 0.25-0.41 s), interleaved with `ce743cf` (the radix heap queue, the table above);
+//! events identical in every pair:
+//! - `c14981d`: queue entries carry their event (no slab), and before each event the loop
+//!   prefetches what the next one reads (its task slot; for `TaskStopped` the instance, its
+//!   task list and the billing meters). `perf` on 50000:7 had put about 6 % of the run on
+//!   the slab read, 6 % on the task slot and 4 % on the meters.
+//! - `f420f22`: large `EntrySet`s grouped by value, each value's ids a list or a bitmap,
+//!   instead of a `BTreeSet` (`perf`, 100000:7 against 1000:28: the B-tree updates were
+//!   about 35 ns an event more than at 1,000).
+//!
+//! | instances × 7 days | `ce743cf` wall | `f420f22` wall | ns/event | ratio to 1k | peak RSS |
+//! |---|---|---|---|---|---|
+//! | 1,000 (median of 14 pairs) | 0.267 s | 0.267 s | 225 | 1 | 21 MiB |
+//! | 10,000 (mean of 2) | 2.78 s | 2.72 s | 233 | 1.04 | 36 MiB |
+//! | 50,000 (mean of 2) | 17.15 s | 13.54 s | 233 | **1.04** | 102 MiB |
+//! | 100,000 (1 run) | 41.1 s | 27.6 s | 238 | **1.06** | 185 MiB |
+//! | `cloudsim` (median of 5) | 0.299 s | 0.281 s | | | 253 MiB |
+//! | `mmc` (median of 5) | 0.627 s | 0.617 s | 123 | | 13 MiB |
+//!
+//! Against the fastest 1,000-instance run instead of the median (0.253 s, 213 ns an event),
+//! 50,000 is 1.09 and 100,000 1.12: within issue 13's 1.3 either way. 1,000 instances cost
+//! the same (callgrind: 2,123.5 M -> 2,145.7 M instructions, +1.0 %, for the prefetch and
+//! the larger entries). Huge pages were tried and did nothing: with glibc's
+//! `glibc.malloc.hugetlb=1`, 92 MiB of the 50,000 run sat on 2 MiB pages and it ran no
+//! faster (15.96 s against 15.84 s), so TLB misses are not what grows.
+//! `year:36` after both: 49,360,604 events, 41 MiB peak (33 MiB before: entries are 32 bytes).
 //!
 //! Instruction counts are the steadier figure on a shared machine: run one child under
 //! callgrind, `ECSIM_SCALE_CHILD=mmc valgrind --tool=callgrind target/release/deps/scale-*`
