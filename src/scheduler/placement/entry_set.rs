@@ -221,11 +221,18 @@ impl Group {
             },
             Group::Bits(b) => b.insert(id),
         };
-        if let Group::Ids(v) = self {
-            let max = v.last().copied().unwrap_or(0);
-            if v.len() > IDS_MAX && IdBits::words_for(max) <= DENSE_WORDS_PER_ID * v.len() {
-                *self = Group::Bits(IdBits::from_sorted(v));
+        match self {
+            Group::Ids(v) => {
+                let max = v.last().copied().unwrap_or(0);
+                if v.len() > IDS_MAX && IdBits::words_for(max) <= DENSE_WORDS_PER_ID * v.len() {
+                    *self = Group::Bits(IdBits::from_sorted(v));
+                }
             }
+            // An id far above the rest grew the bitmap past its bound: a list again.
+            Group::Bits(b) if b.words.len() > SPARSE_WORDS_PER_ID * b.len => {
+                *self = Group::Ids(b.to_sorted());
+            }
+            Group::Bits(_) => {}
         }
         added
     }
@@ -590,6 +597,17 @@ mod tests {
             .chain([100_000u64, 200_000, 300_000, 400_000, 500_000].map(|id| (9 << 32) | id))
             .collect();
         assert_eq!(set.range(0..).collect::<Vec<_>>(), want);
+        // One id far above the rest would make the bitmap 16 times sparser than allowed:
+        // the group is a list again, and the order is unchanged.
+        let far = (7u64 << 32) | 4_000_000;
+        assert!(set.insert(far));
+        assert!(!set.has_bitmap());
+        assert!(set.remove(&far));
+        let len = IDS_MAX as u64 + SMALL_MAX as u64 + 1;
+        // Back to a bitmap on the next insert: dense again.
+        assert!(set.insert((7 << 32) | (len * 2)));
+        assert!(set.has_bitmap());
+        assert!(set.remove(&((7 << 32) | (len * 2))));
         // Emptied down to below IDS_MIN, the bitmap is a list again.
         for id in 0..=(IDS_MAX as u64 + SMALL_MAX as u64 - IDS_MIN as u64 + 1) {
             assert!(set.remove(&((7 << 32) | (id * 2))));
