@@ -19,7 +19,8 @@
 //! and 100,000 service tasks for 117 days, with no batch work, so nearly every event is a
 //! per-minute one and any per-minute cost proportional to the cluster shows at once.
 //!
-//! A third, `mmc`, is the M/M/c comparison: c = 100 one-task m5.large servers,
+//! A third, `mmc`, is the M/M/c comparison (`mmc:C` the same with C servers, the
+//! same ρ and about as many jobs, in a shorter run): c = 100 one-task m5.large servers,
 //! ρ = 0.9, exponential service of mean 60 s, every latency zero, about one million jobs
 //! (5,400 per hour for 11,112 minutes); its table row shows c as the instances.
 //!
@@ -169,6 +170,11 @@ const MMC_RATE_PER_HOUR: f64 = 5_400.0;
 /// Its duration: 5,400 /h × 11,112 min / 60 = 1,000,080 expected jobs.
 const MMC_MINUTES: u32 = 11_112;
 
+/// The duration of `mmc:C`: the same ρ and about the same million jobs on `servers`.
+fn mmc_minutes(servers: u32) -> u32 {
+    (u64::from(MMC_MINUTES) * u64::from(MMC_SERVERS) / u64::from(servers)).max(1) as u32
+}
+
 /// The year case's batch submissions per hour: 100 million in 365 days.
 const YEAR_RATE_PER_HOUR: f64 = 100_000_000.0 / (365.0 * 24.0);
 /// The year case's instances: 8 one-vCPU tasks each, 14,400 slots for a mean load of
@@ -200,10 +206,15 @@ impl Case {
                 year: false,
             });
         }
-        if s == "mmc" {
+        if let Some(rest) = s.strip_prefix("mmc") {
+            let servers = match rest.strip_prefix(':') {
+                Some(c) => c.parse().ok().filter(|&c| c > 0)?,
+                None if rest.is_empty() => MMC_SERVERS,
+                None => return None,
+            };
             return Some(Case {
-                instances: MMC_SERVERS,
-                days: MMC_MINUTES / 1440,
+                instances: servers,
+                days: mmc_minutes(servers) / 1440,
                 cloudsim: false,
                 mmc: true,
                 year: false,
@@ -253,8 +264,10 @@ impl Case {
     fn key(self) -> String {
         if self.cloudsim {
             "cloudsim".to_string()
-        } else if self.mmc {
+        } else if self.mmc && self.instances == MMC_SERVERS {
             "mmc".to_string()
+        } else if self.mmc {
+            format!("mmc:{}", self.instances)
         } else if self.year {
             format!("year:{}", self.days)
         } else {
@@ -265,7 +278,7 @@ impl Case {
     /// The scenario as JSON text, exactly as a user would write it.
     fn scenario_json(self) -> String {
         if self.mmc {
-            return mmc_json();
+            return mmc_json(self.instances);
         }
         if self.year {
             return year_json(self.days);
@@ -341,17 +354,21 @@ impl Case {
 
 /// The M/M/c case: each m5.large (2,048 CPU units) holds exactly one 2,048-unit task, so each
 /// instance is one server (as in `tests/it/queueing.rs`).
-fn mmc_json() -> String {
+fn mmc_json(servers: u32) -> String {
     json!({
-        "name": "bench-scale-mmc",
+        "name": if servers == MMC_SERVERS {
+            "bench-scale-mmc".to_string()
+        } else {
+            format!("bench-scale-mmc-{servers}")
+        },
         "seed": 7,
-        "duration": format!("{MMC_MINUTES}m"),
+        "duration": format!("{}m", mmc_minutes(servers)),
         "cluster": { "clusterName": "mmc", "availabilityZones": ["us-east-1a"] },
         "autoScalingGroups": [{
             "autoScalingGroupName": "servers",
             "instanceTypes": ["m5.large"],
-            "minSize": MMC_SERVERS,
-            "maxSize": MMC_SERVERS
+            "minSize": servers,
+            "maxSize": servers
         }],
         "taskDefinitions": [{
             "family": "job", "cpu": "2048", "memory": "1024", "requiresCompatibilities": ["EC2"]
@@ -361,7 +378,7 @@ fn mmc_json() -> String {
             "taskDefinition": "job",
             "launchType": "EC2",
             "source": { "poisson": {
-                "ratePerHour": MMC_RATE_PER_HOUR,
+                "ratePerHour": MMC_RATE_PER_HOUR * f64::from(servers) / f64::from(MMC_SERVERS),
                 "duration": { "exponential": { "mean": "60s" } }
             } }
         }],

@@ -8,7 +8,7 @@
 //! overlap with work. A hint never changes what a run computes: it reads nothing the program
 //! sees, so outputs stay byte-identical.
 
-/// Bytes in one cache line on the x86-64 and Arm cores ecsim runs on.
+/// Bytes in one cache line on x86-64 cores (the only target the hint does anything on).
 const LINE: usize = 64;
 
 /// Starts loading the first `lines` cache lines of `value` (at most as many as it spans)

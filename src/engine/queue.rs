@@ -26,8 +26,8 @@
 //!
 //! Events scheduled for the current time (zero delay: coalesced reconciles and placement
 //! passes, zero latencies) skip the radix heap and go to a FIFO, `due_now`. That keeps the
-//! order: anything scheduled at `now` has a larger sequence number than every event already
-//! waiting, and while time stands at `now` nothing new can enter the radix heap at `now`, so
+//! order: anything scheduled at `now` comes after every event already waiting in scheduling
+//! order (it would have had a larger sequence number), and while time stands at `now` nothing new can enter the radix heap at `now`, so
 //! the events due now are exactly the radix heap's entries at `now` (scheduled earlier, in
 //! `seq` order) followed by the FIFO (in scheduling order). A push and a pop on a ring
 //! buffer replace a bucket push and a pop.
@@ -38,9 +38,9 @@ use super::time::{SimDuration, SimTime};
 
 /// The ordering key of one pending event.
 ///
-/// Sequence numbers are unique and never reused (a `u64` counted up once per scheduled
-/// event: at a billion events a second it would last five centuries), so `(time, seq)`
-/// orders every pair of entries.
+/// Sequence numbers are unique and never reused (a `u64` counted up once per event entering
+/// the radix heap: at a billion events a second it would last five centuries), so
+/// `(time, seq)` orders every pair of entries. Events due now take the FIFO and no number.
 #[derive(Clone, Copy, PartialEq, Eq)]
 struct Key {
     time: u64,
@@ -231,8 +231,8 @@ impl<E> EventQueue<E> {
         EventQueue {
             radix: Radix::new(),
             due_now: VecDeque::new(),
-            // From 1, so every key is after the radix heap's initial `last` (zero), even one
-            // at time zero.
+            // From 1, so no key can equal the radix heap's initial `last`, `(0, 0)` (none
+            // could anyway: a key at time zero would be due now, and take the FIFO).
             next_seq: 1,
             now: SimTime::ZERO,
             delivered_count: 0,

@@ -6,7 +6,7 @@
 //! event is handled, the loop names what the *next* event will read, from
 //! [`crate::engine::EventQueue::peek`], so it loads while this event is handled: the task's
 //! slot, and for a stopping EC2 task (which releases its reservation) the instance, its task
-//! list and both billing meters, found from the instance the event carries
+//! list (the inline block; a list spilled to the heap is not followed) and both billing meters, found from the instance the event carries
 //! ([`OnInstance`]) rather than from the task slot, which is not loaded yet.
 //!
 //! Hints only: a wrong guess (the next event changes because this one schedules an earlier

@@ -211,6 +211,14 @@ impl Group {
 
     #[inline]
     fn insert(&mut self, id: u32) -> bool {
+        // An id far above a bitmap's would grow it past its bound: a list first, so the
+        // bitmap never holds more than `SPARSE_WORDS_PER_ID` words an id, even briefly.
+        if let Group::Bits(b) = self {
+            let words = IdBits::words_for(id);
+            if words > b.words.len() && words > SPARSE_WORDS_PER_ID * (b.len + 1) {
+                *self = Group::Ids(b.to_sorted());
+            }
+        }
         let added = match self {
             Group::Ids(v) => match v.binary_search(&id) {
                 Ok(_) => false,
@@ -221,18 +229,11 @@ impl Group {
             },
             Group::Bits(b) => b.insert(id),
         };
-        match self {
-            Group::Ids(v) => {
-                let max = v.last().copied().unwrap_or(0);
-                if v.len() > IDS_MAX && IdBits::words_for(max) <= DENSE_WORDS_PER_ID * v.len() {
-                    *self = Group::Bits(IdBits::from_sorted(v));
-                }
+        if let Group::Ids(v) = self {
+            let max = v.last().copied().unwrap_or(0);
+            if v.len() > IDS_MAX && IdBits::words_for(max) <= DENSE_WORDS_PER_ID * v.len() {
+                *self = Group::Bits(IdBits::from_sorted(v));
             }
-            // An id far above the rest grew the bitmap past its bound: a list again.
-            Group::Bits(b) if b.words.len() > SPARSE_WORDS_PER_ID * b.len => {
-                *self = Group::Ids(b.to_sorted());
-            }
-            Group::Bits(_) => {}
         }
         added
     }
@@ -429,8 +430,9 @@ impl EntrySet {
         }
     }
 
-    /// Replaces `old` by `new` (which must not be there unless equal to `old`); false, and
-    /// nothing changed, if `old` was not there. In a small set the entries between the two
+    /// Replaces `old` by `new`; false, and nothing changed, if `old` was not there.
+    /// `new` must not be in the set unless it is `old` (the placer moves one instance's
+    /// entry, so it never is; a small set would otherwise hold it twice). In a small set the entries between the two
     /// positions shift by one, a single move instead of a remove's and an insert's.
     #[inline]
     pub(crate) fn replace(&mut self, old: u64, new: u64) -> bool {
@@ -501,6 +503,56 @@ impl EntrySet {
         }
     }
 
+    /// The least id that `accept` takes among the entries at or above `from`, counting only
+    /// ids below `below` (if given); `accept` is asked only about such ids.
+    ///
+    /// Entries are ordered by value first, so a small set is walked whole. A large set
+    /// walks each value's ids in id order and stops at the first taken (issue 13: chains
+    /// that rank nothing, `[]` and `[spread(AZ)]`, want the lowest-id candidate, and the
+    /// whole walk was a pass over every instance of the set per placement).
+    #[inline]
+    pub(crate) fn lowest_id(
+        &self,
+        from: u64,
+        below: Option<u32>,
+        mut accept: impl FnMut(u32) -> bool,
+    ) -> Option<u32> {
+        let mut best = below;
+        let mut found = None;
+        match self {
+            EntrySet::Small(v) => {
+                for &e in &v[v.partition_point(|&x| x < from)..] {
+                    let id = id_of(e);
+                    if best.is_some_and(|b| id >= b) {
+                        continue;
+                    }
+                    if accept(id) {
+                        (best, found) = (Some(id), Some(id));
+                    }
+                }
+            }
+            EntrySet::Large(s) => {
+                for (&value, group) in s.groups.range(value_of(from)..) {
+                    let start = if value == value_of(from) {
+                        id_of(from)
+                    } else {
+                        0
+                    };
+                    for id in group.iter_from(start) {
+                        if best.is_some_and(|b| id >= b) {
+                            break;
+                        }
+                        if accept(id) {
+                            (best, found) = (Some(id), Some(id));
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+        found
+    }
+
     /// True while the set is grouped (for tests of the switch).
     #[cfg(test)]
     pub(crate) fn is_large(&self) -> bool {
@@ -546,6 +598,17 @@ mod tests {
                 assert_eq!(set.contains(&from), reference.contains(&from));
                 assert!(set.range(from..).eq(reference.range(from..).copied()));
                 assert!(set.range(0..).eq(reference.iter().copied()));
+                // The lowest id at or above `from`, below a bound, that an arbitrary rule
+                // takes (here: ids not divisible by 3), as a walk of the reference finds it.
+                let below = id_of(from) / 2 + 7;
+                for bound in [None, Some(below)] {
+                    let want = reference
+                        .range(from..)
+                        .map(|&e| id_of(e))
+                        .filter(|&id| id % 3 != 0 && bound.is_none_or(|b| id < b))
+                        .min();
+                    assert_eq!(set.lowest_id(from, bound, |id| id % 3 != 0), want);
+                }
             };
             for e in grow {
                 prop_assert_eq!(set.insert(e), reference.insert(e));
@@ -599,7 +662,7 @@ mod tests {
         assert_eq!(set.range(0..).collect::<Vec<_>>(), want);
         // One id far above the rest would make the bitmap 16 times sparser than allowed:
         // the group is a list again, and the order is unchanged.
-        let far = (7u64 << 32) | 4_000_000;
+        let far = (7u64 << 32) | u64::from(u32::MAX);
         assert!(set.insert(far));
         assert!(!set.has_bitmap());
         assert!(set.remove(&far));
@@ -628,7 +691,7 @@ mod tests {
         for e in 0..=(SMALL_MAX - LARGE_MIN) as u64 {
             assert!(set.remove(&(e * 3)));
         }
-        // At LARGE_MIN it is still a B-tree: the switch back waits for one fewer.
+        // At LARGE_MIN it is still grouped: the switch back waits for one fewer.
         assert_eq!(set.len(), LARGE_MIN);
         assert!(set.is_large());
         assert!(set.remove(&(((SMALL_MAX - LARGE_MIN) as u64 + 1) * 3)));

@@ -630,7 +630,9 @@ impl Placer {
     ///
     /// Walks the free-memory sets from the need upward, as the ranking did, but an entry
     /// whose id is not below the best so far is passed without the candidate check, and
-    /// nothing is ranked, counted or sorted.
+    /// nothing is ranked, counted or sorted; in a large set, each free-memory value's ids
+    /// are walked in id order, so the walk stops at the value's first candidate
+    /// ([`EntrySet::lowest_id`]) instead of passing every instance.
     fn lowest_id_in(
         &self,
         req: &PlacementRequest,
@@ -641,14 +643,12 @@ impl Placer {
         let from = entry(req.need.memory.0, InstanceId(0));
         let mut search = |idx: &AzIndex| {
             for set in idx.memory_sets(req.need.cpu.0) {
-                for e in set.range(from..) {
-                    let (_, id) = unpack(e);
-                    if best.is_some_and(|b| id >= b) {
-                        continue;
-                    }
-                    if req.is_candidate(&instances[id.index()]) {
-                        best = Some(id);
-                    }
+                let below = best.map(|b| b.0);
+                let found = set.lowest_id(from, below, |id| {
+                    req.is_candidate(&instances[InstanceId(id).index()])
+                });
+                if let Some(id) = found {
+                    best = Some(InstanceId(id));
                 }
             }
         };
