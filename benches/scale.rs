@@ -170,6 +170,14 @@ const MMC_RATE_PER_HOUR: f64 = 5_400.0;
 /// Its duration: 5,400 /h × 11,112 min / 60 = 1,000,080 expected jobs.
 const MMC_MINUTES: u32 = 11_112;
 
+/// The arrival rate of `mmc:C`: ρ = 0.9 on `servers`. Above 1,333 servers that is more
+/// than the default RunTask limit (20 calls a second: throttled calls would pile up, as
+/// they do in a real account), and above 266 more than a fifth of it, so those sizes get a
+/// raised limit as the batch sizes do ([`RUN_TASK_HEADROOM`]); `mmc` keeps the default.
+fn mmc_rate_per_hour(servers: u32) -> f64 {
+    MMC_RATE_PER_HOUR * f64::from(servers) / f64::from(MMC_SERVERS)
+}
+
 /// The duration of `mmc:C`: the same ρ and about the same million jobs on `servers`.
 fn mmc_minutes(servers: u32) -> u32 {
     (u64::from(MMC_MINUTES) * u64::from(MMC_SERVERS) / u64::from(servers)).max(1) as u32
@@ -247,14 +255,20 @@ impl Case {
         })
     }
 
-    /// The RunTask limit (calls per second, and the same burst) this size's batch needs to
-    /// stay at most 1 / [`RUN_TASK_HEADROOM`] of it, or `None` where the default already does
-    /// (every size up to 10,000 instances, and the cases without this batch).
+    /// The RunTask limit (calls per second, and the same burst) this size's batch (or M/M/c
+    /// arrivals) needs to stay at most 1 / [`RUN_TASK_HEADROOM`] of it, or `None` where the
+    /// default already does (every size up to 10,000 instances, `mmc` up to 266 servers,
+    /// and `cloudsim` and `year`).
     fn run_task_limit(self) -> Option<u32> {
-        if self.cloudsim || self.mmc || self.year {
+        if self.cloudsim || self.year {
             return None;
         }
-        let calls_per_second = BATCH_PER_INSTANCE_HOUR * f64::from(self.instances) / 3600.0;
+        let per_hour = if self.mmc {
+            mmc_rate_per_hour(self.instances)
+        } else {
+            BATCH_PER_INSTANCE_HOUR * f64::from(self.instances)
+        };
+        let calls_per_second = per_hour / 3600.0;
         let needed = (calls_per_second * RUN_TASK_HEADROOM).ceil();
         let default = ecsim::defaults::RUN_TASK_RATE_PER_SECOND;
         // `needed` is a small positive whole number here (below 10^6 for any u32 size).
@@ -278,7 +292,7 @@ impl Case {
     /// The scenario as JSON text, exactly as a user would write it.
     fn scenario_json(self) -> String {
         if self.mmc {
-            return mmc_json(self.instances);
+            return mmc_json(self.instances, self.run_task_limit());
         }
         if self.year {
             return year_json(self.days);
@@ -354,7 +368,20 @@ impl Case {
 
 /// The M/M/c case: each m5.large (2,048 CPU units) holds exactly one 2,048-unit task, so each
 /// instance is one server (as in `tests/it/queueing.rs`).
-fn mmc_json(servers: u32) -> String {
+fn mmc_json(servers: u32, run_task_limit: Option<u32>) -> String {
+    let mut settings = json!({
+        "instanceRunningLatency": "0s",
+        "agentRegistrationLatency": "0s",
+        "ec2TaskStartLatency": "0s",
+        "fargateProvisioningLatency": "0s",
+        "fargateTaskStartLatency": "0s",
+        "taskStopLatency": "0s",
+        "eventLogLimit": 10_000
+    });
+    if let Some(limit) = run_task_limit {
+        settings["runTaskRatePerSecond"] = json!(limit);
+        settings["runTaskBurst"] = json!(limit);
+    }
     json!({
         "name": if servers == MMC_SERVERS {
             "bench-scale-mmc".to_string()
@@ -378,19 +405,11 @@ fn mmc_json(servers: u32) -> String {
             "taskDefinition": "job",
             "launchType": "EC2",
             "source": { "poisson": {
-                "ratePerHour": MMC_RATE_PER_HOUR * f64::from(servers) / f64::from(MMC_SERVERS),
+                "ratePerHour": mmc_rate_per_hour(servers),
                 "duration": { "exponential": { "mean": "60s" } }
             } }
         }],
-        "settings": {
-            "instanceRunningLatency": "0s",
-            "agentRegistrationLatency": "0s",
-            "ec2TaskStartLatency": "0s",
-            "fargateProvisioningLatency": "0s",
-            "fargateTaskStartLatency": "0s",
-            "taskStopLatency": "0s",
-            "eventLogLimit": 10_000
-        }
+        "settings": settings
     })
     .to_string()
 }
