@@ -165,13 +165,11 @@ impl Simulation<'_> {
         } else {
             None
         };
-        let subject = sc.capacity_providers[cp.index()].name.clone();
         self.push_managed_instances(
             cp,
             0,
             kind,
             now,
-            subject,
             event,
             Decision::ManagedInstancesLaunch(trace),
         );
@@ -296,13 +294,11 @@ impl Simulation<'_> {
             outcome,
         };
         let event = (self.report_events.len() > events_before).then_some(events_before as u64 + 1);
-        let subject = self.sc.capacity_providers[cp.index()].name.clone();
         self.push_managed_instances(
             cp,
             1,
             kind,
             now,
-            subject,
             event,
             Decision::ManagedInstancesConsolidation(trace),
         );
@@ -311,17 +307,16 @@ impl Simulation<'_> {
     /// Records a Managed Instances trace of provider `cp`, unless `kind` (non-empty for a
     /// minute or pass that did nothing) repeats the last one of the same sort (`sort` 0:
     /// launch minutes, 1: optimization passes), which would say the same every time.
-    #[allow(clippy::too_many_arguments)]
     fn push_managed_instances(
         &mut self,
         cp: CapacityProviderId,
         sort: usize,
         kind: String,
         now: SimTime,
-        subject: String,
         event: Option<u64>,
         decision: Decision,
     ) {
+        let subject = self.sc.capacity_providers[cp.index()].name.clone();
         let Some(e) = self.explain.as_mut() else {
             return;
         };
